@@ -1,0 +1,123 @@
+//! Who may do what within a partnership. The web layer asks these questions; it never
+//! decides access itself.
+
+crate::coded_enum! {
+    /// A member's role in one partnership. Someone can hold different roles in different
+    /// partnerships.
+    Role {
+        /// Manages the partnership, its members and its audit log, and can do everything else.
+        Admin => ("admin", "Administrator"),
+        /// Builds and edits the plans, inspections and people.
+        PlanManager => ("plan_manager", "Plan manager"),
+        /// Posts progress updates on the actions they lead.
+        ActionLead => ("action_lead", "Action lead"),
+        /// Reads plans: board members, DfE and NHS England advisers, forum representatives.
+        Viewer => ("viewer", "Viewer"),
+    }
+}
+
+/// Something a member can be allowed to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Capability {
+    /// See the partnership's plans, inspections and people.
+    View,
+    /// Post a progress update on an action they lead.
+    UpdateOwnActions,
+    /// Post a progress update on any action.
+    UpdateAnyAction,
+    /// Create and edit plans, their structure, inspections, people and organisations.
+    EditPlans,
+    /// Edit the partnership itself and who belongs to it.
+    ManagePartnership,
+    /// Read the audit log.
+    ViewAudit,
+}
+
+impl Role {
+    /// Whether a member with this role has `capability`.
+    pub fn can(self, capability: Capability) -> bool {
+        use Capability::*;
+        match self {
+            Role::Admin => true,
+            Role::PlanManager => matches!(capability, View | UpdateOwnActions | UpdateAnyAction | EditPlans),
+            Role::ActionLead => matches!(capability, View | UpdateOwnActions),
+            Role::Viewer => matches!(capability, View),
+        }
+    }
+}
+
+/// What a signed-in account may do in one partnership.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Access {
+    /// The account's role here, if it is a member.
+    pub role: Option<Role>,
+    /// Deployment administrators can act in every partnership.
+    pub deployment_admin: bool,
+}
+
+impl Access {
+    /// Whether the account has `capability` here.
+    pub fn can(self, capability: Capability) -> bool {
+        self.deployment_admin || self.role.is_some_and(|role| role.can(capability))
+    }
+
+    /// Whether the account may post an update on an action, given whether it leads it.
+    pub fn can_update_action(self, leads_the_action: bool) -> bool {
+        self.can(Capability::UpdateAnyAction)
+            || (leads_the_action && self.can(Capability::UpdateOwnActions))
+    }
+
+    /// Whether the account may see the partnership at all. Everything else implies this.
+    pub fn is_member(self) -> bool {
+        self.can(Capability::View)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn member(role: Role) -> Access {
+        Access { role: Some(role), deployment_admin: false }
+    }
+
+    #[test]
+    fn viewers_only_read() {
+        let viewer = member(Role::Viewer);
+        assert!(viewer.can(Capability::View));
+        assert!(!viewer.can_update_action(true));
+        assert!(!viewer.can(Capability::EditPlans));
+        assert!(!viewer.can(Capability::ViewAudit));
+    }
+
+    #[test]
+    fn action_leads_update_only_what_they_lead() {
+        let lead = member(Role::ActionLead);
+        assert!(lead.can_update_action(true));
+        assert!(!lead.can_update_action(false));
+        assert!(!lead.can(Capability::EditPlans));
+    }
+
+    #[test]
+    fn plan_managers_edit_plans_but_not_the_partnership() {
+        let manager = member(Role::PlanManager);
+        assert!(manager.can(Capability::EditPlans));
+        assert!(manager.can_update_action(false));
+        assert!(!manager.can(Capability::ManagePartnership));
+        assert!(!manager.can(Capability::ViewAudit));
+    }
+
+    #[test]
+    fn admins_and_deployment_admins_can_do_everything() {
+        assert!(member(Role::Admin).can(Capability::ViewAudit));
+        let deployment_admin = Access { role: None, deployment_admin: true };
+        assert!(deployment_admin.can(Capability::ManagePartnership));
+    }
+
+    #[test]
+    fn non_members_can_do_nothing() {
+        let stranger = Access { role: None, deployment_admin: false };
+        assert!(!stranger.is_member());
+        assert!(!stranger.can_update_action(true));
+    }
+}

@@ -1,0 +1,953 @@
+//! Turning what people type into valid domain values ("parse, don't validate").
+//!
+//! Forms arrive as name/value pairs. Each `*Input::parse` reads the fields it needs and
+//! either returns a value that is valid by construction or every problem at once, each
+//! tied to the field it is about and worded as the GOV.UK Design System advises
+//! ("Enter...", "...must be..."), so the web layer can show an error summary.
+
+use crate::ids::*;
+use crate::inspection::{FindingHeading, FindingKind, Framework, InspectionOutcome};
+use crate::numbering::ItemNumber;
+use crate::partnership::OrganisationKind;
+use crate::plan::{PlanKind, PlanStatus, Resource, ResourceKind};
+use crate::rating::{RatingClass, RatingPreset, TagColour};
+use serde::Serialize;
+use std::str::FromStr;
+use time::{Date, Month};
+
+/// Longest single-line text we accept (titles, names).
+pub const SHORT_TEXT: usize = 300;
+/// Longest multi-line text we accept (narratives, descriptions).
+pub const LONG_TEXT: usize = 20_000;
+
+/// A submitted form: name/value pairs in the order they arrived.
+#[derive(Debug, Clone, Default)]
+pub struct RawForm(pub Vec<(String, String)>);
+
+impl RawForm {
+    /// The first value of `name`, trimmed; empty when absent.
+    pub fn get(&self, name: &str) -> &str {
+        self.0.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.trim())
+    }
+
+    /// Every non-empty value of `name` (checkboxes, multi-selects).
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(k, v)| k == name && !v.trim().is_empty())
+            .map(|(_, v)| v.trim())
+            .collect()
+    }
+
+    /// Builds a form from literal pairs (tests, imports).
+    pub fn from_pairs(pairs: &[(&str, &str)]) -> Self {
+        RawForm(pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect())
+    }
+}
+
+/// One problem with one field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    /// The id of the input to link to from the error summary.
+    pub field: String,
+    pub message: String,
+}
+
+/// Every problem found in a form, in the order of the fields.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct FieldErrors(pub Vec<FieldError>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.0.push(FieldError { field: field.into(), message: message.into() });
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The message for a field (or for one of its parts, like `due-day`), if any.
+    pub fn message_for(&self, field: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|e| e.field == field || e.field.strip_prefix(field).is_some_and(|r| r.starts_with('-')))
+            .map(|e| e.message.as_str())
+    }
+
+    /// A single error, for rules checked outside a form parser.
+    pub fn single(field: impl Into<String>, message: impl Into<String>) -> Self {
+        let mut errors = FieldErrors::default();
+        errors.add(field, message);
+        errors
+    }
+}
+
+/// Reads fields from a form, collecting every problem rather than stopping at the first.
+pub struct FormReader<'a> {
+    form: &'a RawForm,
+    errors: FieldErrors,
+}
+
+impl<'a> FormReader<'a> {
+    pub fn new(form: &'a RawForm) -> Self {
+        FormReader { form, errors: FieldErrors::default() }
+    }
+
+    /// Records a problem found by a rule that spans fields.
+    pub fn error(&mut self, field: &str, message: impl Into<String>) {
+        self.errors.add(field, message);
+    }
+
+    /// Whether a problem has been recorded for `field` already.
+    pub fn has_error(&self, field: &str) -> bool {
+        self.errors.message_for(field).is_some()
+    }
+
+    /// Text that must be given. `what` completes "Enter ...".
+    pub fn required(&mut self, field: &str, what: &str, max: usize) -> String {
+        let value = self.form.get(field);
+        if value.is_empty() {
+            self.errors.add(field, format!("Enter {what}"));
+        } else {
+            self.check_length(field, what, value, max);
+        }
+        value.to_owned()
+    }
+
+    /// Text that may be left empty.
+    pub fn optional(&mut self, field: &str, what: &str, max: usize) -> String {
+        let value = self.form.get(field);
+        self.check_length(field, what, value, max);
+        value.to_owned()
+    }
+
+    fn check_length(&mut self, field: &str, what: &str, value: &str, max: usize) {
+        let length = value.chars().count();
+        if length > max {
+            let what = capitalise(what);
+            self.errors.add(field, format!("{what} must be {max} characters or fewer (it has {length})"));
+        }
+    }
+
+    /// One of a fixed set of choices (radios, selects).
+    pub fn choice<T>(&mut self, field: &str, what: &str, parse: impl Fn(&str) -> Option<T>) -> Option<T> {
+        let value = self.form.get(field);
+        if value.is_empty() {
+            self.errors.add(field, format!("Select {what}"));
+            return None;
+        }
+        let parsed = parse(value);
+        if parsed.is_none() {
+            self.errors.add(field, format!("Select {what} from the list"));
+        }
+        parsed
+    }
+
+    /// An optional choice: empty means "none".
+    pub fn optional_choice<T>(&mut self, field: &str, what: &str, parse: impl Fn(&str) -> Option<T>) -> Option<T> {
+        if self.form.get(field).is_empty() {
+            None
+        } else {
+            self.choice(field, what, parse)
+        }
+    }
+
+    /// Ids ticked or selected under `field`.
+    pub fn ids<T: FromStr>(&mut self, field: &str, what: &str) -> Vec<T> {
+        let mut ids = Vec::new();
+        for value in self.form.all(field) {
+            match value.parse() {
+                Ok(id) => ids.push(id),
+                Err(_) => {
+                    self.errors.add(field, format!("Select {what} from the list"));
+                    break;
+                }
+            }
+        }
+        ids
+    }
+
+    /// An optional id (a select with a "none" option).
+    pub fn optional_id<T: FromStr>(&mut self, field: &str, what: &str) -> Option<T> {
+        self.optional_choice(field, what, |v| v.parse().ok())
+    }
+
+    /// A whole number between `min` and `max`.
+    pub fn whole_number(&mut self, field: &str, what: &str, min: i64, max: i64) -> Option<i64> {
+        let value = self.form.get(field);
+        if value.is_empty() {
+            self.errors.add(field, format!("Enter {what}"));
+            return None;
+        }
+        match value.parse::<i64>() {
+            Ok(n) if (min..=max).contains(&n) => Some(n),
+            Ok(_) => {
+                self.errors.add(field, format!("{} must be between {min} and {max}", capitalise(what)));
+                None
+            }
+            Err(_) => {
+                self.errors.add(field, format!("{} must be a whole number, like 42", capitalise(what)));
+                None
+            }
+        }
+    }
+
+    /// A plan item number such as `2.3.1`.
+    pub fn item_number(&mut self, field: &str) -> Option<ItemNumber> {
+        match ItemNumber::parse(self.form.get(field)) {
+            Ok(number) => Some(number),
+            Err(e) => {
+                self.errors.add(field, e.to_string());
+                None
+            }
+        }
+    }
+
+    /// A date from the GOV.UK date input's `{field}-day`, `-month` and `-year` parts.
+    pub fn date(&mut self, field: &str, what: &str, required: bool) -> Option<Date> {
+        let day = self.form.get(&format!("{field}-day"));
+        let month = self.form.get(&format!("{field}-month"));
+        let year = self.form.get(&format!("{field}-year"));
+        match parse_date_parts(day, month, year, what) {
+            Ok(Some(date)) => Some(date),
+            Ok(None) => {
+                if required {
+                    self.errors.add(format!("{field}-day"), format!("Enter {what}"));
+                }
+                None
+            }
+            Err((part, message)) => {
+                self.errors.add(format!("{field}-{part}"), message);
+                None
+            }
+        }
+    }
+
+    /// Returns `value` if no problem was found, else every problem.
+    pub fn finish<T>(self, value: T) -> Result<T, FieldErrors> {
+        if self.errors.is_empty() {
+            Ok(value)
+        } else {
+            Err(self.errors)
+        }
+    }
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Reads a GOV.UK date input. `Ok(None)` when all three parts are empty; otherwise the
+/// part to highlight (`day`, `month` or `year`) and a message.
+pub fn parse_date_parts(
+    day: &str,
+    month: &str,
+    year: &str,
+    what: &str,
+) -> Result<Option<Date>, (&'static str, String)> {
+    let (day, month, year) = (day.trim(), month.trim(), year.trim());
+    if day.is_empty() && month.is_empty() && year.is_empty() {
+        return Ok(None);
+    }
+    let what_cap = capitalise(what);
+    for (part, value) in [("day", day), ("month", month), ("year", year)] {
+        if value.is_empty() {
+            return Err((part, format!("{what_cap} must include a {part}")));
+        }
+    }
+    let day: u8 = day.parse().map_err(|_| ("day", format!("{what_cap} must be a real date")))?;
+    let month = parse_month(month).ok_or(("month", format!("{what_cap} must be a real date")))?;
+    if year.len() != 4 {
+        return Err(("year", "Year must include 4 numbers".to_owned()));
+    }
+    let year: i32 = year.parse().map_err(|_| ("year", "Year must include 4 numbers".to_owned()))?;
+    if !(1990..=2100).contains(&year) {
+        return Err(("year", format!("{what_cap} must be between 1990 and 2100")));
+    }
+    Date::from_calendar_date(year, month, day)
+        .map(Some)
+        .map_err(|_| ("day", format!("{what_cap} must be a real date")))
+}
+
+/// A month as a number (`3`) or a name (`Mar`, `March`), as the GOV.UK date pattern allows.
+fn parse_month(text: &str) -> Option<Month> {
+    if let Ok(n) = text.parse::<u8>() {
+        return Month::try_from(n).ok();
+    }
+    let lower = text.to_ascii_lowercase();
+    let names = [
+        "january", "february", "march", "april", "may", "june", "july", "august", "september",
+        "october", "november", "december",
+    ];
+    names
+        .iter()
+        .position(|name| lower.len() >= 3 && name.starts_with(&lower))
+        .and_then(|i| Month::try_from(i as u8 + 1).ok())
+}
+
+/// A date as GOV.UK writes it: `12 July 2021`.
+pub fn long_date(date: Date) -> String {
+    format!("{} {} {}", date.day(), date.month(), date.year())
+}
+
+/// Reads an amount of money such as `£45,000` or `1250.50` into pence.
+pub fn parse_pounds(text: &str) -> Option<i64> {
+    let cleaned: String = text.trim().trim_start_matches('£').chars().filter(|c| *c != ',').collect();
+    if cleaned.is_empty() {
+        return None;
+    }
+    let (pounds, pence) = match cleaned.split_once('.') {
+        Some((p, q)) if q.len() <= 2 && q.bytes().all(|b| b.is_ascii_digit()) => {
+            (p, format!("{q:0<2}").parse::<i64>().ok()?)
+        }
+        Some(_) => return None,
+        None => (cleaned.as_str(), 0),
+    };
+    if pounds.is_empty() || !pounds.bytes().all(|b| b.is_ascii_digit()) || pounds.len() > 12 {
+        return None;
+    }
+    Some(pounds.parse::<i64>().ok()? * 100 + pence)
+}
+
+fn is_plausible_email(email: &str) -> bool {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+                && !email.contains(char::is_whitespace)
+        }
+        None => false,
+    }
+}
+
+/// Checks an email address's shape (sendplan never sends to unverified addresses).
+pub fn parse_email(form: &mut FormReader<'_>, field: &str, required: bool) -> String {
+    let email = if required {
+        form.required(field, "an email address", 254)
+    } else {
+        form.optional(field, "the email address", 254)
+    };
+    if !email.is_empty() && !is_plausible_email(&email) {
+        form.error(field, "Enter an email address in the correct format, like name@example.org");
+    }
+    email.to_lowercase()
+}
+
+/// A local area partnership's details.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartnershipInput {
+    pub name: String,
+    pub la_code: String,
+}
+
+impl PartnershipInput {
+    pub fn parse(form: &RawForm) -> Result<Self, FieldErrors> {
+        let mut f = FormReader::new(form);
+        let name = f.required("name", "the name of the local area", SHORT_TEXT);
+        let la_code = f.required("la_code", "the local authority code", 9).to_uppercase();
+        let valid_code = la_code.len() == 9
+            && la_code.starts_with(['E', 'W'])
+            && la_code[1..].bytes().all(|b| b.is_ascii_digit());
+        if !la_code.is_empty() && !f.has_error("la_code") && !valid_code {
+            f.error("la_code", "Enter the local authority code as a letter and 8 numbers, like E08000031");
+        }
+        f.finish(PartnershipInput { name, la_code })
+    }
+}
+
+/// An organisation's details.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrganisationInput {
+    pub name: String,
+    pub kind: OrganisationKind,
+}
+
+impl OrganisationInput {
+    pub fn parse(form: &RawForm) -> Result<Self, FieldErrors> {
+        let mut f = FormReader::new(form);
+        let name = f.required("name", "the organisation's name", SHORT_TEXT);
+        let kind = f.choice("kind", "the kind of organisation", OrganisationKind::from_code);
+        f.finish(OrganisationInput { name, kind: kind.unwrap_or(OrganisationKind::Other) })
+    }
+}
+
+/// A person's details.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonInput {
+    pub name: String,
+    pub job_title: String,
+    pub organisation_id: Option<OrganisationId>,
+    pub short_code: String,
+    pub email: String,
+}
+
+impl PersonInput {
+    pub fn parse(form: &RawForm) -> Result<Self, FieldErrors> {
+        let mut f = FormReader::new(form);
+        let name = f.optional("name", "the name", SHORT_TEXT);
+        let job_title = f.optional("job_title", "the job title", SHORT_TEXT);
+        if name.is_empty() && job_title.is_empty() {
+            f.error("name", "Enter a name or a job title");
+        }
+        let organisation_id = f.optional_id("organisation_id", "an organisation");
+        let short_code = f.optional("short_code", "the short code", 12);
+        if short_code.contains(char::is_whitespace) {
+            f.error("short_code", "Short code must not contain spaces, like PeRi");
+        }
+        let email = parse_email(&mut f, "email", false);
+        f.finish(PersonInput { name, job_title, organisation_id, short_code, email })
+    }
+}
+
+/// An inspection's details.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InspectionInput {
+    pub framework: Framework,
+    pub start_date: Date,
+    pub end_date: Date,
+    pub published_date: Option<Date>,
+    pub outcome: InspectionOutcome,
+    pub inspectors: String,
+    pub main_findings: String,
+}
+
+impl InspectionInput {
+    pub fn parse(form: &RawForm) -> Result<Self, FieldErrors> {
+        let mut f = FormReader::new(form);
+        let framework = f.choice("framework", "the inspection framework", Framework::from_code);
+        let start = f.date("start_date", "the first day of the inspection", true);
+        let end = f.date("end_date", "the last day of the inspection", true);
+        let published = f.date("published_date", "the date the report was published", false);
+        let outcome = f.choice("outcome", "the outcome", InspectionOutcome::from_code);
+        if let (Some(framework), Some(outcome)) = (framework, outcome) {
+            if !outcome.belongs_to(framework) {
+                f.error("outcome", format!("Select an outcome of the {}", framework.label()));
+            }
+        }
+        if let (Some(start), Some(end)) = (start, end) {
+            if end < start {
+                f.error("end_date-day", "The last day of the inspection must be the same as or after the first day");
+            }
+        }
+        if let (Some(end), Some(published)) = (end, published) {
+            if published < end {
+                f.error("published_date-day", "The publication date must be the same as or after the last day of the inspection");
+            }
+        }
+        let inspectors = f.optional("inspectors", "the inspectors", LONG_TEXT);
+        let main_findings = f.optional("main_findings", "the main findings", LONG_TEXT * 5);
+        let placeholder = Date::MIN;
+        f.finish(InspectionInput {
+            framework: framework.unwrap_or(Framework::Joint2016),
+            start_date: start.unwrap_or(placeholder),
+            end_date: end.unwrap_or(placeholder),
+            published_date: published,
+            outcome: outcome.unwrap_or(InspectionOutcome::WsoaRequired),
+            inspectors,
+            main_findings,
+        })
+    }
+}
+
+/// One finding of an inspection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FindingInput {
+    pub kind: FindingKind,
+    pub heading: Option<FindingHeading>,
+    pub text: String,
+}
+
+impl FindingInput {
+    pub fn parse(form: &RawForm) -> Result<Self, FieldErrors> {
+        let mut f = FormReader::new(form);
+        let kind = f.choice("kind", "what kind of finding this is", FindingKind::from_code);
+        let heading = f.optional_choice("heading", "a heading", FindingHeading::from_code);
+        let text = f.required("text", "the finding", LONG_TEXT);
+        f.finish(FindingInput { kind: kind.unwrap_or(FindingKind::Strength), heading, text })
+    }
+}
+
+/// A revisit and its judgement on each weakness (fields `judgement-{finding id}`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RevisitInput {
+    pub date: Date,
+    pub summary: String,
+    /// (weakness, sufficient progress?, commentary)
+    pub judgements: Vec<(FindingId, bool, String)>,
+}
+
+impl RevisitInput {
+    /// `weaknesses` are the findings a judgement must be given for.
+    pub fn parse(form: &RawForm, weaknesses: &[FindingId]) -> Result<Self, FieldErrors> {
+        let mut f = FormReader::new(form);
+        let date = f.date("date", "the date of the revisit", true);
+        let summary = f.optional("summary", "the summary", LONG_TEXT);
+        let mut judgements = Vec::new();
+        for id in weaknesses {
+            let field = format!("judgement-{id}");
+            let sufficient = f.choice(&field, "whether sufficient progress was made", |v| match v {
+                "sufficient" => Some(true),
+                "insufficient" => Some(false),
+                _ => None,
+            });
+            let commentary = f.optional(&format!("commentary-{id}"), "the commentary", LONG_TEXT);
+            judgements.push((*id, sufficient.unwrap_or(false), commentary));
+        }
+        f.finish(RevisitInput { date: date.unwrap_or(Date::MIN), summary, judgements })
+    }
+}
+
+/// A plan's details. `rating_preset` is only asked for when a plan is created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanInput {
+    pub kind: PlanKind,
+    pub title: String,
+    pub period_start: Option<Date>,
+    pub period_end: Option<Date>,
+    pub inspection_id: Option<InspectionId>,
+    pub status: PlanStatus,
+    pub stale_after_days: i64,
+    pub rating_preset: Option<RatingPreset>,
+}
+
+impl PlanInput {
+    pub fn parse(form: &RawForm, creating: bool) -> Result<Self, FieldErrors> {
+        let mut f = FormReader::new(form);
+        let kind = f.choice("kind", "the kind of plan", PlanKind::from_code);
+        let title = f.required("title", "the plan's title", SHORT_TEXT);
+        let period_start = f.date("period_start", "the start of the plan's period", false);
+        let period_end = f.date("period_end", "the end of the plan's period", false);
+        if let (Some(start), Some(end)) = (period_start, period_end) {
+            if end < start {
+                f.error("period_end-day", "The end of the plan's period must be after its start");
+            }
+        }
+        let inspection_id = f.optional_id("inspection_id", "an inspection");
+        let status = f.choice("status", "the plan's status", PlanStatus::from_code);
+        let stale_after_days = f.whole_number("stale_after_days", "the number of days", 1, 366);
+        let rating_preset = if creating {
+            f.choice("rating_preset", "a rating scheme", RatingPreset::from_code)
+        } else {
+            None
+        };
+        f.finish(PlanInput {
+            kind: kind.unwrap_or(PlanKind::Wsoa),
+            title,
+            period_start,
+            period_end,
+            inspection_id,
+            status: status.unwrap_or(PlanStatus::Draft),
+            stale_after_days: stale_after_days.unwrap_or(crate::plan::DEFAULT_STALE_AFTER_DAYS),
+            rating_preset,
+        })
+    }
+}
+
+/// One rating of a plan's scheme.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RatingInput {
+    pub label: String,
+    pub colour: TagColour,
+    pub meaning: String,
+    pub class: RatingClass,
+}
+
+impl RatingInput {
+    pub fn parse(form: &RawForm) -> Result<Self, FieldErrors> {
+        let mut f = FormReader::new(form);
+        let label = f.required("label", "the rating's label", 60);
+        let colour = f.choice("colour", "a colour", TagColour::from_code);
+        let meaning = f.required("meaning", "what the rating means", SHORT_TEXT);
+        let class = f.choice("class", "how sendplan should count this rating", RatingClass::from_code);
+        f.finish(RatingInput {
+            label,
+            colour: colour.unwrap_or(TagColour::Grey),
+            meaning,
+            class: class.unwrap_or(RatingClass::OnTrack),
+        })
+    }
+}
+
+/// An area's details. Its number must be a single level (`3`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AreaInput {
+    pub number: ItemNumber,
+    pub title: String,
+    pub senior_responsible_officer: Option<PersonId>,
+    pub outcomes: String,
+    pub findings: Vec<FindingId>,
+}
+
+impl AreaInput {
+    pub fn parse(form: &RawForm) -> Result<Self, FieldErrors> {
+        let mut f = FormReader::new(form);
+        let number = f.item_number("number");
+        if number.as_ref().is_some_and(|n| n.segments().len() != 1) {
+            f.error("number", "Enter the area's number as a single whole number, like 3");
+        }
+        let title = f.required("title", "the area's title", LONG_TEXT);
+        let senior_responsible_officer = f.optional_id("senior_responsible_officer", "a senior responsible officer");
+        let outcomes = f.optional("outcomes", "the outcomes", LONG_TEXT);
+        let findings = f.ids("findings", "a finding");
+        f.finish(AreaInput {
+            number: number.unwrap_or_else(|| ItemNumber::parse("1").unwrap_or_else(|_| unreachable!())),
+            title,
+            senior_responsible_officer,
+            outcomes,
+            findings,
+        })
+    }
+}
+
+/// An objective's details. `area_number` is the number of the area it sits in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectiveInput {
+    pub number: ItemNumber,
+    pub title: String,
+    pub i_statement: String,
+    pub impact_indicators: String,
+}
+
+impl ObjectiveInput {
+    pub fn parse(form: &RawForm, area_number: &ItemNumber) -> Result<Self, FieldErrors> {
+        let mut f = FormReader::new(form);
+        let number = f.item_number("number");
+        if let Some(n) = &number {
+            if !n.is_child_of(area_number) {
+                f.error("number", format!("Enter a number in area {area_number}, like {area_number}.1"));
+            }
+        }
+        let title = f.required("title", "the objective", LONG_TEXT);
+        let i_statement = f.optional("i_statement", "the I statement", LONG_TEXT);
+        let impact_indicators = f.optional("impact_indicators", "the impact indicators", LONG_TEXT);
+        f.finish(ObjectiveInput {
+            number: number.unwrap_or_else(|| area_number.clone()),
+            title,
+            i_statement,
+            impact_indicators,
+        })
+    }
+}
+
+/// How many resource rows an action form offers beyond those already recorded.
+pub const BLANK_RESOURCE_ROWS: usize = 2;
+
+/// An action's details. The number must sit directly under its parent: the objective if
+/// it has one, else the area (`2.3.1` under objective `2.3`; `1.4` under area `1`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActionInput {
+    pub objective_id: Option<ObjectiveId>,
+    pub number: ItemNumber,
+    pub description: String,
+    pub leads: Vec<PersonId>,
+    pub partner_people: Vec<PersonId>,
+    pub partner_organisations: Vec<OrganisationId>,
+    pub resources: Vec<Resource>,
+    pub evidence_of_success: String,
+    pub impact_measures: String,
+    pub start_date: Option<Date>,
+    pub completion_date: Option<Date>,
+    pub depends_on: Vec<ActionId>,
+}
+
+impl ActionInput {
+    /// `parent_number` looks up the number of the area, or of the chosen objective.
+    pub fn parse(
+        form: &RawForm,
+        parent_number: impl Fn(Option<ObjectiveId>) -> Option<ItemNumber>,
+    ) -> Result<Self, FieldErrors> {
+        let mut f = FormReader::new(form);
+        let objective_id = f.optional_id("objective_id", "an objective");
+        let number = f.item_number("number");
+        match (parent_number(objective_id), &number) {
+            (None, _) => f.error("objective_id", "Select an objective from the list"),
+            (Some(parent), Some(n)) if !n.is_child_of(&parent) => {
+                f.error("number", format!("Enter a number directly under {parent}, like {parent}.1"))
+            }
+            _ => {}
+        }
+        let description = f.required("description", "what the action is", LONG_TEXT);
+        let leads = f.ids("leads", "a lead");
+        let partner_people = f.ids("partner_people", "a partner");
+        let partner_organisations = f.ids("partner_organisations", "a partner organisation");
+        let mut resources = Vec::new();
+        for row in 0..50 {
+            let prefix = format!("resource-{row}");
+            let description = f.optional(&format!("{prefix}-description"), "the resource", SHORT_TEXT);
+            let amount_text = form.get(&format!("{prefix}-amount")).to_owned();
+            let kind_text = form.get(&format!("{prefix}-kind")).to_owned();
+            if description.is_empty() && amount_text.is_empty() {
+                continue;
+            }
+            let amount_pence = if amount_text.is_empty() {
+                None
+            } else {
+                let parsed = parse_pounds(&amount_text);
+                if parsed.is_none() {
+                    f.error(&format!("{prefix}-amount"), "Enter the amount in pounds, like £45,000 or 1250.50");
+                }
+                parsed
+            };
+            let kind = ResourceKind::from_code(&kind_text).unwrap_or(ResourceKind::Existing);
+            if description.is_empty() {
+                f.error(&format!("{prefix}-description"), "Enter what the resource is");
+            }
+            resources.push(Resource { kind, description, amount_pence });
+        }
+        let evidence_of_success = f.optional("evidence_of_success", "the evidence of success", LONG_TEXT);
+        let impact_measures = f.optional("impact_measures", "the impact measures", LONG_TEXT);
+        let start_date = f.date("start_date", "the start date", false);
+        let completion_date = f.date("completion_date", "the completion date", false);
+        if let (Some(start), Some(end)) = (start_date, completion_date) {
+            if end < start {
+                f.error("completion_date-day", "The completion date must be the same as or after the start date");
+            }
+        }
+        let depends_on = f.ids("depends_on", "an action");
+        f.finish(ActionInput {
+            objective_id,
+            number: number.unwrap_or_else(|| ItemNumber::parse("1").unwrap_or_else(|_| unreachable!())),
+            description,
+            leads,
+            partner_people,
+            partner_organisations,
+            resources,
+            evidence_of_success,
+            impact_measures,
+            start_date,
+            completion_date,
+            depends_on,
+        })
+    }
+}
+
+/// Whether adding the dependency `from -> to` would close a loop, given the existing
+/// `edges` (action, depends on). An action cannot wait, however indirectly, on itself.
+pub fn creates_dependency_cycle(edges: &[(ActionId, ActionId)], from: ActionId, to: ActionId) -> bool {
+    let mut stack = vec![to];
+    let mut seen = std::collections::HashSet::new();
+    while let Some(current) = stack.pop() {
+        if current == from {
+            return true;
+        }
+        if seen.insert(current) {
+            stack.extend(edges.iter().filter(|(a, _)| *a == current).map(|(_, b)| *b));
+        }
+    }
+    false
+}
+
+/// A milestone's details.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MilestoneInput {
+    pub title: String,
+    pub due_date: Option<Date>,
+    pub success_criteria: String,
+    pub done_date: Option<Date>,
+}
+
+impl MilestoneInput {
+    pub fn parse(form: &RawForm, today: Date) -> Result<Self, FieldErrors> {
+        let mut f = FormReader::new(form);
+        let title = f.required("title", "the milestone", LONG_TEXT);
+        let due_date = f.date("due_date", "the due date", false);
+        let success_criteria = f.optional("success_criteria", "the success criteria", LONG_TEXT);
+        let done_date = f.date("done_date", "the date it was done", false);
+        if done_date.is_some_and(|d| d > today) {
+            f.error("done_date-day", "The date it was done must be today or in the past");
+        }
+        f.finish(MilestoneInput { title, due_date, success_criteria, done_date })
+    }
+}
+
+/// A progress update as posted by a lead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpdateInput {
+    pub update_date: Date,
+    pub rating_id: RatingId,
+    pub narrative: String,
+    pub evidence_links: Vec<String>,
+}
+
+impl UpdateInput {
+    /// `ratings` are the ids of the plan's scheme; an update can only use one of them.
+    pub fn parse(form: &RawForm, ratings: &[RatingId], today: Date) -> Result<Self, FieldErrors> {
+        let mut f = FormReader::new(form);
+        let rating_id = f.choice("rating_id", "a rating", |v| {
+            v.parse().ok().filter(|id| ratings.contains(id))
+        });
+        let narrative = f.required("narrative", "what has happened since the last update", LONG_TEXT);
+        let update_date = f.date("update_date", "the date of the update", true);
+        if update_date.is_some_and(|d| d > today) {
+            f.error("update_date-day", "The date of the update must be today or in the past");
+        }
+        let links_text = f.optional("evidence_links", "the evidence links", LONG_TEXT);
+        let evidence_links: Vec<String> =
+            links_text.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect();
+        if let Some(bad) = evidence_links.iter().find(|l| !(l.starts_with("https://") || l.starts_with("http://")) || l.contains(' ')) {
+            f.error("evidence_links", format!("Enter each evidence link as a web address starting with https://, one per line (\"{bad}\" is not)"));
+        }
+        f.finish(UpdateInput {
+            update_date: update_date.unwrap_or(today),
+            rating_id: rating_id.unwrap_or(RatingId(0)),
+            narrative,
+            evidence_links,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn dates_are_read_from_three_parts_and_checked() {
+        assert_eq!(parse_date_parts("12", "7", "2021", "the date"), Ok(Some(date!(2021 - 07 - 12))));
+        assert_eq!(parse_date_parts("12", "Jul", "2021", "the date"), Ok(Some(date!(2021 - 07 - 12))));
+        assert_eq!(parse_date_parts("", "", "", "the date"), Ok(None));
+        assert_eq!(parse_date_parts("31", "2", "2022", "the date").map_err(|e| e.0), Err("day"));
+        assert_eq!(parse_date_parts("1", "13", "2022", "the date").map_err(|e| e.0), Err("month"));
+        assert_eq!(parse_date_parts("1", "2", "22", "the date").map_err(|e| e.0), Err("year"));
+        assert_eq!(parse_date_parts("1", "", "2022", "the date").map_err(|e| e.0), Err("month"));
+    }
+
+    #[test]
+    fn dates_are_written_the_govuk_way() {
+        assert_eq!(long_date(date!(2021 - 07 - 12)), "12 July 2021");
+    }
+
+    #[test]
+    fn pounds_are_read_with_or_without_symbols() {
+        assert_eq!(parse_pounds("£45,000"), Some(4_500_000));
+        assert_eq!(parse_pounds("1250.5"), Some(125_050));
+        assert_eq!(parse_pounds("12.345"), None);
+        assert_eq!(parse_pounds("lots"), None);
+        assert_eq!(parse_pounds("-5"), None);
+    }
+
+    #[test]
+    fn every_problem_in_a_form_is_reported_at_once() {
+        let form = RawForm::from_pairs(&[("la_code", "X123")]);
+        let errors = PartnershipInput::parse(&form).expect_err("invalid");
+        assert_eq!(errors.0.len(), 2);
+        assert_eq!(errors.message_for("name"), Some("Enter the name of the local area"));
+        assert!(errors.message_for("la_code").is_some_and(|m| m.contains("E08000031")));
+    }
+
+    #[test]
+    fn a_valid_partnership_is_accepted_and_normalised() {
+        let form = RawForm::from_pairs(&[("name", " Wolverhampton "), ("la_code", "e08000031")]);
+        let input = PartnershipInput::parse(&form).expect("valid");
+        assert_eq!(input.name, "Wolverhampton");
+        assert_eq!(input.la_code, "E08000031");
+    }
+
+    #[test]
+    fn an_action_number_must_sit_under_its_parent() {
+        let parent = |_| ItemNumber::parse("2.3").ok();
+        let form = RawForm::from_pairs(&[("number", "2.4.1"), ("description", "Do it")]);
+        let errors = ActionInput::parse(&form, parent).expect_err("wrong parent");
+        assert!(errors.message_for("number").is_some_and(|m| m.contains("2.3")));
+        let form = RawForm::from_pairs(&[("number", "2.3.1"), ("description", "Do it")]);
+        assert!(ActionInput::parse(&form, parent).is_ok());
+    }
+
+    #[test]
+    fn action_resources_are_read_from_rows_and_blank_rows_ignored() {
+        let form = RawForm::from_pairs(&[
+            ("number", "1.1"),
+            ("description", "Do it"),
+            ("resource-0-kind", "additional"),
+            ("resource-0-description", "Autism practitioner"),
+            ("resource-0-amount", "£45,000"),
+            ("resource-1-kind", "existing"),
+            ("resource-1-description", ""),
+            ("resource-1-amount", ""),
+        ]);
+        let input = ActionInput::parse(&form, |_| ItemNumber::parse("1").ok()).expect("valid");
+        assert_eq!(input.resources.len(), 1);
+        assert_eq!(input.resources[0].kind, ResourceKind::Additional);
+        assert_eq!(input.resources[0].amount_pence, Some(4_500_000));
+    }
+
+    #[test]
+    fn a_completion_date_before_the_start_is_refused() {
+        let form = RawForm::from_pairs(&[
+            ("number", "1.1"),
+            ("description", "Do it"),
+            ("start_date-day", "1"),
+            ("start_date-month", "6"),
+            ("start_date-year", "2022"),
+            ("completion_date-day", "1"),
+            ("completion_date-month", "5"),
+            ("completion_date-year", "2022"),
+        ]);
+        let errors = ActionInput::parse(&form, |_| ItemNumber::parse("1").ok()).expect_err("invalid");
+        assert!(errors.message_for("completion_date").is_some());
+    }
+
+    #[test]
+    fn an_update_must_use_a_rating_of_the_plan_and_not_be_in_the_future() {
+        let today = date!(2022 - 06 - 01);
+        let ratings = [RatingId(1), RatingId(2)];
+        let form = RawForm::from_pairs(&[
+            ("rating_id", "9"),
+            ("narrative", "Done"),
+            ("update_date-day", "2"),
+            ("update_date-month", "6"),
+            ("update_date-year", "2022"),
+            ("evidence_links", "not a link"),
+        ]);
+        let errors = UpdateInput::parse(&form, &ratings, today).expect_err("invalid");
+        assert!(errors.message_for("rating_id").is_some());
+        assert!(errors.message_for("update_date").is_some());
+        assert!(errors.message_for("evidence_links").is_some());
+        let form = RawForm::from_pairs(&[
+            ("rating_id", "2"),
+            ("narrative", "Workshops held"),
+            ("update_date-day", "1"),
+            ("update_date-month", "6"),
+            ("update_date-year", "2022"),
+            ("evidence_links", "https://example.org/minutes\n\nhttps://example.org/report"),
+        ]);
+        let input = UpdateInput::parse(&form, &ratings, today).expect("valid");
+        assert_eq!(input.rating_id, RatingId(2));
+        assert_eq!(input.evidence_links.len(), 2);
+    }
+
+    #[test]
+    fn an_inspection_outcome_must_belong_to_its_framework() {
+        let form = RawForm::from_pairs(&[
+            ("framework", "area_2023"),
+            ("outcome", "wsoa_required"),
+            ("start_date-day", "12"),
+            ("start_date-month", "7"),
+            ("start_date-year", "2021"),
+            ("end_date-day", "16"),
+            ("end_date-month", "7"),
+            ("end_date-year", "2021"),
+        ]);
+        let errors = InspectionInput::parse(&form).expect_err("invalid");
+        assert!(errors.message_for("outcome").is_some());
+    }
+
+    #[test]
+    fn dependency_loops_are_detected() {
+        let edges = [(ActionId(1), ActionId(2)), (ActionId(2), ActionId(3))];
+        assert!(creates_dependency_cycle(&edges, ActionId(3), ActionId(1)));
+        assert!(creates_dependency_cycle(&edges, ActionId(1), ActionId(1)));
+        assert!(!creates_dependency_cycle(&edges, ActionId(1), ActionId(3)));
+    }
+
+    #[test]
+    fn overlong_text_is_refused_with_its_length() {
+        let long = "x".repeat(SHORT_TEXT + 1);
+        let form = RawForm::from_pairs(&[("name", &long), ("la_code", "E08000031")]);
+        let errors = PartnershipInput::parse(&form).expect_err("too long");
+        assert!(errors.message_for("name").is_some_and(|m| m.contains("301")));
+    }
+}

@@ -1,0 +1,20 @@
+//! The SEND improvement-plan domain: what a partnership, an inspection, a plan and its
+//! actions are, how ratings mean the same thing across different plans' schemes, and the
+//! flags (overdue, stale, blocked) that are always computed from the facts, never stored.
+//!
+//! Nothing in this crate does I/O: every rule here is a pure function of its inputs
+//! (including "today", which callers pass in) so it can be unit-tested exhaustively.
+
+pub mod access;
+pub mod codes;
+pub mod flags;
+pub mod ids;
+pub mod input;
+pub mod inspection;
+pub mod numbering;
+pub mod partnership;
+pub mod plan;
+pub mod rating;
+
+pub use ids::*;
+pub use time::Date;

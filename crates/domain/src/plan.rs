@@ -1,0 +1,184 @@
+//! Plans and their structure: areas, objectives, actions, milestones, resources and the
+//! dated progress updates that carry each action's rating.
+
+use crate::ids::*;
+use crate::numbering::ItemNumber;
+use crate::rating::{RatingClass, TagColour};
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+crate::coded_enum! {
+    /// What kind of plan this is (see domain.md section 2).
+    PlanKind {
+        Wsoa => ("wsoa", "Written statement of action (WSOA)"),
+        App => ("app", "Accelerated progress plan (APP)"),
+        PriorityActionPlan => ("priority_action_plan", "Priority action plan"),
+        Strategic => ("strategic", "Strategic or improvement plan"),
+    }
+}
+
+crate::coded_enum! {
+    /// Where the plan is in its life.
+    PlanStatus {
+        Draft => ("draft", "Draft"),
+        Submitted => ("submitted", "Submitted"),
+        Approved => ("approved", "Fit for purpose or approved"),
+        Active => ("active", "Active"),
+        Closed => ("closed", "Closed"),
+    }
+}
+
+/// How many days without an update make an action "stale", unless the plan says otherwise.
+pub const DEFAULT_STALE_AFTER_DAYS: i64 = 42;
+
+/// An improvement plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Plan {
+    pub id: PlanId,
+    pub partnership_id: PartnershipId,
+    pub kind: PlanKind,
+    pub title: String,
+    pub period_start: Option<Date>,
+    pub period_end: Option<Date>,
+    pub inspection_id: Option<InspectionId>,
+    pub status: PlanStatus,
+    pub stale_after_days: i64,
+    pub version: i64,
+}
+
+/// One rating of a plan's scheme, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rating {
+    pub id: RatingId,
+    pub plan_id: PlanId,
+    pub position: i64,
+    pub label: String,
+    pub colour: TagColour,
+    pub meaning: String,
+    pub class: RatingClass,
+}
+
+/// A top-level area of a plan, usually one per weakness.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Area {
+    pub id: AreaId,
+    pub plan_id: PlanId,
+    pub number: ItemNumber,
+    pub title: String,
+    pub senior_responsible_officer: Option<PersonId>,
+    /// "Outcomes we will strive for", one per line.
+    pub outcomes: String,
+    /// The inspection findings this area answers.
+    pub findings: Vec<FindingId>,
+    pub version: i64,
+}
+
+/// The optional objective or workstream level.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Objective {
+    pub id: ObjectiveId,
+    pub area_id: AreaId,
+    pub number: ItemNumber,
+    pub title: String,
+    pub i_statement: String,
+    pub impact_indicators: String,
+    pub version: i64,
+}
+
+crate::coded_enum! {
+    /// Whether a resource is already funded or is new money or capacity.
+    ResourceKind {
+        Existing => ("existing", "Existing"),
+        Additional => ("additional", "Additional"),
+    }
+}
+
+/// A resource committed to an action.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Resource {
+    pub kind: ResourceKind,
+    pub description: String,
+    /// An amount in pence, when the plan gives one.
+    pub amount_pence: Option<i64>,
+}
+
+/// An action of a plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Action {
+    pub id: ActionId,
+    pub plan_id: PlanId,
+    pub area_id: AreaId,
+    pub objective_id: Option<ObjectiveId>,
+    pub number: ItemNumber,
+    pub description: String,
+    pub leads: Vec<PersonId>,
+    pub partner_people: Vec<PersonId>,
+    pub partner_organisations: Vec<OrganisationId>,
+    pub resources: Vec<Resource>,
+    pub evidence_of_success: String,
+    pub impact_measures: String,
+    pub start_date: Option<Date>,
+    pub completion_date: Option<Date>,
+    pub depends_on: Vec<ActionId>,
+    pub version: i64,
+}
+
+/// A milestone of an action.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Milestone {
+    pub id: MilestoneId,
+    pub action_id: ActionId,
+    pub title: String,
+    pub due_date: Option<Date>,
+    pub success_criteria: String,
+    pub done_date: Option<Date>,
+    pub version: i64,
+}
+
+/// A dated progress update. Updates are never edited or deleted: the latest is the
+/// action's current rating and the rest are its history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProgressUpdate {
+    pub id: UpdateId,
+    pub action_id: ActionId,
+    pub update_date: Date,
+    pub author: UserId,
+    pub author_name: String,
+    pub rating_id: RatingId,
+    pub narrative: String,
+    /// Links to evidence, one per entry.
+    pub evidence_links: Vec<String>,
+}
+
+/// Formats pence as pounds for people: `£45,000` or `£1,250.50`.
+pub fn format_pounds(pence: i64) -> String {
+    let sign = if pence < 0 { "-" } else { "" };
+    let pence = pence.unsigned_abs();
+    let pounds = pence / 100;
+    let digits = pounds.to_string();
+    let mut grouped = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    match pence % 100 {
+        0 => format!("{sign}£{grouped}"),
+        p => format!("{sign}£{grouped}.{p:02}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pounds_are_grouped_in_thousands() {
+        assert_eq!(format_pounds(4_500_000), "£45,000");
+        assert_eq!(format_pounds(125_050), "£1,250.50");
+        assert_eq!(format_pounds(99), "£0.99");
+        assert_eq!(format_pounds(100_000_000), "£1,000,000");
+        assert_eq!(format_pounds(-500), "-£5");
+    }
+}
