@@ -1,1 +1,218 @@
-//! placeholder
+//! Persistence for sendplan.
+//!
+//! One [`Store`] serves both databases. The backend is chosen from the URL at start-up
+//! (`sqlite://...` or `postgres://...`) and never guessed. All SQL is written in the
+//! common subset of SQLite and PostgreSQL (`$1` parameters, `RETURNING`, TEXT dates,
+//! INTEGER/BIGINT flags) and run through sqlx's `Any` driver, so every query exists once;
+//! the schemas differ only in DDL and live side by side in `migrations/{sqlite,postgres}`,
+//! kept in lockstep by a test. The same behaviour suite runs against both backends.
+//!
+//! Every write that changes a partnership's records appends to the audit log in the same
+//! transaction, and every record read is scoped by partnership id, so no query can
+//! return another partnership's data.
+
+mod accounts;
+mod audit;
+mod inspections;
+mod migrate;
+mod overview;
+mod partnerships;
+mod plans;
+mod sql;
+
+pub use accounts::{Member, SessionRecord, UserRecord};
+pub use audit::AuditEvent;
+pub use migrate::MIGRATIONS;
+pub use overview::{ActionRow, PartnershipSummary, PlanOverview, PlanSummary};
+
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Executor, Transaction};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Which database engine a [`Store`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// Chooses the backend from a database URL, refusing anything else.
+    pub fn from_url(url: &str) -> Result<Self, StoreError> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(StoreError::Config(
+                "the database URL must start with sqlite:// or postgres://".to_owned(),
+            ))
+        }
+    }
+}
+
+/// What can go wrong in storage, as callers need to tell it apart.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// No such record in this partnership.
+    #[error("not found")]
+    NotFound,
+    /// The record changed since the caller read it (optimistic concurrency).
+    #[error("the record was changed by someone else")]
+    Conflict,
+    /// A value that must be unique is already taken; the text says which.
+    #[error("{0}")]
+    Duplicate(String),
+    /// A rule that needs the database to check (e.g. a dependency loop); worded for people.
+    #[error("{0}")]
+    Rule(String),
+    /// The database could not be configured or reached.
+    #[error("database configuration: {0}")]
+    Config(String),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error("stored data could not be read: {0}")]
+    Corrupt(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Who made a change, for the audit log. `None` is the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Actor(pub Option<sendplan_domain::UserId>);
+
+/// The handle to sendplan's database. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+    /// SQLite allows one writer at a time and fails (rather than waits) when a read
+    /// transaction tries to become a write; serialising writers in-process avoids that.
+    write_lock: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("backend", &self.backend).finish()
+    }
+}
+
+pub(crate) type Tx = Transaction<'static, sqlx::Any>;
+
+/// A write transaction, holding the in-process writer lock on SQLite.
+pub(crate) struct WriteTx {
+    pub tx: Tx,
+    _guard: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl WriteTx {
+    pub async fn commit(self) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Connects to the database named by `url`, creating a SQLite file if needed, and
+    /// brings its schema up to date.
+    pub async fn open(url: &str) -> Result<Self> {
+        let store = Self::connect(url).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Connects without migrating.
+    pub async fn connect(url: &str) -> Result<Self> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::from_url(url)?;
+        let url = match backend {
+            Backend::Sqlite if !url.contains("mode=") => {
+                let separator = if url.contains('?') { '&' } else { '?' };
+                format!("{url}{separator}mode=rwc")
+            }
+            _ => url.to_owned(),
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(match backend {
+                Backend::Sqlite => 8,
+                Backend::Postgres => 16,
+            })
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL lets readers run beside the writer; synchronous=FULL makes each
+                        // commit durable before it is acknowledged; foreign keys are off in
+                        // SQLite unless asked for.
+                        conn.execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&url)
+            .await
+            .map_err(|e| StoreError::Config(format!("could not open the database: {e}")))?;
+        Ok(Store { pool, backend, write_lock: Arc::new(tokio::sync::Mutex::new(())) })
+    }
+
+    /// The backend in use.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Whether the database answers (for `/health`).
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").fetch_one(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Closes every connection (lets SQLite checkpoint its WAL on shutdown).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub(crate) async fn begin_write(&self) -> Result<WriteTx> {
+        let guard = match self.backend {
+            Backend::Sqlite => Some(self.write_lock.clone().lock_owned().await),
+            Backend::Postgres => None,
+        };
+        let tx = self.pool.begin().await?;
+        Ok(WriteTx { tx, _guard: guard })
+    }
+
+    /// Writes a consistent copy of a SQLite database to `path` while it is in use.
+    pub async fn backup_to(&self, path: &str) -> Result<()> {
+        if self.backend != Backend::Sqlite {
+            return Err(StoreError::Config(
+                "backup copies SQLite databases; use pg_dump for PostgreSQL".to_owned(),
+            ));
+        }
+        if std::path::Path::new(path).exists() {
+            return Err(StoreError::Config(format!("{path} already exists; choose a new file")));
+        }
+        // VACUUM INTO reads one snapshot, so the copy is consistent even mid-write.
+        sqlx::query("VACUUM INTO $1").bind(path.to_owned()).execute(&self.pool).await?;
+        Ok(())
+    }
+}
+
+/// Maps a unique-constraint violation to a message for people; other errors pass through.
+pub(crate) fn duplicate_as(message: &str) -> impl FnOnce(sqlx::Error) -> StoreError + '_ {
+    move |error| match &error {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Duplicate(message.to_owned()),
+        _ => StoreError::Database(error),
+    }
+}
+
+pub(crate) fn one_or_not_found(row: Option<AnyRow>) -> Result<AnyRow> {
+    row.ok_or(StoreError::NotFound)
+}

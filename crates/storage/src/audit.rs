@@ -1,0 +1,102 @@
+//! The append-only audit log: who changed what, when, with the record before and after.
+
+use crate::sql::{now_text, parse_timestamp, RowExt};
+use crate::{Actor, Result, Store, Tx};
+use sendplan_domain::{PartnershipId, UserId};
+use serde::Serialize;
+use time::OffsetDateTime;
+
+/// One entry of the audit log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEvent {
+    pub id: i64,
+    pub partnership_id: Option<PartnershipId>,
+    pub actor: Option<UserId>,
+    pub actor_name: String,
+    pub at: OffsetDateTime,
+    /// The kind of record: `action`, `plan`, `milestone`...
+    pub entity: String,
+    pub entity_id: i64,
+    /// `created`, `updated`, `added` (for updates) or `granted` (for roles).
+    pub change: String,
+    pub summary: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// A change about to be written to the log.
+pub(crate) struct Change<'a, B: Serialize, A: Serialize> {
+    pub partnership: Option<PartnershipId>,
+    pub actor: Actor,
+    pub entity: &'a str,
+    pub entity_id: i64,
+    pub change: &'a str,
+    pub summary: String,
+    pub before: Option<&'a B>,
+    pub after: Option<&'a A>,
+}
+
+fn to_json<T: Serialize>(value: Option<&T>) -> Result<Option<String>> {
+    value
+        .map(|v| serde_json::to_string_pretty(v).map_err(|e| crate::StoreError::Corrupt(e.to_string())))
+        .transpose()
+}
+
+/// Appends `change` to the log inside the caller's transaction, so the change and its
+/// record commit or fail together.
+pub(crate) async fn record<B: Serialize, A: Serialize>(tx: &mut Tx, change: Change<'_, B, A>) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO audit_events (partnership_id, actor_user_id, at, entity, entity_id, change, summary, before_json, after_json) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(change.partnership.map(|p| p.0))
+    .bind(change.actor.0.map(|u| u.0))
+    .bind(now_text())
+    .bind(change.entity.to_owned())
+    .bind(change.entity_id)
+    .bind(change.change.to_owned())
+    .bind(change.summary)
+    .bind(to_json(change.before)?)
+    .bind(to_json(change.after)?)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    /// The partnership's audit log, newest first, `limit` entries before `before_id`.
+    pub async fn list_audit(
+        &self,
+        partnership: PartnershipId,
+        before_id: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<AuditEvent>> {
+        let rows = sqlx::query(
+            "SELECT e.*, COALESCE(u.display_name, 'Command line') AS actor_name FROM audit_events e \
+             LEFT JOIN users u ON u.id = e.actor_user_id \
+             WHERE e.partnership_id = $1 AND e.id < $2 ORDER BY e.id DESC LIMIT $3",
+        )
+        .bind(partnership.0)
+        .bind(before_id.unwrap_or(i64::MAX))
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AuditEvent {
+                    id: r.int("id")?,
+                    partnership_id: r.opt_int("partnership_id")?.map(PartnershipId),
+                    actor: r.opt_int("actor_user_id")?.map(UserId),
+                    actor_name: r.text("actor_name")?,
+                    at: parse_timestamp(&r.text("at")?)?,
+                    entity: r.text("entity")?,
+                    entity_id: r.int("entity_id")?,
+                    change: r.text("change")?,
+                    summary: r.text("summary")?,
+                    before: r.opt_text("before_json")?,
+                    after: r.opt_text("after_json")?,
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,80 @@
+//! A small migrator: migrations are embedded in the binary, applied in order, each in its
+//! own transaction, and recorded in `schema_migrations`. (sqlx's own migrator needs its
+//! proc-macro crate, which doubles the build; this is all sendplan needs.)
+
+use crate::{Backend, Result, Store};
+use sqlx::Row;
+
+/// One schema change, written once per backend.
+#[derive(Debug)]
+pub struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sqlite: &'static str,
+    pub postgres: &'static str,
+}
+
+/// Every migration, oldest first. Adding one means adding a file to both folders.
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "tracker",
+    sqlite: include_str!("../migrations/sqlite/0001_tracker.sql"),
+    postgres: include_str!("../migrations/postgres/0001_tracker.sql"),
+}];
+
+impl Store {
+    /// Applies every migration not yet applied. Safe to run at every start-up.
+    pub async fn migrate(&self) -> Result<Vec<i64>> {
+        let mut write = self.begin_write().await?;
+        sqlx::query(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+        )
+        .execute(&mut *write.tx)
+        .await?;
+        write.commit().await?;
+        let applied: Vec<i64> = sqlx::query("SELECT version FROM schema_migrations")
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|row| row.try_get::<i64, _>("version"))
+            .collect::<Result<_, _>>()?;
+        let mut newly_applied = Vec::new();
+        for migration in MIGRATIONS.iter().filter(|m| !applied.contains(&m.version)) {
+            let sql = match self.backend() {
+                Backend::Sqlite => migration.sqlite,
+                Backend::Postgres => migration.postgres,
+            };
+            let mut write = self.begin_write().await?;
+            sqlx::raw_sql(sql).execute(&mut *write.tx).await?;
+            sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+                .bind(migration.version)
+                .bind(migration.name)
+                .bind(crate::sql::now_text())
+                .execute(&mut *write.tx)
+                .await?;
+            write.commit().await?;
+            tracing::info!(version = migration.version, name = migration.name, "applied migration");
+            newly_applied.push(migration.version);
+        }
+        Ok(newly_applied)
+    }
+
+    /// The columns of every table, for checking that both backends' schemas agree.
+    pub async fn describe_schema(&self) -> Result<Vec<(String, String)>> {
+        let sql = match self.backend() {
+            Backend::Sqlite => {
+                "SELECT m.name AS table_name, p.name AS column_name FROM sqlite_master m \
+                 JOIN pragma_table_info(m.name) p WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' \
+                 ORDER BY 1, 2"
+            }
+            Backend::Postgres => {
+                "SELECT table_name::text AS table_name, column_name::text AS column_name FROM information_schema.columns \
+                 WHERE table_schema = current_schema() ORDER BY 1, 2"
+            }
+        };
+        let rows = sqlx::query(sql).fetch_all(self.pool()).await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get::<String, _>("table_name")?, r.try_get::<String, _>("column_name")?)))
+            .collect()
+    }
+}

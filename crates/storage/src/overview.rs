@@ -1,0 +1,174 @@
+//! Read models for the pages that summarise a plan: every action with its current rating
+//! and derived flags, and per-plan counts for the partnership home.
+
+use crate::sql::RowExt;
+use crate::{Result, Store};
+use sendplan_domain::flags::{ActionFacts, ActionFlags};
+use sendplan_domain::numbering::ItemNumber;
+use sendplan_domain::plan::{Area, Objective, Plan, Rating};
+use sendplan_domain::rating::ClassCounts;
+use sendplan_domain::*;
+use std::collections::HashMap;
+use time::Date;
+
+/// One action as the plan page lists it.
+#[derive(Debug, Clone)]
+pub struct ActionRow {
+    pub id: ActionId,
+    pub area_id: AreaId,
+    pub objective_id: Option<ObjectiveId>,
+    pub number: ItemNumber,
+    pub description: String,
+    pub leads: Vec<PersonId>,
+    pub completion_date: Option<Date>,
+    /// The rating of the latest update, if any.
+    pub rating: Option<Rating>,
+    pub latest_update: Option<Date>,
+    pub flags: ActionFlags,
+}
+
+/// A plan with everything its page shows.
+#[derive(Debug, Clone)]
+pub struct PlanOverview {
+    pub plan: Plan,
+    pub ratings: Vec<Rating>,
+    pub areas: Vec<Area>,
+    pub objectives: Vec<Objective>,
+    pub actions: Vec<ActionRow>,
+}
+
+impl PlanOverview {
+    /// Actions by rating class.
+    pub fn counts(&self) -> ClassCounts {
+        let mut counts = ClassCounts::default();
+        for row in &self.actions {
+            counts.add(row.rating.as_ref().map(|r| r.class));
+        }
+        counts
+    }
+
+    pub fn overdue_milestones(&self) -> usize {
+        self.actions.iter().map(|a| a.flags.overdue_milestones).sum()
+    }
+
+    pub fn stale_actions(&self) -> usize {
+        self.actions.iter().filter(|a| a.flags.stale).count()
+    }
+
+    pub fn overdue_actions(&self) -> usize {
+        self.actions.iter().filter(|a| a.flags.overdue).count()
+    }
+}
+
+/// A plan's line on the partnership home.
+#[derive(Debug, Clone)]
+pub struct PlanSummary {
+    pub plan: Plan,
+    pub counts: ClassCounts,
+    pub overdue_milestones: usize,
+    pub stale_actions: usize,
+    pub overdue_actions: usize,
+}
+
+/// Every plan of a partnership with its counts.
+#[derive(Debug, Clone)]
+pub struct PartnershipSummary {
+    pub plans: Vec<PlanSummary>,
+}
+
+impl Store {
+    /// Builds the plan page's model as it stands on `today`.
+    pub async fn plan_overview(&self, partnership: PartnershipId, plan_id: PlanId, today: Date) -> Result<PlanOverview> {
+        let plan = self.get_plan(partnership, plan_id).await?;
+        let ratings = self.list_ratings(partnership, plan_id).await?;
+        let areas = self.list_areas(partnership, plan_id).await?;
+        let objectives = self.list_objectives(partnership, plan_id).await?;
+        let pool = self.pool();
+        let by_plan = |sql: &'static str| sqlx::query(sql).bind(plan_id.0).fetch_all(pool);
+        let action_rows = by_plan(
+            "SELECT id, area_id, objective_id, number, description, start_date, completion_date, created_on \
+             FROM actions WHERE plan_id = $1 ORDER BY sort_key",
+        )
+        .await?;
+        let lead_rows =
+            by_plan("SELECT l.action_id, l.person_id FROM action_leads l JOIN actions a ON a.id = l.action_id WHERE a.plan_id = $1").await?;
+        let milestone_rows = by_plan("SELECT action_id, due_date, done_date FROM milestones WHERE plan_id = $1").await?;
+        // The latest update of each action, found through the (action, date, id) index
+        // rather than by reading the whole history.
+        let latest_rows = by_plan(
+            "SELECT u.action_id, u.update_date, u.rating_id FROM actions a JOIN updates u ON u.id = \
+             (SELECT u2.id FROM updates u2 WHERE u2.action_id = a.id ORDER BY u2.update_date DESC, u2.id DESC LIMIT 1) \
+             WHERE a.plan_id = $1",
+        )
+        .await?;
+        let dependency_rows = by_plan(
+            "SELECT d.action_id, d.depends_on_id FROM action_dependencies d JOIN actions a ON a.id = d.action_id WHERE a.plan_id = $1",
+        )
+        .await?;
+
+        let ratings_by_id: HashMap<i64, &Rating> = ratings.iter().map(|r| (r.id.0, r)).collect();
+        let mut leads: HashMap<i64, Vec<PersonId>> = HashMap::new();
+        for row in &lead_rows {
+            leads.entry(row.int("action_id")?).or_default().push(PersonId(row.int("person_id")?));
+        }
+        let mut milestones: HashMap<i64, Vec<(Option<Date>, Option<Date>)>> = HashMap::new();
+        for row in &milestone_rows {
+            milestones.entry(row.int("action_id")?).or_default().push((row.opt_date("due_date")?, row.opt_date("done_date")?));
+        }
+        let mut latest: HashMap<i64, (Date, Option<&Rating>)> = HashMap::new();
+        for row in &latest_rows {
+            latest.insert(row.int("action_id")?, (row.date("update_date")?, ratings_by_id.get(&row.int("rating_id")?).copied()));
+        }
+        let complete = |action: i64| latest.get(&action).and_then(|(_, r)| *r).is_some_and(|r| r.class.is_complete());
+        let mut incomplete_dependencies: HashMap<i64, usize> = HashMap::new();
+        for row in &dependency_rows {
+            if !complete(row.int("depends_on_id")?) {
+                *incomplete_dependencies.entry(row.int("action_id")?).or_default() += 1;
+            }
+        }
+
+        let mut actions = Vec::with_capacity(action_rows.len());
+        for row in &action_rows {
+            let id = row.int("id")?;
+            let latest_update = latest.get(&id).copied();
+            let rating = latest_update.and_then(|(_, r)| r).cloned();
+            let facts = ActionFacts {
+                start_date: row.opt_date("start_date")?,
+                completion_date: row.opt_date("completion_date")?,
+                created_on: row.date("created_on")?,
+                latest_update: latest_update.and_then(|(date, r)| r.map(|r| (date, r.class))),
+                milestones: milestones.remove(&id).unwrap_or_default(),
+                incomplete_dependencies: incomplete_dependencies.get(&id).copied().unwrap_or(0),
+            };
+            actions.push(ActionRow {
+                id: ActionId(id),
+                area_id: AreaId(row.int("area_id")?),
+                objective_id: row.opt_int("objective_id")?.map(ObjectiveId),
+                number: row.number("number")?,
+                description: row.text("description")?,
+                leads: leads.remove(&id).unwrap_or_default(),
+                completion_date: facts.completion_date,
+                rating,
+                latest_update: latest_update.map(|(date, _)| date),
+                flags: ActionFlags::compute(&facts, plan.stale_after_days, today),
+            });
+        }
+        Ok(PlanOverview { plan, ratings, areas, objectives, actions })
+    }
+
+    /// Every plan of the partnership with its counts, for the partnership home.
+    pub async fn partnership_summary(&self, partnership: PartnershipId, today: Date) -> Result<PartnershipSummary> {
+        let mut plans = Vec::new();
+        for plan in self.list_plans(partnership).await? {
+            let overview = self.plan_overview(partnership, plan.id, today).await?;
+            plans.push(PlanSummary {
+                counts: overview.counts(),
+                overdue_milestones: overview.overdue_milestones(),
+                stale_actions: overview.stale_actions(),
+                overdue_actions: overview.overdue_actions(),
+                plan,
+            });
+        }
+        Ok(PartnershipSummary { plans })
+    }
+}

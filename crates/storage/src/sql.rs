@@ -1,0 +1,74 @@
+//! Reading typed values out of rows, and the text forms dates and times are stored in.
+
+use crate::{Result, StoreError};
+use sendplan_domain::numbering::ItemNumber;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+use time::format_description::well_known::Rfc3339;
+use time::{Date, OffsetDateTime};
+
+const DATE_FORMAT: &[time::format_description::FormatItem<'static>] =
+    time::macros::format_description!("[year]-[month]-[day]");
+
+pub fn date_text(date: Date) -> String {
+    date.format(DATE_FORMAT).unwrap_or_default()
+}
+
+pub fn opt_date_text(date: Option<Date>) -> Option<String> {
+    date.map(date_text)
+}
+
+pub fn now_text() -> String {
+    OffsetDateTime::now_utc().replace_nanosecond(0).unwrap_or(OffsetDateTime::now_utc()).format(&Rfc3339).unwrap_or_default()
+}
+
+pub fn parse_timestamp(text: &str) -> Result<OffsetDateTime> {
+    OffsetDateTime::parse(text, &Rfc3339).map_err(|e| StoreError::Corrupt(format!("timestamp {text:?}: {e}")))
+}
+
+/// Typed getters that turn decoding failures into [`StoreError`].
+pub trait RowExt {
+    fn int(&self, column: &str) -> Result<i64>;
+    fn opt_int(&self, column: &str) -> Result<Option<i64>>;
+    fn text(&self, column: &str) -> Result<String>;
+    fn opt_text(&self, column: &str) -> Result<Option<String>>;
+    fn date(&self, column: &str) -> Result<Date>;
+    fn opt_date(&self, column: &str) -> Result<Option<Date>>;
+    fn number(&self, column: &str) -> Result<ItemNumber>;
+    fn code<T>(&self, column: &str, parse: fn(&str) -> Option<T>) -> Result<T>;
+}
+
+impl RowExt for AnyRow {
+    fn int(&self, column: &str) -> Result<i64> {
+        Ok(self.try_get::<i64, _>(column)?)
+    }
+    fn opt_int(&self, column: &str) -> Result<Option<i64>> {
+        Ok(self.try_get::<Option<i64>, _>(column)?)
+    }
+    fn text(&self, column: &str) -> Result<String> {
+        Ok(self.try_get::<String, _>(column)?)
+    }
+    fn opt_text(&self, column: &str) -> Result<Option<String>> {
+        Ok(self.try_get::<Option<String>, _>(column)?)
+    }
+    fn date(&self, column: &str) -> Result<Date> {
+        let text = self.text(column)?;
+        Date::parse(&text, DATE_FORMAT).map_err(|e| StoreError::Corrupt(format!("{column} {text:?}: {e}")))
+    }
+    fn opt_date(&self, column: &str) -> Result<Option<Date>> {
+        match self.opt_text(column)? {
+            Some(text) => Date::parse(&text, DATE_FORMAT)
+                .map(Some)
+                .map_err(|e| StoreError::Corrupt(format!("{column} {text:?}: {e}"))),
+            None => Ok(None),
+        }
+    }
+    fn number(&self, column: &str) -> Result<ItemNumber> {
+        let text = self.text(column)?;
+        ItemNumber::parse(&text).map_err(|e| StoreError::Corrupt(format!("{column} {text:?}: {e}")))
+    }
+    fn code<T>(&self, column: &str, parse: fn(&str) -> Option<T>) -> Result<T> {
+        let text = self.text(column)?;
+        parse(&text).ok_or_else(|| StoreError::Corrupt(format!("{column}: unknown code {text:?}")))
+    }
+}
