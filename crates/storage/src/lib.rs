@@ -176,6 +176,13 @@ impl Store {
         self.pool.close().await;
     }
 
+    /// Runs SQL with no parameters outside the typed API: for administration (creating
+    /// test databases) and for tests that prove the database refuses to rewrite history.
+    pub async fn execute_unchecked(&self, sql: &str) -> Result<()> {
+        sqlx::raw_sql(sql).execute(&self.pool).await?;
+        Ok(())
+    }
+
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
     }
