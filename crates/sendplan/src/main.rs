@@ -1,1 +1,205 @@
-fn main() {}
+//! The `sendplan` command: one binary that serves the web application and administers it.
+//!
+//! Errors reaching `main` are explained in plain English on standard error with exit
+//! code 1 (2 for unusable arguments, which clap reports itself).
+
+mod demo;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser, Subcommand};
+use sendplan_domain::access::Role;
+use sendplan_domain::PartnershipId;
+use sendplan_storage::{Actor, Store};
+use sendplan_web::{hash_password, AppState, WebConfig};
+use std::io::{IsTerminal, Read};
+use std::net::SocketAddr;
+
+/// sendplan: run a local area's SEND improvement plan in the open.
+#[derive(Parser, Debug)]
+#[command(version, about)]
+struct Cli {
+    #[command(flatten)]
+    database: DatabaseArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Debug)]
+struct DatabaseArgs {
+    /// Database URL: sqlite://PATH (the default, a file under ./data) or postgres://USER@HOST/DB.
+    #[arg(long, global = true, env = "SENDPLAN_DATABASE_URL", default_value = "sqlite://data/sendplan.db")]
+    database_url: String,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Serve the web application.
+    Serve {
+        /// Address and port to listen on.
+        #[arg(long, env = "SENDPLAN_BIND", default_value = "127.0.0.1:8080")]
+        bind: SocketAddr,
+        /// Load the demonstration partnership (the Wolverhampton WSOA) and print a fresh
+        /// password for its demo account.
+        #[arg(long)]
+        demo: bool,
+        /// Mark cookies Secure (HTTPS only). Defaults to on unless listening on loopback;
+        /// set it to true behind an HTTPS reverse proxy.
+        #[arg(long, env = "SENDPLAN_SECURE_COOKIES")]
+        secure_cookies: Option<bool>,
+    },
+    /// Bring the database schema up to date, then exit.
+    Migrate,
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Write a consistent copy of the SQLite database to FILE while it is in use.
+    Backup {
+        /// Where to write the copy (must not exist).
+        file: String,
+    },
+    /// List partnerships with their ids (for `user add --partnership`).
+    Partnerships,
+}
+
+#[derive(Subcommand, Debug)]
+enum UserCommand {
+    /// Create an account. The password is read from standard input when that is not a
+    /// terminal, otherwise asked for.
+    Add {
+        email: String,
+        /// The person's name as shown to others.
+        #[arg(long)]
+        name: Option<String>,
+        /// Their role in --partnership: admin, plan_manager, action_lead or viewer.
+        #[arg(long, requires = "partnership")]
+        role: Option<String>,
+        /// The partnership's id (see `sendplan partnerships`).
+        #[arg(long)]
+        partnership: Option<i64>,
+        /// A deployment administrator: can create partnerships and act in all of them.
+        #[arg(long)]
+        admin: bool,
+    },
+}
+
+fn main() {
+    let cli = Cli::parse();
+    init_tracing();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("sendplan: could not start: {error}");
+            std::process::exit(1);
+        }
+    };
+    if let Err(error) = runtime.block_on(run(cli)) {
+        eprintln!("sendplan: {error:#}");
+        std::process::exit(1);
+    }
+}
+
+fn init_tracing() {
+    let level = std::env::var("SENDPLAN_LOG").ok().and_then(|l| l.parse().ok()).unwrap_or(tracing::Level::INFO);
+    tracing_subscriber::fmt().with_max_level(level).with_target(false).with_writer(std::io::stderr).init();
+}
+
+async fn open_store(url: &str) -> Result<Store> {
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        let path = path.split('?').next().unwrap_or(path);
+        if let Some(parent) = std::path::Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).with_context(|| format!("could not create the folder {}", parent.display()))?;
+        }
+    }
+    Store::open(url).await.context("could not open the database")
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    let url = cli.database.database_url;
+    match cli.command {
+        Command::Serve { bind, demo, secure_cookies } => {
+            let store = open_store(&url).await?;
+            if demo {
+                let (email, password) = demo::load(&store).await.context("could not load the demonstration data")?;
+                println!("Demo account: {email}");
+                println!("Demo password (new at every start): {password}");
+            }
+            serve(store, bind, secure_cookies.unwrap_or(!bind.ip().is_loopback())).await
+        }
+        Command::Migrate => {
+            let store = open_store(&url).await?;
+            println!("The database schema is up to date.");
+            store.close().await;
+            Ok(())
+        }
+        Command::User { command: UserCommand::Add { email, name, role, partnership, admin } } => {
+            let store = open_store(&url).await?;
+            let role = role
+                .map(|r| Role::from_code(&r).with_context(|| format!("unknown role {r:?}: use admin, plan_manager, action_lead or viewer")))
+                .transpose()?;
+            if role.is_none() && !admin {
+                bail!("say what the account may do: --role ROLE --partnership ID, or --admin");
+            }
+            if let Some(id) = partnership {
+                store.get_partnership(PartnershipId(id)).await.with_context(|| format!("there is no partnership with id {id} (see `sendplan partnerships`)"))?;
+            }
+            let password = read_password()?;
+            let hash = hash_password(&password).map_err(anyhow::Error::msg)?;
+            let name = name.unwrap_or_else(|| email.split('@').next().unwrap_or(&email).to_owned());
+            let user = store.create_user(&email, &name, &hash, admin).await?;
+            if let (Some(role), Some(partnership)) = (role, partnership) {
+                store.grant_role(Actor(None), user, PartnershipId(partnership), role, None).await?;
+            }
+            println!("Account {email} created.");
+            store.close().await;
+            Ok(())
+        }
+        Command::Backup { file } => {
+            let store = open_store(&url).await?;
+            store.backup_to(&file).await?;
+            println!("Backup written to {file}.");
+            store.close().await;
+            Ok(())
+        }
+        Command::Partnerships => {
+            let store = open_store(&url).await?;
+            for p in store.list_partnerships().await? {
+                println!("{}\t{}\t{}", p.id, p.la_code, p.name);
+            }
+            store.close().await;
+            Ok(())
+        }
+    }
+}
+
+/// Passwords come from standard input (scripts) or an interactive prompt; never from
+/// arguments, which other users of the machine can read.
+fn read_password() -> Result<String> {
+    let mut password = String::new();
+    if std::io::stdin().is_terminal() {
+        eprint!("Password for the new account (input is shown): ");
+        std::io::stdin().read_line(&mut password)?;
+    } else {
+        std::io::stdin().read_to_string(&mut password)?;
+    }
+    let password = password.trim_end_matches(['\n', '\r']).to_owned();
+    if password.chars().count() < 12 {
+        bail!("the password must be at least 12 characters");
+    }
+    Ok(password)
+}
+
+async fn serve(store: Store, bind: SocketAddr, secure_cookies: bool) -> Result<()> {
+    let config = WebConfig { secure_cookies, ..WebConfig::default() };
+    let app = sendplan_web::router(AppState::new(store.clone(), config));
+    let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("could not listen on {bind}"))?;
+    println!("sendplan is listening on http://{}", listener.local_addr()?);
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    store.close().await;
+    Ok(())
+}

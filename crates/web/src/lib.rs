@@ -1,1 +1,61 @@
-//! placeholder
+//! sendplan's web layer: the axum router, sign-in and sessions, CSRF protection, and the
+//! GOV.UK Design System pages. Handlers are thin: they extract, parse into a domain input,
+//! call one storage operation, then render a page or redirect (Post/Redirect/Get).
+
+mod assets;
+mod auth;
+mod errors;
+mod forms;
+mod handlers;
+mod middleware;
+mod pages;
+mod views;
+
+pub use auth::{hash_password, verify_password};
+pub use errors::AppError;
+
+use axum::Router;
+use sendplan_storage::Store;
+use std::sync::Arc;
+
+/// Largest request body accepted (forms are small; this bounds memory per request).
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// Settings the web layer needs.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Mark cookies `Secure` (on for anything but plain-HTTP development on loopback).
+    pub secure_cookies: bool,
+    /// How long a session lasts without signing in again.
+    pub session_hours: i64,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig { secure_cookies: true, session_hours: 12 }
+    }
+}
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<WebConfig>,
+    pub throttle: Arc<auth::SignInThrottle>,
+}
+
+impl AppState {
+    pub fn new(store: Store, config: WebConfig) -> Self {
+        AppState { store, config: Arc::new(config), throttle: Arc::new(auth::SignInThrottle::default()) }
+    }
+}
+
+/// The whole application as a router, ready to serve or to drive in tests.
+pub fn router(state: AppState) -> Router {
+    handlers::routes()
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::sessions_and_csrf))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .merge(assets::routes())
+        .layer(axum::middleware::from_fn(middleware::security_headers))
+        .with_state(state)
+}

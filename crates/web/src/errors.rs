@@ -1,0 +1,87 @@
+//! Errors that become responses. Domain and storage errors are typed; each maps to one
+//! GOV.UK-style error page with the right status. Internal details are logged (without
+//! personal data) and never shown.
+
+use crate::pages::ErrorPage;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use sendplan_storage::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// No such page, or a record of another partnership (never 403, which would confirm
+    /// that the record exists).
+    #[error("not found")]
+    NotFound,
+    /// Signed in, a member, but the role does not allow this.
+    #[error("forbidden")]
+    Forbidden,
+    /// Not signed in: send to the sign-in page, then back.
+    #[error("sign in required")]
+    SignInRequired { next: String },
+    /// The form's CSRF token did not match the session.
+    #[error("form expired")]
+    FormExpired,
+    #[error("request body too large")]
+    TooLarge,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("template: {0}")]
+    Template(#[from] askama::Error),
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, title, body): (StatusCode, &str, &str) = match &self {
+            AppError::SignInRequired { next } => {
+                let target = format!("/sign-in?next={}", crate::views::url_encode(next));
+                return Redirect::to(&target).into_response();
+            }
+            AppError::NotFound | AppError::Store(StoreError::NotFound) => (
+                StatusCode::NOT_FOUND,
+                "Page not found",
+                "If you typed the web address, check it is correct. If you followed a link, the page may have moved or you may not have access to it.",
+            ),
+            AppError::Forbidden => (
+                StatusCode::FORBIDDEN,
+                "You do not have permission to do that",
+                "Your role in this partnership does not allow this. Ask an administrator of the partnership if you need it.",
+            ),
+            AppError::FormExpired => (
+                StatusCode::FORBIDDEN,
+                "This form has expired",
+                "For your security, forms stop working when you sign out or your session ends. Go back, refresh the page and try again. Nothing was saved.",
+            ),
+            AppError::TooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "What you sent is too large",
+                "Forms can be at most 256 KB. Shorten the text and try again. Nothing was saved.",
+            ),
+            AppError::Store(StoreError::Conflict) => (
+                StatusCode::CONFLICT,
+                "Someone else changed this at the same time",
+                "Nothing was overwritten. Go back, refresh the page to see the latest version, and make your change again.",
+            ),
+            AppError::Store(StoreError::Duplicate(_)) | AppError::Store(StoreError::Rule(_)) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "That change could not be made",
+                "Go back and check what you entered.",
+            ),
+            AppError::Store(error) => {
+                tracing::error!(%error, "storage failure");
+                (StatusCode::INTERNAL_SERVER_ERROR, "Sorry, there is a problem with the service", "Try again later. What you entered has not been saved.")
+            }
+            AppError::Template(error) => {
+                tracing::error!(%error, "template failure");
+                (StatusCode::INTERNAL_SERVER_ERROR, "Sorry, there is a problem with the service", "Try again later.")
+            }
+        };
+        let detail = match &self {
+            AppError::Store(StoreError::Duplicate(m)) | AppError::Store(StoreError::Rule(m)) => m.clone(),
+            _ => body.to_owned(),
+        };
+        ErrorPage::render(status, title, &detail)
+    }
+}
+
+pub type AppResult<T = Response> = Result<T, AppError>;

@@ -1,0 +1,267 @@
+//! Server-rendered pages: one typed struct per template, rendered by [`html`].
+
+use crate::errors::AppResult;
+use crate::forms::Field;
+use crate::views::{Cell, Chrome, LinkButton, SummaryRow, Tag};
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use sendplan_domain::input::{FieldError, FieldErrors, RawForm};
+
+/// Renders a page with status 200.
+pub fn html<T: Template>(page: &T) -> AppResult {
+    Ok(Html(page.render()?).into_response())
+}
+
+/// Renders a page with another status.
+pub fn html_with_status<T: Template>(status: StatusCode, page: &T) -> AppResult {
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub chrome: Chrome,
+    pub heading: String,
+    pub body: String,
+}
+
+impl ErrorPage {
+    pub fn render(status: StatusCode, heading: &str, body: &str) -> Response {
+        let page = ErrorPage { chrome: Chrome::plain(heading, None), heading: heading.to_owned(), body: body.to_owned() };
+        match page.render() {
+            Ok(text) => (status, Html(text)).into_response(),
+            Err(_) => (status, heading.to_owned()).into_response(),
+        }
+    }
+}
+
+/// Any form page: create, edit, sign in, post an update.
+#[derive(Template)]
+#[template(path = "form.html")]
+pub struct FormPage {
+    pub chrome: Chrome,
+    pub heading: String,
+    pub caption: String,
+    pub intro: String,
+    pub action: String,
+    pub submit: String,
+    pub cancel: String,
+    pub fields: Vec<Field>,
+    pub errors: Vec<FieldError>,
+}
+
+impl FormPage {
+    pub fn new(chrome: Chrome, heading: impl Into<String>, action: impl Into<String>, fields: Vec<Field>) -> Self {
+        FormPage {
+            chrome,
+            heading: heading.into(),
+            caption: String::new(),
+            intro: String::new(),
+            action: action.into(),
+            submit: "Save".to_owned(),
+            cancel: String::new(),
+            fields,
+            errors: Vec::new(),
+        }
+    }
+    pub fn caption(mut self, caption: impl Into<String>) -> Self {
+        self.caption = caption.into();
+        self
+    }
+    pub fn intro(mut self, intro: impl Into<String>) -> Self {
+        self.intro = intro.into();
+        self
+    }
+    pub fn submit(mut self, label: &str) -> Self {
+        self.submit = label.to_owned();
+        self
+    }
+    pub fn cancel(mut self, href: impl Into<String>) -> Self {
+        self.cancel = href.into();
+        self
+    }
+
+    /// Shows the form again with what was typed and every problem (status 422).
+    pub fn with_errors(mut self, form: &RawForm, errors: FieldErrors) -> AppResult {
+        crate::forms::refill(&mut self.fields, form, &errors);
+        self.errors = errors.0;
+        self.chrome.has_errors = true;
+        html_with_status(StatusCode::UNPROCESSABLE_ENTITY, &self)
+    }
+
+    /// Shows the form again after someone else saved first: what was typed is kept, and
+    /// `version` is moved on so that saving again, having looked, is a deliberate choice.
+    pub fn with_conflict(mut self, form: &RawForm, current_version: i64, look_at: &str) -> AppResult {
+        for field in &mut self.fields {
+            if field.name == "version" {
+                field.value = current_version.to_string();
+            }
+        }
+        let message = format!(
+            "Someone else saved a change to this while you were editing it, so your changes have not been saved yet. \
+             Open the current version ({look_at}) in a new tab to compare, then save again to replace it with what is below."
+        );
+        let anchor = self.fields.iter().find(|f| f.component() != "hidden").map(Field::anchor).unwrap_or_default();
+        self.with_errors(form, FieldErrors::single(anchor, message))
+    }
+}
+
+/// A heading, some buttons and a table: the list pages.
+#[derive(Template)]
+#[template(path = "table.html")]
+pub struct TablePage {
+    pub chrome: Chrome,
+    pub heading: String,
+    pub caption: String,
+    pub intro: String,
+    pub buttons: Vec<LinkButton>,
+    pub head: Vec<&'static str>,
+    pub rows: Vec<Vec<Cell>>,
+    pub empty: String,
+    pub more_href: String,
+}
+
+/// The list of partnerships an account can open.
+#[derive(Template)]
+#[template(path = "partnerships.html")]
+pub struct PartnershipsPage {
+    pub chrome: Chrome,
+    pub partnerships: Vec<Cell>,
+    pub can_create: bool,
+}
+
+/// One plan on the partnership home.
+#[derive(Debug, Clone)]
+pub struct PlanCard {
+    pub title: String,
+    pub href: String,
+    pub kind: String,
+    pub status: String,
+    pub counts: Vec<(String, usize, String)>,
+    pub total: usize,
+    pub unrated: usize,
+    pub overdue_actions: usize,
+    pub overdue_milestones: usize,
+    pub stale_actions: usize,
+}
+
+#[derive(Template)]
+#[template(path = "partnership.html")]
+pub struct PartnershipPage {
+    pub chrome: Chrome,
+    pub la_code: String,
+    pub plans: Vec<PlanCard>,
+    pub buttons: Vec<LinkButton>,
+}
+
+/// One action line of the plan page.
+#[derive(Debug, Clone)]
+pub struct ActionLine {
+    pub number: String,
+    pub href: String,
+    pub description: String,
+    pub leads: String,
+    pub due: String,
+    pub rating: Tag,
+    pub flags: Vec<Tag>,
+}
+
+/// Actions under one objective (or directly under the area when `heading` is empty).
+#[derive(Debug, Clone)]
+pub struct ActionGroup {
+    pub heading: String,
+    pub i_statement: String,
+    pub edit_href: String,
+    pub lines: Vec<ActionLine>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AreaView {
+    pub id: String,
+    pub heading: String,
+    pub details: Vec<SummaryRow>,
+    pub edit_href: String,
+    pub add_objective_href: String,
+    pub add_action_href: String,
+    pub groups: Vec<ActionGroup>,
+    pub shown: usize,
+}
+
+#[derive(Template)]
+#[template(path = "plan.html")]
+pub struct PlanPage {
+    pub chrome: Chrome,
+    pub heading: String,
+    pub caption: String,
+    pub summary: Vec<SummaryRow>,
+    pub counts: Vec<(String, usize, String)>,
+    pub attention: Vec<(String, usize)>,
+    pub filters: Vec<Field>,
+    pub filtered: bool,
+    pub shown: usize,
+    pub total: usize,
+    pub areas: Vec<AreaView>,
+    pub buttons: Vec<LinkButton>,
+    pub clear_href: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct MilestoneView {
+    pub title: String,
+    pub due: String,
+    pub criteria: String,
+    pub status: Tag,
+    pub edit_href: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct UpdateView {
+    pub date: String,
+    pub author: String,
+    pub rating: Tag,
+    pub narrative: String,
+    pub links: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "action.html")]
+pub struct ActionPage {
+    pub chrome: Chrome,
+    pub heading: String,
+    pub caption: String,
+    pub plan_href: String,
+    pub rating: Tag,
+    pub flags: Vec<Tag>,
+    pub summary: Vec<SummaryRow>,
+    pub milestones: Vec<MilestoneView>,
+    pub updates: Vec<UpdateView>,
+    pub update_href: String,
+    pub edit_href: String,
+    pub add_milestone_href: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct FindingView {
+    pub text: String,
+    pub edit_href: String,
+    pub judgement: Option<Tag>,
+}
+
+#[derive(Debug, Clone)]
+pub struct FindingGroup {
+    pub heading: String,
+    pub findings: Vec<FindingView>,
+}
+
+#[derive(Template)]
+#[template(path = "inspection.html")]
+pub struct InspectionPage {
+    pub chrome: Chrome,
+    pub heading: String,
+    pub summary: Vec<SummaryRow>,
+    pub main_findings: String,
+    pub groups: Vec<FindingGroup>,
+    pub revisits: Vec<(String, String, Vec<SummaryRow>)>,
+    pub buttons: Vec<LinkButton>,
+}

@@ -1,0 +1,247 @@
+//! View models shared by every page: the page chrome (header, navigation, flash), tags,
+//! table cells, and the small text helpers templates need.
+
+use crate::auth::{Ctx, SignedIn};
+use sendplan_domain::access::Capability;
+use sendplan_domain::flags::ActionFlags;
+use sendplan_domain::input::long_date;
+use sendplan_domain::plan::Rating;
+use time::Date;
+
+/// One link in the service navigation.
+#[derive(Debug, Clone)]
+pub struct NavItem {
+    pub href: String,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+/// What the layout needs on every page.
+#[derive(Debug, Clone, Default)]
+pub struct Chrome {
+    /// The page's `<title>` (the page heading; the service name is added by the layout).
+    pub title: String,
+    pub user_name: Option<String>,
+    pub partnership_name: Option<String>,
+    pub home_href: String,
+    pub nav: Vec<NavItem>,
+    pub flash: Option<String>,
+    pub csrf: String,
+    /// Set when the page shows form errors, so the title starts with "Error:".
+    pub has_errors: bool,
+}
+
+impl Chrome {
+    /// For pages outside a partnership (sign-in, the partnership list).
+    pub fn plain(title: impl Into<String>, signed_in: Option<&SignedIn>) -> Self {
+        Chrome {
+            title: title.into(),
+            user_name: signed_in.map(|s| s.user.display_name.clone()),
+            home_href: "/".to_owned(),
+            flash: signed_in.and_then(|s| s.flash.clone()),
+            csrf: signed_in.map(|s| s.csrf_token.clone()).unwrap_or_default(),
+            ..Chrome::default()
+        }
+    }
+
+    /// For pages inside a partnership; `section` marks the current navigation item.
+    pub fn for_ctx(ctx: &Ctx, title: impl Into<String>, section: &str) -> Self {
+        let base = ctx.base();
+        let mut items = vec![
+            ("overview", format!("{base}"), "Plans"),
+            ("my-actions", format!("{base}/my-actions"), "My actions"),
+            ("inspections", format!("{base}/inspections"), "Inspections"),
+            ("people", format!("{base}/people"), "People"),
+            ("organisations", format!("{base}/organisations"), "Organisations"),
+        ];
+        if ctx.can(Capability::ManagePartnership) {
+            items.push(("members", format!("{base}/members"), "Members"));
+        }
+        if ctx.can(Capability::ViewAudit) {
+            items.push(("audit", format!("{base}/audit"), "Audit log"));
+        }
+        Chrome {
+            title: title.into(),
+            user_name: Some(ctx.signed_in.user.display_name.clone()),
+            partnership_name: Some(ctx.partnership.name.clone()),
+            home_href: base,
+            nav: items.into_iter().map(|(key, href, label)| NavItem { href, label, current: key == section }).collect(),
+            flash: ctx.signed_in.flash.clone(),
+            csrf: ctx.signed_in.csrf_token.clone(),
+            has_errors: false,
+        }
+    }
+}
+
+/// A GOV.UK tag.
+#[derive(Debug, Clone)]
+pub struct Tag {
+    pub text: String,
+    /// A `govuk-tag--*` modifier, e.g. `red`.
+    pub colour: String,
+    /// Longer text for screen readers and hover, e.g. the rating's meaning.
+    pub title: String,
+}
+
+impl Tag {
+    pub fn new(text: impl Into<String>, colour: &str) -> Self {
+        Tag { text: text.into(), colour: colour.to_owned(), title: String::new() }
+    }
+
+    /// The tag for an action's current rating ("No update yet" when never rated).
+    pub fn rating(rating: Option<&Rating>) -> Self {
+        match rating {
+            Some(r) => Tag { text: r.label.clone(), colour: r.colour.code().to_owned(), title: r.meaning.clone() },
+            None => Tag::new("No update yet", "grey"),
+        }
+    }
+
+    /// Tags for the flags that need attention.
+    pub fn flags(flags: &ActionFlags) -> Vec<Tag> {
+        let mut tags = Vec::new();
+        if flags.overdue {
+            tags.push(Tag::new("Overdue", "red"));
+        }
+        if flags.overdue_milestones > 0 {
+            let s = if flags.overdue_milestones == 1 { "" } else { "s" };
+            tags.push(Tag::new(format!("{} overdue milestone{s}", flags.overdue_milestones), "orange"));
+        }
+        if flags.stale {
+            tags.push(Tag::new("Update needed", "yellow"));
+        }
+        if flags.blocked {
+            tags.push(Tag::new("Waiting on another action", "purple"));
+        }
+        if flags.not_yet_due {
+            tags.push(Tag::new("Not yet due", "grey"));
+        }
+        tags
+    }
+}
+
+/// A table cell: text, optionally a link, tags and expandable detail.
+#[derive(Debug, Clone, Default)]
+pub struct Cell {
+    pub text: String,
+    pub href: String,
+    pub tags: Vec<Tag>,
+    pub detail: String,
+}
+
+impl Cell {
+    pub fn text(text: impl Into<String>) -> Self {
+        Cell { text: text.into(), ..Cell::default() }
+    }
+    pub fn link(text: impl Into<String>, href: impl Into<String>) -> Self {
+        Cell { text: text.into(), href: href.into(), ..Cell::default() }
+    }
+    pub fn tags(tags: Vec<Tag>) -> Self {
+        Cell { tags, ..Cell::default() }
+    }
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = detail.into();
+        self
+    }
+}
+
+/// A button or link shown above a table.
+#[derive(Debug, Clone)]
+pub struct LinkButton {
+    pub label: String,
+    pub href: String,
+    pub secondary: bool,
+}
+
+impl LinkButton {
+    pub fn primary(label: impl Into<String>, href: impl Into<String>) -> Self {
+        LinkButton { label: label.into(), href: href.into(), secondary: false }
+    }
+    pub fn secondary(label: impl Into<String>, href: impl Into<String>) -> Self {
+        LinkButton { label: label.into(), href: href.into(), secondary: true }
+    }
+}
+
+/// A row of a GOV.UK summary list.
+#[derive(Debug, Clone)]
+pub struct SummaryRow {
+    pub key: String,
+    pub value: String,
+    pub tags: Vec<Tag>,
+}
+
+impl SummaryRow {
+    pub fn new(key: impl Into<String>, value: impl Into<String>) -> Self {
+        let value = value.into();
+        SummaryRow { key: key.into(), value: if value.trim().is_empty() { "Not given".to_owned() } else { value }, tags: vec![] }
+    }
+}
+
+/// `12 July 2021`, or `Not set`.
+pub fn date_or(date: Option<Date>, missing: &str) -> String {
+    date.map_or_else(|| missing.to_owned(), long_date)
+}
+
+/// Percent-encodes text for a query string or cookie value.
+pub fn url_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(byte as char),
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+/// Reverses [`url_encode`] (and `+` as space); invalid escapes are kept as written.
+pub fn url_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
+                match u8::from_str_radix(hex, 16) {
+                    Ok(b) => {
+                        out.push(b);
+                        i += 3;
+                        continue;
+                    }
+                    Err(_) => out.push(b'%'),
+                }
+            }
+            b'+' => out.push(b' '),
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Only same-site paths may be redirected to after sign-in.
+pub fn safe_next(next: &str) -> String {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next.to_owned()
+    } else {
+        "/".to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_encoding_round_trips() {
+        let text = "Saved: action 1.2 & \"rating\" £";
+        assert_eq!(url_decode(&url_encode(text)), text);
+    }
+
+    #[test]
+    fn only_local_paths_are_followed_after_sign_in() {
+        assert_eq!(safe_next("/p/1/plans/2"), "/p/1/plans/2");
+        assert_eq!(safe_next("//evil.example"), "/");
+        assert_eq!(safe_next("https://evil.example"), "/");
+    }
+}
