@@ -138,7 +138,7 @@ pub async fn load(store: &Store) -> Result<(String, String)> {
             store.set_password(user.id, &hash).await?;
             user.id
         }
-        None => store.create_user(DEMO_EMAIL, "Demo plan manager", &hash, false).await?,
+        None => store.create_user(DEMO_EMAIL, "Demo administrator", &hash, false).await?,
     };
     let existing = store.list_partnerships().await?.into_iter().find(|p| p.la_code == demo.partnership.la_code);
     if existing.is_none() {
@@ -261,7 +261,7 @@ async fn load_partnership(store: &Store, demo: &Demo, user: UserId) -> Result<()
             actions.push((id, action.leads.first().and_then(|k| people.get(k).copied())));
         }
     }
-    // The demo account manages the plan and stands for the most frequent lead, so that
+    // The demo account administers the partnership and stands for the most frequent lead, so that
     // "My actions" has something to show.
     let mut lead_counts: HashMap<PersonId, usize> = HashMap::new();
     for (_, lead) in &actions {
@@ -270,7 +270,7 @@ async fn load_partnership(store: &Store, demo: &Demo, user: UserId) -> Result<()
         }
     }
     let busiest = lead_counts.into_iter().max_by_key(|(id, n)| (*n, std::cmp::Reverse(id.0))).map(|(id, _)| id);
-    store.grant_role(actor, user, partnership, Role::PlanManager, busiest).await?;
+    store.grant_role(actor, user, partnership, Role::Admin, busiest).await?;
     add_illustrative_updates(store, partnership, plan, user, &actions).await
 }
 

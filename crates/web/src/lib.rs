@@ -53,6 +53,7 @@ impl AppState {
 /// The whole application as a router, ready to serve or to drive in tests.
 pub fn router(state: AppState) -> Router {
     handlers::routes()
+        .fallback(|| async { AppError::NotFound })
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::sessions_and_csrf))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .merge(assets::routes())

@@ -1,0 +1,81 @@
+// Starts a real sendplan server on a free port with a fresh demo database, and a real
+// Chromium (Debian's package) driven by playwright-core. Nothing is mocked.
+import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync, mkdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createRequire } from 'node:module'
+import { chromium } from 'playwright-core'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const require = createRequire(import.meta.url)
+export const repo = join(here, '..', '..')
+export const screenshots = join(repo, 'e2e', 'screenshots')
+
+export async function startServer () {
+  const bin = process.env.SENDPLAN_BIN || join(repo, 'target', 'debug', 'sendplan')
+  const dir = mkdtempSync(join(tmpdir(), 'sendplan-e2e-'))
+  const child = spawn(bin, ['serve', '--demo', '--bind', '127.0.0.1:0', '--database-url', `sqlite://${dir}/e2e.db`], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, SENDPLAN_LOG: 'warn' }
+  })
+  let out = ''
+  const ready = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`sendplan did not start in 60s:\n${out}`)), 60000)
+    child.stdout.on('data', chunk => {
+      out += chunk
+      const url = out.match(/listening on (http:\/\/\S+)/)
+      const password = out.match(/Demo password[^:]*: (\S+)/)
+      if (url && password) {
+        clearTimeout(timer)
+        resolve({ url: url[1], password: password[1] })
+      }
+    })
+    child.stderr.on('data', chunk => { out += chunk })
+    child.on('exit', code => reject(new Error(`sendplan exited with ${code}:\n${out}`)))
+  })
+  const { url, password } = await ready
+  return {
+    url,
+    email: 'demo@sendplan.invalid',
+    password,
+    async stop () {
+      child.kill('SIGTERM')
+      await new Promise(resolve => child.once('exit', resolve))
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }
+}
+
+export async function launchBrowser () {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync']
+  })
+}
+
+export async function signIn (page, server) {
+  await page.goto(`${server.url}/sign-in`)
+  await page.getByLabel('Email address').fill(server.email)
+  await page.getByLabel('Password').fill(server.password)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.waitForURL(url => !url.pathname.startsWith('/sign-in'))
+}
+
+// Runs axe-core against the page with the WCAG 2.0-2.2 A and AA rules and returns the
+// violations, each with the selectors it failed on.
+export async function axeViolations (page) {
+  await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') })
+  const result = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    return axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } })
+  })
+  return result.violations.map(v => `${v.id}: ${v.help} (${v.nodes.map(n => n.target.join(' ')).join(', ')})`)
+}
+
+export async function screenshot (page, name) {
+  mkdirSync(screenshots, { recursive: true })
+  await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true })
+}
