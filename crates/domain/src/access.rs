@@ -39,7 +39,10 @@ impl Role {
         use Capability::*;
         match self {
             Role::Admin => true,
-            Role::PlanManager => matches!(capability, View | UpdateOwnActions | UpdateAnyAction | EditPlans),
+            Role::PlanManager => matches!(
+                capability,
+                View | UpdateOwnActions | UpdateAnyAction | EditPlans
+            ),
             Role::ActionLead => matches!(capability, View | UpdateOwnActions),
             Role::Viewer => matches!(capability, View),
         }
@@ -78,7 +81,10 @@ mod tests {
     use super::*;
 
     fn member(role: Role) -> Access {
-        Access { role: Some(role), deployment_admin: false }
+        Access {
+            role: Some(role),
+            deployment_admin: false,
+        }
     }
 
     #[test]
@@ -110,13 +116,19 @@ mod tests {
     #[test]
     fn admins_and_deployment_admins_can_do_everything() {
         assert!(member(Role::Admin).can(Capability::ViewAudit));
-        let deployment_admin = Access { role: None, deployment_admin: true };
+        let deployment_admin = Access {
+            role: None,
+            deployment_admin: true,
+        };
         assert!(deployment_admin.can(Capability::ManagePartnership));
     }
 
     #[test]
     fn non_members_can_do_nothing() {
-        let stranger = Access { role: None, deployment_admin: false };
+        let stranger = Access {
+            role: None,
+            deployment_admin: false,
+        };
         assert!(!stranger.is_member());
         assert!(!stranger.can_update_action(true));
     }

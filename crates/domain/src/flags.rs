@@ -171,7 +171,11 @@ mod tests {
     #[test]
     fn milestones_are_overdue_only_when_past_due_and_not_done() {
         assert!(milestone_overdue(Some(date!(2022 - 05 - 31)), None, TODAY));
-        assert!(!milestone_overdue(Some(date!(2022 - 05 - 31)), Some(TODAY), TODAY));
+        assert!(!milestone_overdue(
+            Some(date!(2022 - 05 - 31)),
+            Some(TODAY),
+            TODAY
+        ));
         assert!(!milestone_overdue(Some(TODAY), None, TODAY));
         assert!(!milestone_overdue(None, None, TODAY));
         let mut f = facts();

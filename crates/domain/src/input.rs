@@ -27,7 +27,10 @@ pub struct RawForm(pub Vec<(String, String)>);
 impl RawForm {
     /// The first value of `name`, trimmed; empty when absent.
     pub fn get(&self, name: &str) -> &str {
-        self.0.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.trim())
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.trim())
     }
 
     /// Every non-empty value of `name` (checkboxes, multi-selects).
@@ -41,7 +44,12 @@ impl RawForm {
 
     /// Builds a form from literal pairs (tests, imports).
     pub fn from_pairs(pairs: &[(&str, &str)]) -> Self {
-        RawForm(pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect())
+        RawForm(
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+        )
     }
 }
 
@@ -59,7 +67,10 @@ pub struct FieldErrors(pub Vec<FieldError>);
 
 impl FieldErrors {
     pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
-        self.0.push(FieldError { field: field.into(), message: message.into() });
+        self.0.push(FieldError {
+            field: field.into(),
+            message: message.into(),
+        });
     }
 
     pub fn is_empty(&self) -> bool {
@@ -70,7 +81,12 @@ impl FieldErrors {
     pub fn message_for(&self, field: &str) -> Option<&str> {
         self.0
             .iter()
-            .find(|e| e.field == field || e.field.strip_prefix(field).is_some_and(|r| r.starts_with('-')))
+            .find(|e| {
+                e.field == field
+                    || e.field
+                        .strip_prefix(field)
+                        .is_some_and(|r| r.starts_with('-'))
+            })
             .map(|e| e.message.as_str())
     }
 
@@ -90,7 +106,10 @@ pub struct FormReader<'a> {
 
 impl<'a> FormReader<'a> {
     pub fn new(form: &'a RawForm) -> Self {
-        FormReader { form, errors: FieldErrors::default() }
+        FormReader {
+            form,
+            errors: FieldErrors::default(),
+        }
     }
 
     /// Records a problem found by a rule that spans fields.
@@ -125,12 +144,20 @@ impl<'a> FormReader<'a> {
         let length = value.chars().count();
         if length > max {
             let what = capitalise(what);
-            self.errors.add(field, format!("{what} must be {max} characters or fewer (it has {length})"));
+            self.errors.add(
+                field,
+                format!("{what} must be {max} characters or fewer (it has {length})"),
+            );
         }
     }
 
     /// One of a fixed set of choices (radios, selects).
-    pub fn choice<T>(&mut self, field: &str, what: &str, parse: impl Fn(&str) -> Option<T>) -> Option<T> {
+    pub fn choice<T>(
+        &mut self,
+        field: &str,
+        what: &str,
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Option<T> {
         let value = self.form.get(field);
         if value.is_empty() {
             self.errors.add(field, format!("Select {what}"));
@@ -138,13 +165,19 @@ impl<'a> FormReader<'a> {
         }
         let parsed = parse(value);
         if parsed.is_none() {
-            self.errors.add(field, format!("Select {what} from the list"));
+            self.errors
+                .add(field, format!("Select {what} from the list"));
         }
         parsed
     }
 
     /// An optional choice: empty means "none".
-    pub fn optional_choice<T>(&mut self, field: &str, what: &str, parse: impl Fn(&str) -> Option<T>) -> Option<T> {
+    pub fn optional_choice<T>(
+        &mut self,
+        field: &str,
+        what: &str,
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Option<T> {
         if self.form.get(field).is_empty() {
             None
         } else {
@@ -159,7 +192,8 @@ impl<'a> FormReader<'a> {
             match value.parse() {
                 Ok(id) => ids.push(id),
                 Err(_) => {
-                    self.errors.add(field, format!("Select {what} from the list"));
+                    self.errors
+                        .add(field, format!("Select {what} from the list"));
                     break;
                 }
             }
@@ -182,11 +216,17 @@ impl<'a> FormReader<'a> {
         match value.parse::<i64>() {
             Ok(n) if (min..=max).contains(&n) => Some(n),
             Ok(_) => {
-                self.errors.add(field, format!("{} must be between {min} and {max}", capitalise(what)));
+                self.errors.add(
+                    field,
+                    format!("{} must be between {min} and {max}", capitalise(what)),
+                );
                 None
             }
             Err(_) => {
-                self.errors.add(field, format!("{} must be a whole number, like 42", capitalise(what)));
+                self.errors.add(
+                    field,
+                    format!("{} must be a whole number, like 42", capitalise(what)),
+                );
                 None
             }
         }
@@ -212,7 +252,8 @@ impl<'a> FormReader<'a> {
             Ok(Some(date)) => Some(date),
             Ok(None) => {
                 if required {
-                    self.errors.add(format!("{field}-day"), format!("Enter {what}"));
+                    self.errors
+                        .add(format!("{field}-day"), format!("Enter {what}"));
                 }
                 None
             }
@@ -259,12 +300,16 @@ pub fn parse_date_parts(
             return Err((part, format!("{what_cap} must include a {part}")));
         }
     }
-    let day: u8 = day.parse().map_err(|_| ("day", format!("{what_cap} must be a real date")))?;
+    let day: u8 = day
+        .parse()
+        .map_err(|_| ("day", format!("{what_cap} must be a real date")))?;
     let month = parse_month(month).ok_or(("month", format!("{what_cap} must be a real date")))?;
     if year.len() != 4 {
         return Err(("year", "Year must include 4 numbers".to_owned()));
     }
-    let year: i32 = year.parse().map_err(|_| ("year", "Year must include 4 numbers".to_owned()))?;
+    let year: i32 = year
+        .parse()
+        .map_err(|_| ("year", "Year must include 4 numbers".to_owned()))?;
     if !(1990..=2100).contains(&year) {
         return Err(("year", format!("{what_cap} must be between 1990 and 2100")));
     }
@@ -280,8 +325,18 @@ fn parse_month(text: &str) -> Option<Month> {
     }
     let lower = text.to_ascii_lowercase();
     let names = [
-        "january", "february", "march", "april", "may", "june", "july", "august", "september",
-        "october", "november", "december",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
     ];
     names
         .iter()
@@ -296,7 +351,12 @@ pub fn long_date(date: Date) -> String {
 
 /// Reads an amount of money such as `£45,000` or `1250.50` into pence.
 pub fn parse_pounds(text: &str) -> Option<i64> {
-    let cleaned: String = text.trim().trim_start_matches('£').chars().filter(|c| *c != ',').collect();
+    let cleaned: String = text
+        .trim()
+        .trim_start_matches('£')
+        .chars()
+        .filter(|c| *c != ',')
+        .collect();
     if cleaned.is_empty() {
         return None;
     }
@@ -316,7 +376,10 @@ pub fn parse_pounds(text: &str) -> Option<i64> {
 fn is_plausible_email(email: &str) -> bool {
     match email.split_once('@') {
         Some((local, domain)) => {
-            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
                 && !email.contains(char::is_whitespace)
         }
         None => false,
@@ -331,7 +394,10 @@ pub fn parse_email(form: &mut FormReader<'_>, field: &str, required: bool) -> St
         form.optional(field, "the email address", 254)
     };
     if !email.is_empty() && !is_plausible_email(&email) {
-        form.error(field, "Enter an email address in the correct format, like name@example.org");
+        form.error(
+            field,
+            "Enter an email address in the correct format, like name@example.org",
+        );
     }
     email.to_lowercase()
 }
@@ -347,12 +413,17 @@ impl PartnershipInput {
     pub fn parse(form: &RawForm) -> Result<Self, FieldErrors> {
         let mut f = FormReader::new(form);
         let name = f.required("name", "the name of the local area", SHORT_TEXT);
-        let la_code = f.required("la_code", "the local authority code", 9).to_uppercase();
+        let la_code = f
+            .required("la_code", "the local authority code", 9)
+            .to_uppercase();
         let valid_code = la_code.len() == 9
             && la_code.starts_with(['E', 'W'])
             && la_code[1..].bytes().all(|b| b.is_ascii_digit());
         if !la_code.is_empty() && !f.has_error("la_code") && !valid_code {
-            f.error("la_code", "Enter the local authority code as a letter and 8 numbers, like E08000031");
+            f.error(
+                "la_code",
+                "Enter the local authority code as a letter and 8 numbers, like E08000031",
+            );
         }
         f.finish(PartnershipInput { name, la_code })
     }
@@ -369,8 +440,15 @@ impl OrganisationInput {
     pub fn parse(form: &RawForm) -> Result<Self, FieldErrors> {
         let mut f = FormReader::new(form);
         let name = f.required("name", "the organisation's name", SHORT_TEXT);
-        let kind = f.choice("kind", "the kind of organisation", OrganisationKind::from_code);
-        f.finish(OrganisationInput { name, kind: kind.unwrap_or(OrganisationKind::Other) })
+        let kind = f.choice(
+            "kind",
+            "the kind of organisation",
+            OrganisationKind::from_code,
+        );
+        f.finish(OrganisationInput {
+            name,
+            kind: kind.unwrap_or(OrganisationKind::Other),
+        })
     }
 }
 
@@ -395,10 +473,19 @@ impl PersonInput {
         let organisation_id = f.optional_id("organisation_id", "an organisation");
         let short_code = f.optional("short_code", "the short code", 12);
         if short_code.contains(char::is_whitespace) {
-            f.error("short_code", "Short code must not contain spaces, like PeRi");
+            f.error(
+                "short_code",
+                "Short code must not contain spaces, like PeRi",
+            );
         }
         let email = parse_email(&mut f, "email", false);
-        f.finish(PersonInput { name, job_title, organisation_id, short_code, email })
+        f.finish(PersonInput {
+            name,
+            job_title,
+            organisation_id,
+            short_code,
+            email,
+        })
     }
 }
 
@@ -417,19 +504,29 @@ pub struct InspectionInput {
 impl InspectionInput {
     pub fn parse(form: &RawForm) -> Result<Self, FieldErrors> {
         let mut f = FormReader::new(form);
-        let framework = f.choice("framework", "the inspection framework", Framework::from_code);
+        let framework = f.choice(
+            "framework",
+            "the inspection framework",
+            Framework::from_code,
+        );
         let start = f.date("start_date", "the first day of the inspection", true);
         let end = f.date("end_date", "the last day of the inspection", true);
         let published = f.date("published_date", "the date the report was published", false);
         let outcome = f.choice("outcome", "the outcome", InspectionOutcome::from_code);
         if let (Some(framework), Some(outcome)) = (framework, outcome) {
             if !outcome.belongs_to(framework) {
-                f.error("outcome", format!("Select an outcome of the {}", framework.label()));
+                f.error(
+                    "outcome",
+                    format!("Select an outcome of the {}", framework.label()),
+                );
             }
         }
         if let (Some(start), Some(end)) = (start, end) {
             if end < start {
-                f.error("end_date-day", "The last day of the inspection must be the same as or after the first day");
+                f.error(
+                    "end_date-day",
+                    "The last day of the inspection must be the same as or after the first day",
+                );
             }
         }
         if let (Some(end), Some(published)) = (end, published) {
@@ -463,10 +560,18 @@ pub struct FindingInput {
 impl FindingInput {
     pub fn parse(form: &RawForm) -> Result<Self, FieldErrors> {
         let mut f = FormReader::new(form);
-        let kind = f.choice("kind", "what kind of finding this is", FindingKind::from_code);
+        let kind = f.choice(
+            "kind",
+            "what kind of finding this is",
+            FindingKind::from_code,
+        );
         let heading = f.optional_choice("heading", "a heading", FindingHeading::from_code);
         let text = f.required("text", "the finding", LONG_TEXT);
-        f.finish(FindingInput { kind: kind.unwrap_or(FindingKind::Strength), heading, text })
+        f.finish(FindingInput {
+            kind: kind.unwrap_or(FindingKind::Strength),
+            heading,
+            text,
+        })
     }
 }
 
@@ -488,15 +593,23 @@ impl RevisitInput {
         let mut judgements = Vec::new();
         for id in weaknesses {
             let field = format!("judgement-{id}");
-            let sufficient = f.choice(&field, "whether sufficient progress was made", |v| match v {
-                "sufficient" => Some(true),
-                "insufficient" => Some(false),
-                _ => None,
-            });
+            let sufficient = f.choice(
+                &field,
+                "whether sufficient progress was made",
+                |v| match v {
+                    "sufficient" => Some(true),
+                    "insufficient" => Some(false),
+                    _ => None,
+                },
+            );
             let commentary = f.optional(&format!("commentary-{id}"), "the commentary", LONG_TEXT);
             judgements.push((*id, sufficient.unwrap_or(false), commentary));
         }
-        f.finish(RevisitInput { date: date.unwrap_or(Date::MIN), summary, judgements })
+        f.finish(RevisitInput {
+            date: date.unwrap_or(Date::MIN),
+            summary,
+            judgements,
+        })
     }
 }
 
@@ -522,7 +635,10 @@ impl PlanInput {
         let period_end = f.date("period_end", "the end of the plan's period", false);
         if let (Some(start), Some(end)) = (period_start, period_end) {
             if end < start {
-                f.error("period_end-day", "The end of the plan's period must be after its start");
+                f.error(
+                    "period_end-day",
+                    "The end of the plan's period must be after its start",
+                );
             }
         }
         let inspection_id = f.optional_id("inspection_id", "an inspection");
@@ -561,7 +677,11 @@ impl RatingInput {
         let label = f.required("label", "the rating's label", 60);
         let colour = f.choice("colour", "a colour", TagColour::from_code);
         let meaning = f.required("meaning", "what the rating means", SHORT_TEXT);
-        let class = f.choice("class", "how sendplan should count this rating", RatingClass::from_code);
+        let class = f.choice(
+            "class",
+            "how sendplan should count this rating",
+            RatingClass::from_code,
+        );
         f.finish(RatingInput {
             label,
             colour: colour.unwrap_or(TagColour::Grey),
@@ -586,14 +706,19 @@ impl AreaInput {
         let mut f = FormReader::new(form);
         let number = f.item_number("number");
         if number.as_ref().is_some_and(|n| n.segments().len() != 1) {
-            f.error("number", "Enter the area's number as a single whole number, like 3");
+            f.error(
+                "number",
+                "Enter the area's number as a single whole number, like 3",
+            );
         }
         let title = f.required("title", "the area's title", LONG_TEXT);
-        let senior_responsible_officer = f.optional_id("senior_responsible_officer", "a senior responsible officer");
+        let senior_responsible_officer =
+            f.optional_id("senior_responsible_officer", "a senior responsible officer");
         let outcomes = f.optional("outcomes", "the outcomes", LONG_TEXT);
         let findings = f.ids("findings", "a finding");
         f.finish(AreaInput {
-            number: number.unwrap_or_else(|| ItemNumber::parse("1").unwrap_or_else(|_| unreachable!())),
+            number: number
+                .unwrap_or_else(|| ItemNumber::parse("1").unwrap_or_else(|_| unreachable!())),
             title,
             senior_responsible_officer,
             outcomes,
@@ -617,7 +742,10 @@ impl ObjectiveInput {
         let number = f.item_number("number");
         if let Some(n) = &number {
             if !n.is_child_of(area_number) {
-                f.error("number", format!("Enter a number in area {area_number}, like {area_number}.1"));
+                f.error(
+                    "number",
+                    format!("Enter a number in area {area_number}, like {area_number}.1"),
+                );
             }
         }
         let title = f.required("title", "the objective", LONG_TEXT);
@@ -664,9 +792,10 @@ impl ActionInput {
         let number = f.item_number("number");
         match (parent_number(objective_id), &number) {
             (None, _) => f.error("objective_id", "Select an objective from the list"),
-            (Some(parent), Some(n)) if !n.is_child_of(&parent) => {
-                f.error("number", format!("Enter a number directly under {parent}, like {parent}.1"))
-            }
+            (Some(parent), Some(n)) if !n.is_child_of(&parent) => f.error(
+                "number",
+                format!("Enter a number directly under {parent}, like {parent}.1"),
+            ),
             _ => {}
         }
         let description = f.required("description", "what the action is", LONG_TEXT);
@@ -676,7 +805,8 @@ impl ActionInput {
         let mut resources = Vec::new();
         for row in 0..50 {
             let prefix = format!("resource-{row}");
-            let description = f.optional(&format!("{prefix}-description"), "the resource", SHORT_TEXT);
+            let description =
+                f.optional(&format!("{prefix}-description"), "the resource", SHORT_TEXT);
             let amount_text = form.get(&format!("{prefix}-amount")).to_owned();
             let kind_text = form.get(&format!("{prefix}-kind")).to_owned();
             if description.is_empty() && amount_text.is_empty() {
@@ -687,29 +817,44 @@ impl ActionInput {
             } else {
                 let parsed = parse_pounds(&amount_text);
                 if parsed.is_none() {
-                    f.error(&format!("{prefix}-amount"), "Enter the amount in pounds, like £45,000 or 1250.50");
+                    f.error(
+                        &format!("{prefix}-amount"),
+                        "Enter the amount in pounds, like £45,000 or 1250.50",
+                    );
                 }
                 parsed
             };
             let kind = ResourceKind::from_code(&kind_text).unwrap_or(ResourceKind::Existing);
             if description.is_empty() {
-                f.error(&format!("{prefix}-description"), "Enter what the resource is");
+                f.error(
+                    &format!("{prefix}-description"),
+                    "Enter what the resource is",
+                );
             }
-            resources.push(Resource { kind, description, amount_pence });
+            resources.push(Resource {
+                kind,
+                description,
+                amount_pence,
+            });
         }
-        let evidence_of_success = f.optional("evidence_of_success", "the evidence of success", LONG_TEXT);
+        let evidence_of_success =
+            f.optional("evidence_of_success", "the evidence of success", LONG_TEXT);
         let impact_measures = f.optional("impact_measures", "the impact measures", LONG_TEXT);
         let start_date = f.date("start_date", "the start date", false);
         let completion_date = f.date("completion_date", "the completion date", false);
         if let (Some(start), Some(end)) = (start_date, completion_date) {
             if end < start {
-                f.error("completion_date-day", "The completion date must be the same as or after the start date");
+                f.error(
+                    "completion_date-day",
+                    "The completion date must be the same as or after the start date",
+                );
             }
         }
         let depends_on = f.ids("depends_on", "an action");
         f.finish(ActionInput {
             objective_id,
-            number: number.unwrap_or_else(|| ItemNumber::parse("1").unwrap_or_else(|_| unreachable!())),
+            number: number
+                .unwrap_or_else(|| ItemNumber::parse("1").unwrap_or_else(|_| unreachable!())),
             description,
             leads,
             partner_people,
@@ -726,7 +871,11 @@ impl ActionInput {
 
 /// Whether adding the dependency `from -> to` would close a loop, given the existing
 /// `edges` (action, depends on). An action cannot wait, however indirectly, on itself.
-pub fn creates_dependency_cycle(edges: &[(ActionId, ActionId)], from: ActionId, to: ActionId) -> bool {
+pub fn creates_dependency_cycle(
+    edges: &[(ActionId, ActionId)],
+    from: ActionId,
+    to: ActionId,
+) -> bool {
     let mut stack = vec![to];
     let mut seen = std::collections::HashSet::new();
     while let Some(current) = stack.pop() {
@@ -757,9 +906,17 @@ impl MilestoneInput {
         let success_criteria = f.optional("success_criteria", "the success criteria", LONG_TEXT);
         let done_date = f.date("done_date", "the date it was done", false);
         if done_date.is_some_and(|d| d > today) {
-            f.error("done_date-day", "The date it was done must be today or in the past");
+            f.error(
+                "done_date-day",
+                "The date it was done must be today or in the past",
+            );
         }
-        f.finish(MilestoneInput { title, due_date, success_criteria, done_date })
+        f.finish(MilestoneInput {
+            title,
+            due_date,
+            success_criteria,
+            done_date,
+        })
     }
 }
 
@@ -779,15 +936,29 @@ impl UpdateInput {
         let rating_id = f.choice("rating_id", "a rating", |v| {
             v.parse().ok().filter(|id| ratings.contains(id))
         });
-        let narrative = f.required("narrative", "what has happened since the last update", LONG_TEXT);
+        let narrative = f.required(
+            "narrative",
+            "what has happened since the last update",
+            LONG_TEXT,
+        );
         let update_date = f.date("update_date", "the date of the update", true);
         if update_date.is_some_and(|d| d > today) {
-            f.error("update_date-day", "The date of the update must be today or in the past");
+            f.error(
+                "update_date-day",
+                "The date of the update must be today or in the past",
+            );
         }
         let links_text = f.optional("evidence_links", "the evidence links", LONG_TEXT);
-        let evidence_links: Vec<String> =
-            links_text.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect();
-        if let Some(bad) = evidence_links.iter().find(|l| !(l.starts_with("https://") || l.starts_with("http://")) || l.contains(' ')) {
+        let evidence_links: Vec<String> = links_text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect();
+        if let Some(bad) = evidence_links
+            .iter()
+            .find(|l| !(l.starts_with("https://") || l.starts_with("http://")) || l.contains(' '))
+        {
             f.error("evidence_links", format!("Enter each evidence link as a web address starting with https://, one per line (\"{bad}\" is not)"));
         }
         f.finish(UpdateInput {
@@ -806,13 +977,31 @@ mod tests {
 
     #[test]
     fn dates_are_read_from_three_parts_and_checked() {
-        assert_eq!(parse_date_parts("12", "7", "2021", "the date"), Ok(Some(date!(2021 - 07 - 12))));
-        assert_eq!(parse_date_parts("12", "Jul", "2021", "the date"), Ok(Some(date!(2021 - 07 - 12))));
+        assert_eq!(
+            parse_date_parts("12", "7", "2021", "the date"),
+            Ok(Some(date!(2021 - 07 - 12)))
+        );
+        assert_eq!(
+            parse_date_parts("12", "Jul", "2021", "the date"),
+            Ok(Some(date!(2021 - 07 - 12)))
+        );
         assert_eq!(parse_date_parts("", "", "", "the date"), Ok(None));
-        assert_eq!(parse_date_parts("31", "2", "2022", "the date").map_err(|e| e.0), Err("day"));
-        assert_eq!(parse_date_parts("1", "13", "2022", "the date").map_err(|e| e.0), Err("month"));
-        assert_eq!(parse_date_parts("1", "2", "22", "the date").map_err(|e| e.0), Err("year"));
-        assert_eq!(parse_date_parts("1", "", "2022", "the date").map_err(|e| e.0), Err("month"));
+        assert_eq!(
+            parse_date_parts("31", "2", "2022", "the date").map_err(|e| e.0),
+            Err("day")
+        );
+        assert_eq!(
+            parse_date_parts("1", "13", "2022", "the date").map_err(|e| e.0),
+            Err("month")
+        );
+        assert_eq!(
+            parse_date_parts("1", "2", "22", "the date").map_err(|e| e.0),
+            Err("year")
+        );
+        assert_eq!(
+            parse_date_parts("1", "", "2022", "the date").map_err(|e| e.0),
+            Err("month")
+        );
     }
 
     #[test]
@@ -834,8 +1023,13 @@ mod tests {
         let form = RawForm::from_pairs(&[("la_code", "X123")]);
         let errors = PartnershipInput::parse(&form).expect_err("invalid");
         assert_eq!(errors.0.len(), 2);
-        assert_eq!(errors.message_for("name"), Some("Enter the name of the local area"));
-        assert!(errors.message_for("la_code").is_some_and(|m| m.contains("E08000031")));
+        assert_eq!(
+            errors.message_for("name"),
+            Some("Enter the name of the local area")
+        );
+        assert!(errors
+            .message_for("la_code")
+            .is_some_and(|m| m.contains("E08000031")));
     }
 
     #[test]
@@ -851,7 +1045,9 @@ mod tests {
         let parent = |_| ItemNumber::parse("2.3").ok();
         let form = RawForm::from_pairs(&[("number", "2.4.1"), ("description", "Do it")]);
         let errors = ActionInput::parse(&form, parent).expect_err("wrong parent");
-        assert!(errors.message_for("number").is_some_and(|m| m.contains("2.3")));
+        assert!(errors
+            .message_for("number")
+            .is_some_and(|m| m.contains("2.3")));
         let form = RawForm::from_pairs(&[("number", "2.3.1"), ("description", "Do it")]);
         assert!(ActionInput::parse(&form, parent).is_ok());
     }
@@ -886,7 +1082,8 @@ mod tests {
             ("completion_date-month", "5"),
             ("completion_date-year", "2022"),
         ]);
-        let errors = ActionInput::parse(&form, |_| ItemNumber::parse("1").ok()).expect_err("invalid");
+        let errors =
+            ActionInput::parse(&form, |_| ItemNumber::parse("1").ok()).expect_err("invalid");
         assert!(errors.message_for("completion_date").is_some());
     }
 
@@ -912,7 +1109,10 @@ mod tests {
             ("update_date-day", "1"),
             ("update_date-month", "6"),
             ("update_date-year", "2022"),
-            ("evidence_links", "https://example.org/minutes\n\nhttps://example.org/report"),
+            (
+                "evidence_links",
+                "https://example.org/minutes\n\nhttps://example.org/report",
+            ),
         ]);
         let input = UpdateInput::parse(&form, &ratings, today).expect("valid");
         assert_eq!(input.rating_id, RatingId(2));
@@ -948,6 +1148,8 @@ mod tests {
         let long = "x".repeat(SHORT_TEXT + 1);
         let form = RawForm::from_pairs(&[("name", &long), ("la_code", "E08000031")]);
         let errors = PartnershipInput::parse(&form).expect_err("too long");
-        assert!(errors.message_for("name").is_some_and(|m| m.contains("301")));
+        assert!(errors
+            .message_for("name")
+            .is_some_and(|m| m.contains("301")));
     }
 }

@@ -31,7 +31,10 @@ impl InspectionOutcome {
         match framework {
             Framework::Joint2016 => matches!(self, Self::WsoaRequired | Self::WsoaNotRequired),
             Framework::Area2023 => {
-                matches!(self, Self::Positive | Self::Inconsistent | Self::SystemicFailings)
+                matches!(
+                    self,
+                    Self::Positive | Self::Inconsistent | Self::SystemicFailings
+                )
             }
         }
     }

@@ -57,7 +57,11 @@ impl ItemNumber {
 
     /// A key whose text order is the numeric order, for `ORDER BY` in SQL.
     pub fn sort_key(&self) -> String {
-        self.0.iter().map(|s| format!("{s:04}")).collect::<Vec<_>>().join(".")
+        self.0
+            .iter()
+            .map(|s| format!("{s:04}"))
+            .collect::<Vec<_>>()
+            .join(".")
     }
 }
 
@@ -114,12 +118,15 @@ mod tests {
         assert_eq!(ItemNumber::parse("2..1"), Err(NumberError::Malformed));
         assert_eq!(ItemNumber::parse("2.a"), Err(NumberError::Malformed));
         assert_eq!(ItemNumber::parse("-1"), Err(NumberError::Malformed));
-        assert_eq!(ItemNumber::parse("1.2.3.4.5.6.7"), Err(NumberError::TooDeep));
+        assert_eq!(
+            ItemNumber::parse("1.2.3.4.5.6.7"),
+            Err(NumberError::TooDeep)
+        );
     }
 
     #[test]
     fn orders_numerically_not_alphabetically() {
-        let mut numbers = vec![n("1.10"), n("1.9"), n("2"), n("1.2.1"), n("1.2")];
+        let mut numbers = [n("1.10"), n("1.9"), n("2"), n("1.2.1"), n("1.2")];
         numbers.sort();
         let printed: Vec<String> = numbers.iter().map(ToString::to_string).collect();
         assert_eq!(printed, ["1.2", "1.2.1", "1.9", "1.10", "2"]);
@@ -127,9 +134,20 @@ mod tests {
 
     #[test]
     fn sort_keys_order_like_numbers() {
-        let mut keys = vec![n("1.10").sort_key(), n("1.9").sort_key(), n("1.2.1").sort_key()];
+        let mut keys = vec![
+            n("1.10").sort_key(),
+            n("1.9").sort_key(),
+            n("1.2.1").sort_key(),
+        ];
         keys.sort();
-        assert_eq!(keys, [n("1.2.1").sort_key(), n("1.9").sort_key(), n("1.10").sort_key()]);
+        assert_eq!(
+            keys,
+            [
+                n("1.2.1").sort_key(),
+                n("1.9").sort_key(),
+                n("1.10").sort_key()
+            ]
+        );
     }
 
     #[test]

@@ -54,7 +54,11 @@ pub struct Person {
 impl Person {
     /// How the person is shown in lists: name, else job title, with the short code if any.
     pub fn display_name(&self) -> String {
-        let main = if self.name.is_empty() { &self.job_title } else { &self.name };
+        let main = if self.name.is_empty() {
+            &self.job_title
+        } else {
+            &self.name
+        };
         if self.short_code.is_empty() {
             main.clone()
         } else {
@@ -82,7 +86,13 @@ mod tests {
 
     #[test]
     fn a_person_known_only_by_job_title_is_shown_by_it() {
-        assert_eq!(person("", "Head of Service", "").display_name(), "Head of Service");
-        assert_eq!(person("Pete Rix", "SEND GM", "PeRi").display_name(), "Pete Rix (PeRi)");
+        assert_eq!(
+            person("", "Head of Service", "").display_name(),
+            "Head of Service"
+        );
+        assert_eq!(
+            person("Pete Rix", "SEND GM", "PeRi").display_name(),
+            "Pete Rix (PeRi)"
+        );
     }
 }

@@ -32,7 +32,10 @@ impl RatingClass {
 
     /// Whether an action in this class belongs in an exception report.
     pub fn is_exception(self) -> bool {
-        matches!(self, RatingClass::OffTrack | RatingClass::SomeConcerns | RatingClass::NotStarted)
+        matches!(
+            self,
+            RatingClass::OffTrack | RatingClass::SomeConcerns | RatingClass::NotStarted
+        )
     }
 }
 
@@ -89,11 +92,26 @@ impl RatingPreset {
         };
         match self {
             RatingPreset::Wolverhampton => vec![
-                r("RED", C::Red, "Action significantly delayed (requiring intervention)", OffTrack),
-                r("AMBER", C::Orange, "Action in progress, minor delays", SomeConcerns),
+                r(
+                    "RED",
+                    C::Red,
+                    "Action significantly delayed (requiring intervention)",
+                    OffTrack,
+                ),
+                r(
+                    "AMBER",
+                    C::Orange,
+                    "Action in progress, minor delays",
+                    SomeConcerns,
+                ),
                 r("GREEN", C::Green, "Action on track", OnTrack),
                 r("BLUE", C::Blue, "Action completed and embedded", Complete),
-                r("PINK", C::Pink, "Action not yet started, dependent on or awaiting other actions", Waiting),
+                r(
+                    "PINK",
+                    C::Pink,
+                    "Action not yet started, dependent on or awaiting other actions",
+                    Waiting,
+                ),
             ],
             RatingPreset::Warwickshire => vec![
                 r("Blue", C::Blue, "Completed and embedded", Complete),
@@ -103,17 +121,47 @@ impl RatingPreset {
                 r("Grey", C::Grey, "Not due yet", NotYetDue),
             ],
             RatingPreset::Rag => vec![
-                r("Red", C::Red, "Off track: significant delay or risk, intervention needed", OffTrack),
-                r("Amber", C::Orange, "Some delay or risk, being managed", SomeConcerns),
+                r(
+                    "Red",
+                    C::Red,
+                    "Off track: significant delay or risk, intervention needed",
+                    OffTrack,
+                ),
+                r(
+                    "Amber",
+                    C::Orange,
+                    "Some delay or risk, being managed",
+                    SomeConcerns,
+                ),
                 r("Green", C::Green, "On track", OnTrack),
                 r("Complete", C::Blue, "Delivered", Complete),
             ],
             RatingPreset::FiveStep => vec![
-                r("Started but delayed", C::Red, "Work has started but is behind plan", OffTrack),
-                r("Progressing but delayed", C::Orange, "Progressing, with some delay", SomeConcerns),
-                r("Progressing and on track", C::Green, "Progressing to plan", OnTrack),
+                r(
+                    "Started but delayed",
+                    C::Red,
+                    "Work has started but is behind plan",
+                    OffTrack,
+                ),
+                r(
+                    "Progressing but delayed",
+                    C::Orange,
+                    "Progressing, with some delay",
+                    SomeConcerns,
+                ),
+                r(
+                    "Progressing and on track",
+                    C::Green,
+                    "Progressing to plan",
+                    OnTrack,
+                ),
                 r("Completed", C::Blue, "Delivered", Complete),
-                r("Embedded", C::Purple, "Delivered and embedded in everyday practice", Complete),
+                r(
+                    "Embedded",
+                    C::Purple,
+                    "Delivered and embedded in everyday practice",
+                    Complete,
+                ),
             ],
         }
     }
@@ -176,9 +224,15 @@ mod tests {
 
     #[test]
     fn wolverhampton_pink_means_waiting_and_warwickshire_grey_means_not_yet_due() {
-        let pink = RatingPreset::Wolverhampton.ratings().into_iter().find(|r| r.label == "PINK");
+        let pink = RatingPreset::Wolverhampton
+            .ratings()
+            .into_iter()
+            .find(|r| r.label == "PINK");
         assert_eq!(pink.map(|r| r.class), Some(RatingClass::Waiting));
-        let grey = RatingPreset::Warwickshire.ratings().into_iter().find(|r| r.label == "Grey");
+        let grey = RatingPreset::Warwickshire
+            .ratings()
+            .into_iter()
+            .find(|r| r.label == "Grey");
         assert_eq!(grey.map(|r| r.class), Some(RatingClass::NotYetDue));
     }
 
@@ -186,7 +240,10 @@ mod tests {
     fn red_in_two_schemes_counts_as_the_same_class() {
         let mut counts = ClassCounts::default();
         for preset in [RatingPreset::Wolverhampton, RatingPreset::Warwickshire] {
-            let red = preset.ratings().into_iter().find(|r| r.label.eq_ignore_ascii_case("red"));
+            let red = preset
+                .ratings()
+                .into_iter()
+                .find(|r| r.label.eq_ignore_ascii_case("red"));
             counts.add(red.map(|r| r.class));
         }
         assert_eq!(counts.get(RatingClass::OffTrack), 2);

@@ -138,9 +138,17 @@ pub async fn load(store: &Store) -> Result<(String, String)> {
             store.set_password(user.id, &hash).await?;
             user.id
         }
-        None => store.create_user(DEMO_EMAIL, "Demo administrator", &hash, false).await?,
+        None => {
+            store
+                .create_user(DEMO_EMAIL, "Demo administrator", &hash, false)
+                .await?
+        }
     };
-    let existing = store.list_partnerships().await?.into_iter().find(|p| p.la_code == demo.partnership.la_code);
+    let existing = store
+        .list_partnerships()
+        .await?
+        .into_iter()
+        .find(|p| p.la_code == demo.partnership.la_code);
     if existing.is_none() {
         load_partnership(store, &demo, user).await?;
     }
@@ -150,12 +158,27 @@ pub async fn load(store: &Store) -> Result<(String, String)> {
 async fn load_partnership(store: &Store, demo: &Demo, user: UserId) -> Result<()> {
     let actor = Actor(None);
     let partnership = store
-        .create_partnership(actor, &PartnershipInput { name: demo.partnership.name.clone(), la_code: demo.partnership.la_code.clone() })
+        .create_partnership(
+            actor,
+            &PartnershipInput {
+                name: demo.partnership.name.clone(),
+                la_code: demo.partnership.la_code.clone(),
+            },
+        )
         .await?;
     let mut organisations = HashMap::new();
     for o in &demo.organisations {
         let kind = code(&o.kind, OrganisationKind::from_code, "organisation kind")?;
-        let id = store.create_organisation(actor, partnership, &OrganisationInput { name: o.name.clone(), kind }).await?;
+        let id = store
+            .create_organisation(
+                actor,
+                partnership,
+                &OrganisationInput {
+                    name: o.name.clone(),
+                    kind,
+                },
+            )
+            .await?;
         organisations.insert(o.key.clone(), id);
     }
     let mut people = HashMap::new();
@@ -163,32 +186,51 @@ async fn load_partnership(store: &Store, demo: &Demo, user: UserId) -> Result<()
         let input = PersonInput {
             name: p.name.clone().unwrap_or_default(),
             job_title: p.job_title.clone(),
-            organisation_id: p.organisation.as_ref().and_then(|o| organisations.get(o).copied()),
+            organisation_id: p
+                .organisation
+                .as_ref()
+                .and_then(|o| organisations.get(o).copied()),
             short_code: p.short_code.clone().unwrap_or_default(),
             email: String::new(),
         };
-        people.insert(p.key.clone(), store.create_person(actor, partnership, &input).await?);
+        people.insert(
+            p.key.clone(),
+            store.create_person(actor, partnership, &input).await?,
+        );
     }
     let i = &demo.inspection;
     let inspection = store
-        .create_inspection(actor, partnership, &InspectionInput {
-            framework: code(&i.framework, Framework::from_code, "framework")?,
-            start_date: i.start_date,
-            end_date: i.end_date,
-            published_date: i.published_date,
-            outcome: code(&i.outcome, InspectionOutcome::from_code, "outcome")?,
-            inspectors: i.inspectors.clone(),
-            main_findings: i.main_findings.clone(),
-        })
+        .create_inspection(
+            actor,
+            partnership,
+            &InspectionInput {
+                framework: code(&i.framework, Framework::from_code, "framework")?,
+                start_date: i.start_date,
+                end_date: i.end_date,
+                published_date: i.published_date,
+                outcome: code(&i.outcome, InspectionOutcome::from_code, "outcome")?,
+                inspectors: i.inspectors.clone(),
+                main_findings: i.main_findings.clone(),
+            },
+        )
         .await?;
     let mut findings = HashMap::new();
     for f in &i.findings {
         let input = FindingInput {
             kind: code(&f.kind, FindingKind::from_code, "finding kind")?,
-            heading: f.heading.as_deref().map(|h| code(h, FindingHeading::from_code, "heading")).transpose()?,
+            heading: f
+                .heading
+                .as_deref()
+                .map(|h| code(h, FindingHeading::from_code, "heading"))
+                .transpose()?,
             text: f.text.clone(),
         };
-        findings.insert(f.key.clone(), store.add_finding(actor, partnership, inspection, &input).await?);
+        findings.insert(
+            f.key.clone(),
+            store
+                .add_finding(actor, partnership, inspection, &input)
+                .await?,
+        );
     }
     let p = &demo.plan;
     let preset = code(&p.rating_preset, RatingPreset::from_code, "rating preset")?;
@@ -214,17 +256,33 @@ async fn load_partnership(store: &Store, demo: &Demo, user: UserId) -> Result<()
     let mut numbers = HashMap::new();
     for a in &p.areas {
         let area = store
-            .create_area(actor, partnership, plan, &AreaInput {
-                number: ItemNumber::parse(&a.number)?,
-                title: a.title.clone(),
-                senior_responsible_officer: a.senior_responsible_officer.as_ref().and_then(|k| people.get(k).copied()),
-                outcomes: a.outcomes.clone(),
-                findings: a.findings.iter().filter_map(|k| findings.get(k).copied()).collect(),
-            })
+            .create_area(
+                actor,
+                partnership,
+                plan,
+                &AreaInput {
+                    number: ItemNumber::parse(&a.number)?,
+                    title: a.title.clone(),
+                    senior_responsible_officer: a
+                        .senior_responsible_officer
+                        .as_ref()
+                        .and_then(|k| people.get(k).copied()),
+                    outcomes: a.outcomes.clone(),
+                    findings: a
+                        .findings
+                        .iter()
+                        .filter_map(|k| findings.get(k).copied())
+                        .collect(),
+                },
+            )
             .await?;
         for action in &a.actions {
             let mut impact = Vec::new();
-            if let Some(measures) = action.accountability_measures.as_deref().filter(|m| !m.is_empty()) {
+            if let Some(measures) = action
+                .accountability_measures
+                .as_deref()
+                .filter(|m| !m.is_empty())
+            {
                 impact.push(format!("Accountability measures: {measures}"));
             }
             if let Some(outcome) = action.intended_outcome.as_deref().filter(|o| !o.is_empty()) {
@@ -234,14 +292,26 @@ async fn load_partnership(store: &Store, demo: &Demo, user: UserId) -> Result<()
                 objective_id: None,
                 number: ItemNumber::parse(&action.number)?,
                 description: action.description.clone(),
-                leads: action.leads.iter().filter_map(|k| people.get(k).copied()).collect(),
+                leads: action
+                    .leads
+                    .iter()
+                    .filter_map(|k| people.get(k).copied())
+                    .collect(),
                 partner_people: Vec::new(),
-                partner_organisations: action.partners.iter().filter_map(|k| organisations.get(k).copied()).collect(),
+                partner_organisations: action
+                    .partners
+                    .iter()
+                    .filter_map(|k| organisations.get(k).copied())
+                    .collect(),
                 resources: action
                     .resources
                     .iter()
                     .map(|r| Resource {
-                        kind: if r.kind == "additional" { ResourceKind::Additional } else { ResourceKind::Existing },
+                        kind: if r.kind == "additional" {
+                            ResourceKind::Additional
+                        } else {
+                            ResourceKind::Existing
+                        },
                         description: r.description.clone(),
                         amount_pence: r.amount_pence,
                     })
@@ -250,15 +320,31 @@ async fn load_partnership(store: &Store, demo: &Demo, user: UserId) -> Result<()
                 impact_measures: impact.join("\n\n"),
                 start_date: None,
                 completion_date: action.completion_date,
-                depends_on: action.depends_on.iter().filter_map(|n| numbers.get(n).copied()).collect(),
+                depends_on: action
+                    .depends_on
+                    .iter()
+                    .filter_map(|n| numbers.get(n).copied())
+                    .collect(),
             };
-            let id = store.create_action(actor, partnership, area, &input, created_on).await?;
+            let id = store
+                .create_action(actor, partnership, area, &input, created_on)
+                .await?;
             numbers.insert(action.number.clone(), id);
             for m in &action.milestones {
-                let milestone = MilestoneInput { title: m.title.clone(), due_date: m.due_date, success_criteria: String::new(), done_date: None };
-                store.create_milestone(actor, partnership, id, &milestone).await?;
+                let milestone = MilestoneInput {
+                    title: m.title.clone(),
+                    due_date: m.due_date,
+                    success_criteria: String::new(),
+                    done_date: None,
+                };
+                store
+                    .create_milestone(actor, partnership, id, &milestone)
+                    .await?;
             }
-            actions.push((id, action.leads.first().and_then(|k| people.get(k).copied())));
+            actions.push((
+                id,
+                action.leads.first().and_then(|k| people.get(k).copied()),
+            ));
         }
     }
     // The demo account administers the partnership and stands for the most frequent lead, so that
@@ -269,20 +355,35 @@ async fn load_partnership(store: &Store, demo: &Demo, user: UserId) -> Result<()
             *lead_counts.entry(*lead).or_default() += 1;
         }
     }
-    let busiest = lead_counts.into_iter().max_by_key(|(id, n)| (*n, std::cmp::Reverse(id.0))).map(|(id, _)| id);
-    store.grant_role(actor, user, partnership, Role::Admin, busiest).await?;
+    let busiest = lead_counts
+        .into_iter()
+        .max_by_key(|(id, n)| (*n, std::cmp::Reverse(id.0)))
+        .map(|(id, _)| id);
+    store
+        .grant_role(actor, user, partnership, Role::Admin, busiest)
+        .await?;
     add_illustrative_updates(store, partnership, plan, user, &actions).await
 }
 
 /// A spread of ratings across the plan, dated over the last three months. Every one says
 /// it is illustrative: the published plan records no progress.
-async fn add_illustrative_updates(store: &Store, partnership: PartnershipId, plan: PlanId, user: UserId, actions: &[(ActionId, Option<PersonId>)]) -> Result<()> {
+async fn add_illustrative_updates(
+    store: &Store,
+    partnership: PartnershipId,
+    plan: PlanId,
+    user: UserId,
+    actions: &[(ActionId, Option<PersonId>)],
+) -> Result<()> {
     let ratings = store.list_ratings(partnership, plan).await?;
     let by_label = |label: &str| ratings.iter().find(|r| r.label == label).map(|r| r.id);
-    let pattern = ["GREEN", "AMBER", "GREEN", "BLUE", "RED", "GREEN", "PINK", "", "AMBER", "GREEN"];
+    let pattern = [
+        "GREEN", "AMBER", "GREEN", "BLUE", "RED", "GREEN", "PINK", "", "AMBER", "GREEN",
+    ];
     let today = time::OffsetDateTime::now_utc().date();
     for (n, (action, _)) in actions.iter().enumerate() {
-        let Some(rating) = by_label(pattern[n % pattern.len()]) else { continue };
+        let Some(rating) = by_label(pattern[n % pattern.len()]) else {
+            continue;
+        };
         let days_ago = (n * 37 % 90) as i64;
         let input = UpdateInput {
             update_date: today - time::Duration::days(days_ago),
@@ -290,7 +391,9 @@ async fn add_illustrative_updates(store: &Store, partnership: PartnershipId, pla
             narrative: "Illustrative update added by the sendplan demonstration: the published plan records no progress.".to_owned(),
             evidence_links: Vec::new(),
         };
-        store.add_update(Actor(Some(user)), partnership, *action, &input).await?;
+        store
+            .add_update(Actor(Some(user)), partnership, *action, &input)
+            .await?;
     }
     Ok(())
 }
@@ -299,6 +402,10 @@ async fn add_illustrative_updates(store: &Store, partnership: PartnershipId, pla
 fn generate_password() -> String {
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789";
     let mut bytes = [0u8; 20];
-    getrandom::fill(&mut bytes).expect("the operating system's random number generator is available");
-    bytes.iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect()
+    getrandom::fill(&mut bytes)
+        .expect("the operating system's random number generator is available");
+    bytes
+        .iter()
+        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
+        .collect()
 }

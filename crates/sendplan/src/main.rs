@@ -27,7 +27,12 @@ struct Cli {
 #[derive(Args, Debug)]
 struct DatabaseArgs {
     /// Database URL: sqlite://PATH (the default, a file under ./data) or postgres://USER@HOST/DB.
-    #[arg(long, global = true, env = "SENDPLAN_DATABASE_URL", default_value = "sqlite://data/sendplan.db")]
+    #[arg(
+        long,
+        global = true,
+        env = "SENDPLAN_DATABASE_URL",
+        default_value = "sqlite://data/sendplan.db"
+    )]
     database_url: String,
 }
 
@@ -87,7 +92,10 @@ enum UserCommand {
 fn main() {
     let cli = Cli::parse();
     init_tracing();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("sendplan: could not start: {error}");
@@ -101,31 +109,55 @@ fn main() {
 }
 
 fn init_tracing() {
-    let level = std::env::var("SENDPLAN_LOG").ok().and_then(|l| l.parse().ok()).unwrap_or(tracing::Level::INFO);
-    tracing_subscriber::fmt().with_max_level(level).with_target(false).with_writer(std::io::stderr).init();
+    let level = std::env::var("SENDPLAN_LOG")
+        .ok()
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(tracing::Level::INFO);
+    tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_target(false)
+        .with_writer(std::io::stderr)
+        .init();
 }
 
 async fn open_store(url: &str) -> Result<Store> {
     if let Some(path) = url.strip_prefix("sqlite://") {
         let path = path.split('?').next().unwrap_or(path);
-        if let Some(parent) = std::path::Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).with_context(|| format!("could not create the folder {}", parent.display()))?;
+        if let Some(parent) = std::path::Path::new(path)
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("could not create the folder {}", parent.display()))?;
         }
     }
-    Store::open(url).await.context("could not open the database")
+    Store::open(url)
+        .await
+        .context("could not open the database")
 }
 
 async fn run(cli: Cli) -> Result<()> {
     let url = cli.database.database_url;
     match cli.command {
-        Command::Serve { bind, demo, secure_cookies } => {
+        Command::Serve {
+            bind,
+            demo,
+            secure_cookies,
+        } => {
             let store = open_store(&url).await?;
             if demo {
-                let (email, password) = demo::load(&store).await.context("could not load the demonstration data")?;
+                let (email, password) = demo::load(&store)
+                    .await
+                    .context("could not load the demonstration data")?;
                 println!("Demo account: {email}");
                 println!("Demo password (new at every start): {password}");
             }
-            serve(store, bind, secure_cookies.unwrap_or(!bind.ip().is_loopback())).await
+            serve(
+                store,
+                bind,
+                secure_cookies.unwrap_or(!bind.ip().is_loopback()),
+            )
+            .await
         }
         Command::Migrate => {
             let store = open_store(&url).await?;
@@ -133,23 +165,47 @@ async fn run(cli: Cli) -> Result<()> {
             store.close().await;
             Ok(())
         }
-        Command::User { command: UserCommand::Add { email, name, role, partnership, admin } } => {
+        Command::User {
+            command:
+                UserCommand::Add {
+                    email,
+                    name,
+                    role,
+                    partnership,
+                    admin,
+                },
+        } => {
             let store = open_store(&url).await?;
             let role = role
-                .map(|r| Role::from_code(&r).with_context(|| format!("unknown role {r:?}: use admin, plan_manager, action_lead or viewer")))
+                .map(|r| {
+                    Role::from_code(&r).with_context(|| {
+                        format!(
+                            "unknown role {r:?}: use admin, plan_manager, action_lead or viewer"
+                        )
+                    })
+                })
                 .transpose()?;
             if role.is_none() && !admin {
                 bail!("say what the account may do: --role ROLE --partnership ID, or --admin");
             }
             if let Some(id) = partnership {
-                store.get_partnership(PartnershipId(id)).await.with_context(|| format!("there is no partnership with id {id} (see `sendplan partnerships`)"))?;
+                store
+                    .get_partnership(PartnershipId(id))
+                    .await
+                    .with_context(|| {
+                        format!(
+                            "there is no partnership with id {id} (see `sendplan partnerships`)"
+                        )
+                    })?;
             }
             let password = read_password()?;
             let hash = hash_password(&password).map_err(anyhow::Error::msg)?;
             let name = name.unwrap_or_else(|| email.split('@').next().unwrap_or(&email).to_owned());
             let user = store.create_user(&email, &name, &hash, admin).await?;
             if let (Some(role), Some(partnership)) = (role, partnership) {
-                store.grant_role(Actor(None), user, PartnershipId(partnership), role, None).await?;
+                store
+                    .grant_role(Actor(None), user, PartnershipId(partnership), role, None)
+                    .await?;
             }
             println!("Account {email} created.");
             store.close().await;
@@ -191,15 +247,23 @@ fn read_password() -> Result<String> {
 }
 
 async fn serve(store: Store, bind: SocketAddr, secure_cookies: bool) -> Result<()> {
-    let config = WebConfig { secure_cookies, ..WebConfig::default() };
+    let config = WebConfig {
+        secure_cookies,
+        ..WebConfig::default()
+    };
     let app = sendplan_web::router(AppState::new(store.clone(), config));
-    let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("could not listen on {bind}"))?;
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .with_context(|| format!("could not listen on {bind}"))?;
     println!("sendplan is listening on http://{}", listener.local_addr()?);
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
     store.close().await;
     Ok(())
 }

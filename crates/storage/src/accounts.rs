@@ -77,7 +77,9 @@ impl Store {
         .bind(now_text())
         .fetch_one(&mut *write.tx)
         .await
-        .map_err(duplicate_as("An account with that email address already exists"))?;
+        .map_err(duplicate_as(
+            "An account with that email address already exists",
+        ))?;
         write.commit().await?;
         Ok(UserId(id))
     }
@@ -93,7 +95,10 @@ impl Store {
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user.0).execute(&mut *write.tx).await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user.0)
+            .execute(&mut *write.tx)
+            .await?;
         write.commit().await
     }
 
@@ -134,7 +139,11 @@ impl Store {
         .bind(person.map(|p| p.0))
         .execute(&mut *write.tx)
         .await?;
-        let after = MembershipAudit { email: &email, role, person_id: person };
+        let after = MembershipAudit {
+            email: &email,
+            role,
+            person_id: person,
+        };
         record::<(), _>(
             &mut write.tx,
             Change {
@@ -153,20 +162,32 @@ impl Store {
     }
 
     /// The account's role in a partnership and the person it is linked to, if a member.
-    pub async fn membership(&self, user: UserId, partnership: PartnershipId) -> Result<Option<(Role, Option<PersonId>)>> {
-        let row = sqlx::query("SELECT role, person_id FROM memberships WHERE user_id = $1 AND partnership_id = $2")
-            .bind(user.0)
-            .bind(partnership.0)
-            .fetch_optional(self.pool())
-            .await?;
+    pub async fn membership(
+        &self,
+        user: UserId,
+        partnership: PartnershipId,
+    ) -> Result<Option<(Role, Option<PersonId>)>> {
+        let row = sqlx::query(
+            "SELECT role, person_id FROM memberships WHERE user_id = $1 AND partnership_id = $2",
+        )
+        .bind(user.0)
+        .bind(partnership.0)
+        .fetch_optional(self.pool())
+        .await?;
         match row {
-            Some(row) => Ok(Some((row.code("role", Role::from_code)?, row.opt_int("person_id")?.map(PersonId)))),
+            Some(row) => Ok(Some((
+                row.code("role", Role::from_code)?,
+                row.opt_int("person_id")?.map(PersonId),
+            ))),
             None => Ok(None),
         }
     }
 
     /// The partnerships an account can open: all of them for a deployment admin.
-    pub async fn partnerships_for(&self, user: &UserRecord) -> Result<Vec<(Partnership, Option<Role>)>> {
+    pub async fn partnerships_for(
+        &self,
+        user: &UserRecord,
+    ) -> Result<Vec<(Partnership, Option<Role>)>> {
         let rows = if user.deployment_admin {
             sqlx::query(
                 "SELECT p.*, m.role FROM partnerships p LEFT JOIN memberships m ON m.partnership_id = p.id AND m.user_id = $1 ORDER BY p.name",
@@ -211,7 +232,13 @@ impl Store {
 
     /// Stores a new session under the hash of its token (a stolen database copy cannot be
     /// used to sign in).
-    pub async fn create_session(&self, token_hash: &str, user: UserId, csrf_token: &str, expires_at: OffsetDateTime) -> Result<()> {
+    pub async fn create_session(
+        &self,
+        token_hash: &str,
+        user: UserId,
+        csrf_token: &str,
+        expires_at: OffsetDateTime,
+    ) -> Result<()> {
         let mut write = self.begin_write().await?;
         sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(token_hash.to_owned())
@@ -222,7 +249,10 @@ impl Store {
             .execute(&mut *write.tx)
             .await?;
         // Expired sessions are swept whenever someone signs in.
-        sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(now_text()).execute(&mut *write.tx).await?;
+        sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
+            .bind(now_text())
+            .execute(&mut *write.tx)
+            .await?;
         write.commit().await
     }
 
@@ -239,12 +269,19 @@ impl Store {
         if expires_at < OffsetDateTime::now_utc() {
             return Ok(None);
         }
-        Ok(Some(SessionRecord { user: user_from(&row)?, csrf_token: row.text("csrf_token")?, expires_at }))
+        Ok(Some(SessionRecord {
+            user: user_from(&row)?,
+            csrf_token: row.text("csrf_token")?,
+            expires_at,
+        }))
     }
 
     pub async fn delete_session(&self, token_hash: &str) -> Result<()> {
         let mut write = self.begin_write().await?;
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash.to_owned()).execute(&mut *write.tx).await?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash.to_owned())
+            .execute(&mut *write.tx)
+            .await?;
         write.commit().await
     }
 }

@@ -38,13 +38,18 @@ pub(crate) struct Change<'a, B: Serialize, A: Serialize> {
 
 fn to_json<T: Serialize>(value: Option<&T>) -> Result<Option<String>> {
     value
-        .map(|v| serde_json::to_string_pretty(v).map_err(|e| crate::StoreError::Corrupt(e.to_string())))
+        .map(|v| {
+            serde_json::to_string_pretty(v).map_err(|e| crate::StoreError::Corrupt(e.to_string()))
+        })
         .transpose()
 }
 
 /// Appends `change` to the log inside the caller's transaction, so the change and its
 /// record commit or fail together.
-pub(crate) async fn record<B: Serialize, A: Serialize>(tx: &mut Tx, change: Change<'_, B, A>) -> Result<()> {
+pub(crate) async fn record<B: Serialize, A: Serialize>(
+    tx: &mut Tx,
+    change: Change<'_, B, A>,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO audit_events (partnership_id, actor_user_id, at, entity, entity_id, change, summary, before_json, after_json) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",

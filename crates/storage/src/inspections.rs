@@ -29,7 +29,9 @@ fn finding_from(row: &AnyRow) -> Result<Finding> {
         id: FindingId(row.int("id")?),
         inspection_id: InspectionId(row.int("inspection_id")?),
         kind: row.code("kind", FindingKind::from_code)?,
-        heading: row.opt_text("heading")?.and_then(|h| FindingHeading::from_code(&h)),
+        heading: row
+            .opt_text("heading")?
+            .and_then(|h| FindingHeading::from_code(&h)),
         text: row.text("text")?,
         position: row.int("position")?,
     })
@@ -37,14 +39,20 @@ fn finding_from(row: &AnyRow) -> Result<Finding> {
 
 impl Store {
     pub async fn list_inspections(&self, partnership: PartnershipId) -> Result<Vec<Inspection>> {
-        let rows = sqlx::query("SELECT * FROM inspections WHERE partnership_id = $1 ORDER BY start_date DESC")
-            .bind(partnership.0)
-            .fetch_all(self.pool())
-            .await?;
+        let rows = sqlx::query(
+            "SELECT * FROM inspections WHERE partnership_id = $1 ORDER BY start_date DESC",
+        )
+        .bind(partnership.0)
+        .fetch_all(self.pool())
+        .await?;
         rows.iter().map(inspection_from).collect()
     }
 
-    pub async fn get_inspection(&self, partnership: PartnershipId, id: InspectionId) -> Result<Inspection> {
+    pub async fn get_inspection(
+        &self,
+        partnership: PartnershipId,
+        id: InspectionId,
+    ) -> Result<Inspection> {
         let row = sqlx::query("SELECT * FROM inspections WHERE id = $1 AND partnership_id = $2")
             .bind(id.0)
             .bind(partnership.0)
@@ -53,7 +61,12 @@ impl Store {
         inspection_from(&one_or_not_found(row)?)
     }
 
-    pub async fn create_inspection(&self, actor: Actor, partnership: PartnershipId, input: &InspectionInput) -> Result<InspectionId> {
+    pub async fn create_inspection(
+        &self,
+        actor: Actor,
+        partnership: PartnershipId,
+        input: &InspectionInput,
+    ) -> Result<InspectionId> {
         let mut write = self.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO inspections (partnership_id, framework, start_date, end_date, published_date, outcome, inspectors, main_findings) \
@@ -81,22 +94,32 @@ impl Store {
             main_findings: input.main_findings.clone(),
             version: 1,
         };
-        record::<(), _>(&mut write.tx, Change {
-            partnership: Some(partnership),
-            actor,
-            entity: "inspection",
-            entity_id: id,
-            change: "created",
-            summary: format!("Inspection recorded: {}", after.title()),
-            before: None,
-            after: Some(&after),
-        })
+        record::<(), _>(
+            &mut write.tx,
+            Change {
+                partnership: Some(partnership),
+                actor,
+                entity: "inspection",
+                entity_id: id,
+                change: "created",
+                summary: format!("Inspection recorded: {}", after.title()),
+                before: None,
+                after: Some(&after),
+            },
+        )
         .await?;
         write.commit().await?;
         Ok(after.id)
     }
 
-    pub async fn update_inspection(&self, actor: Actor, partnership: PartnershipId, id: InspectionId, version: i64, input: &InspectionInput) -> Result<()> {
+    pub async fn update_inspection(
+        &self,
+        actor: Actor,
+        partnership: PartnershipId,
+        id: InspectionId,
+        version: i64,
+        input: &InspectionInput,
+    ) -> Result<()> {
         let before = self.get_inspection(partnership, id).await?;
         let mut write = self.begin_write().await?;
         let done = sqlx::query(
@@ -129,22 +152,29 @@ impl Store {
             version: version + 1,
             ..before.clone()
         };
-        record(&mut write.tx, Change {
-            partnership: Some(partnership),
-            actor,
-            entity: "inspection",
-            entity_id: id.0,
-            change: "updated",
-            summary: format!("Inspection edited: {}", after.title()),
-            before: Some(&before),
-            after: Some(&after),
-        })
+        record(
+            &mut write.tx,
+            Change {
+                partnership: Some(partnership),
+                actor,
+                entity: "inspection",
+                entity_id: id.0,
+                change: "updated",
+                summary: format!("Inspection edited: {}", after.title()),
+                before: Some(&before),
+                after: Some(&after),
+            },
+        )
         .await?;
         write.commit().await
     }
 
     /// Findings of one inspection, or of every inspection of the partnership.
-    pub async fn list_findings(&self, partnership: PartnershipId, inspection: Option<InspectionId>) -> Result<Vec<Finding>> {
+    pub async fn list_findings(
+        &self,
+        partnership: PartnershipId,
+        inspection: Option<InspectionId>,
+    ) -> Result<Vec<Finding>> {
         let rows = sqlx::query(
             "SELECT * FROM findings WHERE partnership_id = $1 AND ($2 = 0 OR inspection_id = $2) ORDER BY inspection_id, position, id",
         )
@@ -164,13 +194,20 @@ impl Store {
         finding_from(&one_or_not_found(row)?)
     }
 
-    pub async fn add_finding(&self, actor: Actor, partnership: PartnershipId, inspection: InspectionId, input: &FindingInput) -> Result<FindingId> {
+    pub async fn add_finding(
+        &self,
+        actor: Actor,
+        partnership: PartnershipId,
+        inspection: InspectionId,
+        input: &FindingInput,
+    ) -> Result<FindingId> {
         self.get_inspection(partnership, inspection).await?;
         let mut write = self.begin_write().await?;
-        let position: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM findings WHERE inspection_id = $1")
-            .bind(inspection.0)
-            .fetch_one(&mut *write.tx)
-            .await?;
+        let position: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM findings WHERE inspection_id = $1")
+                .bind(inspection.0)
+                .fetch_one(&mut *write.tx)
+                .await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO findings (partnership_id, inspection_id, kind, heading, text, position) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
@@ -182,17 +219,27 @@ impl Store {
         .bind(position + 1)
         .fetch_one(&mut *write.tx)
         .await?;
-        let after = Finding { id: FindingId(id), inspection_id: inspection, kind: input.kind, heading: input.heading, text: input.text.clone(), position: position + 1 };
-        record::<(), _>(&mut write.tx, Change {
-            partnership: Some(partnership),
-            actor,
-            entity: "finding",
-            entity_id: id,
-            change: "created",
-            summary: format!("{} added to inspection {}", input.kind.label(), inspection),
-            before: None,
-            after: Some(&after),
-        })
+        let after = Finding {
+            id: FindingId(id),
+            inspection_id: inspection,
+            kind: input.kind,
+            heading: input.heading,
+            text: input.text.clone(),
+            position: position + 1,
+        };
+        record::<(), _>(
+            &mut write.tx,
+            Change {
+                partnership: Some(partnership),
+                actor,
+                entity: "finding",
+                entity_id: id,
+                change: "created",
+                summary: format!("{} added to inspection {}", input.kind.label(), inspection),
+                before: None,
+                after: Some(&after),
+            },
+        )
         .await?;
         write.commit().await?;
         Ok(after.id)
@@ -200,7 +247,14 @@ impl Store {
 
     /// Findings have no version: they are short texts transcribed once from a letter, and
     /// an edit is checked against the text the editor saw instead.
-    pub async fn update_finding(&self, actor: Actor, partnership: PartnershipId, id: FindingId, text_seen: &str, input: &FindingInput) -> Result<()> {
+    pub async fn update_finding(
+        &self,
+        actor: Actor,
+        partnership: PartnershipId,
+        id: FindingId,
+        text_seen: &str,
+        input: &FindingInput,
+    ) -> Result<()> {
         let before = self.get_finding(partnership, id).await?;
         if before.text != text_seen {
             return Err(StoreError::Conflict);
@@ -218,22 +272,34 @@ impl Store {
         if done.rows_affected() == 0 {
             return Err(StoreError::Conflict);
         }
-        let after = Finding { kind: input.kind, heading: input.heading, text: input.text.clone(), ..before.clone() };
-        record(&mut write.tx, Change {
-            partnership: Some(partnership),
-            actor,
-            entity: "finding",
-            entity_id: id.0,
-            change: "updated",
-            summary: format!("{} edited", input.kind.label()),
-            before: Some(&before),
-            after: Some(&after),
-        })
+        let after = Finding {
+            kind: input.kind,
+            heading: input.heading,
+            text: input.text.clone(),
+            ..before.clone()
+        };
+        record(
+            &mut write.tx,
+            Change {
+                partnership: Some(partnership),
+                actor,
+                entity: "finding",
+                entity_id: id.0,
+                change: "updated",
+                summary: format!("{} edited", input.kind.label()),
+                before: Some(&before),
+                after: Some(&after),
+            },
+        )
         .await?;
         write.commit().await
     }
 
-    pub async fn list_revisits(&self, partnership: PartnershipId, inspection: InspectionId) -> Result<Vec<Revisit>> {
+    pub async fn list_revisits(
+        &self,
+        partnership: PartnershipId,
+        inspection: InspectionId,
+    ) -> Result<Vec<Revisit>> {
         let rows = sqlx::query("SELECT * FROM revisits WHERE partnership_id = $1 AND inspection_id = $2 ORDER BY revisit_date")
             .bind(partnership.0)
             .bind(inspection.0)
@@ -270,7 +336,13 @@ impl Store {
             .collect()
     }
 
-    pub async fn add_revisit(&self, actor: Actor, partnership: PartnershipId, inspection: InspectionId, input: &RevisitInput) -> Result<RevisitId> {
+    pub async fn add_revisit(
+        &self,
+        actor: Actor,
+        partnership: PartnershipId,
+        inspection: InspectionId,
+        input: &RevisitInput,
+    ) -> Result<RevisitId> {
         self.get_inspection(partnership, inspection).await?;
         let mut write = self.begin_write().await?;
         let id: i64 = sqlx::query_scalar("INSERT INTO revisits (partnership_id, inspection_id, revisit_date, summary) VALUES ($1, $2, $3, $4) RETURNING id")
@@ -297,20 +369,30 @@ impl Store {
             judgements: input
                 .judgements
                 .iter()
-                .map(|(f, s, c)| RevisitJudgement { finding_id: *f, sufficient_progress: *s, commentary: c.clone() })
+                .map(|(f, s, c)| RevisitJudgement {
+                    finding_id: *f,
+                    sufficient_progress: *s,
+                    commentary: c.clone(),
+                })
                 .collect(),
         };
         let sufficient = input.judgements.iter().filter(|j| j.1).count();
-        record::<(), _>(&mut write.tx, Change {
-            partnership: Some(partnership),
-            actor,
-            entity: "revisit",
-            entity_id: id,
-            change: "created",
-            summary: format!("Revisit recorded: {sufficient} of {} weaknesses with sufficient progress", input.judgements.len()),
-            before: None,
-            after: Some(&after),
-        })
+        record::<(), _>(
+            &mut write.tx,
+            Change {
+                partnership: Some(partnership),
+                actor,
+                entity: "revisit",
+                entity_id: id,
+                change: "created",
+                summary: format!(
+                    "Revisit recorded: {sufficient} of {} weaknesses with sufficient progress",
+                    input.judgements.len()
+                ),
+                before: None,
+                after: Some(&after),
+            },
+        )
         .await?;
         write.commit().await?;
         Ok(after.id)

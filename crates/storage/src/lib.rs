@@ -94,7 +94,9 @@ pub struct Store {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("backend", &self.backend).finish()
+        f.debug_struct("Store")
+            .field("backend", &self.backend)
+            .finish()
     }
 }
 
@@ -157,7 +159,11 @@ impl Store {
             .connect(&url)
             .await
             .map_err(|e| StoreError::Config(format!("could not open the database: {e}")))?;
-        Ok(Store { pool, backend, write_lock: Arc::new(tokio::sync::Mutex::new(())) })
+        Ok(Store {
+            pool,
+            backend,
+            write_lock: Arc::new(tokio::sync::Mutex::new(())),
+        })
     }
 
     /// The backend in use.
@@ -204,10 +210,15 @@ impl Store {
             ));
         }
         if std::path::Path::new(path).exists() {
-            return Err(StoreError::Config(format!("{path} already exists; choose a new file")));
+            return Err(StoreError::Config(format!(
+                "{path} already exists; choose a new file"
+            )));
         }
         // VACUUM INTO reads one snapshot, so the copy is consistent even mid-write.
-        sqlx::query("VACUUM INTO $1").bind(path.to_owned()).execute(&self.pool).await?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(path.to_owned())
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 }
@@ -215,7 +226,9 @@ impl Store {
 /// Maps a unique-constraint violation to a message for people; other errors pass through.
 pub(crate) fn duplicate_as(message: &str) -> impl FnOnce(sqlx::Error) -> StoreError + '_ {
     move |error| match &error {
-        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Duplicate(message.to_owned()),
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            StoreError::Duplicate(message.to_owned())
+        }
         _ => StoreError::Database(error),
     }
 }

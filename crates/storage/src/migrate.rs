@@ -46,14 +46,20 @@ impl Store {
             };
             let mut write = self.begin_write().await?;
             sqlx::raw_sql(sql).execute(&mut *write.tx).await?;
-            sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
-                .bind(migration.version)
-                .bind(migration.name)
-                .bind(crate::sql::now_text())
-                .execute(&mut *write.tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+            )
+            .bind(migration.version)
+            .bind(migration.name)
+            .bind(crate::sql::now_text())
+            .execute(&mut *write.tx)
+            .await?;
             write.commit().await?;
-            tracing::info!(version = migration.version, name = migration.name, "applied migration");
+            tracing::info!(
+                version = migration.version,
+                name = migration.name,
+                "applied migration"
+            );
             newly_applied.push(migration.version);
         }
         Ok(newly_applied)
@@ -74,7 +80,12 @@ impl Store {
         };
         let rows = sqlx::query(sql).fetch_all(self.pool()).await?;
         rows.iter()
-            .map(|r| Ok((r.try_get::<String, _>("table_name")?, r.try_get::<String, _>("column_name")?)))
+            .map(|r| {
+                Ok((
+                    r.try_get::<String, _>("table_name")?,
+                    r.try_get::<String, _>("column_name")?,
+                ))
+            })
             .collect()
     }
 }

@@ -11,6 +11,9 @@ use sendplan_domain::*;
 use std::collections::HashMap;
 use time::Date;
 
+/// A milestone's due date and the date it was done.
+type DueAndDone = (Option<Date>, Option<Date>);
+
 /// One action as the plan page lists it.
 #[derive(Debug, Clone)]
 pub struct ActionRow {
@@ -48,7 +51,10 @@ impl PlanOverview {
     }
 
     pub fn overdue_milestones(&self) -> usize {
-        self.actions.iter().map(|a| a.flags.overdue_milestones).sum()
+        self.actions
+            .iter()
+            .map(|a| a.flags.overdue_milestones)
+            .sum()
     }
 
     pub fn stale_actions(&self) -> usize {
@@ -78,7 +84,12 @@ pub struct PartnershipSummary {
 
 impl Store {
     /// Builds the plan page's model as it stands on `today`.
-    pub async fn plan_overview(&self, partnership: PartnershipId, plan_id: PlanId, today: Date) -> Result<PlanOverview> {
+    pub async fn plan_overview(
+        &self,
+        partnership: PartnershipId,
+        plan_id: PlanId,
+        today: Date,
+    ) -> Result<PlanOverview> {
         let plan = self.get_plan(partnership, plan_id).await?;
         let ratings = self.list_ratings(partnership, plan_id).await?;
         let areas = self.list_areas(partnership, plan_id).await?;
@@ -92,7 +103,9 @@ impl Store {
         .await?;
         let lead_rows =
             by_plan("SELECT l.action_id, l.person_id FROM action_leads l JOIN actions a ON a.id = l.action_id WHERE a.plan_id = $1").await?;
-        let milestone_rows = by_plan("SELECT action_id, due_date, done_date FROM milestones WHERE plan_id = $1").await?;
+        let milestone_rows =
+            by_plan("SELECT action_id, due_date, done_date FROM milestones WHERE plan_id = $1")
+                .await?;
         // The latest update of each action, found through the (action, date, id) index
         // rather than by reading the whole history.
         let latest_rows = by_plan(
@@ -109,21 +122,40 @@ impl Store {
         let ratings_by_id: HashMap<i64, &Rating> = ratings.iter().map(|r| (r.id.0, r)).collect();
         let mut leads: HashMap<i64, Vec<PersonId>> = HashMap::new();
         for row in &lead_rows {
-            leads.entry(row.int("action_id")?).or_default().push(PersonId(row.int("person_id")?));
+            leads
+                .entry(row.int("action_id")?)
+                .or_default()
+                .push(PersonId(row.int("person_id")?));
         }
-        let mut milestones: HashMap<i64, Vec<(Option<Date>, Option<Date>)>> = HashMap::new();
+        let mut milestones: HashMap<i64, Vec<DueAndDone>> = HashMap::new();
         for row in &milestone_rows {
-            milestones.entry(row.int("action_id")?).or_default().push((row.opt_date("due_date")?, row.opt_date("done_date")?));
+            milestones
+                .entry(row.int("action_id")?)
+                .or_default()
+                .push((row.opt_date("due_date")?, row.opt_date("done_date")?));
         }
         let mut latest: HashMap<i64, (Date, Option<&Rating>)> = HashMap::new();
         for row in &latest_rows {
-            latest.insert(row.int("action_id")?, (row.date("update_date")?, ratings_by_id.get(&row.int("rating_id")?).copied()));
+            latest.insert(
+                row.int("action_id")?,
+                (
+                    row.date("update_date")?,
+                    ratings_by_id.get(&row.int("rating_id")?).copied(),
+                ),
+            );
         }
-        let complete = |action: i64| latest.get(&action).and_then(|(_, r)| *r).is_some_and(|r| r.class.is_complete());
+        let complete = |action: i64| {
+            latest
+                .get(&action)
+                .and_then(|(_, r)| *r)
+                .is_some_and(|r| r.class.is_complete())
+        };
         let mut incomplete_dependencies: HashMap<i64, usize> = HashMap::new();
         for row in &dependency_rows {
             if !complete(row.int("depends_on_id")?) {
-                *incomplete_dependencies.entry(row.int("action_id")?).or_default() += 1;
+                *incomplete_dependencies
+                    .entry(row.int("action_id")?)
+                    .or_default() += 1;
             }
         }
 
@@ -153,11 +185,21 @@ impl Store {
                 flags: ActionFlags::compute(&facts, plan.stale_after_days, today),
             });
         }
-        Ok(PlanOverview { plan, ratings, areas, objectives, actions })
+        Ok(PlanOverview {
+            plan,
+            ratings,
+            areas,
+            objectives,
+            actions,
+        })
     }
 
     /// Every plan of the partnership with its counts, for the partnership home.
-    pub async fn partnership_summary(&self, partnership: PartnershipId, today: Date) -> Result<PartnershipSummary> {
+    pub async fn partnership_summary(
+        &self,
+        partnership: PartnershipId,
+        today: Date,
+    ) -> Result<PartnershipSummary> {
         let mut plans = Vec::new();
         for plan in self.list_plans(partnership).await? {
             let overview = self.plan_overview(partnership, plan.id, today).await?;

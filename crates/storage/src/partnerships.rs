@@ -41,9 +41,19 @@ pub(crate) fn person_from(row: &AnyRow) -> Result<Person> {
 }
 
 /// After an `UPDATE ... WHERE version = $v` touched no row: was the record gone, or changed?
-pub(crate) async fn missing_or_conflict(tx: &mut Tx, table: &str, id: i64, partnership: PartnershipId) -> StoreError {
+pub(crate) async fn missing_or_conflict(
+    tx: &mut Tx,
+    table: &str,
+    id: i64,
+    partnership: PartnershipId,
+) -> StoreError {
     let sql = format!("SELECT COUNT(*) FROM {table} WHERE id = $1 AND partnership_id = $2");
-    match sqlx::query_scalar::<_, i64>(&sql).bind(id).bind(partnership.0).fetch_one(&mut **tx).await {
+    match sqlx::query_scalar::<_, i64>(&sql)
+        .bind(id)
+        .bind(partnership.0)
+        .fetch_one(&mut **tx)
+        .await
+    {
         Ok(0) => StoreError::NotFound,
         Ok(_) => StoreError::Conflict,
         Err(e) => e.into(),
@@ -51,32 +61,54 @@ pub(crate) async fn missing_or_conflict(tx: &mut Tx, table: &str, id: i64, partn
 }
 
 impl Store {
-    pub async fn create_partnership(&self, actor: Actor, input: &PartnershipInput) -> Result<PartnershipId> {
+    pub async fn create_partnership(
+        &self,
+        actor: Actor,
+        input: &PartnershipInput,
+    ) -> Result<PartnershipId> {
         let mut write = self.begin_write().await?;
-        let id: i64 = sqlx::query_scalar("INSERT INTO partnerships (name, la_code, created_at) VALUES ($1, $2, $3) RETURNING id")
-            .bind(input.name.clone())
-            .bind(input.la_code.clone())
-            .bind(now_text())
-            .fetch_one(&mut *write.tx)
-            .await
-            .map_err(duplicate_as("A partnership with that local authority code already exists"))?;
-        let after = Partnership { id: PartnershipId(id), name: input.name.clone(), la_code: input.la_code.clone(), version: 1 };
-        record::<(), _>(&mut write.tx, Change {
-            partnership: Some(after.id),
-            actor,
-            entity: "partnership",
-            entity_id: id,
-            change: "created",
-            summary: format!("Partnership {} created", after.name),
-            before: None,
-            after: Some(&after),
-        })
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO partnerships (name, la_code, created_at) VALUES ($1, $2, $3) RETURNING id",
+        )
+        .bind(input.name.clone())
+        .bind(input.la_code.clone())
+        .bind(now_text())
+        .fetch_one(&mut *write.tx)
+        .await
+        .map_err(duplicate_as(
+            "A partnership with that local authority code already exists",
+        ))?;
+        let after = Partnership {
+            id: PartnershipId(id),
+            name: input.name.clone(),
+            la_code: input.la_code.clone(),
+            version: 1,
+        };
+        record::<(), _>(
+            &mut write.tx,
+            Change {
+                partnership: Some(after.id),
+                actor,
+                entity: "partnership",
+                entity_id: id,
+                change: "created",
+                summary: format!("Partnership {} created", after.name),
+                before: None,
+                after: Some(&after),
+            },
+        )
         .await?;
         write.commit().await?;
         Ok(after.id)
     }
 
-    pub async fn update_partnership(&self, actor: Actor, id: PartnershipId, version: i64, input: &PartnershipInput) -> Result<()> {
+    pub async fn update_partnership(
+        &self,
+        actor: Actor,
+        id: PartnershipId,
+        version: i64,
+        input: &PartnershipInput,
+    ) -> Result<()> {
         let before = self.get_partnership(id).await?;
         let mut write = self.begin_write().await?;
         let done = sqlx::query("UPDATE partnerships SET name = $1, la_code = $2, version = version + 1 WHERE id = $3 AND version = $4")
@@ -90,40 +122,61 @@ impl Store {
         if done.rows_affected() == 0 || before.version != version {
             return Err(StoreError::Conflict);
         }
-        let after = Partnership { name: input.name.clone(), la_code: input.la_code.clone(), version: version + 1, ..before.clone() };
-        record(&mut write.tx, Change {
-            partnership: Some(id),
-            actor,
-            entity: "partnership",
-            entity_id: id.0,
-            change: "updated",
-            summary: format!("Partnership {} edited", after.name),
-            before: Some(&before),
-            after: Some(&after),
-        })
+        let after = Partnership {
+            name: input.name.clone(),
+            la_code: input.la_code.clone(),
+            version: version + 1,
+            ..before.clone()
+        };
+        record(
+            &mut write.tx,
+            Change {
+                partnership: Some(id),
+                actor,
+                entity: "partnership",
+                entity_id: id.0,
+                change: "updated",
+                summary: format!("Partnership {} edited", after.name),
+                before: Some(&before),
+                after: Some(&after),
+            },
+        )
         .await?;
         write.commit().await
     }
 
     pub async fn get_partnership(&self, id: PartnershipId) -> Result<Partnership> {
-        let row = sqlx::query("SELECT * FROM partnerships WHERE id = $1").bind(id.0).fetch_optional(self.pool()).await?;
+        let row = sqlx::query("SELECT * FROM partnerships WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(self.pool())
+            .await?;
         partnership_from(&one_or_not_found(row)?)
     }
 
     pub async fn list_partnerships(&self) -> Result<Vec<Partnership>> {
-        let rows = sqlx::query("SELECT * FROM partnerships ORDER BY name").fetch_all(self.pool()).await?;
+        let rows = sqlx::query("SELECT * FROM partnerships ORDER BY name")
+            .fetch_all(self.pool())
+            .await?;
         rows.iter().map(partnership_from).collect()
     }
 
-    pub async fn list_organisations(&self, partnership: PartnershipId) -> Result<Vec<Organisation>> {
-        let rows = sqlx::query("SELECT * FROM organisations WHERE partnership_id = $1 ORDER BY name")
-            .bind(partnership.0)
-            .fetch_all(self.pool())
-            .await?;
+    pub async fn list_organisations(
+        &self,
+        partnership: PartnershipId,
+    ) -> Result<Vec<Organisation>> {
+        let rows =
+            sqlx::query("SELECT * FROM organisations WHERE partnership_id = $1 ORDER BY name")
+                .bind(partnership.0)
+                .fetch_all(self.pool())
+                .await?;
         rows.iter().map(organisation_from).collect()
     }
 
-    pub async fn get_organisation(&self, partnership: PartnershipId, id: OrganisationId) -> Result<Organisation> {
+    pub async fn get_organisation(
+        &self,
+        partnership: PartnershipId,
+        id: OrganisationId,
+    ) -> Result<Organisation> {
         let row = sqlx::query("SELECT * FROM organisations WHERE id = $1 AND partnership_id = $2")
             .bind(id.0)
             .bind(partnership.0)
@@ -132,7 +185,12 @@ impl Store {
         organisation_from(&one_or_not_found(row)?)
     }
 
-    pub async fn create_organisation(&self, actor: Actor, partnership: PartnershipId, input: &OrganisationInput) -> Result<OrganisationId> {
+    pub async fn create_organisation(
+        &self,
+        actor: Actor,
+        partnership: PartnershipId,
+        input: &OrganisationInput,
+    ) -> Result<OrganisationId> {
         let mut write = self.begin_write().await?;
         let id: i64 = sqlx::query_scalar("INSERT INTO organisations (partnership_id, name, kind) VALUES ($1, $2, $3) RETURNING id")
             .bind(partnership.0)
@@ -140,23 +198,39 @@ impl Store {
             .bind(input.kind.code())
             .fetch_one(&mut *write.tx)
             .await?;
-        let after = Organisation { id: OrganisationId(id), partnership_id: partnership, name: input.name.clone(), kind: input.kind, version: 1 };
-        record::<(), _>(&mut write.tx, Change {
-            partnership: Some(partnership),
-            actor,
-            entity: "organisation",
-            entity_id: id,
-            change: "created",
-            summary: format!("Organisation {} added", after.name),
-            before: None,
-            after: Some(&after),
-        })
+        let after = Organisation {
+            id: OrganisationId(id),
+            partnership_id: partnership,
+            name: input.name.clone(),
+            kind: input.kind,
+            version: 1,
+        };
+        record::<(), _>(
+            &mut write.tx,
+            Change {
+                partnership: Some(partnership),
+                actor,
+                entity: "organisation",
+                entity_id: id,
+                change: "created",
+                summary: format!("Organisation {} added", after.name),
+                before: None,
+                after: Some(&after),
+            },
+        )
         .await?;
         write.commit().await?;
         Ok(after.id)
     }
 
-    pub async fn update_organisation(&self, actor: Actor, partnership: PartnershipId, id: OrganisationId, version: i64, input: &OrganisationInput) -> Result<()> {
+    pub async fn update_organisation(
+        &self,
+        actor: Actor,
+        partnership: PartnershipId,
+        id: OrganisationId,
+        version: i64,
+        input: &OrganisationInput,
+    ) -> Result<()> {
         let before = self.get_organisation(partnership, id).await?;
         let mut write = self.begin_write().await?;
         let done = sqlx::query("UPDATE organisations SET name = $1, kind = $2, version = version + 1 WHERE id = $3 AND partnership_id = $4 AND version = $5")
@@ -168,19 +242,29 @@ impl Store {
             .execute(&mut *write.tx)
             .await?;
         if done.rows_affected() == 0 || before.version != version {
-            return Err(missing_or_conflict(&mut write.tx, "organisations", id.0, partnership).await);
+            return Err(
+                missing_or_conflict(&mut write.tx, "organisations", id.0, partnership).await,
+            );
         }
-        let after = Organisation { name: input.name.clone(), kind: input.kind, version: version + 1, ..before.clone() };
-        record(&mut write.tx, Change {
-            partnership: Some(partnership),
-            actor,
-            entity: "organisation",
-            entity_id: id.0,
-            change: "updated",
-            summary: format!("Organisation {} edited", after.name),
-            before: Some(&before),
-            after: Some(&after),
-        })
+        let after = Organisation {
+            name: input.name.clone(),
+            kind: input.kind,
+            version: version + 1,
+            ..before.clone()
+        };
+        record(
+            &mut write.tx,
+            Change {
+                partnership: Some(partnership),
+                actor,
+                entity: "organisation",
+                entity_id: id.0,
+                change: "updated",
+                summary: format!("Organisation {} edited", after.name),
+                before: Some(&before),
+                after: Some(&after),
+            },
+        )
         .await?;
         write.commit().await
     }
@@ -205,34 +289,59 @@ impl Store {
     }
 
     /// Checks, inside a write, that `person` belongs to `partnership`.
-    pub(crate) async fn person_in(&self, tx: &mut Tx, partnership: PartnershipId, person: PersonId) -> Result<()> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM people WHERE id = $1 AND partnership_id = $2")
-            .bind(person.0)
-            .bind(partnership.0)
-            .fetch_one(&mut **tx)
-            .await?;
+    pub(crate) async fn person_in(
+        &self,
+        tx: &mut Tx,
+        partnership: PartnershipId,
+        person: PersonId,
+    ) -> Result<()> {
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM people WHERE id = $1 AND partnership_id = $2")
+                .bind(person.0)
+                .bind(partnership.0)
+                .fetch_one(&mut **tx)
+                .await?;
         if n == 0 {
-            return Err(StoreError::Rule("Select a person from this partnership".to_owned()));
+            return Err(StoreError::Rule(
+                "Select a person from this partnership".to_owned(),
+            ));
         }
         Ok(())
     }
 
-    async fn organisation_in(&self, tx: &mut Tx, partnership: PartnershipId, organisation: Option<OrganisationId>) -> Result<()> {
-        let Some(organisation) = organisation else { return Ok(()) };
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM organisations WHERE id = $1 AND partnership_id = $2")
-            .bind(organisation.0)
-            .bind(partnership.0)
-            .fetch_one(&mut **tx)
-            .await?;
+    async fn organisation_in(
+        &self,
+        tx: &mut Tx,
+        partnership: PartnershipId,
+        organisation: Option<OrganisationId>,
+    ) -> Result<()> {
+        let Some(organisation) = organisation else {
+            return Ok(());
+        };
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM organisations WHERE id = $1 AND partnership_id = $2",
+        )
+        .bind(organisation.0)
+        .bind(partnership.0)
+        .fetch_one(&mut **tx)
+        .await?;
         if n == 0 {
-            return Err(StoreError::Rule("Select an organisation from this partnership".to_owned()));
+            return Err(StoreError::Rule(
+                "Select an organisation from this partnership".to_owned(),
+            ));
         }
         Ok(())
     }
 
-    pub async fn create_person(&self, actor: Actor, partnership: PartnershipId, input: &PersonInput) -> Result<PersonId> {
+    pub async fn create_person(
+        &self,
+        actor: Actor,
+        partnership: PartnershipId,
+        input: &PersonInput,
+    ) -> Result<PersonId> {
         let mut write = self.begin_write().await?;
-        self.organisation_in(&mut write.tx, partnership, input.organisation_id).await?;
+        self.organisation_in(&mut write.tx, partnership, input.organisation_id)
+            .await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO people (partnership_id, name, job_title, organisation_id, short_code, email) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
@@ -254,25 +363,36 @@ impl Store {
             email: input.email.clone(),
             version: 1,
         };
-        record::<(), _>(&mut write.tx, Change {
-            partnership: Some(partnership),
-            actor,
-            entity: "person",
-            entity_id: id,
-            change: "created",
-            summary: format!("Person {} added", after.display_name()),
-            before: None,
-            after: Some(&after),
-        })
+        record::<(), _>(
+            &mut write.tx,
+            Change {
+                partnership: Some(partnership),
+                actor,
+                entity: "person",
+                entity_id: id,
+                change: "created",
+                summary: format!("Person {} added", after.display_name()),
+                before: None,
+                after: Some(&after),
+            },
+        )
         .await?;
         write.commit().await?;
         Ok(after.id)
     }
 
-    pub async fn update_person(&self, actor: Actor, partnership: PartnershipId, id: PersonId, version: i64, input: &PersonInput) -> Result<()> {
+    pub async fn update_person(
+        &self,
+        actor: Actor,
+        partnership: PartnershipId,
+        id: PersonId,
+        version: i64,
+        input: &PersonInput,
+    ) -> Result<()> {
         let before = self.get_person(partnership, id).await?;
         let mut write = self.begin_write().await?;
-        self.organisation_in(&mut write.tx, partnership, input.organisation_id).await?;
+        self.organisation_in(&mut write.tx, partnership, input.organisation_id)
+            .await?;
         let done = sqlx::query(
             "UPDATE people SET name = $1, job_title = $2, organisation_id = $3, short_code = $4, email = $5, version = version + 1 \
              WHERE id = $6 AND partnership_id = $7 AND version = $8",
@@ -299,16 +419,19 @@ impl Store {
             version: version + 1,
             ..before.clone()
         };
-        record(&mut write.tx, Change {
-            partnership: Some(partnership),
-            actor,
-            entity: "person",
-            entity_id: id.0,
-            change: "updated",
-            summary: format!("Person {} edited", after.display_name()),
-            before: Some(&before),
-            after: Some(&after),
-        })
+        record(
+            &mut write.tx,
+            Change {
+                partnership: Some(partnership),
+                actor,
+                entity: "person",
+                entity_id: id.0,
+                change: "updated",
+                summary: format!("Person {} edited", after.display_name()),
+                before: Some(&before),
+                after: Some(&after),
+            },
+        )
         .await?;
         write.commit().await
     }

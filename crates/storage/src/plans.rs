@@ -6,7 +6,8 @@ use crate::partnerships::missing_or_conflict;
 use crate::sql::{date_text, now_text, opt_date_text, RowExt};
 use crate::{duplicate_as, one_or_not_found, Actor, Result, Store, StoreError, Tx};
 use sendplan_domain::input::{
-    creates_dependency_cycle, ActionInput, AreaInput, MilestoneInput, ObjectiveInput, PlanInput, RatingInput, UpdateInput,
+    creates_dependency_cycle, ActionInput, AreaInput, MilestoneInput, ObjectiveInput, PlanInput,
+    RatingInput, UpdateInput,
 };
 use sendplan_domain::plan::*;
 use sendplan_domain::rating::{RatingClass, RatingDefinition, TagColour};
@@ -74,7 +75,11 @@ fn update_from(row: &AnyRow) -> Result<ProgressUpdate> {
         author_name: row.text("author_name")?,
         rating_id: RatingId(row.int("rating_id")?),
         narrative: row.text("narrative")?,
-        evidence_links: row.text("evidence_links")?.lines().map(str::to_owned).collect(),
+        evidence_links: row
+            .text("evidence_links")?
+            .lines()
+            .map(str::to_owned)
+            .collect(),
     })
 }
 
@@ -86,10 +91,12 @@ impl Store {
     // ----- plans and rating schemes -------------------------------------------------
 
     pub async fn list_plans(&self, partnership: PartnershipId) -> Result<Vec<Plan>> {
-        let rows = sqlx::query("SELECT * FROM plans WHERE partnership_id = $1 ORDER BY created_at DESC, id DESC")
-            .bind(partnership.0)
-            .fetch_all(self.pool())
-            .await?;
+        let rows = sqlx::query(
+            "SELECT * FROM plans WHERE partnership_id = $1 ORDER BY created_at DESC, id DESC",
+        )
+        .bind(partnership.0)
+        .fetch_all(self.pool())
+        .await?;
         rows.iter().map(plan_from).collect()
     }
 
@@ -102,23 +109,41 @@ impl Store {
         plan_from(&one_or_not_found(row)?)
     }
 
-    async fn check_inspection(&self, tx: &mut Tx, partnership: PartnershipId, inspection: Option<InspectionId>) -> Result<()> {
-        let Some(inspection) = inspection else { return Ok(()) };
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM inspections WHERE id = $1 AND partnership_id = $2")
-            .bind(inspection.0)
-            .bind(partnership.0)
-            .fetch_one(&mut **tx)
-            .await?;
+    async fn check_inspection(
+        &self,
+        tx: &mut Tx,
+        partnership: PartnershipId,
+        inspection: Option<InspectionId>,
+    ) -> Result<()> {
+        let Some(inspection) = inspection else {
+            return Ok(());
+        };
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM inspections WHERE id = $1 AND partnership_id = $2",
+        )
+        .bind(inspection.0)
+        .bind(partnership.0)
+        .fetch_one(&mut **tx)
+        .await?;
         if n == 0 {
-            return Err(StoreError::Rule("Select an inspection of this partnership".to_owned()));
+            return Err(StoreError::Rule(
+                "Select an inspection of this partnership".to_owned(),
+            ));
         }
         Ok(())
     }
 
     /// Creates a plan with the rating scheme `ratings` (from a preset or an import).
-    pub async fn create_plan(&self, actor: Actor, partnership: PartnershipId, input: &PlanInput, ratings: &[RatingDefinition]) -> Result<PlanId> {
+    pub async fn create_plan(
+        &self,
+        actor: Actor,
+        partnership: PartnershipId,
+        input: &PlanInput,
+        ratings: &[RatingDefinition],
+    ) -> Result<PlanId> {
         let mut write = self.begin_write().await?;
-        self.check_inspection(&mut write.tx, partnership, input.inspection_id).await?;
+        self.check_inspection(&mut write.tx, partnership, input.inspection_id)
+            .await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO plans (partnership_id, kind, title, period_start, period_end, inspection_id, status, stale_after_days, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
@@ -135,7 +160,14 @@ impl Store {
         .fetch_one(&mut *write.tx)
         .await?;
         for (position, rating) in ratings.iter().enumerate() {
-            insert_rating(&mut write.tx, partnership, PlanId(id), position as i64 + 1, rating).await?;
+            insert_rating(
+                &mut write.tx,
+                partnership,
+                PlanId(id),
+                position as i64 + 1,
+                rating,
+            )
+            .await?;
         }
         let after = Plan {
             id: PlanId(id),
@@ -149,25 +181,36 @@ impl Store {
             stale_after_days: input.stale_after_days,
             version: 1,
         };
-        record::<(), _>(&mut write.tx, Change {
-            partnership: Some(partnership),
-            actor,
-            entity: "plan",
-            entity_id: id,
-            change: "created",
-            summary: format!("Plan created: {}", after.title),
-            before: None,
-            after: Some(&(&after, ratings)),
-        })
+        record::<(), _>(
+            &mut write.tx,
+            Change {
+                partnership: Some(partnership),
+                actor,
+                entity: "plan",
+                entity_id: id,
+                change: "created",
+                summary: format!("Plan created: {}", after.title),
+                before: None,
+                after: Some(&(&after, ratings)),
+            },
+        )
         .await?;
         write.commit().await?;
         Ok(after.id)
     }
 
-    pub async fn update_plan(&self, actor: Actor, partnership: PartnershipId, id: PlanId, version: i64, input: &PlanInput) -> Result<()> {
+    pub async fn update_plan(
+        &self,
+        actor: Actor,
+        partnership: PartnershipId,
+        id: PlanId,
+        version: i64,
+        input: &PlanInput,
+    ) -> Result<()> {
         let before = self.get_plan(partnership, id).await?;
         let mut write = self.begin_write().await?;
-        self.check_inspection(&mut write.tx, partnership, input.inspection_id).await?;
+        self.check_inspection(&mut write.tx, partnership, input.inspection_id)
+            .await?;
         let done = sqlx::query(
             "UPDATE plans SET kind = $1, title = $2, period_start = $3, period_end = $4, inspection_id = $5, status = $6, \
              stale_after_days = $7, version = version + 1 WHERE id = $8 AND partnership_id = $9 AND version = $10",
@@ -198,21 +241,28 @@ impl Store {
             version: version + 1,
             ..before.clone()
         };
-        record(&mut write.tx, Change {
-            partnership: Some(partnership),
-            actor,
-            entity: "plan",
-            entity_id: id.0,
-            change: "updated",
-            summary: format!("Plan edited: {}", after.title),
-            before: Some(&before),
-            after: Some(&after),
-        })
+        record(
+            &mut write.tx,
+            Change {
+                partnership: Some(partnership),
+                actor,
+                entity: "plan",
+                entity_id: id.0,
+                change: "updated",
+                summary: format!("Plan edited: {}", after.title),
+                before: Some(&before),
+                after: Some(&after),
+            },
+        )
         .await?;
         write.commit().await
     }
 
-    pub async fn list_ratings(&self, partnership: PartnershipId, plan: PlanId) -> Result<Vec<Rating>> {
+    pub async fn list_ratings(
+        &self,
+        partnership: PartnershipId,
+        plan: PlanId,
+    ) -> Result<Vec<Rating>> {
         let rows = sqlx::query("SELECT * FROM ratings WHERE plan_id = $1 AND partnership_id = $2 ORDER BY position, id")
             .bind(plan.0)
             .bind(partnership.0)
@@ -221,32 +271,53 @@ impl Store {
         rows.iter().map(rating_from).collect()
     }
 
-    pub async fn add_rating(&self, actor: Actor, partnership: PartnershipId, plan: PlanId, input: &RatingInput) -> Result<RatingId> {
+    pub async fn add_rating(
+        &self,
+        actor: Actor,
+        partnership: PartnershipId,
+        plan: PlanId,
+        input: &RatingInput,
+    ) -> Result<RatingId> {
         self.get_plan(partnership, plan).await?;
         let mut write = self.begin_write().await?;
         let position: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ratings WHERE plan_id = $1")
             .bind(plan.0)
             .fetch_one(&mut *write.tx)
             .await?;
-        let definition = RatingDefinition { label: input.label.clone(), colour: input.colour, meaning: input.meaning.clone(), class: input.class };
+        let definition = RatingDefinition {
+            label: input.label.clone(),
+            colour: input.colour,
+            meaning: input.meaning.clone(),
+            class: input.class,
+        };
         let id = insert_rating(&mut write.tx, partnership, plan, position + 1, &definition).await?;
-        record::<(), _>(&mut write.tx, Change {
-            partnership: Some(partnership),
-            actor,
-            entity: "rating",
-            entity_id: id.0,
-            change: "created",
-            summary: format!("Rating {} added to plan {plan}", input.label),
-            before: None,
-            after: Some(&definition),
-        })
+        record::<(), _>(
+            &mut write.tx,
+            Change {
+                partnership: Some(partnership),
+                actor,
+                entity: "rating",
+                entity_id: id.0,
+                change: "created",
+                summary: format!("Rating {} added to plan {plan}", input.label),
+                before: None,
+                after: Some(&definition),
+            },
+        )
         .await?;
         write.commit().await?;
         Ok(id)
     }
 
     /// Ratings carry no version: the editor's view of the rating is compared instead.
-    pub async fn update_rating(&self, actor: Actor, partnership: PartnershipId, id: RatingId, seen: &Rating, input: &RatingInput) -> Result<()> {
+    pub async fn update_rating(
+        &self,
+        actor: Actor,
+        partnership: PartnershipId,
+        id: RatingId,
+        seen: &Rating,
+        input: &RatingInput,
+    ) -> Result<()> {
         let mut write = self.begin_write().await?;
         let row = sqlx::query("SELECT * FROM ratings WHERE id = $1 AND partnership_id = $2")
             .bind(id.0)
@@ -257,26 +328,39 @@ impl Store {
         if &before != seen {
             return Err(StoreError::Conflict);
         }
-        sqlx::query("UPDATE ratings SET label = $1, colour = $2, meaning = $3, class = $4 WHERE id = $5")
-            .bind(input.label.clone())
-            .bind(input.colour.code())
-            .bind(input.meaning.clone())
-            .bind(input.class.code())
-            .bind(id.0)
-            .execute(&mut *write.tx)
-            .await
-            .map_err(duplicate_as("The plan already has a rating with that label"))?;
-        let after = Rating { label: input.label.clone(), colour: input.colour, meaning: input.meaning.clone(), class: input.class, ..before.clone() };
-        record(&mut write.tx, Change {
-            partnership: Some(partnership),
-            actor,
-            entity: "rating",
-            entity_id: id.0,
-            change: "updated",
-            summary: format!("Rating {} edited", after.label),
-            before: Some(&before),
-            after: Some(&after),
-        })
+        sqlx::query(
+            "UPDATE ratings SET label = $1, colour = $2, meaning = $3, class = $4 WHERE id = $5",
+        )
+        .bind(input.label.clone())
+        .bind(input.colour.code())
+        .bind(input.meaning.clone())
+        .bind(input.class.code())
+        .bind(id.0)
+        .execute(&mut *write.tx)
+        .await
+        .map_err(duplicate_as(
+            "The plan already has a rating with that label",
+        ))?;
+        let after = Rating {
+            label: input.label.clone(),
+            colour: input.colour,
+            meaning: input.meaning.clone(),
+            class: input.class,
+            ..before.clone()
+        };
+        record(
+            &mut write.tx,
+            Change {
+                partnership: Some(partnership),
+                actor,
+                entity: "rating",
+                entity_id: id.0,
+                change: "updated",
+                summary: format!("Rating {} edited", after.label),
+                before: Some(&before),
+                after: Some(&after),
+            },
+        )
         .await?;
         write.commit().await
     }
@@ -284,11 +368,13 @@ impl Store {
     // ----- areas and objectives -----------------------------------------------------
 
     pub async fn list_areas(&self, partnership: PartnershipId, plan: PlanId) -> Result<Vec<Area>> {
-        let rows = sqlx::query("SELECT * FROM areas WHERE plan_id = $1 AND partnership_id = $2 ORDER BY sort_key")
-            .bind(plan.0)
-            .bind(partnership.0)
-            .fetch_all(self.pool())
-            .await?;
+        let rows = sqlx::query(
+            "SELECT * FROM areas WHERE plan_id = $1 AND partnership_id = $2 ORDER BY sort_key",
+        )
+        .bind(plan.0)
+        .bind(partnership.0)
+        .fetch_all(self.pool())
+        .await?;
         let links = sqlx::query("SELECT af.* FROM area_findings af JOIN areas a ON a.id = af.area_id WHERE a.plan_id = $1")
             .bind(plan.0)
             .fetch_all(self.pool())
@@ -315,28 +401,46 @@ impl Store {
     }
 
     pub async fn get_area(&self, partnership: PartnershipId, id: AreaId) -> Result<Area> {
-        let plan: i64 = sqlx::query_scalar("SELECT plan_id FROM areas WHERE id = $1 AND partnership_id = $2")
-            .bind(id.0)
-            .bind(partnership.0)
-            .fetch_optional(self.pool())
+        let plan: i64 =
+            sqlx::query_scalar("SELECT plan_id FROM areas WHERE id = $1 AND partnership_id = $2")
+                .bind(id.0)
+                .bind(partnership.0)
+                .fetch_optional(self.pool())
+                .await?
+                .ok_or(StoreError::NotFound)?;
+        self.list_areas(partnership, PlanId(plan))
             .await?
-            .ok_or(StoreError::NotFound)?;
-        self.list_areas(partnership, PlanId(plan)).await?.into_iter().find(|a| a.id == id).ok_or(StoreError::NotFound)
+            .into_iter()
+            .find(|a| a.id == id)
+            .ok_or(StoreError::NotFound)
     }
 
-    async fn write_area_links(&self, tx: &mut Tx, partnership: PartnershipId, area: AreaId, input: &AreaInput) -> Result<()> {
+    async fn write_area_links(
+        &self,
+        tx: &mut Tx,
+        partnership: PartnershipId,
+        area: AreaId,
+        input: &AreaInput,
+    ) -> Result<()> {
         if let Some(person) = input.senior_responsible_officer {
             self.person_in(tx, partnership, person).await?;
         }
-        sqlx::query("DELETE FROM area_findings WHERE area_id = $1").bind(area.0).execute(&mut **tx).await?;
+        sqlx::query("DELETE FROM area_findings WHERE area_id = $1")
+            .bind(area.0)
+            .execute(&mut **tx)
+            .await?;
         for finding in &input.findings {
-            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM findings WHERE id = $1 AND partnership_id = $2")
-                .bind(finding.0)
-                .bind(partnership.0)
-                .fetch_one(&mut **tx)
-                .await?;
+            let n: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM findings WHERE id = $1 AND partnership_id = $2",
+            )
+            .bind(finding.0)
+            .bind(partnership.0)
+            .fetch_one(&mut **tx)
+            .await?;
             if n == 0 {
-                return Err(StoreError::Rule("Select findings of this partnership's inspections".to_owned()));
+                return Err(StoreError::Rule(
+                    "Select findings of this partnership's inspections".to_owned(),
+                ));
             }
             sqlx::query("INSERT INTO area_findings (area_id, finding_id) VALUES ($1, $2)")
                 .bind(area.0)
@@ -347,7 +451,13 @@ impl Store {
         Ok(())
     }
 
-    pub async fn create_area(&self, actor: Actor, partnership: PartnershipId, plan: PlanId, input: &AreaInput) -> Result<AreaId> {
+    pub async fn create_area(
+        &self,
+        actor: Actor,
+        partnership: PartnershipId,
+        plan: PlanId,
+        input: &AreaInput,
+    ) -> Result<AreaId> {
         self.get_plan(partnership, plan).await?;
         let mut write = self.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
@@ -363,7 +473,8 @@ impl Store {
         .fetch_one(&mut *write.tx)
         .await
         .map_err(duplicate_as("The plan already has an area with that number"))?;
-        self.write_area_links(&mut write.tx, partnership, AreaId(id), input).await?;
+        self.write_area_links(&mut write.tx, partnership, AreaId(id), input)
+            .await?;
         let after = Area {
             id: AreaId(id),
             plan_id: plan,
@@ -374,22 +485,32 @@ impl Store {
             findings: input.findings.clone(),
             version: 1,
         };
-        record::<(), _>(&mut write.tx, Change {
-            partnership: Some(partnership),
-            actor,
-            entity: "area",
-            entity_id: id,
-            change: "created",
-            summary: format!("Area {} added", after.number),
-            before: None,
-            after: Some(&after),
-        })
+        record::<(), _>(
+            &mut write.tx,
+            Change {
+                partnership: Some(partnership),
+                actor,
+                entity: "area",
+                entity_id: id,
+                change: "created",
+                summary: format!("Area {} added", after.number),
+                before: None,
+                after: Some(&after),
+            },
+        )
         .await?;
         write.commit().await?;
         Ok(after.id)
     }
 
-    pub async fn update_area(&self, actor: Actor, partnership: PartnershipId, id: AreaId, version: i64, input: &AreaInput) -> Result<()> {
+    pub async fn update_area(
+        &self,
+        actor: Actor,
+        partnership: PartnershipId,
+        id: AreaId,
+        version: i64,
+        input: &AreaInput,
+    ) -> Result<()> {
         let before = self.get_area(partnership, id).await?;
         let mut write = self.begin_write().await?;
         let done = sqlx::query(
@@ -410,7 +531,8 @@ impl Store {
         if done.rows_affected() == 0 || before.version != version {
             return Err(missing_or_conflict(&mut write.tx, "areas", id.0, partnership).await);
         }
-        self.write_area_links(&mut write.tx, partnership, id, input).await?;
+        self.write_area_links(&mut write.tx, partnership, id, input)
+            .await?;
         let after = Area {
             number: input.number.clone(),
             title: input.title.clone(),
@@ -420,30 +542,43 @@ impl Store {
             version: version + 1,
             ..before.clone()
         };
-        record(&mut write.tx, Change {
-            partnership: Some(partnership),
-            actor,
-            entity: "area",
-            entity_id: id.0,
-            change: "updated",
-            summary: format!("Area {} edited", after.number),
-            before: Some(&before),
-            after: Some(&after),
-        })
+        record(
+            &mut write.tx,
+            Change {
+                partnership: Some(partnership),
+                actor,
+                entity: "area",
+                entity_id: id.0,
+                change: "updated",
+                summary: format!("Area {} edited", after.number),
+                before: Some(&before),
+                after: Some(&after),
+            },
+        )
         .await?;
         write.commit().await
     }
 
-    pub async fn list_objectives(&self, partnership: PartnershipId, plan: PlanId) -> Result<Vec<Objective>> {
-        let rows = sqlx::query("SELECT * FROM objectives WHERE plan_id = $1 AND partnership_id = $2 ORDER BY sort_key")
-            .bind(plan.0)
-            .bind(partnership.0)
-            .fetch_all(self.pool())
-            .await?;
+    pub async fn list_objectives(
+        &self,
+        partnership: PartnershipId,
+        plan: PlanId,
+    ) -> Result<Vec<Objective>> {
+        let rows = sqlx::query(
+            "SELECT * FROM objectives WHERE plan_id = $1 AND partnership_id = $2 ORDER BY sort_key",
+        )
+        .bind(plan.0)
+        .bind(partnership.0)
+        .fetch_all(self.pool())
+        .await?;
         rows.iter().map(objective_from).collect()
     }
 
-    pub async fn get_objective(&self, partnership: PartnershipId, id: ObjectiveId) -> Result<(PlanId, Objective)> {
+    pub async fn get_objective(
+        &self,
+        partnership: PartnershipId,
+        id: ObjectiveId,
+    ) -> Result<(PlanId, Objective)> {
         let row = sqlx::query("SELECT * FROM objectives WHERE id = $1 AND partnership_id = $2")
             .bind(id.0)
             .bind(partnership.0)
@@ -453,7 +588,13 @@ impl Store {
         Ok((PlanId(row.int("plan_id")?), objective_from(&row)?))
     }
 
-    pub async fn create_objective(&self, actor: Actor, partnership: PartnershipId, area: AreaId, input: &ObjectiveInput) -> Result<ObjectiveId> {
+    pub async fn create_objective(
+        &self,
+        actor: Actor,
+        partnership: PartnershipId,
+        area: AreaId,
+        input: &ObjectiveInput,
+    ) -> Result<ObjectiveId> {
         let area = self.get_area(partnership, area).await?;
         let mut write = self.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
@@ -480,22 +621,32 @@ impl Store {
             impact_indicators: input.impact_indicators.clone(),
             version: 1,
         };
-        record::<(), _>(&mut write.tx, Change {
-            partnership: Some(partnership),
-            actor,
-            entity: "objective",
-            entity_id: id,
-            change: "created",
-            summary: format!("Objective {} added", after.number),
-            before: None,
-            after: Some(&after),
-        })
+        record::<(), _>(
+            &mut write.tx,
+            Change {
+                partnership: Some(partnership),
+                actor,
+                entity: "objective",
+                entity_id: id,
+                change: "created",
+                summary: format!("Objective {} added", after.number),
+                before: None,
+                after: Some(&after),
+            },
+        )
         .await?;
         write.commit().await?;
         Ok(after.id)
     }
 
-    pub async fn update_objective(&self, actor: Actor, partnership: PartnershipId, id: ObjectiveId, version: i64, input: &ObjectiveInput) -> Result<()> {
+    pub async fn update_objective(
+        &self,
+        actor: Actor,
+        partnership: PartnershipId,
+        id: ObjectiveId,
+        version: i64,
+        input: &ObjectiveInput,
+    ) -> Result<()> {
         let (_, before) = self.get_objective(partnership, id).await?;
         let mut write = self.begin_write().await?;
         let done = sqlx::query(
@@ -524,16 +675,19 @@ impl Store {
             version: version + 1,
             ..before.clone()
         };
-        record(&mut write.tx, Change {
-            partnership: Some(partnership),
-            actor,
-            entity: "objective",
-            entity_id: id.0,
-            change: "updated",
-            summary: format!("Objective {} edited", after.number),
-            before: Some(&before),
-            after: Some(&after),
-        })
+        record(
+            &mut write.tx,
+            Change {
+                partnership: Some(partnership),
+                actor,
+                entity: "objective",
+                entity_id: id.0,
+                change: "updated",
+                summary: format!("Objective {} edited", after.number),
+                before: Some(&before),
+                after: Some(&after),
+            },
+        )
         .await?;
         write.commit().await
     }
@@ -549,10 +703,15 @@ impl Store {
         let row = one_or_not_found(row)?;
         let query = |sql: &'static str| sqlx::query(sql).bind(id.0).fetch_all(self.pool());
         let leads = query("SELECT person_id FROM action_leads WHERE action_id = $1").await?;
-        let partner_people = query("SELECT person_id FROM action_partner_people WHERE action_id = $1").await?;
-        let partner_orgs = query("SELECT organisation_id FROM action_partner_organisations WHERE action_id = $1").await?;
-        let resources = query("SELECT * FROM action_resources WHERE action_id = $1 ORDER BY position").await?;
-        let depends = query("SELECT depends_on_id FROM action_dependencies WHERE action_id = $1").await?;
+        let partner_people =
+            query("SELECT person_id FROM action_partner_people WHERE action_id = $1").await?;
+        let partner_orgs =
+            query("SELECT organisation_id FROM action_partner_organisations WHERE action_id = $1")
+                .await?;
+        let resources =
+            query("SELECT * FROM action_resources WHERE action_id = $1 ORDER BY position").await?;
+        let depends =
+            query("SELECT depends_on_id FROM action_dependencies WHERE action_id = $1").await?;
         Ok(Action {
             id,
             plan_id: PlanId(row.int("plan_id")?),
@@ -584,15 +743,27 @@ impl Store {
 
     /// Checks that everything an action refers to is in its partnership and plan, and
     /// that its dependencies make no loop; then (re)writes its linked rows.
-    async fn write_action_links(&self, tx: &mut Tx, partnership: PartnershipId, plan: PlanId, area: AreaId, action: ActionId, input: &ActionInput) -> Result<()> {
+    async fn write_action_links(
+        &self,
+        tx: &mut Tx,
+        partnership: PartnershipId,
+        plan: PlanId,
+        area: AreaId,
+        action: ActionId,
+        input: &ActionInput,
+    ) -> Result<()> {
         if let Some(objective) = input.objective_id {
-            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM objectives WHERE id = $1 AND area_id = $2")
-                .bind(objective.0)
-                .bind(area.0)
-                .fetch_one(&mut **tx)
-                .await?;
+            let n: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM objectives WHERE id = $1 AND area_id = $2",
+            )
+            .bind(objective.0)
+            .bind(area.0)
+            .fetch_one(&mut **tx)
+            .await?;
             if n == 0 {
-                return Err(StoreError::Rule("Select an objective of this area".to_owned()));
+                return Err(StoreError::Rule(
+                    "Select an objective of this area".to_owned(),
+                ));
             }
         }
         for person in input.leads.iter().chain(&input.partner_people) {
@@ -609,20 +780,34 @@ impl Store {
         .map(|r| Ok((ActionId(r.int("action_id")?), ActionId(r.int("depends_on_id")?))))
         .collect::<Result<_>>()?;
         for dependency in &input.depends_on {
-            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM actions WHERE id = $1 AND plan_id = $2")
-                .bind(dependency.0)
-                .bind(plan.0)
-                .fetch_one(&mut **tx)
-                .await?;
+            let n: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM actions WHERE id = $1 AND plan_id = $2")
+                    .bind(dependency.0)
+                    .bind(plan.0)
+                    .fetch_one(&mut **tx)
+                    .await?;
             if n == 0 {
-                return Err(StoreError::Rule("Select actions of this plan to depend on".to_owned()));
+                return Err(StoreError::Rule(
+                    "Select actions of this plan to depend on".to_owned(),
+                ));
             }
             if creates_dependency_cycle(&edges, action, *dependency) {
-                return Err(StoreError::Rule("An action cannot depend, directly or through others, on itself".to_owned()));
+                return Err(StoreError::Rule(
+                    "An action cannot depend, directly or through others, on itself".to_owned(),
+                ));
             }
         }
-        for table in ["action_leads", "action_partner_people", "action_partner_organisations", "action_resources", "action_dependencies"] {
-            sqlx::query(&format!("DELETE FROM {table} WHERE action_id = $1")).bind(action.0).execute(&mut **tx).await?;
+        for table in [
+            "action_leads",
+            "action_partner_people",
+            "action_partner_organisations",
+            "action_resources",
+            "action_dependencies",
+        ] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE action_id = $1"))
+                .bind(action.0)
+                .execute(&mut **tx)
+                .await?;
         }
         for person in &input.leads {
             sqlx::query("INSERT INTO action_leads (action_id, person_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
@@ -639,13 +824,17 @@ impl Store {
                 .await?;
         }
         for organisation in &input.partner_organisations {
-            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM organisations WHERE id = $1 AND partnership_id = $2")
-                .bind(organisation.0)
-                .bind(partnership.0)
-                .fetch_one(&mut **tx)
-                .await?;
+            let n: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM organisations WHERE id = $1 AND partnership_id = $2",
+            )
+            .bind(organisation.0)
+            .bind(partnership.0)
+            .fetch_one(&mut **tx)
+            .await?;
             if n == 0 {
-                return Err(StoreError::Rule("Select an organisation from this partnership".to_owned()));
+                return Err(StoreError::Rule(
+                    "Select an organisation from this partnership".to_owned(),
+                ));
             }
             sqlx::query("INSERT INTO action_partner_organisations (action_id, organisation_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
                 .bind(action.0)
@@ -674,7 +863,14 @@ impl Store {
     }
 
     /// Adds an action to an area. `today` is recorded as the day it was added.
-    pub async fn create_action(&self, actor: Actor, partnership: PartnershipId, area: AreaId, input: &ActionInput, today: Date) -> Result<ActionId> {
+    pub async fn create_action(
+        &self,
+        actor: Actor,
+        partnership: PartnershipId,
+        area: AreaId,
+        input: &ActionInput,
+        today: Date,
+    ) -> Result<ActionId> {
         let area = self.get_area(partnership, area).await?;
         let mut write = self.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
@@ -696,24 +892,42 @@ impl Store {
         .fetch_one(&mut *write.tx)
         .await
         .map_err(duplicate_as("The plan already has an action with that number"))?;
-        self.write_action_links(&mut write.tx, partnership, area.plan_id, area.id, ActionId(id), input).await?;
+        self.write_action_links(
+            &mut write.tx,
+            partnership,
+            area.plan_id,
+            area.id,
+            ActionId(id),
+            input,
+        )
+        .await?;
         let after = action_from_input(ActionId(id), area.plan_id, area.id, input, 1);
-        record::<(), _>(&mut write.tx, Change {
-            partnership: Some(partnership),
-            actor,
-            entity: "action",
-            entity_id: id,
-            change: "created",
-            summary: format!("Action {} added", after.number),
-            before: None,
-            after: Some(&after),
-        })
+        record::<(), _>(
+            &mut write.tx,
+            Change {
+                partnership: Some(partnership),
+                actor,
+                entity: "action",
+                entity_id: id,
+                change: "created",
+                summary: format!("Action {} added", after.number),
+                before: None,
+                after: Some(&after),
+            },
+        )
         .await?;
         write.commit().await?;
         Ok(after.id)
     }
 
-    pub async fn update_action(&self, actor: Actor, partnership: PartnershipId, id: ActionId, version: i64, input: &ActionInput) -> Result<()> {
+    pub async fn update_action(
+        &self,
+        actor: Actor,
+        partnership: PartnershipId,
+        id: ActionId,
+        version: i64,
+        input: &ActionInput,
+    ) -> Result<()> {
         let before = self.get_action(partnership, id).await?;
         let mut write = self.begin_write().await?;
         let done = sqlx::query(
@@ -738,25 +952,40 @@ impl Store {
         if done.rows_affected() == 0 || before.version != version {
             return Err(missing_or_conflict(&mut write.tx, "actions", id.0, partnership).await);
         }
-        self.write_action_links(&mut write.tx, partnership, before.plan_id, before.area_id, id, input).await?;
+        self.write_action_links(
+            &mut write.tx,
+            partnership,
+            before.plan_id,
+            before.area_id,
+            id,
+            input,
+        )
+        .await?;
         let after = action_from_input(id, before.plan_id, before.area_id, input, version + 1);
-        record(&mut write.tx, Change {
-            partnership: Some(partnership),
-            actor,
-            entity: "action",
-            entity_id: id.0,
-            change: "updated",
-            summary: format!("Action {} edited", after.number),
-            before: Some(&before),
-            after: Some(&after),
-        })
+        record(
+            &mut write.tx,
+            Change {
+                partnership: Some(partnership),
+                actor,
+                entity: "action",
+                entity_id: id.0,
+                change: "updated",
+                summary: format!("Action {} edited", after.number),
+                before: Some(&before),
+                after: Some(&after),
+            },
+        )
         .await?;
         write.commit().await
     }
 
     // ----- milestones ---------------------------------------------------------------
 
-    pub async fn list_milestones(&self, partnership: PartnershipId, action: ActionId) -> Result<Vec<Milestone>> {
+    pub async fn list_milestones(
+        &self,
+        partnership: PartnershipId,
+        action: ActionId,
+    ) -> Result<Vec<Milestone>> {
         let rows = sqlx::query(
             "SELECT * FROM milestones WHERE action_id = $1 AND partnership_id = $2 ORDER BY CASE WHEN due_date IS NULL THEN 1 ELSE 0 END, due_date, id",
         )
@@ -767,7 +996,11 @@ impl Store {
         rows.iter().map(milestone_from).collect()
     }
 
-    pub async fn get_milestone(&self, partnership: PartnershipId, id: MilestoneId) -> Result<Milestone> {
+    pub async fn get_milestone(
+        &self,
+        partnership: PartnershipId,
+        id: MilestoneId,
+    ) -> Result<Milestone> {
         let row = sqlx::query("SELECT * FROM milestones WHERE id = $1 AND partnership_id = $2")
             .bind(id.0)
             .bind(partnership.0)
@@ -776,7 +1009,13 @@ impl Store {
         milestone_from(&one_or_not_found(row)?)
     }
 
-    pub async fn create_milestone(&self, actor: Actor, partnership: PartnershipId, action: ActionId, input: &MilestoneInput) -> Result<MilestoneId> {
+    pub async fn create_milestone(
+        &self,
+        actor: Actor,
+        partnership: PartnershipId,
+        action: ActionId,
+        input: &MilestoneInput,
+    ) -> Result<MilestoneId> {
         let parent = self.get_action(partnership, action).await?;
         let mut write = self.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
@@ -801,22 +1040,32 @@ impl Store {
             done_date: input.done_date,
             version: 1,
         };
-        record::<(), _>(&mut write.tx, Change {
-            partnership: Some(partnership),
-            actor,
-            entity: "milestone",
-            entity_id: id,
-            change: "created",
-            summary: format!("Milestone added to action {}", parent.number),
-            before: None,
-            after: Some(&after),
-        })
+        record::<(), _>(
+            &mut write.tx,
+            Change {
+                partnership: Some(partnership),
+                actor,
+                entity: "milestone",
+                entity_id: id,
+                change: "created",
+                summary: format!("Milestone added to action {}", parent.number),
+                before: None,
+                after: Some(&after),
+            },
+        )
         .await?;
         write.commit().await?;
         Ok(after.id)
     }
 
-    pub async fn update_milestone(&self, actor: Actor, partnership: PartnershipId, id: MilestoneId, version: i64, input: &MilestoneInput) -> Result<()> {
+    pub async fn update_milestone(
+        &self,
+        actor: Actor,
+        partnership: PartnershipId,
+        id: MilestoneId,
+        version: i64,
+        input: &MilestoneInput,
+    ) -> Result<()> {
         let before = self.get_milestone(partnership, id).await?;
         let mut write = self.begin_write().await?;
         let done = sqlx::query(
@@ -843,17 +1092,24 @@ impl Store {
             version: version + 1,
             ..before.clone()
         };
-        let summary = if before.done_date.is_none() && after.done_date.is_some() { "Milestone marked done" } else { "Milestone edited" };
-        record(&mut write.tx, Change {
-            partnership: Some(partnership),
-            actor,
-            entity: "milestone",
-            entity_id: id.0,
-            change: "updated",
-            summary: summary.to_owned(),
-            before: Some(&before),
-            after: Some(&after),
-        })
+        let summary = if before.done_date.is_none() && after.done_date.is_some() {
+            "Milestone marked done"
+        } else {
+            "Milestone edited"
+        };
+        record(
+            &mut write.tx,
+            Change {
+                partnership: Some(partnership),
+                actor,
+                entity: "milestone",
+                entity_id: id.0,
+                change: "updated",
+                summary: summary.to_owned(),
+                before: Some(&before),
+                after: Some(&after),
+            },
+        )
         .await?;
         write.commit().await
     }
@@ -861,14 +1117,24 @@ impl Store {
     // ----- progress updates ---------------------------------------------------------
 
     /// Posts a progress update. It is acknowledged only once committed durably.
-    pub async fn add_update(&self, actor: Actor, partnership: PartnershipId, action: ActionId, input: &UpdateInput) -> Result<UpdateId> {
-        let author = actor.0.ok_or_else(|| StoreError::Rule("Updates are posted by a signed-in person".to_owned()))?;
+    pub async fn add_update(
+        &self,
+        actor: Actor,
+        partnership: PartnershipId,
+        action: ActionId,
+        input: &UpdateInput,
+    ) -> Result<UpdateId> {
+        let author = actor.0.ok_or_else(|| {
+            StoreError::Rule("Updates are posted by a signed-in person".to_owned())
+        })?;
         let mut write = self.begin_write().await?;
-        let row = sqlx::query("SELECT plan_id, number FROM actions WHERE id = $1 AND partnership_id = $2")
-            .bind(action.0)
-            .bind(partnership.0)
-            .fetch_optional(&mut *write.tx)
-            .await?;
+        let row = sqlx::query(
+            "SELECT plan_id, number FROM actions WHERE id = $1 AND partnership_id = $2",
+        )
+        .bind(action.0)
+        .bind(partnership.0)
+        .fetch_optional(&mut *write.tx)
+        .await?;
         let row = one_or_not_found(row)?;
         let plan = row.int("plan_id")?;
         let rating = sqlx::query("SELECT * FROM ratings WHERE id = $1 AND plan_id = $2")
@@ -876,7 +1142,9 @@ impl Store {
             .bind(plan)
             .fetch_optional(&mut *write.tx)
             .await?
-            .ok_or_else(|| StoreError::Rule("Select a rating from this plan's scheme".to_owned()))?;
+            .ok_or_else(|| {
+                StoreError::Rule("Select a rating from this plan's scheme".to_owned())
+            })?;
         let rating = rating_from(&rating)?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO updates (partnership_id, plan_id, action_id, update_date, author_user_id, rating_id, narrative, evidence_links, created_at) \
@@ -908,23 +1176,34 @@ impl Store {
             narrative: &input.narrative,
             evidence_links: &input.evidence_links,
         };
-        record::<(), _>(&mut write.tx, Change {
-            partnership: Some(partnership),
-            actor,
-            entity: "update",
-            entity_id: id,
-            change: "added",
-            summary: format!("Update posted on action {}: {}", row.text("number")?, rating.label),
-            before: None,
-            after: Some(&after),
-        })
+        record::<(), _>(
+            &mut write.tx,
+            Change {
+                partnership: Some(partnership),
+                actor,
+                entity: "update",
+                entity_id: id,
+                change: "added",
+                summary: format!(
+                    "Update posted on action {}: {}",
+                    row.text("number")?,
+                    rating.label
+                ),
+                before: None,
+                after: Some(&after),
+            },
+        )
         .await?;
         write.commit().await?;
         Ok(UpdateId(id))
     }
 
     /// An action's updates, newest first.
-    pub async fn list_updates(&self, partnership: PartnershipId, action: ActionId) -> Result<Vec<ProgressUpdate>> {
+    pub async fn list_updates(
+        &self,
+        partnership: PartnershipId,
+        action: ActionId,
+    ) -> Result<Vec<ProgressUpdate>> {
         let rows = sqlx::query(
             "SELECT up.*, u.display_name AS author_name FROM updates up JOIN users u ON u.id = up.author_user_id \
              WHERE up.action_id = $1 AND up.partnership_id = $2 ORDER BY up.update_date DESC, up.id DESC",
@@ -937,7 +1216,13 @@ impl Store {
     }
 }
 
-async fn insert_rating(tx: &mut Tx, partnership: PartnershipId, plan: PlanId, position: i64, rating: &RatingDefinition) -> Result<RatingId> {
+async fn insert_rating(
+    tx: &mut Tx,
+    partnership: PartnershipId,
+    plan: PlanId,
+    position: i64,
+    rating: &RatingDefinition,
+) -> Result<RatingId> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO ratings (partnership_id, plan_id, position, label, colour, meaning, class) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
@@ -954,7 +1239,13 @@ async fn insert_rating(tx: &mut Tx, partnership: PartnershipId, plan: PlanId, po
     Ok(RatingId(id))
 }
 
-fn action_from_input(id: ActionId, plan: PlanId, area: AreaId, input: &ActionInput, version: i64) -> Action {
+fn action_from_input(
+    id: ActionId,
+    plan: PlanId,
+    area: AreaId,
+    input: &ActionInput,
+    version: i64,
+) -> Action {
     Action {
         id,
         plan_id: plan,

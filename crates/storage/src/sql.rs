@@ -19,11 +19,16 @@ pub fn opt_date_text(date: Option<Date>) -> Option<String> {
 }
 
 pub fn now_text() -> String {
-    OffsetDateTime::now_utc().replace_nanosecond(0).unwrap_or(OffsetDateTime::now_utc()).format(&Rfc3339).unwrap_or_default()
+    OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap_or(OffsetDateTime::now_utc())
+        .format(&Rfc3339)
+        .unwrap_or_default()
 }
 
 pub fn parse_timestamp(text: &str) -> Result<OffsetDateTime> {
-    OffsetDateTime::parse(text, &Rfc3339).map_err(|e| StoreError::Corrupt(format!("timestamp {text:?}: {e}")))
+    OffsetDateTime::parse(text, &Rfc3339)
+        .map_err(|e| StoreError::Corrupt(format!("timestamp {text:?}: {e}")))
 }
 
 /// Typed getters that turn decoding failures into [`StoreError`].
@@ -53,7 +58,8 @@ impl RowExt for AnyRow {
     }
     fn date(&self, column: &str) -> Result<Date> {
         let text = self.text(column)?;
-        Date::parse(&text, DATE_FORMAT).map_err(|e| StoreError::Corrupt(format!("{column} {text:?}: {e}")))
+        Date::parse(&text, DATE_FORMAT)
+            .map_err(|e| StoreError::Corrupt(format!("{column} {text:?}: {e}")))
     }
     fn opt_date(&self, column: &str) -> Result<Option<Date>> {
         match self.opt_text(column)? {

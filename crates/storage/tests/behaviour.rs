@@ -18,7 +18,8 @@ fn random_suffix() -> String {
 }
 
 fn postgres_admin_url() -> String {
-    std::env::var("SENDPLAN_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+    std::env::var("SENDPLAN_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
 }
 
 /// Runs `test` on a fresh, migrated database of the given backend, then removes it.
@@ -43,13 +44,19 @@ where
                 panic!("PostgreSQL is not reachable at {admin_url} ({e}); start it or set SENDPLAN_TEST_POSTGRES_URL")
             });
             let name = format!("sendplan_test_{}", random_suffix());
-            admin.execute_unchecked(&format!("CREATE DATABASE {name}")).await.expect("create database");
+            admin
+                .execute_unchecked(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create database");
             let (base, _) = admin_url.rsplit_once('/').expect("url has a database");
             let url = format!("{base}/{name}");
             let store = Store::open(&url).await.expect("open postgres");
             test(store.clone(), url).await;
             store.close().await;
-            admin.execute_unchecked(&format!("DROP DATABASE {name} WITH (FORCE)")).await.expect("drop database");
+            admin
+                .execute_unchecked(&format!("DROP DATABASE {name} WITH (FORCE)"))
+                .await
+                .expect("drop database");
         }
     }
 }
@@ -91,48 +98,127 @@ fn form(pairs: &[(&str, &str)]) -> RawForm {
 
 async fn fixture(store: &Store, la_code: &str) -> Fixture {
     let partnership = store
-        .create_partnership(ACTOR, &PartnershipInput { name: format!("Area {la_code}"), la_code: la_code.to_owned() })
+        .create_partnership(
+            ACTOR,
+            &PartnershipInput {
+                name: format!("Area {la_code}"),
+                la_code: la_code.to_owned(),
+            },
+        )
         .await
         .expect("partnership");
     let lead = store
-        .create_person(ACTOR, partnership, &PersonInput::parse(&form(&[("name", "Pete Rix"), ("short_code", "PeRi")])).expect("valid"))
+        .create_person(
+            ACTOR,
+            partnership,
+            &PersonInput::parse(&form(&[("name", "Pete Rix"), ("short_code", "PeRi")]))
+                .expect("valid"),
+        )
         .await
         .expect("person");
     let plan_input = PlanInput::parse(
-        &form(&[("kind", "wsoa"), ("title", "Written Statement of Action"), ("status", "active"), ("stale_after_days", "42"), ("rating_preset", "wolverhampton")]),
+        &form(&[
+            ("kind", "wsoa"),
+            ("title", "Written Statement of Action"),
+            ("status", "active"),
+            ("stale_after_days", "42"),
+            ("rating_preset", "wolverhampton"),
+        ]),
         true,
     )
     .expect("valid plan");
-    let plan = store.create_plan(ACTOR, partnership, &plan_input, &RatingPreset::Wolverhampton.ratings()).await.expect("plan");
+    let plan = store
+        .create_plan(
+            ACTOR,
+            partnership,
+            &plan_input,
+            &RatingPreset::Wolverhampton.ratings(),
+        )
+        .await
+        .expect("plan");
     let area = store
-        .create_area(ACTOR, partnership, plan, &AreaInput::parse(&form(&[("number", "1"), ("title", "Autism pathway")])).expect("valid"))
+        .create_area(
+            ACTOR,
+            partnership,
+            plan,
+            &AreaInput::parse(&form(&[("number", "1"), ("title", "Autism pathway")]))
+                .expect("valid"),
+        )
         .await
         .expect("area");
     let author = store
-        .create_user(&format!("lead-{la_code}@example.org"), "Pete Rix", "hash", false)
+        .create_user(
+            &format!("lead-{la_code}@example.org"),
+            "Pete Rix",
+            "hash",
+            false,
+        )
         .await
         .expect("user");
-    Fixture { partnership, plan, area, lead, author }
+    Fixture {
+        partnership,
+        plan,
+        area,
+        lead,
+        author,
+    }
 }
 
 async fn add_action(store: &Store, f: &Fixture, number: &str, extra: &[(&str, &str)]) -> ActionId {
     let lead = f.lead.to_string();
-    let mut pairs = vec![("number", number), ("description", "Develop an all-age autism pathway"), ("leads", lead.as_str())];
+    let mut pairs = vec![
+        ("number", number),
+        ("description", "Develop an all-age autism pathway"),
+        ("leads", lead.as_str()),
+    ];
     pairs.extend_from_slice(extra);
-    let input = ActionInput::parse(&form(&pairs), |_| sendplan_domain::numbering::ItemNumber::parse("1").ok()).expect("valid action");
-    store.create_action(ACTOR, f.partnership, f.area, &input, date!(2022 - 01 - 10)).await.expect("action")
+    let input = ActionInput::parse(&form(&pairs), |_| {
+        sendplan_domain::numbering::ItemNumber::parse("1").ok()
+    })
+    .expect("valid action");
+    store
+        .create_action(ACTOR, f.partnership, f.area, &input, date!(2022 - 01 - 10))
+        .await
+        .expect("action")
 }
 
 async fn rate(store: &Store, f: &Fixture, action: ActionId, label: &str, on: Date) {
-    let ratings = store.list_ratings(f.partnership, f.plan).await.expect("ratings");
-    let rating = ratings.iter().find(|r| r.label == label).expect("rating exists");
-    let input = UpdateInput { update_date: on, rating_id: rating.id, narrative: format!("Rated {label}"), evidence_links: vec![] };
-    store.add_update(Actor(Some(f.author)), f.partnership, action, &input).await.expect("update");
+    let ratings = store
+        .list_ratings(f.partnership, f.plan)
+        .await
+        .expect("ratings");
+    let rating = ratings
+        .iter()
+        .find(|r| r.label == label)
+        .expect("rating exists");
+    let input = UpdateInput {
+        update_date: on,
+        rating_id: rating.id,
+        narrative: format!("Rated {label}"),
+        evidence_links: vec![],
+    };
+    store
+        .add_update(Actor(Some(f.author)), f.partnership, action, &input)
+        .await
+        .expect("update");
 }
 
 async fn records_round_trip_with_versions(store: Store, _url: String) {
     let f = fixture(&store, "E08000031").await;
-    let action = add_action(&store, &f, "1.2", &[("resource-0-kind", "additional"), ("resource-0-description", "Autism practitioner"), ("resource-0-amount", "£45,000"), ("completion_date-day", "28"), ("completion_date-month", "2"), ("completion_date-year", "2022")]).await;
+    let action = add_action(
+        &store,
+        &f,
+        "1.2",
+        &[
+            ("resource-0-kind", "additional"),
+            ("resource-0-description", "Autism practitioner"),
+            ("resource-0-amount", "£45,000"),
+            ("completion_date-day", "28"),
+            ("completion_date-month", "2"),
+            ("completion_date-year", "2022"),
+        ],
+    )
+    .await;
     let stored = store.get_action(f.partnership, action).await.expect("get");
     assert_eq!(stored.number.to_string(), "1.2");
     assert_eq!(stored.leads, vec![f.lead]);
@@ -141,7 +227,10 @@ async fn records_round_trip_with_versions(store: Store, _url: String) {
     assert_eq!(stored.version, 1);
     let plan = store.get_plan(f.partnership, f.plan).await.expect("plan");
     assert_eq!(plan.stale_after_days, 42);
-    let ratings = store.list_ratings(f.partnership, f.plan).await.expect("ratings");
+    let ratings = store
+        .list_ratings(f.partnership, f.plan)
+        .await
+        .expect("ratings");
     let labels: Vec<_> = ratings.iter().map(|r| r.label.as_str()).collect();
     assert_eq!(labels, ["RED", "AMBER", "GREEN", "BLUE", "PINK"]);
 }
@@ -150,11 +239,31 @@ async fn a_stale_edit_is_refused_not_applied(store: Store, _url: String) {
     let f = fixture(&store, "E08000031").await;
     let action = add_action(&store, &f, "1.1", &[]).await;
     let edit = |description: &str| {
-        ActionInput::parse(&form(&[("number", "1.1"), ("description", description)]), |_| sendplan_domain::numbering::ItemNumber::parse("1").ok())
-            .expect("valid")
+        ActionInput::parse(
+            &form(&[("number", "1.1"), ("description", description)]),
+            |_| sendplan_domain::numbering::ItemNumber::parse("1").ok(),
+        )
+        .expect("valid")
     };
-    store.update_action(ACTOR, f.partnership, action, 1, &edit("First editor's text")).await.expect("first save");
-    let second = store.update_action(ACTOR, f.partnership, action, 1, &edit("Second editor's text")).await;
+    store
+        .update_action(
+            ACTOR,
+            f.partnership,
+            action,
+            1,
+            &edit("First editor's text"),
+        )
+        .await
+        .expect("first save");
+    let second = store
+        .update_action(
+            ACTOR,
+            f.partnership,
+            action,
+            1,
+            &edit("Second editor's text"),
+        )
+        .await;
     assert!(matches!(second, Err(StoreError::Conflict)), "{second:?}");
     let stored = store.get_action(f.partnership, action).await.expect("get");
     assert_eq!(stored.description, "First editor's text");
@@ -165,23 +274,71 @@ async fn another_partnerships_records_are_not_found(store: Store, _url: String) 
     let ours = fixture(&store, "E08000031").await;
     let theirs = fixture(&store, "E10000031").await;
     let action = add_action(&store, &theirs, "1.1", &[]).await;
-    assert!(matches!(store.get_action(ours.partnership, action).await, Err(StoreError::NotFound)));
-    assert!(matches!(store.get_plan(ours.partnership, theirs.plan).await, Err(StoreError::NotFound)));
-    assert!(matches!(store.get_person(ours.partnership, theirs.lead).await, Err(StoreError::NotFound)));
-    assert!(matches!(store.plan_overview(ours.partnership, theirs.plan, TODAY).await, Err(StoreError::NotFound)));
+    assert!(matches!(
+        store.get_action(ours.partnership, action).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        store.get_plan(ours.partnership, theirs.plan).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        store.get_person(ours.partnership, theirs.lead).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        store
+            .plan_overview(ours.partnership, theirs.plan, TODAY)
+            .await,
+        Err(StoreError::NotFound)
+    ));
     // Nor can our records point at theirs.
     let their_lead = theirs.lead.to_string();
-    let input = ActionInput::parse(&form(&[("number", "1.5"), ("description", "x"), ("leads", &their_lead)]), |_| {
-        sendplan_domain::numbering::ItemNumber::parse("1").ok()
-    })
+    let input = ActionInput::parse(
+        &form(&[
+            ("number", "1.5"),
+            ("description", "x"),
+            ("leads", &their_lead),
+        ]),
+        |_| sendplan_domain::numbering::ItemNumber::parse("1").ok(),
+    )
     .expect("valid");
-    assert!(matches!(store.create_action(ACTOR, ours.partnership, ours.area, &input, TODAY).await, Err(StoreError::Rule(_))));
+    assert!(matches!(
+        store
+            .create_action(ACTOR, ours.partnership, ours.area, &input, TODAY)
+            .await,
+        Err(StoreError::Rule(_))
+    ));
     // And their rating cannot be used on our action.
     let our_action = add_action(&store, &ours, "1.1", &[]).await;
-    let their_rating = store.list_ratings(theirs.partnership, theirs.plan).await.expect("ratings")[0].id;
-    let update = UpdateInput { update_date: TODAY, rating_id: their_rating, narrative: "x".into(), evidence_links: vec![] };
-    assert!(matches!(store.add_update(Actor(Some(ours.author)), ours.partnership, our_action, &update).await, Err(StoreError::Rule(_))));
-    assert!(store.list_audit(ours.partnership, None, 500).await.expect("audit").iter().all(|e| e.partnership_id == Some(ours.partnership)));
+    let their_rating = store
+        .list_ratings(theirs.partnership, theirs.plan)
+        .await
+        .expect("ratings")[0]
+        .id;
+    let update = UpdateInput {
+        update_date: TODAY,
+        rating_id: their_rating,
+        narrative: "x".into(),
+        evidence_links: vec![],
+    };
+    assert!(matches!(
+        store
+            .add_update(
+                Actor(Some(ours.author)),
+                ours.partnership,
+                our_action,
+                &update
+            )
+            .await,
+        Err(StoreError::Rule(_))
+    ));
+    assert!(store
+        .list_audit(ours.partnership, None, 500)
+        .await
+        .expect("audit")
+        .iter()
+        .all(|e| e.partnership_id == Some(ours.partnership)));
 }
 
 async fn updates_set_the_current_rating_and_keep_history(store: Store, _url: String) {
@@ -191,31 +348,86 @@ async fn updates_set_the_current_rating_and_keep_history(store: Store, _url: Str
     rate(&store, &f, action, "GREEN", date!(2022 - 05 - 01)).await;
     // An update back-dated to before the latest one does not become the current rating.
     rate(&store, &f, action, "RED", date!(2022 - 04 - 01)).await;
-    let overview = store.plan_overview(f.partnership, f.plan, TODAY).await.expect("overview");
-    let row = overview.actions.iter().find(|a| a.id == action).expect("row");
+    let overview = store
+        .plan_overview(f.partnership, f.plan, TODAY)
+        .await
+        .expect("overview");
+    let row = overview
+        .actions
+        .iter()
+        .find(|a| a.id == action)
+        .expect("row");
     assert_eq!(row.rating.as_ref().map(|r| r.label.as_str()), Some("GREEN"));
     assert_eq!(row.latest_update, Some(date!(2022 - 05 - 01)));
     assert_eq!(overview.counts().get(RatingClass::OnTrack), 1);
-    let history = store.list_updates(f.partnership, action).await.expect("history");
+    let history = store
+        .list_updates(f.partnership, action)
+        .await
+        .expect("history");
     let dates: Vec<_> = history.iter().map(|u| u.update_date).collect();
-    assert_eq!(dates, [date!(2022 - 05 - 01), date!(2022 - 04 - 01), date!(2022 - 03 - 01)]);
+    assert_eq!(
+        dates,
+        [
+            date!(2022 - 05 - 01),
+            date!(2022 - 04 - 01),
+            date!(2022 - 03 - 01)
+        ]
+    );
     assert_eq!(history[0].author_name, "Pete Rix");
 }
 
 async fn overview_flags_overdue_stale_and_blocked_actions(store: Store, _url: String) {
     let f = fixture(&store, "E08000031").await;
-    let overdue = add_action(&store, &f, "1.1", &[("completion_date-day", "1"), ("completion_date-month", "5"), ("completion_date-year", "2022")]).await;
-    let done = add_action(&store, &f, "1.2", &[("completion_date-day", "1"), ("completion_date-month", "5"), ("completion_date-year", "2022")]).await;
+    let overdue = add_action(
+        &store,
+        &f,
+        "1.1",
+        &[
+            ("completion_date-day", "1"),
+            ("completion_date-month", "5"),
+            ("completion_date-year", "2022"),
+        ],
+    )
+    .await;
+    let done = add_action(
+        &store,
+        &f,
+        "1.2",
+        &[
+            ("completion_date-day", "1"),
+            ("completion_date-month", "5"),
+            ("completion_date-year", "2022"),
+        ],
+    )
+    .await;
     rate(&store, &f, done, "BLUE", date!(2022 - 04 - 20)).await;
     let stale = add_action(&store, &f, "1.3", &[]).await;
     rate(&store, &f, stale, "GREEN", date!(2022 - 03 - 01)).await;
     let overdue_text = overdue.to_string();
     let blocked = add_action(&store, &f, "1.4", &[("depends_on", overdue_text.as_str())]).await;
-    let milestone = MilestoneInput { title: "Launch strategy".into(), due_date: Some(date!(2022 - 05 - 15)), success_criteria: String::new(), done_date: None };
-    store.create_milestone(ACTOR, f.partnership, overdue, &milestone).await.expect("milestone");
+    let milestone = MilestoneInput {
+        title: "Launch strategy".into(),
+        due_date: Some(date!(2022 - 05 - 15)),
+        success_criteria: String::new(),
+        done_date: None,
+    };
+    store
+        .create_milestone(ACTOR, f.partnership, overdue, &milestone)
+        .await
+        .expect("milestone");
 
-    let overview = store.plan_overview(f.partnership, f.plan, TODAY).await.expect("overview");
-    let flags = |id| overview.actions.iter().find(|a| a.id == id).expect("row").flags;
+    let overview = store
+        .plan_overview(f.partnership, f.plan, TODAY)
+        .await
+        .expect("overview");
+    let flags = |id| {
+        overview
+            .actions
+            .iter()
+            .find(|a| a.id == id)
+            .expect("row")
+            .flags
+    };
     assert!(flags(overdue).overdue);
     assert_eq!(flags(overdue).overdue_milestones, 1);
     assert!(!flags(done).overdue && flags(done).complete);
@@ -223,9 +435,16 @@ async fn overview_flags_overdue_stale_and_blocked_actions(store: Store, _url: St
     assert!(flags(blocked).blocked);
     assert_eq!(overview.overdue_milestones(), 1);
     assert_eq!(overview.overdue_actions(), 1);
-    let numbers: Vec<_> = overview.actions.iter().map(|a| a.number.to_string()).collect();
+    let numbers: Vec<_> = overview
+        .actions
+        .iter()
+        .map(|a| a.number.to_string())
+        .collect();
     assert_eq!(numbers, ["1.1", "1.2", "1.3", "1.4"]);
-    let summary = store.partnership_summary(f.partnership, TODAY).await.expect("summary");
+    let summary = store
+        .partnership_summary(f.partnership, TODAY)
+        .await
+        .expect("summary");
     assert_eq!(summary.plans.len(), 1);
     assert_eq!(summary.plans[0].counts.get(RatingClass::Complete), 1);
     assert_eq!(summary.plans[0].counts.unrated, 2);
@@ -237,93 +456,284 @@ async fn dependency_loops_and_duplicate_numbers_are_refused(store: Store, _url: 
     let first_text = first.to_string();
     let second = add_action(&store, &f, "1.2", &[("depends_on", first_text.as_str())]).await;
     let second_text = second.to_string();
-    let input = ActionInput::parse(&form(&[("number", "1.1"), ("description", "x"), ("depends_on", &second_text)]), |_| {
+    let input = ActionInput::parse(
+        &form(&[
+            ("number", "1.1"),
+            ("description", "x"),
+            ("depends_on", &second_text),
+        ]),
+        |_| sendplan_domain::numbering::ItemNumber::parse("1").ok(),
+    )
+    .expect("valid");
+    assert!(matches!(
+        store
+            .update_action(ACTOR, f.partnership, first, 1, &input)
+            .await,
+        Err(StoreError::Rule(_))
+    ));
+    let duplicate = ActionInput::parse(&form(&[("number", "1.2"), ("description", "x")]), |_| {
         sendplan_domain::numbering::ItemNumber::parse("1").ok()
     })
     .expect("valid");
-    assert!(matches!(store.update_action(ACTOR, f.partnership, first, 1, &input).await, Err(StoreError::Rule(_))));
-    let duplicate = ActionInput::parse(&form(&[("number", "1.2"), ("description", "x")]), |_| sendplan_domain::numbering::ItemNumber::parse("1").ok())
-        .expect("valid");
-    assert!(matches!(store.create_action(ACTOR, f.partnership, f.area, &duplicate, TODAY).await, Err(StoreError::Duplicate(_))));
+    assert!(matches!(
+        store
+            .create_action(ACTOR, f.partnership, f.area, &duplicate, TODAY)
+            .await,
+        Err(StoreError::Duplicate(_))
+    ));
 }
 
 async fn every_kind_of_change_is_audited(store: Store, _url: String) {
     let f = fixture(&store, "E08000031").await;
     let action = add_action(&store, &f, "1.1", &[]).await;
     rate(&store, &f, action, "GREEN", TODAY).await;
-    let milestone = MilestoneInput { title: "Launch".into(), due_date: None, success_criteria: String::new(), done_date: None };
-    let m = store.create_milestone(ACTOR, f.partnership, action, &milestone).await.expect("milestone");
-    store.update_milestone(ACTOR, f.partnership, m, 1, &MilestoneInput { done_date: Some(TODAY), ..milestone }).await.expect("done");
-    let org = store.create_organisation(ACTOR, f.partnership, &OrganisationInput { name: "Voice 4 Parents".into(), kind: sendplan_domain::partnership::OrganisationKind::ParentCarerForum }).await.expect("org");
-    store.update_organisation(ACTOR, f.partnership, org, 1, &OrganisationInput { name: "Voice4Parents".into(), kind: sendplan_domain::partnership::OrganisationKind::ParentCarerForum }).await.expect("org edit");
+    let milestone = MilestoneInput {
+        title: "Launch".into(),
+        due_date: None,
+        success_criteria: String::new(),
+        done_date: None,
+    };
+    let m = store
+        .create_milestone(ACTOR, f.partnership, action, &milestone)
+        .await
+        .expect("milestone");
+    store
+        .update_milestone(
+            ACTOR,
+            f.partnership,
+            m,
+            1,
+            &MilestoneInput {
+                done_date: Some(TODAY),
+                ..milestone
+            },
+        )
+        .await
+        .expect("done");
+    let org = store
+        .create_organisation(
+            ACTOR,
+            f.partnership,
+            &OrganisationInput {
+                name: "Voice 4 Parents".into(),
+                kind: sendplan_domain::partnership::OrganisationKind::ParentCarerForum,
+            },
+        )
+        .await
+        .expect("org");
+    store
+        .update_organisation(
+            ACTOR,
+            f.partnership,
+            org,
+            1,
+            &OrganisationInput {
+                name: "Voice4Parents".into(),
+                kind: sendplan_domain::partnership::OrganisationKind::ParentCarerForum,
+            },
+        )
+        .await
+        .expect("org edit");
     let inspection = store
-        .create_inspection(ACTOR, f.partnership, &InspectionInput {
-            framework: sendplan_domain::inspection::Framework::Joint2016,
-            start_date: date!(2021 - 09 - 13),
-            end_date: date!(2021 - 09 - 17),
-            published_date: Some(date!(2021 - 11 - 12)),
-            outcome: sendplan_domain::inspection::InspectionOutcome::WsoaRequired,
-            inspectors: "HMI".into(),
-            main_findings: "Leaders are committed".into(),
-        })
+        .create_inspection(
+            ACTOR,
+            f.partnership,
+            &InspectionInput {
+                framework: sendplan_domain::inspection::Framework::Joint2016,
+                start_date: date!(2021 - 09 - 13),
+                end_date: date!(2021 - 09 - 17),
+                published_date: Some(date!(2021 - 11 - 12)),
+                outcome: sendplan_domain::inspection::InspectionOutcome::WsoaRequired,
+                inspectors: "HMI".into(),
+                main_findings: "Leaders are committed".into(),
+            },
+        )
         .await
         .expect("inspection");
     let weakness = store
-        .add_finding(ACTOR, f.partnership, inspection, &FindingInput { kind: sendplan_domain::inspection::FindingKind::SignificantWeakness, heading: None, text: "Waits".into() })
+        .add_finding(
+            ACTOR,
+            f.partnership,
+            inspection,
+            &FindingInput {
+                kind: sendplan_domain::inspection::FindingKind::SignificantWeakness,
+                heading: None,
+                text: "Waits".into(),
+            },
+        )
         .await
         .expect("finding");
-    store.add_revisit(ACTOR, f.partnership, inspection, &RevisitInput { date: TODAY, summary: String::new(), judgements: vec![(weakness, true, String::new())] }).await.expect("revisit");
-    store.add_rating(ACTOR, f.partnership, f.plan, &RatingInput { label: "GREY".into(), colour: sendplan_domain::rating::TagColour::Grey, meaning: "Not due".into(), class: RatingClass::NotYetDue }).await.expect("rating");
-    let user = store.create_user("viewer@example.org", "Viewer", "hash", false).await.expect("user");
-    store.grant_role(ACTOR, user, f.partnership, Role::Viewer, None).await.expect("role");
+    store
+        .add_revisit(
+            ACTOR,
+            f.partnership,
+            inspection,
+            &RevisitInput {
+                date: TODAY,
+                summary: String::new(),
+                judgements: vec![(weakness, true, String::new())],
+            },
+        )
+        .await
+        .expect("revisit");
+    store
+        .add_rating(
+            ACTOR,
+            f.partnership,
+            f.plan,
+            &RatingInput {
+                label: "GREY".into(),
+                colour: sendplan_domain::rating::TagColour::Grey,
+                meaning: "Not due".into(),
+                class: RatingClass::NotYetDue,
+            },
+        )
+        .await
+        .expect("rating");
+    let user = store
+        .create_user("viewer@example.org", "Viewer", "hash", false)
+        .await
+        .expect("user");
+    store
+        .grant_role(ACTOR, user, f.partnership, Role::Viewer, None)
+        .await
+        .expect("role");
 
-    let events = store.list_audit(f.partnership, None, 500).await.expect("audit");
-    let kinds: std::collections::BTreeSet<(String, String)> = events.iter().map(|e| (e.entity.clone(), e.change.clone())).collect();
+    let events = store
+        .list_audit(f.partnership, None, 500)
+        .await
+        .expect("audit");
+    let kinds: std::collections::BTreeSet<(String, String)> = events
+        .iter()
+        .map(|e| (e.entity.clone(), e.change.clone()))
+        .collect();
     for expected in [
-        ("partnership", "created"), ("person", "created"), ("plan", "created"), ("area", "created"), ("action", "created"),
-        ("update", "added"), ("milestone", "created"), ("milestone", "updated"), ("organisation", "created"),
-        ("organisation", "updated"), ("inspection", "created"), ("finding", "created"), ("revisit", "created"),
-        ("rating", "created"), ("membership", "granted"),
+        ("partnership", "created"),
+        ("person", "created"),
+        ("plan", "created"),
+        ("area", "created"),
+        ("action", "created"),
+        ("update", "added"),
+        ("milestone", "created"),
+        ("milestone", "updated"),
+        ("organisation", "created"),
+        ("organisation", "updated"),
+        ("inspection", "created"),
+        ("finding", "created"),
+        ("revisit", "created"),
+        ("rating", "created"),
+        ("membership", "granted"),
     ] {
-        assert!(kinds.contains(&(expected.0.to_owned(), expected.1.to_owned())), "no audit entry for {expected:?}: {kinds:?}");
+        assert!(
+            kinds.contains(&(expected.0.to_owned(), expected.1.to_owned())),
+            "no audit entry for {expected:?}: {kinds:?}"
+        );
     }
-    let edit = events.iter().find(|e| e.entity == "organisation" && e.change == "updated").expect("edit");
-    assert!(edit.before.as_deref().is_some_and(|b| b.contains("Voice 4 Parents")));
-    assert!(edit.after.as_deref().is_some_and(|a| a.contains("Voice4Parents")));
+    let edit = events
+        .iter()
+        .find(|e| e.entity == "organisation" && e.change == "updated")
+        .expect("edit");
+    assert!(edit
+        .before
+        .as_deref()
+        .is_some_and(|b| b.contains("Voice 4 Parents")));
+    assert!(edit
+        .after
+        .as_deref()
+        .is_some_and(|a| a.contains("Voice4Parents")));
 }
 
 async fn history_cannot_be_rewritten_even_with_sql(store: Store, _url: String) {
     let f = fixture(&store, "E08000031").await;
     let action = add_action(&store, &f, "1.1", &[]).await;
     rate(&store, &f, action, "GREEN", TODAY).await;
-    assert!(store.execute_unchecked("UPDATE updates SET narrative = 'rewritten'").await.is_err());
-    assert!(store.execute_unchecked("DELETE FROM updates").await.is_err());
-    assert!(store.execute_unchecked("DELETE FROM audit_events").await.is_err());
-    assert_eq!(store.list_updates(f.partnership, action).await.expect("history")[0].narrative, "Rated GREEN");
+    assert!(store
+        .execute_unchecked("UPDATE updates SET narrative = 'rewritten'")
+        .await
+        .is_err());
+    assert!(store
+        .execute_unchecked("DELETE FROM updates")
+        .await
+        .is_err());
+    assert!(store
+        .execute_unchecked("DELETE FROM audit_events")
+        .await
+        .is_err());
+    assert_eq!(
+        store
+            .list_updates(f.partnership, action)
+            .await
+            .expect("history")[0]
+            .narrative,
+        "Rated GREEN"
+    );
 }
 
 async fn sessions_expire_and_can_be_ended(store: Store, _url: String) {
-    let user = store.create_user("a@example.org", "A", "hash", false).await.expect("user");
+    let user = store
+        .create_user("a@example.org", "A", "hash", false)
+        .await
+        .expect("user");
     let later = time::OffsetDateTime::now_utc() + time::Duration::hours(1);
-    store.create_session("live", user, "csrf", later).await.expect("session");
-    store.create_session("old", user, "csrf", time::OffsetDateTime::now_utc() - time::Duration::hours(1)).await.expect("session");
-    assert_eq!(store.find_session("live").await.expect("find").map(|s| s.user.id), Some(user));
+    store
+        .create_session("live", user, "csrf", later)
+        .await
+        .expect("session");
+    store
+        .create_session(
+            "old",
+            user,
+            "csrf",
+            time::OffsetDateTime::now_utc() - time::Duration::hours(1),
+        )
+        .await
+        .expect("session");
+    assert_eq!(
+        store
+            .find_session("live")
+            .await
+            .expect("find")
+            .map(|s| s.user.id),
+        Some(user)
+    );
     assert!(store.find_session("old").await.expect("find").is_none());
     store.delete_session("live").await.expect("delete");
     assert!(store.find_session("live").await.expect("find").is_none());
-    assert!(matches!(store.create_user("A@example.org", "A", "hash", false).await, Err(StoreError::Duplicate(_))));
+    assert!(matches!(
+        store.create_user("A@example.org", "A", "hash", false).await,
+        Err(StoreError::Duplicate(_))
+    ));
 }
 
 async fn memberships_give_roles_per_partnership(store: Store, _url: String) {
     let a = fixture(&store, "E08000031").await;
     let b = fixture(&store, "E10000031").await;
-    let user = store.create_user("m@example.org", "M", "hash", false).await.expect("user");
-    store.grant_role(ACTOR, user, a.partnership, Role::ActionLead, Some(a.lead)).await.expect("grant");
-    assert_eq!(store.membership(user, a.partnership).await.expect("m"), Some((Role::ActionLead, Some(a.lead))));
-    assert_eq!(store.membership(user, b.partnership).await.expect("m"), None);
+    let user = store
+        .create_user("m@example.org", "M", "hash", false)
+        .await
+        .expect("user");
+    store
+        .grant_role(ACTOR, user, a.partnership, Role::ActionLead, Some(a.lead))
+        .await
+        .expect("grant");
+    assert_eq!(
+        store.membership(user, a.partnership).await.expect("m"),
+        Some((Role::ActionLead, Some(a.lead)))
+    );
+    assert_eq!(
+        store.membership(user, b.partnership).await.expect("m"),
+        None
+    );
     // A person from another partnership cannot be linked.
-    assert!(store.grant_role(ACTOR, user, a.partnership, Role::ActionLead, Some(b.lead)).await.is_err());
-    let record = store.find_user_by_email("M@example.org").await.expect("find").expect("exists");
+    assert!(store
+        .grant_role(ACTOR, user, a.partnership, Role::ActionLead, Some(b.lead))
+        .await
+        .is_err());
+    let record = store
+        .find_user_by_email("M@example.org")
+        .await
+        .expect("find")
+        .expect("exists");
     let visible = store.partnerships_for(&record).await.expect("list");
     assert_eq!(visible.len(), 1);
     assert_eq!(visible[0].1, Some(Role::ActionLead));
@@ -340,8 +750,15 @@ async fn both_backends_have_the_same_tables_and_columns() {
         .await;
         schemas.push(rx.await.expect("schema"));
     }
-    assert!(schemas[0].len() > 100, "schema looks empty: {:?}", schemas[0]);
-    assert_eq!(schemas[0], schemas[1], "SQLite and PostgreSQL schemas differ");
+    assert!(
+        schemas[0].len() > 100,
+        "schema looks empty: {:?}",
+        schemas[0]
+    );
+    assert_eq!(
+        schemas[0], schemas[1],
+        "SQLite and PostgreSQL schemas differ"
+    );
 }
 
 #[tokio::test]
@@ -351,9 +768,20 @@ async fn a_backup_is_a_consistent_copy_that_opens() {
         let target = std::env::temp_dir().join(format!("sendplan-backup-{}.db", random_suffix()));
         let target_text = target.display().to_string();
         store.backup_to(&target_text).await.expect("backup");
-        assert!(store.backup_to(&target_text).await.is_err(), "must not overwrite");
-        let copy = Store::open(&format!("sqlite://{target_text}")).await.expect("open copy");
-        assert_eq!(copy.get_plan(f.partnership, f.plan).await.expect("plan").title, "Written Statement of Action");
+        assert!(
+            store.backup_to(&target_text).await.is_err(),
+            "must not overwrite"
+        );
+        let copy = Store::open(&format!("sqlite://{target_text}"))
+            .await
+            .expect("open copy");
+        assert_eq!(
+            copy.get_plan(f.partnership, f.plan)
+                .await
+                .expect("plan")
+                .title,
+            "Written Statement of Action"
+        );
         copy.close().await;
         let _ = std::fs::remove_file(&target);
     })

@@ -3,7 +3,9 @@
 
 use crate::errors::AppError;
 use crate::AppState;
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
@@ -26,30 +28,45 @@ pub const FLASH_COOKIE: &str = "sendplan_flash";
 /// Hashes a password with Argon2id and a random salt.
 pub fn hash_password(password: &str) -> Result<String, String> {
     let salt = SaltString::generate(&mut OsRng);
-    Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| e.to_string())
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| e.to_string())
 }
 
 /// Checks a password against a stored hash.
 pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+    PasswordHash::new(hash).is_ok_and(|parsed| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
 }
 
 /// A fresh random token, as hex.
 pub fn random_token() -> String {
     let mut bytes = [0u8; 32];
     // getrandom only fails if the OS has no randomness, when nothing is safe to do.
-    getrandom::fill(&mut bytes).expect("the operating system's random number generator is available");
+    getrandom::fill(&mut bytes)
+        .expect("the operating system's random number generator is available");
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Sessions are stored under a hash of their token.
 pub fn token_hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Compares secrets in constant time.
 pub fn same_secret(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 /// Slows password guessing: after `MAX_FAILURES` failures for one email address or from
@@ -106,18 +123,30 @@ impl SignedIn {
 }
 
 fn original_target(parts: &Parts) -> String {
-    parts.uri.path_and_query().map_or("/".to_owned(), |p| p.as_str().to_owned())
+    parts
+        .uri
+        .path_and_query()
+        .map_or("/".to_owned(), |p| p.as_str().to_owned())
 }
 
 impl FromRequestParts<AppState> for SignedIn {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let session = parts.extensions.get::<SessionRecord>().cloned();
         let flash = parts.extensions.get::<Flash>().map(|f| f.0.clone());
         match session {
-            Some(session) => Ok(SignedIn { user: session.user, csrf_token: session.csrf_token, flash }),
-            None => Err(AppError::SignInRequired { next: original_target(parts) }),
+            Some(session) => Ok(SignedIn {
+                user: session.user,
+                csrf_token: session.csrf_token,
+                flash,
+            }),
+            None => Err(AppError::SignInRequired {
+                next: original_target(parts),
+            }),
         }
     }
 }
@@ -125,7 +154,10 @@ impl FromRequestParts<AppState> for SignedIn {
 impl OptionalFromRequestParts<AppState> for SignedIn {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Option<Self>, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, Self::Rejection> {
         match <SignedIn as FromRequestParts<AppState>>::from_request_parts(parts, state).await {
             Ok(signed_in) => Ok(Some(signed_in)),
             Err(AppError::SignInRequired { .. }) => Ok(None),
@@ -187,8 +219,12 @@ pub fn today() -> time::Date {
 impl FromRequestParts<AppState> for Ctx {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let signed_in = <SignedIn as FromRequestParts<AppState>>::from_request_parts(parts, state).await?;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let signed_in =
+            <SignedIn as FromRequestParts<AppState>>::from_request_parts(parts, state).await?;
         let pid = parts
             .uri
             .path()
@@ -198,19 +234,33 @@ impl FromRequestParts<AppState> for Ctx {
             .map(PartnershipId)
             .ok_or(AppError::NotFound)?;
         let membership = state.store.membership(signed_in.user.id, pid).await?;
-        let access = Access { role: membership.map(|(role, _)| role), deployment_admin: signed_in.user.deployment_admin };
+        let access = Access {
+            role: membership.map(|(role, _)| role),
+            deployment_admin: signed_in.user.deployment_admin,
+        };
         if !access.is_member() {
             return Err(AppError::NotFound);
         }
         let partnership = state.store.get_partnership(pid).await?;
-        Ok(Ctx { signed_in, partnership, access, person: membership.and_then(|(_, person)| person), today: today() })
+        Ok(Ctx {
+            signed_in,
+            partnership,
+            access,
+            person: membership.and_then(|(_, person)| person),
+            today: today(),
+        })
     }
 }
 
 /// Attaches the session (if any) to the request for the extractors above.
-pub async fn load_session(state: &AppState, token: Option<&str>) -> Result<Option<SessionRecord>, AppError> {
+pub async fn load_session(
+    state: &AppState,
+    token: Option<&str>,
+) -> Result<Option<SessionRecord>, AppError> {
     match token {
-        Some(token) if !token.is_empty() => Ok(state.store.find_session(&token_hash(token)).await?),
+        Some(token) if !token.is_empty() => {
+            Ok(state.store.find_session(&token_hash(token)).await?)
+        }
         _ => Ok(None),
     }
 }

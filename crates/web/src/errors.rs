@@ -77,7 +77,9 @@ impl IntoResponse for AppError {
             }
         };
         let detail = match &self {
-            AppError::Store(StoreError::Duplicate(m)) | AppError::Store(StoreError::Rule(m)) => m.clone(),
+            AppError::Store(StoreError::Duplicate(m)) | AppError::Store(StoreError::Rule(m)) => {
+                m.clone()
+            }
             _ => body.to_owned(),
         };
         ErrorPage::render(status, title, &detail)

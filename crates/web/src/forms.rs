@@ -18,7 +18,12 @@ pub struct Choice {
 
 impl Choice {
     pub fn new(value: impl ToString, label: impl Into<String>) -> Self {
-        Choice { value: value.to_string(), label: label.into(), hint: String::new(), selected: false }
+        Choice {
+            value: value.to_string(),
+            label: label.into(),
+            hint: String::new(),
+            selected: false,
+        }
     }
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = hint.into();
@@ -100,19 +105,31 @@ impl Field {
         Self::base(Kind::Textarea, name, label)
     }
     pub fn select(name: &str, label: &str, options: Vec<Choice>) -> Self {
-        Field { options, ..Self::base(Kind::Select, name, label) }
+        Field {
+            options,
+            ..Self::base(Kind::Select, name, label)
+        }
     }
     pub fn radios(name: &str, label: &str, options: Vec<Choice>) -> Self {
-        Field { options, ..Self::base(Kind::Radios, name, label) }
+        Field {
+            options,
+            ..Self::base(Kind::Radios, name, label)
+        }
     }
     pub fn checkboxes(name: &str, label: &str, options: Vec<Choice>) -> Self {
-        Field { options, ..Self::base(Kind::Checkboxes, name, label) }
+        Field {
+            options,
+            ..Self::base(Kind::Checkboxes, name, label)
+        }
     }
     pub fn date(name: &str, label: &str) -> Self {
         Self::base(Kind::Date, name, label)
     }
     pub fn hidden(name: &str, value: impl ToString) -> Self {
-        Field { value: value.to_string(), ..Self::base(Kind::Hidden, name, "") }
+        Field {
+            value: value.to_string(),
+            ..Self::base(Kind::Hidden, name, "")
+        }
     }
     /// The rows of an action's resources, with blank rows to add more.
     pub fn resources(resources: &[Resource]) -> Self {
@@ -128,9 +145,18 @@ impl Field {
             })
             .collect();
         for index in rows.len()..rows.len() + BLANK_RESOURCE_ROWS {
-            rows.push(ResourceRow { index, kind: ResourceKind::Existing.code().to_owned(), description: String::new(), amount: String::new(), error: None });
+            rows.push(ResourceRow {
+                index,
+                kind: ResourceKind::Existing.code().to_owned(),
+                description: String::new(),
+                amount: String::new(),
+                error: None,
+            });
         }
-        Field { resources: rows, ..Self::base(Kind::Resources, "resource", "Resources") }
+        Field {
+            resources: rows,
+            ..Self::base(Kind::Resources, "resource", "Resources")
+        }
     }
 
     pub fn hint(mut self, hint: &str) -> Self {
@@ -186,7 +212,13 @@ impl Field {
 
     /// Replaces the value with what was submitted, so a failed submit keeps every keystroke.
     fn refill(&mut self, form: &RawForm) {
-        let raw = |name: &str| form.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+        let raw = |name: &str| {
+            form.0
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        };
         match self.kind {
             Kind::Hidden => {}
             Kind::Checkboxes => {
@@ -218,7 +250,9 @@ impl Field {
     fn show_errors(&mut self, errors: &FieldErrors) {
         if self.kind == Kind::Resources {
             for row in &mut self.resources {
-                row.error = errors.message_for(&format!("resource-{}", row.index)).map(str::to_owned);
+                row.error = errors
+                    .message_for(&format!("resource-{}", row.index))
+                    .map(str::to_owned);
             }
         } else {
             self.error = errors.message_for(&self.name).map(str::to_owned);
@@ -282,19 +316,42 @@ mod tests {
     fn a_failed_submit_keeps_what_was_typed_and_shows_errors() {
         let mut fields = vec![
             Field::text("title", "Title").value("old"),
-            Field::select("kind", "Kind", vec![Choice::new("a", "A"), Choice::new("b", "B")]).value("a"),
+            Field::select(
+                "kind",
+                "Kind",
+                vec![Choice::new("a", "A"), Choice::new("b", "B")],
+            )
+            .value("a"),
             Field::date("due", "Due"),
-            Field::checkboxes("leads", "Leads", vec![Choice::new(1, "One"), Choice::new(2, "Two")]),
+            Field::checkboxes(
+                "leads",
+                "Leads",
+                vec![Choice::new(1, "One"), Choice::new(2, "Two")],
+            ),
             Field::hidden("version", 3),
         ];
-        let form = RawForm::from_pairs(&[("title", "typed "), ("kind", "b"), ("due-day", "31"), ("due-month", "2"), ("due-year", "2022"), ("leads", "2"), ("version", "9")]);
+        let form = RawForm::from_pairs(&[
+            ("title", "typed "),
+            ("kind", "b"),
+            ("due-day", "31"),
+            ("due-month", "2"),
+            ("due-year", "2022"),
+            ("leads", "2"),
+            ("version", "9"),
+        ]);
         let errors = FieldErrors::single("due-day", "Due must be a real date");
         refill(&mut fields, &form, &errors);
         assert_eq!(fields[0].value, "typed ");
         assert!(fields[1].options[1].selected && !fields[1].options[0].selected);
-        assert_eq!((fields[2].day.as_str(), fields[2].month.as_str()), ("31", "2"));
+        assert_eq!(
+            (fields[2].day.as_str(), fields[2].month.as_str()),
+            ("31", "2")
+        );
         assert_eq!(fields[2].error.as_deref(), Some("Due must be a real date"));
         assert!(fields[3].options[1].selected);
-        assert_eq!(fields[4].value, "3", "hidden fields keep the server's value");
+        assert_eq!(
+            fields[4].value, "3",
+            "hidden fields keep the server's value"
+        );
     }
 }

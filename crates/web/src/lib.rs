@@ -32,7 +32,10 @@ pub struct WebConfig {
 
 impl Default for WebConfig {
     fn default() -> Self {
-        WebConfig { secure_cookies: true, session_hours: 12 }
+        WebConfig {
+            secure_cookies: true,
+            session_hours: 12,
+        }
     }
 }
 
@@ -46,7 +49,11 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(store: Store, config: WebConfig) -> Self {
-        AppState { store, config: Arc::new(config), throttle: Arc::new(auth::SignInThrottle::default()) }
+        AppState {
+            store,
+            config: Arc::new(config),
+            throttle: Arc::new(auth::SignInThrottle::default()),
+        }
     }
 }
 
@@ -54,7 +61,10 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     handlers::routes()
         .fallback(|| async { AppError::NotFound })
-        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::sessions_and_csrf))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::sessions_and_csrf,
+        ))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .merge(assets::routes())
         .layer(axum::middleware::from_fn(middleware::security_headers))

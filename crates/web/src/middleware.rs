@@ -1,7 +1,9 @@
 //! Request-wide concerns: loading the session, checking the CSRF token of every form
 //! post, one-time flash messages, and security headers.
 
-use crate::auth::{load_session, same_secret, Flash, FLASH_COOKIE, SESSION_COOKIE, SIGN_IN_CSRF_COOKIE};
+use crate::auth::{
+    load_session, same_secret, Flash, FLASH_COOKIE, SESSION_COOKIE, SIGN_IN_CSRF_COOKIE,
+};
 use crate::errors::AppError;
 use crate::{AppState, MAX_BODY_BYTES};
 use axum::body::Body;
@@ -26,18 +28,26 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 /// deployment is served over HTTPS.
 pub fn set_cookie(name: &str, value: &str, max_age_seconds: i64, secure: bool) -> HeaderValue {
     let secure = if secure { "; Secure" } else { "" };
-    let text = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_seconds}{secure}");
+    let text = format!(
+        "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_seconds}{secure}"
+    );
     HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static("invalid=; Max-Age=0"))
 }
 
 /// Loads the session into the request, and refuses any form post whose `_csrf` field does
 /// not match the session's token (or, before sign-in, the sign-in cookie's token).
-pub async fn sessions_and_csrf(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+pub async fn sessions_and_csrf(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let session = match load_session(&state, cookie(request.headers(), SESSION_COOKIE)).await {
         Ok(session) => session,
         Err(error) => return error.into_response(),
     };
-    let flash = cookie(request.headers(), FLASH_COOKIE).map(crate::views::url_decode).filter(|f| !f.is_empty());
+    let flash = cookie(request.headers(), FLASH_COOKIE)
+        .map(crate::views::url_decode)
+        .filter(|f| !f.is_empty());
     if request.method() == Method::POST {
         let too_large = request
             .headers()
@@ -58,7 +68,10 @@ pub async fn sessions_and_csrf(State(state): State<AppState>, mut request: Reque
             Err(_) => return AppError::TooLarge.into_response(),
         };
         let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
-        let sent = pairs.iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v.as_str());
+        let sent = pairs
+            .iter()
+            .find(|(k, _)| k == "_csrf")
+            .map(|(_, v)| v.as_str());
         let valid = matches!((sent, expected.as_deref()), (Some(sent), Some(expected)) if same_secret(sent, expected));
         if !valid {
             return AppError::FormExpired.into_response();
@@ -74,7 +87,10 @@ pub async fn sessions_and_csrf(State(state): State<AppState>, mut request: Reque
     }
     let mut response = next.run(request).await;
     if had_flash && response.status().is_success() {
-        response.headers_mut().append(header::SET_COOKIE, set_cookie(FLASH_COOKIE, "", 0, state.config.secure_cookies));
+        response.headers_mut().append(
+            header::SET_COOKIE,
+            set_cookie(FLASH_COOKIE, "", 0, state.config.secure_cookies),
+        );
     }
     response
 }
@@ -90,9 +106,15 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
              form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
         ),
     );
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
     if !headers.contains_key(header::CACHE_CONTROL) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }

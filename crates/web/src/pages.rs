@@ -28,7 +28,11 @@ pub struct ErrorPage {
 
 impl ErrorPage {
     pub fn render(status: StatusCode, heading: &str, body: &str) -> Response {
-        let page = ErrorPage { chrome: Chrome::plain(heading, None), heading: heading.to_owned(), body: body.to_owned() };
+        let page = ErrorPage {
+            chrome: Chrome::plain(heading, None),
+            heading: heading.to_owned(),
+            body: body.to_owned(),
+        };
         match page.render() {
             Ok(text) => (status, Html(text)).into_response(),
             Err(_) => (status, heading.to_owned()).into_response(),
@@ -52,7 +56,12 @@ pub struct FormPage {
 }
 
 impl FormPage {
-    pub fn new(chrome: Chrome, heading: impl Into<String>, action: impl Into<String>, fields: Vec<Field>) -> Self {
+    pub fn new(
+        chrome: Chrome,
+        heading: impl Into<String>,
+        action: impl Into<String>,
+        fields: Vec<Field>,
+    ) -> Self {
         FormPage {
             chrome,
             heading: heading.into(),
@@ -92,7 +101,12 @@ impl FormPage {
 
     /// Shows the form again after someone else saved first: what was typed is kept, and
     /// `version` is moved on so that saving again, having looked, is a deliberate choice.
-    pub fn with_conflict(mut self, form: &RawForm, current_version: i64, look_at: &str) -> AppResult {
+    pub fn with_conflict(
+        mut self,
+        form: &RawForm,
+        current_version: i64,
+        look_at: &str,
+    ) -> AppResult {
         for field in &mut self.fields {
             if field.name == "version" {
                 field.value = current_version.to_string();
@@ -102,7 +116,12 @@ impl FormPage {
             "Someone else saved a change to this while you were editing it, so your changes have not been saved yet. \
              Open the current version ({look_at}) in a new tab to compare, then save again to replace it with what is below."
         );
-        let anchor = self.fields.iter().find(|f| f.component() != "hidden").map(Field::anchor).unwrap_or_default();
+        let anchor = self
+            .fields
+            .iter()
+            .find(|f| f.component() != "hidden")
+            .map(Field::anchor)
+            .unwrap_or_default();
         self.with_errors(form, FieldErrors::single(anchor, message))
     }
 }

@@ -48,11 +48,15 @@ impl Chrome {
     pub fn for_ctx(ctx: &Ctx, title: impl Into<String>, section: &str) -> Self {
         let base = ctx.base();
         let mut items = vec![
-            ("overview", format!("{base}"), "Plans"),
+            ("overview", base.clone(), "Plans"),
             ("my-actions", format!("{base}/my-actions"), "My actions"),
             ("inspections", format!("{base}/inspections"), "Inspections"),
             ("people", format!("{base}/people"), "People"),
-            ("organisations", format!("{base}/organisations"), "Organisations"),
+            (
+                "organisations",
+                format!("{base}/organisations"),
+                "Organisations",
+            ),
         ];
         if ctx.can(Capability::ManagePartnership) {
             items.push(("members", format!("{base}/members"), "Members"));
@@ -65,7 +69,14 @@ impl Chrome {
             user_name: Some(ctx.signed_in.user.display_name.clone()),
             partnership_name: Some(ctx.partnership.name.clone()),
             home_href: base,
-            nav: items.into_iter().map(|(key, href, label)| NavItem { href, label, current: key == section }).collect(),
+            nav: items
+                .into_iter()
+                .map(|(key, href, label)| NavItem {
+                    href,
+                    label,
+                    current: key == section,
+                })
+                .collect(),
             flash: ctx.signed_in.flash.clone(),
             csrf: ctx.signed_in.csrf_token.clone(),
             has_errors: false,
@@ -85,13 +96,21 @@ pub struct Tag {
 
 impl Tag {
     pub fn new(text: impl Into<String>, colour: &str) -> Self {
-        Tag { text: text.into(), colour: colour.to_owned(), title: String::new() }
+        Tag {
+            text: text.into(),
+            colour: colour.to_owned(),
+            title: String::new(),
+        }
     }
 
     /// The tag for an action's current rating ("No update yet" when never rated).
     pub fn rating(rating: Option<&Rating>) -> Self {
         match rating {
-            Some(r) => Tag { text: r.label.clone(), colour: r.colour.code().to_owned(), title: r.meaning.clone() },
+            Some(r) => Tag {
+                text: r.label.clone(),
+                colour: r.colour.code().to_owned(),
+                title: r.meaning.clone(),
+            },
             None => Tag::new("No update yet", "grey"),
         }
     }
@@ -103,8 +122,15 @@ impl Tag {
             tags.push(Tag::new("Overdue", "red"));
         }
         if flags.overdue_milestones > 0 {
-            let s = if flags.overdue_milestones == 1 { "" } else { "s" };
-            tags.push(Tag::new(format!("{} overdue milestone{s}", flags.overdue_milestones), "orange"));
+            let s = if flags.overdue_milestones == 1 {
+                ""
+            } else {
+                "s"
+            };
+            tags.push(Tag::new(
+                format!("{} overdue milestone{s}", flags.overdue_milestones),
+                "orange",
+            ));
         }
         if flags.stale {
             tags.push(Tag::new("Update needed", "yellow"));
@@ -130,13 +156,23 @@ pub struct Cell {
 
 impl Cell {
     pub fn text(text: impl Into<String>) -> Self {
-        Cell { text: text.into(), ..Cell::default() }
+        Cell {
+            text: text.into(),
+            ..Cell::default()
+        }
     }
     pub fn link(text: impl Into<String>, href: impl Into<String>) -> Self {
-        Cell { text: text.into(), href: href.into(), ..Cell::default() }
+        Cell {
+            text: text.into(),
+            href: href.into(),
+            ..Cell::default()
+        }
     }
     pub fn tags(tags: Vec<Tag>) -> Self {
-        Cell { tags, ..Cell::default() }
+        Cell {
+            tags,
+            ..Cell::default()
+        }
     }
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
         self.detail = detail.into();
@@ -154,10 +190,18 @@ pub struct LinkButton {
 
 impl LinkButton {
     pub fn primary(label: impl Into<String>, href: impl Into<String>) -> Self {
-        LinkButton { label: label.into(), href: href.into(), secondary: false }
+        LinkButton {
+            label: label.into(),
+            href: href.into(),
+            secondary: false,
+        }
     }
     pub fn secondary(label: impl Into<String>, href: impl Into<String>) -> Self {
-        LinkButton { label: label.into(), href: href.into(), secondary: true }
+        LinkButton {
+            label: label.into(),
+            href: href.into(),
+            secondary: true,
+        }
     }
 }
 
@@ -172,7 +216,15 @@ pub struct SummaryRow {
 impl SummaryRow {
     pub fn new(key: impl Into<String>, value: impl Into<String>) -> Self {
         let value = value.into();
-        SummaryRow { key: key.into(), value: if value.trim().is_empty() { "Not given".to_owned() } else { value }, tags: vec![] }
+        SummaryRow {
+            key: key.into(),
+            value: if value.trim().is_empty() {
+                "Not given".to_owned()
+            } else {
+                value
+            },
+            tags: vec![],
+        }
     }
 }
 
@@ -186,7 +238,9 @@ pub fn url_encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for byte in text.bytes() {
         match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(byte as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(byte as char)
+            }
             _ => out.push_str(&format!("%{byte:02X}")),
         }
     }

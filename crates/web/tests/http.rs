@@ -1,6 +1,8 @@
 //! HTTP tests through the router: who can reach what (every route x every role x own or
 //! other partnership), CSRF, validation, conflicts, limits and the audit trail.
 
+#![allow(clippy::unwrap_used)] // test set-up: a failure should stop the test at once
+
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{header, Request, StatusCode};
@@ -48,41 +50,205 @@ impl Drop for TempDir {
 
 async fn build_area(store: &Store, code: &str) -> Area {
     let actor = Actor(None);
-    let pid = store.create_partnership(actor, &PartnershipInput { name: format!("Area {code}"), la_code: code.into() }).await.unwrap();
-    let organisation = store.create_organisation(actor, pid, &OrganisationInput { name: "Council".into(), kind: sendplan_domain::partnership::OrganisationKind::LocalAuthority }).await.unwrap();
-    let person = store.create_person(actor, pid, &PersonInput::parse(&RawForm::from_pairs(&[("name", "Lead Person")])).unwrap()).await.unwrap();
-    let inspection = store
-        .create_inspection(actor, pid, &InspectionInput::parse(&RawForm::from_pairs(&[
-            ("framework", "joint_2016"), ("outcome", "wsoa_required"),
-            ("start_date-day", "12"), ("start_date-month", "7"), ("start_date-year", "2021"),
-            ("end_date-day", "16"), ("end_date-month", "7"), ("end_date-year", "2021"),
-        ])).unwrap())
+    let pid = store
+        .create_partnership(
+            actor,
+            &PartnershipInput {
+                name: format!("Area {code}"),
+                la_code: code.into(),
+            },
+        )
         .await
         .unwrap();
-    let finding = store.add_finding(actor, pid, inspection, &FindingInput { kind: sendplan_domain::inspection::FindingKind::SignificantWeakness, heading: None, text: "Waiting times".into() }).await.unwrap();
-    let plan_input = PlanInput::parse(&RawForm::from_pairs(&[("kind", "wsoa"), ("title", "WSOA"), ("status", "active"), ("stale_after_days", "42"), ("rating_preset", "warwickshire")]), true).unwrap();
-    let plan = store.create_plan(actor, pid, &plan_input, &RatingPreset::Warwickshire.ratings()).await.unwrap();
+    let organisation = store
+        .create_organisation(
+            actor,
+            pid,
+            &OrganisationInput {
+                name: "Council".into(),
+                kind: sendplan_domain::partnership::OrganisationKind::LocalAuthority,
+            },
+        )
+        .await
+        .unwrap();
+    let person = store
+        .create_person(
+            actor,
+            pid,
+            &PersonInput::parse(&RawForm::from_pairs(&[("name", "Lead Person")])).unwrap(),
+        )
+        .await
+        .unwrap();
+    let inspection = store
+        .create_inspection(
+            actor,
+            pid,
+            &InspectionInput::parse(&RawForm::from_pairs(&[
+                ("framework", "joint_2016"),
+                ("outcome", "wsoa_required"),
+                ("start_date-day", "12"),
+                ("start_date-month", "7"),
+                ("start_date-year", "2021"),
+                ("end_date-day", "16"),
+                ("end_date-month", "7"),
+                ("end_date-year", "2021"),
+            ]))
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    let finding = store
+        .add_finding(
+            actor,
+            pid,
+            inspection,
+            &FindingInput {
+                kind: sendplan_domain::inspection::FindingKind::SignificantWeakness,
+                heading: None,
+                text: "Waiting times".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let plan_input = PlanInput::parse(
+        &RawForm::from_pairs(&[
+            ("kind", "wsoa"),
+            ("title", "WSOA"),
+            ("status", "active"),
+            ("stale_after_days", "42"),
+            ("rating_preset", "warwickshire"),
+        ]),
+        true,
+    )
+    .unwrap();
+    let plan = store
+        .create_plan(
+            actor,
+            pid,
+            &plan_input,
+            &RatingPreset::Warwickshire.ratings(),
+        )
+        .await
+        .unwrap();
     let rating = store.list_ratings(pid, plan).await.unwrap()[1].id;
-    let area = store.create_area(actor, pid, plan, &AreaInput::parse(&RawForm::from_pairs(&[("number", "1"), ("title", "Autism waits")])).unwrap()).await.unwrap();
-    let objective = store.create_objective(actor, pid, area, &ObjectiveInput::parse(&RawForm::from_pairs(&[("number", "1.1"), ("title", "Cut waits")]), &ItemNumber::parse("1").unwrap()).unwrap()).await.unwrap();
+    let area = store
+        .create_area(
+            actor,
+            pid,
+            plan,
+            &AreaInput::parse(&RawForm::from_pairs(&[
+                ("number", "1"),
+                ("title", "Autism waits"),
+            ]))
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    let objective = store
+        .create_objective(
+            actor,
+            pid,
+            area,
+            &ObjectiveInput::parse(
+                &RawForm::from_pairs(&[("number", "1.1"), ("title", "Cut waits")]),
+                &ItemNumber::parse("1").unwrap(),
+            )
+            .unwrap(),
+        )
+        .await
+        .unwrap();
     let lead = person.to_string();
-    let one = |n: &str, leads: &str| ActionInput::parse(&RawForm::from_pairs(&[("number", n), ("description", "Do the work"), ("leads", leads)]), |_| ItemNumber::parse("1").ok()).unwrap();
-    let led_action = store.create_action(actor, pid, area, &one("1.2", &lead), time::macros::date!(2022 - 01 - 01)).await.unwrap();
-    let other_action = store.create_action(actor, pid, area, &one("1.3", ""), time::macros::date!(2022 - 01 - 01)).await.unwrap();
-    let milestone = store.create_milestone(actor, pid, led_action, &MilestoneInput { title: "Launch".into(), due_date: None, success_criteria: String::new(), done_date: None }).await.unwrap();
-    Area { pid, plan, area, objective, led_action, other_action, milestone, inspection, finding, person, organisation, rating }
+    let one = |n: &str, leads: &str| {
+        ActionInput::parse(
+            &RawForm::from_pairs(&[
+                ("number", n),
+                ("description", "Do the work"),
+                ("leads", leads),
+            ]),
+            |_| ItemNumber::parse("1").ok(),
+        )
+        .unwrap()
+    };
+    let led_action = store
+        .create_action(
+            actor,
+            pid,
+            area,
+            &one("1.2", &lead),
+            time::macros::date!(2022 - 01 - 01),
+        )
+        .await
+        .unwrap();
+    let other_action = store
+        .create_action(
+            actor,
+            pid,
+            area,
+            &one("1.3", ""),
+            time::macros::date!(2022 - 01 - 01),
+        )
+        .await
+        .unwrap();
+    let milestone = store
+        .create_milestone(
+            actor,
+            pid,
+            led_action,
+            &MilestoneInput {
+                title: "Launch".into(),
+                due_date: None,
+                success_criteria: String::new(),
+                done_date: None,
+            },
+        )
+        .await
+        .unwrap();
+    Area {
+        pid,
+        plan,
+        area,
+        objective,
+        led_action,
+        other_action,
+        milestone,
+        inspection,
+        finding,
+        person,
+        organisation,
+        rating,
+    }
 }
 
 async fn world() -> World {
     let mut random = [0u8; 6];
     getrandom::fill(&mut random).unwrap();
-    let dir = std::env::temp_dir().join(format!("sendplan-http-{}", random.iter().map(|b| format!("{b:02x}")).collect::<String>()));
+    let dir = std::env::temp_dir().join(format!(
+        "sendplan-http-{}",
+        random
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    ));
     std::fs::create_dir_all(&dir).unwrap();
-    let store = Store::open(&format!("sqlite://{}/test.db", dir.display())).await.unwrap();
+    let store = Store::open(&format!("sqlite://{}/test.db", dir.display()))
+        .await
+        .unwrap();
     let a = build_area(&store, "E08000031").await;
     let b = build_area(&store, "E10000031").await;
-    let app = router(AppState::new(store.clone(), WebConfig { secure_cookies: false, session_hours: 1 }));
-    World { app, store, a, b, _dir: TempDir(dir) }
+    let app = router(AppState::new(
+        store.clone(),
+        WebConfig {
+            secure_cookies: false,
+            session_hours: 1,
+        },
+    ));
+    World {
+        app,
+        store,
+        a,
+        b,
+        _dir: TempDir(dir),
+    }
 }
 
 /// A signed-in session: (cookie header, csrf token).
@@ -92,21 +258,46 @@ struct Session {
 }
 
 impl World {
-    async fn session_for(&self, email: &str, role: Option<(PartnershipId, Role, Option<PersonId>)>, deployment_admin: bool) -> Session {
-        let user = self.store.create_user(email, email, "unused", deployment_admin).await.unwrap();
+    async fn session_for(
+        &self,
+        email: &str,
+        role: Option<(PartnershipId, Role, Option<PersonId>)>,
+        deployment_admin: bool,
+    ) -> Session {
+        let user = self
+            .store
+            .create_user(email, email, "unused", deployment_admin)
+            .await
+            .unwrap();
         if let Some((pid, role, person)) = role {
-            self.store.grant_role(Actor(None), user, pid, role, person).await.unwrap();
+            self.store
+                .grant_role(Actor(None), user, pid, role, person)
+                .await
+                .unwrap();
         }
         let token = format!("token-{email}");
         let csrf = format!("csrf-{email}");
         let hash = sha256_hex(&token);
-        self.store.create_session(&hash, user, &csrf, time::OffsetDateTime::now_utc() + time::Duration::hours(1)).await.unwrap();
-        Session { cookie: format!("sendplan_session={token}"), csrf }
+        self.store
+            .create_session(
+                &hash,
+                user,
+                &csrf,
+                time::OffsetDateTime::now_utc() + time::Duration::hours(1),
+            )
+            .await
+            .unwrap();
+        Session {
+            cookie: format!("sendplan_session={token}"),
+            csrf,
+        }
     }
 
     async fn send(&self, request: Request<Body>) -> (StatusCode, String, axum::http::HeaderMap) {
         let mut request = request;
-        request.extensions_mut().insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40000))));
+        request
+            .extensions_mut()
+            .insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40000))));
         let response = self.app.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();
@@ -123,13 +314,19 @@ impl World {
         (status, body)
     }
 
-    async fn post(&self, session: Option<&Session>, path: &str, pairs: &[(&str, &str)]) -> (StatusCode, String) {
+    async fn post(
+        &self,
+        session: Option<&Session>,
+        path: &str,
+        pairs: &[(&str, &str)],
+    ) -> (StatusCode, String) {
         let mut all: Vec<(&str, &str)> = pairs.to_vec();
         if let Some(s) = session {
             all.push(("_csrf", s.csrf.as_str()));
         }
         let body = serde_urlencoded::to_string(&all).unwrap();
-        let mut builder = Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        let mut builder =
+            Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
         if let Some(s) = session {
             builder = builder.header(header::COOKIE, &s.cookie);
         }
@@ -140,7 +337,10 @@ impl World {
 
 fn sha256_hex(text: &str) -> String {
     use sha2::Digest;
-    sha2::Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    sha2::Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// What a route needs.
@@ -178,46 +378,154 @@ fn routes(a: &Area) -> Vec<(&'static str, String, Needs)> {
         ("POST", format!("{p}/people/{}/edit", a.person), EditPlans),
         ("GET", format!("{p}/organisations/new"), EditPlans),
         ("POST", format!("{p}/organisations/new"), EditPlans),
-        ("GET", format!("{p}/organisations/{}/edit", a.organisation), EditPlans),
-        ("POST", format!("{p}/organisations/{}/edit", a.organisation), EditPlans),
+        (
+            "GET",
+            format!("{p}/organisations/{}/edit", a.organisation),
+            EditPlans,
+        ),
+        (
+            "POST",
+            format!("{p}/organisations/{}/edit", a.organisation),
+            EditPlans,
+        ),
         ("GET", format!("{p}/inspections/new"), EditPlans),
         ("POST", format!("{p}/inspections/new"), EditPlans),
-        ("GET", format!("{p}/inspections/{}/edit", a.inspection), EditPlans),
-        ("POST", format!("{p}/inspections/{}/edit", a.inspection), EditPlans),
-        ("GET", format!("{p}/inspections/{}/findings/new", a.inspection), EditPlans),
-        ("POST", format!("{p}/inspections/{}/findings/new", a.inspection), EditPlans),
+        (
+            "GET",
+            format!("{p}/inspections/{}/edit", a.inspection),
+            EditPlans,
+        ),
+        (
+            "POST",
+            format!("{p}/inspections/{}/edit", a.inspection),
+            EditPlans,
+        ),
+        (
+            "GET",
+            format!("{p}/inspections/{}/findings/new", a.inspection),
+            EditPlans,
+        ),
+        (
+            "POST",
+            format!("{p}/inspections/{}/findings/new", a.inspection),
+            EditPlans,
+        ),
         ("GET", format!("{p}/findings/{}/edit", a.finding), EditPlans),
-        ("POST", format!("{p}/findings/{}/edit", a.finding), EditPlans),
-        ("GET", format!("{p}/inspections/{}/revisits/new", a.inspection), EditPlans),
-        ("POST", format!("{p}/inspections/{}/revisits/new", a.inspection), EditPlans),
+        (
+            "POST",
+            format!("{p}/findings/{}/edit", a.finding),
+            EditPlans,
+        ),
+        (
+            "GET",
+            format!("{p}/inspections/{}/revisits/new", a.inspection),
+            EditPlans,
+        ),
+        (
+            "POST",
+            format!("{p}/inspections/{}/revisits/new", a.inspection),
+            EditPlans,
+        ),
         ("GET", format!("{p}/plans/new"), EditPlans),
         ("POST", format!("{p}/plans/new"), EditPlans),
         ("GET", format!("{p}/plans/{}/edit", a.plan), EditPlans),
         ("POST", format!("{p}/plans/{}/edit", a.plan), EditPlans),
-        ("GET", format!("{p}/plans/{}/ratings/new", a.plan), EditPlans),
-        ("POST", format!("{p}/plans/{}/ratings/new", a.plan), EditPlans),
+        (
+            "GET",
+            format!("{p}/plans/{}/ratings/new", a.plan),
+            EditPlans,
+        ),
+        (
+            "POST",
+            format!("{p}/plans/{}/ratings/new", a.plan),
+            EditPlans,
+        ),
         ("GET", format!("{p}/ratings/{}/edit", a.rating), EditPlans),
         ("POST", format!("{p}/ratings/{}/edit", a.rating), EditPlans),
         ("GET", format!("{p}/plans/{}/areas/new", a.plan), EditPlans),
         ("POST", format!("{p}/plans/{}/areas/new", a.plan), EditPlans),
         ("GET", format!("{p}/areas/{}/edit", a.area), EditPlans),
         ("POST", format!("{p}/areas/{}/edit", a.area), EditPlans),
-        ("GET", format!("{p}/areas/{}/objectives/new", a.area), EditPlans),
-        ("POST", format!("{p}/areas/{}/objectives/new", a.area), EditPlans),
-        ("GET", format!("{p}/objectives/{}/edit", a.objective), EditPlans),
-        ("POST", format!("{p}/objectives/{}/edit", a.objective), EditPlans),
-        ("GET", format!("{p}/areas/{}/actions/new", a.area), EditPlans),
-        ("POST", format!("{p}/areas/{}/actions/new", a.area), EditPlans),
-        ("GET", format!("{p}/actions/{}/edit", a.led_action), EditPlans),
-        ("POST", format!("{p}/actions/{}/edit", a.led_action), EditPlans),
-        ("GET", format!("{p}/actions/{}/milestones/new", a.led_action), EditPlans),
-        ("POST", format!("{p}/actions/{}/milestones/new", a.led_action), EditPlans),
-        ("GET", format!("{p}/milestones/{}/edit", a.milestone), EditPlans),
-        ("POST", format!("{p}/milestones/{}/edit", a.milestone), EditPlans),
-        ("GET", format!("{p}/actions/{}/updates/new", a.led_action), UpdateLedAction),
-        ("POST", format!("{p}/actions/{}/updates/new", a.led_action), UpdateLedAction),
-        ("GET", format!("{p}/actions/{}/updates/new", a.other_action), UpdateOtherAction),
-        ("POST", format!("{p}/actions/{}/updates/new", a.other_action), UpdateOtherAction),
+        (
+            "GET",
+            format!("{p}/areas/{}/objectives/new", a.area),
+            EditPlans,
+        ),
+        (
+            "POST",
+            format!("{p}/areas/{}/objectives/new", a.area),
+            EditPlans,
+        ),
+        (
+            "GET",
+            format!("{p}/objectives/{}/edit", a.objective),
+            EditPlans,
+        ),
+        (
+            "POST",
+            format!("{p}/objectives/{}/edit", a.objective),
+            EditPlans,
+        ),
+        (
+            "GET",
+            format!("{p}/areas/{}/actions/new", a.area),
+            EditPlans,
+        ),
+        (
+            "POST",
+            format!("{p}/areas/{}/actions/new", a.area),
+            EditPlans,
+        ),
+        (
+            "GET",
+            format!("{p}/actions/{}/edit", a.led_action),
+            EditPlans,
+        ),
+        (
+            "POST",
+            format!("{p}/actions/{}/edit", a.led_action),
+            EditPlans,
+        ),
+        (
+            "GET",
+            format!("{p}/actions/{}/milestones/new", a.led_action),
+            EditPlans,
+        ),
+        (
+            "POST",
+            format!("{p}/actions/{}/milestones/new", a.led_action),
+            EditPlans,
+        ),
+        (
+            "GET",
+            format!("{p}/milestones/{}/edit", a.milestone),
+            EditPlans,
+        ),
+        (
+            "POST",
+            format!("{p}/milestones/{}/edit", a.milestone),
+            EditPlans,
+        ),
+        (
+            "GET",
+            format!("{p}/actions/{}/updates/new", a.led_action),
+            UpdateLedAction,
+        ),
+        (
+            "POST",
+            format!("{p}/actions/{}/updates/new", a.led_action),
+            UpdateLedAction,
+        ),
+        (
+            "GET",
+            format!("{p}/actions/{}/updates/new", a.other_action),
+            UpdateOtherAction,
+        ),
+        (
+            "POST",
+            format!("{p}/actions/{}/updates/new", a.other_action),
+            UpdateOtherAction,
+        ),
     ]
 }
 
@@ -227,7 +535,9 @@ fn routes(a: &Area) -> Vec<(&'static str, String, Needs)> {
 fn expected(role: Role, method: &str, needs: Needs) -> StatusCode {
     let allowed = match needs {
         Needs::View => true,
-        Needs::EditPlans | Needs::UpdateOtherAction => matches!(role, Role::Admin | Role::PlanManager),
+        Needs::EditPlans | Needs::UpdateOtherAction => {
+            matches!(role, Role::Admin | Role::PlanManager)
+        }
         Needs::ManagePartnership | Needs::Audit => role == Role::Admin,
         Needs::UpdateLedAction => role != Role::Viewer,
     };
@@ -245,8 +555,16 @@ async fn every_route_answers_every_role_as_the_access_rules_say() {
     for role in Role::ALL {
         let email = format!("{}@example.org", role.code());
         let person = (*role == Role::ActionLead).then_some(w.a.person);
-        let own = w.session_for(&email, Some((w.a.pid, *role, person)), false).await;
-        let outsider = w.session_for(&format!("outsider-{email}"), Some((w.b.pid, *role, None)), false).await;
+        let own = w
+            .session_for(&email, Some((w.a.pid, *role, person)), false)
+            .await;
+        let outsider = w
+            .session_for(
+                &format!("outsider-{email}"),
+                Some((w.b.pid, *role, None)),
+                false,
+            )
+            .await;
         for (method, path, needs) in routes(&w.a) {
             let own_status = match method {
                 "GET" => w.get(Some(&own), &path).await.0,
@@ -254,14 +572,18 @@ async fn every_route_answers_every_role_as_the_access_rules_say() {
             };
             let want = expected(*role, method, needs);
             if own_status != want {
-                failures.push(format!("{role:?} own {method} {path}: got {own_status}, want {want}"));
+                failures.push(format!(
+                    "{role:?} own {method} {path}: got {own_status}, want {want}"
+                ));
             }
             let other_status = match method {
                 "GET" => w.get(Some(&outsider), &path).await.0,
                 _ => w.post(Some(&outsider), &path, &[]).await.0,
             };
             if other_status != StatusCode::NOT_FOUND {
-                failures.push(format!("{role:?} of another partnership {method} {path}: got {other_status}, want 404"));
+                failures.push(format!(
+                    "{role:?} of another partnership {method} {path}: got {other_status}, want 404"
+                ));
             }
         }
     }
@@ -270,24 +592,58 @@ async fn every_route_answers_every_role_as_the_access_rules_say() {
             "GET" => w.get(None, &path).await.0,
             _ => w.post(None, &path, &[]).await.0,
         };
-        let want = if method == "GET" { StatusCode::SEE_OTHER } else { StatusCode::FORBIDDEN };
+        let want = if method == "GET" {
+            StatusCode::SEE_OTHER
+        } else {
+            StatusCode::FORBIDDEN
+        };
         if status != want {
-            failures.push(format!("anonymous {method} {path}: got {status}, want {want}"));
+            failures.push(format!(
+                "anonymous {method} {path}: got {status}, want {want}"
+            ));
         }
     }
-    assert!(failures.is_empty(), "{} access failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} access failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[tokio::test]
 async fn a_deployment_admin_can_create_partnerships_and_others_cannot() {
     let w = world().await;
     let admin = w.session_for("root@example.org", None, true).await;
-    let member = w.session_for("member@example.org", Some((w.a.pid, Role::Admin, None)), false).await;
-    assert_eq!(w.get(Some(&member), "/partnerships/new").await.0, StatusCode::FORBIDDEN);
-    let (status, body) = w.post(Some(&admin), "/partnerships/new", &[("name", ""), ("la_code", "nonsense")]).await;
+    let member = w
+        .session_for(
+            "member@example.org",
+            Some((w.a.pid, Role::Admin, None)),
+            false,
+        )
+        .await;
+    assert_eq!(
+        w.get(Some(&member), "/partnerships/new").await.0,
+        StatusCode::FORBIDDEN
+    );
+    let (status, body) = w
+        .post(
+            Some(&admin),
+            "/partnerships/new",
+            &[("name", ""), ("la_code", "nonsense")],
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(body.contains("There is a problem") && body.contains("Enter the name of the local area"));
-    let (status, _) = w.post(Some(&admin), "/partnerships/new", &[("name", "Walsall"), ("la_code", "E08000030")]).await;
+    assert!(
+        body.contains("There is a problem") && body.contains("Enter the name of the local area")
+    );
+    let (status, _) = w
+        .post(
+            Some(&admin),
+            "/partnerships/new",
+            &[("name", "Walsall"), ("la_code", "E08000030")],
+        )
+        .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (status, body) = w.get(Some(&admin), "/").await;
     assert_eq!(status, StatusCode::OK);
@@ -297,7 +653,13 @@ async fn a_deployment_admin_can_create_partnerships_and_others_cannot() {
 #[tokio::test]
 async fn a_form_posted_without_the_sessions_csrf_token_is_refused_and_changes_nothing() {
     let w = world().await;
-    let manager = w.session_for("pm@example.org", Some((w.a.pid, Role::PlanManager, None)), false).await;
+    let manager = w
+        .session_for(
+            "pm@example.org",
+            Some((w.a.pid, Role::PlanManager, None)),
+            false,
+        )
+        .await;
     let path = format!("/p/{}/organisations/new", w.a.pid);
     let body = "name=Injected&kind=other";
     for token in ["", "&_csrf=wrong"] {
@@ -310,15 +672,33 @@ async fn a_form_posted_without_the_sessions_csrf_token_is_refused_and_changes_no
         assert_eq!(status, StatusCode::FORBIDDEN);
         assert!(text.contains("This form has expired"));
     }
-    assert!(w.store.list_organisations(w.a.pid).await.unwrap().iter().all(|o| o.name != "Injected"));
+    assert!(w
+        .store
+        .list_organisations(w.a.pid)
+        .await
+        .unwrap()
+        .iter()
+        .all(|o| o.name != "Injected"));
 }
 
 #[tokio::test]
 async fn an_oversized_body_gets_413() {
     let w = world().await;
-    let manager = w.session_for("pm@example.org", Some((w.a.pid, Role::PlanManager, None)), false).await;
+    let manager = w
+        .session_for(
+            "pm@example.org",
+            Some((w.a.pid, Role::PlanManager, None)),
+            false,
+        )
+        .await;
     let huge = "x".repeat(300 * 1024);
-    let (status, body) = w.post(Some(&manager), &format!("/p/{}/people/new", w.a.pid), &[("name", &huge)]).await;
+    let (status, body) = w
+        .post(
+            Some(&manager),
+            &format!("/p/{}/people/new", w.a.pid),
+            &[("name", &huge)],
+        )
+        .await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(body.contains("too large"));
 }
@@ -326,36 +706,91 @@ async fn an_oversized_body_gets_413() {
 #[tokio::test]
 async fn unknown_ids_get_a_404_page() {
     let w = world().await;
-    let viewer = w.session_for("v@example.org", Some((w.a.pid, Role::Viewer, None)), false).await;
-    for path in [format!("/p/{}/actions/999999", w.a.pid), format!("/p/{}/plans/999999", w.a.pid), "/p/999999".to_owned(), "/nowhere".to_owned()] {
+    let viewer = w
+        .session_for("v@example.org", Some((w.a.pid, Role::Viewer, None)), false)
+        .await;
+    for path in [
+        format!("/p/{}/actions/999999", w.a.pid),
+        format!("/p/{}/plans/999999", w.a.pid),
+        "/p/999999".to_owned(),
+        "/nowhere".to_owned(),
+    ] {
         let (status, _) = w.get(Some(&viewer), &path).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
     }
-    let (_, body) = w.get(Some(&viewer), &format!("/p/{}/actions/999999", w.a.pid)).await;
+    let (_, body) = w
+        .get(Some(&viewer), &format!("/p/{}/actions/999999", w.a.pid))
+        .await;
     assert!(body.contains("Page not found"));
 }
 
 #[tokio::test]
 async fn a_lead_posts_an_update_and_the_plan_shows_the_new_rating_with_an_audit_entry() {
     let w = world().await;
-    let lead = w.session_for("lead@example.org", Some((w.a.pid, Role::ActionLead, Some(w.a.person))), false).await;
+    let lead = w
+        .session_for(
+            "lead@example.org",
+            Some((w.a.pid, Role::ActionLead, Some(w.a.person))),
+            false,
+        )
+        .await;
     let today = time::OffsetDateTime::now_utc().date();
-    let (day, month, year) = (today.day().to_string(), u8::from(today.month()).to_string(), today.year().to_string());
+    let (day, month, year) = (
+        today.day().to_string(),
+        u8::from(today.month()).to_string(),
+        today.year().to_string(),
+    );
     let ratings = w.store.list_ratings(w.a.pid, w.a.plan).await.unwrap();
-    let red = ratings.iter().find(|r| r.label == "Red").unwrap().id.to_string();
+    let red = ratings
+        .iter()
+        .find(|r| r.label == "Red")
+        .unwrap()
+        .id
+        .to_string();
     let path = format!("/p/{}/actions/{}/updates/new", w.a.pid, w.a.led_action);
     // Missing narrative: the form comes back with what was chosen kept.
-    let (status, body) = w.post(Some(&lead), &path, &[("rating_id", &red), ("update_date-day", &day), ("update_date-month", &month), ("update_date-year", &year)]).await;
+    let (status, body) = w
+        .post(
+            Some(&lead),
+            &path,
+            &[
+                ("rating_id", &red),
+                ("update_date-day", &day),
+                ("update_date-month", &month),
+                ("update_date-year", &year),
+            ],
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("Enter what has happened since the last update"));
     assert!(body.contains(&format!("value=\"{red}\" checked")));
     let (status, _) = w
-        .post(Some(&lead), &path, &[("rating_id", &red), ("narrative", "Recruitment paused"), ("update_date-day", &day), ("update_date-month", &month), ("update_date-year", &year)])
+        .post(
+            Some(&lead),
+            &path,
+            &[
+                ("rating_id", &red),
+                ("narrative", "Recruitment paused"),
+                ("update_date-day", &day),
+                ("update_date-month", &month),
+                ("update_date-year", &year),
+            ],
+        )
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    let (_, plan) = w.get(Some(&lead), &format!("/p/{}/plans/{}", w.a.pid, w.a.plan)).await;
-    assert!(plan.contains("govuk-tag--red\">Red</strong>"), "plan page shows the new rating");
-    let (_, action) = w.get(Some(&lead), &format!("/p/{}/actions/{}", w.a.pid, w.a.led_action)).await;
+    let (_, plan) = w
+        .get(Some(&lead), &format!("/p/{}/plans/{}", w.a.pid, w.a.plan))
+        .await;
+    assert!(
+        plan.contains("govuk-tag--red\">Red</strong>"),
+        "plan page shows the new rating"
+    );
+    let (_, action) = w
+        .get(
+            Some(&lead),
+            &format!("/p/{}/actions/{}", w.a.pid, w.a.led_action),
+        )
+        .await;
     assert!(action.contains("Recruitment paused"));
     let audit = w.store.list_audit(w.a.pid, None, 10).await.unwrap();
     assert_eq!(audit[0].entity, "update");
@@ -365,30 +800,96 @@ async fn a_lead_posts_an_update_and_the_plan_shows_the_new_rating_with_an_audit_
 #[tokio::test]
 async fn the_second_of_two_concurrent_edits_is_refused_with_the_typing_kept() {
     let w = world().await;
-    let manager = w.session_for("pm@example.org", Some((w.a.pid, Role::PlanManager, None)), false).await;
+    let manager = w
+        .session_for(
+            "pm@example.org",
+            Some((w.a.pid, Role::PlanManager, None)),
+            false,
+        )
+        .await;
     let path = format!("/p/{}/organisations/{}/edit", w.a.pid, w.a.organisation);
-    let (status, _) = w.post(Some(&manager), &path, &[("name", "First editor"), ("kind", "local_authority"), ("version", "1")]).await;
+    let (status, _) = w
+        .post(
+            Some(&manager),
+            &path,
+            &[
+                ("name", "First editor"),
+                ("kind", "local_authority"),
+                ("version", "1"),
+            ],
+        )
+        .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    let (status, body) = w.post(Some(&manager), &path, &[("name", "Second editor"), ("kind", "local_authority"), ("version", "1")]).await;
+    let (status, body) = w
+        .post(
+            Some(&manager),
+            &path,
+            &[
+                ("name", "Second editor"),
+                ("kind", "local_authority"),
+                ("version", "1"),
+            ],
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("Someone else saved a change"));
-    assert!(body.contains("value=\"Second editor\""), "what the second editor typed is kept");
-    assert!(body.contains("name=\"version\" value=\"2\""), "saving again is a deliberate overwrite of version 2");
-    assert_eq!(w.store.get_organisation(w.a.pid, w.a.organisation).await.unwrap().name, "First editor");
+    assert!(
+        body.contains("value=\"Second editor\""),
+        "what the second editor typed is kept"
+    );
+    assert!(
+        body.contains("name=\"version\" value=\"2\""),
+        "saving again is a deliberate overwrite of version 2"
+    );
+    assert_eq!(
+        w.store
+            .get_organisation(w.a.pid, w.a.organisation)
+            .await
+            .unwrap()
+            .name,
+        "First editor"
+    );
 }
 
 #[tokio::test]
 async fn signing_in_checks_the_password_throttles_guessing_and_signs_out() {
     let w = world().await;
     let hash = sendplan_web::hash_password("a long enough password").unwrap();
-    let user = w.store.create_user("pm@example.org", "Pat", &hash, false).await.unwrap();
-    w.store.grant_role(Actor(None), user, w.a.pid, Role::PlanManager, None).await.unwrap();
-    let (status, _, headers) = w.send(Request::get("/sign-in?next=/p/1").body(Body::empty()).unwrap()).await;
+    let user = w
+        .store
+        .create_user("pm@example.org", "Pat", &hash, false)
+        .await
+        .unwrap();
+    w.store
+        .grant_role(Actor(None), user, w.a.pid, Role::PlanManager, None)
+        .await
+        .unwrap();
+    let (status, _, headers) = w
+        .send(
+            Request::get("/sign-in?next=/p/1")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
-    let csrf_cookie = headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().split(';').next().unwrap().to_owned();
+    let csrf_cookie = headers
+        .get(header::SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
     let token = csrf_cookie.split_once('=').unwrap().1.to_owned();
     let attempt = |password: &str| {
-        let body = serde_urlencoded::to_string([("email", "PM@example.org"), ("password", password), ("next", "/"), ("_csrf", token.as_str())]).unwrap();
+        let body = serde_urlencoded::to_string([
+            ("email", "PM@example.org"),
+            ("password", password),
+            ("next", "/"),
+            ("_csrf", token.as_str()),
+        ])
+        .unwrap();
         Request::post("/sign-in")
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(header::COOKIE, &csrf_cookie)
@@ -398,11 +899,21 @@ async fn signing_in_checks_the_password_throttles_guessing_and_signs_out() {
     let (status, body, _) = w.send(attempt("wrong password")).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("Enter a correct email address and password"));
-    assert!(!body.contains("wrong password"), "a password is never echoed back");
+    assert!(
+        !body.contains("wrong password"),
+        "a password is never echoed back"
+    );
     let (status, _, headers) = w.send(attempt("a long enough password")).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    let cookies: Vec<String> = headers.get_all(header::SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_owned()).collect();
-    let session = cookies.iter().find(|c| c.starts_with("sendplan_session=")).unwrap();
+    let cookies: Vec<String> = headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect();
+    let session = cookies
+        .iter()
+        .find(|c| c.starts_with("sendplan_session="))
+        .unwrap();
     assert!(session.contains("HttpOnly") && session.contains("SameSite=Lax"));
     for _ in 0..5 {
         w.send(attempt("wrong again")).await;

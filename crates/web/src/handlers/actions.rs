@@ -28,11 +28,23 @@ struct ActionChoices {
     overview: PlanOverview,
 }
 
-async fn action_choices(state: &AppState, ctx: &Ctx, area: AreaId) -> Result<ActionChoices, AppError> {
+async fn action_choices(
+    state: &AppState,
+    ctx: &Ctx,
+    area: AreaId,
+) -> Result<ActionChoices, AppError> {
     let area = state.store.get_area(ctx.pid(), area).await?;
-    let overview = state.store.plan_overview(ctx.pid(), area.plan_id, ctx.today).await?;
+    let overview = state
+        .store
+        .plan_overview(ctx.pid(), area.plan_id, ctx.today)
+        .await?;
     Ok(ActionChoices {
-        objectives: overview.objectives.iter().filter(|o| o.area_id == area.id).cloned().collect(),
+        objectives: overview
+            .objectives
+            .iter()
+            .filter(|o| o.area_id == area.id)
+            .cloned()
+            .collect(),
         people: state.store.list_people(ctx.pid()).await?,
         organisations: state.store.list_organisations(ctx.pid()).await?,
         area,
@@ -43,56 +55,145 @@ async fn action_choices(state: &AppState, ctx: &Ctx, area: AreaId) -> Result<Act
 fn action_page(ctx: &Ctx, choices: &ActionChoices, action: Option<&Action>) -> FormPage {
     let area = &choices.area;
     let (heading, action_url, cancel) = match action {
-        Some(a) => (format!("Edit action {}", a.number), format!("{}/actions/{}/edit", ctx.base(), a.id), format!("{}/actions/{}", ctx.base(), a.id)),
-        None => ("Add an action".to_owned(), format!("{}/areas/{}/actions/new", ctx.base(), area.id), format!("{}/plans/{}", ctx.base(), area.plan_id)),
+        Some(a) => (
+            format!("Edit action {}", a.number),
+            format!("{}/actions/{}/edit", ctx.base(), a.id),
+            format!("{}/actions/{}", ctx.base(), a.id),
+        ),
+        None => (
+            "Add an action".to_owned(),
+            format!("{}/areas/{}/actions/new", ctx.base(), area.id),
+            format!("{}/plans/{}", ctx.base(), area.plan_id),
+        ),
     };
-    let people: Vec<Choice> = choices.people.iter().map(|p| Choice::new(p.id, p.display_name())).collect();
+    let people: Vec<Choice> = choices
+        .people
+        .iter()
+        .map(|p| Choice::new(p.id, p.display_name()))
+        .collect();
     let others: Vec<Choice> = choices
         .overview
         .actions
         .iter()
         .filter(|row| action.is_none_or(|a| a.id != row.id))
-        .map(|row| Choice::new(row.id, format!("{} {}", row.number, truncate(&row.description, 90))))
+        .map(|row| {
+            Choice::new(
+                row.id,
+                format!("{} {}", row.number, truncate(&row.description, 90)),
+            )
+        })
         .collect();
-    let example = choices.objectives.first().map_or(format!("{}.1", area.number), |o| format!("{}.1", o.number));
+    let example = choices
+        .objectives
+        .first()
+        .map_or(format!("{}.1", area.number), |o| format!("{}.1", o.number));
     let mut fields = vec![
-        Field::select("objective_id", "Objective or workstream", with_none("None: directly under the area", choices.objectives.iter().map(|o| Choice::new(o.id, format!("{} {}", o.number, truncate(&o.title, 90)))).collect()))
-            .value(action.and_then(|a| a.objective_id).map(|o| o.to_string()).unwrap_or_default()),
-        Field::text("number", "Number").hint(&format!("Directly under the area or objective, for example {example}")).width("govuk-input--width-5").value(action.map(|a| a.number.to_string()).unwrap_or_default()),
-        Field::textarea("description", "What is the action?").rows(4).value(action.map_or("", |a| a.description.as_str())),
-        Field::checkboxes("leads", "Leads", people.clone()).hint("Leads can post progress updates on this action").checked(&action.map(|a| a.leads.clone()).unwrap_or_default()),
-        Field::checkboxes("partner_people", "Partners: people (optional)", people).checked(&action.map(|a| a.partner_people.clone()).unwrap_or_default()),
-        Field::checkboxes("partner_organisations", "Partners: organisations (optional)", choices.organisations.iter().map(|o| Choice::new(o.id, o.name.clone())).collect())
-            .checked(&action.map(|a| a.partner_organisations.clone()).unwrap_or_default()),
+        Field::select(
+            "objective_id",
+            "Objective or workstream",
+            with_none(
+                "None: directly under the area",
+                choices
+                    .objectives
+                    .iter()
+                    .map(|o| Choice::new(o.id, format!("{} {}", o.number, truncate(&o.title, 90))))
+                    .collect(),
+            ),
+        )
+        .value(
+            action
+                .and_then(|a| a.objective_id)
+                .map(|o| o.to_string())
+                .unwrap_or_default(),
+        ),
+        Field::text("number", "Number")
+            .hint(&format!(
+                "Directly under the area or objective, for example {example}"
+            ))
+            .width("govuk-input--width-5")
+            .value(action.map(|a| a.number.to_string()).unwrap_or_default()),
+        Field::textarea("description", "What is the action?")
+            .rows(4)
+            .value(action.map_or("", |a| a.description.as_str())),
+        Field::checkboxes("leads", "Leads", people.clone())
+            .hint("Leads can post progress updates on this action")
+            .checked(&action.map(|a| a.leads.clone()).unwrap_or_default()),
+        Field::checkboxes("partner_people", "Partners: people (optional)", people)
+            .checked(&action.map(|a| a.partner_people.clone()).unwrap_or_default()),
+        Field::checkboxes(
+            "partner_organisations",
+            "Partners: organisations (optional)",
+            choices
+                .organisations
+                .iter()
+                .map(|o| Choice::new(o.id, o.name.clone()))
+                .collect(),
+        )
+        .checked(
+            &action
+                .map(|a| a.partner_organisations.clone())
+                .unwrap_or_default(),
+        ),
         Field::resources(action.map_or(&[], |a| a.resources.as_slice())),
-        Field::textarea("evidence_of_success", "Evidence of success (optional)").value(action.map_or("", |a| a.evidence_of_success.as_str())),
-        Field::textarea("impact_measures", "Impact measures (optional)").hint("KPIs and targets as the plan states them").value(action.map_or("", |a| a.impact_measures.as_str())),
-        Field::date("start_date", "Start date (optional)").date_value(action.and_then(|a| a.start_date)),
-        Field::date("completion_date", "Completion date (optional)").date_value(action.and_then(|a| a.completion_date)),
-        Field::checkboxes("depends_on", "Depends on these actions (optional)", others).checked(&action.map(|a| a.depends_on.clone()).unwrap_or_default()),
+        Field::textarea("evidence_of_success", "Evidence of success (optional)")
+            .value(action.map_or("", |a| a.evidence_of_success.as_str())),
+        Field::textarea("impact_measures", "Impact measures (optional)")
+            .hint("KPIs and targets as the plan states them")
+            .value(action.map_or("", |a| a.impact_measures.as_str())),
+        Field::date("start_date", "Start date (optional)")
+            .date_value(action.and_then(|a| a.start_date)),
+        Field::date("completion_date", "Completion date (optional)")
+            .date_value(action.and_then(|a| a.completion_date)),
+        Field::checkboxes("depends_on", "Depends on these actions (optional)", others)
+            .checked(&action.map(|a| a.depends_on.clone()).unwrap_or_default()),
     ];
     if let Some(a) = action {
         fields.push(Field::hidden("version", a.version));
     }
-    FormPage::new(Chrome::for_ctx(ctx, heading.clone(), "overview"), heading, action_url, fields)
-        .caption(format!("Area {} {}", area.number, truncate(&area.title, 100)))
-        .cancel(cancel)
+    FormPage::new(
+        Chrome::for_ctx(ctx, heading.clone(), "overview"),
+        heading,
+        action_url,
+        fields,
+    )
+    .caption(format!(
+        "Area {} {}",
+        area.number,
+        truncate(&area.title, 100)
+    ))
+    .cancel(cancel)
 }
 
-fn parse_action(form: &RawForm, choices: &ActionChoices) -> Result<ActionInput, sendplan_domain::input::FieldErrors> {
+fn parse_action(
+    form: &RawForm,
+    choices: &ActionChoices,
+) -> Result<ActionInput, sendplan_domain::input::FieldErrors> {
     ActionInput::parse(form, |objective| match objective {
         None => Some(choices.area.number.clone()),
-        Some(id) => choices.objectives.iter().find(|o| o.id == id).map(|o| o.number.clone()),
+        Some(id) => choices
+            .objectives
+            .iter()
+            .find(|o| o.id == id)
+            .map(|o| o.number.clone()),
     })
 }
 
-pub async fn new_action(State(state): State<AppState>, ctx: Ctx, Path((_, id)): Path<(i64, i64)>) -> AppResult {
+pub async fn new_action(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+) -> AppResult {
     ctx.require(Capability::EditPlans)?;
     let choices = action_choices(&state, &ctx, AreaId(id)).await?;
     html(&action_page(&ctx, &choices, None))
 }
 
-pub async fn create_action(State(state): State<AppState>, ctx: Ctx, Path((_, id)): Path<(i64, i64)>, axum::Form(pairs): FormPairs) -> AppResult {
+pub async fn create_action(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+    axum::Form(pairs): FormPairs,
+) -> AppResult {
     ctx.require(Capability::EditPlans)?;
     let form = RawForm(pairs);
     let choices = action_choices(&state, &ctx, AreaId(id)).await?;
@@ -101,20 +202,37 @@ pub async fn create_action(State(state): State<AppState>, ctx: Ctx, Path((_, id)
         Ok(input) => input,
         Err(errors) => return page.with_errors(&form, errors),
     };
-    match state.store.create_action(ctx.actor(), ctx.pid(), choices.area.id, &input, ctx.today).await {
-        Ok(id) => Ok(saved(&state, &format!("{}/actions/{id}", ctx.base()), &format!("Action {} added", input.number))),
+    match state
+        .store
+        .create_action(ctx.actor(), ctx.pid(), choices.area.id, &input, ctx.today)
+        .await
+    {
+        Ok(id) => Ok(saved(
+            &state,
+            &format!("{}/actions/{id}", ctx.base()),
+            &format!("Action {} added", input.number),
+        )),
         Err(error) => refused(page, &form, error),
     }
 }
 
-pub async fn edit_action(State(state): State<AppState>, ctx: Ctx, Path((_, id)): Path<(i64, i64)>) -> AppResult {
+pub async fn edit_action(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+) -> AppResult {
     ctx.require(Capability::EditPlans)?;
     let action = state.store.get_action(ctx.pid(), ActionId(id)).await?;
     let choices = action_choices(&state, &ctx, action.area_id).await?;
     html(&action_page(&ctx, &choices, Some(&action)))
 }
 
-pub async fn update_action(State(state): State<AppState>, ctx: Ctx, Path((_, id)): Path<(i64, i64)>, axum::Form(pairs): FormPairs) -> AppResult {
+pub async fn update_action(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+    axum::Form(pairs): FormPairs,
+) -> AppResult {
     ctx.require(Capability::EditPlans)?;
     let form = RawForm(pairs);
     let action = state.store.get_action(ctx.pid(), ActionId(id)).await?;
@@ -125,8 +243,16 @@ pub async fn update_action(State(state): State<AppState>, ctx: Ctx, Path((_, id)
         Err(errors) => return page.with_errors(&form, errors),
     };
     let href = format!("{}/actions/{}", ctx.base(), action.id);
-    match state.store.update_action(ctx.actor(), ctx.pid(), action.id, version_of(&form), &input).await {
-        Ok(()) => Ok(saved(&state, &href, &format!("Action {} saved", input.number))),
+    match state
+        .store
+        .update_action(ctx.actor(), ctx.pid(), action.id, version_of(&form), &input)
+        .await
+    {
+        Ok(()) => Ok(saved(
+            &state,
+            &href,
+            &format!("Action {} saved", input.number),
+        )),
         Err(StoreError::Conflict) => page.with_conflict(&form, action.version, &href),
         Err(error) => refused(page, &form, error),
     }
@@ -137,25 +263,43 @@ fn leads(ctx: &Ctx, action: &Action) -> bool {
     ctx.person.is_some_and(|p| action.leads.contains(&p))
 }
 
-pub async fn show_action(State(state): State<AppState>, ctx: Ctx, Path((_, id)): Path<(i64, i64)>) -> AppResult {
+pub async fn show_action(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+) -> AppResult {
     let action = state.store.get_action(ctx.pid(), ActionId(id)).await?;
-    let overview = state.store.plan_overview(ctx.pid(), action.plan_id, ctx.today).await?;
-    let row = overview.actions.iter().find(|r| r.id == action.id).ok_or(AppError::NotFound)?;
+    let overview = state
+        .store
+        .plan_overview(ctx.pid(), action.plan_id, ctx.today)
+        .await?;
+    let row = overview
+        .actions
+        .iter()
+        .find(|r| r.id == action.id)
+        .ok_or(AppError::NotFound)?;
     let people_list = state.store.list_people(ctx.pid()).await?;
     let people: HashMap<PersonId, &Person> = people_list.iter().map(|p| (p.id, p)).collect();
     let organisations = state.store.list_organisations(ctx.pid()).await?;
     let milestones = state.store.list_milestones(ctx.pid(), action.id).await?;
     let updates = state.store.list_updates(ctx.pid(), action.id).await?;
     let area = overview.areas.iter().find(|a| a.id == action.area_id);
-    let objective = action.objective_id.and_then(|o| overview.objectives.iter().find(|x| x.id == o));
+    let objective = action
+        .objective_id
+        .and_then(|o| overview.objectives.iter().find(|x| x.id == o));
     let ratings: HashMap<RatingId, _> = overview.ratings.iter().map(|r| (r.id, r)).collect();
     let editable = ctx.can(Capability::EditPlans);
 
-    let mut summary = vec![
-        SummaryRow::new("Area", area.map(|a| format!("{} {}", a.number, a.title)).unwrap_or_default()),
-    ];
+    let mut summary = vec![SummaryRow::new(
+        "Area",
+        area.map(|a| format!("{} {}", a.number, a.title))
+            .unwrap_or_default(),
+    )];
     if let Some(o) = objective {
-        summary.push(SummaryRow::new("Objective", format!("{} {}", o.number, o.title)));
+        summary.push(SummaryRow::new(
+            "Objective",
+            format!("{} {}", o.number, o.title),
+        ));
         if !o.i_statement.is_empty() {
             summary.push(SummaryRow::new("I statement", o.i_statement.clone()));
         }
@@ -164,13 +308,23 @@ pub async fn show_action(State(state): State<AppState>, ctx: Ctx, Path((_, id)):
         .partner_people
         .iter()
         .filter_map(|p| people.get(p).map(|p| p.display_name()))
-        .chain(action.partner_organisations.iter().filter_map(|o| organisations.iter().find(|x| x.id == *o).map(|o| o.name.clone())))
+        .chain(action.partner_organisations.iter().filter_map(|o| {
+            organisations
+                .iter()
+                .find(|x| x.id == *o)
+                .map(|o| o.name.clone())
+        }))
         .collect();
     let resources: Vec<String> = action
         .resources
         .iter()
         .map(|r| match r.amount_pence {
-            Some(p) => format!("{} ({}): {}", r.description, r.kind.label().to_lowercase(), format_pounds(p)),
+            Some(p) => format!(
+                "{} ({}): {}",
+                r.description,
+                r.kind.label().to_lowercase(),
+                format_pounds(p)
+            ),
             None => format!("{} ({})", r.description, r.kind.label().to_lowercase()),
         })
         .collect();
@@ -178,7 +332,16 @@ pub async fn show_action(State(state): State<AppState>, ctx: Ctx, Path((_, id)):
         .depends_on
         .iter()
         .filter_map(|d| overview.actions.iter().find(|r| r.id == *d))
-        .map(|r| format!("{} {} ({})", r.number, truncate(&r.description, 80), r.rating.as_ref().map_or("no update yet", |x| x.label.as_str())))
+        .map(|r| {
+            format!(
+                "{} {} ({})",
+                r.number,
+                truncate(&r.description, 80),
+                r.rating
+                    .as_ref()
+                    .map_or("no update yet", |x| x.label.as_str())
+            )
+        })
         .collect();
     summary.extend([
         SummaryRow::new("Leads", lead_names(&action.leads, &people)),
@@ -187,7 +350,10 @@ pub async fn show_action(State(state): State<AppState>, ctx: Ctx, Path((_, id)):
         SummaryRow::new("Evidence of success", action.evidence_of_success.clone()),
         SummaryRow::new("Impact measures", action.impact_measures.clone()),
         SummaryRow::new("Start date", date_or(action.start_date, "Not set")),
-        SummaryRow::new("Completion date", date_or(action.completion_date, "Not set")),
+        SummaryRow::new(
+            "Completion date",
+            date_or(action.completion_date, "Not set"),
+        ),
         SummaryRow::new("Depends on", dependencies.join("\n")),
     ]);
     let milestone_views = milestones
@@ -198,10 +364,16 @@ pub async fn show_action(State(state): State<AppState>, ctx: Ctx, Path((_, id)):
             criteria: m.success_criteria.clone(),
             status: match m.done_date {
                 Some(done) => Tag::new(format!("Done {}", long_date(done)), "green"),
-                None if milestone_overdue(m.due_date, None, ctx.today) => Tag::new("Overdue", "red"),
+                None if milestone_overdue(m.due_date, None, ctx.today) => {
+                    Tag::new("Overdue", "red")
+                }
                 None => Tag::new("Not done", "grey"),
             },
-            edit_href: if editable { format!("{}/milestones/{}/edit", ctx.base(), m.id) } else { String::new() },
+            edit_href: if editable {
+                format!("{}/milestones/{}/edit", ctx.base(), m.id)
+            } else {
+                String::new()
+            },
         })
         .collect();
     let update_views = updates
@@ -224,9 +396,21 @@ pub async fn show_action(State(state): State<AppState>, ctx: Ctx, Path((_, id)):
         summary,
         milestones: milestone_views,
         updates: update_views,
-        update_href: if ctx.access.can_update_action(leads(&ctx, &action)) { format!("{}/actions/{}/updates/new", ctx.base(), action.id) } else { String::new() },
-        edit_href: if editable { format!("{}/actions/{}/edit", ctx.base(), action.id) } else { String::new() },
-        add_milestone_href: if editable { format!("{}/actions/{}/milestones/new", ctx.base(), action.id) } else { String::new() },
+        update_href: if ctx.access.can_update_action(leads(&ctx, &action)) {
+            format!("{}/actions/{}/updates/new", ctx.base(), action.id)
+        } else {
+            String::new()
+        },
+        edit_href: if editable {
+            format!("{}/actions/{}/edit", ctx.base(), action.id)
+        } else {
+            String::new()
+        },
+        add_milestone_href: if editable {
+            format!("{}/actions/{}/milestones/new", ctx.base(), action.id)
+        } else {
+            String::new()
+        },
     })
 }
 
@@ -237,10 +421,19 @@ fn update_page(ctx: &Ctx, action: &Action, ratings: &[sendplan_domain::plan::Rat
         Field::date("update_date", "Date of the update").hint("Usually today").date_value(Some(ctx.today)),
         Field::textarea("evidence_links", "Links to evidence (optional)").rows(3).hint("One web address per line, for example a board paper or minutes"),
     ];
-    FormPage::new(Chrome::for_ctx(ctx, "Post an update", "overview"), "Post an update", format!("{}/actions/{}/updates/new", ctx.base(), action.id), fields)
-        .caption(format!("Action {} {}", action.number, truncate(&action.description, 120)))
-        .submit("Post update")
-        .cancel(format!("{}/actions/{}", ctx.base(), action.id))
+    FormPage::new(
+        Chrome::for_ctx(ctx, "Post an update", "overview"),
+        "Post an update",
+        format!("{}/actions/{}/updates/new", ctx.base(), action.id),
+        fields,
+    )
+    .caption(format!(
+        "Action {} {}",
+        action.number,
+        truncate(&action.description, 120)
+    ))
+    .submit("Post update")
+    .cancel(format!("{}/actions/{}", ctx.base(), action.id))
 }
 
 async fn updatable_action(state: &AppState, ctx: &Ctx, id: i64) -> Result<Action, AppError> {
@@ -252,13 +445,22 @@ async fn updatable_action(state: &AppState, ctx: &Ctx, id: i64) -> Result<Action
     }
 }
 
-pub async fn new_update(State(state): State<AppState>, ctx: Ctx, Path((_, id)): Path<(i64, i64)>) -> AppResult {
+pub async fn new_update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+) -> AppResult {
     let action = updatable_action(&state, &ctx, id).await?;
     let ratings = state.store.list_ratings(ctx.pid(), action.plan_id).await?;
     html(&update_page(&ctx, &action, &ratings))
 }
 
-pub async fn submit_action_update(State(state): State<AppState>, ctx: Ctx, Path((_, id)): Path<(i64, i64)>, axum::Form(pairs): FormPairs) -> AppResult {
+pub async fn submit_action_update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+    axum::Form(pairs): FormPairs,
+) -> AppResult {
     let action = updatable_action(&state, &ctx, id).await?;
     let ratings = state.store.list_ratings(ctx.pid(), action.plan_id).await?;
     let form = RawForm(pairs);
@@ -268,38 +470,77 @@ pub async fn submit_action_update(State(state): State<AppState>, ctx: Ctx, Path(
         Ok(input) => input,
         Err(errors) => return page.with_errors(&form, errors),
     };
-    match state.store.add_update(ctx.actor(), ctx.pid(), action.id, &input).await {
-        Ok(_) => Ok(saved(&state, &format!("{}/actions/{}", ctx.base(), action.id), &format!("Update posted on action {}", action.number))),
+    match state
+        .store
+        .add_update(ctx.actor(), ctx.pid(), action.id, &input)
+        .await
+    {
+        Ok(_) => Ok(saved(
+            &state,
+            &format!("{}/actions/{}", ctx.base(), action.id),
+            &format!("Update posted on action {}", action.number),
+        )),
         Err(error) => refused(page, &form, error),
     }
 }
 
 fn milestone_page(ctx: &Ctx, action: &Action, milestone: Option<&Milestone>) -> FormPage {
     let (heading, url) = match milestone {
-        Some(m) => ("Change milestone".to_owned(), format!("{}/milestones/{}/edit", ctx.base(), m.id)),
-        None => ("Add a milestone".to_owned(), format!("{}/actions/{}/milestones/new", ctx.base(), action.id)),
+        Some(m) => (
+            "Change milestone".to_owned(),
+            format!("{}/milestones/{}/edit", ctx.base(), m.id),
+        ),
+        None => (
+            "Add a milestone".to_owned(),
+            format!("{}/actions/{}/milestones/new", ctx.base(), action.id),
+        ),
     };
     let mut fields = vec![
-        Field::textarea("title", "Milestone").rows(3).value(milestone.map_or("", |m| m.title.as_str())),
-        Field::date("due_date", "Due date (optional)").date_value(milestone.and_then(|m| m.due_date)),
-        Field::textarea("success_criteria", "Success criteria (optional)").rows(3).value(milestone.map_or("", |m| m.success_criteria.as_str())),
-        Field::date("done_date", "Date it was done").hint("Leave empty until it is done").date_value(milestone.and_then(|m| m.done_date)),
+        Field::textarea("title", "Milestone")
+            .rows(3)
+            .value(milestone.map_or("", |m| m.title.as_str())),
+        Field::date("due_date", "Due date (optional)")
+            .date_value(milestone.and_then(|m| m.due_date)),
+        Field::textarea("success_criteria", "Success criteria (optional)")
+            .rows(3)
+            .value(milestone.map_or("", |m| m.success_criteria.as_str())),
+        Field::date("done_date", "Date it was done")
+            .hint("Leave empty until it is done")
+            .date_value(milestone.and_then(|m| m.done_date)),
     ];
     if let Some(m) = milestone {
         fields.push(Field::hidden("version", m.version));
     }
-    FormPage::new(Chrome::for_ctx(ctx, heading.clone(), "overview"), heading, url, fields)
-        .caption(format!("Action {} {}", action.number, truncate(&action.description, 120)))
-        .cancel(format!("{}/actions/{}", ctx.base(), action.id))
+    FormPage::new(
+        Chrome::for_ctx(ctx, heading.clone(), "overview"),
+        heading,
+        url,
+        fields,
+    )
+    .caption(format!(
+        "Action {} {}",
+        action.number,
+        truncate(&action.description, 120)
+    ))
+    .cancel(format!("{}/actions/{}", ctx.base(), action.id))
 }
 
-pub async fn new_milestone(State(state): State<AppState>, ctx: Ctx, Path((_, id)): Path<(i64, i64)>) -> AppResult {
+pub async fn new_milestone(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+) -> AppResult {
     ctx.require(Capability::EditPlans)?;
     let action = state.store.get_action(ctx.pid(), ActionId(id)).await?;
     html(&milestone_page(&ctx, &action, None))
 }
 
-pub async fn create_milestone(State(state): State<AppState>, ctx: Ctx, Path((_, id)): Path<(i64, i64)>, axum::Form(pairs): FormPairs) -> AppResult {
+pub async fn create_milestone(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+    axum::Form(pairs): FormPairs,
+) -> AppResult {
     ctx.require(Capability::EditPlans)?;
     let form = RawForm(pairs);
     let action = state.store.get_action(ctx.pid(), ActionId(id)).await?;
@@ -308,31 +549,70 @@ pub async fn create_milestone(State(state): State<AppState>, ctx: Ctx, Path((_, 
         Ok(input) => input,
         Err(errors) => return page.with_errors(&form, errors),
     };
-    match state.store.create_milestone(ctx.actor(), ctx.pid(), action.id, &input).await {
-        Ok(_) => Ok(saved(&state, &format!("{}/actions/{}", ctx.base(), action.id), "Milestone added")),
+    match state
+        .store
+        .create_milestone(ctx.actor(), ctx.pid(), action.id, &input)
+        .await
+    {
+        Ok(_) => Ok(saved(
+            &state,
+            &format!("{}/actions/{}", ctx.base(), action.id),
+            "Milestone added",
+        )),
         Err(error) => refused(page, &form, error),
     }
 }
 
-pub async fn edit_milestone(State(state): State<AppState>, ctx: Ctx, Path((_, id)): Path<(i64, i64)>) -> AppResult {
+pub async fn edit_milestone(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+) -> AppResult {
     ctx.require(Capability::EditPlans)?;
-    let milestone = state.store.get_milestone(ctx.pid(), MilestoneId(id)).await?;
-    let action = state.store.get_action(ctx.pid(), milestone.action_id).await?;
+    let milestone = state
+        .store
+        .get_milestone(ctx.pid(), MilestoneId(id))
+        .await?;
+    let action = state
+        .store
+        .get_action(ctx.pid(), milestone.action_id)
+        .await?;
     html(&milestone_page(&ctx, &action, Some(&milestone)))
 }
 
-pub async fn update_milestone(State(state): State<AppState>, ctx: Ctx, Path((_, id)): Path<(i64, i64)>, axum::Form(pairs): FormPairs) -> AppResult {
+pub async fn update_milestone(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+    axum::Form(pairs): FormPairs,
+) -> AppResult {
     ctx.require(Capability::EditPlans)?;
     let form = RawForm(pairs);
-    let milestone = state.store.get_milestone(ctx.pid(), MilestoneId(id)).await?;
-    let action = state.store.get_action(ctx.pid(), milestone.action_id).await?;
+    let milestone = state
+        .store
+        .get_milestone(ctx.pid(), MilestoneId(id))
+        .await?;
+    let action = state
+        .store
+        .get_action(ctx.pid(), milestone.action_id)
+        .await?;
     let page = milestone_page(&ctx, &action, Some(&milestone));
     let input = match MilestoneInput::parse(&form, ctx.today) {
         Ok(input) => input,
         Err(errors) => return page.with_errors(&form, errors),
     };
     let href = format!("{}/actions/{}", ctx.base(), action.id);
-    match state.store.update_milestone(ctx.actor(), ctx.pid(), milestone.id, version_of(&form), &input).await {
+    match state
+        .store
+        .update_milestone(
+            ctx.actor(),
+            ctx.pid(),
+            milestone.id,
+            version_of(&form),
+            &input,
+        )
+        .await
+    {
         Ok(()) => Ok(saved(&state, &href, "Milestone saved")),
         Err(StoreError::Conflict) => page.with_conflict(&form, milestone.version, &href),
         Err(error) => refused(page, &form, error),
@@ -344,18 +624,36 @@ pub async fn list_my_actions(State(state): State<AppState>, ctx: Ctx) -> AppResu
     let mut rows = Vec::new();
     if let Some(me) = ctx.person {
         for plan in state.store.list_plans(ctx.pid()).await? {
-            let overview = state.store.plan_overview(ctx.pid(), plan.id, ctx.today).await?;
-            for row in overview.actions.into_iter().filter(|a| a.leads.contains(&me) && !a.flags.complete) {
+            let overview = state
+                .store
+                .plan_overview(ctx.pid(), plan.id, ctx.today)
+                .await?;
+            for row in overview
+                .actions
+                .into_iter()
+                .filter(|a| a.leads.contains(&me) && !a.flags.complete)
+            {
                 rows.push((plan.title.clone(), row));
             }
         }
     }
-    rows.sort_by_key(|(_, r)| (!r.flags.overdue, r.flags.overdue_milestones == 0, !r.flags.stale, r.completion_date.is_none(), r.completion_date));
+    rows.sort_by_key(|(_, r)| {
+        (
+            !r.flags.overdue,
+            r.flags.overdue_milestones == 0,
+            !r.flags.stale,
+            r.completion_date.is_none(),
+            r.completion_date,
+        )
+    });
     let cells = rows
         .iter()
         .map(|(plan, r)| {
             vec![
-                Cell::link(format!("{} {}", r.number, truncate(&r.description, 120)), format!("{}/actions/{}", ctx.base(), r.id)),
+                Cell::link(
+                    format!("{} {}", r.number, truncate(&r.description, 120)),
+                    format!("{}/actions/{}", ctx.base(), r.id),
+                ),
                 Cell::text(plan.clone()),
                 Cell::text(date_or(r.completion_date, "No date")),
                 Cell::tags(vec![Tag::rating(r.rating.as_ref())]),

@@ -11,13 +11,21 @@ use sendplan_domain::input::RawForm;
 
 const PAGE_SIZE: i64 = 100;
 
-pub async fn show_audit_log(State(state): State<AppState>, ctx: Ctx, Query(query): Query<Vec<(String, String)>>) -> AppResult {
+pub async fn show_audit_log(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(query): Query<Vec<(String, String)>>,
+) -> AppResult {
     ctx.require(Capability::ViewAudit)?;
     let before = RawForm(query).get("before").parse().ok();
     let events = state.store.list_audit(ctx.pid(), before, PAGE_SIZE).await?;
-    let format = time::macros::format_description!("[day] [month repr:short] [year] [hour]:[minute]:[second] UTC");
+    let format = time::macros::format_description!(
+        "[day] [month repr:short] [year] [hour]:[minute]:[second] UTC"
+    );
     let more_href = match events.last() {
-        Some(last) if events.len() as i64 == PAGE_SIZE => format!("{}/audit?before={}", ctx.base(), last.id),
+        Some(last) if events.len() as i64 == PAGE_SIZE => {
+            format!("{}/audit?before={}", ctx.base(), last.id)
+        }
         _ => String::new(),
     };
     let rows = events

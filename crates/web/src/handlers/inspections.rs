@@ -10,7 +10,9 @@ use crate::AppState;
 use axum::extract::{Path, State};
 use sendplan_domain::access::Capability;
 use sendplan_domain::input::{long_date, FindingInput, InspectionInput, RawForm, RevisitInput};
-use sendplan_domain::inspection::{Finding, FindingHeading, FindingKind, Framework, Inspection, InspectionOutcome};
+use sendplan_domain::inspection::{
+    Finding, FindingHeading, FindingKind, Framework, Inspection, InspectionOutcome,
+};
 use sendplan_domain::{FindingId, InspectionId};
 use sendplan_storage::StoreError;
 
@@ -28,7 +30,10 @@ pub async fn list_inspections(State(state): State<AppState>, ctx: Ctx) -> AppRes
         .collect();
     let mut buttons = Vec::new();
     if ctx.can(Capability::EditPlans) {
-        buttons.push(LinkButton::primary("Record an inspection", format!("{}/inspections/new", ctx.base())));
+        buttons.push(LinkButton::primary(
+            "Record an inspection",
+            format!("{}/inspections/new", ctx.base()),
+        ));
     }
     html(&TablePage {
         chrome: Chrome::for_ctx(&ctx, "Inspections", "inspections"),
@@ -45,34 +50,65 @@ pub async fn list_inspections(State(state): State<AppState>, ctx: Ctx) -> AppRes
 
 fn inspection_page(ctx: &Ctx, inspection: Option<&Inspection>) -> FormPage {
     let (heading, action) = match inspection {
-        Some(i) => ("Edit inspection".to_owned(), format!("{}/inspections/{}/edit", ctx.base(), i.id)),
-        None => ("Record an inspection".to_owned(), format!("{}/inspections/new", ctx.base())),
+        Some(i) => (
+            "Edit inspection".to_owned(),
+            format!("{}/inspections/{}/edit", ctx.base(), i.id),
+        ),
+        None => (
+            "Record an inspection".to_owned(),
+            format!("{}/inspections/new", ctx.base()),
+        ),
     };
     let mut fields = vec![
-        Field::radios("framework", "Inspection framework", Framework::ALL.iter().map(|f| Choice::new(f.code(), f.label())).collect())
-            .value(inspection.map_or("", |i| i.framework.code())),
-        Field::date("start_date", "First day of the inspection").hint("For example, 12 7 2021").date_value(inspection.map(|i| i.start_date)),
-        Field::date("end_date", "Last day of the inspection").date_value(inspection.map(|i| i.end_date)),
-        Field::date("published_date", "Date the report was published (optional)").date_value(inspection.and_then(|i| i.published_date)),
+        Field::radios(
+            "framework",
+            "Inspection framework",
+            Framework::ALL
+                .iter()
+                .map(|f| Choice::new(f.code(), f.label()))
+                .collect(),
+        )
+        .value(inspection.map_or("", |i| i.framework.code())),
+        Field::date("start_date", "First day of the inspection")
+            .hint("For example, 12 7 2021")
+            .date_value(inspection.map(|i| i.start_date)),
+        Field::date("end_date", "Last day of the inspection")
+            .date_value(inspection.map(|i| i.end_date)),
+        Field::date("published_date", "Date the report was published (optional)")
+            .date_value(inspection.and_then(|i| i.published_date)),
         Field::radios(
             "outcome",
             "Outcome",
             InspectionOutcome::ALL
                 .iter()
                 .map(|o| {
-                    let framework = if o.belongs_to(Framework::Joint2016) { "2016 framework" } else { "2023 framework" };
+                    let framework = if o.belongs_to(Framework::Joint2016) {
+                        "2016 framework"
+                    } else {
+                        "2023 framework"
+                    };
                     Choice::new(o.code(), o.label()).hint(framework)
                 })
                 .collect(),
         )
         .value(inspection.map_or("", |i| i.outcome.code())),
-        Field::textarea("inspectors", "Inspectors (optional)").rows(3).value(inspection.map_or("", |i| i.inspectors.as_str())),
-        Field::textarea("main_findings", "Main findings (optional)").rows(10).value(inspection.map_or("", |i| i.main_findings.as_str())),
+        Field::textarea("inspectors", "Inspectors (optional)")
+            .rows(3)
+            .value(inspection.map_or("", |i| i.inspectors.as_str())),
+        Field::textarea("main_findings", "Main findings (optional)")
+            .rows(10)
+            .value(inspection.map_or("", |i| i.main_findings.as_str())),
     ];
     if let Some(i) = inspection {
         fields.push(Field::hidden("version", i.version));
     }
-    FormPage::new(Chrome::for_ctx(ctx, heading.clone(), "inspections"), heading, action, fields).cancel(format!("{}/inspections", ctx.base()))
+    FormPage::new(
+        Chrome::for_ctx(ctx, heading.clone(), "inspections"),
+        heading,
+        action,
+        fields,
+    )
+    .cancel(format!("{}/inspections", ctx.base()))
 }
 
 pub async fn new_inspection(ctx: Ctx) -> AppResult {
@@ -80,7 +116,11 @@ pub async fn new_inspection(ctx: Ctx) -> AppResult {
     html(&inspection_page(&ctx, None))
 }
 
-pub async fn create_inspection(State(state): State<AppState>, ctx: Ctx, axum::Form(pairs): FormPairs) -> AppResult {
+pub async fn create_inspection(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::Form(pairs): FormPairs,
+) -> AppResult {
     ctx.require(Capability::EditPlans)?;
     let form = RawForm(pairs);
     let page = inspection_page(&ctx, None);
@@ -88,36 +128,64 @@ pub async fn create_inspection(State(state): State<AppState>, ctx: Ctx, axum::Fo
         Ok(input) => input,
         Err(errors) => return page.with_errors(&form, errors),
     };
-    match state.store.create_inspection(ctx.actor(), ctx.pid(), &input).await {
-        Ok(id) => Ok(saved(&state, &format!("{}/inspections/{id}", ctx.base()), "Inspection recorded. Now add its findings.")),
+    match state
+        .store
+        .create_inspection(ctx.actor(), ctx.pid(), &input)
+        .await
+    {
+        Ok(id) => Ok(saved(
+            &state,
+            &format!("{}/inspections/{id}", ctx.base()),
+            "Inspection recorded. Now add its findings.",
+        )),
         Err(error) => refused(page, &form, error),
     }
 }
 
-pub async fn show_inspection(State(state): State<AppState>, ctx: Ctx, Path((_, id)): Path<(i64, i64)>) -> AppResult {
-    let inspection = state.store.get_inspection(ctx.pid(), InspectionId(id)).await?;
-    let findings = state.store.list_findings(ctx.pid(), Some(inspection.id)).await?;
+pub async fn show_inspection(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+) -> AppResult {
+    let inspection = state
+        .store
+        .get_inspection(ctx.pid(), InspectionId(id))
+        .await?;
+    let findings = state
+        .store
+        .list_findings(ctx.pid(), Some(inspection.id))
+        .await?;
     let revisits = state.store.list_revisits(ctx.pid(), inspection.id).await?;
     let editable = ctx.can(Capability::EditPlans);
     let latest_judgement = |finding: &Finding| {
-        revisits.iter().rev().find_map(|r| r.judgements.iter().find(|j| j.finding_id == finding.id)).map(|j| {
-            if j.sufficient_progress {
-                Tag::new("Sufficient progress at revisit", "green")
-            } else {
-                Tag::new("Not sufficient progress at revisit", "red")
-            }
-        })
+        revisits
+            .iter()
+            .rev()
+            .find_map(|r| r.judgements.iter().find(|j| j.finding_id == finding.id))
+            .map(|j| {
+                if j.sufficient_progress {
+                    Tag::new("Sufficient progress at revisit", "green")
+                } else {
+                    Tag::new("Not sufficient progress at revisit", "red")
+                }
+            })
     };
     let mut groups = Vec::new();
     for kind in FindingKind::ALL {
-        let headings: Vec<Option<FindingHeading>> = std::iter::once(None).chain(FindingHeading::ALL.iter().copied().map(Some)).collect();
+        let headings: Vec<Option<FindingHeading>> = std::iter::once(None)
+            .chain(FindingHeading::ALL.iter().copied().map(Some))
+            .collect();
         for heading in headings {
             let items: Vec<FindingView> = findings
                 .iter()
                 .filter(|f| f.kind == *kind && f.heading == heading)
                 .map(|f| FindingView {
                     text: f.text.clone(),
-                    edit_href: if editable { format!("{}/findings/{}/edit", ctx.base(), f.id) } else { String::new() },
+                    edit_href: if editable {
+                        format!("{}/findings/{}/edit", ctx.base(), f.id)
+                    } else {
+                        String::new()
+                    },
                     judgement: latest_judgement(f),
                 })
                 .collect();
@@ -126,14 +194,27 @@ pub async fn show_inspection(State(state): State<AppState>, ctx: Ctx, Path((_, i
                     Some(h) => format!("{}s: {}", kind.label(), h.label().to_lowercase()),
                     None => format!("{}s", kind.label()),
                 };
-                groups.push(FindingGroup { heading: title, findings: items });
+                groups.push(FindingGroup {
+                    heading: title,
+                    findings: items,
+                });
             }
         }
     }
     let summary = vec![
         SummaryRow::new("Framework", inspection.framework.label()),
-        SummaryRow::new("Dates", format!("{} to {}", long_date(inspection.start_date), long_date(inspection.end_date))),
-        SummaryRow::new("Report published", date_or(inspection.published_date, "Not published")),
+        SummaryRow::new(
+            "Dates",
+            format!(
+                "{} to {}",
+                long_date(inspection.start_date),
+                long_date(inspection.end_date)
+            ),
+        ),
+        SummaryRow::new(
+            "Report published",
+            date_or(inspection.published_date, "Not published"),
+        ),
         SummaryRow::new("Outcome", inspection.outcome.label()),
         SummaryRow::new("Inspectors", inspection.inspectors.clone()),
     ];
@@ -144,20 +225,45 @@ pub async fn show_inspection(State(state): State<AppState>, ctx: Ctx, Path((_, i
                 .judgements
                 .iter()
                 .map(|j| {
-                    let text = findings.iter().find(|f| f.id == j.finding_id).map(|f| f.text.clone()).unwrap_or_default();
-                    let verdict = if j.sufficient_progress { "Sufficient progress" } else { "Not sufficient progress" };
-                    let value = if j.commentary.is_empty() { verdict.to_owned() } else { format!("{verdict}. {}", j.commentary) };
+                    let text = findings
+                        .iter()
+                        .find(|f| f.id == j.finding_id)
+                        .map(|f| f.text.clone())
+                        .unwrap_or_default();
+                    let verdict = if j.sufficient_progress {
+                        "Sufficient progress"
+                    } else {
+                        "Not sufficient progress"
+                    };
+                    let value = if j.commentary.is_empty() {
+                        verdict.to_owned()
+                    } else {
+                        format!("{verdict}. {}", j.commentary)
+                    };
                     SummaryRow::new(text, value)
                 })
                 .collect();
-            (format!("Revisit on {}", long_date(r.date)), r.summary.clone(), rows)
+            (
+                format!("Revisit on {}", long_date(r.date)),
+                r.summary.clone(),
+                rows,
+            )
         })
         .collect();
     let mut buttons = Vec::new();
     if editable {
-        buttons.push(LinkButton::primary("Add a finding", format!("{}/inspections/{}/findings/new", ctx.base(), inspection.id)));
-        buttons.push(LinkButton::secondary("Record a revisit", format!("{}/inspections/{}/revisits/new", ctx.base(), inspection.id)));
-        buttons.push(LinkButton::secondary("Edit inspection", format!("{}/inspections/{}/edit", ctx.base(), inspection.id)));
+        buttons.push(LinkButton::primary(
+            "Add a finding",
+            format!("{}/inspections/{}/findings/new", ctx.base(), inspection.id),
+        ));
+        buttons.push(LinkButton::secondary(
+            "Record a revisit",
+            format!("{}/inspections/{}/revisits/new", ctx.base(), inspection.id),
+        ));
+        buttons.push(LinkButton::secondary(
+            "Edit inspection",
+            format!("{}/inspections/{}/edit", ctx.base(), inspection.id),
+        ));
     }
     html(&InspectionPage {
         chrome: Chrome::for_ctx(&ctx, inspection.title(), "inspections"),
@@ -170,23 +276,48 @@ pub async fn show_inspection(State(state): State<AppState>, ctx: Ctx, Path((_, i
     })
 }
 
-pub async fn edit_inspection(State(state): State<AppState>, ctx: Ctx, Path((_, id)): Path<(i64, i64)>) -> AppResult {
+pub async fn edit_inspection(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+) -> AppResult {
     ctx.require(Capability::EditPlans)?;
-    let inspection = state.store.get_inspection(ctx.pid(), InspectionId(id)).await?;
+    let inspection = state
+        .store
+        .get_inspection(ctx.pid(), InspectionId(id))
+        .await?;
     html(&inspection_page(&ctx, Some(&inspection)))
 }
 
-pub async fn update_inspection(State(state): State<AppState>, ctx: Ctx, Path((_, id)): Path<(i64, i64)>, axum::Form(pairs): FormPairs) -> AppResult {
+pub async fn update_inspection(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+    axum::Form(pairs): FormPairs,
+) -> AppResult {
     ctx.require(Capability::EditPlans)?;
     let form = RawForm(pairs);
-    let inspection = state.store.get_inspection(ctx.pid(), InspectionId(id)).await?;
+    let inspection = state
+        .store
+        .get_inspection(ctx.pid(), InspectionId(id))
+        .await?;
     let page = inspection_page(&ctx, Some(&inspection));
     let input = match InspectionInput::parse(&form) {
         Ok(input) => input,
         Err(errors) => return page.with_errors(&form, errors),
     };
     let href = format!("{}/inspections/{}", ctx.base(), inspection.id);
-    match state.store.update_inspection(ctx.actor(), ctx.pid(), inspection.id, version_of(&form), &input).await {
+    match state
+        .store
+        .update_inspection(
+            ctx.actor(),
+            ctx.pid(),
+            inspection.id,
+            version_of(&form),
+            &input,
+        )
+        .await
+    {
         Ok(()) => Ok(saved(&state, &href, "Inspection saved")),
         Err(StoreError::Conflict) => page.with_conflict(&form, inspection.version, &href),
         Err(error) => refused(page, &form, error),
@@ -195,50 +326,113 @@ pub async fn update_inspection(State(state): State<AppState>, ctx: Ctx, Path((_,
 
 fn finding_page(ctx: &Ctx, inspection: InspectionId, finding: Option<&Finding>) -> FormPage {
     let (heading, action) = match finding {
-        Some(f) => ("Edit finding".to_owned(), format!("{}/findings/{}/edit", ctx.base(), f.id)),
-        None => ("Add a finding".to_owned(), format!("{}/inspections/{inspection}/findings/new", ctx.base())),
+        Some(f) => (
+            "Edit finding".to_owned(),
+            format!("{}/findings/{}/edit", ctx.base(), f.id),
+        ),
+        None => (
+            "Add a finding".to_owned(),
+            format!("{}/inspections/{inspection}/findings/new", ctx.base()),
+        ),
     };
     let mut fields = vec![
-        Field::radios("kind", "What kind of finding is this?", FindingKind::ALL.iter().map(|k| Choice::new(k.code(), k.label())).collect())
-            .value(finding.map_or("", |f| f.kind.code())),
-        Field::select("heading", "Heading (2016 framework letters)", with_none("No heading", FindingHeading::ALL.iter().map(|h| Choice::new(h.code(), h.label())).collect()))
-            .value(finding.and_then(|f| f.heading).map_or("", |h| h.code())),
-        Field::textarea("text", "Finding").hint("As written in the inspection letter").value(finding.map_or("", |f| f.text.as_str())),
+        Field::radios(
+            "kind",
+            "What kind of finding is this?",
+            FindingKind::ALL
+                .iter()
+                .map(|k| Choice::new(k.code(), k.label()))
+                .collect(),
+        )
+        .value(finding.map_or("", |f| f.kind.code())),
+        Field::select(
+            "heading",
+            "Heading (2016 framework letters)",
+            with_none(
+                "No heading",
+                FindingHeading::ALL
+                    .iter()
+                    .map(|h| Choice::new(h.code(), h.label()))
+                    .collect(),
+            ),
+        )
+        .value(finding.and_then(|f| f.heading).map_or("", |h| h.code())),
+        Field::textarea("text", "Finding")
+            .hint("As written in the inspection letter")
+            .value(finding.map_or("", |f| f.text.as_str())),
     ];
     if let Some(f) = finding {
         fields.push(Field::hidden("text_seen", f.text.clone()));
     }
-    FormPage::new(Chrome::for_ctx(ctx, heading.clone(), "inspections"), heading, action, fields).cancel(format!("{}/inspections/{inspection}", ctx.base()))
+    FormPage::new(
+        Chrome::for_ctx(ctx, heading.clone(), "inspections"),
+        heading,
+        action,
+        fields,
+    )
+    .cancel(format!("{}/inspections/{inspection}", ctx.base()))
 }
 
-pub async fn new_finding(State(state): State<AppState>, ctx: Ctx, Path((_, id)): Path<(i64, i64)>) -> AppResult {
+pub async fn new_finding(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+) -> AppResult {
     ctx.require(Capability::EditPlans)?;
-    let inspection = state.store.get_inspection(ctx.pid(), InspectionId(id)).await?;
+    let inspection = state
+        .store
+        .get_inspection(ctx.pid(), InspectionId(id))
+        .await?;
     html(&finding_page(&ctx, inspection.id, None))
 }
 
-pub async fn create_finding(State(state): State<AppState>, ctx: Ctx, Path((_, id)): Path<(i64, i64)>, axum::Form(pairs): FormPairs) -> AppResult {
+pub async fn create_finding(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+    axum::Form(pairs): FormPairs,
+) -> AppResult {
     ctx.require(Capability::EditPlans)?;
     let form = RawForm(pairs);
-    let inspection = state.store.get_inspection(ctx.pid(), InspectionId(id)).await?;
+    let inspection = state
+        .store
+        .get_inspection(ctx.pid(), InspectionId(id))
+        .await?;
     let page = finding_page(&ctx, inspection.id, None);
     let input = match FindingInput::parse(&form) {
         Ok(input) => input,
         Err(errors) => return page.with_errors(&form, errors),
     };
-    match state.store.add_finding(ctx.actor(), ctx.pid(), inspection.id, &input).await {
-        Ok(_) => Ok(saved(&state, &format!("{}/inspections/{}", ctx.base(), inspection.id), "Finding added")),
+    match state
+        .store
+        .add_finding(ctx.actor(), ctx.pid(), inspection.id, &input)
+        .await
+    {
+        Ok(_) => Ok(saved(
+            &state,
+            &format!("{}/inspections/{}", ctx.base(), inspection.id),
+            "Finding added",
+        )),
         Err(error) => refused(page, &form, error),
     }
 }
 
-pub async fn edit_finding(State(state): State<AppState>, ctx: Ctx, Path((_, id)): Path<(i64, i64)>) -> AppResult {
+pub async fn edit_finding(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+) -> AppResult {
     ctx.require(Capability::EditPlans)?;
     let finding = state.store.get_finding(ctx.pid(), FindingId(id)).await?;
     html(&finding_page(&ctx, finding.inspection_id, Some(&finding)))
 }
 
-pub async fn update_finding(State(state): State<AppState>, ctx: Ctx, Path((_, id)): Path<(i64, i64)>, axum::Form(pairs): FormPairs) -> AppResult {
+pub async fn update_finding(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+    axum::Form(pairs): FormPairs,
+) -> AppResult {
     ctx.require(Capability::EditPlans)?;
     let form = RawForm(pairs);
     let finding = state.store.get_finding(ctx.pid(), FindingId(id)).await?;
@@ -247,9 +441,18 @@ pub async fn update_finding(State(state): State<AppState>, ctx: Ctx, Path((_, id
         Ok(input) => input,
         Err(errors) => return page.with_errors(&form, errors),
     };
-    let seen = form.0.iter().find(|(k, _)| k == "text_seen").map(|(_, v)| v.clone()).unwrap_or_default();
+    let seen = form
+        .0
+        .iter()
+        .find(|(k, _)| k == "text_seen")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
     let href = format!("{}/inspections/{}", ctx.base(), finding.inspection_id);
-    match state.store.update_finding(ctx.actor(), ctx.pid(), finding.id, &seen, &input).await {
+    match state
+        .store
+        .update_finding(ctx.actor(), ctx.pid(), finding.id, &seen, &input)
+        .await
+    {
         Ok(()) => Ok(saved(&state, &href, "Finding saved")),
         Err(StoreError::Conflict) => {
             let mut page = page;
@@ -270,14 +473,21 @@ fn revisit_page(ctx: &Ctx, inspection: &Inspection, weaknesses: &[Finding]) -> F
         Field::textarea("summary", "Summary (optional)").rows(4),
     ];
     for (n, w) in weaknesses.iter().enumerate() {
+        fields.push(Field::radios(
+            &format!("judgement-{}", w.id),
+            &format!("Weakness {}: {}", n + 1, w.text),
+            vec![
+                Choice::new("sufficient", "Sufficient progress"),
+                Choice::new("insufficient", "Not sufficient progress"),
+            ],
+        ));
         fields.push(
-            Field::radios(
-                &format!("judgement-{}", w.id),
-                &format!("Weakness {}: {}", n + 1, w.text),
-                vec![Choice::new("sufficient", "Sufficient progress"), Choice::new("insufficient", "Not sufficient progress")],
-            ),
+            Field::textarea(
+                &format!("commentary-{}", w.id),
+                &format!("Weakness {}: inspectors' commentary (optional)", n + 1),
+            )
+            .rows(3),
         );
-        fields.push(Field::textarea(&format!("commentary-{}", w.id), &format!("Weakness {}: inspectors' commentary (optional)", n + 1)).rows(3));
     }
     FormPage::new(Chrome::for_ctx(ctx, "Record a revisit", "inspections"), "Record a revisit", format!("{}/inspections/{}/revisits/new", ctx.base(), inspection.id), fields)
         .caption(inspection.title())
@@ -285,21 +495,46 @@ fn revisit_page(ctx: &Ctx, inspection: &Inspection, weaknesses: &[Finding]) -> F
         .cancel(format!("{}/inspections/{}", ctx.base(), inspection.id))
 }
 
-async fn weaknesses(state: &AppState, ctx: &Ctx, inspection: InspectionId) -> Result<Vec<Finding>, crate::errors::AppError> {
-    Ok(state.store.list_findings(ctx.pid(), Some(inspection)).await?.into_iter().filter(|f| f.kind.needs_a_response()).collect())
+async fn weaknesses(
+    state: &AppState,
+    ctx: &Ctx,
+    inspection: InspectionId,
+) -> Result<Vec<Finding>, crate::errors::AppError> {
+    Ok(state
+        .store
+        .list_findings(ctx.pid(), Some(inspection))
+        .await?
+        .into_iter()
+        .filter(|f| f.kind.needs_a_response())
+        .collect())
 }
 
-pub async fn new_revisit(State(state): State<AppState>, ctx: Ctx, Path((_, id)): Path<(i64, i64)>) -> AppResult {
+pub async fn new_revisit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+) -> AppResult {
     ctx.require(Capability::EditPlans)?;
-    let inspection = state.store.get_inspection(ctx.pid(), InspectionId(id)).await?;
+    let inspection = state
+        .store
+        .get_inspection(ctx.pid(), InspectionId(id))
+        .await?;
     let weaknesses = weaknesses(&state, &ctx, inspection.id).await?;
     html(&revisit_page(&ctx, &inspection, &weaknesses))
 }
 
-pub async fn create_revisit(State(state): State<AppState>, ctx: Ctx, Path((_, id)): Path<(i64, i64)>, axum::Form(pairs): FormPairs) -> AppResult {
+pub async fn create_revisit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+    axum::Form(pairs): FormPairs,
+) -> AppResult {
     ctx.require(Capability::EditPlans)?;
     let form = RawForm(pairs);
-    let inspection = state.store.get_inspection(ctx.pid(), InspectionId(id)).await?;
+    let inspection = state
+        .store
+        .get_inspection(ctx.pid(), InspectionId(id))
+        .await?;
     let weaknesses = weaknesses(&state, &ctx, inspection.id).await?;
     let page = revisit_page(&ctx, &inspection, &weaknesses);
     let ids: Vec<FindingId> = weaknesses.iter().map(|w| w.id).collect();
@@ -307,8 +542,16 @@ pub async fn create_revisit(State(state): State<AppState>, ctx: Ctx, Path((_, id
         Ok(input) => input,
         Err(errors) => return page.with_errors(&form, errors),
     };
-    match state.store.add_revisit(ctx.actor(), ctx.pid(), inspection.id, &input).await {
-        Ok(_) => Ok(saved(&state, &format!("{}/inspections/{}", ctx.base(), inspection.id), "Revisit recorded")),
+    match state
+        .store
+        .add_revisit(ctx.actor(), ctx.pid(), inspection.id, &input)
+        .await
+    {
+        Ok(_) => Ok(saved(
+            &state,
+            &format!("{}/inspections/{}", ctx.base(), inspection.id),
+            "Revisit recorded",
+        )),
         Err(error) => refused(page, &form, error),
     }
 }

@@ -24,50 +24,141 @@ use sendplan_storage::StoreError;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/health", get(session::health))
-        .route("/sign-in", get(session::show_sign_in).post(session::sign_in))
+        .route(
+            "/sign-in",
+            get(session::show_sign_in).post(session::sign_in),
+        )
         .route("/sign-out", post(session::sign_out))
         .route("/", get(partnerships::list_partnerships))
-        .route("/partnerships/new", get(partnerships::new_partnership).post(partnerships::create_partnership))
+        .route(
+            "/partnerships/new",
+            get(partnerships::new_partnership).post(partnerships::create_partnership),
+        )
         .route("/p/{pid}", get(partnerships::show_partnership))
-        .route("/p/{pid}/edit", get(partnerships::edit_partnership).post(partnerships::update_partnership))
-        .route("/p/{pid}/members", get(partnerships::list_members).post(partnerships::grant_role))
+        .route(
+            "/p/{pid}/edit",
+            get(partnerships::edit_partnership).post(partnerships::update_partnership),
+        )
+        .route(
+            "/p/{pid}/members",
+            get(partnerships::list_members).post(partnerships::grant_role),
+        )
         .route("/p/{pid}/audit", get(audit::show_audit_log))
         .route("/p/{pid}/people", get(people::list_people))
-        .route("/p/{pid}/people/new", get(people::new_person).post(people::create_person))
-        .route("/p/{pid}/people/{id}/edit", get(people::edit_person).post(people::update_person))
+        .route(
+            "/p/{pid}/people/new",
+            get(people::new_person).post(people::create_person),
+        )
+        .route(
+            "/p/{pid}/people/{id}/edit",
+            get(people::edit_person).post(people::update_person),
+        )
         .route("/p/{pid}/organisations", get(people::list_organisations))
-        .route("/p/{pid}/organisations/new", get(people::new_organisation).post(people::create_organisation))
-        .route("/p/{pid}/organisations/{id}/edit", get(people::edit_organisation).post(people::update_organisation))
+        .route(
+            "/p/{pid}/organisations/new",
+            get(people::new_organisation).post(people::create_organisation),
+        )
+        .route(
+            "/p/{pid}/organisations/{id}/edit",
+            get(people::edit_organisation).post(people::update_organisation),
+        )
         .route("/p/{pid}/inspections", get(inspections::list_inspections))
-        .route("/p/{pid}/inspections/new", get(inspections::new_inspection).post(inspections::create_inspection))
-        .route("/p/{pid}/inspections/{id}", get(inspections::show_inspection))
-        .route("/p/{pid}/inspections/{id}/edit", get(inspections::edit_inspection).post(inspections::update_inspection))
-        .route("/p/{pid}/inspections/{id}/findings/new", get(inspections::new_finding).post(inspections::create_finding))
-        .route("/p/{pid}/inspections/{id}/revisits/new", get(inspections::new_revisit).post(inspections::create_revisit))
-        .route("/p/{pid}/findings/{id}/edit", get(inspections::edit_finding).post(inspections::update_finding))
-        .route("/p/{pid}/plans/new", get(plans::new_plan).post(plans::create_plan))
+        .route(
+            "/p/{pid}/inspections/new",
+            get(inspections::new_inspection).post(inspections::create_inspection),
+        )
+        .route(
+            "/p/{pid}/inspections/{id}",
+            get(inspections::show_inspection),
+        )
+        .route(
+            "/p/{pid}/inspections/{id}/edit",
+            get(inspections::edit_inspection).post(inspections::update_inspection),
+        )
+        .route(
+            "/p/{pid}/inspections/{id}/findings/new",
+            get(inspections::new_finding).post(inspections::create_finding),
+        )
+        .route(
+            "/p/{pid}/inspections/{id}/revisits/new",
+            get(inspections::new_revisit).post(inspections::create_revisit),
+        )
+        .route(
+            "/p/{pid}/findings/{id}/edit",
+            get(inspections::edit_finding).post(inspections::update_finding),
+        )
+        .route(
+            "/p/{pid}/plans/new",
+            get(plans::new_plan).post(plans::create_plan),
+        )
         .route("/p/{pid}/plans/{id}", get(plans::show_plan))
-        .route("/p/{pid}/plans/{id}/edit", get(plans::edit_plan).post(plans::update_plan))
+        .route(
+            "/p/{pid}/plans/{id}/edit",
+            get(plans::edit_plan).post(plans::update_plan),
+        )
         .route("/p/{pid}/plans/{id}/ratings", get(plans::list_ratings))
-        .route("/p/{pid}/plans/{id}/ratings/new", get(plans::new_rating).post(plans::create_rating))
-        .route("/p/{pid}/ratings/{id}/edit", get(plans::edit_rating).post(plans::update_rating))
-        .route("/p/{pid}/plans/{id}/areas/new", get(structure::new_area).post(structure::create_area))
-        .route("/p/{pid}/areas/{id}/edit", get(structure::edit_area).post(structure::update_area))
-        .route("/p/{pid}/areas/{id}/objectives/new", get(structure::new_objective).post(structure::create_objective))
-        .route("/p/{pid}/objectives/{id}/edit", get(structure::edit_objective).post(structure::update_objective))
-        .route("/p/{pid}/areas/{id}/actions/new", get(actions::new_action).post(actions::create_action))
+        .route(
+            "/p/{pid}/plans/{id}/ratings/new",
+            get(plans::new_rating).post(plans::create_rating),
+        )
+        .route(
+            "/p/{pid}/ratings/{id}/edit",
+            get(plans::edit_rating).post(plans::update_rating),
+        )
+        .route(
+            "/p/{pid}/plans/{id}/areas/new",
+            get(structure::new_area).post(structure::create_area),
+        )
+        .route(
+            "/p/{pid}/areas/{id}/edit",
+            get(structure::edit_area).post(structure::update_area),
+        )
+        .route(
+            "/p/{pid}/areas/{id}/objectives/new",
+            get(structure::new_objective).post(structure::create_objective),
+        )
+        .route(
+            "/p/{pid}/objectives/{id}/edit",
+            get(structure::edit_objective).post(structure::update_objective),
+        )
+        .route(
+            "/p/{pid}/areas/{id}/actions/new",
+            get(actions::new_action).post(actions::create_action),
+        )
         .route("/p/{pid}/actions/{id}", get(actions::show_action))
-        .route("/p/{pid}/actions/{id}/edit", get(actions::edit_action).post(actions::update_action))
-        .route("/p/{pid}/actions/{id}/updates/new", get(actions::new_update).post(actions::submit_action_update))
-        .route("/p/{pid}/actions/{id}/milestones/new", get(actions::new_milestone).post(actions::create_milestone))
-        .route("/p/{pid}/milestones/{id}/edit", get(actions::edit_milestone).post(actions::update_milestone))
+        .route(
+            "/p/{pid}/actions/{id}/edit",
+            get(actions::edit_action).post(actions::update_action),
+        )
+        .route(
+            "/p/{pid}/actions/{id}/updates/new",
+            get(actions::new_update).post(actions::submit_action_update),
+        )
+        .route(
+            "/p/{pid}/actions/{id}/milestones/new",
+            get(actions::new_milestone).post(actions::create_milestone),
+        )
+        .route(
+            "/p/{pid}/milestones/{id}/edit",
+            get(actions::edit_milestone).post(actions::update_milestone),
+        )
         .route("/p/{pid}/my-actions", get(actions::list_my_actions))
 }
 
 /// Post/Redirect/Get: after a successful change, go to `to` and show `message` once.
 pub fn saved(state: &AppState, to: &str, message: &str) -> Response {
-    let cookie = set_cookie(FLASH_COOKIE, &crate::views::url_encode(message), 60, state.config.secure_cookies);
-    (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_owned())], [(header::SET_COOKIE, cookie)]).into_response()
+    let cookie = set_cookie(
+        FLASH_COOKIE,
+        &crate::views::url_encode(message),
+        60,
+        state.config.secure_cookies,
+    );
+    (
+        StatusCode::SEE_OTHER,
+        [(header::LOCATION, to.to_owned())],
+        [(header::SET_COOKIE, cookie)],
+    )
+        .into_response()
 }
 
 /// A submitted form as name/value pairs.
@@ -78,7 +169,12 @@ pub type FormPairs = axum::Form<Vec<(String, String)>>;
 pub fn refused(page: FormPage, form: &RawForm, error: StoreError) -> AppResult {
     match error {
         StoreError::Duplicate(message) | StoreError::Rule(message) => {
-            let anchor = page.fields.iter().find(|f| f.component() != "hidden").map(|f| f.anchor()).unwrap_or_default();
+            let anchor = page
+                .fields
+                .iter()
+                .find(|f| f.component() != "hidden")
+                .map(|f| f.anchor())
+                .unwrap_or_default();
             page.with_errors(form, FieldErrors::single(anchor, message))
         }
         other => Err(other.into()),

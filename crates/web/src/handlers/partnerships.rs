@@ -26,7 +26,10 @@ pub async fn list_partnerships(State(state): State<AppState>, signed_in: SignedI
     let cells = partnerships
         .iter()
         .map(|(p, role)| {
-            let mut cell = Cell::link(format!("{} ({})", p.name, p.la_code), format!("/p/{}", p.id));
+            let mut cell = Cell::link(
+                format!("{} ({})", p.name, p.la_code),
+                format!("/p/{}", p.id),
+            );
             if let Some(role) = role {
                 cell.tags.push(crate::views::Tag::new(role.label(), "grey"));
             }
@@ -42,7 +45,9 @@ pub async fn list_partnerships(State(state): State<AppState>, signed_in: SignedI
 
 fn partnership_fields(existing: Option<&Partnership>) -> Vec<Field> {
     let mut fields = vec![
-        Field::text("name", "Name of the local area").hint("For example, Wolverhampton").value(existing.map_or("", |p| p.name.as_str())),
+        Field::text("name", "Name of the local area")
+            .hint("For example, Wolverhampton")
+            .value(existing.map_or("", |p| p.name.as_str())),
         Field::text("la_code", "Local authority code")
             .hint("The 9-character ONS code, for example E08000031")
             .width("govuk-input--width-10")
@@ -63,9 +68,14 @@ fn require_deployment_admin(signed_in: &SignedIn) -> Result<(), AppError> {
 }
 
 fn new_partnership_page(signed_in: &SignedIn) -> FormPage {
-    FormPage::new(Chrome::plain("Add a partnership", Some(signed_in)), "Add a partnership", "/partnerships/new", partnership_fields(None))
-        .cancel("/")
-        .submit("Add partnership")
+    FormPage::new(
+        Chrome::plain("Add a partnership", Some(signed_in)),
+        "Add a partnership",
+        "/partnerships/new",
+        partnership_fields(None),
+    )
+    .cancel("/")
+    .submit("Add partnership")
 }
 
 pub async fn new_partnership(signed_in: SignedIn) -> AppResult {
@@ -73,7 +83,11 @@ pub async fn new_partnership(signed_in: SignedIn) -> AppResult {
     html(&new_partnership_page(&signed_in))
 }
 
-pub async fn create_partnership(State(state): State<AppState>, signed_in: SignedIn, axum::Form(pairs): FormPairs) -> AppResult {
+pub async fn create_partnership(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    axum::Form(pairs): FormPairs,
+) -> AppResult {
     require_deployment_admin(&signed_in)?;
     let form = RawForm(pairs);
     let page = new_partnership_page(&signed_in);
@@ -81,15 +95,26 @@ pub async fn create_partnership(State(state): State<AppState>, signed_in: Signed
         Ok(input) => input,
         Err(errors) => return page.with_errors(&form, errors),
     };
-    match state.store.create_partnership(signed_in.actor(), &input).await {
-        Ok(id) => Ok(saved(&state, &format!("/p/{id}"), &format!("{} added", input.name))),
+    match state
+        .store
+        .create_partnership(signed_in.actor(), &input)
+        .await
+    {
+        Ok(id) => Ok(saved(
+            &state,
+            &format!("/p/{id}"),
+            &format!("{} added", input.name),
+        )),
         Err(error) => refused(page, &form, error),
     }
 }
 
 /// The partnership home: each plan with its actions by rating class and what needs attention.
 pub async fn show_partnership(State(state): State<AppState>, ctx: Ctx) -> AppResult {
-    let summary = state.store.partnership_summary(ctx.pid(), ctx.today).await?;
+    let summary = state
+        .store
+        .partnership_summary(ctx.pid(), ctx.today)
+        .await?;
     let plans = summary
         .plans
         .into_iter()
@@ -98,7 +123,12 @@ pub async fn show_partnership(State(state): State<AppState>, ctx: Ctx) -> AppRes
             title: s.plan.title.clone(),
             kind: s.plan.kind.label().to_owned(),
             status: s.plan.status.label().to_owned(),
-            counts: s.counts.non_zero().into_iter().map(|(class, n)| (class.label().to_owned(), n, class_colour(class).to_owned())).collect(),
+            counts: s
+                .counts
+                .non_zero()
+                .into_iter()
+                .map(|(class, n)| (class.label().to_owned(), n, class_colour(class).to_owned()))
+                .collect(),
             total: s.counts.total(),
             unrated: s.counts.unrated,
             overdue_actions: s.overdue_actions,
@@ -108,13 +138,23 @@ pub async fn show_partnership(State(state): State<AppState>, ctx: Ctx) -> AppRes
         .collect();
     let mut buttons = Vec::new();
     if ctx.can(Capability::EditPlans) {
-        buttons.push(LinkButton::primary("Create a plan", format!("{}/plans/new", ctx.base())));
+        buttons.push(LinkButton::primary(
+            "Create a plan",
+            format!("{}/plans/new", ctx.base()),
+        ));
     }
     if ctx.can(Capability::ManagePartnership) {
-        buttons.push(LinkButton::secondary("Edit partnership details", format!("{}/edit", ctx.base())));
+        buttons.push(LinkButton::secondary(
+            "Edit partnership details",
+            format!("{}/edit", ctx.base()),
+        ));
     }
     html(&PartnershipPage {
-        chrome: Chrome::for_ctx(&ctx, format!("{} SEND improvement", ctx.partnership.name), "overview"),
+        chrome: Chrome::for_ctx(
+            &ctx,
+            format!("{} SEND improvement", ctx.partnership.name),
+            "overview",
+        ),
         la_code: ctx.partnership.la_code.clone(),
         plans,
         buttons,
@@ -149,7 +189,11 @@ pub async fn edit_partnership(ctx: Ctx) -> AppResult {
     html(&edit_partnership_page(&ctx))
 }
 
-pub async fn update_partnership(State(state): State<AppState>, ctx: Ctx, axum::Form(pairs): FormPairs) -> AppResult {
+pub async fn update_partnership(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::Form(pairs): FormPairs,
+) -> AppResult {
     ctx.require(Capability::ManagePartnership)?;
     let form = RawForm(pairs);
     let page = edit_partnership_page(&ctx);
@@ -157,7 +201,11 @@ pub async fn update_partnership(State(state): State<AppState>, ctx: Ctx, axum::F
         Ok(input) => input,
         Err(errors) => return page.with_errors(&form, errors),
     };
-    match state.store.update_partnership(ctx.actor(), ctx.pid(), version_of(&form), &input).await {
+    match state
+        .store
+        .update_partnership(ctx.actor(), ctx.pid(), version_of(&form), &input)
+        .await
+    {
         Ok(()) => Ok(saved(&state, &ctx.base(), "Partnership details saved")),
         Err(StoreError::Conflict) => {
             let current = state.store.get_partnership(ctx.pid()).await?;
@@ -173,15 +221,36 @@ fn member_fields(people: &[Person]) -> Vec<Field> {
             .hint("The account must exist already: accounts are created with `sendplan user add`.")
             .input_type("email")
             .autocomplete("email"),
-        Field::radios("role", "Role", Role::ALL.iter().map(|r| Choice::new(r.code(), r.label()).hint(role_hint(*r))).collect()),
-        Field::select("person_id", "Which person in the plans is this account?", with_none("Not linked to a person", people.iter().map(|p| Choice::new(p.id, p.display_name())).collect()))
-            .hint("Link an action lead to their person, so \"My actions\" shows the actions they lead."),
+        Field::radios(
+            "role",
+            "Role",
+            Role::ALL
+                .iter()
+                .map(|r| Choice::new(r.code(), r.label()).hint(role_hint(*r)))
+                .collect(),
+        ),
+        Field::select(
+            "person_id",
+            "Which person in the plans is this account?",
+            with_none(
+                "Not linked to a person",
+                people
+                    .iter()
+                    .map(|p| Choice::new(p.id, p.display_name()))
+                    .collect(),
+            ),
+        )
+        .hint(
+            "Link an action lead to their person, so \"My actions\" shows the actions they lead.",
+        ),
     ]
 }
 
 fn role_hint(role: Role) -> &'static str {
     match role {
-        Role::Admin => "Manages the partnership, its members and the audit log, and can do everything else",
+        Role::Admin => {
+            "Manages the partnership, its members and the audit log, and can do everything else"
+        }
         Role::PlanManager => "Builds and edits plans, inspections and people",
         Role::ActionLead => "Posts progress updates on the actions they lead",
         Role::Viewer => "Reads plans: board members, advisers, forum representatives",
@@ -194,8 +263,17 @@ async fn members_page(state: &AppState, ctx: &Ctx) -> Result<(TablePage, FormPag
     let rows = members
         .iter()
         .map(|m| {
-            let person = m.person_id.and_then(|id| people.iter().find(|p| p.id == id)).map(Person::display_name).unwrap_or_default();
-            vec![Cell::text(m.display_name.clone()), Cell::text(m.email.clone()), Cell::text(m.role.label()), Cell::text(person)]
+            let person = m
+                .person_id
+                .and_then(|id| people.iter().find(|p| p.id == id))
+                .map(Person::display_name)
+                .unwrap_or_default();
+            vec![
+                Cell::text(m.display_name.clone()),
+                Cell::text(m.email.clone()),
+                Cell::text(m.role.label()),
+                Cell::text(person),
+            ]
         })
         .collect();
     let table = TablePage {
@@ -209,23 +287,39 @@ async fn members_page(state: &AppState, ctx: &Ctx) -> Result<(TablePage, FormPag
         empty: "No members yet.".to_owned(),
         more_href: String::new(),
     };
-    let form = FormPage::new(Chrome::for_ctx(ctx, "Give someone a role", "members"), "Give someone a role", format!("{}/members", ctx.base()), member_fields(&people))
-        .cancel(format!("{}/members", ctx.base()))
-        .submit("Save role");
+    let form = FormPage::new(
+        Chrome::for_ctx(ctx, "Give someone a role", "members"),
+        "Give someone a role",
+        format!("{}/members", ctx.base()),
+        member_fields(&people),
+    )
+    .cancel(format!("{}/members", ctx.base()))
+    .submit("Save role");
     Ok((table, form))
 }
 
-pub async fn list_members(State(state): State<AppState>, ctx: Ctx, Query(query): Query<Vec<(String, String)>>) -> AppResult {
+pub async fn list_members(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(query): Query<Vec<(String, String)>>,
+) -> AppResult {
     ctx.require(Capability::ManagePartnership)?;
     let (mut table, form) = members_page(&state, &ctx).await?;
     if RawForm(query).get("add") == "1" {
         return html(&form);
     }
-    table.buttons.push(LinkButton::primary("Give someone a role", format!("{}/members?add=1", ctx.base())));
+    table.buttons.push(LinkButton::primary(
+        "Give someone a role",
+        format!("{}/members?add=1", ctx.base()),
+    ));
     html(&table)
 }
 
-pub async fn grant_role(State(state): State<AppState>, ctx: Ctx, axum::Form(pairs): FormPairs) -> AppResult {
+pub async fn grant_role(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::Form(pairs): FormPairs,
+) -> AppResult {
     ctx.require(Capability::ManagePartnership)?;
     let form = RawForm(pairs);
     let (_, page) = members_page(&state, &ctx).await?;
@@ -235,15 +329,29 @@ pub async fn grant_role(State(state): State<AppState>, ctx: Ctx, axum::Form(pair
     let person = reader.optional_id("person_id", "a person");
     let (role, person) = match reader.finish((role, person)) {
         Ok((Some(role), person)) => (role, person),
-        Ok((None, _)) => return page.with_errors(&form, FieldErrors::single("role", "Select a role")),
+        Ok((None, _)) => {
+            return page.with_errors(&form, FieldErrors::single("role", "Select a role"))
+        }
         Err(errors) => return page.with_errors(&form, errors),
     };
     let Some(user) = state.store.find_user_by_email(&email).await? else {
         let message = "There is no account with that email address. Create it first with `sendplan user add`.";
         return page.with_errors(&form, FieldErrors::single("email", message));
     };
-    match state.store.grant_role(ctx.actor(), user.id, ctx.pid(), role, person).await {
-        Ok(()) => Ok(saved(&state, &format!("{}/members", ctx.base()), &format!("{} is now {}", user.display_name, role.label().to_lowercase()))),
+    match state
+        .store
+        .grant_role(ctx.actor(), user.id, ctx.pid(), role, person)
+        .await
+    {
+        Ok(()) => Ok(saved(
+            &state,
+            &format!("{}/members", ctx.base()),
+            &format!(
+                "{} is now {}",
+                user.display_name,
+                role.label().to_lowercase()
+            ),
+        )),
         Err(error) => refused(page, &form, error),
     }
 }

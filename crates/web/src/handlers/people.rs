@@ -14,13 +14,24 @@ use sendplan_domain::partnership::{Organisation, OrganisationKind, Person};
 use sendplan_domain::{OrganisationId, PersonId};
 use sendplan_storage::StoreError;
 
-fn table(ctx: &Ctx, heading: &str, section: &str, head: Vec<&'static str>, rows: Vec<Vec<Cell>>, add: Option<(&str, String)>) -> TablePage {
+fn table(
+    ctx: &Ctx,
+    heading: &str,
+    section: &str,
+    head: Vec<&'static str>,
+    rows: Vec<Vec<Cell>>,
+    add: Option<(&str, String)>,
+) -> TablePage {
     TablePage {
         chrome: Chrome::for_ctx(ctx, heading, section),
         heading: heading.to_owned(),
         caption: ctx.partnership.name.clone(),
         intro: String::new(),
-        buttons: add.filter(|_| ctx.can(Capability::EditPlans)).map(|(label, href)| LinkButton::primary(label, href)).into_iter().collect(),
+        buttons: add
+            .filter(|_| ctx.can(Capability::EditPlans))
+            .map(|(label, href)| LinkButton::primary(label, href))
+            .into_iter()
+            .collect(),
         head,
         rows,
         empty: format!("There are no {} yet.", heading.to_lowercase()),
@@ -35,74 +46,177 @@ pub async fn list_people(State(state): State<AppState>, ctx: Ctx) -> AppResult {
     let rows = people
         .iter()
         .map(|p| {
-            let name = if p.name.is_empty() { "Not named".to_owned() } else { p.name.clone() };
-            let organisation = p.organisation_id.and_then(|id| organisations.iter().find(|o| o.id == id)).map(|o| o.name.clone()).unwrap_or_default();
-            let first = if editable { Cell::link(name, format!("{}/people/{}/edit", ctx.base(), p.id)) } else { Cell::text(name) };
-            vec![first, Cell::text(p.job_title.clone()), Cell::text(organisation), Cell::text(p.short_code.clone())]
+            let name = if p.name.is_empty() {
+                "Not named".to_owned()
+            } else {
+                p.name.clone()
+            };
+            let organisation = p
+                .organisation_id
+                .and_then(|id| organisations.iter().find(|o| o.id == id))
+                .map(|o| o.name.clone())
+                .unwrap_or_default();
+            let first = if editable {
+                Cell::link(name, format!("{}/people/{}/edit", ctx.base(), p.id))
+            } else {
+                Cell::text(name)
+            };
+            vec![
+                first,
+                Cell::text(p.job_title.clone()),
+                Cell::text(organisation),
+                Cell::text(p.short_code.clone()),
+            ]
         })
         .collect();
-    html(&table(&ctx, "People", "people", vec!["Name", "Job title", "Organisation", "Short code"], rows, Some(("Add a person", format!("{}/people/new", ctx.base())))))
+    html(&table(
+        &ctx,
+        "People",
+        "people",
+        vec!["Name", "Job title", "Organisation", "Short code"],
+        rows,
+        Some(("Add a person", format!("{}/people/new", ctx.base()))),
+    ))
 }
 
 fn person_page(ctx: &Ctx, person: Option<&Person>, organisations: &[Organisation]) -> FormPage {
     let (heading, action) = match person {
-        Some(p) => (format!("Edit {}", p.display_name()), format!("{}/people/{}/edit", ctx.base(), p.id)),
-        None => ("Add a person".to_owned(), format!("{}/people/new", ctx.base())),
+        Some(p) => (
+            format!("Edit {}", p.display_name()),
+            format!("{}/people/{}/edit", ctx.base(), p.id),
+        ),
+        None => (
+            "Add a person".to_owned(),
+            format!("{}/people/new", ctx.base()),
+        ),
     };
     let mut fields = vec![
-        Field::text("name", "Name").hint("Leave empty if the plan names only a job title").value(person.map_or("", |p| p.name.as_str())),
+        Field::text("name", "Name")
+            .hint("Leave empty if the plan names only a job title")
+            .value(person.map_or("", |p| p.name.as_str())),
         Field::text("job_title", "Job title").value(person.map_or("", |p| p.job_title.as_str())),
-        Field::select("organisation_id", "Organisation", with_none("Not known", organisations.iter().map(|o| Choice::new(o.id, o.name.clone())).collect()))
-            .value(person.and_then(|p| p.organisation_id).map(|id| id.to_string()).unwrap_or_default()),
+        Field::select(
+            "organisation_id",
+            "Organisation",
+            with_none(
+                "Not known",
+                organisations
+                    .iter()
+                    .map(|o| Choice::new(o.id, o.name.clone()))
+                    .collect(),
+            ),
+        )
+        .value(
+            person
+                .and_then(|p| p.organisation_id)
+                .map(|id| id.to_string())
+                .unwrap_or_default(),
+        ),
         Field::text("short_code", "Short code")
             .hint("The initials plans use for this person, for example PeRi")
             .width("govuk-input--width-5")
             .value(person.map_or("", |p| p.short_code.as_str())),
-        Field::text("email", "Email address (optional)").input_type("email").autocomplete("off").value(person.map_or("", |p| p.email.as_str())),
+        Field::text("email", "Email address (optional)")
+            .input_type("email")
+            .autocomplete("off")
+            .value(person.map_or("", |p| p.email.as_str())),
     ];
     if let Some(p) = person {
         fields.push(Field::hidden("version", p.version));
     }
-    FormPage::new(Chrome::for_ctx(ctx, heading.clone(), "people"), heading, action, fields).cancel(format!("{}/people", ctx.base()))
+    FormPage::new(
+        Chrome::for_ctx(ctx, heading.clone(), "people"),
+        heading,
+        action,
+        fields,
+    )
+    .cancel(format!("{}/people", ctx.base()))
 }
 
 pub async fn new_person(State(state): State<AppState>, ctx: Ctx) -> AppResult {
     ctx.require(Capability::EditPlans)?;
-    html(&person_page(&ctx, None, &state.store.list_organisations(ctx.pid()).await?))
+    html(&person_page(
+        &ctx,
+        None,
+        &state.store.list_organisations(ctx.pid()).await?,
+    ))
 }
 
-pub async fn create_person(State(state): State<AppState>, ctx: Ctx, axum::Form(pairs): FormPairs) -> AppResult {
+pub async fn create_person(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::Form(pairs): FormPairs,
+) -> AppResult {
     ctx.require(Capability::EditPlans)?;
     let form = RawForm(pairs);
-    let page = person_page(&ctx, None, &state.store.list_organisations(ctx.pid()).await?);
+    let page = person_page(
+        &ctx,
+        None,
+        &state.store.list_organisations(ctx.pid()).await?,
+    );
     let input = match PersonInput::parse(&form) {
         Ok(input) => input,
         Err(errors) => return page.with_errors(&form, errors),
     };
-    match state.store.create_person(ctx.actor(), ctx.pid(), &input).await {
-        Ok(_) => Ok(saved(&state, &format!("{}/people", ctx.base()), "Person added")),
+    match state
+        .store
+        .create_person(ctx.actor(), ctx.pid(), &input)
+        .await
+    {
+        Ok(_) => Ok(saved(
+            &state,
+            &format!("{}/people", ctx.base()),
+            "Person added",
+        )),
         Err(error) => refused(page, &form, error),
     }
 }
 
-pub async fn edit_person(State(state): State<AppState>, ctx: Ctx, Path((_, id)): Path<(i64, i64)>) -> AppResult {
+pub async fn edit_person(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+) -> AppResult {
     ctx.require(Capability::EditPlans)?;
     let person = state.store.get_person(ctx.pid(), PersonId(id)).await?;
-    html(&person_page(&ctx, Some(&person), &state.store.list_organisations(ctx.pid()).await?))
+    html(&person_page(
+        &ctx,
+        Some(&person),
+        &state.store.list_organisations(ctx.pid()).await?,
+    ))
 }
 
-pub async fn update_person(State(state): State<AppState>, ctx: Ctx, Path((_, id)): Path<(i64, i64)>, axum::Form(pairs): FormPairs) -> AppResult {
+pub async fn update_person(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+    axum::Form(pairs): FormPairs,
+) -> AppResult {
     ctx.require(Capability::EditPlans)?;
     let form = RawForm(pairs);
     let person = state.store.get_person(ctx.pid(), PersonId(id)).await?;
-    let page = person_page(&ctx, Some(&person), &state.store.list_organisations(ctx.pid()).await?);
+    let page = person_page(
+        &ctx,
+        Some(&person),
+        &state.store.list_organisations(ctx.pid()).await?,
+    );
     let input = match PersonInput::parse(&form) {
         Ok(input) => input,
         Err(errors) => return page.with_errors(&form, errors),
     };
-    match state.store.update_person(ctx.actor(), ctx.pid(), person.id, version_of(&form), &input).await {
-        Ok(()) => Ok(saved(&state, &format!("{}/people", ctx.base()), "Person saved")),
-        Err(StoreError::Conflict) => page.with_conflict(&form, person.version, &format!("{}/people", ctx.base())),
+    match state
+        .store
+        .update_person(ctx.actor(), ctx.pid(), person.id, version_of(&form), &input)
+        .await
+    {
+        Ok(()) => Ok(saved(
+            &state,
+            &format!("{}/people", ctx.base()),
+            "Person saved",
+        )),
+        Err(StoreError::Conflict) => {
+            page.with_conflict(&form, person.version, &format!("{}/people", ctx.base()))
+        }
         Err(error) => refused(page, &form, error),
     }
 }
@@ -113,27 +227,63 @@ pub async fn list_organisations(State(state): State<AppState>, ctx: Ctx) -> AppR
     let rows = organisations
         .iter()
         .map(|o| {
-            let first = if editable { Cell::link(o.name.clone(), format!("{}/organisations/{}/edit", ctx.base(), o.id)) } else { Cell::text(o.name.clone()) };
+            let first = if editable {
+                Cell::link(
+                    o.name.clone(),
+                    format!("{}/organisations/{}/edit", ctx.base(), o.id),
+                )
+            } else {
+                Cell::text(o.name.clone())
+            };
             vec![first, Cell::text(o.kind.label())]
         })
         .collect();
-    html(&table(&ctx, "Organisations", "organisations", vec!["Name", "Kind"], rows, Some(("Add an organisation", format!("{}/organisations/new", ctx.base())))))
+    html(&table(
+        &ctx,
+        "Organisations",
+        "organisations",
+        vec!["Name", "Kind"],
+        rows,
+        Some((
+            "Add an organisation",
+            format!("{}/organisations/new", ctx.base()),
+        )),
+    ))
 }
 
 fn organisation_page(ctx: &Ctx, organisation: Option<&Organisation>) -> FormPage {
     let (heading, action) = match organisation {
-        Some(o) => (format!("Edit {}", o.name), format!("{}/organisations/{}/edit", ctx.base(), o.id)),
-        None => ("Add an organisation".to_owned(), format!("{}/organisations/new", ctx.base())),
+        Some(o) => (
+            format!("Edit {}", o.name),
+            format!("{}/organisations/{}/edit", ctx.base(), o.id),
+        ),
+        None => (
+            "Add an organisation".to_owned(),
+            format!("{}/organisations/new", ctx.base()),
+        ),
     };
     let mut fields = vec![
         Field::text("name", "Name").value(organisation.map_or("", |o| o.name.as_str())),
-        Field::radios("kind", "Kind of organisation", OrganisationKind::ALL.iter().map(|k| Choice::new(k.code(), k.label())).collect())
-            .value(organisation.map_or("", |o| o.kind.code())),
+        Field::radios(
+            "kind",
+            "Kind of organisation",
+            OrganisationKind::ALL
+                .iter()
+                .map(|k| Choice::new(k.code(), k.label()))
+                .collect(),
+        )
+        .value(organisation.map_or("", |o| o.kind.code())),
     ];
     if let Some(o) = organisation {
         fields.push(Field::hidden("version", o.version));
     }
-    FormPage::new(Chrome::for_ctx(ctx, heading.clone(), "organisations"), heading, action, fields).cancel(format!("{}/organisations", ctx.base()))
+    FormPage::new(
+        Chrome::for_ctx(ctx, heading.clone(), "organisations"),
+        heading,
+        action,
+        fields,
+    )
+    .cancel(format!("{}/organisations", ctx.base()))
 }
 
 pub async fn new_organisation(ctx: Ctx) -> AppResult {
@@ -141,7 +291,11 @@ pub async fn new_organisation(ctx: Ctx) -> AppResult {
     html(&organisation_page(&ctx, None))
 }
 
-pub async fn create_organisation(State(state): State<AppState>, ctx: Ctx, axum::Form(pairs): FormPairs) -> AppResult {
+pub async fn create_organisation(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::Form(pairs): FormPairs,
+) -> AppResult {
     ctx.require(Capability::EditPlans)?;
     let form = RawForm(pairs);
     let page = organisation_page(&ctx, None);
@@ -149,30 +303,71 @@ pub async fn create_organisation(State(state): State<AppState>, ctx: Ctx, axum::
         Ok(input) => input,
         Err(errors) => return page.with_errors(&form, errors),
     };
-    match state.store.create_organisation(ctx.actor(), ctx.pid(), &input).await {
-        Ok(_) => Ok(saved(&state, &format!("{}/organisations", ctx.base()), "Organisation added")),
+    match state
+        .store
+        .create_organisation(ctx.actor(), ctx.pid(), &input)
+        .await
+    {
+        Ok(_) => Ok(saved(
+            &state,
+            &format!("{}/organisations", ctx.base()),
+            "Organisation added",
+        )),
         Err(error) => refused(page, &form, error),
     }
 }
 
-pub async fn edit_organisation(State(state): State<AppState>, ctx: Ctx, Path((_, id)): Path<(i64, i64)>) -> AppResult {
+pub async fn edit_organisation(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+) -> AppResult {
     ctx.require(Capability::EditPlans)?;
-    let organisation = state.store.get_organisation(ctx.pid(), OrganisationId(id)).await?;
+    let organisation = state
+        .store
+        .get_organisation(ctx.pid(), OrganisationId(id))
+        .await?;
     html(&organisation_page(&ctx, Some(&organisation)))
 }
 
-pub async fn update_organisation(State(state): State<AppState>, ctx: Ctx, Path((_, id)): Path<(i64, i64)>, axum::Form(pairs): FormPairs) -> AppResult {
+pub async fn update_organisation(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+    axum::Form(pairs): FormPairs,
+) -> AppResult {
     ctx.require(Capability::EditPlans)?;
     let form = RawForm(pairs);
-    let organisation = state.store.get_organisation(ctx.pid(), OrganisationId(id)).await?;
+    let organisation = state
+        .store
+        .get_organisation(ctx.pid(), OrganisationId(id))
+        .await?;
     let page = organisation_page(&ctx, Some(&organisation));
     let input = match OrganisationInput::parse(&form) {
         Ok(input) => input,
         Err(errors) => return page.with_errors(&form, errors),
     };
-    match state.store.update_organisation(ctx.actor(), ctx.pid(), organisation.id, version_of(&form), &input).await {
-        Ok(()) => Ok(saved(&state, &format!("{}/organisations", ctx.base()), "Organisation saved")),
-        Err(StoreError::Conflict) => page.with_conflict(&form, organisation.version, &format!("{}/organisations", ctx.base())),
+    match state
+        .store
+        .update_organisation(
+            ctx.actor(),
+            ctx.pid(),
+            organisation.id,
+            version_of(&form),
+            &input,
+        )
+        .await
+    {
+        Ok(()) => Ok(saved(
+            &state,
+            &format!("{}/organisations", ctx.base()),
+            "Organisation saved",
+        )),
+        Err(StoreError::Conflict) => page.with_conflict(
+            &form,
+            organisation.version,
+            &format!("{}/organisations", ctx.base()),
+        ),
         Err(error) => refused(page, &form, error),
     }
 }

@@ -21,39 +21,104 @@ use std::collections::HashMap;
 
 fn plan_page(ctx: &Ctx, plan: Option<&Plan>, inspections: &[Inspection]) -> FormPage {
     let (heading, action, cancel) = match plan {
-        Some(p) => ("Edit plan details".to_owned(), format!("{}/plans/{}/edit", ctx.base(), p.id), format!("{}/plans/{}", ctx.base(), p.id)),
-        None => ("Create a plan".to_owned(), format!("{}/plans/new", ctx.base()), ctx.base()),
+        Some(p) => (
+            "Edit plan details".to_owned(),
+            format!("{}/plans/{}/edit", ctx.base(), p.id),
+            format!("{}/plans/{}", ctx.base(), p.id),
+        ),
+        None => (
+            "Create a plan".to_owned(),
+            format!("{}/plans/new", ctx.base()),
+            ctx.base(),
+        ),
     };
     let mut fields = vec![
-        Field::radios("kind", "Kind of plan", PlanKind::ALL.iter().map(|k| Choice::new(k.code(), k.label())).collect()).value(plan.map_or("", |p| p.kind.code())),
-        Field::text("title", "Title").hint("For example, Written Statement of Action 2022 to 2023").value(plan.map_or("", |p| p.title.as_str())),
-        Field::date("period_start", "Start of the plan's period (optional)").date_value(plan.and_then(|p| p.period_start)),
-        Field::date("period_end", "End of the plan's period (optional)").date_value(plan.and_then(|p| p.period_end)),
-        Field::select("inspection_id", "Inspection this plan answers", with_none("None", inspections.iter().map(|i| Choice::new(i.id, i.title())).collect()))
-            .value(plan.and_then(|p| p.inspection_id).map(|i| i.to_string()).unwrap_or_default()),
-        Field::radios("status", "Status", PlanStatus::ALL.iter().map(|s| Choice::new(s.code(), s.label())).collect())
-            .value(plan.map_or(PlanStatus::Draft.code(), |p| p.status.code())),
-        Field::text("stale_after_days", "Days without an update before an action is flagged")
-            .hint("42 days (6 weeks) suits a 6-weekly reporting cycle")
-            .width("govuk-input--width-3")
-            .value(plan.map_or(DEFAULT_STALE_AFTER_DAYS, |p| p.stale_after_days)),
+        Field::radios(
+            "kind",
+            "Kind of plan",
+            PlanKind::ALL
+                .iter()
+                .map(|k| Choice::new(k.code(), k.label()))
+                .collect(),
+        )
+        .value(plan.map_or("", |p| p.kind.code())),
+        Field::text("title", "Title")
+            .hint("For example, Written Statement of Action 2022 to 2023")
+            .value(plan.map_or("", |p| p.title.as_str())),
+        Field::date("period_start", "Start of the plan's period (optional)")
+            .date_value(plan.and_then(|p| p.period_start)),
+        Field::date("period_end", "End of the plan's period (optional)")
+            .date_value(plan.and_then(|p| p.period_end)),
+        Field::select(
+            "inspection_id",
+            "Inspection this plan answers",
+            with_none(
+                "None",
+                inspections
+                    .iter()
+                    .map(|i| Choice::new(i.id, i.title()))
+                    .collect(),
+            ),
+        )
+        .value(
+            plan.and_then(|p| p.inspection_id)
+                .map(|i| i.to_string())
+                .unwrap_or_default(),
+        ),
+        Field::radios(
+            "status",
+            "Status",
+            PlanStatus::ALL
+                .iter()
+                .map(|s| Choice::new(s.code(), s.label()))
+                .collect(),
+        )
+        .value(plan.map_or(PlanStatus::Draft.code(), |p| p.status.code())),
+        Field::text(
+            "stale_after_days",
+            "Days without an update before an action is flagged",
+        )
+        .hint("42 days (6 weeks) suits a 6-weekly reporting cycle")
+        .width("govuk-input--width-3")
+        .value(plan.map_or(DEFAULT_STALE_AFTER_DAYS, |p| p.stale_after_days)),
     ];
     match plan {
         Some(p) => fields.push(Field::hidden("version", p.version)),
         None => fields.push(
-            Field::radios("rating_preset", "Rating scheme", RatingPreset::ALL.iter().map(|r| Choice::new(r.code(), r.label())).collect())
-                .hint("You can rename, recolour and add ratings afterwards."),
+            Field::radios(
+                "rating_preset",
+                "Rating scheme",
+                RatingPreset::ALL
+                    .iter()
+                    .map(|r| Choice::new(r.code(), r.label()))
+                    .collect(),
+            )
+            .hint("You can rename, recolour and add ratings afterwards."),
         ),
     }
-    FormPage::new(Chrome::for_ctx(ctx, heading.clone(), "overview"), heading, action, fields).cancel(cancel)
+    FormPage::new(
+        Chrome::for_ctx(ctx, heading.clone(), "overview"),
+        heading,
+        action,
+        fields,
+    )
+    .cancel(cancel)
 }
 
 pub async fn new_plan(State(state): State<AppState>, ctx: Ctx) -> AppResult {
     ctx.require(Capability::EditPlans)?;
-    html(&plan_page(&ctx, None, &state.store.list_inspections(ctx.pid()).await?))
+    html(&plan_page(
+        &ctx,
+        None,
+        &state.store.list_inspections(ctx.pid()).await?,
+    ))
 }
 
-pub async fn create_plan(State(state): State<AppState>, ctx: Ctx, axum::Form(pairs): FormPairs) -> AppResult {
+pub async fn create_plan(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::Form(pairs): FormPairs,
+) -> AppResult {
     ctx.require(Capability::EditPlans)?;
     let form = RawForm(pairs);
     let page = plan_page(&ctx, None, &state.store.list_inspections(ctx.pid()).await?);
@@ -62,29 +127,58 @@ pub async fn create_plan(State(state): State<AppState>, ctx: Ctx, axum::Form(pai
         Err(errors) => return page.with_errors(&form, errors),
     };
     let ratings = input.rating_preset.unwrap_or(RatingPreset::Rag).ratings();
-    match state.store.create_plan(ctx.actor(), ctx.pid(), &input, &ratings).await {
-        Ok(id) => Ok(saved(&state, &format!("{}/plans/{id}", ctx.base()), "Plan created. Now add its areas.")),
+    match state
+        .store
+        .create_plan(ctx.actor(), ctx.pid(), &input, &ratings)
+        .await
+    {
+        Ok(id) => Ok(saved(
+            &state,
+            &format!("{}/plans/{id}", ctx.base()),
+            "Plan created. Now add its areas.",
+        )),
         Err(error) => refused(page, &form, error),
     }
 }
 
-pub async fn edit_plan(State(state): State<AppState>, ctx: Ctx, Path((_, id)): Path<(i64, i64)>) -> AppResult {
+pub async fn edit_plan(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+) -> AppResult {
     ctx.require(Capability::EditPlans)?;
     let plan = state.store.get_plan(ctx.pid(), PlanId(id)).await?;
-    html(&plan_page(&ctx, Some(&plan), &state.store.list_inspections(ctx.pid()).await?))
+    html(&plan_page(
+        &ctx,
+        Some(&plan),
+        &state.store.list_inspections(ctx.pid()).await?,
+    ))
 }
 
-pub async fn update_plan(State(state): State<AppState>, ctx: Ctx, Path((_, id)): Path<(i64, i64)>, axum::Form(pairs): FormPairs) -> AppResult {
+pub async fn update_plan(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+    axum::Form(pairs): FormPairs,
+) -> AppResult {
     ctx.require(Capability::EditPlans)?;
     let form = RawForm(pairs);
     let plan = state.store.get_plan(ctx.pid(), PlanId(id)).await?;
-    let page = plan_page(&ctx, Some(&plan), &state.store.list_inspections(ctx.pid()).await?);
+    let page = plan_page(
+        &ctx,
+        Some(&plan),
+        &state.store.list_inspections(ctx.pid()).await?,
+    );
     let input = match PlanInput::parse(&form, false) {
         Ok(input) => input,
         Err(errors) => return page.with_errors(&form, errors),
     };
     let href = format!("{}/plans/{}", ctx.base(), plan.id);
-    match state.store.update_plan(ctx.actor(), ctx.pid(), plan.id, version_of(&form), &input).await {
+    match state
+        .store
+        .update_plan(ctx.actor(), ctx.pid(), plan.id, version_of(&form), &input)
+        .await
+    {
         Ok(()) => Ok(saved(&state, &href, "Plan details saved")),
         Err(StoreError::Conflict) => page.with_conflict(&form, plan.version, &href),
         Err(error) => refused(page, &form, error),
@@ -110,7 +204,10 @@ impl PlanFilters {
     }
 
     fn is_active(&self) -> bool {
-        self.area.is_some() || self.lead.is_some() || !self.rating.is_empty() || !self.show.is_empty()
+        self.area.is_some()
+            || self.lead.is_some()
+            || !self.rating.is_empty()
+            || !self.show.is_empty()
     }
 
     fn keeps(&self, row: &ActionRow) -> bool {
@@ -133,7 +230,11 @@ impl PlanFilters {
 
 /// Leads' names for a table cell.
 pub fn lead_names(leads: &[PersonId], people: &HashMap<PersonId, &Person>) -> String {
-    let names: Vec<String> = leads.iter().filter_map(|id| people.get(id)).map(|p| p.display_name()).collect();
+    let names: Vec<String> = leads
+        .iter()
+        .filter_map(|id| people.get(id))
+        .map(|p| p.display_name())
+        .collect();
     if names.is_empty() {
         "No lead".to_owned()
     } else {
@@ -142,11 +243,22 @@ pub fn lead_names(leads: &[PersonId], people: &HashMap<PersonId, &Person>) -> St
 }
 
 /// The plan page: areas, objectives and actions with their ratings and flags, filterable.
-pub async fn show_plan(State(state): State<AppState>, ctx: Ctx, Path((_, id)): Path<(i64, i64)>, Query(query): Query<Vec<(String, String)>>) -> AppResult {
-    let overview = state.store.plan_overview(ctx.pid(), PlanId(id), ctx.today).await?;
+pub async fn show_plan(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+    Query(query): Query<Vec<(String, String)>>,
+) -> AppResult {
+    let overview = state
+        .store
+        .plan_overview(ctx.pid(), PlanId(id), ctx.today)
+        .await?;
     let people_list = state.store.list_people(ctx.pid()).await?;
     let people: HashMap<PersonId, &Person> = people_list.iter().map(|p| (p.id, p)).collect();
-    let findings = state.store.list_findings(ctx.pid(), overview.plan.inspection_id).await?;
+    let findings = state
+        .store
+        .list_findings(ctx.pid(), overview.plan.inspection_id)
+        .await?;
     let query = RawForm(query);
     let filters = PlanFilters::parse(&query);
     let plan = &overview.plan;
@@ -157,11 +269,20 @@ pub async fn show_plan(State(state): State<AppState>, ctx: Ctx, Path((_, id)): P
     let mut areas = Vec::new();
     for area in &overview.areas {
         let mut details = vec![
-            SummaryRow::new("Senior responsible officer", area.senior_responsible_officer.and_then(|p| people.get(&p)).map(|p| p.display_name()).unwrap_or_default()),
+            SummaryRow::new(
+                "Senior responsible officer",
+                area.senior_responsible_officer
+                    .and_then(|p| people.get(&p))
+                    .map(|p| p.display_name())
+                    .unwrap_or_default(),
+            ),
             SummaryRow::new("Outcomes we will strive for", area.outcomes.clone()),
         ];
         for finding in findings.iter().filter(|f| area.findings.contains(&f.id)) {
-            details.push(SummaryRow::new(format!("Answers this {}", finding.kind.label().to_lowercase()), finding.text.clone()));
+            details.push(SummaryRow::new(
+                format!("Answers this {}", finding.kind.label().to_lowercase()),
+                finding.text.clone(),
+            ));
         }
         let line = |row: &ActionRow| ActionLine {
             number: row.number.to_string(),
@@ -172,19 +293,35 @@ pub async fn show_plan(State(state): State<AppState>, ctx: Ctx, Path((_, id)): P
             rating: Tag::rating(row.rating.as_ref()),
             flags: Tag::flags(&row.flags),
         };
-        let in_area: Vec<&ActionRow> = overview.actions.iter().filter(|a| a.area_id == area.id && filters.keeps(a)).collect();
+        let in_area: Vec<&ActionRow> = overview
+            .actions
+            .iter()
+            .filter(|a| a.area_id == area.id && filters.keeps(a))
+            .collect();
         let mut groups = vec![ActionGroup {
             heading: String::new(),
             i_statement: String::new(),
             edit_href: String::new(),
-            lines: in_area.iter().filter(|a| a.objective_id.is_none()).map(|a| line(a)).collect(),
+            lines: in_area
+                .iter()
+                .filter(|a| a.objective_id.is_none())
+                .map(|a| line(a))
+                .collect(),
         }];
         for objective in overview.objectives.iter().filter(|o| o.area_id == area.id) {
             groups.push(ActionGroup {
                 heading: format!("{} {}", objective.number, objective.title),
                 i_statement: objective.i_statement.clone(),
-                edit_href: if editable { format!("{}/objectives/{}/edit", ctx.base(), objective.id) } else { String::new() },
-                lines: in_area.iter().filter(|a| a.objective_id == Some(objective.id)).map(|a| line(a)).collect(),
+                edit_href: if editable {
+                    format!("{}/objectives/{}/edit", ctx.base(), objective.id)
+                } else {
+                    String::new()
+                },
+                lines: in_area
+                    .iter()
+                    .filter(|a| a.objective_id == Some(objective.id))
+                    .map(|a| line(a))
+                    .collect(),
             });
         }
         shown += in_area.len();
@@ -192,7 +329,11 @@ pub async fn show_plan(State(state): State<AppState>, ctx: Ctx, Path((_, id)): P
             id: area.id.to_string(),
             heading: format!("{} {}", area.number, area.title),
             details,
-            edit_href: if editable { format!("{}/areas/{}/edit", ctx.base(), area.id) } else { String::new() },
+            edit_href: if editable {
+                format!("{}/areas/{}/edit", ctx.base(), area.id)
+            } else {
+                String::new()
+            },
             add_objective_href: format!("{}/areas/{}/objectives/new", ctx.base(), area.id),
             add_action_href: format!("{}/areas/{}/actions/new", ctx.base(), area.id),
             groups,
@@ -201,28 +342,86 @@ pub async fn show_plan(State(state): State<AppState>, ctx: Ctx, Path((_, id)): P
     }
 
     let counts = overview.counts();
-    let mut count_list: Vec<(String, usize, String)> =
-        counts.non_zero().into_iter().map(|(class, n)| (class.label().to_owned(), n, class_colour(class).to_owned())).collect();
+    let mut count_list: Vec<(String, usize, String)> = counts
+        .non_zero()
+        .into_iter()
+        .map(|(class, n)| (class.label().to_owned(), n, class_colour(class).to_owned()))
+        .collect();
     if counts.unrated > 0 {
-        count_list.push(("No update yet".to_owned(), counts.unrated, "grey".to_owned()));
+        count_list.push((
+            "No update yet".to_owned(),
+            counts.unrated,
+            "grey".to_owned(),
+        ));
     }
     let attention = vec![
         ("overdue actions".to_owned(), overview.overdue_actions()),
-        ("overdue milestones".to_owned(), overview.overdue_milestones()),
-        (format!("actions with no update for more than {} days", plan.stale_after_days), overview.stale_actions()),
-        ("actions waiting on another action".to_owned(), overview.actions.iter().filter(|a| a.flags.blocked).count()),
+        (
+            "overdue milestones".to_owned(),
+            overview.overdue_milestones(),
+        ),
+        (
+            format!(
+                "actions with no update for more than {} days",
+                plan.stale_after_days
+            ),
+            overview.stale_actions(),
+        ),
+        (
+            "actions waiting on another action".to_owned(),
+            overview.actions.iter().filter(|a| a.flags.blocked).count(),
+        ),
     ];
-    let mut lead_ids: Vec<PersonId> = overview.actions.iter().flat_map(|a| a.leads.iter().copied()).collect();
+    let mut lead_ids: Vec<PersonId> = overview
+        .actions
+        .iter()
+        .flat_map(|a| a.leads.iter().copied())
+        .collect();
     lead_ids.sort();
     lead_ids.dedup();
-    let mut rating_options = vec![Choice::new("", "Any rating"), Choice::new("unrated", "No update yet")];
-    rating_options.extend(overview.ratings.iter().map(|r| Choice::new(format!("rating:{}", r.id), format!("{}: {}", r.label, r.meaning))));
-    rating_options.extend(RatingClass::ALL.iter().map(|c| Choice::new(format!("class:{}", c.code()), format!("Any rating meaning {}", c.label().to_lowercase()))));
+    let mut rating_options = vec![
+        Choice::new("", "Any rating"),
+        Choice::new("unrated", "No update yet"),
+    ];
+    rating_options.extend(overview.ratings.iter().map(|r| {
+        Choice::new(
+            format!("rating:{}", r.id),
+            format!("{}: {}", r.label, r.meaning),
+        )
+    }));
+    rating_options.extend(RatingClass::ALL.iter().map(|c| {
+        Choice::new(
+            format!("class:{}", c.code()),
+            format!("Any rating meaning {}", c.label().to_lowercase()),
+        )
+    }));
     let filter_fields = vec![
-        Field::select("area", "Area", with_none("All areas", overview.areas.iter().map(|a| Choice::new(a.id, format!("{} {}", a.number, truncate(&a.title, 80)))).collect()))
-            .value(filters.area.map(|a| a.to_string()).unwrap_or_default()),
-        Field::select("lead", "Lead", with_none("Anyone", lead_ids.iter().filter_map(|id| people.get(id)).map(|p| Choice::new(p.id, p.display_name())).collect()))
-            .value(filters.lead.map(|l| l.to_string()).unwrap_or_default()),
+        Field::select(
+            "area",
+            "Area",
+            with_none(
+                "All areas",
+                overview
+                    .areas
+                    .iter()
+                    .map(|a| Choice::new(a.id, format!("{} {}", a.number, truncate(&a.title, 80))))
+                    .collect(),
+            ),
+        )
+        .value(filters.area.map(|a| a.to_string()).unwrap_or_default()),
+        Field::select(
+            "lead",
+            "Lead",
+            with_none(
+                "Anyone",
+                lead_ids
+                    .iter()
+                    .filter_map(|id| people.get(id))
+                    .map(|p| Choice::new(p.id, p.display_name()))
+                    .collect(),
+            ),
+        )
+        .value(filters.lead.map(|l| l.to_string()).unwrap_or_default()),
         Field::select("rating", "Current rating", rating_options).value(filters.rating.clone()),
         Field::checkboxes(
             "show",
@@ -239,15 +438,39 @@ pub async fn show_plan(State(state): State<AppState>, ctx: Ctx, Path((_, id)): P
     let mut summary = vec![
         SummaryRow::new("Kind", plan.kind.label()),
         SummaryRow::new("Status", plan.status.label()),
-        SummaryRow::new("Period", format!("{} to {}", date_or(plan.period_start, "not set"), date_or(plan.period_end, "not set"))),
+        SummaryRow::new(
+            "Period",
+            format!(
+                "{} to {}",
+                date_or(plan.period_start, "not set"),
+                date_or(plan.period_end, "not set")
+            ),
+        ),
     ];
-    let key: Vec<String> = overview.ratings.iter().map(|r| format!("{}: {}", r.label, r.meaning)).collect();
-    summary.push(SummaryRow { key: "Rating key".to_owned(), value: key.join("\n"), tags: vec![] });
+    let key: Vec<String> = overview
+        .ratings
+        .iter()
+        .map(|r| format!("{}: {}", r.label, r.meaning))
+        .collect();
+    summary.push(SummaryRow {
+        key: "Rating key".to_owned(),
+        value: key.join("\n"),
+        tags: vec![],
+    });
     let mut buttons = Vec::new();
     if editable {
-        buttons.push(LinkButton::primary("Add an area", format!("{base}/areas/new")));
-        buttons.push(LinkButton::secondary("Edit plan details", format!("{base}/edit")));
-        buttons.push(LinkButton::secondary("Rating scheme", format!("{base}/ratings")));
+        buttons.push(LinkButton::primary(
+            "Add an area",
+            format!("{base}/areas/new"),
+        ));
+        buttons.push(LinkButton::secondary(
+            "Edit plan details",
+            format!("{base}/edit"),
+        ));
+        buttons.push(LinkButton::secondary(
+            "Rating scheme",
+            format!("{base}/ratings"),
+        ));
     }
     html(&PlanPage {
         chrome: Chrome::for_ctx(&ctx, plan.title.clone(), "overview"),
@@ -275,7 +498,11 @@ pub fn truncate(text: &str, max: usize) -> String {
     }
 }
 
-pub async fn list_ratings(State(state): State<AppState>, ctx: Ctx, Path((_, id)): Path<(i64, i64)>) -> AppResult {
+pub async fn list_ratings(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+) -> AppResult {
     let plan = state.store.get_plan(ctx.pid(), PlanId(id)).await?;
     let ratings = state.store.list_ratings(ctx.pid(), plan.id).await?;
     let editable = ctx.can(Capability::EditPlans);
@@ -283,15 +510,30 @@ pub async fn list_ratings(State(state): State<AppState>, ctx: Ctx, Path((_, id))
         .iter()
         .map(|r| {
             let tag = Cell::tags(vec![Tag::rating(Some(r))]);
-            let edit = if editable { Cell::link("Change", format!("{}/ratings/{}/edit", ctx.base(), r.id)) } else { Cell::text("") };
-            vec![tag, Cell::text(r.meaning.clone()), Cell::text(r.class.label()), edit]
+            let edit = if editable {
+                Cell::link("Change", format!("{}/ratings/{}/edit", ctx.base(), r.id))
+            } else {
+                Cell::text("")
+            };
+            vec![
+                tag,
+                Cell::text(r.meaning.clone()),
+                Cell::text(r.class.label()),
+                edit,
+            ]
         })
         .collect();
     let mut buttons = Vec::new();
     if editable {
-        buttons.push(LinkButton::primary("Add a rating", format!("{}/plans/{}/ratings/new", ctx.base(), plan.id)));
+        buttons.push(LinkButton::primary(
+            "Add a rating",
+            format!("{}/plans/{}/ratings/new", ctx.base(), plan.id),
+        ));
     }
-    buttons.push(LinkButton::secondary("Back to the plan", format!("{}/plans/{}", ctx.base(), plan.id)));
+    buttons.push(LinkButton::secondary(
+        "Back to the plan",
+        format!("{}/plans/{}", ctx.base(), plan.id),
+    ));
     html(&TablePage {
         chrome: Chrome::for_ctx(&ctx, "Rating scheme", "overview"),
         heading: "Rating scheme".to_owned(),
@@ -307,27 +549,68 @@ pub async fn list_ratings(State(state): State<AppState>, ctx: Ctx, Path((_, id))
 
 fn rating_page(ctx: &Ctx, plan: &Plan, rating: Option<&Rating>) -> FormPage {
     let (heading, action) = match rating {
-        Some(r) => (format!("Change rating {}", r.label), format!("{}/ratings/{}/edit", ctx.base(), r.id)),
-        None => ("Add a rating".to_owned(), format!("{}/plans/{}/ratings/new", ctx.base(), plan.id)),
+        Some(r) => (
+            format!("Change rating {}", r.label),
+            format!("{}/ratings/{}/edit", ctx.base(), r.id),
+        ),
+        None => (
+            "Add a rating".to_owned(),
+            format!("{}/plans/{}/ratings/new", ctx.base(), plan.id),
+        ),
     };
     let fields = vec![
-        Field::text("label", "Label").hint("As the plan writes it, for example AMBER").width("govuk-input--width-20").value(rating.map_or("", |r| r.label.as_str())),
-        Field::radios("colour", "Colour", TagColour::ALL.iter().map(|c| Choice::new(c.code(), c.label())).collect()).value(rating.map_or("", |r| r.colour.code())),
-        Field::text("meaning", "What it means").hint("For example, action in progress, minor delays").value(rating.map_or("", |r| r.meaning.as_str())),
-        Field::radios("class", "Counts as", RatingClass::ALL.iter().map(|c| Choice::new(c.code(), c.label())).collect()).value(rating.map_or("", |r| r.class.code())),
+        Field::text("label", "Label")
+            .hint("As the plan writes it, for example AMBER")
+            .width("govuk-input--width-20")
+            .value(rating.map_or("", |r| r.label.as_str())),
+        Field::radios(
+            "colour",
+            "Colour",
+            TagColour::ALL
+                .iter()
+                .map(|c| Choice::new(c.code(), c.label()))
+                .collect(),
+        )
+        .value(rating.map_or("", |r| r.colour.code())),
+        Field::text("meaning", "What it means")
+            .hint("For example, action in progress, minor delays")
+            .value(rating.map_or("", |r| r.meaning.as_str())),
+        Field::radios(
+            "class",
+            "Counts as",
+            RatingClass::ALL
+                .iter()
+                .map(|c| Choice::new(c.code(), c.label()))
+                .collect(),
+        )
+        .value(rating.map_or("", |r| r.class.code())),
     ];
-    FormPage::new(Chrome::for_ctx(ctx, heading.clone(), "overview"), heading, action, fields)
-        .caption(plan.title.clone())
-        .cancel(format!("{}/plans/{}/ratings", ctx.base(), plan.id))
+    FormPage::new(
+        Chrome::for_ctx(ctx, heading.clone(), "overview"),
+        heading,
+        action,
+        fields,
+    )
+    .caption(plan.title.clone())
+    .cancel(format!("{}/plans/{}/ratings", ctx.base(), plan.id))
 }
 
-pub async fn new_rating(State(state): State<AppState>, ctx: Ctx, Path((_, id)): Path<(i64, i64)>) -> AppResult {
+pub async fn new_rating(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+) -> AppResult {
     ctx.require(Capability::EditPlans)?;
     let plan = state.store.get_plan(ctx.pid(), PlanId(id)).await?;
     html(&rating_page(&ctx, &plan, None))
 }
 
-pub async fn create_rating(State(state): State<AppState>, ctx: Ctx, Path((_, id)): Path<(i64, i64)>, axum::Form(pairs): FormPairs) -> AppResult {
+pub async fn create_rating(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+    axum::Form(pairs): FormPairs,
+) -> AppResult {
     ctx.require(Capability::EditPlans)?;
     let form = RawForm(pairs);
     let plan = state.store.get_plan(ctx.pid(), PlanId(id)).await?;
@@ -336,28 +619,55 @@ pub async fn create_rating(State(state): State<AppState>, ctx: Ctx, Path((_, id)
         Ok(input) => input,
         Err(errors) => return page.with_errors(&form, errors),
     };
-    match state.store.add_rating(ctx.actor(), ctx.pid(), plan.id, &input).await {
-        Ok(_) => Ok(saved(&state, &format!("{}/plans/{}/ratings", ctx.base(), plan.id), "Rating added")),
+    match state
+        .store
+        .add_rating(ctx.actor(), ctx.pid(), plan.id, &input)
+        .await
+    {
+        Ok(_) => Ok(saved(
+            &state,
+            &format!("{}/plans/{}/ratings", ctx.base(), plan.id),
+            "Rating added",
+        )),
         Err(error) => refused(page, &form, error),
     }
 }
 
-async fn rating_and_plan(state: &AppState, ctx: &Ctx, id: i64) -> Result<(Rating, Plan), crate::errors::AppError> {
+async fn rating_and_plan(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+) -> Result<(Rating, Plan), crate::errors::AppError> {
     for plan in state.store.list_plans(ctx.pid()).await? {
-        if let Some(rating) = state.store.list_ratings(ctx.pid(), plan.id).await?.into_iter().find(|r| r.id == RatingId(id)) {
+        if let Some(rating) = state
+            .store
+            .list_ratings(ctx.pid(), plan.id)
+            .await?
+            .into_iter()
+            .find(|r| r.id == RatingId(id))
+        {
             return Ok((rating, plan));
         }
     }
     Err(crate::errors::AppError::NotFound)
 }
 
-pub async fn edit_rating(State(state): State<AppState>, ctx: Ctx, Path((_, id)): Path<(i64, i64)>) -> AppResult {
+pub async fn edit_rating(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+) -> AppResult {
     ctx.require(Capability::EditPlans)?;
     let (rating, plan) = rating_and_plan(&state, &ctx, id).await?;
     html(&rating_page(&ctx, &plan, Some(&rating)))
 }
 
-pub async fn update_rating(State(state): State<AppState>, ctx: Ctx, Path((_, id)): Path<(i64, i64)>, axum::Form(pairs): FormPairs) -> AppResult {
+pub async fn update_rating(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+    axum::Form(pairs): FormPairs,
+) -> AppResult {
     ctx.require(Capability::EditPlans)?;
     let form = RawForm(pairs);
     let (rating, plan) = rating_and_plan(&state, &ctx, id).await?;
@@ -367,7 +677,11 @@ pub async fn update_rating(State(state): State<AppState>, ctx: Ctx, Path((_, id)
         Err(errors) => return page.with_errors(&form, errors),
     };
     let href = format!("{}/plans/{}/ratings", ctx.base(), plan.id);
-    match state.store.update_rating(ctx.actor(), ctx.pid(), rating.id, &rating, &input).await {
+    match state
+        .store
+        .update_rating(ctx.actor(), ctx.pid(), rating.id, &rating, &input)
+        .await
+    {
         Ok(()) => Ok(saved(&state, &href, "Rating saved")),
         Err(StoreError::Conflict) => page.with_conflict(&form, 0, &href),
         Err(error) => refused(page, &form, error),
