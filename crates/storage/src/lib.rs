@@ -13,6 +13,7 @@
 
 mod accounts;
 mod audit;
+mod cache;
 mod inspections;
 mod migrate;
 mod overview;
@@ -22,6 +23,7 @@ mod sql;
 
 pub use accounts::{Member, SessionRecord, UserRecord};
 pub use audit::AuditEvent;
+pub use cache::ReadCache;
 pub use migrate::MIGRATIONS;
 pub use overview::{ActionRow, PartnershipSummary, PlanOverview, PlanSummary};
 
@@ -90,6 +92,7 @@ pub struct Store {
     /// SQLite allows one writer at a time and fails (rather than waits) when a read
     /// transaction tries to become a write; serialising writers in-process avoids that.
     write_lock: Arc<tokio::sync::Mutex<()>>,
+    cache: Arc<cache::ReadCache<overview::CacheKey>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -163,6 +166,7 @@ impl Store {
             pool,
             backend,
             write_lock: Arc::new(tokio::sync::Mutex::new(())),
+            cache: Arc::new(cache::ReadCache::new()),
         })
     }
 

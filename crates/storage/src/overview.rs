@@ -9,6 +9,7 @@ use sendplan_domain::plan::{Area, Objective, Plan, Rating};
 use sendplan_domain::rating::ClassCounts;
 use sendplan_domain::*;
 use std::collections::HashMap;
+use std::sync::Arc;
 use time::Date;
 
 /// A milestone's due date and the date it was done.
@@ -82,9 +83,56 @@ pub struct PartnershipSummary {
     pub plans: Vec<PlanSummary>,
 }
 
+/// What the read cache holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum CacheKey {
+    Overview(PartnershipId, PlanId, Date),
+    People(PartnershipId),
+}
+
 impl Store {
-    /// Builds the plan page's model as it stands on `today`.
+    /// A number that changes whenever any of the partnership's records change: the id of
+    /// its latest audit entry (see `cache.rs`).
+    pub async fn data_version(&self, partnership: PartnershipId) -> Result<i64> {
+        Ok(sqlx::query_scalar::<_, i64>(
+            "SELECT COALESCE(MAX(id), 0) FROM audit_events WHERE partnership_id = $1",
+        )
+        .bind(partnership.0)
+        .fetch_one(self.pool())
+        .await?)
+    }
+
+    /// The plan page's model as it stands on `today`, from the read cache when nothing in
+    /// the partnership has changed since it was built.
     pub async fn plan_overview(
+        &self,
+        partnership: PartnershipId,
+        plan_id: PlanId,
+        today: Date,
+    ) -> Result<Arc<PlanOverview>> {
+        let version = self.data_version(partnership).await?;
+        let key = CacheKey::Overview(partnership, plan_id, today);
+        self.cache
+            .get_or_build(key, version, || {
+                self.load_plan_overview(partnership, plan_id, today)
+            })
+            .await
+    }
+
+    /// The partnership's people, from the read cache when nothing has changed.
+    pub async fn people(
+        &self,
+        partnership: PartnershipId,
+    ) -> Result<Arc<Vec<sendplan_domain::partnership::Person>>> {
+        let version = self.data_version(partnership).await?;
+        self.cache
+            .get_or_build(CacheKey::People(partnership), version, || {
+                self.list_people(partnership)
+            })
+            .await
+    }
+
+    async fn load_plan_overview(
         &self,
         partnership: PartnershipId,
         plan_id: PlanId,

@@ -345,6 +345,15 @@ async fn updates_set_the_current_rating_and_keep_history(store: Store, _url: Str
     let f = fixture(&store, "E08000031").await;
     let action = add_action(&store, &f, "1.1", &[]).await;
     rate(&store, &f, action, "AMBER", date!(2022 - 03 - 01)).await;
+    // Read (and so cache) the overview, then change the plan: the next read must see it.
+    let cached = store
+        .plan_overview(f.partnership, f.plan, TODAY)
+        .await
+        .expect("overview");
+    assert_eq!(
+        cached.actions[0].rating.as_ref().map(|r| r.label.as_str()),
+        Some("AMBER")
+    );
     rate(&store, &f, action, "GREEN", date!(2022 - 05 - 01)).await;
     // An update back-dated to before the latest one does not become the current rating.
     rate(&store, &f, action, "RED", date!(2022 - 04 - 01)).await;

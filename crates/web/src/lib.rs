@@ -45,6 +45,8 @@ pub struct AppState {
     pub store: Store,
     pub config: Arc<WebConfig>,
     pub throttle: Arc<auth::SignInThrottle>,
+    /// Rendered page bodies, valid while the partnership's data version is unchanged.
+    pub fragments: Arc<sendplan_storage::ReadCache<String>>,
 }
 
 impl AppState {
@@ -53,6 +55,7 @@ impl AppState {
             store,
             config: Arc::new(config),
             throttle: Arc::new(auth::SignInThrottle::default()),
+            fragments: Arc::new(sendplan_storage::ReadCache::new()),
         }
     }
 }

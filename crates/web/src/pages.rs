@@ -207,10 +207,18 @@ pub struct AreaView {
     pub shown: usize,
 }
 
+/// The plan page: the layout around a body that may come from the fragment cache.
 #[derive(Template)]
 #[template(path = "plan.html")]
 pub struct PlanPage {
     pub chrome: Chrome,
+    pub body: std::sync::Arc<String>,
+}
+
+/// The plan page's content: the same for everyone with the same rights, so it is cached.
+#[derive(Template)]
+#[template(path = "plan_body.html")]
+pub struct PlanBody {
     pub heading: String,
     pub caption: String,
     pub summary: Vec<SummaryRow>,

@@ -748,6 +748,11 @@ async fn a_lead_posts_an_update_and_the_plan_shows_the_new_rating_with_an_audit_
         .id
         .to_string();
     let path = format!("/p/{}/actions/{}/updates/new", w.a.pid, w.a.led_action);
+    // Load the plan page first, so the update must invalidate its cached body.
+    let (_, before) = w
+        .get(Some(&lead), &format!("/p/{}/plans/{}", w.a.pid, w.a.plan))
+        .await;
+    assert!(!before.contains("govuk-tag--red\">Red</strong>"));
     // Missing narrative: the form comes back with what was chosen kept.
     let (status, body) = w
         .post(

@@ -25,7 +25,7 @@ struct ActionChoices {
     objectives: Vec<Objective>,
     people: Vec<Person>,
     organisations: Vec<Organisation>,
-    overview: PlanOverview,
+    overview: std::sync::Arc<PlanOverview>,
 }
 
 async fn action_choices(
@@ -630,10 +630,10 @@ pub async fn list_my_actions(State(state): State<AppState>, ctx: Ctx) -> AppResu
                 .await?;
             for row in overview
                 .actions
-                .into_iter()
+                .iter()
                 .filter(|a| a.leads.contains(&me) && !a.flags.complete)
             {
-                rows.push((plan.title.clone(), row));
+                rows.push((plan.title.clone(), row.clone()));
             }
         }
     }

@@ -5,9 +5,12 @@ use super::{refused, saved, version_of, FormPairs};
 use crate::auth::Ctx;
 use crate::errors::AppResult;
 use crate::forms::{with_none, Choice, Field};
-use crate::pages::{html, ActionGroup, ActionLine, AreaView, FormPage, PlanPage, TablePage};
+use crate::pages::{
+    html, ActionGroup, ActionLine, AreaView, FormPage, PlanBody, PlanPage, TablePage,
+};
 use crate::views::{date_or, Cell, Chrome, LinkButton, SummaryRow, Tag};
 use crate::AppState;
+use askama::Template;
 use axum::extract::{Path, Query, State};
 use sendplan_domain::access::Capability;
 use sendplan_domain::input::{PlanInput, RatingInput, RawForm};
@@ -18,6 +21,7 @@ use sendplan_domain::rating::{RatingClass, RatingPreset, TagColour};
 use sendplan_domain::{PersonId, PlanId, RatingId};
 use sendplan_storage::{ActionRow, StoreError};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 fn plan_page(ctx: &Ctx, plan: Option<&Plan>, inspections: &[Inspection]) -> FormPage {
     let (heading, action, cancel) = match plan {
@@ -249,17 +253,42 @@ pub async fn show_plan(
     Path((_, id)): Path<(i64, i64)>,
     Query(query): Query<Vec<(String, String)>>,
 ) -> AppResult {
-    let overview = state
-        .store
-        .plan_overview(ctx.pid(), PlanId(id), ctx.today)
+    // The body depends only on the data, the day, the filters and whether the viewer may
+    // edit; it is rebuilt when any of those change (see sendplan_storage::ReadCache).
+    let version = state.store.data_version(ctx.pid()).await?;
+    let editable = ctx.can(Capability::EditPlans);
+    let key = format!("plan:{}:{id}:{}:{editable}:{query:?}", ctx.pid(), ctx.today);
+    let page = state
+        .fragments
+        .get_or_build(key, version, || {
+            plan_body(&state, &ctx, PlanId(id), RawForm(query))
+        })
         .await?;
-    let people_list = state.store.list_people(ctx.pid()).await?;
+    html(&PlanPage {
+        chrome: Chrome::for_ctx(&ctx, page.title.clone(), "overview"),
+        body: page.body.clone(),
+    })
+}
+
+/// A rendered page body and the title that goes with it.
+struct CachedPage {
+    title: String,
+    body: Arc<String>,
+}
+
+async fn plan_body(
+    state: &AppState,
+    ctx: &Ctx,
+    id: PlanId,
+    query: RawForm,
+) -> Result<CachedPage, crate::errors::AppError> {
+    let overview = state.store.plan_overview(ctx.pid(), id, ctx.today).await?;
+    let people_list = state.store.people(ctx.pid()).await?;
     let people: HashMap<PersonId, &Person> = people_list.iter().map(|p| (p.id, p)).collect();
     let findings = state
         .store
         .list_findings(ctx.pid(), overview.plan.inspection_id)
         .await?;
-    let query = RawForm(query);
     let filters = PlanFilters::parse(&query);
     let plan = &overview.plan;
     let base = format!("{}/plans/{}", ctx.base(), plan.id);
@@ -472,8 +501,7 @@ pub async fn show_plan(
             format!("{base}/ratings"),
         ));
     }
-    html(&PlanPage {
-        chrome: Chrome::for_ctx(&ctx, plan.title.clone(), "overview"),
+    let body = PlanBody {
         heading: plan.title.clone(),
         caption: ctx.partnership.name.clone(),
         summary,
@@ -486,6 +514,10 @@ pub async fn show_plan(
         areas,
         buttons,
         clear_href: base,
+    };
+    Ok(CachedPage {
+        title: plan.title.clone(),
+        body: Arc::new(body.render()?),
     })
 }
 
