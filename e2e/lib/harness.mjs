@@ -13,9 +13,10 @@ const require = createRequire(import.meta.url)
 export const repo = join(here, '..', '..')
 export const screenshots = join(repo, 'e2e', 'screenshots')
 
-export async function startServer () {
+// Starts sendplan on a database in `dir` (a new folder unless given, so a test can
+// restart the server on the same data).
+export async function startServer (dir = mkdtempSync(join(tmpdir(), 'sendplan-e2e-'))) {
   const bin = process.env.SENDPLAN_BIN || join(repo, 'target', 'debug', 'sendplan')
-  const dir = mkdtempSync(join(tmpdir(), 'sendplan-e2e-'))
   const child = spawn(bin, ['serve', '--demo', '--bind', '127.0.0.1:0', '--database-url', `sqlite://${dir}/e2e.db`], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, SENDPLAN_LOG: 'warn' }
@@ -38,8 +39,14 @@ export async function startServer () {
   const { url, password } = await ready
   return {
     url,
+    dir,
     email: 'demo@sendplan.invalid',
     password,
+    // Ends the process the hard way, as a power cut or the OOM killer would.
+    async killHard () {
+      child.kill('SIGKILL')
+      await new Promise(resolve => child.once('exit', resolve))
+    },
     async stop () {
       child.kill('SIGTERM')
       await new Promise(resolve => child.once('exit', resolve))
