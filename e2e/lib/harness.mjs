@@ -17,7 +17,9 @@ export const screenshots = join(repo, 'e2e', 'screenshots')
 // restart the server on the same data).
 export async function startServer (dir = mkdtempSync(join(tmpdir(), 'sendplan-e2e-'))) {
   const bin = process.env.SENDPLAN_BIN || join(repo, 'target', 'debug', 'sendplan')
-  const child = spawn(bin, ['serve', '--demo', '--bind', '127.0.0.1:0', '--database-url', `sqlite://${dir}/e2e.db`], {
+  // SENDPLAN_E2E_DATABASE_URL runs the same journeys on another database (PostgreSQL).
+  const database = process.env.SENDPLAN_E2E_DATABASE_URL || `sqlite://${dir}/e2e.db`
+  const child = spawn(bin, ['serve', '--demo', '--bind', '127.0.0.1:0', '--database-url', database], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, SENDPLAN_LOG: 'warn' }
   })

@@ -189,14 +189,9 @@ async fn run(cli: Cli) -> Result<()> {
                 bail!("say what the account may do: --role ROLE --partnership ID, or --admin");
             }
             if let Some(id) = partnership {
-                store
-                    .get_partnership(PartnershipId(id))
-                    .await
-                    .with_context(|| {
-                        format!(
-                            "there is no partnership with id {id} (see `sendplan partnerships`)"
-                        )
-                    })?;
+                if store.get_partnership(PartnershipId(id)).await.is_err() {
+                    bail!("there is no partnership with id {id} (see `sendplan partnerships`)");
+                }
             }
             let password = read_password()?;
             let hash = hash_password(&password).map_err(anyhow::Error::msg)?;

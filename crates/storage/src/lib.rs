@@ -70,7 +70,7 @@ pub enum StoreError {
     #[error("{0}")]
     Rule(String),
     /// The database could not be configured or reached.
-    #[error("database configuration: {0}")]
+    #[error("{0}")]
     Config(String),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
@@ -161,7 +161,11 @@ impl Store {
             })
             .connect(&url)
             .await
-            .map_err(|e| StoreError::Config(format!("could not open the database: {e}")))?;
+            .map_err(|e| {
+                StoreError::Config(format!(
+                    "could not connect to the {backend:?} database: {e}"
+                ))
+            })?;
         Ok(Store {
             pool,
             backend,
