@@ -927,3 +927,52 @@ async fn signing_in_checks_the_password_throttles_guessing_and_signs_out() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("too many attempts"));
 }
+
+#[tokio::test]
+async fn a_rating_changed_by_someone_else_meanwhile_is_not_overwritten() {
+    let w = world().await;
+    let manager = w
+        .session_for(
+            "pm@example.org",
+            Some((w.a.pid, Role::PlanManager, None)),
+            false,
+        )
+        .await;
+    let path = format!("/p/{}/ratings/{}/edit", w.a.pid, w.a.rating);
+    let (_, form) = w.get(Some(&manager), &path).await;
+    let seen = form
+        .split("name=\"seen\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_owned();
+    let seen = seen.replace("&#124;", "|").replace("&#x7c;", "|");
+    let edit = |label: &'static str, seen: String| {
+        let w = &w;
+        let manager = &manager;
+        let path = path.clone();
+        async move {
+            w.post(
+                Some(manager),
+                &path,
+                &[
+                    ("label", label),
+                    ("colour", "green"),
+                    ("meaning", "On track"),
+                    ("class", "on_track"),
+                    ("seen", &seen),
+                ],
+            )
+            .await
+        }
+    };
+    assert_eq!(
+        edit("Green (first)", seen.clone()).await.0,
+        StatusCode::SEE_OTHER
+    );
+    let (status, body) = edit("Green (second)", seen).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("Someone else saved a change"));
+    let ratings = w.store.list_ratings(w.a.pid, w.a.plan).await.unwrap();
+    assert!(ratings.iter().any(|r| r.label == "Green (first)"));
+}

@@ -590,7 +590,7 @@ fn rating_page(ctx: &Ctx, plan: &Plan, rating: Option<&Rating>) -> FormPage {
             format!("{}/plans/{}/ratings/new", ctx.base(), plan.id),
         ),
     };
-    let fields = vec![
+    let mut fields = vec![
         Field::text("label", "Label")
             .hint("As the plan writes it, for example AMBER")
             .width("govuk-input--width-20")
@@ -617,6 +617,9 @@ fn rating_page(ctx: &Ctx, plan: &Plan, rating: Option<&Rating>) -> FormPage {
         )
         .value(rating.map_or("", |r| r.class.code())),
     ];
+    if let Some(r) = rating {
+        fields.push(Field::hidden("seen", seen_token(r)));
+    }
     FormPage::new(
         Chrome::for_ctx(ctx, heading.clone(), "overview"),
         heading,
@@ -709,13 +712,29 @@ pub async fn update_rating(
         Err(errors) => return page.with_errors(&form, errors),
     };
     let href = format!("{}/plans/{}/ratings", ctx.base(), plan.id);
-    match state
-        .store
-        .update_rating(ctx.actor(), ctx.pid(), rating.id, &rating, &input)
-        .await
-    {
+    // Ratings have no version number: the form carries the rating as the editor saw it.
+    let result = if form.get("seen") == seen_token(&rating).trim() {
+        state
+            .store
+            .update_rating(ctx.actor(), ctx.pid(), rating.id, &rating, &input)
+            .await
+    } else {
+        Err(StoreError::Conflict)
+    };
+    match result {
         Ok(()) => Ok(saved(&state, &href, "Rating saved")),
         Err(StoreError::Conflict) => page.with_conflict(&form, 0, &href),
         Err(error) => refused(page, &form, error),
     }
+}
+
+/// A rating as an editor saw it, to notice if someone else changes it meanwhile.
+fn seen_token(rating: &Rating) -> String {
+    format!(
+        "{}|{}|{}|{}",
+        rating.label,
+        rating.colour.code(),
+        rating.class.code(),
+        rating.meaning
+    )
 }
