@@ -717,8 +717,7 @@ impl AreaInput {
         let outcomes = f.optional("outcomes", "the outcomes", LONG_TEXT);
         let findings = f.ids("findings", "a finding");
         f.finish(AreaInput {
-            number: number
-                .unwrap_or_else(|| ItemNumber::parse("1").unwrap_or_else(|_| unreachable!())),
+            number: number.unwrap_or_else(ItemNumber::placeholder),
             title,
             senior_responsible_officer,
             outcomes,
@@ -853,8 +852,7 @@ impl ActionInput {
         let depends_on = f.ids("depends_on", "an action");
         f.finish(ActionInput {
             objective_id,
-            number: number
-                .unwrap_or_else(|| ItemNumber::parse("1").unwrap_or_else(|_| unreachable!())),
+            number: number.unwrap_or_else(ItemNumber::placeholder),
             description,
             leads,
             partner_people,

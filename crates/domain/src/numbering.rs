@@ -45,6 +45,12 @@ impl ItemNumber {
         Ok(ItemNumber(segments))
     }
 
+    /// `1`: stands in for a number that failed to parse while the other fields of a form
+    /// are still checked (the form is refused, so it is never stored).
+    pub fn placeholder() -> Self {
+        ItemNumber(vec![1])
+    }
+
     /// The segments, outermost first.
     pub fn segments(&self) -> &[u32] {
         &self.0
