@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod codes;
+pub mod dates;
 pub mod flags;
 pub mod ids;
 pub mod input;
