@@ -162,7 +162,7 @@ fn tokenize(text: &str) -> Vec<Token> {
 fn peek_word(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Option<Token> {
     let rest: String = chars.clone().take(2).collect();
     let lower = rest.to_lowercase();
-    (lower.len() == 2 && lower.chars().all(char::is_alphabetic)).then(|| Token::Word(lower))
+    (lower.len() == 2 && lower.chars().all(char::is_alphabetic)).then_some(Token::Word(lower))
 }
 
 fn month_named(word: &str) -> Option<Month> {

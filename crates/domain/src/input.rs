@@ -9,7 +9,7 @@ use crate::ids::*;
 use crate::inspection::{FindingHeading, FindingKind, Framework, InspectionOutcome};
 use crate::numbering::ItemNumber;
 use crate::partnership::OrganisationKind;
-use crate::plan::{PlanKind, PlanStatus, Resource, ResourceKind};
+use crate::plan::{ActionText, PlanKind, PlanStatus, Resource, ResourceKind};
 use crate::rating::{RatingClass, RatingPreset, TagColour};
 use serde::Serialize;
 use std::str::FromStr;
@@ -460,6 +460,8 @@ pub struct PersonInput {
     pub organisation_id: Option<OrganisationId>,
     pub short_code: String,
     pub email: String,
+    /// Only imports set this; saving the person's form confirms them.
+    pub to_review: bool,
 }
 
 impl PersonInput {
@@ -485,6 +487,7 @@ impl PersonInput {
             organisation_id,
             short_code,
             email,
+            to_review: false,
         })
     }
 }
@@ -733,6 +736,7 @@ pub struct ObjectiveInput {
     pub title: String,
     pub i_statement: String,
     pub impact_indicators: String,
+    pub milestones: String,
 }
 
 impl ObjectiveInput {
@@ -750,11 +754,13 @@ impl ObjectiveInput {
         let title = f.required("title", "the objective", LONG_TEXT);
         let i_statement = f.optional("i_statement", "the I statement", LONG_TEXT);
         let impact_indicators = f.optional("impact_indicators", "the impact indicators", LONG_TEXT);
+        let milestones = f.optional("milestones", "the milestones", LONG_TEXT);
         f.finish(ObjectiveInput {
             number: number.unwrap_or_else(|| area_number.clone()),
             title,
             i_statement,
             impact_indicators,
+            milestones,
         })
     }
 }
@@ -778,9 +784,39 @@ pub struct ActionInput {
     pub start_date: Option<Date>,
     pub completion_date: Option<Date>,
     pub depends_on: Vec<ActionId>,
+    pub written: ActionText,
 }
 
 impl ActionInput {
+    /// Keeps the wording an earlier version of the action was imported with, where the
+    /// form left the corresponding value unchanged: a date still as read from "Autumn Term
+    /// 2018" keeps that text; a date someone changed no longer claims it.
+    pub fn keep_written_text(&mut self, before: &crate::plan::Action) {
+        let kept = &before.written;
+        self.written.lead = if self.leads == before.leads {
+            kept.lead.clone()
+        } else {
+            String::new()
+        };
+        self.written.partners = if self.partner_people == before.partner_people
+            && self.partner_organisations == before.partner_organisations
+        {
+            kept.partners.clone()
+        } else {
+            String::new()
+        };
+        self.written.start = if self.start_date == before.start_date {
+            kept.start.clone()
+        } else {
+            String::new()
+        };
+        self.written.completion = if self.completion_date == before.completion_date {
+            kept.completion.clone()
+        } else {
+            String::new()
+        };
+    }
+
     /// `parent_number` looks up the number of the area, or of the chosen objective.
     pub fn parse(
         form: &RawForm,
@@ -839,6 +875,12 @@ impl ActionInput {
         let evidence_of_success =
             f.optional("evidence_of_success", "the evidence of success", LONG_TEXT);
         let impact_measures = f.optional("impact_measures", "the impact measures", LONG_TEXT);
+        let accountability_measures = f.optional(
+            "accountability_measures",
+            "the accountability measures",
+            LONG_TEXT,
+        );
+        let intended_outcome = f.optional("intended_outcome", "the intended outcome", LONG_TEXT);
         let start_date = f.date("start_date", "the start date", false);
         let completion_date = f.date("completion_date", "the completion date", false);
         if let (Some(start), Some(end)) = (start_date, completion_date) {
@@ -863,6 +905,11 @@ impl ActionInput {
             start_date,
             completion_date,
             depends_on,
+            written: ActionText {
+                accountability_measures,
+                intended_outcome,
+                ..ActionText::default()
+            },
         })
     }
 }
@@ -894,6 +941,8 @@ pub struct MilestoneInput {
     pub due_date: Option<Date>,
     pub success_criteria: String,
     pub done_date: Option<Date>,
+    /// The due date as written, kept while the due date is unchanged.
+    pub due_text: String,
 }
 
 impl MilestoneInput {
@@ -914,6 +963,7 @@ impl MilestoneInput {
             due_date,
             success_criteria,
             done_date,
+            due_text: String::new(),
         })
     }
 }

@@ -10,6 +10,7 @@ pub mod codes;
 pub mod dates;
 pub mod flags;
 pub mod ids;
+pub mod import;
 pub mod input;
 pub mod inspection;
 pub mod numbering;

@@ -48,6 +48,9 @@ pub struct Person {
     /// The initials plans write, e.g. `PeRi`.
     pub short_code: String,
     pub email: String,
+    /// Added by an import from a name it could not match: to be confirmed or merged.
+    #[serde(default)]
+    pub to_review: bool,
     pub version: i64,
 }
 
@@ -80,6 +83,7 @@ mod tests {
             organisation_id: None,
             short_code: code.into(),
             email: String::new(),
+            to_review: false,
             version: 1,
         }
     }

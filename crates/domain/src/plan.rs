@@ -82,6 +82,9 @@ pub struct Objective {
     pub title: String,
     pub i_statement: String,
     pub impact_indicators: String,
+    /// The objective's own milestones as the plan writes them, one per line.
+    #[serde(default)]
+    pub milestones: String,
     pub version: i64,
 }
 
@@ -120,7 +123,26 @@ pub struct Action {
     pub start_date: Option<Date>,
     pub completion_date: Option<Date>,
     pub depends_on: Vec<ActionId>,
+    /// The text the plan wrote, where sendplan keeps it beside what it read from it.
+    #[serde(default)]
+    pub written: ActionText,
     pub version: i64,
+}
+
+/// An action's text as the plan wrote it: cells that sendplan reads into structured
+/// values (dates, people) are kept word for word, and columns only some plans have.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionText {
+    /// The lead cell, e.g. "PeRi SEND GM".
+    pub lead: String,
+    /// The partners cell.
+    pub partners: String,
+    pub accountability_measures: String,
+    pub intended_outcome: String,
+    /// The start date as written, when it is not simply a date.
+    pub start: String,
+    /// The completion date as written ("Autumn Term 2018", "Ongoing").
+    pub completion: String,
 }
 
 /// A milestone of an action.
@@ -132,6 +154,9 @@ pub struct Milestone {
     pub due_date: Option<Date>,
     pub success_criteria: String,
     pub done_date: Option<Date>,
+    /// The due date as written, when it is not simply a date.
+    #[serde(default)]
+    pub due_text: String,
     pub version: i64,
 }
 

@@ -3,7 +3,7 @@
 use crate::audit::{record, Change};
 use crate::partnerships::missing_or_conflict;
 use crate::sql::{date_text, opt_date_text, RowExt};
-use crate::{one_or_not_found, Actor, Result, Store, StoreError};
+use crate::{one_or_not_found, Actor, Result, Store, StoreError, Tx};
 use sendplan_domain::input::{FindingInput, InspectionInput, RevisitInput};
 use sendplan_domain::inspection::*;
 use sendplan_domain::{FindingId, InspectionId, PartnershipId, RevisitId};
@@ -68,6 +68,20 @@ impl Store {
         input: &InspectionInput,
     ) -> Result<InspectionId> {
         let mut write = self.begin_write().await?;
+        let created = self
+            .insert_inspection(&mut write.tx, actor, partnership, input)
+            .await?;
+        write.commit().await?;
+        Ok(created)
+    }
+
+    pub(crate) async fn insert_inspection(
+        &self,
+        tx: &mut Tx,
+        actor: Actor,
+        partnership: PartnershipId,
+        input: &InspectionInput,
+    ) -> Result<InspectionId> {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO inspections (partnership_id, framework, start_date, end_date, published_date, outcome, inspectors, main_findings) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
@@ -80,7 +94,7 @@ impl Store {
         .bind(input.outcome.code())
         .bind(input.inspectors.clone())
         .bind(input.main_findings.clone())
-        .fetch_one(&mut *write.tx)
+        .fetch_one(&mut **tx)
         .await?;
         let after = Inspection {
             id: InspectionId(id),
@@ -95,7 +109,7 @@ impl Store {
             version: 1,
         };
         record::<(), _>(
-            &mut write.tx,
+            tx,
             Change {
                 partnership: Some(partnership),
                 actor,
@@ -108,7 +122,6 @@ impl Store {
             },
         )
         .await?;
-        write.commit().await?;
         Ok(after.id)
     }
 
@@ -203,10 +216,25 @@ impl Store {
     ) -> Result<FindingId> {
         self.get_inspection(partnership, inspection).await?;
         let mut write = self.begin_write().await?;
+        let created = self
+            .insert_finding(&mut write.tx, actor, partnership, inspection, input)
+            .await?;
+        write.commit().await?;
+        Ok(created)
+    }
+
+    pub(crate) async fn insert_finding(
+        &self,
+        tx: &mut Tx,
+        actor: Actor,
+        partnership: PartnershipId,
+        inspection: InspectionId,
+        input: &FindingInput,
+    ) -> Result<FindingId> {
         let position: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM findings WHERE inspection_id = $1")
                 .bind(inspection.0)
-                .fetch_one(&mut *write.tx)
+                .fetch_one(&mut **tx)
                 .await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO findings (partnership_id, inspection_id, kind, heading, text, position) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -217,7 +245,7 @@ impl Store {
         .bind(input.heading.map(|h| h.code()))
         .bind(input.text.clone())
         .bind(position + 1)
-        .fetch_one(&mut *write.tx)
+        .fetch_one(&mut **tx)
         .await?;
         let after = Finding {
             id: FindingId(id),
@@ -228,7 +256,7 @@ impl Store {
             position: position + 1,
         };
         record::<(), _>(
-            &mut write.tx,
+            tx,
             Change {
                 partnership: Some(partnership),
                 actor,
@@ -241,7 +269,6 @@ impl Store {
             },
         )
         .await?;
-        write.commit().await?;
         Ok(after.id)
     }
 
@@ -345,12 +372,27 @@ impl Store {
     ) -> Result<RevisitId> {
         self.get_inspection(partnership, inspection).await?;
         let mut write = self.begin_write().await?;
+        let created = self
+            .insert_revisit(&mut write.tx, actor, partnership, inspection, input)
+            .await?;
+        write.commit().await?;
+        Ok(created)
+    }
+
+    pub(crate) async fn insert_revisit(
+        &self,
+        tx: &mut Tx,
+        actor: Actor,
+        partnership: PartnershipId,
+        inspection: InspectionId,
+        input: &RevisitInput,
+    ) -> Result<RevisitId> {
         let id: i64 = sqlx::query_scalar("INSERT INTO revisits (partnership_id, inspection_id, revisit_date, summary) VALUES ($1, $2, $3, $4) RETURNING id")
             .bind(partnership.0)
             .bind(inspection.0)
             .bind(date_text(input.date))
             .bind(input.summary.clone())
-            .fetch_one(&mut *write.tx)
+            .fetch_one(&mut **tx)
             .await?;
         for (finding, sufficient, commentary) in &input.judgements {
             sqlx::query("INSERT INTO revisit_judgements (revisit_id, finding_id, sufficient_progress, commentary) VALUES ($1, $2, $3, $4)")
@@ -358,7 +400,7 @@ impl Store {
                 .bind(finding.0)
                 .bind(i64::from(*sufficient))
                 .bind(commentary.clone())
-                .execute(&mut *write.tx)
+                .execute(&mut **tx)
                 .await?;
         }
         let after = Revisit {
@@ -378,7 +420,7 @@ impl Store {
         };
         let sufficient = input.judgements.iter().filter(|j| j.1).count();
         record::<(), _>(
-            &mut write.tx,
+            tx,
             Change {
                 partnership: Some(partnership),
                 actor,
@@ -394,7 +436,6 @@ impl Store {
             },
         )
         .await?;
-        write.commit().await?;
         Ok(after.id)
     }
 }

@@ -14,6 +14,7 @@
 mod accounts;
 mod audit;
 mod cache;
+mod import;
 mod inspections;
 mod migrate;
 mod overview;
@@ -103,6 +104,7 @@ impl std::fmt::Debug for Store {
     }
 }
 
+/// A transaction on either backend.
 pub(crate) type Tx = Transaction<'static, sqlx::Any>;
 
 /// A write transaction, holding the in-process writer lock on SQLite.

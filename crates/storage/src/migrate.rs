@@ -15,12 +15,20 @@ pub struct Migration {
 }
 
 /// Every migration, oldest first. Adding one means adding a file to both folders.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "tracker",
-    sqlite: include_str!("../migrations/sqlite/0001_tracker.sql"),
-    postgres: include_str!("../migrations/postgres/0001_tracker.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "tracker",
+        sqlite: include_str!("../migrations/sqlite/0001_tracker.sql"),
+        postgres: include_str!("../migrations/postgres/0001_tracker.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "plans_as_written",
+        sqlite: include_str!("../migrations/sqlite/0002_plans_as_written.sql"),
+        postgres: include_str!("../migrations/postgres/0002_plans_as_written.sql"),
+    },
+];
 
 impl Store {
     /// Applies every migration not yet applied. Safe to run at every start-up.

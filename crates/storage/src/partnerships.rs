@@ -36,6 +36,7 @@ pub(crate) fn person_from(row: &AnyRow) -> Result<Person> {
         organisation_id: row.opt_int("organisation_id")?.map(OrganisationId),
         short_code: row.text("short_code")?,
         email: row.text("email")?,
+        to_review: row.int("to_review")? != 0,
         version: row.int("version")?,
     })
 }
@@ -67,13 +68,24 @@ impl Store {
         input: &PartnershipInput,
     ) -> Result<PartnershipId> {
         let mut write = self.begin_write().await?;
+        let created = self.insert_partnership(&mut write.tx, actor, input).await?;
+        write.commit().await?;
+        Ok(created)
+    }
+
+    pub(crate) async fn insert_partnership(
+        &self,
+        tx: &mut Tx,
+        actor: Actor,
+        input: &PartnershipInput,
+    ) -> Result<PartnershipId> {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO partnerships (name, la_code, created_at) VALUES ($1, $2, $3) RETURNING id",
         )
         .bind(input.name.clone())
         .bind(input.la_code.clone())
         .bind(now_text())
-        .fetch_one(&mut *write.tx)
+        .fetch_one(&mut **tx)
         .await
         .map_err(duplicate_as(
             "A partnership with that local authority code already exists",
@@ -85,7 +97,7 @@ impl Store {
             version: 1,
         };
         record::<(), _>(
-            &mut write.tx,
+            tx,
             Change {
                 partnership: Some(after.id),
                 actor,
@@ -98,7 +110,6 @@ impl Store {
             },
         )
         .await?;
-        write.commit().await?;
         Ok(after.id)
     }
 
@@ -192,11 +203,25 @@ impl Store {
         input: &OrganisationInput,
     ) -> Result<OrganisationId> {
         let mut write = self.begin_write().await?;
+        let created = self
+            .insert_organisation(&mut write.tx, actor, partnership, input)
+            .await?;
+        write.commit().await?;
+        Ok(created)
+    }
+
+    pub(crate) async fn insert_organisation(
+        &self,
+        tx: &mut Tx,
+        actor: Actor,
+        partnership: PartnershipId,
+        input: &OrganisationInput,
+    ) -> Result<OrganisationId> {
         let id: i64 = sqlx::query_scalar("INSERT INTO organisations (partnership_id, name, kind) VALUES ($1, $2, $3) RETURNING id")
             .bind(partnership.0)
             .bind(input.name.clone())
             .bind(input.kind.code())
-            .fetch_one(&mut *write.tx)
+            .fetch_one(&mut **tx)
             .await?;
         let after = Organisation {
             id: OrganisationId(id),
@@ -206,7 +231,7 @@ impl Store {
             version: 1,
         };
         record::<(), _>(
-            &mut write.tx,
+            tx,
             Change {
                 partnership: Some(partnership),
                 actor,
@@ -219,7 +244,6 @@ impl Store {
             },
         )
         .await?;
-        write.commit().await?;
         Ok(after.id)
     }
 
@@ -340,10 +364,24 @@ impl Store {
         input: &PersonInput,
     ) -> Result<PersonId> {
         let mut write = self.begin_write().await?;
-        self.organisation_in(&mut write.tx, partnership, input.organisation_id)
+        let created = self
+            .insert_person(&mut write.tx, actor, partnership, input)
+            .await?;
+        write.commit().await?;
+        Ok(created)
+    }
+
+    pub(crate) async fn insert_person(
+        &self,
+        tx: &mut Tx,
+        actor: Actor,
+        partnership: PartnershipId,
+        input: &PersonInput,
+    ) -> Result<PersonId> {
+        self.organisation_in(tx, partnership, input.organisation_id)
             .await?;
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO people (partnership_id, name, job_title, organisation_id, short_code, email) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            "INSERT INTO people (partnership_id, name, job_title, organisation_id, short_code, email, to_review) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
         .bind(partnership.0)
         .bind(input.name.clone())
@@ -351,7 +389,8 @@ impl Store {
         .bind(input.organisation_id.map(|o| o.0))
         .bind(input.short_code.clone())
         .bind(input.email.clone())
-        .fetch_one(&mut *write.tx)
+        .bind(i64::from(input.to_review))
+        .fetch_one(&mut **tx)
         .await?;
         let after = Person {
             id: PersonId(id),
@@ -361,10 +400,11 @@ impl Store {
             organisation_id: input.organisation_id,
             short_code: input.short_code.clone(),
             email: input.email.clone(),
+            to_review: input.to_review,
             version: 1,
         };
         record::<(), _>(
-            &mut write.tx,
+            tx,
             Change {
                 partnership: Some(partnership),
                 actor,
@@ -377,7 +417,6 @@ impl Store {
             },
         )
         .await?;
-        write.commit().await?;
         Ok(after.id)
     }
 
@@ -394,7 +433,7 @@ impl Store {
         self.organisation_in(&mut write.tx, partnership, input.organisation_id)
             .await?;
         let done = sqlx::query(
-            "UPDATE people SET name = $1, job_title = $2, organisation_id = $3, short_code = $4, email = $5, version = version + 1 \
+            "UPDATE people SET name = $1, job_title = $2, organisation_id = $3, short_code = $4, email = $5, to_review = 0, version = version + 1 \
              WHERE id = $6 AND partnership_id = $7 AND version = $8",
         )
         .bind(input.name.clone())
@@ -416,6 +455,7 @@ impl Store {
             organisation_id: input.organisation_id,
             short_code: input.short_code.clone(),
             email: input.email.clone(),
+            to_review: false,
             version: version + 1,
             ..before.clone()
         };

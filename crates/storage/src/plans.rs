@@ -50,6 +50,7 @@ fn objective_from(row: &AnyRow) -> Result<Objective> {
         title: row.text("title")?,
         i_statement: row.text("i_statement")?,
         impact_indicators: row.text("impact_indicators")?,
+        milestones: row.text("milestones")?,
         version: row.int("version")?,
     })
 }
@@ -62,6 +63,7 @@ fn milestone_from(row: &AnyRow) -> Result<Milestone> {
         due_date: row.opt_date("due_date")?,
         success_criteria: row.text("success_criteria")?,
         done_date: row.opt_date("done_date")?,
+        due_text: row.text("due_text")?,
         version: row.int("version")?,
     })
 }
@@ -142,7 +144,22 @@ impl Store {
         ratings: &[RatingDefinition],
     ) -> Result<PlanId> {
         let mut write = self.begin_write().await?;
-        self.check_inspection(&mut write.tx, partnership, input.inspection_id)
+        let created = self
+            .insert_plan(&mut write.tx, actor, partnership, input, ratings)
+            .await?;
+        write.commit().await?;
+        Ok(created)
+    }
+
+    pub(crate) async fn insert_plan(
+        &self,
+        tx: &mut Tx,
+        actor: Actor,
+        partnership: PartnershipId,
+        input: &PlanInput,
+        ratings: &[RatingDefinition],
+    ) -> Result<PlanId> {
+        self.check_inspection(tx, partnership, input.inspection_id)
             .await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO plans (partnership_id, kind, title, period_start, period_end, inspection_id, status, stale_after_days, created_at) \
@@ -157,17 +174,10 @@ impl Store {
         .bind(input.status.code())
         .bind(input.stale_after_days)
         .bind(now_text())
-        .fetch_one(&mut *write.tx)
+        .fetch_one(&mut **tx)
         .await?;
         for (position, rating) in ratings.iter().enumerate() {
-            insert_rating(
-                &mut write.tx,
-                partnership,
-                PlanId(id),
-                position as i64 + 1,
-                rating,
-            )
-            .await?;
+            insert_rating(tx, partnership, PlanId(id), position as i64 + 1, rating).await?;
         }
         let after = Plan {
             id: PlanId(id),
@@ -182,7 +192,7 @@ impl Store {
             version: 1,
         };
         record::<(), _>(
-            &mut write.tx,
+            tx,
             Change {
                 partnership: Some(partnership),
                 actor,
@@ -195,7 +205,6 @@ impl Store {
             },
         )
         .await?;
-        write.commit().await?;
         Ok(after.id)
     }
 
@@ -460,6 +469,21 @@ impl Store {
     ) -> Result<AreaId> {
         self.get_plan(partnership, plan).await?;
         let mut write = self.begin_write().await?;
+        let created = self
+            .insert_area(&mut write.tx, actor, partnership, plan, input)
+            .await?;
+        write.commit().await?;
+        Ok(created)
+    }
+
+    pub(crate) async fn insert_area(
+        &self,
+        tx: &mut Tx,
+        actor: Actor,
+        partnership: PartnershipId,
+        plan: PlanId,
+        input: &AreaInput,
+    ) -> Result<AreaId> {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO areas (partnership_id, plan_id, number, sort_key, title, sro_person_id, outcomes) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
@@ -470,10 +494,10 @@ impl Store {
         .bind(input.title.clone())
         .bind(input.senior_responsible_officer.map(|p| p.0))
         .bind(input.outcomes.clone())
-        .fetch_one(&mut *write.tx)
+        .fetch_one(&mut **tx)
         .await
         .map_err(duplicate_as("The plan already has an area with that number"))?;
-        self.write_area_links(&mut write.tx, partnership, AreaId(id), input)
+        self.write_area_links(tx, partnership, AreaId(id), input)
             .await?;
         let after = Area {
             id: AreaId(id),
@@ -486,7 +510,7 @@ impl Store {
             version: 1,
         };
         record::<(), _>(
-            &mut write.tx,
+            tx,
             Change {
                 partnership: Some(partnership),
                 actor,
@@ -499,7 +523,6 @@ impl Store {
             },
         )
         .await?;
-        write.commit().await?;
         Ok(after.id)
     }
 
@@ -597,32 +620,57 @@ impl Store {
     ) -> Result<ObjectiveId> {
         let area = self.get_area(partnership, area).await?;
         let mut write = self.begin_write().await?;
+        let created = self
+            .insert_objective(
+                &mut write.tx,
+                actor,
+                partnership,
+                area.plan_id,
+                area.id,
+                input,
+            )
+            .await?;
+        write.commit().await?;
+        Ok(created)
+    }
+
+    pub(crate) async fn insert_objective(
+        &self,
+        tx: &mut Tx,
+        actor: Actor,
+        partnership: PartnershipId,
+        plan: PlanId,
+        area: AreaId,
+        input: &ObjectiveInput,
+    ) -> Result<ObjectiveId> {
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO objectives (partnership_id, plan_id, area_id, number, sort_key, title, i_statement, impact_indicators) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            "INSERT INTO objectives (partnership_id, plan_id, area_id, number, sort_key, title, i_statement, impact_indicators, milestones) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
         )
         .bind(partnership.0)
-        .bind(area.plan_id.0)
-        .bind(area.id.0)
+        .bind(plan.0)
+        .bind(area.0)
         .bind(input.number.to_string())
         .bind(input.number.sort_key())
         .bind(input.title.clone())
         .bind(input.i_statement.clone())
         .bind(input.impact_indicators.clone())
-        .fetch_one(&mut *write.tx)
+        .bind(input.milestones.clone())
+        .fetch_one(&mut **tx)
         .await
         .map_err(duplicate_as("The plan already has an objective with that number"))?;
         let after = Objective {
             id: ObjectiveId(id),
-            area_id: area.id,
+            area_id: area,
             number: input.number.clone(),
             title: input.title.clone(),
             i_statement: input.i_statement.clone(),
             impact_indicators: input.impact_indicators.clone(),
+            milestones: input.milestones.clone(),
             version: 1,
         };
         record::<(), _>(
-            &mut write.tx,
+            tx,
             Change {
                 partnership: Some(partnership),
                 actor,
@@ -635,7 +683,6 @@ impl Store {
             },
         )
         .await?;
-        write.commit().await?;
         Ok(after.id)
     }
 
@@ -650,14 +697,15 @@ impl Store {
         let (_, before) = self.get_objective(partnership, id).await?;
         let mut write = self.begin_write().await?;
         let done = sqlx::query(
-            "UPDATE objectives SET number = $1, sort_key = $2, title = $3, i_statement = $4, impact_indicators = $5, version = version + 1 \
-             WHERE id = $6 AND partnership_id = $7 AND version = $8",
+            "UPDATE objectives SET number = $1, sort_key = $2, title = $3, i_statement = $4, impact_indicators = $5, milestones = $6, version = version + 1 \
+             WHERE id = $7 AND partnership_id = $8 AND version = $9",
         )
         .bind(input.number.to_string())
         .bind(input.number.sort_key())
         .bind(input.title.clone())
         .bind(input.i_statement.clone())
         .bind(input.impact_indicators.clone())
+        .bind(input.milestones.clone())
         .bind(id.0)
         .bind(partnership.0)
         .bind(version)
@@ -672,6 +720,7 @@ impl Store {
             title: input.title.clone(),
             i_statement: input.i_statement.clone(),
             impact_indicators: input.impact_indicators.clone(),
+            milestones: input.milestones.clone(),
             version: version + 1,
             ..before.clone()
         };
@@ -702,16 +751,22 @@ impl Store {
             .await?;
         let row = one_or_not_found(row)?;
         let query = |sql: &'static str| sqlx::query(sql).bind(id.0).fetch_all(self.pool());
-        let leads = query("SELECT person_id FROM action_leads WHERE action_id = $1").await?;
-        let partner_people =
-            query("SELECT person_id FROM action_partner_people WHERE action_id = $1").await?;
+        let leads =
+            query("SELECT person_id FROM action_leads WHERE action_id = $1 ORDER BY position")
+                .await?;
+        let partner_people = query(
+            "SELECT person_id FROM action_partner_people WHERE action_id = $1 ORDER BY position",
+        )
+        .await?;
         let partner_orgs =
-            query("SELECT organisation_id FROM action_partner_organisations WHERE action_id = $1")
+            query("SELECT organisation_id FROM action_partner_organisations WHERE action_id = $1 ORDER BY position")
                 .await?;
         let resources =
             query("SELECT * FROM action_resources WHERE action_id = $1 ORDER BY position").await?;
-        let depends =
-            query("SELECT depends_on_id FROM action_dependencies WHERE action_id = $1").await?;
+        let depends = query(
+            "SELECT depends_on_id FROM action_dependencies WHERE action_id = $1 ORDER BY position",
+        )
+        .await?;
         Ok(Action {
             id,
             plan_id: PlanId(row.int("plan_id")?),
@@ -737,6 +792,14 @@ impl Store {
             start_date: row.opt_date("start_date")?,
             completion_date: row.opt_date("completion_date")?,
             depends_on: ids(&depends, "depends_on_id", ActionId)?,
+            written: ActionText {
+                lead: row.text("lead_text")?,
+                partners: row.text("partners_text")?,
+                accountability_measures: row.text("accountability_measures")?,
+                intended_outcome: row.text("intended_outcome")?,
+                start: row.text("start_text")?,
+                completion: row.text("completion_text")?,
+            },
             version: row.int("version")?,
         })
     }
@@ -809,21 +872,23 @@ impl Store {
                 .execute(&mut **tx)
                 .await?;
         }
-        for person in &input.leads {
-            sqlx::query("INSERT INTO action_leads (action_id, person_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+        for (position, person) in input.leads.iter().enumerate() {
+            sqlx::query("INSERT INTO action_leads (action_id, person_id, position) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
                 .bind(action.0)
                 .bind(person.0)
+                .bind(position as i64)
                 .execute(&mut **tx)
                 .await?;
         }
-        for person in &input.partner_people {
-            sqlx::query("INSERT INTO action_partner_people (action_id, person_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+        for (position, person) in input.partner_people.iter().enumerate() {
+            sqlx::query("INSERT INTO action_partner_people (action_id, person_id, position) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
                 .bind(action.0)
                 .bind(person.0)
+                .bind(position as i64)
                 .execute(&mut **tx)
                 .await?;
         }
-        for organisation in &input.partner_organisations {
+        for (position, organisation) in input.partner_organisations.iter().enumerate() {
             let n: i64 = sqlx::query_scalar(
                 "SELECT COUNT(*) FROM organisations WHERE id = $1 AND partnership_id = $2",
             )
@@ -836,9 +901,10 @@ impl Store {
                     "Select an organisation from this partnership".to_owned(),
                 ));
             }
-            sqlx::query("INSERT INTO action_partner_organisations (action_id, organisation_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            sqlx::query("INSERT INTO action_partner_organisations (action_id, organisation_id, position) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
                 .bind(action.0)
                 .bind(organisation.0)
+                .bind(position as i64)
                 .execute(&mut **tx)
                 .await?;
         }
@@ -852,10 +918,11 @@ impl Store {
                 .execute(&mut **tx)
                 .await?;
         }
-        for dependency in &input.depends_on {
-            sqlx::query("INSERT INTO action_dependencies (action_id, depends_on_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+        for (position, dependency) in input.depends_on.iter().enumerate() {
+            sqlx::query("INSERT INTO action_dependencies (action_id, depends_on_id, position) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
                 .bind(action.0)
                 .bind(dependency.0)
+                .bind(position as i64)
                 .execute(&mut **tx)
                 .await?;
         }
@@ -873,13 +940,40 @@ impl Store {
     ) -> Result<ActionId> {
         let area = self.get_area(partnership, area).await?;
         let mut write = self.begin_write().await?;
+        let created = self
+            .insert_action(
+                &mut write.tx,
+                actor,
+                partnership,
+                area.plan_id,
+                area.id,
+                input,
+                today,
+            )
+            .await?;
+        write.commit().await?;
+        Ok(created)
+    }
+
+    #[allow(clippy::too_many_arguments)] // the records it is placed under, resolved by the caller
+    pub(crate) async fn insert_action(
+        &self,
+        tx: &mut Tx,
+        actor: Actor,
+        partnership: PartnershipId,
+        plan: PlanId,
+        area: AreaId,
+        input: &ActionInput,
+        today: Date,
+    ) -> Result<ActionId> {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO actions (partnership_id, plan_id, area_id, objective_id, number, sort_key, description, evidence_of_success, \
-             impact_measures, start_date, completion_date, created_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+             impact_measures, start_date, completion_date, created_on, lead_text, partners_text, accountability_measures, intended_outcome, \
+             start_text, completion_text) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id",
         )
         .bind(partnership.0)
-        .bind(area.plan_id.0)
-        .bind(area.id.0)
+        .bind(plan.0)
+        .bind(area.0)
         .bind(input.objective_id.map(|o| o.0))
         .bind(input.number.to_string())
         .bind(input.number.sort_key())
@@ -889,21 +983,20 @@ impl Store {
         .bind(opt_date_text(input.start_date))
         .bind(opt_date_text(input.completion_date))
         .bind(date_text(today))
-        .fetch_one(&mut *write.tx)
+        .bind(input.written.lead.clone())
+        .bind(input.written.partners.clone())
+        .bind(input.written.accountability_measures.clone())
+        .bind(input.written.intended_outcome.clone())
+        .bind(input.written.start.clone())
+        .bind(input.written.completion.clone())
+        .fetch_one(&mut **tx)
         .await
         .map_err(duplicate_as("The plan already has an action with that number"))?;
-        self.write_action_links(
-            &mut write.tx,
-            partnership,
-            area.plan_id,
-            area.id,
-            ActionId(id),
-            input,
-        )
-        .await?;
-        let after = action_from_input(ActionId(id), area.plan_id, area.id, input, 1);
+        self.write_action_links(tx, partnership, plan, area, ActionId(id), input)
+            .await?;
+        let after = action_from_input(ActionId(id), plan, area, input, 1);
         record::<(), _>(
-            &mut write.tx,
+            tx,
             Change {
                 partnership: Some(partnership),
                 actor,
@@ -916,7 +1009,6 @@ impl Store {
             },
         )
         .await?;
-        write.commit().await?;
         Ok(after.id)
     }
 
@@ -932,8 +1024,9 @@ impl Store {
         let mut write = self.begin_write().await?;
         let done = sqlx::query(
             "UPDATE actions SET objective_id = $1, number = $2, sort_key = $3, description = $4, evidence_of_success = $5, \
-             impact_measures = $6, start_date = $7, completion_date = $8, version = version + 1 \
-             WHERE id = $9 AND partnership_id = $10 AND version = $11",
+             impact_measures = $6, start_date = $7, completion_date = $8, lead_text = $9, partners_text = $10, \
+             accountability_measures = $11, intended_outcome = $12, start_text = $13, completion_text = $14, version = version + 1 \
+             WHERE id = $15 AND partnership_id = $16 AND version = $17",
         )
         .bind(input.objective_id.map(|o| o.0))
         .bind(input.number.to_string())
@@ -943,6 +1036,12 @@ impl Store {
         .bind(input.impact_measures.clone())
         .bind(opt_date_text(input.start_date))
         .bind(opt_date_text(input.completion_date))
+        .bind(input.written.lead.clone())
+        .bind(input.written.partners.clone())
+        .bind(input.written.accountability_measures.clone())
+        .bind(input.written.intended_outcome.clone())
+        .bind(input.written.start.clone())
+        .bind(input.written.completion.clone())
         .bind(id.0)
         .bind(partnership.0)
         .bind(version)
@@ -1018,18 +1117,45 @@ impl Store {
     ) -> Result<MilestoneId> {
         let parent = self.get_action(partnership, action).await?;
         let mut write = self.begin_write().await?;
+        let created = self
+            .insert_milestone(
+                &mut write.tx,
+                actor,
+                partnership,
+                action,
+                parent.plan_id,
+                &parent.number.to_string(),
+                input,
+            )
+            .await?;
+        write.commit().await?;
+        Ok(created)
+    }
+
+    #[allow(clippy::too_many_arguments)] // the records it is placed under, resolved by the caller
+    pub(crate) async fn insert_milestone(
+        &self,
+        tx: &mut Tx,
+        actor: Actor,
+        partnership: PartnershipId,
+        action: ActionId,
+        plan: PlanId,
+        action_number: &str,
+        input: &MilestoneInput,
+    ) -> Result<MilestoneId> {
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO milestones (partnership_id, plan_id, action_id, title, due_date, success_criteria, done_date) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            "INSERT INTO milestones (partnership_id, plan_id, action_id, title, due_date, success_criteria, done_date, due_text) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
         .bind(partnership.0)
-        .bind(parent.plan_id.0)
+        .bind(plan.0)
         .bind(action.0)
         .bind(input.title.clone())
         .bind(opt_date_text(input.due_date))
         .bind(input.success_criteria.clone())
         .bind(opt_date_text(input.done_date))
-        .fetch_one(&mut *write.tx)
+        .bind(input.due_text.clone())
+        .fetch_one(&mut **tx)
         .await?;
         let after = Milestone {
             id: MilestoneId(id),
@@ -1038,23 +1164,23 @@ impl Store {
             due_date: input.due_date,
             success_criteria: input.success_criteria.clone(),
             done_date: input.done_date,
+            due_text: input.due_text.clone(),
             version: 1,
         };
         record::<(), _>(
-            &mut write.tx,
+            tx,
             Change {
                 partnership: Some(partnership),
                 actor,
                 entity: "milestone",
                 entity_id: id,
                 change: "created",
-                summary: format!("Milestone added to action {}", parent.number),
+                summary: format!("Milestone added to action {}", action_number),
                 before: None,
                 after: Some(&after),
             },
         )
         .await?;
-        write.commit().await?;
         Ok(after.id)
     }
 
@@ -1069,13 +1195,14 @@ impl Store {
         let before = self.get_milestone(partnership, id).await?;
         let mut write = self.begin_write().await?;
         let done = sqlx::query(
-            "UPDATE milestones SET title = $1, due_date = $2, success_criteria = $3, done_date = $4, version = version + 1 \
-             WHERE id = $5 AND partnership_id = $6 AND version = $7",
+            "UPDATE milestones SET title = $1, due_date = $2, success_criteria = $3, done_date = $4, due_text = $5, version = version + 1 \
+             WHERE id = $6 AND partnership_id = $7 AND version = $8",
         )
         .bind(input.title.clone())
         .bind(opt_date_text(input.due_date))
         .bind(input.success_criteria.clone())
         .bind(opt_date_text(input.done_date))
+        .bind(input.due_text.clone())
         .bind(id.0)
         .bind(partnership.0)
         .bind(version)
@@ -1089,6 +1216,7 @@ impl Store {
             due_date: input.due_date,
             success_criteria: input.success_criteria.clone(),
             done_date: input.done_date,
+            due_text: input.due_text.clone(),
             version: version + 1,
             ..before.clone()
         };
@@ -1205,7 +1333,7 @@ impl Store {
         action: ActionId,
     ) -> Result<Vec<ProgressUpdate>> {
         let rows = sqlx::query(
-            "SELECT up.*, u.display_name AS author_name FROM updates up JOIN users u ON u.id = up.author_user_id \
+            "SELECT up.*, COALESCE(NULLIF(up.recorded_by, ''), u.display_name) AS author_name FROM updates up JOIN users u ON u.id = up.author_user_id \
              WHERE up.action_id = $1 AND up.partnership_id = $2 ORDER BY up.update_date DESC, up.id DESC",
         )
         .bind(action.0)
@@ -1262,6 +1390,7 @@ fn action_from_input(
         start_date: input.start_date,
         completion_date: input.completion_date,
         depends_on: input.depends_on.clone(),
+        written: input.written.clone(),
         version,
     }
 }

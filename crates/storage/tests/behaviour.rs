@@ -419,6 +419,7 @@ async fn overview_flags_overdue_stale_and_blocked_actions(store: Store, _url: St
         due_date: Some(date!(2022 - 05 - 15)),
         success_criteria: String::new(),
         done_date: None,
+        due_text: String::new(),
     };
     store
         .create_milestone(ACTOR, f.partnership, overdue, &milestone)
@@ -501,6 +502,7 @@ async fn every_kind_of_change_is_audited(store: Store, _url: String) {
         due_date: None,
         success_criteria: String::new(),
         done_date: None,
+        due_text: String::new(),
     };
     let m = store
         .create_milestone(ACTOR, f.partnership, action, &milestone)

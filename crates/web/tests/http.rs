@@ -199,6 +199,7 @@ async fn build_area(store: &Store, code: &str) -> Area {
                 due_date: None,
                 success_criteria: String::new(),
                 done_date: None,
+                due_text: String::new(),
             },
         )
         .await

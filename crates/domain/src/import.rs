@@ -1,0 +1,99 @@
+//! A whole plan ready to be stored: every record validated, and every reference between
+//! records resolved to a position in this structure (the database ids do not exist yet).
+//! File formats (JSON, spreadsheets) build one of these; storage writes it in a single
+//! transaction, so an import is all or nothing.
+
+use crate::input::*;
+use crate::rating::RatingDefinition;
+use time::Date;
+
+/// Everything one import creates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanImport {
+    pub partnership: PartnershipInput,
+    pub organisations: Vec<OrganisationInput>,
+    /// Each person with the position of their organisation in `organisations`.
+    pub people: Vec<(PersonInput, Option<usize>)>,
+    pub inspections: Vec<InspectionImport>,
+    pub plans: Vec<PlanToImport>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InspectionImport {
+    pub inspection: InspectionInput,
+    pub findings: Vec<FindingInput>,
+    pub revisits: Vec<RevisitImport>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RevisitImport {
+    pub date: Date,
+    pub summary: String,
+    /// (finding position in its inspection, sufficient progress, commentary)
+    pub judgements: Vec<(usize, bool, String)>,
+}
+
+/// A reference to a finding: (inspection position, finding position).
+pub type FindingRef = (usize, usize);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanToImport {
+    /// `inspection_id` is left empty; `inspection` says which of the import's it is.
+    pub plan: PlanInput,
+    pub inspection: Option<usize>,
+    pub ratings: Vec<RatingDefinition>,
+    pub areas: Vec<AreaImport>,
+    pub actions: Vec<ActionImport>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AreaImport {
+    /// `findings` and `senior_responsible_officer` are left empty: see the fields below.
+    pub area: AreaInput,
+    pub findings: Vec<FindingRef>,
+    pub senior_responsible_officer: Option<usize>,
+    pub objectives: Vec<ObjectiveInput>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActionImport {
+    pub area: usize,
+    /// The objective's position within its area.
+    pub objective: Option<usize>,
+    /// Links (leads, partners, dependencies) are left empty: see the fields below.
+    pub action: ActionInput,
+    pub leads: Vec<usize>,
+    pub partner_people: Vec<usize>,
+    pub partner_organisations: Vec<usize>,
+    /// Positions in the plan's `actions`.
+    pub depends_on: Vec<usize>,
+    pub milestones: Vec<MilestoneInput>,
+    pub updates: Vec<UpdateImport>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpdateImport {
+    pub date: Date,
+    /// Position in the plan's `ratings`.
+    pub rating: usize,
+    pub narrative: String,
+    pub evidence_links: Vec<String>,
+    /// Who the source says reported it, when it says.
+    pub recorded_by: String,
+}
+
+/// What an import created, for the person who ran it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportSummary {
+    pub partnership: Option<crate::PartnershipId>,
+    pub plans: Vec<crate::PlanId>,
+    pub people: usize,
+    pub findings: usize,
+    pub areas: usize,
+    pub objectives: usize,
+    pub actions: usize,
+    pub milestones: usize,
+    pub updates: usize,
+    pub people_to_review: usize,
+    pub dates_to_review: usize,
+}

@@ -1,0 +1,275 @@
+//! Writing a stored plan out as an interchange document. Keys are made from positions
+//! (`o1`, `p3`, `f12`), so exporting, importing and exporting again gives the same file.
+
+use crate::document::*;
+use sendplan_domain::input::long_date;
+use sendplan_domain::plan::format_pounds;
+use sendplan_domain::{PartnershipId, PlanId};
+use sendplan_storage::{Store, StoreError};
+use std::collections::HashMap;
+use time::Date;
+
+fn some(text: &str) -> Option<String> {
+    (!text.is_empty()).then(|| text.to_owned())
+}
+
+/// The date text to write: the words the plan used, else the date itself.
+fn written(text: &str, date: Option<Date>) -> Option<String> {
+    some(text).or_else(|| date.map(|d| d.to_string()))
+}
+
+/// The document for one plan of a partnership, with everything it refers to.
+pub async fn export_plan(
+    store: &Store,
+    partnership: PartnershipId,
+    plan_id: PlanId,
+) -> Result<Document, StoreError> {
+    let p = store.get_partnership(partnership).await?;
+    let plan = store.get_plan(partnership, plan_id).await?;
+    let organisations = store.list_organisations(partnership).await?;
+    let people = store.list_people(partnership).await?;
+    let organisation_keys: HashMap<_, _> = organisations
+        .iter()
+        .enumerate()
+        .map(|(i, o)| (o.id, format!("o{}", i + 1)))
+        .collect();
+    let person_keys: HashMap<_, _> = people
+        .iter()
+        .enumerate()
+        .map(|(i, x)| (x.id, format!("p{}", i + 1)))
+        .collect();
+
+    let mut inspections = Vec::new();
+    let mut finding_keys = HashMap::new();
+    if let Some(inspection_id) = plan.inspection_id {
+        let inspection = store.get_inspection(partnership, inspection_id).await?;
+        let findings = store
+            .list_findings(partnership, Some(inspection_id))
+            .await?;
+        for (i, f) in findings.iter().enumerate() {
+            finding_keys.insert(f.id, format!("f{}", i + 1));
+        }
+        let revisits = store.list_revisits(partnership, inspection_id).await?;
+        inspections.push(Inspection {
+            key: "i1".to_owned(),
+            framework: inspection.framework.code().to_owned(),
+            start_date: inspection.start_date.to_string(),
+            end_date: inspection.end_date.to_string(),
+            published_date: inspection.published_date.map(|d| d.to_string()),
+            outcome: inspection.outcome.code().to_owned(),
+            inspectors: some(&inspection.inspectors),
+            main_findings: some(&inspection.main_findings),
+            findings: findings
+                .iter()
+                .map(|f| Finding {
+                    key: finding_keys[&f.id].clone(),
+                    kind: f.kind.code().to_owned(),
+                    heading: f.heading.map(|h| h.code().to_owned()),
+                    text: f.text.clone(),
+                })
+                .collect(),
+            revisits: revisits
+                .iter()
+                .map(|r| Revisit {
+                    date: r.date.to_string(),
+                    summary: some(&r.summary),
+                    judgements: r
+                        .judgements
+                        .iter()
+                        .map(|j| Judgement {
+                            finding: finding_keys[&j.finding_id].clone(),
+                            sufficient_progress: j.sufficient_progress,
+                            commentary: some(&j.commentary),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        });
+    }
+
+    let ratings = store.list_ratings(partnership, plan_id).await?;
+    let rating_labels: HashMap<_, _> = ratings.iter().map(|r| (r.id, r.label.clone())).collect();
+    let areas = store.list_areas(partnership, plan_id).await?;
+    let objectives = store.list_objectives(partnership, plan_id).await?;
+    let overview = store
+        .plan_overview(partnership, plan_id, time::OffsetDateTime::now_utc().date())
+        .await?;
+    let numbers: HashMap<_, _> = overview
+        .actions
+        .iter()
+        .map(|a| (a.id, a.number.to_string()))
+        .collect();
+    let mut actions = Vec::new();
+    for row in &overview.actions {
+        let action = store.get_action(partnership, row.id).await?;
+        let milestones = store.list_milestones(partnership, row.id).await?;
+        let mut updates = store.list_updates(partnership, row.id).await?;
+        updates.reverse();
+        let area_number = areas
+            .iter()
+            .find(|a| a.id == action.area_id)
+            .map(|a| a.number.to_string())
+            .unwrap_or_default();
+        actions.push(Action {
+            number: action.number.to_string(),
+            area: area_number,
+            objective: action
+                .objective_id
+                .and_then(|o| objectives.iter().find(|x| x.id == o))
+                .map(|o| o.number.to_string()),
+            description: action.description.clone(),
+            leads: action
+                .leads
+                .iter()
+                .filter_map(|p| person_keys.get(p).cloned())
+                .collect(),
+            lead_text: some(&action.written.lead),
+            partner_people: action
+                .partner_people
+                .iter()
+                .filter_map(|p| person_keys.get(p).cloned())
+                .collect(),
+            partner_organisations: action
+                .partner_organisations
+                .iter()
+                .filter_map(|o| organisation_keys.get(o).cloned())
+                .collect(),
+            partners_text: some(&action.written.partners),
+            resources: action
+                .resources
+                .iter()
+                .map(|r| Resource {
+                    kind: r.kind.code().to_owned(),
+                    description: r.description.clone(),
+                    amount_pence: r.amount_pence,
+                })
+                .collect(),
+            evidence_of_success: some(&action.evidence_of_success),
+            accountability_measures: some(&action.written.accountability_measures),
+            intended_outcome: some(&action.written.intended_outcome),
+            impact_measures: some(&action.impact_measures),
+            start: written(&action.written.start, action.start_date),
+            completion: written(&action.written.completion, action.completion_date),
+            milestones: milestones
+                .iter()
+                .map(|m| Milestone {
+                    title: m.title.clone(),
+                    due: written(&m.due_text, m.due_date),
+                    success_criteria: some(&m.success_criteria),
+                    done: m.done_date.map(|d| d.to_string()),
+                })
+                .collect(),
+            depends_on: action
+                .depends_on
+                .iter()
+                .filter_map(|d| numbers.get(d).cloned())
+                .collect(),
+            updates: updates
+                .iter()
+                .map(|u| Update {
+                    date: u.update_date.to_string(),
+                    rating: rating_labels.get(&u.rating_id).cloned().unwrap_or_default(),
+                    narrative: u.narrative.clone(),
+                    author: some(&u.author_name),
+                    evidence_links: u.evidence_links.clone(),
+                })
+                .collect(),
+        });
+    }
+
+    Ok(Document {
+        format: FORMAT.to_owned(),
+        version: VERSION,
+        source: Some(format!(
+            "Exported from sendplan: {}, {}",
+            plan.title,
+            long_date(time::OffsetDateTime::now_utc().date())
+        )),
+        partnership: Partnership {
+            name: p.name.clone(),
+            la_code: p.la_code.clone(),
+        },
+        organisations: organisations
+            .iter()
+            .map(|o| Organisation {
+                key: organisation_keys[&o.id].clone(),
+                name: o.name.clone(),
+                kind: o.kind.code().to_owned(),
+            })
+            .collect(),
+        people: people
+            .iter()
+            .map(|x| Person {
+                key: person_keys[&x.id].clone(),
+                name: some(&x.name),
+                job_title: some(&x.job_title),
+                organisation: x
+                    .organisation_id
+                    .and_then(|o| organisation_keys.get(&o).cloned()),
+                short_code: some(&x.short_code),
+                email: some(&x.email),
+                to_review: x.to_review,
+            })
+            .collect(),
+        inspections,
+        plans: vec![Plan {
+            key: "plan1".to_owned(),
+            kind: plan.kind.code().to_owned(),
+            title: plan.title.clone(),
+            period_start: plan.period_start.map(|d| d.to_string()),
+            period_end: plan.period_end.map(|d| d.to_string()),
+            inspection: plan.inspection_id.map(|_| "i1".to_owned()),
+            status: plan.status.code().to_owned(),
+            stale_after_days: plan.stale_after_days,
+            ratings: ratings
+                .iter()
+                .map(|r| Rating {
+                    label: r.label.clone(),
+                    colour: r.colour.code().to_owned(),
+                    meaning: r.meaning.clone(),
+                    class: r.class.code().to_owned(),
+                })
+                .collect(),
+            areas: areas
+                .iter()
+                .map(|a| Area {
+                    number: a.number.to_string(),
+                    title: a.title.clone(),
+                    findings: a
+                        .findings
+                        .iter()
+                        .filter_map(|f| finding_keys.get(f).cloned())
+                        .collect(),
+                    senior_responsible_officer: a
+                        .senior_responsible_officer
+                        .and_then(|p| person_keys.get(&p).cloned()),
+                    outcomes: some(&a.outcomes),
+                    objectives: objectives
+                        .iter()
+                        .filter(|o| o.area_id == a.id)
+                        .map(|o| Objective {
+                            number: o.number.to_string(),
+                            title: o.title.clone(),
+                            i_statement: some(&o.i_statement),
+                            impact_indicators: some(&o.impact_indicators),
+                            milestones: some(&o.milestones),
+                        })
+                        .collect(),
+                })
+                .collect(),
+            actions,
+        }],
+    })
+}
+
+/// How much money an export's plan commits, for summaries.
+pub fn total_resources(document: &Document) -> String {
+    let pence: i64 = document
+        .plans
+        .iter()
+        .flat_map(|p| &p.actions)
+        .flat_map(|a| &a.resources)
+        .filter_map(|r| r.amount_pence)
+        .sum();
+    format_pounds(pence)
+}

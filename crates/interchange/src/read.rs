@@ -1,0 +1,809 @@
+//! Checking a document and turning it into a [`PlanImport`]: every problem is reported
+//! with where it is (`plans[0].actions[12].leads[1]`), and nothing is imported unless
+//! there are none.
+
+use crate::document::*;
+use sendplan_domain::dates::PlanDate;
+use sendplan_domain::import::*;
+use sendplan_domain::input::*;
+use sendplan_domain::inspection::{FindingHeading, FindingKind, Framework, InspectionOutcome};
+use sendplan_domain::numbering::ItemNumber;
+use sendplan_domain::partnership::OrganisationKind;
+use sendplan_domain::plan::{ActionText, PlanKind, PlanStatus, Resource, ResourceKind};
+use sendplan_domain::rating::{RatingClass, RatingDefinition, TagColour};
+use std::collections::HashMap;
+use time::Date;
+
+/// One problem in a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Where, as a path into the JSON: `plans[0].actions[3].completion`.
+    pub at: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.at, self.message)
+    }
+}
+
+#[derive(Default)]
+struct Problems(Vec<Problem>);
+
+impl Problems {
+    fn add(&mut self, at: impl Into<String>, message: impl Into<String>) {
+        self.0.push(Problem {
+            at: at.into(),
+            message: message.into(),
+        });
+    }
+
+    fn code<T>(
+        &mut self,
+        at: &str,
+        value: &str,
+        parse: fn(&str) -> Option<T>,
+        allowed: &str,
+    ) -> Option<T> {
+        let parsed = parse(value);
+        if parsed.is_none() {
+            self.add(at, format!("\"{value}\" is not one of: {allowed}"));
+        }
+        parsed
+    }
+
+    fn iso_date(&mut self, at: &str, value: &str) -> Option<Date> {
+        let parsed = Date::parse(
+            value,
+            time::macros::format_description!("[year]-[month]-[day]"),
+        )
+        .ok();
+        if parsed.is_none() {
+            self.add(
+                at,
+                format!("\"{value}\" is not a date written as YYYY-MM-DD"),
+            );
+        }
+        parsed
+    }
+
+    fn number(&mut self, at: &str, value: &str) -> Option<ItemNumber> {
+        match ItemNumber::parse(value) {
+            Ok(n) => Some(n),
+            Err(e) => {
+                self.add(at, format!("\"{value}\": {e}"));
+                None
+            }
+        }
+    }
+
+    fn text(&mut self, at: &str, value: &str, max: usize) -> String {
+        let length = value.chars().count();
+        if length > max {
+            self.add(
+                at,
+                format!("is {length} characters long; at most {max} are allowed"),
+            );
+        }
+        value.to_owned()
+    }
+
+    fn key(
+        &mut self,
+        at: &str,
+        keys: &HashMap<&str, usize>,
+        key: &str,
+        what: &str,
+    ) -> Option<usize> {
+        let found = keys.get(key).copied();
+        if found.is_none() {
+            self.add(at, format!("there is no {what} with key \"{key}\""));
+        }
+        found
+    }
+}
+
+fn allowed<T: Copy>(all: &[T], code: fn(T) -> &'static str) -> String {
+    all.iter().map(|v| code(*v)).collect::<Vec<_>>().join(", ")
+}
+
+fn opt(value: &Option<String>) -> &str {
+    value.as_deref().unwrap_or("")
+}
+
+/// A date as written, read: the date sendplan works with and the text to keep. The text
+/// is not kept when it is simply that date in ISO form.
+fn written_date(
+    text: &Option<String>,
+    pick: fn(&PlanDate) -> Option<Date>,
+) -> (Option<Date>, String) {
+    let Some(text) = text.as_deref().map(str::trim).filter(|t| !t.is_empty()) else {
+        return (None, String::new());
+    };
+    let read = PlanDate::parse(text);
+    let date = pick(&read);
+    let plain = date.is_some_and(|d| d.to_string() == text);
+    (
+        date,
+        if plain {
+            String::new()
+        } else {
+            text.to_owned()
+        },
+    )
+}
+
+/// Builds an index from keys to positions, reporting duplicates.
+fn index<'a, T>(
+    problems: &mut Problems,
+    list: &'a [T],
+    path: &str,
+    key: fn(&T) -> &str,
+) -> HashMap<&'a str, usize> {
+    let mut keys = HashMap::new();
+    for (i, item) in list.iter().enumerate() {
+        if keys.insert(key(item), i).is_some() {
+            problems.add(
+                format!("{path}[{i}].key"),
+                format!("the key \"{}\" is used twice", key(item)),
+            );
+        }
+    }
+    keys
+}
+
+/// Checks `document` and turns it into an import, or lists every problem found.
+pub fn to_import(document: &Document) -> Result<PlanImport, Vec<Problem>> {
+    let mut p = Problems::default();
+    if document.format != FORMAT {
+        p.add("format", format!("must be \"{FORMAT}\""));
+    }
+    if document.version != VERSION {
+        p.add(
+            "version",
+            format!(
+                "version {} cannot be read by this sendplan, which reads version {VERSION}",
+                document.version
+            ),
+        );
+    }
+    let partnership = PartnershipInput::parse(&RawForm::from_pairs(&[
+        ("name", &document.partnership.name),
+        ("la_code", &document.partnership.la_code),
+    ]))
+    .map_err(|errors| {
+        for e in errors.0 {
+            p.add(format!("partnership.{}", e.field), e.message);
+        }
+    })
+    .ok();
+
+    let organisation_keys = index(&mut p, &document.organisations, "organisations", |o| &o.key);
+    let organisations: Vec<OrganisationInput> = document
+        .organisations
+        .iter()
+        .enumerate()
+        .map(|(i, o)| OrganisationInput {
+            name: p.text(&format!("organisations[{i}].name"), &o.name, SHORT_TEXT),
+            kind: p
+                .code(
+                    &format!("organisations[{i}].kind"),
+                    &o.kind,
+                    OrganisationKind::from_code,
+                    &allowed(OrganisationKind::ALL, OrganisationKind::code),
+                )
+                .unwrap_or(OrganisationKind::Other),
+        })
+        .collect();
+
+    let person_keys = index(&mut p, &document.people, "people", |x| &x.key);
+    let people: Vec<(PersonInput, Option<usize>)> = document
+        .people
+        .iter()
+        .enumerate()
+        .map(|(i, person)| {
+            let at = format!("people[{i}]");
+            if opt(&person.name).is_empty() && opt(&person.job_title).is_empty() {
+                p.add(&at, "a person needs a name or a job title");
+            }
+            let organisation = person.organisation.as_deref().and_then(|k| {
+                p.key(
+                    &format!("{at}.organisation"),
+                    &organisation_keys,
+                    k,
+                    "organisation",
+                )
+            });
+            let input = PersonInput {
+                name: p.text(&format!("{at}.name"), opt(&person.name), SHORT_TEXT),
+                job_title: p.text(
+                    &format!("{at}.job_title"),
+                    opt(&person.job_title),
+                    SHORT_TEXT,
+                ),
+                organisation_id: None,
+                short_code: opt(&person.short_code).to_owned(),
+                email: opt(&person.email).to_lowercase(),
+                to_review: person.to_review,
+            };
+            (input, organisation)
+        })
+        .collect();
+
+    let inspection_keys = index(&mut p, &document.inspections, "inspections", |i| &i.key);
+    let mut finding_keys: HashMap<&str, (usize, usize)> = HashMap::new();
+    let mut inspections = Vec::new();
+    for (i, inspection) in document.inspections.iter().enumerate() {
+        let at = format!("inspections[{i}]");
+        let framework = p.code(
+            &format!("{at}.framework"),
+            &inspection.framework,
+            Framework::from_code,
+            &allowed(Framework::ALL, Framework::code),
+        );
+        let outcome = p.code(
+            &format!("{at}.outcome"),
+            &inspection.outcome,
+            InspectionOutcome::from_code,
+            &allowed(InspectionOutcome::ALL, InspectionOutcome::code),
+        );
+        if let (Some(framework), Some(outcome)) = (framework, outcome) {
+            if !outcome.belongs_to(framework) {
+                p.add(
+                    format!("{at}.outcome"),
+                    format!(
+                        "\"{}\" is not an outcome of the {} framework",
+                        outcome.code(),
+                        framework.code()
+                    ),
+                );
+            }
+        }
+        let start = p.iso_date(&format!("{at}.start_date"), &inspection.start_date);
+        let end = p.iso_date(&format!("{at}.end_date"), &inspection.end_date);
+        let published = inspection
+            .published_date
+            .as_deref()
+            .and_then(|d| p.iso_date(&format!("{at}.published_date"), d));
+        let local_keys = index(
+            &mut p,
+            &inspection.findings,
+            &format!("{at}.findings"),
+            |f| &f.key,
+        );
+        let mut findings = Vec::new();
+        for (f, finding) in inspection.findings.iter().enumerate() {
+            let fat = format!("{at}.findings[{f}]");
+            if finding_keys.insert(finding.key.as_str(), (i, f)).is_some() {
+                p.add(
+                    format!("{fat}.key"),
+                    format!(
+                        "the finding key \"{}\" is used in two inspections",
+                        finding.key
+                    ),
+                );
+            }
+            findings.push(FindingInput {
+                kind: p
+                    .code(
+                        &format!("{fat}.kind"),
+                        &finding.kind,
+                        FindingKind::from_code,
+                        &allowed(FindingKind::ALL, FindingKind::code),
+                    )
+                    .unwrap_or(FindingKind::Strength),
+                heading: finding.heading.as_deref().and_then(|h| {
+                    p.code(
+                        &format!("{fat}.heading"),
+                        h,
+                        FindingHeading::from_code,
+                        &allowed(FindingHeading::ALL, FindingHeading::code),
+                    )
+                }),
+                text: p.text(&format!("{fat}.text"), &finding.text, LONG_TEXT),
+            });
+        }
+        let mut revisits = Vec::new();
+        for (r, revisit) in inspection.revisits.iter().enumerate() {
+            let rat = format!("{at}.revisits[{r}]");
+            let date = p.iso_date(&format!("{rat}.date"), &revisit.date);
+            let judgements = revisit
+                .judgements
+                .iter()
+                .enumerate()
+                .filter_map(|(j, judgement)| {
+                    let position = p.key(
+                        &format!("{rat}.judgements[{j}].finding"),
+                        &local_keys,
+                        &judgement.finding,
+                        "finding in this inspection",
+                    )?;
+                    Some((
+                        position,
+                        judgement.sufficient_progress,
+                        opt(&judgement.commentary).to_owned(),
+                    ))
+                })
+                .collect();
+            revisits.push(RevisitImport {
+                date: date.unwrap_or(Date::MIN),
+                summary: opt(&revisit.summary).to_owned(),
+                judgements,
+            });
+        }
+        inspections.push(InspectionImport {
+            inspection: InspectionInput {
+                framework: framework.unwrap_or(Framework::Joint2016),
+                start_date: start.unwrap_or(Date::MIN),
+                end_date: end.unwrap_or(Date::MIN),
+                published_date: published,
+                outcome: outcome.unwrap_or(InspectionOutcome::WsoaRequired),
+                inspectors: opt(&inspection.inspectors).to_owned(),
+                main_findings: opt(&inspection.main_findings).to_owned(),
+            },
+            findings,
+            revisits,
+        });
+    }
+
+    let _ = index(&mut p, &document.plans, "plans", |x| &x.key);
+    let plans = document
+        .plans
+        .iter()
+        .enumerate()
+        .map(|(i, plan)| {
+            read_plan(
+                &mut p,
+                i,
+                plan,
+                &person_keys,
+                &organisation_keys,
+                &inspection_keys,
+                &finding_keys,
+            )
+        })
+        .collect();
+
+    match (p.0.is_empty(), partnership) {
+        (true, Some(partnership)) => Ok(PlanImport {
+            partnership,
+            organisations,
+            people,
+            inspections,
+            plans,
+        }),
+        _ => Err(p.0),
+    }
+}
+
+fn read_plan(
+    p: &mut Problems,
+    i: usize,
+    plan: &Plan,
+    person_keys: &HashMap<&str, usize>,
+    organisation_keys: &HashMap<&str, usize>,
+    inspection_keys: &HashMap<&str, usize>,
+    finding_keys: &HashMap<&str, (usize, usize)>,
+) -> PlanToImport {
+    let at = format!("plans[{i}]");
+    let (period_start, _) = written_date(&plan.period_start, PlanDate::start);
+    let (period_end, _) = written_date(&plan.period_end, PlanDate::deadline);
+    if !(1..=366).contains(&plan.stale_after_days) {
+        p.add(
+            format!("{at}.stale_after_days"),
+            "must be between 1 and 366",
+        );
+    }
+    let input = PlanInput {
+        kind: p
+            .code(
+                &format!("{at}.kind"),
+                &plan.kind,
+                PlanKind::from_code,
+                &allowed(PlanKind::ALL, PlanKind::code),
+            )
+            .unwrap_or(PlanKind::Wsoa),
+        title: p.text(&format!("{at}.title"), &plan.title, SHORT_TEXT),
+        period_start,
+        period_end,
+        inspection_id: None,
+        status: p
+            .code(
+                &format!("{at}.status"),
+                &plan.status,
+                PlanStatus::from_code,
+                &allowed(PlanStatus::ALL, PlanStatus::code),
+            )
+            .unwrap_or(PlanStatus::Draft),
+        stale_after_days: plan.stale_after_days,
+        rating_preset: None,
+    };
+    let inspection = plan.inspection.as_deref().and_then(|k| {
+        p.key(
+            &format!("{at}.inspection"),
+            inspection_keys,
+            k,
+            "inspection",
+        )
+    });
+    if plan.ratings.is_empty() {
+        p.add(format!("{at}.ratings"), "a plan needs at least one rating");
+    }
+    let mut rating_labels = HashMap::new();
+    let ratings = plan
+        .ratings
+        .iter()
+        .enumerate()
+        .map(|(r, rating)| {
+            let rat = format!("{at}.ratings[{r}]");
+            if rating_labels.insert(rating.label.as_str(), r).is_some() {
+                p.add(
+                    format!("{rat}.label"),
+                    format!("the rating \"{}\" is listed twice", rating.label),
+                );
+            }
+            RatingDefinition {
+                label: p.text(&format!("{rat}.label"), &rating.label, 60),
+                colour: p
+                    .code(
+                        &format!("{rat}.colour"),
+                        &rating.colour,
+                        TagColour::from_code,
+                        &allowed(TagColour::ALL, TagColour::code),
+                    )
+                    .unwrap_or(TagColour::Grey),
+                meaning: rating.meaning.clone(),
+                class: p
+                    .code(
+                        &format!("{rat}.class"),
+                        &rating.class,
+                        RatingClass::from_code,
+                        &allowed(RatingClass::ALL, RatingClass::code),
+                    )
+                    .unwrap_or(RatingClass::OnTrack),
+            }
+        })
+        .collect();
+
+    let mut area_numbers = HashMap::new();
+    let mut objective_numbers: HashMap<String, (usize, usize, ItemNumber)> = HashMap::new();
+    let mut areas = Vec::new();
+    for (a, area) in plan.areas.iter().enumerate() {
+        let aat = format!("{at}.areas[{a}]");
+        let number = p.number(&format!("{aat}.number"), &area.number);
+        if let Some(n) = &number {
+            if n.segments().len() != 1 {
+                p.add(
+                    format!("{aat}.number"),
+                    "an area's number is a single whole number, like 3",
+                );
+            }
+            if area_numbers.insert(n.to_string(), (a, n.clone())).is_some() {
+                p.add(format!("{aat}.number"), format!("area {n} is listed twice"));
+            }
+        }
+        let mut objectives = Vec::new();
+        for (o, objective) in area.objectives.iter().enumerate() {
+            let oat = format!("{aat}.objectives[{o}]");
+            let onumber = p.number(&format!("{oat}.number"), &objective.number);
+            if let (Some(on), Some(an)) = (&onumber, &number) {
+                if !on.is_child_of(an) {
+                    p.add(
+                        format!("{oat}.number"),
+                        format!("objective {on} is not directly under area {an}"),
+                    );
+                }
+                if objective_numbers
+                    .insert(on.to_string(), (a, o, on.clone()))
+                    .is_some()
+                {
+                    p.add(
+                        format!("{oat}.number"),
+                        format!("objective {on} is listed twice"),
+                    );
+                }
+            }
+            objectives.push(ObjectiveInput {
+                number: onumber.unwrap_or_else(ItemNumber::placeholder),
+                title: p.text(&format!("{oat}.title"), &objective.title, LONG_TEXT),
+                i_statement: opt(&objective.i_statement).to_owned(),
+                impact_indicators: opt(&objective.impact_indicators).to_owned(),
+                milestones: opt(&objective.milestones).to_owned(),
+            });
+        }
+        areas.push(AreaImport {
+            area: AreaInput {
+                number: number.unwrap_or_else(ItemNumber::placeholder),
+                title: p.text(&format!("{aat}.title"), &area.title, LONG_TEXT),
+                senior_responsible_officer: None,
+                outcomes: opt(&area.outcomes).to_owned(),
+                findings: Vec::new(),
+            },
+            findings: area
+                .findings
+                .iter()
+                .enumerate()
+                .filter_map(|(f, key)| {
+                    let found = finding_keys.get(key.as_str()).copied();
+                    if found.is_none() {
+                        p.add(
+                            format!("{aat}.findings[{f}]"),
+                            format!("there is no finding with key \"{key}\""),
+                        );
+                    }
+                    found
+                })
+                .collect(),
+            senior_responsible_officer: area.senior_responsible_officer.as_deref().and_then(|k| {
+                p.key(
+                    &format!("{aat}.senior_responsible_officer"),
+                    person_keys,
+                    k,
+                    "person",
+                )
+            }),
+            objectives,
+        });
+    }
+
+    let mut action_numbers = HashMap::new();
+    for (n, action) in plan.actions.iter().enumerate() {
+        if action_numbers.insert(action.number.trim(), n).is_some() {
+            p.add(
+                format!("{at}.actions[{n}].number"),
+                format!("action {} is listed twice", action.number),
+            );
+        }
+    }
+    let actions = plan
+        .actions
+        .iter()
+        .enumerate()
+        .map(|(n, action)| {
+            read_action(
+                p,
+                &format!("{at}.actions[{n}]"),
+                action,
+                &rating_labels,
+                &area_numbers,
+                &objective_numbers,
+                &action_numbers,
+                person_keys,
+                organisation_keys,
+            )
+        })
+        .collect::<Vec<_>>();
+    let edges: Vec<(sendplan_domain::ActionId, sendplan_domain::ActionId)> = actions
+        .iter()
+        .enumerate()
+        .flat_map(|(n, a): (usize, &ActionImport)| {
+            a.depends_on.iter().map(move |d| {
+                (
+                    sendplan_domain::ActionId(n as i64),
+                    sendplan_domain::ActionId(*d as i64),
+                )
+            })
+        })
+        .collect();
+    for (n, action) in actions.iter().enumerate() {
+        for d in &action.depends_on {
+            let others: Vec<_> = edges
+                .iter()
+                .copied()
+                .filter(|e| {
+                    *e != (
+                        sendplan_domain::ActionId(n as i64),
+                        sendplan_domain::ActionId(*d as i64),
+                    )
+                })
+                .collect();
+            if creates_dependency_cycle(
+                &others,
+                sendplan_domain::ActionId(n as i64),
+                sendplan_domain::ActionId(*d as i64),
+            ) {
+                p.add(
+                    format!("{at}.actions[{n}].depends_on"),
+                    "the actions' dependencies make a loop",
+                );
+            }
+        }
+    }
+    PlanToImport {
+        plan: input,
+        inspection,
+        ratings,
+        areas,
+        actions,
+    }
+}
+
+#[allow(clippy::too_many_arguments)] // the indexes built over the rest of the document
+fn read_action(
+    p: &mut Problems,
+    at: &str,
+    action: &Action,
+    rating_labels: &HashMap<&str, usize>,
+    area_numbers: &HashMap<String, (usize, ItemNumber)>,
+    objective_numbers: &HashMap<String, (usize, usize, ItemNumber)>,
+    action_numbers: &HashMap<&str, usize>,
+    person_keys: &HashMap<&str, usize>,
+    organisation_keys: &HashMap<&str, usize>,
+) -> ActionImport {
+    let number = p.number(&format!("{at}.number"), &action.number);
+    let area = area_numbers.get(action.area.trim());
+    if area.is_none() {
+        p.add(
+            format!("{at}.area"),
+            format!("there is no area {}", action.area),
+        );
+    }
+    let objective = action.objective.as_deref().and_then(|o| {
+        let found = objective_numbers.get(o.trim());
+        if found.is_none() {
+            p.add(
+                format!("{at}.objective"),
+                format!("there is no objective {o}"),
+            );
+        }
+        found
+    });
+    if let (Some((objective_area, _, _)), Some((area_position, _))) = (objective, area) {
+        if objective_area != area_position {
+            p.add(
+                format!("{at}.objective"),
+                "the objective is in another area",
+            );
+        }
+    }
+    let parent = objective.map(|(_, _, n)| n).or(area.map(|(_, n)| n));
+    if let (Some(number), Some(parent)) = (&number, parent) {
+        if !number.is_child_of(parent) {
+            p.add(
+                format!("{at}.number"),
+                format!("action {number} is not directly under {parent}"),
+            );
+        }
+    }
+    let people = |p: &mut Problems, field: &str, keys: &[String]| -> Vec<usize> {
+        keys.iter()
+            .enumerate()
+            .filter_map(|(k, key)| p.key(&format!("{at}.{field}[{k}]"), person_keys, key, "person"))
+            .collect()
+    };
+    let leads = people(p, "leads", &action.leads);
+    let partner_people = people(p, "partner_people", &action.partner_people);
+    let partner_organisations = action
+        .partner_organisations
+        .iter()
+        .enumerate()
+        .filter_map(|(k, key)| {
+            p.key(
+                &format!("{at}.partner_organisations[{k}]"),
+                organisation_keys,
+                key,
+                "organisation",
+            )
+        })
+        .collect();
+    let resources = action
+        .resources
+        .iter()
+        .enumerate()
+        .map(|(r, resource)| {
+            if resource.amount_pence.is_some_and(|a| a < 0) {
+                p.add(
+                    format!("{at}.resources[{r}].amount_pence"),
+                    "must not be negative",
+                );
+            }
+            Resource {
+                kind: p
+                    .code(
+                        &format!("{at}.resources[{r}].kind"),
+                        &resource.kind,
+                        ResourceKind::from_code,
+                        "existing, additional",
+                    )
+                    .unwrap_or(ResourceKind::Existing),
+                description: resource.description.clone(),
+                amount_pence: resource.amount_pence,
+            }
+        })
+        .collect();
+    let (start_date, start_text) = written_date(&action.start, PlanDate::start);
+    let (completion_date, completion_text) = written_date(&action.completion, PlanDate::deadline);
+    let depends_on = action
+        .depends_on
+        .iter()
+        .enumerate()
+        .filter_map(|(d, n)| {
+            let found = action_numbers.get(n.trim()).copied();
+            if found.is_none() {
+                p.add(
+                    format!("{at}.depends_on[{d}]"),
+                    format!("there is no action {n} in this plan"),
+                );
+            }
+            found
+        })
+        .collect();
+    let milestones = action
+        .milestones
+        .iter()
+        .enumerate()
+        .map(|(m, milestone)| {
+            let (due_date, due_text) = written_date(&milestone.due, PlanDate::deadline);
+            MilestoneInput {
+                title: p.text(
+                    &format!("{at}.milestones[{m}].title"),
+                    &milestone.title,
+                    LONG_TEXT,
+                ),
+                due_date,
+                success_criteria: opt(&milestone.success_criteria).to_owned(),
+                done_date: milestone
+                    .done
+                    .as_deref()
+                    .and_then(|d| p.iso_date(&format!("{at}.milestones[{m}].done"), d)),
+                due_text,
+            }
+        })
+        .collect();
+    let updates = action
+        .updates
+        .iter()
+        .enumerate()
+        .filter_map(|(u, update)| {
+            let uat = format!("{at}.updates[{u}]");
+            let date = p.iso_date(&format!("{uat}.date"), &update.date);
+            let rating = rating_labels.get(update.rating.as_str()).copied();
+            if rating.is_none() {
+                p.add(
+                    format!("{uat}.rating"),
+                    format!("\"{}\" is not a rating of this plan", update.rating),
+                );
+            }
+            Some(UpdateImport {
+                date: date?,
+                rating: rating?,
+                narrative: p.text(&format!("{uat}.narrative"), &update.narrative, LONG_TEXT),
+                evidence_links: update.evidence_links.clone(),
+                recorded_by: opt(&update.author).to_owned(),
+            })
+        })
+        .collect();
+    ActionImport {
+        area: area.map_or(0, |(a, _)| *a),
+        objective: objective.map(|(_, o, _)| *o),
+        action: ActionInput {
+            objective_id: None,
+            number: number.unwrap_or_else(ItemNumber::placeholder),
+            description: p.text(&format!("{at}.description"), &action.description, LONG_TEXT),
+            leads: Vec::new(),
+            partner_people: Vec::new(),
+            partner_organisations: Vec::new(),
+            resources,
+            evidence_of_success: opt(&action.evidence_of_success).to_owned(),
+            impact_measures: opt(&action.impact_measures).to_owned(),
+            start_date,
+            completion_date,
+            depends_on: Vec::new(),
+            written: ActionText {
+                lead: opt(&action.lead_text).to_owned(),
+                partners: opt(&action.partners_text).to_owned(),
+                accountability_measures: opt(&action.accountability_measures).to_owned(),
+                intended_outcome: opt(&action.intended_outcome).to_owned(),
+                start: start_text,
+                completion: completion_text,
+            },
+        },
+        leads,
+        partner_people,
+        partner_organisations,
+        depends_on,
+        milestones,
+        updates,
+    }
+}

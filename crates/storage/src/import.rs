@@ -1,0 +1,268 @@
+//! Writing a whole imported plan in one transaction: all of it, or (on any error) none.
+
+use crate::audit::{record, Change};
+use crate::sql::{date_text, now_text};
+use crate::{Actor, Result, Store, StoreError, Tx};
+use sendplan_domain::import::{ImportSummary, PlanImport};
+use sendplan_domain::input::{AreaInput, RevisitInput};
+use sendplan_domain::*;
+use time::Date;
+
+/// The account that imported updates are recorded against; it cannot sign in.
+const IMPORT_ACCOUNT: &str = "import@sendplan.invalid";
+
+impl Store {
+    /// Stores everything in `import`. A partnership with the same local authority code is
+    /// reused (its identical organisations and people too); everything else is created.
+    pub async fn import_plan(
+        &self,
+        actor: Actor,
+        import: &PlanImport,
+        today: Date,
+    ) -> Result<ImportSummary> {
+        let mut write = self.begin_write().await?;
+        let summary = self.import_in(&mut write.tx, actor, import, today).await?;
+        write.commit().await?;
+        Ok(summary)
+    }
+
+    async fn import_in(
+        &self,
+        tx: &mut Tx,
+        actor: Actor,
+        import: &PlanImport,
+        today: Date,
+    ) -> Result<ImportSummary> {
+        let mut summary = ImportSummary::default();
+        let existing: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM partnerships WHERE la_code = $1")
+                .bind(import.partnership.la_code.clone())
+                .fetch_optional(&mut **tx)
+                .await?;
+        let partnership = match existing {
+            Some(id) => PartnershipId(id),
+            None => {
+                self.insert_partnership(tx, actor, &import.partnership)
+                    .await?
+            }
+        };
+        summary.partnership = Some(partnership);
+
+        let mut organisations = Vec::new();
+        for organisation in &import.organisations {
+            let found: Option<i64> = sqlx::query_scalar("SELECT id FROM organisations WHERE partnership_id = $1 AND name = $2 AND kind = $3")
+                .bind(partnership.0)
+                .bind(organisation.name.clone())
+                .bind(organisation.kind.code())
+                .fetch_optional(&mut **tx)
+                .await?;
+            organisations.push(match found {
+                Some(id) => OrganisationId(id),
+                None => {
+                    self.insert_organisation(tx, actor, partnership, organisation)
+                        .await?
+                }
+            });
+        }
+        let mut people = Vec::new();
+        for (person, organisation) in &import.people {
+            let mut input = person.clone();
+            input.organisation_id = organisation.map(|o| organisations[o]);
+            let found: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM people WHERE partnership_id = $1 AND name = $2 AND job_title = $3 AND short_code = $4",
+            )
+            .bind(partnership.0)
+            .bind(input.name.clone())
+            .bind(input.job_title.clone())
+            .bind(input.short_code.clone())
+            .fetch_optional(&mut **tx)
+            .await?;
+            people.push(match found {
+                Some(id) => PersonId(id),
+                None => {
+                    summary.people += 1;
+                    summary.people_to_review += usize::from(input.to_review);
+                    self.insert_person(tx, actor, partnership, &input).await?
+                }
+            });
+        }
+        let mut inspections = Vec::new();
+        let mut findings: Vec<Vec<FindingId>> = Vec::new();
+        for inspection in &import.inspections {
+            let id = self
+                .insert_inspection(tx, actor, partnership, &inspection.inspection)
+                .await?;
+            let mut ids = Vec::new();
+            for finding in &inspection.findings {
+                ids.push(
+                    self.insert_finding(tx, actor, partnership, id, finding)
+                        .await?,
+                );
+            }
+            summary.findings += ids.len();
+            for revisit in &inspection.revisits {
+                let input = RevisitInput {
+                    date: revisit.date,
+                    summary: revisit.summary.clone(),
+                    judgements: revisit
+                        .judgements
+                        .iter()
+                        .map(|(f, ok, text)| (ids[*f], *ok, text.clone()))
+                        .collect(),
+                };
+                self.insert_revisit(tx, actor, partnership, id, &input)
+                    .await?;
+            }
+            inspections.push(id);
+            findings.push(ids);
+        }
+
+        let author = self.import_account(tx).await?;
+        for plan in &import.plans {
+            let mut input = plan.plan.clone();
+            input.inspection_id = plan.inspection.map(|i| inspections[i]);
+            let plan_id = self
+                .insert_plan(tx, actor, partnership, &input, &plan.ratings)
+                .await?;
+            summary.plans.push(plan_id);
+            let ratings: Vec<i64> = sqlx::query_scalar(
+                "SELECT id FROM ratings WHERE plan_id = $1 ORDER BY position, id",
+            )
+            .bind(plan_id.0)
+            .fetch_all(&mut **tx)
+            .await?;
+            let mut areas = Vec::new();
+            let mut objectives: Vec<Vec<ObjectiveId>> = Vec::new();
+            for area in &plan.areas {
+                let input = AreaInput {
+                    findings: area
+                        .findings
+                        .iter()
+                        .map(|(i, f)| findings[*i][*f])
+                        .collect(),
+                    senior_responsible_officer: area.senior_responsible_officer.map(|p| people[p]),
+                    ..area.area.clone()
+                };
+                let area_id = self
+                    .insert_area(tx, actor, partnership, plan_id, &input)
+                    .await?;
+                let mut ids = Vec::new();
+                for objective in &area.objectives {
+                    ids.push(
+                        self.insert_objective(tx, actor, partnership, plan_id, area_id, objective)
+                            .await?,
+                    );
+                }
+                summary.objectives += ids.len();
+                areas.push(area_id);
+                objectives.push(ids);
+            }
+            summary.areas += areas.len();
+            let mut actions = Vec::new();
+            for action in &plan.actions {
+                let mut input = action.action.clone();
+                input.objective_id = action.objective.map(|o| objectives[action.area][o]);
+                input.leads = action.leads.iter().map(|p| people[*p]).collect();
+                input.partner_people = action.partner_people.iter().map(|p| people[*p]).collect();
+                input.partner_organisations = action
+                    .partner_organisations
+                    .iter()
+                    .map(|o| organisations[*o])
+                    .collect();
+                input.depends_on = Vec::new();
+                let id = self
+                    .insert_action(
+                        tx,
+                        actor,
+                        partnership,
+                        plan_id,
+                        areas[action.area],
+                        &input,
+                        today,
+                    )
+                    .await?;
+                let number = input.number.to_string();
+                for milestone in &action.milestones {
+                    self.insert_milestone(tx, actor, partnership, id, plan_id, &number, milestone)
+                        .await?;
+                }
+                summary.milestones += action.milestones.len();
+                if !input.written.completion.is_empty() && input.completion_date.is_none() {
+                    summary.dates_to_review += 1;
+                }
+                actions.push(id);
+            }
+            summary.actions += actions.len();
+            for (action, imported) in actions.iter().zip(&plan.actions) {
+                for (position, dependency) in imported.depends_on.iter().enumerate() {
+                    sqlx::query("INSERT INTO action_dependencies (action_id, depends_on_id, position) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+                        .bind(action.0)
+                        .bind(actions[*dependency].0)
+                        .bind(position as i64)
+                        .execute(&mut **tx)
+                        .await?;
+                }
+                for update in &imported.updates {
+                    let rating = *ratings.get(update.rating).ok_or_else(|| {
+                        StoreError::Rule(
+                            "An update names a rating the plan does not have".to_owned(),
+                        )
+                    })?;
+                    let id: i64 = sqlx::query_scalar(
+                        "INSERT INTO updates (partnership_id, plan_id, action_id, update_date, author_user_id, rating_id, narrative, evidence_links, created_at, recorded_by) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+                    )
+                    .bind(partnership.0)
+                    .bind(plan_id.0)
+                    .bind(action.0)
+                    .bind(date_text(update.date))
+                    .bind(author)
+                    .bind(rating)
+                    .bind(update.narrative.clone())
+                    .bind(update.evidence_links.join("\n"))
+                    .bind(now_text())
+                    .bind(update.recorded_by.clone())
+                    .fetch_one(&mut **tx)
+                    .await?;
+                    record::<(), _>(
+                        tx,
+                        Change {
+                            partnership: Some(partnership),
+                            actor,
+                            entity: "update",
+                            entity_id: id,
+                            change: "added",
+                            summary: format!(
+                                "Update imported on action {}",
+                                imported.action.number
+                            ),
+                            before: None,
+                            after: Some(&(update.date, &update.narrative)),
+                        },
+                    )
+                    .await?;
+                    summary.updates += 1;
+                }
+            }
+        }
+        Ok(summary)
+    }
+
+    /// The account imported updates are attributed to (with the source's name for the
+    /// reporter kept on the update itself). Its password hash matches no password.
+    async fn import_account(&self, tx: &mut Tx) -> Result<i64> {
+        sqlx::query(
+            "INSERT INTO users (email, display_name, password_hash, deployment_admin, created_at) VALUES ($1, $2, '!', 0, $3) \
+             ON CONFLICT (email) DO NOTHING",
+        )
+        .bind(IMPORT_ACCOUNT)
+        .bind("Imported from a plan document")
+        .bind(now_text())
+        .execute(&mut **tx)
+        .await?;
+        Ok(sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+            .bind(IMPORT_ACCOUNT)
+            .fetch_one(&mut **tx)
+            .await?)
+    }
+}
