@@ -71,6 +71,11 @@ export async function signIn (page, server) {
   await page.getByLabel('Password').fill(server.password)
   await page.getByRole('button', { name: 'Sign in' }).click()
   await page.waitForURL(url => !url.pathname.startsWith('/sign-in'))
+  // The demo account belongs to the four seed partnerships: open Wolverhampton's.
+  if (new URL(page.url()).pathname === '/') {
+    await page.getByRole('link', { name: /Wolverhampton/ }).click()
+    await page.waitForURL(url => url.pathname.startsWith('/p/'))
+  }
 }
 
 // Runs axe-core against the page with the WCAG 2.0-2.2 A and AA rules and returns the

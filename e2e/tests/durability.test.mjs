@@ -52,7 +52,7 @@ test('no acknowledged update is lost when the server is killed with SIGKILL', as
   try {
     const http = await signIn(server)
     const home = await http.get('/')
-    const partnership = home.location || '/p/1'
+    const partnership = home.location || home.text.match(/href="(\/p\/\d+)">Wolverhampton/)[1]
     const mine = await http.get(`${partnership}/my-actions`)
     const actionPath = mine.text.match(/href="(\/p\/\d+\/actions\/\d+)"/)[1]
     const form = await http.get(`${actionPath}/updates/new`)

@@ -56,9 +56,8 @@ impl PlanDate {
     /// Reads `text`. Never fails: what cannot be read is flagged.
     pub fn parse(text: &str) -> PlanDate {
         let tokens = tokenize(text);
-        let (reading, rest) = read(&tokens);
-        let needs_review =
-            matches!(reading, Reading::Unreadable) || rest.iter().any(|t| !t.is_filler());
+        let (reading, residue) = scan(&tokens);
+        let needs_review = residue || matches!(reading, Reading::Unreadable);
         PlanDate {
             text: text.to_owned(),
             reading,
@@ -457,7 +456,13 @@ fn read(tokens: &[Token]) -> (Reading, &[Token]) {
             return (Reading::Complete, &tokens[1..])
         }
         Some("by" | "before" | "until") => {
-            let skip = 1;
+            // "by end October 2018", "by the end of October 2018"
+            let mut skip = 1;
+            for word in ["the", "end", "of"] {
+                if tokens.get(skip).and_then(Token::word) == Some(word) {
+                    skip += 1;
+                }
+            }
             if let Some((span, used)) = span(&tokens[skip..]) {
                 return (Reading::By { date: span.end }, &tokens[skip + used..]);
             }
@@ -512,6 +517,52 @@ fn read(tokens: &[Token]) -> (Reading, &[Token]) {
         (Reading::Within { span: first_span }, rest)
     } else {
         (Reading::Points { points }, rest)
+    }
+}
+
+/// Reads every date phrase in the text, skipping words around them ("Review report
+/// available by December 2018"). Returns what was read and whether any words were not
+/// understood (then a person should check the reading).
+fn scan(tokens: &[Token]) -> (Reading, bool) {
+    let mut readings = Vec::new();
+    let mut residue = false;
+    let mut i = 0;
+    while i < tokens.len() {
+        let (reading, rest) = read(&tokens[i..]);
+        if reading == Reading::Unreadable {
+            residue |= !tokens[i].is_filler();
+            i += 1;
+            continue;
+        }
+        readings.push(reading);
+        i = tokens.len() - rest.len();
+    }
+    match readings.len() {
+        0 => (Reading::Unreadable, true),
+        1 => (readings.remove(0), residue),
+        _ => {
+            // Several phrases: every dated one becomes a point, and a person checks it.
+            let points: Vec<(Span, String)> = readings
+                .into_iter()
+                .flat_map(|r| match r {
+                    Reading::Within { span } => vec![(span, String::new())],
+                    Reading::By { date } | Reading::From { date } => vec![(
+                        Span {
+                            start: date,
+                            end: date,
+                        },
+                        String::new(),
+                    )],
+                    Reading::Points { points } => points,
+                    Reading::Ongoing | Reading::Complete | Reading::Unreadable => vec![],
+                })
+                .collect();
+            if points.is_empty() {
+                (Reading::Unreadable, true)
+            } else {
+                (Reading::Points { points }, true)
+            }
+        }
     }
 }
 
@@ -721,6 +772,27 @@ mod tests {
         let read = PlanDate::parse("September 2018 January 2019");
         assert!(matches!(&read.reading, Reading::Points { points } if points.len() == 2));
         assert_eq!(read.deadline(), Some(date!(2019 - 01 - 31)));
+    }
+
+    #[test]
+    fn a_date_inside_a_sentence_is_read_and_flagged() {
+        let read = PlanDate::parse("Review and initial summary report available by December 2018");
+        assert_eq!(
+            read.reading,
+            Reading::By {
+                date: date!(2018 - 12 - 31)
+            }
+        );
+        assert!(read.needs_review);
+        let read = PlanDate::parse("All individual programmes in place by end October 2018.");
+        assert_eq!(read.deadline(), Some(date!(2018 - 10 - 31)));
+        let read = PlanDate::parse("Evaluation by June 2023");
+        assert_eq!(read.deadline(), Some(date!(2023 - 06 - 30)));
+        let read = PlanDate::parse(
+            "Champions identified by September 2018.\nInduction modules developed by January 2019.",
+        );
+        assert_eq!(read.deadline(), Some(date!(2019 - 01 - 31)));
+        assert!(read.needs_review);
     }
 
     #[test]

@@ -69,6 +69,8 @@ pub struct ActionImport {
     pub depends_on: Vec<usize>,
     pub milestones: Vec<MilestoneInput>,
     pub updates: Vec<UpdateImport>,
+    /// A start or completion date whose text sendplan could not fully read.
+    pub dates_need_review: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

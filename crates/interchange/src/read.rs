@@ -714,6 +714,9 @@ fn read_action(
         .collect();
     let (start_date, start_text) = written_date(&action.start, PlanDate::start);
     let (completion_date, completion_text) = written_date(&action.completion, PlanDate::deadline);
+    let dates_need_review = [&start_text, &completion_text]
+        .iter()
+        .any(|t| !t.is_empty() && PlanDate::parse(t).needs_review);
     let depends_on = action
         .depends_on
         .iter()
@@ -805,5 +808,6 @@ fn read_action(
         depends_on,
         milestones,
         updates,
+        dates_need_review,
     }
 }

@@ -66,7 +66,42 @@ enum Command {
     },
     /// List partnerships with their ids (for `user add --partnership`).
     Partnerships,
+    /// Import a plan document (the interchange format, docs/interchange.md): everything in
+    /// it, or nothing if any part of it is wrong.
+    Import {
+        /// The JSON file.
+        file: std::path::PathBuf,
+        /// Check the file and say what it would create, without changing anything.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Export a plan, with everything it refers to, as a plan document.
+    Export {
+        /// The plan's id (see `sendplan plans`).
+        plan: i64,
+        /// The file format.
+        #[arg(long, value_enum, default_value = "json")]
+        format: ExportFormat,
+        /// Where to write it (standard output if not given).
+        #[arg(long, short)]
+        output: Option<std::path::PathBuf>,
+    },
+    /// List every plan with its id, partnership and title.
+    Plans {
+        /// As JSON, for scripts.
+        #[arg(long)]
+        json: bool,
+    },
 }
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum ExportFormat {
+    /// The plan interchange format (docs/interchange.md).
+    Json,
+}
+
+/// The largest plan document `import` reads.
+const MAX_IMPORT_BYTES: u64 = 50 * 1024 * 1024;
 
 #[derive(Subcommand, Debug)]
 enum UserCommand {
@@ -210,6 +245,116 @@ async fn run(cli: Cli) -> Result<()> {
             let store = open_store(&url).await?;
             store.backup_to(&file).await?;
             println!("Backup written to {file}.");
+            store.close().await;
+            Ok(())
+        }
+        Command::Import { file, dry_run } => {
+            let size = std::fs::metadata(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?
+                .len();
+            if size > MAX_IMPORT_BYTES {
+                bail!(
+                    "{} is {} MB; plan documents can be at most {} MB",
+                    file.display(),
+                    size / 1_048_576,
+                    MAX_IMPORT_BYTES / 1_048_576
+                );
+            }
+            let json = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {} as UTF-8 text", file.display()))?;
+            let (document, import) = sendplan_interchange::read(&json).map_err(|e| {
+                anyhow::anyhow!(
+                    "{} was not imported; nothing was changed.\n{e}",
+                    file.display()
+                )
+            })?;
+            let actions: usize = document.plans.iter().map(|p| p.actions.len()).sum();
+            if dry_run {
+                println!("{} is valid: {} plan(s), {actions} actions, {} people. Nothing was changed (--dry-run).", file.display(), document.plans.len(), document.people.len());
+                return Ok(());
+            }
+            let store = open_store(&url).await?;
+            let today = time::OffsetDateTime::now_utc().date();
+            let summary = store
+                .import_plan(Actor(None), &import, today)
+                .await
+                .context("the import failed; nothing was changed")?;
+            println!(
+                "Imported into partnership {}: {} plan(s) ({}), {} areas, {} objectives, {} actions, {} milestones, {} updates, {} new people.",
+                summary.partnership.map(|p| p.to_string()).unwrap_or_default(),
+                summary.plans.len(),
+                summary.plans.iter().map(|p| format!("id {p}")).collect::<Vec<_>>().join(", "),
+                summary.areas,
+                summary.objectives,
+                summary.actions,
+                summary.milestones,
+                summary.updates,
+                summary.people
+            );
+            if summary.people_to_review > 0 || summary.dates_to_review > 0 {
+                println!(
+                    "To review: {} people the document named that could not be matched, and {} actions whose dates sendplan could only partly read (their text is kept).",
+                    summary.people_to_review, summary.dates_to_review
+                );
+            }
+            store.close().await;
+            Ok(())
+        }
+        Command::Export {
+            plan,
+            format: ExportFormat::Json,
+            output,
+        } => {
+            let store = open_store(&url).await?;
+            let Ok(found) = store.find_plan(sendplan_domain::PlanId(plan)).await else {
+                bail!("there is no plan with id {plan} (see `sendplan plans`)");
+            };
+            let document =
+                sendplan_interchange::export_plan(&store, found.partnership_id, found.id).await?;
+            let json = serde_json::to_string_pretty(&document)? + "\n";
+            match output {
+                Some(path) => {
+                    std::fs::write(&path, json)
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    eprintln!("Plan {plan} written to {}.", path.display());
+                }
+                None => print!("{json}"),
+            }
+            store.close().await;
+            Ok(())
+        }
+        Command::Plans { json } => {
+            let store = open_store(&url).await?;
+            let partnerships = store.list_partnerships().await?;
+            let rows: Vec<serde_json::Value> = store
+                .list_all_plans()
+                .await?
+                .into_iter()
+                .map(|plan| {
+                    let partnership = partnerships.iter().find(|p| p.id == plan.partnership_id);
+                    serde_json::json!({
+                        "id": plan.id.0,
+                        "partnership_id": plan.partnership_id.0,
+                        "partnership": partnership.map(|p| p.name.clone()),
+                        "la_code": partnership.map(|p| p.la_code.clone()),
+                        "title": plan.title,
+                        "kind": plan.kind.code(),
+                        "status": plan.status.code(),
+                    })
+                })
+                .collect();
+            if json {
+                println!("{}", serde_json::to_string_pretty(&rows)?);
+            } else {
+                for row in &rows {
+                    println!(
+                        "{}\t{}\t{}",
+                        row["id"],
+                        row["partnership"].as_str().unwrap_or(""),
+                        row["title"].as_str().unwrap_or("")
+                    );
+                }
+            }
             store.close().await;
             Ok(())
         }

@@ -187,9 +187,7 @@ impl Store {
                         .await?;
                 }
                 summary.milestones += action.milestones.len();
-                if !input.written.completion.is_empty() && input.completion_date.is_none() {
-                    summary.dates_to_review += 1;
-                }
+                summary.dates_to_review += usize::from(action.dates_need_review);
                 actions.push(id);
             }
             summary.actions += actions.len();

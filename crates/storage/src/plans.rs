@@ -102,6 +102,24 @@ impl Store {
         rows.iter().map(plan_from).collect()
     }
 
+    /// Any partnership's plan by id alone: for the command line, which administers the
+    /// whole deployment. Web requests always use [`Store::get_plan`] with a partnership.
+    pub async fn find_plan(&self, id: PlanId) -> Result<Plan> {
+        let row = sqlx::query("SELECT * FROM plans WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(self.pool())
+            .await?;
+        plan_from(&one_or_not_found(row)?)
+    }
+
+    /// Every plan in the deployment, oldest first (for the command line).
+    pub async fn list_all_plans(&self) -> Result<Vec<Plan>> {
+        let rows = sqlx::query("SELECT * FROM plans ORDER BY id")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(plan_from).collect()
+    }
+
     pub async fn get_plan(&self, partnership: PartnershipId, id: PlanId) -> Result<Plan> {
         let row = sqlx::query("SELECT * FROM plans WHERE id = $1 AND partnership_id = $2")
             .bind(id.0)

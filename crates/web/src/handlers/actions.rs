@@ -140,6 +140,13 @@ fn action_page(ctx: &Ctx, choices: &ActionChoices, action: Option<&Action>) -> F
         Field::textarea("impact_measures", "Impact measures (optional)")
             .hint("KPIs and targets as the plan states them")
             .value(action.map_or("", |a| a.impact_measures.as_str())),
+        Field::textarea(
+            "accountability_measures",
+            "Accountability measures (optional)",
+        )
+        .value(action.map_or("", |a| a.written.accountability_measures.as_str())),
+        Field::textarea("intended_outcome", "Intended outcome and impact (optional)")
+            .value(action.map_or("", |a| a.written.intended_outcome.as_str())),
         Field::date("start_date", "Start date (optional)")
             .date_value(action.and_then(|a| a.start_date)),
         Field::date("completion_date", "Completion date (optional)")
@@ -238,10 +245,11 @@ pub async fn update_action(
     let action = state.store.get_action(ctx.pid(), ActionId(id)).await?;
     let choices = action_choices(&state, &ctx, action.area_id).await?;
     let page = action_page(&ctx, &choices, Some(&action));
-    let input = match parse_action(&form, &choices) {
+    let mut input = match parse_action(&form, &choices) {
         Ok(input) => input,
         Err(errors) => return page.with_errors(&form, errors),
     };
+    input.keep_written_text(&action);
     let href = format!("{}/actions/{}", ctx.base(), action.id);
     match state
         .store
@@ -256,6 +264,24 @@ pub async fn update_action(
         Err(StoreError::Conflict) => page.with_conflict(&form, action.version, &href),
         Err(error) => refused(page, &form, error),
     }
+}
+
+/// A value sendplan read, followed by the plan's own words when they differ.
+fn as_written(value: String, written: &str) -> String {
+    if written.is_empty() || written == value {
+        value
+    } else {
+        format!("{value}\nThe plan says: {written}")
+    }
+}
+
+/// A date row, with the plan's wording and a tag when sendplan could only partly read it.
+fn date_row(key: &str, date: Option<time::Date>, written: &str) -> SummaryRow {
+    let mut row = SummaryRow::new(key, as_written(date_or(date, "Not set"), written));
+    if !written.is_empty() && sendplan_domain::dates::PlanDate::parse(written).needs_review {
+        row.tags.push(Tag::new("Check this date", "yellow"));
+    }
+    row
 }
 
 /// Whether the signed-in member leads this action.
@@ -303,6 +329,18 @@ pub async fn show_action(
         if !o.i_statement.is_empty() {
             summary.push(SummaryRow::new("I statement", o.i_statement.clone()));
         }
+        if !o.milestones.is_empty() {
+            summary.push(SummaryRow::new(
+                "Objective milestones",
+                o.milestones.clone(),
+            ));
+        }
+        if !o.impact_indicators.is_empty() {
+            summary.push(SummaryRow::new(
+                "Impact indicators",
+                o.impact_indicators.clone(),
+            ));
+        }
     }
     let partners: Vec<String> = action
         .partner_people
@@ -344,15 +382,30 @@ pub async fn show_action(
         })
         .collect();
     summary.extend([
-        SummaryRow::new("Leads", lead_names(&action.leads, &people)),
-        SummaryRow::new("Partners", partners.join("\n")),
+        SummaryRow::new(
+            "Leads",
+            as_written(lead_names(&action.leads, &people), &action.written.lead),
+        ),
+        SummaryRow::new(
+            "Partners",
+            as_written(partners.join("\n"), &action.written.partners),
+        ),
         SummaryRow::new("Resources", resources.join("\n")),
         SummaryRow::new("Evidence of success", action.evidence_of_success.clone()),
-        SummaryRow::new("Impact measures", action.impact_measures.clone()),
-        SummaryRow::new("Start date", date_or(action.start_date, "Not set")),
         SummaryRow::new(
+            "Accountability measures",
+            action.written.accountability_measures.clone(),
+        ),
+        SummaryRow::new(
+            "Intended outcome and impact",
+            action.written.intended_outcome.clone(),
+        ),
+        SummaryRow::new("Impact measures", action.impact_measures.clone()),
+        date_row("Start date", action.start_date, &action.written.start),
+        date_row(
             "Completion date",
-            date_or(action.completion_date, "Not set"),
+            action.completion_date,
+            &action.written.completion,
         ),
         SummaryRow::new("Depends on", dependencies.join("\n")),
     ]);
@@ -360,7 +413,7 @@ pub async fn show_action(
         .iter()
         .map(|m| MilestoneView {
             title: m.title.clone(),
-            due: date_or(m.due_date, "No date"),
+            due: as_written(date_or(m.due_date, "No date"), &m.due_text),
             criteria: m.success_criteria.clone(),
             status: match m.done_date {
                 Some(done) => Tag::new(format!("Done {}", long_date(done)), "green"),
@@ -597,10 +650,14 @@ pub async fn update_milestone(
         .get_action(ctx.pid(), milestone.action_id)
         .await?;
     let page = milestone_page(&ctx, &action, Some(&milestone));
-    let input = match MilestoneInput::parse(&form, ctx.today) {
+    let mut input = match MilestoneInput::parse(&form, ctx.today) {
         Ok(input) => input,
         Err(errors) => return page.with_errors(&form, errors),
     };
+    // The wording the plan used for the due date stays while the date itself is unchanged.
+    if input.due_date == milestone.due_date {
+        input.due_text = milestone.due_text.clone();
+    }
     let href = format!("{}/actions/{}", ctx.base(), action.id);
     match state
         .store

@@ -61,6 +61,12 @@ pub async fn list_people(State(state): State<AppState>, ctx: Ctx) -> AppResult {
             } else {
                 Cell::text(name)
             };
+            let mut first = first;
+            if p.to_review {
+                first
+                    .tags
+                    .push(crate::views::Tag::new("To review", "yellow"));
+            }
             vec![
                 first,
                 Cell::text(p.job_title.clone()),

@@ -208,6 +208,9 @@ fn objective_page(ctx: &Ctx, area: &Area, objective: Option<&Objective>) -> Form
         Field::textarea("title", "Objective or workstream").rows(3).value(objective.map_or("", |o| o.title.as_str())),
         Field::textarea("i_statement", "\"I\" statement (optional)").rows(3).hint("What a child, young person or parent will be able to say, for example \"I know where to get support while I wait\"").value(objective.map_or("", |o| o.i_statement.as_str())),
         Field::textarea("impact_indicators", "Impact indicators (optional)").value(objective.map_or("", |o| o.impact_indicators.as_str())),
+        Field::textarea("milestones", "Milestones (optional)")
+            .hint("The objective's own milestones, one per line")
+            .value(objective.map_or("", |o| o.milestones.as_str())),
     ];
     if let Some(o) = objective {
         fields.push(Field::hidden("version", o.version));
