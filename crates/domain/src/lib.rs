@@ -13,6 +13,7 @@ pub mod ids;
 pub mod import;
 pub mod input;
 pub mod inspection;
+pub mod leads;
 pub mod numbering;
 pub mod partnership;
 pub mod plan;

@@ -5,6 +5,8 @@
 pub mod document;
 mod export;
 mod read;
+pub mod sheet;
+pub mod sheet_export;
 
 pub use document::Document;
 pub use export::{export_plan, total_resources};

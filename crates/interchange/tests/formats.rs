@@ -372,3 +372,295 @@ fn the_committed_json_schema_is_the_one_the_code_defines() {
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(committed == generated, "docs/interchange.schema.json is out of date: run UPDATE_SCHEMA=1 cargo test -p sendplan-interchange");
 }
+
+// ----- spreadsheets ---------------------------------------------------------------------
+
+use sendplan_interchange::sheet::{
+    read_table, suggest_mapping, table_to_document, Field, SheetError, SheetTarget,
+};
+use sendplan_interchange::sheet_export;
+
+fn target(ratings: sendplan_domain::rating::RatingPreset) -> SheetTarget {
+    SheetTarget {
+        partnership: sendplan_interchange::document::Partnership {
+            name: "Test area".into(),
+            la_code: "E06000001".into(),
+        },
+        people: vec![],
+        organisations: vec![],
+        title: "Imported plan".into(),
+        kind: "wsoa".into(),
+        status: "active".into(),
+        ratings: ratings.ratings(),
+        as_at: TODAY,
+    }
+}
+
+#[tokio::test]
+async fn an_xlsx_export_reimports_cleanly_with_no_mapping() {
+    let (store, path, partnership, plan) = imported("wolverhampton").await;
+    let document = export_plan(&store, partnership, plan)
+        .await
+        .expect("export");
+    let bytes = sheet_export::to_xlsx(&sheet_export::rows(&document)).expect("xlsx");
+    let table = read_table(&bytes, "plan.xlsx").expect("reads back");
+    let mapping = suggest_mapping(&table);
+    assert_eq!(
+        mapping.len(),
+        Field::ALL.len(),
+        "every column is recognised from its header"
+    );
+    let sheet_document = table_to_document(
+        &table,
+        &mapping,
+        &target(sendplan_domain::rating::RatingPreset::Wolverhampton),
+    )
+    .expect("valid");
+    let (_, import) =
+        read(&serde_json::to_string(&sheet_document).expect("json")).expect("checks pass");
+    let (again, again_path) = fresh_store().await;
+    let summary = again
+        .import_plan(Actor(None), &import, TODAY)
+        .await
+        .expect("imports");
+    let c = counts(
+        &again,
+        summary.partnership.expect("partnership"),
+        summary.plans[0],
+    )
+    .await;
+    assert_eq!((c.areas, c.actions, c.milestones), (6, 68, 62));
+    let original = store
+        .plan_overview(partnership, plan, TODAY)
+        .await
+        .expect("overview");
+    let reimported = again
+        .plan_overview(summary.partnership.expect("p"), summary.plans[0], TODAY)
+        .await
+        .expect("overview");
+    for (a, b) in original.actions.iter().zip(&reimported.actions) {
+        assert_eq!(
+            (a.number.to_string(), &a.description, a.completion_date),
+            (b.number.to_string(), &b.description, b.completion_date)
+        );
+    }
+    let csv = sheet_export::to_csv(&sheet_export::rows(&document));
+    let from_csv = read_table(&csv, "plan.csv").expect("csv reads back");
+    assert_eq!(from_csv.rows.len(), 68);
+    assert_eq!(
+        from_csv.rows,
+        table
+            .rows
+            .iter()
+            .map(|r| sendplan_interchange::sheet::TableRow {
+                line: r.line,
+                cells: r.cells.clone()
+            })
+            .collect::<Vec<_>>()
+    );
+    for s in [store, again] {
+        s.close().await;
+    }
+    remove(&path);
+    remove(&again_path);
+}
+
+#[test]
+fn workbooks_with_merged_cells_hidden_sheets_dates_and_formulas_are_read_as_people_see_them() {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Formula, Workbook};
+    let mut workbook = Workbook::new();
+    let hidden = workbook.add_worksheet();
+    hidden.set_name("Old version").expect("name");
+    hidden.write_string(0, 0, "Number").expect("write");
+    hidden.write_string(0, 1, "Action").expect("write");
+    hidden.write_string(1, 0, "9.9").expect("write");
+    hidden.set_hidden(true);
+    let sheet = workbook.add_worksheet();
+    sheet.set_active(true); // Excel never hides the active sheet
+    sheet
+        .write_string(0, 0, "SEND action tracker (merged title)")
+        .expect("write");
+    for (c, h) in [
+        "Number",
+        "Area",
+        "Actions for implementation",
+        "Lead Officer",
+        "Completion date",
+        "Progress (BRAG)",
+    ]
+    .iter()
+    .enumerate()
+    {
+        sheet.write_string(2, c as u16, *h).expect("write");
+    }
+    sheet
+        .merge_range(3, 1, 5, 1, "Autism assessment waits", &Format::new())
+        .expect("merge");
+    for (r, number) in ["1.1", "1.2", "1.3"].iter().enumerate() {
+        let row = 3 + r as u32;
+        sheet.write_string(row, 0, *number).expect("write");
+        sheet
+            .write_string(row, 2, format!("Action {number}"))
+            .expect("write");
+    }
+    let date = Format::new().set_num_format("dd/mm/yyyy");
+    sheet
+        .write_datetime_with_format(
+            3,
+            4,
+            ExcelDateTime::from_ymd(2022, 2, 28).expect("date"),
+            &date,
+        )
+        .expect("write");
+    sheet.write_string(4, 4, "Autumn Term 2022").expect("write");
+    sheet
+        .write_formula(5, 4, Formula::new("=\"Ongoing\"").set_result("Ongoing"))
+        .expect("formula");
+    sheet.write_string(3, 5, "green").expect("write");
+    let bytes = workbook.save_to_buffer().expect("xlsx");
+
+    let table = read_table(&bytes, "tracker.xlsx").expect("reads");
+    assert_eq!(
+        table.rows.len(),
+        3,
+        "the hidden sheet is skipped and the header row found below the title"
+    );
+    assert_eq!(
+        table.rows[0].line, 4,
+        "rows are numbered as the spreadsheet shows them"
+    );
+    let mapping = suggest_mapping(&table);
+    let column = |field| {
+        table
+            .rows
+            .iter()
+            .map(|r| r.cells[mapping[&field]].clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        column(Field::AreaTitle),
+        ["Autism assessment waits"; 3],
+        "a merged cell applies to every row it covers"
+    );
+    assert_eq!(
+        column(Field::Completion),
+        ["2022-02-28", "Autumn Term 2022", "Ongoing"],
+        "dates stored as numbers and formula results are read"
+    );
+    let document = table_to_document(
+        &table,
+        &mapping,
+        &target(sendplan_domain::rating::RatingPreset::Warwickshire),
+    )
+    .expect("valid");
+    let plan = &document.plans[0];
+    assert_eq!(plan.areas[0].title, "Autism assessment waits");
+    assert_eq!(
+        plan.actions[0].updates[0].rating, "Green",
+        "ratings match whatever their case"
+    );
+}
+
+#[test]
+fn a_windows_1252_csv_is_read_with_its_pound_signs() {
+    let text = "Number,Action,Resources\r\n1.1,Recruit practitioner,\u{a3}45,000 additional\r\n,,\r\n1.2,Train staff,Existing\r\n";
+    let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(text);
+    let table = read_table(&bytes, "plan.csv").expect("reads");
+    assert_eq!(table.rows.len(), 2, "empty rows are dropped");
+    assert!(table.rows[0].cells.iter().any(|c| c.contains('\u{a3}')));
+}
+
+#[test]
+fn files_that_are_not_spreadsheets_are_refused_plainly() {
+    assert_eq!(read_table(b"", "plan.csv"), Err(SheetError::Empty));
+    assert!(matches!(
+        read_table(b"Number,Action\n1.1,x\n", "plan.xlsx"),
+        Err(SheetError::NotXlsx(_))
+    ));
+    assert_eq!(
+        read_table(&[0xD0, 0xCF, 0x11, 0xE0, 0, 0], "plan.xls"),
+        Err(SheetError::OldExcel)
+    );
+    let png = [
+        0x89u8, b'P', b'N', b'G', 0, 0, 0, 13, 1, 2, 3, 4, 0, 0, 0, 0, 5, 6,
+    ];
+    assert_eq!(
+        read_table(&png, "plan.csv"),
+        Err(SheetError::NotASpreadsheet)
+    );
+    assert!(matches!(
+        read_table(b"PK\x03\x04 not really a zip", "plan.xlsx"),
+        Err(SheetError::BrokenWorkbook(_))
+    ));
+    let huge = vec![b'a'; sendplan_interchange::sheet::MAX_SHEET_BYTES + 1];
+    assert!(matches!(
+        read_table(&huge, "plan.csv"),
+        Err(SheetError::TooLarge(_))
+    ));
+}
+
+#[test]
+fn every_problem_is_named_by_row_and_column() {
+    let csv = "Number,Action,Lead,Progress\n1.1,First,PeRi,GREEN\n1.1,Duplicate,,\nx,Bad number,,\n1.3,,,PURPLE\n";
+    let table = read_table(csv.as_bytes(), "plan.csv").expect("reads");
+    let problems = table_to_document(
+        &table,
+        &suggest_mapping(&table),
+        &target(sendplan_domain::rating::RatingPreset::Wolverhampton),
+    )
+    .expect_err("refused");
+    let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    for expected in [
+        "Row 3, column A (Number): action 1.1 is also on row 2",
+        "Row 4, column A (Number): \"x\"",
+        "Row 5, column B (Action): action 1.3 has no description",
+        "Row 5, column D (Progress): \"PURPLE\" is not one of the plan's ratings",
+    ] {
+        assert!(
+            text.iter().any(|t| t.starts_with(expected)),
+            "missing {expected:?} in {text:#?}"
+        );
+    }
+    let no_number = read_table(b"Action,Lead\nDo it,PeRi\n", "plan.csv").expect("reads");
+    let problems = table_to_document(
+        &no_number,
+        &suggest_mapping(&no_number),
+        &target(sendplan_domain::rating::RatingPreset::Rag),
+    )
+    .expect_err("refused");
+    assert!(problems[0].to_string().contains("this column is required"));
+}
+
+#[test]
+fn leads_resolve_to_known_people_and_the_rest_are_listed_for_review() {
+    let csv = "Number,Action,Lead\n1.1,First,\"PeRi SEND GM\"\n1.2,Second,\"Matt Biggs, Darren Barrow\"\n";
+    let table = read_table(csv.as_bytes(), "plan.csv").expect("reads");
+    let mut t = target(sendplan_domain::rating::RatingPreset::Rag);
+    t.people = vec![sendplan_interchange::document::Person {
+        key: "p1".into(),
+        name: Some("Penny Richardson".into()),
+        job_title: Some("SEND General Manager".into()),
+        organisation: None,
+        short_code: Some("PeRi".into()),
+        email: None,
+        to_review: false,
+    }];
+    let document = table_to_document(&table, &suggest_mapping(&table), &t).expect("valid");
+    let actions = &document.plans[0].actions;
+    assert_eq!(actions[0].leads, ["p1"]);
+    assert_eq!(actions[0].lead_text.as_deref(), Some("PeRi SEND GM"));
+    assert_eq!(actions[1].leads.len(), 2);
+    let added: Vec<_> = document
+        .people
+        .iter()
+        .filter(|p| p.to_review)
+        .map(|p| p.name.clone())
+        .collect();
+    assert_eq!(
+        added,
+        [
+            Some("Matt Biggs".to_owned()),
+            Some("Darren Barrow".to_owned())
+        ]
+    );
+}

@@ -1,0 +1,770 @@
+//! Spreadsheets in: an Excel workbook (.xlsx) or a CSV file read into a table of text
+//! cells, its columns mapped to plan fields (with suggestions from the header names real
+//! plans use), and its rows turned into a plan document, with every problem named by row
+//! and column. The document then goes through the same checks and all-or-nothing import
+//! as any other.
+
+use crate::document::*;
+use calamine::{Data, Reader, SheetVisible, Xlsx};
+use sendplan_domain::leads::{looks_like_a_name, resolve, KnownPerson, Lead};
+use sendplan_domain::numbering::ItemNumber;
+use sendplan_domain::rating::RatingDefinition;
+use std::collections::{BTreeMap, HashMap};
+use std::io::Cursor;
+
+/// The largest spreadsheet sendplan reads.
+pub const MAX_SHEET_BYTES: usize = 10 * 1024 * 1024;
+
+/// A sheet as text: the header row and the data rows beneath it (empty rows dropped).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Table {
+    pub sheet: String,
+    pub headers: Vec<String>,
+    pub rows: Vec<TableRow>,
+}
+
+/// One data row, with its row number as the spreadsheet shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableRow {
+    pub line: usize,
+    pub cells: Vec<String>,
+}
+
+/// Why a file could not be read as a table at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SheetError {
+    #[error("The file is empty")]
+    Empty,
+    #[error("The file is {0} MB; spreadsheets can be at most 10 MB")]
+    TooLarge(usize),
+    #[error("The file is called {0} but is not an Excel workbook (.xlsx); save it again as .xlsx or CSV")]
+    NotXlsx(String),
+    #[error("Old Excel files (.xls) cannot be read; save the file as .xlsx or CSV")]
+    OldExcel,
+    #[error("The file is not a spreadsheet: it is neither an Excel workbook (.xlsx) nor a CSV text file")]
+    NotASpreadsheet,
+    #[error("The workbook could not be read: {0}")]
+    BrokenWorkbook(String),
+    #[error("The workbook has no visible sheet with any data")]
+    NoData,
+    #[error("Row {row}, column {column}: the cell holds an Excel error ({error}); correct the formula and try again")]
+    CellError {
+        row: usize,
+        column: String,
+        error: String,
+    },
+    #[error("The CSV file could not be read at line {line}: {message}")]
+    BrokenCsv { line: usize, message: String },
+}
+
+/// Reads the first visible sheet of a workbook, or a CSV file (UTF-8, or Windows-1252 as
+/// Excel on Windows saves it).
+pub fn read_table(bytes: &[u8], file_name: &str) -> Result<Table, SheetError> {
+    if bytes.is_empty() {
+        return Err(SheetError::Empty);
+    }
+    if bytes.len() > MAX_SHEET_BYTES {
+        return Err(SheetError::TooLarge(bytes.len().div_ceil(1_048_576)));
+    }
+    let lower = file_name.to_lowercase();
+    let is_zip = bytes.starts_with(b"PK\x03\x04");
+    if lower.ends_with(".xls") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return Err(SheetError::OldExcel);
+    }
+    if is_zip {
+        return read_xlsx(bytes);
+    }
+    if lower.ends_with(".xlsx") || lower.ends_with(".xlsm") {
+        return Err(SheetError::NotXlsx(file_name.to_owned()));
+    }
+    read_csv(bytes)
+}
+
+fn column_name(mut index: usize) -> String {
+    let mut name = String::new();
+    loop {
+        name.insert(0, (b'A' + (index % 26) as u8) as char);
+        if index < 26 {
+            return name;
+        }
+        index = index / 26 - 1;
+    }
+}
+
+/// An Excel serial day number as an ISO date (1900 date system; Excel's fictitious
+/// 29 February 1900 is why day 0 is 30 December 1899).
+fn serial_date(serial: f64) -> Option<String> {
+    if !(1.0..2_958_466.0).contains(&serial) {
+        return None;
+    }
+    let base = time::macros::date!(1899 - 12 - 30);
+    base.checked_add(time::Duration::days(serial.floor() as i64))
+        .map(|d| d.to_string())
+}
+
+fn number_text(value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        format!("{}", value as i64)
+    } else {
+        format!("{value}")
+    }
+}
+
+fn read_xlsx(bytes: &[u8]) -> Result<Table, SheetError> {
+    let mut workbook: Xlsx<Cursor<Vec<u8>>> =
+        calamine::open_workbook_from_rs(Cursor::new(bytes.to_vec()))
+            .map_err(|e: calamine::XlsxError| SheetError::BrokenWorkbook(e.to_string()))?;
+    let sheets: Vec<String> = workbook
+        .sheets_metadata()
+        .iter()
+        .filter(|s| s.visible == SheetVisible::Visible)
+        .map(|s| s.name.clone())
+        .collect();
+    for sheet in sheets {
+        let range = workbook
+            .worksheet_range(&sheet)
+            .map_err(|e| SheetError::BrokenWorkbook(e.to_string()))?;
+        let Some((first_row, first_col)) = range.start() else {
+            continue;
+        };
+        let mut grid: Vec<Vec<String>> = Vec::new();
+        for (r, row) in range.rows().enumerate() {
+            let mut cells = Vec::new();
+            for (c, cell) in row.iter().enumerate() {
+                let text = match cell {
+                    Data::Empty => String::new(),
+                    Data::String(s) => s.clone(),
+                    Data::Int(i) => i.to_string(),
+                    Data::Float(f) => number_text(*f),
+                    Data::Bool(b) => {
+                        if *b {
+                            "TRUE".to_owned()
+                        } else {
+                            "FALSE".to_owned()
+                        }
+                    }
+                    Data::DateTime(d) if d.is_datetime() => {
+                        serial_date(d.as_f64()).unwrap_or_else(|| number_text(d.as_f64()))
+                    }
+                    Data::DateTime(d) => number_text(d.as_f64()),
+                    Data::DateTimeIso(s) => s.get(..10).unwrap_or(s.as_str()).to_owned(),
+                    Data::DurationIso(s) => s.clone(),
+                    Data::Error(e) => {
+                        return Err(SheetError::CellError {
+                            row: first_row as usize + r + 1,
+                            column: column_name(first_col as usize + c),
+                            error: format!("{e:?}"),
+                        })
+                    }
+                };
+                cells.push(text);
+            }
+            grid.push(cells);
+        }
+        // A merged cell's value belongs to every cell it covers (a merged "Area 1" label
+        // down a column applies to each row).
+        let merged = workbook
+            .merge_cells_by_sheet_name(&sheet)
+            .map_err(|e| SheetError::BrokenWorkbook(e.to_string()))?;
+        for region in merged {
+            let (top, left) = (
+                (region.start.0.saturating_sub(first_row)) as usize,
+                (region.start.1.saturating_sub(first_col)) as usize,
+            );
+            let value = grid
+                .get(top)
+                .and_then(|row| row.get(left))
+                .cloned()
+                .unwrap_or_default();
+            for r in top..=(region.end.0.saturating_sub(first_row)) as usize {
+                for c in left..=(region.end.1.saturating_sub(first_col)) as usize {
+                    if let Some(cell) = grid.get_mut(r).and_then(|row| row.get_mut(c)) {
+                        *cell = value.clone();
+                    }
+                }
+            }
+        }
+        if let Some(table) = to_table(&sheet, grid, first_row as usize + 1) {
+            return Ok(table);
+        }
+    }
+    Err(SheetError::NoData)
+}
+
+fn read_csv(bytes: &[u8]) -> Result<Table, SheetError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_owned(),
+        Err(_) => encoding_rs::WINDOWS_1252.decode(bytes).0.into_owned(),
+    };
+    let binary = text
+        .chars()
+        .filter(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        .count();
+    if binary * 100 > text.len().max(1) {
+        return Err(SheetError::NotASpreadsheet);
+    }
+    let delimiter = if text
+        .lines()
+        .next()
+        .is_some_and(|l| l.matches('\t').count() > l.matches(',').count())
+    {
+        b'\t'
+    } else {
+        b','
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
+    let mut grid = Vec::new();
+    for (n, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| SheetError::BrokenCsv {
+            line: n + 1,
+            message: e.to_string(),
+        })?;
+        grid.push(record.iter().map(str::to_owned).collect());
+    }
+    to_table("CSV", grid, 1).ok_or(SheetError::NoData)
+}
+
+/// Finds the header row (the first row naming at least two known columns, else the first
+/// non-empty row) and keeps the non-empty rows below it.
+fn to_table(sheet: &str, grid: Vec<Vec<String>>, first_line: usize) -> Option<Table> {
+    let non_empty = |row: &Vec<String>| row.iter().any(|c| !c.trim().is_empty());
+    let known = |row: &Vec<String>| {
+        row.iter()
+            .filter(|c| Field::from_header(c).is_some())
+            .count()
+    };
+    let header = grid
+        .iter()
+        .position(|row| known(row) >= 2)
+        .or_else(|| grid.iter().position(non_empty))?;
+    let headers: Vec<String> = grid[header].iter().map(|h| h.trim().to_owned()).collect();
+    let rows = grid
+        .into_iter()
+        .enumerate()
+        .skip(header + 1)
+        .filter(|(_, row)| non_empty(row))
+        .map(|(i, mut cells)| {
+            cells.resize(headers.len().max(cells.len()), String::new());
+            TableRow {
+                line: first_line + i,
+                cells: cells.into_iter().map(|c| c.trim().to_owned()).collect(),
+            }
+        })
+        .collect();
+    Some(Table {
+        sheet: sheet.to_owned(),
+        headers,
+        rows,
+    })
+}
+
+sendplan_domain::coded_enum! {
+    /// What a column of an action spreadsheet can hold.
+    Field {
+        Number => ("number", "Number (1.1 or 2.3.1)"),
+        AreaTitle => ("area_title", "Area title"),
+        ObjectiveTitle => ("objective_title", "Objective or workstream title"),
+        Description => ("description", "Action"),
+        Lead => ("lead", "Lead"),
+        Partners => ("partners", "Partners"),
+        Resources => ("resources", "Resources"),
+        Evidence => ("evidence", "Evidence of success"),
+        AccountabilityMeasures => ("accountability_measures", "Accountability measures"),
+        IntendedOutcome => ("intended_outcome", "Intended outcome or impact"),
+        ImpactMeasures => ("impact_measures", "Impact measures (KPIs and targets)"),
+        Milestones => ("milestones", "Key milestones"),
+        Start => ("start", "Start date"),
+        Completion => ("completion", "Completion date or timeframe"),
+        Progress => ("progress", "Progress rating"),
+        ProgressNotes => ("progress_notes", "Progress notes"),
+    }
+}
+
+impl Field {
+    /// The column header sendplan writes for the field (and reads back).
+    pub fn header(self) -> &'static str {
+        match self {
+            Field::Number => "Number",
+            Field::AreaTitle => "Area",
+            Field::ObjectiveTitle => "Objective",
+            Field::Description => "Action",
+            Field::Lead => "Lead",
+            Field::Partners => "Partners",
+            Field::Resources => "Resources",
+            Field::Evidence => "Evidence of success",
+            Field::AccountabilityMeasures => "Accountability measures",
+            Field::IntendedOutcome => "Intended outcome",
+            Field::ImpactMeasures => "Impact measures",
+            Field::Milestones => "Key milestones",
+            Field::Start => "Start date",
+            Field::Completion => "Completion date",
+            Field::Progress => "Progress",
+            Field::ProgressNotes => "Progress notes",
+        }
+    }
+
+    /// The fields every import needs.
+    pub const REQUIRED: [Field; 2] = [Field::Number, Field::Description];
+
+    /// The field a header names, from the headers seen in real plans.
+    pub fn from_header(header: &str) -> Option<Field> {
+        let h: String = header
+            .to_lowercase()
+            .chars()
+            .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+            .collect();
+        let h = h.split_whitespace().collect::<Vec<_>>().join(" ");
+        if h.is_empty() {
+            return None;
+        }
+        let has = |word: &str| h.contains(word);
+        let word = |w: &str| h.split(' ').any(|x| x == w);
+        Some(match h.as_str() {
+            "number" | "no" | "ref" | "reference" | "action number" | "action no"
+            | "activity number" | "id" => Field::Number,
+            "area"
+            | "area title"
+            | "area of weakness"
+            | "area for development"
+            | "workstream"
+            | "work stream" => Field::AreaTitle,
+            "objective" | "objective title" | "objectives" => Field::ObjectiveTitle,
+            "action"
+            | "actions"
+            | "activity"
+            | "activities"
+            | "description"
+            | "actions for implementation"
+            | "what we will do" => Field::Description,
+            "partners" | "partner" => Field::Partners,
+            "resources" => Field::Resources,
+            _ if has("progress")
+                && (has("notes") || has("narrative") || has("update") || has("commentary")) =>
+            {
+                Field::ProgressNotes
+            }
+            _ if has("progress")
+                || word("brag")
+                || word("rag")
+                || has("rating")
+                || word("status") =>
+            {
+                Field::Progress
+            }
+            _ if has("milestone") => Field::Milestones,
+            _ if has("completion")
+                || has("timeframe")
+                || has("timescale")
+                || has("deadline")
+                || has("due date")
+                || has("by when") =>
+            {
+                Field::Completion
+            }
+            _ if has("start") => Field::Start,
+            _ if has("lead") => Field::Lead,
+            _ if has("evidence") => Field::Evidence,
+            _ if has("accountability") => Field::AccountabilityMeasures,
+            _ if has("intended outcome") || h == "impact" || has("outcome") => {
+                Field::IntendedOutcome
+            }
+            _ if has("impact measure")
+                || has("kpi")
+                || has("target")
+                || has("impact indicator") =>
+            {
+                Field::ImpactMeasures
+            }
+            _ if has("resource") => Field::Resources,
+            _ if has("action") || has("activit") => Field::Description,
+            _ => return None,
+        })
+    }
+}
+
+/// Which column (by position) holds each field.
+pub type Mapping = BTreeMap<Field, usize>;
+
+/// The mapping the headers suggest: the first column naming each field.
+pub fn suggest_mapping(table: &Table) -> Mapping {
+    let mut mapping = Mapping::new();
+    for (i, header) in table.headers.iter().enumerate() {
+        if let Some(field) = Field::from_header(header) {
+            mapping.entry(field).or_insert(i);
+        }
+    }
+    mapping
+}
+
+/// A problem with one cell (or a missing column, when `column` names the field).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CellProblem {
+    /// The spreadsheet's row number, or 0 for the whole file.
+    pub row: usize,
+    pub column: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for CellProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.row == 0 {
+            write!(f, "{}: {}", self.column, self.message)
+        } else {
+            write!(
+                f,
+                "Row {}, column {}: {}",
+                self.row, self.column, self.message
+            )
+        }
+    }
+}
+
+/// What the imported plan is and where it goes.
+#[derive(Debug, Clone)]
+pub struct SheetTarget {
+    pub partnership: Partnership,
+    /// People already in the partnership, for resolving leads.
+    pub people: Vec<Person>,
+    pub organisations: Vec<Organisation>,
+    pub title: String,
+    pub kind: String,
+    pub status: String,
+    pub ratings: Vec<RatingDefinition>,
+    /// The date progress ratings in the sheet are recorded at.
+    pub as_at: time::Date,
+}
+
+/// Turns a mapped table into a plan document, or lists every problem by row and column.
+pub fn table_to_document(
+    table: &Table,
+    mapping: &Mapping,
+    target: &SheetTarget,
+) -> Result<Document, Vec<CellProblem>> {
+    let mut problems = Vec::new();
+    let column = |field: Field| {
+        mapping.get(&field).map(|i| {
+            format!(
+                "{} ({})",
+                column_name(*i),
+                table.headers.get(*i).map_or("", String::as_str)
+            )
+        })
+    };
+    for field in Field::REQUIRED {
+        if !mapping.contains_key(&field) {
+            problems.push(CellProblem {
+                row: 0,
+                column: field.label().to_owned(),
+                message: "choose the column that holds it; this column is required".to_owned(),
+            });
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    fn cell<'r>(mapping: &Mapping, row: &'r TableRow, field: Field) -> &'r str {
+        mapping
+            .get(&field)
+            .and_then(|i| row.cells.get(*i))
+            .map_or("", |s| s.as_str())
+    }
+    let cell = |row, field| cell(mapping, row, field);
+    let mut people = target.people.clone();
+    let mut areas: BTreeMap<Vec<u32>, Area> = BTreeMap::new();
+    let mut objectives: BTreeMap<Vec<u32>, Objective> = BTreeMap::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut actions = Vec::new();
+    for row in &table.rows {
+        let problem = |field: Field, message: String| CellProblem {
+            row: row.line,
+            column: column(field).unwrap_or_default(),
+            message,
+        };
+        let number_text = cell(row, Field::Number);
+        let number = match ItemNumber::parse(number_text) {
+            Ok(n) if n.segments().len() >= 2 && n.segments().len() <= 3 => n,
+            Ok(_) => {
+                problems.push(problem(
+                    Field::Number,
+                    format!("\"{number_text}\" must have two or three parts, like 1.2 or 2.3.1"),
+                ));
+                continue;
+            }
+            Err(e) => {
+                problems.push(problem(
+                    Field::Number,
+                    if number_text.is_empty() {
+                        "the action has no number".to_owned()
+                    } else {
+                        format!("\"{number_text}\": {e}")
+                    },
+                ));
+                continue;
+            }
+        };
+        if let Some(first) = seen.insert(number.to_string(), row.line) {
+            problems.push(problem(
+                Field::Number,
+                format!("action {number} is also on row {first}"),
+            ));
+            continue;
+        }
+        let description = cell(row, Field::Description);
+        if description.is_empty() {
+            problems.push(problem(
+                Field::Description,
+                format!("action {number} has no description"),
+            ));
+        }
+        let segments = number.segments();
+        let area_number = segments[..1].to_vec();
+        let area_title = cell(row, Field::AreaTitle);
+        let area = areas.entry(area_number.clone()).or_insert_with(|| Area {
+            number: area_number[0].to_string(),
+            title: format!("Area {}", area_number[0]),
+            findings: vec![],
+            senior_responsible_officer: None,
+            outcomes: None,
+            objectives: vec![],
+        });
+        if !area_title.is_empty()
+            && area.title.starts_with("Area ")
+            && area.title == format!("Area {}", area_number[0])
+        {
+            area.title = area_title.to_owned();
+        }
+        let objective = (segments.len() == 3).then(|| {
+            let key = segments[..2].to_vec();
+            let title = cell(row, Field::ObjectiveTitle);
+            let entry = objectives.entry(key.clone()).or_insert_with(|| Objective {
+                number: format!("{}.{}", key[0], key[1]),
+                title: format!("Objective {}.{}", key[0], key[1]),
+                i_statement: None,
+                impact_indicators: None,
+                milestones: None,
+            });
+            if !title.is_empty() && entry.title == format!("Objective {}.{}", key[0], key[1]) {
+                entry.title = title.to_owned();
+            }
+            entry.number.clone()
+        });
+        let lead_text = cell(row, Field::Lead);
+        let known: Vec<KnownPerson<'_>> = people
+            .iter()
+            .map(|p| KnownPerson {
+                name: p.name.as_deref().unwrap_or(""),
+                job_title: p.job_title.as_deref().unwrap_or(""),
+                short_code: p.short_code.as_deref().unwrap_or(""),
+            })
+            .collect();
+        let resolved = resolve(lead_text, &known);
+        let mut leads = Vec::new();
+        for lead in resolved {
+            match lead {
+                Lead::Known(i) => leads.push(people[i].key.clone()),
+                Lead::Unknown(text) => {
+                    let key = format!("review{}", people.len() + 1);
+                    let name = looks_like_a_name(&text);
+                    people.push(Person {
+                        key: key.clone(),
+                        name: name.then(|| text.clone()),
+                        job_title: (!name).then(|| text.clone()),
+                        organisation: None,
+                        short_code: None,
+                        email: None,
+                        to_review: true,
+                    });
+                    leads.push(key);
+                }
+            }
+        }
+        let progress = cell(row, Field::Progress);
+        let mut updates = Vec::new();
+        if !progress.is_empty() {
+            match target
+                .ratings
+                .iter()
+                .find(|r| r.label.eq_ignore_ascii_case(progress))
+            {
+                Some(rating) => updates.push(Update {
+                    date: target.as_at.to_string(),
+                    rating: rating.label.clone(),
+                    narrative: match cell(row, Field::ProgressNotes) {
+                        "" => "Progress as recorded in the imported spreadsheet.".to_owned(),
+                        notes => notes.to_owned(),
+                    },
+                    author: None,
+                    evidence_links: vec![],
+                }),
+                None => problems.push(problem(
+                    Field::Progress,
+                    format!(
+                        "\"{progress}\" is not one of the plan's ratings ({})",
+                        target
+                            .ratings
+                            .iter()
+                            .map(|r| r.label.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )),
+            }
+        }
+        let some = |text: &str| (!text.is_empty()).then(|| text.to_owned());
+        actions.push(Action {
+            number: number.to_string(),
+            area: area_number[0].to_string(),
+            objective,
+            description: description.to_owned(),
+            leads,
+            lead_text: some(lead_text),
+            partner_people: vec![],
+            partner_organisations: vec![],
+            partners_text: some(cell(row, Field::Partners)),
+            resources: match cell(row, Field::Resources) {
+                "" => vec![],
+                text => vec![Resource {
+                    kind: if text.to_lowercase().contains("additional") || text.contains("(A)") {
+                        "additional"
+                    } else {
+                        "existing"
+                    }
+                    .to_owned(),
+                    description: text.to_owned(),
+                    amount_pence: sendplan_domain::input::parse_pounds(
+                        text.split_whitespace()
+                            .find(|w| w.starts_with('£'))
+                            .unwrap_or(""),
+                    ),
+                }],
+            },
+            evidence_of_success: some(cell(row, Field::Evidence)),
+            accountability_measures: some(cell(row, Field::AccountabilityMeasures)),
+            intended_outcome: some(cell(row, Field::IntendedOutcome)),
+            impact_measures: some(cell(row, Field::ImpactMeasures)),
+            start: some(cell(row, Field::Start)),
+            completion: some(cell(row, Field::Completion)),
+            milestones: cell(row, Field::Milestones)
+                .lines()
+                .map(|l| l.trim().trim_start_matches(['•', '-', '*']).trim())
+                .filter(|l| !l.is_empty())
+                .map(|line| {
+                    let read = sendplan_domain::dates::PlanDate::parse(line);
+                    Milestone {
+                        title: line.to_owned(),
+                        due: read.deadline().map(|_| line.to_owned()),
+                        success_criteria: None,
+                        done: None,
+                    }
+                })
+                .collect(),
+            depends_on: vec![],
+            updates,
+        });
+    }
+    if table.rows.is_empty() {
+        problems.push(CellProblem {
+            row: 0,
+            column: table.sheet.clone(),
+            message: "there are no rows below the header row".to_owned(),
+        });
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    for objective in objectives.into_values() {
+        let area: u32 = objective
+            .number
+            .split('.')
+            .next()
+            .and_then(|a| a.parse().ok())
+            .unwrap_or(0);
+        if let Some(area) = areas.get_mut(&vec![area]) {
+            area.objectives.push(objective);
+        }
+    }
+    Ok(Document {
+        format: FORMAT.to_owned(),
+        version: VERSION,
+        source: Some(format!("Spreadsheet import ({})", table.sheet)),
+        partnership: target.partnership.clone(),
+        organisations: target.organisations.clone(),
+        people,
+        inspections: vec![],
+        plans: vec![Plan {
+            key: "plan".to_owned(),
+            kind: target.kind.clone(),
+            title: target.title.clone(),
+            period_start: None,
+            period_end: None,
+            inspection: None,
+            status: target.status.clone(),
+            stale_after_days: sendplan_domain::plan::DEFAULT_STALE_AFTER_DAYS,
+            ratings: target
+                .ratings
+                .iter()
+                .map(|r| Rating {
+                    label: r.label.clone(),
+                    colour: r.colour.code().to_owned(),
+                    meaning: r.meaning.clone(),
+                    class: r.class.code().to_owned(),
+                })
+                .collect(),
+            areas: areas.into_values().collect(),
+            actions,
+        }],
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_from_real_plans_are_recognised() {
+        for (header, field) in [
+            ("Actions for implementation", Field::Description),
+            ("Lead Officer", Field::Lead),
+            ("Lead & Resources", Field::Lead),
+            ("Evidence of success", Field::Evidence),
+            ("Impact measures (KPI's / Targets)", Field::ImpactMeasures),
+            ("Key Milestones", Field::Milestones),
+            ("Completion date", Field::Completion),
+            ("Timeframe", Field::Completion),
+            ("Progress checks", Field::Progress),
+            ("Progress (BRAG)", Field::Progress),
+            ("Accountability measures", Field::AccountabilityMeasures),
+            ("Intended outcome/Impact", Field::IntendedOutcome),
+        ] {
+            assert_eq!(Field::from_header(header), Some(field), "{header}");
+        }
+        assert_eq!(Field::from_header("Notes to self"), None);
+        assert_eq!(Field::from_header("Average wait"), None);
+        for &field in Field::ALL {
+            assert_eq!(
+                Field::from_header(field.header()),
+                Some(field),
+                "sendplan reads back its own header for {field:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn column_names_count_like_a_spreadsheet() {
+        assert_eq!(column_name(0), "A");
+        assert_eq!(column_name(25), "Z");
+        assert_eq!(column_name(26), "AA");
+        assert_eq!(column_name(27), "AB");
+    }
+
+    #[test]
+    fn excel_serial_numbers_are_dates() {
+        assert_eq!(serial_date(44_620.0).as_deref(), Some("2022-02-28"));
+        assert_eq!(serial_date(-3.0), None);
+    }
+}

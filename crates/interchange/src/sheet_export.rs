@@ -1,0 +1,158 @@
+//! Spreadsheets out: one row per action, in the columns the spreadsheet importer reads
+//! back without any mapping, as Excel (.xlsx) or CSV; and the blank template.
+
+use crate::document::{Action, Document};
+use crate::sheet::Field;
+use rust_xlsxwriter::{Format, Workbook, XlsxError};
+
+/// The columns, in order.
+pub const COLUMNS: [Field; 16] = [
+    Field::Number,
+    Field::AreaTitle,
+    Field::ObjectiveTitle,
+    Field::Description,
+    Field::Lead,
+    Field::Partners,
+    Field::Resources,
+    Field::Evidence,
+    Field::AccountabilityMeasures,
+    Field::IntendedOutcome,
+    Field::ImpactMeasures,
+    Field::Milestones,
+    Field::Start,
+    Field::Completion,
+    Field::Progress,
+    Field::ProgressNotes,
+];
+
+/// The rows of the first plan of a document, as text cells in [`COLUMNS`] order.
+pub fn rows(document: &Document) -> Vec<Vec<String>> {
+    let Some(plan) = document.plans.first() else {
+        return Vec::new();
+    };
+    let person = |key: &String| {
+        document
+            .people
+            .iter()
+            .find(|p| &p.key == key)
+            .map(|p| {
+                p.name
+                    .clone()
+                    .or_else(|| p.job_title.clone())
+                    .unwrap_or_default()
+            })
+            .unwrap_or_default()
+    };
+    let opt = |text: &Option<String>| text.clone().unwrap_or_default();
+    plan.actions
+        .iter()
+        .map(|action: &Action| {
+            let area = plan.areas.iter().find(|a| a.number == action.area);
+            let objective = action
+                .objective
+                .as_ref()
+                .and_then(|o| area.and_then(|a| a.objectives.iter().find(|x| &x.number == o)));
+            let latest = action.updates.last();
+            let lead = action.lead_text.clone().unwrap_or_else(|| {
+                action
+                    .leads
+                    .iter()
+                    .map(person)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            });
+            let milestones: Vec<String> = action
+                .milestones
+                .iter()
+                .map(|m| match &m.due {
+                    Some(due) if !m.title.contains(due.as_str()) => {
+                        format!("{} (due {due})", m.title)
+                    }
+                    _ => m.title.clone(),
+                })
+                .collect();
+            let resources: Vec<String> = action
+                .resources
+                .iter()
+                .map(|r| r.description.clone())
+                .collect();
+            vec![
+                action.number.clone(),
+                area.map(|a| a.title.clone()).unwrap_or_default(),
+                objective.map(|o| o.title.clone()).unwrap_or_default(),
+                action.description.clone(),
+                lead,
+                opt(&action.partners_text),
+                resources.join("\n"),
+                opt(&action.evidence_of_success),
+                opt(&action.accountability_measures),
+                opt(&action.intended_outcome),
+                opt(&action.impact_measures),
+                milestones.join("\n"),
+                opt(&action.start),
+                opt(&action.completion),
+                latest.map(|u| u.rating.clone()).unwrap_or_default(),
+                latest.map(|u| u.narrative.clone()).unwrap_or_default(),
+            ]
+        })
+        .collect()
+}
+
+fn headers() -> Vec<&'static str> {
+    COLUMNS.iter().map(|f| f.header()).collect()
+}
+
+/// An Excel workbook with the plan's actions (or none, for the template) and a sheet of
+/// guidance.
+pub fn to_xlsx(rows: &[Vec<String>]) -> Result<Vec<u8>, XlsxError> {
+    let mut workbook = Workbook::new();
+    let header = Format::new().set_bold().set_text_wrap();
+    let wrap = Format::new().set_text_wrap();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("Actions")?;
+    for (c, title) in headers().iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *title, &header)?;
+        sheet.set_column_width(c as u16, if c == 0 { 10 } else { 32 })?;
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    for (r, row) in rows.iter().enumerate() {
+        for (c, text) in row.iter().enumerate() {
+            if !text.is_empty() {
+                sheet.write_string_with_format(r as u32 + 1, c as u16, text, &wrap)?;
+            }
+        }
+    }
+    let guide = workbook.add_worksheet();
+    guide.set_name("How to fill this in")?;
+    guide.set_column_width(0, 28)?;
+    guide.set_column_width(1, 100)?;
+    for (r, (column, help)) in GUIDANCE.iter().enumerate() {
+        guide.write_string_with_format(r as u32, 0, *column, &header)?;
+        guide.write_string_with_format(r as u32, 1, *help, &wrap)?;
+    }
+    workbook.save_to_buffer()
+}
+
+/// A CSV file (UTF-8 with a byte order mark, so Excel reads the £ signs right).
+pub fn to_csv(rows: &[Vec<String>]) -> Vec<u8> {
+    let mut out = b"\xEF\xBB\xBF".to_vec();
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let _ = writer.write_record(headers());
+    for row in rows {
+        let _ = writer.write_record(row);
+    }
+    out.extend(writer.into_inner().unwrap_or_default());
+    out
+}
+
+const GUIDANCE: [(&str, &str); 9] = [
+    ("Every row", "One action per row, on the sheet called Actions. Only Number and Action are required."),
+    ("Number", "The action's number as the plan writes it: 1.2 (area 1, action 2) or 2.3.1 (area 2, objective 2.3, action 1)."),
+    ("Area, Objective", "The title of the action's area and objective. Write it on at least one row of each; merged cells are fine."),
+    ("Lead", "People as the plan writes them: names, job titles or initials such as PeRi, separated by commas. Anyone sendplan cannot match is added for a plan manager to review."),
+    ("Key milestones", "One milestone per line, with its date as you would write it: 'Launch strategy (Sept. 2022)'."),
+    ("Start date, Completion date", "As the plan writes them: 'Feb 2022', 'Autumn Term 2018', 'By Jan 2019', 'Ongoing'. sendplan keeps your words and flags any it cannot read."),
+    ("Resources", "As written, for example 'Autism practitioner £45,000 (A)'. (A) or 'additional' marks new money."),
+    ("Progress", "The current rating, exactly as in the plan's rating scheme (for example RED, AMBER, GREEN)."),
+    ("Progress notes", "What has happened, recorded as the action's first progress update."),
+];
