@@ -37,19 +37,11 @@ fn fold(text: &str) -> String {
         .join(" ")
 }
 
-fn match_one(text: &str, people: &[KnownPerson<'_>]) -> Option<usize> {
+/// A person whose name or job title is exactly the text (ignoring case and dashes).
+fn by_name_or_title(text: &str, people: &[KnownPerson<'_>]) -> Option<usize> {
     let folded = fold(text);
     if folded.is_empty() {
         return None;
-    }
-    // A short code is the first word, as plans write it ("PeRi SEND GM").
-    if let Some(first) = text.split_whitespace().next() {
-        if let Some(i) = people
-            .iter()
-            .position(|p| !p.short_code.is_empty() && p.short_code == first)
-        {
-            return Some(i);
-        }
     }
     people
         .iter()
@@ -61,40 +53,54 @@ fn match_one(text: &str, people: &[KnownPerson<'_>]) -> Option<usize> {
         })
 }
 
-/// Resolves a lead cell to people. The whole text is tried first (job titles contain
-/// "and"); then its parts, split at commas, semicolons, slashes, ampersands, new lines
-/// and finally " and ".
+/// A person whose short code starts the text, as plans write it ("PeRi SEND GM").
+fn by_short_code(text: &str, people: &[KnownPerson<'_>]) -> Option<usize> {
+    let first = text.split_whitespace().next()?;
+    people
+        .iter()
+        .position(|p| !p.short_code.is_empty() && p.short_code == first)
+}
+
+/// Resolves a lead cell to people: the whole text as a name or job title (titles contain
+/// commas and "and"); else its parts, split at the strongest separator it has (new
+/// lines, semicolons, commas, slashes, ampersands); else a short code at the start; else
+/// its parts split at " and ".
 pub fn resolve(text: &str, people: &[KnownPerson<'_>]) -> Vec<Lead> {
     let text = text.trim();
     if text.is_empty() {
         return Vec::new();
     }
-    if let Some(i) = match_one(text, people) {
+    if let Some(i) = by_name_or_title(text, people) {
+        return vec![Lead::Known(i)];
+    }
+    for separator in ["\n", ";", ",", "/", "&"] {
+        let parts: Vec<&str> = text
+            .split(separator)
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect();
+        if parts.len() > 1 {
+            return parts
+                .into_iter()
+                .flat_map(|part| resolve(part, people))
+                .collect();
+        }
+    }
+    if let Some(i) = by_short_code(text, people) {
         return vec![Lead::Known(i)];
     }
     let parts: Vec<&str> = text
-        .split([',', ';', '/', '&', '\n'])
+        .split(" and ")
         .map(str::trim)
         .filter(|p| !p.is_empty())
         .collect();
-    let parts: Vec<&str> = if parts.len() > 1 {
-        parts
-    } else {
-        text.split(" and ")
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-            .collect()
-    };
-    if parts.len() <= 1 {
-        return vec![Lead::Unknown(text.to_owned())];
+    if parts.len() > 1 {
+        return parts
+            .into_iter()
+            .flat_map(|part| resolve(part, people))
+            .collect();
     }
-    parts
-        .into_iter()
-        .map(|part| match match_one(part, people) {
-            Some(i) => Lead::Known(i),
-            None => Lead::Unknown(part.to_owned()),
-        })
-        .collect()
+    vec![Lead::Unknown(text.to_owned())]
 }
 
 /// Whether unresolved lead text looks like a person's name ("Matt Biggs") rather than a
@@ -104,10 +110,7 @@ pub fn looks_like_a_name(text: &str) -> bool {
     let words: Vec<&str> = text.split_whitespace().collect();
     (2..=3).contains(&words.len())
         && words.iter().all(|w| {
-            let mut chars = w.chars();
-            chars.next().is_some_and(char::is_uppercase)
-                && chars.clone().count() > 0
-                && chars.all(|c| c.is_lowercase() || c == '\'' || c == '-')
+            w.chars().next().is_some_and(char::is_uppercase) && w.chars().any(char::is_lowercase)
         })
 }
 

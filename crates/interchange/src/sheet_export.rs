@@ -59,7 +59,7 @@ pub fn rows(document: &Document) -> Vec<Vec<String>> {
                     .iter()
                     .map(person)
                     .collect::<Vec<_>>()
-                    .join(", ")
+                    .join("\n")
             });
             let milestones: Vec<String> = action
                 .milestones

@@ -4,6 +4,7 @@
 //! code 1 (2 for unusable arguments, which clap reports itself).
 
 mod demo;
+mod sheets;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
@@ -69,11 +70,14 @@ enum Command {
     /// Import a plan document (the interchange format, docs/interchange.md): everything in
     /// it, or nothing if any part of it is wrong.
     Import {
-        /// The JSON file.
+        /// A plan document (.json), or a spreadsheet of actions (.xlsx or .csv) whose
+        /// columns are recognised from their headers.
         file: std::path::PathBuf,
         /// Check the file and say what it would create, without changing anything.
         #[arg(long)]
         dry_run: bool,
+        #[command(flatten)]
+        sheet: SheetOptions,
     },
     /// Export a plan, with everything it refers to, as a plan document.
     Export {
@@ -98,6 +102,30 @@ enum Command {
 enum ExportFormat {
     /// The plan interchange format (docs/interchange.md).
     Json,
+    /// An Excel workbook, one action per row, that re-imports as it is.
+    Xlsx,
+    /// CSV, one action per row, in the same columns.
+    Csv,
+}
+
+/// What a spreadsheet import needs to know that a spreadsheet does not say.
+#[derive(Args, Debug)]
+struct SheetOptions {
+    /// The partnership the plan belongs to (see `sendplan partnerships`).
+    #[arg(long)]
+    partnership: Option<i64>,
+    /// The plan's title.
+    #[arg(long)]
+    title: Option<String>,
+    /// wsoa, app, priority_action_plan or strategic.
+    #[arg(long, default_value = "wsoa")]
+    kind: String,
+    /// draft, submitted, approved, active or closed.
+    #[arg(long, default_value = "active")]
+    status: String,
+    /// The rating scheme: wolverhampton, warwickshire, rag or five_step.
+    #[arg(long, default_value = "rag")]
+    ratings: String,
 }
 
 /// The largest plan document `import` reads.
@@ -248,7 +276,11 @@ async fn run(cli: Cli) -> Result<()> {
             store.close().await;
             Ok(())
         }
-        Command::Import { file, dry_run } => {
+        Command::Import {
+            file,
+            dry_run,
+            sheet,
+        } => {
             let size = std::fs::metadata(&file)
                 .with_context(|| format!("cannot read {}", file.display()))?
                 .len();
@@ -260,13 +292,19 @@ async fn run(cli: Cli) -> Result<()> {
                     MAX_IMPORT_BYTES / 1_048_576
                 );
             }
-            let json = std::fs::read_to_string(&file)
-                .with_context(|| format!("cannot read {} as UTF-8 text", file.display()))?;
+            let name = file.display().to_string();
+            let json = if name.to_lowercase().ends_with(".json") {
+                std::fs::read_to_string(&file)
+                    .with_context(|| format!("cannot read {name} as UTF-8 text"))?
+            } else {
+                let bytes = std::fs::read(&file).with_context(|| format!("cannot read {name}"))?;
+                let store = open_store(&url).await?;
+                let document = sheets::to_document(&store, &bytes, &name, &sheet).await?;
+                store.close().await;
+                serde_json::to_string(&document)?
+            };
             let (document, import) = sendplan_interchange::read(&json).map_err(|e| {
-                anyhow::anyhow!(
-                    "{} was not imported; nothing was changed.\n{e}",
-                    file.display()
-                )
+                anyhow::anyhow!("{name} was not imported; nothing was changed.\n{e}")
             })?;
             let actions: usize = document.plans.iter().map(|p| p.actions.len()).sum();
             if dry_run {
@@ -302,7 +340,7 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Export {
             plan,
-            format: ExportFormat::Json,
+            format,
             output,
         } => {
             let store = open_store(&url).await?;
@@ -311,14 +349,24 @@ async fn run(cli: Cli) -> Result<()> {
             };
             let document =
                 sendplan_interchange::export_plan(&store, found.partnership_id, found.id).await?;
-            let json = serde_json::to_string_pretty(&document)? + "\n";
+            let rows = || sendplan_interchange::sheet_export::rows(&document);
+            let bytes = match format {
+                ExportFormat::Json => {
+                    (serde_json::to_string_pretty(&document)? + "\n").into_bytes()
+                }
+                ExportFormat::Xlsx => sendplan_interchange::sheet_export::to_xlsx(&rows())?,
+                ExportFormat::Csv => sendplan_interchange::sheet_export::to_csv(&rows()),
+            };
             match output {
                 Some(path) => {
-                    std::fs::write(&path, json)
+                    std::fs::write(&path, bytes)
                         .with_context(|| format!("cannot write {}", path.display()))?;
                     eprintln!("Plan {plan} written to {}.", path.display());
                 }
-                None => print!("{json}"),
+                None if matches!(format, ExportFormat::Xlsx) => {
+                    bail!("an Excel workbook cannot be written to the terminal: give --output FILE.xlsx")
+                }
+                None => std::io::Write::write_all(&mut std::io::stdout(), &bytes)?,
             }
             store.close().await;
             Ok(())
