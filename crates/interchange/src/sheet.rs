@@ -16,7 +16,7 @@ use std::io::Cursor;
 pub const MAX_SHEET_BYTES: usize = 10 * 1024 * 1024;
 
 /// A sheet as text: the header row and the data rows beneath it (empty rows dropped).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Table {
     pub sheet: String,
     pub headers: Vec<String>,
@@ -24,7 +24,7 @@ pub struct Table {
 }
 
 /// One data row, with its row number as the spreadsheet shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TableRow {
     pub line: usize,
     pub cells: Vec<String>,
@@ -767,4 +767,58 @@ mod tests {
         assert_eq!(serial_date(44_620.0).as_deref(), Some("2022-02-28"));
         assert_eq!(serial_date(-3.0), None);
     }
+}
+
+/// The target for importing a spreadsheet into a partnership: its people and organisations
+/// (for resolving leads) with the plan's details.
+pub async fn target_in(
+    store: &sendplan_storage::Store,
+    partnership: sendplan_domain::PartnershipId,
+    plan: PlanDetails,
+) -> Result<SheetTarget, sendplan_storage::StoreError> {
+    let p = store.get_partnership(partnership).await?;
+    let people = store.list_people(partnership).await?;
+    let organisations = store.list_organisations(partnership).await?;
+    let some = |text: &str| (!text.is_empty()).then(|| text.to_owned());
+    Ok(SheetTarget {
+        partnership: Partnership {
+            name: p.name.clone(),
+            la_code: p.la_code.clone(),
+        },
+        people: people
+            .iter()
+            .map(|x| Person {
+                key: format!("known{}", x.id),
+                name: some(&x.name),
+                job_title: some(&x.job_title),
+                organisation: x.organisation_id.map(|o| format!("org{o}")),
+                short_code: some(&x.short_code),
+                email: some(&x.email),
+                to_review: x.to_review,
+            })
+            .collect(),
+        organisations: organisations
+            .iter()
+            .map(|o| Organisation {
+                key: format!("org{}", o.id),
+                name: o.name.clone(),
+                kind: o.kind.code().to_owned(),
+            })
+            .collect(),
+        title: plan.title,
+        kind: plan.kind,
+        status: plan.status,
+        ratings: plan.ratings,
+        as_at: plan.as_at,
+    })
+}
+
+/// What a spreadsheet does not say about the plan it holds.
+#[derive(Debug, Clone)]
+pub struct PlanDetails {
+    pub title: String,
+    pub kind: String,
+    pub status: String,
+    pub ratings: Vec<RatingDefinition>,
+    pub as_at: time::Date,
 }

@@ -6,9 +6,9 @@ use crate::SheetOptions;
 use anyhow::{bail, Context, Result};
 use sendplan_domain::rating::RatingPreset;
 use sendplan_domain::PartnershipId;
-use sendplan_interchange::document::{Document, Organisation, Partnership, Person};
+use sendplan_interchange::document::Document;
 use sendplan_interchange::sheet::{
-    read_table, suggest_mapping, table_to_document, Field, SheetTarget,
+    read_table, suggest_mapping, table_to_document, target_in, Field, PlanDetails,
 };
 use sendplan_storage::Store;
 
@@ -30,8 +30,14 @@ pub async fn to_document(
             options.ratings
         )
     };
-    let partnership = store
-        .get_partnership(PartnershipId(partnership))
+    let details = PlanDetails {
+        title,
+        kind: options.kind.clone(),
+        status: options.status.clone(),
+        ratings: preset.ratings(),
+        as_at: time::OffsetDateTime::now_utc().date(),
+    };
+    let target = target_in(store, PartnershipId(partnership), details)
         .await
         .map_err(|_| {
             anyhow::anyhow!(
@@ -41,39 +47,6 @@ pub async fn to_document(
     let table = read_table(bytes, name)
         .with_context(|| format!("{name} was not imported; nothing was changed"))?;
     let mapping = suggest_mapping(&table);
-    let people = store.list_people(partnership.id).await?;
-    let organisations = store.list_organisations(partnership.id).await?;
-    let target = SheetTarget {
-        partnership: Partnership {
-            name: partnership.name.clone(),
-            la_code: partnership.la_code.clone(),
-        },
-        people: people
-            .iter()
-            .map(|p| Person {
-                key: format!("known{}", p.id),
-                name: (!p.name.is_empty()).then(|| p.name.clone()),
-                job_title: (!p.job_title.is_empty()).then(|| p.job_title.clone()),
-                organisation: p.organisation_id.map(|o| format!("org{o}")),
-                short_code: (!p.short_code.is_empty()).then(|| p.short_code.clone()),
-                email: (!p.email.is_empty()).then(|| p.email.clone()),
-                to_review: p.to_review,
-            })
-            .collect(),
-        organisations: organisations
-            .iter()
-            .map(|o| Organisation {
-                key: format!("org{}", o.id),
-                name: o.name.clone(),
-                kind: o.kind.code().to_owned(),
-            })
-            .collect(),
-        title,
-        kind: options.kind.clone(),
-        status: options.status.clone(),
-        ratings: preset.ratings(),
-        as_at: time::OffsetDateTime::now_utc().date(),
-    };
     table_to_document(&table, &mapping, &target).map_err(|problems| {
         let recognised: Vec<String> = mapping.iter().map(|(field, column)| format!("{} = \"{}\"", field.label(), table.headers[*column])).collect();
         let lines: Vec<String> = problems.iter().map(|p| format!("  {p}")).collect();

@@ -14,6 +14,7 @@
 mod accounts;
 mod audit;
 mod cache;
+mod drafts;
 mod import;
 mod inspections;
 mod migrate;
@@ -25,6 +26,7 @@ mod sql;
 pub use accounts::{Member, SessionRecord, UserRecord};
 pub use audit::AuditEvent;
 pub use cache::ReadCache;
+pub use drafts::ImportDraft;
 pub use migrate::MIGRATIONS;
 pub use overview::{ActionRow, PartnershipSummary, PlanOverview, PlanSummary};
 

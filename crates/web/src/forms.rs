@@ -52,6 +52,7 @@ pub enum Kind {
     Date,
     Hidden,
     Resources,
+    File,
 }
 
 /// A form field. Only the properties its kind uses are read.
@@ -124,6 +125,13 @@ impl Field {
     }
     pub fn date(name: &str, label: &str) -> Self {
         Self::base(Kind::Date, name, label)
+    }
+    /// A file upload; `accept` lists the file types offered.
+    pub fn file(name: &str, label: &str, accept: &'static str) -> Self {
+        Field {
+            input_type: accept,
+            ..Self::base(Kind::File, name, label)
+        }
     }
     pub fn hidden(name: &str, value: impl ToString) -> Self {
         Field {
@@ -220,7 +228,7 @@ impl Field {
                 .unwrap_or_default()
         };
         match self.kind {
-            Kind::Hidden => {}
+            Kind::Hidden | Kind::File => {}
             Kind::Checkboxes => {
                 let chosen = form.all(&self.name);
                 for option in &mut self.options {
@@ -270,6 +278,7 @@ impl Field {
             Kind::Date => "date",
             Kind::Hidden => "hidden",
             Kind::Resources => "resources",
+            Kind::File => "file",
         }
     }
 

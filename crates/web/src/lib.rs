@@ -8,6 +8,7 @@ mod errors;
 mod forms;
 mod handlers;
 mod middleware;
+mod multipart;
 mod pages;
 mod views;
 
@@ -20,6 +21,8 @@ use std::sync::Arc;
 
 /// Largest request body accepted (forms are small; this bounds memory per request).
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
+/// Largest spreadsheet upload accepted (the importer's own limit, plus the form around it).
+pub const MAX_UPLOAD_BYTES: usize = sendplan_interchange::sheet::MAX_SHEET_BYTES + 64 * 1024;
 
 /// Settings the web layer needs.
 #[derive(Debug, Clone)]

@@ -5,7 +5,7 @@ use crate::auth::{
     load_session, same_secret, Flash, FLASH_COOKIE, SESSION_COOKIE, SIGN_IN_CSRF_COOKIE,
 };
 use crate::errors::AppError;
-use crate::{AppState, MAX_BODY_BYTES};
+use crate::{AppState, MAX_BODY_BYTES, MAX_UPLOAD_BYTES};
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method};
@@ -49,12 +49,18 @@ pub async fn sessions_and_csrf(
         .map(crate::views::url_decode)
         .filter(|f| !f.is_empty());
     if request.method() == Method::POST {
+        // File uploads (the spreadsheet importer) may be larger than forms.
+        let limit = if request.uri().path().ends_with("/imports/new") {
+            MAX_UPLOAD_BYTES
+        } else {
+            MAX_BODY_BYTES
+        };
         let too_large = request
             .headers()
             .get(header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<usize>().ok())
-            .is_some_and(|n| n > MAX_BODY_BYTES);
+            .is_some_and(|n| n > limit);
         if too_large {
             return AppError::TooLarge.into_response();
         }
@@ -63,15 +69,27 @@ pub async fn sessions_and_csrf(
             None => cookie(request.headers(), SIGN_IN_CSRF_COOKIE).map(str::to_owned),
         };
         let (parts, body) = request.into_parts();
-        let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+        let bytes = match axum::body::to_bytes(body, limit).await {
             Ok(bytes) => bytes,
             Err(_) => return AppError::TooLarge.into_response(),
         };
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
-        let sent = pairs
-            .iter()
-            .find(|(k, _)| k == "_csrf")
-            .map(|(_, v)| v.as_str());
+        let content_type = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let sent: Option<String> = match crate::multipart::boundary(content_type) {
+            Some(boundary) => crate::multipart::parts(&bytes, &boundary)
+                .into_iter()
+                .find(|p| p.name == "_csrf")
+                .map(|p| String::from_utf8_lossy(p.data).into_owned()),
+            None => serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+                .unwrap_or_default()
+                .into_iter()
+                .find(|(k, _)| k == "_csrf")
+                .map(|(_, v)| v),
+        };
+        let sent = sent.as_deref();
         let valid = matches!((sent, expected.as_deref()), (Some(sent), Some(expected)) if same_secret(sent, expected));
         if !valid {
             return AppError::FormExpired.into_response();

@@ -53,6 +53,10 @@ pub struct FormPage {
     pub cancel: String,
     pub fields: Vec<Field>,
     pub errors: Vec<FieldError>,
+    /// The form uploads a file.
+    pub multipart: bool,
+    /// Links shown under the introduction: (text, address).
+    pub links: Vec<(String, String)>,
 }
 
 impl FormPage {
@@ -72,6 +76,8 @@ impl FormPage {
             cancel: String::new(),
             fields,
             errors: Vec::new(),
+            multipart: false,
+            links: Vec::new(),
         }
     }
     pub fn caption(mut self, caption: impl Into<String>) -> Self {
@@ -124,6 +130,26 @@ impl FormPage {
             .unwrap_or_default();
         self.with_errors(form, FieldErrors::single(anchor, message))
     }
+}
+
+/// The spreadsheet import's mapping and check page.
+#[derive(Template)]
+#[template(path = "import.html")]
+pub struct ImportPage {
+    pub chrome: Chrome,
+    pub file_name: String,
+    pub action: String,
+    pub errors: Vec<FieldError>,
+    /// (row, column, message) for every problem found in the rows.
+    pub problems: Vec<(String, String, String)>,
+    /// What the import would create, once there are no problems.
+    pub ready: Vec<String>,
+    pub preview_head: Vec<String>,
+    pub preview_rows: Vec<Vec<String>>,
+    pub total_rows: usize,
+    pub mapping: Vec<Field>,
+    pub details: Vec<Field>,
+    pub cancel: String,
 }
 
 /// A heading, some buttons and a table: the list pages.

@@ -361,6 +361,18 @@ fn routes(a: &Area) -> Vec<(&'static str, String, Needs)> {
     vec![
         ("GET", p.clone(), View),
         ("GET", format!("{p}/my-actions"), View),
+        (
+            "GET",
+            format!("{p}/plans/{}/export?format=xlsx", a.plan),
+            View,
+        ),
+        (
+            "GET",
+            format!("{p}/plans/{}/export?format=json", a.plan),
+            View,
+        ),
+        ("GET", format!("{p}/imports/new"), EditPlans),
+        ("POST", format!("{p}/imports/new"), EditPlans),
         ("GET", format!("{p}/people"), View),
         ("GET", format!("{p}/organisations"), View),
         ("GET", format!("{p}/inspections"), View),
@@ -976,4 +988,163 @@ async fn a_rating_changed_by_someone_else_meanwhile_is_not_overwritten() {
     assert!(body.contains("Someone else saved a change"));
     let ratings = w.store.list_ratings(w.a.pid, w.a.plan).await.unwrap();
     assert!(ratings.iter().any(|r| r.label == "Green (first)"));
+}
+
+fn multipart(csrf: &str, file_name: &str, content: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "sendplanTestBoundary";
+    let mut body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{csrf}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n").into_bytes();
+    body.extend_from_slice(content);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test]
+async fn a_spreadsheet_is_uploaded_checked_row_by_row_and_imported_all_at_once() {
+    let w = world().await;
+    let manager = w
+        .session_for(
+            "pm@example.org",
+            Some((w.a.pid, Role::PlanManager, None)),
+            false,
+        )
+        .await;
+    let upload = |name: &str, content: &[u8]| {
+        let (content_type, body) = multipart(&manager.csrf, name, content);
+        Request::post(format!("/p/{}/imports/new", w.a.pid))
+            .header(header::CONTENT_TYPE, content_type)
+            .header(header::COOKIE, &manager.cookie)
+            .body(Body::from(body))
+            .unwrap()
+    };
+    // Not a spreadsheet: the upload page says why.
+    let (status, body, _) = w
+        .send(upload(
+            "photo.csv",
+            &[0x89, b'P', b'N', b'G', 0, 0, 0, 1, 2, 3, 0, 0],
+        ))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("The file is not a spreadsheet"));
+    // A sheet with a problem on row 3.
+    let csv = "Actions for implementation,Number,Lead Officer,Progress (BRAG)\nFirst action,1.1,Lead Person,Green\nSecond action,1.1,Someone New,Green\n";
+    let (status, _, headers) = w.send(upload("tracker.csv", csv.as_bytes())).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let check = headers
+        .get(header::LOCATION)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let (status, page) = w.get(Some(&manager), &check).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("value=\"1\" selected>Column B: Number"),
+        "the Number column is suggested from its header"
+    );
+    let choices = [
+        ("map-number", "1"),
+        ("map-description", "0"),
+        ("map-lead", "2"),
+        ("map-progress", "3"),
+        ("title", "Imported tracker"),
+        ("kind", "wsoa"),
+        ("status", "active"),
+        ("rating_preset", "warwickshire"),
+    ];
+    let (status, page) = w.post(Some(&manager), &check, &choices).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("action 1.1 is also on row 2"),
+        "the duplicate is named by row"
+    );
+    let plans_before = w.store.list_plans(w.a.pid).await.unwrap().len();
+    // Fixed and uploaded again: checked, then imported.
+    let fixed = csv.replace("Second action,1.1", "Second action,1.2");
+    let (_, _, headers) = w.send(upload("tracker.csv", fixed.as_bytes())).await;
+    let check = headers
+        .get(header::LOCATION)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let (status, page) = w.post(Some(&manager), &check, &choices).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Ready to import") && page.contains("2 actions in 1 areas"));
+    assert_eq!(
+        w.store.list_plans(w.a.pid).await.unwrap().len(),
+        plans_before,
+        "checking imports nothing"
+    );
+    let mut confirmed = choices.to_vec();
+    confirmed.push(("confirm", "1"));
+    let (status, _) = w.post(Some(&manager), &check, &confirmed).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let plans = w.store.list_plans(w.a.pid).await.unwrap();
+    let plan = plans
+        .iter()
+        .find(|p| p.title == "Imported tracker")
+        .expect("imported");
+    let overview = w
+        .store
+        .plan_overview(w.a.pid, plan.id, time::OffsetDateTime::now_utc().date())
+        .await
+        .unwrap();
+    assert_eq!(overview.actions.len(), 2);
+    assert_eq!(
+        overview.actions[0].leads,
+        vec![w.a.person],
+        "a known lead is matched by name"
+    );
+    assert!(w
+        .store
+        .list_people(w.a.pid)
+        .await
+        .unwrap()
+        .iter()
+        .any(|p| p.to_review && p.name == "Someone New"));
+    // The draft is gone once imported, and another partnership cannot see drafts.
+    assert_eq!(w.get(Some(&manager), &check).await.0, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn plans_download_as_excel_csv_and_json_and_the_template_is_a_workbook() {
+    let w = world().await;
+    let viewer = w
+        .session_for("v@example.org", Some((w.a.pid, Role::Viewer, None)), false)
+        .await;
+    for (format, starts) in [
+        ("xlsx", &b"PK"[..]),
+        ("csv", &b"\xEF\xBB\xBFNumber,"[..]),
+        ("json", &b"{"[..]),
+    ] {
+        let request = Request::get(format!(
+            "/p/{}/plans/{}/export?format={format}",
+            w.a.pid, w.a.plan
+        ))
+        .header(header::COOKIE, &viewer.cookie)
+        .body(Body::empty())
+        .unwrap();
+        let mut request = request;
+        request
+            .extensions_mut()
+            .insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40000))));
+        let response = w.app.clone().oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{format}");
+        assert!(response
+            .headers()
+            .get(header::CONTENT_DISPOSITION)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .contains("attachment"));
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        assert!(bytes.starts_with(starts), "{format}");
+    }
+    let (status, _) = w.get(Some(&viewer), "/template.xlsx").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        w.get(None, "/template.xlsx").await.0,
+        StatusCode::SEE_OTHER,
+        "sign in first"
+    );
 }

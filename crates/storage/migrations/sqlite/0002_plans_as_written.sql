@@ -16,3 +16,13 @@ ALTER TABLE action_leads ADD COLUMN position INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE action_partner_people ADD COLUMN position INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE action_partner_organisations ADD COLUMN position INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE action_dependencies ADD COLUMN position INTEGER NOT NULL DEFAULT 0;
+
+-- A spreadsheet being imported through the web pages, between upload and confirmation.
+CREATE TABLE import_drafts (
+    id INTEGER PRIMARY KEY,
+    partnership_id INTEGER NOT NULL REFERENCES partnerships(id),
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    file_name TEXT NOT NULL,
+    table_json TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);

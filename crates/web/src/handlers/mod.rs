@@ -2,6 +2,7 @@
 
 mod actions;
 mod audit;
+mod imports;
 mod inspections;
 mod partnerships;
 mod people;
@@ -143,6 +144,18 @@ pub fn routes() -> Router<AppState> {
             get(actions::edit_milestone).post(actions::update_milestone),
         )
         .route("/p/{pid}/my-actions", get(actions::list_my_actions))
+        .route(
+            "/p/{pid}/imports/new",
+            get(imports::new_import).post(imports::upload_import).layer(
+                axum::extract::DefaultBodyLimit::max(crate::MAX_UPLOAD_BYTES),
+            ),
+        )
+        .route(
+            "/p/{pid}/imports/{id}",
+            get(imports::show_import).post(imports::check_import),
+        )
+        .route("/p/{pid}/plans/{id}/export", get(imports::export_plan))
+        .route("/template.xlsx", get(imports::download_template))
 }
 
 /// Post/Redirect/Get: after a successful change, go to `to` and show `message` once.

@@ -142,6 +142,10 @@ pub async fn show_partnership(State(state): State<AppState>, ctx: Ctx) -> AppRes
             "Create a plan",
             format!("{}/plans/new", ctx.base()),
         ));
+        buttons.push(LinkButton::secondary(
+            "Import a plan from a spreadsheet",
+            format!("{}/imports/new", ctx.base()),
+        ));
     }
     if ctx.can(Capability::ManagePartnership) {
         buttons.push(LinkButton::secondary(

@@ -501,6 +501,16 @@ async fn plan_body(
             format!("{base}/ratings"),
         ));
     }
+    for (label, format) in [
+        ("Download as Excel", "xlsx"),
+        ("Download as CSV", "csv"),
+        ("Download as JSON", "json"),
+    ] {
+        buttons.push(LinkButton::secondary(
+            label,
+            format!("{base}/export?format={format}"),
+        ));
+    }
     let body = PlanBody {
         heading: plan.title.clone(),
         caption: ctx.partnership.name.clone(),
