@@ -1069,7 +1069,7 @@ async fn a_spreadsheet_is_uploaded_checked_row_by_row_and_imported_all_at_once()
         .to_owned();
     let (status, page) = w.post(Some(&manager), &check, &choices).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(page.contains("Ready to import") && page.contains("2 actions in 1 areas"));
+    assert!(page.contains("Ready to import") && page.contains("2 actions in 1 area"));
     assert_eq!(
         w.store.list_plans(w.a.pid).await.unwrap().len(),
         plans_before,

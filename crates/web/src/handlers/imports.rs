@@ -361,6 +361,11 @@ fn refill(mut page: ImportPage, form: &RawForm, errors: FieldErrors) -> AppResul
     html_with_status(status, &page)
 }
 
+/// "1 action", "2 actions".
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 fn download(content_type: &'static str, file_name: &str, bytes: Vec<u8>) -> Response {
     (
         [

@@ -1,0 +1,68 @@
+// Importing a plan from a spreadsheet in a real browser: upload, see the problems by row,
+// fix them, check again, import; with an accessibility audit of each step.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { startServer, launchBrowser, signIn, axeViolations, screenshot } from '../lib/harness.mjs'
+
+let server
+let browser
+
+before(async () => {
+  server = await startServer()
+  browser = await launchBrowser()
+})
+
+after(async () => {
+  await browser?.close()
+  await server?.stop()
+})
+
+const sheet = rows => Buffer.from(['Number,Actions for implementation,Lead Officer,Key Milestones,Completion date,Progress (BRAG)', ...rows].join('\n'))
+
+test('a plan manager imports a tracker spreadsheet, fixing a problem the check found', async () => {
+  const context = await browser.newContext({ bypassCSP: true })
+  const page = await context.newPage()
+  const failures = []
+  const audit = async name => {
+    const violations = await axeViolations(page)
+    if (violations.length) failures.push(`${name}: ${violations.join('; ')}`)
+    await screenshot(page, name)
+  }
+  await signIn(page, server)
+  await page.getByRole('button', { name: 'Import a plan from a spreadsheet' }).click()
+  await audit('import-upload')
+  await page.getByRole('button', { name: 'Upload' }).click()
+  assert.match(await page.locator('.govuk-error-summary').innerText(), /Select a spreadsheet to upload/)
+  const broken = sheet([
+    '1.1,Publish the autism pathway,Head of Service – Inclusion and Empowerment,Consultation (Nov. 21),Feb 2022,GREEN',
+    '1.1,Train SENCOs,New Person,,Autumn Term 2022,PURPLE'
+  ])
+  await page.getByLabel('Spreadsheet').setInputFiles({ name: 'tracker.csv', mimeType: 'text/csv', buffer: broken })
+  await page.getByRole('button', { name: 'Upload' }).click()
+  await page.getByLabel('RED, AMBER, GREEN, BLUE, PINK (as Wolverhampton\'s WSOA)').check()
+  await page.getByRole('button', { name: 'Check the spreadsheet' }).click()
+  const problems = await page.locator('main').innerText()
+  assert.match(problems, /action 1\.1 is also on row 2/)
+  await audit('import-problems')
+  const fixed = sheet([
+    '1.1,Publish the autism pathway,Head of Service – Inclusion and Empowerment,Consultation (Nov. 21),Feb 2022,GREEN',
+    '1.2,Train SENCOs,New Person,,Autumn Term 2022,AMBER'
+  ])
+  await page.goto(`${new URL(page.url()).origin}${new URL(page.url()).pathname.replace(/imports\/\d+$/, 'imports/new')}`)
+  await page.getByLabel('Spreadsheet').setInputFiles({ name: 'tracker.csv', mimeType: 'text/csv', buffer: fixed })
+  await page.getByRole('button', { name: 'Upload' }).click()
+  await page.getByLabel('Title of the plan').fill('Autism pathway tracker')
+  await page.getByLabel('RED, AMBER, GREEN, BLUE, PINK (as Wolverhampton\'s WSOA)').check()
+  await page.getByRole('button', { name: 'Check the spreadsheet' }).click()
+  assert.match(await page.locator('main').innerText(), /Ready to import/)
+  await audit('import-ready')
+  await page.getByRole('button', { name: 'Import the plan' }).click()
+  await page.waitForURL(/\/plans\/\d+$/)
+  const plan = await page.locator('main').innerText()
+  assert.match(plan, /Imported 2 actions from tracker\.csv/)
+  assert.match(plan, /Autism pathway tracker/)
+  assert.match(plan, /Publish the autism pathway/)
+  await screenshot(page, 'import-done')
+  await context.close()
+  assert.deepEqual(failures, [], failures.join('\n'))
+})
