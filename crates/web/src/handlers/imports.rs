@@ -269,8 +269,8 @@ pub async fn check_import(
             let summary = FieldErrors::single(
                 "map-number",
                 format!(
-                    "The spreadsheet has {} problems: they are listed below",
-                    problems.len()
+                    "The spreadsheet has {}: they are listed below",
+                    count(problems.len(), "problem", "problems")
                 ),
             );
             return refill(page, &form, summary);
@@ -334,12 +334,20 @@ pub async fn check_import(
         .count();
     page.ready = vec![
         format!(
-            "{} actions in {} areas",
-            plan.actions.len(),
-            plan.areas.len()
+            "{} in {}",
+            count(plan.actions.len(), "action", "actions"),
+            count(plan.areas.len(), "area", "areas")
         ),
-        format!("{milestones} milestones and {updates} progress ratings"),
-        format!("{to_review} leads not yet known, to be added for review"),
+        format!(
+            "{} and {}",
+            count(milestones, "milestone", "milestones"),
+            count(updates, "progress rating", "progress ratings")
+        ),
+        format!(
+            "{} not yet known, to be added for review",
+            count(to_review, "lead", "leads")
+        ),
+        "Choose \u{2018}Import the plan\u{2019} at the end of this page.".to_owned(),
     ];
     refill(page, &form, FieldErrors::default()).map(|mut response| {
         *response.status_mut() = StatusCode::OK;
