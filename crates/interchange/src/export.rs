@@ -91,20 +91,23 @@ pub async fn export_plan(
     let rating_labels: HashMap<_, _> = ratings.iter().map(|r| (r.id, r.label.clone())).collect();
     let areas = store.list_areas(partnership, plan_id).await?;
     let objectives = store.list_objectives(partnership, plan_id).await?;
-    let overview = store
-        .plan_overview(partnership, plan_id, time::OffsetDateTime::now_utc().date())
-        .await?;
-    let numbers: HashMap<_, _> = overview
-        .actions
+    let stored_actions = store.list_actions(partnership, plan_id).await?;
+    let numbers: HashMap<_, _> = stored_actions
         .iter()
         .map(|a| (a.id, a.number.to_string()))
         .collect();
+    let mut milestones_of: HashMap<_, Vec<_>> = HashMap::new();
+    for m in store.list_plan_milestones(partnership, plan_id).await? {
+        milestones_of.entry(m.action_id).or_default().push(m);
+    }
+    let mut updates_of: HashMap<_, Vec<_>> = HashMap::new();
+    for u in store.list_plan_updates(partnership, plan_id).await? {
+        updates_of.entry(u.action_id).or_default().push(u);
+    }
     let mut actions = Vec::new();
-    for row in &overview.actions {
-        let action = store.get_action(partnership, row.id).await?;
-        let milestones = store.list_milestones(partnership, row.id).await?;
-        let mut updates = store.list_updates(partnership, row.id).await?;
-        updates.reverse();
+    for action in stored_actions {
+        let milestones = milestones_of.remove(&action.id).unwrap_or_default();
+        let updates = updates_of.remove(&action.id).unwrap_or_default();
         let area_number = areas
             .iter()
             .find(|a| a.id == action.area_id)

@@ -13,6 +13,7 @@ use sendplan_domain::plan::*;
 use sendplan_domain::rating::{RatingClass, RatingDefinition, TagColour};
 use sendplan_domain::*;
 use sqlx::any::AnyRow;
+use std::collections::HashMap;
 use time::Date;
 
 fn plan_from(row: &AnyRow) -> Result<Plan> {
@@ -83,10 +84,6 @@ fn update_from(row: &AnyRow) -> Result<ProgressUpdate> {
             .map(str::to_owned)
             .collect(),
     })
-}
-
-fn ids<T>(rows: &[AnyRow], column: &str, wrap: fn(i64) -> T) -> Result<Vec<T>> {
-    rows.iter().map(|r| r.int(column).map(wrap)).collect()
 }
 
 impl Store {
@@ -762,64 +759,153 @@ impl Store {
     // ----- actions ------------------------------------------------------------------
 
     pub async fn get_action(&self, partnership: PartnershipId, id: ActionId) -> Result<Action> {
-        let row = sqlx::query("SELECT * FROM actions WHERE id = $1 AND partnership_id = $2")
-            .bind(id.0)
-            .bind(partnership.0)
-            .fetch_optional(self.pool())
-            .await?;
-        let row = one_or_not_found(row)?;
-        let query = |sql: &'static str| sqlx::query(sql).bind(id.0).fetch_all(self.pool());
-        let leads =
-            query("SELECT person_id FROM action_leads WHERE action_id = $1 ORDER BY position")
-                .await?;
-        let partner_people = query(
-            "SELECT person_id FROM action_partner_people WHERE action_id = $1 ORDER BY position",
-        )
+        self.load_actions("id", id.0, partnership)
+            .await?
+            .pop()
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// Every action of a plan with all its links, in number order: a handful of queries
+    /// however many actions there are (exports read thousands).
+    pub async fn list_actions(
+        &self,
+        partnership: PartnershipId,
+        plan: PlanId,
+    ) -> Result<Vec<Action>> {
+        self.load_actions("plan_id", plan.0, partnership).await
+    }
+
+    /// Actions whose `column` (`id` or `plan_id`) is `value`, with their linked rows.
+    async fn load_actions(
+        &self,
+        column: &'static str,
+        value: i64,
+        partnership: PartnershipId,
+    ) -> Result<Vec<Action>> {
+        let rows = sqlx::query(&format!(
+            "SELECT * FROM actions WHERE {column} = $1 AND partnership_id = $2 ORDER BY sort_key"
+        ))
+        .bind(value)
+        .bind(partnership.0)
+        .fetch_all(self.pool())
         .await?;
-        let partner_orgs =
-            query("SELECT organisation_id FROM action_partner_organisations WHERE action_id = $1 ORDER BY position")
-                .await?;
-        let resources =
-            query("SELECT * FROM action_resources WHERE action_id = $1 ORDER BY position").await?;
-        let depends = query(
-            "SELECT depends_on_id FROM action_dependencies WHERE action_id = $1 ORDER BY position",
-        )
+        let linked = |table: &'static str, field: &'static str| {
+            let sql = format!(
+                "SELECT l.action_id, l.{field} FROM {table} l JOIN actions a ON a.id = l.action_id \
+                 WHERE a.{column} = $1 AND a.partnership_id = $2 ORDER BY l.action_id, l.position"
+            );
+            async move {
+                let rows = sqlx::query(&sql)
+                    .bind(value)
+                    .bind(partnership.0)
+                    .fetch_all(self.pool())
+                    .await?;
+                let mut by_action: HashMap<i64, Vec<i64>> = HashMap::new();
+                for row in &rows {
+                    by_action
+                        .entry(row.int("action_id")?)
+                        .or_default()
+                        .push(row.int(field)?);
+                }
+                Ok::<_, StoreError>(by_action)
+            }
+        };
+        let mut leads = linked("action_leads", "person_id").await?;
+        let mut partner_people = linked("action_partner_people", "person_id").await?;
+        let mut partner_orgs = linked("action_partner_organisations", "organisation_id").await?;
+        let mut depends = linked("action_dependencies", "depends_on_id").await?;
+        let resource_rows = sqlx::query(&format!(
+            "SELECT r.* FROM action_resources r JOIN actions a ON a.id = r.action_id \
+             WHERE a.{column} = $1 AND a.partnership_id = $2 ORDER BY r.action_id, r.position"
+        ))
+        .bind(value)
+        .bind(partnership.0)
+        .fetch_all(self.pool())
         .await?;
-        Ok(Action {
-            id,
-            plan_id: PlanId(row.int("plan_id")?),
-            area_id: AreaId(row.int("area_id")?),
-            objective_id: row.opt_int("objective_id")?.map(ObjectiveId),
-            number: row.number("number")?,
-            description: row.text("description")?,
-            leads: ids(&leads, "person_id", PersonId)?,
-            partner_people: ids(&partner_people, "person_id", PersonId)?,
-            partner_organisations: ids(&partner_orgs, "organisation_id", OrganisationId)?,
-            resources: resources
-                .iter()
-                .map(|r| {
-                    Ok(Resource {
-                        kind: r.code("kind", ResourceKind::from_code)?,
-                        description: r.text("description")?,
-                        amount_pence: r.opt_int("amount_pence")?,
-                    })
+        let mut resources: HashMap<i64, Vec<Resource>> = HashMap::new();
+        for r in &resource_rows {
+            resources
+                .entry(r.int("action_id")?)
+                .or_default()
+                .push(Resource {
+                    kind: r.code("kind", ResourceKind::from_code)?,
+                    description: r.text("description")?,
+                    amount_pence: r.opt_int("amount_pence")?,
+                });
+        }
+        let take = |map: &mut HashMap<i64, Vec<i64>>, id: i64| map.remove(&id).unwrap_or_default();
+        rows.iter()
+            .map(|row| {
+                let id = row.int("id")?;
+                Ok(Action {
+                    id: ActionId(id),
+                    plan_id: PlanId(row.int("plan_id")?),
+                    area_id: AreaId(row.int("area_id")?),
+                    objective_id: row.opt_int("objective_id")?.map(ObjectiveId),
+                    number: row.number("number")?,
+                    description: row.text("description")?,
+                    leads: take(&mut leads, id).into_iter().map(PersonId).collect(),
+                    partner_people: take(&mut partner_people, id)
+                        .into_iter()
+                        .map(PersonId)
+                        .collect(),
+                    partner_organisations: take(&mut partner_orgs, id)
+                        .into_iter()
+                        .map(OrganisationId)
+                        .collect(),
+                    resources: resources.remove(&id).unwrap_or_default(),
+                    evidence_of_success: row.text("evidence_of_success")?,
+                    impact_measures: row.text("impact_measures")?,
+                    start_date: row.opt_date("start_date")?,
+                    completion_date: row.opt_date("completion_date")?,
+                    depends_on: take(&mut depends, id).into_iter().map(ActionId).collect(),
+                    written: ActionText {
+                        lead: row.text("lead_text")?,
+                        partners: row.text("partners_text")?,
+                        accountability_measures: row.text("accountability_measures")?,
+                        intended_outcome: row.text("intended_outcome")?,
+                        start: row.text("start_text")?,
+                        completion: row.text("completion_text")?,
+                    },
+                    version: row.int("version")?,
                 })
-                .collect::<Result<_>>()?,
-            evidence_of_success: row.text("evidence_of_success")?,
-            impact_measures: row.text("impact_measures")?,
-            start_date: row.opt_date("start_date")?,
-            completion_date: row.opt_date("completion_date")?,
-            depends_on: ids(&depends, "depends_on_id", ActionId)?,
-            written: ActionText {
-                lead: row.text("lead_text")?,
-                partners: row.text("partners_text")?,
-                accountability_measures: row.text("accountability_measures")?,
-                intended_outcome: row.text("intended_outcome")?,
-                start: row.text("start_text")?,
-                completion: row.text("completion_text")?,
-            },
-            version: row.int("version")?,
-        })
+            })
+            .collect()
+    }
+
+    /// Every milestone of a plan, in each action's order.
+    pub async fn list_plan_milestones(
+        &self,
+        partnership: PartnershipId,
+        plan: PlanId,
+    ) -> Result<Vec<Milestone>> {
+        let rows = sqlx::query(
+            "SELECT * FROM milestones WHERE plan_id = $1 AND partnership_id = $2 \
+             ORDER BY action_id, CASE WHEN due_date IS NULL THEN 1 ELSE 0 END, due_date, id",
+        )
+        .bind(plan.0)
+        .bind(partnership.0)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(milestone_from).collect()
+    }
+
+    /// Every progress update of a plan, oldest first within each action.
+    pub async fn list_plan_updates(
+        &self,
+        partnership: PartnershipId,
+        plan: PlanId,
+    ) -> Result<Vec<ProgressUpdate>> {
+        let rows = sqlx::query(
+            "SELECT up.*, COALESCE(NULLIF(up.recorded_by, ''), u.display_name) AS author_name FROM updates up \
+             JOIN users u ON u.id = up.author_user_id WHERE up.plan_id = $1 AND up.partnership_id = $2 \
+             ORDER BY up.action_id, up.update_date, up.id",
+        )
+        .bind(plan.0)
+        .bind(partnership.0)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(update_from).collect()
     }
 
     /// Checks that everything an action refers to is in its partnership and plan, and
