@@ -664,3 +664,100 @@ fn leads_resolve_to_known_people_and_the_rest_are_listed_for_review() {
         ]
     );
 }
+
+// ----- fuzzing the spreadsheet reader ---------------------------------------------------
+
+/// Every file in tests/corpus (awkward real-world shapes, and inputs that once failed) is
+/// read without panicking and with an answer: a table, or a plain reason.
+#[test]
+fn the_corpus_of_awkward_files_gets_clear_answers() {
+    let dir = format!("{}/tests/corpus", env!("CARGO_MANIFEST_DIR"));
+    let mut read = 0;
+    for entry in std::fs::read_dir(&dir).expect("corpus") {
+        let path = entry.expect("entry").path();
+        let bytes = std::fs::read(&path).expect("read");
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("file")
+            .to_owned();
+        match read_table(&bytes, &name) {
+            Ok(table) => {
+                let mapping = suggest_mapping(&table);
+                if let Err(problems) = table_to_document(
+                    &table,
+                    &mapping,
+                    &target(sendplan_domain::rating::RatingPreset::Rag),
+                ) {
+                    assert!(problems.iter().all(|p| !p.message.is_empty()), "{name}");
+                }
+            }
+            Err(error) => assert!(!error.to_string().is_empty(), "{name}"),
+        }
+        read += 1;
+    }
+    assert!(read >= 6, "the corpus has gone missing");
+    let tabs = read_table(
+        &std::fs::read(format!("{dir}/tab-separated.csv")).expect("file"),
+        "tab-separated.csv",
+    )
+    .expect("tabs");
+    assert_eq!(tabs.rows.len(), 2);
+    let titled = read_table(
+        &std::fs::read(format!("{dir}/title-rows-and-multiline.csv")).expect("file"),
+        "t.csv",
+    )
+    .expect("titled");
+    assert_eq!(
+        titled.headers[1], "Actions for implementation",
+        "the header row is found below title rows"
+    );
+    let problems = table_to_document(
+        &titled,
+        &suggest_mapping(&titled),
+        &target(sendplan_domain::rating::RatingPreset::Rag),
+    )
+    .expect_err("too deep");
+    assert!(problems[0].to_string().contains("1.1.1.1"));
+}
+
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_bytes_get_an_answer_not_a_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2000), zip in any::<bool>()) {
+            let mut bytes = bytes;
+            if zip {
+                bytes.splice(0..0, b"PK\x03\x04".iter().copied());
+            }
+            let _ = read_table(&bytes, if zip { "f.xlsx" } else { "f.csv" });
+        }
+
+        #[test]
+        fn any_csv_text_maps_to_a_document_or_named_problems(
+            rows in proptest::collection::vec(proptest::collection::vec("[ -~£–\n]{0,12}", 0..6), 0..12)
+        ) {
+            let mut text = String::from("Number,Action,Lead,Completion date,Progress,Key milestones\n");
+            for row in &rows {
+                let cells: Vec<String> = row.iter().map(|c| format!("\"{}\"", c.replace('"', "\"\""))).collect();
+                text.push_str(&cells.join(","));
+                text.push('\n');
+            }
+            if let Ok(table) = read_table(text.as_bytes(), "f.csv") {
+                let mapping = suggest_mapping(&table);
+                match table_to_document(&table, &mapping, &target(sendplan_domain::rating::RatingPreset::Rag)) {
+                    Ok(document) => {
+                        // Whatever the sheet produced must pass the document checks too.
+                        let json = serde_json::to_string(&document).expect("json");
+                        prop_assert!(read(&json).is_ok(), "a sheet that passed became an invalid document: {:?}", read(&json).err());
+                    }
+                    Err(problems) => prop_assert!(problems.iter().all(|p| p.row == 0 || p.row >= 2)),
+                }
+            }
+        }
+    }
+}

@@ -936,16 +936,21 @@ impl Store {
         for person in input.leads.iter().chain(&input.partner_people) {
             self.person_in(tx, partnership, *person).await?;
         }
-        let edges: Vec<(ActionId, ActionId)> = sqlx::query(
-            "SELECT d.action_id, d.depends_on_id FROM action_dependencies d JOIN actions a ON a.id = d.action_id WHERE a.plan_id = $1 AND d.action_id <> $2",
-        )
-        .bind(plan.0)
-        .bind(action.0)
-        .fetch_all(&mut **tx)
-        .await?
-        .iter()
-        .map(|r| Ok((ActionId(r.int("action_id")?), ActionId(r.int("depends_on_id")?))))
-        .collect::<Result<_>>()?;
+        // The plan's other dependencies are needed only to look for loops.
+        let edges: Vec<(ActionId, ActionId)> = if input.depends_on.is_empty() {
+            Vec::new()
+        } else {
+            sqlx::query(
+                "SELECT d.action_id, d.depends_on_id FROM action_dependencies d JOIN actions a ON a.id = d.action_id WHERE a.plan_id = $1 AND d.action_id <> $2",
+            )
+            .bind(plan.0)
+            .bind(action.0)
+            .fetch_all(&mut **tx)
+            .await?
+            .iter()
+            .map(|r| Ok((ActionId(r.int("action_id")?), ActionId(r.int("depends_on_id")?))))
+            .collect::<Result<_>>()?
+        };
         for dependency in &input.depends_on {
             let n: i64 =
                 sqlx::query_scalar("SELECT COUNT(*) FROM actions WHERE id = $1 AND plan_id = $2")
