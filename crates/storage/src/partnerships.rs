@@ -476,3 +476,77 @@ impl Store {
         write.commit().await
     }
 }
+
+impl Store {
+    /// Merges a person into another of the same partnership: every action they lead or
+    /// partner, every area they are senior responsible officer for and every account linked
+    /// to them moves to `into`, then `from` is removed. Used to resolve people an import
+    /// added for review ("PeRi" turned out to be Penny Richardson).
+    pub async fn merge_person(
+        &self,
+        actor: Actor,
+        partnership: PartnershipId,
+        from: PersonId,
+        into: PersonId,
+    ) -> Result<()> {
+        if from == into {
+            return Err(StoreError::Rule(
+                "Choose a different person to merge into".to_owned(),
+            ));
+        }
+        let removed = self.get_person(partnership, from).await?;
+        let kept = self.get_person(partnership, into).await?;
+        let mut write = self.begin_write().await?;
+        for table in ["action_leads", "action_partner_people"] {
+            // Links that would duplicate one `into` already has are dropped, the rest moved.
+            sqlx::query(&format!(
+                "DELETE FROM {table} WHERE person_id = $1 AND action_id IN (SELECT action_id FROM {table} WHERE person_id = $2)"
+            ))
+            .bind(from.0)
+            .bind(into.0)
+            .execute(&mut *write.tx)
+            .await?;
+            sqlx::query(&format!(
+                "UPDATE {table} SET person_id = $1 WHERE person_id = $2"
+            ))
+            .bind(into.0)
+            .bind(from.0)
+            .execute(&mut *write.tx)
+            .await?;
+        }
+        for (table, column) in [("areas", "sro_person_id"), ("memberships", "person_id")] {
+            sqlx::query(&format!(
+                "UPDATE {table} SET {column} = $1 WHERE {column} = $2 AND partnership_id = $3"
+            ))
+            .bind(into.0)
+            .bind(from.0)
+            .bind(partnership.0)
+            .execute(&mut *write.tx)
+            .await?;
+        }
+        sqlx::query("DELETE FROM people WHERE id = $1 AND partnership_id = $2")
+            .bind(from.0)
+            .bind(partnership.0)
+            .execute(&mut *write.tx)
+            .await?;
+        record(
+            &mut write.tx,
+            Change {
+                partnership: Some(partnership),
+                actor,
+                entity: "person",
+                entity_id: from.0,
+                change: "merged",
+                summary: format!(
+                    "{} merged into {}",
+                    removed.display_name(),
+                    kept.display_name()
+                ),
+                before: Some(&removed),
+                after: Some(&kept),
+            },
+        )
+        .await?;
+        write.commit().await
+    }
+}

@@ -79,6 +79,7 @@ on_both_backends!(
     history_cannot_be_rewritten_even_with_sql,
     sessions_expire_and_can_be_ended,
     memberships_give_roles_per_partnership,
+    merging_a_person_moves_everything_that_names_them,
 );
 
 const TODAY: Date = date!(2022 - 06 - 01);
@@ -797,4 +798,99 @@ async fn a_backup_is_a_consistent_copy_that_opens() {
         let _ = std::fs::remove_file(&target);
     })
     .await;
+}
+
+async fn merging_a_person_moves_everything_that_names_them(store: Store, _url: String) {
+    let f = fixture(&store, "E08000031").await;
+    let mut review = PersonInput::parse(&form(&[("job_title", "PeRi SEND GM")])).expect("valid");
+    review.to_review = true;
+    let unknown = store
+        .create_person(ACTOR, f.partnership, &review)
+        .await
+        .expect("person");
+    let unknown_text = unknown.to_string();
+    let both = add_action(&store, &f, "1.1", &[("leads", unknown_text.as_str())]).await;
+    let only_unknown = ActionInput::parse(
+        &form(&[
+            ("number", "1.2"),
+            ("description", "x"),
+            ("leads", &unknown_text),
+        ]),
+        |_| sendplan_domain::numbering::ItemNumber::parse("1").ok(),
+    )
+    .expect("valid");
+    let only = store
+        .create_action(ACTOR, f.partnership, f.area, &only_unknown, TODAY)
+        .await
+        .expect("action");
+    let area = store.get_area(f.partnership, f.area).await.expect("area");
+    let sro = AreaInput {
+        senior_responsible_officer: Some(unknown),
+        ..AreaInput::parse(&form(&[("number", "1"), ("title", "Autism pathway")])).expect("valid")
+    };
+    store
+        .update_area(ACTOR, f.partnership, f.area, area.version, &sro)
+        .await
+        .expect("sro");
+    let user = store
+        .create_user("peri@example.org", "Penny", "hash", false)
+        .await
+        .expect("user");
+    store
+        .grant_role(ACTOR, user, f.partnership, Role::ActionLead, Some(unknown))
+        .await
+        .expect("role");
+
+    assert!(
+        store
+            .merge_person(ACTOR, f.partnership, unknown, unknown)
+            .await
+            .is_err(),
+        "not into itself"
+    );
+    store
+        .merge_person(ACTOR, f.partnership, unknown, f.lead)
+        .await
+        .expect("merge");
+    assert_eq!(
+        store
+            .get_action(f.partnership, both)
+            .await
+            .expect("a")
+            .leads,
+        vec![f.lead],
+        "no duplicate lead"
+    );
+    assert_eq!(
+        store
+            .get_action(f.partnership, only)
+            .await
+            .expect("a")
+            .leads,
+        vec![f.lead]
+    );
+    assert_eq!(
+        store
+            .get_area(f.partnership, f.area)
+            .await
+            .expect("area")
+            .senior_responsible_officer,
+        Some(f.lead)
+    );
+    assert_eq!(
+        store.membership(user, f.partnership).await.expect("m"),
+        Some((Role::ActionLead, Some(f.lead)))
+    );
+    assert!(matches!(
+        store.get_person(f.partnership, unknown).await,
+        Err(StoreError::NotFound)
+    ));
+    let events = store
+        .list_audit(f.partnership, None, 5)
+        .await
+        .expect("audit");
+    assert_eq!(
+        (events[0].entity.as_str(), events[0].change.as_str()),
+        ("person", "merged")
+    );
 }

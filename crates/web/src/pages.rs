@@ -92,6 +92,10 @@ impl FormPage {
         self.submit = label.to_owned();
         self
     }
+    pub fn with_link(mut self, text: impl Into<String>, href: impl Into<String>) -> Self {
+        self.links.push((text.into(), href.into()));
+        self
+    }
     pub fn cancel(mut self, href: impl Into<String>) -> Self {
         self.cancel = href.into();
         self

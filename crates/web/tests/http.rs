@@ -388,6 +388,8 @@ fn routes(a: &Area) -> Vec<(&'static str, String, Needs)> {
         ("GET", format!("{p}/people/new"), EditPlans),
         ("POST", format!("{p}/people/new"), EditPlans),
         ("GET", format!("{p}/people/{}/edit", a.person), EditPlans),
+        ("GET", format!("{p}/people/{}/merge", a.person), EditPlans),
+        ("POST", format!("{p}/people/{}/merge", a.person), EditPlans),
         ("POST", format!("{p}/people/{}/edit", a.person), EditPlans),
         ("GET", format!("{p}/organisations/new"), EditPlans),
         ("POST", format!("{p}/organisations/new"), EditPlans),

@@ -54,6 +54,10 @@ pub fn routes() -> Router<AppState> {
             "/p/{pid}/people/{id}/edit",
             get(people::edit_person).post(people::update_person),
         )
+        .route(
+            "/p/{pid}/people/{id}/merge",
+            get(people::show_merge_person).post(people::merge_person),
+        )
         .route("/p/{pid}/organisations", get(people::list_organisations))
         .route(
             "/p/{pid}/organisations/new",

@@ -72,6 +72,14 @@ pub async fn list_people(State(state): State<AppState>, ctx: Ctx) -> AppResult {
                 Cell::text(p.job_title.clone()),
                 Cell::text(organisation),
                 Cell::text(p.short_code.clone()),
+                if p.to_review && editable {
+                    Cell::link(
+                        "Merge or confirm",
+                        format!("{}/people/{}/merge", ctx.base(), p.id),
+                    )
+                } else {
+                    Cell::text("")
+                },
             ]
         })
         .collect();
@@ -79,7 +87,13 @@ pub async fn list_people(State(state): State<AppState>, ctx: Ctx) -> AppResult {
         &ctx,
         "People",
         "people",
-        vec!["Name", "Job title", "Organisation", "Short code"],
+        vec![
+            "Name",
+            "Job title",
+            "Organisation",
+            "Short code",
+            "To review",
+        ],
         rows,
         Some(("Add a person", format!("{}/people/new", ctx.base()))),
     ))
@@ -374,6 +388,76 @@ pub async fn update_organisation(
             organisation.version,
             &format!("{}/organisations", ctx.base()),
         ),
+        Err(error) => refused(page, &form, error),
+    }
+}
+
+fn merge_page(ctx: &Ctx, person: &Person, people: &[Person]) -> FormPage {
+    let others: Vec<Choice> = people
+        .iter()
+        .filter(|p| p.id != person.id && !p.to_review)
+        .map(|p| Choice::new(p.id, p.display_name()))
+        .collect();
+    FormPage::new(
+        Chrome::for_ctx(ctx, "Merge or confirm a person", "people"),
+        format!("Who is \u{201c}{}\u{201d}?", person.display_name()),
+        format!("{}/people/{}/merge", ctx.base(), person.id),
+        vec![Field::select("into", "This is the same person as", with_none("Choose someone", others))],
+    )
+    .caption("A lead an import could not match")
+    .intro("An imported plan named this lead, and sendplan could not match it to anyone in the partnership. If it is someone already listed, merge them: every action, area and account that names this entry will name that person instead. If it is a new person, confirm them by editing their details instead.")
+    .submit("Merge")
+    .cancel(format!("{}/people", ctx.base()))
+    .with_link("Edit and confirm as a new person", format!("{}/people/{}/edit", ctx.base(), person.id))
+}
+
+pub async fn show_merge_person(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+) -> AppResult {
+    ctx.require(Capability::EditPlans)?;
+    let person = state.store.get_person(ctx.pid(), PersonId(id)).await?;
+    html(&merge_page(
+        &ctx,
+        &person,
+        &state.store.list_people(ctx.pid()).await?,
+    ))
+}
+
+pub async fn merge_person(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+    axum::Form(pairs): FormPairs,
+) -> AppResult {
+    ctx.require(Capability::EditPlans)?;
+    let form = RawForm(pairs);
+    let person = state.store.get_person(ctx.pid(), PersonId(id)).await?;
+    let people = state.store.list_people(ctx.pid()).await?;
+    let page = merge_page(&ctx, &person, &people);
+    let Some(into) = form
+        .get("into")
+        .parse::<i64>()
+        .ok()
+        .map(PersonId)
+        .filter(|p| people.iter().any(|x| x.id == *p))
+    else {
+        return page.with_errors(
+            &form,
+            sendplan_domain::input::FieldErrors::single("into", "Choose the person this is"),
+        );
+    };
+    match state
+        .store
+        .merge_person(ctx.actor(), ctx.pid(), person.id, into)
+        .await
+    {
+        Ok(()) => Ok(saved(
+            &state,
+            &format!("{}/people", ctx.base()),
+            &format!("{} merged", person.display_name()),
+        )),
         Err(error) => refused(page, &form, error),
     }
 }
