@@ -105,3 +105,58 @@ impl Store {
             .collect()
     }
 }
+
+/// The record a change is about.
+pub(crate) struct Subject<'a> {
+    pub partnership: PartnershipId,
+    pub actor: Actor,
+    pub entity: &'a str,
+    pub id: i64,
+}
+
+/// Logs that a record was created, with the record as created.
+pub(crate) async fn record_created<A: Serialize>(
+    tx: &mut Tx,
+    subject: Subject<'_>,
+    summary: String,
+    after: &A,
+) -> Result<()> {
+    record::<(), _>(
+        tx,
+        Change {
+            partnership: Some(subject.partnership),
+            actor: subject.actor,
+            entity: subject.entity,
+            entity_id: subject.id,
+            change: "created",
+            summary,
+            before: None,
+            after: Some(after),
+        },
+    )
+    .await
+}
+
+/// Logs that a record was edited, with the record before and after.
+pub(crate) async fn record_updated<T: Serialize>(
+    tx: &mut Tx,
+    subject: Subject<'_>,
+    summary: String,
+    before: &T,
+    after: &T,
+) -> Result<()> {
+    record(
+        tx,
+        Change {
+            partnership: Some(subject.partnership),
+            actor: subject.actor,
+            entity: subject.entity,
+            entity_id: subject.id,
+            change: "updated",
+            summary,
+            before: Some(before),
+            after: Some(after),
+        },
+    )
+    .await
+}

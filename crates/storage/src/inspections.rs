@@ -1,6 +1,6 @@
 //! Inspections, their findings and revisits.
 
-use crate::audit::{record, Change};
+use crate::audit::{record_created, record_updated, Subject};
 use crate::partnerships::missing_or_conflict;
 use crate::sql::{date_text, opt_date_text, RowExt};
 use crate::{one_or_not_found, Actor, Result, Store, StoreError, Tx};
@@ -108,18 +108,16 @@ impl Store {
             main_findings: input.main_findings.clone(),
             version: 1,
         };
-        record::<(), _>(
+        record_created(
             tx,
-            Change {
-                partnership: Some(partnership),
+            Subject {
+                partnership,
                 actor,
                 entity: "inspection",
-                entity_id: id,
-                change: "created",
-                summary: format!("Inspection recorded: {}", after.title()),
-                before: None,
-                after: Some(&after),
+                id,
             },
+            format!("Inspection recorded: {}", after.title()),
+            &after,
         )
         .await?;
         Ok(after.id)
@@ -165,18 +163,17 @@ impl Store {
             version: version + 1,
             ..before.clone()
         };
-        record(
+        record_updated(
             &mut write.tx,
-            Change {
-                partnership: Some(partnership),
+            Subject {
+                partnership,
                 actor,
                 entity: "inspection",
-                entity_id: id.0,
-                change: "updated",
-                summary: format!("Inspection edited: {}", after.title()),
-                before: Some(&before),
-                after: Some(&after),
+                id: id.0,
             },
+            format!("Inspection edited: {}", after.title()),
+            &before,
+            &after,
         )
         .await?;
         write.commit().await
@@ -255,18 +252,16 @@ impl Store {
             text: input.text.clone(),
             position: position + 1,
         };
-        record::<(), _>(
+        record_created(
             tx,
-            Change {
-                partnership: Some(partnership),
+            Subject {
+                partnership,
                 actor,
                 entity: "finding",
-                entity_id: id,
-                change: "created",
-                summary: format!("{} added to inspection {}", input.kind.label(), inspection),
-                before: None,
-                after: Some(&after),
+                id,
             },
+            format!("{} added to inspection {}", input.kind.label(), inspection),
+            &after,
         )
         .await?;
         Ok(after.id)
@@ -305,18 +300,17 @@ impl Store {
             text: input.text.clone(),
             ..before.clone()
         };
-        record(
+        record_updated(
             &mut write.tx,
-            Change {
-                partnership: Some(partnership),
+            Subject {
+                partnership,
                 actor,
                 entity: "finding",
-                entity_id: id.0,
-                change: "updated",
-                summary: format!("{} edited", input.kind.label()),
-                before: Some(&before),
-                after: Some(&after),
+                id: id.0,
             },
+            format!("{} edited", input.kind.label()),
+            &before,
+            &after,
         )
         .await?;
         write.commit().await
@@ -419,21 +413,19 @@ impl Store {
                 .collect(),
         };
         let sufficient = input.judgements.iter().filter(|j| j.1).count();
-        record::<(), _>(
+        record_created(
             tx,
-            Change {
-                partnership: Some(partnership),
+            Subject {
+                partnership,
                 actor,
                 entity: "revisit",
-                entity_id: id,
-                change: "created",
-                summary: format!(
-                    "Revisit recorded: {sufficient} of {} weaknesses with sufficient progress",
-                    input.judgements.len()
-                ),
-                before: None,
-                after: Some(&after),
+                id,
             },
+            format!(
+                "Revisit recorded: {sufficient} of {} weaknesses with sufficient progress",
+                input.judgements.len()
+            ),
+            &after,
         )
         .await?;
         Ok(after.id)

@@ -1,6 +1,6 @@
 //! Partnerships, their organisations and the people named in their plans.
 
-use crate::audit::{record, Change};
+use crate::audit::{record, record_created, record_updated, Change, Subject};
 use crate::sql::{now_text, RowExt};
 use crate::{duplicate_as, one_or_not_found, Actor, Result, Store, StoreError, Tx};
 use sendplan_domain::input::{OrganisationInput, PartnershipInput, PersonInput};
@@ -96,18 +96,16 @@ impl Store {
             la_code: input.la_code.clone(),
             version: 1,
         };
-        record::<(), _>(
+        record_created(
             tx,
-            Change {
-                partnership: Some(after.id),
+            Subject {
+                partnership: after.id,
                 actor,
                 entity: "partnership",
-                entity_id: id,
-                change: "created",
-                summary: format!("Partnership {} created", after.name),
-                before: None,
-                after: Some(&after),
+                id,
             },
+            format!("Partnership {} created", after.name),
+            &after,
         )
         .await?;
         Ok(after.id)
@@ -139,18 +137,17 @@ impl Store {
             version: version + 1,
             ..before.clone()
         };
-        record(
+        record_updated(
             &mut write.tx,
-            Change {
-                partnership: Some(id),
+            Subject {
+                partnership: id,
                 actor,
                 entity: "partnership",
-                entity_id: id.0,
-                change: "updated",
-                summary: format!("Partnership {} edited", after.name),
-                before: Some(&before),
-                after: Some(&after),
+                id: id.0,
             },
+            format!("Partnership {} edited", after.name),
+            &before,
+            &after,
         )
         .await?;
         write.commit().await
@@ -230,18 +227,16 @@ impl Store {
             kind: input.kind,
             version: 1,
         };
-        record::<(), _>(
+        record_created(
             tx,
-            Change {
-                partnership: Some(partnership),
+            Subject {
+                partnership,
                 actor,
                 entity: "organisation",
-                entity_id: id,
-                change: "created",
-                summary: format!("Organisation {} added", after.name),
-                before: None,
-                after: Some(&after),
+                id,
             },
+            format!("Organisation {} added", after.name),
+            &after,
         )
         .await?;
         Ok(after.id)
@@ -276,18 +271,17 @@ impl Store {
             version: version + 1,
             ..before.clone()
         };
-        record(
+        record_updated(
             &mut write.tx,
-            Change {
-                partnership: Some(partnership),
+            Subject {
+                partnership,
                 actor,
                 entity: "organisation",
-                entity_id: id.0,
-                change: "updated",
-                summary: format!("Organisation {} edited", after.name),
-                before: Some(&before),
-                after: Some(&after),
+                id: id.0,
             },
+            format!("Organisation {} edited", after.name),
+            &before,
+            &after,
         )
         .await?;
         write.commit().await
@@ -403,18 +397,16 @@ impl Store {
             to_review: input.to_review,
             version: 1,
         };
-        record::<(), _>(
+        record_created(
             tx,
-            Change {
-                partnership: Some(partnership),
+            Subject {
+                partnership,
                 actor,
                 entity: "person",
-                entity_id: id,
-                change: "created",
-                summary: format!("Person {} added", after.display_name()),
-                before: None,
-                after: Some(&after),
+                id,
             },
+            format!("Person {} added", after.display_name()),
+            &after,
         )
         .await?;
         Ok(after.id)
@@ -459,18 +451,17 @@ impl Store {
             version: version + 1,
             ..before.clone()
         };
-        record(
+        record_updated(
             &mut write.tx,
-            Change {
-                partnership: Some(partnership),
+            Subject {
+                partnership,
                 actor,
                 entity: "person",
-                entity_id: id.0,
-                change: "updated",
-                summary: format!("Person {} edited", after.display_name()),
-                before: Some(&before),
-                after: Some(&after),
+                id: id.0,
             },
+            format!("Person {} edited", after.display_name()),
+            &before,
+            &after,
         )
         .await?;
         write.commit().await

@@ -1,7 +1,7 @@
 //! Plans and their structure: rating schemes, areas, objectives, actions, milestones and
 //! progress updates.
 
-use crate::audit::{record, Change};
+use crate::audit::{record, record_created, record_updated, Change, Subject};
 use crate::partnerships::missing_or_conflict;
 use crate::sql::{date_text, now_text, opt_date_text, RowExt};
 use crate::{duplicate_as, one_or_not_found, Actor, Result, Store, StoreError, Tx};
@@ -206,18 +206,16 @@ impl Store {
             stale_after_days: input.stale_after_days,
             version: 1,
         };
-        record::<(), _>(
+        record_created(
             tx,
-            Change {
-                partnership: Some(partnership),
+            Subject {
+                partnership,
                 actor,
                 entity: "plan",
-                entity_id: id,
-                change: "created",
-                summary: format!("Plan created: {}", after.title),
-                before: None,
-                after: Some(&(&after, ratings)),
+                id,
             },
+            format!("Plan created: {}", after.title),
+            &(&after, ratings),
         )
         .await?;
         Ok(after.id)
@@ -265,18 +263,17 @@ impl Store {
             version: version + 1,
             ..before.clone()
         };
-        record(
+        record_updated(
             &mut write.tx,
-            Change {
-                partnership: Some(partnership),
+            Subject {
+                partnership,
                 actor,
                 entity: "plan",
-                entity_id: id.0,
-                change: "updated",
-                summary: format!("Plan edited: {}", after.title),
-                before: Some(&before),
-                after: Some(&after),
+                id: id.0,
             },
+            format!("Plan edited: {}", after.title),
+            &before,
+            &after,
         )
         .await?;
         write.commit().await
@@ -315,18 +312,16 @@ impl Store {
             class: input.class,
         };
         let id = insert_rating(&mut write.tx, partnership, plan, position + 1, &definition).await?;
-        record::<(), _>(
+        record_created(
             &mut write.tx,
-            Change {
-                partnership: Some(partnership),
+            Subject {
+                partnership,
                 actor,
                 entity: "rating",
-                entity_id: id.0,
-                change: "created",
-                summary: format!("Rating {} added to plan {plan}", input.label),
-                before: None,
-                after: Some(&definition),
+                id: id.0,
             },
+            format!("Rating {} added to plan {plan}", input.label),
+            &definition,
         )
         .await?;
         write.commit().await?;
@@ -372,18 +367,17 @@ impl Store {
             class: input.class,
             ..before.clone()
         };
-        record(
+        record_updated(
             &mut write.tx,
-            Change {
-                partnership: Some(partnership),
+            Subject {
+                partnership,
                 actor,
                 entity: "rating",
-                entity_id: id.0,
-                change: "updated",
-                summary: format!("Rating {} edited", after.label),
-                before: Some(&before),
-                after: Some(&after),
+                id: id.0,
             },
+            format!("Rating {} edited", after.label),
+            &before,
+            &after,
         )
         .await?;
         write.commit().await
@@ -524,18 +518,16 @@ impl Store {
             findings: input.findings.clone(),
             version: 1,
         };
-        record::<(), _>(
+        record_created(
             tx,
-            Change {
-                partnership: Some(partnership),
+            Subject {
+                partnership,
                 actor,
                 entity: "area",
-                entity_id: id,
-                change: "created",
-                summary: format!("Area {} added", after.number),
-                before: None,
-                after: Some(&after),
+                id,
             },
+            format!("Area {} added", after.number),
+            &after,
         )
         .await?;
         Ok(after.id)
@@ -580,18 +572,17 @@ impl Store {
             version: version + 1,
             ..before.clone()
         };
-        record(
+        record_updated(
             &mut write.tx,
-            Change {
-                partnership: Some(partnership),
+            Subject {
+                partnership,
                 actor,
                 entity: "area",
-                entity_id: id.0,
-                change: "updated",
-                summary: format!("Area {} edited", after.number),
-                before: Some(&before),
-                after: Some(&after),
+                id: id.0,
             },
+            format!("Area {} edited", after.number),
+            &before,
+            &after,
         )
         .await?;
         write.commit().await
@@ -684,18 +675,16 @@ impl Store {
             milestones: input.milestones.clone(),
             version: 1,
         };
-        record::<(), _>(
+        record_created(
             tx,
-            Change {
-                partnership: Some(partnership),
+            Subject {
+                partnership,
                 actor,
                 entity: "objective",
-                entity_id: id,
-                change: "created",
-                summary: format!("Objective {} added", after.number),
-                before: None,
-                after: Some(&after),
+                id,
             },
+            format!("Objective {} added", after.number),
+            &after,
         )
         .await?;
         Ok(after.id)
@@ -739,18 +728,17 @@ impl Store {
             version: version + 1,
             ..before.clone()
         };
-        record(
+        record_updated(
             &mut write.tx,
-            Change {
-                partnership: Some(partnership),
+            Subject {
+                partnership,
                 actor,
                 entity: "objective",
-                entity_id: id.0,
-                change: "updated",
-                summary: format!("Objective {} edited", after.number),
-                before: Some(&before),
-                after: Some(&after),
+                id: id.0,
             },
+            format!("Objective {} edited", after.number),
+            &before,
+            &after,
         )
         .await?;
         write.commit().await
@@ -1104,18 +1092,16 @@ impl Store {
         self.write_action_links(tx, partnership, plan, area, ActionId(id), input)
             .await?;
         let after = action_from_input(ActionId(id), plan, area, input, 1);
-        record::<(), _>(
+        record_created(
             tx,
-            Change {
-                partnership: Some(partnership),
+            Subject {
+                partnership,
                 actor,
                 entity: "action",
-                entity_id: id,
-                change: "created",
-                summary: format!("Action {} added", after.number),
-                before: None,
-                after: Some(&after),
+                id,
             },
+            format!("Action {} added", after.number),
+            &after,
         )
         .await?;
         Ok(after.id)
@@ -1170,18 +1156,17 @@ impl Store {
         )
         .await?;
         let after = action_from_input(id, before.plan_id, before.area_id, input, version + 1);
-        record(
+        record_updated(
             &mut write.tx,
-            Change {
-                partnership: Some(partnership),
+            Subject {
+                partnership,
                 actor,
                 entity: "action",
-                entity_id: id.0,
-                change: "updated",
-                summary: format!("Action {} edited", after.number),
-                before: Some(&before),
-                after: Some(&after),
+                id: id.0,
             },
+            format!("Action {} edited", after.number),
+            &before,
+            &after,
         )
         .await?;
         write.commit().await
@@ -1276,18 +1261,16 @@ impl Store {
             due_text: input.due_text.clone(),
             version: 1,
         };
-        record::<(), _>(
+        record_created(
             tx,
-            Change {
-                partnership: Some(partnership),
+            Subject {
+                partnership,
                 actor,
                 entity: "milestone",
-                entity_id: id,
-                change: "created",
-                summary: format!("Milestone added to action {}", action_number),
-                before: None,
-                after: Some(&after),
+                id,
             },
+            format!("Milestone added to action {}", action_number),
+            &after,
         )
         .await?;
         Ok(after.id)
@@ -1334,18 +1317,17 @@ impl Store {
         } else {
             "Milestone edited"
         };
-        record(
+        record_updated(
             &mut write.tx,
-            Change {
-                partnership: Some(partnership),
+            Subject {
+                partnership,
                 actor,
                 entity: "milestone",
-                entity_id: id.0,
-                change: "updated",
-                summary: summary.to_owned(),
-                before: Some(&before),
-                after: Some(&after),
+                id: id.0,
             },
+            summary.to_owned(),
+            &before,
+            &after,
         )
         .await?;
         write.commit().await
