@@ -14,6 +14,7 @@ pub mod import;
 pub mod input;
 pub mod inspection;
 pub mod leads;
+pub mod measures;
 pub mod numbering;
 pub mod partnership;
 pub mod plan;

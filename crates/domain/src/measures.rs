@@ -1,0 +1,290 @@
+//! Impact measures: KPIs with a baseline, targets and an interim trajectory, rated by
+//! where the latest value stands against the trajectory at its date, and trended over
+//! recent periods. (Issue 4's rules; storage and pages build on these.)
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+crate::coded_enum! {
+    /// What a measure's values count.
+    Unit {
+        Percentage => ("percentage", "Percentage"),
+        Count => ("count", "Count"),
+        Weeks => ("weeks", "Weeks"),
+        Days => ("days", "Days"),
+        Money => ("money", "Money (pounds)"),
+        Ratio => ("ratio", "Ratio"),
+        YesNo => ("yes_no", "Yes or no"),
+    }
+}
+
+crate::coded_enum! {
+    /// Which way is better.
+    Polarity {
+        HigherIsBetter => ("higher", "Higher is better"),
+        LowerIsBetter => ("lower", "Lower is better"),
+    }
+}
+
+crate::coded_enum! {
+    /// Where the latest value stands against the trajectory.
+    MeasureStatus {
+        OffTrack => ("off_track", "Off track"),
+        SomeConcerns => ("some_concerns", "Some concerns"),
+        OnTrack => ("on_track", "On track"),
+    }
+}
+
+crate::coded_enum! {
+    /// Which way the recent values are moving, judged by the measure's polarity.
+    Trend {
+        Worsening => ("worsening", "Worsening"),
+        Stable => ("stable", "Stable"),
+        Improving => ("improving", "Improving"),
+    }
+}
+
+/// A dated value: a baseline, a target, a trajectory point or a data point.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Point {
+    pub date: Date,
+    pub value: f64,
+}
+
+/// Why a value was refused, worded for the person who entered it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ValueError {
+    #[error("Enter a number, like 52.9")]
+    NotANumber,
+    #[error("A percentage must be between 0 and 100")]
+    PercentageOutOfRange,
+    #[error("A count must be a whole number of 0 or more")]
+    NotACount,
+    #[error("Enter 1 for yes or 0 for no")]
+    NotYesNo,
+    #[error("The value must not be negative")]
+    Negative,
+}
+
+impl Unit {
+    /// Reads a value as people write it ("52.9%", "1,250", "£45,000", "242 weeks").
+    pub fn parse_value(self, text: &str) -> Result<f64, ValueError> {
+        let cleaned: String = text
+            .trim()
+            .trim_start_matches('£')
+            .trim_end_matches('%')
+            .trim_end_matches("weeks")
+            .trim_end_matches("days")
+            .trim()
+            .chars()
+            .filter(|c| *c != ',')
+            .collect();
+        if self == Unit::YesNo {
+            return match cleaned.to_lowercase().as_str() {
+                "1" | "yes" | "y" | "true" => Ok(1.0),
+                "0" | "no" | "n" | "false" => Ok(0.0),
+                _ => Err(ValueError::NotYesNo),
+            };
+        }
+        let value: f64 = cleaned.parse().map_err(|_| ValueError::NotANumber)?;
+        if !value.is_finite() {
+            return Err(ValueError::NotANumber);
+        }
+        match self {
+            Unit::Percentage if !(0.0..=100.0).contains(&value) => Err(ValueError::PercentageOutOfRange),
+            Unit::Count if value < 0.0 || value.fract() != 0.0 => Err(ValueError::NotACount),
+            Unit::Weeks | Unit::Days | Unit::Money | Unit::Ratio if value < 0.0 => Err(ValueError::Negative),
+            _ => Ok(value),
+        }
+    }
+
+    /// A value as people read it: "52.9%", "1,250", "£45,000", "13 weeks".
+    pub fn format(self, value: f64) -> String {
+        let number = if value.fract().abs() < 1e-9 { group(value.round() as i64) } else { format!("{value:.1}") };
+        match self {
+            Unit::Percentage => format!("{number}%"),
+            Unit::Weeks => format!("{number} weeks"),
+            Unit::Days => format!("{number} days"),
+            Unit::Money => format!("£{number}"),
+            Unit::YesNo => if value >= 0.5 { "Yes".to_owned() } else { "No".to_owned() },
+            Unit::Count | Unit::Ratio => number,
+        }
+    }
+}
+
+fn group(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
+/// The path a measure is meant to follow: from its baseline through its targets (interim
+/// trajectory points and the final target), in date order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Trajectory {
+    pub baseline: Point,
+    pub targets: Vec<Point>,
+    pub polarity: Polarity,
+    /// How far worse than the trajectory still counts as "some concerns", in the
+    /// measure's unit.
+    pub tolerance: f64,
+}
+
+impl Trajectory {
+    /// A trajectory, refusing targets dated on or before the baseline.
+    pub fn new(baseline: Point, mut targets: Vec<Point>, polarity: Polarity, tolerance: f64) -> Result<Self, String> {
+        targets.sort_by_key(|p| p.date);
+        if let Some(early) = targets.iter().find(|t| t.date <= baseline.date) {
+            return Err(format!("A target is dated {} but the baseline is {}: targets must come after the baseline", early.date, baseline.date));
+        }
+        if targets.windows(2).any(|w| w[0].date == w[1].date) {
+            return Err("Two targets have the same date".to_owned());
+        }
+        if tolerance < 0.0 || !tolerance.is_finite() {
+            return Err("The tolerance must be 0 or more".to_owned());
+        }
+        Ok(Trajectory { baseline, targets, polarity, tolerance })
+    }
+
+    /// The value the trajectory expects on `date`: straight lines between its points, the
+    /// last target after it, and nothing before the baseline.
+    pub fn expected_at(&self, date: Date) -> Option<f64> {
+        if date < self.baseline.date {
+            return None;
+        }
+        let mut previous = self.baseline;
+        for point in &self.targets {
+            if date <= point.date {
+                let span = (point.date - previous.date).whole_days() as f64;
+                let into = (date - previous.date).whole_days() as f64;
+                return Some(previous.value + (point.value - previous.value) * into / span);
+            }
+            previous = *point;
+        }
+        Some(previous.value)
+    }
+
+    /// Rates a value against the trajectory at its date.
+    pub fn rate(&self, latest: Point) -> Option<MeasureStatus> {
+        let expected = self.expected_at(latest.date)?;
+        let shortfall = match self.polarity {
+            Polarity::HigherIsBetter => expected - latest.value,
+            Polarity::LowerIsBetter => latest.value - expected,
+        };
+        Some(if shortfall <= 1e-9 {
+            MeasureStatus::OnTrack
+        } else if shortfall <= self.tolerance + 1e-9 {
+            MeasureStatus::SomeConcerns
+        } else {
+            MeasureStatus::OffTrack
+        })
+    }
+}
+
+/// The direction of the latest change, against the average of up to three values before
+/// it; changes no bigger than `stable_band` are stable. `None` with fewer than two values.
+pub fn trend(values: &[Point], polarity: Polarity, stable_band: f64) -> Option<Trend> {
+    let mut sorted: Vec<Point> = values.to_vec();
+    sorted.sort_by_key(|p| p.date);
+    let (last, before) = sorted.split_last()?;
+    let recent: Vec<f64> = before.iter().rev().take(3).map(|p| p.value).collect();
+    if recent.is_empty() {
+        return None;
+    }
+    let average = recent.iter().sum::<f64>() / recent.len() as f64;
+    let change = last.value - average;
+    if change.abs() <= stable_band {
+        return Some(Trend::Stable);
+    }
+    let better = match polarity {
+        Polarity::HigherIsBetter => change > 0.0,
+        Polarity::LowerIsBetter => change < 0.0,
+    };
+    Some(if better { Trend::Improving } else { Trend::Worsening })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    /// Warwickshire WSoA 1.1.1: the longest wait for an autism assessment, 242 weeks, is to
+    /// fall to 125 weeks by June 2023 and 13 weeks by March 2024.
+    fn autism_wait() -> Trajectory {
+        Trajectory::new(
+            Point { date: date!(2022 - 01 - 01), value: 242.0 },
+            vec![Point { date: date!(2024 - 03 - 31), value: 13.0 }, Point { date: date!(2023 - 06 - 30), value: 125.0 }],
+            Polarity::LowerIsBetter,
+            10.0,
+        )
+        .expect("valid")
+    }
+
+    #[test]
+    fn the_trajectory_is_interpolated_between_its_points() {
+        let t = autism_wait();
+        assert_eq!(t.expected_at(date!(2022 - 01 - 01)), Some(242.0));
+        assert_eq!(t.expected_at(date!(2023 - 06 - 30)), Some(125.0));
+        let midway = t.expected_at(date!(2022 - 09 - 30)).expect("value");
+        assert!(midway < 242.0 && midway > 125.0);
+        assert_eq!(t.expected_at(date!(2025 - 01 - 01)), Some(13.0), "after the last target, the target holds");
+        assert_eq!(t.expected_at(date!(2021 - 06 - 01)), None, "nothing is expected before the baseline");
+    }
+
+    #[test]
+    fn values_are_rated_by_how_far_they_are_behind_the_trajectory() {
+        let t = autism_wait();
+        assert_eq!(t.rate(Point { date: date!(2023 - 06 - 30), value: 120.0 }), Some(MeasureStatus::OnTrack));
+        assert_eq!(t.rate(Point { date: date!(2023 - 06 - 30), value: 130.0 }), Some(MeasureStatus::SomeConcerns));
+        assert_eq!(t.rate(Point { date: date!(2023 - 06 - 30), value: 200.0 }), Some(MeasureStatus::OffTrack));
+        let higher = Trajectory::new(
+            Point { date: date!(2022 - 01 - 01), value: 52.9 },
+            vec![Point { date: date!(2023 - 01 - 01), value: 70.0 }],
+            Polarity::HigherIsBetter,
+            5.0,
+        )
+        .expect("valid");
+        assert_eq!(higher.rate(Point { date: date!(2023 - 01 - 01), value: 71.0 }), Some(MeasureStatus::OnTrack));
+        assert_eq!(higher.rate(Point { date: date!(2023 - 01 - 01), value: 60.0 }), Some(MeasureStatus::OffTrack));
+    }
+
+    #[test]
+    fn targets_before_the_baseline_are_refused() {
+        let error = Trajectory::new(Point { date: date!(2022 - 01 - 01), value: 1.0 }, vec![Point { date: date!(2021 - 01 - 01), value: 2.0 }], Polarity::HigherIsBetter, 0.0);
+        assert!(error.is_err_and(|e| e.contains("after the baseline")));
+    }
+
+    #[test]
+    fn trends_follow_the_measures_polarity() {
+        let points = |values: &[f64]| values.iter().enumerate().map(|(i, v)| Point { date: date!(2022 - 01 - 01) + time::Duration::days(30 * i as i64), value: *v }).collect::<Vec<_>>();
+        assert_eq!(trend(&points(&[242.0, 230.0, 200.0]), Polarity::LowerIsBetter, 1.0), Some(Trend::Improving));
+        assert_eq!(trend(&points(&[40.0, 45.0, 38.0]), Polarity::HigherIsBetter, 1.0), Some(Trend::Worsening));
+        assert_eq!(trend(&points(&[50.0, 50.5]), Polarity::HigherIsBetter, 1.0), Some(Trend::Stable));
+        assert_eq!(trend(&points(&[50.0]), Polarity::HigherIsBetter, 1.0), None);
+    }
+
+    #[test]
+    fn values_are_read_and_checked_by_unit() {
+        assert_eq!(Unit::Percentage.parse_value("52.9%"), Ok(52.9));
+        assert_eq!(Unit::Percentage.parse_value("101"), Err(ValueError::PercentageOutOfRange));
+        assert_eq!(Unit::Count.parse_value("1,250"), Ok(1250.0));
+        assert_eq!(Unit::Count.parse_value("2.5"), Err(ValueError::NotACount));
+        assert_eq!(Unit::Money.parse_value("£45,000"), Ok(45000.0));
+        assert_eq!(Unit::Weeks.parse_value("242 weeks"), Ok(242.0));
+        assert_eq!(Unit::YesNo.parse_value("Yes"), Ok(1.0));
+        assert_eq!(Unit::Ratio.parse_value("lots"), Err(ValueError::NotANumber));
+        assert_eq!(Unit::Percentage.format(52.9), "52.9%");
+        assert_eq!(Unit::Money.format(45000.0), "£45,000");
+        assert_eq!(Unit::Weeks.format(13.0), "13 weeks");
+    }
+}
