@@ -91,22 +91,36 @@ impl Unit {
             return Err(ValueError::NotANumber);
         }
         match self {
-            Unit::Percentage if !(0.0..=100.0).contains(&value) => Err(ValueError::PercentageOutOfRange),
+            Unit::Percentage if !(0.0..=100.0).contains(&value) => {
+                Err(ValueError::PercentageOutOfRange)
+            }
             Unit::Count if value < 0.0 || value.fract() != 0.0 => Err(ValueError::NotACount),
-            Unit::Weeks | Unit::Days | Unit::Money | Unit::Ratio if value < 0.0 => Err(ValueError::Negative),
+            Unit::Weeks | Unit::Days | Unit::Money | Unit::Ratio if value < 0.0 => {
+                Err(ValueError::Negative)
+            }
             _ => Ok(value),
         }
     }
 
     /// A value as people read it: "52.9%", "1,250", "£45,000", "13 weeks".
     pub fn format(self, value: f64) -> String {
-        let number = if value.fract().abs() < 1e-9 { group(value.round() as i64) } else { format!("{value:.1}") };
+        let number = if value.fract().abs() < 1e-9 {
+            group(value.round() as i64)
+        } else {
+            format!("{value:.1}")
+        };
         match self {
             Unit::Percentage => format!("{number}%"),
             Unit::Weeks => format!("{number} weeks"),
             Unit::Days => format!("{number} days"),
             Unit::Money => format!("£{number}"),
-            Unit::YesNo => if value >= 0.5 { "Yes".to_owned() } else { "No".to_owned() },
+            Unit::YesNo => {
+                if value >= 0.5 {
+                    "Yes".to_owned()
+                } else {
+                    "No".to_owned()
+                }
+            }
             Unit::Count | Unit::Ratio => number,
         }
     }
@@ -142,10 +156,18 @@ pub struct Trajectory {
 
 impl Trajectory {
     /// A trajectory, refusing targets dated on or before the baseline.
-    pub fn new(baseline: Point, mut targets: Vec<Point>, polarity: Polarity, tolerance: f64) -> Result<Self, String> {
+    pub fn new(
+        baseline: Point,
+        mut targets: Vec<Point>,
+        polarity: Polarity,
+        tolerance: f64,
+    ) -> Result<Self, String> {
         targets.sort_by_key(|p| p.date);
         if let Some(early) = targets.iter().find(|t| t.date <= baseline.date) {
-            return Err(format!("A target is dated {} but the baseline is {}: targets must come after the baseline", early.date, baseline.date));
+            return Err(format!(
+                "A target is dated {} but the baseline is {}: targets must come after the baseline",
+                early.date, baseline.date
+            ));
         }
         if targets.windows(2).any(|w| w[0].date == w[1].date) {
             return Err("Two targets have the same date".to_owned());
@@ -153,7 +175,12 @@ impl Trajectory {
         if tolerance < 0.0 || !tolerance.is_finite() {
             return Err("The tolerance must be 0 or more".to_owned());
         }
-        Ok(Trajectory { baseline, targets, polarity, tolerance })
+        Ok(Trajectory {
+            baseline,
+            targets,
+            polarity,
+            tolerance,
+        })
     }
 
     /// The value the trajectory expects on `date`: straight lines between its points, the
@@ -210,7 +237,11 @@ pub fn trend(values: &[Point], polarity: Polarity, stable_band: f64) -> Option<T
         Polarity::HigherIsBetter => change > 0.0,
         Polarity::LowerIsBetter => change < 0.0,
     };
-    Some(if better { Trend::Improving } else { Trend::Worsening })
+    Some(if better {
+        Trend::Improving
+    } else {
+        Trend::Worsening
+    })
 }
 
 #[cfg(test)]
@@ -222,8 +253,20 @@ mod tests {
     /// fall to 125 weeks by June 2023 and 13 weeks by March 2024.
     fn autism_wait() -> Trajectory {
         Trajectory::new(
-            Point { date: date!(2022 - 01 - 01), value: 242.0 },
-            vec![Point { date: date!(2024 - 03 - 31), value: 13.0 }, Point { date: date!(2023 - 06 - 30), value: 125.0 }],
+            Point {
+                date: date!(2022 - 01 - 01),
+                value: 242.0,
+            },
+            vec![
+                Point {
+                    date: date!(2024 - 03 - 31),
+                    value: 13.0,
+                },
+                Point {
+                    date: date!(2023 - 06 - 30),
+                    value: 125.0,
+                },
+            ],
             Polarity::LowerIsBetter,
             10.0,
         )
@@ -237,46 +280,126 @@ mod tests {
         assert_eq!(t.expected_at(date!(2023 - 06 - 30)), Some(125.0));
         let midway = t.expected_at(date!(2022 - 09 - 30)).expect("value");
         assert!(midway < 242.0 && midway > 125.0);
-        assert_eq!(t.expected_at(date!(2025 - 01 - 01)), Some(13.0), "after the last target, the target holds");
-        assert_eq!(t.expected_at(date!(2021 - 06 - 01)), None, "nothing is expected before the baseline");
+        assert_eq!(
+            t.expected_at(date!(2025 - 01 - 01)),
+            Some(13.0),
+            "after the last target, the target holds"
+        );
+        assert_eq!(
+            t.expected_at(date!(2021 - 06 - 01)),
+            None,
+            "nothing is expected before the baseline"
+        );
     }
 
     #[test]
     fn values_are_rated_by_how_far_they_are_behind_the_trajectory() {
         let t = autism_wait();
-        assert_eq!(t.rate(Point { date: date!(2023 - 06 - 30), value: 120.0 }), Some(MeasureStatus::OnTrack));
-        assert_eq!(t.rate(Point { date: date!(2023 - 06 - 30), value: 130.0 }), Some(MeasureStatus::SomeConcerns));
-        assert_eq!(t.rate(Point { date: date!(2023 - 06 - 30), value: 200.0 }), Some(MeasureStatus::OffTrack));
+        assert_eq!(
+            t.rate(Point {
+                date: date!(2023 - 06 - 30),
+                value: 120.0
+            }),
+            Some(MeasureStatus::OnTrack)
+        );
+        assert_eq!(
+            t.rate(Point {
+                date: date!(2023 - 06 - 30),
+                value: 130.0
+            }),
+            Some(MeasureStatus::SomeConcerns)
+        );
+        assert_eq!(
+            t.rate(Point {
+                date: date!(2023 - 06 - 30),
+                value: 200.0
+            }),
+            Some(MeasureStatus::OffTrack)
+        );
         let higher = Trajectory::new(
-            Point { date: date!(2022 - 01 - 01), value: 52.9 },
-            vec![Point { date: date!(2023 - 01 - 01), value: 70.0 }],
+            Point {
+                date: date!(2022 - 01 - 01),
+                value: 52.9,
+            },
+            vec![Point {
+                date: date!(2023 - 01 - 01),
+                value: 70.0,
+            }],
             Polarity::HigherIsBetter,
             5.0,
         )
         .expect("valid");
-        assert_eq!(higher.rate(Point { date: date!(2023 - 01 - 01), value: 71.0 }), Some(MeasureStatus::OnTrack));
-        assert_eq!(higher.rate(Point { date: date!(2023 - 01 - 01), value: 60.0 }), Some(MeasureStatus::OffTrack));
+        assert_eq!(
+            higher.rate(Point {
+                date: date!(2023 - 01 - 01),
+                value: 71.0
+            }),
+            Some(MeasureStatus::OnTrack)
+        );
+        assert_eq!(
+            higher.rate(Point {
+                date: date!(2023 - 01 - 01),
+                value: 60.0
+            }),
+            Some(MeasureStatus::OffTrack)
+        );
     }
 
     #[test]
     fn targets_before_the_baseline_are_refused() {
-        let error = Trajectory::new(Point { date: date!(2022 - 01 - 01), value: 1.0 }, vec![Point { date: date!(2021 - 01 - 01), value: 2.0 }], Polarity::HigherIsBetter, 0.0);
+        let error = Trajectory::new(
+            Point {
+                date: date!(2022 - 01 - 01),
+                value: 1.0,
+            },
+            vec![Point {
+                date: date!(2021 - 01 - 01),
+                value: 2.0,
+            }],
+            Polarity::HigherIsBetter,
+            0.0,
+        );
         assert!(error.is_err_and(|e| e.contains("after the baseline")));
     }
 
     #[test]
     fn trends_follow_the_measures_polarity() {
-        let points = |values: &[f64]| values.iter().enumerate().map(|(i, v)| Point { date: date!(2022 - 01 - 01) + time::Duration::days(30 * i as i64), value: *v }).collect::<Vec<_>>();
-        assert_eq!(trend(&points(&[242.0, 230.0, 200.0]), Polarity::LowerIsBetter, 1.0), Some(Trend::Improving));
-        assert_eq!(trend(&points(&[40.0, 45.0, 38.0]), Polarity::HigherIsBetter, 1.0), Some(Trend::Worsening));
-        assert_eq!(trend(&points(&[50.0, 50.5]), Polarity::HigherIsBetter, 1.0), Some(Trend::Stable));
+        let points = |values: &[f64]| {
+            values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| Point {
+                    date: date!(2022 - 01 - 01) + time::Duration::days(30 * i as i64),
+                    value: *v,
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            trend(
+                &points(&[242.0, 230.0, 200.0]),
+                Polarity::LowerIsBetter,
+                1.0
+            ),
+            Some(Trend::Improving)
+        );
+        assert_eq!(
+            trend(&points(&[40.0, 45.0, 38.0]), Polarity::HigherIsBetter, 1.0),
+            Some(Trend::Worsening)
+        );
+        assert_eq!(
+            trend(&points(&[50.0, 50.5]), Polarity::HigherIsBetter, 1.0),
+            Some(Trend::Stable)
+        );
         assert_eq!(trend(&points(&[50.0]), Polarity::HigherIsBetter, 1.0), None);
     }
 
     #[test]
     fn values_are_read_and_checked_by_unit() {
         assert_eq!(Unit::Percentage.parse_value("52.9%"), Ok(52.9));
-        assert_eq!(Unit::Percentage.parse_value("101"), Err(ValueError::PercentageOutOfRange));
+        assert_eq!(
+            Unit::Percentage.parse_value("101"),
+            Err(ValueError::PercentageOutOfRange)
+        );
         assert_eq!(Unit::Count.parse_value("1,250"), Ok(1250.0));
         assert_eq!(Unit::Count.parse_value("2.5"), Err(ValueError::NotACount));
         assert_eq!(Unit::Money.parse_value("£45,000"), Ok(45000.0));

@@ -2,6 +2,7 @@
 //! `docs/interchange.md` describes it for people and `docs/interchange.schema.json` (made
 //! from [`Document`] and checked by a test) for programs.
 
+pub mod dfe;
 pub mod document;
 mod export;
 mod read;

@@ -761,3 +761,76 @@ mod fuzz {
         }
     }
 }
+
+// ----- DfE statistics (issue 4 groundwork) ------------------------------------------------
+
+#[test]
+fn the_published_dfe_files_read_with_england_and_wolverhampton_series() {
+    use sendplan_interchange::dfe::{
+        local_authority_series, read_statistics, Area, Statistic, StatisticsPeriod,
+    };
+    let dir = format!(
+        "{}/../../../shared/data/ehcp_stats",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let read = |file: &str| {
+        std::fs::read_to_string(format!("{dir}/{file}")).unwrap_or_else(|e| panic!("{file}: {e}"))
+    };
+    let timeliness = read("ehcp_2025release_timeliness_20_week_all_plans_by_la_2019-2024.csv");
+    let excluding = read_statistics(
+        &timeliness,
+        Statistic::IssuedWithin20WeeksExcludingExceptions,
+    )
+    .expect("timeliness");
+    let england_2019 = excluding
+        .iter()
+        .find(|f| f.area == Area::England && f.period == StatisticsPeriod::Calendar(2019))
+        .expect("England 2019");
+    assert_eq!(
+        england_2019.value,
+        Some(60.4),
+        "the published headline figure"
+    );
+    let including = read_statistics(
+        &timeliness,
+        Statistic::IssuedWithin20WeeksIncludingExceptions,
+    )
+    .expect("timeliness");
+    assert_eq!(
+        including
+            .iter()
+            .find(|f| f.area == Area::England && f.period == StatisticsPeriod::Calendar(2019))
+            .and_then(|f| f.value),
+        Some(58.7)
+    );
+    let wolverhampton = local_authority_series(&excluding, "E08000031");
+    assert!(
+        wolverhampton.len() >= 5,
+        "a figure for each year 2019 to 2024"
+    );
+    assert!(wolverhampton.iter().all(|f| f.name == "Wolverhampton"));
+    let requests = read_statistics(
+        &read("ehcp_2025release_requests_all_by_la_2019-2024.csv"),
+        Statistic::RequestsForAssessment,
+    )
+    .expect("requests");
+    assert_eq!(
+        requests
+            .iter()
+            .find(|f| f.area == Area::England && f.period == StatisticsPeriod::Calendar(2019))
+            .and_then(|f| f.value),
+        Some(82329.0)
+    );
+    let caseload = read_statistics(
+        &read("ehcp_2025release_caseload_all_plans_by_la_2019-2025.csv"),
+        Statistic::ActivePlans,
+    )
+    .expect("caseload");
+    assert_eq!(
+        caseload
+            .iter()
+            .find(|f| f.area == Area::England && f.period == StatisticsPeriod::Academic(2018))
+            .and_then(|f| f.value),
+        Some(353995.0)
+    );
+}

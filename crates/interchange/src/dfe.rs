@@ -1,0 +1,239 @@
+//! The Department for Education's published EHC plan statistics (the "explore education
+//! statistics" CSV files in `shared/data/ehcp_stats`), read into national, regional and
+//! local authority series for comparison with a partnership's own measures. Groundwork
+//! for issue 4's comparators; nothing shows these on a page yet.
+//!
+//! Suppressed cells (`x`, `c`, `z`, `:`, `u`, blank) are kept as missing, never as zero.
+//! Local authorities that split or merged are found under their new code or their old one.
+
+use std::collections::HashMap;
+
+sendplan_domain::coded_enum! {
+    /// The statistics sendplan compares with.
+    Statistic {
+        IssuedWithin20WeeksExcludingExceptions => ("pc_20_weeks_ex", "% of new EHC plans issued within 20 weeks, excluding exceptions"),
+        IssuedWithin20WeeksIncludingExceptions => ("pc_20_weeks", "% of new EHC plans issued within 20 weeks, including exceptions"),
+        RequestsForAssessment => ("requests", "Requests for an EHC needs assessment"),
+        ActivePlans => ("ehc_plans", "EHC plans in place"),
+    }
+}
+
+impl Statistic {
+    /// The file column that holds the statistic.
+    fn column(self) -> &'static str {
+        match self {
+            Statistic::IssuedWithin20WeeksExcludingExceptions => "PC_plans_issued_20_weeks_ex",
+            Statistic::IssuedWithin20WeeksIncludingExceptions => "pc_plans_issued_within_20_weeks",
+            Statistic::RequestsForAssessment => "requests_received_in_year",
+            Statistic::ActivePlans => "ehcplans",
+        }
+    }
+}
+
+/// The period a figure covers, as the file's `time_period` and `time_identifier` say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum StatisticsPeriod {
+    /// January to December.
+    Calendar(i32),
+    /// September of this year to August of the next.
+    Academic(i32),
+    /// April of this year to March of the next.
+    Financial(i32),
+}
+
+impl StatisticsPeriod {
+    fn parse(period: &str, identifier: &str) -> Option<Self> {
+        let year: i32 = period.get(..4)?.parse().ok()?;
+        match identifier.trim().to_lowercase().as_str() {
+            "calendar year" => Some(StatisticsPeriod::Calendar(year)),
+            "academic year" => Some(StatisticsPeriod::Academic(year)),
+            "financial year" => Some(StatisticsPeriod::Financial(year)),
+            _ => None,
+        }
+    }
+
+    /// How the period is written: "2023", "2022/23".
+    pub fn label(self) -> String {
+        match self {
+            StatisticsPeriod::Calendar(y) => y.to_string(),
+            StatisticsPeriod::Academic(y) | StatisticsPeriod::Financial(y) => {
+                format!("{y}/{:02}", (y + 1) % 100)
+            }
+        }
+    }
+}
+
+/// Where a figure is for.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Area {
+    England,
+    /// A region by its ONS code (E12...).
+    Region(String),
+    /// A local authority by its current ONS code, with its old code if it changed.
+    LocalAuthority {
+        code: String,
+        old_code: String,
+    },
+}
+
+/// One published figure; `None` where the DfE suppressed or did not publish it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figure {
+    pub period: StatisticsPeriod,
+    pub area: Area,
+    pub name: String,
+    pub value: Option<f64>,
+}
+
+/// Why a statistics file could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StatisticsError {
+    #[error("the file has no column \"{0}\": it is not the DfE file for this statistic")]
+    MissingColumn(String),
+    #[error("line {line}: {message}")]
+    BadLine { line: usize, message: String },
+}
+
+/// Reads every figure of `statistic` from a DfE CSV file (the headline "All ..." rows only).
+pub fn read_statistics(text: &str, statistic: Statistic) -> Result<Vec<Figure>, StatisticsError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| StatisticsError::BadLine {
+            line: 1,
+            message: e.to_string(),
+        })?
+        .clone();
+    let index: HashMap<&str, usize> = headers.iter().enumerate().map(|(i, h)| (h, i)).collect();
+    let column = |name: &str| {
+        index
+            .get(name)
+            .copied()
+            .ok_or_else(|| StatisticsError::MissingColumn(name.to_owned()))
+    };
+    let (period, identifier, level) = (
+        column("time_period")?,
+        column("time_identifier")?,
+        column("geographic_level")?,
+    );
+    let (region_code, region_name) = (column("region_code")?, column("region_name")?);
+    let (new_code, old_code, la_name) = (
+        column("new_la_code")?,
+        column("old_la_code")?,
+        column("la_name")?,
+    );
+    let breakdown = column("breakdown")?;
+    let value = column(statistic.column())?;
+    let mut figures = Vec::new();
+    for (n, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| StatisticsError::BadLine {
+            line: n + 2,
+            message: e.to_string(),
+        })?;
+        let get = |i: usize| record.get(i).unwrap_or("").trim();
+        if !get(breakdown).starts_with("All ") {
+            continue;
+        }
+        let Some(period) = StatisticsPeriod::parse(get(period), get(identifier)) else {
+            return Err(StatisticsError::BadLine {
+                line: n + 2,
+                message: format!("unknown period \"{} {}\"", get(period), get(identifier)),
+            });
+        };
+        let (area, name) = match get(level) {
+            "National" => (Area::England, "England".to_owned()),
+            "Regional" => (
+                Area::Region(get(region_code).to_owned()),
+                get(region_name).to_owned(),
+            ),
+            "Local authority" => (
+                Area::LocalAuthority {
+                    code: get(new_code).to_owned(),
+                    old_code: get(old_code).to_owned(),
+                },
+                get(la_name).to_owned(),
+            ),
+            _ => continue,
+        };
+        let raw = get(value).replace(',', "");
+        let value = match raw.as_str() {
+            "" | "x" | "c" | "z" | ":" | "u" | "low" => None,
+            number => Some(
+                number
+                    .parse::<f64>()
+                    .map_err(|_| StatisticsError::BadLine {
+                        line: n + 2,
+                        message: format!("\"{number}\" is not a number"),
+                    })?,
+            ),
+        };
+        figures.push(Figure {
+            period,
+            area,
+            name,
+            value,
+        });
+    }
+    Ok(figures)
+}
+
+/// The series for a local authority code, whether the file lists it under its current or
+/// its old code, in period order.
+pub fn local_authority_series<'a>(figures: &'a [Figure], code: &str) -> Vec<&'a Figure> {
+    let mut series: Vec<&Figure> = figures
+        .iter()
+        .filter(|f| matches!(&f.area, Area::LocalAuthority { code: c, old_code } if c == code || old_code == code))
+        .collect();
+    series.sort_by_key(|f| f.period);
+    series
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = "time_period,time_identifier,geographic_level,country_code,country_name,region_code,region_name,new_la_code,old_la_code,la_name,breakdown_topic,breakdown,PC_plans_issued_20_weeks_ex,pc_plans_issued_within_20_weeks,requests_received_in_year,ehcplans\n\
+2019,Calendar year,National,E92000001,England,,,,,,All EHC plans issued,All EHC plans issued,60.4,58.7,82329,x\n\
+2019,Calendar year,Local authority,E92000001,England,E12000005,West Midlands,E08000031,E08000031,Wolverhampton,All EHC plans issued,All EHC plans issued,x,12.5,1,x\n\
+2020,Calendar year,Local authority,E92000001,England,E12000006,East of England,E06000062,E10000021,West Northamptonshire,All EHC plans issued,All EHC plans issued,55,50,1,x\n";
+
+    #[test]
+    fn figures_keep_suppressed_cells_missing() {
+        let figures = read_statistics(SAMPLE, Statistic::IssuedWithin20WeeksExcludingExceptions)
+            .expect("reads");
+        assert_eq!(figures[0].value, Some(60.4));
+        assert_eq!(figures[0].area, Area::England);
+        assert_eq!(figures[1].value, None, "x means suppressed, not zero");
+    }
+
+    #[test]
+    fn a_local_authority_that_changed_code_is_found_by_either() {
+        let figures = read_statistics(SAMPLE, Statistic::IssuedWithin20WeeksIncludingExceptions)
+            .expect("reads");
+        assert_eq!(local_authority_series(&figures, "E10000021").len(), 1);
+        assert_eq!(local_authority_series(&figures, "E06000062").len(), 1);
+    }
+
+    #[test]
+    fn periods_are_calendar_or_academic_years() {
+        assert_eq!(
+            StatisticsPeriod::parse("201819", "Academic year"),
+            Some(StatisticsPeriod::Academic(2018))
+        );
+        assert_eq!(StatisticsPeriod::Academic(2018).label(), "2018/19");
+        assert_eq!(
+            StatisticsPeriod::parse("2023", "Calendar year")
+                .map(StatisticsPeriod::label)
+                .as_deref(),
+            Some("2023")
+        );
+    }
+
+    #[test]
+    fn the_wrong_file_is_refused_plainly() {
+        let error = read_statistics("a,b\n1,2\n", Statistic::ActivePlans).expect_err("wrong file");
+        assert!(error.to_string().contains("time_period"));
+    }
+}
