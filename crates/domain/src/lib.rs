@@ -16,6 +16,7 @@ pub mod inspection;
 pub mod leads;
 pub mod measures;
 pub mod numbering;
+pub mod periods;
 pub mod partnership;
 pub mod plan;
 pub mod rating;
