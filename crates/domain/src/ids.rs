@@ -56,4 +56,8 @@ id_type!(
     UpdateId,
     /// A resource committed to an action.
     ResourceId,
+    /// An impact measure.
+    MeasureId,
+    /// One value of a measure for one period.
+    DataPointId,
 );

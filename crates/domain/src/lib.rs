@@ -16,8 +16,8 @@ pub mod inspection;
 pub mod leads;
 pub mod measures;
 pub mod numbering;
-pub mod periods;
 pub mod partnership;
+pub mod periods;
 pub mod plan;
 pub mod rating;
 

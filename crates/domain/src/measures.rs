@@ -244,6 +244,78 @@ pub fn trend(values: &[Point], polarity: Polarity, stable_band: f64) -> Option<T
     })
 }
 
+crate::coded_enum! {
+    /// Where a measure's values come from.
+    MeasureSource {
+        Entered => ("entered", "Entered by people"),
+        Imported => ("imported", "Imported from a file"),
+        Computed => ("computed", "Computed by sendplan"),
+    }
+}
+
+crate::coded_enum! {
+    /// How settled a value is.
+    DataStatus {
+        Provisional => ("provisional", "Provisional"),
+        Final => ("final", "Final"),
+        Revised => ("revised", "Revised"),
+    }
+}
+
+/// A measure as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Measure {
+    pub id: crate::MeasureId,
+    pub plan_id: crate::PlanId,
+    pub name: String,
+    pub definition: String,
+    pub unit: Unit,
+    pub frequency: crate::periods::Frequency,
+    pub trajectory: Trajectory,
+    pub owner: Option<crate::PersonId>,
+    pub source: MeasureSource,
+    /// The areas and actions meant to move it.
+    pub areas: Vec<crate::AreaId>,
+    pub actions: Vec<crate::ActionId>,
+    pub version: i64,
+}
+
+/// A measure's details, valid by construction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MeasureInput {
+    pub name: String,
+    pub definition: String,
+    pub unit: Unit,
+    pub frequency: crate::periods::Frequency,
+    pub trajectory: Trajectory,
+    pub owner: Option<crate::PersonId>,
+    pub source: MeasureSource,
+    pub areas: Vec<crate::AreaId>,
+    pub actions: Vec<crate::ActionId>,
+}
+
+/// A value to record for a period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DataPointInput {
+    pub period: crate::periods::Period,
+    pub value: f64,
+    pub status: DataStatus,
+    pub note: String,
+}
+
+/// One value of a measure for one period. Revisions keep the value they replace.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DataPoint {
+    pub id: crate::DataPointId,
+    pub measure_id: crate::MeasureId,
+    pub period: crate::periods::Period,
+    pub value: f64,
+    pub status: DataStatus,
+    pub note: String,
+    /// The value that replaced this one, if it was revised.
+    pub replaced_by: Option<crate::DataPointId>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -42,7 +42,11 @@ fn split_year(text: &str) -> Option<i32> {
     let (first, second) = text.split_once(['/', '-'])?;
     let first: i32 = first.trim().parse().ok()?;
     let second: i32 = second.trim().parse().ok()?;
-    let follows = if second < 100 { (first + 1) % 100 == second } else { first + 1 == second };
+    let follows = if second < 100 {
+        (first + 1) % 100 == second
+    } else {
+        first + 1 == second
+    };
     (follows && (1990..=2100).contains(&first)).then_some(first)
 }
 
@@ -61,54 +65,111 @@ impl Frequency {
     /// Reads a period of this frequency, or says how to write one.
     pub fn parse_period(self, text: &str) -> Result<Period, String> {
         let text = text.trim();
-        let wrong = || format!("\"{text}\" is not a {} period: write it like {}", self.label().to_lowercase(), self.example());
+        let wrong = || {
+            format!(
+                "\"{text}\" is not a {} period: write it like {}",
+                self.label().to_lowercase(),
+                self.example()
+            )
+        };
         let period = match self {
             Frequency::Monthly => {
-                let (year, month) = if let Some((y, m)) = text.split_once('-').filter(|(y, _)| y.len() == 4) {
-                    (y.parse::<i32>().ok(), m.parse::<u8>().ok())
-                } else {
-                    match crate::dates::PlanDate::parse(text).reading {
-                        crate::dates::Reading::Within { span } if span.start.day() == 1 && month_end(span.start.year(), span.start.month() as u8) == Some(span.end) => {
-                            (Some(span.start.year()), Some(span.start.month() as u8))
+                let (year, month) =
+                    if let Some((y, m)) = text.split_once('-').filter(|(y, _)| y.len() == 4) {
+                        (y.parse::<i32>().ok(), m.parse::<u8>().ok())
+                    } else {
+                        match crate::dates::PlanDate::parse(text).reading {
+                            crate::dates::Reading::Within { span }
+                                if span.start.day() == 1
+                                    && month_end(span.start.year(), span.start.month() as u8)
+                                        == Some(span.end) =>
+                            {
+                                (Some(span.start.year()), Some(span.start.month() as u8))
+                            }
+                            _ => (None, None),
                         }
-                        _ => (None, None),
-                    }
+                    };
+                let (Some(year), Some(month)) = (year, month) else {
+                    return Err(wrong());
                 };
-                let (Some(year), Some(month)) = (year, month) else { return Err(wrong()) };
-                Some(Period { label: format!("{year}-{month:02}"), span: Span { start: day(year, month, 1).ok_or_else(wrong)?, end: month_end(year, month).ok_or_else(wrong)? } })
+                Some(Period {
+                    label: format!("{year}-{month:02}"),
+                    span: Span {
+                        start: day(year, month, 1).ok_or_else(wrong)?,
+                        end: month_end(year, month).ok_or_else(wrong)?,
+                    },
+                })
             }
             Frequency::Quarterly => {
-                let (year, quarter) = text.split_once(" Q").or_else(|| text.split_once(" q")).ok_or_else(wrong)?;
+                let (year, quarter) = text
+                    .split_once(" Q")
+                    .or_else(|| text.split_once(" q"))
+                    .ok_or_else(wrong)?;
                 let first = split_year(year).ok_or_else(wrong)?;
-                let q: u8 = quarter.trim().parse().ok().filter(|q| (1..=4).contains(q)).ok_or_else(wrong)?;
-                let (y, start_month) = if q == 4 { (first + 1, 1) } else { (first, 4 + (q - 1) * 3) };
+                let q: u8 = quarter
+                    .trim()
+                    .parse()
+                    .ok()
+                    .filter(|q| (1..=4).contains(q))
+                    .ok_or_else(wrong)?;
+                let (y, start_month) = if q == 4 {
+                    (first + 1, 1)
+                } else {
+                    (first, 4 + (q - 1) * 3)
+                };
                 Some(Period {
                     label: format!("{first}/{:02} Q{q}", (first + 1) % 100),
-                    span: Span { start: day(y, start_month, 1).ok_or_else(wrong)?, end: month_end(y, start_month + 2).ok_or_else(wrong)? },
+                    span: Span {
+                        start: day(y, start_month, 1).ok_or_else(wrong)?,
+                        end: month_end(y, start_month + 2).ok_or_else(wrong)?,
+                    },
                 })
             }
             Frequency::Termly => {
                 let read = crate::dates::PlanDate::parse(&format!("{text} term"));
                 let term = text.split_whitespace().next().unwrap_or("").to_lowercase();
-                match (read.reading, ["autumn", "spring", "summer"].contains(&term.as_str())) {
+                match (
+                    read.reading,
+                    ["autumn", "spring", "summer"].contains(&term.as_str()),
+                ) {
                     (crate::dates::Reading::Within { span }, true) => {
                         let name = format!("{}{}", term[..1].to_uppercase(), &term[1..]);
-                        Some(Period { label: format!("{name} {}", span.start.year()), span })
+                        Some(Period {
+                            label: format!("{name} {}", span.start.year()),
+                            span,
+                        })
                     }
                     _ => None,
                 }
             }
             Frequency::AcademicYear | Frequency::FinancialYear => {
                 let first = split_year(text).ok_or_else(wrong)?;
-                let (start, end) = if self == Frequency::AcademicYear { ((first, 9), (first + 1, 8)) } else { ((first, 4), (first + 1, 3)) };
+                let (start, end) = if self == Frequency::AcademicYear {
+                    ((first, 9), (first + 1, 8))
+                } else {
+                    ((first, 4), (first + 1, 3))
+                };
                 Some(Period {
                     label: format!("{first}/{:02}", (first + 1) % 100),
-                    span: Span { start: day(start.0, start.1, 1).ok_or_else(wrong)?, end: month_end(end.0, end.1).ok_or_else(wrong)? },
+                    span: Span {
+                        start: day(start.0, start.1, 1).ok_or_else(wrong)?,
+                        end: month_end(end.0, end.1).ok_or_else(wrong)?,
+                    },
                 })
             }
             Frequency::CalendarYear => {
-                let year: i32 = text.parse().ok().filter(|y| (1990..=2100).contains(y)).ok_or_else(wrong)?;
-                Some(Period { label: year.to_string(), span: Span { start: day(year, 1, 1).ok_or_else(wrong)?, end: day(year, 12, 31).ok_or_else(wrong)? } })
+                let year: i32 = text
+                    .parse()
+                    .ok()
+                    .filter(|y| (1990..=2100).contains(y))
+                    .ok_or_else(wrong)?;
+                Some(Period {
+                    label: year.to_string(),
+                    span: Span {
+                        start: day(year, 1, 1).ok_or_else(wrong)?,
+                        end: day(year, 12, 31).ok_or_else(wrong)?,
+                    },
+                })
             }
         };
         period.ok_or_else(wrong)
@@ -124,22 +185,57 @@ mod tests {
     fn each_frequency_reads_its_own_periods() {
         let month = Frequency::Monthly.parse_period("June 2023").expect("month");
         assert_eq!(month.label, "2023-06");
-        assert_eq!((month.span.start, month.span.end), (date!(2023 - 06 - 01), date!(2023 - 06 - 30)));
-        assert_eq!(Frequency::Monthly.parse_period("2023-06").expect("month").label, "2023-06");
-        let q = Frequency::Quarterly.parse_period("2023/24 Q4").expect("quarter");
-        assert_eq!((q.label.as_str(), q.span.start, q.span.end), ("2023/24 Q4", date!(2024 - 01 - 01), date!(2024 - 03 - 31)));
+        assert_eq!(
+            (month.span.start, month.span.end),
+            (date!(2023 - 06 - 01), date!(2023 - 06 - 30))
+        );
+        assert_eq!(
+            Frequency::Monthly
+                .parse_period("2023-06")
+                .expect("month")
+                .label,
+            "2023-06"
+        );
+        let q = Frequency::Quarterly
+            .parse_period("2023/24 Q4")
+            .expect("quarter");
+        assert_eq!(
+            (q.label.as_str(), q.span.start, q.span.end),
+            ("2023/24 Q4", date!(2024 - 01 - 01), date!(2024 - 03 - 31))
+        );
         let term = Frequency::Termly.parse_period("autumn 2023").expect("term");
-        assert_eq!((term.label.as_str(), term.span.end), ("Autumn 2023", date!(2023 - 12 - 31)));
-        let academic = Frequency::AcademicYear.parse_period("2022-23").expect("year");
-        assert_eq!((academic.label.as_str(), academic.span.start), ("2022/23", date!(2022 - 09 - 01)));
-        let financial = Frequency::FinancialYear.parse_period("2022/23").expect("year");
-        assert_eq!((financial.span.start, financial.span.end), (date!(2022 - 04 - 01), date!(2023 - 03 - 31)));
-        assert_eq!(Frequency::CalendarYear.parse_period("2023").expect("year").label, "2023");
+        assert_eq!(
+            (term.label.as_str(), term.span.end),
+            ("Autumn 2023", date!(2023 - 12 - 31))
+        );
+        let academic = Frequency::AcademicYear
+            .parse_period("2022-23")
+            .expect("year");
+        assert_eq!(
+            (academic.label.as_str(), academic.span.start),
+            ("2022/23", date!(2022 - 09 - 01))
+        );
+        let financial = Frequency::FinancialYear
+            .parse_period("2022/23")
+            .expect("year");
+        assert_eq!(
+            (financial.span.start, financial.span.end),
+            (date!(2022 - 04 - 01), date!(2023 - 03 - 31))
+        );
+        assert_eq!(
+            Frequency::CalendarYear
+                .parse_period("2023")
+                .expect("year")
+                .label,
+            "2023"
+        );
     }
 
     #[test]
     fn a_period_of_another_frequency_is_refused_with_the_right_form() {
-        let error = Frequency::Quarterly.parse_period("June 2023").expect_err("not a quarter");
+        let error = Frequency::Quarterly
+            .parse_period("June 2023")
+            .expect_err("not a quarter");
         assert!(error.contains("2023/24 Q1"), "{error}");
         assert!(Frequency::Monthly.parse_period("2022/23").is_err());
         assert!(Frequency::AcademicYear.parse_period("2022/24").is_err());

@@ -17,6 +17,7 @@ mod cache;
 mod drafts;
 mod import;
 mod inspections;
+mod measures;
 mod migrate;
 mod overview;
 mod partnerships;

@@ -28,6 +28,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_plans_as_written.sql"),
         postgres: include_str!("../migrations/postgres/0002_plans_as_written.sql"),
     },
+    Migration {
+        version: 3,
+        name: "measures",
+        sqlite: include_str!("../migrations/sqlite/0003_measures.sql"),
+        postgres: include_str!("../migrations/postgres/0003_measures.sql"),
+    },
 ];
 
 impl Store {

@@ -80,6 +80,7 @@ on_both_backends!(
     sessions_expire_and_can_be_ended,
     memberships_give_roles_per_partnership,
     merging_a_person_moves_everything_that_names_them,
+    measures_keep_their_trajectory_and_every_revision,
 );
 
 const TODAY: Date = date!(2022 - 06 - 01);
@@ -893,4 +894,126 @@ async fn merging_a_person_moves_everything_that_names_them(store: Store, _url: S
         (events[0].entity.as_str(), events[0].change.as_str()),
         ("person", "merged")
     );
+}
+
+async fn measures_keep_their_trajectory_and_every_revision(store: Store, _url: String) {
+    use sendplan_domain::measures::*;
+    use sendplan_domain::periods::Frequency;
+    let f = fixture(&store, "E08000031").await;
+    let action = add_action(&store, &f, "1.1", &[]).await;
+    let trajectory = Trajectory::new(
+        Point {
+            date: date!(2022 - 01 - 01),
+            value: 242.0,
+        },
+        vec![
+            Point {
+                date: date!(2023 - 06 - 30),
+                value: 125.0,
+            },
+            Point {
+                date: date!(2024 - 03 - 31),
+                value: 13.0,
+            },
+        ],
+        Polarity::LowerIsBetter,
+        10.0,
+    )
+    .expect("valid");
+    let input = MeasureInput {
+        name: "Longest wait for an autism assessment".into(),
+        definition: "Weeks waited by the longest-waiting child on the list".into(),
+        unit: Unit::Weeks,
+        frequency: Frequency::Monthly,
+        trajectory: trajectory.clone(),
+        owner: Some(f.lead),
+        source: MeasureSource::Entered,
+        areas: vec![f.area],
+        actions: vec![action],
+    };
+    let measure = store
+        .create_measure(ACTOR, f.partnership, f.plan, &input)
+        .await
+        .expect("measure");
+    let stored = store
+        .get_measure(f.partnership, measure)
+        .await
+        .expect("get");
+    assert_eq!(stored.trajectory, trajectory);
+    assert_eq!(
+        (stored.areas.clone(), stored.actions.clone()),
+        (vec![f.area], vec![action])
+    );
+    let june = Frequency::Monthly
+        .parse_period("June 2023")
+        .expect("period");
+    let point = |value: f64| DataPointInput {
+        period: june.clone(),
+        value,
+        status: DataStatus::Provisional,
+        note: String::new(),
+    };
+    store
+        .record_data_point(Actor(Some(f.author)), f.partnership, measure, &point(140.0))
+        .await
+        .expect("first");
+    store
+        .record_data_point(Actor(Some(f.author)), f.partnership, measure, &point(120.0))
+        .await
+        .expect("revision");
+    let current = store
+        .list_data_points(f.partnership, measure, false)
+        .await
+        .expect("current");
+    assert_eq!(current.len(), 1);
+    assert_eq!(
+        (current[0].value, current[0].status),
+        (120.0, DataStatus::Revised)
+    );
+    let history = store
+        .list_data_points(f.partnership, measure, true)
+        .await
+        .expect("history");
+    assert_eq!(history.len(), 2, "the earlier value is kept");
+    assert_eq!(history[0].replaced_by, Some(current[0].id));
+    assert_eq!(
+        stored.trajectory.rate(Point {
+            date: june.span.end,
+            value: current[0].value
+        }),
+        Some(MeasureStatus::OnTrack)
+    );
+    store
+        .set_comparator(
+            f.partnership,
+            measure,
+            "england",
+            &june,
+            Some(30.0),
+            "example",
+        )
+        .await
+        .expect("comparator");
+    store
+        .set_comparator(f.partnership, measure, "england", &june, None, "suppressed")
+        .await
+        .expect("update");
+    assert_eq!(
+        store
+            .list_comparators(f.partnership, measure)
+            .await
+            .expect("list"),
+        vec![("england".to_owned(), "2023-06".to_owned(), None)]
+    );
+    let other = fixture(&store, "E10000031").await;
+    assert!(matches!(
+        store.get_measure(other.partnership, measure).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(store
+        .list_audit(f.partnership, None, 5)
+        .await
+        .expect("audit")
+        .iter()
+        .any(|e| e.change == "revised"));
 }

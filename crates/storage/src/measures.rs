@@ -1,0 +1,372 @@
+//! Impact measures, their data points (revisions keep the value they replace) and the
+//! comparator figures they are shown against. Issue 4 groundwork: no page uses these yet.
+
+use crate::audit::{record, record_created, Change, Subject};
+use crate::sql::{date_text, now_text, RowExt};
+use crate::{one_or_not_found, Actor, Result, Store, StoreError, Tx};
+use sendplan_domain::dates::Span;
+use sendplan_domain::measures::*;
+use sendplan_domain::periods::{Frequency, Period};
+use sendplan_domain::*;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+fn real(row: &AnyRow, column: &str) -> Result<f64> {
+    Ok(row.try_get::<f64, _>(column)?)
+}
+
+fn data_point_from(row: &AnyRow) -> Result<DataPoint> {
+    Ok(DataPoint {
+        id: DataPointId(row.int("id")?),
+        measure_id: MeasureId(row.int("measure_id")?),
+        period: Period {
+            label: row.text("period")?,
+            span: Span {
+                start: row.date("period_start")?,
+                end: row.date("period_end")?,
+            },
+        },
+        value: real(row, "value")?,
+        status: row.code("status", DataStatus::from_code)?,
+        note: row.text("note")?,
+        replaced_by: row.opt_int("replaced_by")?.map(DataPointId),
+    })
+}
+
+impl Store {
+    /// Adds a measure to a plan, with its targets and the areas and actions it belongs to.
+    pub async fn create_measure(
+        &self,
+        actor: Actor,
+        partnership: PartnershipId,
+        plan: PlanId,
+        input: &MeasureInput,
+    ) -> Result<MeasureId> {
+        self.get_plan(partnership, plan).await?;
+        let mut write = self.begin_write().await?;
+        let tx = &mut write.tx;
+        if let Some(owner) = input.owner {
+            self.person_in(tx, partnership, owner).await?;
+        }
+        let t = &input.trajectory;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO measures (partnership_id, plan_id, name, definition, unit, polarity, frequency, baseline_date, baseline_value, \
+             tolerance, owner_person_id, source, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+        )
+        .bind(partnership.0)
+        .bind(plan.0)
+        .bind(input.name.clone())
+        .bind(input.definition.clone())
+        .bind(input.unit.code())
+        .bind(t.polarity.code())
+        .bind(input.frequency.code())
+        .bind(date_text(t.baseline.date))
+        .bind(t.baseline.value)
+        .bind(t.tolerance)
+        .bind(input.owner.map(|p| p.0))
+        .bind(input.source.code())
+        .bind(now_text())
+        .fetch_one(&mut **tx)
+        .await?;
+        for target in &t.targets {
+            sqlx::query(
+                "INSERT INTO measure_targets (measure_id, target_date, value) VALUES ($1, $2, $3)",
+            )
+            .bind(id)
+            .bind(date_text(target.date))
+            .bind(target.value)
+            .execute(&mut **tx)
+            .await?;
+        }
+        self.write_measure_links(tx, partnership, plan, MeasureId(id), input)
+            .await?;
+        record_created(
+            tx,
+            Subject {
+                partnership,
+                actor,
+                entity: "measure",
+                id,
+            },
+            format!("Measure added: {}", input.name),
+            &input.name,
+        )
+        .await?;
+        write.commit().await?;
+        Ok(MeasureId(id))
+    }
+
+    async fn write_measure_links(
+        &self,
+        tx: &mut Tx,
+        partnership: PartnershipId,
+        plan: PlanId,
+        measure: MeasureId,
+        input: &MeasureInput,
+    ) -> Result<()> {
+        for area in &input.areas {
+            let n: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM areas WHERE id = $1 AND plan_id = $2 AND partnership_id = $3",
+            )
+            .bind(area.0)
+            .bind(plan.0)
+            .bind(partnership.0)
+            .fetch_one(&mut **tx)
+            .await?;
+            if n == 0 {
+                return Err(StoreError::Rule("Choose areas of this plan".to_owned()));
+            }
+            sqlx::query("INSERT INTO measure_links (measure_id, area_id) VALUES ($1, $2)")
+                .bind(measure.0)
+                .bind(area.0)
+                .execute(&mut **tx)
+                .await?;
+        }
+        for action in &input.actions {
+            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM actions WHERE id = $1 AND plan_id = $2 AND partnership_id = $3")
+                .bind(action.0)
+                .bind(plan.0)
+                .bind(partnership.0)
+                .fetch_one(&mut **tx)
+                .await?;
+            if n == 0 {
+                return Err(StoreError::Rule("Choose actions of this plan".to_owned()));
+            }
+            sqlx::query("INSERT INTO measure_links (measure_id, action_id) VALUES ($1, $2)")
+                .bind(measure.0)
+                .bind(action.0)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// A plan's measures, by name.
+    pub async fn list_measures(
+        &self,
+        partnership: PartnershipId,
+        plan: PlanId,
+    ) -> Result<Vec<Measure>> {
+        let rows = sqlx::query(
+            "SELECT * FROM measures WHERE plan_id = $1 AND partnership_id = $2 ORDER BY name, id",
+        )
+        .bind(plan.0)
+        .bind(partnership.0)
+        .fetch_all(self.pool())
+        .await?;
+        let mut measures = Vec::with_capacity(rows.len());
+        for row in &rows {
+            measures.push(self.measure_from(row).await?);
+        }
+        Ok(measures)
+    }
+
+    pub async fn get_measure(&self, partnership: PartnershipId, id: MeasureId) -> Result<Measure> {
+        let row = sqlx::query("SELECT * FROM measures WHERE id = $1 AND partnership_id = $2")
+            .bind(id.0)
+            .bind(partnership.0)
+            .fetch_optional(self.pool())
+            .await?;
+        self.measure_from(&one_or_not_found(row)?).await
+    }
+
+    async fn measure_from(&self, row: &AnyRow) -> Result<Measure> {
+        let id = row.int("id")?;
+        let targets =
+            sqlx::query("SELECT * FROM measure_targets WHERE measure_id = $1 ORDER BY target_date")
+                .bind(id)
+                .fetch_all(self.pool())
+                .await?;
+        let links = sqlx::query("SELECT * FROM measure_links WHERE measure_id = $1")
+            .bind(id)
+            .fetch_all(self.pool())
+            .await?;
+        let polarity = row.code("polarity", Polarity::from_code)?;
+        let trajectory = Trajectory {
+            baseline: Point {
+                date: row.date("baseline_date")?,
+                value: real(row, "baseline_value")?,
+            },
+            targets: targets
+                .iter()
+                .map(|t| {
+                    Ok(Point {
+                        date: t.date("target_date")?,
+                        value: real(t, "value")?,
+                    })
+                })
+                .collect::<Result<_>>()?,
+            polarity,
+            tolerance: real(row, "tolerance")?,
+        };
+        Ok(Measure {
+            id: MeasureId(id),
+            plan_id: PlanId(row.int("plan_id")?),
+            name: row.text("name")?,
+            definition: row.text("definition")?,
+            unit: row.code("unit", Unit::from_code)?,
+            frequency: row.code("frequency", Frequency::from_code)?,
+            trajectory,
+            owner: row.opt_int("owner_person_id")?.map(PersonId),
+            source: row.code("source", MeasureSource::from_code)?,
+            areas: links
+                .iter()
+                .filter_map(|l| l.opt_int("area_id").ok().flatten())
+                .map(AreaId)
+                .collect(),
+            actions: links
+                .iter()
+                .filter_map(|l| l.opt_int("action_id").ok().flatten())
+                .map(ActionId)
+                .collect(),
+            version: row.int("version")?,
+        })
+    }
+
+    /// Records the value for a period. A period that already has a value is revised: the
+    /// earlier value stays, marked as replaced, and the new one is marked revised.
+    pub async fn record_data_point(
+        &self,
+        actor: Actor,
+        partnership: PartnershipId,
+        measure: MeasureId,
+        input: &DataPointInput,
+    ) -> Result<DataPointId> {
+        let (period, value, note) = (&input.period, input.value, input.note.as_str());
+        let m = self.get_measure(partnership, measure).await?;
+        let mut write = self.begin_write().await?;
+        let tx = &mut write.tx;
+        let current: Option<i64> = sqlx::query_scalar("SELECT id FROM data_points WHERE measure_id = $1 AND period = $2 AND replaced_by IS NULL")
+            .bind(measure.0)
+            .bind(period.label.clone())
+            .fetch_optional(&mut **tx)
+            .await?;
+        let status = if current.is_some() {
+            DataStatus::Revised
+        } else {
+            input.status
+        };
+        // One current value per period (a unique index): the value being revised is retired
+        // first, pointing at itself until its replacement exists.
+        if let Some(old) = current {
+            sqlx::query("UPDATE data_points SET replaced_by = id WHERE id = $1")
+                .bind(old)
+                .execute(&mut **tx)
+                .await?;
+        }
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO data_points (partnership_id, measure_id, period, period_start, period_end, value, status, note, recorded_by, recorded_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+        )
+        .bind(partnership.0)
+        .bind(measure.0)
+        .bind(period.label.clone())
+        .bind(date_text(period.span.start))
+        .bind(date_text(period.span.end))
+        .bind(value)
+        .bind(status.code())
+        .bind(note.to_owned())
+        .bind(actor.0.map(|u| u.0))
+        .bind(now_text())
+        .fetch_one(&mut **tx)
+        .await?;
+        if let Some(old) = current {
+            sqlx::query("UPDATE data_points SET replaced_by = $1 WHERE id = $2")
+                .bind(id)
+                .bind(old)
+                .execute(&mut **tx)
+                .await?;
+        }
+        record::<(), _>(
+            tx,
+            Change {
+                partnership: Some(partnership),
+                actor,
+                entity: "data_point",
+                entity_id: id,
+                change: if current.is_some() {
+                    "revised"
+                } else {
+                    "added"
+                },
+                summary: format!("{}: {} for {}", m.name, m.unit.format(value), period.label),
+                before: None,
+                after: Some(&(&period.label, value, status)),
+            },
+        )
+        .await?;
+        write.commit().await?;
+        Ok(DataPointId(id))
+    }
+
+    /// A measure's values in period order: the current ones, or with every revision.
+    pub async fn list_data_points(
+        &self,
+        partnership: PartnershipId,
+        measure: MeasureId,
+        with_history: bool,
+    ) -> Result<Vec<DataPoint>> {
+        let sql = if with_history {
+            "SELECT * FROM data_points WHERE measure_id = $1 AND partnership_id = $2 ORDER BY period_end, id"
+        } else {
+            "SELECT * FROM data_points WHERE measure_id = $1 AND partnership_id = $2 AND replaced_by IS NULL ORDER BY period_end, id"
+        };
+        let rows = sqlx::query(sql)
+            .bind(measure.0)
+            .bind(partnership.0)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(data_point_from).collect()
+    }
+
+    /// Sets a comparator figure ("england", "region:E12000005", "la:E08000031") for a period;
+    /// `None` records that the figure was suppressed.
+    pub async fn set_comparator(
+        &self,
+        partnership: PartnershipId,
+        measure: MeasureId,
+        series: &str,
+        period: &Period,
+        value: Option<f64>,
+        source: &str,
+    ) -> Result<()> {
+        self.get_measure(partnership, measure).await?;
+        let mut write = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO comparators (partnership_id, measure_id, series, period, period_end, value, source) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (measure_id, series, period) DO UPDATE SET value = excluded.value, source = excluded.source, period_end = excluded.period_end",
+        )
+        .bind(partnership.0)
+        .bind(measure.0)
+        .bind(series.to_owned())
+        .bind(period.label.clone())
+        .bind(date_text(period.span.end))
+        .bind(value)
+        .bind(source.to_owned())
+        .execute(&mut *write.tx)
+        .await?;
+        write.commit().await
+    }
+
+    /// A measure's comparator figures: (series, period label, value), in period order.
+    pub async fn list_comparators(
+        &self,
+        partnership: PartnershipId,
+        measure: MeasureId,
+    ) -> Result<Vec<(String, String, Option<f64>)>> {
+        let rows = sqlx::query("SELECT * FROM comparators WHERE measure_id = $1 AND partnership_id = $2 ORDER BY series, period_end")
+            .bind(measure.0)
+            .bind(partnership.0)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.text("series")?,
+                    r.text("period")?,
+                    r.try_get::<Option<f64>, _>("value")?,
+                ))
+            })
+            .collect()
+    }
+}
