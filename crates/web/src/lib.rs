@@ -4,6 +4,7 @@
 
 mod assets;
 mod auth;
+pub mod charts;
 mod errors;
 mod forms;
 mod handlers;

@@ -1,0 +1,154 @@
+//! Measure charts drawn as SVG on the server: the values, the trajectory from baseline to
+//! target, and comparator series, with a title and description for screen readers (pages
+//! pair each chart with a table of the same data). Plain string building: no JavaScript,
+//! prints as it shows. Issue 4 groundwork; no page shows a chart yet.
+
+use sendplan_domain::measures::{Point, Trajectory, Unit};
+use std::fmt::Write;
+use time::Date;
+
+/// A named line of dated values (the measure itself, or a comparator).
+#[derive(Debug, Clone)]
+pub struct Series<'a> {
+    pub name: &'a str,
+    pub points: &'a [Point],
+}
+
+const WIDTH: f64 = 640.0;
+const HEIGHT: f64 = 320.0;
+const LEFT: f64 = 64.0;
+const RIGHT: f64 = 16.0;
+const TOP: f64 = 16.0;
+const BOTTOM: f64 = 40.0;
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+fn day_number(date: Date) -> f64 {
+    f64::from(date.to_julian_day())
+}
+
+/// Draws a measure's chart. `values` is the measure; `comparators` are other series.
+pub fn measure_chart(title: &str, unit: Unit, trajectory: &Trajectory, values: &[Point], comparators: &[Series<'_>]) -> String {
+    let mut plan: Vec<Point> = vec![trajectory.baseline];
+    plan.extend(trajectory.targets.iter().copied());
+    let all = plan.iter().chain(values).chain(comparators.iter().flat_map(|s| s.points.iter()));
+    let (mut first, mut last, mut low, mut high) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+    for p in all {
+        first = first.min(day_number(p.date));
+        last = last.max(day_number(p.date));
+        low = low.min(p.value);
+        high = high.max(p.value);
+    }
+    if last <= first {
+        last = first + 1.0;
+    }
+    if unit == Unit::Percentage {
+        low = low.min(0.0).max(0.0);
+        high = high.max(100.0).min(100.0);
+    } else {
+        low = low.min(0.0);
+    }
+    if high <= low {
+        high = low + 1.0;
+    }
+    let x = |d: Date| LEFT + (day_number(d) - first) / (last - first) * (WIDTH - LEFT - RIGHT);
+    let y = |v: f64| TOP + (high - v) / (high - low) * (HEIGHT - TOP - BOTTOM);
+    let path = |points: &[Point]| {
+        let mut d = String::new();
+        for (i, p) in points.iter().enumerate() {
+            let _ = write!(d, "{}{:.1},{:.1}", if i == 0 { "M" } else { " L" }, x(p.date), y(p.value));
+        }
+        d
+    };
+    let latest = values.iter().max_by_key(|p| p.date);
+    let description = match latest {
+        Some(p) => format!(
+            "Latest value {} on {}. Baseline {} on {}; target {}.",
+            unit.format(p.value),
+            p.date,
+            unit.format(trajectory.baseline.value),
+            trajectory.baseline.date,
+            trajectory.targets.last().map_or("not set".to_owned(), |t| format!("{} by {}", unit.format(t.value), t.date)),
+        ),
+        None => "No values recorded yet.".to_owned(),
+    };
+    let mut svg = String::with_capacity(4096);
+    let _ = write!(
+        svg,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="chart-title chart-desc" class="app-chart"><title id="chart-title">{}</title><desc id="chart-desc">{}</desc>"#,
+        escape(title),
+        escape(&description)
+    );
+    for i in 0..=4 {
+        let value = low + (high - low) * f64::from(i) / 4.0;
+        let _ = write!(
+            svg,
+            r##"<line x1="{LEFT}" x2="{:.1}" y1="{y:.1}" y2="{y:.1}" stroke="#b1b4b6" stroke-width="1"/><text x="{:.1}" y="{:.1}" text-anchor="end" font-size="12" fill="#0b0c0c">{}</text>"##,
+            WIDTH - RIGHT,
+            LEFT - 6.0,
+            y(value) + 4.0,
+            escape(&unit.format(value)),
+            y = y(value)
+        );
+    }
+    let (first_year, last_year) = (Date::from_julian_day(first as i32).map_or(0, |d| d.year()), Date::from_julian_day(last as i32).map_or(0, |d| d.year()));
+    for year in first_year..=last_year {
+        if let Ok(date) = Date::from_calendar_date(year, time::Month::January, 1) {
+            if day_number(date) >= first && day_number(date) <= last {
+                let _ = write!(svg, r##"<text x="{:.1}" y="{:.1}" text-anchor="middle" font-size="12" fill="#0b0c0c">{year}</text>"##, x(date), HEIGHT - BOTTOM + 18.0);
+            }
+        }
+    }
+    for series in comparators {
+        let _ = write!(svg, r##"<path d="{}" fill="none" stroke="#505a5f" stroke-width="1.5"><title>{}</title></path>"##, path(series.points), escape(series.name));
+    }
+    let _ = write!(svg, r##"<path d="{}" fill="none" stroke="#0b0c0c" stroke-width="2" stroke-dasharray="6 4"><title>Trajectory to target</title></path>"##, path(&plan));
+    if !values.is_empty() {
+        let _ = write!(svg, r##"<path d="{}" fill="none" stroke="#1d70b8" stroke-width="3"><title>{}</title></path>"##, path(values), escape(title));
+        for p in values {
+            let _ = write!(svg, r##"<circle cx="{:.1}" cy="{:.1}" r="4" fill="#1d70b8"/>"##, x(p.date), y(p.value));
+        }
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sendplan_domain::measures::Polarity;
+    use time::macros::date;
+
+    #[test]
+    fn a_chart_draws_values_trajectory_and_comparators_with_a_text_alternative() {
+        let trajectory = Trajectory::new(
+            Point { date: date!(2022 - 01 - 01), value: 242.0 },
+            vec![Point { date: date!(2023 - 06 - 30), value: 125.0 }, Point { date: date!(2024 - 03 - 31), value: 13.0 }],
+            Polarity::LowerIsBetter,
+            10.0,
+        )
+        .expect("valid");
+        let values = [Point { date: date!(2022 - 06 - 30), value: 230.0 }, Point { date: date!(2022 - 12 - 31), value: 190.0 }];
+        let england = [Point { date: date!(2022 - 12 - 31), value: 60.0 }];
+        let svg = measure_chart("Longest wait <autism>", Unit::Weeks, &trajectory, &values, &[Series { name: "England", points: &england }]);
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+        assert!(svg.contains("role=\"img\""));
+        assert!(svg.contains("<title id=\"chart-title\">Longest wait &lt;autism&gt;</title>"), "text is escaped");
+        assert!(svg.contains("Latest value 190 weeks on 2022-12-31"));
+        assert_eq!(svg.matches("<circle").count(), 2);
+        assert!(svg.contains("stroke-dasharray"), "the trajectory is dashed");
+        assert!(svg.contains("<title>England</title>"));
+        assert!(svg.contains(">2023<"), "years label the time axis");
+    }
+
+    #[test]
+    fn a_measure_with_no_values_still_draws_its_trajectory() {
+        let trajectory = Trajectory::new(Point { date: date!(2022 - 01 - 01), value: 52.9 }, vec![Point { date: date!(2023 - 01 - 01), value: 70.0 }], Polarity::HigherIsBetter, 5.0).expect("valid");
+        let svg = measure_chart("Supported while waiting", Unit::Percentage, &trajectory, &[], &[]);
+        assert!(svg.contains("No values recorded yet."));
+        assert!(svg.contains(">100%<"), "percentages are drawn on a 0 to 100 scale");
+        assert!(!svg.contains("<circle"));
+    }
+}
