@@ -45,8 +45,9 @@ pub fn measure_chart(title: &str, unit: Unit, trajectory: &Trajectory, values: &
         last = first + 1.0;
     }
     if unit == Unit::Percentage {
-        low = low.min(0.0).max(0.0);
-        high = high.max(100.0).min(100.0);
+        // Percentages are always drawn on the whole scale, so small moves do not look large.
+        low = 0.0;
+        high = 100.0;
     } else {
         low = low.min(0.0);
     }
