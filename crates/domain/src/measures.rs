@@ -483,3 +483,228 @@ mod tests {
         assert_eq!(Unit::Weeks.format(13.0), "13 weeks");
     }
 }
+
+impl MeasureInput {
+    /// Reads the measure form. Targets are one per line, a date and a value: "June 2023 =
+    /// 125" (the date as plans write it; its last day is the target date).
+    pub fn parse(form: &crate::input::RawForm) -> Result<Self, crate::input::FieldErrors> {
+        use crate::input::{FormReader, LONG_TEXT, SHORT_TEXT};
+        let mut f = FormReader::new(form);
+        let name = f.required("name", "the measure's name", SHORT_TEXT);
+        let definition = f.optional("definition", "the definition", LONG_TEXT);
+        let unit = f.choice("unit", "the unit", Unit::from_code);
+        let polarity = f.choice("polarity", "which way is better", Polarity::from_code);
+        let frequency = f.choice(
+            "frequency",
+            "how often it is reported",
+            crate::periods::Frequency::from_code,
+        );
+        let baseline_date = f.date("baseline_date", "the baseline date", true);
+        let value = |f: &mut FormReader<'_>, field: &str, what: &str, text: &str| match unit
+            .map(|u| u.parse_value(text))
+        {
+            Some(Ok(v)) => Some(v),
+            Some(Err(e)) => {
+                f.error(field, format!("{what}: {e}"));
+                None
+            }
+            None => None,
+        };
+        let baseline_text = f.required("baseline_value", "the baseline value", 40);
+        let baseline_value = if baseline_text.is_empty() {
+            None
+        } else {
+            value(&mut f, "baseline_value", "Baseline value", &baseline_text)
+        };
+        let targets_text = f.required("targets", "at least one target", LONG_TEXT);
+        let mut targets = Vec::new();
+        for line in targets_text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+        {
+            let Some((when, amount)) = line.rsplit_once(['=', ':']) else {
+                f.error("targets", format!("Write each target as a date and a value, like \"June 2023 = 125\" (\"{line}\" is not)"));
+                continue;
+            };
+            let date = crate::dates::PlanDate::parse(when.trim());
+            match (date.deadline(), date.needs_review) {
+                (Some(d), false) => {
+                    if let Some(v) = value(
+                        &mut f,
+                        "targets",
+                        &format!("Target for {}", when.trim()),
+                        amount.trim(),
+                    ) {
+                        targets.push(Point { date: d, value: v });
+                    }
+                }
+                _ => f.error(
+                    "targets",
+                    format!(
+                        "\"{}\" is not a date sendplan can read, like June 2023 or 31/03/2024",
+                        when.trim()
+                    ),
+                ),
+            }
+        }
+        let tolerance_text = f.optional("tolerance", "the tolerance", 40);
+        let tolerance = if tolerance_text.is_empty() {
+            Some(0.0)
+        } else {
+            value(&mut f, "tolerance", "Tolerance", &tolerance_text)
+        };
+        let owner = f.optional_id("owner", "an owner");
+        let areas = f.ids("areas", "an area");
+        let actions = f.ids("actions", "an action");
+        let trajectory = match (baseline_date, baseline_value, polarity, tolerance) {
+            (Some(date), Some(value), Some(polarity), Some(tolerance)) if !targets.is_empty() => {
+                match Trajectory::new(Point { date, value }, targets, polarity, tolerance) {
+                    Ok(t) => Some(t),
+                    Err(message) => {
+                        f.error("targets", message);
+                        None
+                    }
+                }
+            }
+            _ => None,
+        };
+        let placeholder = || Trajectory {
+            baseline: Point {
+                date: Date::MIN,
+                value: 0.0,
+            },
+            targets: vec![],
+            polarity: Polarity::HigherIsBetter,
+            tolerance: 0.0,
+        };
+        f.finish(MeasureInput {
+            name,
+            definition,
+            unit: unit.unwrap_or(Unit::Count),
+            frequency: frequency.unwrap_or(crate::periods::Frequency::Monthly),
+            trajectory: trajectory.unwrap_or_else(placeholder),
+            owner,
+            source: MeasureSource::Entered,
+            areas,
+            actions,
+        })
+    }
+}
+
+impl DataPointInput {
+    /// Reads the "record a value" form for a measure of `unit` reported at `frequency`.
+    pub fn parse(
+        form: &crate::input::RawForm,
+        unit: Unit,
+        frequency: crate::periods::Frequency,
+    ) -> Result<Self, crate::input::FieldErrors> {
+        use crate::input::{FormReader, LONG_TEXT};
+        let mut f = FormReader::new(form);
+        let period_text = f.required("period", "the period", 40);
+        let period = if period_text.is_empty() {
+            None
+        } else {
+            match frequency.parse_period(&period_text) {
+                Ok(p) => Some(p),
+                Err(message) => {
+                    f.error("period", message);
+                    None
+                }
+            }
+        };
+        let value_text = f.required("value", "the value", 40);
+        let value = if value_text.is_empty() {
+            None
+        } else {
+            match unit.parse_value(&value_text) {
+                Ok(v) => Some(v),
+                Err(e) => {
+                    f.error("value", e.to_string());
+                    None
+                }
+            }
+        };
+        let status = f.choice(
+            "status",
+            "whether the value is provisional or final",
+            DataStatus::from_code,
+        );
+        let note = f.optional("note", "the note", LONG_TEXT);
+        let placeholder = crate::periods::Period {
+            label: String::new(),
+            span: crate::dates::Span {
+                start: Date::MIN,
+                end: Date::MIN,
+            },
+        };
+        f.finish(DataPointInput {
+            period: period.unwrap_or(placeholder),
+            value: value.unwrap_or(0.0),
+            status: status.unwrap_or(DataStatus::Provisional),
+            note,
+        })
+    }
+}
+
+#[cfg(test)]
+mod form_tests {
+    use super::*;
+    use crate::input::RawForm;
+
+    #[test]
+    fn a_measure_form_reads_targets_in_plan_wording() {
+        let form = RawForm::from_pairs(&[
+            ("name", "Longest wait"),
+            ("unit", "weeks"),
+            ("polarity", "lower"),
+            ("frequency", "monthly"),
+            ("baseline_date-day", "1"),
+            ("baseline_date-month", "1"),
+            ("baseline_date-year", "2022"),
+            ("baseline_value", "242"),
+            ("targets", "June 2023 = 125\nMarch 2024: 13"),
+            ("tolerance", "10"),
+        ]);
+        let input = MeasureInput::parse(&form).expect("valid");
+        assert_eq!(input.trajectory.targets.len(), 2);
+        assert_eq!(input.trajectory.targets[1].value, 13.0);
+    }
+
+    #[test]
+    fn bad_measure_and_value_forms_say_what_is_wrong() {
+        let form = RawForm::from_pairs(&[
+            ("name", "Supported"),
+            ("unit", "percentage"),
+            ("polarity", "higher"),
+            ("frequency", "quarterly"),
+            ("baseline_date-day", "1"),
+            ("baseline_date-month", "6"),
+            ("baseline_date-year", "2022"),
+            ("baseline_value", "52.9"),
+            ("targets", "March 2022 = 70\nsoon = 80\nJune 2023 = 120"),
+        ]);
+        let errors = MeasureInput::parse(&form).expect_err("invalid");
+        let text: Vec<&str> = errors.0.iter().map(|e| e.message.as_str()).collect();
+        assert!(
+            text.iter().any(|m| m.contains("between 0 and 100")),
+            "{text:?}"
+        );
+        assert!(text.iter().any(|m| m.contains("\"soon\"")), "{text:?}");
+        let value = RawForm::from_pairs(&[
+            ("period", "June 2023"),
+            ("value", "abc"),
+            ("status", "final"),
+        ]);
+        let errors = DataPointInput::parse(
+            &value,
+            Unit::Percentage,
+            crate::periods::Frequency::Quarterly,
+        )
+        .expect_err("invalid");
+        assert!(errors
+            .message_for("period")
+            .is_some_and(|m| m.contains("Q1")));
+        assert!(errors.message_for("value").is_some());
+    }
+}

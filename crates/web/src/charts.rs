@@ -22,7 +22,10 @@ const TOP: f64 = 16.0;
 const BOTTOM: f64 = 40.0;
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 fn day_number(date: Date) -> f64 {
@@ -30,10 +33,19 @@ fn day_number(date: Date) -> f64 {
 }
 
 /// Draws a measure's chart. `values` is the measure; `comparators` are other series.
-pub fn measure_chart(title: &str, unit: Unit, trajectory: &Trajectory, values: &[Point], comparators: &[Series<'_>]) -> String {
+pub fn measure_chart(
+    title: &str,
+    unit: Unit,
+    trajectory: &Trajectory,
+    values: &[Point],
+    comparators: &[Series<'_>],
+) -> String {
     let mut plan: Vec<Point> = vec![trajectory.baseline];
     plan.extend(trajectory.targets.iter().copied());
-    let all = plan.iter().chain(values).chain(comparators.iter().flat_map(|s| s.points.iter()));
+    let all = plan
+        .iter()
+        .chain(values)
+        .chain(comparators.iter().flat_map(|s| s.points.iter()));
     let (mut first, mut last, mut low, mut high) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
     for p in all {
         first = first.min(day_number(p.date));
@@ -59,7 +71,13 @@ pub fn measure_chart(title: &str, unit: Unit, trajectory: &Trajectory, values: &
     let path = |points: &[Point]| {
         let mut d = String::new();
         for (i, p) in points.iter().enumerate() {
-            let _ = write!(d, "{}{:.1},{:.1}", if i == 0 { "M" } else { " L" }, x(p.date), y(p.value));
+            let _ = write!(
+                d,
+                "{}{:.1},{:.1}",
+                if i == 0 { "M" } else { " L" },
+                x(p.date),
+                y(p.value)
+            );
         }
         d
     };
@@ -71,7 +89,14 @@ pub fn measure_chart(title: &str, unit: Unit, trajectory: &Trajectory, values: &
             p.date,
             unit.format(trajectory.baseline.value),
             trajectory.baseline.date,
-            trajectory.targets.last().map_or("not set".to_owned(), |t| format!("{} by {}", unit.format(t.value), t.date)),
+            trajectory
+                .targets
+                .last()
+                .map_or("not set".to_owned(), |t| format!(
+                    "{} by {}",
+                    unit.format(t.value),
+                    t.date
+                )),
         ),
         None => "No values recorded yet.".to_owned(),
     };
@@ -94,22 +119,49 @@ pub fn measure_chart(title: &str, unit: Unit, trajectory: &Trajectory, values: &
             y = y(value)
         );
     }
-    let (first_year, last_year) = (Date::from_julian_day(first as i32).map_or(0, |d| d.year()), Date::from_julian_day(last as i32).map_or(0, |d| d.year()));
+    let (first_year, last_year) = (
+        Date::from_julian_day(first as i32).map_or(0, |d| d.year()),
+        Date::from_julian_day(last as i32).map_or(0, |d| d.year()),
+    );
     for year in first_year..=last_year {
         if let Ok(date) = Date::from_calendar_date(year, time::Month::January, 1) {
             if day_number(date) >= first && day_number(date) <= last {
-                let _ = write!(svg, r##"<text x="{:.1}" y="{:.1}" text-anchor="middle" font-size="12" fill="#0b0c0c">{year}</text>"##, x(date), HEIGHT - BOTTOM + 18.0);
+                let _ = write!(
+                    svg,
+                    r##"<text x="{:.1}" y="{:.1}" text-anchor="middle" font-size="12" fill="#0b0c0c">{year}</text>"##,
+                    x(date),
+                    HEIGHT - BOTTOM + 18.0
+                );
             }
         }
     }
     for series in comparators {
-        let _ = write!(svg, r##"<path d="{}" fill="none" stroke="#505a5f" stroke-width="1.5"><title>{}</title></path>"##, path(series.points), escape(series.name));
+        let _ = write!(
+            svg,
+            r##"<path d="{}" fill="none" stroke="#505a5f" stroke-width="1.5"><title>{}</title></path>"##,
+            path(series.points),
+            escape(series.name)
+        );
     }
-    let _ = write!(svg, r##"<path d="{}" fill="none" stroke="#0b0c0c" stroke-width="2" stroke-dasharray="6 4"><title>Trajectory to target</title></path>"##, path(&plan));
+    let _ = write!(
+        svg,
+        r##"<path d="{}" fill="none" stroke="#0b0c0c" stroke-width="2" stroke-dasharray="6 4"><title>Trajectory to target</title></path>"##,
+        path(&plan)
+    );
     if !values.is_empty() {
-        let _ = write!(svg, r##"<path d="{}" fill="none" stroke="#1d70b8" stroke-width="3"><title>{}</title></path>"##, path(values), escape(title));
+        let _ = write!(
+            svg,
+            r##"<path d="{}" fill="none" stroke="#1d70b8" stroke-width="3"><title>{}</title></path>"##,
+            path(values),
+            escape(title)
+        );
         for p in values {
-            let _ = write!(svg, r##"<circle cx="{:.1}" cy="{:.1}" r="4" fill="#1d70b8"/>"##, x(p.date), y(p.value));
+            let _ = write!(
+                svg,
+                r##"<circle cx="{:.1}" cy="{:.1}" r="4" fill="#1d70b8"/>"##,
+                x(p.date),
+                y(p.value)
+            );
         }
     }
     svg.push_str("</svg>");
@@ -125,18 +177,54 @@ mod tests {
     #[test]
     fn a_chart_draws_values_trajectory_and_comparators_with_a_text_alternative() {
         let trajectory = Trajectory::new(
-            Point { date: date!(2022 - 01 - 01), value: 242.0 },
-            vec![Point { date: date!(2023 - 06 - 30), value: 125.0 }, Point { date: date!(2024 - 03 - 31), value: 13.0 }],
+            Point {
+                date: date!(2022 - 01 - 01),
+                value: 242.0,
+            },
+            vec![
+                Point {
+                    date: date!(2023 - 06 - 30),
+                    value: 125.0,
+                },
+                Point {
+                    date: date!(2024 - 03 - 31),
+                    value: 13.0,
+                },
+            ],
             Polarity::LowerIsBetter,
             10.0,
         )
         .expect("valid");
-        let values = [Point { date: date!(2022 - 06 - 30), value: 230.0 }, Point { date: date!(2022 - 12 - 31), value: 190.0 }];
-        let england = [Point { date: date!(2022 - 12 - 31), value: 60.0 }];
-        let svg = measure_chart("Longest wait <autism>", Unit::Weeks, &trajectory, &values, &[Series { name: "England", points: &england }]);
+        let values = [
+            Point {
+                date: date!(2022 - 06 - 30),
+                value: 230.0,
+            },
+            Point {
+                date: date!(2022 - 12 - 31),
+                value: 190.0,
+            },
+        ];
+        let england = [Point {
+            date: date!(2022 - 12 - 31),
+            value: 60.0,
+        }];
+        let svg = measure_chart(
+            "Longest wait <autism>",
+            Unit::Weeks,
+            &trajectory,
+            &values,
+            &[Series {
+                name: "England",
+                points: &england,
+            }],
+        );
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
         assert!(svg.contains("role=\"img\""));
-        assert!(svg.contains("<title id=\"chart-title\">Longest wait &lt;autism&gt;</title>"), "text is escaped");
+        assert!(
+            svg.contains("<title id=\"chart-title\">Longest wait &lt;autism&gt;</title>"),
+            "text is escaped"
+        );
         assert!(svg.contains("Latest value 190 weeks on 2022-12-31"));
         assert_eq!(svg.matches("<circle").count(), 2);
         assert!(svg.contains("stroke-dasharray"), "the trajectory is dashed");
@@ -146,10 +234,31 @@ mod tests {
 
     #[test]
     fn a_measure_with_no_values_still_draws_its_trajectory() {
-        let trajectory = Trajectory::new(Point { date: date!(2022 - 01 - 01), value: 52.9 }, vec![Point { date: date!(2023 - 01 - 01), value: 70.0 }], Polarity::HigherIsBetter, 5.0).expect("valid");
-        let svg = measure_chart("Supported while waiting", Unit::Percentage, &trajectory, &[], &[]);
+        let trajectory = Trajectory::new(
+            Point {
+                date: date!(2022 - 01 - 01),
+                value: 52.9,
+            },
+            vec![Point {
+                date: date!(2023 - 01 - 01),
+                value: 70.0,
+            }],
+            Polarity::HigherIsBetter,
+            5.0,
+        )
+        .expect("valid");
+        let svg = measure_chart(
+            "Supported while waiting",
+            Unit::Percentage,
+            &trajectory,
+            &[],
+            &[],
+        );
         assert!(svg.contains("No values recorded yet."));
-        assert!(svg.contains(">100%<"), "percentages are drawn on a 0 to 100 scale");
+        assert!(
+            svg.contains(">100%<"),
+            "percentages are drawn on a 0 to 100 scale"
+        );
         assert!(!svg.contains("<circle"));
     }
 }

@@ -136,6 +136,23 @@ impl FormPage {
     }
 }
 
+/// One measure: its status, chart, values and details.
+#[derive(Template)]
+#[template(path = "measure.html")]
+pub struct MeasurePage {
+    pub chrome: Chrome,
+    pub heading: String,
+    pub caption: String,
+    pub back_href: String,
+    pub status: Vec<Tag>,
+    pub summary_text: String,
+    pub buttons: Vec<LinkButton>,
+    /// Server-drawn SVG (escaped where it holds text).
+    pub chart: String,
+    pub rows: Vec<Vec<String>>,
+    pub summary: Vec<SummaryRow>,
+}
+
 /// The spreadsheet import's mapping and check page.
 #[derive(Template)]
 #[template(path = "import.html")]

@@ -31,6 +31,7 @@ struct Area {
     person: PersonId,
     organisation: OrganisationId,
     rating: RatingId,
+    measure: MeasureId,
 }
 
 struct World {
@@ -204,6 +205,24 @@ async fn build_area(store: &Store, code: &str) -> Area {
         )
         .await
         .unwrap();
+    let measure_form = RawForm::from_pairs(&[
+        ("name", "Longest wait"),
+        ("unit", "weeks"),
+        ("polarity", "lower"),
+        ("frequency", "monthly"),
+        ("baseline_date-day", "1"),
+        ("baseline_date-month", "1"),
+        ("baseline_date-year", "2022"),
+        ("baseline_value", "242"),
+        ("targets", "June 2023 = 125\nMarch 2024 = 13"),
+        ("tolerance", "10"),
+    ]);
+    let mut measure_input = sendplan_domain::measures::MeasureInput::parse(&measure_form).unwrap();
+    measure_input.actions = vec![led_action];
+    let measure = store
+        .create_measure(actor, pid, plan, &measure_input)
+        .await
+        .unwrap();
     Area {
         pid,
         plan,
@@ -217,6 +236,7 @@ async fn build_area(store: &Store, code: &str) -> Area {
         person,
         organisation,
         rating,
+        measure,
     }
 }
 
@@ -361,6 +381,28 @@ fn routes(a: &Area) -> Vec<(&'static str, String, Needs)> {
     vec![
         ("GET", p.clone(), View),
         ("GET", format!("{p}/my-actions"), View),
+        ("GET", format!("{p}/plans/{}/measures", a.plan), View),
+        ("GET", format!("{p}/measures/{}", a.measure), View),
+        (
+            "GET",
+            format!("{p}/plans/{}/measures/new", a.plan),
+            EditPlans,
+        ),
+        (
+            "POST",
+            format!("{p}/plans/{}/measures/new", a.plan),
+            EditPlans,
+        ),
+        (
+            "GET",
+            format!("{p}/measures/{}/values/new", a.measure),
+            UpdateLedAction,
+        ),
+        (
+            "POST",
+            format!("{p}/measures/{}/values/new", a.measure),
+            UpdateLedAction,
+        ),
         (
             "GET",
             format!("{p}/plans/{}/export?format=xlsx", a.plan),
@@ -1149,4 +1191,82 @@ async fn plans_download_as_excel_csv_and_json_and_the_template_is_a_workbook() {
         StatusCode::SEE_OTHER,
         "sign in first"
     );
+}
+
+#[tokio::test]
+async fn a_measure_is_added_its_values_recorded_and_revised_and_it_is_rated_against_its_trajectory()
+{
+    let w = world().await;
+    let manager = w
+        .session_for(
+            "pm@example.org",
+            Some((w.a.pid, Role::PlanManager, None)),
+            false,
+        )
+        .await;
+    let base = format!("/p/{}", w.a.pid);
+    let (status, page) = w
+        .post(
+            Some(&manager),
+            &format!("{base}/plans/{}/measures/new", w.a.plan),
+            &[
+                ("name", "Supported while waiting"),
+                ("unit", "percentage"),
+                ("targets", "June 2023 = 170"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("between 0 and 100") && page.contains("Select which way is better"));
+    let path = format!("{base}/measures/{}/values/new", w.a.measure);
+    let (status, page) = w
+        .post(
+            Some(&manager),
+            &path,
+            &[
+                ("period", "2023/24 Q1"),
+                ("value", "lots"),
+                ("status", "final"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("is not a monthly period") && page.contains("Enter a number"));
+    for value in ["200", "130"] {
+        let (status, _) = w
+            .post(
+                Some(&manager),
+                &path,
+                &[
+                    ("period", "June 2023"),
+                    ("value", value),
+                    ("status", "provisional"),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+    }
+    let (status, page) = w
+        .get(Some(&manager), &format!("{base}/measures/{}", w.a.measure))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("<svg") && page.contains("role=\"img\""),
+        "the chart is drawn on the server"
+    );
+    assert!(
+        page.contains("Revised from 200 weeks"),
+        "the earlier value is kept"
+    );
+    assert!(
+        page.contains("govuk-tag--orange\">Some concerns"),
+        "130 weeks against a trajectory of 125 with a tolerance of 10"
+    );
+    let (_, list) = w
+        .get(
+            Some(&manager),
+            &format!("{base}/plans/{}/measures", w.a.plan),
+        )
+        .await;
+    assert!(list.contains("130 weeks") && list.contains("13 weeks by 31 March 2024"));
 }

@@ -4,6 +4,7 @@ mod actions;
 mod audit;
 mod imports;
 mod inspections;
+mod measures;
 mod partnerships;
 mod people;
 mod plans;
@@ -148,6 +149,16 @@ pub fn routes() -> Router<AppState> {
             get(actions::edit_milestone).post(actions::update_milestone),
         )
         .route("/p/{pid}/my-actions", get(actions::list_my_actions))
+        .route("/p/{pid}/plans/{id}/measures", get(measures::list_measures))
+        .route(
+            "/p/{pid}/plans/{id}/measures/new",
+            get(measures::new_measure).post(measures::create_measure),
+        )
+        .route("/p/{pid}/measures/{id}", get(measures::show_measure))
+        .route(
+            "/p/{pid}/measures/{id}/values/new",
+            get(measures::new_value).post(measures::record_value),
+        )
         .route(
             "/p/{pid}/imports/new",
             get(imports::new_import).post(imports::upload_import).layer(

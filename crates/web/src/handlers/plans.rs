@@ -501,6 +501,10 @@ async fn plan_body(
             format!("{base}/ratings"),
         ));
     }
+    buttons.push(LinkButton::secondary(
+        "Impact measures",
+        format!("{base}/measures"),
+    ));
     for (label, format) in [
         ("Download as Excel", "xlsx"),
         ("Download as CSV", "csv"),

@@ -1,0 +1,433 @@
+//! Impact measures: the plan's list of measures with their status against trajectory,
+//! adding a measure, recording values, and each measure's page with its chart.
+
+use super::plans::truncate;
+use super::{refused, saved, FormPairs};
+use crate::auth::Ctx;
+use crate::charts::measure_chart;
+use crate::errors::AppResult;
+use crate::forms::{with_none, Choice, Field};
+use crate::pages::{html, FormPage, MeasurePage, TablePage};
+use crate::views::{date_or, Cell, Chrome, LinkButton, SummaryRow, Tag};
+use crate::AppState;
+use axum::extract::{Path, State};
+use sendplan_domain::access::Capability;
+use sendplan_domain::input::RawForm;
+use sendplan_domain::measures::*;
+use sendplan_domain::periods::Frequency;
+use sendplan_domain::{MeasureId, PlanId};
+
+fn status_tag(status: Option<MeasureStatus>) -> Tag {
+    match status {
+        Some(MeasureStatus::OnTrack) => Tag::new("On track", "green"),
+        Some(MeasureStatus::SomeConcerns) => Tag::new("Some concerns", "orange"),
+        Some(MeasureStatus::OffTrack) => Tag::new("Off track", "red"),
+        None => Tag::new("No value yet", "grey"),
+    }
+}
+
+fn trend_tag(trend: Option<Trend>) -> Option<Tag> {
+    trend.map(|t| match t {
+        Trend::Improving => Tag::new("Improving", "turquoise"),
+        Trend::Stable => Tag::new("Stable", "grey"),
+        Trend::Worsening => Tag::new("Worsening", "pink"),
+    })
+}
+
+/// A measure's latest value, its status against the trajectory and its trend.
+fn assess(
+    measure: &Measure,
+    points: &[DataPoint],
+) -> (Option<Point>, Option<MeasureStatus>, Option<Trend>) {
+    let values: Vec<Point> = points
+        .iter()
+        .map(|p| Point {
+            date: p.period.span.end,
+            value: p.value,
+        })
+        .collect();
+    let latest = values.iter().max_by_key(|p| p.date).copied();
+    let status = latest.and_then(|p| measure.trajectory.rate(p));
+    let band = (measure.trajectory.tolerance / 2.0).max(f64::EPSILON);
+    (
+        latest,
+        status,
+        trend(&values, measure.trajectory.polarity, band),
+    )
+}
+
+pub async fn list_measures(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+) -> AppResult {
+    let plan = state.store.get_plan(ctx.pid(), PlanId(id)).await?;
+    let measures = state.store.list_measures(ctx.pid(), plan.id).await?;
+    let mut rows = Vec::new();
+    for measure in &measures {
+        let points = state
+            .store
+            .list_data_points(ctx.pid(), measure.id, false)
+            .await?;
+        let (latest, status, trend) = assess(measure, &points);
+        let target = measure
+            .trajectory
+            .targets
+            .last()
+            .map(|t| {
+                format!(
+                    "{} by {}",
+                    measure.unit.format(t.value),
+                    date_or(Some(t.date), "")
+                )
+            })
+            .unwrap_or_default();
+        let mut tags = vec![status_tag(status)];
+        tags.extend(trend_tag(trend));
+        rows.push(vec![
+            Cell::link(
+                measure.name.clone(),
+                format!("{}/measures/{}", ctx.base(), measure.id),
+            ),
+            Cell::text(
+                latest
+                    .map(|p| measure.unit.format(p.value))
+                    .unwrap_or_else(|| "None yet".to_owned()),
+            ),
+            Cell::text(target),
+            Cell::tags(tags),
+        ]);
+    }
+    let mut buttons = Vec::new();
+    if ctx.can(Capability::EditPlans) {
+        buttons.push(LinkButton::primary(
+            "Add a measure",
+            format!("{}/plans/{}/measures/new", ctx.base(), plan.id),
+        ));
+    }
+    buttons.push(LinkButton::secondary(
+        "Back to the plan",
+        format!("{}/plans/{}", ctx.base(), plan.id),
+    ));
+    html(&TablePage {
+        chrome: Chrome::for_ctx(&ctx, "Impact measures", "overview"),
+        heading: "Impact measures".to_owned(),
+        caption: plan.title.clone(),
+        intro: "How the plan's impact is measured: each measure's latest value against the trajectory from its baseline to its target.".to_owned(),
+        buttons,
+        head: vec!["Measure", "Latest value", "Target", "Status"],
+        rows,
+        empty: "No measures have been added to this plan yet.".to_owned(),
+        more_href: String::new(),
+    })
+}
+
+async fn measure_form(
+    state: &AppState,
+    ctx: &Ctx,
+    plan: PlanId,
+) -> Result<FormPage, crate::errors::AppError> {
+    let people = state.store.people(ctx.pid()).await?;
+    let overview = state
+        .store
+        .plan_overview(ctx.pid(), plan, ctx.today)
+        .await?;
+    let fields = vec![
+        Field::text("name", "Name").hint("For example, longest wait for an autism diagnostic assessment"),
+        Field::textarea("definition", "Definition (optional)").rows(3).hint("What is counted, from which source"),
+        Field::radios("unit", "Unit", Unit::ALL.iter().map(|u| Choice::new(u.code(), u.label())).collect()),
+        Field::radios("polarity", "Which way is better?", Polarity::ALL.iter().map(|p| Choice::new(p.code(), p.label())).collect()),
+        Field::radios("frequency", "How often is it reported?", Frequency::ALL.iter().map(|f| Choice::new(f.code(), f.label())).collect()),
+        Field::text("baseline_value", "Baseline value").width("govuk-input--width-10"),
+        Field::date("baseline_date", "Date of the baseline"),
+        Field::textarea("targets", "Targets").rows(3).hint("One per line, a date and a value, as the plan writes them: \"June 2023 = 125\". Interim targets make the trajectory."),
+        Field::text("tolerance", "Tolerance (optional)").width("govuk-input--width-5").hint("How far behind the trajectory, in the measure's unit, still counts as \"some concerns\" rather than \"off track\""),
+        Field::select("owner", "Owner (optional)", with_none("No owner", people.iter().map(|p| Choice::new(p.id, p.display_name())).collect())),
+        Field::checkboxes("areas", "Areas it measures (optional)", overview.areas.iter().map(|a| Choice::new(a.id, format!("{} {}", a.number, truncate(&a.title, 90)))).collect()),
+        Field::checkboxes("actions", "Actions meant to move it (optional)", overview.actions.iter().map(|a| Choice::new(a.id, format!("{} {}", a.number, truncate(&a.description, 90)))).collect()),
+    ];
+    Ok(FormPage::new(
+        Chrome::for_ctx(ctx, "Add a measure", "overview"),
+        "Add a measure",
+        format!("{}/plans/{plan}/measures/new", ctx.base()),
+        fields,
+    )
+    .caption(overview.plan.title.clone())
+    .cancel(format!("{}/plans/{plan}/measures", ctx.base())))
+}
+
+pub async fn new_measure(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+) -> AppResult {
+    ctx.require(Capability::EditPlans)?;
+    let plan = state.store.get_plan(ctx.pid(), PlanId(id)).await?;
+    html(&measure_form(&state, &ctx, plan.id).await?)
+}
+
+pub async fn create_measure(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+    axum::Form(pairs): FormPairs,
+) -> AppResult {
+    ctx.require(Capability::EditPlans)?;
+    let plan = state.store.get_plan(ctx.pid(), PlanId(id)).await?;
+    let form = RawForm(pairs);
+    let page = measure_form(&state, &ctx, plan.id).await?;
+    let input = match MeasureInput::parse(&form) {
+        Ok(input) => input,
+        Err(errors) => return page.with_errors(&form, errors),
+    };
+    match state
+        .store
+        .create_measure(ctx.actor(), ctx.pid(), plan.id, &input)
+        .await
+    {
+        Ok(measure) => Ok(saved(
+            &state,
+            &format!("{}/measures/{measure}", ctx.base()),
+            &format!("Measure added: {}", input.name),
+        )),
+        Err(error) => refused(page, &form, error),
+    }
+}
+
+/// Who may record values: plan managers, and leads of an action the measure is linked to.
+async fn may_record(
+    state: &AppState,
+    ctx: &Ctx,
+    measure: &Measure,
+) -> Result<bool, crate::errors::AppError> {
+    if ctx.can(Capability::UpdateAnyAction) {
+        return Ok(true);
+    }
+    let Some(me) = ctx.person else {
+        return Ok(false);
+    };
+    for action in &measure.actions {
+        if state
+            .store
+            .get_action(ctx.pid(), *action)
+            .await?
+            .leads
+            .contains(&me)
+            && ctx.can(Capability::UpdateOwnActions)
+        {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+pub async fn show_measure(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+) -> AppResult {
+    let measure = state.store.get_measure(ctx.pid(), MeasureId(id)).await?;
+    let plan = state.store.get_plan(ctx.pid(), measure.plan_id).await?;
+    let points = state
+        .store
+        .list_data_points(ctx.pid(), measure.id, false)
+        .await?;
+    let history = state
+        .store
+        .list_data_points(ctx.pid(), measure.id, true)
+        .await?;
+    let (latest, status, trend) = assess(&measure, &points);
+    let unit = measure.unit;
+    let values: Vec<Point> = points
+        .iter()
+        .map(|p| Point {
+            date: p.period.span.end,
+            value: p.value,
+        })
+        .collect();
+    let chart = measure_chart(&measure.name, unit, &measure.trajectory, &values, &[]);
+    let rows = points
+        .iter()
+        .map(|p| {
+            let earlier: Vec<String> = history
+                .iter()
+                .filter(|h| h.replaced_by.is_some() && h.period.label == p.period.label)
+                .map(|h| unit.format(h.value))
+                .collect();
+            let note = if earlier.is_empty() {
+                p.note.clone()
+            } else {
+                format!(
+                    "{}Revised from {}",
+                    if p.note.is_empty() {
+                        String::new()
+                    } else {
+                        format!("{}\n", p.note)
+                    },
+                    earlier.join(", then ")
+                )
+            };
+            vec![
+                p.period.label.clone(),
+                unit.format(p.value),
+                measure
+                    .trajectory
+                    .expected_at(p.period.span.end)
+                    .map(|v| unit.format(v))
+                    .unwrap_or_default(),
+                p.status.label().to_owned(),
+                note,
+            ]
+        })
+        .collect();
+    let summary_text =
+        match (latest, status) {
+            (Some(p), Some(s)) => {
+                format!(
+            "The latest value, {} for the period ending {}, is {} against a trajectory of {}.",
+            unit.format(p.value),
+            date_or(Some(p.date), ""),
+            s.label().to_lowercase(),
+            measure.trajectory.expected_at(p.date).map(|v| unit.format(v)).unwrap_or_default()
+        )
+            }
+            _ => "No values have been recorded yet.".to_owned(),
+        };
+    let mut status_tags = vec![status_tag(status)];
+    status_tags.extend(trend_tag(trend));
+    let overview = state
+        .store
+        .plan_overview(ctx.pid(), plan.id, ctx.today)
+        .await?;
+    let people = state.store.people(ctx.pid()).await?;
+    let targets: Vec<String> = measure
+        .trajectory
+        .targets
+        .iter()
+        .map(|t| format!("{} by {}", unit.format(t.value), date_or(Some(t.date), "")))
+        .collect();
+    let summary = vec![
+        SummaryRow::new("Definition", measure.definition.clone()),
+        SummaryRow::new(
+            "Baseline",
+            format!(
+                "{} on {}",
+                unit.format(measure.trajectory.baseline.value),
+                date_or(Some(measure.trajectory.baseline.date), "")
+            ),
+        ),
+        SummaryRow::new("Targets", targets.join("\n")),
+        SummaryRow::new("Which way is better", measure.trajectory.polarity.label()),
+        SummaryRow::new("Reported", measure.frequency.label()),
+        SummaryRow::new(
+            "Owner",
+            measure
+                .owner
+                .and_then(|o| people.iter().find(|p| p.id == o))
+                .map(|p| p.display_name())
+                .unwrap_or_default(),
+        ),
+        SummaryRow::new(
+            "Areas",
+            overview
+                .areas
+                .iter()
+                .filter(|a| measure.areas.contains(&a.id))
+                .map(|a| format!("{} {}", a.number, a.title))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
+        SummaryRow::new(
+            "Actions",
+            overview
+                .actions
+                .iter()
+                .filter(|a| measure.actions.contains(&a.id))
+                .map(|a| format!("{} {}", a.number, truncate(&a.description, 120)))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
+    ];
+    let mut buttons = Vec::new();
+    if may_record(&state, &ctx, &measure).await? {
+        buttons.push(LinkButton::primary(
+            "Record a value",
+            format!("{}/measures/{}/values/new", ctx.base(), measure.id),
+        ));
+    }
+    html(&MeasurePage {
+        chrome: Chrome::for_ctx(&ctx, measure.name.clone(), "overview"),
+        heading: measure.name.clone(),
+        caption: plan.title.clone(),
+        back_href: format!("{}/plans/{}/measures", ctx.base(), plan.id),
+        status: status_tags,
+        summary_text,
+        buttons,
+        chart,
+        rows,
+        summary,
+    })
+}
+
+fn value_form(ctx: &Ctx, measure: &Measure) -> FormPage {
+    let fields = vec![
+        Field::text("period", "Period").width("govuk-input--width-20").hint(&format!("This measure is reported {}: write the period like {}", measure.frequency.label().to_lowercase(), measure.frequency.example())),
+        Field::text("value", "Value").width("govuk-input--width-10").hint(&format!("In {}. A value for a period that already has one revises it; the earlier value is kept.", measure.unit.label().to_lowercase())),
+        Field::radios("status", "Is this value final?", vec![Choice::new("provisional", "Provisional"), Choice::new("final", "Final")]).value("provisional"),
+        Field::textarea("note", "Note (optional)").rows(3),
+    ];
+    FormPage::new(
+        Chrome::for_ctx(ctx, "Record a value", "overview"),
+        "Record a value",
+        format!("{}/measures/{}/values/new", ctx.base(), measure.id),
+        fields,
+    )
+    .caption(measure.name.clone())
+    .cancel(format!("{}/measures/{}", ctx.base(), measure.id))
+}
+
+pub async fn new_value(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+) -> AppResult {
+    let measure = state.store.get_measure(ctx.pid(), MeasureId(id)).await?;
+    if !may_record(&state, &ctx, &measure).await? {
+        return Err(crate::errors::AppError::Forbidden);
+    }
+    html(&value_form(&ctx, &measure))
+}
+
+pub async fn record_value(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+    axum::Form(pairs): FormPairs,
+) -> AppResult {
+    let measure = state.store.get_measure(ctx.pid(), MeasureId(id)).await?;
+    if !may_record(&state, &ctx, &measure).await? {
+        return Err(crate::errors::AppError::Forbidden);
+    }
+    let form = RawForm(pairs);
+    let page = value_form(&ctx, &measure);
+    let input = match DataPointInput::parse(&form, measure.unit, measure.frequency) {
+        Ok(input) => input,
+        Err(errors) => return page.with_errors(&form, errors),
+    };
+    match state
+        .store
+        .record_data_point(ctx.actor(), ctx.pid(), measure.id, &input)
+        .await
+    {
+        Ok(_) => Ok(saved(
+            &state,
+            &format!("{}/measures/{}", ctx.base(), measure.id),
+            &format!(
+                "{} recorded for {}",
+                measure.unit.format(input.value),
+                input.period.label
+            ),
+        )),
+        Err(error) => refused(page, &form, error),
+    }
+}
