@@ -66,6 +66,17 @@ pub fn measure_chart(
     if high <= low {
         high = low + 1.0;
     }
+    // Gridlines at round numbers: a step of 1, 2 or 5 times a power of ten.
+    let rough = (high - low) / 4.0;
+    let magnitude = 10f64.powf(rough.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * magnitude)
+        .find(|s| *s >= rough)
+        .unwrap_or(rough);
+    low = (low / step).floor() * step;
+    high = (high / step).ceil() * step;
+    let ticks = ((high - low) / step).round() as i32;
     let x = |d: Date| LEFT + (day_number(d) - first) / (last - first) * (WIDTH - LEFT - RIGHT);
     let y = |v: f64| TOP + (high - v) / (high - low) * (HEIGHT - TOP - BOTTOM);
     let path = |points: &[Point]| {
@@ -103,12 +114,12 @@ pub fn measure_chart(
     let mut svg = String::with_capacity(4096);
     let _ = write!(
         svg,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="chart-title chart-desc" class="app-chart"><title id="chart-title">{}</title><desc id="chart-desc">{}</desc>"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="chart-title chart-desc" class="app-chart" font-family="arial, sans-serif"><title id="chart-title">{}</title><desc id="chart-desc">{}</desc>"#,
         escape(title),
         escape(&description)
     );
-    for i in 0..=4 {
-        let value = low + (high - low) * f64::from(i) / 4.0;
+    for i in 0..=ticks {
+        let value = low + step * f64::from(i);
         let _ = write!(
             svg,
             r##"<line x1="{LEFT}" x2="{:.1}" y1="{y:.1}" y2="{y:.1}" stroke="#b1b4b6" stroke-width="1"/><text x="{:.1}" y="{:.1}" text-anchor="end" font-size="12" fill="#0b0c0c">{}</text>"##,

@@ -280,19 +280,18 @@ pub async fn show_measure(
             ]
         })
         .collect();
-    let summary_text =
-        match (latest, status) {
-            (Some(p), Some(s)) => {
-                format!(
-            "The latest value, {} for the period ending {}, is {} against a trajectory of {}.",
+    let summary_text = match (latest, status) {
+        (Some(p), Some(s)) => {
+            format!(
+            "The latest value is {} (period ending {}). The trajectory expected {} by then, so the measure is {}.",
             unit.format(p.value),
             date_or(Some(p.date), ""),
-            s.label().to_lowercase(),
-            measure.trajectory.expected_at(p.date).map(|v| unit.format(v)).unwrap_or_default()
+            measure.trajectory.expected_at(p.date).map(|v| unit.format(v)).unwrap_or_default(),
+            s.label().to_lowercase()
         )
-            }
-            _ => "No values have been recorded yet.".to_owned(),
-        };
+        }
+        _ => "No values have been recorded yet.".to_owned(),
+    };
     let mut status_tags = vec![status_tag(status)];
     status_tags.extend(trend_tag(trend));
     let overview = state
