@@ -1262,11 +1262,64 @@ async fn a_measure_is_added_its_values_recorded_and_revised_and_it_is_rated_agai
         page.contains("govuk-tag--orange\">Some concerns"),
         "130 weeks against a trajectory of 125 with a tolerance of 10"
     );
+    // An action rated on track whose measure is off its trajectory is flagged.
+    let green = w
+        .store
+        .list_ratings(w.a.pid, w.a.plan)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.label == "Green")
+        .unwrap();
+    let update = UpdateInput {
+        update_date: time::OffsetDateTime::now_utc().date(),
+        rating_id: green.id,
+        narrative: "Going well".into(),
+        evidence_links: vec![],
+    };
+    let author = w
+        .store
+        .find_user_by_email("pm@example.org")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    w.store
+        .add_update(Actor(Some(author)), w.a.pid, w.a.led_action, &update)
+        .await
+        .unwrap();
+    let (_, action) = w
+        .get(
+            Some(&manager),
+            &format!("{base}/actions/{}", w.a.led_action),
+        )
+        .await;
+    assert!(
+        !action.contains("off track for impact"),
+        "130 weeks is only some concerns"
+    );
+    w.post(
+        Some(&manager),
+        &path,
+        &[
+            ("period", "July 2023"),
+            ("value", "200"),
+            ("status", "final"),
+        ],
+    )
+    .await;
+    let (_, action) = w
+        .get(
+            Some(&manager),
+            &format!("{base}/actions/{}", w.a.led_action),
+        )
+        .await;
+    assert!(action.contains("On track for delivery, off track for impact"));
     let (_, list) = w
         .get(
             Some(&manager),
             &format!("{base}/plans/{}/measures", w.a.plan),
         )
         .await;
-    assert!(list.contains("130 weeks") && list.contains("13 weeks by 31 March 2024"));
+    assert!(list.contains("200 weeks") && list.contains("13 weeks by 31 March 2024"));
 }

@@ -304,6 +304,37 @@ pub async fn show_action(
         .iter()
         .find(|r| r.id == action.id)
         .ok_or(AppError::NotFound)?;
+
+    // Delivery against impact: an action rated on track while a measure it is meant to
+    // move (directly, or through its area) is off its trajectory.
+    let mut off_track_measures = Vec::new();
+    for measure in state.store.list_measures(ctx.pid(), action.plan_id).await? {
+        if measure.actions.contains(&action.id) || measure.areas.contains(&action.area_id) {
+            let points = state
+                .store
+                .list_data_points(ctx.pid(), measure.id, false)
+                .await?;
+            let latest = points
+                .iter()
+                .map(|p| sendplan_domain::measures::Point {
+                    date: p.period.span.end,
+                    value: p.value,
+                })
+                .max_by_key(|p| p.date);
+            if latest.and_then(|p| measure.trajectory.rate(p))
+                == Some(sendplan_domain::measures::MeasureStatus::OffTrack)
+            {
+                off_track_measures.push(measure.name.clone());
+            }
+        }
+    }
+    let delivery_on_track = row.rating.as_ref().is_some_and(|r| {
+        matches!(
+            r.class,
+            sendplan_domain::rating::RatingClass::OnTrack
+                | sendplan_domain::rating::RatingClass::Complete
+        )
+    });
     let people_list = state.store.list_people(ctx.pid()).await?;
     let people: HashMap<PersonId, &Person> = people_list.iter().map(|p| (p.id, p)).collect();
     let organisations = state.store.list_organisations(ctx.pid()).await?;
@@ -409,6 +440,12 @@ pub async fn show_action(
         ),
         SummaryRow::new("Depends on", dependencies.join("\n")),
     ]);
+    if !off_track_measures.is_empty() {
+        summary.push(SummaryRow::new(
+            "Measures off their trajectory",
+            off_track_measures.join("\n"),
+        ));
+    }
     let milestone_views = milestones
         .iter()
         .map(|m| MilestoneView {
@@ -445,7 +482,16 @@ pub async fn show_action(
         caption: overview.plan.title.clone(),
         plan_href: format!("{}/plans/{}", ctx.base(), action.plan_id),
         rating: Tag::rating(row.rating.as_ref()),
-        flags: Tag::flags(&row.flags),
+        flags: {
+            let mut flags = Tag::flags(&row.flags);
+            if delivery_on_track && !off_track_measures.is_empty() {
+                flags.push(Tag::new(
+                    "On track for delivery, off track for impact",
+                    "red",
+                ));
+            }
+            flags
+        },
         summary,
         milestones: milestone_views,
         updates: update_views,
