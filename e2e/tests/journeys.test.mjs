@@ -107,6 +107,8 @@ test('the main pages have no accessibility violations', async () => {
   const addAction = page.getByRole('link', { name: 'Add an action' }).first()
   await addAction.click()
   await audit('new-action')
+  await page.goto(`${plan}/dashboard`)
+  await audit('dashboard')
   await page.goto(`${plan}/measures`)
   await audit('measures')
   await page.getByRole('button', { name: 'Add a measure' }).click()

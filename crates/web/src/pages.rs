@@ -136,6 +136,22 @@ impl FormPage {
     }
 }
 
+/// A plan's dashboard: ratings per area, measures off track, recent changes.
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+pub struct DashboardPage {
+    pub chrome: Chrome,
+    pub caption: String,
+    pub plan_href: String,
+    pub as_at: String,
+    pub class_head: Vec<String>,
+    pub class_rows: Vec<Vec<String>>,
+    /// (measure name and status, link)
+    pub off_track: Vec<(String, String)>,
+    /// (date, action, link, rating)
+    pub changes: Vec<(String, String, String, Tag)>,
+}
+
 /// One measure: its status, chart, values and details.
 #[derive(Template)]
 #[template(path = "measure.html")]

@@ -382,6 +382,7 @@ fn routes(a: &Area) -> Vec<(&'static str, String, Needs)> {
         ("GET", p.clone(), View),
         ("GET", format!("{p}/my-actions"), View),
         ("GET", format!("{p}/plans/{}/measures", a.plan), View),
+        ("GET", format!("{p}/plans/{}/dashboard", a.plan), View),
         ("GET", format!("{p}/measures/{}", a.measure), View),
         (
             "GET",
@@ -1322,4 +1323,19 @@ async fn a_measure_is_added_its_values_recorded_and_revised_and_it_is_rated_agai
         )
         .await;
     assert!(list.contains("200 weeks") && list.contains("13 weeks by 31 March 2024"));
+    let (status, dashboard) = w
+        .get(
+            Some(&manager),
+            &format!("{base}/plans/{}/dashboard", w.a.plan),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        dashboard.contains("Longest wait: 200 weeks"),
+        "the off-track measure is listed"
+    );
+    assert!(
+        dashboard.contains("Going well") || dashboard.contains("1.2 Do the work"),
+        "the update posted today is a recent change"
+    );
 }

@@ -430,3 +430,99 @@ pub async fn record_value(
         Err(error) => refused(page, &form, error),
     }
 }
+
+/// The plan's dashboard: actions by rating class per area (with overdue milestones and
+/// actions needing an update), measures off their trajectory, and the last 30 days' updates.
+pub async fn show_dashboard(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+) -> AppResult {
+    use sendplan_domain::rating::{ClassCounts, RatingClass};
+    let overview = state
+        .store
+        .plan_overview(ctx.pid(), PlanId(id), ctx.today)
+        .await?;
+    let plan = &overview.plan;
+    let mut class_head = vec!["Area".to_owned()];
+    class_head.extend(RatingClass::ALL.iter().map(|c| c.label().to_owned()));
+    class_head
+        .extend(["No update yet", "Overdue milestones", "Needing an update"].map(str::to_owned));
+    let mut class_rows = Vec::new();
+    let mut row_for =
+        |label: String, actions: &mut dyn Iterator<Item = &sendplan_storage::ActionRow>| {
+            let mut counts = ClassCounts::default();
+            let (mut milestones, mut stale) = (0, 0);
+            for a in actions {
+                counts.add(a.rating.as_ref().map(|r| r.class));
+                milestones += a.flags.overdue_milestones;
+                stale += usize::from(a.flags.stale);
+            }
+            let mut row = vec![label];
+            row.extend(RatingClass::ALL.iter().map(|c| counts.get(*c).to_string()));
+            row.extend([
+                counts.unrated.to_string(),
+                milestones.to_string(),
+                stale.to_string(),
+            ]);
+            class_rows.push(row);
+        };
+    for area in &overview.areas {
+        row_for(
+            format!("{} {}", area.number, truncate(&area.title, 60)),
+            &mut overview.actions.iter().filter(|a| a.area_id == area.id),
+        );
+    }
+    row_for("All areas".to_owned(), &mut overview.actions.iter());
+    let mut off_track = Vec::new();
+    for measure in state.store.list_measures(ctx.pid(), plan.id).await? {
+        let points = state
+            .store
+            .list_data_points(ctx.pid(), measure.id, false)
+            .await?;
+        let (latest, status, _) = assess(&measure, &points);
+        if status == Some(MeasureStatus::OffTrack) {
+            let text = format!(
+                "{}: {}",
+                measure.name,
+                latest
+                    .map(|p| measure.unit.format(p.value))
+                    .unwrap_or_default()
+            );
+            off_track.push((text, format!("{}/measures/{}", ctx.base(), measure.id)));
+        }
+    }
+    let since = ctx.today - time::Duration::days(30);
+    let ratings: std::collections::HashMap<_, _> =
+        overview.ratings.iter().map(|r| (r.id, r)).collect();
+    let mut changes: Vec<_> = state
+        .store
+        .list_plan_updates(ctx.pid(), plan.id)
+        .await?
+        .into_iter()
+        .filter(|u| u.update_date >= since)
+        .filter_map(|u| {
+            let action = overview.actions.iter().find(|a| a.id == u.action_id)?;
+            Some((
+                u.update_date,
+                format!("{} {}", action.number, truncate(&action.description, 90)),
+                format!("{}/actions/{}", ctx.base(), action.id),
+                Tag::rating(ratings.get(&u.rating_id).copied()),
+            ))
+        })
+        .collect();
+    changes.sort_by_key(|c| std::cmp::Reverse(c.0));
+    html(&crate::pages::DashboardPage {
+        chrome: Chrome::for_ctx(&ctx, format!("Dashboard: {}", plan.title), "overview"),
+        caption: plan.title.clone(),
+        plan_href: format!("{}/plans/{}", ctx.base(), plan.id),
+        as_at: date_or(Some(ctx.today), ""),
+        class_head,
+        class_rows,
+        off_track,
+        changes: changes
+            .into_iter()
+            .map(|(d, a, h, t)| (date_or(Some(d), ""), a, h, t))
+            .collect(),
+    })
+}

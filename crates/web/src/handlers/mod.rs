@@ -151,6 +151,10 @@ pub fn routes() -> Router<AppState> {
         .route("/p/{pid}/my-actions", get(actions::list_my_actions))
         .route("/p/{pid}/plans/{id}/measures", get(measures::list_measures))
         .route(
+            "/p/{pid}/plans/{id}/dashboard",
+            get(measures::show_dashboard),
+        )
+        .route(
             "/p/{pid}/plans/{id}/measures/new",
             get(measures::new_measure).post(measures::create_measure),
         )

@@ -502,6 +502,10 @@ async fn plan_body(
         ));
     }
     buttons.push(LinkButton::secondary(
+        "Dashboard",
+        format!("{base}/dashboard"),
+    ));
+    buttons.push(LinkButton::secondary(
         "Impact measures",
         format!("{base}/measures"),
     ));
