@@ -469,7 +469,7 @@ pub async fn show_dashboard(
         };
     for area in &overview.areas {
         row_for(
-            format!("{} {}", area.number, truncate(&area.title, 60)),
+            format!("{} {}", area.number, truncate(&area.title, 40)),
             &mut overview.actions.iter().filter(|a| a.area_id == area.id),
         );
     }
