@@ -156,3 +156,42 @@ const GUIDANCE: [(&str, &str); 9] = [
     ("Progress", "The current rating, exactly as in the plan's rating scheme (for example RED, AMBER, GREEN)."),
     ("Progress notes", "What has happened, recorded as the action's first progress update."),
 ];
+
+/// A table (header row and rows) as an Excel workbook with one sheet.
+pub fn table_to_xlsx(
+    sheet_name: &str,
+    head: &[&str],
+    rows: &[Vec<String>],
+) -> Result<Vec<u8>, XlsxError> {
+    let mut workbook = Workbook::new();
+    let header = Format::new().set_bold();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name(sheet_name)?;
+    for (c, title) in head.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *title, &header)?;
+        sheet.set_column_width(c as u16, 20)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, text) in row.iter().enumerate() {
+            match text.parse::<f64>() {
+                Ok(number) if !text.is_empty() => {
+                    sheet.write_number(r as u32 + 1, c as u16, number)?
+                }
+                _ => sheet.write_string(r as u32 + 1, c as u16, text)?,
+            };
+        }
+    }
+    workbook.save_to_buffer()
+}
+
+/// A table as CSV (UTF-8 with a byte order mark, for Excel).
+pub fn table_to_csv(head: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
+    let mut out = b"\xEF\xBB\xBF".to_vec();
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let _ = writer.write_record(head);
+    for row in rows {
+        let _ = writer.write_record(row);
+    }
+    out.extend(writer.into_inner().unwrap_or_default());
+    out
+}

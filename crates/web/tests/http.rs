@@ -386,6 +386,11 @@ fn routes(a: &Area) -> Vec<(&'static str, String, Needs)> {
         ("GET", format!("{p}/measures/{}", a.measure), View),
         (
             "GET",
+            format!("{p}/measures/{}/export?format=csv", a.measure),
+            View,
+        ),
+        (
+            "GET",
             format!("{p}/plans/{}/measures/new", a.plan),
             EditPlans,
         ),
@@ -1323,6 +1328,21 @@ async fn a_measure_is_added_its_values_recorded_and_revised_and_it_is_rated_agai
         )
         .await;
     assert!(list.contains("200 weeks") && list.contains("13 weeks by 31 March 2024"));
+    let (status, csv) = w
+        .get(
+            Some(&manager),
+            &format!("{base}/measures/{}/export?format=csv", w.a.measure),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        csv.contains("2023-06,2023-06-01,2023-06-30,130,125.00,revised,yes"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("no, revised"),
+        "earlier values are exported too"
+    );
     let (status, dashboard) = w
         .get(
             Some(&manager),

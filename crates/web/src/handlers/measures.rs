@@ -354,6 +354,19 @@ pub async fn show_measure(
             format!("{}/measures/{}/values/new", ctx.base(), measure.id),
         ));
     }
+    for (label, format) in [
+        ("Download values (CSV)", "csv"),
+        ("Download values (Excel)", "xlsx"),
+    ] {
+        buttons.push(LinkButton::secondary(
+            label,
+            format!(
+                "{}/measures/{}/export?format={format}",
+                ctx.base(),
+                measure.id
+            ),
+        ));
+    }
     html(&MeasurePage {
         chrome: Chrome::for_ctx(&ctx, measure.name.clone(), "overview"),
         heading: measure.name.clone(),
@@ -525,4 +538,82 @@ pub async fn show_dashboard(
             .map(|(d, a, h, t)| (date_or(Some(d), ""), a, h, t))
             .collect(),
     })
+}
+
+/// A measure's values and its trajectory at each period, as CSV or Excel.
+pub async fn export_measure(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+    axum::extract::Query(query): axum::extract::Query<Vec<(String, String)>>,
+) -> AppResult {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    use sendplan_interchange::sheet_export::{table_to_csv, table_to_xlsx};
+    let measure = state.store.get_measure(ctx.pid(), MeasureId(id)).await?;
+    let points = state
+        .store
+        .list_data_points(ctx.pid(), measure.id, true)
+        .await?;
+    let head = [
+        "Period",
+        "Period start",
+        "Period end",
+        "Value",
+        "Trajectory",
+        "Status",
+        "Current",
+        "Note",
+    ];
+    let rows: Vec<Vec<String>> = points
+        .iter()
+        .map(|p| {
+            vec![
+                p.period.label.clone(),
+                p.period.span.start.to_string(),
+                p.period.span.end.to_string(),
+                p.value.to_string(),
+                measure
+                    .trajectory
+                    .expected_at(p.period.span.end)
+                    .map(|v| format!("{v:.2}"))
+                    .unwrap_or_default(),
+                p.status.code().to_owned(),
+                if p.replaced_by.is_none() {
+                    "yes"
+                } else {
+                    "no, revised"
+                }
+                .to_owned(),
+                p.note.clone(),
+            ]
+        })
+        .collect();
+    let stem = format!("measure-{}", measure.id);
+    let corrupt =
+        |e: String| crate::errors::AppError::Store(sendplan_storage::StoreError::Corrupt(e));
+    let (content_type, name, bytes) = match RawForm(query).get("format") {
+        "csv" => (
+            "text/csv; charset=utf-8",
+            format!("{stem}.csv"),
+            table_to_csv(&head, &rows),
+        ),
+        "xlsx" => (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            format!("{stem}.xlsx"),
+            table_to_xlsx("Values", &head, &rows).map_err(|e| corrupt(e.to_string()))?,
+        ),
+        _ => return Err(crate::errors::AppError::NotFound),
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }

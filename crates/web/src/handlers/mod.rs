@@ -160,6 +160,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/p/{pid}/measures/{id}", get(measures::show_measure))
         .route(
+            "/p/{pid}/measures/{id}/export",
+            get(measures::export_measure),
+        )
+        .route(
             "/p/{pid}/measures/{id}/values/new",
             get(measures::new_value).post(measures::record_value),
         )
