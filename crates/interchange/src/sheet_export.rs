@@ -133,16 +133,9 @@ pub fn to_xlsx(rows: &[Vec<String>]) -> Result<Vec<u8>, XlsxError> {
     workbook.save_to_buffer()
 }
 
-/// A CSV file (UTF-8 with a byte order mark, so Excel reads the £ signs right).
+/// The plan's rows as CSV, in the importer's columns.
 pub fn to_csv(rows: &[Vec<String>]) -> Vec<u8> {
-    let mut out = b"\xEF\xBB\xBF".to_vec();
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let _ = writer.write_record(headers());
-    for row in rows {
-        let _ = writer.write_record(row);
-    }
-    out.extend(writer.into_inner().unwrap_or_default());
-    out
+    table_to_csv(&headers(), rows)
 }
 
 const GUIDANCE: [(&str, &str); 9] = [
@@ -184,7 +177,7 @@ pub fn table_to_xlsx(
     workbook.save_to_buffer()
 }
 
-/// A table as CSV (UTF-8 with a byte order mark, for Excel).
+/// A table as CSV (UTF-8 with a byte order mark, so Excel reads the £ signs right).
 pub fn table_to_csv(head: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
     let mut out = b"\xEF\xBB\xBF".to_vec();
     let mut writer = csv::Writer::from_writer(Vec::new());
