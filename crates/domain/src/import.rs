@@ -8,7 +8,7 @@ use crate::rating::RatingDefinition;
 use time::Date;
 
 /// Everything one import creates.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PlanImport {
     pub partnership: PartnershipInput,
     pub organisations: Vec<OrganisationInput>,
@@ -18,14 +18,14 @@ pub struct PlanImport {
     pub plans: Vec<PlanToImport>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InspectionImport {
     pub inspection: InspectionInput,
     pub findings: Vec<FindingInput>,
     pub revisits: Vec<RevisitImport>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RevisitImport {
     pub date: Date,
     pub summary: String,
@@ -36,7 +36,7 @@ pub struct RevisitImport {
 /// A reference to a finding: (inspection position, finding position).
 pub type FindingRef = (usize, usize);
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PlanToImport {
     /// `inspection_id` is left empty; `inspection` says which of the import's it is.
     pub plan: PlanInput,
@@ -44,9 +44,24 @@ pub struct PlanToImport {
     pub ratings: Vec<RatingDefinition>,
     pub areas: Vec<AreaImport>,
     pub actions: Vec<ActionImport>,
+    pub measures: Vec<MeasureImport>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A measure with its values and comparators. Its `areas`, `actions` and `owner` are
+/// empty in `measure`; the positions here say which of the import's they are.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MeasureImport {
+    pub measure: crate::measures::MeasureInput,
+    pub owner: Option<usize>,
+    pub areas: Vec<usize>,
+    pub actions: Vec<usize>,
+    /// Oldest first, each with the time it was recorded (RFC 3339) if known; a later value
+    /// for the same period revises the earlier one.
+    pub values: Vec<(crate::measures::DataPointInput, Option<String>)>,
+    pub comparators: Vec<crate::measures::Comparator>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct AreaImport {
     /// `findings` and `senior_responsible_officer` are left empty: see the fields below.
     pub area: AreaInput,
@@ -55,7 +70,7 @@ pub struct AreaImport {
     pub objectives: Vec<ObjectiveInput>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ActionImport {
     pub area: usize,
     /// The objective's position within its area.
@@ -73,7 +88,7 @@ pub struct ActionImport {
     pub dates_need_review: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UpdateImport {
     pub date: Date,
     /// Position in the plan's `ratings`.
@@ -96,6 +111,8 @@ pub struct ImportSummary {
     pub actions: usize,
     pub milestones: usize,
     pub updates: usize,
+    pub measures: usize,
+    pub values: usize,
     pub people_to_review: usize,
     pub dates_to_review: usize,
 }

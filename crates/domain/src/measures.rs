@@ -146,7 +146,9 @@ fn group(n: i64) -> String {
 /// trajectory points and the final target), in date order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Trajectory {
-    pub baseline: Point,
+    /// Plans often set a target before the baseline is known ("70% of users can find what
+    /// they are looking for"); such a measure's path starts at its first target.
+    pub baseline: Option<Point>,
     pub targets: Vec<Point>,
     pub polarity: Polarity,
     /// How far worse than the trajectory still counts as "some concerns", in the
@@ -155,19 +157,22 @@ pub struct Trajectory {
 }
 
 impl Trajectory {
-    /// A trajectory, refusing targets dated on or before the baseline.
+    /// A trajectory, refusing targets dated on or before the baseline. One with neither a
+    /// baseline nor a dated target is allowed (plans state such indicators) and rates nothing.
     pub fn new(
-        baseline: Point,
+        baseline: Option<Point>,
         mut targets: Vec<Point>,
         polarity: Polarity,
         tolerance: f64,
     ) -> Result<Self, String> {
         targets.sort_by_key(|p| p.date);
-        if let Some(early) = targets.iter().find(|t| t.date <= baseline.date) {
-            return Err(format!(
-                "A target is dated {} but the baseline is {}: targets must come after the baseline",
-                early.date, baseline.date
-            ));
+        if let Some(baseline) = baseline {
+            if let Some(early) = targets.iter().find(|t| t.date <= baseline.date) {
+                return Err(format!(
+                    "A target is dated {} but the baseline is {}: targets must come after the baseline",
+                    early.date, baseline.date
+                ));
+            }
         }
         if targets.windows(2).any(|w| w[0].date == w[1].date) {
             return Err("Two targets have the same date".to_owned());
@@ -183,20 +188,28 @@ impl Trajectory {
         })
     }
 
+    /// The baseline and the targets, in date order.
+    pub fn points(&self) -> impl Iterator<Item = Point> + '_ {
+        self.baseline
+            .into_iter()
+            .chain(self.targets.iter().copied())
+    }
+
     /// The value the trajectory expects on `date`: straight lines between its points, the
-    /// last target after it, and nothing before the baseline.
+    /// last point after it, and nothing before the first point.
     pub fn expected_at(&self, date: Date) -> Option<f64> {
-        if date < self.baseline.date {
+        let mut points = self.points();
+        let mut previous = points.next()?;
+        if date < previous.date {
             return None;
         }
-        let mut previous = self.baseline;
-        for point in &self.targets {
+        for point in points {
             if date <= point.date {
                 let span = (point.date - previous.date).whole_days() as f64;
                 let into = (date - previous.date).whole_days() as f64;
                 return Some(previous.value + (point.value - previous.value) * into / span);
             }
-            previous = *point;
+            previous = point;
         }
         Some(previous.value)
     }
@@ -314,6 +327,25 @@ pub struct DataPoint {
     pub note: String,
     /// The value that replaced this one, if it was revised.
     pub replaced_by: Option<crate::DataPointId>,
+    /// Who recorded it (no one for imported values) and when (RFC 3339, UTC).
+    pub recorded_by: Option<crate::UserId>,
+    pub recorded_at: String,
+}
+
+/// A figure to compare a measure with for one period: England, a region, statistical
+/// neighbours or a chosen local authority. Comparators keep their own periods (DfE
+/// publishes by calendar year) so they are labelled and dated, not tied to the measure's
+/// frequency.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Comparator {
+    /// "england", "region:E12000005", "la:E08000031" or a name the partnership chose.
+    pub series: String,
+    pub period: String,
+    pub period_end: Date,
+    /// `None` where the publisher suppressed the figure.
+    pub value: Option<f64>,
+    /// Where it came from, e.g. "DfE Education, health and care plans 2024".
+    pub source: String,
 }
 
 #[cfg(test)]
@@ -325,10 +357,10 @@ mod tests {
     /// fall to 125 weeks by June 2023 and 13 weeks by March 2024.
     fn autism_wait() -> Trajectory {
         Trajectory::new(
-            Point {
+            Some(Point {
                 date: date!(2022 - 01 - 01),
                 value: 242.0,
-            },
+            }),
             vec![
                 Point {
                     date: date!(2024 - 03 - 31),
@@ -389,10 +421,10 @@ mod tests {
             Some(MeasureStatus::OffTrack)
         );
         let higher = Trajectory::new(
-            Point {
+            Some(Point {
                 date: date!(2022 - 01 - 01),
                 value: 52.9,
-            },
+            }),
             vec![Point {
                 date: date!(2023 - 01 - 01),
                 value: 70.0,
@@ -420,10 +452,10 @@ mod tests {
     #[test]
     fn targets_before_the_baseline_are_refused() {
         let error = Trajectory::new(
-            Point {
+            Some(Point {
                 date: date!(2022 - 01 - 01),
                 value: 1.0,
-            },
+            }),
             vec![Point {
                 date: date!(2021 - 01 - 01),
                 value: 2.0,
@@ -432,6 +464,39 @@ mod tests {
             0.0,
         );
         assert!(error.is_err_and(|e| e.contains("after the baseline")));
+    }
+
+    #[test]
+    fn a_measure_without_a_baseline_follows_its_targets_from_the_first() {
+        // Warwickshire 5.1.3: "70% of users can find what they are looking for", no baseline.
+        let t = Trajectory::new(
+            None,
+            vec![
+                Point {
+                    date: date!(2021 - 12 - 31),
+                    value: 70.0,
+                },
+                Point {
+                    date: date!(2022 - 12 - 31),
+                    value: 80.0,
+                },
+            ],
+            Polarity::HigherIsBetter,
+            0.0,
+        )
+        .expect("valid");
+        assert_eq!(t.expected_at(date!(2021 - 06 - 30)), None);
+        assert_eq!(t.expected_at(date!(2021 - 12 - 31)), Some(70.0));
+        assert_eq!(t.expected_at(date!(2023 - 06 - 30)), Some(80.0));
+        let unset = Trajectory::new(None, vec![], Polarity::HigherIsBetter, 0.0).expect("valid");
+        assert_eq!(unset.expected_at(date!(2023 - 06 - 30)), None);
+        assert_eq!(
+            unset.rate(Point {
+                date: date!(2023 - 06 - 30),
+                value: 50.0
+            }),
+            None
+        );
     }
 
     #[test]
@@ -499,7 +564,7 @@ impl MeasureInput {
             "how often it is reported",
             crate::periods::Frequency::from_code,
         );
-        let baseline_date = f.date("baseline_date", "the baseline date", true);
+        let baseline_date = f.date("baseline_date", "the baseline date", false);
         let value = |f: &mut FormReader<'_>, field: &str, what: &str, text: &str| match unit
             .map(|u| u.parse_value(text))
         {
@@ -510,13 +575,35 @@ impl MeasureInput {
             }
             None => None,
         };
-        let baseline_text = f.required("baseline_value", "the baseline value", 40);
+        let baseline_text = f.optional("baseline_value", "the baseline value", 40);
         let baseline_value = if baseline_text.is_empty() {
             None
         } else {
             value(&mut f, "baseline_value", "Baseline value", &baseline_text)
         };
-        let targets_text = f.required("targets", "at least one target", LONG_TEXT);
+        // A baseline is a value on a date: half of one is a mistake, none is a plan that
+        // has not measured it yet.
+        let baseline = match (baseline_date, baseline_text.is_empty()) {
+            (Some(date), false) => baseline_value.map(|value| Some(Point { date, value })),
+            (None, true) => Some(None),
+            (Some(_), true) => {
+                f.error(
+                    "baseline_value",
+                    "Enter the baseline value, or remove its date",
+                );
+                None
+            }
+            (None, false) => {
+                if !f.has_error("baseline_date") {
+                    f.error(
+                        "baseline_date",
+                        "Enter the date of the baseline, or remove its value",
+                    );
+                }
+                None
+            }
+        };
+        let targets_text = f.optional("targets", "the targets", LONG_TEXT);
         let mut targets = Vec::new();
         for line in targets_text
             .lines()
@@ -557,9 +644,9 @@ impl MeasureInput {
         let owner = f.optional_id("owner", "an owner");
         let areas = f.ids("areas", "an area");
         let actions = f.ids("actions", "an action");
-        let trajectory = match (baseline_date, baseline_value, polarity, tolerance) {
-            (Some(date), Some(value), Some(polarity), Some(tolerance)) if !targets.is_empty() => {
-                match Trajectory::new(Point { date, value }, targets, polarity, tolerance) {
+        let trajectory = match (baseline, polarity, tolerance) {
+            (Some(baseline), Some(polarity), Some(tolerance)) => {
+                match Trajectory::new(baseline, targets, polarity, tolerance) {
                     Ok(t) => Some(t),
                     Err(message) => {
                         f.error("targets", message);
@@ -570,10 +657,7 @@ impl MeasureInput {
             _ => None,
         };
         let placeholder = || Trajectory {
-            baseline: Point {
-                date: Date::MIN,
-                value: 0.0,
-            },
+            baseline: None,
             targets: vec![],
             polarity: Polarity::HigherIsBetter,
             tolerance: 0.0,

@@ -10,7 +10,7 @@ pub const FORMAT: &str = "sendplan-plan";
 /// The version this build reads and writes.
 pub const VERSION: u32 = 1;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 /// A partnership's plan, with everything it refers to.
 pub struct Document {
@@ -32,7 +32,7 @@ pub struct Document {
     pub plans: Vec<Plan>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Partnership {
     pub name: String,
@@ -40,7 +40,7 @@ pub struct Partnership {
     pub la_code: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Organisation {
     pub key: String,
@@ -49,7 +49,7 @@ pub struct Organisation {
     pub kind: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Person {
     pub key: String,
@@ -70,7 +70,7 @@ pub struct Person {
     pub to_review: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Inspection {
     pub key: String,
@@ -95,7 +95,7 @@ pub struct Inspection {
     pub revisits: Vec<Revisit>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Finding {
     pub key: String,
@@ -107,7 +107,7 @@ pub struct Finding {
     pub text: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Revisit {
     /// ISO date.
@@ -118,7 +118,7 @@ pub struct Revisit {
     pub judgements: Vec<Judgement>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Judgement {
     /// A finding key of this inspection.
@@ -128,7 +128,7 @@ pub struct Judgement {
     pub commentary: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Plan {
     pub key: String,
@@ -153,13 +153,16 @@ pub struct Plan {
     pub areas: Vec<Area>,
     #[serde(default)]
     pub actions: Vec<Action>,
+    /// The plan's impact measures, with their values and comparators.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub measures: Vec<Measure>,
 }
 
 fn default_stale_after_days() -> i64 {
     sendplan_domain::plan::DEFAULT_STALE_AFTER_DAYS
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Rating {
     pub label: String,
@@ -170,7 +173,7 @@ pub struct Rating {
     pub class: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Area {
     pub number: String,
@@ -187,7 +190,7 @@ pub struct Area {
     pub objectives: Vec<Objective>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Objective {
     pub number: String,
@@ -200,7 +203,7 @@ pub struct Objective {
     pub milestones: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Action {
     pub number: String,
@@ -246,7 +249,7 @@ pub struct Action {
     pub updates: Vec<Update>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Resource {
     /// existing | additional
@@ -256,7 +259,7 @@ pub struct Resource {
     pub amount_pence: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Milestone {
     pub title: String,
@@ -270,7 +273,7 @@ pub struct Milestone {
     pub done: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Update {
     /// ISO date.
@@ -282,4 +285,94 @@ pub struct Update {
     pub author: Option<String>,
     #[serde(default)]
     pub evidence_links: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+/// An impact measure: where it starts, where it must get to and by when, and its values.
+pub struct Measure {
+    pub name: String,
+    #[serde(default)]
+    pub definition: Option<String>,
+    /// percentage | count | weeks | days | money | ratio | yes_no
+    pub unit: String,
+    /// higher | lower: which way is better.
+    pub polarity: String,
+    /// monthly | quarterly | termly | academic_year | financial_year | calendar_year
+    pub frequency: String,
+    /// Left out when the plan has not measured it yet.
+    #[serde(default)]
+    pub baseline: Option<DatedValue>,
+    /// Interim trajectory points and the final target, any order.
+    #[serde(default)]
+    pub targets: Vec<DatedValue>,
+    /// How far behind the trajectory, in the measure's unit, is still "some concerns".
+    #[serde(default)]
+    pub tolerance: f64,
+    /// A person key.
+    #[serde(default)]
+    pub owner: Option<String>,
+    /// entered | imported | computed
+    #[serde(default = "default_measure_source")]
+    pub source: String,
+    /// Area numbers of this plan.
+    #[serde(default)]
+    pub areas: Vec<String>,
+    /// Action numbers of this plan.
+    #[serde(default)]
+    pub actions: Vec<String>,
+    /// Every value recorded, oldest first; a later value for the same period revises it.
+    #[serde(default)]
+    pub values: Vec<Value>,
+    #[serde(default)]
+    pub comparators: Vec<Comparator>,
+}
+
+fn default_measure_source() -> String {
+    "imported".to_owned()
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DatedValue {
+    /// ISO date.
+    pub date: String,
+    pub value: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+/// One recorded value of a measure.
+pub struct Value {
+    /// A period of the measure's frequency: "2023-06", "2023-24 Q1", "Autumn 2023",
+    /// "2023/24", "2023-24" or "2023".
+    pub period: String,
+    pub value: f64,
+    /// provisional | final | revised
+    #[serde(default = "default_value_status")]
+    pub status: String,
+    #[serde(default)]
+    pub note: Option<String>,
+    /// When it was recorded (RFC 3339); the time of import if left out.
+    #[serde(default)]
+    pub recorded_at: Option<String>,
+}
+
+fn default_value_status() -> String {
+    "final".to_owned()
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+/// A figure to compare a measure with: England, a region, another local authority.
+pub struct Comparator {
+    /// "england", "region:E12000005", "la:E08000031", or a name.
+    pub series: String,
+    /// The period as its publisher labels it, e.g. "2023" or "2023/24".
+    pub period: String,
+    /// ISO date the period ends.
+    pub period_end: String,
+    /// null where the publisher suppressed the figure.
+    pub value: Option<f64>,
+    pub source: String,
 }

@@ -96,6 +96,16 @@ pub async fn export_plan(
         .iter()
         .map(|a| (a.id, a.number.to_string()))
         .collect();
+    let area_numbers: HashMap<_, _> = areas.iter().map(|a| (a.id, a.number.to_string())).collect();
+    let measures = export_measures(
+        store,
+        partnership,
+        plan_id,
+        &area_numbers,
+        &numbers,
+        &person_keys,
+    )
+    .await?;
     let mut milestones_of: HashMap<_, Vec<_>> = HashMap::new();
     for m in store.list_plan_milestones(partnership, plan_id).await? {
         milestones_of.entry(m.action_id).or_default().push(m);
@@ -261,8 +271,74 @@ pub async fn export_plan(
                 })
                 .collect(),
             actions,
+            measures,
         }],
     })
+}
+
+/// The plan's measures, each with every value recorded (oldest first, so importing them
+/// in order rebuilds the revisions) and its comparators.
+async fn export_measures(
+    store: &Store,
+    partnership: PartnershipId,
+    plan_id: PlanId,
+    area_numbers: &HashMap<sendplan_domain::AreaId, String>,
+    action_numbers: &HashMap<sendplan_domain::ActionId, String>,
+    person_keys: &HashMap<sendplan_domain::PersonId, String>,
+) -> Result<Vec<Measure>, StoreError> {
+    let dated = |p: &sendplan_domain::measures::Point| DatedValue {
+        date: p.date.to_string(),
+        value: p.value,
+    };
+    let mut measures = Vec::new();
+    for m in store.list_measures(partnership, plan_id).await? {
+        let mut values = store.list_data_points(partnership, m.id, true).await?;
+        values.sort_by_key(|v| v.id);
+        let comparators = store.list_comparators(partnership, m.id).await?;
+        measures.push(Measure {
+            name: m.name.clone(),
+            definition: some(&m.definition),
+            unit: m.unit.code().to_owned(),
+            polarity: m.trajectory.polarity.code().to_owned(),
+            frequency: m.frequency.code().to_owned(),
+            baseline: m.trajectory.baseline.as_ref().map(dated),
+            targets: m.trajectory.targets.iter().map(dated).collect(),
+            tolerance: m.trajectory.tolerance,
+            owner: m.owner.and_then(|p| person_keys.get(&p).cloned()),
+            source: m.source.code().to_owned(),
+            areas: m
+                .areas
+                .iter()
+                .filter_map(|a| area_numbers.get(a).cloned())
+                .collect(),
+            actions: m
+                .actions
+                .iter()
+                .filter_map(|a| action_numbers.get(a).cloned())
+                .collect(),
+            values: values
+                .iter()
+                .map(|v| Value {
+                    period: v.period.label.clone(),
+                    value: v.value,
+                    status: v.status.code().to_owned(),
+                    note: some(&v.note),
+                    recorded_at: Some(v.recorded_at.clone()),
+                })
+                .collect(),
+            comparators: comparators
+                .iter()
+                .map(|c| Comparator {
+                    series: c.series.clone(),
+                    period: c.period.clone(),
+                    period_end: c.period_end.to_string(),
+                    value: c.value,
+                    source: c.source.clone(),
+                })
+                .collect(),
+        });
+    }
+    Ok(measures)
 }
 
 /// How much money an export's plan commits, for summaries.

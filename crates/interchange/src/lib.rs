@@ -6,6 +6,7 @@ pub mod dfe;
 pub mod document;
 mod export;
 mod read;
+pub mod seed_measures;
 pub mod sheet;
 pub mod sheet_export;
 

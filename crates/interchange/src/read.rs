@@ -12,6 +12,8 @@ use sendplan_domain::partnership::OrganisationKind;
 use sendplan_domain::plan::{ActionText, PlanKind, PlanStatus, Resource, ResourceKind};
 use sendplan_domain::rating::{RatingClass, RatingDefinition, TagColour};
 use std::collections::HashMap;
+
+mod measures;
 use time::Date;
 
 /// One problem in a document.
@@ -610,12 +612,21 @@ fn read_plan(
             }
         }
     }
+    let measures = measures::read_measures(
+        p,
+        &at,
+        &plan.measures,
+        &area_numbers,
+        &action_numbers,
+        person_keys,
+    );
     PlanToImport {
         plan: input,
         inspection,
         ratings,
         areas,
         actions,
+        measures,
     }
 }
 

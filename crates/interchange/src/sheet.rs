@@ -717,6 +717,7 @@ pub fn table_to_document(
                 .collect(),
             areas: areas.into_values().collect(),
             actions,
+            measures: vec![],
         }],
     })
 }

@@ -36,6 +36,48 @@ fn remove(path: &std::path::Path) {
     }
 }
 
+fn measures_fixture(name: &str) -> Option<String> {
+    let path = format!(
+        "{}/../../fixtures/measures/{name}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read_to_string(&path).ok()
+}
+
+/// A seed plan's document with its seed measures attached, and, on its first measure, a
+/// value, a revision of it and two comparators, so round trips carry all of them.
+fn with_measures(name: &str) -> String {
+    use sendplan_interchange::document::{Comparator, Value};
+    let mut document: Document = serde_json::from_str(&fixture(name)).expect("json");
+    if let Some(measures) = measures_fixture(name) {
+        sendplan_interchange::seed_measures::attach(&mut document, &measures).expect("attach");
+        let measure = &mut document.plans[0].measures[0];
+        let period = match measure.frequency.as_str() {
+            "monthly" => "2022-06",
+            other => panic!("the first {name} measure is {other}; give it a period here"),
+        };
+        for (value, status) in [(40.0, "provisional"), (42.0, "final")] {
+            measure.values.push(Value {
+                period: period.to_owned(),
+                value,
+                status: status.to_owned(),
+                note: Some("Illustrative".to_owned()),
+                recorded_at: Some("2022-07-04T09:30:00Z".to_owned()),
+            });
+        }
+        for (series, value) in [("England", Some(58.7)), ("West Midlands", None)] {
+            measure.comparators.push(Comparator {
+                series: series.to_owned(),
+                period: "2022".to_owned(),
+                period_end: "2022-12-31".to_owned(),
+                value,
+                source: "DfE EHC plans 2025".to_owned(),
+            });
+        }
+    }
+    serde_json::to_string(&document).expect("json")
+}
+
 /// Imports a fixture; returns the store and the first plan's id with its partnership.
 async fn imported(
     name: &str,
@@ -45,7 +87,7 @@ async fn imported(
     sendplan_domain::PartnershipId,
     sendplan_domain::PlanId,
 ) {
-    let (_, import) = read(&fixture(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let (_, import) = read(&with_measures(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
     let (store, path) = fresh_store().await;
     let summary = store
         .import_plan(Actor(None), &import, TODAY)
@@ -303,6 +345,103 @@ async fn export_then_import_gives_back_identical_data() {
         remove(&path);
         remove(&again_path);
     }
+}
+
+#[tokio::test]
+async fn the_seed_plans_impact_measures_load_with_their_baselines_targets_and_actions() {
+    use sendplan_domain::measures::Point;
+    let (store, path, partnership, plan) = imported("warwickshire").await;
+    let measures = store
+        .list_measures(partnership, plan)
+        .await
+        .expect("measures");
+    assert_eq!(measures.len(), 37, "every Warwickshire impact measure");
+    let wait = measures
+        .iter()
+        .find(|m| m.name == "Longest wait for an autism diagnostic assessment")
+        .expect("the autism wait");
+    // 242 weeks, no date given, so as at the plan's start; 125 by June 2023; 13 by March 2024.
+    assert_eq!(
+        wait.trajectory.baseline,
+        Some(Point {
+            date: date!(2022 - 01 - 01),
+            value: 242.0
+        })
+    );
+    assert_eq!(
+        wait.trajectory.targets,
+        vec![
+            Point {
+                date: date!(2023 - 06 - 30),
+                value: 125.0
+            },
+            Point {
+                date: date!(2024 - 03 - 31),
+                value: 13.0
+            },
+        ]
+    );
+    let action = store
+        .get_action(partnership, wait.actions[0])
+        .await
+        .expect("action");
+    assert_eq!(action.number.to_string(), "1.1.1");
+    assert!(
+        measures.iter().all(|m| m.actions.len() == 1),
+        "each is linked to its action"
+    );
+    store.close().await;
+    remove(&path);
+    for (name, expected) in [("wolverhampton", 4), ("worcestershire", 12)] {
+        let (store, path, partnership, plan) = imported(name).await;
+        let measures = store
+            .list_measures(partnership, plan)
+            .await
+            .expect("measures");
+        assert_eq!(measures.len(), expected, "{name}");
+        store.close().await;
+        remove(&path);
+    }
+}
+
+#[tokio::test]
+async fn bad_measures_are_refused_with_a_reason_each() {
+    let mut document: serde_json::Value =
+        serde_json::from_str(&with_measures("warwickshire")).expect("json");
+    let measures = &mut document["plans"][0]["measures"];
+    measures[1]["values"] = serde_json::json!([
+        { "period": "2022-06", "value": 140 },
+        { "period": "Spring 2023", "value": 20 }
+    ]);
+    measures[2]["baseline"] = serde_json::json!({ "date": "2023-01-01", "value": 50 });
+    measures[2]["targets"] = serde_json::json!([{ "date": "2022-12-31", "value": 70 }]);
+    measures[3]["unit"] = "furlongs".into();
+    measures[4]["actions"] = serde_json::json!(["9.9.9"]);
+    measures[5]["name"] = measures[6]["name"].clone();
+    let error = read(&document.to_string())
+        .expect_err("refused")
+        .to_string();
+    for expected in [
+        "plans[0].measures[1].values[0].value: ",
+        "plans[0].measures[1].values[1].period: \"Spring 2023\" is not a monthly period",
+        "plans[0].measures[2].targets: A target is dated 2022-12-31 but the baseline is 2023-01-01",
+        "plans[0].measures[3].unit: \"furlongs\" is not one of",
+        "plans[0].measures[4].actions[0]: there is no action 9.9.9 in this plan",
+        "is listed twice",
+    ] {
+        assert!(
+            error.contains(expected),
+            "missing {expected:?} in:\n{error}"
+        );
+    }
+    measures_fixture("warwickshire").expect("fixture");
+    let mut text_value = document.clone();
+    text_value["plans"][0]["measures"][1]["values"] =
+        serde_json::json!([{ "period": "2022-06", "value": "lots" }]);
+    assert!(
+        read(&text_value.to_string()).is_err(),
+        "a value must be a number"
+    );
 }
 
 #[tokio::test]

@@ -31,6 +31,43 @@ pub const FIXTURES: &[(&str, &str)] = &[
         include_str!("../../../fixtures/plans/walsall.json"),
     ),
 ];
+/// The impact measures each seed plan states with numbers, by plan name.
+pub const MEASURE_FIXTURES: &[(&str, &str)] = &[
+    (
+        "wolverhampton",
+        include_str!("../../../fixtures/measures/wolverhampton.json"),
+    ),
+    (
+        "warwickshire",
+        include_str!("../../../fixtures/measures/warwickshire.json"),
+    ),
+    (
+        "worcestershire",
+        include_str!("../../../fixtures/measures/worcestershire.json"),
+    ),
+];
+
+/// A seed plan's document with its measures attached, ready to import.
+pub fn seed_document(
+    name: &str,
+    json: &str,
+) -> Result<(
+    sendplan_interchange::Document,
+    sendplan_domain::import::PlanImport,
+)> {
+    let mut document: sendplan_interchange::Document =
+        serde_json::from_str(json).with_context(|| format!("the {name} demo data is not valid"))?;
+    if let Some((_, measures)) = MEASURE_FIXTURES.iter().find(|(n, _)| *n == name) {
+        sendplan_interchange::seed_measures::attach(&mut document, measures)
+            .map_err(anyhow::Error::msg)
+            .with_context(|| format!("the {name} measures do not fit the plan"))?;
+    }
+    let import = sendplan_interchange::to_import(&document)
+        .map_err(sendplan_interchange::ReadError::Problems)
+        .with_context(|| format!("the {name} demo data is not valid"))?;
+    Ok((document, import))
+}
+
 /// `.invalid` can never be a real address (RFC 2606).
 pub const DEMO_EMAIL: &str = "demo@sendplan.invalid";
 
@@ -52,8 +89,7 @@ pub async fn load(store: &Store) -> Result<(String, String)> {
     };
     let today = time::OffsetDateTime::now_utc().date();
     for (name, json) in FIXTURES {
-        let (document, import) = sendplan_interchange::read(json)
-            .with_context(|| format!("the {name} demo data is not valid"))?;
+        let (document, import) = seed_document(name, json)?;
         let existing = store
             .list_partnerships()
             .await?

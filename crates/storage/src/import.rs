@@ -242,6 +242,31 @@ impl Store {
                     summary.updates += 1;
                 }
             }
+            for imported in &plan.measures {
+                let mut input = imported.measure.clone();
+                input.owner = imported.owner.map(|o| people[o]);
+                input.areas = imported.areas.iter().map(|a| areas[*a]).collect();
+                input.actions = imported.actions.iter().map(|a| actions[*a]).collect();
+                let measure = self
+                    .insert_measure(tx, actor, partnership, plan_id, &input)
+                    .await?;
+                for (value, recorded_at) in &imported.values {
+                    self.insert_data_point(
+                        tx,
+                        actor,
+                        partnership,
+                        (measure, &input.name, input.unit),
+                        value,
+                        recorded_at.as_deref(),
+                    )
+                    .await?;
+                }
+                for comparator in &imported.comparators {
+                    Self::upsert_comparator(tx, partnership, measure, comparator).await?;
+                }
+                summary.measures += 1;
+                summary.values += imported.values.len();
+            }
         }
         Ok(summary)
     }

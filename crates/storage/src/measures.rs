@@ -1,5 +1,5 @@
 //! Impact measures, their data points (revisions keep the value they replace) and the
-//! comparator figures they are shown against. Issue 4 groundwork: no page uses these yet.
+//! comparator figures they are shown against.
 
 use crate::audit::{record, record_created, Change, Subject};
 use crate::sql::{date_text, now_text, RowExt};
@@ -30,6 +30,8 @@ fn data_point_from(row: &AnyRow) -> Result<DataPoint> {
         status: row.code("status", DataStatus::from_code)?,
         note: row.text("note")?,
         replaced_by: row.opt_int("replaced_by")?.map(DataPointId),
+        recorded_by: row.opt_int("recorded_by")?.map(UserId),
+        recorded_at: row.text("recorded_at")?,
     })
 }
 
@@ -44,7 +46,22 @@ impl Store {
     ) -> Result<MeasureId> {
         self.get_plan(partnership, plan).await?;
         let mut write = self.begin_write().await?;
-        let tx = &mut write.tx;
+        let id = self
+            .insert_measure(&mut write.tx, actor, partnership, plan, input)
+            .await?;
+        write.commit().await?;
+        Ok(id)
+    }
+
+    /// Adds a measure within a transaction (creating one, or importing a plan).
+    pub(crate) async fn insert_measure(
+        &self,
+        tx: &mut Tx,
+        actor: Actor,
+        partnership: PartnershipId,
+        plan: PlanId,
+        input: &MeasureInput,
+    ) -> Result<MeasureId> {
         if let Some(owner) = input.owner {
             self.person_in(tx, partnership, owner).await?;
         }
@@ -60,8 +77,8 @@ impl Store {
         .bind(input.unit.code())
         .bind(t.polarity.code())
         .bind(input.frequency.code())
-        .bind(date_text(t.baseline.date))
-        .bind(t.baseline.value)
+        .bind(t.baseline.map(|b| date_text(b.date)))
+        .bind(t.baseline.map(|b| b.value))
         .bind(t.tolerance)
         .bind(input.owner.map(|p| p.0))
         .bind(input.source.code())
@@ -92,7 +109,6 @@ impl Store {
             &input.name,
         )
         .await?;
-        write.commit().await?;
         Ok(MeasureId(id))
     }
 
@@ -183,9 +199,12 @@ impl Store {
             .await?;
         let polarity = row.code("polarity", Polarity::from_code)?;
         let trajectory = Trajectory {
-            baseline: Point {
-                date: row.date("baseline_date")?,
-                value: real(row, "baseline_value")?,
+            baseline: match row.opt_date("baseline_date")? {
+                Some(date) => Some(Point {
+                    date,
+                    value: real(row, "baseline_value")?,
+                }),
+                None => None,
             },
             targets: targets
                 .iter()
@@ -232,10 +251,33 @@ impl Store {
         measure: MeasureId,
         input: &DataPointInput,
     ) -> Result<DataPointId> {
-        let (period, value, note) = (&input.period, input.value, input.note.as_str());
         let m = self.get_measure(partnership, measure).await?;
         let mut write = self.begin_write().await?;
-        let tx = &mut write.tx;
+        let id = self
+            .insert_data_point(
+                &mut write.tx,
+                actor,
+                partnership,
+                (measure, &m.name, m.unit),
+                input,
+                None,
+            )
+            .await?;
+        write.commit().await?;
+        Ok(id)
+    }
+
+    /// Records a value within a transaction; `recorded_at` keeps an imported value's time.
+    pub(crate) async fn insert_data_point(
+        &self,
+        tx: &mut Tx,
+        actor: Actor,
+        partnership: PartnershipId,
+        (measure, name, unit): (MeasureId, &str, Unit),
+        input: &DataPointInput,
+        recorded_at: Option<&str>,
+    ) -> Result<DataPointId> {
+        let (period, value, note) = (&input.period, input.value, input.note.as_str());
         let current: Option<i64> = sqlx::query_scalar("SELECT id FROM data_points WHERE measure_id = $1 AND period = $2 AND replaced_by IS NULL")
             .bind(measure.0)
             .bind(period.label.clone())
@@ -267,7 +309,7 @@ impl Store {
         .bind(status.code())
         .bind(note.to_owned())
         .bind(actor.0.map(|u| u.0))
-        .bind(now_text())
+        .bind(recorded_at.map_or_else(now_text, str::to_owned))
         .fetch_one(&mut **tx)
         .await?;
         if let Some(old) = current {
@@ -289,13 +331,12 @@ impl Store {
                 } else {
                     "added"
                 },
-                summary: format!("{}: {} for {}", m.name, m.unit.format(value), period.label),
+                summary: format!("{}: {} for {}", name, unit.format(value), period.label),
                 before: None,
                 after: Some(&(&period.label, value, status)),
             },
         )
         .await?;
-        write.commit().await?;
         Ok(DataPointId(id))
     }
 
@@ -319,41 +360,82 @@ impl Store {
         rows.iter().map(data_point_from).collect()
     }
 
-    /// Sets a comparator figure ("england", "region:E12000005", "la:E08000031") for a period;
-    /// `None` records that the figure was suppressed.
+    /// Sets a comparator figure for a period, replacing the one there was.
     pub async fn set_comparator(
         &self,
         partnership: PartnershipId,
         measure: MeasureId,
-        series: &str,
-        period: &Period,
-        value: Option<f64>,
-        source: &str,
+        comparator: &Comparator,
     ) -> Result<()> {
         self.get_measure(partnership, measure).await?;
         let mut write = self.begin_write().await?;
+        Self::upsert_comparator(&mut write.tx, partnership, measure, comparator).await?;
+        write.commit().await
+    }
+
+    /// Sets many comparator figures in one transaction (a DfE series), all or none.
+    pub async fn set_comparators(
+        &self,
+        actor: Actor,
+        partnership: PartnershipId,
+        measure: MeasureId,
+        comparators: &[Comparator],
+    ) -> Result<usize> {
+        let m = self.get_measure(partnership, measure).await?;
+        let mut write = self.begin_write().await?;
+        for comparator in comparators {
+            Self::upsert_comparator(&mut write.tx, partnership, measure, comparator).await?;
+        }
+        record::<(), _>(
+            &mut write.tx,
+            Change {
+                partnership: Some(partnership),
+                actor,
+                entity: "measure",
+                entity_id: measure.0,
+                change: "comparators",
+                summary: format!(
+                    "{}: {} comparator figures loaded",
+                    m.name,
+                    comparators.len()
+                ),
+                before: None,
+                after: Some(&comparators),
+            },
+        )
+        .await?;
+        write.commit().await?;
+        Ok(comparators.len())
+    }
+
+    pub(crate) async fn upsert_comparator(
+        tx: &mut Tx,
+        partnership: PartnershipId,
+        measure: MeasureId,
+        comparator: &Comparator,
+    ) -> Result<()> {
         sqlx::query(
             "INSERT INTO comparators (partnership_id, measure_id, series, period, period_end, value, source) VALUES ($1, $2, $3, $4, $5, $6, $7) \
              ON CONFLICT (measure_id, series, period) DO UPDATE SET value = excluded.value, source = excluded.source, period_end = excluded.period_end",
         )
         .bind(partnership.0)
         .bind(measure.0)
-        .bind(series.to_owned())
-        .bind(period.label.clone())
-        .bind(date_text(period.span.end))
-        .bind(value)
-        .bind(source.to_owned())
-        .execute(&mut *write.tx)
+        .bind(comparator.series.clone())
+        .bind(comparator.period.clone())
+        .bind(date_text(comparator.period_end))
+        .bind(comparator.value)
+        .bind(comparator.source.clone())
+        .execute(&mut **tx)
         .await?;
-        write.commit().await
+        Ok(())
     }
 
-    /// A measure's comparator figures: (series, period label, value), in period order.
+    /// A measure's comparator figures, by series and then period.
     pub async fn list_comparators(
         &self,
         partnership: PartnershipId,
         measure: MeasureId,
-    ) -> Result<Vec<(String, String, Option<f64>)>> {
+    ) -> Result<Vec<Comparator>> {
         let rows = sqlx::query("SELECT * FROM comparators WHERE measure_id = $1 AND partnership_id = $2 ORDER BY series, period_end")
             .bind(measure.0)
             .bind(partnership.0)
@@ -361,11 +443,13 @@ impl Store {
             .await?;
         rows.iter()
             .map(|r| {
-                Ok((
-                    r.text("series")?,
-                    r.text("period")?,
-                    r.try_get::<Option<f64>, _>("value")?,
-                ))
+                Ok(Comparator {
+                    series: r.text("series")?,
+                    period: r.text("period")?,
+                    period_end: r.date("period_end")?,
+                    value: r.try_get::<Option<f64>, _>("value")?,
+                    source: r.text("source")?,
+                })
             })
             .collect()
     }

@@ -34,6 +34,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0003_measures.sql"),
         postgres: include_str!("../migrations/postgres/0003_measures.sql"),
     },
+    Migration {
+        version: 4,
+        name: "optional_baselines",
+        sqlite: include_str!("../migrations/sqlite/0004_optional_baselines.sql"),
+        postgres: include_str!("../migrations/postgres/0004_optional_baselines.sql"),
+    },
 ];
 
 impl Store {

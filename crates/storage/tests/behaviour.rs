@@ -902,10 +902,10 @@ async fn measures_keep_their_trajectory_and_every_revision(store: Store, _url: S
     let f = fixture(&store, "E08000031").await;
     let action = add_action(&store, &f, "1.1", &[]).await;
     let trajectory = Trajectory::new(
-        Point {
+        Some(Point {
             date: date!(2022 - 01 - 01),
             value: 242.0,
-        },
+        }),
         vec![
             Point {
                 date: date!(2023 - 06 - 30),
@@ -983,19 +983,19 @@ async fn measures_keep_their_trajectory_and_every_revision(store: Store, _url: S
         }),
         Some(MeasureStatus::OnTrack)
     );
+    let england = |value: Option<f64>, source: &str| Comparator {
+        series: "england".to_owned(),
+        period: june.label.clone(),
+        period_end: june.span.end,
+        value,
+        source: source.to_owned(),
+    };
     store
-        .set_comparator(
-            f.partnership,
-            measure,
-            "england",
-            &june,
-            Some(30.0),
-            "example",
-        )
+        .set_comparator(f.partnership, measure, &england(Some(30.0), "example"))
         .await
         .expect("comparator");
     store
-        .set_comparator(f.partnership, measure, "england", &june, None, "suppressed")
+        .set_comparator(f.partnership, measure, &england(None, "suppressed"))
         .await
         .expect("update");
     assert_eq!(
@@ -1003,7 +1003,7 @@ async fn measures_keep_their_trajectory_and_every_revision(store: Store, _url: S
             .list_comparators(f.partnership, measure)
             .await
             .expect("list"),
-        vec![("england".to_owned(), "2023-06".to_owned(), None)]
+        vec![england(None, "suppressed")]
     );
     let other = fixture(&store, "E10000031").await;
     assert!(matches!(

@@ -1,7 +1,7 @@
 //! Measure charts drawn as SVG on the server: the values, the trajectory from baseline to
 //! target, and comparator series, with a title and description for screen readers (pages
 //! pair each chart with a table of the same data). Plain string building: no JavaScript,
-//! prints as it shows. Issue 4 groundwork; no page shows a chart yet.
+//! prints as it shows.
 
 use sendplan_domain::measures::{Point, Trajectory, Unit};
 use std::fmt::Write;
@@ -40,8 +40,10 @@ pub fn measure_chart(
     values: &[Point],
     comparators: &[Series<'_>],
 ) -> String {
-    let mut plan: Vec<Point> = vec![trajectory.baseline];
-    plan.extend(trajectory.targets.iter().copied());
+    let plan: Vec<Point> = trajectory.points().collect();
+    if plan.is_empty() && values.is_empty() && comparators.iter().all(|s| s.points.is_empty()) {
+        return String::new();
+    }
     let all = plan
         .iter()
         .chain(values)
@@ -95,11 +97,16 @@ pub fn measure_chart(
     let latest = values.iter().max_by_key(|p| p.date);
     let description = match latest {
         Some(p) => format!(
-            "Latest value {} on {}. Baseline {} on {}; target {}.",
+            "Latest value {} on {}. Baseline {}; target {}.",
             unit.format(p.value),
             p.date,
-            unit.format(trajectory.baseline.value),
-            trajectory.baseline.date,
+            trajectory
+                .baseline
+                .map_or("not measured".to_owned(), |b| format!(
+                    "{} on {}",
+                    unit.format(b.value),
+                    b.date
+                )),
             trajectory
                 .targets
                 .last()
@@ -146,11 +153,21 @@ pub fn measure_chart(
             }
         }
     }
-    for series in comparators {
+    // Comparators are told apart by dash pattern and labelled at their last point, so
+    // the chart does not depend on colour.
+    const DASHES: [&str; 4] = ["", "2 3", "8 3 2 3", "1 6"];
+    for (i, series) in comparators.iter().enumerate() {
+        let Some(end) = series.points.iter().max_by_key(|p| p.date) else {
+            continue;
+        };
         let _ = write!(
             svg,
-            r##"<path d="{}" fill="none" stroke="#505a5f" stroke-width="1.5"><title>{}</title></path>"##,
+            r##"<path d="{}" fill="none" stroke="#505a5f" stroke-width="1.5" stroke-dasharray="{}"><title>{}</title></path><text x="{:.1}" y="{:.1}" text-anchor="end" font-size="11" fill="#505a5f">{}</text>"##,
             path(series.points),
+            DASHES[i % DASHES.len()],
+            escape(series.name),
+            x(end.date) - 4.0,
+            y(end.value) - 6.0,
             escape(series.name)
         );
     }
@@ -188,10 +205,10 @@ mod tests {
     #[test]
     fn a_chart_draws_values_trajectory_and_comparators_with_a_text_alternative() {
         let trajectory = Trajectory::new(
-            Point {
+            Some(Point {
                 date: date!(2022 - 01 - 01),
                 value: 242.0,
-            },
+            }),
             vec![
                 Point {
                     date: date!(2023 - 06 - 30),
@@ -246,10 +263,10 @@ mod tests {
     #[test]
     fn a_measure_with_no_values_still_draws_its_trajectory() {
         let trajectory = Trajectory::new(
-            Point {
+            Some(Point {
                 date: date!(2022 - 01 - 01),
                 value: 52.9,
-            },
+            }),
             vec![Point {
                 date: date!(2023 - 01 - 01),
                 value: 70.0,

@@ -138,9 +138,9 @@ async fn measure_form(
         Field::radios("unit", "Unit", Unit::ALL.iter().map(|u| Choice::new(u.code(), u.label())).collect()),
         Field::radios("polarity", "Which way is better?", Polarity::ALL.iter().map(|p| Choice::new(p.code(), p.label())).collect()),
         Field::radios("frequency", "How often is it reported?", Frequency::ALL.iter().map(|f| Choice::new(f.code(), f.label())).collect()),
-        Field::text("baseline_value", "Baseline value").width("govuk-input--width-10"),
-        Field::date("baseline_date", "Date of the baseline"),
-        Field::textarea("targets", "Targets").rows(3).hint("One per line, a date and a value, as the plan writes them: \"June 2023 = 125\". Interim targets make the trajectory."),
+        Field::text("baseline_value", "Baseline value (optional)").width("govuk-input--width-10").hint("Leave the baseline blank if it has not been measured yet"),
+        Field::date("baseline_date", "Date of the baseline (optional)"),
+        Field::textarea("targets", "Targets").rows(3).hint("One per line, a date and a value, as the plan writes them: \"June 2023 = 125\". Interim targets make the trajectory. Until it has a baseline or a target, the measure is not rated."),
         Field::text("tolerance", "Tolerance (optional)").width("govuk-input--width-5").hint("How far behind the trajectory, in the measure's unit, still counts as \"some concerns\" rather than \"off track\""),
         Field::select("owner", "Owner (optional)", with_none("No owner", people.iter().map(|p| Choice::new(p.id, p.display_name())).collect())),
         Field::checkboxes("areas", "Areas it measures (optional)", overview.areas.iter().map(|a| Choice::new(a.id, format!("{} {}", a.number, truncate(&a.title, 90)))).collect()),
@@ -309,11 +309,12 @@ pub async fn show_measure(
         SummaryRow::new("Definition", measure.definition.clone()),
         SummaryRow::new(
             "Baseline",
-            format!(
-                "{} on {}",
-                unit.format(measure.trajectory.baseline.value),
-                date_or(Some(measure.trajectory.baseline.date), "")
-            ),
+            measure
+                .trajectory
+                .baseline
+                .map_or("Not measured yet".to_owned(), |b| {
+                    format!("{} on {}", unit.format(b.value), date_or(Some(b.date), ""))
+                }),
         ),
         SummaryRow::new("Targets", targets.join("\n")),
         SummaryRow::new("Which way is better", measure.trajectory.polarity.label()),

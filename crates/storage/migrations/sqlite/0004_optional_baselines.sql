@@ -1,0 +1,33 @@
+-- Plans often set a target before the baseline is measured ("70% of users can find what
+-- they are looking for"), so a measure's baseline becomes optional. SQLite cannot drop
+-- NOT NULL in place: the table is rebuilt with the same rows and ids. Foreign keys from
+-- targets, links, data points and comparators are checked at commit, once the rebuilt
+-- table has taken the old one's name.
+-- Kept in lockstep with migrations/postgres/0004_optional_baselines.sql.
+
+PRAGMA defer_foreign_keys = ON;
+
+CREATE TABLE measures_rebuilt (
+    id INTEGER PRIMARY KEY,
+    partnership_id INTEGER NOT NULL REFERENCES partnerships(id),
+    plan_id INTEGER NOT NULL REFERENCES plans(id),
+    name TEXT NOT NULL,
+    definition TEXT NOT NULL,
+    unit TEXT NOT NULL,
+    polarity TEXT NOT NULL,
+    frequency TEXT NOT NULL,
+    baseline_date TEXT,
+    baseline_value REAL,
+    tolerance REAL NOT NULL,
+    owner_person_id INTEGER REFERENCES people(id),
+    source TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1,
+    CHECK ((baseline_date IS NULL) = (baseline_value IS NULL))
+);
+INSERT INTO measures_rebuilt SELECT id, partnership_id, plan_id, name, definition, unit, polarity,
+    frequency, baseline_date, baseline_value, tolerance, owner_person_id, source, created_at, version
+    FROM measures;
+DROP TABLE measures;
+ALTER TABLE measures_rebuilt RENAME TO measures;
+CREATE INDEX measures_plan ON measures(plan_id);
