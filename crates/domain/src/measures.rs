@@ -332,6 +332,90 @@ pub struct DataPoint {
     pub recorded_at: String,
 }
 
+/// One row of a values file, as its cells are written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValueRow {
+    /// The row number people see in their spreadsheet.
+    pub line: usize,
+    pub period: String,
+    pub value: String,
+    pub status: String,
+    pub note: String,
+}
+
+/// Reads the rows of a values file for a measure of `unit` reported at `frequency`: all
+/// of them, or every problem as (row number, message). A blank status is final.
+pub fn parse_value_rows(
+    rows: &[ValueRow],
+    unit: Unit,
+    frequency: crate::periods::Frequency,
+) -> Result<Vec<DataPointInput>, Vec<(usize, String)>> {
+    let mut problems = Vec::new();
+    let mut inputs = Vec::new();
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for row in rows {
+        let period = match frequency.parse_period(&row.period) {
+            Ok(period) => Some(period),
+            Err(message) => {
+                problems.push((row.line, format!("Period: {message}")));
+                None
+            }
+        };
+        if let Some(period) = &period {
+            if let Some(first) = seen.insert(period.label.clone(), row.line) {
+                problems.push((
+                    row.line,
+                    format!(
+                        "Period {} is also on row {first}: give each period once",
+                        period.label
+                    ),
+                ));
+            }
+        }
+        let value = match unit.parse_value(&row.value) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                problems.push((row.line, format!("Value \"{}\": {e}", row.value)));
+                None
+            }
+        };
+        let status = if row.status.trim().is_empty() {
+            Some(DataStatus::Final)
+        } else {
+            let found = DataStatus::ALL.iter().copied().find(|s| {
+                s.code().eq_ignore_ascii_case(row.status.trim())
+                    || s.label().eq_ignore_ascii_case(row.status.trim())
+            });
+            if found.is_none() {
+                problems.push((
+                    row.line,
+                    format!(
+                        "Status \"{}\" is not provisional, final or revised",
+                        row.status
+                    ),
+                ));
+            }
+            found
+        };
+        if row.note.chars().count() > crate::input::LONG_TEXT {
+            problems.push((row.line, "Note: too long".to_owned()));
+        }
+        if let (Some(period), Some(value), Some(status)) = (period, value, status) {
+            inputs.push(DataPointInput {
+                period,
+                value,
+                status,
+                note: row.note.trim().to_owned(),
+            });
+        }
+    }
+    if problems.is_empty() {
+        Ok(inputs)
+    } else {
+        Err(problems)
+    }
+}
+
 /// A figure to compare a measure with for one period: England, a region, statistical
 /// neighbours or a chosen local authority. Comparators keep their own periods (DfE
 /// publishes by calendar year) so they are labelled and dated, not tied to the measure's
@@ -497,6 +581,43 @@ mod tests {
             }),
             None
         );
+    }
+
+    #[test]
+    fn a_values_file_is_read_whole_or_refused_row_by_row() {
+        use crate::periods::Frequency;
+        let row = |line: usize, period: &str, value: &str, status: &str| ValueRow {
+            line,
+            period: period.to_owned(),
+            value: value.to_owned(),
+            status: status.to_owned(),
+            note: String::new(),
+        };
+        let good = parse_value_rows(
+            &[
+                row(2, "2023-05", "61.5%", ""),
+                row(3, "June 2023", "63", "Provisional"),
+            ],
+            Unit::Percentage,
+            Frequency::Monthly,
+        )
+        .expect("valid");
+        assert_eq!(good[1].period.label, "2023-06");
+        assert_eq!(good[1].status, DataStatus::Provisional);
+        assert_eq!(good[0].status, DataStatus::Final);
+        let problems = parse_value_rows(
+            &[
+                row(2, "2023-05", "101", ""),
+                row(3, "Spring 2023", "lots", ""),
+                row(4, "May 2023", "50", "maybe"),
+            ],
+            Unit::Percentage,
+            Frequency::Monthly,
+        )
+        .expect_err("refused");
+        let lines: Vec<usize> = problems.iter().map(|(l, _)| *l).collect();
+        assert_eq!(lines, vec![2, 3, 3, 4, 4]);
+        assert!(problems[3].1.contains("also on row 2"));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The Department for Education's published EHC plan statistics (the "explore education
 //! statistics" CSV files in `shared/data/ehcp_stats`), read into national, regional and
-//! local authority series for comparison with a partnership's own measures. Groundwork
-//! for issue 4's comparators; nothing shows these on a page yet.
+//! local authority series, which a measure shows as comparators (England, the local
+//! authority's region, and the authority's own published figure).
 //!
 //! Suppressed cells (`x`, `c`, `z`, `:`, `u`, blank) are kept as missing, never as zero.
 //! Local authorities that split or merged are found under their new code or their old one.
@@ -52,6 +52,16 @@ impl StatisticsPeriod {
         }
     }
 
+    /// The last day of the period.
+    pub fn end(self) -> time::Date {
+        let (year, month, day) = match self {
+            StatisticsPeriod::Calendar(y) => (y, time::Month::December, 31),
+            StatisticsPeriod::Academic(y) => (y + 1, time::Month::August, 31),
+            StatisticsPeriod::Financial(y) => (y + 1, time::Month::March, 31),
+        };
+        time::Date::from_calendar_date(year, month, day).unwrap_or(time::Date::MIN)
+    }
+
     /// How the period is written: "2023", "2022/23".
     pub fn label(self) -> String {
         match self {
@@ -82,6 +92,8 @@ pub struct Figure {
     pub period: StatisticsPeriod,
     pub area: Area,
     pub name: String,
+    /// A local authority's region code (E12...).
+    pub region: Option<String>,
     pub value: Option<f64>,
 }
 
@@ -169,10 +181,14 @@ pub fn read_statistics(text: &str, statistic: Statistic) -> Result<Vec<Figure>, 
                     })?,
             ),
         };
+        let region = matches!(area, Area::LocalAuthority { .. })
+            .then(|| get(region_code).to_owned())
+            .filter(|r| !r.is_empty());
         figures.push(Figure {
             period,
             area,
             name,
+            region,
             value,
         });
     }
@@ -188,6 +204,61 @@ pub fn local_authority_series<'a>(figures: &'a [Figure], code: &str) -> Vec<&'a 
         .collect();
     series.sort_by_key(|f| f.period);
     series
+}
+
+/// A local authority's published series beside England's and its region's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comparison {
+    /// The authority's name as published.
+    pub name: String,
+    /// Its own figures, in period order.
+    pub local: Vec<(StatisticsPeriod, Option<f64>)>,
+    /// England, the region and the authority itself, as comparator figures.
+    pub comparators: Vec<sendplan_domain::measures::Comparator>,
+}
+
+/// The comparison for the local authority `la_code`, or why there is none in the file.
+pub fn comparison(figures: &[Figure], la_code: &str, source: &str) -> Result<Comparison, String> {
+    let local = local_authority_series(figures, la_code);
+    let Some(latest) = local.last() else {
+        return Err(format!(
+            "The file has no figures for local authority {la_code}"
+        ));
+    };
+    let region = latest.region.clone();
+    let mut comparators = Vec::new();
+    let mut add = |series: &str, figure: &Figure| {
+        comparators.push(sendplan_domain::measures::Comparator {
+            series: series.to_owned(),
+            period: figure.period.label(),
+            period_end: figure.period.end(),
+            value: figure.value,
+            source: source.to_owned(),
+        });
+    };
+    let mut others: Vec<&Figure> = figures
+        .iter()
+        .filter(|f| match &f.area {
+            Area::England => true,
+            Area::Region(code) => Some(code) == region.as_ref(),
+            Area::LocalAuthority { .. } => false,
+        })
+        .collect();
+    others.sort_by(|a, b| {
+        (a.area != Area::England, a.period).cmp(&(b.area != Area::England, b.period))
+    });
+    for figure in others {
+        add(&figure.name, figure);
+    }
+    let name = latest.name.clone();
+    for figure in &local {
+        add(&format!("{name} (published)"), figure);
+    }
+    Ok(Comparison {
+        name,
+        local: local.iter().map(|f| (f.period, f.value)).collect(),
+        comparators,
+    })
 }
 
 #[cfg(test)]
@@ -229,6 +300,26 @@ mod tests {
                 .as_deref(),
             Some("2023")
         );
+    }
+
+    #[test]
+    fn a_comparison_puts_an_authority_beside_england_and_its_region() {
+        let figures = read_statistics(SAMPLE, Statistic::IssuedWithin20WeeksIncludingExceptions)
+            .expect("reads");
+        let found = comparison(&figures, "E08000031", "test").expect("found");
+        assert_eq!(found.name, "Wolverhampton");
+        assert_eq!(
+            found.local,
+            vec![(StatisticsPeriod::Calendar(2019), Some(12.5))]
+        );
+        let series: Vec<&str> = found
+            .comparators
+            .iter()
+            .map(|c| c.series.as_str())
+            .collect();
+        assert_eq!(series, vec!["England", "Wolverhampton (published)"]);
+        assert_eq!(found.comparators[0].period_end.to_string(), "2019-12-31");
+        assert!(comparison(&figures, "E99999999", "test").is_err_and(|e| e.contains("E99999999")));
     }
 
     #[test]

@@ -5,6 +5,7 @@
 pub mod dfe;
 pub mod document;
 mod export;
+pub mod measure_sheet;
 mod read;
 pub mod seed_measures;
 pub mod sheet;

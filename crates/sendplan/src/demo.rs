@@ -107,6 +107,15 @@ pub async fn load(store: &Store) -> Result<(String, String)> {
                         add_illustrative_updates(store, partnership, *plan, user).await?;
                     }
                 }
+                for plan in &summary.plans {
+                    add_published_timeliness(
+                        store,
+                        partnership,
+                        *plan,
+                        &document.partnership.la_code,
+                    )
+                    .await?;
+                }
                 partnership
             }
         };
@@ -116,6 +125,68 @@ pub async fn load(store: &Store) -> Result<(String, String)> {
             .await?;
     }
     Ok((DEMO_EMAIL.to_owned(), password))
+}
+
+/// The DfE's published EHC plan timeliness, 2019 to 2024 (Open Government Licence).
+const DFE_TIMELINESS: &str = include_str!(
+    "../../../fixtures/dfe/ehcp_2025release_timeliness_20_week_all_plans_by_la_2019-2024.csv"
+);
+
+/// Adds the measure every plan is judged on, the share of new EHC plans issued within 20
+/// weeks, with the local authority's published figures as its values and England's and
+/// the region's as comparators. Real figures; the measure itself is the demo's addition.
+async fn add_published_timeliness(
+    store: &Store,
+    partnership: PartnershipId,
+    plan: PlanId,
+    la_code: &str,
+) -> Result<()> {
+    use sendplan_domain::measures::*;
+    use sendplan_interchange::dfe;
+    let statistic = dfe::Statistic::IssuedWithin20WeeksExcludingExceptions;
+    let figures = dfe::read_statistics(DFE_TIMELINESS, statistic).map_err(anyhow::Error::msg)?;
+    let source = "DfE, Education, health and care plans 2025";
+    let Ok(comparison) = dfe::comparison(&figures, la_code, source) else {
+        return Ok(());
+    };
+    let input = MeasureInput {
+        name: "New EHC plans issued within 20 weeks (excluding exceptions)".to_owned(),
+        definition: format!(
+            "{}. Added for the demonstration: the values are {}'s figures as the DfE published them, and the comparators England's and the region's.",
+            statistic.label(),
+            comparison.name
+        ),
+        unit: Unit::Percentage,
+        frequency: sendplan_domain::periods::Frequency::CalendarYear,
+        trajectory: Trajectory::new(None, vec![], Polarity::HigherIsBetter, 0.0)
+            .map_err(anyhow::Error::msg)?,
+        owner: None,
+        source: MeasureSource::Imported,
+        areas: vec![],
+        actions: vec![],
+    };
+    let measure = store
+        .create_measure(Actor(None), partnership, plan, &input)
+        .await?;
+    store
+        .set_comparators(Actor(None), partnership, measure, &comparison.comparators)
+        .await?;
+    let values: Vec<DataPointInput> = comparison
+        .local
+        .iter()
+        .filter_map(|(period, value)| {
+            Some(DataPointInput {
+                period: input.frequency.parse_period(&period.label()).ok()?,
+                value: (*value)?,
+                status: DataStatus::Final,
+                note: format!("Published by the DfE ({source})"),
+            })
+        })
+        .collect();
+    store
+        .record_data_points(Actor(None), partnership, measure, &values)
+        .await?;
+    Ok(())
 }
 
 /// The person who leads the most actions, so that "My actions" has something to show.

@@ -267,6 +267,46 @@ impl Store {
         Ok(id)
     }
 
+    /// Records many values in one transaction, all or none (a values file). A period whose
+    /// current value is already the same is left alone, so importing a file twice changes
+    /// nothing. Returns (recorded, unchanged).
+    pub async fn record_data_points(
+        &self,
+        actor: Actor,
+        partnership: PartnershipId,
+        measure: MeasureId,
+        inputs: &[DataPointInput],
+    ) -> Result<(usize, usize)> {
+        let m = self.get_measure(partnership, measure).await?;
+        let mut write = self.begin_write().await?;
+        let (mut recorded, mut unchanged) = (0, 0);
+        for input in inputs {
+            let current: Option<f64> = sqlx::query_scalar(
+                "SELECT value FROM data_points WHERE measure_id = $1 AND period = $2 AND replaced_by IS NULL",
+            )
+            .bind(measure.0)
+            .bind(input.period.label.clone())
+            .fetch_optional(&mut *write.tx)
+            .await?;
+            if current == Some(input.value) {
+                unchanged += 1;
+                continue;
+            }
+            self.insert_data_point(
+                &mut write.tx,
+                actor,
+                partnership,
+                (measure, &m.name, m.unit),
+                input,
+                None,
+            )
+            .await?;
+            recorded += 1;
+        }
+        write.commit().await?;
+        Ok((recorded, unchanged))
+    }
+
     /// Records a value within a transaction; `recorded_at` keeps an imported value's time.
     pub(crate) async fn insert_data_point(
         &self,

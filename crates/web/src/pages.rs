@@ -166,6 +166,9 @@ pub struct MeasurePage {
     /// Server-drawn SVG (escaped where it holds text).
     pub chart: String,
     pub rows: Vec<Vec<String>>,
+    /// Comparator series names, and a row per period: the period, then each series' figure.
+    pub series_names: Vec<String>,
+    pub comparator_rows: Vec<Vec<String>>,
     pub summary: Vec<SummaryRow>,
 }
 

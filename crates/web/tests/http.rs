@@ -411,6 +411,26 @@ fn routes(a: &Area) -> Vec<(&'static str, String, Needs)> {
         ),
         (
             "GET",
+            format!("{p}/measures/{}/values/import", a.measure),
+            UpdateLedAction,
+        ),
+        (
+            "POST",
+            format!("{p}/measures/{}/values/import", a.measure),
+            UpdateLedAction,
+        ),
+        (
+            "GET",
+            format!("{p}/measures/{}/comparators/new", a.measure),
+            EditPlans,
+        ),
+        (
+            "POST",
+            format!("{p}/measures/{}/comparators/new", a.measure),
+            EditPlans,
+        ),
+        (
+            "GET",
             format!("{p}/plans/{}/export?format=xlsx", a.plan),
             View,
         ),
@@ -1357,5 +1377,175 @@ async fn a_measure_is_added_its_values_recorded_and_revised_and_it_is_rated_agai
     assert!(
         dashboard.contains("Going well") || dashboard.contains("1.2 Do the work"),
         "the update posted today is a recent change"
+    );
+}
+
+fn multipart_with(
+    csrf: &str,
+    fields: &[(&str, &str)],
+    file_name: &str,
+    content: &[u8],
+) -> (String, Vec<u8>) {
+    let boundary = "sendplanTestBoundary";
+    let mut body = Vec::new();
+    for (name, value) in std::iter::once(&("_csrf", csrf)).chain(fields) {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+        );
+    }
+    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n").as_bytes());
+    body.extend_from_slice(content);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test]
+async fn values_import_from_a_spreadsheet_all_or_nothing_and_dfe_figures_become_comparators() {
+    let w = world().await;
+    let manager = w
+        .session_for(
+            "pm@example.org",
+            Some((w.a.pid, Role::PlanManager, None)),
+            false,
+        )
+        .await;
+    let base = format!("/p/{}", w.a.pid);
+    let upload = |path: String, fields: &[(&str, &str)], name: &str, content: &[u8]| {
+        let (content_type, body) = multipart_with(&manager.csrf, fields, name, content);
+        Request::post(path)
+            .header(header::CONTENT_TYPE, content_type)
+            .header(header::COOKIE, &manager.cookie)
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let values = format!("{base}/measures/{}/values/import", w.a.measure);
+    // One bad row refuses the whole file, naming each problem by its row.
+    let bad = "Period,Value,Status\n2023-05,140,final\nSpring 2023,lots,\n2023-05,120,maybe\n";
+    let (status, page, _) = w
+        .send(upload(values.clone(), &[], "values.csv", bad.as_bytes()))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    for expected in [
+        "Row 3: Period: &#34;Spring 2023&#34; is not a monthly period",
+        "Row 3: Value",
+        "Row 4: Period 2023-05 is also on row 2",
+        "Row 4: Status",
+    ] {
+        assert!(page.contains(expected), "missing {expected:?}");
+    }
+    assert!(
+        w.store
+            .list_data_points(w.a.pid, w.a.measure, true)
+            .await
+            .unwrap()
+            .is_empty(),
+        "nothing recorded"
+    );
+    let good = "Period,Value,Status,Note\n2023-05,140,final,\nJune 2023,120,provisional,From the tracker\n";
+    let (status, _, _) = w
+        .send(upload(values.clone(), &[], "values.csv", good.as_bytes()))
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _, _) = w
+        .send(upload(values.clone(), &[], "values.csv", good.as_bytes()))
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let recorded = w
+        .store
+        .list_data_points(w.a.pid, w.a.measure, true)
+        .await
+        .unwrap();
+    assert_eq!(
+        recorded.len(),
+        2,
+        "importing the same file again changes nothing"
+    );
+    assert_eq!(recorded[1].note, "From the tracker");
+
+    // A calendar-year percentage measure, compared with the DfE's published figures.
+    let (status, _) = w
+        .post(
+            Some(&manager),
+            &format!("{base}/plans/{}/measures/new", w.a.plan),
+            &[
+                ("name", "New EHC plans issued within 20 weeks"),
+                ("unit", "percentage"),
+                ("polarity", "higher"),
+                ("frequency", "calendar_year"),
+                ("targets", "December 2024 = 60"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let measure = w
+        .store
+        .list_measures(w.a.pid, w.a.plan)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.name == "New EHC plans issued within 20 weeks")
+        .unwrap();
+    let dfe = "time_period,time_identifier,geographic_level,country_code,country_name,region_code,region_name,new_la_code,old_la_code,la_name,breakdown_topic,breakdown,PC_plans_issued_20_weeks_ex,pc_plans_issued_within_20_weeks,requests_received_in_year,ehcplans\n\
+2022,Calendar year,National,E92000001,England,,,,,,All EHC plans issued,All EHC plans issued,50.7,49.2,1,1\n\
+2023,Calendar year,National,E92000001,England,,,,,,All EHC plans issued,All EHC plans issued,50.3,49.1,1,1\n\
+2023,Calendar year,Regional,E92000001,England,E12000005,West Midlands,,,,All EHC plans issued,All EHC plans issued,x,40.2,1,1\n\
+2022,Calendar year,Local authority,E92000001,England,E12000005,West Midlands,E08000031,E08000031,Wolverhampton,All EHC plans issued,All EHC plans issued,30.5,29.5,1,1\n\
+2023,Calendar year,Local authority,E92000001,England,E12000005,West Midlands,E08000031,E08000031,Wolverhampton,All EHC plans issued,All EHC plans issued,x,33.3,1,1\n";
+    let comparators = format!("{base}/measures/{}/comparators/new", measure.id);
+    let (status, page, _) = w
+        .send(upload(comparators.clone(), &[], "dfe.csv", dfe.as_bytes()))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("Choose the statistic"));
+    let (status, page, _) = w
+        .send(upload(
+            comparators.clone(),
+            &[("statistic", "pc_20_weeks")],
+            "other.csv",
+            b"a,b\n1,2\n",
+        ))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("time_period"),
+        "the wrong file is refused plainly"
+    );
+    let (status, _, _) = w
+        .send(upload(
+            comparators,
+            &[("statistic", "pc_20_weeks_ex"), ("record_local", "yes")],
+            "dfe.csv",
+            dfe.as_bytes(),
+        ))
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page) = w
+        .get(Some(&manager), &format!("{base}/measures/{}", measure.id))
+        .await;
+    for expected in [
+        "England",
+        "West Midlands",
+        "Wolverhampton (published)",
+        "50.3%",
+        "Suppressed",
+    ] {
+        assert!(
+            page.contains(expected),
+            "missing {expected:?} on the measure page"
+        );
+    }
+    let values = w
+        .store
+        .list_data_points(w.a.pid, measure.id, false)
+        .await
+        .unwrap();
+    assert_eq!(
+        values.len(),
+        1,
+        "the suppressed 2023 figure is not recorded as a value"
+    );
+    assert_eq!(
+        (values[0].period.label.as_str(), values[0].value),
+        ("2022", 30.5)
     );
 }

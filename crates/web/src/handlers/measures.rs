@@ -195,7 +195,7 @@ pub async fn create_measure(
 }
 
 /// Who may record values: plan managers, and leads of an action the measure is linked to.
-async fn may_record(
+pub(super) async fn may_record(
     state: &AppState,
     ctx: &Ctx,
     measure: &Measure,
@@ -219,6 +219,40 @@ async fn may_record(
         }
     }
     Ok(false)
+}
+
+/// Comparator figures as a table: a row per period, a column per series; suppressed
+/// figures say so rather than showing a gap or a zero.
+fn comparator_table(comparators: &[Comparator], unit: Unit) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut names: Vec<String> = Vec::new();
+    let mut periods: Vec<(time::Date, String)> = Vec::new();
+    for c in comparators {
+        if !names.contains(&c.series) {
+            names.push(c.series.clone());
+        }
+        if !periods.iter().any(|(_, p)| p == &c.period) {
+            periods.push((c.period_end, c.period.clone()));
+        }
+    }
+    periods.sort();
+    let rows = periods
+        .iter()
+        .map(|(_, period)| {
+            std::iter::once(period.clone())
+                .chain(names.iter().map(|name| {
+                    match comparators
+                        .iter()
+                        .find(|c| &c.series == name && &c.period == period)
+                    {
+                        Some(Comparator { value: Some(v), .. }) => unit.format(*v),
+                        Some(_) => "Suppressed".to_owned(),
+                        None => String::new(),
+                    }
+                }))
+                .collect()
+        })
+        .collect();
+    (names, rows)
 }
 
 pub async fn show_measure(
@@ -245,7 +279,29 @@ pub async fn show_measure(
             value: p.value,
         })
         .collect();
-    let chart = measure_chart(&measure.name, unit, &measure.trajectory, &values, &[]);
+    let comparators = state.store.list_comparators(ctx.pid(), measure.id).await?;
+    let (series_names, comparator_rows) = comparator_table(&comparators, unit);
+    let comparator_points: Vec<Vec<Point>> = series_names
+        .iter()
+        .map(|name| {
+            comparators
+                .iter()
+                .filter(|c| &c.series == name)
+                .filter_map(|c| {
+                    c.value.map(|value| Point {
+                        date: c.period_end,
+                        value,
+                    })
+                })
+                .collect()
+        })
+        .collect();
+    let series: Vec<crate::charts::Series<'_>> = series_names
+        .iter()
+        .zip(&comparator_points)
+        .map(|(name, points)| crate::charts::Series { name, points })
+        .collect();
+    let chart = measure_chart(&measure.name, unit, &measure.trajectory, &values, &series);
     let rows = points
         .iter()
         .map(|p| {
@@ -290,6 +346,11 @@ pub async fn show_measure(
             s.label().to_lowercase()
         )
         }
+        (Some(p), None) => format!(
+            "The latest value is {} (period ending {}). It is not rated: the measure has no baseline or target by then.",
+            unit.format(p.value),
+            date_or(Some(p.date), "")
+        ),
         _ => "No values have been recorded yet.".to_owned(),
     };
     let mut status_tags = vec![status_tag(status)];
@@ -354,6 +415,16 @@ pub async fn show_measure(
             "Record a value",
             format!("{}/measures/{}/values/new", ctx.base(), measure.id),
         ));
+        buttons.push(LinkButton::secondary(
+            "Import values",
+            format!("{}/measures/{}/values/import", ctx.base(), measure.id),
+        ));
+    }
+    if ctx.can(Capability::EditPlans) {
+        buttons.push(LinkButton::secondary(
+            "Compare with national statistics",
+            format!("{}/measures/{}/comparators/new", ctx.base(), measure.id),
+        ));
     }
     for (label, format) in [
         ("Download values (CSV)", "csv"),
@@ -378,6 +449,8 @@ pub async fn show_measure(
         buttons,
         chart,
         rows,
+        series_names,
+        comparator_rows,
         summary,
     })
 }

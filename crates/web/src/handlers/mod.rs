@@ -4,6 +4,7 @@ mod actions;
 mod audit;
 mod imports;
 mod inspections;
+mod measure_files;
 mod measures;
 mod partnerships;
 mod people;
@@ -166,6 +167,14 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/p/{pid}/measures/{id}/values/new",
             get(measures::new_value).post(measures::record_value),
+        )
+        .route(
+            "/p/{pid}/measures/{id}/values/import",
+            get(measure_files::new_values_import).post(measure_files::import_values),
+        )
+        .route(
+            "/p/{pid}/measures/{id}/comparators/new",
+            get(measure_files::new_comparators).post(measure_files::add_comparators),
         )
         .route(
             "/p/{pid}/imports/new",

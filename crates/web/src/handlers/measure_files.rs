@@ -1,0 +1,266 @@
+//! Files into a measure: a spreadsheet of its values (all rows or none, every problem by
+//! row), and the DfE's published EHC plan statistics as comparators.
+
+use super::measures::may_record;
+use super::saved;
+use crate::auth::Ctx;
+use crate::errors::{AppError, AppResult};
+use crate::forms::{Choice, Field};
+use crate::pages::FormPage;
+use crate::views::Chrome;
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap};
+use sendplan_domain::access::Capability;
+use sendplan_domain::input::{FieldErrors, RawForm};
+use sendplan_domain::measures::{parse_value_rows, DataPointInput, DataStatus, Measure};
+use sendplan_domain::periods::Frequency;
+use sendplan_domain::MeasureId;
+use sendplan_interchange::dfe::{self, Statistic, StatisticsPeriod};
+
+/// The form's fields and its uploaded file, from a multipart body.
+fn upload(headers: &HeaderMap, body: &Bytes) -> (RawForm, Option<(String, Vec<u8>)>) {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let parts = crate::multipart::boundary(content_type)
+        .map(|b| crate::multipart::parts(body, &b))
+        .unwrap_or_default();
+    let mut pairs = Vec::new();
+    let mut file = None;
+    for part in parts {
+        match part.file_name {
+            Some(name) if !name.is_empty() => file = Some((name, part.data.to_vec())),
+            Some(_) => {}
+            None => pairs.push((
+                part.name.to_owned(),
+                String::from_utf8_lossy(part.data).into_owned(),
+            )),
+        }
+    }
+    (RawForm(pairs), file)
+}
+
+fn measure_href(ctx: &Ctx, measure: &Measure) -> String {
+    format!("{}/measures/{}", ctx.base(), measure.id)
+}
+
+fn values_page(ctx: &Ctx, measure: &Measure) -> FormPage {
+    let mut page = FormPage::new(
+        Chrome::for_ctx(ctx, "Import values", "overview"),
+        "Import values from a spreadsheet",
+        format!("{}/values/import", measure_href(ctx, measure)),
+        vec![Field::file("file", "Spreadsheet of values", ".xlsx,.csv,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            .hint(&format!(
+                "An Excel workbook (.xlsx) or CSV file with a column headed Period (written like {}) and one headed Value, in {}. Status (provisional or final) and Note columns are read if they are there.",
+                measure.frequency.example(),
+                measure.unit.label().to_lowercase()
+            ))],
+    )
+    .caption(measure.name.clone())
+    .submit("Import the values")
+    .cancel(measure_href(ctx, measure))
+    .intro("Every row is checked first: if any row has a problem, nothing is recorded and each problem is listed by its row. A period that already has a value is revised, and the earlier value is kept. The file this measure downloads can be edited and imported again.");
+    page.multipart = true;
+    page
+}
+
+pub async fn new_values_import(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+) -> AppResult {
+    let measure = state.store.get_measure(ctx.pid(), MeasureId(id)).await?;
+    if !may_record(&state, &ctx, &measure).await? {
+        return Err(AppError::Forbidden);
+    }
+    crate::pages::html(&values_page(&ctx, &measure))
+}
+
+pub async fn import_values(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> AppResult {
+    let measure = state.store.get_measure(ctx.pid(), MeasureId(id)).await?;
+    if !may_record(&state, &ctx, &measure).await? {
+        return Err(AppError::Forbidden);
+    }
+    let page = values_page(&ctx, &measure);
+    let (form, file) = upload(&headers, &body);
+    let refuse = |page: FormPage, errors: FieldErrors| page.with_errors(&form, errors);
+    let Some((file_name, bytes)) = file else {
+        return refuse(
+            page,
+            FieldErrors::single("file", "Select a spreadsheet of values to upload"),
+        );
+    };
+    let rows = sendplan_interchange::sheet::read_table(&bytes, &file_name)
+        .map_err(|e| e.to_string())
+        .and_then(|table| sendplan_interchange::measure_sheet::value_rows(&table));
+    let rows = match rows {
+        Ok(rows) => rows,
+        Err(message) => return refuse(page, FieldErrors::single("file", message)),
+    };
+    let inputs = match parse_value_rows(&rows, measure.unit, measure.frequency) {
+        Ok(inputs) => inputs,
+        Err(problems) => {
+            let mut errors = FieldErrors::default();
+            for (line, message) in problems {
+                errors.add("file", format!("Row {line}: {message}"));
+            }
+            return refuse(page, errors);
+        }
+    };
+    let (recorded, unchanged) = state
+        .store
+        .record_data_points(ctx.actor(), ctx.pid(), measure.id, &inputs)
+        .await?;
+    Ok(saved(
+        &state,
+        &measure_href(&ctx, &measure),
+        &format!(
+            "{recorded} value{} recorded from {file_name}{}",
+            if recorded == 1 { "" } else { "s" },
+            if unchanged > 0 {
+                format!("; {unchanged} already had the same value")
+            } else {
+                String::new()
+            }
+        ),
+    ))
+}
+
+fn comparators_page(ctx: &Ctx, measure: &Measure) -> FormPage {
+    let mut fields = vec![
+        Field::radios(
+            "statistic",
+            "Which statistic does this measure compare with?",
+            Statistic::ALL.iter().map(|s| Choice::new(s.code(), s.label())).collect(),
+        ),
+        Field::file("file", "The DfE data file (CSV)", ".csv,text/csv").hint(
+            "From the Department for Education's \"Education, health and care plans\" statistics on explore-education-statistics.service.gov.uk: the timeliness file for the 20-week measures, the requests file for requests, the caseload file for plans in place.",
+        ),
+    ];
+    if measure.frequency == Frequency::CalendarYear {
+        fields.push(Field::checkboxes(
+            "record_local",
+            "Your local authority's figures",
+            vec![Choice::new(
+                "yes",
+                "Also record the local authority's published figures as this measure's values",
+            )],
+        ));
+    }
+    let mut page = FormPage::new(
+        Chrome::for_ctx(ctx, "Compare with national statistics", "overview"),
+        "Compare with national statistics",
+        format!("{}/comparators/new", measure_href(ctx, measure)),
+        fields,
+    )
+    .caption(measure.name.clone())
+    .submit("Add the comparators")
+    .cancel(measure_href(ctx, measure))
+    .intro("sendplan reads England's figures, your region's and your local authority's own published figures from the file, and shows them on the measure's chart and table. Figures the DfE suppressed stay blank, never zero. Loading a file again replaces the figures for the same periods.");
+    page.multipart = true;
+    page
+}
+
+pub async fn new_comparators(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+) -> AppResult {
+    ctx.require(Capability::EditPlans)?;
+    let measure = state.store.get_measure(ctx.pid(), MeasureId(id)).await?;
+    crate::pages::html(&comparators_page(&ctx, &measure))
+}
+
+pub async fn add_comparators(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> AppResult {
+    ctx.require(Capability::EditPlans)?;
+    let measure = state.store.get_measure(ctx.pid(), MeasureId(id)).await?;
+    let page = comparators_page(&ctx, &measure);
+    let (form, file) = upload(&headers, &body);
+    let mut errors = FieldErrors::default();
+    let statistic = Statistic::from_code(form.get("statistic"));
+    if statistic.is_none() {
+        errors.add(
+            "statistic",
+            "Choose the statistic this measure compares with",
+        );
+    }
+    if file.is_none() {
+        errors.add("file", "Select the DfE data file to upload");
+    }
+    let (Some(statistic), Some((file_name, bytes))) = (statistic, file) else {
+        return page.with_errors(&form, errors);
+    };
+    let la_code = state.store.get_partnership(ctx.pid()).await?.la_code;
+    let text = String::from_utf8_lossy(&bytes);
+    let source = format!("DfE, {file_name}");
+    let comparison = dfe::read_statistics(&text, statistic)
+        .map_err(|e| e.to_string())
+        .and_then(|figures| dfe::comparison(&figures, &la_code, &source));
+    let comparison = match comparison {
+        Ok(c) => c,
+        Err(message) => return page.with_errors(&form, FieldErrors::single("file", message)),
+    };
+    if let Some(bad) = comparison
+        .comparators
+        .iter()
+        .filter_map(|c| c.value)
+        .find(|v| measure.unit.parse_value(&v.to_string()).is_err())
+    {
+        return page.with_errors(
+            &form,
+            FieldErrors::single(
+                "statistic",
+                format!(
+                    "The file's figures (such as {bad}) are not {}: choose the statistic that matches this measure",
+                    measure.unit.label().to_lowercase()
+                ),
+            ),
+        );
+    }
+    let loaded = state
+        .store
+        .set_comparators(ctx.actor(), ctx.pid(), measure.id, &comparison.comparators)
+        .await?;
+    let mut message = format!("{loaded} comparator figures added from {file_name}");
+    if form.get("record_local") == "yes" && measure.frequency == Frequency::CalendarYear {
+        let inputs: Vec<DataPointInput> = comparison
+            .local
+            .iter()
+            .filter_map(|(period, value)| match (period, value) {
+                (StatisticsPeriod::Calendar(year), Some(value)) => Some((year, *value)),
+                _ => None,
+            })
+            .filter_map(|(year, value)| {
+                Some(DataPointInput {
+                    period: Frequency::CalendarYear
+                        .parse_period(&year.to_string())
+                        .ok()?,
+                    value,
+                    status: DataStatus::Final,
+                    note: format!("{} published figure ({source})", comparison.name),
+                })
+            })
+            .collect();
+        let (recorded, _) = state
+            .store
+            .record_data_points(ctx.actor(), ctx.pid(), measure.id, &inputs)
+            .await?;
+        message.push_str(&format!(", and {recorded} values recorded"));
+    }
+    Ok(saved(&state, &measure_href(&ctx, &measure), &message))
+}
