@@ -60,4 +60,6 @@ id_type!(
     MeasureId,
     /// One value of a measure for one period.
     DataPointId,
+    /// A family or professional survey.
+    SurveyId,
 );

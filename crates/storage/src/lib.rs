@@ -23,6 +23,7 @@ mod overview;
 mod partnerships;
 mod plans;
 mod sql;
+mod surveys;
 
 pub use accounts::{Member, SessionRecord, UserRecord};
 pub use audit::AuditEvent;

@@ -12,6 +12,9 @@ pub struct Migration {
     pub name: &'static str,
     pub sqlite: &'static str,
     pub postgres: &'static str,
+    /// SQLite can only change some columns by rebuilding the table, which must run with
+    /// foreign keys off (SQLite's documented procedure); the keys are checked before commit.
+    pub rebuilds_sqlite_tables: bool,
 }
 
 /// Every migration, oldest first. Adding one means adding a file to both folders.
@@ -21,28 +24,83 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "tracker",
         sqlite: include_str!("../migrations/sqlite/0001_tracker.sql"),
         postgres: include_str!("../migrations/postgres/0001_tracker.sql"),
+        rebuilds_sqlite_tables: false,
     },
     Migration {
         version: 2,
         name: "plans_as_written",
         sqlite: include_str!("../migrations/sqlite/0002_plans_as_written.sql"),
         postgres: include_str!("../migrations/postgres/0002_plans_as_written.sql"),
+        rebuilds_sqlite_tables: false,
     },
     Migration {
         version: 3,
         name: "measures",
         sqlite: include_str!("../migrations/sqlite/0003_measures.sql"),
         postgres: include_str!("../migrations/postgres/0003_measures.sql"),
+        rebuilds_sqlite_tables: false,
     },
     Migration {
         version: 4,
         name: "optional_baselines",
         sqlite: include_str!("../migrations/sqlite/0004_optional_baselines.sql"),
         postgres: include_str!("../migrations/postgres/0004_optional_baselines.sql"),
+        rebuilds_sqlite_tables: true,
+    },
+    Migration {
+        version: 5,
+        name: "surveys",
+        sqlite: include_str!("../migrations/sqlite/0005_surveys.sql"),
+        postgres: include_str!("../migrations/postgres/0005_surveys.sql"),
+        rebuilds_sqlite_tables: false,
     },
 ];
 
+async fn record_applied(tx: &mut sqlx::AnyConnection, migration: &Migration) -> Result<()> {
+    sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+        .bind(migration.version)
+        .bind(migration.name)
+        .bind(crate::sql::now_text())
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
 impl Store {
+    /// Applies a SQLite migration that rebuilds tables: on one connection with foreign
+    /// keys off (they cannot be switched off inside a transaction), in one transaction that
+    /// commits only if `foreign_key_check` finds nothing broken.
+    async fn rebuild_sqlite_tables(&self, migration: &Migration) -> Result<()> {
+        use sqlx::Connection;
+        let _only_writer = self.write_lock.clone().lock_owned().await;
+        let mut connection = self.pool().acquire().await?;
+        sqlx::raw_sql("PRAGMA foreign_keys = OFF")
+            .execute(&mut *connection)
+            .await?;
+        let outcome = async {
+            let mut tx = connection.begin().await?;
+            sqlx::raw_sql(migration.sqlite).execute(&mut *tx).await?;
+            let broken = sqlx::query("PRAGMA foreign_key_check")
+                .fetch_all(&mut *tx)
+                .await?;
+            if !broken.is_empty() {
+                return Err(crate::StoreError::Corrupt(format!(
+                    "migration {} would leave {} rows pointing at nothing; nothing was changed",
+                    migration.version,
+                    broken.len()
+                )));
+            }
+            record_applied(&mut tx, migration).await?;
+            tx.commit().await?;
+            Ok(())
+        }
+        .await;
+        sqlx::raw_sql("PRAGMA foreign_keys = ON")
+            .execute(&mut *connection)
+            .await?;
+        outcome
+    }
+
     /// Applies every migration not yet applied. Safe to run at every start-up.
     pub async fn migrate(&self) -> Result<Vec<i64>> {
         let mut write = self.begin_write().await?;
@@ -64,17 +122,14 @@ impl Store {
                 Backend::Sqlite => migration.sqlite,
                 Backend::Postgres => migration.postgres,
             };
-            let mut write = self.begin_write().await?;
-            sqlx::raw_sql(sql).execute(&mut *write.tx).await?;
-            sqlx::query(
-                "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
-            )
-            .bind(migration.version)
-            .bind(migration.name)
-            .bind(crate::sql::now_text())
-            .execute(&mut *write.tx)
-            .await?;
-            write.commit().await?;
+            if migration.rebuilds_sqlite_tables && self.backend() == Backend::Sqlite {
+                self.rebuild_sqlite_tables(migration).await?;
+            } else {
+                let mut write = self.begin_write().await?;
+                sqlx::raw_sql(sql).execute(&mut *write.tx).await?;
+                record_applied(&mut write.tx, migration).await?;
+                write.commit().await?;
+            }
             tracing::info!(
                 version = migration.version,
                 name = migration.name,

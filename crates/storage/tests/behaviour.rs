@@ -81,6 +81,7 @@ on_both_backends!(
     memberships_give_roles_per_partnership,
     merging_a_person_moves_everything_that_names_them,
     measures_keep_their_trajectory_and_every_revision,
+    surveys_are_stored_whole_and_kept_to_their_partnership,
 );
 
 const TODAY: Date = date!(2022 - 06 - 01);
@@ -1016,4 +1017,137 @@ async fn measures_keep_their_trajectory_and_every_revision(store: Store, _url: S
         .expect("audit")
         .iter()
         .any(|e| e.change == "revised"));
+}
+
+async fn surveys_are_stored_whole_and_kept_to_their_partnership(store: Store, _url: String) {
+    use sendplan_domain::surveys::*;
+    let f = fixture(&store, "E08000031").await;
+    let input = SurveyInput {
+        title: "Voice 4 Parents annual survey 2021".into(),
+        series: "Voice 4 Parents annual survey".into(),
+        run_by: "Voice 4 Parents".into(),
+        audience: "Parents and carers".into(),
+        period: "2021".into(),
+        respondents: Some(245),
+        quotes: vec!["Thank you".into()],
+        questions: vec![Question {
+            number: "1".into(),
+            topic: "Support".into(),
+            text: "How supported do you feel by the local authority?".into(),
+            multiple: false,
+            answered: None,
+            notes: String::new(),
+            options: vec![
+                OptionResult {
+                    label: "Very supported".into(),
+                    percent: Some(4.0),
+                    count: None,
+                },
+                OptionResult {
+                    label: "Not supported at all".into(),
+                    percent: Some(35.0),
+                    count: Some(86),
+                },
+            ],
+        }],
+    };
+    let id = store
+        .create_survey(ACTOR, f.partnership, f.plan, &input)
+        .await
+        .expect("survey");
+    let stored = store.get_survey(f.partnership, id).await.expect("get");
+    assert_eq!(stored.survey, input, "everything comes back exactly");
+    let mut bad = input.clone();
+    bad.questions[0].options[0].percent = Some(140.0);
+    assert!(matches!(
+        store.create_survey(ACTOR, f.partnership, f.plan, &bad).await,
+        Err(StoreError::Rule(m)) if m.contains("between 0 and 100")
+    ));
+    assert_eq!(
+        store.list_surveys(f.partnership).await.expect("list").len(),
+        1,
+        "the bad one left nothing"
+    );
+    let other = fixture(&store, "E10000031").await;
+    assert!(matches!(
+        store.get_survey(other.partnership, id).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        store
+            .create_survey(ACTOR, other.partnership, f.plan, &input)
+            .await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+#[tokio::test]
+async fn a_database_with_measures_from_before_optional_baselines_keeps_them() {
+    use sendplan_domain::measures::Point;
+    // Version 4 rebuilds the SQLite measures table (with foreign keys on); the targets and
+    // values that point at it must survive.
+    let path = std::env::temp_dir().join(format!("sendplan-migrate-{}.db", random_suffix()));
+    let url = format!("sqlite://{}", path.display());
+    let old = Store::connect(&url).await.expect("connect");
+    old.execute_unchecked(
+        "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+    )
+    .await
+    .expect("table");
+    for m in &sendplan_storage::MIGRATIONS[..3] {
+        old.execute_unchecked(m.sqlite)
+            .await
+            .expect("old migration");
+        old.execute_unchecked(&format!(
+            "INSERT INTO schema_migrations VALUES ({}, '{}', '2024-01-01T00:00:00Z')",
+            m.version, m.name
+        ))
+        .await
+        .expect("record");
+    }
+    let f = fixture(&old, "E08000031").await;
+    old.execute_unchecked(&format!(
+        "INSERT INTO measures (id, partnership_id, plan_id, name, definition, unit, polarity, frequency, baseline_date, baseline_value, tolerance, source, created_at) \
+         VALUES (900, {p}, {plan}, 'Wait', '', 'weeks', 'lower', 'monthly', '2022-01-01', 242, 0, 'entered', '2024-01-01T00:00:00Z'); \
+         INSERT INTO measure_targets (measure_id, target_date, value) VALUES (900, '2023-06-30', 125); \
+         INSERT INTO data_points (partnership_id, measure_id, period, period_start, period_end, value, status, note, recorded_at) \
+         VALUES ({p}, 900, '2022-06', '2022-06-01', '2022-06-30', 230, 'final', '', '2024-01-01T00:00:00Z');",
+        p = f.partnership.0,
+        plan = f.plan.0
+    ))
+    .await
+    .expect("version 3 rows");
+    old.close().await;
+
+    let store = Store::open(&url)
+        .await
+        .expect("migrates to the latest version");
+    let measure = store
+        .get_measure(f.partnership, MeasureId(900))
+        .await
+        .expect("the measure is still there");
+    assert_eq!(
+        measure.trajectory.baseline,
+        Some(Point {
+            date: date!(2022 - 01 - 01),
+            value: 242.0
+        })
+    );
+    assert_eq!(measure.trajectory.targets.len(), 1);
+    let values = store
+        .list_data_points(f.partnership, MeasureId(900), true)
+        .await
+        .expect("values");
+    assert_eq!(values.len(), 1);
+    assert!(
+        store
+            .execute_unchecked("UPDATE measures SET baseline_value = NULL WHERE id = 900")
+            .await
+            .is_err(),
+        "half a baseline is refused by the database"
+    );
+    store.close().await;
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
 }

@@ -1,11 +1,9 @@
 -- Plans often set a target before the baseline is measured ("70% of users can find what
 -- they are looking for"), so a measure's baseline becomes optional. SQLite cannot drop
--- NOT NULL in place: the table is rebuilt with the same rows and ids. Foreign keys from
--- targets, links, data points and comparators are checked at commit, once the rebuilt
--- table has taken the old one's name.
+-- NOT NULL in place: the table is rebuilt with the same rows and ids, following SQLite's
+-- procedure (the migrator runs it with foreign keys off and checks them all before it
+-- commits, so targets, links, data points and comparators still point at their measure).
 -- Kept in lockstep with migrations/postgres/0004_optional_baselines.sql.
-
-PRAGMA defer_foreign_keys = ON;
 
 CREATE TABLE measures_rebuilt (
     id INTEGER PRIMARY KEY,

@@ -1,0 +1,193 @@
+//! Surveys: stored whole (a survey, its questions, answers and quotations in one
+//! transaction) and read back whole.
+
+use crate::audit::{record_created, Subject};
+use crate::sql::{now_text, RowExt};
+use crate::{Actor, Result, Store, StoreError, Tx};
+use sendplan_domain::surveys::*;
+use sendplan_domain::*;
+use sqlx::Row;
+
+impl Store {
+    /// Adds a survey to a plan, all of it or (if it has problems) none.
+    pub async fn create_survey(
+        &self,
+        actor: Actor,
+        partnership: PartnershipId,
+        plan: PlanId,
+        input: &SurveyInput,
+    ) -> Result<SurveyId> {
+        self.get_plan(partnership, plan).await?;
+        let mut write = self.begin_write().await?;
+        let id = self
+            .insert_survey(&mut write.tx, actor, partnership, plan, input)
+            .await?;
+        write.commit().await?;
+        Ok(id)
+    }
+
+    pub(crate) async fn insert_survey(
+        &self,
+        tx: &mut Tx,
+        actor: Actor,
+        partnership: PartnershipId,
+        plan: PlanId,
+        input: &SurveyInput,
+    ) -> Result<SurveyId> {
+        if let Some((_, message)) = input.problems().into_iter().next() {
+            return Err(StoreError::Rule(message));
+        }
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO surveys (partnership_id, plan_id, title, series, run_by, audience, period, respondents, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(partnership.0)
+        .bind(plan.0)
+        .bind(input.title.clone())
+        .bind(input.series.clone())
+        .bind(input.run_by.clone())
+        .bind(input.audience.clone())
+        .bind(input.period.clone())
+        .bind(input.respondents.map(i64::from))
+        .bind(now_text())
+        .fetch_one(&mut **tx)
+        .await?;
+        for (position, quote) in input.quotes.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO survey_quotes (survey_id, position, text) VALUES ($1, $2, $3)",
+            )
+            .bind(id)
+            .bind(position as i64)
+            .bind(quote.clone())
+            .execute(&mut **tx)
+            .await?;
+        }
+        for (position, q) in input.questions.iter().enumerate() {
+            let question: i64 = sqlx::query_scalar(
+                "INSERT INTO survey_questions (survey_id, position, number, topic, text, multiple, answered, notes) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            )
+            .bind(id)
+            .bind(position as i64)
+            .bind(q.number.clone())
+            .bind(q.topic.clone())
+            .bind(q.text.clone())
+            .bind(i64::from(q.multiple))
+            .bind(q.answered.map(i64::from))
+            .bind(q.notes.clone())
+            .fetch_one(&mut **tx)
+            .await?;
+            for (position, o) in q.options.iter().enumerate() {
+                sqlx::query(
+                    "INSERT INTO survey_options (question_id, position, label, percent, count) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(question)
+                .bind(position as i64)
+                .bind(o.label.clone())
+                .bind(o.percent)
+                .bind(o.count.map(i64::from))
+                .execute(&mut **tx)
+                .await?;
+            }
+        }
+        record_created(
+            tx,
+            Subject {
+                partnership,
+                actor,
+                entity: "survey",
+                id,
+            },
+            format!("Survey added: {}", input.title),
+            &input.title,
+        )
+        .await?;
+        Ok(SurveyId(id))
+    }
+
+    /// The partnership's surveys (all plans), newest first, without their results.
+    pub async fn list_surveys(&self, partnership: PartnershipId) -> Result<Vec<Survey>> {
+        let rows = sqlx::query(
+            "SELECT * FROM surveys WHERE partnership_id = $1 ORDER BY period DESC, id DESC",
+        )
+        .bind(partnership.0)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(Survey {
+                    id: SurveyId(row.int("id")?),
+                    plan_id: PlanId(row.int("plan_id")?),
+                    survey: SurveyInput {
+                        title: row.text("title")?,
+                        series: row.text("series")?,
+                        run_by: row.text("run_by")?,
+                        audience: row.text("audience")?,
+                        period: row.text("period")?,
+                        respondents: count(row.opt_int("respondents")?)?,
+                        quotes: vec![],
+                        questions: vec![],
+                    },
+                })
+            })
+            .collect()
+    }
+
+    /// A survey with its questions, answers and quotations.
+    pub async fn get_survey(&self, partnership: PartnershipId, id: SurveyId) -> Result<Survey> {
+        let mut survey = self
+            .list_surveys(partnership)
+            .await?
+            .into_iter()
+            .find(|s| s.id == id)
+            .ok_or(StoreError::NotFound)?;
+        survey.survey.quotes =
+            sqlx::query("SELECT text FROM survey_quotes WHERE survey_id = $1 ORDER BY position")
+                .bind(id.0)
+                .fetch_all(self.pool())
+                .await?
+                .iter()
+                .map(|r| r.text("text"))
+                .collect::<Result<_>>()?;
+        let questions =
+            sqlx::query("SELECT * FROM survey_questions WHERE survey_id = $1 ORDER BY position")
+                .bind(id.0)
+                .fetch_all(self.pool())
+                .await?;
+        let options = sqlx::query(
+            "SELECT o.* FROM survey_options o JOIN survey_questions q ON q.id = o.question_id WHERE q.survey_id = $1 ORDER BY o.question_id, o.position",
+        )
+        .bind(id.0)
+        .fetch_all(self.pool())
+        .await?;
+        for q in &questions {
+            let question_id = q.int("id")?;
+            survey.survey.questions.push(Question {
+                number: q.text("number")?,
+                topic: q.text("topic")?,
+                text: q.text("text")?,
+                multiple: q.int("multiple")? != 0,
+                answered: count(q.opt_int("answered")?)?,
+                notes: q.text("notes")?,
+                options: options
+                    .iter()
+                    .filter(|o| o.int("question_id").ok() == Some(question_id))
+                    .map(|o| {
+                        Ok(OptionResult {
+                            label: o.text("label")?,
+                            percent: o.try_get::<Option<f64>, _>("percent")?,
+                            count: count(o.opt_int("count")?)?,
+                        })
+                    })
+                    .collect::<Result<_>>()?,
+            });
+        }
+        Ok(survey)
+    }
+}
+
+fn count(value: Option<i64>) -> Result<Option<u32>> {
+    value
+        .map(|v| u32::try_from(v).map_err(|_| StoreError::Corrupt(format!("a count of {v}"))))
+        .transpose()
+}
