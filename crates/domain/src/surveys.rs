@@ -123,7 +123,7 @@ impl SurveyInput {
                 }
                 if option.percent.is_none() && option.count.is_none() {
                     problems.push((
-                        format!("{at}"),
+                        at.clone(),
                         format!("\"{}\" needs a percentage or a count", option.label),
                     ));
                 }
