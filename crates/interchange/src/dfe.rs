@@ -213,8 +213,11 @@ pub struct Comparison {
     pub name: String,
     /// Its own figures, in period order.
     pub local: Vec<(StatisticsPeriod, Option<f64>)>,
-    /// England, the region and the authority itself, as comparator figures.
+    /// England's and the region's figures, as comparators.
     pub comparators: Vec<sendplan_domain::measures::Comparator>,
+    /// The authority's own figures as a comparator series, "Name (published)", for a
+    /// measure that counts its own way and shows the published figure beside it.
+    pub published: Vec<sendplan_domain::measures::Comparator>,
 }
 
 /// The comparison for the local authority `la_code`, or why there is none in the file.
@@ -226,15 +229,12 @@ pub fn comparison(figures: &[Figure], la_code: &str, source: &str) -> Result<Com
         ));
     };
     let region = latest.region.clone();
-    let mut comparators = Vec::new();
-    let mut add = |series: &str, figure: &Figure| {
-        comparators.push(sendplan_domain::measures::Comparator {
-            series: series.to_owned(),
-            period: figure.period.label(),
-            period_end: figure.period.end(),
-            value: figure.value,
-            source: source.to_owned(),
-        });
+    let comparator = |series: &str, figure: &Figure| sendplan_domain::measures::Comparator {
+        series: series.to_owned(),
+        period: figure.period.label(),
+        period_end: figure.period.end(),
+        value: figure.value,
+        source: source.to_owned(),
     };
     let mut others: Vec<&Figure> = figures
         .iter()
@@ -247,17 +247,17 @@ pub fn comparison(figures: &[Figure], la_code: &str, source: &str) -> Result<Com
     others.sort_by(|a, b| {
         (a.area != Area::England, a.period).cmp(&(b.area != Area::England, b.period))
     });
-    for figure in others {
-        add(&figure.name, figure);
-    }
+    let comparators = others.iter().map(|f| comparator(&f.name, f)).collect();
     let name = latest.name.clone();
-    for figure in &local {
-        add(&format!("{name} (published)"), figure);
-    }
+    let published = local
+        .iter()
+        .map(|f| comparator(&format!("{name} (published)"), f))
+        .collect();
     Ok(Comparison {
         name,
         local: local.iter().map(|f| (f.period, f.value)).collect(),
         comparators,
+        published,
     })
 }
 
@@ -317,7 +317,8 @@ mod tests {
             .iter()
             .map(|c| c.series.as_str())
             .collect();
-        assert_eq!(series, vec!["England", "Wolverhampton (published)"]);
+        assert_eq!(series, vec!["England"]);
+        assert_eq!(found.published[0].series, "Wolverhampton (published)");
         assert_eq!(found.comparators[0].period_end.to_string(), "2019-12-31");
         assert!(comparison(&figures, "E99999999", "test").is_err_and(|e| e.contains("E99999999")));
     }

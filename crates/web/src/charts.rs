@@ -154,21 +154,33 @@ pub fn measure_chart(
         }
     }
     // Comparators are told apart by dash pattern and labelled at their last point, so
-    // the chart does not depend on colour.
+    // the chart does not depend on colour. Labels that would overlap are moved apart.
     const DASHES: [&str; 4] = ["", "2 3", "8 3 2 3", "1 6"];
+    let mut labels: Vec<(f64, f64, &str)> = Vec::new();
     for (i, series) in comparators.iter().enumerate() {
         let Some(end) = series.points.iter().max_by_key(|p| p.date) else {
             continue;
         };
         let _ = write!(
             svg,
-            r##"<path d="{}" fill="none" stroke="#505a5f" stroke-width="1.5" stroke-dasharray="{}"><title>{}</title></path><text x="{:.1}" y="{:.1}" text-anchor="end" font-size="11" fill="#505a5f">{}</text>"##,
+            r##"<path d="{}" fill="none" stroke="#505a5f" stroke-width="1.5" stroke-dasharray="{}"><title>{}</title></path>"##,
             path(series.points),
             DASHES[i % DASHES.len()],
             escape(series.name),
-            x(end.date) - 4.0,
-            y(end.value) - 6.0,
-            escape(series.name)
+        );
+        labels.push((x(end.date) - 4.0, y(end.value) - 6.0, series.name));
+    }
+    labels.sort_by(|a, b| a.1.total_cmp(&b.1));
+    for i in 1..labels.len() {
+        if labels[i].1 - labels[i - 1].1 < 12.0 {
+            labels[i].1 = labels[i - 1].1 + 12.0;
+        }
+    }
+    for (lx, ly, name) in labels {
+        let _ = write!(
+            svg,
+            r##"<text x="{lx:.1}" y="{ly:.1}" text-anchor="end" font-size="11" fill="#505a5f">{}</text>"##,
+            escape(name)
         );
     }
     let _ = write!(

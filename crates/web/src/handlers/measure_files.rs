@@ -165,7 +165,7 @@ fn comparators_page(ctx: &Ctx, measure: &Measure) -> FormPage {
     .caption(measure.name.clone())
     .submit("Add the comparators")
     .cancel(measure_href(ctx, measure))
-    .intro("sendplan reads England's figures, your region's and your local authority's own published figures from the file, and shows them on the measure's chart and table. Figures the DfE suppressed stay blank, never zero. Loading a file again replaces the figures for the same periods.");
+    .intro("sendplan reads England's figures and your region's from the file and shows them on the measure's chart and table, with your local authority's own published figures beside them (or recorded as the measure's values, if you choose). Figures the DfE suppressed stay blank, never zero. Loading a file again replaces the figures for the same periods.");
     page.multipart = true;
     page
 }
@@ -218,6 +218,7 @@ pub async fn add_comparators(
     if let Some(bad) = comparison
         .comparators
         .iter()
+        .chain(&comparison.published)
         .filter_map(|c| c.value)
         .find(|v| measure.unit.parse_value(&v.to_string()).is_err())
     {
@@ -232,12 +233,20 @@ pub async fn add_comparators(
             ),
         );
     }
+    // The authority's own published figures are either its values or, for a measure
+    // counted its own way, one more comparator.
+    let record_local =
+        form.get("record_local") == "yes" && measure.frequency == Frequency::CalendarYear;
+    let mut comparators = comparison.comparators.clone();
+    if !record_local {
+        comparators.extend(comparison.published.iter().cloned());
+    }
     let loaded = state
         .store
-        .set_comparators(ctx.actor(), ctx.pid(), measure.id, &comparison.comparators)
+        .set_comparators(ctx.actor(), ctx.pid(), measure.id, &comparators)
         .await?;
     let mut message = format!("{loaded} comparator figures added from {file_name}");
-    if form.get("record_local") == "yes" && measure.frequency == Frequency::CalendarYear {
+    if record_local {
         let inputs: Vec<DataPointInput> = comparison
             .local
             .iter()

@@ -17,11 +17,12 @@ use sendplan_domain::measures::*;
 use sendplan_domain::periods::Frequency;
 use sendplan_domain::{MeasureId, PlanId};
 
-fn status_tag(status: Option<MeasureStatus>) -> Tag {
+fn status_tag(status: Option<MeasureStatus>, has_value: bool) -> Tag {
     match status {
         Some(MeasureStatus::OnTrack) => Tag::new("On track", "green"),
         Some(MeasureStatus::SomeConcerns) => Tag::new("Some concerns", "orange"),
         Some(MeasureStatus::OffTrack) => Tag::new("Off track", "red"),
+        None if has_value => Tag::new("Not rated", "grey"),
         None => Tag::new("No value yet", "grey"),
     }
 }
@@ -82,7 +83,7 @@ pub async fn list_measures(
                 )
             })
             .unwrap_or_default();
-        let mut tags = vec![status_tag(status)];
+        let mut tags = vec![status_tag(status, latest.is_some())];
         tags.extend(trend_tag(trend));
         rows.push(vec![
             Cell::link(
@@ -235,6 +236,8 @@ fn comparator_table(comparators: &[Comparator], unit: Unit) -> (Vec<String>, Vec
         }
     }
     periods.sort();
+    // England first, the authority's own published figures last.
+    names.sort_by_key(|n| (n != "England", n.ends_with("(published)"), n.clone()));
     let rows = periods
         .iter()
         .map(|(_, period)| {
@@ -353,7 +356,7 @@ pub async fn show_measure(
         ),
         _ => "No values have been recorded yet.".to_owned(),
     };
-    let mut status_tags = vec![status_tag(status)];
+    let mut status_tags = vec![status_tag(status, latest.is_some())];
     status_tags.extend(trend_tag(trend));
     let overview = state
         .store
