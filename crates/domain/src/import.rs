@@ -45,6 +45,7 @@ pub struct PlanToImport {
     pub areas: Vec<AreaImport>,
     pub actions: Vec<ActionImport>,
     pub measures: Vec<MeasureImport>,
+    pub surveys: Vec<crate::surveys::SurveyInput>,
 }
 
 /// A measure with its values and comparators. Its `areas`, `actions` and `owner` are
@@ -113,6 +114,7 @@ pub struct ImportSummary {
     pub updates: usize,
     pub measures: usize,
     pub values: usize,
+    pub surveys: usize,
     pub people_to_review: usize,
     pub dates_to_review: usize,
 }

@@ -156,6 +156,9 @@ pub struct Plan {
     /// The plan's impact measures, with their values and comparators.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub measures: Vec<Measure>,
+    /// Family and professional surveys, with their results.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub surveys: Vec<Survey>,
 }
 
 fn default_stale_after_days() -> i64 {
@@ -375,4 +378,56 @@ pub struct Comparator {
     /// null where the publisher suppressed the figure.
     pub value: Option<f64>,
     pub source: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+/// A survey and its results, as published or as tallied from responses.
+pub struct Survey {
+    pub title: String,
+    /// Surveys of the same series are compared year on year; the title if left out.
+    #[serde(default)]
+    pub series: Option<String>,
+    #[serde(default)]
+    pub run_by: String,
+    #[serde(default)]
+    pub audience: String,
+    /// When it ran, as written: "2021", "Autumn 2022".
+    pub period: String,
+    #[serde(default)]
+    pub respondents: Option<u32>,
+    /// Quotations published with the results, verbatim.
+    #[serde(default)]
+    pub quotes: Vec<String>,
+    pub questions: Vec<SurveyQuestion>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SurveyQuestion {
+    pub number: String,
+    /// The heading it was published under.
+    #[serde(default)]
+    pub topic: Option<String>,
+    pub text: String,
+    /// Respondents could choose more than one answer.
+    #[serde(default)]
+    pub multiple: bool,
+    /// How many answered it, when known.
+    #[serde(default)]
+    pub answered: Option<u32>,
+    #[serde(default)]
+    pub notes: Option<String>,
+    pub options: Vec<SurveyOption>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+/// One answer: its percentage as published, its count, or both.
+pub struct SurveyOption {
+    pub label: String,
+    #[serde(default)]
+    pub percent: Option<f64>,
+    #[serde(default)]
+    pub count: Option<u32>,
 }

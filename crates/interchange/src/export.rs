@@ -272,6 +272,7 @@ pub async fn export_plan(
                 .collect(),
             actions,
             measures,
+            surveys: export_surveys(store, partnership, plan_id).await?,
         }],
     })
 }
@@ -351,4 +352,49 @@ pub fn total_resources(document: &Document) -> String {
         .filter_map(|r| r.amount_pence)
         .sum();
     format_pounds(pence)
+}
+
+/// The plan's surveys, whole.
+async fn export_surveys(
+    store: &Store,
+    partnership: PartnershipId,
+    plan_id: PlanId,
+) -> Result<Vec<Survey>, StoreError> {
+    let mut surveys = Vec::new();
+    let mut listed = store.list_surveys(partnership).await?;
+    listed.sort_by_key(|s| s.id);
+    for listed in listed.into_iter().filter(|s| s.plan_id == plan_id) {
+        let s = store.get_survey(partnership, listed.id).await?.survey;
+        surveys.push(Survey {
+            series: (s.series != s.title).then(|| s.series.clone()),
+            title: s.title,
+            run_by: s.run_by,
+            audience: s.audience,
+            period: s.period,
+            respondents: s.respondents,
+            quotes: s.quotes,
+            questions: s
+                .questions
+                .into_iter()
+                .map(|q| SurveyQuestion {
+                    number: q.number,
+                    topic: some(&q.topic),
+                    text: q.text,
+                    multiple: q.multiple,
+                    answered: q.answered,
+                    notes: some(&q.notes),
+                    options: q
+                        .options
+                        .into_iter()
+                        .map(|o| SurveyOption {
+                            label: o.label,
+                            percent: o.percent,
+                            count: o.count,
+                        })
+                        .collect(),
+                })
+                .collect(),
+        });
+    }
+    Ok(surveys)
 }

@@ -7,7 +7,7 @@ pub mod document;
 mod export;
 pub mod measure_sheet;
 mod read;
-pub mod seed_measures;
+pub mod seeds;
 pub mod sheet;
 pub mod sheet_export;
 

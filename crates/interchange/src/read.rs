@@ -620,6 +620,7 @@ fn read_plan(
         &action_numbers,
         person_keys,
     );
+    let surveys = measures::read_surveys(p, &at, &plan.surveys);
     PlanToImport {
         plan: input,
         inspection,
@@ -627,6 +628,7 @@ fn read_plan(
         areas,
         actions,
         measures,
+        surveys,
     }
 }
 

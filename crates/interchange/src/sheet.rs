@@ -718,6 +718,7 @@ pub fn table_to_document(
             areas: areas.into_values().collect(),
             actions,
             measures: vec![],
+            surveys: vec![],
         }],
     })
 }

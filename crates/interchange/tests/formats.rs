@@ -49,8 +49,16 @@ fn measures_fixture(name: &str) -> Option<String> {
 fn with_measures(name: &str) -> String {
     use sendplan_interchange::document::{Comparator, Value};
     let mut document: Document = serde_json::from_str(&fixture(name)).expect("json");
+    if name == "wolverhampton" {
+        let path = format!(
+            "{}/../../fixtures/surveys/wolverhampton-v4p-2021.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let survey = std::fs::read_to_string(&path).expect("survey fixture");
+        sendplan_interchange::seeds::attach_survey(&mut document, &survey).expect("attach");
+    }
     if let Some(measures) = measures_fixture(name) {
-        sendplan_interchange::seed_measures::attach(&mut document, &measures).expect("attach");
+        sendplan_interchange::seeds::attach(&mut document, &measures).expect("attach");
         let measure = &mut document.plans[0].measures[0];
         let period = match measure.frequency.as_str() {
             "monthly" => "2022-06",
@@ -402,6 +410,61 @@ async fn the_seed_plans_impact_measures_load_with_their_baselines_targets_and_ac
         store.close().await;
         remove(&path);
     }
+}
+
+#[tokio::test]
+async fn the_voice_4_parents_2021_survey_loads_with_its_published_percentages_exactly() {
+    use sendplan_domain::surveys::format_share;
+    let (store, path, partnership, _) = imported("wolverhampton").await;
+    let surveys = store.list_surveys(partnership).await.expect("surveys");
+    assert_eq!(surveys.len(), 1);
+    let survey = store
+        .get_survey(partnership, surveys[0].id)
+        .await
+        .expect("survey")
+        .survey;
+    assert_eq!(survey.respondents, Some(245));
+    assert_eq!(survey.questions.len(), 50);
+    assert_eq!(
+        survey
+            .questions
+            .iter()
+            .map(|q| q.options.len())
+            .sum::<usize>(),
+        128
+    );
+    let la = &survey.questions[0];
+    assert_eq!(la.text, "How supported do you feel by the local authority?");
+    let shares: Vec<(String, String)> = la
+        .options
+        .iter()
+        .map(|o| {
+            (
+                o.label.clone(),
+                format_share(la.share(o, survey.respondents).expect("share")),
+            )
+        })
+        .collect();
+    assert_eq!(
+        shares,
+        vec![
+            ("Very supported".to_owned(), "4%".to_owned()),
+            ("Some support".to_owned(), "40%".to_owned()),
+            ("Not supported at all".to_owned(), "35%".to_owned()),
+        ],
+        "as published in the plan's appendix 4"
+    );
+    let help = survey
+        .questions
+        .iter()
+        .find(|q| {
+            q.text
+                .starts_with("What would help you to feel more supported")
+        })
+        .expect("the help question");
+    assert!(help.multiple, "its shares add up to more than 100%");
+    store.close().await;
+    remove(&path);
 }
 
 #[tokio::test]

@@ -47,7 +47,13 @@ pub const MEASURE_FIXTURES: &[(&str, &str)] = &[
     ),
 ];
 
-/// A seed plan's document with its measures attached, ready to import.
+/// The surveys the seed plans report, by plan name.
+pub const SURVEY_FIXTURES: &[(&str, &str)] = &[(
+    "wolverhampton",
+    include_str!("../../../fixtures/surveys/wolverhampton-v4p-2021.json"),
+)];
+
+/// A seed plan's document with its measures and surveys attached, ready to import.
 pub fn seed_document(
     name: &str,
     json: &str,
@@ -58,9 +64,14 @@ pub fn seed_document(
     let mut document: sendplan_interchange::Document =
         serde_json::from_str(json).with_context(|| format!("the {name} demo data is not valid"))?;
     if let Some((_, measures)) = MEASURE_FIXTURES.iter().find(|(n, _)| *n == name) {
-        sendplan_interchange::seed_measures::attach(&mut document, measures)
+        sendplan_interchange::seeds::attach(&mut document, measures)
             .map_err(anyhow::Error::msg)
             .with_context(|| format!("the {name} measures do not fit the plan"))?;
+    }
+    for (_, survey) in SURVEY_FIXTURES.iter().filter(|(n, _)| *n == name) {
+        sendplan_interchange::seeds::attach_survey(&mut document, survey)
+            .map_err(anyhow::Error::msg)
+            .with_context(|| format!("the {name} survey does not fit the plan"))?;
     }
     let import = sendplan_interchange::to_import(&document)
         .map_err(sendplan_interchange::ReadError::Problems)
@@ -179,7 +190,7 @@ async fn add_published_timeliness(
                 period: input.frequency.parse_period(&period.label()).ok()?,
                 value: (*value)?,
                 status: DataStatus::Final,
-                note: format!("Published by the DfE ({source})"),
+                note: format!("Published figure ({source})"),
             })
         })
         .collect();

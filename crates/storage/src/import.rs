@@ -267,6 +267,11 @@ impl Store {
                 summary.measures += 1;
                 summary.values += imported.values.len();
             }
+            for survey in &plan.surveys {
+                self.insert_survey(tx, actor, partnership, plan_id, survey)
+                    .await?;
+                summary.surveys += 1;
+            }
         }
         Ok(summary)
     }

@@ -264,3 +264,55 @@ fn read_comparator(
         source: c.source.clone(),
     })
 }
+
+/// Every survey of a plan, checked as the survey pages check them.
+pub(super) fn read_surveys(
+    p: &mut Problems,
+    at: &str,
+    surveys: &[crate::document::Survey],
+) -> Vec<sendplan_domain::surveys::SurveyInput> {
+    use sendplan_domain::surveys::*;
+    surveys
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let input = SurveyInput {
+                title: s.title.trim().to_owned(),
+                series: s
+                    .series
+                    .clone()
+                    .unwrap_or_else(|| s.title.trim().to_owned()),
+                run_by: s.run_by.clone(),
+                audience: s.audience.clone(),
+                period: s.period.trim().to_owned(),
+                respondents: s.respondents,
+                quotes: s.quotes.clone(),
+                questions: s
+                    .questions
+                    .iter()
+                    .map(|q| Question {
+                        number: q.number.clone(),
+                        topic: q.topic.clone().unwrap_or_default(),
+                        text: q.text.clone(),
+                        multiple: q.multiple,
+                        answered: q.answered,
+                        notes: q.notes.clone().unwrap_or_default(),
+                        options: q
+                            .options
+                            .iter()
+                            .map(|o| OptionResult {
+                                label: o.label.clone(),
+                                percent: o.percent,
+                                count: o.count,
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+            };
+            for (place, message) in input.problems() {
+                p.add(format!("{at}.surveys[{i}].{place}"), message);
+            }
+            input
+        })
+        .collect()
+}

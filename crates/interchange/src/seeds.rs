@@ -1,8 +1,8 @@
-//! The impact measures the seed plans state with numbers, transcribed in
-//! `fixtures/measures/` with each one's words as published, and attached to their plan's
-//! document before it is imported.
+//! What the seed plans publish beyond their actions: the impact measures they state with
+//! numbers (`fixtures/measures/`) and the surveys they report (`fixtures/surveys/`), each
+//! attached to its plan's document before it is imported.
 //!
-//! Plans write measures loosely, so two rules turn them into trajectories:
+//! Measures keep each one's words as published. Plans write measures loosely, so two rules turn them into trajectories:
 //! - a baseline without a date is taken as at the start of the plan (the plan was written
 //!   from it), and the measure's definition says so;
 //! - a target without a date cannot be placed on a trajectory: it is kept in the
@@ -138,4 +138,32 @@ pub fn attach(document: &mut Document, fixture_json: &str) -> Result<Attached, S
         attached.measures += 1;
     }
     Ok(attached)
+}
+
+/// A seed survey fixture: the survey, and the partnership and plan it belongs to.
+#[derive(Deserialize)]
+struct SurveyFixture {
+    la_code: String,
+    plan_title: String,
+    survey: crate::document::Survey,
+}
+
+/// Adds a survey fixture (`fixtures/surveys/`) to the plan it names in `document`.
+pub fn attach_survey(document: &mut Document, fixture_json: &str) -> Result<(), String> {
+    let fixture: SurveyFixture = serde_json::from_str(fixture_json)
+        .map_err(|e| format!("the survey fixture is not valid: {e}"))?;
+    if fixture.la_code != document.partnership.la_code {
+        return Err(format!(
+            "the survey is for {}, the plan for {}",
+            fixture.la_code, document.partnership.la_code
+        ));
+    }
+    document
+        .plans
+        .iter_mut()
+        .find(|p| p.title == fixture.plan_title)
+        .ok_or_else(|| format!("the document has no plan called \"{}\"", fixture.plan_title))?
+        .surveys
+        .push(fixture.survey);
+    Ok(())
 }
