@@ -65,10 +65,17 @@ impl Frequency {
     /// Reads a period of this frequency, or says how to write one.
     pub fn parse_period(self, text: &str) -> Result<Period, String> {
         let text = text.trim();
+        let kind = match self {
+            Frequency::Monthly => "a monthly",
+            Frequency::Quarterly => "a quarterly",
+            Frequency::Termly => "a termly",
+            Frequency::AcademicYear => "an academic year",
+            Frequency::FinancialYear => "a financial year",
+            Frequency::CalendarYear => "a calendar year",
+        };
         let wrong = || {
             format!(
-                "\"{text}\" is not a {} period: write it like {}",
-                self.label().to_lowercase(),
+                "\"{text}\" is not {kind} period: write it like {}",
                 self.example()
             )
         };

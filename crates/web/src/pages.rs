@@ -358,3 +358,41 @@ pub struct InspectionPage {
     pub revisits: Vec<(String, String, Vec<SummaryRow>)>,
     pub buttons: Vec<LinkButton>,
 }
+
+/// A survey's results: each question as a table of answers with a bar for each share.
+#[derive(Template)]
+#[template(path = "survey.html")]
+pub struct SurveyPage {
+    pub chrome: Chrome,
+    pub heading: String,
+    pub caption: String,
+    pub back_href: String,
+    pub summary: Vec<SummaryRow>,
+    pub quotes: Vec<String>,
+    /// "the 2020 survey", or empty when there is no earlier survey of the series.
+    pub compared_with: String,
+    pub compared_label: String,
+    pub has_counts: bool,
+    pub questions: Vec<SurveyQuestionView>,
+}
+
+pub struct SurveyQuestionView {
+    pub number: String,
+    pub topic: String,
+    /// The topic differs from the question before's, so it gets a heading.
+    pub new_topic: bool,
+    pub text: String,
+    pub multiple: bool,
+    pub notes: String,
+    pub options: Vec<SurveyOptionView>,
+    pub measure_href: String,
+}
+
+pub struct SurveyOptionView {
+    pub label: String,
+    pub share: String,
+    pub count: String,
+    pub earlier: String,
+    /// The bar's length, 0 to 100.
+    pub width: String,
+}

@@ -32,6 +32,7 @@ struct Area {
     organisation: OrganisationId,
     rating: RatingId,
     measure: MeasureId,
+    survey: sendplan_domain::SurveyId,
 }
 
 struct World {
@@ -223,6 +224,32 @@ async fn build_area(store: &Store, code: &str) -> Area {
         .create_measure(actor, pid, plan, &measure_input)
         .await
         .unwrap();
+    let (respondents, questions) = sendplan_domain::surveys::tally(
+        &["How supported do you feel?".to_owned()],
+        &[
+            vec!["Very supported".to_owned()],
+            vec!["Not supported".to_owned()],
+        ],
+    )
+    .unwrap();
+    let survey = store
+        .create_survey(
+            actor,
+            pid,
+            plan,
+            &sendplan_domain::surveys::SurveyInput {
+                title: "Parent survey 2021".into(),
+                series: "Parent survey".into(),
+                run_by: "The forum".into(),
+                audience: String::new(),
+                period: "2021".into(),
+                respondents: Some(respondents),
+                quotes: vec![],
+                questions,
+            },
+        )
+        .await
+        .unwrap();
     Area {
         pid,
         plan,
@@ -237,6 +264,7 @@ async fn build_area(store: &Store, code: &str) -> Area {
         organisation,
         rating,
         measure,
+        survey,
     }
 }
 
@@ -422,6 +450,28 @@ fn routes(a: &Area) -> Vec<(&'static str, String, Needs)> {
         (
             "GET",
             format!("{p}/measures/{}/comparators/new", a.measure),
+            EditPlans,
+        ),
+        ("GET", format!("{p}/plans/{}/surveys", a.plan), View),
+        ("GET", format!("{p}/surveys/{}", a.survey), View),
+        (
+            "GET",
+            format!("{p}/plans/{}/surveys/new", a.plan),
+            EditPlans,
+        ),
+        (
+            "POST",
+            format!("{p}/plans/{}/surveys/new", a.plan),
+            EditPlans,
+        ),
+        (
+            "GET",
+            format!("{p}/surveys/{}/questions/1/measure", a.survey),
+            EditPlans,
+        ),
+        (
+            "POST",
+            format!("{p}/surveys/{}/questions/1/measure", a.survey),
             EditPlans,
         ),
         (
@@ -1546,4 +1596,127 @@ async fn values_import_from_a_spreadsheet_all_or_nothing_and_dfe_figures_become_
         !page.contains("Wolverhampton (published)"),
         "recorded as values, not repeated as a comparator"
     );
+}
+
+#[tokio::test]
+async fn a_survey_is_added_from_responses_compared_year_on_year_and_feeds_a_measure() {
+    let w = world().await;
+    let manager = w
+        .session_for(
+            "pm@example.org",
+            Some((w.a.pid, Role::PlanManager, None)),
+            false,
+        )
+        .await;
+    let base = format!("/p/{}", w.a.pid);
+    let new = format!("{base}/plans/{}/surveys/new", w.a.plan);
+    let upload = |fields: &[(&str, &str)], content: &[u8]| {
+        let (content_type, body) = multipart_with(&manager.csrf, fields, "results.csv", content);
+        Request::post(new.clone())
+            .header(header::CONTENT_TYPE, content_type)
+            .header(header::COOKIE, &manager.cookie)
+            .body(Body::from(body))
+            .unwrap()
+    };
+    // Published results that cannot be right are refused, row by row.
+    let bad = "Question,Answer,Percent\nHow supported do you feel?,Very supported,140\nHow supported do you feel?,Not supported,lots\n";
+    let (status, page, _) = w
+        .send(upload(
+            &[("title", "Parent survey 2022"), ("period", "2022")],
+            bad.as_bytes(),
+        ))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("Row 2: Percent &#34;140&#34;") && page.contains("Row 3: Percent"),
+        "{page}"
+    );
+    // One row per respondent: sendplan tallies the shares.
+    let responses = "How supported do you feel?,What would help?\nVery supported,A keyworker; One stop hub\nVery supported,One stop hub\nNot supported,\n";
+    let (status, _, headers) = w
+        .send(upload(
+            &[
+                ("title", "Parent survey 2022"),
+                ("series", "Parent survey"),
+                ("period", "2022"),
+            ],
+            responses.as_bytes(),
+        ))
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let location = headers
+        .get(header::LOCATION)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let (status, page) = w.get(Some(&manager), &location).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("66.7%"), "two of three very supported");
+    assert!(
+        page.contains("compared with") && page.contains("Parent survey 2021"),
+        "the 2021 survey of the series"
+    );
+    assert!(page.contains(">50%<"), "very supported was 1 of 2 in 2021");
+    assert!(page.contains("people could choose more than one answer"));
+
+    // A question's result becomes a measure's value.
+    let (status, _) = w
+        .post(
+            Some(&manager),
+            &format!("{base}/plans/{}/measures/new", w.a.plan),
+            &[
+                ("name", "Parents who feel supported"),
+                ("unit", "percentage"),
+                ("polarity", "higher"),
+                ("frequency", "calendar_year"),
+                ("targets", "December 2023 = 80"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let measure = w
+        .store
+        .list_measures(w.a.pid, w.a.plan)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.name == "Parents who feel supported")
+        .unwrap();
+    let survey_id = location.rsplit('/').next().unwrap();
+    let feed = format!("{base}/surveys/{survey_id}/questions/1/measure");
+    let (status, page) = w
+        .post(
+            Some(&manager),
+            &feed,
+            &[("measure", &measure.id.to_string()), ("period", "Spring")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("Choose the answers")
+            && page.contains("&#34;Spring&#34; is not a calendar year period")
+    );
+    let (status, _) = w
+        .post(
+            Some(&manager),
+            &feed,
+            &[
+                ("measure", &measure.id.to_string()),
+                ("answers", "0"),
+                ("period", "2022"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let values = w
+        .store
+        .list_data_points(w.a.pid, measure.id, false)
+        .await
+        .unwrap();
+    assert_eq!(
+        (values[0].period.label.as_str(), values[0].value),
+        ("2022", 66.7)
+    );
+    assert!(values[0].note.contains("Parent survey 2022"));
 }

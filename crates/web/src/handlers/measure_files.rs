@@ -20,7 +20,7 @@ use sendplan_domain::MeasureId;
 use sendplan_interchange::dfe::{self, Statistic, StatisticsPeriod};
 
 /// The form's fields and its uploaded file, from a multipart body.
-fn upload(headers: &HeaderMap, body: &Bytes) -> (RawForm, Option<(String, Vec<u8>)>) {
+pub(super) fn upload(headers: &HeaderMap, body: &Bytes) -> (RawForm, Option<(String, Vec<u8>)>) {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

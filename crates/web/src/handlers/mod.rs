@@ -11,6 +11,7 @@ mod people;
 mod plans;
 mod session;
 mod structure;
+mod surveys;
 
 use crate::auth::FLASH_COOKIE;
 use crate::errors::AppResult;
@@ -171,6 +172,16 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/p/{pid}/measures/{id}/values/import",
             get(measure_files::new_values_import).post(measure_files::import_values),
+        )
+        .route("/p/{pid}/plans/{id}/surveys", get(surveys::list_surveys))
+        .route(
+            "/p/{pid}/plans/{id}/surveys/new",
+            get(surveys::new_survey).post(surveys::create_survey),
+        )
+        .route("/p/{pid}/surveys/{id}", get(surveys::show_survey))
+        .route(
+            "/p/{pid}/surveys/{id}/questions/{number}/measure",
+            get(surveys::new_feed).post(surveys::feed_measure),
         )
         .route(
             "/p/{pid}/measures/{id}/comparators/new",

@@ -509,6 +509,7 @@ async fn plan_body(
         "Impact measures",
         format!("{base}/measures"),
     ));
+    buttons.push(LinkButton::secondary("Surveys", format!("{base}/surveys")));
     for (label, format) in [
         ("Download as Excel", "xlsx"),
         ("Download as CSV", "csv"),
