@@ -332,6 +332,83 @@ pub struct DataPoint {
     pub recorded_at: String,
 }
 
+/// Whether a delivery rating counts as on track: on track or complete.
+pub fn delivery_on_track(class: Option<crate::rating::RatingClass>) -> bool {
+    use crate::rating::RatingClass;
+    matches!(class, Some(RatingClass::OnTrack | RatingClass::Complete))
+}
+
+/// An action or area that is on track for delivery while a measure meant to move it is
+/// off its trajectory: the positions of those measures in the list given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImpactGap<T> {
+    pub subject: T,
+    pub measures: Vec<usize>,
+}
+
+/// Delivery against impact across a plan. `actions` are (id, area, delivery rating
+/// class); `measures` are (areas, actions, status). An action is flagged when it is on
+/// track and a measure linked to it, or to its area, is off track. An area is flagged
+/// when every rated action in it is on track (and at least one is rated) and a measure
+/// linked to the area is off track.
+pub fn delivery_without_impact(
+    actions: &[(
+        crate::ActionId,
+        crate::AreaId,
+        Option<crate::rating::RatingClass>,
+    )],
+    measures: &[(&[crate::AreaId], &[crate::ActionId], Option<MeasureStatus>)],
+) -> (
+    Vec<ImpactGap<crate::ActionId>>,
+    Vec<ImpactGap<crate::AreaId>>,
+) {
+    let off: Vec<usize> = measures
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| m.2 == Some(MeasureStatus::OffTrack))
+        .map(|(i, _)| i)
+        .collect();
+    let action_gaps = actions
+        .iter()
+        .filter(|(_, _, class)| delivery_on_track(*class))
+        .filter_map(|(id, area, _)| {
+            let linked: Vec<usize> = off
+                .iter()
+                .copied()
+                .filter(|i| measures[*i].1.contains(id) || measures[*i].0.contains(area))
+                .collect();
+            (!linked.is_empty()).then_some(ImpactGap {
+                subject: *id,
+                measures: linked,
+            })
+        })
+        .collect();
+    let mut areas: Vec<crate::AreaId> = actions.iter().map(|a| a.1).collect();
+    areas.dedup();
+    let area_gaps = areas
+        .into_iter()
+        .filter(|area| {
+            let rated: Vec<_> = actions
+                .iter()
+                .filter(|a| a.1 == *area && a.2.is_some())
+                .collect();
+            !rated.is_empty() && rated.iter().all(|a| delivery_on_track(a.2))
+        })
+        .filter_map(|area| {
+            let linked: Vec<usize> = off
+                .iter()
+                .copied()
+                .filter(|i| measures[*i].0.contains(&area))
+                .collect();
+            (!linked.is_empty()).then_some(ImpactGap {
+                subject: area,
+                measures: linked,
+            })
+        })
+        .collect();
+    (action_gaps, area_gaps)
+}
+
 /// One row of a values file, as its cells are written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValueRow {
@@ -580,6 +657,42 @@ mod tests {
                 value: 50.0
             }),
             None
+        );
+    }
+
+    #[test]
+    fn on_track_delivery_with_off_track_impact_is_flagged_for_actions_and_areas() {
+        use crate::rating::RatingClass::*;
+        use crate::{ActionId, AreaId};
+        let actions = [
+            (ActionId(1), AreaId(1), Some(OnTrack)),
+            (ActionId(2), AreaId(1), Some(Complete)),
+            (ActionId(3), AreaId(2), Some(OffTrack)),
+            (ActionId(4), AreaId(2), Some(OnTrack)),
+        ];
+        let area_one = [AreaId(1)];
+        let area_two = [AreaId(2)];
+        let action_three = [ActionId(3)];
+        let measures: [(&[AreaId], &[ActionId], Option<MeasureStatus>); 3] = [
+            (&area_one, &[], Some(MeasureStatus::OffTrack)),
+            (&area_two, &[], Some(MeasureStatus::OffTrack)),
+            (&[], &action_three, Some(MeasureStatus::OffTrack)),
+        ];
+        let (action_gaps, area_gaps) = delivery_without_impact(&actions, &measures);
+        let flagged: Vec<i64> = action_gaps.iter().map(|g| g.subject.0).collect();
+        assert_eq!(
+            flagged,
+            vec![1, 2, 4],
+            "action 3 is off track for delivery too"
+        );
+        assert_eq!(action_gaps[2].measures, vec![1]);
+        assert_eq!(
+            area_gaps,
+            vec![ImpactGap {
+                subject: AreaId(1),
+                measures: vec![0]
+            }],
+            "area 2 has an action off track"
         );
     }
 

@@ -11,6 +11,20 @@ use sendplan_domain::*;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
+/// A plan's measures and the current value of each for every period.
+#[derive(Debug, Clone)]
+pub struct PlanMeasures {
+    pub measures: Vec<Measure>,
+    pub values: std::collections::HashMap<MeasureId, Vec<DataPoint>>,
+}
+
+impl PlanMeasures {
+    /// A measure's current values in period order (none if it has none).
+    pub fn values_of(&self, measure: MeasureId) -> &[DataPoint] {
+        self.values.get(&measure).map_or(&[], Vec::as_slice)
+    }
+}
+
 fn real(row: &AnyRow, column: &str) -> Result<f64> {
     Ok(row.try_get::<f64, _>(column)?)
 }
@@ -32,6 +46,61 @@ fn data_point_from(row: &AnyRow) -> Result<DataPoint> {
         replaced_by: row.opt_int("replaced_by")?.map(DataPointId),
         recorded_by: row.opt_int("recorded_by")?.map(UserId),
         recorded_at: row.text("recorded_at")?,
+    })
+}
+
+/// The rows of `rows` that belong to measure `id`.
+fn rows_of(rows: &[AnyRow], id: i64) -> Vec<&AnyRow> {
+    rows.iter()
+        .filter(|r| r.int("measure_id").ok() == Some(id))
+        .collect()
+}
+
+/// A measure from its row, its target rows and its link rows.
+fn measure_from(row: &AnyRow, targets: &[&AnyRow], links: &[&AnyRow]) -> Result<Measure> {
+    let id = row.int("id")?;
+    let polarity = row.code("polarity", Polarity::from_code)?;
+    let trajectory = Trajectory {
+        baseline: match row.opt_date("baseline_date")? {
+            Some(date) => Some(Point {
+                date,
+                value: real(row, "baseline_value")?,
+            }),
+            None => None,
+        },
+        targets: targets
+            .iter()
+            .map(|t| {
+                Ok(Point {
+                    date: t.date("target_date")?,
+                    value: real(t, "value")?,
+                })
+            })
+            .collect::<Result<_>>()?,
+        polarity,
+        tolerance: real(row, "tolerance")?,
+    };
+    Ok(Measure {
+        id: MeasureId(id),
+        plan_id: PlanId(row.int("plan_id")?),
+        name: row.text("name")?,
+        definition: row.text("definition")?,
+        unit: row.code("unit", Unit::from_code)?,
+        frequency: row.code("frequency", Frequency::from_code)?,
+        trajectory,
+        owner: row.opt_int("owner_person_id")?.map(PersonId),
+        source: row.code("source", MeasureSource::from_code)?,
+        areas: links
+            .iter()
+            .filter_map(|l| l.opt_int("area_id").ok().flatten())
+            .map(AreaId)
+            .collect(),
+        actions: links
+            .iter()
+            .filter_map(|l| l.opt_int("action_id").ok().flatten())
+            .map(ActionId)
+            .collect(),
+        version: row.int("version")?,
     })
 }
 
@@ -157,7 +226,7 @@ impl Store {
         Ok(())
     }
 
-    /// A plan's measures, by name.
+    /// A plan's measures, by name: three queries however many measures there are.
     pub async fn list_measures(
         &self,
         partnership: PartnershipId,
@@ -170,11 +239,28 @@ impl Store {
         .bind(partnership.0)
         .fetch_all(self.pool())
         .await?;
-        let mut measures = Vec::with_capacity(rows.len());
-        for row in &rows {
-            measures.push(self.measure_from(row).await?);
-        }
-        Ok(measures)
+        let targets = sqlx::query(
+            "SELECT t.* FROM measure_targets t JOIN measures m ON m.id = t.measure_id \
+             WHERE m.plan_id = $1 AND m.partnership_id = $2 ORDER BY t.measure_id, t.target_date",
+        )
+        .bind(plan.0)
+        .bind(partnership.0)
+        .fetch_all(self.pool())
+        .await?;
+        let links = sqlx::query(
+            "SELECT l.* FROM measure_links l JOIN measures m ON m.id = l.measure_id \
+             WHERE m.plan_id = $1 AND m.partnership_id = $2",
+        )
+        .bind(plan.0)
+        .bind(partnership.0)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let id = row.int("id")?;
+                measure_from(row, &rows_of(&targets, id), &rows_of(&links, id))
+            })
+            .collect()
     }
 
     pub async fn get_measure(&self, partnership: PartnershipId, id: MeasureId) -> Result<Measure> {
@@ -183,63 +269,60 @@ impl Store {
             .bind(partnership.0)
             .fetch_optional(self.pool())
             .await?;
-        self.measure_from(&one_or_not_found(row)?).await
-    }
-
-    async fn measure_from(&self, row: &AnyRow) -> Result<Measure> {
-        let id = row.int("id")?;
+        let row = one_or_not_found(row)?;
         let targets =
             sqlx::query("SELECT * FROM measure_targets WHERE measure_id = $1 ORDER BY target_date")
-                .bind(id)
+                .bind(id.0)
                 .fetch_all(self.pool())
                 .await?;
         let links = sqlx::query("SELECT * FROM measure_links WHERE measure_id = $1")
-            .bind(id)
+            .bind(id.0)
             .fetch_all(self.pool())
             .await?;
-        let polarity = row.code("polarity", Polarity::from_code)?;
-        let trajectory = Trajectory {
-            baseline: match row.opt_date("baseline_date")? {
-                Some(date) => Some(Point {
-                    date,
-                    value: real(row, "baseline_value")?,
-                }),
-                None => None,
-            },
-            targets: targets
-                .iter()
-                .map(|t| {
-                    Ok(Point {
-                        date: t.date("target_date")?,
-                        value: real(t, "value")?,
-                    })
-                })
-                .collect::<Result<_>>()?,
-            polarity,
-            tolerance: real(row, "tolerance")?,
-        };
-        Ok(Measure {
-            id: MeasureId(id),
-            plan_id: PlanId(row.int("plan_id")?),
-            name: row.text("name")?,
-            definition: row.text("definition")?,
-            unit: row.code("unit", Unit::from_code)?,
-            frequency: row.code("frequency", Frequency::from_code)?,
-            trajectory,
-            owner: row.opt_int("owner_person_id")?.map(PersonId),
-            source: row.code("source", MeasureSource::from_code)?,
-            areas: links
-                .iter()
-                .filter_map(|l| l.opt_int("area_id").ok().flatten())
-                .map(AreaId)
-                .collect(),
-            actions: links
-                .iter()
-                .filter_map(|l| l.opt_int("action_id").ok().flatten())
-                .map(ActionId)
-                .collect(),
-            version: row.int("version")?,
-        })
+        measure_from(
+            &row,
+            &targets.iter().collect::<Vec<_>>(),
+            &links.iter().collect::<Vec<_>>(),
+        )
+    }
+
+    /// A plan's measures with each one's current values, from the read cache when nothing
+    /// in the partnership has changed: the dashboard, the measures list and action pages
+    /// rate every measure on every request.
+    pub async fn plan_measures(
+        &self,
+        partnership: PartnershipId,
+        plan: PlanId,
+    ) -> Result<std::sync::Arc<PlanMeasures>> {
+        let version = self.data_version(partnership).await?;
+        let key = crate::overview::CacheKey::Measures(partnership, plan);
+        self.cache
+            .get_or_build(key, version, || self.load_plan_measures(partnership, plan))
+            .await
+    }
+
+    async fn load_plan_measures(
+        &self,
+        partnership: PartnershipId,
+        plan: PlanId,
+    ) -> Result<PlanMeasures> {
+        let measures = self.list_measures(partnership, plan).await?;
+        let rows = sqlx::query(
+            "SELECT d.* FROM data_points d JOIN measures m ON m.id = d.measure_id \
+             WHERE m.plan_id = $1 AND d.partnership_id = $2 AND d.replaced_by IS NULL \
+             ORDER BY d.measure_id, d.period_end",
+        )
+        .bind(plan.0)
+        .bind(partnership.0)
+        .fetch_all(self.pool())
+        .await?;
+        let mut values: std::collections::HashMap<MeasureId, Vec<DataPoint>> =
+            std::collections::HashMap::new();
+        for row in &rows {
+            let point = data_point_from(row)?;
+            values.entry(point.measure_id).or_default().push(point);
+        }
+        Ok(PlanMeasures { measures, values })
     }
 
     /// Records the value for a period. A period that already has a value is revised: the

@@ -88,6 +88,7 @@ pub struct PartnershipSummary {
 pub(crate) enum CacheKey {
     Overview(PartnershipId, PlanId, Date),
     People(PartnershipId),
+    Measures(PartnershipId, PlanId),
 }
 
 impl Store {

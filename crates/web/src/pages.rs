@@ -136,11 +136,11 @@ impl FormPage {
     }
 }
 
-/// A plan's dashboard: ratings per area, measures off track, recent changes.
+/// A plan's dashboard (ratings per area, measures off track, delivery against impact,
+/// recent changes): the content, cached like the plan page's body.
 #[derive(Template)]
-#[template(path = "dashboard.html")]
-pub struct DashboardPage {
-    pub chrome: Chrome,
+#[template(path = "dashboard_body.html")]
+pub struct DashboardBody {
     pub caption: String,
     pub plan_href: String,
     pub as_at: String,
@@ -148,6 +148,9 @@ pub struct DashboardPage {
     pub class_rows: Vec<Vec<String>>,
     /// (measure name and status, link)
     pub off_track: Vec<(String, String)>,
+    /// Areas and actions on track for delivery, off track for impact: (what, link, the
+    /// measures off track).
+    pub impact_gaps: Vec<(String, String, String)>,
     /// (date, action, link, rating)
     pub changes: Vec<(String, String, String, Tag)>,
 }

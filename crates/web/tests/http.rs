@@ -1391,6 +1391,17 @@ async fn a_measure_is_added_its_values_recorded_and_revised_and_it_is_rated_agai
         )
         .await;
     assert!(action.contains("On track for delivery, off track for impact"));
+    let (_, dashboard) = w
+        .get(
+            Some(&manager),
+            &format!("{base}/plans/{}/dashboard", w.a.plan),
+        )
+        .await;
+    assert!(
+        dashboard.contains("Rated on track")
+            && dashboard.contains(&format!("/actions/{}", w.a.led_action)),
+        "the dashboard lists the action too"
+    );
     let (_, list) = w
         .get(
             Some(&manager),

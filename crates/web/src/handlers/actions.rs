@@ -308,12 +308,10 @@ pub async fn show_action(
     // Delivery against impact: an action rated on track while a measure it is meant to
     // move (directly, or through its area) is off its trajectory.
     let mut off_track_measures = Vec::new();
-    for measure in state.store.list_measures(ctx.pid(), action.plan_id).await? {
+    let plan_measures = state.store.plan_measures(ctx.pid(), action.plan_id).await?;
+    for measure in &plan_measures.measures {
         if measure.actions.contains(&action.id) || measure.areas.contains(&action.area_id) {
-            let points = state
-                .store
-                .list_data_points(ctx.pid(), measure.id, false)
-                .await?;
+            let points = plan_measures.values_of(measure.id);
             let latest = points
                 .iter()
                 .map(|p| sendplan_domain::measures::Point {
@@ -328,13 +326,8 @@ pub async fn show_action(
             }
         }
     }
-    let delivery_on_track = row.rating.as_ref().is_some_and(|r| {
-        matches!(
-            r.class,
-            sendplan_domain::rating::RatingClass::OnTrack
-                | sendplan_domain::rating::RatingClass::Complete
-        )
-    });
+    let delivery_on_track =
+        sendplan_domain::measures::delivery_on_track(row.rating.as_ref().map(|r| r.class));
     let people_list = state.store.list_people(ctx.pid()).await?;
     let people: HashMap<PersonId, &Person> = people_list.iter().map(|p| (p.id, p)).collect();
     let organisations = state.store.list_organisations(ctx.pid()).await?;

@@ -63,14 +63,11 @@ pub async fn list_measures(
     Path((_, id)): Path<(i64, i64)>,
 ) -> AppResult {
     let plan = state.store.get_plan(ctx.pid(), PlanId(id)).await?;
-    let measures = state.store.list_measures(ctx.pid(), plan.id).await?;
+    let plan_measures = state.store.plan_measures(ctx.pid(), plan.id).await?;
+    let measures = &plan_measures.measures;
     let mut rows = Vec::new();
-    for measure in &measures {
-        let points = state
-            .store
-            .list_data_points(ctx.pid(), measure.id, false)
-            .await?;
-        let (latest, status, trend) = assess(measure, &points);
+    for measure in measures {
+        let (latest, status, trend) = assess(measure, plan_measures.values_of(measure.id));
         let target = measure
             .trajectory
             .targets
@@ -528,11 +525,27 @@ pub async fn show_dashboard(
     ctx: Ctx,
     Path((_, id)): Path<(i64, i64)>,
 ) -> AppResult {
-    use sendplan_domain::rating::{ClassCounts, RatingClass};
-    let overview = state
-        .store
-        .plan_overview(ctx.pid(), PlanId(id), ctx.today)
+    // Like the plan page, the body depends only on the data and the day.
+    let version = state.store.data_version(ctx.pid()).await?;
+    let key = format!("dashboard:{}:{id}:{}", ctx.pid(), ctx.today);
+    let page = state
+        .fragments
+        .get_or_build(key, version, || dashboard_body(&state, &ctx, PlanId(id)))
         .await?;
+    html(&crate::pages::PlanPage {
+        chrome: Chrome::for_ctx(&ctx, page.title.clone(), "overview"),
+        body: page.body.clone(),
+    })
+}
+
+async fn dashboard_body(
+    state: &AppState,
+    ctx: &Ctx,
+    id: PlanId,
+) -> Result<super::plans::CachedPage, crate::errors::AppError> {
+    use askama::Template;
+    use sendplan_domain::rating::{ClassCounts, RatingClass};
+    let overview = state.store.plan_overview(ctx.pid(), id, ctx.today).await?;
     let plan = &overview.plan;
     let mut class_head = vec!["Area".to_owned()];
     class_head.extend(RatingClass::ALL.iter().map(|c| c.label().to_owned()));
@@ -565,12 +578,12 @@ pub async fn show_dashboard(
     }
     row_for("All areas".to_owned(), &mut overview.actions.iter());
     let mut off_track = Vec::new();
-    for measure in state.store.list_measures(ctx.pid(), plan.id).await? {
-        let points = state
-            .store
-            .list_data_points(ctx.pid(), measure.id, false)
-            .await?;
-        let (latest, status, _) = assess(&measure, &points);
+    let plan_measures = state.store.plan_measures(ctx.pid(), plan.id).await?;
+    let measures = &plan_measures.measures;
+    let mut statuses = Vec::with_capacity(measures.len());
+    for measure in measures {
+        let (latest, status, _) = assess(measure, plan_measures.values_of(measure.id));
+        statuses.push(status);
         if status == Some(MeasureStatus::OffTrack) {
             let text = format!(
                 "{}: {}",
@@ -582,6 +595,43 @@ pub async fn show_dashboard(
             off_track.push((text, format!("{}/measures/{}", ctx.base(), measure.id)));
         }
     }
+    let (action_gaps, area_gaps) = delivery_without_impact(
+        &overview
+            .actions
+            .iter()
+            .map(|a| (a.id, a.area_id, a.rating.as_ref().map(|r| r.class)))
+            .collect::<Vec<_>>(),
+        &measures
+            .iter()
+            .zip(&statuses)
+            .map(|(m, s)| (m.areas.as_slice(), m.actions.as_slice(), *s))
+            .collect::<Vec<_>>(),
+    );
+    let names = |gap: &[usize]| {
+        gap.iter()
+            .map(|i| measures[*i].name.as_str())
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let mut impact_gaps: Vec<(String, String, String)> = area_gaps
+        .iter()
+        .filter_map(|g| {
+            let area = overview.areas.iter().find(|a| a.id == g.subject)?;
+            Some((
+                format!("Area {} {}", area.number, truncate(&area.title, 80)),
+                format!("{}/plans/{}#area-{}", ctx.base(), plan.id, area.id),
+                names(&g.measures),
+            ))
+        })
+        .collect();
+    impact_gaps.extend(action_gaps.iter().filter_map(|g| {
+        let action = overview.actions.iter().find(|a| a.id == g.subject)?;
+        Some((
+            format!("{} {}", action.number, truncate(&action.description, 80)),
+            format!("{}/actions/{}", ctx.base(), action.id),
+            names(&g.measures),
+        ))
+    }));
     let since = ctx.today - time::Duration::days(30);
     let ratings: std::collections::HashMap<_, _> =
         overview.ratings.iter().map(|r| (r.id, r)).collect();
@@ -602,18 +652,22 @@ pub async fn show_dashboard(
         })
         .collect();
     changes.sort_by_key(|c| std::cmp::Reverse(c.0));
-    html(&crate::pages::DashboardPage {
-        chrome: Chrome::for_ctx(&ctx, format!("Dashboard: {}", plan.title), "overview"),
+    let body = crate::pages::DashboardBody {
         caption: plan.title.clone(),
         plan_href: format!("{}/plans/{}", ctx.base(), plan.id),
         as_at: date_or(Some(ctx.today), ""),
         class_head,
         class_rows,
         off_track,
+        impact_gaps,
         changes: changes
             .into_iter()
             .map(|(d, a, h, t)| (date_or(Some(d), ""), a, h, t))
             .collect(),
+    };
+    Ok(super::plans::CachedPage {
+        title: format!("Dashboard: {}", plan.title),
+        body: std::sync::Arc::new(body.render()?),
     })
 }
 

@@ -271,9 +271,9 @@ pub async fn show_plan(
 }
 
 /// A rendered page body and the title that goes with it.
-struct CachedPage {
-    title: String,
-    body: Arc<String>,
+pub(super) struct CachedPage {
+    pub(super) title: String,
+    pub(super) body: Arc<String>,
 }
 
 async fn plan_body(
