@@ -493,6 +493,62 @@ pub fn parse_value_rows(
     }
 }
 
+/// One row of a targets file: a date as plans write it ("June 2023", "2023-06-30") and
+/// a value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetRow {
+    pub line: usize,
+    pub date: String,
+    pub value: String,
+}
+
+/// Reads the rows of a targets file: every target, or every problem as (row, message).
+/// Whether they fit the baseline is the trajectory's to check.
+pub fn parse_target_rows(
+    rows: &[TargetRow],
+    unit: Unit,
+) -> Result<Vec<Point>, Vec<(usize, String)>> {
+    let mut problems = Vec::new();
+    let mut targets: Vec<(usize, Point)> = Vec::new();
+    for row in rows {
+        let parsed = crate::dates::PlanDate::parse(row.date.trim());
+        let date = match (parsed.deadline(), parsed.needs_review) {
+            (Some(date), false) => Some(date),
+            _ => {
+                problems.push((
+                    row.line,
+                    format!(
+                        "Date \"{}\" is not a date sendplan can read, like June 2023 or 2023-06-30",
+                        row.date
+                    ),
+                ));
+                None
+            }
+        };
+        let value = match unit.parse_value(&row.value) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                problems.push((row.line, format!("Value \"{}\": {e}", row.value)));
+                None
+            }
+        };
+        if let (Some(date), Some(value)) = (date, value) {
+            if let Some((first, _)) = targets.iter().find(|(_, t)| t.date == date) {
+                problems.push((
+                    row.line,
+                    format!("The target for {date} is also on row {first}"),
+                ));
+            }
+            targets.push((row.line, Point { date, value }));
+        }
+    }
+    if problems.is_empty() {
+        Ok(targets.into_iter().map(|(_, t)| t).collect())
+    } else {
+        Err(problems)
+    }
+}
+
 /// A figure to compare a measure with for one period: England, a region, statistical
 /// neighbours or a chosen local authority. Comparators keep their own periods (DfE
 /// publishes by calendar year) so they are labelled and dated, not tied to the measure's
@@ -731,6 +787,42 @@ mod tests {
         let lines: Vec<usize> = problems.iter().map(|(l, _)| *l).collect();
         assert_eq!(lines, vec![2, 3, 3, 4, 4]);
         assert!(problems[3].1.contains("also on row 2"));
+    }
+
+    #[test]
+    fn a_targets_file_reads_plan_dates_and_refuses_what_it_cannot_place() {
+        let row = |line: usize, date: &str, value: &str| TargetRow {
+            line,
+            date: date.to_owned(),
+            value: value.to_owned(),
+        };
+        let targets = parse_target_rows(
+            &[row(2, "June 2023", "125"), row(3, "2024-03-31", "13 weeks")],
+            Unit::Weeks,
+        )
+        .expect("valid");
+        assert_eq!(
+            targets[0],
+            Point {
+                date: date!(2023 - 06 - 30),
+                value: 125.0
+            }
+        );
+        let problems = parse_target_rows(
+            &[
+                row(2, "Ongoing", "5"),
+                row(3, "June 2023", "-"),
+                row(4, "2023-06-30", "1"),
+                row(5, "30/06/2023", "2"),
+            ],
+            Unit::Weeks,
+        )
+        .expect_err("refused");
+        assert_eq!(
+            problems.iter().map(|(l, _)| *l).collect::<Vec<_>>(),
+            vec![2, 3, 5]
+        );
+        assert!(problems[2].1.contains("also on row 4"));
     }
 
     #[test]

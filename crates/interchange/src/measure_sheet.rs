@@ -3,7 +3,39 @@
 //! "no, revised" under Current, are history and are skipped).
 
 use crate::sheet::Table;
-use sendplan_domain::measures::ValueRow;
+use sendplan_domain::measures::{TargetRow, ValueRow};
+
+/// The target rows of `table` (columns Date and Value, or Target date and Target), or why
+/// its columns cannot be used.
+pub fn target_rows(table: &Table) -> Result<Vec<TargetRow>, String> {
+    let column = |names: &[&str]| {
+        table
+            .headers
+            .iter()
+            .position(|h| names.iter().any(|n| h.trim().eq_ignore_ascii_case(n)))
+    };
+    let (Some(date), Some(value)) = (
+        column(&["date", "target date"]),
+        column(&["value", "target"]),
+    ) else {
+        return Err("The file needs a column headed Date and one headed Value".to_owned());
+    };
+    let cell =
+        |cells: &[String], i: usize| cells.get(i).map_or(String::new(), |c| c.trim().to_owned());
+    let rows: Vec<TargetRow> = table
+        .rows
+        .iter()
+        .map(|r| TargetRow {
+            line: r.line,
+            date: cell(&r.cells, date),
+            value: cell(&r.cells, value),
+        })
+        .collect();
+    if rows.is_empty() {
+        return Err("The file has no targets under its headings".to_owned());
+    }
+    Ok(rows)
+}
 
 /// The value rows of `table`, or why its columns cannot be used.
 pub fn value_rows(table: &Table) -> Result<Vec<ValueRow>, String> {

@@ -350,6 +350,74 @@ impl Store {
         Ok(id)
     }
 
+    /// Replaces a measure's targets (a targets file), if it is still at `version`: the
+    /// trajectory is checked whole, and the change is audited with the targets before and
+    /// after.
+    pub async fn set_targets(
+        &self,
+        actor: Actor,
+        partnership: PartnershipId,
+        measure: MeasureId,
+        version: i64,
+        targets: Vec<Point>,
+    ) -> Result<()> {
+        let before = self.get_measure(partnership, measure).await?;
+        let t = &before.trajectory;
+        let trajectory = Trajectory::new(t.baseline, targets, t.polarity, t.tolerance)
+            .map_err(StoreError::Rule)?;
+        let mut write = self.begin_write().await?;
+        let done = sqlx::query(
+            "UPDATE measures SET version = version + 1 WHERE id = $1 AND partnership_id = $2 AND version = $3",
+        )
+        .bind(measure.0)
+        .bind(partnership.0)
+        .bind(version)
+        .execute(&mut *write.tx)
+        .await?;
+        if done.rows_affected() == 0 || before.version != version {
+            return Err(crate::partnerships::missing_or_conflict(
+                &mut write.tx,
+                "measures",
+                measure.0,
+                partnership,
+            )
+            .await);
+        }
+        sqlx::query("DELETE FROM measure_targets WHERE measure_id = $1")
+            .bind(measure.0)
+            .execute(&mut *write.tx)
+            .await?;
+        for target in &trajectory.targets {
+            sqlx::query(
+                "INSERT INTO measure_targets (measure_id, target_date, value) VALUES ($1, $2, $3)",
+            )
+            .bind(measure.0)
+            .bind(date_text(target.date))
+            .bind(target.value)
+            .execute(&mut *write.tx)
+            .await?;
+        }
+        let after = Measure {
+            trajectory,
+            version: version + 1,
+            ..before.clone()
+        };
+        crate::audit::record_updated(
+            &mut write.tx,
+            Subject {
+                partnership,
+                actor,
+                entity: "measure",
+                id: measure.0,
+            },
+            format!("Targets replaced: {}", after.name),
+            &before,
+            &after,
+        )
+        .await?;
+        write.commit().await
+    }
+
     /// Records many values in one transaction, all or none (a values file). A period whose
     /// current value is already the same is left alone, so importing a file twice changes
     /// nothing. Returns (recorded, unchanged).

@@ -452,6 +452,21 @@ fn routes(a: &Area) -> Vec<(&'static str, String, Needs)> {
             format!("{p}/measures/{}/comparators/new", a.measure),
             EditPlans,
         ),
+        (
+            "GET",
+            format!("{p}/measures/{}/targets/export?format=csv", a.measure),
+            View,
+        ),
+        (
+            "GET",
+            format!("{p}/measures/{}/targets/import", a.measure),
+            EditPlans,
+        ),
+        (
+            "POST",
+            format!("{p}/measures/{}/targets/import", a.measure),
+            EditPlans,
+        ),
         ("GET", format!("{p}/plans/{}/surveys", a.plan), View),
         ("GET", format!("{p}/surveys/{}", a.survey), View),
         (
@@ -1479,6 +1494,59 @@ async fn values_import_from_a_spreadsheet_all_or_nothing_and_dfe_figures_become_
             .body(Body::from(body))
             .unwrap()
     };
+    // Targets: replaced whole from a file, checked against the baseline (1 January 2022).
+    let targets = format!("{base}/measures/{}/targets/import", w.a.measure);
+    let version = w
+        .store
+        .get_measure(w.a.pid, w.a.measure)
+        .await
+        .unwrap()
+        .version
+        .to_string();
+    let (status, page, _) = w
+        .send(upload(
+            targets.clone(),
+            &[("version", &version)],
+            "targets.csv",
+            b"Date,Value\nDecember 2021,200\nMarch 2024,13\n",
+        ))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("targets must come after the baseline"));
+    let (status, _, _) = w
+        .send(upload(
+            targets.clone(),
+            &[("version", &version)],
+            "targets.csv",
+            b"Date,Value\nDecember 2022,200\nJune 2023,125\nMarch 2024,13\n",
+        ))
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, page, _) = w
+        .send(upload(
+            targets,
+            &[("version", &version)],
+            "targets.csv",
+            b"Date,Value\nJune 2023,100\n",
+        ))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("Someone changed this measure"),
+        "a stale page does not overwrite"
+    );
+    let (_, csv) = w
+        .get(
+            Some(&manager),
+            &format!("{base}/measures/{}/targets/export?format=csv", w.a.measure),
+        )
+        .await;
+    assert_eq!(
+        csv.trim_start_matches('\u{feff}').trim(),
+        "Date,Value\n2022-12-31,200\n2023-06-30,125\n2024-03-31,13",
+        "a BOM for Excel, then the targets"
+    );
+
     let values = format!("{base}/measures/{}/values/import", w.a.measure);
     // One bad row refuses the whole file, naming each problem by its row.
     let bad = "Period,Value,Status\n2023-05,140,final\nSpring 2023,lots,\n2023-05,120,maybe\n";

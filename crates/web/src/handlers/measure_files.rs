@@ -1,5 +1,6 @@
-//! Files into a measure: a spreadsheet of its values (all rows or none, every problem by
-//! row), and the DfE's published EHC plan statistics as comparators.
+//! Files into and out of a measure: spreadsheets of its values and of its targets (all
+//! rows or none, every problem by row), and the DfE's published EHC plan statistics as
+//! comparators.
 
 use super::measures::may_record;
 use super::saved;
@@ -14,7 +15,9 @@ use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap};
 use sendplan_domain::access::Capability;
 use sendplan_domain::input::{FieldErrors, RawForm};
-use sendplan_domain::measures::{parse_value_rows, DataPointInput, DataStatus, Measure};
+use sendplan_domain::measures::{
+    parse_target_rows, parse_value_rows, DataPointInput, DataStatus, Measure,
+};
 use sendplan_domain::periods::Frequency;
 use sendplan_domain::MeasureId;
 use sendplan_interchange::dfe::{self, Statistic, StatisticsPeriod};
@@ -272,4 +275,142 @@ pub async fn add_comparators(
         message.push_str(&format!(", and {recorded} values recorded"));
     }
     Ok(saved(&state, &measure_href(&ctx, &measure), &message))
+}
+
+fn targets_page(ctx: &Ctx, measure: &Measure) -> FormPage {
+    let mut page = FormPage::new(
+        Chrome::for_ctx(ctx, "Import targets", "overview"),
+        "Import targets from a spreadsheet",
+        format!("{}/targets/import", measure_href(ctx, measure)),
+        vec![
+            Field::hidden("version", measure.version),
+            Field::file("file", "Spreadsheet of targets", ".xlsx,.csv,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                .hint(&format!(
+                    "An Excel workbook (.xlsx) or CSV file with a column headed Date (written as plans write dates, like June 2023, or 2023-06-30) and one headed Value, in {}.",
+                    measure.unit.label().to_lowercase()
+                )),
+        ],
+    )
+    .caption(measure.name.clone())
+    .submit("Replace the targets")
+    .cancel(measure_href(ctx, measure))
+    .intro("The file's targets replace the measure's targets and interim trajectory points. Every row is checked first, and the targets must come after the baseline; if anything is wrong, nothing changes. The measure's history keeps the targets it had.");
+    page.multipart = true;
+    page
+}
+
+pub async fn new_targets_import(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+) -> AppResult {
+    ctx.require(Capability::EditPlans)?;
+    let measure = state.store.get_measure(ctx.pid(), MeasureId(id)).await?;
+    crate::pages::html(&targets_page(&ctx, &measure))
+}
+
+pub async fn import_targets(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> AppResult {
+    ctx.require(Capability::EditPlans)?;
+    let measure = state.store.get_measure(ctx.pid(), MeasureId(id)).await?;
+    let page = targets_page(&ctx, &measure);
+    let (form, file) = upload(&headers, &body);
+    let Some((file_name, bytes)) = file else {
+        return page.with_errors(
+            &form,
+            FieldErrors::single("file", "Select a spreadsheet of targets to upload"),
+        );
+    };
+    let rows = sendplan_interchange::sheet::read_table(&bytes, &file_name)
+        .map_err(|e| e.to_string())
+        .and_then(|table| sendplan_interchange::measure_sheet::target_rows(&table));
+    let rows = match rows {
+        Ok(rows) => rows,
+        Err(message) => return page.with_errors(&form, FieldErrors::single("file", message)),
+    };
+    let targets = match parse_target_rows(&rows, measure.unit) {
+        Ok(targets) => targets,
+        Err(problems) => {
+            let mut errors = FieldErrors::default();
+            for (line, message) in problems {
+                errors.add("file", format!("Row {line}: {message}"));
+            }
+            return page.with_errors(&form, errors);
+        }
+    };
+    let version = form.get("version").parse().unwrap_or(-1);
+    let count = targets.len();
+    match state
+        .store
+        .set_targets(ctx.actor(), ctx.pid(), measure.id, version, targets)
+        .await
+    {
+        Ok(()) => Ok(saved(
+            &state,
+            &measure_href(&ctx, &measure),
+            &format!("{count} target{} set from {file_name}", if count == 1 { "" } else { "s" }),
+        )),
+        Err(sendplan_storage::StoreError::Rule(message)) => {
+            page.with_errors(&form, FieldErrors::single("file", message))
+        }
+        Err(sendplan_storage::StoreError::Conflict) => page.with_errors(
+            &form,
+            FieldErrors::single(
+                "file",
+                "Someone changed this measure after you opened this page: look at its targets, then upload the file again",
+            ),
+        ),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// A measure's targets as CSV or Excel, in the layout the targets import reads.
+pub async fn export_targets(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+    axum::extract::Query(query): axum::extract::Query<Vec<(String, String)>>,
+) -> AppResult {
+    use axum::response::IntoResponse;
+    use sendplan_interchange::sheet_export::{table_to_csv, table_to_xlsx};
+    let measure = state.store.get_measure(ctx.pid(), MeasureId(id)).await?;
+    let head = ["Date", "Value"];
+    let rows: Vec<Vec<String>> = measure
+        .trajectory
+        .targets
+        .iter()
+        .map(|t| vec![t.date.to_string(), t.value.to_string()])
+        .collect();
+    let stem = format!("measure-{}-targets", measure.id);
+    let (content_type, name, bytes) = match RawForm(query).get("format") {
+        "csv" => (
+            "text/csv; charset=utf-8",
+            format!("{stem}.csv"),
+            table_to_csv(&head, &rows),
+        ),
+        "xlsx" => (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            format!("{stem}.xlsx"),
+            table_to_xlsx("Targets", &head, &rows).map_err(|e| {
+                AppError::Store(sendplan_storage::StoreError::Corrupt(e.to_string()))
+            })?,
+        ),
+        _ => return Err(AppError::NotFound),
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }

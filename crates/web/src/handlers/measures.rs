@@ -422,18 +422,24 @@ pub async fn show_measure(
     }
     if ctx.can(Capability::EditPlans) {
         buttons.push(LinkButton::secondary(
+            "Import targets",
+            format!("{}/measures/{}/targets/import", ctx.base(), measure.id),
+        ));
+        buttons.push(LinkButton::secondary(
             "Compare with national statistics",
             format!("{}/measures/{}/comparators/new", ctx.base(), measure.id),
         ));
     }
-    for (label, format) in [
-        ("Download values (CSV)", "csv"),
-        ("Download values (Excel)", "xlsx"),
+    for (label, what, format) in [
+        ("Download values (CSV)", "export", "csv"),
+        ("Download values (Excel)", "export", "xlsx"),
+        ("Download targets (CSV)", "targets/export", "csv"),
+        ("Download targets (Excel)", "targets/export", "xlsx"),
     ] {
         buttons.push(LinkButton::secondary(
             label,
             format!(
-                "{}/measures/{}/export?format={format}",
+                "{}/measures/{}/{what}?format={format}",
                 ctx.base(),
                 measure.id
             ),

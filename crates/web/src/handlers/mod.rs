@@ -184,6 +184,14 @@ pub fn routes() -> Router<AppState> {
             get(surveys::new_feed).post(surveys::feed_measure),
         )
         .route(
+            "/p/{pid}/measures/{id}/targets/import",
+            get(measure_files::new_targets_import).post(measure_files::import_targets),
+        )
+        .route(
+            "/p/{pid}/measures/{id}/targets/export",
+            get(measure_files::export_targets),
+        )
+        .route(
             "/p/{pid}/measures/{id}/comparators/new",
             get(measure_files::new_comparators).post(measure_files::add_comparators),
         )
