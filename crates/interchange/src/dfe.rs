@@ -261,6 +261,53 @@ pub fn comparison(figures: &[Figure], la_code: &str, source: &str) -> Result<Com
     })
 }
 
+/// Comparators for other local authorities chosen by code (statistical neighbours, say):
+/// each one's series, and with two or more, their average for each period over the
+/// authorities whose figure was published. An unknown code is refused by name.
+pub fn chosen_authorities(
+    figures: &[Figure],
+    codes: &[&str],
+    source: &str,
+) -> Result<Vec<sendplan_domain::measures::Comparator>, String> {
+    use sendplan_domain::measures::Comparator;
+    let mut comparators = Vec::new();
+    let mut by_period: std::collections::BTreeMap<StatisticsPeriod, Vec<f64>> = Default::default();
+    for code in codes {
+        let series = local_authority_series(figures, code);
+        let Some(latest) = series.last() else {
+            return Err(format!(
+                "The file has no figures for local authority {code}"
+            ));
+        };
+        for figure in &series {
+            comparators.push(Comparator {
+                series: latest.name.clone(),
+                period: figure.period.label(),
+                period_end: figure.period.end(),
+                value: figure.value,
+                source: source.to_owned(),
+            });
+            if let Some(v) = figure.value {
+                by_period.entry(figure.period).or_default().push(v);
+            }
+        }
+    }
+    if codes.len() >= 2 {
+        for (period, values) in by_period {
+            comparators.push(Comparator {
+                series: format!("Average of the {} chosen authorities", codes.len()),
+                period: period.label(),
+                period_end: period.end(),
+                value: Some(
+                    (values.iter().sum::<f64>() / values.len() as f64 * 10.0).round() / 10.0,
+                ),
+                source: source.to_owned(),
+            });
+        }
+    }
+    Ok(comparators)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -321,6 +368,30 @@ mod tests {
         assert_eq!(found.published[0].series, "Wolverhampton (published)");
         assert_eq!(found.comparators[0].period_end.to_string(), "2019-12-31");
         assert!(comparison(&figures, "E99999999", "test").is_err_and(|e| e.contains("E99999999")));
+    }
+
+    #[test]
+    fn chosen_authorities_are_compared_one_by_one_and_on_average() {
+        let figures = read_statistics(SAMPLE, Statistic::IssuedWithin20WeeksIncludingExceptions)
+            .expect("reads");
+        let chosen =
+            chosen_authorities(&figures, &["E08000031", "E10000021"], "test").expect("found");
+        let series: Vec<&str> = chosen.iter().map(|c| c.series.as_str()).collect();
+        assert_eq!(
+            series,
+            vec![
+                "Wolverhampton",
+                "West Northamptonshire",
+                "Average of the 2 chosen authorities",
+                "Average of the 2 chosen authorities"
+            ]
+        );
+        assert_eq!(
+            chosen[2].value,
+            Some(12.5),
+            "2019: only Wolverhampton published"
+        );
+        assert!(chosen_authorities(&figures, &["E0"], "test").is_err_and(|e| e.contains("E0")));
     }
 
     #[test]

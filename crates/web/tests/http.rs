@@ -1642,7 +1642,11 @@ async fn values_import_from_a_spreadsheet_all_or_nothing_and_dfe_figures_become_
     let (status, _, _) = w
         .send(upload(
             comparators,
-            &[("statistic", "pc_20_weeks_ex"), ("record_local", "yes")],
+            &[
+                ("statistic", "pc_20_weeks_ex"),
+                ("record_local", "yes"),
+                ("others", "E08000031, E08000031"),
+            ],
             "dfe.csv",
             dfe.as_bytes(),
         ))
@@ -1651,7 +1655,13 @@ async fn values_import_from_a_spreadsheet_all_or_nothing_and_dfe_figures_become_
     let (_, page) = w
         .get(Some(&manager), &format!("{base}/measures/{}", measure.id))
         .await;
-    for expected in ["England", "West Midlands", "50.3%", "Suppressed"] {
+    for expected in [
+        "England",
+        "West Midlands",
+        "Average of the 2 chosen authorities",
+        "50.3%",
+        "Suppressed",
+    ] {
         assert!(
             page.contains(expected),
             "missing {expected:?} on the measure page"

@@ -145,6 +145,9 @@ fn comparators_page(ctx: &Ctx, measure: &Measure) -> FormPage {
             "Which statistic does this measure compare with?",
             Statistic::ALL.iter().map(|s| Choice::new(s.code(), s.label())).collect(),
         ),
+        Field::text("others", "Other local authorities to compare with (optional)").hint(
+            "Their codes, such as your statistical neighbours', separated by commas: E08000025, E08000029. Each is shown, and with two or more, their average.",
+        ),
         Field::file("file", "The DfE data file (CSV)", ".csv,text/csv").hint(
             "From the Department for Education's \"Education, health and care plans\" statistics on explore-education-statistics.service.gov.uk: the timeliness file for the 20-week measures, the requests file for requests, the caseload file for plans in place.",
         ),
@@ -211,12 +214,27 @@ pub async fn add_comparators(
     let la_code = state.store.get_partnership(ctx.pid()).await?.la_code;
     let text = String::from_utf8_lossy(&bytes);
     let source = format!("DfE, {file_name}");
-    let comparison = dfe::read_statistics(&text, statistic)
-        .map_err(|e| e.to_string())
-        .and_then(|figures| dfe::comparison(&figures, &la_code, &source));
-    let comparison = match comparison {
+    let figures = match dfe::read_statistics(&text, statistic) {
+        Ok(figures) => figures,
+        Err(e) => return page.with_errors(&form, FieldErrors::single("file", e.to_string())),
+    };
+    let comparison = match dfe::comparison(&figures, &la_code, &source) {
         Ok(c) => c,
         Err(message) => return page.with_errors(&form, FieldErrors::single("file", message)),
+    };
+    let others: Vec<&str> = form
+        .get("others")
+        .split([',', ' ', ';'])
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect();
+    let chosen = if others.is_empty() {
+        vec![]
+    } else {
+        match dfe::chosen_authorities(&figures, &others, &source) {
+            Ok(chosen) => chosen,
+            Err(message) => return page.with_errors(&form, FieldErrors::single("others", message)),
+        }
     };
     if let Some(bad) = comparison
         .comparators
@@ -244,6 +262,7 @@ pub async fn add_comparators(
     if !record_local {
         comparators.extend(comparison.published.iter().cloned());
     }
+    comparators.extend(chosen);
     let loaded = state
         .store
         .set_comparators(ctx.actor(), ctx.pid(), measure.id, &comparators)
