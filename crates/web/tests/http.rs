@@ -1125,14 +1125,6 @@ async fn a_rating_changed_by_someone_else_meanwhile_is_not_overwritten() {
     assert!(ratings.iter().any(|r| r.label == "Green (first)"));
 }
 
-fn multipart(csrf: &str, file_name: &str, content: &[u8]) -> (String, Vec<u8>) {
-    let boundary = "sendplanTestBoundary";
-    let mut body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{csrf}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n").into_bytes();
-    body.extend_from_slice(content);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
 #[tokio::test]
 async fn a_spreadsheet_is_uploaded_checked_row_by_row_and_imported_all_at_once() {
     let w = world().await;
@@ -1143,14 +1135,8 @@ async fn a_spreadsheet_is_uploaded_checked_row_by_row_and_imported_all_at_once()
             false,
         )
         .await;
-    let upload = |name: &str, content: &[u8]| {
-        let (content_type, body) = multipart(&manager.csrf, name, content);
-        Request::post(format!("/p/{}/imports/new", w.a.pid))
-            .header(header::CONTENT_TYPE, content_type)
-            .header(header::COOKIE, &manager.cookie)
-            .body(Body::from(body))
-            .unwrap()
-    };
+    let path = format!("/p/{}/imports/new", w.a.pid);
+    let upload = |name: &str, content: &[u8]| upload_request(&manager, &path, &[], name, content);
     // Not a spreadsheet: the upload page says why.
     let (status, body, _) = w
         .send(upload(
@@ -1456,6 +1442,22 @@ async fn a_measure_is_added_its_values_recorded_and_revised_and_it_is_rated_agai
     );
 }
 
+/// A signed-in multipart POST of `fields` and a file, as a browser sends an upload form.
+fn upload_request(
+    session: &Session,
+    path: &str,
+    fields: &[(&str, &str)],
+    file_name: &str,
+    content: &[u8],
+) -> Request<Body> {
+    let (content_type, body) = multipart_with(&session.csrf, fields, file_name, content);
+    Request::post(path)
+        .header(header::CONTENT_TYPE, content_type)
+        .header(header::COOKIE, &session.cookie)
+        .body(Body::from(body))
+        .unwrap()
+}
+
 fn multipart_with(
     csrf: &str,
     fields: &[(&str, &str)],
@@ -1487,12 +1489,7 @@ async fn values_import_from_a_spreadsheet_all_or_nothing_and_dfe_figures_become_
         .await;
     let base = format!("/p/{}", w.a.pid);
     let upload = |path: String, fields: &[(&str, &str)], name: &str, content: &[u8]| {
-        let (content_type, body) = multipart_with(&manager.csrf, fields, name, content);
-        Request::post(path)
-            .header(header::CONTENT_TYPE, content_type)
-            .header(header::COOKIE, &manager.cookie)
-            .body(Body::from(body))
-            .unwrap()
+        upload_request(&manager, &path, fields, name, content)
     };
     // Targets: replaced whole from a file, checked against the baseline (1 January 2022).
     let targets = format!("{base}/measures/{}/targets/import", w.a.measure);
@@ -1700,12 +1697,7 @@ async fn a_survey_is_added_from_responses_compared_year_on_year_and_feeds_a_meas
     let base = format!("/p/{}", w.a.pid);
     let new = format!("{base}/plans/{}/surveys/new", w.a.plan);
     let upload = |fields: &[(&str, &str)], content: &[u8]| {
-        let (content_type, body) = multipart_with(&manager.csrf, fields, "results.csv", content);
-        Request::post(new.clone())
-            .header(header::CONTENT_TYPE, content_type)
-            .header(header::COOKIE, &manager.cookie)
-            .body(Body::from(body))
-            .unwrap()
+        upload_request(&manager, &new, fields, "results.csv", content)
     };
     // Published results that cannot be right are refused, row by row.
     let bad = "Question,Answer,Percent\nHow supported do you feel?,Very supported,140\nHow supported do you feel?,Not supported,lots\n";

@@ -46,6 +46,32 @@ pub(super) fn upload(headers: &HeaderMap, body: &Bytes) -> (RawForm, Option<(Str
     (RawForm(pairs), file)
 }
 
+/// Reads the uploaded spreadsheet's rows with `columns` and checks them with `check`: the
+/// result, or the errors to show against the file field (every problem by its row).
+fn checked_rows<R, T>(
+    file: Option<(String, Vec<u8>)>,
+    missing: &str,
+    columns: fn(&sendplan_interchange::sheet::Table) -> Result<Vec<R>, String>,
+    check: impl FnOnce(&[R]) -> Result<T, Vec<(usize, String)>>,
+) -> Result<(String, T), FieldErrors> {
+    let Some((file_name, bytes)) = file else {
+        return Err(FieldErrors::single("file", missing));
+    };
+    let rows = sendplan_interchange::sheet::read_table(&bytes, &file_name)
+        .map_err(|e| e.to_string())
+        .and_then(|table| columns(&table))
+        .map_err(|message| FieldErrors::single("file", message))?;
+    check(&rows)
+        .map(|checked| (file_name, checked))
+        .map_err(|problems| {
+            let mut errors = FieldErrors::default();
+            for (line, message) in problems {
+                errors.add("file", format!("Row {line}: {message}"));
+            }
+            errors
+        })
+}
+
 fn measure_href(ctx: &Ctx, measure: &Measure) -> String {
     format!("{}/measures/{}", ctx.base(), measure.id)
 }
@@ -96,28 +122,15 @@ pub async fn import_values(
     let page = values_page(&ctx, &measure);
     let (form, file) = upload(&headers, &body);
     let refuse = |page: FormPage, errors: FieldErrors| page.with_errors(&form, errors);
-    let Some((file_name, bytes)) = file else {
-        return refuse(
-            page,
-            FieldErrors::single("file", "Select a spreadsheet of values to upload"),
-        );
-    };
-    let rows = sendplan_interchange::sheet::read_table(&bytes, &file_name)
-        .map_err(|e| e.to_string())
-        .and_then(|table| sendplan_interchange::measure_sheet::value_rows(&table));
-    let rows = match rows {
-        Ok(rows) => rows,
-        Err(message) => return refuse(page, FieldErrors::single("file", message)),
-    };
-    let inputs = match parse_value_rows(&rows, measure.unit, measure.frequency) {
-        Ok(inputs) => inputs,
-        Err(problems) => {
-            let mut errors = FieldErrors::default();
-            for (line, message) in problems {
-                errors.add("file", format!("Row {line}: {message}"));
-            }
-            return refuse(page, errors);
-        }
+    let checked = checked_rows(
+        file,
+        "Select a spreadsheet of values to upload",
+        sendplan_interchange::measure_sheet::value_rows,
+        |rows| parse_value_rows(rows, measure.unit, measure.frequency),
+    );
+    let (file_name, inputs) = match checked {
+        Ok(checked) => checked,
+        Err(errors) => return refuse(page, errors),
     };
     let (recorded, unchanged) = state
         .store
@@ -339,28 +352,15 @@ pub async fn import_targets(
     let measure = state.store.get_measure(ctx.pid(), MeasureId(id)).await?;
     let page = targets_page(&ctx, &measure);
     let (form, file) = upload(&headers, &body);
-    let Some((file_name, bytes)) = file else {
-        return page.with_errors(
-            &form,
-            FieldErrors::single("file", "Select a spreadsheet of targets to upload"),
-        );
-    };
-    let rows = sendplan_interchange::sheet::read_table(&bytes, &file_name)
-        .map_err(|e| e.to_string())
-        .and_then(|table| sendplan_interchange::measure_sheet::target_rows(&table));
-    let rows = match rows {
-        Ok(rows) => rows,
-        Err(message) => return page.with_errors(&form, FieldErrors::single("file", message)),
-    };
-    let targets = match parse_target_rows(&rows, measure.unit) {
-        Ok(targets) => targets,
-        Err(problems) => {
-            let mut errors = FieldErrors::default();
-            for (line, message) in problems {
-                errors.add("file", format!("Row {line}: {message}"));
-            }
-            return page.with_errors(&form, errors);
-        }
+    let checked = checked_rows(
+        file,
+        "Select a spreadsheet of targets to upload",
+        sendplan_interchange::measure_sheet::target_rows,
+        |rows| parse_target_rows(rows, measure.unit),
+    );
+    let (file_name, targets) = match checked {
+        Ok(checked) => checked,
+        Err(errors) => return page.with_errors(&form, errors),
     };
     let version = form.get("version").parse().unwrap_or(-1);
     let count = targets.len();
@@ -395,8 +395,6 @@ pub async fn export_targets(
     Path((_, id)): Path<(i64, i64)>,
     axum::extract::Query(query): axum::extract::Query<Vec<(String, String)>>,
 ) -> AppResult {
-    use axum::response::IntoResponse;
-    use sendplan_interchange::sheet_export::{table_to_csv, table_to_xlsx};
     let measure = state.store.get_measure(ctx.pid(), MeasureId(id)).await?;
     let head = ["Date", "Value"];
     let rows: Vec<Vec<String>> = measure
@@ -405,31 +403,11 @@ pub async fn export_targets(
         .iter()
         .map(|t| vec![t.date.to_string(), t.value.to_string()])
         .collect();
-    let stem = format!("measure-{}-targets", measure.id);
-    let (content_type, name, bytes) = match RawForm(query).get("format") {
-        "csv" => (
-            "text/csv; charset=utf-8",
-            format!("{stem}.csv"),
-            table_to_csv(&head, &rows),
-        ),
-        "xlsx" => (
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            format!("{stem}.xlsx"),
-            table_to_xlsx("Targets", &head, &rows).map_err(|e| {
-                AppError::Store(sendplan_storage::StoreError::Corrupt(e.to_string()))
-            })?,
-        ),
-        _ => return Err(AppError::NotFound),
-    };
-    Ok((
-        [
-            (header::CONTENT_TYPE, content_type.to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        bytes,
+    super::measures::download(
+        &format!("measure-{}-targets", measure.id),
+        "Targets",
+        &head,
+        &rows,
+        RawForm(query).get("format"),
     )
-        .into_response())
 }

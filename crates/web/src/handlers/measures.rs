@@ -684,9 +684,6 @@ pub async fn export_measure(
     Path((_, id)): Path<(i64, i64)>,
     axum::extract::Query(query): axum::extract::Query<Vec<(String, String)>>,
 ) -> AppResult {
-    use axum::http::header;
-    use axum::response::IntoResponse;
-    use sendplan_interchange::sheet_export::{table_to_csv, table_to_xlsx};
     let measure = state.store.get_measure(ctx.pid(), MeasureId(id)).await?;
     let points = state
         .store
@@ -726,19 +723,38 @@ pub async fn export_measure(
             ]
         })
         .collect();
-    let stem = format!("measure-{}", measure.id);
-    let corrupt =
-        |e: String| crate::errors::AppError::Store(sendplan_storage::StoreError::Corrupt(e));
-    let (content_type, name, bytes) = match RawForm(query).get("format") {
+    download(
+        &format!("measure-{}", measure.id),
+        "Values",
+        &head,
+        &rows,
+        RawForm(query).get("format"),
+    )
+}
+
+/// A table as a CSV or Excel download named `stem`, as `format` asks.
+pub(super) fn download(
+    stem: &str,
+    sheet: &str,
+    head: &[&str],
+    rows: &[Vec<String>],
+    format: &str,
+) -> AppResult {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    use sendplan_interchange::sheet_export::{table_to_csv, table_to_xlsx};
+    let (content_type, name, bytes) = match format {
         "csv" => (
             "text/csv; charset=utf-8",
             format!("{stem}.csv"),
-            table_to_csv(&head, &rows),
+            table_to_csv(head, rows),
         ),
         "xlsx" => (
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             format!("{stem}.xlsx"),
-            table_to_xlsx("Values", &head, &rows).map_err(|e| corrupt(e.to_string()))?,
+            table_to_xlsx(sheet, head, rows).map_err(|e| {
+                crate::errors::AppError::Store(sendplan_storage::StoreError::Corrupt(e.to_string()))
+            })?,
         ),
         _ => return Err(crate::errors::AppError::NotFound),
     };
