@@ -139,6 +139,10 @@ impl Store {
             "INSERT INTO measures (partnership_id, plan_id, name, definition, unit, polarity, frequency, baseline_date, baseline_value, \
              tolerance, owner_person_id, source, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
         )
+        // Prepared afresh each time: sqlx 0.8's Any driver types a null f64 as a 4-byte
+        // float on PostgreSQL, so a cached statement first run with a null would refuse a
+        // real value afterwards ("incorrect binary data format").
+        .persistent(false)
         .bind(partnership.0)
         .bind(plan.0)
         .bind(input.name.clone())
@@ -609,6 +613,10 @@ impl Store {
             "INSERT INTO comparators (partnership_id, measure_id, series, period, period_end, value, source) VALUES ($1, $2, $3, $4, $5, $6, $7) \
              ON CONFLICT (measure_id, series, period) DO UPDATE SET value = excluded.value, source = excluded.source, period_end = excluded.period_end",
         )
+        // Prepared afresh each time: sqlx 0.8's Any driver types a null f64 as a 4-byte
+        // float on PostgreSQL, so a cached statement first run with a null would refuse a
+        // real value afterwards ("incorrect binary data format").
+        .persistent(false)
         .bind(partnership.0)
         .bind(measure.0)
         .bind(comparator.series.clone())

@@ -78,9 +78,13 @@ impl Store {
             .fetch_one(&mut **tx)
             .await?;
             for (position, o) in q.options.iter().enumerate() {
+                // Prepared afresh each time: sqlx 0.8's Any driver types a null f64 as a 4-byte
+                // float on PostgreSQL, so a cached statement first run with a null would refuse a
+                // real value afterwards ("incorrect binary data format").
                 sqlx::query(
                     "INSERT INTO survey_options (question_id, position, label, percent, count) VALUES ($1, $2, $3, $4, $5)",
                 )
+                .persistent(false)
                 .bind(question)
                 .bind(position as i64)
                 .bind(o.label.clone())

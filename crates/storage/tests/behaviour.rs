@@ -932,6 +932,35 @@ async fn measures_keep_their_trajectory_and_every_revision(store: Store, _url: S
         areas: vec![f.area],
         actions: vec![action],
     };
+    // Plans set targets before measuring: a measure with no baseline stores and reads back.
+    // It goes first, so PostgreSQL prepares the insert with a null baseline value before a
+    // real one (sqlx's Any driver once typed that null as a 4-byte float).
+    let unmeasured = MeasureInput {
+        name: "Users who find what they are looking for".into(),
+        trajectory: Trajectory::new(
+            None,
+            vec![Point {
+                date: date!(2021 - 12 - 31),
+                value: 70.0,
+            }],
+            Polarity::HigherIsBetter,
+            0.0,
+        )
+        .expect("valid"),
+        ..input.clone()
+    };
+    let id = store
+        .create_measure(ACTOR, f.partnership, f.plan, &unmeasured)
+        .await
+        .expect("a measure with no baseline");
+    assert_eq!(
+        store
+            .get_measure(f.partnership, id)
+            .await
+            .expect("get")
+            .trajectory,
+        unmeasured.trajectory
+    );
     let measure = store
         .create_measure(ACTOR, f.partnership, f.plan, &input)
         .await
@@ -941,6 +970,7 @@ async fn measures_keep_their_trajectory_and_every_revision(store: Store, _url: S
         .await
         .expect("get");
     assert_eq!(stored.trajectory, trajectory);
+
     assert_eq!(
         (stored.areas.clone(), stored.actions.clone()),
         (vec![f.area], vec![action])
@@ -1038,6 +1068,12 @@ async fn surveys_are_stored_whole_and_kept_to_their_partnership(store: Store, _u
             answered: None,
             notes: String::new(),
             options: vec![
+                // No percentage first: PostgreSQL prepares the insert with a null first.
+                OptionResult {
+                    label: "Not sure".into(),
+                    percent: None,
+                    count: Some(10),
+                },
                 OptionResult {
                     label: "Very supported".into(),
                     percent: Some(4.0),
@@ -1058,7 +1094,7 @@ async fn surveys_are_stored_whole_and_kept_to_their_partnership(store: Store, _u
     let stored = store.get_survey(f.partnership, id).await.expect("get");
     assert_eq!(stored.survey, input, "everything comes back exactly");
     let mut bad = input.clone();
-    bad.questions[0].options[0].percent = Some(140.0);
+    bad.questions[0].options[1].percent = Some(140.0);
     assert!(matches!(
         store.create_survey(ACTOR, f.partnership, f.plan, &bad).await,
         Err(StoreError::Rule(m)) if m.contains("between 0 and 100")
