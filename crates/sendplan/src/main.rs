@@ -90,6 +90,27 @@ enum Command {
         #[arg(long, short)]
         output: Option<std::path::PathBuf>,
     },
+    /// Produce a board report from a plan's records as they stood on a day, for scheduled
+    /// jobs: the same report the Reports page produces.
+    Report {
+        /// The plan's id (see `sendplan plans`).
+        plan: i64,
+        /// Which report.
+        #[arg(long, value_enum)]
+        kind: ReportKindArg,
+        /// The file format.
+        #[arg(long, value_enum, default_value = "html")]
+        format: ReportFormat,
+        /// The day the report describes, YYYY-MM-DD (today if not given).
+        #[arg(long)]
+        as_at: Option<String>,
+        /// The date to compare with, YYYY-MM-DD (the previous report; the changes report needs it).
+        #[arg(long)]
+        since: Option<String>,
+        /// Where to write it (standard output if not given).
+        #[arg(long, short)]
+        output: Option<std::path::PathBuf>,
+    },
     /// List every plan with its id, partnership and title.
     Plans {
         /// As JSON, for scripts.
@@ -106,6 +127,35 @@ enum ExportFormat {
     Xlsx,
     /// CSV, one action per row, in the same columns.
     Csv,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum ReportKindArg {
+    /// Actions off track, with some concerns or overdue; measures off their trajectory.
+    Exception,
+    /// Every area and action, with milestones and measures.
+    Progress,
+    /// What moved between --since and --as-at.
+    Changes,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum ReportFormat {
+    /// A self-contained paper to read, print or publish.
+    Html,
+    /// One row per action, as an Excel workbook.
+    Xlsx,
+    /// One row per action, as CSV.
+    Csv,
+}
+
+/// Reads a YYYY-MM-DD date given on the command line.
+fn cli_date(text: &str, option: &str) -> Result<time::Date> {
+    time::Date::parse(
+        text,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .map_err(|_| anyhow::anyhow!("{option} {text} is not a date written as YYYY-MM-DD"))
 }
 
 /// What a spreadsheet import needs to know that a spreadsheet does not say.
@@ -364,6 +414,70 @@ async fn run(cli: Cli) -> Result<()> {
                     eprintln!("Plan {plan} written to {}.", path.display());
                 }
                 None if matches!(format, ExportFormat::Xlsx) => {
+                    bail!("an Excel workbook cannot be written to the terminal: give --output FILE.xlsx")
+                }
+                None => std::io::Write::write_all(&mut std::io::stdout(), &bytes)?,
+            }
+            store.close().await;
+            Ok(())
+        }
+        Command::Report {
+            plan,
+            kind,
+            format,
+            as_at,
+            since,
+            output,
+        } => {
+            use sendplan_domain::reports::{build, ReportKind};
+            let kind = match kind {
+                ReportKindArg::Exception => ReportKind::Exception,
+                ReportKindArg::Progress => ReportKind::Progress,
+                ReportKindArg::Changes => ReportKind::Changes,
+            };
+            let as_at = match as_at {
+                Some(text) => cli_date(&text, "--as-at")?,
+                None => time::OffsetDateTime::now_utc().date(),
+            };
+            let since = since.map(|text| cli_date(&text, "--since")).transpose()?;
+            if kind == ReportKind::Changes && since.is_none() {
+                bail!("the changes report needs --since DATE: it lists what moved since then");
+            }
+            if since.is_some_and(|s| s >= as_at) {
+                bail!("--since must be before the as-at date ({as_at})");
+            }
+            let store = open_store(&url).await?;
+            let Ok(found) = store.find_plan(sendplan_domain::PlanId(plan)).await else {
+                bail!("there is no plan with id {plan} (see `sendplan plans`)");
+            };
+            let partnership = store.get_partnership(found.partnership_id).await?;
+            let data = store.report_data(found.partnership_id, found.id).await?;
+            let report = build(kind, &data.facts(), as_at, since);
+            let bytes = match format {
+                ReportFormat::Html => sendplan_web::reports::report_html(
+                    &report,
+                    &partnership.name,
+                    data.plan.stale_after_days,
+                    &data.measures,
+                )?
+                .into_bytes(),
+                ReportFormat::Xlsx => {
+                    sendplan_web::reports::report_xlsx(&report).map_err(anyhow::Error::msg)?
+                }
+                ReportFormat::Csv => sendplan_web::reports::report_csv(&report),
+            };
+            match output {
+                Some(path) => {
+                    std::fs::write(&path, bytes)
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    eprintln!(
+                        "{} as at {as_at} ({} actions) written to {}.",
+                        report.title(),
+                        report.action_count(),
+                        path.display()
+                    );
+                }
+                None if matches!(format, ReportFormat::Xlsx) => {
                     bail!("an Excel workbook cannot be written to the terminal: give --output FILE.xlsx")
                 }
                 None => std::io::Write::write_all(&mut std::io::stdout(), &bytes)?,

@@ -22,6 +22,7 @@ mod migrate;
 mod overview;
 mod partnerships;
 mod plans;
+mod reports;
 mod sql;
 mod surveys;
 
@@ -32,6 +33,7 @@ pub use drafts::ImportDraft;
 pub use measures::PlanMeasures;
 pub use migrate::MIGRATIONS;
 pub use overview::{ActionRow, PartnershipSummary, PlanOverview, PlanSummary};
+pub use reports::{IssuedReport, ReportData};
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor, Transaction};

@@ -54,6 +54,13 @@ pub const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0005_surveys.sql"),
         rebuilds_sqlite_tables: false,
     },
+    Migration {
+        version: 6,
+        name: "issued_reports",
+        sqlite: include_str!("../migrations/sqlite/0006_issued_reports.sql"),
+        postgres: include_str!("../migrations/postgres/0006_issued_reports.sql"),
+        rebuilds_sqlite_tables: false,
+    },
 ];
 
 async fn record_applied(tx: &mut sqlx::AnyConnection, migration: &Migration) -> Result<()> {

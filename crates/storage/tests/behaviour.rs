@@ -82,6 +82,7 @@ on_both_backends!(
     merging_a_person_moves_everything_that_names_them,
     measures_keep_their_trajectory_and_every_revision,
     surveys_are_stored_whole_and_kept_to_their_partnership,
+    issued_papers_cannot_be_changed,
 );
 
 const TODAY: Date = date!(2022 - 06 - 01);
@@ -1186,4 +1187,54 @@ async fn a_database_with_measures_from_before_optional_baselines_keeps_them() {
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }
+}
+
+async fn issued_papers_cannot_be_changed(store: Store, _url: String) {
+    use sendplan_domain::reports::ReportKind;
+    let f = fixture(&store, "E08000031").await;
+    let id = store
+        .issue_report(
+            ACTOR,
+            f.partnership,
+            f.plan,
+            ReportKind::Exception,
+            date!(2023 - 03 - 31),
+            Some(date!(2023 - 02 - 28)),
+            "SEND Improvement Board",
+            "Exception report",
+            "<p>As issued</p>",
+        )
+        .await
+        .expect("issued");
+    let issued = store
+        .get_issued_report(f.partnership, id)
+        .await
+        .expect("get");
+    assert_eq!(
+        (issued.html.as_str(), issued.board.as_str()),
+        ("<p>As issued</p>", "SEND Improvement Board")
+    );
+    assert_eq!(issued.since, Some(date!(2023 - 02 - 28)));
+    for sql in [
+        "UPDATE issued_reports SET html = 'rewritten'",
+        "DELETE FROM issued_reports",
+    ] {
+        assert!(
+            store.execute_unchecked(sql).await.is_err(),
+            "{sql} must be refused"
+        );
+    }
+    let other = fixture(&store, "E10000031").await;
+    assert!(matches!(
+        store.get_issued_report(other.partnership, id).await,
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(
+        store
+            .list_issued_reports(f.partnership, f.plan)
+            .await
+            .expect("list")
+            .len(),
+        1
+    );
 }

@@ -11,6 +11,7 @@ mod handlers;
 mod middleware;
 mod multipart;
 mod pages;
+pub mod reports;
 mod views;
 
 pub use auth::{hash_password, verify_password};

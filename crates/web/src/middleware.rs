@@ -117,8 +117,8 @@ pub async fn sessions_and_csrf(
 pub async fn security_headers(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
+    // A response may bring a stricter policy of its own (board reports carry theirs).
+    headers.entry(header::CONTENT_SECURITY_POLICY).or_insert(
         HeaderValue::from_static(
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; \
              form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",

@@ -33,6 +33,7 @@ struct Area {
     rating: RatingId,
     measure: MeasureId,
     survey: sendplan_domain::SurveyId,
+    issued_report: i64,
 }
 
 struct World {
@@ -250,6 +251,20 @@ async fn build_area(store: &Store, code: &str) -> Area {
         )
         .await
         .unwrap();
+    let issued_report = store
+        .issue_report(
+            actor,
+            pid,
+            plan,
+            sendplan_domain::reports::ReportKind::Exception,
+            time::macros::date!(2023 - 01 - 31),
+            None,
+            "SEND Improvement Board",
+            "Exception report",
+            "<!DOCTYPE html><title>Exception report</title><p>As issued</p>",
+        )
+        .await
+        .unwrap();
     Area {
         pid,
         plan,
@@ -265,6 +280,7 @@ async fn build_area(store: &Store, code: &str) -> Area {
         rating,
         measure,
         survey,
+        issued_report,
     }
 }
 
@@ -467,6 +483,14 @@ fn routes(a: &Area) -> Vec<(&'static str, String, Needs)> {
             format!("{p}/measures/{}/targets/import", a.measure),
             EditPlans,
         ),
+        ("GET", format!("{p}/plans/{}/reports", a.plan), View),
+        ("POST", format!("{p}/plans/{}/reports", a.plan), View),
+        (
+            "GET",
+            format!("{p}/plans/{}/reports/view?kind=progress&format=csv", a.plan),
+            View,
+        ),
+        ("GET", format!("{p}/reports/{}", a.issued_report), View),
         ("GET", format!("{p}/plans/{}/surveys", a.plan), View),
         ("GET", format!("{p}/surveys/{}", a.survey), View),
         (
@@ -1800,4 +1824,135 @@ async fn a_survey_is_added_from_responses_compared_year_on_year_and_feeds_a_meas
         ("2022", 66.7)
     );
     assert!(values[0].note.contains("Parent survey 2022"));
+}
+
+#[tokio::test]
+async fn reports_are_produced_as_at_a_date_and_issued_papers_never_change() {
+    let w = world().await;
+    let manager = w
+        .session_for(
+            "pm@example.org",
+            Some((w.a.pid, Role::PlanManager, None)),
+            false,
+        )
+        .await;
+    let viewer = w
+        .session_for(
+            "board@example.org",
+            Some((w.a.pid, Role::Viewer, None)),
+            false,
+        )
+        .await;
+    let base = format!("/p/{}", w.a.pid);
+    let reports = format!("{base}/plans/{}/reports", w.a.plan);
+    let (status, page) = w
+        .post(
+            Some(&manager),
+            &reports,
+            &[("kind", "changes"), ("format", "html")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("Enter the date to compare with"));
+    let (status, page) = w
+        .post(
+            Some(&viewer),
+            &reports,
+            &[
+                ("kind", "progress"),
+                ("format", "html"),
+                ("board", "SEND Improvement Board"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("Only plan managers can issue papers"));
+    // A viewer reads the full progress report; it is a paper with its own strict policy.
+    let request = Request::get(format!("{reports}/view?kind=progress&format=html"))
+        .header(header::COOKIE, &viewer.cookie)
+        .body(Body::empty())
+        .unwrap();
+    let (status, paper, headers) = w.send(request).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(paper.contains("Full progress report") && paper.contains("No update yet"));
+    assert!(headers
+        .get(header::CONTENT_SECURITY_POLICY)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .starts_with("default-src 'none'"));
+    let (status, csv) = w
+        .get(
+            Some(&viewer),
+            &format!("{reports}/view?kind=progress&format=csv"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(csv.contains("Area,Action,Description"));
+    // Issued to a board: kept exactly, whatever happens to the plan afterwards.
+    let (status, _, headers) = w
+        .send({
+            let body = serde_urlencoded::to_string([
+                ("kind", "progress"),
+                ("format", "html"),
+                ("board", "SEND Improvement Board"),
+                ("_csrf", manager.csrf.as_str()),
+            ])
+            .unwrap();
+            Request::post(reports.clone())
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::COOKIE, &manager.cookie)
+                .body(Body::from(body))
+                .unwrap()
+        })
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let issued = headers
+        .get(header::LOCATION)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let (_, before) = w.get(Some(&viewer), &issued).await;
+    assert!(before.contains("Full progress report"));
+    let green = w
+        .store
+        .list_ratings(w.a.pid, w.a.plan)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.label == "Green")
+        .unwrap();
+    let author = w
+        .store
+        .find_user_by_email("pm@example.org")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    w.store
+        .add_update(
+            Actor(Some(author)),
+            w.a.pid,
+            w.a.led_action,
+            &UpdateInput {
+                update_date: time::OffsetDateTime::now_utc().date(),
+                rating_id: green.id,
+                narrative: "A new update after the board".into(),
+                evidence_links: vec![],
+            },
+        )
+        .await
+        .unwrap();
+    let (_, after) = w.get(Some(&viewer), &issued).await;
+    assert_eq!(before, after, "the issued paper is as it was issued");
+    let (_, fresh) = w
+        .get(
+            Some(&viewer),
+            &format!("{reports}/view?kind=progress&format=html"),
+        )
+        .await;
+    assert!(fresh.contains("A new update after the board"));
+    let (_, list) = w.get(Some(&viewer), &reports).await;
+    assert!(list.contains("Issued to SEND Improvement Board"));
 }

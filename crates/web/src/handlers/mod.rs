@@ -9,6 +9,7 @@ mod measures;
 mod partnerships;
 mod people;
 mod plans;
+mod reports;
 mod session;
 mod structure;
 mod surveys;
@@ -173,6 +174,15 @@ pub fn routes() -> Router<AppState> {
             "/p/{pid}/measures/{id}/values/import",
             get(measure_files::new_values_import).post(measure_files::import_values),
         )
+        .route(
+            "/p/{pid}/plans/{id}/reports",
+            get(reports::show_reports).post(reports::produce_report),
+        )
+        .route(
+            "/p/{pid}/plans/{id}/reports/view",
+            get(reports::view_report),
+        )
+        .route("/p/{pid}/reports/{id}", get(reports::show_issued_report))
         .route("/p/{pid}/plans/{id}/surveys", get(surveys::list_surveys))
         .route(
             "/p/{pid}/plans/{id}/surveys/new",

@@ -510,6 +510,7 @@ async fn plan_body(
         format!("{base}/measures"),
     ));
     buttons.push(LinkButton::secondary("Surveys", format!("{base}/surveys")));
+    buttons.push(LinkButton::secondary("Reports", format!("{base}/reports")));
     for (label, format) in [
         ("Download as Excel", "xlsx"),
         ("Download as CSV", "csv"),

@@ -1,0 +1,243 @@
+//! Board reports: choose a report and its "as at" date, read it as a paper (HTML, to print
+//! or save), or download its rows (CSV, Excel); issue it to a board, which keeps the paper
+//! exactly as it was issued.
+
+use super::FormPairs;
+use crate::auth::Ctx;
+use crate::errors::{AppError, AppResult};
+use crate::forms::{Choice, Field};
+use crate::pages::FormPage;
+use crate::reports::{report_csv, report_html, report_xlsx, REPORT_CSP};
+use crate::views::Chrome;
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use sendplan_domain::access::Capability;
+use sendplan_domain::input::{long_date, FormReader, RawForm};
+use sendplan_domain::reports::{build, ReportKind};
+use sendplan_domain::PlanId;
+use time::Date;
+
+const FORMATS: [(&str, &str); 3] = [
+    ("html", "A paper to read, print or save (HTML)"),
+    ("xlsx", "Its rows as an Excel workbook"),
+    ("csv", "Its rows as CSV"),
+];
+
+async fn reports_page(state: &AppState, ctx: &Ctx, plan: PlanId) -> Result<FormPage, AppError> {
+    let plan = state.store.get_plan(ctx.pid(), plan).await?;
+    let mut fields = vec![
+        Field::radios("kind", "Which report?", ReportKind::ALL.iter().map(|k| Choice::new(k.code(), k.label())).collect())
+            .hint("The exception report lists actions off track, with some concerns or overdue, and measures off their trajectory. The full progress report covers every action. The changes report lists what moved between two dates."),
+        Field::date("as_at", "As at (optional)").hint("The day the report describes: ratings, milestones and measures as they stood then. Leave blank for today."),
+        Field::date("since", "Compared with (optional)").hint("The date of the previous report, to show what changed since. The changes report needs it."),
+        Field::radios("format", "Format", FORMATS.iter().map(|(code, label)| Choice::new(code, *label)).collect()).value("html"),
+    ];
+    if ctx.can(Capability::EditPlans) {
+        fields.push(Field::text("board", "Issue it to a board (optional)").hint(
+            "The board or group it goes to, such as SEND Improvement Board. An issued paper is kept exactly as issued and listed here. Papers are issued as HTML.",
+        ));
+    }
+    let mut page = FormPage::new(
+        Chrome::for_ctx(ctx, "Reports", "overview"),
+        "Reports",
+        format!("{}/plans/{}/reports", ctx.base(), plan.id),
+        fields,
+    )
+    .caption(plan.title.clone())
+    .submit("Produce the report")
+    .cancel(format!("{}/plans/{}", ctx.base(), plan.id))
+    .intro("Reports are produced from the plan's records as they stood on the chosen day, so a report for last month's board says what was known then.");
+    for issued in state.store.list_issued_reports(ctx.pid(), plan.id).await? {
+        page = page.with_link(
+            format!(
+                "Issued to {}: {}, as at {}",
+                issued.board,
+                issued.title,
+                long_date(issued.as_at)
+            ),
+            format!("{}/reports/{}", ctx.base(), issued.id),
+        );
+    }
+    Ok(page)
+}
+
+pub async fn show_reports(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, plan)): Path<(i64, i64)>,
+) -> AppResult {
+    crate::pages::html(&reports_page(&state, &ctx, PlanId(plan)).await?)
+}
+
+pub async fn produce_report(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, plan)): Path<(i64, i64)>,
+    axum::Form(pairs): FormPairs,
+) -> AppResult {
+    let page = reports_page(&state, &ctx, PlanId(plan)).await?;
+    let form = RawForm(pairs);
+    let mut f = FormReader::new(&form);
+    let kind = f.choice("kind", "which report", ReportKind::from_code);
+    let as_at = f
+        .date("as_at", "the as-at date", false)
+        .unwrap_or(ctx.today);
+    let since = f.date("since", "the date to compare with", false);
+    let format = f.choice("format", "the format", |c| {
+        FORMATS
+            .iter()
+            .find(|(code, _)| *code == c)
+            .map(|(code, _)| *code)
+    });
+    let board = f.optional("board", "the board", 120);
+    if kind == Some(ReportKind::Changes) && since.is_none() && !f.has_error("since") {
+        f.error(
+            "since",
+            "Enter the date to compare with: the changes report lists what moved since then",
+        );
+    }
+    if since.is_some_and(|s| s >= as_at) {
+        f.error(
+            "since",
+            "The date to compare with must be before the as-at date",
+        );
+    }
+    if !board.is_empty() {
+        if !ctx.can(Capability::EditPlans) {
+            f.error("board", "Only plan managers can issue papers to boards");
+        } else if format != Some("html") {
+            f.error(
+                "format",
+                "Papers are issued as HTML: choose the paper to read, print or save",
+            );
+        }
+    }
+    let (kind, format) = match f.finish((kind, format)) {
+        Ok((Some(kind), Some(format))) => (kind, format),
+        Ok(_) => return Err(AppError::NotFound),
+        Err(errors) => return page.with_errors(&form, errors),
+    };
+    if board.is_empty() {
+        let mut href = format!(
+            "{}/plans/{plan}/reports/view?kind={}&as_at={as_at}&format={format}",
+            ctx.base(),
+            kind.code()
+        );
+        if let Some(since) = since {
+            href.push_str(&format!("&since={since}"));
+        }
+        return Ok((StatusCode::SEE_OTHER, [(header::LOCATION, href)]).into_response());
+    }
+    let data = state.store.report_data(ctx.pid(), PlanId(plan)).await?;
+    let report = build(kind, &data.facts(), as_at, since);
+    let html = report_html(
+        &report,
+        &ctx.partnership.name,
+        data.plan.stale_after_days,
+        &data.measures,
+    )?;
+    let id = state
+        .store
+        .issue_report(
+            ctx.actor(),
+            ctx.pid(),
+            PlanId(plan),
+            kind,
+            as_at,
+            since,
+            &board,
+            &report.title(),
+            &html,
+        )
+        .await?;
+    Ok(super::saved(
+        &state,
+        &format!("{}/reports/{id}", ctx.base()),
+        &format!("Issued to {board}"),
+    ))
+}
+
+fn iso(form: &RawForm, name: &str) -> Result<Option<Date>, AppError> {
+    match form.get(name) {
+        "" => Ok(None),
+        text => Date::parse(
+            text,
+            time::macros::format_description!("[year]-[month]-[day]"),
+        )
+        .map(Some)
+        .map_err(|_| AppError::NotFound),
+    }
+}
+
+/// The report itself, as the form chose it.
+pub async fn view_report(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, plan)): Path<(i64, i64)>,
+    Query(query): Query<Vec<(String, String)>>,
+) -> AppResult {
+    let query = RawForm(query);
+    let kind = ReportKind::from_code(query.get("kind")).ok_or(AppError::NotFound)?;
+    let as_at = iso(&query, "as_at")?.unwrap_or(ctx.today);
+    let since = iso(&query, "since")?;
+    let data = state.store.report_data(ctx.pid(), PlanId(plan)).await?;
+    let report = build(kind, &data.facts(), as_at, since);
+    let stem = format!("{}-as-at-{as_at}", kind.code());
+    match query.get("format") {
+        "html" | "" => Ok(paper(report_html(
+            &report,
+            &ctx.partnership.name,
+            data.plan.stale_after_days,
+            &data.measures,
+        )?)),
+        "csv" => Ok(attachment(
+            "text/csv; charset=utf-8",
+            &format!("{stem}.csv"),
+            report_csv(&report),
+        )),
+        "xlsx" => Ok(attachment(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            &format!("{stem}.xlsx"),
+            report_xlsx(&report)
+                .map_err(|e| AppError::Store(sendplan_storage::StoreError::Corrupt(e)))?,
+        )),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// A paper issued to a board, exactly as it was issued.
+pub async fn show_issued_report(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+) -> AppResult {
+    let issued = state.store.get_issued_report(ctx.pid(), id).await?;
+    Ok(paper(issued.html))
+}
+
+fn paper(html: String) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CONTENT_SECURITY_POLICY, REPORT_CSP),
+        ],
+        html,
+    )
+        .into_response()
+}
+
+fn attachment(content_type: &str, name: &str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}

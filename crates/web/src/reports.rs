@@ -1,0 +1,177 @@
+//! Board reports written out: a self-contained HTML paper (its styles inside it, charts
+//! drawn as SVG, nothing fetched), CSV and Excel. The same paper is shown in the browser,
+//! written by `sendplan report`, and stored word for word when issued to a board.
+
+use crate::charts::measure_chart;
+use askama::Template;
+use sendplan_domain::input::long_date;
+use sendplan_domain::measures::{DataPoint, Measure, MeasureStatus, Point};
+use sendplan_domain::reports::{Report, ReportKind};
+
+/// The Content-Security-Policy a report is served with: its own styles, no scripts, and
+/// nothing from anywhere else.
+pub const REPORT_CSP: &str =
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+struct ActionView {
+    number: String,
+    description: String,
+    leads: String,
+    rating: String,
+    colour: String,
+    change: String,
+    updated: String,
+    stale: bool,
+    narrative: String,
+    overdue: bool,
+    milestones: Vec<sendplan_domain::reports::MilestoneLine>,
+}
+
+struct AreaView {
+    number: String,
+    title: String,
+    counts: Vec<(String, usize)>,
+    actions: Vec<ActionView>,
+}
+
+struct MeasureView {
+    name: String,
+    latest: String,
+    expected: String,
+    status: String,
+}
+
+#[derive(Template)]
+#[template(path = "report.html")]
+struct ReportPaper {
+    partnership: String,
+    title: String,
+    as_at: String,
+    since: String,
+    has_since: bool,
+    scope: String,
+    empty: String,
+    counts: Vec<(String, usize)>,
+    areas: Vec<AreaView>,
+    show_measures: bool,
+    measures: Vec<MeasureView>,
+    measures_empty: String,
+    charts: Vec<String>,
+}
+
+/// The report as a self-contained HTML paper. `measures` are the plan's measures with
+/// their values, for the charts of the full progress report.
+pub fn report_html(
+    report: &Report,
+    partnership: &str,
+    stale_after_days: i64,
+    measures: &[(Measure, Vec<DataPoint>)],
+) -> Result<String, askama::Error> {
+    let scope = match report.kind {
+        ReportKind::Exception => "Actions rated off track or some concerns, overdue actions and milestones, and measures off their trajectory.",
+        ReportKind::Progress => "Every area and action, with milestones and impact measures.",
+        ReportKind::Changes => "Ratings that moved, actions completed, and actions that fell overdue in the period.",
+    };
+    let areas = report
+        .areas
+        .iter()
+        .map(|area| AreaView {
+            number: area.number.clone(),
+            title: area.title.clone(),
+            counts: area.counts.clone(),
+            actions: area
+                .actions
+                .iter()
+                .map(|a| ActionView {
+                    number: a.number.clone(),
+                    description: a.description.clone(),
+                    leads: a.leads.clone(),
+                    rating: a.rating.as_ref().map_or(String::new(), |r| r.label.clone()),
+                    colour: a
+                        .rating
+                        .as_ref()
+                        .map_or(String::new(), |r| r.colour.clone()),
+                    change: a.change.clone(),
+                    updated: a.updated.map(long_date).unwrap_or_default(),
+                    stale: a
+                        .updated
+                        .is_some_and(|d| (report.as_at - d).whole_days() > stale_after_days),
+                    narrative: a.narrative.clone(),
+                    overdue: a.overdue,
+                    milestones: a.milestones.clone(),
+                })
+                .collect(),
+        })
+        .collect();
+    let charts = if report.kind == ReportKind::Progress {
+        measures
+            .iter()
+            .map(|(m, values)| {
+                let points: Vec<Point> = values
+                    .iter()
+                    .filter(|v| v.replaced_by.is_none() && v.period.span.end <= report.as_at)
+                    .map(|v| Point {
+                        date: v.period.span.end,
+                        value: v.value,
+                    })
+                    .collect();
+                measure_chart(&m.name, m.unit, &m.trajectory, &points, &[])
+            })
+            .filter(|svg| !svg.is_empty())
+            .collect()
+    } else {
+        vec![]
+    };
+    ReportPaper {
+        partnership: partnership.to_owned(),
+        title: report.title(),
+        as_at: long_date(report.as_at),
+        since: report.since.map(long_date).unwrap_or_default(),
+        has_since: report.since.is_some(),
+        scope: scope.to_owned(),
+        empty: match report.kind {
+            ReportKind::Exception => {
+                "No exceptions: no action is off track, has some concerns or is overdue.".to_owned()
+            }
+            _ => "Nothing changed in the period.".to_owned(),
+        },
+        counts: report.counts.clone(),
+        areas,
+        show_measures: report.kind != ReportKind::Changes,
+        measures: report
+            .measures
+            .iter()
+            .map(|m| MeasureView {
+                name: m.name.clone(),
+                latest: m.latest_text.clone(),
+                expected: m.expected_text.clone(),
+                status: match m.status {
+                    Some(MeasureStatus::OnTrack) => "On track",
+                    Some(MeasureStatus::SomeConcerns) => "Some concerns",
+                    Some(MeasureStatus::OffTrack) => "Off track",
+                    None => "Not rated",
+                }
+                .to_owned(),
+            })
+            .collect(),
+        measures_empty: match report.kind {
+            ReportKind::Exception => "No measure is off its trajectory.".to_owned(),
+            _ => "The plan has no impact measures.".to_owned(),
+        },
+        charts,
+    }
+    .render()
+}
+
+/// The report's rows as CSV (for spreadsheets and scripts).
+pub fn report_csv(report: &Report) -> Vec<u8> {
+    let (head, rows) = sendplan_domain::reports::rows(report);
+    sendplan_interchange::sheet_export::table_to_csv(&head, &rows)
+}
+
+/// The report's rows as an Excel workbook.
+pub fn report_xlsx(report: &Report) -> Result<Vec<u8>, String> {
+    let (head, rows) = sendplan_domain::reports::rows(report);
+    sendplan_interchange::sheet_export::table_to_xlsx("Report", &head, &rows)
+        .map_err(|e| e.to_string())
+}
