@@ -62,4 +62,8 @@ id_type!(
     DataPointId,
     /// A family or professional survey.
     SurveyId,
+    /// A board or group in a partnership's governance.
+    BoardId,
+    /// A report that goes to a board on a cadence.
+    ReportingLineId,
 );

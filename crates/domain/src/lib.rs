@@ -9,6 +9,7 @@ pub mod access;
 pub mod codes;
 pub mod dates;
 pub mod flags;
+pub mod governance;
 pub mod ids;
 pub mod import;
 pub mod input;

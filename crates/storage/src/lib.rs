@@ -15,6 +15,7 @@ mod accounts;
 mod audit;
 mod cache;
 mod drafts;
+mod governance;
 mod import;
 mod inspections;
 mod measures;

@@ -61,6 +61,13 @@ pub const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0006_issued_reports.sql"),
         rebuilds_sqlite_tables: false,
     },
+    Migration {
+        version: 7,
+        name: "governance",
+        sqlite: include_str!("../migrations/sqlite/0007_governance.sql"),
+        postgres: include_str!("../migrations/postgres/0007_governance.sql"),
+        rebuilds_sqlite_tables: false,
+    },
 ];
 
 async fn record_applied(tx: &mut sqlx::AnyConnection, migration: &Migration) -> Result<()> {

@@ -399,3 +399,21 @@ pub struct SurveyOptionView {
     /// The bar's length, 0 to 100.
     pub width: String,
 }
+
+/// The partnership's boards, in structure order.
+#[derive(Template)]
+#[template(path = "boards.html")]
+pub struct BoardsPage {
+    pub chrome: Chrome,
+    pub buttons: Vec<LinkButton>,
+    pub boards: Vec<BoardView>,
+}
+
+pub struct BoardView {
+    pub depth: usize,
+    pub name: String,
+    pub reports_to: String,
+    pub chair: String,
+    pub purpose: String,
+    pub members: String,
+}

@@ -52,6 +52,7 @@ impl Chrome {
             ("my-actions", format!("{base}/my-actions"), "My actions"),
             ("inspections", format!("{base}/inspections"), "Inspections"),
             ("people", format!("{base}/people"), "People"),
+            ("boards", format!("{base}/boards"), "Boards"),
             (
                 "organisations",
                 format!("{base}/organisations"),

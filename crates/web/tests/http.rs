@@ -483,6 +483,11 @@ fn routes(a: &Area) -> Vec<(&'static str, String, Needs)> {
             format!("{p}/measures/{}/targets/import", a.measure),
             EditPlans,
         ),
+        ("GET", format!("{p}/boards"), View),
+        ("GET", format!("{p}/boards/new"), EditPlans),
+        ("POST", format!("{p}/boards/new"), EditPlans),
+        ("GET", format!("{p}/plans/{}/cycle/new", a.plan), EditPlans),
+        ("POST", format!("{p}/plans/{}/cycle/new", a.plan), EditPlans),
         ("GET", format!("{p}/plans/{}/reports", a.plan), View),
         ("POST", format!("{p}/plans/{}/reports", a.plan), View),
         (
@@ -1955,4 +1960,112 @@ async fn reports_are_produced_as_at_a_date_and_issued_papers_never_change() {
     assert!(fresh.contains("A new update after the board"));
     let (_, list) = w.get(Some(&viewer), &reports).await;
     assert!(list.contains("Issued to SEND Improvement Board"));
+}
+
+#[tokio::test]
+async fn boards_form_a_structure_and_a_plan_reports_to_them_on_a_cycle() {
+    let w = world().await;
+    let manager = w
+        .session_for(
+            "pm@example.org",
+            Some((w.a.pid, Role::PlanManager, None)),
+            false,
+        )
+        .await;
+    let base = format!("/p/{}", w.a.pid);
+    let (status, page) = w
+        .post(
+            Some(&manager),
+            &format!("{base}/boards/new"),
+            &[("name", "")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("Enter the board"));
+    let (status, _) = w
+        .post(
+            Some(&manager),
+            &format!("{base}/boards/new"),
+            &[
+                ("name", "Health and Wellbeing Board"),
+                ("chair", "Cabinet Member for Health"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let top = w.store.list_boards(w.a.pid).await.unwrap()[0].id;
+    let (status, _) = w
+        .post(
+            Some(&manager),
+            &format!("{base}/boards/new"),
+            &[
+                ("name", "SEND Improvement Board"),
+                ("reports_to", &top.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, page) = w
+        .post(
+            Some(&manager),
+            &format!("{base}/boards/new"),
+            &[("name", "SEND Improvement Board")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "names are unique");
+    assert!(page.contains("already has a board with that name"));
+    let (_, page) = w.get(Some(&manager), &format!("{base}/boards")).await;
+    let (health, send) = (
+        page.find("Health and Wellbeing Board").unwrap(),
+        page.find("app-depth-1").unwrap(),
+    );
+    assert!(health < send && page.contains("Reports to Health and Wellbeing Board"));
+    // Another partnership's board cannot be chosen.
+    let other = w.store.list_boards(w.b.pid).await.unwrap();
+    assert!(other.is_empty());
+    let board = w
+        .store
+        .list_boards(w.a.pid)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|b| b.name == "SEND Improvement Board")
+        .unwrap();
+    let cycle = format!("{base}/plans/{}/cycle/new", w.a.plan);
+    let (status, page) = w
+        .post(Some(&manager), &cycle, &[("kind", "exception")])
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("Choose the board"));
+    let today = time::OffsetDateTime::now_utc().date();
+    let first = today - time::Duration::days(50);
+    let (status, _) = w
+        .post(
+            Some(&manager),
+            &cycle,
+            &[
+                ("board", &board.id.to_string()),
+                ("kind", "exception"),
+                ("cadence", "six_weekly"),
+                ("first_due-day", &first.day().to_string()),
+                ("first_due-month", &u8::from(first.month()).to_string()),
+                ("first_due-year", &first.year().to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let next = first + time::Duration::weeks(12);
+    let (_, page) = w
+        .get(
+            Some(&manager),
+            &format!("{base}/plans/{}/reports", w.a.plan),
+        )
+        .await;
+    assert!(
+        page.contains(&format!(
+            "Exception report to SEND Improvement Board, every 6 weeks: next due {}",
+            sendplan_domain::input::long_date(next)
+        )),
+        "50 days after the first, the next is the third, 12 weeks after it"
+    );
 }

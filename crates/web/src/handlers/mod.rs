@@ -2,6 +2,7 @@
 
 mod actions;
 mod audit;
+mod governance;
 mod imports;
 mod inspections;
 mod measure_files;
@@ -173,6 +174,15 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/p/{pid}/measures/{id}/values/import",
             get(measure_files::new_values_import).post(measure_files::import_values),
+        )
+        .route("/p/{pid}/boards", get(governance::list_boards))
+        .route(
+            "/p/{pid}/boards/new",
+            get(governance::new_board).post(governance::create_board),
+        )
+        .route(
+            "/p/{pid}/plans/{id}/cycle/new",
+            get(governance::new_line).post(governance::create_line),
         )
         .route(
             "/p/{pid}/plans/{id}/reports",

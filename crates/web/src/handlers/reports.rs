@@ -49,6 +49,34 @@ async fn reports_page(state: &AppState, ctx: &Ctx, plan: PlanId) -> Result<FormP
     .submit("Produce the report")
     .cancel(format!("{}/plans/{}", ctx.base(), plan.id))
     .intro("Reports are produced from the plan's records as they stood on the chosen day, so a report for last month's board says what was known then.");
+    let boards = state.store.list_boards(ctx.pid()).await?;
+    for line in state.store.list_reporting_lines(ctx.pid(), plan.id).await? {
+        let board = boards
+            .iter()
+            .find(|b| b.id == line.board_id)
+            .map_or("", |b| b.name.as_str());
+        page = page.with_link(
+            format!(
+                "{} to {}, {}: next due {}",
+                line.kind.label(),
+                board,
+                line.cadence.label().to_lowercase(),
+                long_date(line.cadence.next_due(line.first_due, ctx.today))
+            ),
+            format!(
+                "{}/plans/{}/reports/view?kind={}&format=html",
+                ctx.base(),
+                plan.id,
+                line.kind.code()
+            ),
+        );
+    }
+    if ctx.can(Capability::EditPlans) {
+        page = page.with_link(
+            "Add a report to the reporting cycle",
+            format!("{}/plans/{}/cycle/new", ctx.base(), plan.id),
+        );
+    }
     for issued in state.store.list_issued_reports(ctx.pid(), plan.id).await? {
         page = page.with_link(
             format!(

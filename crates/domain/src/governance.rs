@@ -1,0 +1,246 @@
+//! Governance: the boards and groups a plan reports to, which reports to which (the
+//! structure), and the reporting cycle: which report goes to which board how often, and
+//! when each is next due.
+
+use crate::input::{FieldErrors, FormReader, RawForm, LONG_TEXT, SHORT_TEXT};
+use crate::reports::ReportKind;
+use crate::{BoardId, PartnershipId, PlanId, ReportingLineId};
+use serde::{Deserialize, Serialize};
+use time::{Date, Duration};
+
+crate::coded_enum! {
+    /// How often a report goes to a board.
+    Cadence {
+        Monthly => ("monthly", "Monthly"),
+        SixWeekly => ("six_weekly", "Every 6 weeks"),
+        Quarterly => ("quarterly", "Quarterly"),
+        SixMonthly => ("six_monthly", "Every 6 months"),
+        Annually => ("annually", "Once a year"),
+    }
+}
+
+impl Cadence {
+    /// The date a cycle that first fell due on `first` is due after `due`.
+    fn after(self, due: Date, first: Date) -> Date {
+        let months = |n: i32| {
+            let total = due.year() * 12 + i32::from(u8::from(due.month())) - 1 + n;
+            let (year, month) = (total.div_euclid(12), (total.rem_euclid(12) + 1) as u8);
+            let month = time::Month::try_from(month).unwrap_or(time::Month::January);
+            // The first due day, or the month's last day if it is shorter (31 January,
+            // then 28 February, then 31 March).
+            let day = first.day().min(month.length(year));
+            Date::from_calendar_date(year, month, day).unwrap_or(due)
+        };
+        match self {
+            Cadence::Monthly => months(1),
+            Cadence::SixWeekly => due + Duration::weeks(6),
+            Cadence::Quarterly => months(3),
+            Cadence::SixMonthly => months(6),
+            Cadence::Annually => months(12),
+        }
+    }
+
+    /// The first due date on or after `today`, for a cycle first due on `first`.
+    pub fn next_due(self, first: Date, today: Date) -> Date {
+        let mut due = first;
+        while due < today {
+            due = self.after(due, first);
+        }
+        due
+    }
+}
+
+/// A board or group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Board {
+    pub id: BoardId,
+    pub partnership_id: PartnershipId,
+    pub name: String,
+    pub purpose: String,
+    pub chair: String,
+    /// Who sits on it, as the partnership writes it (roles or names), one per line.
+    pub members: String,
+    pub reports_to: Option<BoardId>,
+    pub version: i64,
+}
+
+/// A board's details, valid by construction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BoardInput {
+    pub name: String,
+    pub purpose: String,
+    pub chair: String,
+    pub members: String,
+    pub reports_to: Option<BoardId>,
+}
+
+impl BoardInput {
+    pub fn parse(form: &RawForm) -> Result<Self, FieldErrors> {
+        let mut f = FormReader::new(form);
+        let input = BoardInput {
+            name: f.required("name", "the board's name", SHORT_TEXT),
+            purpose: f.optional("purpose", "its purpose", LONG_TEXT),
+            chair: f.optional("chair", "its chair", SHORT_TEXT),
+            members: f.optional("members", "its members", LONG_TEXT),
+            reports_to: f.optional_id("reports_to", "the board it reports to"),
+        };
+        f.finish(input)
+    }
+}
+
+/// The boards in structure order: each top board, then those reporting to it beneath it,
+/// with their depth (0 for the top).
+pub fn structure(boards: &[Board]) -> Vec<(usize, &Board)> {
+    fn add<'a>(
+        boards: &'a [Board],
+        parent: Option<BoardId>,
+        depth: usize,
+        out: &mut Vec<(usize, &'a Board)>,
+    ) {
+        let mut children: Vec<&Board> = boards.iter().filter(|b| b.reports_to == parent).collect();
+        children.sort_by(|a, b| a.name.cmp(&b.name));
+        for child in children {
+            if out.iter().any(|(_, b)| b.id == child.id) {
+                continue;
+            }
+            out.push((depth, child));
+            add(boards, Some(child.id), depth + 1, out);
+        }
+    }
+    let mut out = Vec::new();
+    add(boards, None, 0, &mut out);
+    // A board whose parent is missing still appears, at the top.
+    for board in boards {
+        if !out.iter().any(|(_, b)| b.id == board.id) {
+            out.push((0, board));
+        }
+    }
+    out
+}
+
+/// One line of a plan's reporting cycle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportingLine {
+    pub id: ReportingLineId,
+    pub plan_id: PlanId,
+    pub board_id: BoardId,
+    pub kind: ReportKind,
+    pub cadence: Cadence,
+    pub first_due: Date,
+}
+
+/// A reporting line's details, valid by construction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportingLineInput {
+    pub board_id: BoardId,
+    pub kind: ReportKind,
+    pub cadence: Cadence,
+    pub first_due: Date,
+}
+
+impl ReportingLineInput {
+    pub fn parse(form: &RawForm) -> Result<Self, FieldErrors> {
+        let mut f = FormReader::new(form);
+        let board = f.optional_id("board", "the board");
+        if board.is_none() && !f.has_error("board") {
+            f.error("board", "Choose the board the report goes to");
+        }
+        let kind = f.choice("kind", "which report", ReportKind::from_code);
+        let cadence = f.choice("cadence", "how often", Cadence::from_code);
+        let first_due = f.date("first_due", "the date the first report is due", true);
+        let fallback = ReportingLineInput {
+            board_id: BoardId(0),
+            kind: ReportKind::Progress,
+            cadence: Cadence::Monthly,
+            first_due: Date::MIN,
+        };
+        let input = match (board, kind, cadence, first_due) {
+            (Some(board_id), Some(kind), Some(cadence), Some(first_due)) => ReportingLineInput {
+                board_id,
+                kind,
+                cadence,
+                first_due,
+            },
+            _ => fallback,
+        };
+        f.finish(input)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn the_next_report_is_due_on_the_cycle_from_its_first_date() {
+        let first = date!(2022 - 01 - 31);
+        assert_eq!(
+            Cadence::Monthly.next_due(first, date!(2022 - 01 - 15)),
+            first
+        );
+        assert_eq!(
+            Cadence::Monthly.next_due(first, date!(2022 - 02 - 01)),
+            date!(2022 - 02 - 28)
+        );
+        assert_eq!(
+            Cadence::Monthly.next_due(first, date!(2022 - 03 - 01)),
+            date!(2022 - 03 - 31),
+            "back to the 31st after a short month"
+        );
+        assert_eq!(
+            Cadence::SixWeekly.next_due(first, date!(2022 - 02 - 01)),
+            date!(2022 - 03 - 14)
+        );
+        assert_eq!(
+            Cadence::Quarterly.next_due(first, date!(2022 - 05 - 01)),
+            date!(2022 - 07 - 31)
+        );
+        assert_eq!(
+            Cadence::SixMonthly.next_due(first, date!(2022 - 08 - 01)),
+            date!(2023 - 01 - 31)
+        );
+        assert_eq!(
+            Cadence::Annually.next_due(first, date!(2022 - 02 - 01)),
+            date!(2023 - 01 - 31)
+        );
+    }
+
+    fn board(id: i64, name: &str, reports_to: Option<i64>) -> Board {
+        Board {
+            id: BoardId(id),
+            partnership_id: PartnershipId(1),
+            name: name.into(),
+            purpose: String::new(),
+            chair: String::new(),
+            members: String::new(),
+            reports_to: reports_to.map(BoardId),
+            version: 1,
+        }
+    }
+
+    #[test]
+    fn the_structure_puts_each_board_under_the_one_it_reports_to() {
+        // Seed 003: senior managers and the steering group report to the SEND board,
+        // which reports to scrutiny.
+        let boards = [
+            board(1, "SEND and Inclusion Board", Some(4)),
+            board(2, "Steering group", Some(1)),
+            board(3, "Senior managers", Some(1)),
+            board(4, "Overview and scrutiny", None),
+        ];
+        let order: Vec<(usize, &str)> = structure(&boards)
+            .iter()
+            .map(|(d, b)| (*d, b.name.as_str()))
+            .collect();
+        assert_eq!(
+            order,
+            vec![
+                (0, "Overview and scrutiny"),
+                (1, "SEND and Inclusion Board"),
+                (2, "Senior managers"),
+                (2, "Steering group"),
+            ]
+        );
+    }
+}

@@ -1,0 +1,192 @@
+//! Governance: the partnership's boards and their structure, and each plan's reporting
+//! cycle.
+
+use super::{refused, saved, FormPairs};
+use crate::auth::Ctx;
+use crate::errors::AppResult;
+use crate::forms::{with_none, Choice, Field};
+use crate::pages::{html, BoardView, BoardsPage, FormPage};
+use crate::views::{Chrome, LinkButton};
+use crate::AppState;
+use axum::extract::{Path, State};
+use sendplan_domain::access::Capability;
+use sendplan_domain::governance::*;
+use sendplan_domain::input::RawForm;
+use sendplan_domain::reports::ReportKind;
+use sendplan_domain::PlanId;
+
+pub async fn list_boards(State(state): State<AppState>, ctx: Ctx) -> AppResult {
+    let boards = state.store.list_boards(ctx.pid()).await?;
+    let name_of = |id| {
+        boards
+            .iter()
+            .find(|b| b.id == id)
+            .map_or(String::new(), |b| b.name.clone())
+    };
+    let mut buttons = Vec::new();
+    if ctx.can(Capability::EditPlans) {
+        buttons.push(LinkButton::primary(
+            "Add a board",
+            format!("{}/boards/new", ctx.base()),
+        ));
+    }
+    html(&BoardsPage {
+        chrome: Chrome::for_ctx(&ctx, "Boards and groups", "boards"),
+        buttons,
+        boards: structure(&boards)
+            .into_iter()
+            .map(|(depth, b)| BoardView {
+                depth: depth.min(6),
+                name: b.name.clone(),
+                reports_to: b.reports_to.map(name_of).unwrap_or_default(),
+                chair: b.chair.clone(),
+                purpose: b.purpose.clone(),
+                members: b.members.clone(),
+            })
+            .collect(),
+    })
+}
+
+async fn board_form(state: &AppState, ctx: &Ctx) -> Result<FormPage, crate::errors::AppError> {
+    let boards = state.store.list_boards(ctx.pid()).await?;
+    Ok(FormPage::new(
+        Chrome::for_ctx(ctx, "Add a board", "boards"),
+        "Add a board or group",
+        format!("{}/boards/new", ctx.base()),
+        vec![
+            Field::text("name", "Name").hint("For example, SEND Improvement Board"),
+            Field::textarea("purpose", "Purpose (optional)").rows(3),
+            Field::text("chair", "Chair (optional)")
+                .hint("A role, or a name if the partnership chooses to show it"),
+            Field::textarea("members", "Members (optional)")
+                .rows(4)
+                .hint("Roles or names, one per line"),
+            Field::select(
+                "reports_to",
+                "Reports to (optional)",
+                with_none(
+                    "Reports to no other board",
+                    boards
+                        .iter()
+                        .map(|b| Choice::new(b.id, b.name.clone()))
+                        .collect(),
+                ),
+            ),
+        ],
+    )
+    .cancel(format!("{}/boards", ctx.base())))
+}
+
+pub async fn new_board(State(state): State<AppState>, ctx: Ctx) -> AppResult {
+    ctx.require(Capability::EditPlans)?;
+    html(&board_form(&state, &ctx).await?)
+}
+
+pub async fn create_board(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::Form(pairs): FormPairs,
+) -> AppResult {
+    ctx.require(Capability::EditPlans)?;
+    let form = RawForm(pairs);
+    let page = board_form(&state, &ctx).await?;
+    let input = match BoardInput::parse(&form) {
+        Ok(input) => input,
+        Err(errors) => return page.with_errors(&form, errors),
+    };
+    match state
+        .store
+        .create_board(ctx.actor(), ctx.pid(), &input)
+        .await
+    {
+        Ok(_) => Ok(saved(
+            &state,
+            &format!("{}/boards", ctx.base()),
+            &format!("{} added", input.name),
+        )),
+        Err(error) => refused(page, &form, error),
+    }
+}
+
+async fn line_form(
+    state: &AppState,
+    ctx: &Ctx,
+    plan: PlanId,
+) -> Result<FormPage, crate::errors::AppError> {
+    let plan = state.store.get_plan(ctx.pid(), plan).await?;
+    let boards = state.store.list_boards(ctx.pid()).await?;
+    let mut page = FormPage::new(
+        Chrome::for_ctx(ctx, "Add to the reporting cycle", "overview"),
+        "Add to the reporting cycle",
+        format!("{}/plans/{}/cycle/new", ctx.base(), plan.id),
+        vec![
+            Field::select(
+                "board",
+                "Board",
+                boards
+                    .iter()
+                    .map(|b| Choice::new(b.id, b.name.clone()))
+                    .collect(),
+            ),
+            Field::radios(
+                "kind",
+                "Which report?",
+                ReportKind::ALL
+                    .iter()
+                    .map(|k| Choice::new(k.code(), k.label()))
+                    .collect(),
+            ),
+            Field::radios(
+                "cadence",
+                "How often?",
+                Cadence::ALL
+                    .iter()
+                    .map(|c| Choice::new(c.code(), c.label()))
+                    .collect(),
+            ),
+            Field::date("first_due", "When is the first one due?"),
+        ],
+    )
+    .caption(plan.title.clone())
+    .cancel(format!("{}/plans/{}/reports", ctx.base(), plan.id));
+    if boards.is_empty() {
+        page = page.intro("Add the partnership's boards first, on the Boards page.");
+    }
+    Ok(page)
+}
+
+pub async fn new_line(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, plan)): Path<(i64, i64)>,
+) -> AppResult {
+    ctx.require(Capability::EditPlans)?;
+    html(&line_form(&state, &ctx, PlanId(plan)).await?)
+}
+
+pub async fn create_line(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, plan)): Path<(i64, i64)>,
+    axum::Form(pairs): FormPairs,
+) -> AppResult {
+    ctx.require(Capability::EditPlans)?;
+    let form = RawForm(pairs);
+    let page = line_form(&state, &ctx, PlanId(plan)).await?;
+    let input = match ReportingLineInput::parse(&form) {
+        Ok(input) => input,
+        Err(errors) => return page.with_errors(&form, errors),
+    };
+    match state
+        .store
+        .create_reporting_line(ctx.actor(), ctx.pid(), PlanId(plan), &input)
+        .await
+    {
+        Ok(_) => Ok(saved(
+            &state,
+            &format!("{}/plans/{plan}/reports", ctx.base()),
+            "Added to the reporting cycle",
+        )),
+        Err(error) => refused(page, &form, error),
+    }
+}
