@@ -4,6 +4,7 @@
 
 pub mod dfe;
 pub mod document;
+pub mod docx;
 mod export;
 pub mod measure_sheet;
 mod read;

@@ -143,6 +143,8 @@ enum ReportKindArg {
 enum ReportFormat {
     /// A self-contained paper to read, print or publish.
     Html,
+    /// A Word document.
+    Docx,
     /// One row per action, as an Excel workbook.
     Xlsx,
     /// One row per action, as CSV.
@@ -461,6 +463,10 @@ async fn run(cli: Cli) -> Result<()> {
                     &data.measures,
                 )?
                 .into_bytes(),
+                ReportFormat::Docx => {
+                    sendplan_web::reports::report_docx(&report, &partnership.name)
+                        .map_err(anyhow::Error::msg)?
+                }
                 ReportFormat::Xlsx => {
                     sendplan_web::reports::report_xlsx(&report).map_err(anyhow::Error::msg)?
                 }
@@ -477,8 +483,8 @@ async fn run(cli: Cli) -> Result<()> {
                         path.display()
                     );
                 }
-                None if matches!(format, ReportFormat::Xlsx) => {
-                    bail!("an Excel workbook cannot be written to the terminal: give --output FILE.xlsx")
+                None if matches!(format, ReportFormat::Xlsx | ReportFormat::Docx) => {
+                    bail!("a workbook or Word document cannot be written to the terminal: give --output FILE")
                 }
                 None => std::io::Write::write_all(&mut std::io::stdout(), &bytes)?,
             }

@@ -1,5 +1,5 @@
 //! Board reports written out: a self-contained HTML paper (its styles inside it, charts
-//! drawn as SVG, nothing fetched), CSV and Excel. The same paper is shown in the browser,
+//! drawn as SVG, nothing fetched), a Word document, CSV and Excel. The same paper is shown in the browser,
 //! written by `sendplan report`, and stored word for word when issued to a board.
 
 use crate::charts::measure_chart;
@@ -145,13 +145,7 @@ pub fn report_html(
                 name: m.name.clone(),
                 latest: m.latest_text.clone(),
                 expected: m.expected_text.clone(),
-                status: match m.status {
-                    Some(MeasureStatus::OnTrack) => "On track",
-                    Some(MeasureStatus::SomeConcerns) => "Some concerns",
-                    Some(MeasureStatus::OffTrack) => "Off track",
-                    None => "Not rated",
-                }
-                .to_owned(),
+                status: status_label(m.status).to_owned(),
             })
             .collect(),
         measures_empty: match report.kind {
@@ -174,4 +168,134 @@ pub fn report_xlsx(report: &Report) -> Result<Vec<u8>, String> {
     let (head, rows) = sendplan_domain::reports::rows(report);
     sendplan_interchange::sheet_export::table_to_xlsx("Report", &head, &rows)
         .map_err(|e| e.to_string())
+}
+
+/// The report as a Word document: the same sections and tables as the paper (charts are
+/// in the HTML paper and the progress report's measures table gives their figures).
+pub fn report_docx(report: &Report, partnership: &str) -> Result<Vec<u8>, String> {
+    use sendplan_interchange::docx::{to_docx, Block, Run};
+    let mut blocks = vec![
+        Block::Paragraph(vec![Run::plain(partnership)]),
+        Block::Title(report.title()),
+        Block::Paragraph(vec![Run::plain(match report.since {
+            Some(since) => format!(
+                "As at {}, compared with {}.",
+                long_date(report.as_at),
+                long_date(since)
+            ),
+            None => format!("As at {}.", long_date(report.as_at)),
+        })]),
+        Block::Table(
+            vec!["Rating".into(), "Actions".into()],
+            report
+                .counts
+                .iter()
+                .map(|(label, n)| vec![label.clone(), n.to_string()])
+                .collect(),
+        ),
+    ];
+    if report.areas.is_empty() {
+        blocks.push(Block::Paragraph(vec![Run::plain(match report.kind {
+            ReportKind::Exception => {
+                "No exceptions: no action is off track, has some concerns or is overdue."
+            }
+            _ => "Nothing changed in the period.",
+        })]));
+    }
+    let with_change = report.since.is_some();
+    for area in &report.areas {
+        blocks.push(Block::Heading(1, format!("{} {}", area.number, area.title)));
+        if !area.counts.is_empty() {
+            blocks.push(Block::Paragraph(vec![Run::plain(
+                area.counts
+                    .iter()
+                    .map(|(l, n)| format!("{l}: {n}"))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            )]));
+        }
+        let mut head = vec!["Action".to_owned(), "Lead".to_owned(), "Rating".to_owned()];
+        if with_change {
+            head.push("What changed".to_owned());
+        }
+        head.push("Latest update".to_owned());
+        let rows = area
+            .actions
+            .iter()
+            .map(|a| {
+                let mut action = format!("{} {}", a.number, a.description);
+                if a.overdue {
+                    action.push_str(" (overdue)");
+                }
+                for m in &a.milestones {
+                    let due = if m.due.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (due {})", m.due)
+                    };
+                    let state = if m.done {
+                        ": done"
+                    } else if m.overdue {
+                        ": overdue"
+                    } else {
+                        ""
+                    };
+                    action.push_str(&format!("\n• {}{due}{state}", m.title));
+                }
+                let mut row = vec![
+                    action,
+                    a.leads.clone(),
+                    a.rating
+                        .as_ref()
+                        .map_or("Not rated".to_owned(), |r| r.label.clone()),
+                ];
+                if with_change {
+                    row.push(a.change.clone());
+                }
+                row.push(match a.updated {
+                    Some(d) => format!("{}\nUpdated {}", a.narrative, long_date(d)),
+                    None => "No update yet".to_owned(),
+                });
+                row
+            })
+            .collect();
+        blocks.push(Block::Table(head, rows));
+    }
+    if report.kind != ReportKind::Changes {
+        blocks.push(Block::Heading(1, "Impact measures".to_owned()));
+        blocks.push(Block::Table(
+            vec![
+                "Measure".into(),
+                "Latest value".into(),
+                "Trajectory expected".into(),
+                "Status".into(),
+            ],
+            report
+                .measures
+                .iter()
+                .map(|m| {
+                    vec![
+                        m.name.clone(),
+                        m.latest_text.clone(),
+                        m.expected_text.clone(),
+                        status_label(m.status).to_owned(),
+                    ]
+                })
+                .collect(),
+        ));
+    }
+    blocks.push(Block::Paragraph(vec![Run::plain(format!(
+        "Produced by sendplan from the plan's records as they stood on {}.",
+        long_date(report.as_at)
+    ))]));
+    to_docx(&report.title(), &blocks)
+}
+
+fn status_label(status: Option<MeasureStatus>) -> &'static str {
+    match status {
+        Some(MeasureStatus::OnTrack) => "On track",
+        Some(MeasureStatus::SomeConcerns) => "Some concerns",
+        Some(MeasureStatus::OffTrack) => "Off track",
+        None => "Not rated",
+    }
 }

@@ -1886,6 +1886,14 @@ async fn reports_are_produced_as_at_a_date_and_issued_papers_never_change() {
         .to_str()
         .unwrap()
         .starts_with("default-src 'none'"));
+    let (status, docx) = w
+        .get(
+            Some(&viewer),
+            &format!("{reports}/view?kind=exception&format=docx"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(docx.starts_with("PK"), "a Word document is a zip");
     let (status, csv) = w
         .get(
             Some(&viewer),

@@ -7,7 +7,7 @@ use crate::auth::Ctx;
 use crate::errors::{AppError, AppResult};
 use crate::forms::{Choice, Field};
 use crate::pages::FormPage;
-use crate::reports::{report_csv, report_html, report_xlsx, REPORT_CSP};
+use crate::reports::{report_csv, report_docx, report_html, report_xlsx, REPORT_CSP};
 use crate::views::Chrome;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
@@ -19,8 +19,9 @@ use sendplan_domain::reports::{build, ReportKind};
 use sendplan_domain::PlanId;
 use time::Date;
 
-const FORMATS: [(&str, &str); 3] = [
+const FORMATS: [(&str, &str); 4] = [
     ("html", "A paper to read, print or save (HTML)"),
+    ("docx", "A Word document"),
     ("xlsx", "Its rows as an Excel workbook"),
     ("csv", "Its rows as CSV"),
 ];
@@ -220,6 +221,12 @@ pub async fn view_report(
             data.plan.stale_after_days,
             &data.measures,
         )?)),
+        "docx" => Ok(attachment(
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            &format!("{stem}.docx"),
+            report_docx(&report, &ctx.partnership.name)
+                .map_err(|e| AppError::Store(sendplan_storage::StoreError::Corrupt(e)))?,
+        )),
         "csv" => Ok(attachment(
             "text/csv; charset=utf-8",
             &format!("{stem}.csv"),
