@@ -64,6 +64,8 @@ id_type!(
     SurveyId,
     /// A board or group in a partnership's governance.
     BoardId,
+    /// A "You said, we did" entry.
+    YouSaidId,
     /// A report that goes to a board on a cadence.
     ReportingLineId,
 );

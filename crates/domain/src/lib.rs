@@ -20,6 +20,7 @@ pub mod numbering;
 pub mod partnership;
 pub mod periods;
 pub mod plan;
+pub mod publication;
 pub mod rating;
 pub mod reports;
 pub mod surveys;

@@ -23,6 +23,7 @@ mod migrate;
 mod overview;
 mod partnerships;
 mod plans;
+mod publication;
 mod reports;
 mod sql;
 mod surveys;

@@ -68,6 +68,13 @@ pub const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0007_governance.sql"),
         rebuilds_sqlite_tables: false,
     },
+    Migration {
+        version: 8,
+        name: "publication",
+        sqlite: include_str!("../migrations/sqlite/0008_publication.sql"),
+        postgres: include_str!("../migrations/postgres/0008_publication.sql"),
+        rebuilds_sqlite_tables: false,
+    },
 ];
 
 async fn record_applied(tx: &mut sqlx::AnyConnection, migration: &Migration) -> Result<()> {

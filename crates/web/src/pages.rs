@@ -417,3 +417,32 @@ pub struct BoardView {
     pub purpose: String,
     pub members: String,
 }
+
+/// A plan's public progress page: only what the partnership chose to publish.
+#[derive(Template)]
+#[template(path = "public_plan.html")]
+pub struct PublicPlanBody {
+    pub chrome: Chrome,
+    pub partnership: String,
+    pub heading: String,
+    pub summary: String,
+    pub as_at: String,
+    pub counts: Vec<(String, usize)>,
+    pub areas: Vec<PublicArea>,
+    pub measures: Vec<PublicMeasure>,
+    /// (when, what families said, what the partnership did)
+    pub you_said: Vec<(String, String, String)>,
+}
+
+pub struct PublicArea {
+    pub number: String,
+    pub title: String,
+    pub summary: String,
+    pub counts: Vec<(String, usize)>,
+}
+
+pub struct PublicMeasure {
+    pub name: String,
+    pub sentence: String,
+    pub chart: String,
+}

@@ -483,6 +483,19 @@ fn routes(a: &Area) -> Vec<(&'static str, String, Needs)> {
             format!("{p}/measures/{}/targets/import", a.measure),
             EditPlans,
         ),
+        ("GET", format!("{p}/plans/{}/publish", a.plan), EditPlans),
+        ("POST", format!("{p}/plans/{}/publish", a.plan), EditPlans),
+        ("GET", format!("{p}/plans/{}/you-said", a.plan), View),
+        (
+            "GET",
+            format!("{p}/plans/{}/you-said/new", a.plan),
+            EditPlans,
+        ),
+        (
+            "POST",
+            format!("{p}/plans/{}/you-said/new", a.plan),
+            EditPlans,
+        ),
         ("GET", format!("{p}/boards"), View),
         ("GET", format!("{p}/boards/new"), EditPlans),
         ("POST", format!("{p}/boards/new"), EditPlans),
@@ -2075,5 +2088,209 @@ async fn boards_form_a_structure_and_a_plan_reports_to_them_on_a_cycle() {
             sendplan_domain::input::long_date(next)
         )),
         "50 days after the first, the next is the third, 12 weeks after it"
+    );
+}
+
+#[tokio::test]
+async fn the_public_page_shows_only_what_was_published_to_anyone_without_signing_in() {
+    let w = world().await;
+    let manager = w
+        .session_for(
+            "pm@example.org",
+            Some((w.a.pid, Role::PlanManager, None)),
+            false,
+        )
+        .await;
+    let base = format!("/p/{}", w.a.pid);
+    let public = format!("/public/{}/plans/{}", w.a.pid, w.a.plan);
+    assert_eq!(
+        w.get(None, &public).await.0,
+        StatusCode::NOT_FOUND,
+        "nothing is public by default"
+    );
+    // Everything the plan holds that is not chosen for publication.
+    let mut private: Vec<String> = Vec::new();
+    private.extend(
+        w.store
+            .list_people(w.a.pid)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|p| p.name),
+    );
+    private.extend(
+        w.store
+            .list_actions(w.a.pid, w.a.plan)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|a| a.description),
+    );
+    private.extend(
+        w.store
+            .list_plan_milestones(w.a.pid, w.a.plan)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|m| m.title),
+    );
+    private.extend(
+        w.store
+            .list_plan_updates(w.a.pid, w.a.plan)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|u| u.narrative),
+    );
+    private.extend(
+        w.store
+            .list_measures(w.a.pid, w.a.plan)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|m| m.name),
+    );
+    private.extend(
+        w.store
+            .list_surveys(w.a.pid)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|s| s.survey.title),
+    );
+    private.extend(
+        w.store
+            .list_findings(w.a.pid, None)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|f| f.text),
+    );
+    private.push("pm@example.org".to_owned());
+    private.retain(|t| t.len() > 3);
+    assert!(
+        private.len() >= 6,
+        "the test plan holds private text: {private:?}"
+    );
+    let publish = format!("{base}/plans/{}/publish", w.a.plan);
+    let summary = ("summary", "We are making assessments quicker.");
+    let (status, page) = w
+        .post(
+            Some(&manager),
+            &publish,
+            &[("version", "0"), ("published", "yes")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("plain-language summary"));
+    let (status, _) = w
+        .post(
+            Some(&manager),
+            &publish,
+            &[
+                ("version", "0"),
+                ("published", "yes"),
+                summary,
+                ("show", "ratings"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    // Two entries, one published.
+    let you_said = format!("{base}/plans/{}/you-said/new", w.a.plan);
+    for (said, published) in [
+        ("The waits are too long", "yes"),
+        ("A private worry from a named family", ""),
+    ] {
+        let (status, _) = w
+            .post(
+                Some(&manager),
+                &you_said,
+                &[
+                    ("said", said),
+                    ("response", "We funded more assessments"),
+                    ("said_on-day", "1"),
+                    ("said_on-month", "3"),
+                    ("said_on-year", "2023"),
+                    ("published", published),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+    }
+    let request = Request::get(public.clone()).body(Body::empty()).unwrap();
+    let (status, page, headers) = w.send(request).await;
+    assert_eq!(status, StatusCode::OK, "no sign-in needed");
+    assert!(headers
+        .get(header::CACHE_CONTROL)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .starts_with("public"));
+    assert!(
+        page.contains("We are making assessments quicker.")
+            && page.contains("The waits are too long")
+    );
+    assert!(
+        page.contains("How the plan is going"),
+        "ratings as counts, as chosen"
+    );
+    for text in &private {
+        assert!(
+            !page.contains(text.as_str()),
+            "the public page shows {text:?}, which was not published"
+        );
+    }
+    assert!(
+        !page.contains("A private worry"),
+        "an unpublished entry stays private"
+    );
+    // Measures only when chosen; a stale settings page does not overwrite.
+    let (status, _) = w
+        .post(
+            Some(&manager),
+            &publish,
+            &[
+                ("version", "0"),
+                ("published", "yes"),
+                summary,
+                ("show", "measures"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = w
+        .post(
+            Some(&manager),
+            &publish,
+            &[
+                ("version", "1"),
+                ("published", "yes"),
+                summary,
+                ("show", "measures"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page) = w.get(None, &public).await;
+    assert!(page.contains("Longest wait") && !page.contains("How the plan is going"));
+    let (status, _) = w
+        .post(
+            Some(&manager),
+            &publish,
+            &[("version", "2"), ("summary", "x")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        w.get(None, &public).await.0,
+        StatusCode::NOT_FOUND,
+        "unpublished again"
+    );
+    let other = format!("/public/{}/plans/{}", w.b.pid, w.a.plan);
+    assert_eq!(
+        w.get(None, &other).await.0,
+        StatusCode::NOT_FOUND,
+        "not through another partnership"
     );
 }

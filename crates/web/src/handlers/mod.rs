@@ -10,6 +10,7 @@ mod measures;
 mod partnerships;
 mod people;
 mod plans;
+mod publication;
 mod reports;
 mod session;
 mod structure;
@@ -174,6 +175,19 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/p/{pid}/measures/{id}/values/import",
             get(measure_files::new_values_import).post(measure_files::import_values),
+        )
+        .route("/public/{pid}/plans/{id}", get(publication::public_plan))
+        .route(
+            "/p/{pid}/plans/{id}/publish",
+            get(publication::edit_publication).post(publication::save_publication),
+        )
+        .route(
+            "/p/{pid}/plans/{id}/you-said",
+            get(publication::list_you_said),
+        )
+        .route(
+            "/p/{pid}/plans/{id}/you-said/new",
+            get(publication::new_you_said).post(publication::create_you_said),
         )
         .route("/p/{pid}/boards", get(governance::list_boards))
         .route(

@@ -511,6 +511,16 @@ async fn plan_body(
     ));
     buttons.push(LinkButton::secondary("Surveys", format!("{base}/surveys")));
     buttons.push(LinkButton::secondary("Reports", format!("{base}/reports")));
+    buttons.push(LinkButton::secondary(
+        "You said, we did",
+        format!("{base}/you-said"),
+    ));
+    if editable {
+        buttons.push(LinkButton::secondary(
+            "Public page",
+            format!("{base}/publish"),
+        ));
+    }
     for (label, format) in [
         ("Download as Excel", "xlsx"),
         ("Download as CSV", "csv"),

@@ -1,0 +1,139 @@
+//! What a partnership publishes about a plan on its public progress page. Nothing is
+//! public by default: the page shows only what a plan manager has chosen here (a
+//! plain-language summary, one per area, and optionally the ratings as counts and the
+//! measures), and "You said, we did" entries marked for publication. Names of people,
+//! progress narratives and anything else never appear there.
+
+use crate::input::{FieldErrors, FormReader, RawForm, LONG_TEXT};
+use crate::{ActionId, AreaId, PlanId, YouSaidId};
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+/// A plan's publication settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Publication {
+    pub published: bool,
+    /// The plan in plain language, for families.
+    pub summary: String,
+    /// Show how many actions are at each rating class (never the actions' narratives).
+    pub show_ratings: bool,
+    /// Show the plan's impact measures with their values and charts.
+    pub show_measures: bool,
+    /// Plain-language summaries per area.
+    pub areas: Vec<(AreaId, String)>,
+    pub version: i64,
+}
+
+impl Publication {
+    pub fn area_summary(&self, area: AreaId) -> &str {
+        self.areas
+            .iter()
+            .find(|(a, _)| *a == area)
+            .map_or("", |(_, s)| s.as_str())
+    }
+}
+
+/// The publication form: `published`, `summary`, `show` (ratings, measures) and an
+/// `area-{id}` summary for each of `areas`.
+pub fn parse_publication(form: &RawForm, areas: &[AreaId]) -> Result<Publication, FieldErrors> {
+    let mut f = FormReader::new(form);
+    let published = form.get("published") == "yes";
+    let summary = f.optional("summary", "the summary", LONG_TEXT);
+    if published && summary.trim().is_empty() {
+        f.error(
+            "summary",
+            "Write a plain-language summary of the plan before publishing it",
+        );
+    }
+    let show = form.all("show");
+    let areas = areas
+        .iter()
+        .map(|a| {
+            (
+                *a,
+                f.optional(&format!("area-{}", a.0), "the area's summary", LONG_TEXT),
+            )
+        })
+        .filter(|(_, s)| !s.trim().is_empty())
+        .collect();
+    f.finish(Publication {
+        published,
+        summary,
+        show_ratings: show.contains(&"ratings"),
+        show_measures: show.contains(&"measures"),
+        areas,
+        version: 0,
+    })
+}
+
+/// A comment from families, the partnership's response and the action taken.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct YouSaid {
+    pub id: YouSaidId,
+    pub plan_id: PlanId,
+    pub said: String,
+    pub response: String,
+    pub action_id: Option<ActionId>,
+    pub said_on: Date,
+    pub published: bool,
+}
+
+/// A "You said, we did" entry's details, valid by construction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct YouSaidInput {
+    pub said: String,
+    pub response: String,
+    pub action_id: Option<ActionId>,
+    pub said_on: Date,
+    pub published: bool,
+}
+
+impl YouSaidInput {
+    pub fn parse(form: &RawForm) -> Result<Self, FieldErrors> {
+        let mut f = FormReader::new(form);
+        let said = f.required("said", "what families said", LONG_TEXT);
+        let response = f.required("response", "what the partnership did", LONG_TEXT);
+        let action_id = f.optional_id("action", "the action");
+        let said_on = f.date("said_on", "when it was said", true);
+        let published = form.get("published") == "yes";
+        f.finish(YouSaidInput {
+            said,
+            response,
+            action_id,
+            said_on: said_on.unwrap_or(Date::MIN),
+            published,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn publishing_needs_a_summary_and_takes_only_what_is_ticked() {
+        let refused = parse_publication(&RawForm::from_pairs(&[("published", "yes")]), &[]);
+        assert!(refused.is_err_and(|e| e.0[0].message.contains("plain-language summary")));
+        let form = RawForm::from_pairs(&[
+            ("published", "yes"),
+            (
+                "summary",
+                "We are making it quicker to get an autism assessment.",
+            ),
+            ("show", "measures"),
+            ("area-7", "Finding needs early"),
+            ("area-8", "  "),
+        ]);
+        let publication = parse_publication(&form, &[AreaId(7), AreaId(8)]).expect("valid");
+        assert!(publication.published && publication.show_measures && !publication.show_ratings);
+        assert_eq!(
+            publication.areas,
+            vec![(AreaId(7), "Finding needs early".to_owned())]
+        );
+        assert_eq!(publication.area_summary(AreaId(8)), "");
+        assert!(
+            !Publication::default().published,
+            "nothing is public by default"
+        );
+    }
+}

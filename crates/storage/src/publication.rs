@@ -1,0 +1,232 @@
+//! Publication settings and "You said, we did" entries.
+
+use crate::audit::{record, record_created, Change, Subject};
+use crate::sql::{date_text, now_text, RowExt};
+use crate::{Actor, Result, Store, StoreError};
+use sendplan_domain::publication::*;
+use sendplan_domain::*;
+
+impl Store {
+    /// A plan's publication settings (not published, if none were ever saved).
+    pub async fn get_publication(
+        &self,
+        partnership: PartnershipId,
+        plan: PlanId,
+    ) -> Result<Publication> {
+        let row = sqlx::query(
+            "SELECT * FROM plan_publications WHERE plan_id = $1 AND partnership_id = $2",
+        )
+        .bind(plan.0)
+        .bind(partnership.0)
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(row) = row else {
+            return Ok(Publication::default());
+        };
+        let areas = sqlx::query(
+            "SELECT s.area_id, s.summary FROM area_summaries s JOIN areas a ON a.id = s.area_id \
+             WHERE a.plan_id = $1 AND s.partnership_id = $2 ORDER BY s.area_id",
+        )
+        .bind(plan.0)
+        .bind(partnership.0)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| Ok((AreaId(r.int("area_id")?), r.text("summary")?)))
+        .collect::<Result<_>>()?;
+        Ok(Publication {
+            published: row.int("published")? != 0,
+            summary: row.text("summary")?,
+            show_ratings: row.int("show_ratings")? != 0,
+            show_measures: row.int("show_measures")? != 0,
+            areas,
+            version: row.int("version")?,
+        })
+    }
+
+    /// Saves what is published about a plan, if it is still at `version` (0: never saved).
+    pub async fn set_publication(
+        &self,
+        actor: Actor,
+        partnership: PartnershipId,
+        plan: PlanId,
+        version: i64,
+        input: &Publication,
+    ) -> Result<()> {
+        self.get_plan(partnership, plan).await?;
+        let before = self.get_publication(partnership, plan).await?;
+        if before.version != version {
+            return Err(StoreError::Conflict);
+        }
+        let plan_areas = self.list_areas(partnership, plan).await?;
+        if input
+            .areas
+            .iter()
+            .any(|(a, _)| !plan_areas.iter().any(|p| p.id == *a))
+        {
+            return Err(StoreError::Rule(
+                "Summaries can only be written for this plan's areas".to_owned(),
+            ));
+        }
+        let mut write = self.begin_write().await?;
+        let flags = (
+            i64::from(input.published),
+            i64::from(input.show_ratings),
+            i64::from(input.show_measures),
+        );
+        let done = if version == 0 {
+            sqlx::query(
+                "INSERT INTO plan_publications (plan_id, partnership_id, published, summary, show_ratings, show_measures, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(plan.0)
+            .bind(partnership.0)
+            .bind(flags.0)
+            .bind(input.summary.clone())
+            .bind(flags.1)
+            .bind(flags.2)
+            .bind(now_text())
+            .execute(&mut *write.tx)
+            .await
+            .map_err(crate::duplicate_as("Someone else saved this plan's publication first"))?
+        } else {
+            sqlx::query(
+                "UPDATE plan_publications SET published = $1, summary = $2, show_ratings = $3, show_measures = $4, updated_at = $5, \
+                 version = version + 1 WHERE plan_id = $6 AND partnership_id = $7 AND version = $8",
+            )
+            .bind(flags.0)
+            .bind(input.summary.clone())
+            .bind(flags.1)
+            .bind(flags.2)
+            .bind(now_text())
+            .bind(plan.0)
+            .bind(partnership.0)
+            .bind(version)
+            .execute(&mut *write.tx)
+            .await?
+        };
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Conflict);
+        }
+        for area in &plan_areas {
+            sqlx::query("DELETE FROM area_summaries WHERE area_id = $1")
+                .bind(area.id.0)
+                .execute(&mut *write.tx)
+                .await?;
+        }
+        for (area, summary) in &input.areas {
+            sqlx::query(
+                "INSERT INTO area_summaries (area_id, partnership_id, summary) VALUES ($1, $2, $3)",
+            )
+            .bind(area.0)
+            .bind(partnership.0)
+            .bind(summary.clone())
+            .execute(&mut *write.tx)
+            .await?;
+        }
+        let after = Publication {
+            version: version + 1,
+            ..input.clone()
+        };
+        record(
+            &mut write.tx,
+            Change {
+                partnership: Some(partnership),
+                actor,
+                entity: "publication",
+                entity_id: plan.0,
+                change: if input.published {
+                    "published"
+                } else {
+                    "unpublished"
+                },
+                summary: if input.published {
+                    "Public progress page published or changed".to_owned()
+                } else {
+                    "Public progress page not published".to_owned()
+                },
+                before: Some(&before),
+                after: Some(&after),
+            },
+        )
+        .await?;
+        write.commit().await
+    }
+
+    /// Adds a "You said, we did" entry to a plan.
+    pub async fn add_you_said(
+        &self,
+        actor: Actor,
+        partnership: PartnershipId,
+        plan: PlanId,
+        input: &YouSaidInput,
+    ) -> Result<YouSaidId> {
+        self.get_plan(partnership, plan).await?;
+        if let Some(action) = input.action_id {
+            if self.get_action(partnership, action).await?.plan_id != plan {
+                return Err(StoreError::Rule("Choose an action of this plan".to_owned()));
+            }
+        }
+        let mut write = self.begin_write().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO you_said_we_did (partnership_id, plan_id, said, response, action_id, said_on, published, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(partnership.0)
+        .bind(plan.0)
+        .bind(input.said.clone())
+        .bind(input.response.clone())
+        .bind(input.action_id.map(|a| a.0))
+        .bind(date_text(input.said_on))
+        .bind(i64::from(input.published))
+        .bind(now_text())
+        .fetch_one(&mut *write.tx)
+        .await?;
+        record_created(
+            &mut write.tx,
+            Subject {
+                partnership,
+                actor,
+                entity: "you_said_we_did",
+                id,
+            },
+            "You said, we did: entry added".to_owned(),
+            &(&input.said, &input.response, input.published),
+        )
+        .await?;
+        write.commit().await?;
+        Ok(YouSaidId(id))
+    }
+
+    /// A plan's "You said, we did" entries, newest first; only the published ones if asked.
+    pub async fn list_you_said(
+        &self,
+        partnership: PartnershipId,
+        plan: PlanId,
+        published_only: bool,
+    ) -> Result<Vec<YouSaid>> {
+        let sql = if published_only {
+            "SELECT * FROM you_said_we_did WHERE partnership_id = $1 AND plan_id = $2 AND published = 1 ORDER BY said_on DESC, id DESC"
+        } else {
+            "SELECT * FROM you_said_we_did WHERE partnership_id = $1 AND plan_id = $2 ORDER BY said_on DESC, id DESC"
+        };
+        let rows = sqlx::query(sql)
+            .bind(partnership.0)
+            .bind(plan.0)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(YouSaid {
+                    id: YouSaidId(r.int("id")?),
+                    plan_id: PlanId(r.int("plan_id")?),
+                    said: r.text("said")?,
+                    response: r.text("response")?,
+                    action_id: r.opt_int("action_id")?.map(ActionId),
+                    said_on: r.date("said_on")?,
+                    published: r.int("published")? != 0,
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,387 @@
+//! What a partnership publishes: the publication settings of a plan, "You said, we did",
+//! and the public progress pages themselves, which need no sign-in and show only what was
+//! chosen (never people's names, narratives or anything else of the plan).
+
+use super::{refused, saved, FormPairs};
+use crate::auth::Ctx;
+use crate::charts::measure_chart;
+use crate::errors::{AppError, AppResult};
+use crate::forms::{with_none, Choice, Field};
+use crate::pages::{html, FormPage, PublicArea, PublicMeasure, PublicPlanBody, TablePage};
+use crate::views::{Cell, Chrome, LinkButton};
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::IntoResponse;
+use sendplan_domain::access::Capability;
+use sendplan_domain::input::{long_date, RawForm};
+use sendplan_domain::measures::{MeasureStatus, Point};
+use sendplan_domain::publication::*;
+use sendplan_domain::rating::{ClassCounts, RatingClass};
+use sendplan_domain::{PartnershipId, PlanId};
+
+async fn publication_form(state: &AppState, ctx: &Ctx, plan: PlanId) -> Result<FormPage, AppError> {
+    let plan = state.store.get_plan(ctx.pid(), plan).await?;
+    let publication = state.store.get_publication(ctx.pid(), plan.id).await?;
+    let areas = state.store.list_areas(ctx.pid(), plan.id).await?;
+    let mut shown = Vec::new();
+    if publication.show_ratings {
+        shown.push("ratings");
+    }
+    if publication.show_measures {
+        shown.push("measures");
+    }
+    let mut fields = vec![
+        Field::hidden("version", publication.version),
+        Field::checkboxes(
+            "published",
+            "Public progress page",
+            vec![Choice::new("yes", "Publish this plan's progress page")
+                .hint("Anyone can read it, without signing in")],
+        )
+        .checked(if publication.published {
+            &["yes"][..]
+        } else {
+            &[][..]
+        }),
+        Field::textarea("summary", "Summary in plain language")
+            .rows(5)
+            .value(publication.summary.clone())
+            .hint(
+                "What the plan is for and what families should notice, in words anyone can follow",
+            ),
+        Field::checkboxes(
+            "show",
+            "Also show",
+            vec![
+                Choice::new("ratings", "How many actions are at each rating")
+                    .hint("Counts only: never the actions' progress notes or who leads them"),
+                Choice::new(
+                    "measures",
+                    "The plan's impact measures, with their values and charts",
+                ),
+            ],
+        )
+        .checked(&shown),
+    ];
+    for area in &areas {
+        fields.push(
+            Field::textarea(
+                &format!("area-{}", area.id.0),
+                &format!("Area {}: summary in plain language (optional)", area.number),
+            )
+            .rows(3)
+            .value(publication.area_summary(area.id))
+            .hint(&area.title),
+        );
+    }
+    Ok(FormPage::new(
+        Chrome::for_ctx(ctx, "Public progress page", "overview"),
+        "Public progress page",
+        format!("{}/plans/{}/publish", ctx.base(), plan.id),
+        fields,
+    )
+    .caption(plan.title.clone())
+    .intro("Only what you choose here is public. People's names, progress notes, milestones and anything else in the plan never appear on the public page.")
+    .with_link("Read the public page as families will", format!("/public/{}/plans/{}", ctx.pid(), plan.id))
+    .cancel(format!("{}/plans/{}", ctx.base(), plan.id)))
+}
+
+pub async fn edit_publication(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, plan)): Path<(i64, i64)>,
+) -> AppResult {
+    ctx.require(Capability::EditPlans)?;
+    html(&publication_form(&state, &ctx, PlanId(plan)).await?)
+}
+
+pub async fn save_publication(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, plan)): Path<(i64, i64)>,
+    axum::Form(pairs): FormPairs,
+) -> AppResult {
+    ctx.require(Capability::EditPlans)?;
+    let form = RawForm(pairs);
+    let page = publication_form(&state, &ctx, PlanId(plan)).await?;
+    let areas: Vec<_> = state
+        .store
+        .list_areas(ctx.pid(), PlanId(plan))
+        .await?
+        .iter()
+        .map(|a| a.id)
+        .collect();
+    let input = match parse_publication(&form, &areas) {
+        Ok(input) => input,
+        Err(errors) => return page.with_errors(&form, errors),
+    };
+    let version = form.get("version").parse().unwrap_or(-1);
+    match state
+        .store
+        .set_publication(ctx.actor(), ctx.pid(), PlanId(plan), version, &input)
+        .await
+    {
+        Ok(()) => Ok(saved(
+            &state,
+            &format!("{}/plans/{plan}/publish", ctx.base()),
+            if input.published {
+                "The public progress page is published"
+            } else {
+                "The public progress page is not published"
+            },
+        )),
+        Err(sendplan_storage::StoreError::Conflict) => {
+            let current = state.store.get_publication(ctx.pid(), PlanId(plan)).await?;
+            page.with_conflict(&form, current.version, "the settings below")
+        }
+        Err(error) => refused(page, &form, error),
+    }
+}
+
+pub async fn list_you_said(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, plan)): Path<(i64, i64)>,
+) -> AppResult {
+    let plan = state.store.get_plan(ctx.pid(), PlanId(plan)).await?;
+    let rows = state
+        .store
+        .list_you_said(ctx.pid(), plan.id, false)
+        .await?
+        .into_iter()
+        .map(|e| {
+            vec![
+                Cell::text(long_date(e.said_on)),
+                Cell::text(e.said),
+                Cell::text(e.response),
+                Cell::text(if e.published {
+                    "Published"
+                } else {
+                    "Not published"
+                }),
+            ]
+        })
+        .collect();
+    let mut buttons = Vec::new();
+    if ctx.can(Capability::EditPlans) {
+        buttons.push(LinkButton::primary(
+            "Add an entry",
+            format!("{}/plans/{}/you-said/new", ctx.base(), plan.id),
+        ));
+    }
+    html(&TablePage {
+        chrome: Chrome::for_ctx(&ctx, "You said, we did", "overview"),
+        heading: "You said, we did".to_owned(),
+        caption: plan.title.clone(),
+        intro: "What families told the partnership, what it did in response and the action taken. Published entries appear on the public progress page.".to_owned(),
+        buttons,
+        head: vec!["When", "You said", "We did", "Public"],
+        rows,
+        empty: "No entries yet.".to_owned(),
+        more_href: String::new(),
+    })
+}
+
+async fn you_said_form(state: &AppState, ctx: &Ctx, plan: PlanId) -> Result<FormPage, AppError> {
+    let overview = state
+        .store
+        .plan_overview(ctx.pid(), plan, ctx.today)
+        .await?;
+    Ok(FormPage::new(
+        Chrome::for_ctx(ctx, "Add a You said, we did entry", "overview"),
+        "Add a You said, we did entry",
+        format!("{}/plans/{}/you-said/new", ctx.base(), plan),
+        vec![
+            Field::textarea("said", "You said").rows(4).hint("What families told the partnership, as they said it or fairly summarised. No names or details that identify anyone."),
+            Field::textarea("response", "We did").rows(4).hint("What the partnership did in response"),
+            Field::select(
+                "action",
+                "The plan action taken (optional)",
+                with_none("No particular action", overview.actions.iter().map(|a| Choice::new(a.id, format!("{} {}", a.number, super::plans::truncate(&a.description, 80)))).collect()),
+            ),
+            Field::date("said_on", "When was it said?"),
+            Field::checkboxes("published", "Public", vec![Choice::new("yes", "Show this entry on the public progress page")]),
+        ],
+    )
+    .caption(overview.plan.title.clone())
+    .cancel(format!("{}/plans/{}/you-said", ctx.base(), plan)))
+}
+
+pub async fn new_you_said(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, plan)): Path<(i64, i64)>,
+) -> AppResult {
+    ctx.require(Capability::EditPlans)?;
+    html(&you_said_form(&state, &ctx, PlanId(plan)).await?)
+}
+
+pub async fn create_you_said(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, plan)): Path<(i64, i64)>,
+    axum::Form(pairs): FormPairs,
+) -> AppResult {
+    ctx.require(Capability::EditPlans)?;
+    let form = RawForm(pairs);
+    let page = you_said_form(&state, &ctx, PlanId(plan)).await?;
+    let input = match YouSaidInput::parse(&form) {
+        Ok(input) => input,
+        Err(errors) => return page.with_errors(&form, errors),
+    };
+    match state
+        .store
+        .add_you_said(ctx.actor(), ctx.pid(), PlanId(plan), &input)
+        .await
+    {
+        Ok(_) => Ok(saved(
+            &state,
+            &format!("{}/plans/{plan}/you-said", ctx.base()),
+            "Entry added",
+        )),
+        Err(error) => refused(page, &form, error),
+    }
+}
+
+fn counts_of(classes: impl Iterator<Item = Option<RatingClass>>) -> Vec<(String, usize)> {
+    let mut counts = ClassCounts::default();
+    for class in classes {
+        counts.add(class);
+    }
+    let mut out: Vec<(String, usize)> = RatingClass::ALL
+        .iter()
+        .map(|c| (c.label().to_owned(), counts.get(*c)))
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    if counts.unrated > 0 {
+        out.push(("Not yet rated".to_owned(), counts.unrated));
+    }
+    out
+}
+
+/// A published plan's page, rendered from the publication settings only.
+async fn public_body(
+    state: &AppState,
+    partnership: PartnershipId,
+    plan: PlanId,
+) -> Result<String, AppError> {
+    use askama::Template;
+    let publication = state.store.get_publication(partnership, plan).await?;
+    if !publication.published {
+        return Err(AppError::NotFound);
+    }
+    let p = state.store.get_partnership(partnership).await?;
+    let today = time::OffsetDateTime::now_utc().date();
+    let overview = state.store.plan_overview(partnership, plan, today).await?;
+    let class = |a: &sendplan_storage::ActionRow| a.rating.as_ref().map(|r| r.class);
+    let areas = overview
+        .areas
+        .iter()
+        .map(|area| PublicArea {
+            number: area.number.to_string(),
+            title: area.title.clone(),
+            summary: publication.area_summary(area.id).to_owned(),
+            counts: if publication.show_ratings {
+                counts_of(
+                    overview
+                        .actions
+                        .iter()
+                        .filter(|a| a.area_id == area.id)
+                        .map(class),
+                )
+            } else {
+                vec![]
+            },
+        })
+        .collect();
+    let mut measures = Vec::new();
+    if publication.show_measures {
+        let plan_measures = state.store.plan_measures(partnership, plan).await?;
+        for m in &plan_measures.measures {
+            let values: Vec<Point> = plan_measures
+                .values_of(m.id)
+                .iter()
+                .map(|v| Point {
+                    date: v.period.span.end,
+                    value: v.value,
+                })
+                .collect();
+            let latest = values.iter().max_by_key(|p| p.date).copied();
+            let sentence = match latest {
+                Some(p) => format!(
+                    "{} for the period ending {}{}.",
+                    m.unit.format(p.value),
+                    long_date(p.date),
+                    match m.trajectory.rate(p) {
+                        Some(MeasureStatus::OnTrack) => ", on track for the plan's target",
+                        Some(MeasureStatus::SomeConcerns) => ", a little behind the plan's target",
+                        Some(MeasureStatus::OffTrack) => ", behind the plan's target",
+                        None => "",
+                    }
+                ),
+                None => "No figures yet.".to_owned(),
+            };
+            measures.push(PublicMeasure {
+                name: m.name.clone(),
+                sentence,
+                // A chart of a trajectory alone says little to a family: only with figures.
+                chart: if values.is_empty() {
+                    String::new()
+                } else {
+                    measure_chart(&m.name, m.unit, &m.trajectory, &values, &[])
+                },
+            });
+        }
+    }
+    let you_said = state
+        .store
+        .list_you_said(partnership, plan, true)
+        .await?
+        .into_iter()
+        .map(|e| (long_date(e.said_on), e.said, e.response))
+        .collect();
+    let mut chrome = Chrome::plain(overview.plan.title.clone(), None);
+    chrome.home_href = format!("/public/{}/plans/{}", partnership.0, plan.0);
+    Ok(PublicPlanBody {
+        chrome,
+        partnership: p.name.clone(),
+        heading: overview.plan.title.clone(),
+        summary: publication.summary.clone(),
+        as_at: long_date(today),
+        counts: if publication.show_ratings {
+            counts_of(overview.actions.iter().map(class))
+        } else {
+            vec![]
+        },
+        areas,
+        measures,
+        you_said,
+    }
+    .render()?)
+}
+
+/// The public progress page: no sign-in, cacheable, and cached until the partnership's
+/// data changes.
+pub async fn public_plan(
+    State(state): State<AppState>,
+    Path((pid, plan)): Path<(i64, i64)>,
+) -> AppResult {
+    let partnership = PartnershipId(pid);
+    let version = state.store.data_version(partnership).await?;
+    let today = time::OffsetDateTime::now_utc().date();
+    let page = state
+        .fragments
+        .get_or_build(format!("public:{pid}:{plan}:{today}"), version, || async {
+            public_body(&state, partnership, PlanId(plan)).await
+        })
+        .await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
+        page.as_ref().clone(),
+    )
+        .into_response())
+}
