@@ -7,6 +7,10 @@ use sendplan_domain::input::{FieldErrors, RawForm, BLANK_RESOURCE_ROWS};
 use sendplan_domain::plan::{format_pounds, Resource, ResourceKind};
 use time::Date;
 
+/// What the file inputs of spreadsheet uploads accept: Excel workbooks and CSV.
+pub const SPREADSHEETS: &str =
+    ".xlsx,.csv,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
 /// One option of a select, radios or checkboxes.
 #[derive(Debug, Clone)]
 pub struct Choice {

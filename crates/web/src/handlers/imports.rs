@@ -25,7 +25,7 @@ fn upload_page(ctx: &Ctx) -> FormPage {
         Chrome::for_ctx(ctx, "Import a plan from a spreadsheet", "overview"),
         "Import a plan from a spreadsheet",
         format!("{}/imports/new", ctx.base()),
-        vec![Field::file("file", "Spreadsheet", ".xlsx,.csv,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        vec![Field::file("file", "Spreadsheet", crate::forms::SPREADSHEETS)
             .hint("An Excel workbook (.xlsx) or CSV file, up to 10 MB, with one action per row. The next page shows what sendplan found before anything is imported.")],
     )
     .submit("Upload")

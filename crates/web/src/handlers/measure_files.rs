@@ -6,7 +6,7 @@ use super::measures::may_record;
 use super::saved;
 use crate::auth::Ctx;
 use crate::errors::{AppError, AppResult};
-use crate::forms::{Choice, Field};
+use crate::forms::{Choice, Field, SPREADSHEETS};
 use crate::pages::FormPage;
 use crate::views::Chrome;
 use crate::AppState;
@@ -72,28 +72,53 @@ fn checked_rows<R, T>(
         })
 }
 
+/// An upload form about `measure`: its name as the caption, back to the measure on cancel.
+fn measure_upload_page(
+    ctx: &Ctx,
+    measure: &Measure,
+    (title, heading): (&str, &str),
+    path: &str,
+    fields: Vec<Field>,
+    (submit, intro): (&str, &str),
+) -> FormPage {
+    let mut page = FormPage::new(
+        Chrome::for_ctx(ctx, title, "overview"),
+        heading,
+        format!("{}/{path}", measure_href(ctx, measure)),
+        fields,
+    )
+    .caption(measure.name.clone())
+    .submit(submit)
+    .cancel(measure_href(ctx, measure))
+    .intro(intro);
+    page.multipart = true;
+    page
+}
+
+/// The measure `id`, for someone who may edit plans.
+async fn editable_measure(state: &AppState, ctx: &Ctx, id: i64) -> Result<Measure, AppError> {
+    ctx.require(Capability::EditPlans)?;
+    Ok(state.store.get_measure(ctx.pid(), MeasureId(id)).await?)
+}
+
 fn measure_href(ctx: &Ctx, measure: &Measure) -> String {
     format!("{}/measures/{}", ctx.base(), measure.id)
 }
 
 fn values_page(ctx: &Ctx, measure: &Measure) -> FormPage {
-    let mut page = FormPage::new(
-        Chrome::for_ctx(ctx, "Import values", "overview"),
-        "Import values from a spreadsheet",
-        format!("{}/values/import", measure_href(ctx, measure)),
-        vec![Field::file("file", "Spreadsheet of values", ".xlsx,.csv,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-            .hint(&format!(
-                "An Excel workbook (.xlsx) or CSV file with a column headed Period (written like {}) and one headed Value, in {}. Status (provisional or final) and Note columns are read if they are there.",
-                measure.frequency.example(),
-                measure.unit.label().to_lowercase()
-            ))],
+    let file = Field::file("file", "Spreadsheet of values", SPREADSHEETS).hint(&format!(
+        "An Excel workbook (.xlsx) or CSV file with a column headed Period (written like {}) and one headed Value, in {}. Status (provisional or final) and Note columns are read if they are there.",
+        measure.frequency.example(),
+        measure.unit.label().to_lowercase()
+    ));
+    measure_upload_page(
+        ctx,
+        measure,
+        ("Import values", "Import values from a spreadsheet"),
+        "values/import",
+        vec![file],
+        ("Import the values", "Every row is checked first: if any row has a problem, nothing is recorded and each problem is listed by its row. A period that already has a value is revised, and the earlier value is kept. The file this measure downloads can be edited and imported again."),
     )
-    .caption(measure.name.clone())
-    .submit("Import the values")
-    .cancel(measure_href(ctx, measure))
-    .intro("Every row is checked first: if any row has a problem, nothing is recorded and each problem is listed by its row. A period that already has a value is revised, and the earlier value is kept. The file this measure downloads can be edited and imported again.");
-    page.multipart = true;
-    page
 }
 
 pub async fn new_values_import(
@@ -175,18 +200,14 @@ fn comparators_page(ctx: &Ctx, measure: &Measure) -> FormPage {
             )],
         ));
     }
-    let mut page = FormPage::new(
-        Chrome::for_ctx(ctx, "Compare with national statistics", "overview"),
-        "Compare with national statistics",
-        format!("{}/comparators/new", measure_href(ctx, measure)),
+    measure_upload_page(
+        ctx,
+        measure,
+        ("Compare with national statistics", "Compare with national statistics"),
+        "comparators/new",
         fields,
+        ("Add the comparators", "sendplan reads England's figures and your region's from the file and shows them on the measure's chart and table, with your local authority's own published figures beside them (or recorded as the measure's values, if you choose). Figures the DfE suppressed stay blank, never zero. Loading a file again replaces the figures for the same periods."),
     )
-    .caption(measure.name.clone())
-    .submit("Add the comparators")
-    .cancel(measure_href(ctx, measure))
-    .intro("sendplan reads England's figures and your region's from the file and shows them on the measure's chart and table, with your local authority's own published figures beside them (or recorded as the measure's values, if you choose). Figures the DfE suppressed stay blank, never zero. Loading a file again replaces the figures for the same periods.");
-    page.multipart = true;
-    page
 }
 
 pub async fn new_comparators(
@@ -194,8 +215,7 @@ pub async fn new_comparators(
     ctx: Ctx,
     Path((_, id)): Path<(i64, i64)>,
 ) -> AppResult {
-    ctx.require(Capability::EditPlans)?;
-    let measure = state.store.get_measure(ctx.pid(), MeasureId(id)).await?;
+    let measure = editable_measure(&state, &ctx, id).await?;
     crate::pages::html(&comparators_page(&ctx, &measure))
 }
 
@@ -206,8 +226,7 @@ pub async fn add_comparators(
     headers: HeaderMap,
     body: Bytes,
 ) -> AppResult {
-    ctx.require(Capability::EditPlans)?;
-    let measure = state.store.get_measure(ctx.pid(), MeasureId(id)).await?;
+    let measure = editable_measure(&state, &ctx, id).await?;
     let page = comparators_page(&ctx, &measure);
     let (form, file) = upload(&headers, &body);
     let mut errors = FieldErrors::default();
@@ -310,25 +329,18 @@ pub async fn add_comparators(
 }
 
 fn targets_page(ctx: &Ctx, measure: &Measure) -> FormPage {
-    let mut page = FormPage::new(
-        Chrome::for_ctx(ctx, "Import targets", "overview"),
-        "Import targets from a spreadsheet",
-        format!("{}/targets/import", measure_href(ctx, measure)),
-        vec![
-            Field::hidden("version", measure.version),
-            Field::file("file", "Spreadsheet of targets", ".xlsx,.csv,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-                .hint(&format!(
-                    "An Excel workbook (.xlsx) or CSV file with a column headed Date (written as plans write dates, like June 2023, or 2023-06-30) and one headed Value, in {}.",
-                    measure.unit.label().to_lowercase()
-                )),
-        ],
+    let file = Field::file("file", "Spreadsheet of targets", SPREADSHEETS).hint(&format!(
+        "An Excel workbook (.xlsx) or CSV file with a column headed Date (written as plans write dates, like June 2023, or 2023-06-30) and one headed Value, in {}.",
+        measure.unit.label().to_lowercase()
+    ));
+    measure_upload_page(
+        ctx,
+        measure,
+        ("Import targets", "Import targets from a spreadsheet"),
+        "targets/import",
+        vec![Field::hidden("version", measure.version), file],
+        ("Replace the targets", "The file's targets replace the measure's targets and interim trajectory points. Every row is checked first, and the targets must come after the baseline; if anything is wrong, nothing changes. The measure's history keeps the targets it had."),
     )
-    .caption(measure.name.clone())
-    .submit("Replace the targets")
-    .cancel(measure_href(ctx, measure))
-    .intro("The file's targets replace the measure's targets and interim trajectory points. Every row is checked first, and the targets must come after the baseline; if anything is wrong, nothing changes. The measure's history keeps the targets it had.");
-    page.multipart = true;
-    page
 }
 
 pub async fn new_targets_import(
@@ -336,8 +348,7 @@ pub async fn new_targets_import(
     ctx: Ctx,
     Path((_, id)): Path<(i64, i64)>,
 ) -> AppResult {
-    ctx.require(Capability::EditPlans)?;
-    let measure = state.store.get_measure(ctx.pid(), MeasureId(id)).await?;
+    let measure = editable_measure(&state, &ctx, id).await?;
     crate::pages::html(&targets_page(&ctx, &measure))
 }
 
@@ -348,8 +359,7 @@ pub async fn import_targets(
     headers: HeaderMap,
     body: Bytes,
 ) -> AppResult {
-    ctx.require(Capability::EditPlans)?;
-    let measure = state.store.get_measure(ctx.pid(), MeasureId(id)).await?;
+    let measure = editable_measure(&state, &ctx, id).await?;
     let page = targets_page(&ctx, &measure);
     let (form, file) = upload(&headers, &body);
     let checked = checked_rows(

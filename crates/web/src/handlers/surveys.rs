@@ -186,7 +186,7 @@ fn new_survey_page(ctx: &Ctx, plan: PlanId) -> FormPage {
             Field::text("audience", "Who it asked (optional)").hint("For example, parents and carers of children and young people with SEND"),
             Field::text("period", "When it ran").width("govuk-input--width-20").hint("As you would write it: 2022, Autumn 2022, March 2023"),
             Field::text("respondents", "Number of respondents (optional)").width("govuk-input--width-5").hint("Needed to work out shares from counts; worked out for you from responses"),
-            Field::file("file", "Results (CSV or Excel)", ".xlsx,.csv,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet").hint(
+            Field::file("file", "Results (CSV or Excel)", crate::forms::SPREADSHEETS).hint(
                 "Either the published results, a row per answer with columns headed Question, Answer and Percent or Count; or the responses, a row per respondent with a column per question (its heading the question's wording). Where someone chose several answers, separate them with semicolons.",
             ),
         ],
