@@ -167,6 +167,118 @@ impl ReportingLineInput {
     }
 }
 
+/// One agenda item, linked to the plan action it is about when it starts with the
+/// action's number ("2.3.1 Review of annual reviews").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgendaItem {
+    pub title: String,
+    pub action: Option<crate::ActionId>,
+}
+
+/// What a meeting decided, or an action it gave someone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Outcome {
+    /// An action arising ("Action: ..."), rather than a decision.
+    pub is_action: bool,
+    pub text: String,
+}
+
+/// A meeting of a board.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Meeting {
+    pub id: crate::MeetingId,
+    pub board_id: BoardId,
+    pub plan_id: PlanId,
+    pub held_on: Date,
+    pub attendees: String,
+    pub agenda: Vec<AgendaItem>,
+    pub outcomes: Vec<Outcome>,
+}
+
+/// A meeting's details, valid by construction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeetingInput {
+    pub board_id: BoardId,
+    pub held_on: Date,
+    pub attendees: String,
+    pub agenda: Vec<AgendaItem>,
+    pub outcomes: Vec<Outcome>,
+}
+
+impl MeetingInput {
+    /// Reads the meeting form. The agenda is one item per line; an item that starts with
+    /// an action number of the plan (`actions`: number and id) is linked to that action,
+    /// and a number the plan does not have is refused. Decisions and actions arising are
+    /// one per line; "Action:" at the start marks an action.
+    pub fn parse(
+        form: &RawForm,
+        actions: &[(String, crate::ActionId)],
+    ) -> Result<Self, FieldErrors> {
+        let mut f = FormReader::new(form);
+        let board = f.optional_id("board", "the board");
+        if board.is_none() && !f.has_error("board") {
+            f.error("board", "Choose the board that met");
+        }
+        let held_on = f.date("held_on", "the date of the meeting", true);
+        let attendees = f.optional("attendees", "who attended", LONG_TEXT);
+        let agenda_text = f.required("agenda", "the agenda", LONG_TEXT);
+        let mut agenda = Vec::new();
+        for line in agenda_text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            let first = line
+                .split_whitespace()
+                .next()
+                .unwrap_or("")
+                .trim_end_matches([':', '.', ')']);
+            let looks_numbered =
+                first.chars().next().is_some_and(|c| c.is_ascii_digit()) && first.contains('.');
+            let action = if looks_numbered {
+                match actions.iter().find(|(n, _)| n == first) {
+                    Some((_, id)) => Some(*id),
+                    None => {
+                        f.error("agenda", format!("The plan has no action {first}: check the number at the start of \"{line}\""));
+                        None
+                    }
+                }
+            } else {
+                None
+            };
+            agenda.push(AgendaItem {
+                title: line.to_owned(),
+                action,
+            });
+        }
+        let outcomes_text = f.optional("outcomes", "the decisions and actions", LONG_TEXT);
+        let outcomes = outcomes_text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(|line| {
+                match line
+                    .strip_prefix("Action:")
+                    .or_else(|| line.strip_prefix("action:"))
+                {
+                    Some(rest) => Outcome {
+                        is_action: true,
+                        text: rest.trim().to_owned(),
+                    },
+                    None => Outcome {
+                        is_action: false,
+                        text: line.to_owned(),
+                    },
+                }
+            })
+            .collect();
+        let input = MeetingInput {
+            board_id: board.unwrap_or(BoardId(0)),
+            held_on: held_on.unwrap_or(Date::MIN),
+            attendees,
+            agenda,
+            outcomes,
+        };
+        f.finish(input)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -204,6 +316,37 @@ mod tests {
             Cadence::Annually.next_due(first, date!(2022 - 02 - 01)),
             date!(2023 - 01 - 31)
         );
+    }
+
+    #[test]
+    fn agenda_items_link_to_the_actions_they_name_and_actions_arising_are_marked() {
+        use crate::ActionId;
+        let actions = vec![("2.3.1".to_owned(), ActionId(9))];
+        let form = RawForm::from_pairs(&[
+            ("board", "4"),
+            ("held_on-day", "12"),
+            ("held_on-month", "10"),
+            ("held_on-year", "2022"),
+            ("agenda", "Apologies\n2.3.1 Annual reviews: progress\n"),
+            ("outcomes", "The exception report was noted\nAction: the SEND lead to bring the recovery plan in November"),
+        ]);
+        let meeting = MeetingInput::parse(&form, &actions).expect("valid");
+        assert_eq!(meeting.agenda[0].action, None);
+        assert_eq!(meeting.agenda[1].action, Some(ActionId(9)));
+        assert!(!meeting.outcomes[0].is_action && meeting.outcomes[1].is_action);
+        assert_eq!(
+            meeting.outcomes[1].text,
+            "the SEND lead to bring the recovery plan in November"
+        );
+        let unknown = RawForm::from_pairs(&[
+            ("board", "4"),
+            ("held_on-day", "12"),
+            ("held_on-month", "10"),
+            ("held_on-year", "2022"),
+            ("agenda", "9.9 Something else"),
+        ]);
+        assert!(MeetingInput::parse(&unknown, &actions)
+            .is_err_and(|e| e.0[0].message.contains("no action 9.9")));
     }
 
     fn board(id: i64, name: &str, reports_to: Option<i64>) -> Board {

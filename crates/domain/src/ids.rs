@@ -66,6 +66,8 @@ id_type!(
     BoardId,
     /// A "You said, we did" entry.
     YouSaidId,
+    /// A meeting of a board.
+    MeetingId,
     /// A report that goes to a board on a cadence.
     ReportingLineId,
 );

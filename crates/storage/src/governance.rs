@@ -162,4 +162,143 @@ impl Store {
             })
             .collect()
     }
+
+    /// Records a meeting of a board about a plan: its agenda and what it decided.
+    pub async fn create_meeting(
+        &self,
+        actor: Actor,
+        partnership: PartnershipId,
+        plan: PlanId,
+        input: &MeetingInput,
+    ) -> Result<MeetingId> {
+        self.get_plan(partnership, plan).await?;
+        let Some(board) = self
+            .list_boards(partnership)
+            .await?
+            .into_iter()
+            .find(|b| b.id == input.board_id)
+        else {
+            return Err(StoreError::Rule(
+                "Choose a board of this partnership".to_owned(),
+            ));
+        };
+        for item in &input.agenda {
+            if let Some(action) = item.action {
+                if self.get_action(partnership, action).await?.plan_id != plan {
+                    return Err(StoreError::Rule(
+                        "Agenda items can only name this plan's actions".to_owned(),
+                    ));
+                }
+            }
+        }
+        let mut write = self.begin_write().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO meetings (partnership_id, board_id, plan_id, held_on, attendees, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(partnership.0)
+        .bind(board.id.0)
+        .bind(plan.0)
+        .bind(date_text(input.held_on))
+        .bind(input.attendees.clone())
+        .bind(now_text())
+        .fetch_one(&mut *write.tx)
+        .await?;
+        for (position, item) in input.agenda.iter().enumerate() {
+            sqlx::query("INSERT INTO meeting_agenda (meeting_id, position, title, action_id) VALUES ($1, $2, $3, $4)")
+                .bind(id)
+                .bind(position as i64)
+                .bind(item.title.clone())
+                .bind(item.action.map(|a| a.0))
+                .execute(&mut *write.tx)
+                .await?;
+        }
+        for (position, outcome) in input.outcomes.iter().enumerate() {
+            sqlx::query("INSERT INTO meeting_outcomes (meeting_id, position, is_action, text) VALUES ($1, $2, $3, $4)")
+                .bind(id)
+                .bind(position as i64)
+                .bind(i64::from(outcome.is_action))
+                .bind(outcome.text.clone())
+                .execute(&mut *write.tx)
+                .await?;
+        }
+        record_created(
+            &mut write.tx,
+            Subject {
+                partnership,
+                actor,
+                entity: "meeting",
+                id,
+            },
+            format!("Meeting of {} on {} recorded", board.name, input.held_on),
+            &(
+                board.name.as_str(),
+                input.held_on,
+                &input.agenda,
+                &input.outcomes,
+            ),
+        )
+        .await?;
+        write.commit().await?;
+        Ok(MeetingId(id))
+    }
+
+    /// A plan's meetings, newest first, each with its agenda and outcomes.
+    pub async fn list_meetings(
+        &self,
+        partnership: PartnershipId,
+        plan: PlanId,
+    ) -> Result<Vec<Meeting>> {
+        let rows = sqlx::query("SELECT * FROM meetings WHERE partnership_id = $1 AND plan_id = $2 ORDER BY held_on DESC, id DESC")
+            .bind(partnership.0)
+            .bind(plan.0)
+            .fetch_all(self.pool())
+            .await?;
+        let agenda = sqlx::query(
+            "SELECT a.* FROM meeting_agenda a JOIN meetings m ON m.id = a.meeting_id WHERE m.plan_id = $1 AND m.partnership_id = $2 ORDER BY a.meeting_id, a.position",
+        )
+        .bind(plan.0)
+        .bind(partnership.0)
+        .fetch_all(self.pool())
+        .await?;
+        let outcomes = sqlx::query(
+            "SELECT o.* FROM meeting_outcomes o JOIN meetings m ON m.id = o.meeting_id WHERE m.plan_id = $1 AND m.partnership_id = $2 ORDER BY o.meeting_id, o.position",
+        )
+        .bind(plan.0)
+        .bind(partnership.0)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let id = r.int("id")?;
+                Ok(Meeting {
+                    id: MeetingId(id),
+                    board_id: BoardId(r.int("board_id")?),
+                    plan_id: PlanId(r.int("plan_id")?),
+                    held_on: r.date("held_on")?,
+                    attendees: r.text("attendees")?,
+                    agenda: agenda
+                        .iter()
+                        .filter(|a| a.int("meeting_id").ok() == Some(id))
+                        .map(|a| {
+                            Ok(AgendaItem {
+                                title: a.text("title")?,
+                                action: a.opt_int("action_id")?.map(ActionId),
+                            })
+                        })
+                        .collect::<Result<_>>()?,
+                    outcomes: outcomes
+                        .iter()
+                        .filter(|o| o.int("meeting_id").ok() == Some(id))
+                        .map(|o| {
+                            Ok(Outcome {
+                                is_action: o.int("is_action")? != 0,
+                                text: o.text("text")?,
+                            })
+                        })
+                        .collect::<Result<_>>()?,
+                })
+            })
+            .collect()
+    }
 }

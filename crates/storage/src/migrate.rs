@@ -75,6 +75,13 @@ pub const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0008_publication.sql"),
         rebuilds_sqlite_tables: false,
     },
+    Migration {
+        version: 9,
+        name: "meetings",
+        sqlite: include_str!("../migrations/sqlite/0009_meetings.sql"),
+        postgres: include_str!("../migrations/postgres/0009_meetings.sql"),
+        rebuilds_sqlite_tables: false,
+    },
 ];
 
 async fn record_applied(tx: &mut sqlx::AnyConnection, migration: &Migration) -> Result<()> {

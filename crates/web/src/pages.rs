@@ -446,3 +446,24 @@ pub struct PublicMeasure {
     pub sentence: String,
     pub chart: String,
 }
+
+/// A plan's board meetings.
+#[derive(Template)]
+#[template(path = "meetings.html")]
+pub struct MeetingsPage {
+    pub chrome: Chrome,
+    pub caption: String,
+    pub back_href: String,
+    pub buttons: Vec<LinkButton>,
+    pub meetings: Vec<MeetingView>,
+}
+
+pub struct MeetingView {
+    pub board: String,
+    pub held_on: String,
+    pub attendees: String,
+    /// (item, link to the action it is about, or empty)
+    pub agenda: Vec<(String, String)>,
+    pub decisions: Vec<String>,
+    pub actions: Vec<String>,
+}

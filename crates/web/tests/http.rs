@@ -496,6 +496,17 @@ fn routes(a: &Area) -> Vec<(&'static str, String, Needs)> {
             format!("{p}/plans/{}/you-said/new", a.plan),
             EditPlans,
         ),
+        ("GET", format!("{p}/plans/{}/meetings", a.plan), View),
+        (
+            "GET",
+            format!("{p}/plans/{}/meetings/new", a.plan),
+            EditPlans,
+        ),
+        (
+            "POST",
+            format!("{p}/plans/{}/meetings/new", a.plan),
+            EditPlans,
+        ),
         ("GET", format!("{p}/boards"), View),
         ("GET", format!("{p}/boards/new"), EditPlans),
         ("POST", format!("{p}/boards/new"), EditPlans),
@@ -2088,6 +2099,52 @@ async fn boards_form_a_structure_and_a_plan_reports_to_them_on_a_cycle() {
             sendplan_domain::input::long_date(next)
         )),
         "50 days after the first, the next is the third, 12 weeks after it"
+    );
+    // A meeting of the board: its agenda links to the actions it names.
+    let number = w
+        .store
+        .get_action(w.a.pid, w.a.led_action)
+        .await
+        .unwrap()
+        .number
+        .to_string();
+    let meetings = format!("{base}/plans/{}/meetings/new", w.a.plan);
+    let agenda = format!("Apologies\n{number} Progress on the first action");
+    let meeting = |agenda: String| {
+        vec![
+            ("board".to_owned(), board.id.to_string()),
+            ("held_on-day".to_owned(), "12".to_owned()),
+            ("held_on-month".to_owned(), "10".to_owned()),
+            ("held_on-year".to_owned(), "2022".to_owned()),
+            ("agenda".to_owned(), agenda),
+            (
+                "outcomes".to_owned(),
+                "The report was noted\nAction: bring the recovery plan in November".to_owned(),
+            ),
+        ]
+    };
+    let bad = meeting("9.9 An action the plan does not have".to_owned());
+    let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let (status, page) = w.post(Some(&manager), &meetings, &bad).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("The plan has no action 9.9"));
+    let good = meeting(agenda);
+    let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let (status, _) = w.post(Some(&manager), &meetings, &good).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page) = w
+        .get(
+            Some(&manager),
+            &format!("{base}/plans/{}/meetings", w.a.plan),
+        )
+        .await;
+    assert!(page.contains("SEND Improvement Board, 12 October 2022"));
+    assert!(page.contains(&format!(
+        "/actions/{}\">{number} Progress on the first action",
+        w.a.led_action
+    )));
+    assert!(
+        page.contains("Actions arising") && page.contains("bring the recovery plan in November")
     );
 }
 

@@ -5,7 +5,7 @@ use super::{refused, saved, FormPairs};
 use crate::auth::Ctx;
 use crate::errors::AppResult;
 use crate::forms::{with_none, Choice, Field};
-use crate::pages::{html, BoardView, BoardsPage, FormPage};
+use crate::pages::{html, BoardView, BoardsPage, FormPage, MeetingView, MeetingsPage};
 use crate::views::{Chrome, LinkButton};
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -186,6 +186,137 @@ pub async fn create_line(
             &state,
             &format!("{}/plans/{plan}/reports", ctx.base()),
             "Added to the reporting cycle",
+        )),
+        Err(error) => refused(page, &form, error),
+    }
+}
+
+pub async fn list_meetings(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, plan)): Path<(i64, i64)>,
+) -> AppResult {
+    let plan = state.store.get_plan(ctx.pid(), PlanId(plan)).await?;
+    let boards = state.store.list_boards(ctx.pid()).await?;
+    let meetings = state
+        .store
+        .list_meetings(ctx.pid(), plan.id)
+        .await?
+        .into_iter()
+        .map(|m| MeetingView {
+            board: boards
+                .iter()
+                .find(|b| b.id == m.board_id)
+                .map_or(String::new(), |b| b.name.clone()),
+            held_on: sendplan_domain::input::long_date(m.held_on),
+            attendees: m.attendees,
+            agenda: m
+                .agenda
+                .into_iter()
+                .map(|item| {
+                    let href = item
+                        .action
+                        .map_or(String::new(), |a| format!("{}/actions/{a}", ctx.base()));
+                    (item.title, href)
+                })
+                .collect(),
+            decisions: m
+                .outcomes
+                .iter()
+                .filter(|o| !o.is_action)
+                .map(|o| o.text.clone())
+                .collect(),
+            actions: m
+                .outcomes
+                .iter()
+                .filter(|o| o.is_action)
+                .map(|o| o.text.clone())
+                .collect(),
+        })
+        .collect();
+    let mut buttons = Vec::new();
+    if ctx.can(Capability::EditPlans) {
+        buttons.push(LinkButton::primary(
+            "Record a meeting",
+            format!("{}/plans/{}/meetings/new", ctx.base(), plan.id),
+        ));
+    }
+    html(&MeetingsPage {
+        chrome: Chrome::for_ctx(&ctx, "Meetings", "overview"),
+        caption: plan.title.clone(),
+        back_href: format!("{}/plans/{}", ctx.base(), plan.id),
+        buttons,
+        meetings,
+    })
+}
+
+async fn meeting_form(
+    state: &AppState,
+    ctx: &Ctx,
+    plan: PlanId,
+) -> Result<FormPage, crate::errors::AppError> {
+    let plan = state.store.get_plan(ctx.pid(), plan).await?;
+    let boards = state.store.list_boards(ctx.pid()).await?;
+    let mut page = FormPage::new(
+        Chrome::for_ctx(ctx, "Record a meeting", "overview"),
+        "Record a meeting",
+        format!("{}/plans/{}/meetings/new", ctx.base(), plan.id),
+        vec![
+            Field::select("board", "Board", boards.iter().map(|b| Choice::new(b.id, b.name.clone())).collect()),
+            Field::date("held_on", "Date of the meeting"),
+            Field::textarea("attendees", "Who attended (optional)").rows(3).hint("Roles or names, as the partnership records them"),
+            Field::textarea("agenda", "Agenda").rows(6).hint("One item per line. Start an item with an action's number, such as 2.3.1, to link it to that action."),
+            Field::textarea("outcomes", "Decisions and actions arising (optional)").rows(6).hint("One per line. Start a line with \"Action:\" for an action arising."),
+        ],
+    )
+    .caption(plan.title.clone())
+    .cancel(format!("{}/plans/{}/meetings", ctx.base(), plan.id));
+    if boards.is_empty() {
+        page = page.intro("Add the partnership's boards first, on the Boards page.");
+    }
+    Ok(page)
+}
+
+pub async fn new_meeting(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, plan)): Path<(i64, i64)>,
+) -> AppResult {
+    ctx.require(Capability::EditPlans)?;
+    html(&meeting_form(&state, &ctx, PlanId(plan)).await?)
+}
+
+pub async fn create_meeting(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, plan)): Path<(i64, i64)>,
+    axum::Form(pairs): FormPairs,
+) -> AppResult {
+    ctx.require(Capability::EditPlans)?;
+    let form = RawForm(pairs);
+    let page = meeting_form(&state, &ctx, PlanId(plan)).await?;
+    let overview = state
+        .store
+        .plan_overview(ctx.pid(), PlanId(plan), ctx.today)
+        .await?;
+    let actions: Vec<(String, sendplan_domain::ActionId)> = overview
+        .actions
+        .iter()
+        .map(|a| (a.number.to_string(), a.id))
+        .collect();
+    let input = match MeetingInput::parse(&form, &actions) {
+        Ok(input) => input,
+        Err(errors) => return page.with_errors(&form, errors),
+    };
+    match state
+        .store
+        .create_meeting(ctx.actor(), ctx.pid(), PlanId(plan), &input)
+        .await
+    {
+        Ok(_) => Ok(saved(
+            &state,
+            &format!("{}/plans/{plan}/meetings", ctx.base()),
+            "Meeting recorded",
         )),
         Err(error) => refused(page, &form, error),
     }

@@ -189,6 +189,14 @@ pub fn routes() -> Router<AppState> {
             "/p/{pid}/plans/{id}/you-said/new",
             get(publication::new_you_said).post(publication::create_you_said),
         )
+        .route(
+            "/p/{pid}/plans/{id}/meetings",
+            get(governance::list_meetings),
+        )
+        .route(
+            "/p/{pid}/plans/{id}/meetings/new",
+            get(governance::new_meeting).post(governance::create_meeting),
+        )
         .route("/p/{pid}/boards", get(governance::list_boards))
         .route(
             "/p/{pid}/boards/new",

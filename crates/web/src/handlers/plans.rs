@@ -512,6 +512,10 @@ async fn plan_body(
     buttons.push(LinkButton::secondary("Surveys", format!("{base}/surveys")));
     buttons.push(LinkButton::secondary("Reports", format!("{base}/reports")));
     buttons.push(LinkButton::secondary(
+        "Meetings",
+        format!("{base}/meetings"),
+    ));
+    buttons.push(LinkButton::secondary(
         "You said, we did",
         format!("{base}/you-said"),
     ));
