@@ -87,6 +87,14 @@ impl Unit {
             };
         }
         let value: f64 = cleaned.parse().map_err(|_| ValueError::NotANumber)?;
+        self.check(value)
+    }
+
+    /// Checks a value already read as a number against the unit (files carry numbers).
+    pub fn check(self, value: f64) -> Result<f64, ValueError> {
+        if self == Unit::YesNo && value != 0.0 && value != 1.0 {
+            return Err(ValueError::NotYesNo);
+        }
         if !value.is_finite() {
             return Err(ValueError::NotANumber);
         }
@@ -330,6 +338,26 @@ pub struct DataPoint {
     /// Who recorded it (no one for imported values) and when (RFC 3339, UTC).
     pub recorded_by: Option<crate::UserId>,
     pub recorded_at: String,
+}
+
+impl DataPoint {
+    /// The value as a dated point: dated at the end of its period.
+    pub fn point(&self) -> Point {
+        Point {
+            date: self.period.span.end,
+            value: self.value,
+        }
+    }
+}
+
+/// The current values of periods that had ended by `as_at`, as dated points: what was
+/// known of a measure on that day.
+pub fn values_as_at(values: &[DataPoint], as_at: Date) -> Vec<Point> {
+    values
+        .iter()
+        .filter(|v| v.replaced_by.is_none() && v.period.span.end <= as_at)
+        .map(DataPoint::point)
+        .collect()
 }
 
 /// Whether a delivery rating counts as on track: on track or complete.

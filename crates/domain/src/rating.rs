@@ -204,6 +204,19 @@ impl ClassCounts {
             .collect()
     }
 
+    /// `non_zero` with the classes' labels, then the unrated actions under `unrated`.
+    pub fn labelled(&self, unrated: &str) -> Vec<(String, usize)> {
+        let mut out: Vec<(String, usize)> = self
+            .non_zero()
+            .into_iter()
+            .map(|(c, n)| (c.label().to_owned(), n))
+            .collect();
+        if self.unrated > 0 {
+            out.push((unrated.to_owned(), self.unrated));
+        }
+        out
+    }
+
     fn index(class: RatingClass) -> usize {
         class as usize
     }

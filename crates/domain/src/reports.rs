@@ -118,16 +118,9 @@ impl Report {
     }
 }
 
+/// The classes with actions, then those with no update, for people.
 fn counts_view(counts: &ClassCounts) -> Vec<(String, usize)> {
-    let mut out: Vec<(String, usize)> = RatingClass::ALL
-        .iter()
-        .map(|c| (c.label().to_owned(), counts.get(*c)))
-        .filter(|(_, n)| *n > 0)
-        .collect();
-    if counts.unrated > 0 {
-        out.push(("No update yet".to_owned(), counts.unrated));
-    }
-    out
+    counts.labelled("No update yet")
 }
 
 /// Builds a report of `kind` as at `as_at`, compared with `since` (the previous report for
@@ -266,13 +259,8 @@ pub fn build(
         .measures
         .iter()
         .map(|(m, values)| {
-            let latest = values
-                .iter()
-                .filter(|v| v.replaced_by.is_none() && v.period.span.end <= as_at)
-                .map(|v| Point {
-                    date: v.period.span.end,
-                    value: v.value,
-                })
+            let latest = crate::measures::values_as_at(values, as_at)
+                .into_iter()
                 .max_by_key(|p| p.date);
             let status = latest.and_then(|p| m.trajectory.rate(p));
             MeasureLine {

@@ -99,12 +99,13 @@ pub async fn load(store: &Store) -> Result<(String, String)> {
         }
     };
     let today = time::OffsetDateTime::now_utc().date();
+    let partnerships = store.list_partnerships().await?;
+    // The published statistics are read only if a partnership is being created.
+    let mut timeliness = None;
     for (name, json) in FIXTURES {
         let (document, import) = seed_document(name, json)?;
-        let existing = store
-            .list_partnerships()
-            .await?
-            .into_iter()
+        let existing = partnerships
+            .iter()
             .find(|p| p.la_code == document.partnership.la_code);
         let partnership = match existing {
             Some(p) => p.id,
@@ -118,12 +119,20 @@ pub async fn load(store: &Store) -> Result<(String, String)> {
                         add_illustrative_updates(store, partnership, *plan, user).await?;
                     }
                 }
+                if timeliness.is_none() {
+                    timeliness = Some(
+                        sendplan_interchange::dfe::read_statistics(DFE_TIMELINESS, TIMELINESS)
+                            .map_err(anyhow::Error::msg)?,
+                    );
+                }
+                let figures = timeliness.as_deref().unwrap_or_default();
                 for plan in &summary.plans {
                     add_published_timeliness(
                         store,
                         partnership,
                         *plan,
                         &document.partnership.la_code,
+                        figures,
                     )
                     .await?;
                 }
@@ -138,6 +147,10 @@ pub async fn load(store: &Store) -> Result<(String, String)> {
     Ok((DEMO_EMAIL.to_owned(), password))
 }
 
+/// The statistic the demo's timeliness measure shows.
+const TIMELINESS: sendplan_interchange::dfe::Statistic =
+    sendplan_interchange::dfe::Statistic::IssuedWithin20WeeksExcludingExceptions;
+
 /// The DfE's published EHC plan timeliness, 2019 to 2024 (Open Government Licence).
 const DFE_TIMELINESS: &str = include_str!(
     "../../../fixtures/dfe/ehcp_2025release_timeliness_20_week_all_plans_by_la_2019-2024.csv"
@@ -151,13 +164,13 @@ async fn add_published_timeliness(
     partnership: PartnershipId,
     plan: PlanId,
     la_code: &str,
+    figures: &[sendplan_interchange::dfe::Figure],
 ) -> Result<()> {
     use sendplan_domain::measures::*;
     use sendplan_interchange::dfe;
-    let statistic = dfe::Statistic::IssuedWithin20WeeksExcludingExceptions;
-    let figures = dfe::read_statistics(DFE_TIMELINESS, statistic).map_err(anyhow::Error::msg)?;
+    let statistic = TIMELINESS;
     let source = "DfE, Education, health and care plans 2025";
-    let Ok(comparison) = dfe::comparison(&figures, la_code, source) else {
+    let Ok(comparison) = dfe::comparison(figures, la_code, source) else {
         return Ok(());
     };
     let input = MeasureInput {

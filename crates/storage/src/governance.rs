@@ -58,6 +58,15 @@ impl Store {
         Ok(BoardId(id))
     }
 
+    /// The partnership's board `id`, or a rule broken if it is not one of its boards.
+    async fn board_of(&self, partnership: PartnershipId, id: BoardId) -> Result<Board> {
+        self.list_boards(partnership)
+            .await?
+            .into_iter()
+            .find(|b| b.id == id)
+            .ok_or_else(|| StoreError::Rule("Choose a board of this partnership".to_owned()))
+    }
+
     pub async fn list_boards(&self, partnership: PartnershipId) -> Result<Vec<Board>> {
         let rows = sqlx::query("SELECT * FROM boards WHERE partnership_id = $1 ORDER BY name")
             .bind(partnership.0)
@@ -88,16 +97,7 @@ impl Store {
         input: &ReportingLineInput,
     ) -> Result<ReportingLineId> {
         self.get_plan(partnership, plan).await?;
-        let Some(board) = self
-            .list_boards(partnership)
-            .await?
-            .into_iter()
-            .find(|b| b.id == input.board_id)
-        else {
-            return Err(StoreError::Rule(
-                "Choose a board of this partnership".to_owned(),
-            ));
-        };
+        let board = self.board_of(partnership, input.board_id).await?;
         let mut write = self.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO reporting_lines (partnership_id, plan_id, board_id, kind, cadence, first_due, created_at) \
@@ -172,16 +172,7 @@ impl Store {
         input: &MeetingInput,
     ) -> Result<MeetingId> {
         self.get_plan(partnership, plan).await?;
-        let Some(board) = self
-            .list_boards(partnership)
-            .await?
-            .into_iter()
-            .find(|b| b.id == input.board_id)
-        else {
-            return Err(StoreError::Rule(
-                "Choose a board of this partnership".to_owned(),
-            ));
-        };
+        let board = self.board_of(partnership, input.board_id).await?;
         for item in &input.agenda {
             if let Some(action) = item.action {
                 if self.get_action(partnership, action).await?.plan_id != plan {

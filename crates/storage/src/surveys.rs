@@ -117,34 +117,17 @@ impl Store {
         .bind(partnership.0)
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(Survey {
-                    id: SurveyId(row.int("id")?),
-                    plan_id: PlanId(row.int("plan_id")?),
-                    survey: SurveyInput {
-                        title: row.text("title")?,
-                        series: row.text("series")?,
-                        run_by: row.text("run_by")?,
-                        audience: row.text("audience")?,
-                        period: row.text("period")?,
-                        respondents: count(row.opt_int("respondents")?)?,
-                        quotes: vec![],
-                        questions: vec![],
-                    },
-                })
-            })
-            .collect()
+        rows.iter().map(survey_from).collect()
     }
 
     /// A survey with its questions, answers and quotations.
     pub async fn get_survey(&self, partnership: PartnershipId, id: SurveyId) -> Result<Survey> {
-        let mut survey = self
-            .list_surveys(partnership)
-            .await?
-            .into_iter()
-            .find(|s| s.id == id)
-            .ok_or(StoreError::NotFound)?;
+        let row = sqlx::query("SELECT * FROM surveys WHERE id = $1 AND partnership_id = $2")
+            .bind(id.0)
+            .bind(partnership.0)
+            .fetch_optional(self.pool())
+            .await?;
+        let mut survey = survey_from(&crate::one_or_not_found(row)?)?;
         survey.survey.quotes =
             sqlx::query("SELECT text FROM survey_quotes WHERE survey_id = $1 ORDER BY position")
                 .bind(id.0)
@@ -188,6 +171,24 @@ impl Store {
         }
         Ok(survey)
     }
+}
+
+/// A survey's details from its row, without its questions and quotations.
+fn survey_from(row: &sqlx::any::AnyRow) -> Result<Survey> {
+    Ok(Survey {
+        id: SurveyId(row.int("id")?),
+        plan_id: PlanId(row.int("plan_id")?),
+        survey: SurveyInput {
+            title: row.text("title")?,
+            series: row.text("series")?,
+            run_by: row.text("run_by")?,
+            audience: row.text("audience")?,
+            period: row.text("period")?,
+            respondents: count(row.opt_int("respondents")?)?,
+            quotes: vec![],
+            questions: vec![],
+        },
+    })
 }
 
 fn count(value: Option<i64>) -> Result<Option<u32>> {

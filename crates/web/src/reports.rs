@@ -5,7 +5,7 @@
 use crate::charts::measure_chart;
 use askama::Template;
 use sendplan_domain::input::long_date;
-use sendplan_domain::measures::{DataPoint, Measure, MeasureStatus, Point};
+use sendplan_domain::measures::{values_as_at, DataPoint, Measure, MeasureStatus};
 use sendplan_domain::reports::{Report, ReportKind};
 
 /// The Content-Security-Policy a report is served with: its own styles, no scripts, and
@@ -107,14 +107,7 @@ pub fn report_html(
         measures
             .iter()
             .map(|(m, values)| {
-                let points: Vec<Point> = values
-                    .iter()
-                    .filter(|v| v.replaced_by.is_none() && v.period.span.end <= report.as_at)
-                    .map(|v| Point {
-                        date: v.period.span.end,
-                        value: v.value,
-                    })
-                    .collect();
+                let points = values_as_at(values, report.as_at);
                 measure_chart(&m.name, m.unit, &m.trajectory, &points, &[])
             })
             .filter(|svg| !svg.is_empty())
@@ -292,10 +285,5 @@ pub fn report_docx(report: &Report, partnership: &str) -> Result<Vec<u8>, String
 }
 
 fn status_label(status: Option<MeasureStatus>) -> &'static str {
-    match status {
-        Some(MeasureStatus::OnTrack) => "On track",
-        Some(MeasureStatus::SomeConcerns) => "Some concerns",
-        Some(MeasureStatus::OffTrack) => "Off track",
-        None => "Not rated",
-    }
+    status.map_or("Not rated", MeasureStatus::label)
 }

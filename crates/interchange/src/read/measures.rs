@@ -227,7 +227,7 @@ fn read_measure(
 /// A value checked against the measure's unit (percentages 0 to 100, whole counts).
 fn checked(p: &mut Problems, at: &str, unit: Option<Unit>, value: f64) -> Option<f64> {
     let unit = unit?;
-    match unit.parse_value(&value.to_string()) {
+    match unit.check(value) {
         Ok(v) => Some(v),
         Err(e) => {
             p.add(at, e.to_string());

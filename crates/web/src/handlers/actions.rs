@@ -311,17 +311,9 @@ pub async fn show_action(
     let plan_measures = state.store.plan_measures(ctx.pid(), action.plan_id).await?;
     for measure in &plan_measures.measures {
         if measure.actions.contains(&action.id) || measure.areas.contains(&action.area_id) {
-            let points = plan_measures.values_of(measure.id);
-            let latest = points
-                .iter()
-                .map(|p| sendplan_domain::measures::Point {
-                    date: p.period.span.end,
-                    value: p.value,
-                })
-                .max_by_key(|p| p.date);
-            if latest.and_then(|p| measure.trajectory.rate(p))
-                == Some(sendplan_domain::measures::MeasureStatus::OffTrack)
-            {
+            let (_, status, _) =
+                super::measures::assess(measure, plan_measures.values_of(measure.id));
+            if status == Some(sendplan_domain::measures::MeasureStatus::OffTrack) {
                 off_track_measures.push(measure.name.clone());
             }
         }

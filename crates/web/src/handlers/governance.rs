@@ -108,51 +108,71 @@ pub async fn create_board(
     }
 }
 
+/// A form of `plan` that begins with a choice of the partnership's boards: the board
+/// field, then `fields`; it says to add boards first when there are none.
+async fn plan_board_form(
+    state: &AppState,
+    ctx: &Ctx,
+    plan: PlanId,
+    (title, path, back): (&str, &str, &str),
+    fields: Vec<Field>,
+) -> Result<FormPage, crate::errors::AppError> {
+    let plan = state.store.get_plan(ctx.pid(), plan).await?;
+    let boards = state.store.list_boards(ctx.pid()).await?;
+    let board = Field::select(
+        "board",
+        "Board",
+        boards
+            .iter()
+            .map(|b| Choice::new(b.id, b.name.clone()))
+            .collect(),
+    );
+    let mut page = FormPage::new(
+        Chrome::for_ctx(ctx, title, "overview"),
+        title,
+        format!("{}/plans/{}/{path}", ctx.base(), plan.id),
+        std::iter::once(board).chain(fields).collect(),
+    )
+    .caption(plan.title.clone())
+    .cancel(format!("{}/plans/{}/{back}", ctx.base(), plan.id));
+    if boards.is_empty() {
+        page = page.intro("Add the partnership's boards first, on the Boards page.");
+    }
+    Ok(page)
+}
+
 async fn line_form(
     state: &AppState,
     ctx: &Ctx,
     plan: PlanId,
 ) -> Result<FormPage, crate::errors::AppError> {
-    let plan = state.store.get_plan(ctx.pid(), plan).await?;
-    let boards = state.store.list_boards(ctx.pid()).await?;
-    let mut page = FormPage::new(
-        Chrome::for_ctx(ctx, "Add to the reporting cycle", "overview"),
-        "Add to the reporting cycle",
-        format!("{}/plans/{}/cycle/new", ctx.base(), plan.id),
-        vec![
-            Field::select(
-                "board",
-                "Board",
-                boards
-                    .iter()
-                    .map(|b| Choice::new(b.id, b.name.clone()))
-                    .collect(),
-            ),
-            Field::radios(
-                "kind",
-                "Which report?",
-                ReportKind::ALL
-                    .iter()
-                    .map(|k| Choice::new(k.code(), k.label()))
-                    .collect(),
-            ),
-            Field::radios(
-                "cadence",
-                "How often?",
-                Cadence::ALL
-                    .iter()
-                    .map(|c| Choice::new(c.code(), c.label()))
-                    .collect(),
-            ),
-            Field::date("first_due", "When is the first one due?"),
-        ],
+    let fields = vec![
+        Field::radios(
+            "kind",
+            "Which report?",
+            ReportKind::ALL
+                .iter()
+                .map(|k| Choice::new(k.code(), k.label()))
+                .collect(),
+        ),
+        Field::radios(
+            "cadence",
+            "How often?",
+            Cadence::ALL
+                .iter()
+                .map(|c| Choice::new(c.code(), c.label()))
+                .collect(),
+        ),
+        Field::date("first_due", "When is the first one due?"),
+    ];
+    plan_board_form(
+        state,
+        ctx,
+        plan,
+        ("Add to the reporting cycle", "cycle/new", "reports"),
+        fields,
     )
-    .caption(plan.title.clone())
-    .cancel(format!("{}/plans/{}/reports", ctx.base(), plan.id));
-    if boards.is_empty() {
-        page = page.intro("Add the partnership's boards first, on the Boards page.");
-    }
-    Ok(page)
+    .await
 }
 
 pub async fn new_line(
@@ -255,26 +275,20 @@ async fn meeting_form(
     ctx: &Ctx,
     plan: PlanId,
 ) -> Result<FormPage, crate::errors::AppError> {
-    let plan = state.store.get_plan(ctx.pid(), plan).await?;
-    let boards = state.store.list_boards(ctx.pid()).await?;
-    let mut page = FormPage::new(
-        Chrome::for_ctx(ctx, "Record a meeting", "overview"),
-        "Record a meeting",
-        format!("{}/plans/{}/meetings/new", ctx.base(), plan.id),
-        vec![
-            Field::select("board", "Board", boards.iter().map(|b| Choice::new(b.id, b.name.clone())).collect()),
-            Field::date("held_on", "Date of the meeting"),
-            Field::textarea("attendees", "Who attended (optional)").rows(3).hint("Roles or names, as the partnership records them"),
-            Field::textarea("agenda", "Agenda").rows(6).hint("One item per line. Start an item with an action's number, such as 2.3.1, to link it to that action."),
-            Field::textarea("outcomes", "Decisions and actions arising (optional)").rows(6).hint("One per line. Start a line with \"Action:\" for an action arising."),
-        ],
+    let fields = vec![
+        Field::date("held_on", "Date of the meeting"),
+        Field::textarea("attendees", "Who attended (optional)").rows(3).hint("Roles or names, as the partnership records them"),
+        Field::textarea("agenda", "Agenda").rows(6).hint("One item per line. Start an item with an action's number, such as 2.3.1, to link it to that action."),
+        Field::textarea("outcomes", "Decisions and actions arising (optional)").rows(6).hint("One per line. Start a line with \"Action:\" for an action arising."),
+    ];
+    plan_board_form(
+        state,
+        ctx,
+        plan,
+        ("Record a meeting", "meetings/new", "meetings"),
+        fields,
     )
-    .caption(plan.title.clone())
-    .cancel(format!("{}/plans/{}/meetings", ctx.base(), plan.id));
-    if boards.is_empty() {
-        page = page.intro("Add the partnership's boards first, on the Boards page.");
-    }
-    Ok(page)
+    .await
 }
 
 pub async fn new_meeting(

@@ -273,7 +273,7 @@ pub async fn add_comparators(
         .iter()
         .chain(&comparison.published)
         .filter_map(|c| c.value)
-        .find(|v| measure.unit.parse_value(&v.to_string()).is_err())
+        .find(|v| measure.unit.check(*v).is_err())
     {
         return page.with_errors(
             &form,

@@ -36,17 +36,12 @@ fn trend_tag(trend: Option<Trend>) -> Option<Tag> {
 }
 
 /// A measure's latest value, its status against the trajectory and its trend.
-fn assess(
+/// A measure's latest value, its status against the trajectory and its trend.
+pub(super) fn assess(
     measure: &Measure,
     points: &[DataPoint],
 ) -> (Option<Point>, Option<MeasureStatus>, Option<Trend>) {
-    let values: Vec<Point> = points
-        .iter()
-        .map(|p| Point {
-            date: p.period.span.end,
-            value: p.value,
-        })
-        .collect();
+    let values: Vec<Point> = points.iter().map(DataPoint::point).collect();
     let latest = values.iter().max_by_key(|p| p.date).copied();
     let status = latest.and_then(|p| measure.trajectory.rate(p));
     let band = (measure.trajectory.tolerance / 2.0).max(f64::EPSILON);
@@ -272,13 +267,7 @@ pub async fn show_measure(
         .await?;
     let (latest, status, trend) = assess(&measure, &points);
     let unit = measure.unit;
-    let values: Vec<Point> = points
-        .iter()
-        .map(|p| Point {
-            date: p.period.span.end,
-            value: p.value,
-        })
-        .collect();
+    let values: Vec<Point> = points.iter().map(DataPoint::point).collect();
     let comparators = state.store.list_comparators(ctx.pid(), measure.id).await?;
     let (series_names, comparator_rows) = comparator_table(&comparators, unit);
     let comparator_points: Vec<Vec<Point>> = series_names

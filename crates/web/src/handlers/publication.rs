@@ -15,7 +15,7 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use sendplan_domain::access::Capability;
 use sendplan_domain::input::{long_date, RawForm};
-use sendplan_domain::measures::{MeasureStatus, Point};
+use sendplan_domain::measures::{DataPoint, MeasureStatus, Point};
 use sendplan_domain::publication::*;
 use sendplan_domain::rating::{ClassCounts, RatingClass};
 use sendplan_domain::{PartnershipId, PlanId};
@@ -249,15 +249,7 @@ fn counts_of(classes: impl Iterator<Item = Option<RatingClass>>) -> Vec<(String,
     for class in classes {
         counts.add(class);
     }
-    let mut out: Vec<(String, usize)> = RatingClass::ALL
-        .iter()
-        .map(|c| (c.label().to_owned(), counts.get(*c)))
-        .filter(|(_, n)| *n > 0)
-        .collect();
-    if counts.unrated > 0 {
-        out.push(("Not yet rated".to_owned(), counts.unrated));
-    }
-    out
+    counts.labelled("Not yet rated")
 }
 
 /// A published plan's page, rendered from the publication settings only.
@@ -299,21 +291,14 @@ async fn public_body(
     if publication.show_measures {
         let plan_measures = state.store.plan_measures(partnership, plan).await?;
         for m in &plan_measures.measures {
-            let values: Vec<Point> = plan_measures
-                .values_of(m.id)
-                .iter()
-                .map(|v| Point {
-                    date: v.period.span.end,
-                    value: v.value,
-                })
-                .collect();
-            let latest = values.iter().max_by_key(|p| p.date).copied();
+            let points = plan_measures.values_of(m.id);
+            let (latest, status, _) = super::measures::assess(m, points);
             let sentence = match latest {
                 Some(p) => format!(
                     "{} for the period ending {}{}.",
                     m.unit.format(p.value),
                     long_date(p.date),
-                    match m.trajectory.rate(p) {
+                    match status {
                         Some(MeasureStatus::OnTrack) => ", on track for the plan's target",
                         Some(MeasureStatus::SomeConcerns) => ", a little behind the plan's target",
                         Some(MeasureStatus::OffTrack) => ", behind the plan's target",
@@ -326,9 +311,10 @@ async fn public_body(
                 name: m.name.clone(),
                 sentence,
                 // A chart of a trajectory alone says little to a family: only with figures.
-                chart: if values.is_empty() {
+                chart: if points.is_empty() {
                     String::new()
                 } else {
+                    let values: Vec<Point> = points.iter().map(DataPoint::point).collect();
                     measure_chart(&m.name, m.unit, &m.trajectory, &values, &[])
                 },
             });
