@@ -22,14 +22,12 @@ crate::coded_enum! {
 impl Cadence {
     /// The date a cycle that first fell due on `first` is due after `due`.
     fn after(self, due: Date, first: Date) -> Date {
+        // Months are counted from the first due day, so a cycle starting on the 31st
+        // keeps to the month's end.
         let months = |n: i32| {
-            let total = due.year() * 12 + i32::from(u8::from(due.month())) - 1 + n;
-            let (year, month) = (total.div_euclid(12), (total.rem_euclid(12) + 1) as u8);
-            let month = time::Month::try_from(month).unwrap_or(time::Month::January);
-            // The first due day, or the month's last day if it is shorter (31 January,
-            // then 28 February, then 31 March).
-            let day = first.day().min(month.length(year));
-            Date::from_calendar_date(year, month, day).unwrap_or(due)
+            let elapsed = (due.year() - first.year()) * 12 + i32::from(u8::from(due.month()))
+                - i32::from(u8::from(first.month()));
+            crate::reports::months_after(first, elapsed + n)
         };
         match self {
             Cadence::Monthly => months(1),
@@ -38,6 +36,17 @@ impl Cadence {
             Cadence::SixMonthly => months(6),
             Cadence::Annually => months(12),
         }
+    }
+
+    /// The due date before `due` in a cycle first due on `first`, if there was one.
+    pub fn previous_due(self, first: Date, due: Date) -> Option<Date> {
+        let mut previous = None;
+        let mut date = first;
+        while date < due {
+            previous = Some(date);
+            date = self.after(date, first);
+        }
+        previous
     }
 
     /// The first due date on or after `today`, for a cycle first due on `first`.

@@ -274,7 +274,8 @@ impl<'a> FormReader<'a> {
     }
 }
 
-fn capitalise(text: &str) -> String {
+/// The text with its first letter a capital.
+pub fn capitalise(text: &str) -> String {
     let mut chars = text.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),

@@ -22,6 +22,7 @@ pub mod periods;
 pub mod plan;
 pub mod publication;
 pub mod rating;
+pub mod reminders;
 pub mod reports;
 pub mod surveys;
 

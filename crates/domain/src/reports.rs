@@ -9,6 +9,10 @@
 //! - The progress report covers every area and action, with milestones due and done.
 //! - The changes report lists what moved between two dates: ratings, completions and new
 //!   slippage.
+//! - The review pack is for the DfE and NHS England reviews of an accelerated progress plan
+//!   or priority action plan, 6, 12 and 18 months in: per area, the milestones due by 3, 6
+//!   and 12 months from the plan's start and whether they were met, and the evidence of
+//!   impact (the area's outcomes and the measures meant to show them).
 
 use crate::measures::{DataPoint, Measure, MeasureStatus, Point};
 use crate::plan::{Action, Area, Milestone, Plan, ProgressUpdate, Rating};
@@ -24,6 +28,7 @@ crate::coded_enum! {
         Exception => ("exception", "Exception report"),
         Progress => ("progress", "Full progress report"),
         Changes => ("changes", "Changes report"),
+        Review => ("review", "DfE and NHS England review pack"),
     }
 }
 
@@ -75,13 +80,41 @@ pub struct ActionLine {
     pub milestones: Vec<MilestoneLine>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AreaSection {
     pub number: String,
     pub title: String,
     /// (class label, count) for every class with actions, then "No update yet".
     pub counts: Vec<(String, usize)>,
     pub actions: Vec<ActionLine>,
+    /// For the review pack: the outcomes the area strives for, one per line as written.
+    #[serde(default)]
+    pub outcomes: Vec<String>,
+    /// For the review pack: the area's milestones by 3, 6 and 12 months, then later.
+    #[serde(default)]
+    pub checkpoints: Vec<Checkpoint>,
+    /// For the review pack: the measures meant to show the area's impact.
+    #[serde(default)]
+    pub impact: Vec<MeasureLine>,
+}
+
+/// The milestones due by one review checkpoint (3, 6 or 12 months into the plan).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Checkpoint {
+    /// "By 3 months (31 May 2023)", "After 12 months", "No date set".
+    pub label: String,
+    pub milestones: Vec<CheckpointMilestone>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckpointMilestone {
+    /// The action's number.
+    pub action: String,
+    pub title: String,
+    pub due: String,
+    /// "Met on 3 April 2023", "Not met: overdue", "Not yet due".
+    pub state: String,
+    pub met: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -105,6 +138,9 @@ pub struct Report {
     pub measures: Vec<MeasureLine>,
     /// Counts across the whole plan.
     pub counts: Vec<(String, usize)>,
+    /// For the review pack: which review this is ("12-month review"), from the plan's start.
+    #[serde(default)]
+    pub review: String,
 }
 
 impl Report {
@@ -232,7 +268,7 @@ pub fn build(
                 milestones,
             };
             let include = match kind {
-                ReportKind::Progress => true,
+                ReportKind::Progress | ReportKind::Review => true,
                 ReportKind::Exception => {
                     matches!(
                         class,
@@ -246,39 +282,27 @@ pub fn build(
                 lines.push(line);
             }
         }
-        if kind == ReportKind::Progress || !lines.is_empty() {
-            areas.push(AreaSection {
+        let every_area = matches!(kind, ReportKind::Progress | ReportKind::Review);
+        if every_area || !lines.is_empty() {
+            let mut section = AreaSection {
                 number: area.number.to_string(),
                 title: area.title.clone(),
                 counts: counts_view(&counts),
                 actions: lines,
-            });
+                outcomes: vec![],
+                checkpoints: vec![],
+                impact: vec![],
+            };
+            if kind == ReportKind::Review {
+                review_area(&mut section, area, facts, as_at);
+            }
+            areas.push(section);
         }
     }
     let measures = facts
         .measures
         .iter()
-        .map(|(m, values)| {
-            let latest = crate::measures::values_as_at(values, as_at)
-                .into_iter()
-                .max_by_key(|p| p.date);
-            let status = latest.and_then(|p| m.trajectory.rate(p));
-            MeasureLine {
-                name: m.name.clone(),
-                latest,
-                latest_text: latest.map_or("No value yet".to_owned(), |p| {
-                    format!(
-                        "{} ({})",
-                        m.unit.format(p.value),
-                        crate::input::long_date(p.date)
-                    )
-                }),
-                expected_text: latest
-                    .and_then(|p| m.trajectory.expected_at(p.date))
-                    .map_or(String::new(), |v| m.unit.format(v)),
-                status,
-            }
-        })
+        .map(|(m, values)| measure_line(m, values, as_at))
         .filter(|line| {
             kind != ReportKind::Exception || line.status == Some(MeasureStatus::OffTrack)
         })
@@ -291,7 +315,152 @@ pub fn build(
         areas,
         measures,
         counts: counts_view(&total),
+        review: if kind == ReportKind::Review {
+            review_name(facts.plan.period_start, as_at)
+        } else {
+            String::new()
+        },
     }
+}
+
+/// A measure as it stood on `as_at`: its latest value then and where its trajectory
+/// expected it to be.
+fn measure_line(m: &Measure, values: &[DataPoint], as_at: Date) -> MeasureLine {
+    let latest = crate::measures::values_as_at(values, as_at)
+        .into_iter()
+        .max_by_key(|p| p.date);
+    MeasureLine {
+        name: m.name.clone(),
+        latest,
+        latest_text: latest.map_or("No value yet".to_owned(), |p| {
+            format!(
+                "{} ({})",
+                m.unit.format(p.value),
+                crate::input::long_date(p.date)
+            )
+        }),
+        expected_text: latest
+            .and_then(|p| m.trajectory.expected_at(p.date))
+            .map_or(String::new(), |v| m.unit.format(v)),
+        status: latest.and_then(|p| m.trajectory.rate(p)),
+    }
+}
+
+/// The date `months` after `start`, on the same day or the month's last if it is shorter
+/// (31 January, then 28 February, then 31 March).
+pub(crate) fn months_after(start: Date, months: i32) -> Date {
+    let total = start.year() * 12 + i32::from(u8::from(start.month())) - 1 + months;
+    let (year, month) = (total.div_euclid(12), (total.rem_euclid(12) + 1) as u8);
+    let month = time::Month::try_from(month).unwrap_or(time::Month::January);
+    Date::from_calendar_date(year, month, start.day().min(month.length(year))).unwrap_or(start)
+}
+
+/// Which of the 6, 12 and 18 month reviews `as_at` is closest to.
+fn review_name(start: Option<Date>, as_at: Date) -> String {
+    let Some(start) = start else {
+        return "Review (the plan has no start date, so the 3, 6 and 12 month checkpoints cannot be placed)".to_owned();
+    };
+    let nearest = [6, 12, 18]
+        .into_iter()
+        .min_by_key(|&m| (months_after(start, m) - as_at).whole_days().abs())
+        .unwrap_or(6);
+    format!(
+        "{nearest}-month review of the plan that started on {}",
+        crate::input::long_date(start)
+    )
+}
+
+/// Fills in the review pack's parts of an area: its outcomes, its milestones by 3, 6 and
+/// 12 months from the plan's start, and the measures linked to it or to its actions.
+fn review_area(section: &mut AreaSection, area: &Area, facts: &ReportFacts<'_>, as_at: Date) {
+    use crate::input::long_date;
+    section.outcomes = area
+        .outcomes
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let actions: HashMap<ActionId, &Action> = facts
+        .actions
+        .iter()
+        .filter(|a| a.area_id == area.id)
+        .map(|a| (a.id, a))
+        .collect();
+    let mut milestones: Vec<(&Milestone, &Action)> = facts
+        .milestones
+        .iter()
+        .filter_map(|m| actions.get(&m.action_id).map(|a| (m, *a)))
+        .collect();
+    milestones.sort_by(|(m1, a1), (m2, a2)| {
+        (m1.due_date, &a1.number, m1.id).cmp(&(m2.due_date, &a2.number, m2.id))
+    });
+    // Checkpoints as (label, last day); milestones fall into the first that covers them.
+    let mut bounds: Vec<(String, Option<Date>)> = match facts.plan.period_start {
+        Some(start) => [3, 6, 12]
+            .into_iter()
+            .map(|n| {
+                let end = months_after(start, n);
+                (format!("By {n} months ({})", long_date(end)), Some(end))
+            })
+            .collect(),
+        None => vec![],
+    };
+    bounds.push((
+        if bounds.is_empty() {
+            "Dated milestones".to_owned()
+        } else {
+            "After 12 months".to_owned()
+        },
+        Some(Date::MAX),
+    ));
+    bounds.push(("No date set".to_owned(), None));
+    let mut checkpoints: Vec<Checkpoint> = bounds
+        .iter()
+        .map(|(label, _)| Checkpoint {
+            label: label.clone(),
+            milestones: vec![],
+        })
+        .collect();
+    for (m, action) in milestones {
+        let slot = match m.due_date {
+            Some(due) => bounds
+                .iter()
+                .position(|(_, end)| end.is_some_and(|e| due <= e)),
+            None => Some(bounds.len() - 1),
+        };
+        let met = m.done_date.filter(|d| *d <= as_at);
+        let state = match (met, m.due_date) {
+            (Some(d), _) => format!("Met on {}", long_date(d)),
+            (None, Some(due)) if due < as_at => "Not met: overdue".to_owned(),
+            _ => "Not yet due".to_owned(),
+        };
+        if let Some(slot) = slot {
+            checkpoints[slot].milestones.push(CheckpointMilestone {
+                action: action.number.to_string(),
+                title: m.title.clone(),
+                due: if m.due_text.is_empty() {
+                    m.due_date.map(long_date).unwrap_or_default()
+                } else {
+                    m.due_text.clone()
+                },
+                state,
+                met: met.is_some(),
+            });
+        }
+    }
+    section.checkpoints = checkpoints
+        .into_iter()
+        .filter(|c| !c.milestones.is_empty())
+        .collect();
+    section.impact = facts
+        .measures
+        .iter()
+        .filter(|(m, _)| {
+            m.areas.contains(&area.id) || m.actions.iter().any(|a| actions.contains_key(a))
+        })
+        .map(|(m, values)| measure_line(m, values, as_at))
+        .collect();
 }
 
 /// The report as rows for a spreadsheet or CSV: one row per action.
@@ -413,12 +582,21 @@ mod tests {
     /// Three actions: 1.1 goes green then red; 1.2 completes; 1.3 is never updated and
     /// falls overdue in March.
     fn report(kind: ReportKind, as_at: Date, since: Option<Date>) -> Report {
+        report_of_plan_starting(None, kind, as_at, since)
+    }
+
+    fn report_of_plan_starting(
+        start: Option<Date>,
+        kind: ReportKind,
+        as_at: Date,
+        since: Option<Date>,
+    ) -> Report {
         let plan = Plan {
             id: PlanId(1),
             partnership_id: crate::PartnershipId(1),
             kind: PlanKind::Wsoa,
             title: "Test WSoA".into(),
-            period_start: None,
+            period_start: start,
             period_end: None,
             inspection_id: None,
             status: PlanStatus::Active,
@@ -446,16 +624,37 @@ mod tests {
             update(3, 2, date!(2023 - 01 - 12), 2, "Nearly there"),
             update(4, 2, date!(2023 - 03 - 01), 3, "Done"),
         ];
-        let milestones = [Milestone {
-            id: MilestoneId(1),
-            action_id: ActionId(1),
-            title: "Panel in place".into(),
-            due_date: Some(date!(2023 - 02 - 28)),
+        let milestone = |id, action, title: &str, due, done| Milestone {
+            id: MilestoneId(id),
+            action_id: ActionId(action),
+            title: title.into(),
+            due_date: due,
             success_criteria: String::new(),
-            done_date: None,
-            due_text: "Feb 2023".into(),
+            done_date: done,
+            due_text: String::new(),
             version: 1,
-        }];
+        };
+        let milestones = [
+            Milestone {
+                due_text: "Feb 2023".into(),
+                ..milestone(1, 1, "Panel in place", Some(date!(2023 - 02 - 28)), None)
+            },
+            milestone(
+                2,
+                2,
+                "Pathway agreed",
+                Some(date!(2023 - 06 - 30)),
+                Some(date!(2023 - 05 - 02)),
+            ),
+            milestone(
+                3,
+                3,
+                "Training for all SENCOs",
+                Some(date!(2024 - 03 - 31)),
+                None,
+            ),
+            milestone(4, 3, "Review with families", None, None),
+        ];
         let ratings = [
             rating(1, "RED", RatingClass::OffTrack),
             rating(2, "GREEN", RatingClass::OnTrack),
@@ -546,8 +745,69 @@ mod tests {
             Some(date!(2023 - 02 - 01)),
         );
         assert!(quiet.areas.is_empty(), "nothing moved in February");
+        assert!(
+            changes.areas[0].checkpoints.is_empty(),
+            "only the review pack has checkpoints"
+        );
         let (head, rows) = rows(&changes);
         assert_eq!(head.len(), rows[0].len());
         assert_eq!(rows[2][7], "No update yet");
+    }
+
+    #[test]
+    fn the_review_pack_groups_milestones_by_3_6_and_12_months_from_the_plans_start() {
+        let review = report_of_plan_starting(
+            Some(date!(2023 - 01 - 31)),
+            ReportKind::Review,
+            date!(2023 - 07 - 20),
+            None,
+        );
+        assert_eq!(
+            review.review,
+            "6-month review of the plan that started on 31 January 2023"
+        );
+        let checkpoints: Vec<(&str, Vec<(&str, &str)>)> = review.areas[0]
+            .checkpoints
+            .iter()
+            .map(|c| {
+                (
+                    c.label.as_str(),
+                    c.milestones
+                        .iter()
+                        .map(|m| (m.title.as_str(), m.state.as_str()))
+                        .collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            checkpoints,
+            vec![
+                (
+                    "By 3 months (30 April 2023)",
+                    vec![("Panel in place", "Not met: overdue")]
+                ),
+                (
+                    "By 6 months (31 July 2023)",
+                    vec![("Pathway agreed", "Met on 2 May 2023")]
+                ),
+                (
+                    "After 12 months",
+                    vec![("Training for all SENCOs", "Not yet due")]
+                ),
+                ("No date set", vec![("Review with families", "Not yet due")]),
+            ],
+            "the 12-month checkpoint has no milestones, so it is left out"
+        );
+        assert_eq!(review.areas[0].actions.len(), 3, "every action is listed");
+        let a_year_in = report_of_plan_starting(
+            Some(date!(2023 - 01 - 31)),
+            ReportKind::Review,
+            date!(2024 - 02 - 10),
+            None,
+        );
+        assert!(a_year_in.review.starts_with("12-month review"));
+        let undated = report(ReportKind::Review, date!(2023 - 07 - 20), None);
+        assert!(undated.review.contains("no start date"));
+        assert_eq!(undated.areas[0].checkpoints[0].label, "Dated milestones");
     }
 }

@@ -137,12 +137,17 @@ enum ReportKindArg {
     Progress,
     /// What moved between --since and --as-at.
     Changes,
+    /// For the DfE and NHS England 6, 12 and 18 month reviews: per area, milestones at 3, 6
+    /// and 12 months and evidence of impact.
+    Review,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
 enum ReportFormat {
     /// A self-contained paper to read, print or publish.
     Html,
+    /// The paper as PDF, printed by Chromium (SENDPLAN_CHROMIUM, or chromium on the PATH).
+    Pdf,
     /// A Word document.
     Docx,
     /// One row per action, as an Excel workbook.
@@ -436,6 +441,7 @@ async fn run(cli: Cli) -> Result<()> {
                 ReportKindArg::Exception => ReportKind::Exception,
                 ReportKindArg::Progress => ReportKind::Progress,
                 ReportKindArg::Changes => ReportKind::Changes,
+                ReportKindArg::Review => ReportKind::Review,
             };
             let as_at = match as_at {
                 Some(text) => cli_date(&text, "--as-at")?,
@@ -463,6 +469,15 @@ async fn run(cli: Cli) -> Result<()> {
                     &data.measures,
                 )?
                 .into_bytes(),
+                ReportFormat::Pdf => {
+                    let html = sendplan_web::reports::report_html(
+                        &report,
+                        &partnership.name,
+                        data.plan.stale_after_days,
+                        &data.measures,
+                    )?;
+                    sendplan_web::pdf::PdfPrinter::find()?.print(&html).await?
+                }
                 ReportFormat::Docx => {
                     sendplan_web::reports::report_docx(&report, &partnership.name)
                         .map_err(anyhow::Error::msg)?
@@ -483,8 +498,12 @@ async fn run(cli: Cli) -> Result<()> {
                         path.display()
                     );
                 }
-                None if matches!(format, ReportFormat::Xlsx | ReportFormat::Docx) => {
-                    bail!("a workbook or Word document cannot be written to the terminal: give --output FILE")
+                None if matches!(
+                    format,
+                    ReportFormat::Xlsx | ReportFormat::Docx | ReportFormat::Pdf
+                ) =>
+                {
+                    bail!("a workbook, PDF or Word document cannot be written to the terminal: give --output FILE")
                 }
                 None => std::io::Write::write_all(&mut std::io::stdout(), &bytes)?,
             }

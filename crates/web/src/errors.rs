@@ -28,6 +28,10 @@ pub enum AppError {
     Store(#[from] StoreError),
     #[error("template: {0}")]
     Template(#[from] askama::Error),
+    /// Something the server relies on (Chromium for PDFs) could not do its part; the
+    /// message says what, for the person who asked.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
 }
 
 impl IntoResponse for AppError {
@@ -71,6 +75,11 @@ impl IntoResponse for AppError {
                 tracing::error!(%error, "storage failure");
                 (StatusCode::INTERNAL_SERVER_ERROR, "Sorry, there is a problem with the service", "Try again later. What you entered has not been saved.")
             }
+            AppError::Unavailable(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Sorry, this cannot be produced right now",
+                "",
+            ),
             AppError::Template(error) => {
                 tracing::error!(%error, "template failure");
                 (StatusCode::INTERNAL_SERVER_ERROR, "Sorry, there is a problem with the service", "Try again later.")
@@ -79,6 +88,12 @@ impl IntoResponse for AppError {
         let detail = match &self {
             AppError::Store(StoreError::Duplicate(m)) | AppError::Store(StoreError::Rule(m)) => {
                 m.clone()
+            }
+            AppError::Unavailable(why) => {
+                format!(
+                    "{}. Try again later, or choose another format.",
+                    sendplan_domain::input::capitalise(why)
+                )
             }
             _ => body.to_owned(),
         };

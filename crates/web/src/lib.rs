@@ -11,6 +11,7 @@ mod handlers;
 mod middleware;
 mod multipart;
 mod pages;
+pub mod pdf;
 pub mod reports;
 mod views;
 
@@ -33,6 +34,8 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// How long a session lasts without signing in again.
     pub session_hours: i64,
+    /// Prints papers to PDF; without it, no PDF is offered.
+    pub pdf: Option<pdf::PdfPrinter>,
 }
 
 impl Default for WebConfig {
@@ -40,6 +43,7 @@ impl Default for WebConfig {
         WebConfig {
             secure_cookies: true,
             session_hours: 12,
+            pdf: pdf::PdfPrinter::find().ok(),
         }
     }
 }

@@ -6,7 +6,7 @@ use crate::charts::measure_chart;
 use askama::Template;
 use sendplan_domain::input::long_date;
 use sendplan_domain::measures::{values_as_at, DataPoint, Measure, MeasureStatus};
-use sendplan_domain::reports::{Report, ReportKind};
+use sendplan_domain::reports::{MeasureLine, Report, ReportKind};
 
 /// The Content-Security-Policy a report is served with: its own styles, no scripts, and
 /// nothing from anywhere else.
@@ -32,6 +32,9 @@ struct AreaView {
     title: String,
     counts: Vec<(String, usize)>,
     actions: Vec<ActionView>,
+    outcomes: Vec<String>,
+    checkpoints: Vec<sendplan_domain::reports::Checkpoint>,
+    impact: Vec<MeasureView>,
 }
 
 struct MeasureView {
@@ -39,6 +42,17 @@ struct MeasureView {
     latest: String,
     expected: String,
     status: String,
+}
+
+impl MeasureView {
+    fn of(m: &MeasureLine) -> Self {
+        MeasureView {
+            name: m.name.clone(),
+            latest: m.latest_text.clone(),
+            expected: m.expected_text.clone(),
+            status: status_label(m.status).to_owned(),
+        }
+    }
 }
 
 #[derive(Template)]
@@ -49,6 +63,8 @@ struct ReportPaper {
     as_at: String,
     since: String,
     has_since: bool,
+    is_review: bool,
+    review: String,
     scope: String,
     empty: String,
     counts: Vec<(String, usize)>,
@@ -71,6 +87,7 @@ pub fn report_html(
         ReportKind::Exception => "Actions rated off track or some concerns, overdue actions and milestones, and measures off their trajectory.",
         ReportKind::Progress => "Every area and action, with milestones and impact measures.",
         ReportKind::Changes => "Ratings that moved, actions completed, and actions that fell overdue in the period.",
+        ReportKind::Review => "For each area: the milestones due by 3, 6 and 12 months and whether they were met, the evidence of impact, and every action's rating and latest update.",
     };
     let areas = report
         .areas
@@ -101,9 +118,12 @@ pub fn report_html(
                     milestones: a.milestones.clone(),
                 })
                 .collect(),
+            outcomes: area.outcomes.clone(),
+            checkpoints: area.checkpoints.clone(),
+            impact: area.impact.iter().map(MeasureView::of).collect(),
         })
         .collect();
-    let charts = if report.kind == ReportKind::Progress {
+    let charts = if matches!(report.kind, ReportKind::Progress | ReportKind::Review) {
         measures
             .iter()
             .map(|(m, values)| {
@@ -121,6 +141,8 @@ pub fn report_html(
         as_at: long_date(report.as_at),
         since: report.since.map(long_date).unwrap_or_default(),
         has_since: report.since.is_some(),
+        is_review: report.kind == ReportKind::Review,
+        review: report.review.clone(),
         scope: scope.to_owned(),
         empty: match report.kind {
             ReportKind::Exception => {
@@ -131,16 +153,7 @@ pub fn report_html(
         counts: report.counts.clone(),
         areas,
         show_measures: report.kind != ReportKind::Changes,
-        measures: report
-            .measures
-            .iter()
-            .map(|m| MeasureView {
-                name: m.name.clone(),
-                latest: m.latest_text.clone(),
-                expected: m.expected_text.clone(),
-                status: status_label(m.status).to_owned(),
-            })
-            .collect(),
+        measures: report.measures.iter().map(MeasureView::of).collect(),
         measures_empty: match report.kind {
             ReportKind::Exception => "No measure is off its trajectory.".to_owned(),
             _ => "The plan has no impact measures.".to_owned(),
@@ -170,6 +183,11 @@ pub fn report_docx(report: &Report, partnership: &str) -> Result<Vec<u8>, String
     let mut blocks = vec![
         Block::Paragraph(vec![Run::plain(partnership)]),
         Block::Title(report.title()),
+    ];
+    if report.kind == ReportKind::Review {
+        blocks.push(Block::Paragraph(vec![Run::bold(&report.review)]));
+    }
+    blocks.extend([
         Block::Paragraph(vec![Run::plain(match report.since {
             Some(since) => format!(
                 "As at {}, compared with {}.",
@@ -186,7 +204,7 @@ pub fn report_docx(report: &Report, partnership: &str) -> Result<Vec<u8>, String
                 .map(|(label, n)| vec![label.clone(), n.to_string()])
                 .collect(),
         ),
-    ];
+    ]);
     if report.areas.is_empty() {
         blocks.push(Block::Paragraph(vec![Run::plain(match report.kind {
             ReportKind::Exception => {
@@ -206,6 +224,9 @@ pub fn report_docx(report: &Report, partnership: &str) -> Result<Vec<u8>, String
                     .collect::<Vec<_>>()
                     .join("; "),
             )]));
+        }
+        if report.kind == ReportKind::Review {
+            review_blocks(area, &mut blocks);
         }
         let mut head = vec!["Action".to_owned(), "Lead".to_owned(), "Rating".to_owned()];
         if with_change {
@@ -256,32 +277,89 @@ pub fn report_docx(report: &Report, partnership: &str) -> Result<Vec<u8>, String
     }
     if report.kind != ReportKind::Changes {
         blocks.push(Block::Heading(1, "Impact measures".to_owned()));
-        blocks.push(Block::Table(
-            vec![
-                "Measure".into(),
-                "Latest value".into(),
-                "Trajectory expected".into(),
-                "Status".into(),
-            ],
-            report
-                .measures
-                .iter()
-                .map(|m| {
-                    vec![
-                        m.name.clone(),
-                        m.latest_text.clone(),
-                        m.expected_text.clone(),
-                        status_label(m.status).to_owned(),
-                    ]
-                })
-                .collect(),
-        ));
+        blocks.push(measures_table(&report.measures));
     }
     blocks.push(Block::Paragraph(vec![Run::plain(format!(
         "Produced by sendplan from the plan's records as they stood on {}.",
         long_date(report.as_at)
     ))]));
     to_docx(&report.title(), &blocks)
+}
+
+/// An area's milestones at 3, 6 and 12 months and its evidence of impact, for the review
+/// pack.
+fn review_blocks(
+    area: &sendplan_domain::reports::AreaSection,
+    blocks: &mut Vec<sendplan_interchange::docx::Block>,
+) {
+    use sendplan_interchange::docx::{Block, Run};
+    blocks.push(Block::Heading(
+        2,
+        "Milestones at 3, 6 and 12 months".to_owned(),
+    ));
+    if area.checkpoints.is_empty() {
+        blocks.push(Block::Paragraph(vec![Run::plain(
+            "This area has no milestones.",
+        )]));
+    }
+    for checkpoint in &area.checkpoints {
+        blocks.push(Block::Paragraph(vec![Run::bold(&checkpoint.label)]));
+        blocks.push(Block::Table(
+            ["Action", "Milestone", "Due", "Met?"]
+                .map(str::to_owned)
+                .to_vec(),
+            checkpoint
+                .milestones
+                .iter()
+                .map(|m| {
+                    vec![
+                        m.action.clone(),
+                        m.title.clone(),
+                        m.due.clone(),
+                        m.state.clone(),
+                    ]
+                })
+                .collect(),
+        ));
+    }
+    blocks.push(Block::Heading(2, "Evidence of impact".to_owned()));
+    if !area.outcomes.is_empty() {
+        blocks.push(Block::Paragraph(vec![Run::plain(format!(
+            "Outcomes the area strives for:\n{}",
+            area.outcomes
+                .iter()
+                .map(|o| format!("• {o}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        ))]));
+    }
+    if area.impact.is_empty() {
+        blocks.push(Block::Paragraph(vec![Run::plain(
+            "No impact measure is linked to this area or its actions.",
+        )]));
+    } else {
+        blocks.push(measures_table(&area.impact));
+    }
+    blocks.push(Block::Heading(2, "Actions".to_owned()));
+}
+
+fn measures_table(measures: &[MeasureLine]) -> sendplan_interchange::docx::Block {
+    sendplan_interchange::docx::Block::Table(
+        ["Measure", "Latest value", "Trajectory expected", "Status"]
+            .map(str::to_owned)
+            .to_vec(),
+        measures
+            .iter()
+            .map(|m| {
+                vec![
+                    m.name.clone(),
+                    m.latest_text.clone(),
+                    m.expected_text.clone(),
+                    status_label(m.status).to_owned(),
+                ]
+            })
+            .collect(),
+    )
 }
 
 fn status_label(status: Option<MeasureStatus>) -> &'static str {

@@ -305,6 +305,10 @@ async fn world() -> World {
         WebConfig {
             secure_cookies: false,
             session_hours: 1,
+            // PDFs are printed by a real Chromium; the tests fail, not skip, without one.
+            pdf: Some(sendplan_web::pdf::PdfPrinter::find().expect(
+                "Chromium is needed to test PDF papers: apt-get install chromium, or set SENDPLAN_CHROMIUM",
+            )),
         },
     ));
     World {
@@ -1926,6 +1930,36 @@ async fn reports_are_produced_as_at_a_date_and_issued_papers_never_change() {
         .await;
     assert_eq!(status, StatusCode::OK);
     assert!(csv.contains("Area,Action,Description"));
+    // The review pack, for the DfE and NHS England reviews.
+    let (status, review) = w
+        .get(
+            Some(&viewer),
+            &format!("{reports}/view?kind=review&format=html"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(review.contains("DfE and NHS England review pack"));
+    assert!(
+        review.contains("Milestones at 3, 6 and 12 months")
+            && review.contains("Evidence of impact")
+    );
+    // A PDF, printed by a real Chromium from the same paper.
+    let request = Request::get(format!("{reports}/view?kind=progress&format=pdf"))
+        .header(header::COOKIE, &viewer.cookie)
+        .body(Body::empty())
+        .unwrap();
+    let (status, pdf, headers) = w.send(request).await;
+    assert_eq!(status, StatusCode::OK, "{pdf}");
+    assert!(pdf.starts_with("%PDF"), "a PDF");
+    assert_eq!(
+        headers.get(header::CONTENT_TYPE).unwrap(),
+        "application/pdf"
+    );
+    let (_, form) = w.get(Some(&viewer), &reports).await;
+    assert!(
+        form.contains("value=\"pdf\""),
+        "PDF is offered where Chromium is"
+    );
     // Issued to a board: kept exactly, whatever happens to the plan afterwards.
     let (status, _, headers) = w
         .send({

@@ -19,21 +19,30 @@ use sendplan_domain::reports::{build, ReportKind};
 use sendplan_domain::PlanId;
 use time::Date;
 
-const FORMATS: [(&str, &str); 4] = [
+const FORMATS: [(&str, &str); 5] = [
     ("html", "A paper to read, print or save (HTML)"),
+    ("pdf", "A PDF"),
     ("docx", "A Word document"),
     ("xlsx", "Its rows as an Excel workbook"),
     ("csv", "Its rows as CSV"),
 ];
 
+/// The formats this server can write: PDF only where it has Chromium to print with.
+fn formats(state: &AppState) -> impl Iterator<Item = &'static (&'static str, &'static str)> {
+    let pdf = state.config.pdf.is_some();
+    FORMATS
+        .iter()
+        .filter(move |(code, _)| pdf || *code != "pdf")
+}
+
 async fn reports_page(state: &AppState, ctx: &Ctx, plan: PlanId) -> Result<FormPage, AppError> {
     let plan = state.store.get_plan(ctx.pid(), plan).await?;
     let mut fields = vec![
         Field::radios("kind", "Which report?", ReportKind::ALL.iter().map(|k| Choice::new(k.code(), k.label())).collect())
-            .hint("The exception report lists actions off track, with some concerns or overdue, and measures off their trajectory. The full progress report covers every action. The changes report lists what moved between two dates."),
+            .hint("The exception report lists actions off track, with some concerns or overdue, and measures off their trajectory. The full progress report covers every action. The changes report lists what moved between two dates. The review pack is for the DfE and NHS England reviews at 6, 12 and 18 months: milestones at 3, 6 and 12 months and evidence of impact."),
         Field::date("as_at", "As at (optional)").hint("The day the report describes: ratings, milestones and measures as they stood then. Leave blank for today."),
         Field::date("since", "Compared with (optional)").hint("The date of the previous report, to show what changed since. The changes report needs it."),
-        Field::radios("format", "Format", FORMATS.iter().map(|(code, label)| Choice::new(code, *label)).collect()).value("html"),
+        Field::radios("format", "Format", formats(state).map(|(code, label)| Choice::new(code, *label)).collect()).value("html"),
     ];
     if ctx.can(Capability::EditPlans) {
         fields.push(Field::text("board", "Issue it to a board (optional)").hint(
@@ -115,8 +124,7 @@ pub async fn produce_report(
         .unwrap_or(ctx.today);
     let since = f.date("since", "the date to compare with", false);
     let format = f.choice("format", "the format", |c| {
-        FORMATS
-            .iter()
+        formats(&state)
             .find(|(code, _)| *code == c)
             .map(|(code, _)| *code)
     });
@@ -227,6 +235,20 @@ pub async fn view_report(
             report_docx(&report, &ctx.partnership.name)
                 .map_err(|e| AppError::Store(sendplan_storage::StoreError::Corrupt(e)))?,
         )),
+        "pdf" => {
+            let printer = state.config.pdf.as_ref().ok_or(AppError::NotFound)?;
+            let html = report_html(
+                &report,
+                &ctx.partnership.name,
+                data.plan.stale_after_days,
+                &data.measures,
+            )?;
+            let pdf = printer.print(&html).await.map_err(|e| {
+                tracing::error!(error = %e, "a report could not be printed to PDF");
+                AppError::Unavailable(e.to_string())
+            })?;
+            Ok(attachment("application/pdf", &format!("{stem}.pdf"), pdf))
+        }
         "csv" => Ok(attachment(
             "text/csv; charset=utf-8",
             &format!("{stem}.csv"),
