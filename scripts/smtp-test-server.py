@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Real SMTP server for sendplan's tests (no mocks): aiosmtpd on 127.0.0.1.
 
 Usage: smtp-test-server.py --dir DIR [--port 0] [--user U --password P]
@@ -7,7 +7,10 @@ Usage: smtp-test-server.py --dir DIR [--port 0] [--user U --password P]
 Prints `READY <port>` once listening; runs until SIGTERM/SIGINT, exits 0.
 Each accepted message lands in DIR/messages/<n>.json (envelope) and then
 DIR/messages/<n>.eml (raw message): wait for the .eml, the .json is already there.
-Needs `python3 -m pip install 'aiosmtpd>=1.4,<1.5'`.
+Mail to an address starting "nobody@" is refused with 550 (no such mailbox), as a
+real server refuses an unknown recipient. A restart with the same --dir keeps the TLS
+certificate, so a client that trusts it still does.
+Needs Debian's python3-aiosmtpd (apt-get install python3-aiosmtpd), hence /usr/bin/python3.
 """
 import argparse
 import asyncio
@@ -26,7 +29,7 @@ try:
 except ImportError:
     # Exit code 2 lets a test harness tell "tool missing" from "server broke".
     print("smtp-test-server: aiosmtpd is not installed; run: "
-          "python3 -m pip install 'aiosmtpd>=1.4,<1.5'", file=sys.stderr)
+          "apt-get install python3-aiosmtpd", file=sys.stderr)
     sys.exit(2)
 
 # aiosmtpd 1.4 logs a deprecation notice on every successful AUTH and warns about
@@ -54,13 +57,22 @@ authorityKeyIdentifier = keyid
 
 def make_tls_context(d):
     cnf, cert, key = (os.path.join(d, n) for n in ("openssl.cnf", "cert.pem", "key.pem"))
+    if os.path.exists(cert) and os.path.exists(key):
+        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ctx.load_cert_chain(cert, key)
+        return ctx
     with open(cnf, "w") as f:
         f.write(OPENSSL_CNF)
     # P-256 keeps generation instant; 2 days is plenty for a test run.
-    subprocess.run(["openssl", "req", "-x509", "-config", cnf, "-newkey", "ec",
-                    "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                    "-days", "2", "-keyout", key, "-out", cert],
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        subprocess.run(["openssl", "req", "-x509", "-config", cnf, "-newkey", "ec",
+                        "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                        "-days", "2", "-keyout", key, "-out", cert],
+                       check=True, capture_output=True, text=True)
+    except FileNotFoundError:
+        sys.exit("smtp-test-server: --tls needs the openssl command (apt-get install openssl)")
+    except subprocess.CalledProcessError as e:
+        sys.exit(f"smtp-test-server: openssl failed:\n{e.stderr}")
     ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ctx.load_cert_chain(cert, key)
     return ctx
@@ -79,6 +91,12 @@ class SaveHandler:
         with open(tmp, "wb") as f:
             f.write(data)
         os.replace(tmp, os.path.join(self.outdir, name))
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.lower().startswith("nobody@"):
+            return "550 5.1.1 No such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         n = next(self.counter)

@@ -222,6 +222,9 @@ pub fn due(facts: &ChaseFacts<'_>, today: Date) -> Vec<Reminder> {
         }
     };
     let mut digests = Vec::new();
+    // An action whose lead is asked for an update for a board is not also chased as stale
+    // in the same round: one request per action is enough.
+    let mut asked: std::collections::HashSet<(ActionId, PersonId)> = Default::default();
     for board in facts
         .boards
         .iter()
@@ -250,6 +253,7 @@ pub fn due(facts: &ChaseFacts<'_>, today: Date) -> Vec<Reminder> {
         for action in &waiting {
             for lead in &action.leads {
                 if let Some(to) = facts.people.get(lead) {
+                    asked.insert((action.id, *lead));
                     add(
                         *lead,
                         0,
@@ -323,7 +327,11 @@ pub fn due(facts: &ChaseFacts<'_>, today: Date) -> Vec<Reminder> {
     }
     if settings.stale {
         for action in open.iter().filter(|a| a.stale) {
-            for lead in &action.leads {
+            for lead in action
+                .leads
+                .iter()
+                .filter(|l| !asked.contains(&(action.id, **l)))
+            {
                 if let Some(to) = facts.people.get(lead) {
                     let since = action
                         .latest_update
@@ -503,11 +511,6 @@ mod tests {
                     ]
                 ),
                 (
-                    "ann@example.org",
-                    "Actions without a recent update in Test plan",
-                    vec!["stale:3:2026-08-01:ann@example.org"]
-                ),
-                (
                     "bob@example.org",
                     "Milestones due soon in Test plan",
                     vec!["milestone:1:2026-12-01:bob@example.org"]
@@ -518,10 +521,11 @@ mod tests {
                     vec!["digest:1:2026-11-28:pam@example.org"]
                 ),
             ],
-            "Bob updated on 1 November, after the last board; the complete action is left alone"
+            "Bob updated on 1 November, after the last board; the complete action is left alone; \
+             stale 1.3 is asked for once, for the board, not chased twice"
         );
         assert_eq!(
-            sent[3].lines[0].text,
+            sent[2].lines[0].text,
             "Ann: 1.1, 1.3\n- Cat (no email address, not reminded): 1.5"
         );
         let body = sent[0].body(
@@ -548,6 +552,12 @@ mod tests {
         assert_eq!(board.due, date!(2026 - 12 - 31));
         let sent = run(on(), &[board]);
         assert!(sent.iter().all(|r| !r.subject.contains("SEND Board")));
+        let stale: Vec<&str> = sent
+            .iter()
+            .filter(|r| r.subject.starts_with("Actions without a recent update"))
+            .flat_map(|r| r.lines.iter().map(|l| l.key.as_str()))
+            .collect();
+        assert_eq!(stale, vec!["stale:3:2026-08-01:ann@example.org"]);
         let quiet = run(
             ReminderSettings {
                 stale: false,

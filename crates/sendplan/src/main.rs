@@ -52,6 +52,13 @@ enum Command {
         /// set it to true behind an HTTPS reverse proxy.
         #[arg(long, env = "SENDPLAN_SECURE_COOKIES")]
         secure_cookies: Option<bool>,
+        /// How often, in seconds, reminders are queued and sent (with SENDPLAN_SMTP_URL set).
+        #[arg(long, env = "SENDPLAN_REMINDER_INTERVAL", default_value_t = 300)]
+        reminder_interval: u64,
+        /// The address people reach sendplan at, such as https://send.example.gov.uk, for the
+        /// links in reminder emails.
+        #[arg(long, env = "SENDPLAN_BASE_URL")]
+        base_url: Option<String>,
     },
     /// Bring the database schema up to date, then exit.
     Migrate,
@@ -263,7 +270,17 @@ async fn run(cli: Cli) -> Result<()> {
             bind,
             demo,
             secure_cookies,
+            reminder_interval,
+            base_url,
         } => {
+            // A mail server that is set but wrong is an error now, not a silent
+            // absence of reminders later.
+            let mailer = sendplan_web::mail::MailSettings::from_env()
+                .and_then(|s| s.map(|s| sendplan_web::mail::Mailer::new(&s)).transpose())
+                .map_err(anyhow::Error::msg)?;
+            if reminder_interval == 0 {
+                bail!("--reminder-interval must be at least 1 second");
+            }
             let store = open_store(&url).await?;
             if demo {
                 let (email, password) = demo::load(&store)
@@ -272,12 +289,25 @@ async fn run(cli: Cli) -> Result<()> {
                 println!("Demo account: {email}");
                 println!("Demo password (new at every start): {password}");
             }
-            serve(
-                store,
-                bind,
-                secure_cookies.unwrap_or(!bind.ip().is_loopback()),
-            )
-            .await
+            let config = WebConfig {
+                secure_cookies: secure_cookies.unwrap_or(!bind.ip().is_loopback()),
+                mailer: mailer.clone(),
+                ..WebConfig::default()
+            };
+            match mailer {
+                Some(mailer) => {
+                    sendplan_web::scheduler::spawn(
+                        store.clone(),
+                        mailer,
+                        base_url,
+                        std::time::Duration::from_secs(reminder_interval),
+                    );
+                }
+                None => println!(
+                    "No mail server is set (SENDPLAN_SMTP_URL), so no reminders will be sent."
+                ),
+            }
+            serve(store, bind, config).await
         }
         Command::Migrate => {
             let store = open_store(&url).await?;
@@ -573,11 +603,7 @@ fn read_password() -> Result<String> {
     Ok(password)
 }
 
-async fn serve(store: Store, bind: SocketAddr, secure_cookies: bool) -> Result<()> {
-    let config = WebConfig {
-        secure_cookies,
-        ..WebConfig::default()
-    };
+async fn serve(store: Store, bind: SocketAddr, config: WebConfig) -> Result<()> {
     let app = sendplan_web::router(AppState::new(store.clone(), config));
     let listener = tokio::net::TcpListener::bind(bind)
         .await

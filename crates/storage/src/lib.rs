@@ -24,6 +24,7 @@ mod overview;
 mod partnerships;
 mod plans;
 mod publication;
+mod reminders;
 mod reports;
 mod sql;
 mod surveys;
@@ -35,6 +36,7 @@ pub use drafts::ImportDraft;
 pub use measures::PlanMeasures;
 pub use migrate::MIGRATIONS;
 pub use overview::{ActionRow, PartnershipSummary, PlanOverview, PlanSummary};
+pub use reminders::Mail;
 pub use reports::{IssuedReport, ReportData};
 
 use sqlx::any::{AnyPoolOptions, AnyRow};

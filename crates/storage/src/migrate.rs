@@ -82,6 +82,13 @@ pub const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0009_meetings.sql"),
         rebuilds_sqlite_tables: false,
     },
+    Migration {
+        version: 10,
+        name: "reminders",
+        sqlite: include_str!("../migrations/sqlite/0010_reminders.sql"),
+        postgres: include_str!("../migrations/postgres/0010_reminders.sql"),
+        rebuilds_sqlite_tables: false,
+    },
 ];
 
 async fn record_applied(tx: &mut sqlx::AnyConnection, migration: &Migration) -> Result<()> {

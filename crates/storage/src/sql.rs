@@ -19,9 +19,13 @@ pub fn opt_date_text(date: Option<Date>) -> Option<String> {
 }
 
 pub fn now_text() -> String {
-    OffsetDateTime::now_utc()
-        .replace_nanosecond(0)
-        .unwrap_or(OffsetDateTime::now_utc())
+    timestamp_text(OffsetDateTime::now_utc())
+}
+
+/// A moment as stored: RFC 3339 to the second, so that stored moments compare as text.
+pub fn timestamp_text(at: OffsetDateTime) -> String {
+    at.replace_nanosecond(0)
+        .unwrap_or(at)
         .format(&Rfc3339)
         .unwrap_or_default()
 }

@@ -83,6 +83,7 @@ on_both_backends!(
     measures_keep_their_trajectory_and_every_revision,
     surveys_are_stored_whole_and_kept_to_their_partnership,
     issued_papers_cannot_be_changed,
+    reminders_are_queued_once_and_sent_by_one_sender,
 );
 
 const TODAY: Date = date!(2022 - 06 - 01);
@@ -1237,4 +1238,145 @@ async fn issued_papers_cannot_be_changed(store: Store, _url: String) {
             .len(),
         1
     );
+}
+
+async fn reminders_are_queued_once_and_sent_by_one_sender(store: Store, _url: String) {
+    use sendplan_domain::reminders::{Line, Recipient, Reminder, ReminderSettings};
+    use time::{Duration, OffsetDateTime};
+    let f = fixture(&store, "E08000031").await;
+    let (settings, version) = store
+        .reminder_settings(f.partnership, f.plan)
+        .await
+        .expect("settings");
+    assert_eq!(
+        (settings.enabled, version),
+        (false, 0),
+        "off until turned on"
+    );
+    let on = ReminderSettings {
+        enabled: true,
+        ..settings
+    };
+    store
+        .set_reminder_settings(ACTOR, f.partnership, f.plan, 0, &on)
+        .await
+        .expect("saved");
+    assert!(matches!(
+        store
+            .set_reminder_settings(ACTOR, f.partnership, f.plan, 0, &on)
+            .await,
+        Err(StoreError::Conflict)
+    ));
+    assert_eq!(
+        store.plans_with_reminders().await.expect("plans"),
+        vec![(f.partnership, f.plan)]
+    );
+    let audit = store
+        .list_audit(f.partnership, None, 1)
+        .await
+        .expect("audit");
+    assert_eq!(audit[0].entity, "reminders");
+
+    let ann = Recipient {
+        name: "Ann Lead".into(),
+        email: "ann@example.org".into(),
+    };
+    let email = |keys: &[&str]| Reminder {
+        to: ann.clone(),
+        subject: "Update needed".into(),
+        intro: "Please update:".into(),
+        lines: keys
+            .iter()
+            .map(|k| Line {
+                key: (*k).to_owned(),
+                text: format!("line {k}"),
+            })
+            .collect(),
+    };
+    let queue = |reminders: Vec<Reminder>| {
+        let store = store.clone();
+        async move {
+            store
+                .queue_reminders(
+                    f.partnership,
+                    f.plan,
+                    "Plan",
+                    &reminders,
+                    None,
+                    OffsetDateTime::now_utc(),
+                )
+                .await
+                .expect("queued")
+        }
+    };
+    assert_eq!(queue(vec![email(&["a", "b"])]).await, 1);
+    assert_eq!(queue(vec![email(&["a", "b"])]).await, 0, "never twice");
+    assert_eq!(queue(vec![email(&["b", "c"])]).await, 1);
+    let mail = store
+        .list_mail(f.partnership, f.plan, 10)
+        .await
+        .expect("mail");
+    assert_eq!(mail.len(), 2);
+    assert!(mail[0].body.contains("line c") && !mail[0].body.contains("line b"));
+    let other = fixture(&store, "E10000031").await;
+    assert!(store
+        .list_mail(other.partnership, f.plan, 10)
+        .await
+        .expect("mail")
+        .is_empty());
+
+    let now = OffsetDateTime::now_utc();
+    let lease = Duration::minutes(10);
+    let claimed = store.claim_mail(now, lease, 10).await.expect("claim");
+    assert_eq!(claimed.len(), 2);
+    assert!(
+        store
+            .claim_mail(now, lease, 10)
+            .await
+            .expect("claim")
+            .is_empty(),
+        "a claimed email is left to its sender"
+    );
+    store.mail_sent(claimed[0].id, now).await.expect("sent");
+    store
+        .mail_failed(
+            claimed[1].id,
+            now,
+            "connection refused",
+            Some(now + Duration::minutes(1)),
+        )
+        .await
+        .expect("failed");
+    assert!(store
+        .claim_mail(now, lease, 10)
+        .await
+        .expect("claim")
+        .is_empty());
+    let retry = store
+        .claim_mail(now + Duration::minutes(2), lease, 10)
+        .await
+        .expect("claim");
+    assert_eq!(
+        retry.len(),
+        1,
+        "only the failed one comes back, once its wait is over"
+    );
+    assert_eq!(retry[0].attempts, 1);
+    store
+        .mail_failed(retry[0].id, now, "550 No such mailbox", None)
+        .await
+        .expect("refused");
+    assert!(store
+        .claim_mail(now + Duration::days(1), lease, 10)
+        .await
+        .expect("claim")
+        .is_empty());
+    let states: Vec<String> = store
+        .list_mail(f.partnership, f.plan, 10)
+        .await
+        .expect("mail")
+        .iter()
+        .map(|m| m.state())
+        .collect();
+    assert_eq!(states, vec!["Not sent: the mail server refused it", "Sent"]);
 }

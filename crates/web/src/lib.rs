@@ -8,11 +8,13 @@ pub mod charts;
 mod errors;
 mod forms;
 mod handlers;
+pub mod mail;
 mod middleware;
 mod multipart;
 mod pages;
 pub mod pdf;
 pub mod reports;
+pub mod scheduler;
 mod views;
 
 pub use auth::{hash_password, verify_password};
@@ -36,6 +38,8 @@ pub struct WebConfig {
     pub session_hours: i64,
     /// Prints papers to PDF; without it, no PDF is offered.
     pub pdf: Option<pdf::PdfPrinter>,
+    /// Sends reminders; without it, reminders cannot be turned on.
+    pub mailer: Option<mail::Mailer>,
 }
 
 impl Default for WebConfig {
@@ -44,6 +48,7 @@ impl Default for WebConfig {
             secure_cookies: true,
             session_hours: 12,
             pdf: pdf::PdfPrinter::find().ok(),
+            mailer: None,
         }
     }
 }

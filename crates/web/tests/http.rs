@@ -285,6 +285,11 @@ async fn build_area(store: &Store, code: &str) -> Area {
 }
 
 async fn world() -> World {
+    world_with(None).await
+}
+
+/// A world whose server can send email through `mailer`.
+async fn world_with(mailer: Option<sendplan_web::mail::Mailer>) -> World {
     let mut random = [0u8; 6];
     getrandom::fill(&mut random).unwrap();
     let dir = std::env::temp_dir().join(format!(
@@ -309,6 +314,7 @@ async fn world() -> World {
             pdf: Some(sendplan_web::pdf::PdfPrinter::find().expect(
                 "Chromium is needed to test PDF papers: apt-get install chromium, or set SENDPLAN_CHROMIUM",
             )),
+            mailer,
         },
     ));
     World {
@@ -317,6 +323,13 @@ async fn world() -> World {
         a,
         b,
         _dir: TempDir(dir),
+    }
+}
+
+impl World {
+    /// The database's address, to open it again as a restarted server would.
+    fn store_url(&self) -> String {
+        format!("sqlite://{}/test.db", self._dir.0.display())
     }
 }
 
@@ -498,6 +511,17 @@ fn routes(a: &Area) -> Vec<(&'static str, String, Needs)> {
         (
             "POST",
             format!("{p}/plans/{}/you-said/new", a.plan),
+            EditPlans,
+        ),
+        ("GET", format!("{p}/plans/{}/reminders", a.plan), EditPlans),
+        (
+            "GET",
+            format!("{p}/plans/{}/reminders/settings", a.plan),
+            EditPlans,
+        ),
+        (
+            "POST",
+            format!("{p}/plans/{}/reminders/settings", a.plan),
             EditPlans,
         ),
         ("GET", format!("{p}/plans/{}/meetings", a.plan), View),
@@ -2384,4 +2408,373 @@ async fn the_public_page_shows_only_what_was_published_to_anyone_without_signing
         StatusCode::NOT_FOUND,
         "not through another partnership"
     );
+}
+
+/// A real SMTP server (aiosmtpd, from Debian's python3-aiosmtpd) on 127.0.0.1, offering
+/// STARTTLS and requiring it and a password, as a council's mail relay would. Each email
+/// it accepts is written to `dir/messages/N.eml`.
+struct SmtpServer {
+    child: tokio::process::Child,
+    port: u16,
+}
+
+impl SmtpServer {
+    async fn start(dir: &std::path::Path, port: u16) -> SmtpServer {
+        use tokio::io::AsyncBufReadExt;
+        let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../scripts/smtp-test-server.py");
+        let mut child = tokio::process::Command::new(&script)
+            .args([
+                "--dir",
+                &dir.display().to_string(),
+                "--port",
+                &port.to_string(),
+            ])
+            .args(["--tls", "--user", "reminders", "--password", "s3cret"])
+            .stdout(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", script.display()));
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = tokio::io::BufReader::new(stdout).lines();
+        let ready = tokio::time::timeout(std::time::Duration::from_secs(30), lines.next_line())
+            .await
+            .expect("the SMTP server did not start within 30 s")
+            .unwrap()
+            .unwrap_or_else(|| {
+                panic!("the SMTP test server did not start: it needs Debian's python3-aiosmtpd (apt-get install python3-aiosmtpd) and openssl")
+            });
+        let port = ready
+            .strip_prefix("READY ")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("unexpected SMTP server output: {ready}"));
+        SmtpServer { child, port }
+    }
+
+    async fn stop(mut self) {
+        self.child.kill().await.unwrap();
+    }
+}
+
+/// The emails the SMTP server has accepted, oldest first, as raw messages.
+fn delivered(dir: &std::path::Path) -> Vec<String> {
+    let messages = dir.join("messages");
+    let mut numbered: Vec<(u32, String)> = std::fs::read_dir(&messages)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .filter_map(|e| {
+                    let name = e.file_name().into_string().ok()?;
+                    let n = name.strip_suffix(".eml")?.parse().ok()?;
+                    Some((n, std::fs::read_to_string(e.path()).ok()?))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    numbered.sort();
+    numbered.into_iter().map(|(_, m)| m).collect()
+}
+
+fn subject_of(message: &str) -> &str {
+    message
+        .lines()
+        .find_map(|l| l.strip_prefix("Subject: "))
+        .unwrap_or("")
+}
+
+#[tokio::test]
+async fn reminders_reach_a_real_mail_server_once_and_wait_out_its_outages() {
+    use sendplan_web::mail::{MailSettings, Mailer};
+    use sendplan_web::scheduler::{run_once, Round};
+    let smtp_dir = std::env::temp_dir().join(format!("sendplan-smtp-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&smtp_dir);
+    std::fs::create_dir_all(&smtp_dir).unwrap();
+    let _cleanup = TempDir(smtp_dir.clone());
+    let server = SmtpServer::start(&smtp_dir, 0).await;
+    let port = server.port;
+    let certificate = std::fs::read_to_string(smtp_dir.join("cert.pem")).unwrap();
+    let settings = |password: &str| {
+        MailSettings::parse(
+            &format!("smtp://reminders:{password}@127.0.0.1:{port}?tls=required"),
+            "SEND improvement <send@council.example.org>",
+            Some(certificate.clone()),
+        )
+        .unwrap()
+    };
+    let mailer = Mailer::new(&settings("s3cret")).unwrap();
+    let w = world_with(Some(mailer.clone())).await;
+    let (pid, plan) = (w.a.pid, w.a.plan);
+    let actor = Actor(None);
+    let today = time::OffsetDateTime::now_utc().date();
+
+    // Two leads with addresses (one the server does not know), a plan manager, and a
+    // board whose report is due in five days.
+    let mut led = Vec::new();
+    for (number, name, email) in [
+        ("1.4", "Ann Lead", "ann@example.org"),
+        ("1.5", "Nobody Known", "nobody@example.org"),
+    ] {
+        let person = w
+            .store
+            .create_person(
+                actor,
+                pid,
+                &PersonInput::parse(&RawForm::from_pairs(&[("name", name), ("email", email)]))
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        let input = ActionInput::parse(
+            &RawForm::from_pairs(&[
+                ("number", number),
+                ("description", "Publish the autism pathway"),
+                ("leads", &person.to_string()),
+            ]),
+            |_| ItemNumber::parse("1").ok(),
+        )
+        .unwrap();
+        led.push(
+            w.store
+                .create_action(
+                    actor,
+                    pid,
+                    w.a.area,
+                    &input,
+                    time::macros::date!(2022 - 01 - 01),
+                )
+                .await
+                .unwrap(),
+        );
+    }
+    let manager = w
+        .session_for(
+            "pm-mail@example.org",
+            Some((pid, Role::PlanManager, None)),
+            false,
+        )
+        .await;
+    let board = w
+        .store
+        .create_board(
+            actor,
+            pid,
+            &sendplan_domain::governance::BoardInput::parse(&RawForm::from_pairs(&[(
+                "name",
+                "SEND Improvement Board",
+            )]))
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    let due = today + time::Duration::days(5);
+    let (day, month, year) = (
+        due.day().to_string(),
+        u8::from(due.month()).to_string(),
+        due.year().to_string(),
+    );
+    w.store
+        .create_reporting_line(
+            actor,
+            pid,
+            plan,
+            &sendplan_domain::governance::ReportingLineInput::parse(&RawForm::from_pairs(&[
+                ("board", &board.to_string()),
+                ("kind", "exception"),
+                ("cadence", "monthly"),
+                ("first_due-day", &day),
+                ("first_due-month", &month),
+                ("first_due-year", &year),
+            ]))
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+
+    // Turned on in the page, as a plan manager does it.
+    let settings_path = format!("/p/{pid}/plans/{plan}/reminders/settings");
+    let (status, page) = w
+        .post(
+            Some(&manager),
+            &settings_path,
+            &[
+                ("version", "0"),
+                ("enabled", "yes"),
+                ("days_before_board", "ninety"),
+                ("milestone_days", "14"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("must be a whole number of days"), "{page}");
+    let (status, _) = w
+        .post(
+            Some(&manager),
+            &settings_path,
+            &[
+                ("version", "0"),
+                ("enabled", "yes"),
+                ("days_before_board", "10"),
+                ("milestone_days", "14"),
+                ("stale", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+
+    let base_url = Some("https://send.example.org");
+    let now = time::OffsetDateTime::now_utc();
+    let first = run_once(&w.store, &mailer, base_url, now).await.unwrap();
+    assert_eq!(
+        first,
+        Round {
+            queued: 3,
+            sent: 2,
+            failed: 1
+        },
+        "Ann's and the manager's emails go; the server refuses nobody@"
+    );
+    let messages = delivered(&smtp_dir);
+    assert_eq!(messages.len(), 2);
+    let ann = messages
+        .iter()
+        .find(|m| m.contains("To: \"Ann Lead\" <ann@example.org>"))
+        .expect("Ann's email");
+    let when = sendplan_domain::input::long_date(due);
+    assert_eq!(
+        subject_of(ann),
+        format!("Update needed for SEND Improvement Board on {when}")
+    );
+    assert!(
+        ann.contains("- 1.4 Publish the autism pathway (no update yet)"),
+        "{ann}"
+    );
+    assert!(ann.contains(&format!(
+        "Open the plan in sendplan: https://send.example.org/p/{pid}/plans/{plan}"
+    )));
+    assert!(ann.contains("From: \"SEND improvement\" <send@council.example.org>"));
+    let digest = messages
+        .iter()
+        .find(|m| m.contains("pm-mail@example.org"))
+        .expect("the managers' digest");
+    assert!(subject_of(digest).starts_with("Before SEND Improvement Board on"));
+    assert!(
+        digest.contains("Lead Person (no email address, not reminded): 1.2"),
+        "{digest}"
+    );
+    assert!(digest.contains("No lead named: 1.3"), "{digest}");
+
+    // Again, and again after a restart (a new Store on the same database): nothing new.
+    assert_eq!(
+        run_once(&w.store, &mailer, base_url, now).await.unwrap(),
+        Round::default()
+    );
+    let restarted = Store::open(&w.store_url()).await.unwrap();
+    assert_eq!(
+        run_once(
+            &restarted,
+            &mailer,
+            base_url,
+            now + time::Duration::hours(1)
+        )
+        .await
+        .unwrap(),
+        Round::default()
+    );
+    assert_eq!(delivered(&smtp_dir).len(), 2, "no reminder is sent twice");
+
+    // The mail server goes down, and a milestone falls due: the reminder waits.
+    server.stop().await;
+    w.store
+        .create_milestone(
+            actor,
+            pid,
+            led[0],
+            &MilestoneInput {
+                title: "Pathway agreed by the board".into(),
+                due_date: Some(today + time::Duration::days(3)),
+                success_criteria: String::new(),
+                done_date: None,
+                due_text: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let outage = run_once(&w.store, &mailer, base_url, now).await.unwrap();
+    assert_eq!(
+        outage,
+        Round {
+            queued: 1,
+            sent: 0,
+            failed: 1
+        }
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    let (status, page) = w
+        .get(Some(&manager), &format!("/p/{pid}/plans/{plan}/reminders"))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "pages answer while the mail server is down"
+    );
+    assert!(
+        page.contains("Waiting: 1 failed attempt, will try again"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Not sent: the mail server refused it"),
+        "{page}"
+    );
+    assert_eq!(
+        run_once(
+            &w.store,
+            &mailer,
+            base_url,
+            now + time::Duration::seconds(30)
+        )
+        .await
+        .unwrap(),
+        Round::default(),
+        "a failed email waits a minute before it is tried again"
+    );
+
+    // A wrong password is mended by whoever runs the server: it is tried again, not dropped.
+    let server = SmtpServer::start(&smtp_dir, port).await;
+    let wrong = Mailer::new(&settings("wrong")).unwrap();
+    let refused = run_once(&w.store, &wrong, base_url, now + time::Duration::minutes(2))
+        .await
+        .unwrap();
+    assert_eq!(
+        refused,
+        Round {
+            queued: 0,
+            sent: 0,
+            failed: 1
+        }
+    );
+    let back = run_once(
+        &w.store,
+        &mailer,
+        base_url,
+        now + time::Duration::minutes(5),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        back,
+        Round {
+            queued: 0,
+            sent: 1,
+            failed: 0
+        }
+    );
+    let messages = delivered(&smtp_dir);
+    assert_eq!(messages.len(), 3);
+    assert_eq!(
+        subject_of(&messages[2]),
+        format!("Milestones due soon in {}", "WSOA")
+    );
+    assert!(messages[2].contains("Pathway agreed by the board (action 1.4)"));
+    server.stop().await;
 }

@@ -11,6 +11,7 @@ mod partnerships;
 mod people;
 mod plans;
 mod publication;
+mod reminders;
 mod reports;
 mod session;
 mod structure;
@@ -184,6 +185,14 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/p/{pid}/plans/{id}/you-said",
             get(publication::list_you_said),
+        )
+        .route(
+            "/p/{pid}/plans/{id}/reminders",
+            get(reminders::list_reminders),
+        )
+        .route(
+            "/p/{pid}/plans/{id}/reminders/settings",
+            get(reminders::edit_settings).post(reminders::save_settings),
         )
         .route(
             "/p/{pid}/plans/{id}/you-said/new",

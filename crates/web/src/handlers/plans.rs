@@ -524,6 +524,10 @@ async fn plan_body(
             "Public page",
             format!("{base}/publish"),
         ));
+        buttons.push(LinkButton::secondary(
+            "Reminders",
+            format!("{base}/reminders"),
+        ));
     }
     for (label, format) in [
         ("Download as Excel", "xlsx"),

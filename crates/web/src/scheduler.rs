@@ -1,0 +1,137 @@
+//! The reminder scheduler that runs inside `sendplan serve`.
+//!
+//! Each round queues the reminders every plan is due (the store drops any already queued,
+//! so rounds can repeat, overlap a restart or run on two servers without sending anything
+//! twice), then sends what the outbox holds. A failed email is tried again later, waiting
+//! twice as long each time, up to six hours; one the mail server refuses for good is kept,
+//! with the server's answer, for the plan managers to see. Nothing here can stop the web
+//! server: a round that fails is logged and the next round starts on time.
+
+use crate::mail::Mailer;
+use sendplan_storage::{Store, StoreError};
+use std::time::Duration;
+use time::OffsetDateTime;
+
+/// How long a claimed email is left to one sender before another may try it.
+const CLAIM: time::Duration = time::Duration::minutes(10);
+/// How many emails one round sends at most.
+const BATCH: i64 = 100;
+
+/// What one round did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Round {
+    pub queued: usize,
+    pub sent: usize,
+    pub failed: usize,
+}
+
+/// How long to wait before trying an email again after `attempts` failures: a minute, then
+/// twice as long each time, at most six hours.
+pub fn backoff(attempts: i64) -> time::Duration {
+    let minutes = 1i64 << attempts.clamp(0, 9);
+    time::Duration::minutes(minutes.min(6 * 60))
+}
+
+/// Queues the reminders due at `now` and sends what is waiting.
+pub async fn run_once(
+    store: &Store,
+    mailer: &Mailer,
+    base_url: Option<&str>,
+    now: OffsetDateTime,
+) -> Result<Round, StoreError> {
+    let mut round = Round::default();
+    for (partnership, plan) in store.plans_with_reminders().await? {
+        let (reminders, title) = store.reminders_due(partnership, plan, now.date()).await?;
+        let link = base_url.map(|base| {
+            format!(
+                "{}/p/{}/plans/{}",
+                base.trim_end_matches('/'),
+                partnership.0,
+                plan.0
+            )
+        });
+        round.queued += store
+            .queue_reminders(partnership, plan, &title, &reminders, link.as_deref(), now)
+            .await?;
+    }
+    for mail in store.claim_mail(now, CLAIM, BATCH).await? {
+        let id = format!("sendplan-reminder-{}", mail.id);
+        match mailer
+            .send(
+                &id,
+                &mail.to.name,
+                &mail.to.email,
+                &mail.subject,
+                &mail.body,
+            )
+            .await
+        {
+            Ok(()) => {
+                store.mail_sent(mail.id, OffsetDateTime::now_utc()).await?;
+                round.sent += 1;
+            }
+            Err(error) => {
+                // The server's words can hold the address; they are kept with the email,
+                // for its plan managers, and left out of the log.
+                tracing::warn!(
+                    mail = mail.id,
+                    attempts = mail.attempts + 1,
+                    permanent = error.permanent,
+                    "a reminder email was not sent"
+                );
+                let retry = (!error.permanent).then(|| now + backoff(mail.attempts));
+                store
+                    .mail_failed(mail.id, now, &error.message, retry)
+                    .await?;
+                round.failed += 1;
+            }
+        }
+    }
+    Ok(round)
+}
+
+/// Runs a round every `every` for as long as the server runs.
+pub fn spawn(
+    store: Store,
+    mailer: Mailer,
+    base_url: Option<String>,
+    every: Duration,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            match run_once(
+                &store,
+                &mailer,
+                base_url.as_deref(),
+                OffsetDateTime::now_utc(),
+            )
+            .await
+            {
+                Ok(round) if round != Round::default() => tracing::info!(
+                    queued = round.queued,
+                    sent = round.sent,
+                    failed = round.failed,
+                    "reminders"
+                ),
+                Ok(_) => {}
+                Err(error) => {
+                    tracing::error!(%error, "the reminder round failed; the next one will try again")
+                }
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_wait_twice_as_long_each_time_up_to_six_hours() {
+        let waits: Vec<i64> = (0..12).map(|n| backoff(n).whole_minutes()).collect();
+        assert_eq!(waits, vec![1, 2, 4, 8, 16, 32, 64, 128, 256, 360, 360, 360]);
+    }
+}
