@@ -14,14 +14,14 @@ export const repo = join(here, '..', '..')
 export const screenshots = join(repo, 'e2e', 'screenshots')
 
 // Starts sendplan on a database in `dir` (a new folder unless given, so a test can
-// restart the server on the same data).
-export async function startServer (dir = mkdtempSync(join(tmpdir(), 'sendplan-e2e-'))) {
+// restart the server on the same data), with `env` added to its environment.
+export async function startServer (dir = mkdtempSync(join(tmpdir(), 'sendplan-e2e-')), env = {}) {
   const bin = process.env.SENDPLAN_BIN || join(repo, 'target', 'debug', 'sendplan')
   // SENDPLAN_E2E_DATABASE_URL runs the same journeys on another database (PostgreSQL).
   const database = process.env.SENDPLAN_E2E_DATABASE_URL || `sqlite://${dir}/e2e.db`
   const child = spawn(bin, ['serve', '--demo', '--bind', '127.0.0.1:0', '--database-url', database], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, SENDPLAN_LOG: 'warn' }
+    env: { ...process.env, SENDPLAN_LOG: 'warn', ...env }
   })
   let out = ''
   const ready = new Promise((resolve, reject) => {
@@ -92,4 +92,34 @@ export async function axeViolations (page) {
 export async function screenshot (page, name) {
   mkdirSync(screenshots, { recursive: true })
   await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true })
+}
+
+// Starts the real SMTP server of the tests (scripts/smtp-test-server.py, aiosmtpd) with
+// STARTTLS required, in `dir`; each email it accepts is written to dir/messages/N.eml.
+export async function startMailServer (dir) {
+  const child = spawn(join(repo, 'scripts', 'smtp-test-server.py'), ['--dir', dir, '--tls', '--user', 'reminders', '--password', 's3cret'],
+    { stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  const port = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the SMTP test server did not start in 30s:\n${out}`)), 30000)
+    child.stdout.on('data', chunk => {
+      out += chunk
+      const ready = out.match(/READY (\d+)/)
+      if (ready) { clearTimeout(timer); resolve(Number(ready[1])) }
+    })
+    child.stderr.on('data', chunk => { out += chunk })
+    child.on('exit', code => reject(new Error(`the SMTP test server exited with ${code}:\n${out}`)))
+  })
+  return {
+    port,
+    env: {
+      SENDPLAN_SMTP_URL: `smtp://reminders:s3cret@127.0.0.1:${port}?tls=required`,
+      SENDPLAN_MAIL_FROM: 'SEND improvement <send@council.example.org>',
+      SENDPLAN_SMTP_CA_FILE: join(dir, 'cert.pem')
+    },
+    async stop () {
+      child.kill('SIGTERM')
+      await new Promise(resolve => child.once('exit', resolve))
+    }
+  }
 }

@@ -107,12 +107,10 @@ async fn settings_form(state: &AppState, ctx: &Ctx, plan: PlanId) -> Result<Form
             Field::text("days_before_board", "Days before a board report is due")
                 .value(settings.days_before_board)
                 .width("govuk-input--width-3")
-                .input_type("number")
                 .hint("Leads whose actions have no update since the last report are asked for one this many days before the next report in the reporting cycle is due. From 0 to 60."),
             Field::text("milestone_days", "Days before a milestone is due")
                 .value(settings.milestone_days)
                 .width("govuk-input--width-3")
-                .input_type("number")
                 .hint("Leads are reminded of milestones that are not done this many days before they are due. From 0 to 90."),
             Field::checkboxes(
                 "stale",

@@ -1,0 +1,99 @@
+// Reminders in a real browser against a real SMTP server: a plan manager sets a board's
+// reporting cycle, turns reminders on, and the scheduler inside `sendplan serve` emails
+// the digest of who has not updated; the Reminders page then lists it as sent.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startServer, startMailServer, launchBrowser, signIn, axeViolations, screenshot } from '../lib/harness.mjs'
+
+let mail
+let mailDir
+let server
+let browser
+
+before(async () => {
+  mailDir = mkdtempSync(join(tmpdir(), 'sendplan-smtp-'))
+  mail = await startMailServer(mailDir)
+  server = await startServer(undefined, { ...mail.env, SENDPLAN_REMINDER_INTERVAL: '1', SENDPLAN_BASE_URL: 'https://send.example.org' })
+  browser = await launchBrowser()
+})
+
+after(async () => {
+  await browser?.close()
+  await server?.stop()
+  await mail?.stop()
+  if (mailDir) rmSync(mailDir, { recursive: true, force: true })
+})
+
+// The emails the server accepted, with folded headers unfolded and quoted-printable
+// bodies decoded, as a mail client shows them.
+function delivered () {
+  let names = []
+  try { names = readdirSync(join(mailDir, 'messages')).filter(n => n.endsWith('.eml')) } catch { return [] }
+  return names.map(n => {
+    const raw = readFileSync(join(mailDir, 'messages', n), 'latin1').replace(/\r\n[ \t]+/g, ' ')
+    const bytes = raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)))
+    return Buffer.from(bytes, 'latin1').toString('utf8')
+  })
+}
+
+test('a plan manager turns reminders on and the digest reaches the mail server', async () => {
+  const context = await browser.newContext({ bypassCSP: true })
+  const page = await context.newPage()
+  const failures = []
+  const audit = async name => {
+    const violations = await axeViolations(page)
+    if (violations.length) failures.push(`${name}: ${violations.join('; ')}`)
+    await screenshot(page, name)
+  }
+  await signIn(page, server)
+  const home = page.url()
+  await page.locator('.govuk-summary-card__title a').first().click()
+  const plan = page.url()
+  await page.goto(`${home}/boards/new`)
+  await page.getByLabel('Name', { exact: true }).fill('SEND Improvement Board')
+  await page.getByRole('button', { name: 'Save' }).click()
+  // The board's exception report is due in three days.
+  const due = new Date(Date.now() + 3 * 24 * 3600 * 1000)
+  await page.goto(`${plan}/cycle/new`)
+  await page.getByLabel('Board', { exact: true }).selectOption({ label: 'SEND Improvement Board' })
+  await page.getByRole('radio', { name: 'Exception report' }).check()
+  await page.getByRole('radio', { name: 'Monthly' }).check()
+  await page.locator('#first_due-day').fill(String(due.getUTCDate()))
+  await page.locator('#first_due-month').fill(String(due.getUTCMonth() + 1))
+  await page.locator('#first_due-year').fill(String(due.getUTCFullYear()))
+  await page.getByRole('button', { name: 'Save' }).click()
+  await page.goto(plan)
+  await page.getByRole('button', { name: 'Reminders' }).click()
+  assert.match(await page.locator('main').innerText(), /Email reminders are off for this plan/)
+  await audit('reminders-off')
+  await page.getByRole('button', { name: 'Change reminder settings' }).click()
+  await page.getByLabel('Days before a board report is due').fill('sixty')
+  await page.getByRole('button', { name: 'Save' }).click()
+  assert.match(await page.locator('.govuk-error-summary').innerText(), /whole number of days/)
+  await audit('reminder-settings-errors')
+  await page.getByLabel('Days before a board report is due').fill('7')
+  await page.getByLabel('Send email reminders for this plan').check()
+  await page.getByRole('button', { name: 'Save' }).click()
+  assert.match(await page.locator('main').innerText(), /Email reminders are on/)
+  // The scheduler runs every second here: wait for the digest to reach the server.
+  let digest
+  for (let i = 0; i < 60 && !digest; i++) {
+    digest = delivered().find(m => m.includes('demo@sendplan.invalid'))
+    if (!digest) await new Promise(resolve => setTimeout(resolve, 500))
+  }
+  assert.ok(digest, 'the digest reached the SMTP server')
+  assert.match(digest, /Subject: Before SEND Improvement Board on/)
+  assert.match(digest, /These leads have not yet updated their actions/)
+  assert.match(digest, /Head of Service – Children and Young People in Care \(no email address, not reminded\): 3\.3/)
+  assert.match(digest, /Open the plan in sendplan: https:\/\/send\.example\.org\/p\/\d+\/plans\/\d+/)
+  await page.reload()
+  assert.match(await page.locator('main').innerText(), /Before SEND Improvement Board on[^\n]*\s+Sent/)
+  await audit('reminders-sent')
+  await page.getByRole('button', { name: 'Change reminder settings' }).click()
+  await audit('reminder-settings')
+  await context.close()
+  assert.deepEqual(failures, [], failures.join('\n'))
+})
