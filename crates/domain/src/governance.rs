@@ -187,9 +187,15 @@ pub struct AgendaItem {
 /// What a meeting decided, or an action it gave someone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Outcome {
+    /// None until stored.
+    #[serde(default)]
+    pub id: Option<crate::OutcomeId>,
     /// An action arising ("Action: ..."), rather than a decision.
     pub is_action: bool,
     pub text: String,
+    /// The plan action it became, if a plan manager added it to the plan.
+    #[serde(default)]
+    pub plan_action: Option<crate::ActionId>,
 }
 
 /// A meeting of a board.
@@ -267,12 +273,16 @@ impl MeetingInput {
                     .or_else(|| line.strip_prefix("action:"))
                 {
                     Some(rest) => Outcome {
+                        id: None,
                         is_action: true,
                         text: rest.trim().to_owned(),
+                        plan_action: None,
                     },
                     None => Outcome {
+                        id: None,
                         is_action: false,
                         text: line.to_owned(),
+                        plan_action: None,
                     },
                 }
             })

@@ -68,6 +68,8 @@ id_type!(
     YouSaidId,
     /// A meeting of a board.
     MeetingId,
+    /// A decision of a meeting, or an action arising from it.
+    OutcomeId,
     /// A report that goes to a board on a cadence.
     ReportingLineId,
 );

@@ -1,8 +1,10 @@
 //! What a partnership publishes about a plan on its public progress page. Nothing is
 //! public by default: the page shows only what a plan manager has chosen here (a
-//! plain-language summary, one per area, and optionally the ratings as counts and the
-//! measures), and "You said, we did" entries marked for publication. Names of people,
-//! progress narratives and anything else never appear there.
+//! plain-language summary, and per area a summary and easy-read text, and optionally the
+//! ratings as counts and the measures), "You said, we did" entries marked for
+//! publication, and board papers a plan manager has published one by one. Names of
+//! people, progress narratives and anything else never appear there unless they are in
+//! a paper so published.
 
 use crate::input::{FieldErrors, FormReader, RawForm, LONG_TEXT};
 use crate::{ActionId, AreaId, PlanId, YouSaidId};
@@ -19,22 +21,37 @@ pub struct Publication {
     pub show_ratings: bool,
     /// Show the plan's impact measures with their values and charts.
     pub show_measures: bool,
-    /// Plain-language summaries per area.
-    pub areas: Vec<(AreaId, String)>,
+    /// What is written for families about each area.
+    pub areas: Vec<AreaText>,
     pub version: i64,
 }
 
+/// What is published about one area: a plain-language summary, and easy-read text (short
+/// sentences, one idea each, for readers with a learning disability and for children).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AreaText {
+    pub area: AreaId,
+    pub summary: String,
+    pub easy_read: String,
+}
+
 impl Publication {
-    pub fn area_summary(&self, area: AreaId) -> &str {
+    /// What is written about `area` (nothing, if it was left blank).
+    pub fn area_text(&self, area: AreaId) -> AreaText {
         self.areas
             .iter()
-            .find(|(a, _)| *a == area)
-            .map_or("", |(_, s)| s.as_str())
+            .find(|t| t.area == area)
+            .cloned()
+            .unwrap_or(AreaText {
+                area,
+                summary: String::new(),
+                easy_read: String::new(),
+            })
     }
 }
 
-/// The publication form: `published`, `summary`, `show` (ratings, measures) and an
-/// `area-{id}` summary for each of `areas`.
+/// The publication form: `published`, `summary`, `show` (ratings, measures) and, for each
+/// of `areas`, an `area-{id}` summary and `easy-{id}` easy-read text.
 pub fn parse_publication(form: &RawForm, areas: &[AreaId]) -> Result<Publication, FieldErrors> {
     let mut f = FormReader::new(form);
     let published = form.get("published") == "yes";
@@ -48,13 +65,12 @@ pub fn parse_publication(form: &RawForm, areas: &[AreaId]) -> Result<Publication
     let show = form.all("show");
     let areas = areas
         .iter()
-        .map(|a| {
-            (
-                *a,
-                f.optional(&format!("area-{}", a.0), "the area's summary", LONG_TEXT),
-            )
+        .map(|a| AreaText {
+            area: *a,
+            summary: f.optional(&format!("area-{}", a.0), "the area's summary", LONG_TEXT),
+            easy_read: f.optional(&format!("easy-{}", a.0), "the easy-read text", LONG_TEXT),
         })
-        .filter(|(_, s)| !s.trim().is_empty())
+        .filter(|t| !t.summary.trim().is_empty() || !t.easy_read.trim().is_empty())
         .collect();
     f.finish(Publication {
         published,
@@ -123,14 +139,27 @@ mod tests {
             ("show", "measures"),
             ("area-7", "Finding needs early"),
             ("area-8", "  "),
+            ("easy-9", "We want to help you sooner."),
         ]);
-        let publication = parse_publication(&form, &[AreaId(7), AreaId(8)]).expect("valid");
+        let publication =
+            parse_publication(&form, &[AreaId(7), AreaId(8), AreaId(9)]).expect("valid");
         assert!(publication.published && publication.show_measures && !publication.show_ratings);
         assert_eq!(
             publication.areas,
-            vec![(AreaId(7), "Finding needs early".to_owned())]
+            vec![
+                AreaText {
+                    area: AreaId(7),
+                    summary: "Finding needs early".to_owned(),
+                    easy_read: String::new(),
+                },
+                AreaText {
+                    area: AreaId(9),
+                    summary: String::new(),
+                    easy_read: "We want to help you sooner.".to_owned(),
+                }
+            ]
         );
-        assert_eq!(publication.area_summary(AreaId(8)), "");
+        assert_eq!(publication.area_text(AreaId(8)).summary, "");
         assert!(
             !Publication::default().published,
             "nothing is public by default"

@@ -1,9 +1,10 @@
 //! Boards and reporting cycles.
 
-use crate::audit::{record_created, Subject};
+use crate::audit::{record_created, record_updated, Subject};
 use crate::sql::{date_text, now_text, RowExt};
 use crate::{duplicate_as, Actor, Result, Store, StoreError};
 use sendplan_domain::governance::*;
+use sendplan_domain::input::ActionInput;
 use sendplan_domain::reports::ReportKind;
 use sendplan_domain::*;
 
@@ -283,13 +284,115 @@ impl Store {
                         .filter(|o| o.int("meeting_id").ok() == Some(id))
                         .map(|o| {
                             Ok(Outcome {
+                                id: Some(OutcomeId(o.int("id")?)),
                                 is_action: o.int("is_action")? != 0,
                                 text: o.text("text")?,
+                                plan_action: o.opt_int("plan_action_id")?.map(ActionId),
                             })
                         })
                         .collect::<Result<_>>()?,
                 })
             })
             .collect()
+    }
+}
+
+/// An action arising from a meeting, with the plan its meeting was about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActionArising {
+    pub id: OutcomeId,
+    pub plan_id: PlanId,
+    pub board: String,
+    pub held_on: Date,
+    pub text: String,
+    pub plan_action: Option<ActionId>,
+}
+
+impl Store {
+    /// An action arising from one of the partnership's meetings.
+    pub async fn get_action_arising(
+        &self,
+        partnership: PartnershipId,
+        outcome: OutcomeId,
+    ) -> Result<ActionArising> {
+        let row = sqlx::query(
+            "SELECT o.id, o.text, o.plan_action_id, m.plan_id, m.held_on, b.name AS board FROM meeting_outcomes o \
+             JOIN meetings m ON m.id = o.meeting_id JOIN boards b ON b.id = m.board_id \
+             WHERE o.id = $1 AND m.partnership_id = $2 AND o.is_action = 1",
+        )
+        .bind(outcome.0)
+        .bind(partnership.0)
+        .fetch_optional(self.pool())
+        .await?;
+        let row = crate::one_or_not_found(row)?;
+        Ok(ActionArising {
+            id: outcome,
+            plan_id: PlanId(row.int("plan_id")?),
+            board: row.text("board")?,
+            held_on: row.date("held_on")?,
+            text: row.text("text")?,
+            plan_action: row.opt_int("plan_action_id")?.map(ActionId),
+        })
+    }
+
+    /// Adds an action arising from a meeting to the meeting's plan, in `area`, and records
+    /// on the meeting that it became that action: both or neither.
+    pub async fn create_action_arising(
+        &self,
+        actor: Actor,
+        partnership: PartnershipId,
+        area: AreaId,
+        input: &ActionInput,
+        today: Date,
+        outcome: OutcomeId,
+    ) -> Result<ActionId> {
+        let arising = self.get_action_arising(partnership, outcome).await?;
+        let area = self.get_area(partnership, area).await?;
+        if area.plan_id != arising.plan_id {
+            return Err(StoreError::Rule(
+                "The action must go in the plan the meeting was about".to_owned(),
+            ));
+        }
+        let mut write = self.begin_write().await?;
+        let action = self
+            .insert_action(
+                &mut write.tx,
+                actor,
+                partnership,
+                area.plan_id,
+                area.id,
+                input,
+                today,
+            )
+            .await?;
+        let linked = sqlx::query(
+            "UPDATE meeting_outcomes SET plan_action_id = $1 WHERE id = $2 AND plan_action_id IS NULL",
+        )
+        .bind(action.0)
+        .bind(outcome.0)
+        .execute(&mut *write.tx)
+        .await?;
+        if linked.rows_affected() == 0 {
+            // Someone else made it a plan action meanwhile: this one is not added twice.
+            return Err(StoreError::Conflict);
+        }
+        record_updated(
+            &mut write.tx,
+            Subject {
+                partnership,
+                actor,
+                entity: "meeting_outcome",
+                id: outcome.0,
+            },
+            format!(
+                "Action arising from {} on {} became plan action {}",
+                arising.board, arising.held_on, input.number
+            ),
+            &None::<ActionId>,
+            &Some(action),
+        )
+        .await?;
+        write.commit().await?;
+        Ok(action)
     }
 }

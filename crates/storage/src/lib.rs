@@ -33,6 +33,7 @@ pub use accounts::{Member, SessionRecord, UserRecord};
 pub use audit::AuditEvent;
 pub use cache::ReadCache;
 pub use drafts::ImportDraft;
+pub use governance::ActionArising;
 pub use measures::PlanMeasures;
 pub use migrate::MIGRATIONS;
 pub use overview::{ActionRow, PartnershipSummary, PlanOverview, PlanSummary};

@@ -89,6 +89,13 @@ pub const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0010_reminders.sql"),
         rebuilds_sqlite_tables: false,
     },
+    Migration {
+        version: 11,
+        name: "publishing_papers",
+        sqlite: include_str!("../migrations/sqlite/0011_publishing_papers.sql"),
+        postgres: include_str!("../migrations/postgres/0011_publishing_papers.sql"),
+        rebuilds_sqlite_tables: false,
+    },
 ];
 
 async fn record_applied(tx: &mut sqlx::AnyConnection, migration: &Migration) -> Result<()> {

@@ -24,7 +24,7 @@ impl Store {
             return Ok(Publication::default());
         };
         let areas = sqlx::query(
-            "SELECT s.area_id, s.summary FROM area_summaries s JOIN areas a ON a.id = s.area_id \
+            "SELECT s.area_id, s.summary, s.easy_read FROM area_summaries s JOIN areas a ON a.id = s.area_id \
              WHERE a.plan_id = $1 AND s.partnership_id = $2 ORDER BY s.area_id",
         )
         .bind(plan.0)
@@ -32,7 +32,13 @@ impl Store {
         .fetch_all(self.pool())
         .await?
         .iter()
-        .map(|r| Ok((AreaId(r.int("area_id")?), r.text("summary")?)))
+        .map(|r| {
+            Ok(AreaText {
+                area: AreaId(r.int("area_id")?),
+                summary: r.text("summary")?,
+                easy_read: r.text("easy_read")?,
+            })
+        })
         .collect::<Result<_>>()?;
         Ok(Publication {
             published: row.int("published")? != 0,
@@ -62,7 +68,7 @@ impl Store {
         if input
             .areas
             .iter()
-            .any(|(a, _)| !plan_areas.iter().any(|p| p.id == *a))
+            .any(|t| !plan_areas.iter().any(|p| p.id == t.area))
         {
             return Err(StoreError::Rule(
                 "Summaries can only be written for this plan's areas".to_owned(),
@@ -114,13 +120,14 @@ impl Store {
                 .execute(&mut *write.tx)
                 .await?;
         }
-        for (area, summary) in &input.areas {
+        for text in &input.areas {
             sqlx::query(
-                "INSERT INTO area_summaries (area_id, partnership_id, summary) VALUES ($1, $2, $3)",
+                "INSERT INTO area_summaries (area_id, partnership_id, summary, easy_read) VALUES ($1, $2, $3, $4)",
             )
-            .bind(area.0)
+            .bind(text.area.0)
             .bind(partnership.0)
-            .bind(summary.clone())
+            .bind(text.summary.clone())
+            .bind(text.easy_read.clone())
             .execute(&mut *write.tx)
             .await?;
         }
@@ -228,5 +235,124 @@ impl Store {
                 })
             })
             .collect()
+    }
+}
+
+impl Store {
+    /// The partnership's plans with a published progress page, by title.
+    pub async fn published_plans(
+        &self,
+        partnership: PartnershipId,
+    ) -> Result<Vec<(PlanId, String)>> {
+        sqlx::query(
+            "SELECT p.id, p.title FROM plans p JOIN plan_publications u ON u.plan_id = p.id \
+             WHERE p.partnership_id = $1 AND u.partnership_id = $1 AND u.published = 1 ORDER BY p.title, p.id",
+        )
+        .bind(partnership.0)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| Ok((PlanId(r.int("id")?), r.text("title")?)))
+        .collect()
+    }
+
+    /// Publishes a paper issued to a board on its plan's public page, or withdraws it.
+    pub async fn set_report_published(
+        &self,
+        actor: Actor,
+        partnership: PartnershipId,
+        report: i64,
+        published: bool,
+    ) -> Result<()> {
+        let issued = self.get_issued_report(partnership, report).await?;
+        let mut write = self.begin_write().await?;
+        let done = if published {
+            sqlx::query(
+                "INSERT INTO published_reports (report_id, partnership_id, plan_id, published_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(report)
+            .bind(partnership.0)
+            .bind(issued.plan_id.0)
+            .bind(now_text())
+            .execute(&mut *write.tx)
+            .await
+            .map_err(crate::duplicate_as("This paper is already published"))?
+        } else {
+            sqlx::query(
+                "DELETE FROM published_reports WHERE report_id = $1 AND partnership_id = $2",
+            )
+            .bind(report)
+            .bind(partnership.0)
+            .execute(&mut *write.tx)
+            .await?
+        };
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Conflict);
+        }
+        record(
+            &mut write.tx,
+            Change {
+                partnership: Some(partnership),
+                actor,
+                entity: "issued_report",
+                entity_id: report,
+                change: if published { "published" } else { "withdrawn" },
+                summary: format!(
+                    "{}, issued to {}, {} the public progress page",
+                    issued.title,
+                    issued.board,
+                    if published {
+                        "published on"
+                    } else {
+                        "withdrawn from"
+                    }
+                ),
+                before: Some(&!published),
+                after: Some(&published),
+            },
+        )
+        .await?;
+        write.commit().await
+    }
+
+    /// The ids of a plan's papers that are published, whether or not the plan's page is.
+    pub async fn published_report_ids(
+        &self,
+        partnership: PartnershipId,
+        plan: PlanId,
+    ) -> Result<Vec<i64>> {
+        sqlx::query(
+            "SELECT report_id FROM published_reports WHERE partnership_id = $1 AND plan_id = $2",
+        )
+        .bind(partnership.0)
+        .bind(plan.0)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| r.int("report_id"))
+        .collect()
+    }
+
+    /// A published paper, while both it and its plan's page are published; otherwise it
+    /// is not found, as if it did not exist.
+    pub async fn get_published_report(
+        &self,
+        partnership: PartnershipId,
+        report: i64,
+    ) -> Result<crate::IssuedReport> {
+        let issued = self.get_issued_report(partnership, report).await?;
+        let shown = self
+            .published_report_ids(partnership, issued.plan_id)
+            .await?
+            .contains(&report)
+            && self
+                .get_publication(partnership, issued.plan_id)
+                .await?
+                .published;
+        if shown {
+            Ok(issued)
+        } else {
+            Err(StoreError::NotFound)
+        }
     }
 }

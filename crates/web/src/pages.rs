@@ -432,12 +432,16 @@ pub struct PublicPlanBody {
     pub measures: Vec<PublicMeasure>,
     /// (when, what families said, what the partnership did)
     pub you_said: Vec<(String, String, String)>,
+    /// Papers issued to boards and published: (title, board, address)
+    pub papers: Vec<(String, String, String)>,
+    /// The partnership's list of published plans.
+    pub index_href: String,
 }
 
 pub struct PublicArea {
     pub number: String,
     pub title: String,
-    pub summary: String,
+    pub text: sendplan_domain::publication::AreaText,
     pub counts: Vec<(String, usize)>,
 }
 
@@ -456,6 +460,8 @@ pub struct MeetingsPage {
     pub back_href: String,
     pub buttons: Vec<LinkButton>,
     pub meetings: Vec<MeetingView>,
+    /// The plan's areas (id, label), for choosing where an action arising goes.
+    pub areas: Vec<(String, String)>,
 }
 
 pub struct MeetingView {
@@ -465,5 +471,15 @@ pub struct MeetingView {
     /// (item, link to the action it is about, or empty)
     pub agenda: Vec<(String, String)>,
     pub decisions: Vec<String>,
-    pub actions: Vec<String>,
+    pub actions: Vec<ArisingView>,
+}
+
+/// An action arising from a meeting, and the plan action it became.
+pub struct ArisingView {
+    pub text: String,
+    /// The plan action it became (number, address), if it did.
+    pub plan_action: Option<(String, String)>,
+    /// Where the "add it to the plan" form goes; empty for those who cannot add actions.
+    pub add_href: String,
+    pub id: i64,
 }

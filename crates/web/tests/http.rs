@@ -34,6 +34,7 @@ struct Area {
     measure: MeasureId,
     survey: sendplan_domain::SurveyId,
     issued_report: i64,
+    arising: sendplan_domain::OutcomeId,
 }
 
 struct World {
@@ -265,10 +266,45 @@ async fn build_area(store: &Store, code: &str) -> Area {
         )
         .await
         .unwrap();
+    let board = store
+        .create_board(
+            actor,
+            pid,
+            &sendplan_domain::governance::BoardInput::parse(&RawForm::from_pairs(&[(
+                "name",
+                "SEND Partnership Board",
+            )]))
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    let meeting = sendplan_domain::governance::MeetingInput::parse(
+        &RawForm::from_pairs(&[
+            ("board", &board.to_string()),
+            ("held_on-day", "12"),
+            ("held_on-month", "10"),
+            ("held_on-year", "2022"),
+            ("agenda", "1.2 Progress on autism waits"),
+            (
+                "outcomes",
+                "The report was noted\nAction: commission a second assessment provider",
+            ),
+        ]),
+        &[("1.2".to_owned(), led_action)],
+    )
+    .unwrap();
+    store
+        .create_meeting(actor, pid, plan, &meeting)
+        .await
+        .unwrap();
+    let arising = store.list_meetings(pid, plan).await.unwrap()[0].outcomes[1]
+        .id
+        .unwrap();
     Area {
         pid,
         plan,
         area,
+        arising,
         objective,
         led_action,
         other_action,
@@ -434,6 +470,8 @@ enum Needs {
     Audit,
     UpdateLedAction,
     UpdateOtherAction,
+    /// Plan managers are sent on elsewhere (303).
+    EditPlansThenRedirect,
 }
 
 fn routes(a: &Area) -> Vec<(&'static str, String, Needs)> {
@@ -525,6 +563,26 @@ fn routes(a: &Area) -> Vec<(&'static str, String, Needs)> {
             EditPlans,
         ),
         ("GET", format!("{p}/plans/{}/meetings", a.plan), View),
+        (
+            "GET",
+            format!("{p}/meeting-actions/{}/add?area={}", a.arising, a.area),
+            EditPlansThenRedirect,
+        ),
+        (
+            "GET",
+            format!("{p}/areas/{}/actions/new?arising={}", a.area, a.arising),
+            EditPlans,
+        ),
+        (
+            "GET",
+            format!("{p}/reports/{}/publish", a.issued_report),
+            EditPlans,
+        ),
+        (
+            "POST",
+            format!("{p}/reports/{}/publish", a.issued_report),
+            EditPlans,
+        ),
         (
             "GET",
             format!("{p}/plans/{}/meetings/new", a.plan),
@@ -764,7 +822,7 @@ fn routes(a: &Area) -> Vec<(&'static str, String, Needs)> {
 fn expected(role: Role, method: &str, needs: Needs) -> StatusCode {
     let allowed = match needs {
         Needs::View => true,
-        Needs::EditPlans | Needs::UpdateOtherAction => {
+        Needs::EditPlans | Needs::UpdateOtherAction | Needs::EditPlansThenRedirect => {
             matches!(role, Role::Admin | Role::PlanManager)
         }
         Needs::ManagePartnership | Needs::Audit => role == Role::Admin,
@@ -772,6 +830,7 @@ fn expected(role: Role, method: &str, needs: Needs) -> StatusCode {
     };
     match (allowed, method) {
         (false, _) => StatusCode::FORBIDDEN,
+        (true, _) if matches!(needs, Needs::EditPlansThenRedirect) => StatusCode::SEE_OTHER,
         (true, "GET") => StatusCode::OK,
         (true, _) => StatusCode::UNPROCESSABLE_ENTITY,
     }
@@ -2110,9 +2169,9 @@ async fn boards_form_a_structure_and_a_plan_reports_to_them_on_a_cycle() {
         page.find("app-depth-1").unwrap(),
     );
     assert!(health < send && page.contains("Reports to Health and Wellbeing Board"));
-    // Another partnership's board cannot be chosen.
+    // Another partnership's boards are its own.
     let other = w.store.list_boards(w.b.pid).await.unwrap();
-    assert!(other.is_empty());
+    assert!(other.iter().all(|b| b.partnership_id == w.b.pid));
     let board = w
         .store
         .list_boards(w.a.pid)
@@ -2282,6 +2341,8 @@ async fn the_public_page_shows_only_what_was_published_to_anyone_without_signing
             .map(|f| f.text),
     );
     private.push("pm@example.org".to_owned());
+    private.push("commission a second assessment provider".to_owned());
+    private.push("As issued".to_owned());
     private.retain(|t| t.len() > 3);
     assert!(
         private.len() >= 6,
@@ -2307,6 +2368,7 @@ async fn the_public_page_shows_only_what_was_published_to_anyone_without_signing
                 ("published", "yes"),
                 summary,
                 ("show", "ratings"),
+                (&format!("easy-{}", w.a.area), "We want you to wait less."),
             ],
         )
         .await;
@@ -2360,6 +2422,55 @@ async fn the_public_page_shows_only_what_was_published_to_anyone_without_signing
         !page.contains("A private worry"),
         "an unpublished entry stays private"
     );
+    assert!(page.contains("Easy read: Autism waits") && page.contains("We want you to wait less."));
+
+    // The partnership's published plans, from one address.
+    let (status, index) = w.get(None, &format!("/public/{}", w.a.pid)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(index.contains(&format!("/public/{}/plans/{}", w.a.pid, w.a.plan)));
+    assert_eq!(
+        w.get(None, &format!("/public/{}", w.b.pid)).await.0,
+        StatusCode::NOT_FOUND,
+        "a partnership that publishes nothing has no public index"
+    );
+
+    // A paper issued to a board is public only once a plan manager publishes it.
+    let paper = format!("/public/{}/reports/{}", w.a.pid, w.a.issued_report);
+    assert_eq!(w.get(None, &paper).await.0, StatusCode::NOT_FOUND);
+    let publish_paper = format!("{base}/reports/{}/publish", w.a.issued_report);
+    let (status, page) = w.post(Some(&manager), &publish_paper, &[]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("everything in it can be public"));
+    let (status, _) = w
+        .post(Some(&manager), &publish_paper, &[("confirm", "yes")])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, page) = w.get(None, &paper).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("As issued"));
+    let (_, page) = w.get(None, &public).await;
+    assert!(page.contains("Reports to the board") && page.contains(&paper));
+    let (_, reports) = w
+        .get(
+            Some(&manager),
+            &format!("{base}/plans/{}/reports", w.a.plan),
+        )
+        .await;
+    assert!(reports.contains("(published)"));
+    assert!(
+        w.get(
+            None,
+            &format!("/public/{}/reports/{}", w.b.pid, w.a.issued_report)
+        )
+        .await
+        .0 == StatusCode::NOT_FOUND,
+        "not through another partnership"
+    );
+    let audit = w.store.list_audit(w.a.pid, None, 1).await.unwrap();
+    assert_eq!(
+        (audit[0].entity.as_str(), audit[0].change.as_str()),
+        ("issued_report", "published")
+    );
     // Measures only when chosen; a stale settings page does not overwrite.
     let (status, _) = w
         .post(
@@ -2401,6 +2512,11 @@ async fn the_public_page_shows_only_what_was_published_to_anyone_without_signing
         w.get(None, &public).await.0,
         StatusCode::NOT_FOUND,
         "unpublished again"
+    );
+    assert_eq!(
+        w.get(None, &paper).await.0,
+        StatusCode::NOT_FOUND,
+        "a published paper goes with its plan's page"
     );
     let other = format!("/public/{}/plans/{}", w.b.pid, w.a.plan);
     assert_eq!(
@@ -2777,4 +2893,98 @@ async fn reminders_reach_a_real_mail_server_once_and_wait_out_its_outages() {
     );
     assert!(messages[2].contains("Pathway agreed by the board (action 1.4)"));
     server.stop().await;
+}
+
+#[tokio::test]
+async fn an_action_arising_from_a_meeting_becomes_a_plan_action_once() {
+    let w = world().await;
+    let manager = w
+        .session_for(
+            "pm@example.org",
+            Some((w.a.pid, Role::PlanManager, None)),
+            false,
+        )
+        .await;
+    let viewer = w
+        .session_for(
+            "viewer@example.org",
+            Some((w.a.pid, Role::Viewer, None)),
+            false,
+        )
+        .await;
+    let base = format!("/p/{}", w.a.pid);
+    let meetings = format!("{base}/plans/{}/meetings", w.a.plan);
+    let (_, page) = w.get(Some(&manager), &meetings).await;
+    let add = format!("{base}/meeting-actions/{}/add", w.a.arising);
+    assert!(page.contains(&add) && page.contains("Add it to the plan as an action"));
+    let (_, page) = w.get(Some(&viewer), &meetings).await;
+    assert!(!page.contains(&add), "viewers cannot add actions");
+    let other = format!("{add}?area={}", w.b.area);
+    assert_eq!(
+        w.get(Some(&manager), &other).await.0,
+        StatusCode::NOT_FOUND,
+        "another partnership's area cannot take it"
+    );
+
+    let request = Request::get(format!("{add}?area={}", w.a.area))
+        .header(header::COOKIE, &manager.cookie)
+        .body(Body::empty())
+        .unwrap();
+    let (status, _, headers) = w.send(request).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let form_path = headers
+        .get(header::LOCATION)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        form_path,
+        format!(
+            "{base}/areas/{}/actions/new?arising={}",
+            w.a.area, w.a.arising
+        )
+    );
+    let (status, form) = w.get(Some(&manager), &form_path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(form.contains("Arising from SEND Partnership Board on 12 October 2022"));
+    assert!(
+        form.contains("commission a second assessment provider</textarea>"),
+        "{form}"
+    );
+
+    let arising = w.a.arising.to_string();
+    let post = format!("{base}/areas/{}/actions/new", w.a.area);
+    let fields = [
+        ("arising", arising.as_str()),
+        ("number", "1.9"),
+        ("description", "Commission a second assessment provider"),
+    ];
+    let (status, _) = w.post(Some(&manager), &post, &fields).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page) = w.get(Some(&manager), &meetings).await;
+    assert!(page.contains("Added to the plan as"), "{page}");
+    assert!(page.contains("action 1.9</a>"));
+    assert!(!page.contains("Add it to the plan as an action"));
+    let audit = w.store.list_audit(w.a.pid, None, 2).await.unwrap();
+    assert_eq!(audit[0].entity, "meeting_outcome");
+    assert!(audit[0].summary.contains("became plan action 1.9"));
+    assert_eq!(audit[1].entity, "action");
+
+    // A second tab that had the same form open does not add it twice.
+    let again = [
+        ("arising", arising.as_str()),
+        ("number", "1.10"),
+        ("description", "Commission a second assessment provider"),
+    ];
+    let (status, page) = w.post(Some(&manager), &post, &again).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("already added this action arising"));
+    assert!(w
+        .store
+        .list_actions(w.a.pid, w.a.plan)
+        .await
+        .unwrap()
+        .iter()
+        .all(|a| a.number.to_string() != "1.10"));
 }

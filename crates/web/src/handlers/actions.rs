@@ -9,7 +9,7 @@ use crate::forms::{with_none, Choice, Field};
 use crate::pages::{html, ActionPage, FormPage, MilestoneView, TablePage, UpdateView};
 use crate::views::{date_or, Cell, Chrome, SummaryRow, Tag};
 use crate::AppState;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use sendplan_domain::access::Capability;
 use sendplan_domain::flags::milestone_overdue;
 use sendplan_domain::input::{long_date, ActionInput, MilestoneInput, RawForm, UpdateInput};
@@ -185,14 +185,55 @@ fn parse_action(
     })
 }
 
+/// The new action form, for an action arising from a meeting when `arising` names one:
+/// its words fill in the description, and saving records that it became this action.
+async fn new_action_page(
+    state: &AppState,
+    ctx: &Ctx,
+    choices: &ActionChoices,
+    arising: Option<i64>,
+) -> Result<FormPage, AppError> {
+    let mut page = action_page(ctx, choices, None);
+    let Some(outcome) = arising else {
+        return Ok(page);
+    };
+    let arising = state
+        .store
+        .get_action_arising(ctx.pid(), sendplan_domain::OutcomeId(outcome))
+        .await?;
+    if arising.plan_id != choices.area.plan_id {
+        return Err(AppError::NotFound);
+    }
+    for field in &mut page.fields {
+        if field.name == "description" {
+            field.value = arising.text.clone();
+        }
+    }
+    page.fields.push(Field::hidden("arising", outcome));
+    page.caption = format!(
+        "Arising from {} on {}",
+        arising.board,
+        sendplan_domain::input::long_date(arising.held_on)
+    );
+    Ok(page)
+}
+
+fn arising_of(pairs: &[(String, String)]) -> Option<i64> {
+    pairs
+        .iter()
+        .find(|(k, _)| k == "arising")
+        .and_then(|(_, v)| v.parse().ok())
+}
+
 pub async fn new_action(
     State(state): State<AppState>,
     ctx: Ctx,
     Path((_, id)): Path<(i64, i64)>,
+    Query(query): Query<Vec<(String, String)>>,
 ) -> AppResult {
     ctx.require(Capability::EditPlans)?;
     let choices = action_choices(&state, &ctx, AreaId(id)).await?;
-    html(&action_page(&ctx, &choices, None))
+    html(&new_action_page(&state, &ctx, &choices, arising_of(&query)).await?)
 }
 
 pub async fn create_action(
@@ -202,23 +243,48 @@ pub async fn create_action(
     axum::Form(pairs): FormPairs,
 ) -> AppResult {
     ctx.require(Capability::EditPlans)?;
+    let arising = arising_of(&pairs);
     let form = RawForm(pairs);
     let choices = action_choices(&state, &ctx, AreaId(id)).await?;
-    let page = action_page(&ctx, &choices, None);
+    let page = new_action_page(&state, &ctx, &choices, arising).await?;
     let input = match parse_action(&form, &choices) {
         Ok(input) => input,
         Err(errors) => return page.with_errors(&form, errors),
     };
-    match state
-        .store
-        .create_action(ctx.actor(), ctx.pid(), choices.area.id, &input, ctx.today)
-        .await
-    {
+    let created = match arising {
+        Some(outcome) => {
+            state
+                .store
+                .create_action_arising(
+                    ctx.actor(),
+                    ctx.pid(),
+                    choices.area.id,
+                    &input,
+                    ctx.today,
+                    sendplan_domain::OutcomeId(outcome),
+                )
+                .await
+        }
+        None => {
+            state
+                .store
+                .create_action(ctx.actor(), ctx.pid(), choices.area.id, &input, ctx.today)
+                .await
+        }
+    };
+    match created {
         Ok(id) => Ok(saved(
             &state,
             &format!("{}/actions/{id}", ctx.base()),
             &format!("Action {} added", input.number),
         )),
+        Err(StoreError::Conflict) => page.with_errors(
+            &form,
+            sendplan_domain::input::FieldErrors::single(
+                "description",
+                "Someone else has already added this action arising to the plan, so it has not been added twice",
+            ),
+        ),
         Err(error) => refused(page, &form, error),
     }
 }

@@ -1,14 +1,15 @@
-//! Governance: the partnership's boards and their structure, and each plan's reporting
-//! cycle.
+//! Governance: the partnership's boards and their structure, each plan's reporting
+//! cycle, and its board meetings, whose actions arising can become plan actions.
 
 use super::{refused, saved, FormPairs};
 use crate::auth::Ctx;
-use crate::errors::AppResult;
+use crate::errors::{AppError, AppResult};
 use crate::forms::{with_none, Choice, Field};
-use crate::pages::{html, BoardView, BoardsPage, FormPage, MeetingView, MeetingsPage};
+use crate::pages::{html, ArisingView, BoardView, BoardsPage, FormPage, MeetingView, MeetingsPage};
 use crate::views::{Chrome, LinkButton};
 use crate::AppState;
 use axum::extract::{Path, State};
+use axum::response::IntoResponse;
 use sendplan_domain::access::Capability;
 use sendplan_domain::governance::*;
 use sendplan_domain::input::RawForm;
@@ -218,6 +219,16 @@ pub async fn list_meetings(
 ) -> AppResult {
     let plan = state.store.get_plan(ctx.pid(), PlanId(plan)).await?;
     let boards = state.store.list_boards(ctx.pid()).await?;
+    let overview = state
+        .store
+        .plan_overview(ctx.pid(), plan.id, ctx.today)
+        .await?;
+    let numbers: std::collections::HashMap<sendplan_domain::ActionId, String> = overview
+        .actions
+        .iter()
+        .map(|a| (a.id, a.number.to_string()))
+        .collect();
+    let can_edit = ctx.can(Capability::EditPlans);
     let meetings = state
         .store
         .list_meetings(ctx.pid(), plan.id)
@@ -250,7 +261,22 @@ pub async fn list_meetings(
                 .outcomes
                 .iter()
                 .filter(|o| o.is_action)
-                .map(|o| o.text.clone())
+                .map(|o| {
+                    let id = o.id.map_or(0, |i| i.0);
+                    ArisingView {
+                        text: o.text.clone(),
+                        plan_action: o.plan_action.and_then(|a| {
+                            let number = numbers.get(&a)?;
+                            Some((number.clone(), format!("{}/actions/{a}", ctx.base())))
+                        }),
+                        add_href: if can_edit {
+                            format!("{}/meeting-actions/{id}/add", ctx.base())
+                        } else {
+                            String::new()
+                        },
+                        id,
+                    }
+                })
                 .collect(),
         })
         .collect();
@@ -267,7 +293,51 @@ pub async fn list_meetings(
         back_href: format!("{}/plans/{}", ctx.base(), plan.id),
         buttons,
         meetings,
+        areas: overview
+            .areas
+            .iter()
+            .map(|a| (a.id.to_string(), format!("{} {}", a.number, a.title)))
+            .collect(),
     })
+}
+
+/// "Add it to the plan as an action", from a meeting's action arising: on to the new
+/// action form of the chosen area, filled in from what the meeting wrote.
+pub async fn add_action_arising(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, outcome)): Path<(i64, i64)>,
+    axum::extract::Query(query): axum::extract::Query<Vec<(String, String)>>,
+) -> AppResult {
+    ctx.require(Capability::EditPlans)?;
+    let arising = state
+        .store
+        .get_action_arising(ctx.pid(), sendplan_domain::OutcomeId(outcome))
+        .await?;
+    if let Some(action) = arising.plan_action {
+        return Ok(
+            axum::response::Redirect::to(&format!("{}/actions/{action}", ctx.base()))
+                .into_response(),
+        );
+    }
+    let area = query
+        .iter()
+        .find(|(k, _)| k == "area")
+        .and_then(|(_, v)| v.parse::<i64>().ok())
+        .ok_or(AppError::NotFound)?;
+    let area = state
+        .store
+        .get_area(ctx.pid(), sendplan_domain::AreaId(area))
+        .await?;
+    if area.plan_id != arising.plan_id {
+        return Err(AppError::NotFound);
+    }
+    Ok(axum::response::Redirect::to(&format!(
+        "{}/areas/{}/actions/new?arising={outcome}",
+        ctx.base(),
+        area.id
+    ))
+    .into_response())
 }
 
 async fn meeting_form(

@@ -177,7 +177,20 @@ pub fn routes() -> Router<AppState> {
             "/p/{pid}/measures/{id}/values/import",
             get(measure_files::new_values_import).post(measure_files::import_values),
         )
+        .route(
+            "/p/{pid}/meeting-actions/{id}/add",
+            get(governance::add_action_arising),
+        )
+        .route("/public/{pid}", get(publication::public_index))
         .route("/public/{pid}/plans/{id}", get(publication::public_plan))
+        .route(
+            "/public/{pid}/reports/{id}",
+            get(publication::public_report),
+        )
+        .route(
+            "/p/{pid}/reports/{id}/publish",
+            get(reports::edit_report_publication).post(reports::save_report_publication),
+        )
         .route(
             "/p/{pid}/plans/{id}/publish",
             get(publication::edit_publication).post(publication::save_publication),

@@ -65,14 +65,24 @@ async fn publication_form(state: &AppState, ctx: &Ctx, plan: PlanId) -> Result<F
         .checked(&shown),
     ];
     for area in &areas {
+        let text = publication.area_text(area.id);
         fields.push(
             Field::textarea(
                 &format!("area-{}", area.id.0),
                 &format!("Area {}: summary in plain language (optional)", area.number),
             )
             .rows(3)
-            .value(publication.area_summary(area.id))
+            .value(text.summary)
             .hint(&area.title),
+        );
+        fields.push(
+            Field::textarea(
+                &format!("easy-{}", area.id.0),
+                &format!("Area {}: easy read (optional)", area.number),
+            )
+            .rows(3)
+            .value(text.easy_read)
+            .hint("Short sentences with one idea in each, for children and young people and for readers with a learning disability"),
         );
     }
     Ok(FormPage::new(
@@ -273,7 +283,7 @@ async fn public_body(
         .map(|area| PublicArea {
             number: area.number.to_string(),
             title: area.title.clone(),
-            summary: publication.area_summary(area.id).to_owned(),
+            text: publication.area_text(area.id),
             counts: if publication.show_ratings {
                 counts_of(
                     overview
@@ -327,6 +337,21 @@ async fn public_body(
         .into_iter()
         .map(|e| (long_date(e.said_on), e.said, e.response))
         .collect();
+    let published = state.store.published_report_ids(partnership, plan).await?;
+    let papers = state
+        .store
+        .list_issued_reports(partnership, plan)
+        .await?
+        .into_iter()
+        .filter(|r| published.contains(&r.id))
+        .map(|r| {
+            (
+                format!("{}, as at {}", r.title, long_date(r.as_at)),
+                format!("Issued to {}", r.board),
+                format!("/public/{}/reports/{}", partnership.0, r.id),
+            )
+        })
+        .collect();
     let mut chrome = Chrome::plain(overview.plan.title.clone(), None);
     chrome.home_href = format!("/public/{}/plans/{}", partnership.0, plan.0);
     Ok(PublicPlanBody {
@@ -343,6 +368,8 @@ async fn public_body(
         areas,
         measures,
         you_said,
+        papers,
+        index_href: format!("/public/{}", partnership.0),
     }
     .render()?)
 }
@@ -365,9 +392,60 @@ pub async fn public_plan(
     Ok((
         [
             (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=300"),
+            (header::CACHE_CONTROL, PUBLIC_CACHE),
         ],
         page.as_ref().clone(),
     )
         .into_response())
+}
+
+/// Cached public pages answer with this: anyone may keep them for five minutes.
+const PUBLIC_CACHE: &str = "public, max-age=300";
+
+/// A paper issued to a board that a plan manager published, exactly as issued.
+pub async fn public_report(
+    State(state): State<AppState>,
+    Path((pid, id)): Path<(i64, i64)>,
+) -> AppResult {
+    let issued = state
+        .store
+        .get_published_report(PartnershipId(pid), id)
+        .await?;
+    let mut response = super::reports::paper(issued.html);
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static(PUBLIC_CACHE),
+    );
+    Ok(response)
+}
+
+/// A partnership's published plans, for families to find them from one address.
+pub async fn public_index(State(state): State<AppState>, Path(pid): Path<i64>) -> AppResult {
+    let partnership = PartnershipId(pid);
+    let plans = state.store.published_plans(partnership).await?;
+    if plans.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    let name = state.store.get_partnership(partnership).await?.name;
+    let mut chrome = Chrome::plain(format!("{name}: SEND improvement"), None);
+    chrome.home_href = format!("/public/{pid}");
+    let mut response = html(&TablePage {
+        chrome,
+        heading: "Improving support for children and young people with SEND".to_owned(),
+        caption: name,
+        intro: "The local area partnership (the council, the NHS and the parent carer forum) publishes how its plans to improve special educational needs and disabilities (SEND) support are going.".to_owned(),
+        buttons: vec![],
+        head: vec!["Plan"],
+        rows: plans
+            .into_iter()
+            .map(|(id, title)| vec![Cell::link(title, format!("/public/{pid}/plans/{}", id.0))])
+            .collect(),
+        empty: String::new(),
+        more_href: String::new(),
+    })?;
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static(PUBLIC_CACHE),
+    );
+    Ok(response)
 }

@@ -87,16 +87,31 @@ async fn reports_page(state: &AppState, ctx: &Ctx, plan: PlanId) -> Result<FormP
             format!("{}/plans/{}/cycle/new", ctx.base(), plan.id),
         );
     }
+    let published = state.store.published_report_ids(ctx.pid(), plan.id).await?;
     for issued in state.store.list_issued_reports(ctx.pid(), plan.id).await? {
+        let is_public = published.contains(&issued.id);
         page = page.with_link(
             format!(
-                "Issued to {}: {}, as at {}",
+                "Issued to {}: {}, as at {}{}",
                 issued.board,
                 issued.title,
-                long_date(issued.as_at)
+                long_date(issued.as_at),
+                if is_public { " (published)" } else { "" }
             ),
             format!("{}/reports/{}", ctx.base(), issued.id),
         );
+        if ctx.can(Capability::EditPlans) {
+            page = page.with_link(
+                format!(
+                    "{} the {} paper of {} {} the public progress page",
+                    if is_public { "Withdraw" } else { "Publish" },
+                    issued.board,
+                    long_date(issued.as_at),
+                    if is_public { "from" } else { "on" },
+                ),
+                format!("{}/reports/{}/publish", ctx.base(), issued.id),
+            );
+        }
     }
     Ok(page)
 }
@@ -274,7 +289,7 @@ pub async fn show_issued_report(
     Ok(paper(issued.html))
 }
 
-fn paper(html: String) -> Response {
+pub(super) fn paper(html: String) -> Response {
     (
         [
             (header::CONTENT_TYPE, "text/html; charset=utf-8"),
@@ -297,4 +312,110 @@ fn attachment(content_type: &str, name: &str, bytes: Vec<u8>) -> Response {
         bytes,
     )
         .into_response()
+}
+
+/// The form that publishes an issued paper on the plan's public progress page, or
+/// withdraws it: whichever it is not now.
+async fn publication_page(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+) -> Result<(FormPage, bool), AppError> {
+    let issued = state.store.get_issued_report(ctx.pid(), id).await?;
+    let is_public = state
+        .store
+        .published_report_ids(ctx.pid(), issued.plan_id)
+        .await?
+        .contains(&id);
+    let heading = if is_public {
+        "Withdraw this paper from the public page"
+    } else {
+        "Publish this paper on the public page"
+    };
+    let mut fields = Vec::new();
+    if !is_public {
+        fields.push(Field::checkboxes(
+            "confirm",
+            "Before you publish",
+            vec![Choice::new("yes", "I have read this paper and everything in it can be public")
+                .hint("A paper holds the names of the people who lead actions and their progress notes, exactly as the board saw them.")],
+        ));
+    }
+    let page = FormPage::new(
+        Chrome::for_ctx(ctx, heading, "overview"),
+        heading,
+        format!("{}/reports/{id}/publish", ctx.base()),
+        fields,
+    )
+    .caption(format!(
+        "{}, as at {}, issued to {}",
+        issued.title,
+        long_date(issued.as_at),
+        issued.board
+    ))
+    .intro(if is_public {
+        "The paper will no longer be listed on the plan's public progress page or open at its public address. It stays issued, unchanged, here."
+    } else {
+        "Published papers are listed on the plan's public progress page, for anyone to read without signing in, while the plan's page is published. The paper is shown exactly as issued."
+    })
+    .with_link("Read the paper", format!("{}/reports/{id}", ctx.base()))
+    .submit(if is_public {
+        "Withdraw the paper"
+    } else {
+        "Publish the paper"
+    })
+    .cancel(format!("{}/plans/{}/reports", ctx.base(), issued.plan_id));
+    Ok((page, is_public))
+}
+
+pub async fn edit_report_publication(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+) -> AppResult {
+    ctx.require(Capability::EditPlans)?;
+    crate::pages::html(&publication_page(&state, &ctx, id).await?.0)
+}
+
+pub async fn save_report_publication(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+    axum::Form(pairs): FormPairs,
+) -> AppResult {
+    ctx.require(Capability::EditPlans)?;
+    let form = RawForm(pairs);
+    let (page, is_public) = publication_page(&state, &ctx, id).await?;
+    if !is_public && form.get("confirm") != "yes" {
+        return page.with_errors(
+            &form,
+            sendplan_domain::input::FieldErrors::single(
+                "confirm",
+                "Confirm that you have read the paper and everything in it can be public",
+            ),
+        );
+    }
+    let plan = state.store.get_issued_report(ctx.pid(), id).await?.plan_id;
+    match state
+        .store
+        .set_report_published(ctx.actor(), ctx.pid(), id, !is_public)
+        .await
+    {
+        Ok(()) => Ok(super::saved(
+            &state,
+            &format!("{}/plans/{plan}/reports", ctx.base()),
+            if is_public {
+                "The paper is withdrawn from the public page"
+            } else {
+                "The paper is published on the public page"
+            },
+        )),
+        // Someone published or withdrew it meanwhile: show the form as it now stands.
+        Err(sendplan_storage::StoreError::Conflict) => Ok(super::saved(
+            &state,
+            &format!("{}/reports/{id}/publish", ctx.base()),
+            "Someone else changed this paper's publication first: here it is as it stands now",
+        )),
+        Err(error) => super::refused(page, &form, error),
+    }
 }
