@@ -127,6 +127,87 @@ pub fn structure(boards: &[Board]) -> Vec<(usize, &Board)> {
     out
 }
 
+/// Whether `board` reporting to `parent` would make a loop: a board reporting to itself,
+/// or to a board that reports, however indirectly, to it.
+pub fn reporting_loop(boards: &[Board], board: BoardId, parent: Option<BoardId>) -> bool {
+    let mut next = parent;
+    let mut steps = 0;
+    while let Some(id) = next {
+        if id == board || steps > boards.len() {
+            return true;
+        }
+        next = boards
+            .iter()
+            .find(|b| b.id == id)
+            .and_then(|b| b.reports_to);
+        steps += 1;
+    }
+    false
+}
+
+/// A board's place in the structure diagram, in grid units: `column` across (a board sits
+/// centred over the boards that report to it) and `row` down (its depth).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Placed {
+    pub board: BoardId,
+    pub column: f64,
+    pub row: usize,
+    pub parent: Option<BoardId>,
+}
+
+/// Lays the structure out as a tree, top-down: boards with nobody reporting to them take
+/// one column each, left to right in structure order, and every other board is centred
+/// over those reporting to it. Returns the boards placed and the number of columns.
+pub fn layout(boards: &[Board]) -> (Vec<Placed>, usize) {
+    let ordered = structure(boards);
+    let mut placed: Vec<Placed> = Vec::with_capacity(ordered.len());
+    // Leaves are numbered in structure order, which keeps siblings together.
+    let mut next_leaf = 0usize;
+    let mut leaf_column = std::collections::HashMap::new();
+    for (depth, board) in &ordered {
+        let has_children = ordered
+            .iter()
+            .any(|(d, b)| *d == depth + 1 && b.reports_to == Some(board.id));
+        if !has_children {
+            leaf_column.insert(board.id, next_leaf as f64);
+            next_leaf += 1;
+        }
+    }
+    // Deepest first, so that each board's children are placed before it.
+    let mut by_depth: Vec<(usize, usize)> = ordered
+        .iter()
+        .enumerate()
+        .map(|(i, (d, _))| (i, *d))
+        .collect();
+    by_depth.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut column_of: std::collections::HashMap<BoardId, f64> = std::collections::HashMap::new();
+    for (i, depth) in by_depth {
+        let (_, board) = ordered[i];
+        let column = match leaf_column.get(&board.id) {
+            Some(c) => *c,
+            None => {
+                let children: Vec<f64> = ordered
+                    .iter()
+                    .filter(|(d, b)| *d == depth + 1 && b.reports_to == Some(board.id))
+                    .filter_map(|(_, b)| column_of.get(&b.id).copied())
+                    .collect();
+                let low = children.iter().copied().fold(f64::MAX, f64::min);
+                let high = children.iter().copied().fold(f64::MIN, f64::max);
+                (low + high) / 2.0
+            }
+        };
+        column_of.insert(board.id, column);
+        placed.push(Placed {
+            board: board.id,
+            column,
+            row: depth,
+            parent: if depth == 0 { None } else { board.reports_to },
+        });
+    }
+    placed.sort_by(|a, b| a.row.cmp(&b.row).then(a.column.total_cmp(&b.column)));
+    (placed, next_leaf.max(1))
+}
+
 /// One line of a plan's reporting cycle.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReportingLine {
@@ -302,6 +383,48 @@ impl MeetingInput {
 mod tests {
     use super::*;
     use time::macros::date;
+
+    #[test]
+    fn a_board_cannot_report_to_itself_or_to_those_reporting_to_it() {
+        let boards = [
+            board(1, "Health and Wellbeing Board", None),
+            board(2, "SEND Partnership Board", Some(1)),
+            board(3, "Steering group", Some(2)),
+        ];
+        assert!(reporting_loop(&boards, BoardId(1), Some(BoardId(1))));
+        assert!(reporting_loop(&boards, BoardId(1), Some(BoardId(3))));
+        assert!(!reporting_loop(&boards, BoardId(3), Some(BoardId(1))));
+        assert!(!reporting_loop(&boards, BoardId(2), None));
+    }
+
+    #[test]
+    fn the_diagram_centres_each_board_over_those_reporting_to_it() {
+        let boards = [
+            board(1, "Health and Wellbeing Board", None),
+            board(2, "SEND Partnership Board", Some(1)),
+            board(3, "Education workstream", Some(2)),
+            board(4, "Health workstream", Some(2)),
+            board(5, "Scrutiny", None),
+        ];
+        let (placed, columns) = layout(&boards);
+        let at: Vec<(i64, f64, usize)> = placed
+            .iter()
+            .map(|p| (p.board.0, p.column, p.row))
+            .collect();
+        assert_eq!(columns, 3);
+        assert_eq!(
+            at,
+            vec![
+                (1, 0.5, 0),
+                (5, 2.0, 0),
+                (2, 0.5, 1),
+                (3, 0.0, 2),
+                (4, 1.0, 2)
+            ]
+        );
+        assert_eq!(placed[2].parent, Some(BoardId(1)));
+        assert_eq!(layout(&[]).0, vec![]);
+    }
 
     #[test]
     fn the_next_report_is_due_on_the_cycle_from_its_first_date() {

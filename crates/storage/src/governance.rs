@@ -59,6 +59,88 @@ impl Store {
         Ok(BoardId(id))
     }
 
+    /// One of the partnership's boards.
+    pub async fn get_board(&self, partnership: PartnershipId, id: BoardId) -> Result<Board> {
+        self.list_boards(partnership)
+            .await?
+            .into_iter()
+            .find(|b| b.id == id)
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// Changes a board, if it is still at `version`. It may not come to report to itself,
+    /// or to a board that reports to it.
+    pub async fn update_board(
+        &self,
+        actor: Actor,
+        partnership: PartnershipId,
+        id: BoardId,
+        version: i64,
+        input: &BoardInput,
+    ) -> Result<()> {
+        let boards = self.list_boards(partnership).await?;
+        let before = boards
+            .iter()
+            .find(|b| b.id == id)
+            .cloned()
+            .ok_or(StoreError::NotFound)?;
+        if let Some(to) = input.reports_to {
+            if !boards.iter().any(|b| b.id == to) {
+                return Err(StoreError::Rule(
+                    "Choose a board of this partnership to report to".to_owned(),
+                ));
+            }
+        }
+        if reporting_loop(&boards, id, input.reports_to) {
+            return Err(StoreError::Rule(format!(
+                "{} cannot report to a board that reports to it",
+                before.name
+            )));
+        }
+        let mut write = self.begin_write().await?;
+        let done = sqlx::query(
+            "UPDATE boards SET name = $1, purpose = $2, chair = $3, members = $4, reports_to = $5, version = version + 1 \
+             WHERE id = $6 AND partnership_id = $7 AND version = $8",
+        )
+        .bind(input.name.clone())
+        .bind(input.purpose.clone())
+        .bind(input.chair.clone())
+        .bind(input.members.clone())
+        .bind(input.reports_to.map(|b| b.0))
+        .bind(id.0)
+        .bind(partnership.0)
+        .bind(version)
+        .execute(&mut *write.tx)
+        .await
+        .map_err(duplicate_as("The partnership already has a board with that name"))?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Conflict);
+        }
+        let after = Board {
+            name: input.name.clone(),
+            purpose: input.purpose.clone(),
+            chair: input.chair.clone(),
+            members: input.members.clone(),
+            reports_to: input.reports_to,
+            version: version + 1,
+            ..before.clone()
+        };
+        record_updated(
+            &mut write.tx,
+            Subject {
+                partnership,
+                actor,
+                entity: "board",
+                id: id.0,
+            },
+            format!("Board changed: {}", input.name),
+            &before,
+            &after,
+        )
+        .await?;
+        write.commit().await
+    }
+
     /// The partnership's board `id`, or a rule broken if it is not one of its boards.
     async fn board_of(&self, partnership: PartnershipId, id: BoardId) -> Result<Board> {
         self.list_boards(partnership)

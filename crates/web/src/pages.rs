@@ -406,12 +406,16 @@ pub struct SurveyOptionView {
 pub struct BoardsPage {
     pub chrome: Chrome,
     pub buttons: Vec<LinkButton>,
+    /// The structure as an SVG diagram (the list of boards says the same in words).
+    pub diagram: String,
     pub boards: Vec<BoardView>,
 }
 
 pub struct BoardView {
     pub depth: usize,
     pub name: String,
+    /// Where to change it; empty for those who cannot.
+    pub edit_href: String,
     pub reports_to: String,
     pub chair: String,
     pub purpose: String,

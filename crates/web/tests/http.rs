@@ -35,6 +35,7 @@ struct Area {
     survey: sendplan_domain::SurveyId,
     issued_report: i64,
     arising: sendplan_domain::OutcomeId,
+    board: BoardId,
 }
 
 struct World {
@@ -305,6 +306,7 @@ async fn build_area(store: &Store, code: &str) -> Area {
         plan,
         area,
         arising,
+        board,
         objective,
         led_action,
         other_action,
@@ -595,6 +597,8 @@ fn routes(a: &Area) -> Vec<(&'static str, String, Needs)> {
         ),
         ("GET", format!("{p}/boards"), View),
         ("GET", format!("{p}/boards/new"), EditPlans),
+        ("GET", format!("{p}/boards/{}/edit", a.board), EditPlans),
+        ("POST", format!("{p}/boards/{}/edit", a.board), EditPlans),
         ("POST", format!("{p}/boards/new"), EditPlans),
         ("GET", format!("{p}/plans/{}/cycle/new", a.plan), EditPlans),
         ("POST", format!("{p}/plans/{}/cycle/new", a.plan), EditPlans),
@@ -2169,6 +2173,66 @@ async fn boards_form_a_structure_and_a_plan_reports_to_them_on_a_cycle() {
         page.find("app-depth-1").unwrap(),
     );
     assert!(health < send && page.contains("Reports to Health and Wellbeing Board"));
+    // Changed by one, refused to a stale page, and never in a loop.
+    let boards = w.store.list_boards(w.a.pid).await.unwrap();
+    let find = |name: &str| boards.iter().find(|b| b.name == name).unwrap().clone();
+    let (health, improvement) = (
+        find("Health and Wellbeing Board"),
+        find("SEND Improvement Board"),
+    );
+    let edit = format!("{base}/boards/{}/edit", health.id);
+    let (status, page) = w.get(Some(&manager), &edit).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        !page.contains(&format!("value=\"{}\"", improvement.id)),
+        "a board that reports to it is not offered"
+    );
+    let looped = improvement.id.to_string();
+    let version = health.version.to_string();
+    let (status, page) = w
+        .post(
+            Some(&manager),
+            &edit,
+            &[
+                ("version", &version),
+                ("name", "Health and Wellbeing Board"),
+                ("reports_to", &looped),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("cannot report to a board that reports to it"),
+        "{page}"
+    );
+    let changed = [
+        ("version", version.as_str()),
+        ("name", "Health and Wellbeing Board"),
+        ("chair", "Leader of the Council"),
+    ];
+    let (status, _) = w.post(Some(&manager), &edit, &changed).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, page) = w.post(Some(&manager), &edit, &changed).await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the page was out of date"
+    );
+    assert!(page.contains("Someone else saved a change"));
+    assert_eq!(
+        w.store.get_board(w.a.pid, health.id).await.unwrap().chair,
+        "Leader of the Council"
+    );
+    let audit = w.store.list_audit(w.a.pid, None, 1).await.unwrap();
+    assert_eq!(
+        (audit[0].entity.as_str(), audit[0].change.as_str()),
+        ("board", "updated")
+    );
+    let (_, page) = w.get(Some(&manager), &format!("{base}/boards")).await;
+    assert!(
+        page.contains("<svg class=\"app-diagram\"")
+            && page.contains("<title id=\"structure-title\">")
+    );
     // Another partnership's boards are its own.
     let other = w.store.list_boards(w.b.pid).await.unwrap();
     assert!(other.iter().all(|b| b.partnership_id == w.b.pid));

@@ -14,7 +14,7 @@ use sendplan_domain::access::Capability;
 use sendplan_domain::governance::*;
 use sendplan_domain::input::RawForm;
 use sendplan_domain::reports::ReportKind;
-use sendplan_domain::PlanId;
+use sendplan_domain::{BoardId, PlanId};
 
 pub async fn list_boards(State(state): State<AppState>, ctx: Ctx) -> AppResult {
     let boards = state.store.list_boards(ctx.pid()).await?;
@@ -31,14 +31,21 @@ pub async fn list_boards(State(state): State<AppState>, ctx: Ctx) -> AppResult {
             format!("{}/boards/new", ctx.base()),
         ));
     }
+    let (placed, columns) = layout(&boards);
     html(&BoardsPage {
         chrome: Chrome::for_ctx(&ctx, "Boards and groups", "boards"),
         buttons,
+        diagram: crate::charts::structure_diagram(&boards, &placed, columns),
         boards: structure(&boards)
             .into_iter()
             .map(|(depth, b)| BoardView {
                 depth: depth.min(6),
                 name: b.name.clone(),
+                edit_href: if ctx.can(Capability::EditPlans) {
+                    format!("{}/boards/{}/edit", ctx.base(), b.id)
+                } else {
+                    String::new()
+                },
                 reports_to: b.reports_to.map(name_of).unwrap_or_default(),
                 chair: b.chair.clone(),
                 purpose: b.purpose.clone(),
@@ -48,39 +55,72 @@ pub async fn list_boards(State(state): State<AppState>, ctx: Ctx) -> AppResult {
     })
 }
 
-async fn board_form(state: &AppState, ctx: &Ctx) -> Result<FormPage, crate::errors::AppError> {
+async fn board_form(
+    state: &AppState,
+    ctx: &Ctx,
+    board: Option<&Board>,
+) -> Result<FormPage, crate::errors::AppError> {
     let boards = state.store.list_boards(ctx.pid()).await?;
-    Ok(FormPage::new(
-        Chrome::for_ctx(ctx, "Add a board", "boards"),
-        "Add a board or group",
-        format!("{}/boards/new", ctx.base()),
-        vec![
-            Field::text("name", "Name").hint("For example, SEND Improvement Board"),
-            Field::textarea("purpose", "Purpose (optional)").rows(3),
-            Field::text("chair", "Chair (optional)")
-                .hint("A role, or a name if the partnership chooses to show it"),
-            Field::textarea("members", "Members (optional)")
-                .rows(4)
-                .hint("Roles or names, one per line"),
-            Field::select(
-                "reports_to",
-                "Reports to (optional)",
-                with_none(
-                    "Reports to no other board",
-                    boards
-                        .iter()
-                        .map(|b| Choice::new(b.id, b.name.clone()))
-                        .collect(),
-                ),
+    let (title, path) = match board {
+        Some(b) => (
+            format!("Change {}", b.name),
+            format!("{}/boards/{}/edit", ctx.base(), b.id),
+        ),
+        None => (
+            "Add a board or group".to_owned(),
+            format!("{}/boards/new", ctx.base()),
+        ),
+    };
+    let mut fields = vec![
+        Field::text("name", "Name")
+            .hint("For example, SEND Improvement Board")
+            .value(board.map_or("", |b| b.name.as_str())),
+        Field::textarea("purpose", "Purpose (optional)")
+            .rows(3)
+            .value(board.map_or("", |b| b.purpose.as_str())),
+        Field::text("chair", "Chair (optional)")
+            .hint("A role, or a name if the partnership chooses to show it")
+            .value(board.map_or("", |b| b.chair.as_str())),
+        Field::textarea("members", "Members (optional)")
+            .rows(4)
+            .hint("Roles or names, one per line")
+            .value(board.map_or("", |b| b.members.as_str())),
+        Field::select(
+            "reports_to",
+            "Reports to (optional)",
+            with_none(
+                "Reports to no other board",
+                boards
+                    .iter()
+                    .filter(|other| {
+                        board.is_none_or(|b| !reporting_loop(&boards, b.id, Some(other.id)))
+                    })
+                    .map(|b| Choice::new(b.id, b.name.clone()))
+                    .collect(),
             ),
-        ],
+        )
+        .value(
+            board
+                .and_then(|b| b.reports_to)
+                .map(|b| b.to_string())
+                .unwrap_or_default(),
+        ),
+    ];
+    if let Some(b) = board {
+        fields.push(Field::hidden("version", b.version));
+    }
+    Ok(FormPage::new(
+        Chrome::for_ctx(ctx, title.clone(), "boards"),
+        title,
+        path,
+        fields,
     )
     .cancel(format!("{}/boards", ctx.base())))
 }
 
 pub async fn new_board(State(state): State<AppState>, ctx: Ctx) -> AppResult {
     ctx.require(Capability::EditPlans)?;
-    html(&board_form(&state, &ctx).await?)
+    html(&board_form(&state, &ctx, None).await?)
 }
 
 pub async fn create_board(
@@ -90,7 +130,7 @@ pub async fn create_board(
 ) -> AppResult {
     ctx.require(Capability::EditPlans)?;
     let form = RawForm(pairs);
-    let page = board_form(&state, &ctx).await?;
+    let page = board_form(&state, &ctx, None).await?;
     let input = match BoardInput::parse(&form) {
         Ok(input) => input,
         Err(errors) => return page.with_errors(&form, errors),
@@ -105,6 +145,49 @@ pub async fn create_board(
             &format!("{}/boards", ctx.base()),
             &format!("{} added", input.name),
         )),
+        Err(error) => refused(page, &form, error),
+    }
+}
+
+pub async fn edit_board(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+) -> AppResult {
+    ctx.require(Capability::EditPlans)?;
+    let board = state.store.get_board(ctx.pid(), BoardId(id)).await?;
+    html(&board_form(&state, &ctx, Some(&board)).await?)
+}
+
+pub async fn update_board(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+    axum::Form(pairs): FormPairs,
+) -> AppResult {
+    ctx.require(Capability::EditPlans)?;
+    let form = RawForm(pairs);
+    let board = state.store.get_board(ctx.pid(), BoardId(id)).await?;
+    let page = board_form(&state, &ctx, Some(&board)).await?;
+    let input = match BoardInput::parse(&form) {
+        Ok(input) => input,
+        Err(errors) => return page.with_errors(&form, errors),
+    };
+    let version = form.get("version").parse().unwrap_or(-1);
+    match state
+        .store
+        .update_board(ctx.actor(), ctx.pid(), board.id, version, &input)
+        .await
+    {
+        Ok(()) => Ok(saved(
+            &state,
+            &format!("{}/boards", ctx.base()),
+            &format!("{} saved", input.name),
+        )),
+        Err(sendplan_storage::StoreError::Conflict) => {
+            let current = state.store.get_board(ctx.pid(), board.id).await?;
+            page.with_conflict(&form, current.version, "the Boards page")
+        }
         Err(error) => refused(page, &form, error),
     }
 }

@@ -225,6 +225,10 @@ pub fn routes() -> Router<AppState> {
             get(governance::new_board).post(governance::create_board),
         )
         .route(
+            "/p/{pid}/boards/{id}/edit",
+            get(governance::edit_board).post(governance::update_board),
+        )
+        .route(
             "/p/{pid}/plans/{id}/cycle/new",
             get(governance::new_line).post(governance::create_line),
         )
