@@ -3,7 +3,9 @@
 //! plan document.
 //!
 //! The published Wolverhampton plan records no progress, so the demo adds a spread of
-//! progress updates to it, each saying plainly that it is illustrative.
+//! progress updates to it, each saying plainly that it is illustrative. Warwickshire's
+//! plan publishes its monitoring arrangements, which the demo loads as its boards and
+//! reporting cycle.
 
 use anyhow::{Context, Result};
 use sendplan_domain::access::Role;
@@ -117,6 +119,11 @@ pub async fn load(store: &Store) -> Result<(String, String)> {
                 if *name == "wolverhampton" {
                     for plan in &summary.plans {
                         add_illustrative_updates(store, partnership, *plan, user).await?;
+                    }
+                }
+                if *name == "warwickshire" {
+                    for plan in &summary.plans {
+                        add_monitoring_arrangements(store, partnership, *plan).await?;
                     }
                 }
                 if timeliness.is_none() {
@@ -286,4 +293,93 @@ fn generate_password() -> String {
         .iter()
         .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
         .collect()
+}
+
+/// Warwickshire's boards as its WSoA describes them (section 6, "Local Area Monitoring
+/// Arrangements", and appendix 1): name, purpose, chair, members (roles, not names).
+const WARWICKSHIRE_BOARDS: &[(&str, &str, &str, &str)] = &[
+    (
+        "SEND and Inclusion Board",
+        "Receives the full WSoA update each quarter, as do the SEND Member Panel, NHS England and the DfE.",
+        "",
+        "",
+    ),
+    (
+        "SEND and Inclusion Steering Group",
+        "Oversees the workstreams with partnership accountability for delivering the WSoA; receives targeted updates every 6 weeks, reporting issues by exception.",
+        "Strategic Director Communities",
+        "Strategic Director People (WCC)\nDirector of Joint Commissioning (CWCCG)\nSenior Transformation Manager (CWCCG)\nWarwickshire Parent Carer Voice, Chair (WPCV)\nDirector of Nursing (SWFT)\nAssistant Director Education (WCC)\nStrategy and Commissioning Manager, SEND and Inclusion (WCC)\nAssistant Director People, Strategy and Commissioning (WCC)\nAssistant Director Children & Families (WCC)\nAssistant Director People, Adult Social Care (Delivery) (WCC)\nChief Operating Officer (CWPT)\nChange Delivery Lead (WCC)\nProgramme Manager (WCC)",
+    ),
+    (
+        "Children and Young People's Overview and Scrutiny Committee",
+        "Receives the full WSoA update every 6 months.",
+        "",
+        "",
+    ),
+];
+
+/// Warwickshire's published reporting cycle: which board, which report, how often. The
+/// plan gives the cadences, not the dates, so the demo starts each in the plan's first
+/// months (January 2022).
+const WARWICKSHIRE_CYCLE: &[(&str, &str, &str, (i32, u8, u8))] = &[
+    (
+        "SEND and Inclusion Steering Group",
+        "exception",
+        "six_weekly",
+        (2022, 2, 15),
+    ),
+    (
+        "SEND and Inclusion Board",
+        "progress",
+        "quarterly",
+        (2022, 3, 31),
+    ),
+    (
+        "Children and Young People's Overview and Scrutiny Committee",
+        "progress",
+        "six_monthly",
+        (2022, 6, 30),
+    ),
+];
+
+async fn add_monitoring_arrangements(
+    store: &Store,
+    partnership: PartnershipId,
+    plan: PlanId,
+) -> Result<()> {
+    use sendplan_domain::governance::{BoardInput, ReportingLineInput};
+    use sendplan_domain::input::RawForm;
+    let mut boards = HashMap::new();
+    for (name, purpose, chair, members) in WARWICKSHIRE_BOARDS {
+        let input = BoardInput::parse(&RawForm::from_pairs(&[
+            ("name", name),
+            ("purpose", purpose),
+            ("chair", chair),
+            ("members", members),
+        ]))
+        .map_err(|e| anyhow::anyhow!("demo board {name}: {e:?}"))?;
+        boards.insert(
+            *name,
+            store.create_board(Actor(None), partnership, &input).await?,
+        );
+    }
+    for (board, kind, cadence, (year, month, day)) in WARWICKSHIRE_CYCLE {
+        let board = boards
+            .get(board)
+            .with_context(|| format!("no demo board {board}"))?
+            .to_string();
+        let input = ReportingLineInput::parse(&RawForm::from_pairs(&[
+            ("board", &board),
+            ("kind", kind),
+            ("cadence", cadence),
+            ("first_due-day", &day.to_string()),
+            ("first_due-month", &month.to_string()),
+            ("first_due-year", &year.to_string()),
+        ]))
+        .map_err(|e| anyhow::anyhow!("demo reporting line: {e:?}"))?;
+        store
+            .create_reporting_line(Actor(None), partnership, plan, &input)
+            .await?;
+    }
+    Ok(())
 }
