@@ -321,24 +321,25 @@ const WARWICKSHIRE_BOARDS: &[(&str, &str, &str, &str)] = &[
 /// Warwickshire's published reporting cycle: which board, which report, how often. The
 /// plan gives the cadences, not the dates, so the demo starts each in the plan's first
 /// months (January 2022).
-const WARWICKSHIRE_CYCLE: &[(&str, &str, &str, (i32, u8, u8))] = &[
+/// (board, report, cadence, first due as day, month, year)
+const WARWICKSHIRE_CYCLE: &[(&str, &str, &str, [&str; 3])] = &[
     (
         "SEND and Inclusion Steering Group",
         "exception",
         "six_weekly",
-        (2022, 2, 15),
+        ["15", "2", "2022"],
     ),
     (
         "SEND and Inclusion Board",
         "progress",
         "quarterly",
-        (2022, 3, 31),
+        ["31", "3", "2022"],
     ),
     (
         "Children and Young People's Overview and Scrutiny Committee",
         "progress",
         "six_monthly",
-        (2022, 6, 30),
+        ["30", "6", "2022"],
     ),
 ];
 
@@ -363,7 +364,7 @@ async fn add_monitoring_arrangements(
             store.create_board(Actor(None), partnership, &input).await?,
         );
     }
-    for (board, kind, cadence, (year, month, day)) in WARWICKSHIRE_CYCLE {
+    for (board, kind, cadence, [day, month, year]) in WARWICKSHIRE_CYCLE {
         let board = boards
             .get(board)
             .with_context(|| format!("no demo board {board}"))?
@@ -372,9 +373,9 @@ async fn add_monitoring_arrangements(
             ("board", &board),
             ("kind", kind),
             ("cadence", cadence),
-            ("first_due-day", &day.to_string()),
-            ("first_due-month", &month.to_string()),
-            ("first_due-year", &year.to_string()),
+            ("first_due-day", day),
+            ("first_due-month", month),
+            ("first_due-year", year),
         ]))
         .map_err(|e| anyhow::anyhow!("demo reporting line: {e:?}"))?;
         store
