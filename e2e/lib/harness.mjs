@@ -89,6 +89,16 @@ export async function axeViolations (page) {
   return result.violations.map(v => `${v.id}: ${v.help} (${v.nodes.map(n => n.target.join(' ')).join(', ')})`)
 }
 
+// An audit of whatever `page` shows now: axe's violations are added to `failures` under
+// `name`, and a screenshot is kept, so a test can audit each step and assert once.
+export function auditor (page, failures) {
+  return async name => {
+    const violations = await axeViolations(page)
+    if (violations.length) failures.push(`${name} (${page.url()}):\n  ${violations.join('\n  ')}`)
+    await screenshot(page, name)
+  }
+}
+
 export async function screenshot (page, name) {
   mkdirSync(screenshots, { recursive: true })
   await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true })

@@ -2,7 +2,7 @@
 // fix them, check again, import; with an accessibility audit of each step.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, launchBrowser, signIn, axeViolations, screenshot } from '../lib/harness.mjs'
+import { startServer, launchBrowser, signIn, auditor, screenshot } from '../lib/harness.mjs'
 
 let server
 let browser
@@ -23,11 +23,7 @@ test('a plan manager imports a tracker spreadsheet, fixing a problem the check f
   const context = await browser.newContext({ bypassCSP: true })
   const page = await context.newPage()
   const failures = []
-  const audit = async name => {
-    const violations = await axeViolations(page)
-    if (violations.length) failures.push(`${name}: ${violations.join('; ')}`)
-    await screenshot(page, name)
-  }
+  const audit = auditor(page, failures)
   await signIn(page, server)
   await page.getByRole('button', { name: 'Import a plan from a spreadsheet' }).click()
   await audit('import-upload')

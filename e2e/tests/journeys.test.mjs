@@ -3,7 +3,7 @@
 // page with zero violations allowed.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, launchBrowser, signIn, axeViolations, screenshot } from '../lib/harness.mjs'
+import { startServer, launchBrowser, signIn, auditor, screenshot } from '../lib/harness.mjs'
 
 let server
 let browser
@@ -66,11 +66,7 @@ test('the main pages have no accessibility violations', async () => {
   const context = await browser.newContext({ bypassCSP: true })
   const page = await context.newPage()
   const failures = []
-  const audit = async (name) => {
-    const violations = await axeViolations(page)
-    if (violations.length) failures.push(`${name} (${page.url()}):\n  ${violations.join('\n  ')}`)
-    await screenshot(page, name)
-  }
+  const audit = auditor(page, failures)
   await page.goto(`${server.url}/sign-in`)
   await audit('sign-in')
   await page.getByRole('button', { name: 'Sign in' }).click()
@@ -214,9 +210,7 @@ test('the main pages have no accessibility violations', async () => {
   const visitor = await anonymous.newPage()
   await visitor.goto(publicPage)
   assert.match(await visitor.locator('main').innerText(), /We rebuilt the Local Offer with parents/)
-  const publicViolations = await axeViolations(visitor)
-  if (publicViolations.length) failures.push(`public page (${visitor.url()}):\n  ${publicViolations.join('\n  ')}`)
-  await screenshot(visitor, 'public-plan')
+  await auditor(visitor, failures)('public-plan')
   await anonymous.close()
   await page.goto(`${plan}/reports`)
   await audit('reports')
@@ -255,9 +249,7 @@ test('the main pages have no accessibility violations', async () => {
       await reader.getByText(/^Easy read:/).first().click()
       assert.match(await reader.locator('main').innerText(), /We want to help you sooner/)
     }
-    const violations = await axeViolations(reader)
-    if (violations.length) failures.push(`${name} (${reader.url()}):\n  ${violations.join('\n  ')}`)
-    await screenshot(reader, name)
+    await auditor(reader, failures)(name)
   }
   await family.close()
   await page.goto(`${server.url}/no-such-page`)

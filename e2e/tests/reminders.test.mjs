@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startServer, startMailServer, launchBrowser, signIn, axeViolations, screenshot } from '../lib/harness.mjs'
+import { startServer, startMailServer, launchBrowser, signIn, auditor } from '../lib/harness.mjs'
 
 let mail
 let mailDir
@@ -43,11 +43,7 @@ test('a plan manager turns reminders on and the digest reaches the mail server',
   const context = await browser.newContext({ bypassCSP: true })
   const page = await context.newPage()
   const failures = []
-  const audit = async name => {
-    const violations = await axeViolations(page)
-    if (violations.length) failures.push(`${name}: ${violations.join('; ')}`)
-    await screenshot(page, name)
-  }
+  const audit = auditor(page, failures)
   await signIn(page, server)
   const home = page.url()
   await page.locator('.govuk-summary-card__title a').first().click()
