@@ -15,7 +15,7 @@ use time::OffsetDateTime;
 /// How long a claimed email is left to one sender before another may try it.
 const CLAIM: time::Duration = time::Duration::minutes(10);
 /// How many emails one round sends at most.
-const BATCH: i64 = 100;
+const BATCH: usize = 100;
 
 /// What one round did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -32,7 +32,8 @@ pub fn backoff(attempts: i64) -> time::Duration {
     time::Duration::minutes(minutes.min(6 * 60))
 }
 
-/// Queues the reminders due at `now` and sends what is waiting.
+/// Queues the reminders due at `now` and sends what is waiting. A plan whose reminders
+/// cannot be worked out is logged and passed over, so it never holds up the others.
 pub async fn run_once(
     store: &Store,
     mailer: &Mailer,
@@ -41,7 +42,6 @@ pub async fn run_once(
 ) -> Result<Round, StoreError> {
     let mut round = Round::default();
     for (partnership, plan) in store.plans_with_reminders().await? {
-        let (reminders, title) = store.reminders_due(partnership, plan, now.date()).await?;
         let link = base_url.map(|base| {
             format!(
                 "{}/p/{}/plans/{}",
@@ -50,11 +50,26 @@ pub async fn run_once(
                 plan.0
             )
         });
-        round.queued += store
-            .queue_reminders(partnership, plan, &title, &reminders, link.as_deref(), now)
-            .await?;
+        let queued = async {
+            let (reminders, title) = store.reminders_due(partnership, plan, now.date()).await?;
+            store
+                .queue_reminders(partnership, plan, &title, &reminders, link.as_deref(), now)
+                .await
+        };
+        match queued.await {
+            Ok(n) => round.queued += n,
+            Err(error) => {
+                tracing::error!(plan = plan.0, %error, "this plan's reminders could not be queued")
+            }
+        }
     }
-    for mail in store.claim_mail(now, CLAIM, BATCH).await? {
+    // One email claimed at a time, so that a claim never waits behind others long enough
+    // to run out; and a mail server that fails for any reason but the address ends the
+    // round, rather than every waiting email timing out against it in turn.
+    while round.sent + round.failed < BATCH {
+        let Some(mail) = store.claim_mail(now, CLAIM, 1).await?.pop() else {
+            break;
+        };
         let id = format!("sendplan-reminder-{}", mail.id);
         match mailer
             .send(
@@ -84,6 +99,9 @@ pub async fn run_once(
                     .mail_failed(mail.id, now, &error.message, retry)
                     .await?;
                 round.failed += 1;
+                if !error.permanent {
+                    break;
+                }
             }
         }
     }
@@ -102,23 +120,33 @@ pub fn spawn(
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticks.tick().await;
-            match run_once(
-                &store,
-                &mailer,
-                base_url.as_deref(),
-                OffsetDateTime::now_utc(),
-            )
-            .await
-            {
-                Ok(round) if round != Round::default() => tracing::info!(
+            // Each round is a task of its own: should one ever panic, the next still runs.
+            let round = tokio::spawn({
+                let (store, mailer, base_url) = (store.clone(), mailer.clone(), base_url.clone());
+                async move {
+                    run_once(
+                        &store,
+                        &mailer,
+                        base_url.as_deref(),
+                        OffsetDateTime::now_utc(),
+                    )
+                    .await
+                }
+            })
+            .await;
+            match round {
+                Ok(Ok(round)) if round != Round::default() => tracing::info!(
                     queued = round.queued,
                     sent = round.sent,
                     failed = round.failed,
                     "reminders"
                 ),
-                Ok(_) => {}
-                Err(error) => {
+                Ok(Ok(_)) => {}
+                Ok(Err(error)) => {
                     tracing::error!(%error, "the reminder round failed; the next one will try again")
+                }
+                Err(error) => {
+                    tracing::error!(%error, "the reminder round stopped; the next one will try again")
                 }
             }
         }
