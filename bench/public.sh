@@ -21,7 +21,10 @@ db = sqlite3.connect(sys.argv[1])
 plan, pid = db.execute("SELECT id, partnership_id FROM plans ORDER BY id").fetchone()
 db.execute("INSERT INTO plan_publications (plan_id, partnership_id, published, summary, show_ratings, show_measures, updated_at) VALUES (?, ?, 1, 'How the partnership is improving support for children and young people with SEND.', 1, 1, '2026-01-01T00:00:00Z')", (plan, pid))
 for (area,) in db.execute("SELECT id FROM areas WHERE plan_id = ?", (plan,)).fetchall():
-    db.execute("INSERT INTO area_summaries (area_id, partnership_id, summary) VALUES (?, ?, 'What this area is about, in plain language.')", (area, pid))
+    db.execute("INSERT INTO area_summaries (area_id, partnership_id, summary, easy_read) VALUES (?, ?, 'What this area is about, in plain language.', 'We want to help you sooner. We will listen to you.')", (area, pid))
+# A quarterly paper issued to the board and published beside the plan.
+report = db.execute("INSERT INTO issued_reports (partnership_id, plan_id, kind, as_at, since, board, title, html, issued_by, issued_at) VALUES (?, ?, 'progress', '2019-03-31', NULL, 'SEND Improvement Board', 'Full progress report', '<p>As issued</p>', NULL, '2019-04-01T00:00:00Z') RETURNING id", (pid, plan)).fetchone()[0]
+db.execute("INSERT INTO published_reports (report_id, partnership_id, plan_id, published_at) VALUES (?, ?, ?, '2019-04-02T00:00:00Z')", (report, pid, plan))
 db.commit()
 PY
 port=18096
@@ -66,7 +69,7 @@ results="bench/PUBLIC_RESULTS.md"
   echo
   echo "Run by \`bench/public.sh $seconds\` on $(date -u +%Y-%m-%d): $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/ {print $2}') GB, $(uname -sr); SQLite; release build; $(nginx -v 2>&1)."
   echo
-  echo "The Worcestershire plan published with summaries for the plan and its 6 areas and the counts of its 125 activities by rating (the plan document has no measures): $bytes bytes of HTML. wrk, 2 threads, 50 connections, ${seconds}s after a 5 s warm-up, sharing the 2 cores with the server. The reference is nginx (one worker, no access log) serving a saved copy of the same page; each ran alone."
+  echo "The Worcestershire plan published with a summary, a summary and easy-read text for each of its 6 areas, the counts of its 125 activities by rating and a published board paper (the plan document has no measures): $bytes bytes of HTML. wrk, 2 threads, 50 connections, ${seconds}s after a 5 s warm-up, sharing the 2 cores with the server. The reference is nginx (one worker, no access log) serving a saved copy of the same page; each ran alone."
   echo
   echo "| server | requests/s | p99 | target |"
   echo "|---|---|---|---|"
