@@ -187,6 +187,12 @@ test('the main pages have no accessibility violations', async () => {
   await page.getByRole('button', { name: 'Save' }).click()
   await page.goto(`${plan}/meetings`)
   assert.match(await page.locator('main').innerText(), /Added to the plan as action 1\.99/)
+  // The record is corrected; the action arising keeps its plan action.
+  await page.getByRole('link', { name: /^Correct/ }).first().click()
+  await audit('edit-meeting')
+  await page.getByLabel(/Decisions and actions arising/).fill('The report was noted, with thanks\nAction: bring the revised model in November')
+  await page.getByRole('button', { name: 'Save' }).click()
+  assert.match(await page.locator('main').innerText(), /with thanks[\s\S]*Added to the plan as action 1\.99/)
   await page.goto(`${plan}/publish`)
   await audit('publish')
   await page.getByLabel('Publish this plan\'s progress page').check()

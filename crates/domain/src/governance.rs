@@ -289,6 +289,58 @@ pub struct Meeting {
     pub attendees: String,
     pub agenda: Vec<AgendaItem>,
     pub outcomes: Vec<Outcome>,
+    pub version: i64,
+}
+
+impl Meeting {
+    /// The agenda as the meeting form takes it: one item a line.
+    pub fn agenda_text(&self) -> String {
+        self.agenda
+            .iter()
+            .map(|item| item.title.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// The decisions and actions arising as the meeting form takes them: one a line,
+    /// actions marked "Action:".
+    pub fn outcomes_text(&self) -> String {
+        self.outcomes
+            .iter()
+            .map(|o| {
+                if o.is_action {
+                    format!("Action: {}", o.text)
+                } else {
+                    o.text.clone()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+/// Carries the plan actions that actions arising became over to the minutes as corrected:
+/// each stays with the action arising of the same words. One whose words are gone is
+/// refused, since the plan action came from it.
+pub fn keep_plan_actions(before: &[Outcome], after: &mut [Outcome]) -> Result<(), String> {
+    for old in before.iter().filter(|o| o.is_action) {
+        let Some(action) = old.plan_action else {
+            continue;
+        };
+        match after
+            .iter_mut()
+            .find(|o| o.is_action && o.plan_action.is_none() && o.text == old.text)
+        {
+            Some(new) => new.plan_action = Some(action),
+            None => {
+                return Err(format!(
+                    "\"{}\" was added to the plan as an action, so it stays in the minutes as an action arising, in the same words",
+                    old.text
+                ))
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A meeting's details, valid by construction.
@@ -383,6 +435,49 @@ impl MeetingInput {
 mod tests {
     use super::*;
     use time::macros::date;
+
+    #[test]
+    fn corrected_minutes_keep_the_plan_actions_their_actions_arising_became() {
+        let outcome = |is_action: bool, text: &str, plan_action: Option<i64>| Outcome {
+            id: None,
+            is_action,
+            text: text.to_owned(),
+            plan_action: plan_action.map(crate::ActionId),
+        };
+        let before = [
+            outcome(false, "The report was noted", None),
+            outcome(true, "Commission a second provider", Some(9)),
+            outcome(true, "Write to schools", None),
+        ];
+        let mut after = vec![
+            outcome(true, "Write to all schools", None),
+            outcome(true, "Commission a second provider", None),
+        ];
+        keep_plan_actions(&before, &mut after).expect("kept");
+        assert_eq!(after[1].plan_action, Some(crate::ActionId(9)));
+        assert_eq!(after[0].plan_action, None);
+        let mut reworded = vec![outcome(true, "Commission another provider", None)];
+        let refused = keep_plan_actions(&before, &mut reworded).unwrap_err();
+        assert!(refused.contains("\"Commission a second provider\" was added to the plan"));
+        let meeting = Meeting {
+            id: crate::MeetingId(1),
+            board_id: BoardId(1),
+            plan_id: PlanId(1),
+            held_on: date!(2022 - 10 - 12),
+            attendees: String::new(),
+            agenda: vec![AgendaItem {
+                title: "Apologies".into(),
+                action: None,
+            }],
+            outcomes: before.to_vec(),
+            version: 1,
+        };
+        assert_eq!(
+            meeting.outcomes_text(),
+            "The report was noted\nAction: Commission a second provider\nAction: Write to schools"
+        );
+        assert_eq!(meeting.agenda_text(), "Apologies");
+    }
 
     #[test]
     fn a_board_cannot_report_to_itself_or_to_those_reporting_to_it() {

@@ -246,14 +246,13 @@ impl Store {
             .collect()
     }
 
-    /// Records a meeting of a board about a plan: its agenda and what it decided.
-    pub async fn create_meeting(
+    /// Checks a meeting's board and the actions its agenda names, and returns the board.
+    async fn check_meeting(
         &self,
-        actor: Actor,
         partnership: PartnershipId,
         plan: PlanId,
         input: &MeetingInput,
-    ) -> Result<MeetingId> {
+    ) -> Result<Board> {
         self.get_plan(partnership, plan).await?;
         let board = self.board_of(partnership, input.board_id).await?;
         for item in &input.agenda {
@@ -265,6 +264,18 @@ impl Store {
                 }
             }
         }
+        Ok(board)
+    }
+
+    /// Records a meeting of a board about a plan: its agenda and what it decided.
+    pub async fn create_meeting(
+        &self,
+        actor: Actor,
+        partnership: PartnershipId,
+        plan: PlanId,
+        input: &MeetingInput,
+    ) -> Result<MeetingId> {
+        let board = self.check_meeting(partnership, plan, input).await?;
         let mut write = self.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO meetings (partnership_id, board_id, plan_id, held_on, attendees, created_at) \
@@ -278,24 +289,7 @@ impl Store {
         .bind(now_text())
         .fetch_one(&mut *write.tx)
         .await?;
-        for (position, item) in input.agenda.iter().enumerate() {
-            sqlx::query("INSERT INTO meeting_agenda (meeting_id, position, title, action_id) VALUES ($1, $2, $3, $4)")
-                .bind(id)
-                .bind(position as i64)
-                .bind(item.title.clone())
-                .bind(item.action.map(|a| a.0))
-                .execute(&mut *write.tx)
-                .await?;
-        }
-        for (position, outcome) in input.outcomes.iter().enumerate() {
-            sqlx::query("INSERT INTO meeting_outcomes (meeting_id, position, is_action, text) VALUES ($1, $2, $3, $4)")
-                .bind(id)
-                .bind(position as i64)
-                .bind(i64::from(outcome.is_action))
-                .bind(outcome.text.clone())
-                .execute(&mut *write.tx)
-                .await?;
-        }
+        insert_minutes(&mut write.tx, id, &input.agenda, &input.outcomes).await?;
         record_created(
             &mut write.tx,
             Subject {
@@ -315,6 +309,87 @@ impl Store {
         .await?;
         write.commit().await?;
         Ok(MeetingId(id))
+    }
+
+    /// One of a plan's meetings.
+    pub async fn get_meeting(
+        &self,
+        partnership: PartnershipId,
+        plan: PlanId,
+        id: MeetingId,
+    ) -> Result<Meeting> {
+        self.list_meetings(partnership, plan)
+            .await?
+            .into_iter()
+            .find(|m| m.id == id)
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// Corrects a meeting's record, if it is still at `version`. Actions arising that were
+    /// added to the plan keep their plan actions (see `keep_plan_actions`).
+    pub async fn update_meeting(
+        &self,
+        actor: Actor,
+        partnership: PartnershipId,
+        plan: PlanId,
+        id: MeetingId,
+        version: i64,
+        input: &MeetingInput,
+    ) -> Result<()> {
+        let before = self.get_meeting(partnership, plan, id).await?;
+        let board = self.check_meeting(partnership, plan, input).await?;
+        if before.version != version {
+            return Err(StoreError::Conflict);
+        }
+        let mut outcomes = input.outcomes.clone();
+        keep_plan_actions(&before.outcomes, &mut outcomes).map_err(StoreError::Rule)?;
+        let mut write = self.begin_write().await?;
+        let done = sqlx::query(
+            "UPDATE meetings SET board_id = $1, held_on = $2, attendees = $3, version = version + 1 \
+             WHERE id = $4 AND partnership_id = $5 AND plan_id = $6 AND version = $7",
+        )
+        .bind(board.id.0)
+        .bind(date_text(input.held_on))
+        .bind(input.attendees.clone())
+        .bind(id.0)
+        .bind(partnership.0)
+        .bind(plan.0)
+        .bind(version)
+        .execute(&mut *write.tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Conflict);
+        }
+        for table in ["meeting_agenda", "meeting_outcomes"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE meeting_id = $1"))
+                .bind(id.0)
+                .execute(&mut *write.tx)
+                .await?;
+        }
+        insert_minutes(&mut write.tx, id.0, &input.agenda, &outcomes).await?;
+        let after = Meeting {
+            board_id: board.id,
+            held_on: input.held_on,
+            attendees: input.attendees.clone(),
+            agenda: input.agenda.clone(),
+            outcomes,
+            version: version + 1,
+            ..before.clone()
+        };
+        record_updated(
+            &mut write.tx,
+            Subject {
+                partnership,
+                actor,
+                entity: "meeting",
+                id: id.0,
+            },
+            format!("Meeting of {} on {} corrected", board.name, input.held_on),
+            &before,
+            &after,
+        )
+        .await?;
+        write.commit().await
     }
 
     /// A plan's meetings, newest first, each with its agenda and outcomes.
@@ -373,10 +448,40 @@ impl Store {
                             })
                         })
                         .collect::<Result<_>>()?,
+                    version: r.int("version")?,
                 })
             })
             .collect()
     }
+}
+
+/// Writes a meeting's agenda and outcomes, in order.
+async fn insert_minutes(
+    tx: &mut crate::Tx,
+    meeting: i64,
+    agenda: &[AgendaItem],
+    outcomes: &[Outcome],
+) -> Result<()> {
+    for (position, item) in agenda.iter().enumerate() {
+        sqlx::query("INSERT INTO meeting_agenda (meeting_id, position, title, action_id) VALUES ($1, $2, $3, $4)")
+            .bind(meeting)
+            .bind(position as i64)
+            .bind(item.title.clone())
+            .bind(item.action.map(|a| a.0))
+            .execute(&mut **tx)
+            .await?;
+    }
+    for (position, outcome) in outcomes.iter().enumerate() {
+        sqlx::query("INSERT INTO meeting_outcomes (meeting_id, position, is_action, text, plan_action_id) VALUES ($1, $2, $3, $4, $5)")
+            .bind(meeting)
+            .bind(position as i64)
+            .bind(i64::from(outcome.is_action))
+            .bind(outcome.text.clone())
+            .bind(outcome.plan_action.map(|a| a.0))
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
 }
 
 /// An action arising from a meeting, with the plan its meeting was about.

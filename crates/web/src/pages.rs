@@ -469,6 +469,8 @@ pub struct MeetingsPage {
 }
 
 pub struct MeetingView {
+    /// Where to correct the record; empty for those who cannot.
+    pub edit_href: String,
     pub board: String,
     pub held_on: String,
     pub attendees: String,

@@ -36,6 +36,7 @@ struct Area {
     issued_report: i64,
     arising: sendplan_domain::OutcomeId,
     board: BoardId,
+    meeting: sendplan_domain::MeetingId,
 }
 
 struct World {
@@ -294,7 +295,7 @@ async fn build_area(store: &Store, code: &str) -> Area {
         &[("1.2".to_owned(), led_action)],
     )
     .unwrap();
-    store
+    let meeting = store
         .create_meeting(actor, pid, plan, &meeting)
         .await
         .unwrap();
@@ -307,6 +308,7 @@ async fn build_area(store: &Store, code: &str) -> Area {
         area,
         arising,
         board,
+        meeting,
         objective,
         led_action,
         other_action,
@@ -565,6 +567,16 @@ fn routes(a: &Area) -> Vec<(&'static str, String, Needs)> {
             EditPlans,
         ),
         ("GET", format!("{p}/plans/{}/meetings", a.plan), View),
+        (
+            "GET",
+            format!("{p}/plans/{}/meetings/{}/edit", a.plan, a.meeting),
+            EditPlans,
+        ),
+        (
+            "POST",
+            format!("{p}/plans/{}/meetings/{}/edit", a.plan, a.meeting),
+            EditPlans,
+        ),
         (
             "GET",
             format!("{p}/meeting-actions/{}/add?area={}", a.arising, a.area),
@@ -3052,6 +3064,57 @@ async fn an_action_arising_from_a_meeting_becomes_a_plan_action_once() {
     let (status, page) = w.post(Some(&manager), &post, &again).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("already added this action arising"));
+
+    // The minutes are corrected; the action arising keeps the plan action it became.
+    let edit = format!("{base}/plans/{}/meetings/{}/edit", w.a.plan, w.a.meeting);
+    let (status, form) = w.get(Some(&manager), &edit).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(form.contains("Action: commission a second assessment provider"));
+    let board = w.a.board.to_string();
+    let minutes = |version: &'static str, outcomes: &'static str| {
+        vec![
+            ("version", version.to_owned()),
+            ("board", board.clone()),
+            ("held_on-day", "12".to_owned()),
+            ("held_on-month", "10".to_owned()),
+            ("held_on-year", "2022".to_owned()),
+            (
+                "agenda",
+                "Apologies\n1.2 Progress on autism waits".to_owned(),
+            ),
+            ("outcomes", outcomes.to_owned()),
+        ]
+    };
+    let (world, session, path) = (&w, &manager, &edit);
+    let send = move |pairs: Vec<(&'static str, String)>| async move {
+        let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        world.post(Some(session), path, &borrowed).await
+    };
+    let (status, page) = send(minutes("1", "The report was noted")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("was added to the plan as an action, so it stays in the minutes"));
+    let corrected =
+        "The report was noted, with thanks\nAction: commission a second assessment provider";
+    let (status, _) = send(minutes("1", corrected)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, page) = send(minutes("1", corrected)).await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the page was out of date"
+    );
+    assert!(page.contains("Someone else saved a change"));
+    let (_, page) = w.get(Some(&manager), &meetings).await;
+    assert!(page.contains("with thanks") && page.contains("Apologies"));
+    assert!(
+        page.contains("action 1.9</a>"),
+        "the link to the plan action is kept"
+    );
+    let audit = w.store.list_audit(w.a.pid, None, 1).await.unwrap();
+    assert_eq!(
+        (audit[0].entity.as_str(), audit[0].change.as_str()),
+        ("meeting", "updated")
+    );
     assert!(w
         .store
         .list_actions(w.a.pid, w.a.plan)

@@ -1,13 +1,16 @@
 -- The rest of issue 5's publication and governance: easy-read text beside each area's
 -- plain-language summary, papers issued to boards that a plan manager has chosen to
 -- publish on the public progress page (issued papers themselves stay append-only, so
--- publication is a row of its own, removed when a paper is withdrawn), and the plan
--- action an action arising from a meeting became.
+-- publication is a row of its own, removed when a paper is withdrawn), the plan action
+-- an action arising from a meeting became, and a version for meetings, whose minutes can
+-- now be corrected.
 -- Kept in lockstep with migrations/postgres/0011_publishing_papers.sql.
 
 ALTER TABLE area_summaries ADD COLUMN easy_read TEXT NOT NULL DEFAULT '';
 
 ALTER TABLE meeting_outcomes ADD COLUMN plan_action_id INTEGER REFERENCES actions(id);
+
+ALTER TABLE meetings ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
 
 CREATE TABLE published_reports (
     report_id INTEGER PRIMARY KEY REFERENCES issued_reports(id),

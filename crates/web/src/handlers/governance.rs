@@ -318,6 +318,11 @@ pub async fn list_meetings(
         .await?
         .into_iter()
         .map(|m| MeetingView {
+            edit_href: if can_edit {
+                format!("{}/plans/{}/meetings/{}/edit", ctx.base(), plan.id, m.id)
+            } else {
+                String::new()
+            },
             board: boards
                 .iter()
                 .find(|b| b.id == m.board_id)
@@ -427,21 +432,98 @@ async fn meeting_form(
     state: &AppState,
     ctx: &Ctx,
     plan: PlanId,
+    meeting: Option<&Meeting>,
 ) -> Result<FormPage, crate::errors::AppError> {
-    let fields = vec![
-        Field::date("held_on", "Date of the meeting"),
-        Field::textarea("attendees", "Who attended (optional)").rows(3).hint("Roles or names, as the partnership records them"),
-        Field::textarea("agenda", "Agenda").rows(6).hint("One item per line. Start an item with an action's number, such as 2.3.1, to link it to that action."),
-        Field::textarea("outcomes", "Decisions and actions arising (optional)").rows(6).hint("One per line. Start a line with \"Action:\" for an action arising."),
+    let mut fields = vec![
+        Field::date("held_on", "Date of the meeting").date_value(meeting.map(|m| m.held_on)),
+        Field::textarea("attendees", "Who attended (optional)").rows(3).hint("Roles or names, as the partnership records them").value(meeting.map_or("", |m| m.attendees.as_str())),
+        Field::textarea("agenda", "Agenda").rows(6).hint("One item per line. Start an item with an action's number, such as 2.3.1, to link it to that action.").value(meeting.map(Meeting::agenda_text).unwrap_or_default()),
+        Field::textarea("outcomes", "Decisions and actions arising (optional)").rows(6).hint("One per line. Start a line with \"Action:\" for an action arising.").value(meeting.map(Meeting::outcomes_text).unwrap_or_default()),
     ];
-    plan_board_form(
-        state,
-        ctx,
-        plan,
-        ("Record a meeting", "meetings/new", "meetings"),
-        fields,
-    )
-    .await
+    let path = match meeting {
+        Some(m) => {
+            fields.push(Field::hidden("version", m.version));
+            format!("meetings/{}/edit", m.id)
+        }
+        None => "meetings/new".to_owned(),
+    };
+    let title = if meeting.is_some() {
+        "Correct the record of a meeting"
+    } else {
+        "Record a meeting"
+    };
+    let mut page = plan_board_form(state, ctx, plan, (title, &path, "meetings"), fields).await?;
+    if let Some(m) = meeting {
+        for field in &mut page.fields {
+            if field.name == "board" {
+                field.value = m.board_id.to_string();
+            }
+        }
+    }
+    Ok(page)
+}
+
+/// The plan's action numbers, for linking agenda items to the actions they name.
+async fn action_numbers(
+    state: &AppState,
+    ctx: &Ctx,
+    plan: PlanId,
+) -> Result<Vec<(String, sendplan_domain::ActionId)>, crate::errors::AppError> {
+    Ok(state
+        .store
+        .plan_overview(ctx.pid(), plan, ctx.today)
+        .await?
+        .actions
+        .iter()
+        .map(|a| (a.number.to_string(), a.id))
+        .collect())
+}
+
+pub async fn edit_meeting(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, plan, id)): Path<(i64, i64, i64)>,
+) -> AppResult {
+    ctx.require(Capability::EditPlans)?;
+    let meeting = state
+        .store
+        .get_meeting(ctx.pid(), PlanId(plan), sendplan_domain::MeetingId(id))
+        .await?;
+    html(&meeting_form(&state, &ctx, PlanId(plan), Some(&meeting)).await?)
+}
+
+pub async fn update_meeting(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, plan, id)): Path<(i64, i64, i64)>,
+    axum::Form(pairs): FormPairs,
+) -> AppResult {
+    ctx.require(Capability::EditPlans)?;
+    let form = RawForm(pairs);
+    let (plan, id) = (PlanId(plan), sendplan_domain::MeetingId(id));
+    let meeting = state.store.get_meeting(ctx.pid(), plan, id).await?;
+    let page = meeting_form(&state, &ctx, plan, Some(&meeting)).await?;
+    let input = match MeetingInput::parse(&form, &action_numbers(&state, &ctx, plan).await?) {
+        Ok(input) => input,
+        Err(errors) => return page.with_errors(&form, errors),
+    };
+    let version = form.get("version").parse().unwrap_or(-1);
+    match state
+        .store
+        .update_meeting(ctx.actor(), ctx.pid(), plan, id, version, &input)
+        .await
+    {
+        Ok(()) => Ok(saved(
+            &state,
+            &format!("{}/plans/{plan}/meetings", ctx.base()),
+            "Meeting record corrected",
+        )),
+        Err(sendplan_storage::StoreError::Conflict) => {
+            let current = state.store.get_meeting(ctx.pid(), plan, id).await?;
+            page.with_conflict(&form, current.version, "the Meetings page")
+        }
+        Err(error) => refused(page, &form, error),
+    }
 }
 
 pub async fn new_meeting(
@@ -450,7 +532,7 @@ pub async fn new_meeting(
     Path((_, plan)): Path<(i64, i64)>,
 ) -> AppResult {
     ctx.require(Capability::EditPlans)?;
-    html(&meeting_form(&state, &ctx, PlanId(plan)).await?)
+    html(&meeting_form(&state, &ctx, PlanId(plan), None).await?)
 }
 
 pub async fn create_meeting(
@@ -461,17 +543,9 @@ pub async fn create_meeting(
 ) -> AppResult {
     ctx.require(Capability::EditPlans)?;
     let form = RawForm(pairs);
-    let page = meeting_form(&state, &ctx, PlanId(plan)).await?;
-    let overview = state
-        .store
-        .plan_overview(ctx.pid(), PlanId(plan), ctx.today)
-        .await?;
-    let actions: Vec<(String, sendplan_domain::ActionId)> = overview
-        .actions
-        .iter()
-        .map(|a| (a.number.to_string(), a.id))
-        .collect();
-    let input = match MeetingInput::parse(&form, &actions) {
+    let page = meeting_form(&state, &ctx, PlanId(plan), None).await?;
+    let input = match MeetingInput::parse(&form, &action_numbers(&state, &ctx, PlanId(plan)).await?)
+    {
         Ok(input) => input,
         Err(errors) => return page.with_errors(&form, errors),
     };
