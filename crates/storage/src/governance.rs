@@ -311,6 +311,55 @@ impl Store {
         Ok(MeetingId(id))
     }
 
+    /// Takes a report out of a plan's reporting cycle: no more next due dates or
+    /// reminders for it. Papers already issued to the board are kept.
+    pub async fn remove_reporting_line(
+        &self,
+        actor: Actor,
+        partnership: PartnershipId,
+        plan: PlanId,
+        line: ReportingLineId,
+    ) -> Result<()> {
+        let before = self
+            .list_reporting_lines(partnership, plan)
+            .await?
+            .into_iter()
+            .find(|l| l.id == line)
+            .ok_or(StoreError::NotFound)?;
+        let mut write = self.begin_write().await?;
+        let done = sqlx::query(
+            "DELETE FROM reporting_lines WHERE id = $1 AND plan_id = $2 AND partnership_id = $3",
+        )
+        .bind(line.0)
+        .bind(plan.0)
+        .bind(partnership.0)
+        .execute(&mut *write.tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            // Removed by someone else meanwhile: the cycle is as they wanted it.
+            return Err(StoreError::NotFound);
+        }
+        crate::audit::record(
+            &mut write.tx,
+            crate::audit::Change::<ReportingLine, ()> {
+                partnership: Some(partnership),
+                actor,
+                entity: "reporting_line",
+                entity_id: line.0,
+                change: "removed",
+                summary: format!(
+                    "{} ({}) taken out of the reporting cycle",
+                    before.kind.label(),
+                    before.cadence.label().to_lowercase()
+                ),
+                before: Some(&before),
+                after: None,
+            },
+        )
+        .await?;
+        write.commit().await
+    }
+
     /// One of a plan's meetings.
     pub async fn get_meeting(
         &self,

@@ -37,6 +37,7 @@ struct Area {
     arising: sendplan_domain::OutcomeId,
     board: BoardId,
     meeting: sendplan_domain::MeetingId,
+    reporting_line: ReportingLineId,
 }
 
 struct World {
@@ -280,6 +281,23 @@ async fn build_area(store: &Store, code: &str) -> Area {
         )
         .await
         .unwrap();
+    let reporting_line = store
+        .create_reporting_line(
+            actor,
+            pid,
+            plan,
+            &sendplan_domain::governance::ReportingLineInput::parse(&RawForm::from_pairs(&[
+                ("board", &board.to_string()),
+                ("kind", "progress"),
+                ("cadence", "quarterly"),
+                ("first_due-day", "31"),
+                ("first_due-month", "3"),
+                ("first_due-year", "2022"),
+            ]))
+            .unwrap(),
+        )
+        .await
+        .unwrap();
     let meeting = sendplan_domain::governance::MeetingInput::parse(
         &RawForm::from_pairs(&[
             ("board", &board.to_string()),
@@ -309,6 +327,7 @@ async fn build_area(store: &Store, code: &str) -> Area {
         arising,
         board,
         meeting,
+        reporting_line,
         objective,
         led_action,
         other_action,
@@ -567,6 +586,16 @@ fn routes(a: &Area) -> Vec<(&'static str, String, Needs)> {
             EditPlans,
         ),
         ("GET", format!("{p}/plans/{}/meetings", a.plan), View),
+        (
+            "GET",
+            format!("{p}/plans/{}/cycle/{}/remove", a.plan, a.reporting_line),
+            EditPlans,
+        ),
+        (
+            "POST",
+            format!("{p}/plans/{}/cycle/{}/remove", a.plan, a.reporting_line),
+            EditPlans,
+        ),
         (
             "GET",
             format!("{p}/plans/{}/meetings/{}/edit", a.plan, a.meeting),
@@ -2338,6 +2367,38 @@ async fn boards_form_a_structure_and_a_plan_reports_to_them_on_a_cycle() {
     )));
     assert!(
         page.contains("Actions arising") && page.contains("bring the recovery plan in November")
+    );
+
+    // A report is taken out of the cycle only once the manager says yes; it is audited.
+    let remove = format!(
+        "{base}/plans/{}/cycle/{}/remove",
+        w.a.plan, w.a.reporting_line
+    );
+    let (status, page) = w.post(Some(&manager), &remove, &[]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("Choose whether to take it out"));
+    let (status, _) = w.post(Some(&manager), &remove, &[("remove", "no")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let lines = |w: &World| {
+        let store = w.store.clone();
+        let (pid, plan) = (w.a.pid, w.a.plan);
+        async move { store.list_reporting_lines(pid, plan).await.unwrap().len() }
+    };
+    assert_eq!(lines(&w).await, 2, "kept when the answer is no");
+    let (status, _) = w.post(Some(&manager), &remove, &[("remove", "yes")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(lines(&w).await, 1);
+    let audit = w.store.list_audit(w.a.pid, None, 1).await.unwrap();
+    assert_eq!(
+        (audit[0].entity.as_str(), audit[0].change.as_str()),
+        ("reporting_line", "removed")
+    );
+    assert_eq!(
+        w.post(Some(&manager), &remove, &[("remove", "yes")])
+            .await
+            .0,
+        StatusCode::NOT_FOUND,
+        "already gone"
     );
 }
 

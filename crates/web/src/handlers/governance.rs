@@ -463,6 +463,99 @@ async fn meeting_form(
     Ok(page)
 }
 
+/// Asks before a report is taken out of a plan's reporting cycle.
+async fn remove_line_page(
+    state: &AppState,
+    ctx: &Ctx,
+    plan: PlanId,
+    line: sendplan_domain::ReportingLineId,
+) -> Result<FormPage, crate::errors::AppError> {
+    let plan = state.store.get_plan(ctx.pid(), plan).await?;
+    let line = state
+        .store
+        .list_reporting_lines(ctx.pid(), plan.id)
+        .await?
+        .into_iter()
+        .find(|l| l.id == line)
+        .ok_or(AppError::NotFound)?;
+    let board = state.store.get_board(ctx.pid(), line.board_id).await?;
+    let heading = format!(
+        "Take the {} to {} out of the reporting cycle?",
+        line.kind.label().to_lowercase(),
+        board.name
+    );
+    Ok(FormPage::new(
+        Chrome::for_ctx(ctx, heading.clone(), "overview"),
+        heading,
+        format!("{}/plans/{}/cycle/{}/remove", ctx.base(), plan.id, line.id),
+        vec![Field::radios(
+            "remove",
+            "Take it out?",
+            vec![
+                Choice::new("yes", "Yes, take it out of the cycle"),
+                Choice::new("no", "No, keep it"),
+            ],
+        )],
+    )
+    .caption(plan.title.clone())
+    .intro(format!(
+        "It will no longer be listed with its next due date, and leads will not be reminded before it. It is due {}, from {}. Papers already issued to {} are kept.",
+        line.cadence.label().to_lowercase(),
+        sendplan_domain::input::long_date(line.first_due),
+        board.name
+    ))
+    .submit("Continue")
+    .cancel(format!("{}/plans/{}/reports", ctx.base(), plan.id)))
+}
+
+pub async fn confirm_remove_line(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, plan, line)): Path<(i64, i64, i64)>,
+) -> AppResult {
+    ctx.require(Capability::EditPlans)?;
+    html(
+        &remove_line_page(
+            &state,
+            &ctx,
+            PlanId(plan),
+            sendplan_domain::ReportingLineId(line),
+        )
+        .await?,
+    )
+}
+
+pub async fn remove_line(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, plan, line)): Path<(i64, i64, i64)>,
+    axum::Form(pairs): FormPairs,
+) -> AppResult {
+    ctx.require(Capability::EditPlans)?;
+    let form = RawForm(pairs);
+    let line = sendplan_domain::ReportingLineId(line);
+    // Built first, so an unknown line answers 404 like every other unknown record.
+    let page = remove_line_page(&state, &ctx, PlanId(plan), line).await?;
+    let reports = format!("{}/plans/{plan}/reports", ctx.base());
+    match form.get("remove") {
+        "yes" => {
+            state
+                .store
+                .remove_reporting_line(ctx.actor(), ctx.pid(), PlanId(plan), line)
+                .await?;
+            Ok(saved(&state, &reports, "Taken out of the reporting cycle"))
+        }
+        "no" => Ok(axum::response::Redirect::to(&reports).into_response()),
+        _ => page.with_errors(
+            &form,
+            sendplan_domain::input::FieldErrors::single(
+                "remove",
+                "Choose whether to take it out of the reporting cycle",
+            ),
+        ),
+    }
+}
+
 /// The plan's action numbers, for linking agenda items to the actions they name.
 async fn action_numbers(
     state: &AppState,

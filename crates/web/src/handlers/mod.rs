@@ -178,6 +178,10 @@ pub fn routes() -> Router<AppState> {
             get(measure_files::new_values_import).post(measure_files::import_values),
         )
         .route(
+            "/p/{pid}/plans/{plan}/cycle/{id}/remove",
+            get(governance::confirm_remove_line).post(governance::remove_line),
+        )
+        .route(
             "/p/{pid}/plans/{plan}/meetings/{id}/edit",
             get(governance::edit_meeting).post(governance::update_meeting),
         )

@@ -82,6 +82,20 @@ async fn reports_page(state: &AppState, ctx: &Ctx, plan: PlanId) -> Result<FormP
         );
     }
     if ctx.can(Capability::EditPlans) {
+        for line in state.store.list_reporting_lines(ctx.pid(), plan.id).await? {
+            let board = boards
+                .iter()
+                .find(|b| b.id == line.board_id)
+                .map_or("", |b| b.name.as_str());
+            page = page.with_link(
+                format!(
+                    "Take the {} to {} out of the reporting cycle",
+                    line.kind.label().to_lowercase(),
+                    board
+                ),
+                format!("{}/plans/{}/cycle/{}/remove", ctx.base(), plan.id, line.id),
+            );
+        }
         page = page.with_link(
             "Add a report to the reporting cycle",
             format!("{}/plans/{}/cycle/new", ctx.base(), plan.id),
