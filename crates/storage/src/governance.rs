@@ -143,11 +143,14 @@ impl Store {
 
     /// The partnership's board `id`, or a rule broken if it is not one of its boards.
     async fn board_of(&self, partnership: PartnershipId, id: BoardId) -> Result<Board> {
-        self.list_boards(partnership)
-            .await?
-            .into_iter()
-            .find(|b| b.id == id)
-            .ok_or_else(|| StoreError::Rule("Choose a board of this partnership".to_owned()))
+        self.get_board(partnership, id)
+            .await
+            .map_err(|error| match error {
+                StoreError::NotFound => {
+                    StoreError::Rule("Choose a board of this partnership".to_owned())
+                }
+                other => other,
+            })
     }
 
     pub async fn list_boards(&self, partnership: PartnershipId) -> Result<Vec<Board>> {
