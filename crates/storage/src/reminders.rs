@@ -11,7 +11,7 @@ use crate::{Actor, Result, Store, StoreError};
 use sendplan_domain::access::Role;
 use sendplan_domain::reminders::*;
 use sendplan_domain::*;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use time::OffsetDateTime;
 
 /// An email in the outbox.
@@ -301,22 +301,24 @@ impl Store {
             return Ok(0);
         }
         let mut write = self.begin_write().await?;
-        let sent: HashSet<String> =
-            sqlx::query("SELECT reminder_key FROM reminder_keys WHERE partnership_id = $1")
-                .bind(partnership.0)
-                .fetch_all(&mut *write.tx)
-                .await?
-                .iter()
-                .map(|r| r.text("reminder_key"))
-                .collect::<Result<_>>()?;
         let now = timestamp_text(now);
         let mut queued = 0;
         for reminder in reminders {
-            let lines: Vec<&Line> = reminder
-                .lines
-                .iter()
-                .filter(|l| !sent.contains(&l.key))
-                .collect();
+            // Each line is looked up by its key, so a round reads what is due now, not
+            // every reminder the partnership was ever sent.
+            let mut lines: Vec<&Line> = Vec::new();
+            for line in &reminder.lines {
+                let sent = sqlx::query(
+                    "SELECT 1 AS sent FROM reminder_keys WHERE partnership_id = $1 AND reminder_key = $2",
+                )
+                .bind(partnership.0)
+                .bind(line.key.clone())
+                .fetch_optional(&mut *write.tx)
+                .await?;
+                if sent.is_none() {
+                    lines.push(line);
+                }
+            }
             if lines.is_empty() {
                 continue;
             }
