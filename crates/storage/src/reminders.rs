@@ -247,24 +247,33 @@ impl Store {
                 BoardDate::next(line.id, board, line.cadence, line.first_due, today)
             })
             .collect();
+        let members = self.list_members(partnership).await?;
+        // A lead is emailed at the address on the People page, or else at the address of
+        // the sendplan account linked to them.
         let with_email: HashMap<PersonId, Recipient> = people
             .iter()
-            .filter(|p| p.email.contains('@'))
-            .map(|p| {
-                (
+            .filter_map(|p| {
+                let email = if p.email.contains('@') {
+                    p.email.clone()
+                } else {
+                    members
+                        .iter()
+                        .find(|m| m.person_id == Some(p.id))?
+                        .email
+                        .clone()
+                };
+                Some((
                     p.id,
                     Recipient {
                         name: p.display_name(),
-                        email: p.email.clone(),
+                        email,
                     },
-                )
+                ))
             })
             .collect();
         let names: HashMap<PersonId, String> =
             people.iter().map(|p| (p.id, p.display_name())).collect();
-        let managers: Vec<Recipient> = self
-            .list_members(partnership)
-            .await?
+        let managers: Vec<Recipient> = members
             .into_iter()
             .filter(|m| matches!(m.role, Role::PlanManager | Role::Admin))
             .map(|m| Recipient {

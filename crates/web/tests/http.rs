@@ -2763,9 +2763,12 @@ async fn reminders_reach_a_real_mail_server_once_and_wait_out_its_outages() {
     // Two leads with addresses (one the server does not know), a plan manager, and a
     // board whose report is due in five days.
     let mut led = Vec::new();
+    // Dan has no address on the People page, but a sendplan account linked to him.
+    let mut dan = None;
     for (number, name, email) in [
         ("1.4", "Ann Lead", "ann@example.org"),
         ("1.5", "Nobody Known", "nobody@example.org"),
+        ("1.6", "Dan Lead", ""),
     ] {
         let person = w
             .store
@@ -2786,6 +2789,9 @@ async fn reminders_reach_a_real_mail_server_once_and_wait_out_its_outages() {
             |_| ItemNumber::parse("1").ok(),
         )
         .unwrap();
+        if email.is_empty() {
+            dan = Some(person);
+        }
         led.push(
             w.store
                 .create_action(
@@ -2805,6 +2811,8 @@ async fn reminders_reach_a_real_mail_server_once_and_wait_out_its_outages() {
             Some((pid, Role::PlanManager, None)),
             false,
         )
+        .await;
+    w.session_for("dan@example.org", Some((pid, Role::ActionLead, dan)), false)
         .await;
     let board = w
         .store
@@ -2880,14 +2888,21 @@ async fn reminders_reach_a_real_mail_server_once_and_wait_out_its_outages() {
     assert_eq!(
         first,
         Round {
-            queued: 3,
-            sent: 2,
+            queued: 4,
+            sent: 3,
             failed: 1
         },
-        "Ann's and the manager's emails go; the server refuses nobody@"
+        "Ann's, Dan's and the manager's emails go; the server refuses nobody@"
     );
     let messages = delivered(&smtp_dir);
-    assert_eq!(messages.len(), 2);
+    assert_eq!(messages.len(), 3);
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("To: \"Dan Lead\" <dan@example.org>")
+                && m.contains("- 1.6 Publish the autism pathway (no update yet)")),
+        "Dan is reminded at his account's address"
+    );
     let ann = messages
         .iter()
         .find(|m| m.contains("To: \"Ann Lead\" <ann@example.org>"))
@@ -2915,6 +2930,7 @@ async fn reminders_reach_a_real_mail_server_once_and_wait_out_its_outages() {
         "{digest}"
     );
     assert!(digest.contains("No lead named: 1.3"), "{digest}");
+    assert!(digest.contains("- Dan Lead: 1.6"), "{digest}");
 
     // Again, and again after a restart (a new Store on the same database): nothing new.
     assert_eq!(
@@ -2933,12 +2949,12 @@ async fn reminders_reach_a_real_mail_server_once_and_wait_out_its_outages() {
         .unwrap(),
         Round::default()
     );
-    assert_eq!(delivered(&smtp_dir).len(), 2, "no reminder is sent twice");
+    assert_eq!(delivered(&smtp_dir).len(), 3, "no reminder is sent twice");
 
     // The mail server goes down, and milestones fall due: the reminders wait, and the
     // round stops at the first failure rather than trying every email against it.
     server.stop().await;
-    for action in &led {
+    for action in &led[..2] {
         w.store
             .create_milestone(
                 actor,
@@ -3031,12 +3047,12 @@ async fn reminders_reach_a_real_mail_server_once_and_wait_out_its_outages() {
         "Ann's milestone goes; the second, never tried in the outage, is refused for nobody@"
     );
     let messages = delivered(&smtp_dir);
-    assert_eq!(messages.len(), 3);
+    assert_eq!(messages.len(), 4);
     assert_eq!(
-        subject_of(&messages[2]),
+        subject_of(&messages[3]),
         format!("Milestones due soon in {}", "WSOA")
     );
-    assert!(messages[2].contains("Pathway agreed by the board (action 1.4)"));
+    assert!(messages[3].contains("Pathway agreed by the board (action 1.4)"));
     server.stop().await;
 }
 

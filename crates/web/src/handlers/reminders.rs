@@ -88,7 +88,7 @@ async fn settings_form(state: &AppState, ctx: &Ctx, plan: PlanId) -> Result<Form
     let plan = state.store.get_plan(ctx.pid(), plan).await?;
     let (settings, version) = state.store.reminder_settings(ctx.pid(), plan.id).await?;
     let on = |yes: bool| if yes { &["yes"][..] } else { &[][..] };
-    let mut intro = "Reminders are emailed to the people who lead actions, at the addresses on the People page, and to the plan's managers. Each reminder is sent once.".to_owned();
+    let mut intro = "Reminders are emailed to the people who lead actions, at the addresses on the People page or else of the sendplan accounts linked to them, and to the plan's administrators and managers. Each reminder is sent once.".to_owned();
     if state.config.mailer.is_none() {
         intro = format!("{intro} {NO_MAIL_SERVER}");
     }
