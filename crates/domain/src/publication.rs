@@ -21,6 +21,11 @@ pub struct Publication {
     pub show_ratings: bool,
     /// Show the plan's impact measures with their values and charts.
     pub show_measures: bool,
+    /// Show who leads each area (its senior responsible officer): their job title and
+    /// organisation.
+    pub show_roles: bool,
+    /// Show their names too. Only ever with their roles.
+    pub show_names: bool,
     /// What is written for families about each area.
     pub areas: Vec<AreaText>,
     pub version: i64,
@@ -77,9 +82,33 @@ pub fn parse_publication(form: &RawForm, areas: &[AreaId]) -> Result<Publication
         summary,
         show_ratings: show.contains(&"ratings"),
         show_measures: show.contains(&"measures"),
+        show_roles: show.contains(&"roles") || show.contains(&"names"),
+        show_names: show.contains(&"names"),
         areas,
         version: 0,
     })
+}
+
+/// Who leads an area, as the public page says it: their job title and organisation, and
+/// their name only when `with_name`. Empty when nothing may be said (a person the plan
+/// knows only by name, and names not chosen).
+pub fn public_lead(
+    person: &crate::partnership::Person,
+    organisation: Option<&str>,
+    with_name: bool,
+) -> String {
+    let role: Vec<&str> = [Some(person.job_title.as_str()), organisation]
+        .into_iter()
+        .flatten()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    let name = person.name.trim();
+    match (with_name && !name.is_empty(), role.is_empty()) {
+        (true, true) => name.to_owned(),
+        (true, false) => format!("{name}, {}", role.join(", ")),
+        (false, _) => role.join(", "),
+    }
 }
 
 /// A comment from families, the partnership's response and the action taken.
@@ -127,6 +156,36 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_area_lead_is_shown_by_role_and_named_only_when_chosen() {
+        let person = crate::partnership::Person {
+            id: crate::PersonId(1),
+            partnership_id: crate::PartnershipId(1),
+            name: "Ian Budd".into(),
+            job_title: "Assistant Director Education".into(),
+            organisation_id: None,
+            short_code: String::new(),
+            email: "ian@example.org".into(),
+            to_review: false,
+            version: 1,
+        };
+        let council = Some("Warwickshire County Council");
+        assert_eq!(
+            public_lead(&person, council, false),
+            "Assistant Director Education, Warwickshire County Council"
+        );
+        assert_eq!(
+            public_lead(&person, council, true),
+            "Ian Budd, Assistant Director Education, Warwickshire County Council"
+        );
+        let name_only = crate::partnership::Person {
+            job_title: String::new(),
+            ..person
+        };
+        assert_eq!(public_lead(&name_only, None, false), "", "no role: nothing");
+        assert_eq!(public_lead(&name_only, None, true), "Ian Budd");
+    }
+
+    #[test]
     fn publishing_needs_a_summary_and_takes_only_what_is_ticked() {
         let refused = parse_publication(&RawForm::from_pairs(&[("published", "yes")]), &[]);
         assert!(refused.is_err_and(|e| e.0[0].message.contains("plain-language summary")));
@@ -144,6 +203,19 @@ mod tests {
         let publication =
             parse_publication(&form, &[AreaId(7), AreaId(8), AreaId(9)]).expect("valid");
         assert!(publication.published && publication.show_measures && !publication.show_ratings);
+        assert!(
+            !publication.show_roles && !publication.show_names,
+            "who leads each area is shown only when chosen"
+        );
+        let names = parse_publication(
+            &RawForm::from_pairs(&[("summary", "Our plan"), ("show", "names")]),
+            &[],
+        )
+        .expect("valid");
+        assert!(
+            names.show_roles && names.show_names,
+            "a name is never shown without its role"
+        );
         assert_eq!(
             publication.areas,
             vec![

@@ -45,6 +45,8 @@ impl Store {
             summary: row.text("summary")?,
             show_ratings: row.int("show_ratings")? != 0,
             show_measures: row.int("show_measures")? != 0,
+            show_roles: row.int("show_roles")? != 0,
+            show_names: row.int("show_names")? != 0,
             areas,
             version: row.int("version")?,
         })
@@ -79,11 +81,13 @@ impl Store {
             i64::from(input.published),
             i64::from(input.show_ratings),
             i64::from(input.show_measures),
+            i64::from(input.show_roles),
+            i64::from(input.show_names),
         );
         let done = if version == 0 {
             sqlx::query(
-                "INSERT INTO plan_publications (plan_id, partnership_id, published, summary, show_ratings, show_measures, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                "INSERT INTO plan_publications (plan_id, partnership_id, published, summary, show_ratings, show_measures, show_roles, show_names, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             )
             .bind(plan.0)
             .bind(partnership.0)
@@ -91,19 +95,23 @@ impl Store {
             .bind(input.summary.clone())
             .bind(flags.1)
             .bind(flags.2)
+            .bind(flags.3)
+            .bind(flags.4)
             .bind(now_text())
             .execute(&mut *write.tx)
             .await
             .map_err(crate::duplicate_as("Someone else saved this plan's publication first"))?
         } else {
             sqlx::query(
-                "UPDATE plan_publications SET published = $1, summary = $2, show_ratings = $3, show_measures = $4, updated_at = $5, \
-                 version = version + 1 WHERE plan_id = $6 AND partnership_id = $7 AND version = $8",
+                "UPDATE plan_publications SET published = $1, summary = $2, show_ratings = $3, show_measures = $4, show_roles = $5, \
+                 show_names = $6, updated_at = $7, version = version + 1 WHERE plan_id = $8 AND partnership_id = $9 AND version = $10",
             )
             .bind(flags.0)
             .bind(input.summary.clone())
             .bind(flags.1)
             .bind(flags.2)
+            .bind(flags.3)
+            .bind(flags.4)
             .bind(now_text())
             .bind(plan.0)
             .bind(partnership.0)

@@ -446,6 +446,8 @@ pub struct PublicArea {
     pub number: String,
     pub title: String,
     pub text: sendplan_domain::publication::AreaText,
+    /// Who leads it, as far as the partnership chose to show; empty otherwise.
+    pub lead: String,
     pub counts: Vec<(String, usize)>,
 }
 

@@ -2637,11 +2637,70 @@ async fn the_public_page_shows_only_what_was_published_to_anyone_without_signing
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (_, page) = w.get(None, &public).await;
     assert!(page.contains("Longest wait") && !page.contains("How the plan is going"));
+
+    // Who leads an area: by role when chosen, and by name only when chosen as well.
+    let sally = w
+        .store
+        .create_person(
+            Actor(None),
+            w.a.pid,
+            &PersonInput::parse(&RawForm::from_pairs(&[
+                ("name", "Sally Officer"),
+                ("job_title", "Assistant Director Education"),
+                ("organisation_id", &w.a.organisation.to_string()),
+            ]))
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    let area = w.store.get_area(w.a.pid, w.a.area).await.unwrap();
+    w.store
+        .update_area(
+            Actor(None),
+            w.a.pid,
+            w.a.area,
+            area.version,
+            &AreaInput::parse(&RawForm::from_pairs(&[
+                ("number", "1"),
+                ("title", "Autism waits"),
+                ("senior_responsible_officer", &sally.to_string()),
+            ]))
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    let (_, page) = w.get(None, &public).await;
+    assert!(
+        !page.contains("Assistant Director Education"),
+        "not chosen yet"
+    );
+    for (version, show) in [("2", "roles"), ("3", "names")] {
+        let (status, _) = w
+            .post(
+                Some(&manager),
+                &publish,
+                &[
+                    ("version", version),
+                    ("published", "yes"),
+                    summary,
+                    ("show", show),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (_, page) = w.get(None, &public).await;
+        if show == "roles" {
+            assert!(page.contains("Led by Assistant Director Education, Council"));
+            assert!(!page.contains("Sally Officer"), "names only when chosen");
+        } else {
+            assert!(page.contains("Led by Sally Officer, Assistant Director Education, Council"));
+        }
+    }
     let (status, _) = w
         .post(
             Some(&manager),
             &publish,
-            &[("version", "2"), ("summary", "x")],
+            &[("version", "4"), ("summary", "x")],
         )
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);

@@ -1,5 +1,6 @@
 -- The rest of issue 5's publication and governance: easy-read text beside each area's
--- plain-language summary, papers issued to boards that a plan manager has chosen to
+-- plain-language summary, whether the public page shows who leads each area (their role,
+-- and their name only if chosen as well), papers issued to boards that a plan manager has chosen to
 -- publish on the public progress page (issued papers themselves stay append-only, so
 -- publication is a row of its own, removed when a paper is withdrawn), the plan action
 -- an action arising from a meeting became, and a version for meetings, whose minutes can
@@ -7,6 +8,9 @@
 -- Kept in lockstep with migrations/postgres/0011_publishing_papers.sql.
 
 ALTER TABLE area_summaries ADD COLUMN easy_read TEXT NOT NULL DEFAULT '';
+
+ALTER TABLE plan_publications ADD COLUMN show_roles INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE plan_publications ADD COLUMN show_names INTEGER NOT NULL DEFAULT 0;
 
 ALTER TABLE meeting_outcomes ADD COLUMN plan_action_id INTEGER REFERENCES actions(id);
 

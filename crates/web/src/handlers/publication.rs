@@ -31,7 +31,14 @@ async fn publication_form(state: &AppState, ctx: &Ctx, plan: PlanId) -> Result<F
     if publication.show_measures {
         shown.push("measures");
     }
-    let mut fields = vec![
+    if publication.show_roles {
+        shown.push("roles");
+    }
+    if publication.show_names {
+        shown.push("names");
+    }
+    let mut fields =
+        vec![
         Field::hidden("version", publication.version),
         Field::checkboxes(
             "published",
@@ -60,6 +67,10 @@ async fn publication_form(state: &AppState, ctx: &Ctx, plan: PlanId) -> Result<F
                     "measures",
                     "The plan's impact measures, with their values and charts",
                 ),
+                Choice::new("roles", "Who leads each area: their job title and organisation")
+                    .hint("The area's senior responsible officer, as the People page has them"),
+                Choice::new("names", "Their names too")
+                    .hint("Only if they have agreed: names are personal data"),
             ],
         )
         .checked(&shown),
@@ -277,6 +288,25 @@ async fn public_body(
     let today = time::OffsetDateTime::now_utc().date();
     let overview = state.store.plan_overview(partnership, plan, today).await?;
     let class = |a: &sendplan_storage::ActionRow| a.rating.as_ref().map(|r| r.class);
+    // Who leads each area, only as far as the partnership chose to say.
+    let (people, organisations) = if publication.show_roles {
+        (
+            state.store.list_people(partnership).await?,
+            state.store.list_organisations(partnership).await?,
+        )
+    } else {
+        (vec![], vec![])
+    };
+    let lead_of = |area: &sendplan_domain::plan::Area| {
+        let person = people
+            .iter()
+            .find(|p| Some(p.id) == area.senior_responsible_officer)?;
+        let organisation = organisations
+            .iter()
+            .find(|o| Some(o.id) == person.organisation_id)
+            .map(|o| o.name.as_str());
+        Some(public_lead(person, organisation, publication.show_names))
+    };
     let areas = overview
         .areas
         .iter()
@@ -284,6 +314,7 @@ async fn public_body(
             number: area.number.to_string(),
             title: area.title.clone(),
             text: publication.area_text(area.id),
+            lead: lead_of(area).unwrap_or_default(),
             counts: if publication.show_ratings {
                 counts_of(
                     overview
