@@ -173,16 +173,10 @@ pub fn layout(boards: &[Board]) -> (Vec<Placed>, usize) {
             next_leaf += 1;
         }
     }
-    // Deepest first, so that each board's children are placed before it.
-    let mut by_depth: Vec<(usize, usize)> = ordered
-        .iter()
-        .enumerate()
-        .map(|(i, (d, _))| (i, *d))
-        .collect();
-    by_depth.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    // `structure` lists each board before those reporting to it, so going through it
+    // backwards places every board's children before the board itself.
     let mut column_of: std::collections::HashMap<BoardId, f64> = std::collections::HashMap::new();
-    for (i, depth) in by_depth {
-        let (_, board) = ordered[i];
+    for &(depth, board) in ordered.iter().rev() {
         let column = match leaf_column.get(&board.id) {
             Some(c) => *c,
             None => {

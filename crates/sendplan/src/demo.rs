@@ -318,10 +318,9 @@ const WARWICKSHIRE_BOARDS: &[(&str, &str, &str, &str)] = &[
     ),
 ];
 
-/// Warwickshire's published reporting cycle: which board, which report, how often. The
-/// plan gives the cadences, not the dates, so the demo starts each in the plan's first
-/// months (January 2022).
-/// (board, report, cadence, first due as day, month, year)
+/// Warwickshire's published reporting cycle: board, report, cadence, and first due date
+/// (day, month, year). The plan gives the cadences, not the dates, so the demo starts
+/// each in the plan's first months (January 2022).
 const WARWICKSHIRE_CYCLE: &[(&str, &str, &str, [&str; 3])] = &[
     (
         "SEND and Inclusion Steering Group",

@@ -16,18 +16,7 @@ impl Store {
         partnership: PartnershipId,
         input: &BoardInput,
     ) -> Result<BoardId> {
-        if let Some(to) = input.reports_to {
-            if !self
-                .list_boards(partnership)
-                .await?
-                .iter()
-                .any(|b| b.id == to)
-            {
-                return Err(StoreError::Rule(
-                    "Choose a board of this partnership to report to".to_owned(),
-                ));
-            }
-        }
+        reports_to_one_of(&self.list_boards(partnership).await?, input.reports_to)?;
         let mut write = self.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO boards (partnership_id, name, purpose, chair, members, reports_to, created_at) \
@@ -84,13 +73,7 @@ impl Store {
             .find(|b| b.id == id)
             .cloned()
             .ok_or(StoreError::NotFound)?;
-        if let Some(to) = input.reports_to {
-            if !boards.iter().any(|b| b.id == to) {
-                return Err(StoreError::Rule(
-                    "Choose a board of this partnership to report to".to_owned(),
-                ));
-            }
-        }
+        reports_to_one_of(&boards, input.reports_to)?;
         if reporting_loop(&boards, id, input.reports_to) {
             return Err(StoreError::Rule(format!(
                 "{} cannot report to a board that reports to it",
@@ -314,6 +297,20 @@ impl Store {
         Ok(MeetingId(id))
     }
 
+    /// One line of a plan's reporting cycle.
+    pub async fn get_reporting_line(
+        &self,
+        partnership: PartnershipId,
+        plan: PlanId,
+        line: ReportingLineId,
+    ) -> Result<ReportingLine> {
+        self.list_reporting_lines(partnership, plan)
+            .await?
+            .into_iter()
+            .find(|l| l.id == line)
+            .ok_or(StoreError::NotFound)
+    }
+
     /// Takes a report out of a plan's reporting cycle: no more next due dates or
     /// reminders for it. Papers already issued to the board are kept.
     pub async fn remove_reporting_line(
@@ -323,12 +320,7 @@ impl Store {
         plan: PlanId,
         line: ReportingLineId,
     ) -> Result<()> {
-        let before = self
-            .list_reporting_lines(partnership, plan)
-            .await?
-            .into_iter()
-            .find(|l| l.id == line)
-            .ok_or(StoreError::NotFound)?;
+        let before = self.get_reporting_line(partnership, plan, line).await?;
         let mut write = self.begin_write().await?;
         let done = sqlx::query(
             "DELETE FROM reporting_lines WHERE id = $1 AND plan_id = $2 AND partnership_id = $3",
@@ -504,6 +496,16 @@ impl Store {
                 })
             })
             .collect()
+    }
+}
+
+/// A board may report only to one of its partnership's boards.
+fn reports_to_one_of(boards: &[Board], reports_to: Option<BoardId>) -> Result<()> {
+    match reports_to {
+        Some(to) if !boards.iter().any(|b| b.id == to) => Err(StoreError::Rule(
+            "Choose a board of this partnership to report to".to_owned(),
+        )),
+        _ => Ok(()),
     }
 }
 

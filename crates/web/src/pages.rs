@@ -100,6 +100,14 @@ impl FormPage {
         self.cancel = href.into();
         self
     }
+    /// Fills in the field called `name`, for a form built before its value was known.
+    pub fn set_value(&mut self, name: &str, value: impl ToString) {
+        for field in &mut self.fields {
+            if field.name == name {
+                field.value = value.to_string();
+            }
+        }
+    }
 
     /// Shows the form again with what was typed and every problem (status 422).
     pub fn with_errors(mut self, form: &RawForm, errors: FieldErrors) -> AppResult {
@@ -117,11 +125,7 @@ impl FormPage {
         current_version: i64,
         look_at: &str,
     ) -> AppResult {
-        for field in &mut self.fields {
-            if field.name == "version" {
-                field.value = current_version.to_string();
-            }
-        }
+        self.set_value("version", current_version);
         let message = format!(
             "Someone else saved a change to this while you were editing it, so your changes have not been saved yet. \
              Open the current version ({look_at}) in a new tab to compare, then save again to replace it with what is below."

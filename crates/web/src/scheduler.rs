@@ -8,9 +8,11 @@
 //! server: a round that fails is logged and the next round starts on time.
 
 use crate::mail::Mailer;
+use sendplan_domain::PlanId;
 use sendplan_storage::{Store, StoreError};
+use std::collections::HashMap;
 use std::time::Duration;
-use time::OffsetDateTime;
+use time::{Date, OffsetDateTime};
 
 /// How long a claimed email is left to one sender before another may try it.
 const CLAIM: time::Duration = time::Duration::minutes(10);
@@ -32,6 +34,12 @@ pub fn backoff(attempts: i64) -> time::Duration {
     time::Duration::minutes(minutes.min(6 * 60))
 }
 
+/// What each plan's reminders were last queued from: the day and the partnership's data
+/// version. Reminders are worked out from nothing else, so while neither has moved there
+/// is nothing new to queue, and a round passes the plan over instead of reading it again.
+#[derive(Debug, Default)]
+pub struct Queued(HashMap<PlanId, (Date, i64)>);
+
 /// Queues the reminders due at `now` and sends what is waiting. A plan whose reminders
 /// cannot be worked out is logged and passed over, so it never holds up the others.
 pub async fn run_once(
@@ -39,6 +47,17 @@ pub async fn run_once(
     mailer: &Mailer,
     base_url: Option<&str>,
     now: OffsetDateTime,
+) -> Result<Round, StoreError> {
+    run_round(store, mailer, base_url, now, &mut Queued::default()).await
+}
+
+/// One round, remembering in `queued` what each plan's reminders were last queued from.
+async fn run_round(
+    store: &Store,
+    mailer: &Mailer,
+    base_url: Option<&str>,
+    now: OffsetDateTime,
+    queued: &mut Queued,
 ) -> Result<Round, StoreError> {
     let mut round = Round::default();
     for (partnership, plan) in store.plans_with_reminders().await? {
@@ -50,13 +69,19 @@ pub async fn run_once(
                 plan.0
             )
         });
-        let queued = async {
+        let queue = async {
+            let from = (now.date(), store.data_version(partnership).await?);
+            if queued.0.get(&plan) == Some(&from) {
+                return Ok(0);
+            }
             let (reminders, title) = store.reminders_due(partnership, plan, now.date()).await?;
-            store
+            let n = store
                 .queue_reminders(partnership, plan, &title, &reminders, link.as_deref(), now)
-                .await
+                .await?;
+            queued.0.insert(plan, from);
+            Ok::<_, StoreError>(n)
         };
-        match queued.await {
+        match queue.await {
             Ok(n) => round.queued += n,
             Err(error) => {
                 tracing::error!(plan = plan.0, %error, "this plan's reminders could not be queued")
@@ -118,37 +143,42 @@ pub fn spawn(
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(every);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut queued = Queued::default();
         loop {
             ticks.tick().await;
-            // Each round is a task of its own: should one ever panic, the next still runs.
+            // Each round is a task of its own: should one ever panic, the next still runs,
+            // and works every plan out afresh.
             let round = tokio::spawn({
                 let (store, mailer, base_url) = (store.clone(), mailer.clone(), base_url.clone());
                 async move {
-                    run_once(
-                        &store,
-                        &mailer,
-                        base_url.as_deref(),
-                        OffsetDateTime::now_utc(),
-                    )
-                    .await
+                    let now = OffsetDateTime::now_utc();
+                    let round =
+                        run_round(&store, &mailer, base_url.as_deref(), now, &mut queued).await;
+                    (queued, round)
                 }
             })
             .await;
-            match round {
-                Ok(Ok(round)) if round != Round::default() => tracing::info!(
-                    queued = round.queued,
-                    sent = round.sent,
-                    failed = round.failed,
-                    "reminders"
-                ),
-                Ok(Ok(_)) => {}
-                Ok(Err(error)) => {
-                    tracing::error!(%error, "the reminder round failed; the next one will try again")
+            queued = match round {
+                Ok((queued, Ok(round))) => {
+                    if round != Round::default() {
+                        tracing::info!(
+                            queued = round.queued,
+                            sent = round.sent,
+                            failed = round.failed,
+                            "reminders"
+                        );
+                    }
+                    queued
+                }
+                Ok((queued, Err(error))) => {
+                    tracing::error!(%error, "the reminder round failed; the next one will try again");
+                    queued
                 }
                 Err(error) => {
-                    tracing::error!(%error, "the reminder round stopped; the next one will try again")
+                    tracing::error!(%error, "the reminder round stopped; the next one will try again");
+                    Queued::default()
                 }
-            }
+            };
         }
     })
 }

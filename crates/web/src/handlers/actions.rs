@@ -204,11 +204,7 @@ async fn new_action_page(
     if arising.plan_id != choices.area.plan_id {
         return Err(AppError::NotFound);
     }
-    for field in &mut page.fields {
-        if field.name == "description" {
-            field.value = arising.text.clone();
-        }
-    }
+    page.set_value("description", &arising.text);
     page.fields.push(Field::hidden("arising", outcome));
     page.caption = format!(
         "Arising from {} on {}",

@@ -454,11 +454,7 @@ async fn meeting_form(
     };
     let mut page = plan_board_form(state, ctx, plan, (title, &path, "meetings"), fields).await?;
     if let Some(m) = meeting {
-        for field in &mut page.fields {
-            if field.name == "board" {
-                field.value = m.board_id.to_string();
-            }
-        }
+        page.set_value("board", m.board_id);
     }
     Ok(page)
 }
@@ -473,11 +469,8 @@ async fn remove_line_page(
     let plan = state.store.get_plan(ctx.pid(), plan).await?;
     let line = state
         .store
-        .list_reporting_lines(ctx.pid(), plan.id)
-        .await?
-        .into_iter()
-        .find(|l| l.id == line)
-        .ok_or(AppError::NotFound)?;
+        .get_reporting_line(ctx.pid(), plan.id, line)
+        .await?;
     let board = state.store.get_board(ctx.pid(), line.board_id).await?;
     let heading = format!(
         "Take the {} to {} out of the reporting cycle?",

@@ -420,18 +420,19 @@ pub async fn public_plan(
             public_body(&state, partnership, PlanId(plan)).await
         })
         .await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-            (header::CACHE_CONTROL, PUBLIC_CACHE),
-        ],
-        page.as_ref().clone(),
-    )
-        .into_response())
+    Ok(cached_publicly(
+        axum::response::Html(page.as_ref().clone()).into_response(),
+    ))
 }
 
-/// Cached public pages answer with this: anyone may keep them for five minutes.
-const PUBLIC_CACHE: &str = "public, max-age=300";
+/// Marks a public page as one anyone may keep for five minutes.
+fn cached_publicly(mut response: axum::response::Response) -> axum::response::Response {
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("public, max-age=300"),
+    );
+    response
+}
 
 /// A paper issued to a board that a plan manager published, exactly as issued.
 pub async fn public_report(
@@ -442,12 +443,7 @@ pub async fn public_report(
         .store
         .get_published_report(PartnershipId(pid), id)
         .await?;
-    let mut response = super::reports::paper(issued.html);
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        header::HeaderValue::from_static(PUBLIC_CACHE),
-    );
-    Ok(response)
+    Ok(cached_publicly(super::reports::paper(issued.html)))
 }
 
 /// A partnership's published plans, for families to find them from one address.
@@ -460,7 +456,7 @@ pub async fn public_index(State(state): State<AppState>, Path(pid): Path<i64>) -
     let name = state.store.get_partnership(partnership).await?.name;
     let mut chrome = Chrome::plain(format!("{name}: SEND improvement"), None);
     chrome.home_href = format!("/public/{pid}");
-    let mut response = html(&TablePage {
+    let page = html(&TablePage {
         chrome,
         heading: "Improving support for children and young people with SEND".to_owned(),
         caption: name,
@@ -474,9 +470,5 @@ pub async fn public_index(State(state): State<AppState>, Path(pid): Path<i64>) -
         empty: String::new(),
         more_href: String::new(),
     })?;
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        header::HeaderValue::from_static(PUBLIC_CACHE),
-    );
-    Ok(response)
+    Ok(cached_publicly(page))
 }

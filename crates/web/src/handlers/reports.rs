@@ -60,11 +60,20 @@ async fn reports_page(state: &AppState, ctx: &Ctx, plan: PlanId) -> Result<FormP
     .cancel(format!("{}/plans/{}", ctx.base(), plan.id))
     .intro("Reports are produced from the plan's records as they stood on the chosen day, so a report for last month's board says what was known then.");
     let boards = state.store.list_boards(ctx.pid()).await?;
-    for line in state.store.list_reporting_lines(ctx.pid(), plan.id).await? {
-        let board = boards
-            .iter()
-            .find(|b| b.id == line.board_id)
-            .map_or("", |b| b.name.as_str());
+    let lines: Vec<_> = state
+        .store
+        .list_reporting_lines(ctx.pid(), plan.id)
+        .await?
+        .into_iter()
+        .map(|line| {
+            let board = boards
+                .iter()
+                .find(|b| b.id == line.board_id)
+                .map_or(String::new(), |b| b.name.clone());
+            (line, board)
+        })
+        .collect();
+    for (line, board) in &lines {
         page = page.with_link(
             format!(
                 "{} to {}, {}: next due {}",
@@ -82,11 +91,7 @@ async fn reports_page(state: &AppState, ctx: &Ctx, plan: PlanId) -> Result<FormP
         );
     }
     if ctx.can(Capability::EditPlans) {
-        for line in state.store.list_reporting_lines(ctx.pid(), plan.id).await? {
-            let board = boards
-                .iter()
-                .find(|b| b.id == line.board_id)
-                .map_or("", |b| b.name.as_str());
+        for (line, board) in &lines {
             page = page.with_link(
                 format!(
                     "Take the {} to {} out of the reporting cycle",
@@ -330,11 +335,12 @@ fn attachment(content_type: &str, name: &str, bytes: Vec<u8>) -> Response {
 
 /// The form that publishes an issued paper on the plan's public progress page, or
 /// withdraws it: whichever it is not now.
+/// Returns the form, whether the paper is public now, and its plan.
 async fn publication_page(
     state: &AppState,
     ctx: &Ctx,
     id: i64,
-) -> Result<(FormPage, bool), AppError> {
+) -> Result<(FormPage, bool, PlanId), AppError> {
     let issued = state.store.get_issued_report(ctx.pid(), id).await?;
     let is_public = state
         .store
@@ -379,7 +385,7 @@ async fn publication_page(
         "Publish the paper"
     })
     .cancel(format!("{}/plans/{}/reports", ctx.base(), issued.plan_id));
-    Ok((page, is_public))
+    Ok((page, is_public, issued.plan_id))
 }
 
 pub async fn edit_report_publication(
@@ -399,7 +405,7 @@ pub async fn save_report_publication(
 ) -> AppResult {
     ctx.require(Capability::EditPlans)?;
     let form = RawForm(pairs);
-    let (page, is_public) = publication_page(&state, &ctx, id).await?;
+    let (page, is_public, plan) = publication_page(&state, &ctx, id).await?;
     if !is_public && form.get("confirm") != "yes" {
         return page.with_errors(
             &form,
@@ -409,7 +415,6 @@ pub async fn save_report_publication(
             ),
         );
     }
-    let plan = state.store.get_issued_report(ctx.pid(), id).await?.plan_id;
     match state
         .store
         .set_report_published(ctx.actor(), ctx.pid(), id, !is_public)
