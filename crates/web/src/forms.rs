@@ -176,9 +176,14 @@ impl Field {
         self
     }
     pub fn value(mut self, value: impl ToString) -> Self {
+        self.set_value(value);
+        self
+    }
+    /// Sets the value of a field already built; a select or radios field marks its
+    /// matching option chosen.
+    pub fn set_value(&mut self, value: impl ToString) {
         self.value = value.to_string();
         self.select_value();
-        self
     }
     /// Ticks the checkboxes whose values are given.
     pub fn checked<T: ToString>(mut self, values: &[T]) -> Self {

@@ -102,10 +102,8 @@ impl FormPage {
     }
     /// Fills in the field called `name`, for a form built before its value was known.
     pub fn set_value(&mut self, name: &str, value: impl ToString) {
-        for field in &mut self.fields {
-            if field.name == name {
-                field.value = value.to_string();
-            }
+        for field in self.fields.iter_mut().filter(|f| f.name == name) {
+            field.set_value(value.to_string());
         }
     }
 

@@ -3207,6 +3207,10 @@ async fn an_action_arising_from_a_meeting_becomes_a_plan_action_once() {
     assert_eq!(status, StatusCode::OK);
     assert!(form.contains("Action: commission a second assessment provider"));
     let board = w.a.board.to_string();
+    assert!(
+        form.contains(&format!("<option value=\"{board}\" selected>")),
+        "the meeting's own board is chosen, so saving does not move it"
+    );
     let minutes = |version: &'static str, outcomes: &'static str| {
         vec![
             ("version", version.to_owned()),
