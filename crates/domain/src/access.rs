@@ -33,7 +33,30 @@ pub enum Capability {
     ViewAudit,
 }
 
+impl Capability {
+    /// What the capability allows, completing "You need permission to ...".
+    pub fn describe(self) -> &'static str {
+        match self {
+            Capability::View => "see this partnership",
+            Capability::UpdateOwnActions => "post progress updates on the actions you lead",
+            Capability::UpdateAnyAction => "post progress updates on any action",
+            Capability::EditPlans => "change plans, inspections, people, boards and reports",
+            Capability::ManagePartnership => "manage the partnership and who belongs to it",
+            Capability::ViewAudit => "read the audit log",
+        }
+    }
+}
+
 impl Role {
+    /// The roles that have `capability`, most powerful first.
+    pub fn with(capability: Capability) -> Vec<Role> {
+        Role::ALL
+            .iter()
+            .copied()
+            .filter(|role| role.can(capability))
+            .collect()
+    }
+
     /// Whether a member with this role has `capability`.
     pub fn can(self, capability: Capability) -> bool {
         use Capability::*;
@@ -121,6 +144,16 @@ mod tests {
             deployment_admin: true,
         };
         assert!(deployment_admin.can(Capability::ManagePartnership));
+    }
+
+    #[test]
+    fn the_roles_with_a_capability_are_named_for_a_refusal() {
+        assert_eq!(Role::with(Capability::ManagePartnership), vec![Role::Admin]);
+        assert_eq!(
+            Role::with(Capability::EditPlans),
+            vec![Role::Admin, Role::PlanManager]
+        );
+        assert_eq!(Role::with(Capability::View).len(), Role::ALL.len());
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! (including "today", which callers pass in) so it can be unit-tested exhaustively.
 
 pub mod access;
+pub mod accounts;
 pub mod codes;
 pub mod dates;
 pub mod flags;
@@ -18,6 +19,7 @@ pub mod leads;
 pub mod measures;
 pub mod numbering;
 pub mod partnership;
+pub mod passwords;
 pub mod periods;
 pub mod plan;
 pub mod publication;

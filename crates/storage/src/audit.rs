@@ -86,24 +86,25 @@ impl Store {
         .bind(limit)
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(AuditEvent {
-                    id: r.int("id")?,
-                    partnership_id: r.opt_int("partnership_id")?.map(PartnershipId),
-                    actor: r.opt_int("actor_user_id")?.map(UserId),
-                    actor_name: r.text("actor_name")?,
-                    at: parse_timestamp(&r.text("at")?)?,
-                    entity: r.text("entity")?,
-                    entity_id: r.int("entity_id")?,
-                    change: r.text("change")?,
-                    summary: r.text("summary")?,
-                    before: r.opt_text("before_json")?,
-                    after: r.opt_text("after_json")?,
-                })
-            })
-            .collect()
+        rows.iter().map(event_from).collect()
     }
+}
+
+/// An audit entry from a row that also holds its actor's name as `actor_name`.
+pub(crate) fn event_from(r: &sqlx::any::AnyRow) -> Result<AuditEvent> {
+    Ok(AuditEvent {
+        id: r.int("id")?,
+        partnership_id: r.opt_int("partnership_id")?.map(PartnershipId),
+        actor: r.opt_int("actor_user_id")?.map(UserId),
+        actor_name: r.text("actor_name")?,
+        at: parse_timestamp(&r.text("at")?)?,
+        entity: r.text("entity")?,
+        entity_id: r.int("entity_id")?,
+        change: r.text("change")?,
+        summary: r.text("summary")?,
+        before: r.opt_text("before_json")?,
+        after: r.opt_text("after_json")?,
+    })
 }
 
 /// The record a change is about.

@@ -18,6 +18,7 @@ mod drafts;
 mod governance;
 mod import;
 mod inspections;
+mod invitations;
 mod measures;
 mod migrate;
 mod overview;
@@ -29,7 +30,10 @@ mod reports;
 mod sql;
 mod surveys;
 
-pub use accounts::{Member, SessionRecord, UserRecord};
+pub use accounts::{
+    AccountSummary, Attempt, Member, NewSession, ResetLink, SessionInfo, SessionRecord, UserRecord,
+};
+pub use invitations::{Accepting, Invitation};
 pub use audit::AuditEvent;
 pub use cache::ReadCache;
 pub use drafts::ImportDraft;
@@ -37,7 +41,7 @@ pub use governance::ActionArising;
 pub use measures::PlanMeasures;
 pub use migrate::MIGRATIONS;
 pub use overview::{ActionRow, PartnershipSummary, PlanOverview, PlanSummary};
-pub use reminders::Mail;
+pub use reminders::{Mail, OutgoingMail};
 pub use reports::{IssuedReport, ReportData};
 
 use sqlx::any::{AnyPoolOptions, AnyRow};

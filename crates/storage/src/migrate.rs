@@ -96,6 +96,13 @@ pub const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0011_publishing_papers.sql"),
         rebuilds_sqlite_tables: false,
     },
+    Migration {
+        version: 12,
+        name: "accounts",
+        sqlite: include_str!("../migrations/sqlite/0012_accounts.sql"),
+        postgres: include_str!("../migrations/postgres/0012_accounts.sql"),
+        rebuilds_sqlite_tables: true,
+    },
 ];
 
 async fn record_applied(tx: &mut sqlx::AnyConnection, migration: &Migration) -> Result<()> {

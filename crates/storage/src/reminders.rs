@@ -18,8 +18,12 @@ use time::OffsetDateTime;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mail {
     pub id: i64,
-    pub partnership_id: PartnershipId,
-    pub plan_id: PlanId,
+    /// None for an email about an account rather than a partnership (a password reset).
+    pub partnership_id: Option<PartnershipId>,
+    /// None for an email about access rather than a plan (an invitation, a reset).
+    pub plan_id: Option<PlanId>,
+    /// `reminder`, `invitation` or `password_reset`.
+    pub purpose: String,
     pub to: Recipient,
     pub subject: String,
     pub body: String,
@@ -60,8 +64,9 @@ fn opt_stamp(row: &sqlx::any::AnyRow, column: &str) -> Result<Option<OffsetDateT
 fn mail_from(row: &sqlx::any::AnyRow) -> Result<Mail> {
     Ok(Mail {
         id: row.int("id")?,
-        partnership_id: PartnershipId(row.int("partnership_id")?),
-        plan_id: PlanId(row.int("plan_id")?),
+        partnership_id: row.opt_int("partnership_id")?.map(PartnershipId),
+        plan_id: row.opt_int("plan_id")?.map(PlanId),
+        purpose: row.text("purpose")?,
         to: Recipient {
             name: row.text("to_name")?,
             email: row.text("to_email")?,
@@ -75,6 +80,43 @@ fn mail_from(row: &sqlx::any::AnyRow) -> Result<Mail> {
         failed_at: opt_stamp(row, "failed_at")?,
         last_error: row.text("last_error")?,
     })
+}
+
+/// An email to queue that is not a reminder: an invitation or a password reset link.
+#[derive(Debug, Clone)]
+pub struct OutgoingMail {
+    pub partnership: Option<PartnershipId>,
+    pub purpose: &'static str,
+    pub to: Recipient,
+    pub subject: String,
+    pub body: String,
+    /// The body holds a single-use link: it is blanked once the mail server has it, so the
+    /// outbox never keeps a working link longer than it must.
+    pub secret: bool,
+}
+
+/// What a secret email's body becomes once sent.
+const SENT_SECRET: &str = "(This email held a single-use link. It was removed once the email was sent.)";
+
+/// Queues `mail` inside the caller's transaction, due at `now`. Returns its id.
+pub(crate) async fn queue_mail(tx: &mut crate::Tx, mail: &OutgoingMail, now: OffsetDateTime) -> Result<i64> {
+    let now = timestamp_text(now);
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO outbox (partnership_id, plan_id, to_name, to_email, subject, body, queued_at, next_attempt_at, purpose, secret) \
+         VALUES ($1, NULL, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+    )
+    .bind(mail.partnership.map(|p| p.0))
+    .bind(mail.to.name.clone())
+    .bind(mail.to.email.clone())
+    .bind(mail.subject.clone())
+    .bind(mail.body.clone())
+    .bind(now.clone())
+    .bind(now)
+    .bind(mail.purpose)
+    .bind(i64::from(mail.secret))
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(id)
 }
 
 impl Store {
@@ -405,10 +447,12 @@ impl Store {
     pub async fn mail_sent(&self, id: i64, at: OffsetDateTime) -> Result<()> {
         let mut write = self.begin_write().await?;
         sqlx::query(
-            "UPDATE outbox SET sent_at = $1, attempts = attempts + 1, claimed_until = NULL WHERE id = $2",
+            "UPDATE outbox SET sent_at = $1, attempts = attempts + 1, claimed_until = NULL, \
+             body = CASE WHEN secret = 1 THEN $3 ELSE body END WHERE id = $2",
         )
         .bind(timestamp_text(at))
         .bind(id)
+        .bind(SENT_SECRET)
         .execute(&mut *write.tx)
         .await?;
         write.commit().await
