@@ -89,14 +89,18 @@ pub const DEMO_EMAIL: &str = "demo@sendplan.invalid";
 pub async fn load(store: &Store) -> Result<(String, String)> {
     let password = generate_password();
     let hash = sendplan_web::hash_password(&password).map_err(anyhow::Error::msg)?;
+    // The demo account administers the deployment as well as its partnerships, so that
+    // adding a partnership and managing accounts can be tried too.
     let user = match store.find_user_by_email(DEMO_EMAIL).await? {
         Some(user) => {
-            store.set_password(user.id, &hash).await?;
+            store.set_password(Actor(None), user.id, &hash, None).await?;
+            store.set_account_disabled(Actor(None), user.id, false).await?;
+            store.set_deployment_admin(Actor(None), user.id, true).await?;
             user.id
         }
         None => {
             store
-                .create_user(DEMO_EMAIL, "Demo administrator", &hash, false)
+                .create_user(DEMO_EMAIL, "Demo administrator", &hash, true)
                 .await?
         }
     };

@@ -56,9 +56,20 @@ enum Command {
         #[arg(long, env = "SENDPLAN_REMINDER_INTERVAL", default_value_t = 300)]
         reminder_interval: u64,
         /// The address people reach sendplan at, such as https://send.example.gov.uk, for the
-        /// links in reminder emails.
+        /// links in emails (reminders, invitations, password resets) and the identity
+        /// provider's return address. Defaults to http:// and the address listened on.
         #[arg(long, env = "SENDPLAN_BASE_URL")]
         base_url: Option<String>,
+        /// Hours a session lasts without being used.
+        #[arg(long, env = "SENDPLAN_SESSION_IDLE_HOURS", default_value_t = 8)]
+        session_idle_hours: i64,
+        /// Days a session lasts at most, however much it is used.
+        #[arg(long, env = "SENDPLAN_SESSION_MAX_DAYS", default_value_t = 30)]
+        session_max_days: i64,
+        /// Addresses of reverse proxies in front of sendplan, separated by commas: only
+        /// requests from these have their X-Forwarded-For header believed.
+        #[arg(long, env = "SENDPLAN_TRUSTED_PROXIES", value_delimiter = ',')]
+        trusted_proxies: Vec<std::net::IpAddr>,
     },
     /// Bring the database schema up to date, then exit.
     Migrate,
@@ -72,8 +83,11 @@ enum Command {
         /// Where to write the copy (must not exist).
         file: String,
     },
-    /// List partnerships with their ids (for `user add --partnership`).
-    Partnerships,
+    /// List partnerships with their ids (for `user add --partnership`), or add one.
+    Partnerships {
+        #[command(subcommand)]
+        command: Option<PartnershipCommand>,
+    },
     /// Import a plan document (the interchange format, docs/interchange.md): everything in
     /// it, or nothing if any part of it is wrong.
     Import {
@@ -196,7 +210,35 @@ struct SheetOptions {
 const MAX_IMPORT_BYTES: u64 = 50 * 1024 * 1024;
 
 #[derive(Subcommand, Debug)]
+enum PartnershipCommand {
+    /// Add a partnership (a local area), then invite its first administrator in the pages
+    /// or give one a role with `user add --role admin --partnership ID`.
+    Add {
+        /// The local area's name, such as Wolverhampton.
+        name: String,
+        /// The local authority's 9-character ONS code, such as E08000031.
+        #[arg(long)]
+        la_code: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
 enum UserCommand {
+    /// List every account: id, email, name, whether it can sign in, deployment
+    /// administrator, and its partnerships.
+    List,
+    /// Stop an account signing in, everywhere, and end its sessions at once.
+    Disable { email: String },
+    /// Let a disabled account sign in again.
+    Enable { email: String },
+    /// Print a single-use link, valid for an hour, that sets a new password for the
+    /// account (give it to its owner). Earlier links stop working.
+    ResetPassword {
+        email: String,
+        /// The address people reach sendplan at, for the link.
+        #[arg(long, env = "SENDPLAN_BASE_URL")]
+        base_url: Option<String>,
+    },
     /// Create an account. The password is read from standard input when that is not a
     /// terminal, otherwise asked for.
     Add {
@@ -272,6 +314,9 @@ async fn run(cli: Cli) -> Result<()> {
             secure_cookies,
             reminder_interval,
             base_url,
+            session_idle_hours,
+            session_max_days,
+            trusted_proxies,
         } => {
             // A mail server that is set but wrong is an error now, not a silent
             // absence of reminders later.
@@ -281,6 +326,9 @@ async fn run(cli: Cli) -> Result<()> {
             if reminder_interval == 0 {
                 bail!("--reminder-interval must be at least 1 second");
             }
+            if session_idle_hours < 1 || session_max_days < 1 || session_idle_hours > session_max_days * 24 {
+                bail!("sessions must last at least an hour idle and a day at most, and the idle time cannot be longer than the most");
+            }
             let store = open_store(&url).await?;
             if demo {
                 let (email, password) = demo::load(&store)
@@ -289,25 +337,43 @@ async fn run(cli: Cli) -> Result<()> {
                 println!("Demo account: {email}");
                 println!("Demo password (new at every start): {password}");
             }
+            let listener = tokio::net::TcpListener::bind(bind)
+                .await
+                .with_context(|| format!("could not listen on {bind}"))?;
+            let address = listener.local_addr()?;
+            let base_url = base_url.unwrap_or_else(|| format!("http://{address}"));
+            let sso = sendplan_web::sso::SsoSettings::from_env(Some(&base_url))
+                .map_err(anyhow::Error::msg)?
+                .map(sendplan_web::sso::SsoClient::new);
             let config = WebConfig {
                 secure_cookies: secure_cookies.unwrap_or(!bind.ip().is_loopback()),
                 mailer: mailer.clone(),
+                sessions: sendplan_domain::accounts::SessionTimes {
+                    idle: time::Duration::hours(session_idle_hours),
+                    absolute: time::Duration::days(session_max_days),
+                },
+                trusted_proxies,
+                base_url: Some(base_url.clone()),
+                sso,
                 ..WebConfig::default()
             };
+            let state = AppState::new(store.clone(), config);
             match mailer {
                 Some(mailer) => {
                     sendplan_web::scheduler::spawn(
                         store.clone(),
                         mailer,
-                        base_url,
+                        Some(base_url),
                         std::time::Duration::from_secs(reminder_interval),
+                        state.mail_waiting.clone(),
                     );
                 }
                 None => println!(
-                    "No mail server is set (SENDPLAN_SMTP_URL), so no reminders will be sent."
+                    "No mail server is set (SENDPLAN_SMTP_URL), so no reminders, invitations or password reset links will be emailed."
                 ),
             }
-            serve(store, bind, config).await
+            println!("sendplan is listening on http://{address}");
+            serve(store, listener, state).await
         }
         Command::Migrate => {
             let store = open_store(&url).await?;
@@ -343,9 +409,14 @@ async fn run(cli: Cli) -> Result<()> {
                     bail!("there is no partnership with id {id} (see `sendplan partnerships`)");
                 }
             }
-            let password = read_password()?;
-            let hash = hash_password(&password).map_err(anyhow::Error::msg)?;
             let name = name.unwrap_or_else(|| email.split('@').next().unwrap_or(&email).to_owned());
+            let password = read_password()?;
+            if let Some(problem) =
+                sendplan_domain::passwords::new_password_problem(&password, &[&email, &name])
+            {
+                bail!("{problem}");
+            }
+            let hash = hash_password(&password).map_err(anyhow::Error::msg)?;
             let user = store.create_user(&email, &name, &hash, admin).await?;
             if let (Some(role), Some(partnership)) = (role, partnership) {
                 store
@@ -575,7 +646,7 @@ async fn run(cli: Cli) -> Result<()> {
             store.close().await;
             Ok(())
         }
-        Command::Partnerships => {
+        Command::Partnerships { command: None } => {
             let store = open_store(&url).await?;
             for p in store.list_partnerships().await? {
                 println!("{}\t{}\t{}", p.id, p.la_code, p.name);
@@ -583,7 +654,99 @@ async fn run(cli: Cli) -> Result<()> {
             store.close().await;
             Ok(())
         }
+        Command::Partnerships {
+            command: Some(PartnershipCommand::Add { name, la_code }),
+        } => {
+            let form = sendplan_domain::input::RawForm(vec![
+                ("name".to_owned(), name),
+                ("la_code".to_owned(), la_code),
+            ]);
+            let input = sendplan_domain::input::PartnershipInput::parse(&form).map_err(|errors| {
+                anyhow::anyhow!(
+                    "the partnership was not added: {}",
+                    errors.0.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; ")
+                )
+            })?;
+            let store = open_store(&url).await?;
+            let id = store.create_partnership(Actor(None), &input).await?;
+            println!("Partnership {} added with id {id}.", input.name);
+            store.close().await;
+            Ok(())
+        }
+        Command::User { command: UserCommand::List } => {
+            let store = open_store(&url).await?;
+            for account in store.list_accounts().await? {
+                let user = &account.user;
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    user.id.0,
+                    user.email,
+                    user.display_name,
+                    if user.disabled { "disabled" } else { "active" },
+                    if user.deployment_admin { "deployment-admin" } else { "-" },
+                    account
+                        .memberships
+                        .iter()
+                        .map(|(p, role)| format!("{p}: {}", role.code()))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                );
+            }
+            store.close().await;
+            Ok(())
+        }
+        Command::User { command: UserCommand::Disable { email } } => {
+            set_disabled(&url, &email, true).await
+        }
+        Command::User { command: UserCommand::Enable { email } } => {
+            set_disabled(&url, &email, false).await
+        }
+        Command::User {
+            command: UserCommand::ResetPassword { email, base_url },
+        } => {
+            let store = open_store(&url).await?;
+            let user = account_by_email(&store, &email).await?;
+            if user.disabled {
+                bail!("{email}'s account is disabled: enable it first with `sendplan user enable {email}`");
+            }
+            let token = sendplan_web::random_token();
+            let now = time::OffsetDateTime::now_utc();
+            store
+                .create_password_reset(
+                    user.id,
+                    &sendplan_web::token_hash(&token),
+                    now,
+                    now + sendplan_domain::accounts::RESET_VALID_FOR,
+                    None,
+                )
+                .await?;
+            let base = base_url.unwrap_or_default();
+            println!("{}/reset-password/{token}", base.trim_end_matches('/'));
+            eprintln!("Give this link to {email} only. It works once, within an hour; earlier links no longer work.");
+            store.close().await;
+            Ok(())
+        }
     }
+}
+
+async fn account_by_email(store: &Store, email: &str) -> Result<sendplan_storage::UserRecord> {
+    store
+        .find_user_by_email(email)
+        .await?
+        .with_context(|| format!("there is no account for {email} (see `sendplan user list`)"))
+}
+
+async fn set_disabled(url: &str, email: &str, disabled: bool) -> Result<()> {
+    let store = open_store(url).await?;
+    let user = account_by_email(&store, email).await?;
+    let changed = store.set_account_disabled(Actor(None), user.id, disabled).await?;
+    println!(
+        "{email}'s account {} {}.",
+        if changed { "is now" } else { "was already" },
+        if disabled { "disabled (and signed out everywhere)" } else { "enabled" }
+    );
+    store.close().await;
+    Ok(())
 }
 
 /// Passwords come from standard input (scripts) or an interactive prompt; never from
@@ -597,18 +760,11 @@ fn read_password() -> Result<String> {
         std::io::stdin().read_to_string(&mut password)?;
     }
     let password = password.trim_end_matches(['\n', '\r']).to_owned();
-    if password.chars().count() < 12 {
-        bail!("the password must be at least 12 characters");
-    }
     Ok(password)
 }
 
-async fn serve(store: Store, bind: SocketAddr, config: WebConfig) -> Result<()> {
-    let app = sendplan_web::router(AppState::new(store.clone(), config));
-    let listener = tokio::net::TcpListener::bind(bind)
-        .await
-        .with_context(|| format!("could not listen on {bind}"))?;
-    println!("sendplan is listening on http://{}", listener.local_addr()?);
+async fn serve(store: Store, listener: tokio::net::TcpListener, state: AppState) -> Result<()> {
+    let app = sendplan_web::router(state);
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),

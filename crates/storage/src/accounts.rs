@@ -376,8 +376,8 @@ impl Store {
         Ok(id)
     }
 
-    /// Replaces an account's password hash and ends its sessions, except the one whose
-    /// token hash is `keep` (the person who changed it stays signed in there).
+    /// Replaces an account's password hash and ends its sessions, except the one with
+    /// handle `keep` (the person who changed it stays signed in there).
     pub async fn set_password(
         &self,
         actor: Actor,
@@ -394,7 +394,7 @@ impl Store {
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND handle <> $2")
             .bind(user.0)
             .bind(keep.unwrap_or("").to_owned())
             .execute(&mut *write.tx)
@@ -866,10 +866,10 @@ impl Store {
         write.commit().await
     }
 
-    /// Ends every session of an account; all but the one with token hash `keep`, if given.
+    /// Ends every session of an account; all but the one with handle `keep`, if given.
     pub async fn end_sessions(&self, user: UserId, keep: Option<&str>) -> Result<()> {
         let mut write = self.begin_write().await?;
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND handle <> $2")
             .bind(user.0)
             .bind(keep.unwrap_or("").to_owned())
             .execute(&mut *write.tx)

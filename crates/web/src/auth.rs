@@ -1,7 +1,7 @@
 //! Passwords, sessions and who is asking: the extractors handlers use to know the
 //! signed-in account and what it may do in the partnership named in the URL.
 
-use crate::errors::AppError;
+use crate::errors::{AppError, Refusal};
 use crate::AppState;
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
@@ -14,9 +14,6 @@ use sendplan_domain::partnership::Partnership;
 use sendplan_domain::{PartnershipId, PersonId};
 use sendplan_storage::{Actor, SessionRecord, UserRecord};
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "sendplan_session";
@@ -43,6 +40,47 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
     })
 }
 
+/// Runs Argon2 off the request threads, a few at a time. Each hash takes about 19 MB for
+/// a moment; without a bound, a burst of sign-ins takes memory in proportion to the burst.
+/// With one, the burst waits its turn and memory stays flat.
+#[derive(Debug)]
+pub struct Passwords {
+    permits: tokio::sync::Semaphore,
+}
+
+impl Default for Passwords {
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        Passwords {
+            permits: tokio::sync::Semaphore::new(cores),
+        }
+    }
+}
+
+impl Passwords {
+    /// Whether `password` matches `hash` (false for an empty hash: an account that signs
+    /// in only through the identity provider has no password to match).
+    pub async fn verify(&self, password: String, hash: String) -> bool {
+        let Ok(_permit) = self.permits.acquire().await else {
+            return false;
+        };
+        tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+            .await
+            .unwrap_or(false)
+    }
+
+    pub async fn hash(&self, password: String) -> Result<String, String> {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|e| e.to_string())?;
+        tokio::task::spawn_blocking(move || hash_password(&password))
+            .await
+            .map_err(|e| e.to_string())?
+    }
+}
+
 /// A fresh random token, as hex.
 pub fn random_token() -> String {
     let mut bytes = [0u8; 32];
@@ -52,12 +90,18 @@ pub fn random_token() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Sessions are stored under a hash of their token.
+/// Sessions, links and attempt counts are stored under a hash of their token or key.
 pub fn token_hash(token: &str) -> String {
     Sha256::digest(token.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+/// The attempt-count bucket for `what` (such as `sign-in-account`) and a key (an email
+/// address or a client address), hashed so the table holds no addresses.
+pub fn bucket(what: &str, key: &str) -> String {
+    format!("{what}:{}", token_hash(&key.trim().to_lowercase()))
 }
 
 /// Compares secrets in constant time.
@@ -69,42 +113,14 @@ pub fn same_secret(a: &str, b: &str) -> bool {
             == 0
 }
 
-/// Slows password guessing: after `MAX_FAILURES` failures for one email address or from
-/// one client address within `WINDOW`, sign-in is refused until the window passes.
-#[derive(Default)]
-pub struct SignInThrottle {
-    failures: Mutex<HashMap<String, (u32, Instant)>>,
-}
-
-impl SignInThrottle {
-    pub const MAX_FAILURES: u32 = 5;
-    pub const WINDOW: Duration = Duration::from_secs(15 * 60);
-
-    /// Minutes left before `keys` may try again, if they are locked out.
-    pub fn locked_for(&self, keys: &[String]) -> Option<u64> {
-        let failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        keys.iter()
-            .filter_map(|k| failures.get(k))
-            .filter(|(count, since)| *count >= Self::MAX_FAILURES && since.elapsed() < Self::WINDOW)
-            .map(|(_, since)| (Self::WINDOW - since.elapsed()).as_secs().div_ceil(60))
-            .max()
-    }
-
-    pub fn record_failure(&self, keys: &[String]) {
-        let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        failures.retain(|_, (_, since)| since.elapsed() < Self::WINDOW);
-        for key in keys {
-            let entry = failures.entry(key.clone()).or_insert((0, Instant::now()));
-            entry.0 += 1;
-        }
-    }
-
-    pub fn record_success(&self, keys: &[String]) {
-        let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        for key in keys {
-            failures.remove(key);
-        }
-    }
+/// The address a request came from, believing `X-Forwarded-For` only from a trusted proxy.
+pub fn client_ip(state: &AppState, peer: std::net::SocketAddr, headers: &axum::http::HeaderMap) -> std::net::IpAddr {
+    let forwarded: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    sendplan_domain::accounts::client_address(peer.ip(), &forwarded, &state.config.trusted_proxies)
 }
 
 /// The signed-in account. Extracting it from a request without a session redirects to
@@ -113,12 +129,23 @@ impl SignInThrottle {
 pub struct SignedIn {
     pub user: UserRecord,
     pub csrf_token: String,
+    /// This session's handle, to tell it apart in "Your sessions".
+    pub session_handle: String,
     pub flash: Option<String>,
 }
 
 impl SignedIn {
     pub fn actor(&self) -> Actor {
         Actor(Some(self.user.id))
+    }
+
+    /// Refuses unless the account is a deployment administrator.
+    pub fn require_deployment_admin(&self) -> Result<(), AppError> {
+        if self.user.deployment_admin {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(Refusal::Deployment))
+        }
     }
 }
 
@@ -142,6 +169,7 @@ impl FromRequestParts<AppState> for SignedIn {
             Some(session) => Ok(SignedIn {
                 user: session.user,
                 csrf_token: session.csrf_token,
+                session_handle: session.handle,
                 flash,
             }),
             None => Err(AppError::SignInRequired {
@@ -192,13 +220,22 @@ impl Ctx {
         self.signed_in.actor()
     }
 
-    /// Refuses with 403 unless the member has `capability`.
+    /// Refuses with 403 unless the member has `capability`, saying what is missing.
     pub fn require(&self, capability: Capability) -> Result<(), AppError> {
         if self.access.can(capability) {
             Ok(())
         } else {
-            Err(AppError::Forbidden)
+            Err(self.refuse(capability))
         }
+    }
+
+    /// The refusal for lacking `capability` here.
+    pub fn refuse(&self, capability: Capability) -> AppError {
+        AppError::Forbidden(Refusal::InPartnership {
+            partnership: self.pid(),
+            capability,
+            role: self.access.role,
+        })
     }
 
     pub fn can(&self, capability: Capability) -> bool {
@@ -258,9 +295,14 @@ pub async fn load_session(
     token: Option<&str>,
 ) -> Result<Option<SessionRecord>, AppError> {
     match token {
-        Some(token) if !token.is_empty() => {
-            Ok(state.store.find_session(&token_hash(token)).await?)
-        }
+        Some(token) if !token.is_empty() => Ok(state
+            .store
+            .find_session(
+                &token_hash(token),
+                state.config.sessions,
+                time::OffsetDateTime::now_utc(),
+            )
+            .await?),
         _ => Ok(None),
     }
 }
@@ -278,17 +320,4 @@ mod tests {
         assert!(!verify_password("anything", "not a hash"));
     }
 
-    #[test]
-    fn the_throttle_locks_after_five_failures() {
-        let throttle = SignInThrottle::default();
-        let keys = vec!["email:a@example.org".to_owned()];
-        for _ in 0..4 {
-            throttle.record_failure(&keys);
-        }
-        assert_eq!(throttle.locked_for(&keys), None);
-        throttle.record_failure(&keys);
-        assert_eq!(throttle.locked_for(&keys), Some(15));
-        throttle.record_success(&keys);
-        assert_eq!(throttle.locked_for(&keys), None);
-    }
 }

@@ -5,7 +5,78 @@
 use crate::pages::ErrorPage;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use sendplan_domain::access::{Capability, Role};
+use sendplan_domain::PartnershipId;
 use sendplan_storage::StoreError;
+
+/// What right a refused request lacked. The response carries it, and the sessions
+/// middleware (which can reach the database) names who has that right.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// Something only deployment administrators may do (partnerships, accounts).
+    Deployment,
+    /// Something the member's role in a partnership does not allow.
+    InPartnership {
+        partnership: PartnershipId,
+        capability: Capability,
+        role: Option<Role>,
+    },
+}
+
+impl Refusal {
+    /// The explanation, naming who can help (`holders`: names and addresses).
+    pub fn explain(self, holders: &[String]) -> String {
+        let ask = if holders.is_empty() {
+            String::new()
+        } else {
+            format!(" Ask {}.", or_list(holders))
+        };
+        match self {
+            Refusal::Deployment => format!(
+                "Only deployment administrators can add partnerships and manage accounts.{ask}"
+            ),
+            Refusal::InPartnership {
+                capability, role, ..
+            } => {
+                let needs = Role::with(capability)
+                    .iter()
+                    .map(|r| r.label().to_lowercase())
+                    .collect::<Vec<_>>();
+                let yours = match role {
+                    Some(role) => format!(" Your role here is {}.", role.label().to_lowercase()),
+                    None => String::new(),
+                };
+                let ask = if holders.is_empty() {
+                    String::new()
+                } else {
+                    format!(" Ask an administrator of the partnership for it: {}.", or_list(holders))
+                };
+                format!(
+                    "You need to be {} to {}.{yours}{ask}",
+                    or_list(&needs.iter().map(|n| format!("{} {n}", article(n))).collect::<Vec<_>>()),
+                    capability.describe()
+                )
+            }
+        }
+    }
+}
+
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
+}
+
+/// "A", "A or B", "A, B or C".
+fn or_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -13,9 +84,9 @@ pub enum AppError {
     /// that the record exists).
     #[error("not found")]
     NotFound,
-    /// Signed in, a member, but the role does not allow this.
+    /// Signed in, but without the right this needs; the refusal says which.
     #[error("forbidden")]
-    Forbidden,
+    Forbidden(Refusal),
     /// Not signed in: send to the sign-in page, then back.
     #[error("sign in required")]
     SignInRequired { next: String },
@@ -46,11 +117,15 @@ impl IntoResponse for AppError {
                 "Page not found",
                 "If you typed the web address, check it is correct. If you followed a link, the page may have moved or you may not have access to it.",
             ),
-            AppError::Forbidden => (
-                StatusCode::FORBIDDEN,
-                "You do not have permission to do that",
-                "Your role in this partnership does not allow this. Ask an administrator of the partnership if you need it.",
-            ),
+            AppError::Forbidden(refusal) => {
+                let mut response = ErrorPage::render(
+                    StatusCode::FORBIDDEN,
+                    "You do not have permission to do that",
+                    &refusal.explain(&[]),
+                );
+                response.extensions_mut().insert(*refusal);
+                return response;
+            }
             AppError::FormExpired => (
                 StatusCode::FORBIDDEN,
                 "This form has expired",
@@ -102,3 +177,25 @@ impl IntoResponse for AppError {
 }
 
 pub type AppResult<T = Response> = Result<T, AppError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refusal_says_what_is_missing_and_who_has_it() {
+        let refusal = Refusal::InPartnership {
+            partnership: PartnershipId(1),
+            capability: Capability::EditPlans,
+            role: Some(Role::Viewer),
+        };
+        assert_eq!(
+            refusal.explain(&["Ann (ann@example.org)".to_owned()]),
+            "You need to be an administrator or a plan manager to change plans, inspections, people, boards and reports. Your role here is viewer. Ask an administrator of the partnership for it: Ann (ann@example.org)."
+        );
+        assert_eq!(
+            Refusal::Deployment.explain(&["Ann".to_owned(), "Bo".to_owned(), "Cy".to_owned()]),
+            "Only deployment administrators can add partnerships and manage accounts. Ask Ann, Bo or Cy."
+        );
+    }
+}

@@ -15,9 +15,10 @@ mod pages;
 pub mod pdf;
 pub mod reports;
 pub mod scheduler;
+pub mod sso;
 mod views;
 
-pub use auth::{hash_password, verify_password};
+pub use auth::{hash_password, random_token, token_hash, verify_password};
 pub use errors::AppError;
 
 use axum::Router;
@@ -34,8 +35,14 @@ pub const MAX_UPLOAD_BYTES: usize = sendplan_interchange::sheet::MAX_SHEET_BYTES
 pub struct WebConfig {
     /// Mark cookies `Secure` (on for anything but plain-HTTP development on loopback).
     pub secure_cookies: bool,
-    /// How long a session lasts without signing in again.
-    pub session_hours: i64,
+    /// When sessions end: after a time idle, and after a time whatever happens.
+    pub sessions: sendplan_domain::accounts::SessionTimes,
+    /// Reverse proxies whose `X-Forwarded-For` header is believed.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The address people reach sendplan at, for links in emails (invitations, resets).
+    pub base_url: Option<String>,
+    /// Single sign-on through the deployment's OpenID Connect provider, if configured.
+    pub sso: Option<sso::SsoClient>,
     /// Prints papers to PDF; without it, no PDF is offered.
     pub pdf: Option<pdf::PdfPrinter>,
     /// Sends reminders; without it, reminders cannot be turned on.
@@ -46,7 +53,10 @@ impl Default for WebConfig {
     fn default() -> Self {
         WebConfig {
             secure_cookies: true,
-            session_hours: 12,
+            sessions: sendplan_domain::accounts::SessionTimes::default(),
+            trusted_proxies: Vec::new(),
+            base_url: None,
+            sso: None,
             pdf: pdf::PdfPrinter::find().ok(),
             mailer: None,
         }
@@ -58,7 +68,10 @@ impl Default for WebConfig {
 pub struct AppState {
     pub store: Store,
     pub config: Arc<WebConfig>,
-    pub throttle: Arc<auth::SignInThrottle>,
+    /// Password hashing, a few at a time.
+    pub hasher: Arc<auth::Passwords>,
+    /// Wakes the mail sender as soon as an account email is queued.
+    pub mail_waiting: Arc<tokio::sync::Notify>,
     /// Rendered page bodies, valid while the partnership's data version is unchanged.
     pub fragments: Arc<sendplan_storage::ReadCache<String>>,
 }
@@ -68,7 +81,8 @@ impl AppState {
         AppState {
             store,
             config: Arc::new(config),
-            throttle: Arc::new(auth::SignInThrottle::default()),
+            hasher: Arc::new(auth::Passwords::default()),
+            mail_waiting: Arc::new(tokio::sync::Notify::new()),
             fragments: Arc::new(sendplan_storage::ReadCache::new()),
         }
     }

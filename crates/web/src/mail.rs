@@ -229,7 +229,7 @@ impl Mailer {
             permanent: true,
         };
         let to = Mailbox::new(
-            Some(to_name.to_owned()),
+            Some(to_name.to_owned()).filter(|n| !n.is_empty()),
             to_email
                 .parse()
                 .map_err(|_| refused("the address is not a valid email address".to_owned()))?,

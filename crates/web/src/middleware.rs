@@ -4,7 +4,8 @@
 use crate::auth::{
     load_session, same_secret, Flash, FLASH_COOKIE, SESSION_COOKIE, SIGN_IN_CSRF_COOKIE,
 };
-use crate::errors::AppError;
+use crate::errors::{AppError, Refusal};
+use sendplan_domain::access::Role;
 use crate::{AppState, MAX_BODY_BYTES, MAX_UPLOAD_BYTES};
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -104,6 +105,9 @@ pub async fn sessions_and_csrf(
         request.extensions_mut().insert(Flash(flash));
     }
     let mut response = next.run(request).await;
+    if let Some(refusal) = response.extensions().get::<Refusal>().copied() {
+        response = explain_refusal(&state, refusal).await;
+    }
     if had_flash && response.status().is_success() {
         response.headers_mut().append(
             header::SET_COOKIE,
@@ -111,6 +115,43 @@ pub async fn sessions_and_csrf(
         );
     }
     response
+}
+
+/// A refusal page that names who has the missing right, so the person refused knows
+/// whom to ask. If they cannot be looked up, the page still says what is missing.
+async fn explain_refusal(state: &AppState, refusal: Refusal) -> Response {
+    let named = |name: &str, email: &str| format!("{name} ({email})");
+    let holders: Vec<String> = match refusal {
+        Refusal::Deployment => state
+            .store
+            .deployment_admins()
+            .await
+            .map(|admins| {
+                admins
+                    .iter()
+                    .map(|u| named(&u.display_name, &u.email))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        Refusal::InPartnership { partnership, .. } => state
+            .store
+            .list_members(partnership)
+            .await
+            .map(|members| {
+                members
+                    .iter()
+                    .filter(|m| m.role == Role::Admin && !m.disabled)
+                    .take(5)
+                    .map(|m| named(&m.display_name, &m.email))
+                    .collect()
+            })
+            .unwrap_or_default(),
+    };
+    crate::pages::ErrorPage::render(
+        axum::http::StatusCode::FORBIDDEN,
+        "You do not have permission to do that",
+        &refusal.explain(&holders),
+    )
 }
 
 /// Headers every response carries. Pages hold partnership data, so they are not cached.

@@ -2,7 +2,7 @@
 
 use crate::errors::AppResult;
 use crate::forms::Field;
-use crate::views::{Cell, Chrome, LinkButton, SummaryRow, Tag};
+use crate::views::{Cell, Chrome, LinkButton, PostButton, SummaryRow, Tag};
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
@@ -492,4 +492,62 @@ pub struct ArisingView {
     /// Where the "add it to the plan" form goes; empty for those who cannot add actions.
     pub add_href: String,
     pub id: i64,
+}
+
+/// A table within a [`NoticePage`].
+#[derive(Debug, Clone, Default)]
+pub struct TableBlock {
+    pub heading: String,
+    pub head: Vec<&'static str>,
+    pub rows: Vec<Vec<Cell>>,
+    pub empty: String,
+}
+
+/// A page that tells and offers: what happened or what is asked, facts, tables, buttons
+/// that post (confirm, resend, sign out) and links. Accounts, invitations and links use it.
+#[derive(Template, Default)]
+#[template(path = "notice.html")]
+pub struct NoticePage {
+    pub chrome: Chrome,
+    pub back: String,
+    pub caption: String,
+    pub heading: String,
+    pub paragraphs: Vec<String>,
+    pub warning: String,
+    /// A link to copy, shown in a read-only box, with its label.
+    pub copy: String,
+    pub copy_label: String,
+    pub summary: Vec<SummaryRow>,
+    pub tables: Vec<TableBlock>,
+    pub posts: Vec<PostButton>,
+    pub buttons: Vec<LinkButton>,
+    pub links: Vec<(String, String)>,
+    /// Use the full width (for tables).
+    pub wide: bool,
+}
+
+impl NoticePage {
+    pub fn new(chrome: Chrome, heading: impl Into<String>) -> Self {
+        NoticePage {
+            chrome,
+            heading: heading.into(),
+            ..NoticePage::default()
+        }
+    }
+    pub fn say(mut self, paragraph: impl Into<String>) -> Self {
+        self.paragraphs.push(paragraph.into());
+        self
+    }
+    pub fn post(mut self, button: PostButton) -> Self {
+        self.posts.push(button);
+        self
+    }
+    pub fn link(mut self, text: impl Into<String>, href: impl Into<String>) -> Self {
+        self.links.push((text.into(), href.into()));
+        self
+    }
+    pub fn back(mut self, href: impl Into<String>) -> Self {
+        self.back = href.into();
+        self
+    }
 }

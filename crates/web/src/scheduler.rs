@@ -95,7 +95,7 @@ async fn run_round(
         let Some(mail) = store.claim_mail(now, CLAIM, 1).await?.pop() else {
             break;
         };
-        let id = format!("sendplan-reminder-{}", mail.id);
+        let id = format!("sendplan-{}-{}", mail.purpose.replace('_', "-"), mail.id);
         match mailer
             .send(
                 &id,
@@ -133,19 +133,24 @@ async fn run_round(
     Ok(round)
 }
 
-/// Runs a round every `every` for as long as the server runs.
+/// Runs a round every `every` for as long as the server runs, and at once whenever
+/// `mail_waiting` is notified (an invitation or a reset link should not wait minutes).
 pub fn spawn(
     store: Store,
     mailer: Mailer,
     base_url: Option<String>,
     every: Duration,
+    mail_waiting: std::sync::Arc<tokio::sync::Notify>,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(every);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut queued = Queued::default();
         loop {
-            ticks.tick().await;
+            tokio::select! {
+                _ = ticks.tick() => {}
+                () = mail_waiting.notified() => {}
+            }
             // Each round is a task of its own: should one ever panic, the next still runs,
             // and works every plan out afresh.
             let round = tokio::spawn({

@@ -146,13 +146,53 @@ impl Tag {
     }
 }
 
-/// A table cell: text, optionally a link, tags and expandable detail.
+/// A table cell: text, optionally a link, tags, expandable detail and buttons that post.
 #[derive(Debug, Clone, Default)]
 pub struct Cell {
     pub text: String,
     pub href: String,
     pub tags: Vec<Tag>,
     pub detail: String,
+    pub posts: Vec<PostButton>,
+}
+
+/// A button that posts a small form (with the CSRF token): "Resend", "Sign out".
+#[derive(Debug, Clone, Default)]
+pub struct PostButton {
+    pub action: String,
+    pub label: String,
+    /// Read after the label by screen readers, so that several "Resend" buttons differ.
+    pub context: String,
+    /// `primary`, `secondary` or `warning`.
+    pub style: &'static str,
+    pub hidden: Vec<(String, String)>,
+}
+
+impl PostButton {
+    pub fn new(label: impl Into<String>, action: impl Into<String>) -> Self {
+        PostButton {
+            action: action.into(),
+            label: label.into(),
+            style: "primary",
+            ..PostButton::default()
+        }
+    }
+    pub fn secondary(mut self) -> Self {
+        self.style = "secondary";
+        self
+    }
+    pub fn warning(mut self) -> Self {
+        self.style = "warning";
+        self
+    }
+    pub fn context(mut self, context: impl Into<String>) -> Self {
+        self.context = context.into();
+        self
+    }
+    pub fn hidden(mut self, name: &str, value: impl ToString) -> Self {
+        self.hidden.push((name.to_owned(), value.to_string()));
+        self
+    }
 }
 
 impl Cell {
@@ -174,6 +214,14 @@ impl Cell {
             tags,
             ..Cell::default()
         }
+    }
+    pub fn with_post(mut self, button: PostButton) -> Self {
+        self.posts.push(button);
+        self
+    }
+    pub fn with_tag(mut self, tag: Tag) -> Self {
+        self.tags.push(tag);
+        self
     }
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
         self.detail = detail.into();
@@ -276,7 +324,11 @@ pub fn url_decode(text: &str) -> String {
 
 /// Only same-site paths may be redirected to after sign-in.
 pub fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+    if next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.chars().any(char::is_control)
+    {
         next.to_owned()
     } else {
         "/".to_owned()

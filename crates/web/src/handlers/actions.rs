@@ -587,7 +587,7 @@ async fn updatable_action(state: &AppState, ctx: &Ctx, id: i64) -> Result<Action
     if ctx.access.can_update_action(leads(ctx, &action)) {
         Ok(action)
     } else {
-        Err(AppError::Forbidden)
+        Err(ctx.refuse(Capability::UpdateAnyAction))
     }
 }
 

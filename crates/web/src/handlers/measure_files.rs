@@ -128,7 +128,7 @@ pub async fn new_values_import(
 ) -> AppResult {
     let measure = state.store.get_measure(ctx.pid(), MeasureId(id)).await?;
     if !may_record(&state, &ctx, &measure).await? {
-        return Err(AppError::Forbidden);
+        return Err(ctx.refuse(Capability::UpdateAnyAction));
     }
     crate::pages::html(&values_page(&ctx, &measure))
 }
@@ -142,7 +142,7 @@ pub async fn import_values(
 ) -> AppResult {
     let measure = state.store.get_measure(ctx.pid(), MeasureId(id)).await?;
     if !may_record(&state, &ctx, &measure).await? {
-        return Err(AppError::Forbidden);
+        return Err(ctx.refuse(Capability::UpdateAnyAction));
     }
     let page = values_page(&ctx, &measure);
     let (form, file) = upload(&headers, &body);

@@ -474,7 +474,7 @@ pub async fn new_value(
 ) -> AppResult {
     let measure = state.store.get_measure(ctx.pid(), MeasureId(id)).await?;
     if !may_record(&state, &ctx, &measure).await? {
-        return Err(crate::errors::AppError::Forbidden);
+        return Err(ctx.refuse(Capability::UpdateAnyAction));
     }
     html(&value_form(&ctx, &measure))
 }
@@ -487,7 +487,7 @@ pub async fn record_value(
 ) -> AppResult {
     let measure = state.store.get_measure(ctx.pid(), MeasureId(id)).await?;
     if !may_record(&state, &ctx, &measure).await? {
-        return Err(crate::errors::AppError::Forbidden);
+        return Err(ctx.refuse(Capability::UpdateAnyAction));
     }
     let form = RawForm(pairs);
     let page = value_form(&ctx, &measure);

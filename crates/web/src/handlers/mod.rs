@@ -1,12 +1,15 @@
 //! Route table and the helpers every handler shares.
 
+mod accounts;
 mod actions;
+mod admin;
 mod audit;
 mod governance;
 mod imports;
 mod inspections;
 mod measure_files;
 mod measures;
+mod members;
 mod partnerships;
 mod people;
 mod plans;
@@ -37,6 +40,33 @@ pub fn routes() -> Router<AppState> {
             get(session::show_sign_in).post(session::sign_in),
         )
         .route("/sign-out", post(session::sign_out))
+        .route("/sign-in/sso", get(session::start_single_sign_on))
+        .route(
+            "/sign-in/sso/callback",
+            get(session::finish_single_sign_on),
+        )
+        .route(
+            "/forgot-password",
+            get(session::show_forgot_password).post(session::request_password_reset),
+        )
+        .route(
+            "/reset-password/{token}",
+            get(session::show_reset_password).post(session::reset_password),
+        )
+        .route(
+            "/invitations/{token}",
+            get(accounts::show_invitation).post(accounts::accept_invitation),
+        )
+        .route("/account", get(accounts::show_account))
+        .route(
+            "/account/password",
+            get(accounts::edit_password).post(accounts::change_password),
+        )
+        .route("/account/sessions", get(accounts::list_sessions))
+        .route("/account/sessions/end", post(accounts::end_sessions))
+        .route("/admin/accounts", get(admin::list_accounts))
+        .route("/admin/accounts/{id}", get(admin::show_account))
+        .route("/admin/accounts/{id}/access", post(admin::change_access))
         .route("/", get(partnerships::list_partnerships))
         .route(
             "/partnerships/new",
@@ -47,9 +77,30 @@ pub fn routes() -> Router<AppState> {
             "/p/{pid}/edit",
             get(partnerships::edit_partnership).post(partnerships::update_partnership),
         )
+        .route("/p/{pid}/members", get(members::list_members))
         .route(
-            "/p/{pid}/members",
-            get(partnerships::list_members).post(partnerships::grant_role),
+            "/p/{pid}/members/{id}",
+            get(members::edit_member).post(members::update_member),
+        )
+        .route(
+            "/p/{pid}/members/{id}/remove",
+            get(members::confirm_remove_member).post(members::remove_member),
+        )
+        .route(
+            "/p/{pid}/invitations/new",
+            get(members::new_invitation).post(members::create_invitation),
+        )
+        .route(
+            "/p/{pid}/invitations/{id}/resend",
+            post(members::resend_invitation),
+        )
+        .route(
+            "/p/{pid}/invitations/{id}/withdraw",
+            post(members::withdraw_invitation),
+        )
+        .route(
+            "/p/{pid}/sign-in",
+            get(members::edit_sign_in).post(members::save_sign_in),
         )
         .route("/p/{pid}/audit", get(audit::show_audit_log))
         .route("/p/{pid}/people", get(people::list_people))

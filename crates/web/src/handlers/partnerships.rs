@@ -2,16 +2,16 @@
 
 use super::{refused, saved, version_of, FormPairs};
 use crate::auth::{Ctx, SignedIn};
-use crate::errors::{AppError, AppResult};
-use crate::forms::{with_none, Choice, Field};
-use crate::pages::{html, FormPage, PartnershipPage, PartnershipsPage, PlanCard, TablePage};
+use crate::errors::AppResult;
+use crate::forms::Field;
+use crate::pages::{html, FormPage, PartnershipPage, PartnershipsPage, PlanCard};
 use crate::views::{Cell, Chrome, LinkButton};
 use crate::AppState;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect};
 use sendplan_domain::access::{Capability, Role};
-use sendplan_domain::input::{FieldErrors, FormReader, PartnershipInput, RawForm};
-use sendplan_domain::partnership::{Partnership, Person};
+use sendplan_domain::input::{PartnershipInput, RawForm};
+use sendplan_domain::partnership::Partnership;
 use sendplan_domain::rating::RatingClass;
 use sendplan_storage::StoreError;
 
@@ -59,14 +59,6 @@ fn partnership_fields(existing: Option<&Partnership>) -> Vec<Field> {
     fields
 }
 
-fn require_deployment_admin(signed_in: &SignedIn) -> Result<(), AppError> {
-    if signed_in.user.deployment_admin {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
-
 fn new_partnership_page(signed_in: &SignedIn) -> FormPage {
     FormPage::new(
         Chrome::plain("Add a partnership", Some(signed_in)),
@@ -79,7 +71,7 @@ fn new_partnership_page(signed_in: &SignedIn) -> FormPage {
 }
 
 pub async fn new_partnership(signed_in: SignedIn) -> AppResult {
-    require_deployment_admin(&signed_in)?;
+    signed_in.require_deployment_admin()?;
     html(&new_partnership_page(&signed_in))
 }
 
@@ -88,7 +80,7 @@ pub async fn create_partnership(
     signed_in: SignedIn,
     axum::Form(pairs): FormPairs,
 ) -> AppResult {
-    require_deployment_admin(&signed_in)?;
+    signed_in.require_deployment_admin()?;
     let form = RawForm(pairs);
     let page = new_partnership_page(&signed_in);
     let input = match PartnershipInput::parse(&form) {
@@ -219,38 +211,7 @@ pub async fn update_partnership(
     }
 }
 
-fn member_fields(people: &[Person]) -> Vec<Field> {
-    vec![
-        Field::text("email", "Email address of the account")
-            .hint("The account must exist already: accounts are created with `sendplan user add`.")
-            .input_type("email")
-            .autocomplete("email"),
-        Field::radios(
-            "role",
-            "Role",
-            Role::ALL
-                .iter()
-                .map(|r| Choice::new(r.code(), r.label()).hint(role_hint(*r)))
-                .collect(),
-        ),
-        Field::select(
-            "person_id",
-            "Which person in the plans is this account?",
-            with_none(
-                "Not linked to a person",
-                people
-                    .iter()
-                    .map(|p| Choice::new(p.id, p.display_name()))
-                    .collect(),
-            ),
-        )
-        .hint(
-            "Link an action lead to their person, so \"My actions\" shows the actions they lead.",
-        ),
-    ]
-}
-
-fn role_hint(role: Role) -> &'static str {
+pub fn role_hint(role: Role) -> &'static str {
     match role {
         Role::Admin => {
             "Manages the partnership, its members and the audit log, and can do everything else"
@@ -261,101 +222,3 @@ fn role_hint(role: Role) -> &'static str {
     }
 }
 
-async fn members_page(state: &AppState, ctx: &Ctx) -> Result<(TablePage, FormPage), AppError> {
-    let members = state.store.list_members(ctx.pid()).await?;
-    let people = state.store.list_people(ctx.pid()).await?;
-    let rows = members
-        .iter()
-        .map(|m| {
-            let person = m
-                .person_id
-                .and_then(|id| people.iter().find(|p| p.id == id))
-                .map(Person::display_name)
-                .unwrap_or_default();
-            vec![
-                Cell::text(m.display_name.clone()),
-                Cell::text(m.email.clone()),
-                Cell::text(m.role.label()),
-                Cell::text(person),
-            ]
-        })
-        .collect();
-    let table = TablePage {
-        chrome: Chrome::for_ctx(ctx, "Members", "members"),
-        heading: "Members".to_owned(),
-        caption: ctx.partnership.name.clone(),
-        intro: "Everyone who can sign in to this partnership, and what they can do.".to_owned(),
-        buttons: vec![],
-        head: vec!["Name", "Email", "Role", "Person in plans"],
-        rows,
-        empty: "No members yet.".to_owned(),
-        more_href: String::new(),
-    };
-    let form = FormPage::new(
-        Chrome::for_ctx(ctx, "Give someone a role", "members"),
-        "Give someone a role",
-        format!("{}/members", ctx.base()),
-        member_fields(&people),
-    )
-    .cancel(format!("{}/members", ctx.base()))
-    .submit("Save role");
-    Ok((table, form))
-}
-
-pub async fn list_members(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Query(query): Query<Vec<(String, String)>>,
-) -> AppResult {
-    ctx.require(Capability::ManagePartnership)?;
-    let (mut table, form) = members_page(&state, &ctx).await?;
-    if RawForm(query).get("add") == "1" {
-        return html(&form);
-    }
-    table.buttons.push(LinkButton::primary(
-        "Give someone a role",
-        format!("{}/members?add=1", ctx.base()),
-    ));
-    html(&table)
-}
-
-pub async fn grant_role(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    axum::Form(pairs): FormPairs,
-) -> AppResult {
-    ctx.require(Capability::ManagePartnership)?;
-    let form = RawForm(pairs);
-    let (_, page) = members_page(&state, &ctx).await?;
-    let mut reader = FormReader::new(&form);
-    let email = sendplan_domain::input::parse_email(&mut reader, "email", true);
-    let role = reader.choice("role", "a role", Role::from_code);
-    let person = reader.optional_id("person_id", "a person");
-    let (role, person) = match reader.finish((role, person)) {
-        Ok((Some(role), person)) => (role, person),
-        Ok((None, _)) => {
-            return page.with_errors(&form, FieldErrors::single("role", "Select a role"))
-        }
-        Err(errors) => return page.with_errors(&form, errors),
-    };
-    let Some(user) = state.store.find_user_by_email(&email).await? else {
-        let message = "There is no account with that email address. Create it first with `sendplan user add`.";
-        return page.with_errors(&form, FieldErrors::single("email", message));
-    };
-    match state
-        .store
-        .grant_role(ctx.actor(), user.id, ctx.pid(), role, person)
-        .await
-    {
-        Ok(()) => Ok(saved(
-            &state,
-            &format!("{}/members", ctx.base()),
-            &format!(
-                "{} is now {}",
-                user.display_name,
-                role.label().to_lowercase()
-            ),
-        )),
-        Err(error) => refused(page, &form, error),
-    }
-}

@@ -511,7 +511,7 @@ pub async fn feed_measure(
     };
     let target = state.store.get_measure(ctx.pid(), measure_id).await?;
     if !may_record(&state, &ctx, &target).await? {
-        return Err(AppError::Forbidden);
+        return Err(ctx.refuse(Capability::UpdateAnyAction));
     }
     let period = match target.frequency.parse_period(form.get("period")) {
         Ok(p) => Some(p),
