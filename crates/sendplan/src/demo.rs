@@ -93,9 +93,15 @@ pub async fn load(store: &Store) -> Result<(String, String)> {
     // adding a partnership and managing accounts can be tried too.
     let user = match store.find_user_by_email(DEMO_EMAIL).await? {
         Some(user) => {
-            store.set_password(Actor(None), user.id, &hash, None).await?;
-            store.set_account_disabled(Actor(None), user.id, false).await?;
-            store.set_deployment_admin(Actor(None), user.id, true).await?;
+            store
+                .set_password(Actor(None), user.id, &hash, None)
+                .await?;
+            store
+                .set_account_disabled(Actor(None), user.id, false)
+                .await?;
+            store
+                .set_deployment_admin(Actor(None), user.id, true)
+                .await?;
             user.id
         }
         None => {

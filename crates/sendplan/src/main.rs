@@ -326,7 +326,10 @@ async fn run(cli: Cli) -> Result<()> {
             if reminder_interval == 0 {
                 bail!("--reminder-interval must be at least 1 second");
             }
-            if session_idle_hours < 1 || session_max_days < 1 || session_idle_hours > session_max_days * 24 {
+            if session_idle_hours < 1
+                || session_max_days < 1
+                || session_idle_hours > session_max_days * 24
+            {
                 bail!("sessions must last at least an hour idle and a day at most, and the idle time cannot be longer than the most");
             }
             let store = open_store(&url).await?;
@@ -661,19 +664,27 @@ async fn run(cli: Cli) -> Result<()> {
                 ("name".to_owned(), name),
                 ("la_code".to_owned(), la_code),
             ]);
-            let input = sendplan_domain::input::PartnershipInput::parse(&form).map_err(|errors| {
-                anyhow::anyhow!(
-                    "the partnership was not added: {}",
-                    errors.0.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; ")
-                )
-            })?;
+            let input =
+                sendplan_domain::input::PartnershipInput::parse(&form).map_err(|errors| {
+                    anyhow::anyhow!(
+                        "the partnership was not added: {}",
+                        errors
+                            .0
+                            .iter()
+                            .map(|e| e.message.clone())
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    )
+                })?;
             let store = open_store(&url).await?;
             let id = store.create_partnership(Actor(None), &input).await?;
             println!("Partnership {} added with id {id}.", input.name);
             store.close().await;
             Ok(())
         }
-        Command::User { command: UserCommand::List } => {
+        Command::User {
+            command: UserCommand::List,
+        } => {
             let store = open_store(&url).await?;
             for account in store.list_accounts().await? {
                 let user = &account.user;
@@ -683,7 +694,11 @@ async fn run(cli: Cli) -> Result<()> {
                     user.email,
                     user.display_name,
                     if user.disabled { "disabled" } else { "active" },
-                    if user.deployment_admin { "deployment-admin" } else { "-" },
+                    if user.deployment_admin {
+                        "deployment-admin"
+                    } else {
+                        "-"
+                    },
                     account
                         .memberships
                         .iter()
@@ -695,12 +710,12 @@ async fn run(cli: Cli) -> Result<()> {
             store.close().await;
             Ok(())
         }
-        Command::User { command: UserCommand::Disable { email } } => {
-            set_disabled(&url, &email, true).await
-        }
-        Command::User { command: UserCommand::Enable { email } } => {
-            set_disabled(&url, &email, false).await
-        }
+        Command::User {
+            command: UserCommand::Disable { email },
+        } => set_disabled(&url, &email, true).await,
+        Command::User {
+            command: UserCommand::Enable { email },
+        } => set_disabled(&url, &email, false).await,
         Command::User {
             command: UserCommand::ResetPassword { email, base_url },
         } => {
@@ -739,11 +754,17 @@ async fn account_by_email(store: &Store, email: &str) -> Result<sendplan_storage
 async fn set_disabled(url: &str, email: &str, disabled: bool) -> Result<()> {
     let store = open_store(url).await?;
     let user = account_by_email(&store, email).await?;
-    let changed = store.set_account_disabled(Actor(None), user.id, disabled).await?;
+    let changed = store
+        .set_account_disabled(Actor(None), user.id, disabled)
+        .await?;
     println!(
         "{email}'s account {} {}.",
         if changed { "is now" } else { "was already" },
-        if disabled { "disabled (and signed out everywhere)" } else { "enabled" }
+        if disabled {
+            "disabled (and signed out everywhere)"
+        } else {
+            "enabled"
+        }
     );
     store.close().await;
     Ok(())

@@ -386,11 +386,12 @@ impl Store {
         keep: Option<&str>,
     ) -> Result<()> {
         let mut write = self.begin_write().await?;
-        let done = sqlx::query("UPDATE users SET password_hash = $1, version = version + 1 WHERE id = $2")
-            .bind(password_hash.to_owned())
-            .bind(user.0)
-            .execute(&mut *write.tx)
-            .await?;
+        let done =
+            sqlx::query("UPDATE users SET password_hash = $1, version = version + 1 WHERE id = $2")
+                .bind(password_hash.to_owned())
+                .bind(user.0)
+                .execute(&mut *write.tx)
+                .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
@@ -404,7 +405,10 @@ impl Store {
             actor,
             user,
             "password",
-            format!("Account {}'s password changed; its other sessions ended", user.0),
+            format!(
+                "Account {}'s password changed; its other sessions ended",
+                user.0
+            ),
             None,
             None,
         )
@@ -645,8 +649,7 @@ impl Store {
         user: UserId,
     ) -> Result<bool> {
         let mut write = self.begin_write().await?;
-        let Some((role, person_id)) = membership_in(&mut write.tx, user, partnership).await?
-        else {
+        let Some((role, person_id)) = membership_in(&mut write.tx, user, partnership).await? else {
             return Ok(false);
         };
         if role == Role::Admin {
@@ -939,11 +942,13 @@ impl Store {
         mail: Option<&OutgoingMail>,
     ) -> Result<()> {
         let mut write = self.begin_write().await?;
-        sqlx::query("UPDATE password_resets SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
-            .bind(timestamp_text(now))
-            .bind(user.0)
-            .execute(&mut *write.tx)
-            .await?;
+        sqlx::query(
+            "UPDATE password_resets SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL",
+        )
+        .bind(timestamp_text(now))
+        .bind(user.0)
+        .execute(&mut *write.tx)
+        .await?;
         sqlx::query(
             "INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
         )

@@ -274,7 +274,10 @@ impl Store {
     }
 
     /// The invitation a link leads to, with its partnership's name.
-    pub async fn invitation_by_token(&self, token_hash: &str) -> Result<Option<(Invitation, String)>> {
+    pub async fn invitation_by_token(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<(Invitation, String)>> {
         let row = sqlx::query(&format!(
             "SELECT q.*, p.name AS partnership_name FROM ({SELECT_INVITATION} WHERE i.token_hash = $1) q \
              JOIN partnerships p ON p.id = q.partnership_id"
@@ -440,13 +443,24 @@ impl Store {
                 .map(|()| person),
             None => None,
         };
-        upsert_membership(&mut write.tx, actor, user, partnership, invitation.role, person).await?;
+        upsert_membership(
+            &mut write.tx,
+            actor,
+            user,
+            partnership,
+            invitation.role,
+            person,
+        )
+        .await?;
         log_invitation(
             &mut write.tx,
             actor,
             &invitation,
             "accepted",
-            format!("Invitation {} accepted by account {}", invitation.id, user.0),
+            format!(
+                "Invitation {} accepted by account {}",
+                invitation.id, user.0
+            ),
         )
         .await?;
         write.commit().await?;

@@ -33,11 +33,11 @@ mod surveys;
 pub use accounts::{
     AccountSummary, Attempt, Member, NewSession, ResetLink, SessionInfo, SessionRecord, UserRecord,
 };
-pub use invitations::{Accepting, Invitation};
 pub use audit::AuditEvent;
 pub use cache::ReadCache;
 pub use drafts::ImportDraft;
 pub use governance::ActionArising;
+pub use invitations::{Accepting, Invitation};
 pub use measures::PlanMeasures;
 pub use migrate::MIGRATIONS;
 pub use overview::{ActionRow, PartnershipSummary, PlanOverview, PlanSummary};

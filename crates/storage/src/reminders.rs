@@ -96,10 +96,15 @@ pub struct OutgoingMail {
 }
 
 /// What a secret email's body becomes once sent.
-const SENT_SECRET: &str = "(This email held a single-use link. It was removed once the email was sent.)";
+const SENT_SECRET: &str =
+    "(This email held a single-use link. It was removed once the email was sent.)";
 
 /// Queues `mail` inside the caller's transaction, due at `now`. Returns its id.
-pub(crate) async fn queue_mail(tx: &mut crate::Tx, mail: &OutgoingMail, now: OffsetDateTime) -> Result<i64> {
+pub(crate) async fn queue_mail(
+    tx: &mut crate::Tx,
+    mail: &OutgoingMail,
+    now: OffsetDateTime,
+) -> Result<i64> {
     let now = timestamp_text(now);
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO outbox (partnership_id, plan_id, to_name, to_email, subject, body, queued_at, next_attempt_at, purpose, secret) \
@@ -482,6 +487,16 @@ impl Store {
         .execute(&mut *write.tx)
         .await?;
         write.commit().await
+    }
+
+    /// One email of the outbox, as it stands.
+    pub async fn get_mail(&self, id: i64) -> Result<Mail> {
+        let row = sqlx::query("SELECT * FROM outbox WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        mail_from(&row)
     }
 
     /// A plan's emails, newest first.

@@ -4,12 +4,18 @@
 //! is not, the PostgreSQL half fails rather than skips.
 
 use sendplan_domain::access::Role;
+use sendplan_domain::accounts::{
+    InvitationInput, SessionTimes, RESET_VALID_FOR, SIGN_IN_PER_ACCOUNT,
+};
 use sendplan_domain::input::*;
 use sendplan_domain::rating::{RatingClass, RatingPreset};
 use sendplan_domain::*;
-use sendplan_storage::{Actor, Backend, Store, StoreError};
+use sendplan_storage::{
+    Accepting, Actor, Backend, NewSession, OutgoingMail, ResetLink, Store, StoreError,
+};
 use std::future::Future;
 use time::macros::date;
+use time::OffsetDateTime;
 
 fn random_suffix() -> String {
     let mut bytes = [0u8; 6];
@@ -78,6 +84,9 @@ on_both_backends!(
     every_kind_of_change_is_audited,
     history_cannot_be_rewritten_even_with_sql,
     sessions_expire_and_can_be_ended,
+    parallel_attempts_never_pass_the_limit,
+    invitations_are_single_use_and_audited,
+    leavers_lose_access_at_once_and_someone_always_administers,
     memberships_give_roles_per_partnership,
     merging_a_person_moves_everything_that_names_them,
     measures_keep_their_trajectory_and_every_revision,
@@ -685,40 +694,556 @@ async fn history_cannot_be_rewritten_even_with_sql(store: Store, _url: String) {
     );
 }
 
+fn session<'a>(token: &'a str, user: UserId, now: OffsetDateTime) -> NewSession<'a> {
+    NewSession {
+        token_hash: token,
+        handle: token,
+        user,
+        csrf_token: "csrf",
+        user_agent: "Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0",
+        now,
+        expires_at: now + time::Duration::days(30),
+    }
+}
+
 async fn sessions_expire_and_can_be_ended(store: Store, _url: String) {
     let user = store
         .create_user("a@example.org", "A", "hash", false)
         .await
         .expect("user");
-    let later = time::OffsetDateTime::now_utc() + time::Duration::hours(1);
+    let times = SessionTimes::default();
+    let now = OffsetDateTime::now_utc();
     store
-        .create_session("live", user, "csrf", later)
+        .create_session(&session("live", user, now))
         .await
         .expect("session");
     store
-        .create_session(
-            "old",
-            user,
-            "csrf",
-            time::OffsetDateTime::now_utc() - time::Duration::hours(1),
-        )
+        .create_session(&NewSession {
+            expires_at: now - time::Duration::hours(1),
+            ..session("old", user, now - time::Duration::days(31))
+        })
         .await
         .expect("session");
+    store
+        .create_session(&session("idle", user, now - time::Duration::hours(9)))
+        .await
+        .expect("session");
+    let found = store.find_session("live", times, now).await.expect("find");
     assert_eq!(
+        found.map(|s| (s.user.id, s.handle)),
+        Some((user, "live".to_owned()))
+    );
+    assert!(store
+        .find_session("old", times, now)
+        .await
+        .expect("find")
+        .is_none());
+    assert!(
         store
-            .find_session("live")
+            .find_session("idle", times, now)
             .await
             .expect("find")
-            .map(|s| s.user.id),
-        Some(user)
+            .is_none(),
+        "a session unused for longer than the idle time-out has ended"
     );
-    assert!(store.find_session("old").await.expect("find").is_none());
+    // Using a session keeps it alive past the idle time-out from its start.
+    let later = now + time::Duration::hours(7);
+    assert!(store
+        .find_session("live", times, later)
+        .await
+        .expect("find")
+        .is_some());
+    assert!(store
+        .find_session("live", times, later + time::Duration::hours(7))
+        .await
+        .expect("find")
+        .is_some());
+    assert_eq!(
+        store
+            .list_sessions(user)
+            .await
+            .expect("list")
+            .iter()
+            .map(|s| s.handle.as_str())
+            .collect::<Vec<_>>()[0],
+        "live"
+    );
+    store
+        .create_session(&session("second", user, now))
+        .await
+        .expect("session");
+    store
+        .end_sessions(user, Some("second"))
+        .await
+        .expect("end others");
+    let left: Vec<String> = store
+        .list_sessions(user)
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|s| s.handle)
+        .collect();
+    assert_eq!(left, vec!["second".to_owned()]);
+    store.end_session(user, "second").await.expect("end");
+    assert!(store
+        .find_session("second", times, now)
+        .await
+        .expect("find")
+        .is_none());
     store.delete_session("live").await.expect("delete");
-    assert!(store.find_session("live").await.expect("find").is_none());
+    assert!(store
+        .find_session("live", times, now)
+        .await
+        .expect("find")
+        .is_none());
     assert!(matches!(
         store.create_user("A@example.org", "A", "hash", false).await,
         Err(StoreError::Duplicate(_))
     ));
+}
+
+/// Sixty attempts at once against one bucket: exactly the limit get through, because the
+/// count and the check are one statement (the old in-memory throttle let 49 through).
+async fn parallel_attempts_never_pass_the_limit(store: Store, _url: String) {
+    let now = OffsetDateTime::now_utc();
+    let limit = SIGN_IN_PER_ACCOUNT;
+    let attempts = (0..60).map(|_| {
+        let store = store.clone();
+        tokio::spawn(async move { store.count_attempt("sign-in-account:x", limit, now).await })
+    });
+    let mut allowed = 0;
+    let mut counts = Vec::new();
+    for attempt in attempts {
+        let attempt = attempt.await.expect("task").expect("count");
+        counts.push(attempt.count);
+        if attempt.allowed(limit) {
+            allowed += 1;
+        }
+    }
+    counts.sort_unstable();
+    assert_eq!(
+        counts,
+        (1..=60).collect::<Vec<i64>>(),
+        "each attempt saw its own count"
+    );
+    assert_eq!(allowed, limit.attempts);
+    // Another key is unaffected; the window passing starts the count again.
+    assert!(store
+        .count_attempt("sign-in-account:y", limit, now)
+        .await
+        .expect("count")
+        .allowed(limit));
+    let after = now + limit.window + time::Duration::seconds(1);
+    assert_eq!(
+        store
+            .count_attempt("sign-in-account:x", limit, after)
+            .await
+            .expect("count")
+            .count,
+        1
+    );
+    store
+        .clear_attempts("sign-in-account:x")
+        .await
+        .expect("clear");
+    assert_eq!(
+        store
+            .count_attempt("sign-in-account:x", limit, after)
+            .await
+            .expect("count")
+            .count,
+        1
+    );
+}
+
+/// Invitations: one open per address, a link that works once, resend replaces the link,
+/// withdrawal and expiry end it, and accepting gives the role, all audited.
+async fn invitations_are_single_use_and_audited(store: Store, _url: String) {
+    let f = fixture(&store, "E08000031").await;
+    let admin = store
+        .create_user("admin@example.org", "Ann", "hash", false)
+        .await
+        .expect("user");
+    store
+        .grant_role(ACTOR, admin, f.partnership, Role::Admin, None)
+        .await
+        .expect("admin");
+    let now = OffsetDateTime::now_utc();
+    let input = InvitationInput {
+        email: "lead@example.org".into(),
+        role: Role::ActionLead,
+        person: Some(f.lead),
+    };
+    let mail = OutgoingMail {
+        partnership: Some(f.partnership),
+        purpose: "invitation",
+        to: sendplan_domain::reminders::Recipient {
+            name: String::new(),
+            email: input.email.clone(),
+        },
+        subject: "Invited".into(),
+        body: "Open http://x/invitations/first".into(),
+        secret: true,
+    };
+    let id = store
+        .create_invitation(
+            Actor(Some(admin)),
+            f.partnership,
+            &input,
+            "first",
+            now,
+            Some(&mail),
+        )
+        .await
+        .expect("invite");
+    assert!(
+        matches!(
+            store
+                .create_invitation(
+                    Actor(Some(admin)),
+                    f.partnership,
+                    &input,
+                    "again",
+                    now,
+                    None
+                )
+                .await,
+            Err(StoreError::Duplicate(_))
+        ),
+        "a second open invitation to the same address is refused"
+    );
+    store
+        .resend_invitation(Actor(Some(admin)), f.partnership, id, "second", now, None)
+        .await
+        .expect("resend");
+    assert!(
+        store
+            .invitation_by_token("first")
+            .await
+            .expect("find")
+            .is_none(),
+        "the old link stops working"
+    );
+    // Another partnership cannot see or touch it.
+    let other = fixture(&store, "E10000031").await;
+    assert!(matches!(
+        store.get_invitation(other.partnership, id).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        store
+            .withdraw_invitation(ACTOR, other.partnership, id, now)
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    // Accepting makes the account and gives the role, once.
+    let accepting = Accepting::NewAccount {
+        display_name: "Lee",
+        password_hash: "hash",
+    };
+    let (user, partnership) = store
+        .accept_invitation("second", accepting.clone(), now)
+        .await
+        .expect("accept")
+        .expect("accepted");
+    assert_eq!(partnership, f.partnership);
+    assert_eq!(
+        store.membership(user, f.partnership).await.expect("m"),
+        Some((Role::ActionLead, Some(f.lead)))
+    );
+    assert!(store
+        .accept_invitation("second", accepting, now)
+        .await
+        .expect("again")
+        .is_none());
+    assert!(
+        matches!(
+            store
+                .create_invitation(ACTOR, f.partnership, &input, "third", now, None)
+                .await,
+            Err(StoreError::Rule(_))
+        ),
+        "a member is not invited again"
+    );
+    // An expired invitation is not accepted; a withdrawn one neither.
+    let late = InvitationInput {
+        email: "late@example.org".into(),
+        role: Role::Viewer,
+        person: None,
+    };
+    store
+        .create_invitation(
+            ACTOR,
+            f.partnership,
+            &late,
+            "late",
+            now - time::Duration::days(8),
+            None,
+        )
+        .await
+        .expect("invite");
+    let viewer = Accepting::NewAccount {
+        display_name: "Late",
+        password_hash: "hash",
+    };
+    assert!(store
+        .accept_invitation("late", viewer.clone(), now)
+        .await
+        .expect("expired")
+        .is_none());
+    let gone = InvitationInput {
+        email: "gone@example.org".into(),
+        role: Role::Viewer,
+        person: None,
+    };
+    let gone_id = store
+        .create_invitation(ACTOR, f.partnership, &gone, "gone", now, None)
+        .await
+        .expect("invite");
+    store
+        .withdraw_invitation(ACTOR, f.partnership, gone_id, now)
+        .await
+        .expect("withdraw");
+    store
+        .withdraw_invitation(ACTOR, f.partnership, gone_id, now)
+        .await
+        .expect("withdrawing twice is fine");
+    assert!(store
+        .accept_invitation("gone", viewer, now)
+        .await
+        .expect("withdrawn")
+        .is_none());
+    // An existing account must be the invitation's address.
+    let someone = InvitationInput {
+        email: "someone@example.org".into(),
+        role: Role::Viewer,
+        person: None,
+    };
+    store
+        .create_invitation(ACTOR, f.partnership, &someone, "someone", now, None)
+        .await
+        .expect("invite");
+    assert!(matches!(
+        store
+            .accept_invitation("someone", Accepting::Account(admin), now)
+            .await,
+        Err(StoreError::Rule(_))
+    ));
+    let kinds: std::collections::BTreeSet<String> = store
+        .list_audit(f.partnership, None, 100)
+        .await
+        .expect("audit")
+        .into_iter()
+        .filter(|e| e.entity == "invitation")
+        .map(|e| e.change)
+        .collect();
+    assert_eq!(
+        kinds.into_iter().collect::<Vec<_>>(),
+        vec!["accepted", "created", "resent", "withdrawn"]
+    );
+    // The email went to the outbox; once sent, its link is blanked.
+    let mail = store
+        .claim_mail(now, time::Duration::minutes(10), 10)
+        .await
+        .expect("claim");
+    assert_eq!(mail.len(), 1);
+    assert_eq!(
+        (mail[0].purpose.as_str(), mail[0].plan_id),
+        ("invitation", None)
+    );
+    store.mail_sent(mail[0].id, now).await.expect("sent");
+    let sent = store.get_mail(mail[0].id).await.expect("mail");
+    assert!(sent.sent_at.is_some());
+    assert!(
+        !sent.body.contains("/invitations/"),
+        "a sent link is not kept: {}",
+        sent.body
+    );
+}
+
+/// Leavers: removing a member or disabling an account ends its sessions at once; a
+/// partnership always keeps an administrator; deployment keeps a deployment admin.
+async fn leavers_lose_access_at_once_and_someone_always_administers(store: Store, _url: String) {
+    let f = fixture(&store, "E08000031").await;
+    let now = OffsetDateTime::now_utc();
+    let times = SessionTimes::default();
+    let admin = store
+        .create_user("admin@example.org", "Ann", "hash", true)
+        .await
+        .expect("user");
+    let lead = store
+        .create_user("lead@example.org", "Lee", "hash", false)
+        .await
+        .expect("user");
+    store
+        .grant_role(ACTOR, admin, f.partnership, Role::Admin, None)
+        .await
+        .expect("role");
+    store
+        .grant_role(ACTOR, lead, f.partnership, Role::ActionLead, None)
+        .await
+        .expect("role");
+    assert!(
+        matches!(
+            store
+                .change_role(ACTOR, f.partnership, admin, Role::Viewer, None)
+                .await,
+            Err(StoreError::Rule(_))
+        ),
+        "the only administrator cannot be made a viewer"
+    );
+    assert!(matches!(
+        store.remove_member(ACTOR, f.partnership, admin).await,
+        Err(StoreError::Rule(_))
+    ));
+    store
+        .change_role(
+            Actor(Some(admin)),
+            f.partnership,
+            lead,
+            Role::PlanManager,
+            None,
+        )
+        .await
+        .expect("change");
+    assert_eq!(
+        store.membership(lead, f.partnership).await.expect("m"),
+        Some((Role::PlanManager, None))
+    );
+    store
+        .create_session(&session("lead-session", lead, now))
+        .await
+        .expect("session");
+    assert!(store
+        .remove_member(Actor(Some(admin)), f.partnership, lead)
+        .await
+        .expect("remove"));
+    assert!(!store
+        .remove_member(Actor(Some(admin)), f.partnership, lead)
+        .await
+        .expect("twice"));
+    assert!(store
+        .find_session("lead-session", times, now)
+        .await
+        .expect("find")
+        .is_none());
+    assert_eq!(
+        store.membership(lead, f.partnership).await.expect("m"),
+        None
+    );
+    // Disabling ends sessions and stops them being found; enabling lets sign-in again.
+    store
+        .create_session(&session("lead-again", lead, now))
+        .await
+        .expect("session");
+    assert!(store
+        .set_account_disabled(Actor(Some(admin)), lead, true)
+        .await
+        .expect("disable"));
+    assert!(!store
+        .set_account_disabled(Actor(Some(admin)), lead, true)
+        .await
+        .expect("twice"));
+    assert!(store
+        .find_session("lead-again", times, now)
+        .await
+        .expect("find")
+        .is_none());
+    assert!(store.get_user(lead).await.expect("user").disabled);
+    store
+        .set_account_disabled(Actor(Some(admin)), lead, false)
+        .await
+        .expect("enable");
+    // The last deployment administrator stays one and cannot be disabled.
+    assert!(matches!(
+        store.set_deployment_admin(ACTOR, admin, false).await,
+        Err(StoreError::Rule(_))
+    ));
+    assert!(matches!(
+        store.set_account_disabled(ACTOR, admin, true).await,
+        Err(StoreError::Rule(_))
+    ));
+    store
+        .set_deployment_admin(Actor(Some(admin)), lead, true)
+        .await
+        .expect("make");
+    store
+        .set_deployment_admin(Actor(Some(lead)), admin, false)
+        .await
+        .expect("now possible");
+    let history: Vec<String> = store
+        .account_history(lead)
+        .await
+        .expect("history")
+        .into_iter()
+        .map(|e| e.change)
+        .collect();
+    assert_eq!(
+        history,
+        vec!["deployment_admin", "enabled", "disabled", "created"]
+    );
+    let membership: Vec<String> = store
+        .list_audit(f.partnership, None, 100)
+        .await
+        .expect("audit")
+        .into_iter()
+        .filter(|e| e.entity == "membership")
+        .map(|e| e.change)
+        .collect();
+    assert_eq!(membership, vec!["removed", "updated", "granted", "granted"]);
+    // A reset link works once and ends every session.
+    store
+        .create_session(&session("before-reset", lead, now))
+        .await
+        .expect("session");
+    store
+        .create_password_reset(lead, "reset", now, now + RESET_VALID_FOR, None)
+        .await
+        .expect("reset");
+    assert_eq!(
+        store.password_reset("reset", now).await.expect("r"),
+        Some(ResetLink::Usable(lead))
+    );
+    assert_eq!(
+        store
+            .use_password_reset("reset", "new-hash", now)
+            .await
+            .expect("use"),
+        Ok(lead)
+    );
+    assert_eq!(
+        store
+            .use_password_reset("reset", "newer", now)
+            .await
+            .expect("use"),
+        Err(ResetLink::Used)
+    );
+    assert!(store
+        .find_session("before-reset", times, now)
+        .await
+        .expect("find")
+        .is_none());
+    assert_eq!(
+        store.get_user(lead).await.expect("user").password_hash,
+        "new-hash"
+    );
+    store
+        .create_password_reset(
+            lead,
+            "stale",
+            now - time::Duration::hours(2),
+            now - time::Duration::hours(1),
+            None,
+        )
+        .await
+        .expect("reset");
+    assert_eq!(
+        store
+            .use_password_reset("stale", "x", now)
+            .await
+            .expect("use"),
+        Err(ResetLink::Expired)
+    );
 }
 
 async fn memberships_give_roles_per_partnership(store: Store, _url: String) {

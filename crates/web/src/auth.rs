@@ -70,11 +70,7 @@ impl Passwords {
     }
 
     pub async fn hash(&self, password: String) -> Result<String, String> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|e| e.to_string())?;
+        let _permit = self.permits.acquire().await.map_err(|e| e.to_string())?;
         tokio::task::spawn_blocking(move || hash_password(&password))
             .await
             .map_err(|e| e.to_string())?
@@ -114,7 +110,11 @@ pub fn same_secret(a: &str, b: &str) -> bool {
 }
 
 /// The address a request came from, believing `X-Forwarded-For` only from a trusted proxy.
-pub fn client_ip(state: &AppState, peer: std::net::SocketAddr, headers: &axum::http::HeaderMap) -> std::net::IpAddr {
+pub fn client_ip(
+    state: &AppState,
+    peer: std::net::SocketAddr,
+    headers: &axum::http::HeaderMap,
+) -> std::net::IpAddr {
     let forwarded: Vec<&str> = headers
         .get_all("x-forwarded-for")
         .iter()
@@ -319,5 +319,4 @@ mod tests {
         assert!(!verify_password("wrong", &hash));
         assert!(!verify_password("anything", "not a hash"));
     }
-
 }

@@ -49,11 +49,19 @@ impl Refusal {
                 let ask = if holders.is_empty() {
                     String::new()
                 } else {
-                    format!(" Ask an administrator of the partnership for it: {}.", or_list(holders))
+                    format!(
+                        " Ask an administrator of the partnership for it: {}.",
+                        or_list(holders)
+                    )
                 };
                 format!(
                     "You need to be {} to {}.{yours}{ask}",
-                    or_list(&needs.iter().map(|n| format!("{} {n}", article(n))).collect::<Vec<_>>()),
+                    or_list(
+                        &needs
+                            .iter()
+                            .map(|n| format!("{} {n}", article(n)))
+                            .collect::<Vec<_>>()
+                    ),
                     capability.describe()
                 )
             }

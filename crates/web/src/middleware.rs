@@ -5,13 +5,13 @@ use crate::auth::{
     load_session, same_secret, Flash, FLASH_COOKIE, SESSION_COOKIE, SIGN_IN_CSRF_COOKIE,
 };
 use crate::errors::{AppError, Refusal};
-use sendplan_domain::access::Role;
 use crate::{AppState, MAX_BODY_BYTES, MAX_UPLOAD_BYTES};
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use sendplan_domain::access::Role;
 
 /// The value of cookie `name`, if the request has it.
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {

@@ -28,10 +28,10 @@ use openidconnect::core::{
 };
 use openidconnect::reqwest;
 use openidconnect::{
-    AccessTokenHash, AuthType, AuthorizationCode, ClaimsVerificationError, ClientId,
-    ClientSecret, CsrfToken, EndpointMaybeSet, EndpointNotSet, EndpointSet, IssuerUrl,
-    JsonWebKeySet, Nonce, OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier,
-    RedirectUrl, RequestTokenError, Scope, SignatureVerificationError, TokenResponse,
+    AccessTokenHash, AuthType, AuthorizationCode, ClaimsVerificationError, ClientId, ClientSecret,
+    CsrfToken, EndpointMaybeSet, EndpointNotSet, EndpointSet, IssuerUrl, JsonWebKeySet, Nonce,
+    OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RequestTokenError,
+    Scope, SignatureVerificationError, TokenResponse,
 };
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
@@ -134,7 +134,8 @@ impl SsoSettings {
 /// Refuses an issuer that is not an https address (plain http only on this machine, for
 /// tests), carries a query or fragment, or is one of Entra ID's multi-tenant aliases.
 fn check_issuer(issuer: &str) -> Result<(), String> {
-    let bad = |why: &str| format!("SENDPLAN_OIDC_ISSUER is not an identity provider's issuer: {why}");
+    let bad =
+        |why: &str| format!("SENDPLAN_OIDC_ISSUER is not an identity provider's issuer: {why}");
     let url = openidconnect::url::Url::parse(issuer)
         .map_err(|e| bad(&format!("it is not a web address ({e})")))?;
     let loopback = matches!(
@@ -155,7 +156,8 @@ fn check_issuer(issuer: &str) -> Result<(), String> {
         // and accepting any tenant would let any organisation's administrator vouch for
         // any email address.
         let tenant = url.path_segments().and_then(|mut s| s.next()).unwrap_or("");
-        if ["common", "organizations", "consumers"].contains(&tenant.to_ascii_lowercase().as_str()) {
+        if ["common", "organizations", "consumers"].contains(&tenant.to_ascii_lowercase().as_str())
+        {
             return Err(bad(
                 "name your own directory (tenant) id, as in \
                  https://login.microsoftonline.com/TENANT-ID/v2.0, not a multi-tenant alias",
@@ -169,7 +171,10 @@ fn check_issuer(issuer: &str) -> Result<(), String> {
 fn is_entra(issuer: &str) -> bool {
     openidconnect::url::Url::parse(issuer)
         .ok()
-        .and_then(|url| url.host_str().map(|h| h.eq_ignore_ascii_case("login.microsoftonline.com")))
+        .and_then(|url| {
+            url.host_str()
+                .map(|h| h.eq_ignore_ascii_case("login.microsoftonline.com"))
+        })
         .unwrap_or(false)
 }
 
@@ -297,9 +302,11 @@ impl SsoClient {
         returned_state: &str,
     ) -> Result<VerifiedIdentity, String> {
         if !same_secret(&pending.state, returned_state) {
-            return Err("the identity provider's answer does not belong to the sign-in this \
+            return Err(
+                "the identity provider's answer does not belong to the sign-in this \
                         browser started (the state does not match)"
-                .to_string());
+                    .to_string(),
+            );
         }
         if code.is_empty() {
             return Err("the identity provider's answer carried no authorization code".to_string());
@@ -418,6 +425,7 @@ impl SsoClient {
                     error_chain(&e)
                 )
             })?;
+        tracing::info!(issuer = %self.shared.settings.issuer, "discovered the identity provider");
         let provider = Arc::new(metadata);
         *cached = Some(provider.clone());
         Ok(provider)
@@ -434,6 +442,10 @@ impl SsoClient {
                 return Ok(current.clone());
             }
         }
+        tracing::info!(
+            issuer = %self.shared.settings.issuer,
+            "an ID token was signed with a key not seen before: fetching the provider's keys again"
+        );
         let keys = JsonWebKeySet::fetch_async(seen.jwks_uri(), self.http()?)
             .await
             .map_err(|e| {
@@ -457,7 +469,10 @@ fn same_secret(expected: &str, given: &str) -> bool {
 }
 
 /// The identity in validated claims, if they carry an email address the provider confirmed.
-fn identity_from(claims: &CoreIdTokenClaims, issuer_is_entra: bool) -> Result<VerifiedIdentity, String> {
+fn identity_from(
+    claims: &CoreIdTokenClaims,
+    issuer_is_entra: bool,
+) -> Result<VerifiedIdentity, String> {
     let email = confirmed_email(
         claims.email().map(|e| e.as_str()),
         claims.email_verified(),
@@ -526,7 +541,9 @@ fn looks_like_email(text: &str) -> bool {
         && domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')
-        && !text.chars().any(|c| c.is_whitespace() || c.is_control() || c == '#')
+        && !text
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '#')
 }
 
 /// An error with its causes, "outer: inner: innermost", as reqwest's own message is terse.
@@ -560,7 +577,8 @@ mod tests {
         SsoSettings::from_variables(base_url, |name| variables.get(name).cloned())
     }
 
-    const ENTRA: &str = "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0";
+    const ENTRA: &str =
+        "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0";
 
     fn complete() -> Vec<(&'static str, &'static str)> {
         vec![
@@ -572,8 +590,15 @@ mod tests {
 
     #[test]
     fn single_sign_on_is_off_when_no_issuer_is_set() {
-        assert_eq!(settings_from(Some("https://send.example.org"), &[]).unwrap().map(|s| s.issuer), None);
-        assert!(settings_from(None, &[("SENDPLAN_OIDC_ISSUER", "  ")]).unwrap().is_none());
+        assert_eq!(
+            settings_from(Some("https://send.example.org"), &[])
+                .unwrap()
+                .map(|s| s.issuer),
+            None
+        );
+        assert!(settings_from(None, &[("SENDPLAN_OIDC_ISSUER", "  ")])
+            .unwrap()
+            .is_none());
     }
 
     #[test]
@@ -585,7 +610,10 @@ mod tests {
         assert_eq!(settings.client_id, "sendplan-client");
         assert_eq!(settings.client_secret, "s3cret~value");
         assert_eq!(settings.name, "your organisation's account");
-        assert_eq!(settings.redirect_url, "https://send.example.org/sign-in/sso/callback");
+        assert_eq!(
+            settings.redirect_url,
+            "https://send.example.org/sign-in/sso/callback"
+        );
     }
 
     #[test]
@@ -601,7 +629,10 @@ mod tests {
     #[test]
     fn an_issuer_without_its_client_id_or_secret_is_refused_by_name() {
         for missing in ["SENDPLAN_OIDC_CLIENT_ID", "SENDPLAN_OIDC_CLIENT_SECRET"] {
-            let variables: Vec<_> = complete().into_iter().filter(|(k, _)| *k != missing).collect();
+            let variables: Vec<_> = complete()
+                .into_iter()
+                .filter(|(k, _)| *k != missing)
+                .collect();
             let error = settings_from(Some("https://send.example.org"), &variables).unwrap_err();
             assert!(error.contains(missing), "{error}");
         }
@@ -631,7 +662,10 @@ mod tests {
             "https://login.microsoftonline.com/organizations/v2.0",
         ] {
             let error = with_issuer(refused).unwrap_err();
-            assert!(error.starts_with("SENDPLAN_OIDC_ISSUER"), "{refused}: {error}");
+            assert!(
+                error.starts_with("SENDPLAN_OIDC_ISSUER"),
+                "{refused}: {error}"
+            );
         }
         for accepted in [
             "https://login.example.org",
@@ -651,7 +685,10 @@ mod tests {
             .unwrap();
         let shown = format!("{settings:?}");
         assert!(!shown.contains("s3cret"), "{shown}");
-        assert!(shown.contains("[hidden]") && shown.contains("sendplan-client"), "{shown}");
+        assert!(
+            shown.contains("[hidden]") && shown.contains("sendplan-client"),
+            "{shown}"
+        );
         let client = SsoClient::new(settings);
         let shown = format!("{client:?}");
         assert!(!shown.contains("s3cret"), "{shown}");
@@ -709,7 +746,10 @@ mod tests {
             "ann smith@example.org",
             "@example.org",
         ] {
-            assert!(confirmed_email(None, None, Some(not_an_address), true).is_err(), "{not_an_address}");
+            assert!(
+                confirmed_email(None, None, Some(not_an_address), true).is_err(),
+                "{not_an_address}"
+            );
         }
         assert!(confirmed_email(None, None, None, true).is_err());
     }
@@ -717,13 +757,17 @@ mod tests {
     #[test]
     fn only_microsofts_login_host_counts_as_entra() {
         assert!(is_entra(ENTRA));
-        assert!(!is_entra("https://login.microsoftonline.com.example.org/x/v2.0"));
+        assert!(!is_entra(
+            "https://login.microsoftonline.com.example.org/x/v2.0"
+        ));
         assert!(!is_entra("https://accounts.google.com"));
     }
 
     #[tokio::test]
     async fn an_unreachable_provider_is_an_error_not_a_panic() {
-        let mut settings = settings_from(Some("http://127.0.0.1:9"), &complete()).unwrap().unwrap();
+        let mut settings = settings_from(Some("http://127.0.0.1:9"), &complete())
+            .unwrap()
+            .unwrap();
         settings.issuer = "http://127.0.0.1:9".to_string();
         let client = SsoClient::new(settings);
         let error = client.begin(None).await.unwrap_err();

@@ -45,7 +45,9 @@ pub async fn show_account(State(state): State<AppState>, signed_in: SignedIn) ->
             "Partnerships",
             memberships
                 .iter()
-                .filter_map(|(p, role)| role.map(|r| format!("{} ({})", p.name, r.label().to_lowercase())))
+                .filter_map(|(p, role)| {
+                    role.map(|r| format!("{} ({})", p.name, r.label().to_lowercase()))
+                })
                 .collect::<Vec<_>>()
                 .join(", "),
         ),
@@ -56,10 +58,16 @@ pub async fn show_account(State(state): State<AppState>, signed_in: SignedIn) ->
             "Yes: you can add partnerships and manage every account",
         ));
     }
-    let mut page = NoticePage::new(Chrome::plain("Your account", Some(&signed_in)), "Your account");
+    let mut page = NoticePage::new(
+        Chrome::plain("Your account", Some(&signed_in)),
+        "Your account",
+    );
     page.summary = summary;
     page = page
-        .link("Your sessions: where you are signed in", "/account/sessions")
+        .link(
+            "Your sessions: where you are signed in",
+            "/account/sessions",
+        )
         .link(
             if user.password_hash.is_empty() {
                 "Set a password"
@@ -115,24 +123,40 @@ pub async fn change_password(
     if !user.password_hash.is_empty() {
         let current = secret_field(&form, "current_password");
         if current.is_empty() {
-            return page.with_errors(&shown, FieldErrors::single("current_password", "Enter your current password"));
+            return page.with_errors(
+                &shown,
+                FieldErrors::single("current_password", "Enter your current password"),
+            );
         }
         let now = OffsetDateTime::now_utc();
         let client = client_ip(&state, peer, &headers).to_string();
         if let Some(minutes) = super::session::over_limit(
             &state,
             &[
-                ("sign-in-account", &user.email, sendplan_domain::accounts::SIGN_IN_PER_ACCOUNT),
-                ("sign-in-client", &client, sendplan_domain::accounts::SIGN_IN_PER_CLIENT),
+                (
+                    "sign-in-account",
+                    &user.email,
+                    sendplan_domain::accounts::SIGN_IN_PER_ACCOUNT,
+                ),
+                (
+                    "sign-in-client",
+                    &client,
+                    sendplan_domain::accounts::SIGN_IN_PER_CLIENT,
+                ),
             ],
             now,
         )
         .await?
         {
-            let message = format!("There have been too many attempts. Wait {minutes} minutes and try again.");
+            let message =
+                format!("There have been too many attempts. Wait {minutes} minutes and try again.");
             return page.with_errors(&shown, FieldErrors::single("current_password", message));
         }
-        if !state.hasher.verify(current, user.password_hash.clone()).await {
+        if !state
+            .hasher
+            .verify(current, user.password_hash.clone())
+            .await
+        {
             return page.with_errors(
                 &shown,
                 FieldErrors::single("current_password", "Your current password is not right"),
@@ -143,10 +167,19 @@ pub async fn change_password(
         Ok(password) => password,
         Err(errors) => return page.with_errors(&shown, errors),
     };
-    let hash = state.hasher.hash(password).await.map_err(AppError::Unavailable)?;
+    let hash = state
+        .hasher
+        .hash(password)
+        .await
+        .map_err(AppError::Unavailable)?;
     state
         .store
-        .set_password(signed_in.actor(), user.id, &hash, Some(&signed_in.session_handle))
+        .set_password(
+            signed_in.actor(),
+            user.id,
+            &hash,
+            Some(&signed_in.session_handle),
+        )
         .await?;
     state
         .store
@@ -248,7 +281,11 @@ pub async fn landing_after_joining(
     user: UserId,
     partnership: PartnershipId,
 ) -> Result<String, AppError> {
-    let role = state.store.membership(user, partnership).await?.map(|(r, _)| r);
+    let role = state
+        .store
+        .membership(user, partnership)
+        .await?
+        .map(|(r, _)| r);
     Ok(match role {
         Some(Role::ActionLead) => format!("/p/{partnership}/my-actions"),
         _ => format!("/p/{partnership}"),
@@ -262,25 +299,39 @@ fn invitation_caption(invitation: &Invitation, partnership: &str) -> String {
     )
 }
 
-fn new_account_page(csrf: &str, token: &str, invitation: &Invitation, partnership: &str, sso: Option<&str>) -> FormPage {
+fn new_account_page(
+    csrf: &str,
+    token: &str,
+    invitation: &Invitation,
+    partnership: &str,
+    sso: Option<&str>,
+) -> FormPage {
     let mut chrome = Chrome::plain("Accept your invitation", None);
     chrome.csrf = csrf.to_owned();
     let mut fields = vec![Field::text("display_name", "Your name")
         .hint("As colleagues know you, for example Sam Patel")
         .autocomplete("name")];
     fields.extend(password_fields());
-    let mut page = FormPage::new(chrome, "Accept your invitation", format!("/invitations/{token}"), fields)
-        .caption(partnership.to_owned())
-        .intro(format!(
-            "{} Create your account for {} by giving your name and choosing a password.",
-            invitation_caption(invitation, partnership),
-            invitation.email
-        ))
-        .submit("Create account and join");
+    let mut page = FormPage::new(
+        chrome,
+        "Accept your invitation",
+        format!("/invitations/{token}"),
+        fields,
+    )
+    .caption(partnership.to_owned())
+    .intro(format!(
+        "{} Create your account for {} by giving your name and choosing a password.",
+        invitation_caption(invitation, partnership),
+        invitation.email
+    ))
+    .submit("Create account and join");
     if let Some(name) = sso {
         page = page.with_link(
             format!("Or join with {name}"),
-            format!("/sign-in/sso?invitation={token}&email={}", url_encode(&invitation.email)),
+            format!(
+                "/sign-in/sso?invitation={token}&email={}",
+                url_encode(&invitation.email)
+            ),
         );
     }
     page
@@ -320,13 +371,18 @@ pub async fn show_invitation(
     let (csrf, new_cookie) = anonymous_csrf(&state, &headers);
     let now = OffsetDateTime::now_utc();
     let found = state.store.invitation_by_token(&token_hash(&token)).await?;
-    let Some((invitation, partnership)) = found.filter(|(i, _)| i.state(now) == InvitationState::Waiting) else {
+    let Some((invitation, partnership)) =
+        found.filter(|(i, _)| i.state(now) == InvitationState::Waiting)
+    else {
         let state_now = state
             .store
             .invitation_by_token(&token_hash(&token))
             .await?
             .map(|(i, _)| i.state(now));
-        return Ok(with_anonymous_csrf(dead_invitation(csrf, state_now)?, new_cookie));
+        return Ok(with_anonymous_csrf(
+            dead_invitation(csrf, state_now)?,
+            new_cookie,
+        ));
     };
     let here = format!("/invitations/{token}");
     if let Some(signed_in) = signed_in {
@@ -347,18 +403,37 @@ pub async fn show_invitation(
     }
     let domain = email_domain(&invitation.email).unwrap_or_default();
     let sso_domain = state.store.is_single_sign_on_domain(&domain).await?;
-    let sso = state.config.sso.as_ref().filter(|_| sso_domain).map(|s| s.name());
-    let page = if state.store.find_user_by_email(&invitation.email).await?.is_some() {
+    let sso = state
+        .config
+        .sso
+        .as_ref()
+        .filter(|_| sso_domain)
+        .map(|s| s.name());
+    let page = if state
+        .store
+        .find_user_by_email(&invitation.email)
+        .await?
+        .is_some()
+    {
         let mut chrome = Chrome::plain("Accept your invitation", None);
         chrome.csrf = csrf;
         let mut page = NoticePage::new(chrome, "Accept your invitation")
             .say(invitation_caption(&invitation, &partnership))
-            .say(format!("You already have a sendplan account for {}. Sign in to accept.", invitation.email))
-            .link("Sign in to accept", format!("/sign-in?next={}", url_encode(&here)));
+            .say(format!(
+                "You already have a sendplan account for {}. Sign in to accept.",
+                invitation.email
+            ))
+            .link(
+                "Sign in to accept",
+                format!("/sign-in?next={}", url_encode(&here)),
+            );
         if let Some(name) = sso {
             page = page.link(
                 format!("Sign in with {name} to accept"),
-                format!("/sign-in/sso?invitation={token}&email={}", url_encode(&invitation.email)),
+                format!(
+                    "/sign-in/sso?invitation={token}&email={}",
+                    url_encode(&invitation.email)
+                ),
             );
         }
         html(&page)?
@@ -372,11 +447,20 @@ pub async fn show_invitation(
                 .say(format!("Accounts at {domain} sign in with {name}."))
                 .link(
                     format!("Join with {name}"),
-                    format!("/sign-in/sso?invitation={token}&email={}", url_encode(&invitation.email)),
+                    format!(
+                        "/sign-in/sso?invitation={token}&email={}",
+                        url_encode(&invitation.email)
+                    ),
                 ),
         )?
     } else {
-        html(&new_account_page(&csrf, &token, &invitation, &partnership, sso))?
+        html(&new_account_page(
+            &csrf,
+            &token,
+            &invitation,
+            &partnership,
+            sso,
+        ))?
     };
     Ok(with_anonymous_csrf(page, new_cookie))
 }
@@ -394,9 +478,12 @@ pub async fn accept_invitation(
     let form = RawForm(pairs);
     let now = OffsetDateTime::now_utc();
     let client = client_ip(&state, peer, &headers).to_string();
-    let csrf = cookie(&headers, SIGN_IN_CSRF_COOKIE).unwrap_or_default().to_owned();
+    let csrf = cookie(&headers, SIGN_IN_CSRF_COOKIE)
+        .unwrap_or_default()
+        .to_owned();
     if let Some(minutes) =
-        super::session::over_limit(&state, &[("links-client", &client, LINKS_PER_CLIENT)], now).await?
+        super::session::over_limit(&state, &[("links-client", &client, LINKS_PER_CLIENT)], now)
+            .await?
     {
         let mut chrome = Chrome::plain("Too many attempts", None);
         chrome.csrf = csrf;
@@ -413,7 +500,11 @@ pub async fn accept_invitation(
         .await?
         .filter(|(i, _)| i.state(now) == InvitationState::Waiting)
     else {
-        let state_now = state.store.invitation_by_token(&hash).await?.map(|(i, _)| i.state(now));
+        let state_now = state
+            .store
+            .invitation_by_token(&hash)
+            .await?
+            .map(|(i, _)| i.state(now));
         return dead_invitation(csrf, state_now);
     };
     let accepted = match &signed_in {
@@ -426,7 +517,11 @@ pub async fn accept_invitation(
         None => {
             let domain = email_domain(&invitation.email).unwrap_or_default();
             if !state.store.password_allowed_for(&domain).await?
-                || state.store.find_user_by_email(&invitation.email).await?.is_some()
+                || state
+                    .store
+                    .find_user_by_email(&invitation.email)
+                    .await?
+                    .is_some()
             {
                 // The page offered no password form for this address.
                 return Err(AppError::NotFound);
@@ -436,19 +531,29 @@ pub async fn accept_invitation(
             let shown = without_secrets(&form);
             let name = form.get("display_name").trim().to_owned();
             if name.is_empty() {
-                return page.with_errors(&shown, FieldErrors::single("display_name", "Enter your name"));
+                return page.with_errors(
+                    &shown,
+                    FieldErrors::single("display_name", "Enter your name"),
+                );
             }
             if name.chars().count() > SHORT_TEXT || name.chars().any(char::is_control) {
                 return page.with_errors(
                     &shown,
-                    FieldErrors::single("display_name", format!("Your name must be {SHORT_TEXT} characters or fewer, on one line")),
+                    FieldErrors::single(
+                        "display_name",
+                        format!("Your name must be {SHORT_TEXT} characters or fewer, on one line"),
+                    ),
                 );
             }
             let password = match check_new_password(&form, &[&invitation.email, &name]) {
                 Ok(password) => password,
                 Err(errors) => return page.with_errors(&shown, errors),
             };
-            let password_hash = state.hasher.hash(password).await.map_err(AppError::Unavailable)?;
+            let password_hash = state
+                .hasher
+                .hash(password)
+                .await
+                .map_err(AppError::Unavailable)?;
             state
                 .store
                 .accept_invitation(

@@ -21,7 +21,10 @@ pub async fn list_accounts(State(state): State<AppState>, signed_in: SignedIn) -
     let rows = accounts
         .iter()
         .map(|a| {
-            let mut name = Cell::link(a.user.display_name.clone(), format!("/admin/accounts/{}", a.user.id.0));
+            let mut name = Cell::link(
+                a.user.display_name.clone(),
+                format!("/admin/accounts/{}", a.user.id.0),
+            );
             if a.user.deployment_admin {
                 name = name.with_tag(Tag::new("Deployment administrator", "blue"));
             }
@@ -46,7 +49,10 @@ pub async fn list_accounts(State(state): State<AppState>, signed_in: SignedIn) -
         .say("Everyone who can sign in to this sendplan. Partnership administrators invite people and change their roles on their partnership's Members page; here you can disable an account everywhere, or make someone a deployment administrator.")
         .back("/");
     page.wide = true;
-    page.buttons.push(LinkButton::secondary("Add a partnership", "/partnerships/new"));
+    page.buttons.push(LinkButton::secondary(
+        "Add a partnership",
+        "/partnerships/new",
+    ));
     page.tables.push(TableBlock {
         heading: format!("{} accounts", accounts.len()),
         head: vec!["Name", "Email", "Partnerships", "Last signed in"],
@@ -71,8 +77,11 @@ pub async fn show_account(
         .map(|a| a.memberships.clone())
         .unwrap_or_default();
     let here = format!("/admin/accounts/{id}");
-    let mut page = NoticePage::new(Chrome::plain(user.display_name.clone(), Some(&signed_in)), user.display_name.clone())
-        .back("/admin/accounts");
+    let mut page = NoticePage::new(
+        Chrome::plain(user.display_name.clone(), Some(&signed_in)),
+        user.display_name.clone(),
+    )
+    .back("/admin/accounts");
     page.caption = "Account".to_owned();
     page.summary = vec![
         SummaryRow::new("Email address", user.email.clone()),
@@ -114,9 +123,12 @@ pub async fn show_account(
                 .hidden("change", "disable")
         });
         page = page.post(if user.deployment_admin {
-            PostButton::new("Remove deployment administrator rights", format!("{here}/access"))
-                .secondary()
-                .hidden("change", "remove_admin")
+            PostButton::new(
+                "Remove deployment administrator rights",
+                format!("{here}/access"),
+            )
+            .secondary()
+            .hidden("change", "remove_admin")
         } else {
             PostButton::new("Make deployment administrator", format!("{here}/access"))
                 .secondary()
@@ -163,10 +175,16 @@ pub async fn change_access(
     let (result, message) = match form.get("change") {
         "disable" => (
             state.store.set_account_disabled(actor, user.id, true).await,
-            format!("{}'s account is disabled and signed out everywhere", user.display_name),
+            format!(
+                "{}'s account is disabled and signed out everywhere",
+                user.display_name
+            ),
         ),
         "enable" => (
-            state.store.set_account_disabled(actor, user.id, false).await,
+            state
+                .store
+                .set_account_disabled(actor, user.id, false)
+                .await,
             format!("{}'s account is enabled", user.display_name),
         ),
         "make_admin" => (
@@ -174,12 +192,22 @@ pub async fn change_access(
             format!("{} is now a deployment administrator", user.display_name),
         ),
         "remove_admin" => (
-            state.store.set_deployment_admin(actor, user.id, false).await,
-            format!("{} is no longer a deployment administrator", user.display_name),
+            state
+                .store
+                .set_deployment_admin(actor, user.id, false)
+                .await,
+            format!(
+                "{} is no longer a deployment administrator",
+                user.display_name
+            ),
         ),
         _ => return Err(AppError::NotFound),
     };
     result?;
-    tracing::info!(account = user.id.0, by = signed_in.user.id.0, "account access changed");
+    tracing::info!(
+        account = user.id.0,
+        by = signed_in.user.id.0,
+        "account access changed"
+    );
     Ok(saved(&state, &format!("/admin/accounts/{id}"), &message))
 }

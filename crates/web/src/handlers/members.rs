@@ -65,7 +65,10 @@ pub async fn list_members(State(state): State<AppState>, ctx: Ctx) -> AppResult 
     let member_rows = members
         .iter()
         .map(|m| {
-            let mut name = Cell::link(m.display_name.clone(), format!("{base}/members/{}", m.user_id.0));
+            let mut name = Cell::link(
+                m.display_name.clone(),
+                format!("{base}/members/{}", m.user_id.0),
+            );
             if m.disabled {
                 name = name.with_tag(Tag::new("Disabled", "red"));
             }
@@ -93,10 +96,12 @@ pub async fn list_members(State(state): State<AppState>, ctx: Ctx) -> AppResult 
                 let path = format!("{base}/invitations/{}", i.id);
                 status = status
                     .with_post(
-                        PostButton::new("Send again", format!("{path}/resend")).context(format!("to {}", i.email)),
+                        PostButton::new("Send again", format!("{path}/resend"))
+                            .context(format!("to {}", i.email)),
                     )
                     .with_post(
-                        PostButton::new("Withdraw", format!("{path}/withdraw")).context(format!("the invitation to {}", i.email)),
+                        PostButton::new("Withdraw", format!("{path}/withdraw"))
+                            .context(format!("the invitation to {}", i.email)),
                     );
             }
             vec![
@@ -107,12 +112,19 @@ pub async fn list_members(State(state): State<AppState>, ctx: Ctx) -> AppResult 
             ]
         })
         .collect();
-    let mut page = NoticePage::new(Chrome::for_ctx(&ctx, "Members", "members"), "Members")
-        .say("Everyone who can sign in to this partnership, what they can do, and who has been invited.");
+    let mut page = NoticePage::new(Chrome::for_ctx(&ctx, "Members", "members"), "Members").say(
+        "Everyone who can sign in to this partnership, what they can do, and who has been invited.",
+    );
     page.caption = ctx.partnership.name.clone();
     page.wide = true;
-    page.buttons.push(LinkButton::primary("Invite someone", format!("{base}/invitations/new")));
-    page.buttons.push(LinkButton::secondary("Single sign-on", format!("{base}/sign-in")));
+    page.buttons.push(LinkButton::primary(
+        "Invite someone",
+        format!("{base}/invitations/new"),
+    ));
+    page.buttons.push(LinkButton::secondary(
+        "Single sign-on",
+        format!("{base}/sign-in"),
+    ));
     page.tables.push(TableBlock {
         heading: "Members".to_owned(),
         head: vec!["Name", "Email", "Role", "Person in plans"],
@@ -163,7 +175,13 @@ pub async fn new_invitation(State(state): State<AppState>, ctx: Ctx) -> AppResul
 }
 
 /// The email an invitation sends.
-fn invitation_mail(state: &AppState, ctx: &Ctx, email: &str, role: Role, link: &str) -> Option<OutgoingMail> {
+fn invitation_mail(
+    state: &AppState,
+    ctx: &Ctx,
+    email: &str,
+    role: Role,
+    link: &str,
+) -> Option<OutgoingMail> {
     state.config.mailer.as_ref()?;
     Some(OutgoingMail {
         partnership: Some(ctx.pid()),
@@ -191,7 +209,11 @@ fn invitation_mail(state: &AppState, ctx: &Ctx, email: &str, role: Role, link: &
 fn after_inviting(state: &AppState, ctx: &Ctx, email: &str, link: &str, mailed: bool) -> AppResult {
     if mailed {
         state.mail_waiting.notify_one();
-        return Ok(saved(state, &format!("{}/members", ctx.base()), &format!("Invitation sent to {email}")));
+        return Ok(saved(
+            state,
+            &format!("{}/members", ctx.base()),
+            &format!("Invitation sent to {email}"),
+        ));
     }
     let mut page = NoticePage::new(Chrome::for_ctx(ctx, "Give them this link", "members"), "Give them this link")
         .say(format!("The invitation to {email} is ready. This sendplan cannot send email, so copy the link below and send it to them yourself."))
@@ -221,7 +243,14 @@ pub async fn create_invitation(
     let now = OffsetDateTime::now_utc();
     match state
         .store
-        .create_invitation(ctx.actor(), ctx.pid(), &input, &token_hash(&token), now, mail.as_ref())
+        .create_invitation(
+            ctx.actor(),
+            ctx.pid(),
+            &input,
+            &token_hash(&token),
+            now,
+            mail.as_ref(),
+        )
         .await
     {
         Ok(_) => after_inviting(&state, &ctx, &input.email, &link, mail.is_some()),
@@ -243,7 +272,14 @@ pub async fn resend_invitation(
     let now = OffsetDateTime::now_utc();
     state
         .store
-        .resend_invitation(ctx.actor(), ctx.pid(), id, &token_hash(&token), now, mail.as_ref())
+        .resend_invitation(
+            ctx.actor(),
+            ctx.pid(),
+            id,
+            &token_hash(&token),
+            now,
+            mail.as_ref(),
+        )
         .await?;
     after_inviting(&state, &ctx, &invitation.email, &link, mail.is_some())
 }
@@ -256,11 +292,17 @@ pub async fn withdraw_invitation(
     ctx.require(Capability::ManagePartnership)?;
     let invitation = state.store.get_invitation(ctx.pid(), id).await?;
     let now = OffsetDateTime::now_utc();
-    state.store.withdraw_invitation(ctx.actor(), ctx.pid(), id, now).await?;
+    state
+        .store
+        .withdraw_invitation(ctx.actor(), ctx.pid(), id, now)
+        .await?;
     Ok(saved(
         &state,
         &format!("{}/members", ctx.base()),
-        &format!("The invitation to {} is withdrawn: its link no longer works", invitation.email),
+        &format!(
+            "The invitation to {} is withdrawn: its link no longer works",
+            invitation.email
+        ),
     ))
 }
 
@@ -325,7 +367,9 @@ pub async fn update_member(
     let person = reader.optional_id("person_id", "a person");
     let (role, person) = match reader.finish((role, person)) {
         Ok((Some(role), person)) => (role, person),
-        Ok((None, _)) => return page.with_errors(&form, FieldErrors::single("role", "Select a role")),
+        Ok((None, _)) => {
+            return page.with_errors(&form, FieldErrors::single("role", "Select a role"))
+        }
         Err(errors) => return page.with_errors(&form, errors),
     };
     match state
@@ -336,7 +380,11 @@ pub async fn update_member(
         Ok(()) => Ok(saved(
             &state,
             &format!("{}/members", ctx.base()),
-            &format!("{} is now {}", member.display_name, role.label().to_lowercase()),
+            &format!(
+                "{} is now {}",
+                member.display_name,
+                role.label().to_lowercase()
+            ),
         )),
         Err(error) => refused(page, &form, error),
     }
@@ -350,7 +398,10 @@ pub async fn confirm_remove_member(
     ctx.require(Capability::ManagePartnership)?;
     let member = member(&state, &ctx, id).await?;
     let base = ctx.base();
-    let heading = format!("Remove {} from {}?", member.display_name, ctx.partnership.name);
+    let heading = format!(
+        "Remove {} from {}?",
+        member.display_name, ctx.partnership.name
+    );
     let mut page = NoticePage::new(Chrome::for_ctx(&ctx, heading.clone(), "members"), heading)
         .say(format!(
             "{} ({}) will no longer be able to see or change anything in this partnership. They are signed out at once, everywhere.",
@@ -374,9 +425,18 @@ pub async fn remove_member(
     let name = match member(&state, &ctx, id).await {
         Ok(member) => member.display_name,
         // Already removed (the form sent twice): nothing more to do.
-        Err(_) => return Ok(saved(&state, &format!("{}/members", ctx.base()), "Removed from the partnership")),
+        Err(_) => {
+            return Ok(saved(
+                &state,
+                &format!("{}/members", ctx.base()),
+                "Removed from the partnership",
+            ))
+        }
     };
-    state.store.remove_member(ctx.actor(), ctx.pid(), user).await?;
+    state
+        .store
+        .remove_member(ctx.actor(), ctx.pid(), user)
+        .await?;
     tracing::info!(account = id, by = ctx.signed_in.user.id.0, "member removed");
     Ok(saved(
         &state,
@@ -387,11 +447,7 @@ pub async fn remove_member(
 
 async fn sign_in_page(state: &AppState, ctx: &Ctx) -> AppResult<FormPage> {
     let (domains, password_allowed) = state.store.sign_in_domains(ctx.pid()).await?;
-    let provider = state
-        .config
-        .sso
-        .as_ref()
-        .map(|s| s.name().to_owned());
+    let provider = state.config.sso.as_ref().map(|s| s.name().to_owned());
     let intro = match &provider {
         Some(name) => format!("People whose email address is at one of these domains can sign in with {name}, the identity provider this sendplan is set up with. They still need an invitation or an account: the domain says how they sign in, not that they may."),
         None => "This sendplan has no identity provider set up (SENDPLAN_OIDC_ISSUER), so these domains have no effect until one is. Ask whoever runs it.".to_owned(),
@@ -443,7 +499,10 @@ pub async fn save_sign_in(
         "yes" => true,
         "no" => false,
         _ => {
-            errors.add("password_allowed", "Select whether they may also sign in with a password");
+            errors.add(
+                "password_allowed",
+                "Select whether they may also sign in with a password",
+            );
             true
         }
     };
@@ -455,7 +514,11 @@ pub async fn save_sign_in(
         .set_sign_in_domains(ctx.actor(), ctx.pid(), &domains, password_allowed)
         .await
     {
-        Ok(()) => Ok(saved(&state, &format!("{}/members", ctx.base()), "Single sign-on settings saved")),
+        Ok(()) => Ok(saved(
+            &state,
+            &format!("{}/members", ctx.base()),
+            "Single sign-on settings saved",
+        )),
         Err(error) => refused(page, &form, error),
     }
 }

@@ -41,10 +41,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/sign-out", post(session::sign_out))
         .route("/sign-in/sso", get(session::start_single_sign_on))
-        .route(
-            "/sign-in/sso/callback",
-            get(session::finish_single_sign_on),
-        )
+        .route("/sign-in/sso/callback", get(session::finish_single_sign_on))
         .route(
             "/forgot-password",
             get(session::show_forgot_password).post(session::request_password_reset),

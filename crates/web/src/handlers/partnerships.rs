@@ -221,4 +221,3 @@ pub fn role_hint(role: Role) -> &'static str {
         Role::Viewer => "Reads plans: board members, advisers, forum representatives",
     }
 }
-

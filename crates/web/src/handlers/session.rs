@@ -246,7 +246,8 @@ pub async fn sign_in(
                 .map_or("your organisation's account".to_owned(), |s| {
                     s.name().to_owned()
                 });
-            let message = format!("Accounts at {domain} sign in with {how}: use the link above the form");
+            let message =
+                format!("Accounts at {domain} sign in with {how}: use the link above the form");
             return page().with_errors(&shown, FieldErrors::single("email", message));
         }
     }
@@ -373,7 +374,9 @@ pub async fn request_password_reset(
     if let Some(minutes) =
         over_limit(&state, &[("links-client", &client, LINKS_PER_CLIENT)], now).await?
     {
-        let message = format!("There have been too many requests from here. Wait {minutes} minutes and try again.");
+        let message = format!(
+            "There have been too many requests from here. Wait {minutes} minutes and try again."
+        );
         return forgot_page(&csrf).with_errors(&form, FieldErrors::single("email", message));
     }
     let within_limit = over_limit(&state, &[("reset-account", &email, RESET_PER_ACCOUNT)], now)
@@ -517,9 +520,13 @@ pub async fn reset_password(
     if let Some(minutes) =
         over_limit(&state, &[("links-client", &client, LINKS_PER_CLIENT)], now).await?
     {
-        let message = format!("There have been too many attempts from here. Wait {minutes} minutes and try again.");
-        return reset_page(&csrf, &token)
-            .with_errors(&without_secrets(&form), FieldErrors::single("new_password", message));
+        let message = format!(
+            "There have been too many attempts from here. Wait {minutes} minutes and try again."
+        );
+        return reset_page(&csrf, &token).with_errors(
+            &without_secrets(&form),
+            FieldErrors::single("new_password", message),
+        );
     }
     let hash = token_hash(&token);
     let Some(ResetLink::Usable(user)) = state.store.password_reset(&hash, now).await? else {
@@ -528,7 +535,9 @@ pub async fn reset_password(
     let user = state.store.get_user(user).await?;
     let password = match check_new_password(&form, &[&user.email, &user.display_name]) {
         Ok(password) => password,
-        Err(errors) => return reset_page(&csrf, &token).with_errors(&without_secrets(&form), errors),
+        Err(errors) => {
+            return reset_page(&csrf, &token).with_errors(&without_secrets(&form), errors)
+        }
     };
     let password_hash = state
         .hasher
@@ -580,7 +589,8 @@ pub async fn start_single_sign_on(
         next,
         invitation,
     };
-    let value = serde_json::to_string(&attempt).map_err(|e| AppError::Unavailable(e.to_string()))?;
+    let value =
+        serde_json::to_string(&attempt).map_err(|e| AppError::Unavailable(e.to_string()))?;
     let mut response = (StatusCode::SEE_OTHER, [(header::LOCATION, url)]).into_response();
     response.headers_mut().append(
         header::SET_COOKIE,
@@ -645,7 +655,10 @@ pub async fn finish_single_sign_on(
             return sso_refusal(
                 &state,
                 "You were not signed in",
-                &format!("sendplan could not confirm who you are with {}. Go back and sign in again.", sso.name()),
+                &format!(
+                    "sendplan could not confirm who you are with {}. Go back and sign in again.",
+                    sso.name()
+                ),
             );
         }
     };
@@ -678,8 +691,16 @@ pub async fn finish_single_sign_on(
                 .await
             {
                 Ok(Some((user, partnership))) => {
-                    let to = super::accounts::landing_after_joining(&state, user, partnership).await?;
-                    return start_session(&state, user, &headers, &to, Some("You have joined the partnership")).await;
+                    let to =
+                        super::accounts::landing_after_joining(&state, user, partnership).await?;
+                    return start_session(
+                        &state,
+                        user,
+                        &headers,
+                        &to,
+                        Some("You have joined the partnership"),
+                    )
+                    .await;
                 }
                 Ok(None) => account.map(|u| u.id),
                 Err(sendplan_storage::StoreError::Rule(why)) => {
