@@ -38,6 +38,9 @@ struct Area {
     board: BoardId,
     meeting: sendplan_domain::MeetingId,
     reporting_line: ReportingLineId,
+    /// A viewer member, whose role the access matrix changes and who it removes last.
+    member: UserId,
+    invitation: i64,
 }
 
 struct World {
@@ -320,7 +323,37 @@ async fn build_area(store: &Store, code: &str) -> Area {
     let arising = store.list_meetings(pid, plan).await.unwrap()[0].outcomes[1]
         .id
         .unwrap();
+    let member = store
+        .create_user(
+            &format!("member-{code}@example.org"),
+            "Member",
+            "unused",
+            false,
+        )
+        .await
+        .unwrap();
+    store
+        .grant_role(actor, member, pid, Role::Viewer, None)
+        .await
+        .unwrap();
+    let invitation = store
+        .create_invitation(
+            actor,
+            pid,
+            &sendplan_domain::accounts::InvitationInput {
+                email: format!("invited-{code}@example.org"),
+                role: Role::Viewer,
+                person: None,
+            },
+            &format!("invitation-{code}"),
+            time::OffsetDateTime::now_utc(),
+            None,
+        )
+        .await
+        .unwrap();
     Area {
+        member,
+        invitation,
         pid,
         plan,
         area,
@@ -368,12 +401,12 @@ async fn world_with(mailer: Option<sendplan_web::mail::Mailer>) -> World {
         store.clone(),
         WebConfig {
             secure_cookies: false,
-            session_hours: 1,
             // PDFs are printed by a real Chromium; the tests fail, not skip, without one.
             pdf: Some(sendplan_web::pdf::PdfPrinter::find().expect(
                 "Chromium is needed to test PDF papers: apt-get install chromium, or set SENDPLAN_CHROMIUM",
             )),
             mailer,
+            ..WebConfig::default()
         },
     ));
     World {
@@ -419,13 +452,17 @@ impl World {
         let token = format!("token-{email}");
         let csrf = format!("csrf-{email}");
         let hash = sha256_hex(&token);
+        let now = time::OffsetDateTime::now_utc();
         self.store
-            .create_session(
-                &hash,
+            .create_session(&sendplan_storage::NewSession {
+                token_hash: &hash,
+                handle: &hash[..24],
                 user,
-                &csrf,
-                time::OffsetDateTime::now_utc() + time::Duration::hours(1),
-            )
+                csrf_token: &csrf,
+                user_agent: "test",
+                now,
+                expires_at: now + time::Duration::hours(1),
+            })
             .await
             .unwrap();
         Session {
@@ -435,10 +472,19 @@ impl World {
     }
 
     async fn send(&self, request: Request<Body>) -> (StatusCode, String, axum::http::HeaderMap) {
+        self.send_from([127, 0, 0, 1], request).await
+    }
+
+    /// Sends `request` as if from the client at `address`.
+    async fn send_from(
+        &self,
+        address: [u8; 4],
+        request: Request<Body>,
+    ) -> (StatusCode, String, axum::http::HeaderMap) {
         let mut request = request;
         request
             .extensions_mut()
-            .insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40000))));
+            .insert(ConnectInfo(SocketAddr::from((address, 40000))));
         let response = self.app.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();
@@ -495,6 +541,9 @@ enum Needs {
     UpdateOtherAction,
     /// Plan managers are sent on elsewhere (303).
     EditPlansThenRedirect,
+    /// Administrators only, answered with this status even without fields (a post that
+    /// needs none: send again, withdraw, remove).
+    ManagePartnershipAnswers(StatusCode),
 }
 
 fn routes(a: &Area) -> Vec<(&'static str, String, Needs)> {
@@ -700,7 +749,35 @@ fn routes(a: &Area) -> Vec<(&'static str, String, Needs)> {
         ("GET", format!("{p}/edit"), ManagePartnership),
         ("POST", format!("{p}/edit"), ManagePartnership),
         ("GET", format!("{p}/members"), ManagePartnership),
-        ("POST", format!("{p}/members"), ManagePartnership),
+        (
+            "GET",
+            format!("{p}/members/{}", a.member),
+            ManagePartnership,
+        ),
+        (
+            "POST",
+            format!("{p}/members/{}", a.member),
+            ManagePartnership,
+        ),
+        (
+            "GET",
+            format!("{p}/members/{}/remove", a.member),
+            ManagePartnership,
+        ),
+        ("GET", format!("{p}/invitations/new"), ManagePartnership),
+        ("POST", format!("{p}/invitations/new"), ManagePartnership),
+        (
+            "POST",
+            format!("{p}/invitations/{}/resend", a.invitation),
+            ManagePartnershipAnswers(StatusCode::OK),
+        ),
+        (
+            "POST",
+            format!("{p}/invitations/{}/withdraw", a.invitation),
+            ManagePartnershipAnswers(StatusCode::SEE_OTHER),
+        ),
+        ("GET", format!("{p}/sign-in"), ManagePartnership),
+        ("POST", format!("{p}/sign-in"), ManagePartnership),
         ("GET", format!("{p}/audit"), Audit),
         ("GET", format!("{p}/people/new"), EditPlans),
         ("POST", format!("{p}/people/new"), EditPlans),
@@ -858,6 +935,12 @@ fn routes(a: &Area) -> Vec<(&'static str, String, Needs)> {
             format!("{p}/actions/{}/updates/new", a.other_action),
             UpdateOtherAction,
         ),
+        // Last: it takes the member out, and the routes above need them.
+        (
+            "POST",
+            format!("{p}/members/{}/remove", a.member),
+            ManagePartnershipAnswers(StatusCode::SEE_OTHER),
+        ),
     ]
 }
 
@@ -870,11 +953,17 @@ fn expected(role: Role, method: &str, needs: Needs) -> StatusCode {
         Needs::EditPlans | Needs::UpdateOtherAction | Needs::EditPlansThenRedirect => {
             matches!(role, Role::Admin | Role::PlanManager)
         }
-        Needs::ManagePartnership | Needs::Audit => role == Role::Admin,
+        Needs::ManagePartnership | Needs::Audit | Needs::ManagePartnershipAnswers(_) => {
+            role == Role::Admin
+        }
         Needs::UpdateLedAction => role != Role::Viewer,
     };
     match (allowed, method) {
         (false, _) => StatusCode::FORBIDDEN,
+        (true, _) if matches!(needs, Needs::ManagePartnershipAnswers(_)) => match needs {
+            Needs::ManagePartnershipAnswers(status) => status,
+            _ => unreachable!(),
+        },
         (true, _) if matches!(needs, Needs::EditPlansThenRedirect) => StatusCode::SEE_OTHER,
         (true, "GET") => StatusCode::OK,
         (true, _) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -3262,4 +3351,541 @@ async fn an_action_arising_from_a_meeting_becomes_a_plan_action_once() {
         .unwrap()
         .iter()
         .all(|a| a.number.to_string() != "1.10"));
+}
+
+/// The `name=value` part of a `Set-Cookie` header called `name`.
+fn set_cookie_value(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next())
+        .find(|pair| pair.starts_with(&format!("{name}=")))
+        .map(str::to_owned)
+}
+
+impl World {
+    /// A browser with no session: (cookie header, csrf token) for forms before sign-in.
+    async fn anonymous(&self, path: &str) -> (String, String, String) {
+        let (status, body, headers) = self
+            .send(Request::get(path).body(Body::empty()).unwrap())
+            .await;
+        assert_eq!(status, StatusCode::OK, "{path}: {body}");
+        let cookie = set_cookie_value(&headers, "sendplan_csrf").expect("a csrf cookie");
+        let token = cookie.split_once('=').unwrap().1.to_owned();
+        (cookie, token, body)
+    }
+
+    /// Posts a form from a browser holding `cookie`, with `pairs` as typed.
+    async fn post_with_cookie(
+        &self,
+        from: [u8; 4],
+        cookie: &str,
+        path: &str,
+        pairs: &[(&str, &str)],
+    ) -> (StatusCode, String, axum::http::HeaderMap) {
+        let body = serde_urlencoded::to_string(pairs).unwrap();
+        self.send_from(
+            from,
+            Request::post(path)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::COOKIE, cookie)
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await
+    }
+
+    async fn get_with_cookie(&self, cookie: &str, path: &str) -> (StatusCode, String) {
+        let (status, body, _) = self
+            .send(
+                Request::get(path)
+                    .header(header::COOKIE, cookie)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        (status, body)
+    }
+}
+
+#[tokio::test]
+async fn a_refusal_says_what_is_missing_and_who_can_give_it() {
+    let w = world().await;
+    let admin = w
+        .session_for("ann@example.org", Some((w.a.pid, Role::Admin, None)), false)
+        .await;
+    let _ = admin;
+    let viewer = w
+        .session_for(
+            "vic@example.org",
+            Some((w.a.pid, Role::Viewer, None)),
+            false,
+        )
+        .await;
+    let (status, body) = w
+        .get(Some(&viewer), &format!("/p/{}/plans/new", w.a.pid))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(body.contains("Your role here is viewer"), "{body}");
+    assert!(
+        body.contains("ann@example.org"),
+        "the administrator is named: {body}"
+    );
+    let (status, body) = w.get(Some(&viewer), "/partnerships/new").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(body.contains("Only deployment administrators"), "{body}");
+    assert!(!body.contains("role in this partnership"));
+}
+
+#[tokio::test]
+async fn deployment_administrators_see_every_account_and_disable_a_leaver_at_once() {
+    let w = world().await;
+    let root = w.session_for("root@example.org", None, true).await;
+    let lead = w
+        .session_for(
+            "lead@example.org",
+            Some((w.a.pid, Role::ActionLead, None)),
+            false,
+        )
+        .await;
+    for path in [
+        "/admin/accounts",
+        "/account",
+        "/account/sessions",
+        "/account/password",
+    ] {
+        assert_eq!(
+            w.get(None, path).await.0,
+            StatusCode::SEE_OTHER,
+            "anonymous {path}"
+        );
+        assert_eq!(w.get(Some(&root), path).await.0, StatusCode::OK, "{path}");
+    }
+    assert_eq!(
+        w.get(Some(&lead), "/admin/accounts").await.0,
+        StatusCode::FORBIDDEN
+    );
+    let (status, body) = w.get(Some(&root), "/admin/accounts").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("lead@example.org") && body.contains("Deployment administrator"));
+    let id = w
+        .store
+        .find_user_by_email("lead@example.org")
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+        .0;
+    let access = format!("/admin/accounts/{id}/access");
+    assert_eq!(
+        w.post(Some(&lead), &access, &[("change", "disable")])
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        w.get(Some(&lead), &format!("/p/{}", w.a.pid)).await.0,
+        StatusCode::OK
+    );
+    for _ in 0..2 {
+        let (status, _) = w.post(Some(&root), &access, &[("change", "disable")]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "disabling twice is safe");
+    }
+    assert_eq!(
+        w.get(Some(&lead), &format!("/p/{}", w.a.pid)).await.0,
+        StatusCode::SEE_OTHER,
+        "the leader's open session is refused on its next request"
+    );
+    let (_, body) = w.get(Some(&root), &format!("/admin/accounts/{id}")).await;
+    assert!(body.contains("No: disabled") && body.contains("disabled and signed out everywhere"));
+    assert_eq!(
+        w.post(Some(&root), &access, &[("change", "make_admin")])
+            .await
+            .0,
+        StatusCode::SEE_OTHER
+    );
+    assert!(w.store.get_user(UserId(id)).await.unwrap().deployment_admin);
+    let root_id = w
+        .store
+        .find_user_by_email("root@example.org")
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+        .0;
+    let (status, body) = w
+        .post(
+            Some(&root),
+            &format!("/admin/accounts/{root_id}/access"),
+            &[("change", "disable")],
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "nobody disables themselves: {body}"
+    );
+}
+
+#[tokio::test]
+async fn an_invitation_without_a_mail_server_is_shown_once_accepted_once_and_a_removed_member_is_refused(
+) {
+    let w = world().await;
+    let admin = w
+        .session_for("ann@example.org", Some((w.a.pid, Role::Admin, None)), false)
+        .await;
+    let invite = format!("/p/{}/invitations/new", w.a.pid);
+    let (status, body) = w
+        .post(
+            Some(&admin),
+            &invite,
+            &[("email", "not an address"), ("role", "action_lead")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("Enter an email address in the correct format"));
+    let person = w.a.person.to_string();
+    let (status, body) = w
+        .post(
+            Some(&admin),
+            &invite,
+            &[
+                ("email", "Lee@Example.org"),
+                ("role", "action_lead"),
+                ("person_id", &person),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("This is the only time the link is shown"));
+    let start = body.find("/invitations/").unwrap();
+    let link: String = body[start..].chars().take_while(|c| *c != '"').collect();
+    let (status, body) = w
+        .post(
+            Some(&admin),
+            &invite,
+            &[("email", "lee@example.org"), ("role", "viewer")],
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a second invitation is refused"
+    );
+    assert!(body.contains("has not accepted yet"));
+    let (_, members) = w
+        .get(Some(&admin), &format!("/p/{}/members", w.a.pid))
+        .await;
+    assert!(members.contains("lee@example.org") && members.contains("Waiting"));
+
+    let (cookie, csrf, body) = w.anonymous(&link).await;
+    assert!(body.contains("Accept your invitation") && body.contains("action lead"));
+    let accept = |pairs: Vec<(&'static str, String)>| {
+        let mut pairs = pairs;
+        pairs.push(("_csrf", csrf.clone()));
+        pairs
+    };
+    let typed = accept(vec![
+        ("display_name", "Lee Lead".into()),
+        ("new_password", "password1234".into()),
+        ("confirm_password", "password1234".into()),
+    ]);
+    let typed: Vec<(&str, &str)> = typed.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, body, _) = w
+        .post_with_cookie([127, 0, 0, 1], &cookie, &link, &typed)
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("too common"), "{body}");
+    assert!(
+        body.contains("Lee Lead") && !body.contains("password1234"),
+        "the name is kept, the password is not"
+    );
+    let good = accept(vec![
+        ("display_name", "Lee Lead".into()),
+        ("new_password", "kettle orbit walnut".into()),
+        ("confirm_password", "kettle orbit walnut".into()),
+    ]);
+    let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, headers) = w
+        .post_with_cookie([127, 0, 0, 1], &cookie, &link, &good)
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        headers.get(header::LOCATION).unwrap(),
+        &format!("/p/{}/my-actions", w.a.pid)
+    );
+    let session = set_cookie_value(&headers, "sendplan_session").expect("signed in");
+    let (status, body) = w
+        .get_with_cookie(&session, &format!("/p/{}/my-actions", w.a.pid))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("Lee Lead"));
+    // The link works once.
+    let (status, body, _) = w
+        .post_with_cookie([127, 0, 0, 1], &cookie, &link, &good)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(body.contains("accepted already"), "{body}");
+    // The administrator removes the leaver; their open session is refused at once.
+    let lee = w
+        .store
+        .find_user_by_email("lee@example.org")
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+        .0;
+    let (status, _) = w
+        .post(
+            Some(&admin),
+            &format!("/p/{}/members/{lee}/remove", w.a.pid),
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _) = w
+        .get_with_cookie(&session, &format!("/p/{}/my-actions", w.a.pid))
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "sent to sign in");
+    // The only administrator cannot be removed or demoted.
+    let ann = w
+        .store
+        .find_user_by_email("ann@example.org")
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+        .0;
+    let (status, body) = w
+        .post(
+            Some(&admin),
+            &format!("/p/{}/members/{ann}", w.a.pid),
+            &[("role", "viewer")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("must always have an administrator"));
+    let kinds: Vec<String> = w
+        .store
+        .list_audit(w.a.pid, None, 50)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.entity == "invitation" || e.entity == "membership")
+        .map(|e| format!("{} {}", e.entity, e.change))
+        .collect();
+    for change in [
+        "invitation created",
+        "invitation accepted",
+        "membership granted",
+        "membership removed",
+    ] {
+        assert!(
+            kinds.contains(&change.to_owned()),
+            "{change} is audited: {kinds:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn parallel_wrong_passwords_are_checked_at_most_the_limit_and_another_account_still_signs_in()
+{
+    let w = world().await;
+    let hash = sendplan_web::hash_password("the right password here").unwrap();
+    w.store
+        .create_user("target@example.org", "T", &hash, false)
+        .await
+        .unwrap();
+    w.store
+        .create_user("other@example.org", "O", &hash, false)
+        .await
+        .unwrap();
+    let (cookie, csrf, _) = w.anonymous("/sign-in").await;
+    let attempt = |email: &'static str, password: &'static str, from: [u8; 4]| {
+        let (cookie, csrf) = (cookie.clone(), csrf.clone());
+        let app = w.app.clone();
+        async move {
+            let body = serde_urlencoded::to_string([
+                ("email", email),
+                ("password", password),
+                ("next", "/"),
+                ("_csrf", csrf.as_str()),
+            ])
+            .unwrap();
+            let mut request = Request::post("/sign-in")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::COOKIE, cookie)
+                .body(Body::from(body))
+                .unwrap();
+            request
+                .extensions_mut()
+                .insert(ConnectInfo(SocketAddr::from((from, 40000))));
+            let response = app.oneshot(request).await.unwrap();
+            let status = response.status();
+            let body = response.into_body().collect().await.unwrap().to_bytes();
+            (status, String::from_utf8_lossy(&body).into_owned())
+        }
+    };
+    let burst: Vec<_> = (0..30)
+        .map(|i| {
+            tokio::spawn(attempt(
+                "target@example.org",
+                "wrong",
+                [127, 0, 0, 10 + (i % 3) as u8],
+            ))
+        })
+        .collect();
+    let (status, _) = attempt(
+        "other@example.org",
+        "the right password here",
+        [127, 0, 0, 2],
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::SEE_OTHER,
+        "another account signs in during the burst"
+    );
+    let mut checked = 0;
+    let mut throttled = 0;
+    for attempt in burst {
+        let (_, body) = attempt.await.unwrap();
+        if body.contains("Enter a correct email address and password") {
+            checked += 1;
+        } else if body.contains("too many attempts") {
+            throttled += 1;
+        }
+    }
+    assert_eq!(checked, 5, "exactly the limit of guesses was checked");
+    assert_eq!(throttled, 25);
+    // The right password is refused too until the window passes: the account is protected.
+    let (status, body) = attempt(
+        "target@example.org",
+        "the right password here",
+        [127, 0, 0, 1],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("too many attempts"));
+}
+
+#[tokio::test]
+async fn passwords_are_changed_and_reset_once_and_sessions_are_listed_and_ended() {
+    let w = world().await;
+    let hash = sendplan_web::hash_password("first long password").unwrap();
+    let user = w
+        .store
+        .create_user("pat@example.org", "Pat", &hash, false)
+        .await
+        .unwrap();
+    let sign_in = |password: &'static str| {
+        let w = &w;
+        async move {
+            let (cookie, csrf, _) = w.anonymous("/sign-in").await;
+            let (status, _, headers) = w
+                .post_with_cookie(
+                    [127, 0, 0, 1],
+                    &cookie,
+                    "/sign-in",
+                    &[
+                        ("email", "pat@example.org"),
+                        ("password", password),
+                        ("next", "/account"),
+                        ("_csrf", &csrf),
+                    ],
+                )
+                .await;
+            assert_eq!(status, StatusCode::SEE_OTHER);
+            set_cookie_value(&headers, "sendplan_session").unwrap()
+        }
+    };
+    let laptop = sign_in("first long password").await;
+    let phone = sign_in("first long password").await;
+    let (status, body) = w.get_with_cookie(&laptop, "/account/sessions").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body.matches("This browser").count(), 1);
+    assert!(body.contains("Sign out everywhere else"));
+    let csrf_of = |body: &str| {
+        let at = body.find("name=\"_csrf\" value=\"").unwrap() + 20;
+        body[at..at + 64].to_owned()
+    };
+    let csrf = csrf_of(&body);
+    let change = |current: &'static str, new: &'static str| {
+        let (w, laptop, csrf) = (&w, laptop.clone(), csrf.clone());
+        async move {
+            w.post_with_cookie(
+                [127, 0, 0, 1],
+                &laptop,
+                "/account/password",
+                &[
+                    ("current_password", current),
+                    ("new_password", new),
+                    ("confirm_password", new),
+                    ("_csrf", &csrf),
+                ],
+            )
+            .await
+        }
+    };
+    let (status, body, _) = change("not it", "second long password").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("Your current password is not right"));
+    let (status, body, _) = change("first long password", "short").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("12 characters or more"));
+    let (status, _, _) = change("first long password", "second long password").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        w.get_with_cookie(&laptop, "/account").await.0,
+        StatusCode::OK,
+        "still signed in here"
+    );
+    assert_eq!(
+        w.get_with_cookie(&phone, "/account").await.0,
+        StatusCode::SEE_OTHER,
+        "signed out elsewhere"
+    );
+    // A reset link (as `sendplan user reset-password` makes) works once.
+    let now = time::OffsetDateTime::now_utc();
+    let token = "a".repeat(64);
+    w.store
+        .create_password_reset(
+            user,
+            &sha256_hex(&token),
+            now,
+            now + time::Duration::hours(1),
+            None,
+        )
+        .await
+        .unwrap();
+    let link = format!("/reset-password/{token}");
+    let (cookie, csrf, body) = w.anonymous(&link).await;
+    assert!(body.contains("Choose a new password"));
+    let reset = [
+        ("new_password", "third long password"),
+        ("confirm_password", "third long password"),
+        ("_csrf", csrf.as_str()),
+    ];
+    let (status, _, headers) = w
+        .post_with_cookie([127, 0, 0, 1], &cookie, &link, &reset)
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(set_cookie_value(&headers, "sendplan_session").is_some());
+    assert_eq!(
+        w.get_with_cookie(&laptop, "/account").await.0,
+        StatusCode::SEE_OTHER,
+        "every session ended"
+    );
+    let (status, body, _) = w
+        .post_with_cookie([127, 0, 0, 1], &cookie, &link, &reset)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(body.contains("used already"));
+    let (status, body) = w.get(None, "/reset-password/nonsense").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(body.contains("expired or is not a link we sent"));
+    // Without a mail server, "forgot your password" says who can help instead.
+    let (_, body) = w.get(None, "/forgot-password").await;
+    assert!(body.contains("cannot send email"));
 }
