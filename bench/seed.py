@@ -24,7 +24,8 @@ for i in range(40):
               (pid, f"Person {i}", f"Head of Service {i}", org, f"P{i}"))
     people.append(c.lastrowid)
 c.execute("INSERT INTO memberships (user_id, partnership_id, role, person_id) VALUES (?, ?, 'admin', ?)", (uid, pid, people[0]))
-c.execute("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES (?, ?, 'csrf', ?, '2999-01-01T00:00:00Z')",
+# last_seen_at far ahead, so the benchmark's session never times out for idleness.
+c.execute("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at, handle, user_agent, last_seen_at) VALUES (?, ?, 'csrf', ?, '2999-01-01T00:00:00Z', 'bench', 'bench', '2999-01-01T00:00:00Z')",
           (hashlib.sha256(token.encode()).hexdigest(), uid, now))
 c.execute("INSERT INTO plans (partnership_id, kind, title, period_start, period_end, inspection_id, status, stale_after_days, created_at) VALUES (?, 'wsoa', 'Benchmark WSOA', ?, ?, NULL, 'active', 42, ?)",
           (pid, day(-400), day(200), now))

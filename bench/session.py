@@ -14,7 +14,8 @@ plan = c.execute("SELECT id FROM plans WHERE partnership_id = ? ORDER BY id", (p
 c.execute("INSERT INTO users (email, display_name, password_hash, deployment_admin, created_at) VALUES ('bench@sendplan.invalid', 'Bench', 'x', 0, ?)", (now,))
 uid = c.lastrowid
 c.execute("INSERT INTO memberships (user_id, partnership_id, role, person_id) VALUES (?, ?, 'admin', NULL)", (uid, pid))
-c.execute("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES (?, ?, 'csrf', ?, '2999-01-01T00:00:00Z')",
+# last_seen_at far ahead, so the benchmark's session never times out for idleness.
+c.execute("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at, handle, user_agent, last_seen_at) VALUES (?, ?, 'csrf', ?, '2999-01-01T00:00:00Z', 'bench', 'bench', '2999-01-01T00:00:00Z')",
           (hashlib.sha256(token.encode()).hexdigest(), uid, now))
 db.commit()
 print(f"{pid} {plan} {token}")
