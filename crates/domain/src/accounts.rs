@@ -144,7 +144,12 @@ impl Default for SessionTimes {
 
 impl SessionTimes {
     /// Whether a session started at `created` and last used at `last_seen` still works.
-    pub fn alive(self, created: OffsetDateTime, last_seen: OffsetDateTime, now: OffsetDateTime) -> bool {
+    pub fn alive(
+        self,
+        created: OffsetDateTime,
+        last_seen: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> bool {
         now < created + self.absolute && now < last_seen + self.idle
     }
 }
@@ -260,7 +265,8 @@ mod tests {
     fn an_invitation_is_waiting_until_accepted_withdrawn_or_seven_days_pass() {
         let sent = datetime!(2026-12-01 09:00 UTC);
         let expires = sent + INVITATION_VALID_FOR;
-        let state = |accepted, withdrawn, now| InvitationState::of(accepted, withdrawn, expires, now);
+        let state =
+            |accepted, withdrawn, now| InvitationState::of(accepted, withdrawn, expires, now);
         assert_eq!(state(false, false, sent), InvitationState::Waiting);
         assert_eq!(
             state(false, false, expires - Duration::seconds(1)),
@@ -275,8 +281,8 @@ mod tests {
 
     #[test]
     fn an_invitation_needs_an_email_and_a_role() {
-        let errors = InvitationInput::parse(&RawForm::from_pairs(&[("email", "not an email")]))
-            .unwrap_err();
+        let errors =
+            InvitationInput::parse(&RawForm::from_pairs(&[("email", "not an email")])).unwrap_err();
         assert!(errors.message_for("email").is_some());
         let errors =
             InvitationInput::parse(&RawForm::from_pairs(&[("email", "lead@council.gov.uk")]))
@@ -300,7 +306,11 @@ mod tests {
         assert!(times.alive(start, start, start + Duration::hours(7)));
         assert!(!times.alive(start, start, start + Duration::hours(8)));
         let used_yesterday = start + Duration::days(29) + Duration::hours(20);
-        assert!(times.alive(start, used_yesterday, start + Duration::days(29) + Duration::hours(23)));
+        assert!(times.alive(
+            start,
+            used_yesterday,
+            start + Duration::days(29) + Duration::hours(23)
+        ));
         assert!(!times.alive(start, used_yesterday, start + Duration::days(30)));
     }
 
@@ -324,7 +334,10 @@ mod tests {
         let client: IpAddr = "203.0.113.9".parse().unwrap();
         let stranger: IpAddr = "198.51.100.1".parse().unwrap();
         // Straight from the internet: the header is whatever the sender wrote.
-        assert_eq!(client_address(stranger, &["203.0.113.9"], &[proxy]), stranger);
+        assert_eq!(
+            client_address(stranger, &["203.0.113.9"], &[proxy]),
+            stranger
+        );
         // Through the proxy: the address it saw, not one the client prepended.
         assert_eq!(
             client_address(proxy, &["1.2.3.4, 203.0.113.9"], &[proxy]),
@@ -352,7 +365,9 @@ mod tests {
             "Safari on iPhone or iPad"
         );
         assert_eq!(
-            describe_device("Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0"),
+            describe_device(
+                "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0"
+            ),
             "Firefox on Linux"
         );
         assert_eq!(describe_device("curl/8.0"), "A browser");
@@ -367,6 +382,9 @@ mod tests {
         assert_eq!(parse_domains("").unwrap(), Vec::<String>::new());
         assert!(parse_domains("council").is_err());
         assert!(parse_domains("bad_domain.gov.uk").is_err());
-        assert_eq!(email_domain("A@Council.Gov.UK"), Some("council.gov.uk".to_owned()));
+        assert_eq!(
+            email_domain("A@Council.Gov.UK"),
+            Some("council.gov.uk".to_owned())
+        );
     }
 }
