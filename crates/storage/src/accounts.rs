@@ -106,6 +106,11 @@ pub enum ResetLink {
     Expired,
 }
 
+/// An account's columns, named: a `SELECT *` prepared before a migration added columns
+/// kept its old shape in sqlx's SQLite statement cache and panicked reading the new ones.
+const USER: &str =
+    "id, email, display_name, password_hash, deployment_admin, disabled_at, last_sign_in_at";
+
 pub(crate) fn user_from(row: &AnyRow) -> Result<UserRecord> {
     Ok(UserRecord {
         id: UserId(row.int("id")?),
@@ -175,7 +180,7 @@ async fn record_account(
 }
 
 async fn user_in(tx: &mut Tx, user: UserId) -> Result<UserRecord> {
-    let row = sqlx::query("SELECT * FROM users WHERE id = $1")
+    let row = sqlx::query(&format!("SELECT {USER} FROM users WHERE id = $1"))
         .bind(user.0)
         .fetch_optional(&mut **tx)
         .await?
@@ -417,7 +422,7 @@ impl Store {
     }
 
     pub async fn find_user_by_email(&self, email: &str) -> Result<Option<UserRecord>> {
-        let row = sqlx::query("SELECT * FROM users WHERE email = $1")
+        let row = sqlx::query(&format!("SELECT {USER} FROM users WHERE email = $1"))
             .bind(email.trim().to_lowercase())
             .fetch_optional(self.pool())
             .await?;
@@ -425,7 +430,7 @@ impl Store {
     }
 
     pub async fn get_user(&self, user: UserId) -> Result<UserRecord> {
-        let row = sqlx::query("SELECT * FROM users WHERE id = $1")
+        let row = sqlx::query(&format!("SELECT {USER} FROM users WHERE id = $1"))
             .bind(user.0)
             .fetch_optional(self.pool())
             .await?
@@ -435,9 +440,11 @@ impl Store {
 
     /// Every account, with the partnerships each belongs to, by name.
     pub async fn list_accounts(&self) -> Result<Vec<AccountSummary>> {
-        let users = sqlx::query("SELECT * FROM users ORDER BY display_name, email")
-            .fetch_all(self.pool())
-            .await?;
+        let users = sqlx::query(&format!(
+            "SELECT {USER} FROM users ORDER BY display_name, email"
+        ))
+        .fetch_all(self.pool())
+        .await?;
         let memberships = sqlx::query(
             "SELECT m.user_id, m.role, p.name FROM memberships m JOIN partnerships p ON p.id = m.partnership_id ORDER BY p.name",
         )
@@ -465,9 +472,9 @@ impl Store {
 
     /// The deployment administrators who can still sign in, by name.
     pub async fn deployment_admins(&self) -> Result<Vec<UserRecord>> {
-        sqlx::query(
-            "SELECT * FROM users WHERE deployment_admin = 1 AND disabled_at IS NULL ORDER BY display_name",
-        )
+        sqlx::query(&format!(
+            "SELECT {USER} FROM users WHERE deployment_admin = 1 AND disabled_at IS NULL ORDER BY display_name"
+        ))
         .fetch_all(self.pool())
         .await?
         .iter()
@@ -807,7 +814,8 @@ impl Store {
         now: OffsetDateTime,
     ) -> Result<Option<SessionRecord>> {
         let row = sqlx::query(
-            "SELECT s.csrf_token, s.expires_at, s.handle, s.created_at AS session_created_at, s.last_seen_at, u.* \
+            "SELECT s.csrf_token, s.expires_at, s.handle, s.created_at AS session_created_at, s.last_seen_at, \
+             u.id, u.email, u.display_name, u.password_hash, u.deployment_admin, u.disabled_at, u.last_sign_in_at \
              FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND u.disabled_at IS NULL",
         )
         .bind(token_hash.to_owned())
@@ -902,18 +910,26 @@ impl Store {
         let mut write = self.begin_write().await?;
         let now_text = timestamp_text(now);
         let window_over = timestamp_text(now - limit.window);
-        let row = sqlx::query(
+        sqlx::query(
             "INSERT INTO attempt_counts (bucket, window_started_at, attempts) VALUES ($1, $2, 1) \
              ON CONFLICT (bucket) DO UPDATE SET \
              attempts = CASE WHEN attempt_counts.window_started_at <= $3 THEN 1 ELSE attempt_counts.attempts + 1 END, \
-             window_started_at = CASE WHEN attempt_counts.window_started_at <= $3 THEN $2 ELSE attempt_counts.window_started_at END \
-             RETURNING attempts, window_started_at",
+             window_started_at = CASE WHEN attempt_counts.window_started_at <= $3 THEN $2 ELSE attempt_counts.window_started_at END",
         )
         .bind(bucket.to_owned())
         .bind(now_text)
         .bind(window_over)
-        .fetch_one(&mut *write.tx)
+        .execute(&mut *write.tx)
         .await?;
+        // Read back inside the same transaction, which still holds the row (PostgreSQL's
+        // row lock, SQLite's single writer), so no other attempt can land in between.
+        // (RETURNING on an upsert made sqlx's SQLite driver panic now and then: its
+        // column count for the statement came out wrong.)
+        let row =
+            sqlx::query("SELECT attempts, window_started_at FROM attempt_counts WHERE bucket = $1")
+                .bind(bucket.to_owned())
+                .fetch_one(&mut *write.tx)
+                .await?;
         write.commit().await?;
         Ok(Attempt {
             count: row.int("attempts")?,

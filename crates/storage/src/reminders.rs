@@ -420,7 +420,7 @@ impl Store {
     ) -> Result<Vec<Mail>> {
         let now_text = timestamp_text(now);
         let candidates = sqlx::query(
-            "SELECT * FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1 \
+            "SELECT id, partnership_id, plan_id, purpose, to_name, to_email, subject, body, queued_at, attempts, next_attempt_at, sent_at, failed_at, last_error FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1 \
              AND (claimed_until IS NULL OR claimed_until < $1) ORDER BY id LIMIT $2",
         )
         .bind(now_text.clone())
@@ -491,7 +491,7 @@ impl Store {
 
     /// One email of the outbox, as it stands.
     pub async fn get_mail(&self, id: i64) -> Result<Mail> {
-        let row = sqlx::query("SELECT * FROM outbox WHERE id = $1")
+        let row = sqlx::query("SELECT id, partnership_id, plan_id, purpose, to_name, to_email, subject, body, queued_at, attempts, next_attempt_at, sent_at, failed_at, last_error FROM outbox WHERE id = $1")
             .bind(id)
             .fetch_optional(self.pool())
             .await?
@@ -507,7 +507,7 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<Mail>> {
         sqlx::query(
-            "SELECT * FROM outbox WHERE partnership_id = $1 AND plan_id = $2 ORDER BY id DESC LIMIT $3",
+            "SELECT id, partnership_id, plan_id, purpose, to_name, to_email, subject, body, queued_at, attempts, next_attempt_at, sent_at, failed_at, last_error FROM outbox WHERE partnership_id = $1 AND plan_id = $2 ORDER BY id DESC LIMIT $3",
         )
         .bind(partnership.0)
         .bind(plan.0)
