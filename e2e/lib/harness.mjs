@@ -13,13 +13,25 @@ const require = createRequire(import.meta.url)
 export const repo = join(here, '..', '..')
 export const screenshots = join(repo, 'e2e', 'screenshots')
 
+// A free port on 127.0.0.1, for a server whose address another must know before it starts
+// (the identity provider must know where to send people back to).
+export async function freePort () {
+  const { createServer } = await import('node:net')
+  const probe = createServer()
+  await new Promise(resolve => probe.listen(0, '127.0.0.1', resolve))
+  const { port } = probe.address()
+  await new Promise(resolve => probe.close(resolve))
+  return port
+}
+
 // Starts sendplan on a database in `dir` (a new folder unless given, so a test can
-// restart the server on the same data), with `env` added to its environment.
-export async function startServer (dir = mkdtempSync(join(tmpdir(), 'sendplan-e2e-')), env = {}) {
+// restart the server on the same data), with `env` added to its environment, on `port`
+// (any free one unless given).
+export async function startServer (dir = mkdtempSync(join(tmpdir(), 'sendplan-e2e-')), env = {}, port = 0) {
   const bin = process.env.SENDPLAN_BIN || join(repo, 'target', 'debug', 'sendplan')
   // SENDPLAN_E2E_DATABASE_URL runs the same journeys on another database (PostgreSQL).
   const database = process.env.SENDPLAN_E2E_DATABASE_URL || `sqlite://${dir}/e2e.db`
-  const child = spawn(bin, ['serve', '--demo', '--bind', '127.0.0.1:0', '--database-url', database], {
+  const child = spawn(bin, ['serve', '--demo', '--bind', `127.0.0.1:${port}`, '--database-url', database], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, SENDPLAN_LOG: 'warn', ...env }
   })
