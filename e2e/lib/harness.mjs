@@ -1,7 +1,7 @@
 // Starts a real sendplan server on a free port with a fresh demo database, and a real
 // Chromium (Debian's package) driven by playwright-core. Nothing is mocked.
 import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync, mkdirSync } from 'node:fs'
+import { mkdtempSync, rmSync, mkdirSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -144,4 +144,16 @@ export async function startMailServer (dir) {
       await new Promise(resolve => child.once('exit', resolve))
     }
   }
+}
+
+// The emails the test mail server in `dir` accepted, with folded headers unfolded and
+// quoted-printable bodies decoded, as a mail client shows them.
+export function deliveredMail (dir) {
+  let names = []
+  try { names = readdirSync(join(dir, 'messages')).filter(n => n.endsWith('.eml')) } catch { return [] }
+  return names.map(n => {
+    const raw = readFileSync(join(dir, 'messages', n), 'latin1').replace(/\r\n[ \t]+/g, ' ')
+    const bytes = raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)))
+    return Buffer.from(bytes, 'latin1').toString('utf8')
+  })
 }

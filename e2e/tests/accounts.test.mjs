@@ -8,10 +8,10 @@
 // sideways on the phone.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startServer, startMailServer, launchBrowser, signIn, auditor, freePort, screenshot } from '../lib/harness.mjs'
+import { startServer, startMailServer, launchBrowser, signIn, auditor, freePort, screenshot, deliveredMail } from '../lib/harness.mjs'
 import { startOidcProvider } from '../lib/oidc-server.mjs'
 
 let mail
@@ -45,16 +45,7 @@ after(async () => {
   if (mailDir) rmSync(mailDir, { recursive: true, force: true })
 })
 
-// The emails the mail server accepted, decoded as a mail client shows them.
-function delivered () {
-  let names = []
-  try { names = readdirSync(join(mailDir, 'messages')).filter(n => n.endsWith('.eml')) } catch { return [] }
-  return names.map(n => {
-    const raw = readFileSync(join(mailDir, 'messages', n), 'latin1').replace(/\r\n[ \t]+/g, ' ')
-    const bytes = raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)))
-    return Buffer.from(bytes, 'latin1').toString('utf8')
-  })
-}
+const delivered = () => deliveredMail(mailDir)
 
 async function emailTo (address) {
   for (let i = 0; i < 100; i++) {

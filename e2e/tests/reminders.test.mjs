@@ -3,10 +3,10 @@
 // the digest of who has not updated; the Reminders page then lists it as sent.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startServer, startMailServer, launchBrowser, signIn, auditor } from '../lib/harness.mjs'
+import { startServer, startMailServer, launchBrowser, signIn, auditor, deliveredMail } from '../lib/harness.mjs'
 
 let mail
 let mailDir
@@ -27,17 +27,7 @@ after(async () => {
   if (mailDir) rmSync(mailDir, { recursive: true, force: true })
 })
 
-// The emails the server accepted, with folded headers unfolded and quoted-printable
-// bodies decoded, as a mail client shows them.
-function delivered () {
-  let names = []
-  try { names = readdirSync(join(mailDir, 'messages')).filter(n => n.endsWith('.eml')) } catch { return [] }
-  return names.map(n => {
-    const raw = readFileSync(join(mailDir, 'messages', n), 'latin1').replace(/\r\n[ \t]+/g, ' ')
-    const bytes = raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)))
-    return Buffer.from(bytes, 'latin1').toString('utf8')
-  })
-}
+const delivered = () => deliveredMail(mailDir)
 
 test('a plan manager turns reminders on and the digest reaches the mail server', async () => {
   const context = await browser.newContext({ bypassCSP: true })
