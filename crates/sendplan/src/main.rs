@@ -344,6 +344,12 @@ async fn run(cli: Cli) -> Result<()> {
                 .await
                 .with_context(|| format!("could not listen on {bind}"))?;
             let address = listener.local_addr()?;
+            // The identity provider sends people back to an address registered with it, so
+            // it must be the one people use, not a guess from the address listened on.
+            let oidc_wanted = std::env::var("SENDPLAN_OIDC_ISSUER").is_ok_and(|v| !v.trim().is_empty());
+            if oidc_wanted && base_url.is_none() {
+                bail!("single sign-on needs SENDPLAN_BASE_URL (or --base-url): the address people reach sendplan at, which the identity provider sends them back to");
+            }
             let base_url = base_url.unwrap_or_else(|| format!("http://{address}"));
             let sso = sendplan_web::sso::SsoSettings::from_env(Some(&base_url))
                 .map_err(anyhow::Error::msg)?

@@ -615,9 +615,39 @@ fn sso_refusal(state: &AppState, heading: &str, why: &str) -> AppResult {
 /// The identity provider sends the browser back here with a code: exchange it, check
 /// the ID token, and sign in the account (or accept the invitation) for the verified
 /// email address. Only addresses at domains a partnership has named sign in this way.
+/// The attempt's cookie is cleared whatever the outcome: it is good for one return.
 pub async fn finish_single_sign_on(
     State(state): State<AppState>,
     headers: HeaderMap,
+    query: Query<Vec<(String, String)>>,
+) -> AppResult {
+    let mut response = match single_sign_on_return(&state, &headers, query).await {
+        Ok(response) => response,
+        Err(error) => error.into_response(),
+    };
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(SSO_COOKIE, "", 0, state.config.secure_cookies),
+    );
+    Ok(response)
+}
+
+/// What the provider's answer means, in words: only the codes OAuth defines are repeated,
+/// never whatever else the address carries.
+fn provider_error(code: &str) -> &'static str {
+    match code {
+        "access_denied" => "you, or your organisation, declined the sign-in",
+        "login_required" | "interaction_required" | "consent_required" => {
+            "it needs you to sign in to it first"
+        }
+        "temporarily_unavailable" | "server_error" => "it is not working at the moment",
+        _ => "it refused the sign-in",
+    }
+}
+
+async fn single_sign_on_return(
+    state: &AppState,
+    headers: &HeaderMap,
     Query(query): Query<Vec<(String, String)>>,
 ) -> AppResult {
     let Some(sso) = &state.config.sso else {
@@ -639,9 +669,9 @@ pub async fn finish_single_sign_on(
             &state,
             "You were not signed in",
             &format!(
-                "{} did not sign you in (it answered: {}). Try again, or ask your IT service desk.",
+                "{} did not sign you in: {}. Try again, or ask your IT service desk.",
                 sso.name(),
-                query.get("error")
+                provider_error(query.get("error"))
             ),
         );
     }
@@ -718,10 +748,5 @@ pub async fn finish_single_sign_on(
             &format!("There is no sendplan account for {}. Ask an administrator of your partnership to invite you.", identity.email),
         );
     };
-    let mut response = start_session(&state, user, &headers, &attempt.next, None).await?;
-    response.headers_mut().append(
-        header::SET_COOKIE,
-        set_cookie(SSO_COOKIE, "", 0, state.config.secure_cookies),
-    );
-    Ok(response)
+    start_session(&state, user, &headers, &attempt.next, None).await
 }
