@@ -346,7 +346,8 @@ async fn run(cli: Cli) -> Result<()> {
             let address = listener.local_addr()?;
             // The identity provider sends people back to an address registered with it, so
             // it must be the one people use, not a guess from the address listened on.
-            let oidc_wanted = std::env::var("SENDPLAN_OIDC_ISSUER").is_ok_and(|v| !v.trim().is_empty());
+            let oidc_wanted =
+                std::env::var("SENDPLAN_OIDC_ISSUER").is_ok_and(|v| !v.trim().is_empty());
             if oidc_wanted && base_url.is_none() {
                 bail!("single sign-on needs SENDPLAN_BASE_URL (or --base-url): the address people reach sendplan at, which the identity provider sends them back to");
             }

@@ -3488,6 +3488,18 @@ async fn deployment_administrators_see_every_account_and_disable_a_leaver_at_onc
         w.get(Some(&lead), &format!("/p/{}", w.a.pid)).await.0,
         StatusCode::OK
     );
+    // The helpdesk case: a reset link made for them, shown once (there is no mail server).
+    let reset = format!("/admin/accounts/{id}/reset");
+    assert_eq!(
+        w.post(Some(&lead), &reset, &[]).await.0,
+        StatusCode::FORBIDDEN
+    );
+    let (status, body) = w.post(Some(&root), &reset, &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        body.contains("This is the only time the link is shown")
+            && body.contains("/reset-password/")
+    );
     for _ in 0..2 {
         let (status, _) = w.post(Some(&root), &access, &[("change", "disable")]).await;
         assert_eq!(status, StatusCode::SEE_OTHER, "disabling twice is safe");

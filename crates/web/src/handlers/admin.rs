@@ -134,6 +134,11 @@ pub async fn show_account(
                 .secondary()
                 .hidden("change", "make_admin")
         });
+        if !user.disabled {
+            page = page.post(
+                PostButton::new("Make a password reset link", format!("{here}/reset")).secondary(),
+            );
+        }
         page = page.say("Disabling an account signs it out everywhere at once and stops it signing in, in every partnership. It can be enabled again.");
     }
     let history = state.store.account_history(user.id).await?;
@@ -210,4 +215,47 @@ pub async fn change_access(
         "account access changed"
     );
     Ok(saved(&state, &format!("/admin/accounts/{id}"), &message))
+}
+
+/// Makes a password reset link for someone who cannot use "Forgot your password?" (the
+/// helpdesk case): emailed to them when there is a mail server, otherwise shown once.
+pub async fn reset_password(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(id): Path<i64>,
+) -> AppResult {
+    signed_in.require_deployment_admin()?;
+    let user = state.store.get_user(UserId(id)).await?;
+    if user.disabled {
+        return Err(AppError::Store(StoreError::Rule(
+            "This account is disabled: enable it before resetting its password".to_owned(),
+        )));
+    }
+    let now = time::OffsetDateTime::now_utc();
+    let (link, mailed) = super::session::issue_reset_link(&state, &user, now).await?;
+    let here = format!("/admin/accounts/{id}");
+    if mailed {
+        return Ok(saved(
+            &state,
+            &here,
+            &format!(
+                "A link to choose a new password has been emailed to {}",
+                user.email
+            ),
+        ));
+    }
+    let mut page = NoticePage::new(
+        Chrome::plain("Give them this link", Some(&signed_in)),
+        "Give them this link",
+    )
+    .say(format!(
+        "This sendplan cannot send email, so give {} this link yourself. It lets them choose a new password.",
+        user.email
+    ))
+    .back(here.clone())
+    .link("Back to the account", here);
+    page.warning = "This is the only time the link is shown. It works once, for an hour. Anyone with it can take over the account, so send it only to them.".to_owned();
+    page.copy = link;
+    page.copy_label = format!("Password reset link for {}", user.email);
+    html(&page)
 }

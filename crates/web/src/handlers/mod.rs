@@ -64,6 +64,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/accounts", get(admin::list_accounts))
         .route("/admin/accounts/{id}", get(admin::show_account))
         .route("/admin/accounts/{id}/access", post(admin::change_access))
+        .route("/admin/accounts/{id}/reset", post(admin::reset_password))
         .route("/", get(partnerships::list_partnerships))
         .route(
             "/partnerships/new",

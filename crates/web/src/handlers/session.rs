@@ -388,35 +388,7 @@ pub async fn request_password_reset(
         None => false,
     };
     if let Some(user) = user.filter(|u| within_limit && allowed && !u.disabled) {
-        let token = random_token();
-        let link = link_to(&state, &format!("/reset-password/{token}"));
-        let mail = OutgoingMail {
-            partnership: None,
-            purpose: "password_reset",
-            to: Recipient {
-                name: user.display_name.clone(),
-                email: user.email.clone(),
-            },
-            subject: "Reset your sendplan password".to_owned(),
-            body: format!(
-                "Someone asked to reset the password of the sendplan account for this address.\n\n\
-                 To choose a new password, open this link within an hour:\n{link}\n\n\
-                 The link works once. If you did not ask for this, you can ignore this email: your password has not changed."
-            ),
-            secret: true,
-        };
-        state
-            .store
-            .create_password_reset(
-                user.id,
-                &token_hash(&token),
-                now,
-                now + RESET_VALID_FOR,
-                Some(&mail),
-            )
-            .await?;
-        state.mail_waiting.notify_one();
-        tracing::info!(user = user.id.0, "password reset link queued");
+        issue_reset_link(&state, &user, now).await?;
     }
     let mut chrome = Chrome::plain("Check your email", None);
     chrome.csrf = csrf;
@@ -428,6 +400,47 @@ pub async fn request_password_reset(
             .say("The link works once, for an hour. If nothing arrives in a few minutes, check your spam folder, then ask an administrator of your partnership.")
             .link("Back to sign in", "/sign-in"),
     )
+}
+
+/// Makes a single-use reset link for `user` (earlier ones stop working) and, with a mail
+/// server, emails it to them. Returns the link and whether it was emailed.
+pub async fn issue_reset_link(
+    state: &AppState,
+    user: &sendplan_storage::UserRecord,
+    now: OffsetDateTime,
+) -> Result<(String, bool), AppError> {
+    let token = random_token();
+    let link = link_to(state, &format!("/reset-password/{token}"));
+    let mail = state.config.mailer.as_ref().map(|_| OutgoingMail {
+        partnership: None,
+        purpose: "password_reset",
+        to: Recipient {
+            name: user.display_name.clone(),
+            email: user.email.clone(),
+        },
+        subject: "Reset your sendplan password".to_owned(),
+        body: format!(
+            "Someone asked to reset the password of the sendplan account for this address.\n\n\
+             To choose a new password, open this link within an hour:\n{link}\n\n\
+             The link works once. If you did not ask for this, you can ignore this email: your password has not changed."
+        ),
+        secret: true,
+    });
+    state
+        .store
+        .create_password_reset(
+            user.id,
+            &token_hash(&token),
+            now,
+            now + RESET_VALID_FOR,
+            mail.as_ref(),
+        )
+        .await?;
+    if mail.is_some() {
+        state.mail_waiting.notify_one();
+    }
+    tracing::info!(user = user.id.0, "password reset link made");
+    Ok((link, mail.is_some()))
 }
 
 fn reset_page(csrf: &str, token: &str) -> FormPage {
