@@ -204,6 +204,7 @@ pub(crate) async fn insert_user(
     display_name: &str,
     password_hash: &str,
     deployment_admin: bool,
+    invited: bool,
 ) -> Result<UserId> {
     let email = email.trim().to_lowercase();
     let id: i64 = sqlx::query_scalar(
@@ -226,6 +227,12 @@ pub(crate) async fn insert_user(
         deployment_admin,
         disabled: false,
     };
+    // An account made by accepting an invitation is made by its owner, not the command line.
+    let actor = if actor.0.is_none() && invited {
+        Actor(Some(UserId(id)))
+    } else {
+        actor
+    };
     record_account(
         tx,
         actor,
@@ -235,6 +242,8 @@ pub(crate) async fn insert_user(
             "Account {id} created{}",
             if deployment_admin {
                 " as a deployment administrator"
+            } else if invited {
+                " by accepting an invitation"
             } else {
                 ""
             }
@@ -375,6 +384,7 @@ impl Store {
             display_name,
             password_hash,
             deployment_admin,
+            false,
         )
         .await?;
         write.commit().await?;

@@ -418,6 +418,7 @@ impl Store {
                     display_name,
                     password_hash,
                     false,
+                    true,
                 )
                 .await?
             }

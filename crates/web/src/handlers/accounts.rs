@@ -34,6 +34,16 @@ pub fn when(at: OffsetDateTime) -> String {
     )
 }
 
+/// Items joined with commas, or "None" when there are none (rather than a blank that
+/// reads as "not known").
+pub fn list_or_none(items: Vec<String>) -> String {
+    if items.is_empty() {
+        "None".to_owned()
+    } else {
+        items.join(", ")
+    }
+}
+
 /// "Your account": who you are, where you belong, and what you can change.
 pub async fn show_account(State(state): State<AppState>, signed_in: SignedIn) -> AppResult {
     let user = &signed_in.user;
@@ -43,13 +53,14 @@ pub async fn show_account(State(state): State<AppState>, signed_in: SignedIn) ->
         SummaryRow::new("Email address", user.email.clone()),
         SummaryRow::new(
             "Partnerships",
-            memberships
-                .iter()
-                .filter_map(|(p, role)| {
-                    role.map(|r| format!("{} ({})", p.name, r.label().to_lowercase()))
-                })
-                .collect::<Vec<_>>()
-                .join(", "),
+            list_or_none(
+                memberships
+                    .iter()
+                    .filter_map(|(p, role)| {
+                        role.map(|r| format!("{} ({})", p.name, r.label().to_lowercase()))
+                    })
+                    .collect(),
+            ),
         ),
     ];
     if user.deployment_admin {

@@ -2,7 +2,7 @@
 //! them, and making other deployment administrators. (Partnerships are added from the
 //! start page.) Only deployment administrators reach these pages.
 
-use super::accounts::when;
+use super::accounts::{list_or_none, when};
 use super::{saved, FormPairs};
 use crate::auth::SignedIn;
 use crate::errors::{AppError, AppResult};
@@ -103,11 +103,12 @@ pub async fn show_account(
         ),
         SummaryRow::new(
             "Partnerships",
-            memberships
-                .iter()
-                .map(|(p, role)| format!("{p} ({})", role.label().to_lowercase()))
-                .collect::<Vec<_>>()
-                .join(", "),
+            list_or_none(
+                memberships
+                    .iter()
+                    .map(|(p, role)| format!("{p} ({})", role.label().to_lowercase()))
+                    .collect(),
+            ),
         ),
         SummaryRow::new(
             "Last signed in",
