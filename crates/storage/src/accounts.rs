@@ -625,12 +625,8 @@ impl Store {
         role: Role,
         person: Option<PersonId>,
     ) -> Result<()> {
-        let mut write = self.begin_write().await?;
-        if let Some(person) = person {
-            self.person_in(&mut write.tx, partnership, person).await?;
-        }
-        upsert_membership(&mut write.tx, actor, user, partnership, role, person).await?;
-        write.commit().await
+        self.write_membership(actor, user, partnership, role, person, false)
+            .await
     }
 
     /// Changes a member's role and linked person. A partnership keeps an administrator.
@@ -642,10 +638,26 @@ impl Store {
         role: Role,
         person: Option<PersonId>,
     ) -> Result<()> {
+        self.write_membership(actor, user, partnership, role, person, true)
+            .await
+    }
+
+    /// Sets a membership in one transaction; `must_exist` refuses to add one (a change of
+    /// role for someone removed meanwhile must not bring them back).
+    async fn write_membership(
+        &self,
+        actor: Actor,
+        user: UserId,
+        partnership: PartnershipId,
+        role: Role,
+        person: Option<PersonId>,
+        must_exist: bool,
+    ) -> Result<()> {
         let mut write = self.begin_write().await?;
-        if membership_in(&mut write.tx, user, partnership)
-            .await?
-            .is_none()
+        if must_exist
+            && membership_in(&mut write.tx, user, partnership)
+                .await?
+                .is_none()
         {
             return Err(StoreError::NotFound);
         }

@@ -2,14 +2,13 @@
 //! invitation to a partnership, with a new account or one you already have.
 
 use super::session::{
-    anonymous_csrf, check_new_password, password_fields, secret_field, start_session,
+    anonymous_csrf, check_new_password, password_fields, posted_csrf, secret_field, start_session,
     with_anonymous_csrf, without_secrets,
 };
 use super::{saved, FormPairs};
-use crate::auth::{client_ip, token_hash, SignedIn, SIGN_IN_CSRF_COOKIE};
+use crate::auth::{client_ip, token_hash, SignedIn};
 use crate::errors::{AppError, AppResult};
 use crate::forms::Field;
-use crate::middleware::cookie;
 use crate::pages::{html, html_with_status, FormPage, NoticePage, TableBlock};
 use crate::views::{url_encode, Cell, Chrome, PostButton, SummaryRow, Tag};
 use crate::AppState;
@@ -489,9 +488,7 @@ pub async fn accept_invitation(
     let form = RawForm(pairs);
     let now = OffsetDateTime::now_utc();
     let client = client_ip(&state, peer, &headers).to_string();
-    let csrf = cookie(&headers, SIGN_IN_CSRF_COOKIE)
-        .unwrap_or_default()
-        .to_owned();
+    let csrf = posted_csrf(&headers);
     if let Some(minutes) =
         super::session::over_limit(&state, &[("links-client", &client, LINKS_PER_CLIENT)], now)
             .await?

@@ -62,6 +62,13 @@ pub fn anonymous_csrf(state: &AppState, headers: &HeaderMap) -> (String, Option<
     }
 }
 
+/// The token a form posted before sign-in was shown with (its cookie's value).
+pub fn posted_csrf(headers: &HeaderMap) -> String {
+    cookie(headers, SIGN_IN_CSRF_COOKIE)
+        .unwrap_or_default()
+        .to_owned()
+}
+
 /// A page shown before sign-in, with the cookie its form's token needs.
 pub fn with_anonymous_csrf(mut response: Response, cookie: Option<HeaderValue>) -> Response {
     if let Some(cookie) = cookie {
@@ -219,9 +226,7 @@ pub async fn sign_in(
     axum::Form(pairs): FormPairs,
 ) -> AppResult {
     let form = RawForm(pairs);
-    let csrf = cookie(&headers, SIGN_IN_CSRF_COOKIE)
-        .unwrap_or_default()
-        .to_owned();
+    let csrf = posted_csrf(&headers);
     let next = safe_next(form.get("next"));
     let email = form.get("email").trim().to_lowercase();
     let password = secret_field(&form, "password");
@@ -358,9 +363,7 @@ pub async fn request_password_reset(
     axum::Form(pairs): FormPairs,
 ) -> AppResult {
     let form = RawForm(pairs);
-    let csrf = cookie(&headers, SIGN_IN_CSRF_COOKIE)
-        .unwrap_or_default()
-        .to_owned();
+    let csrf = posted_csrf(&headers);
     let mut reader = sendplan_domain::input::FormReader::new(&form);
     let email = sendplan_domain::input::parse_email(&mut reader, "email", true);
     if let Err(errors) = reader.finish(()) {
@@ -525,9 +528,7 @@ pub async fn reset_password(
     axum::Form(pairs): FormPairs,
 ) -> AppResult {
     let form = RawForm(pairs);
-    let csrf = cookie(&headers, SIGN_IN_CSRF_COOKIE)
-        .unwrap_or_default()
-        .to_owned();
+    let csrf = posted_csrf(&headers);
     let now = OffsetDateTime::now_utc();
     let client = client_ip(&state, peer, &headers).to_string();
     if let Some(minutes) =
