@@ -219,6 +219,23 @@ test('a partnership signs its domain in through the identity provider, and an in
   await sam.waitForURL(/\/sign-in\/sso\/callback/)
   assert.equal(await sam.locator('h1').innerText(), 'You do not have a sendplan account yet')
   await auditBoth(sam, auditor(sam, failures), 'single-sign-on-no-account', failures)
+
+  // A forwarded invitation cannot be taken by whoever the provider signs in: only the
+  // address it was sent to may accept it.
+  await admin.goto(`${home}/invitations/new`)
+  await admin.getByLabel('Email address').fill('pat.viewer@nhs.example.org')
+  await admin.getByRole('radio', { name: 'Viewer' }).check()
+  await admin.getByRole('button', { name: 'Send invitation' }).click()
+  const patLink = (await emailTo('pat.viewer@nhs.example.org')).match(/http:\/\/\S+\/invitations\/[0-9a-f]{64}/)[0]
+  await samContext.clearCookies()
+  await sam.goto(patLink)
+  await sam.getByRole('link', { name: 'Join with Council account' }).click()
+  await sam.getByPlaceholder('Enter any login').fill('sam.viewer@nhs.example.org')
+  await sam.getByPlaceholder('and password').fill('anything')
+  await sam.getByRole('button', { name: 'Sign-in' }).click()
+  await sam.getByRole('button', { name: 'Continue' }).click()
+  await sam.waitForURL(/\/sign-in\/sso\/callback/)
+  assert.equal(await sam.locator('h1').innerText(), 'This invitation is for someone else')
   await Promise.all([adminContext.close(), samContext.close()])
   assert.deepEqual(failures, [])
 })

@@ -113,7 +113,33 @@ fn password_page(signed_in: &SignedIn) -> FormPage {
     .cancel("/account")
 }
 
-pub async fn edit_password(signed_in: SignedIn) -> AppResult {
+/// An account that signs in only through the identity provider, at a domain whose
+/// password sign-in is off, has no sendplan password to set: giving it one would outlive
+/// the organisation's account, which is how leavers lose access.
+async fn refuse_password_for_single_sign_on(
+    state: &AppState,
+    signed_in: &SignedIn,
+) -> Result<Option<axum::response::Response>, AppError> {
+    let domain = email_domain(&signed_in.user.email).unwrap_or_default();
+    if !signed_in.user.password_hash.is_empty() || state.store.password_allowed_for(&domain).await?
+    {
+        return Ok(None);
+    }
+    let page = NoticePage::new(
+        Chrome::plain("You have no sendplan password", Some(signed_in)),
+        "You have no sendplan password",
+    )
+    .say(format!(
+        "Accounts at {domain} sign in with their organisation's account, so there is no password to change here. Change it with your organisation's IT service."
+    ))
+    .back("/account");
+    Ok(Some(html(&page)?))
+}
+
+pub async fn edit_password(State(state): State<AppState>, signed_in: SignedIn) -> AppResult {
+    if let Some(refusal) = refuse_password_for_single_sign_on(&state, &signed_in).await? {
+        return Ok(refusal);
+    }
     html(&password_page(&signed_in))
 }
 
@@ -126,6 +152,9 @@ pub async fn change_password(
     headers: HeaderMap,
     axum::Form(pairs): FormPairs,
 ) -> AppResult {
+    if let Some(refusal) = refuse_password_for_single_sign_on(&state, &signed_in).await? {
+        return Ok(refusal);
+    }
     let form = RawForm(pairs);
     let shown = without_secrets(&form);
     let page = password_page(&signed_in);

@@ -718,6 +718,21 @@ async fn single_sign_on_return(
     let account = state.store.find_user_by_email(&identity.email).await?;
     let user = match (&attempt.invitation, account) {
         (Some(token), account) => {
+            // The provider vouched for one address: it may accept only an invitation to
+            // that address, or anyone holding a forwarded link could join as its invitee.
+            let invited = state.store.invitation_by_token(&token_hash(token)).await?;
+            if let Some((invitation, _)) = invited.filter(|(i, _)| i.email != identity.email) {
+                return sso_refusal(
+                    state,
+                    "This invitation is for someone else",
+                    &format!(
+                        "This invitation is for {}, but {} signed you in as {}. Sign in with that address, or ask for an invitation of your own.",
+                        invitation.email,
+                        sso.name(),
+                        identity.email
+                    ),
+                );
+            }
             let name = identity
                 .name
                 .clone()
