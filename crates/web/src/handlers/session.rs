@@ -668,19 +668,19 @@ async fn single_sign_on_return(
         return Err(AppError::NotFound);
     };
     let query = RawForm(query);
-    let attempt: Option<SsoAttempt> = cookie(&headers, SSO_COOKIE)
+    let attempt: Option<SsoAttempt> = cookie(headers, SSO_COOKIE)
         .map(url_decode)
         .and_then(|v| serde_json::from_str(&v).ok());
     let Some(attempt) = attempt else {
         return sso_refusal(
-            &state,
+            state,
             "Sign-in took too long",
             "Your sign-in was not finished within 10 minutes, or this browser does not keep cookies. Go back to sendplan and sign in again.",
         );
     };
     if !query.get("error").is_empty() {
         return sso_refusal(
-            &state,
+            state,
             "You were not signed in",
             &format!(
                 "{} did not sign you in: {}. Try again, or ask your IT service desk.",
@@ -697,7 +697,7 @@ async fn single_sign_on_return(
         Err(why) => {
             tracing::warn!(%why, "single sign-on refused");
             return sso_refusal(
-                &state,
+                state,
                 "You were not signed in",
                 &format!(
                     "sendplan could not confirm who you are with {}. Go back and sign in again.",
@@ -709,7 +709,7 @@ async fn single_sign_on_return(
     let domain = email_domain(&identity.email).unwrap_or_default();
     if !state.store.is_single_sign_on_domain(&domain).await? {
         return sso_refusal(
-            &state,
+            state,
             "Your organisation does not sign in this way",
             &format!("No partnership has set accounts at {domain} to sign in through {}. Sign in with your email address and password instead.", sso.name()),
         );
@@ -751,11 +751,11 @@ async fn single_sign_on_return(
             {
                 Ok(Some((user, partnership))) => {
                     let to =
-                        super::accounts::landing_after_joining(&state, user, partnership).await?;
+                        super::accounts::landing_after_joining(state, user, partnership).await?;
                     return start_session(
-                        &state,
+                        state,
                         user,
-                        &headers,
+                        headers,
                         &to,
                         Some("You have joined the partnership"),
                     )
@@ -763,7 +763,7 @@ async fn single_sign_on_return(
                 }
                 Ok(None) => account.map(|u| u.id),
                 Err(sendplan_storage::StoreError::Rule(why)) => {
-                    return sso_refusal(&state, "This invitation is for someone else", &why)
+                    return sso_refusal(state, "This invitation is for someone else", &why)
                 }
                 Err(other) => return Err(other.into()),
             }
@@ -772,10 +772,10 @@ async fn single_sign_on_return(
     };
     let Some(user) = user else {
         return sso_refusal(
-            &state,
+            state,
             "You do not have a sendplan account yet",
             &format!("There is no sendplan account for {}. Ask an administrator of your partnership to invite you.", identity.email),
         );
     };
-    start_session(&state, user, &headers, &attempt.next, None).await
+    start_session(state, user, headers, &attempt.next, None).await
 }
