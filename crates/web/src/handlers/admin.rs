@@ -34,13 +34,12 @@ pub async fn list_accounts(State(state): State<AppState>, signed_in: SignedIn) -
             vec![
                 name,
                 Cell::text(a.user.email.clone()),
-                Cell::text(
+                Cell::text(list_or_none(
                     a.memberships
                         .iter()
                         .map(|(p, role)| format!("{p} ({})", role.label().to_lowercase()))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                ),
+                        .collect(),
+                )),
                 Cell::text(a.user.last_sign_in_at.map_or("Never".to_owned(), when)),
             ]
         })
