@@ -971,14 +971,12 @@ fn the_published_dfe_files_read_with_england_and_wolverhampton_series() {
     use sendplan_interchange::dfe::{
         local_authority_series, read_statistics, Area, Statistic, StatisticsPeriod,
     };
-    // The published files live in the workplace's shared/ folder beside the repository
-    // (SENDPLAN_SHARED overrides); the test fails rather than skips without them.
-    let shared = std::env::var("SENDPLAN_SHARED")
-        .unwrap_or_else(|_| format!("{}/../../../shared", env!("CARGO_MANIFEST_DIR")));
-    let dir = format!("{shared}/data/ehcp_stats");
+    // The published files, as published, are kept in the repository (fixtures/dfe, Open
+    // Government Licence), so the suite needs nothing beside it.
+    let dir = format!("{}/../../fixtures/dfe", env!("CARGO_MANIFEST_DIR"));
     let read = |file: &str| {
         std::fs::read_to_string(format!("{dir}/{file}"))
-            .unwrap_or_else(|e| panic!("{dir}/{file}: {e}. The DfE statistics are in shared/data beside the repository; set SENDPLAN_SHARED if they are elsewhere."))
+            .unwrap_or_else(|e| panic!("{dir}/{file}: {e}"))
     };
     let timeliness = read("ehcp_2025release_timeliness_20_week_all_plans_by_la_2019-2024.csv");
     let excluding = read_statistics(
