@@ -224,7 +224,13 @@ fn read_csv(bytes: &[u8]) -> Result<Table, SheetError> {
             line: n + 1,
             message: e.to_string(),
         })?;
-        grid.push(record.iter().map(str::to_owned).collect());
+        // sendplan's own exports neutralise formula-like cells; read them as typed.
+        grid.push(
+            record
+                .iter()
+                .map(|cell| crate::sheet_export::restore_cell(cell).to_owned())
+                .collect(),
+        );
     }
     to_table("CSV", grid, 1).ok_or(SheetError::NoData)
 }

@@ -177,14 +177,67 @@ pub fn table_to_xlsx(
     workbook.save_to_buffer()
 }
 
-/// A table as CSV (UTF-8 with a byte order mark, so Excel reads the £ signs right).
+/// The characters that make a spreadsheet read a cell as a formula (or, for tab and
+/// carriage return, hide one): OWASP's list for CSV injection.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A cell as it is safe to write to a CSV file someone will open in a spreadsheet: text
+/// that would start a formula gets a leading apostrophe (OWASP's advice), so an action
+/// lead's update beginning `=HYPERLINK(...)` is shown, not run. Numbers, including
+/// negative ones, are left as they are.
+pub fn neutralise_cell(text: &str) -> std::borrow::Cow<'_, str> {
+    let is_number = text.trim().parse::<f64>().is_ok_and(f64::is_finite);
+    if !is_number && text.starts_with(FORMULA_STARTS) {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// Undoes [`neutralise_cell`] when sendplan reads its own CSV back.
+pub fn restore_cell(text: &str) -> &str {
+    match text.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_STARTS) && neutralise_cell(rest) != rest => rest,
+        _ => text,
+    }
+}
+
+/// A table as CSV (UTF-8 with a byte order mark, so Excel reads the £ signs right), every
+/// cell neutralised against formula injection.
 pub fn table_to_csv(head: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
     let mut out = b"\xEF\xBB\xBF".to_vec();
     let mut writer = csv::Writer::from_writer(Vec::new());
-    let _ = writer.write_record(head);
+    let _ = writer.write_record(head.iter().map(|h| neutralise_cell(h).into_owned()));
     for row in rows {
-        let _ = writer.write_record(row);
+        let _ = writer.write_record(row.iter().map(|cell| neutralise_cell(cell).into_owned()));
     }
     out.extend(writer.into_inner().unwrap_or_default());
     out
+}
+
+#[cfg(test)]
+mod csv_safety {
+    use super::*;
+
+    #[test]
+    fn cells_that_would_run_as_formulas_are_written_as_text_and_read_back_as_typed() {
+        for dangerous in [
+            "=HYPERLINK(\"http://evil.example\",\"Click\")",
+            "+1+cmd|' /C calc'!A0",
+            "-2+3",
+            "@SUM(A1:A9)",
+            "\t=1",
+            "\r=1",
+        ] {
+            let written = neutralise_cell(dangerous);
+            assert_eq!(written, format!("'{dangerous}"));
+            assert_eq!(restore_cell(&written), dangerous);
+        }
+        for safe in ["-5", "+44", "-0.25", "1e3", "Plain text", "", "'quoted already", "£45,000"] {
+            assert_eq!(neutralise_cell(safe), safe, "{safe} is left alone");
+            assert_eq!(restore_cell(safe), safe);
+        }
+        let csv = String::from_utf8(table_to_csv(&["Number", "Notes"], &[vec!["1.2".into(), "=1+1".into()]])).unwrap_or_default();
+        assert!(csv.contains("'=1+1") && !csv.contains(",=1+1"), "{csv}");
+    }
 }

@@ -3901,3 +3901,53 @@ async fn passwords_are_changed_and_reset_once_and_sessions_are_listed_and_ended(
     let (_, body) = w.get(None, "/forgot-password").await;
     assert!(body.contains("cannot send email"));
 }
+
+#[tokio::test]
+async fn an_update_that_looks_like_a_formula_reaches_the_board_csv_as_text() {
+    let w = world().await;
+    let lead = w
+        .session_for(
+            "lead@example.org",
+            Some((w.a.pid, Role::ActionLead, Some(w.a.person))),
+            false,
+        )
+        .await;
+    let today = time::OffsetDateTime::now_utc().date();
+    let red = w
+        .store
+        .list_ratings(w.a.pid, w.a.plan)
+        .await
+        .unwrap()
+        .iter()
+        .find(|r| r.label == "Red")
+        .unwrap()
+        .id
+        .to_string();
+    let formula = "=HYPERLINK(\"http://evil.example/\",\"Open the evidence\")";
+    let (status, _) = w
+        .post(
+            Some(&lead),
+            &format!("/p/{}/actions/{}/updates/new", w.a.pid, w.a.led_action),
+            &[
+                ("rating_id", &red),
+                ("narrative", formula),
+                ("update_date-day", &today.day().to_string()),
+                ("update_date-month", &u8::from(today.month()).to_string()),
+                ("update_date-year", &today.year().to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, csv) = w
+        .get(
+            Some(&lead),
+            &format!(
+                "/p/{}/plans/{}/reports/view?kind=progress&format=csv",
+                w.a.pid, w.a.plan
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(csv.contains("'=HYPERLINK"), "the formula is written as text: {csv}");
+    assert!(!csv.contains(",\"=HYPERLINK") && !csv.contains(",=HYPERLINK"));
+}
