@@ -98,6 +98,25 @@ impl FieldErrors {
     }
 }
 
+/// The first invisible control character in `text` that no form field may hold (line
+/// breaks and tabs are allowed: text areas have them), named as a person could look it up.
+pub fn hidden_control(text: &str) -> Option<String> {
+    text.chars()
+        .find(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        .map(|c| format!("U+{:04X}", u32::from(c)))
+}
+
+/// Text for one line (a name, a subject): every control character, line breaks included,
+/// becomes a space, so it can never start a new header in an email or a row in a file.
+pub fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Reads fields from a form, collecting every problem rather than stopping at the first.
 pub struct FormReader<'a> {
     form: &'a RawForm,
@@ -147,6 +166,14 @@ impl<'a> FormReader<'a> {
             self.errors.add(
                 field,
                 format!("{what} must be {max} characters or fewer (it has {length})"),
+            );
+        } else if let Some(bad) = hidden_control(value) {
+            // A null byte or another invisible control character cannot be stored by every
+            // database, nor shown: say so, rather than fail on saving and lose the form.
+            let what = capitalise(what);
+            self.errors.add(
+                field,
+                format!("{what} contains a hidden control character ({bad}): retype it, or paste it as plain text"),
             );
         }
     }
@@ -1200,5 +1227,33 @@ mod tests {
         assert!(errors
             .message_for("name")
             .is_some_and(|m| m.contains("301")));
+    }
+}
+
+#[cfg(test)]
+mod boundary {
+    use super::*;
+
+    #[test]
+    fn a_null_byte_is_refused_with_a_message_and_line_breaks_are_allowed() {
+        let form = RawForm::from_pairs(&[("name", "Sam\0Patel"), ("notes", "one\r\ntwo\tthree")]);
+        let mut reader = FormReader::new(&form);
+        reader.required("name", "the name", 100);
+        reader.optional("notes", "the notes", 100);
+        let errors = reader.finish(()).unwrap_err();
+        assert_eq!(
+            errors.message_for("name"),
+            Some("The name contains a hidden control character (U+0000): retype it, or paste it as plain text")
+        );
+        assert_eq!(errors.message_for("notes"), None);
+    }
+
+    #[test]
+    fn one_line_text_cannot_carry_a_line_break() {
+        assert_eq!(
+            one_line("Sam\r\nBcc: everyone@example.org"),
+            "Sam Bcc: everyone@example.org"
+        );
+        assert_eq!(one_line("  Head of\tService \u{7} "), "Head of Service");
     }
 }

@@ -233,11 +233,24 @@ mod csv_safety {
             assert_eq!(written, format!("'{dangerous}"));
             assert_eq!(restore_cell(&written), dangerous);
         }
-        for safe in ["-5", "+44", "-0.25", "1e3", "Plain text", "", "'quoted already", "£45,000"] {
+        for safe in [
+            "-5",
+            "+44",
+            "-0.25",
+            "1e3",
+            "Plain text",
+            "",
+            "'quoted already",
+            "£45,000",
+        ] {
             assert_eq!(neutralise_cell(safe), safe, "{safe} is left alone");
             assert_eq!(restore_cell(safe), safe);
         }
-        let csv = String::from_utf8(table_to_csv(&["Number", "Notes"], &[vec!["1.2".into(), "=1+1".into()]])).unwrap_or_default();
+        let csv = String::from_utf8(table_to_csv(
+            &["Number", "Notes"],
+            &[vec!["1.2".into(), "=1+1".into()]],
+        ))
+        .unwrap_or_default();
         assert!(csv.contains("'=1+1") && !csv.contains(",=1+1"), "{csv}");
     }
 }

@@ -228,8 +228,12 @@ impl Mailer {
             message,
             permanent: true,
         };
+        // A name or subject from a spreadsheet can hold a line break; in a header it would
+        // start another header, so each is made one line first.
+        let to_name = sendplan_domain::input::one_line(to_name);
+        let subject = sendplan_domain::input::one_line(subject);
         let to = Mailbox::new(
-            Some(to_name.to_owned()).filter(|n| !n.is_empty()),
+            Some(to_name).filter(|n| !n.is_empty()),
             to_email
                 .parse()
                 .map_err(|_| refused("the address is not a valid email address".to_owned()))?,
@@ -238,7 +242,7 @@ impl Mailer {
         let message = Message::builder()
             .from(self.from.clone())
             .to(to)
-            .subject(subject)
+            .subject(subject.as_str())
             .message_id(Some(format!("<{id}@{domain}>")))
             .header(ContentType::TEXT_PLAIN)
             .body(body.to_owned())

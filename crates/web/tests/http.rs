@@ -3948,6 +3948,30 @@ async fn an_update_that_looks_like_a_formula_reaches_the_board_csv_as_text() {
         )
         .await;
     assert_eq!(status, StatusCode::OK);
-    assert!(csv.contains("'=HYPERLINK"), "the formula is written as text: {csv}");
+    assert!(
+        csv.contains("'=HYPERLINK"),
+        "the formula is written as text: {csv}"
+    );
     assert!(!csv.contains(",\"=HYPERLINK") && !csv.contains(",=HYPERLINK"));
+}
+
+#[tokio::test]
+async fn a_hidden_control_character_is_refused_on_the_form_with_what_was_typed_kept() {
+    let w = world().await;
+    let manager = w
+        .session_for(
+            "pm@example.org",
+            Some((w.a.pid, Role::PlanManager, None)),
+            false,
+        )
+        .await;
+    let (status, body) = w
+        .post(
+            Some(&manager),
+            &format!("/p/{}/organisations/new", w.a.pid),
+            &[("name", "Health\0Trust"), ("kind", "other")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("hidden control character (U+0000)"), "{body}");
 }
