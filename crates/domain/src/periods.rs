@@ -179,7 +179,41 @@ impl Frequency {
                 })
             }
         };
-        period.ok_or_else(wrong)
+        let period = period.ok_or_else(wrong)?;
+        // A typing slip such as 9999-12 would otherwise become a measure's latest value.
+        let years = PERIOD_YEARS;
+        if !years.contains(&period.span.start.year()) || !years.contains(&period.span.end.year()) {
+            return Err(format!(
+                "\"{text}\" is outside the years a plan measures: periods must fall between {} and {}",
+                years.start(),
+                years.end()
+            ));
+        }
+        Ok(period)
+    }
+}
+
+/// The years a measure's period may fall in (the same as any date sendplan takes).
+pub const PERIOD_YEARS: std::ops::RangeInclusive<i32> = 1990..=2100;
+
+#[cfg(test)]
+mod period_range {
+    use super::*;
+
+    #[test]
+    fn periods_outside_1990_to_2100_are_refused_for_every_frequency() {
+        for (frequency, text) in [
+            (Frequency::Monthly, "9999-12"),
+            (Frequency::Monthly, "1900-01"),
+            (Frequency::Quarterly, "2100/01 Q4"),
+            (Frequency::AcademicYear, "2100/01"),
+            (Frequency::FinancialYear, "1989/90"),
+            (Frequency::CalendarYear, "2101"),
+        ] {
+            assert!(frequency.parse_period(text).is_err(), "{text} refused");
+        }
+        assert!(Frequency::Monthly.parse_period("2100-12").is_ok());
+        assert!(Frequency::AcademicYear.parse_period("2099/00").is_ok());
     }
 }
 
