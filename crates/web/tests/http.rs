@@ -2664,13 +2664,23 @@ async fn the_public_page_shows_only_what_was_published_to_anyone_without_signing
     let paper = format!("/public/{}/reports/{}", w.a.pid, w.a.issued_report);
     assert_eq!(w.get(None, &paper).await.0, StatusCode::NOT_FOUND);
     let publish_paper = format!("{base}/reports/{}/publish", w.a.issued_report);
-    let (status, page) = w.post(Some(&manager), &publish_paper, &[]).await;
+    let (status, page) = w
+        .post(Some(&manager), &publish_paper, &[("publish", "yes")])
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("everything in it can be public"));
-    let (status, _) = w
-        .post(Some(&manager), &publish_paper, &[("confirm", "yes")])
-        .await;
-    assert_eq!(status, StatusCode::SEE_OTHER);
+    // Sent twice (a double click, or the form again from the browser's history), the
+    // paper is published once and stays published: publishing is a state, not a toggle.
+    for _ in 0..2 {
+        let (status, _) = w
+            .post(
+                Some(&manager),
+                &publish_paper,
+                &[("publish", "yes"), ("confirm", "yes")],
+            )
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+    }
     let (status, page) = w.get(None, &paper).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("As issued"));

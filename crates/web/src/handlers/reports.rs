@@ -352,7 +352,12 @@ async fn publication_page(
     } else {
         "Publish this paper on the public page"
     };
-    let mut fields = Vec::new();
+    // The form says which state it asks for, so sending it twice (or again from the
+    // browser's history) can never undo what it did.
+    let mut fields = vec![Field::hidden(
+        "publish",
+        if is_public { "no" } else { "yes" },
+    )];
     if !is_public {
         fields.push(Field::checkboxes(
             "confirm",
@@ -406,7 +411,31 @@ pub async fn save_report_publication(
     ctx.require(Capability::EditPlans)?;
     let form = RawForm(pairs);
     let (page, is_public, plan) = publication_page(&state, &ctx, id).await?;
-    if !is_public && form.get("confirm") != "yes" {
+    let publish = match form.get("publish") {
+        "yes" => true,
+        "no" => false,
+        _ => {
+            return page.with_errors(
+                &form,
+                sendplan_domain::input::FieldErrors::single(
+                    "confirm",
+                    "Open this page again from the Reports page: it did not say whether to publish or withdraw",
+                ),
+            )
+        }
+    };
+    if publish == is_public {
+        return Ok(super::saved(
+            &state,
+            &format!("{}/plans/{plan}/reports", ctx.base()),
+            if publish {
+                "The paper is published on the public page"
+            } else {
+                "The paper is withdrawn from the public page"
+            },
+        ));
+    }
+    if publish && form.get("confirm") != "yes" {
         return page.with_errors(
             &form,
             sendplan_domain::input::FieldErrors::single(
@@ -417,7 +446,7 @@ pub async fn save_report_publication(
     }
     match state
         .store
-        .set_report_published(ctx.actor(), ctx.pid(), id, !is_public)
+        .set_report_published(ctx.actor(), ctx.pid(), id, publish)
         .await
     {
         Ok(()) => Ok(super::saved(
