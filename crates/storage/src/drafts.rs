@@ -69,13 +69,4 @@ impl Store {
             table_json: row.text("table_json")?,
         })
     }
-
-    pub async fn delete_import_draft(&self, id: i64) -> Result<()> {
-        let mut write = self.begin_write().await?;
-        sqlx::query("DELETE FROM import_drafts WHERE id = $1")
-            .bind(id)
-            .execute(&mut *write.tx)
-            .await?;
-        write.commit().await
-    }
 }

@@ -26,6 +26,29 @@ impl Store {
         Ok(summary)
     }
 
+    /// Imports a plan built from an uploaded draft, using the draft up in the same
+    /// transaction: a second submission (even one racing the first, which waits on the
+    /// draft's row) finds it gone and imports nothing. `None` when it was already used.
+    pub async fn import_plan_from_draft(
+        &self,
+        actor: Actor,
+        draft: i64,
+        import: &PlanImport,
+        today: Date,
+    ) -> Result<Option<ImportSummary>> {
+        let mut write = self.begin_write().await?;
+        let taken = sqlx::query("DELETE FROM import_drafts WHERE id = $1")
+            .bind(draft)
+            .execute(&mut *write.tx)
+            .await?;
+        if taken.rows_affected() != 1 {
+            return Ok(None);
+        }
+        let summary = self.import_in(&mut write.tx, actor, import, today).await?;
+        write.commit().await?;
+        Ok(Some(summary))
+    }
+
     async fn import_in(
         &self,
         tx: &mut Tx,

@@ -1472,9 +1472,30 @@ async fn a_spreadsheet_is_uploaded_checked_row_by_row_and_imported_all_at_once()
     );
     let mut confirmed = choices.to_vec();
     confirmed.push(("confirm", "1"));
+    // "Import the plan" pressed twice at once, and once more later: one plan.
+    let (first, second) = tokio::join!(
+        w.post(Some(&manager), &check, &confirmed),
+        w.post(Some(&manager), &check, &confirmed)
+    );
+    assert_eq!(
+        (first.0, second.0),
+        (StatusCode::SEE_OTHER, StatusCode::SEE_OTHER)
+    );
     let (status, _) = w.post(Some(&manager), &check, &confirmed).await;
-    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        status,
+        StatusCode::SEE_OTHER,
+        "sent again later: told, not refused"
+    );
     let plans = w.store.list_plans(w.a.pid).await.unwrap();
+    assert_eq!(
+        plans
+            .iter()
+            .filter(|p| p.title == "Imported tracker")
+            .count(),
+        1,
+        "imported once"
+    );
     let plan = plans
         .iter()
         .find(|p| p.title == "Imported tracker")

@@ -203,6 +203,15 @@ pub async fn show_import(
     html(&import_page(&ctx, id, &file_name, &table, &mapping))
 }
 
+/// Where a second "Import the plan" goes: the plan is there already, once.
+fn already_imported(state: &AppState, ctx: &Ctx) -> axum::response::Response {
+    saved(
+        state,
+        &ctx.base(),
+        "This spreadsheet has been imported already: its plan is listed here",
+    )
+}
+
 pub async fn check_import(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -210,8 +219,17 @@ pub async fn check_import(
     axum::Form(pairs): FormPairs,
 ) -> AppResult {
     ctx.require(Capability::EditPlans)?;
-    let (file_name, table) = draft(&state, &ctx, id).await?;
     let form = RawForm(pairs);
+    let (file_name, table) = match draft(&state, &ctx, id).await {
+        Ok(found) => found,
+        // "Import the plan" sent again after it worked: the draft went with the import.
+        Err(AppError::Store(sendplan_storage::StoreError::NotFound))
+            if form.get("confirm") == "1" =>
+        {
+            return Ok(already_imported(&state, &ctx));
+        }
+        Err(other) => return Err(other),
+    };
     let mapping: Mapping = Column::ALL
         .iter()
         .filter_map(|c| {
@@ -297,11 +315,15 @@ pub async fn check_import(
         Err(other) => return refill(page, &form, FieldErrors::single("title", other.to_string())),
     };
     if form.get("confirm") == "1" {
-        let summary = state
+        // The draft is used up in the import's own transaction, so the same form sent
+        // twice, however close together, imports once.
+        let Some(summary) = state
             .store
-            .import_plan(ctx.actor(), &import, ctx.today)
-            .await?;
-        state.store.delete_import_draft(id).await?;
+            .import_plan_from_draft(ctx.actor(), id, &import, ctx.today)
+            .await?
+        else {
+            return Ok(already_imported(&state, &ctx));
+        };
         let plan = summary
             .plans
             .first()
