@@ -65,6 +65,17 @@ pub(crate) async fn record<B: Serialize, A: Serialize>(
     .bind(to_json(change.after)?)
     .execute(&mut **tx)
     .await?;
+    // The partnership's data version moves with the change, under its row's lock, so read
+    // caches keyed by it can never miss a change that commits late (see migration 0013).
+    if let Some(partnership) = change.partnership {
+        sqlx::query(
+            "INSERT INTO data_versions (partnership_id, version) VALUES ($1, 1) \
+             ON CONFLICT (partnership_id) DO UPDATE SET version = data_versions.version + 1",
+        )
+        .bind(partnership.0)
+        .execute(&mut **tx)
+        .await?;
+    }
     Ok(())
 }
 

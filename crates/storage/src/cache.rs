@@ -2,10 +2,12 @@
 //! layer the plan page's rendered body), so the plan page does not re-read hundreds of
 //! actions and thousands of updates, or re-render them, on every request.
 //!
-//! Entries are validated, not timed out: every change to a partnership's records appends
-//! to its audit log in the same transaction, so the highest audit id of a partnership
-//! changes exactly when its data does. One indexed query reads it, on every backend and
-//! across every server process sharing the database, so a cached entry is never stale.
+//! Entries are validated, not timed out: every change to a partnership's records moves its
+//! data version in the same transaction (with the audit entry), under the lock of the
+//! version's row, so the version counts commits in the order they happen. (The highest
+//! audit id did not: PostgreSQL can commit a lower id after a higher one is seen.) One
+//! indexed query reads it, on every backend and across every server process sharing the
+//! database, so a cached entry is never stale.
 
 use std::any::Any;
 use std::collections::HashMap;

@@ -103,6 +103,13 @@ pub const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0012_accounts.sql"),
         rebuilds_sqlite_tables: true,
     },
+    Migration {
+        version: 13,
+        name: "data_version",
+        sqlite: include_str!("../migrations/sqlite/0013_data_version.sql"),
+        postgres: include_str!("../migrations/postgres/0013_data_version.sql"),
+        rebuilds_sqlite_tables: false,
+    },
 ];
 
 async fn record_applied(tx: &mut sqlx::AnyConnection, migration: &Migration) -> Result<()> {

@@ -92,11 +92,11 @@ pub(crate) enum CacheKey {
 }
 
 impl Store {
-    /// A number that changes whenever any of the partnership's records change: the id of
-    /// its latest audit entry (see `cache.rs`).
+    /// A number that moves on, in order, whenever any of the partnership's records change:
+    /// a counter moved in the same transaction as each change (see migration 0013).
     pub async fn data_version(&self, partnership: PartnershipId) -> Result<i64> {
         Ok(sqlx::query_scalar::<_, i64>(
-            "SELECT COALESCE(MAX(id), 0) FROM audit_events WHERE partnership_id = $1",
+            "SELECT COALESCE(MAX(version), 0) FROM data_versions WHERE partnership_id = $1",
         )
         .bind(partnership.0)
         .fetch_one(self.pool())

@@ -87,6 +87,7 @@ on_both_backends!(
     parallel_attempts_never_pass_the_limit,
     invitations_are_single_use_and_audited,
     leavers_lose_access_at_once_and_someone_always_administers,
+    the_data_version_moves_with_each_change_and_only_then,
     memberships_give_roles_per_partnership,
     merging_a_person_moves_everything_that_names_them,
     measures_keep_their_trajectory_and_every_revision,
@@ -1668,6 +1669,13 @@ async fn a_database_with_measures_from_before_optional_baselines_keeps_them() {
         .await
         .expect("record");
     }
+    // The fixture is written through today's code, which moves each partnership's data
+    // version as it writes (migration 13 makes the table; it keeps one already there).
+    old.execute_unchecked(
+        "CREATE TABLE data_versions (partnership_id INTEGER PRIMARY KEY, version INTEGER NOT NULL)",
+    )
+    .await
+    .expect("table");
     let f = fixture(&old, "E08000031").await;
     old.execute_unchecked(&format!(
         "INSERT INTO measures (id, partnership_id, plan_id, name, definition, unit, polarity, frequency, baseline_date, baseline_value, tolerance, source, created_at) \
@@ -1904,4 +1912,41 @@ async fn reminders_are_queued_once_and_sent_by_one_sender(store: Store, _url: St
         .map(|m| m.state())
         .collect();
     assert_eq!(states, vec!["Not sent: the mail server refused it", "Sent"]);
+}
+
+/// The data version moves with every change, in the change's own transaction: a refused
+/// change leaves it where it was, and another partnership's changes do not move it.
+async fn the_data_version_moves_with_each_change_and_only_then(store: Store, _url: String) {
+    let a = fixture(&store, "E08000031").await;
+    let b = fixture(&store, "E10000031").await;
+    let start = store.data_version(a.partnership).await.expect("version");
+    let other = store.data_version(b.partnership).await.expect("version");
+    add_action(&store, &a, "1.5", &[]).await;
+    let after_one = store.data_version(a.partnership).await.expect("version");
+    assert!(after_one > start);
+    assert!(matches!(
+        store
+            .create_action(
+                ACTOR,
+                a.partnership,
+                a.area,
+                &ActionInput::parse(
+                    &form(&[("number", "1.5"), ("description", "Again")]),
+                    |_| { sendplan_domain::numbering::ItemNumber::parse("1").ok() }
+                )
+                .expect("valid"),
+                TODAY,
+            )
+            .await,
+        Err(StoreError::Duplicate(_))
+    ));
+    assert_eq!(
+        store.data_version(a.partnership).await.expect("version"),
+        after_one,
+        "a refused change does not move the version"
+    );
+    assert_eq!(
+        store.data_version(b.partnership).await.expect("version"),
+        other
+    );
 }
