@@ -5,7 +5,7 @@
 //! as any other.
 
 use crate::document::*;
-use calamine::{Data, Reader, SheetVisible, Xlsx};
+use calamine::{Reader, SheetVisible, Xlsx};
 use sendplan_domain::leads::{looks_like_a_name, resolve, KnownPerson, Lead};
 use sendplan_domain::numbering::ItemNumber;
 use sendplan_domain::rating::RatingDefinition;
@@ -47,6 +47,9 @@ pub enum SheetError {
     BrokenWorkbook(String),
     #[error("The workbook has no visible sheet with any data")]
     NoData,
+    /// A limit of [`limits`] was reached; the text names it.
+    #[error("The workbook is too big to read: {0}")]
+    TooBig(String),
     #[error("Row {row}, column {column}: the cell holds an Excel error ({error}); correct the formula and try again")]
     CellError {
         row: usize,
@@ -110,7 +113,171 @@ fn number_text(value: f64) -> String {
     }
 }
 
+/// What a workbook may hold. Each is checked as the file is read, before anything is
+/// sized from it: a sheet's declared dimension is never trusted (one cell at A1 and one at
+/// XFD1048576 in a 1.5 KB file once asked for 550 GB), and the zip's expansion is bounded.
+pub mod limits {
+    /// Rows from a sheet's first used row to its last.
+    pub const MAX_ROWS: usize = 10_000;
+    /// Columns from a sheet's first used column to its last.
+    pub const MAX_COLUMNS: usize = 150;
+    /// Cells with something in them, in one sheet.
+    pub const MAX_CELLS: usize = 300_000;
+    /// Characters in one cell (Excel's own limit).
+    pub const MAX_CELL_CHARS: usize = 32_767;
+    /// Bytes of the workbook's parts once unzipped.
+    pub const MAX_UNZIPPED_BYTES: u64 = 100 * 1024 * 1024;
+    /// How many times larger a part may be unzipped than zipped (real workbooks are ~10).
+    pub const MAX_ZIP_RATIO: u64 = 200;
+}
+
+/// Refuses a workbook whose parts would unzip to more than the limits allow, from the
+/// sizes its directory declares (the unzipping itself is bounded again by the cell limits).
+fn check_unzipped_size(bytes: &[u8]) -> Result<(), SheetError> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|e| SheetError::BrokenWorkbook(e.to_string()))?;
+    let mut total: u64 = 0;
+    for index in 0..archive.len() {
+        let part = archive
+            .by_index_raw(index)
+            .map_err(|e| SheetError::BrokenWorkbook(e.to_string()))?;
+        let (size, packed) = (part.size(), part.compressed_size().max(1));
+        total = total.saturating_add(size);
+        if size / packed > limits::MAX_ZIP_RATIO && size > 1024 * 1024 {
+            return Err(SheetError::TooBig(format!(
+                "part of the workbook ({}) would unzip to {} times its size; sendplan reads at most {} times, so this is not a workbook Excel saved",
+                part.name().map(|n| n.into_owned()).unwrap_or_default(),
+                size / packed,
+                limits::MAX_ZIP_RATIO
+            )));
+        }
+    }
+    if total > limits::MAX_UNZIPPED_BYTES {
+        return Err(SheetError::TooBig(format!(
+            "the workbook unzips to {} MB; sendplan reads at most {} MB",
+            total / 1_048_576,
+            limits::MAX_UNZIPPED_BYTES / 1_048_576
+        )));
+    }
+    Ok(())
+}
+
+/// A cell's value as text, or the Excel error it holds.
+fn cell_text(cell: &calamine::DataRef<'_>) -> Result<String, String> {
+    use calamine::DataRef;
+    Ok(match cell {
+        DataRef::Empty => String::new(),
+        DataRef::String(s) => s.clone(),
+        DataRef::SharedString(s) => (*s).to_owned(),
+        DataRef::Int(i) => i.to_string(),
+        DataRef::Float(f) => number_text(*f),
+        DataRef::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_owned(),
+        DataRef::DateTime(d) if d.is_datetime() => {
+            serial_date(d.as_f64()).unwrap_or_else(|| number_text(d.as_f64()))
+        }
+        DataRef::DateTime(d) => number_text(d.as_f64()),
+        DataRef::DateTimeIso(s) => s.get(..10).unwrap_or(s.as_str()).to_owned(),
+        DataRef::DurationIso(s) => s.clone(),
+        DataRef::Error(e) => return Err(format!("{e:?}")),
+    })
+}
+
+/// A sheet's cells as text, row by row.
+type Grid = Vec<Vec<String>>;
+
+/// One sheet's cells with something in them, read one at a time within the limits, then
+/// laid out as a grid over the area they actually cover, with the sheet row it starts at.
+fn read_sheet(
+    workbook: &mut Xlsx<Cursor<Vec<u8>>>,
+    sheet: &str,
+) -> Result<Option<(Grid, u32)>, SheetError> {
+    let broken = |e: calamine::XlsxError| SheetError::BrokenWorkbook(e.to_string());
+    let mut reader = workbook.worksheet_cells_reader(sheet).map_err(broken)?;
+    let mut cells: Vec<(u32, u32, String)> = Vec::new();
+    let (mut top, mut left, mut bottom, mut right) = (u32::MAX, u32::MAX, 0u32, 0u32);
+    while let Some(cell) = reader.next_cell().map_err(broken)? {
+        let (row, column) = cell.get_position();
+        let text = cell_text(cell.get_value()).map_err(|error| SheetError::CellError {
+            row: row as usize + 1,
+            column: column_name(column as usize),
+            error,
+        })?;
+        if text.is_empty() {
+            continue;
+        }
+        if text.chars().count() > limits::MAX_CELL_CHARS {
+            return Err(SheetError::TooBig(format!(
+                "cell {}{} on the sheet {sheet} holds more than {} characters, Excel's own limit",
+                column_name(column as usize),
+                row + 1,
+                limits::MAX_CELL_CHARS
+            )));
+        }
+        (top, left) = (top.min(row), left.min(column));
+        (bottom, right) = (bottom.max(row), right.max(column));
+        if (bottom - top) as usize >= limits::MAX_ROWS {
+            return Err(SheetError::TooBig(format!(
+                "the sheet {sheet} has something in row {} and in row {}; sendplan reads at most {} rows. Delete what is below the table, or copy the table to a new workbook",
+                top + 1,
+                bottom + 1,
+                limits::MAX_ROWS
+            )));
+        }
+        if (right - left) as usize >= limits::MAX_COLUMNS {
+            return Err(SheetError::TooBig(format!(
+                "the sheet {sheet} has something in column {} and in column {}; sendplan reads at most {} columns. Delete what is to the right of the table, or copy the table to a new workbook",
+                column_name(left as usize),
+                column_name(right as usize),
+                limits::MAX_COLUMNS
+            )));
+        }
+        if cells.len() >= limits::MAX_CELLS {
+            return Err(SheetError::TooBig(format!(
+                "the sheet {sheet} has more than {} cells with something in them; sendplan reads at most that many",
+                limits::MAX_CELLS
+            )));
+        }
+        cells.push((row, column, text));
+    }
+    drop(reader);
+    if cells.is_empty() {
+        return Ok(None);
+    }
+    let (rows, columns) = ((bottom - top) as usize + 1, (right - left) as usize + 1);
+    let mut grid = vec![vec![String::new(); columns]; rows];
+    for (row, column, text) in cells {
+        grid[(row - top) as usize][(column - left) as usize] = text;
+    }
+    // A merged cell's value belongs to every cell it covers (a merged "Area 1" label down
+    // a column applies to each row). Only the part inside the table is visited.
+    for region in workbook.merge_cells_by_sheet_name(sheet).map_err(broken)? {
+        if region.start.0 > bottom || region.start.1 > right {
+            continue;
+        }
+        let first = (
+            region.start.0.saturating_sub(top) as usize,
+            region.start.1.saturating_sub(left) as usize,
+        );
+        let last = (
+            (region.end.0.min(bottom).saturating_sub(top) as usize).min(rows - 1),
+            (region.end.1.min(right).saturating_sub(left) as usize).min(columns - 1),
+        );
+        let value = grid
+            .get(first.0)
+            .and_then(|row| row.get(first.1))
+            .cloned()
+            .unwrap_or_default();
+        for row in grid.iter_mut().take(last.0 + 1).skip(first.0) {
+            for cell in row.iter_mut().take(last.1 + 1).skip(first.1) {
+                cell.clone_from(&value);
+            }
+        }
+    }
+    Ok(Some((grid, top)))
+}
+
 fn read_xlsx(bytes: &[u8]) -> Result<Table, SheetError> {
+    check_unzipped_size(bytes)?;
     let mut workbook: Xlsx<Cursor<Vec<u8>>> =
         calamine::open_workbook_from_rs(Cursor::new(bytes.to_vec()))
             .map_err(|e: calamine::XlsxError| SheetError::BrokenWorkbook(e.to_string()))?;
@@ -121,69 +288,9 @@ fn read_xlsx(bytes: &[u8]) -> Result<Table, SheetError> {
         .map(|s| s.name.clone())
         .collect();
     for sheet in sheets {
-        let range = workbook
-            .worksheet_range(&sheet)
-            .map_err(|e| SheetError::BrokenWorkbook(e.to_string()))?;
-        let Some((first_row, first_col)) = range.start() else {
+        let Some((grid, first_row)) = read_sheet(&mut workbook, &sheet)? else {
             continue;
         };
-        let mut grid: Vec<Vec<String>> = Vec::new();
-        for (r, row) in range.rows().enumerate() {
-            let mut cells = Vec::new();
-            for (c, cell) in row.iter().enumerate() {
-                let text = match cell {
-                    Data::Empty => String::new(),
-                    Data::String(s) => s.clone(),
-                    Data::Int(i) => i.to_string(),
-                    Data::Float(f) => number_text(*f),
-                    Data::Bool(b) => {
-                        if *b {
-                            "TRUE".to_owned()
-                        } else {
-                            "FALSE".to_owned()
-                        }
-                    }
-                    Data::DateTime(d) if d.is_datetime() => {
-                        serial_date(d.as_f64()).unwrap_or_else(|| number_text(d.as_f64()))
-                    }
-                    Data::DateTime(d) => number_text(d.as_f64()),
-                    Data::DateTimeIso(s) => s.get(..10).unwrap_or(s.as_str()).to_owned(),
-                    Data::DurationIso(s) => s.clone(),
-                    Data::Error(e) => {
-                        return Err(SheetError::CellError {
-                            row: first_row as usize + r + 1,
-                            column: column_name(first_col as usize + c),
-                            error: format!("{e:?}"),
-                        })
-                    }
-                };
-                cells.push(text);
-            }
-            grid.push(cells);
-        }
-        // A merged cell's value belongs to every cell it covers (a merged "Area 1" label
-        // down a column applies to each row).
-        let merged = workbook
-            .merge_cells_by_sheet_name(&sheet)
-            .map_err(|e| SheetError::BrokenWorkbook(e.to_string()))?;
-        for region in merged {
-            let (top, left) = (
-                (region.start.0.saturating_sub(first_row)) as usize,
-                (region.start.1.saturating_sub(first_col)) as usize,
-            );
-            let value = grid
-                .get(top)
-                .and_then(|row| row.get(left))
-                .cloned()
-                .unwrap_or_default();
-            for r in top..=(region.end.0.saturating_sub(first_row)) as usize {
-                for c in left..=(region.end.1.saturating_sub(first_col)) as usize {
-                    if let Some(cell) = grid.get_mut(r).and_then(|row| row.get_mut(c)) {
-                        *cell = value.clone();
-                    }
-                }
-            }
-        }
         if let Some(table) = to_table(&sheet, grid, first_row as usize + 1) {
             return Ok(table);
         }

@@ -1036,3 +1036,77 @@ fn the_published_dfe_files_read_with_england_and_wolverhampton_series() {
         Some(353995.0)
     );
 }
+
+// ----- hostile workbooks (issue 12: bounded readers) -------------------------------------
+
+/// A small workbook with a table at the top and `extra` written to it.
+fn workbook_with(extra: impl FnOnce(&mut rust_xlsxwriter::Worksheet)) -> Vec<u8> {
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.write_string(0, 0, "Number").expect("write");
+    sheet.write_string(0, 1, "Action").expect("write");
+    sheet.write_string(1, 0, "1.1").expect("write");
+    sheet
+        .write_string(1, 1, "Publish the Local Offer")
+        .expect("write");
+    extra(sheet);
+    workbook.save_to_buffer().expect("save")
+}
+
+#[test]
+fn a_cell_at_the_far_corner_of_a_sheet_is_refused_by_name_without_sizing_the_sheet_from_it() {
+    // The probe's file: A1 and XFD1048576, 1.5 KB, once asked for 550 GB and aborted.
+    let bytes = workbook_with(|sheet| {
+        sheet.write_string(1_048_575, 16_383, "x").expect("write");
+    });
+    assert!(bytes.len() < 10_000);
+    let started = std::time::Instant::now();
+    let error = read_table(&bytes, "bomb.xlsx").expect_err("refused");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    let message = error.to_string();
+    assert!(matches!(error, SheetError::TooBig(_)), "{message}");
+    assert!(
+        message.contains("row 1048576") && message.contains("at most 10000 rows"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_sheet_wider_than_the_limit_is_refused_naming_the_columns() {
+    let bytes = workbook_with(|sheet| {
+        sheet.write_string(1, 200, "far right").expect("write");
+    });
+    let message = read_table(&bytes, "wide.xlsx")
+        .expect_err("refused")
+        .to_string();
+    assert!(
+        message.contains("column GS") && message.contains("at most 150 columns"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_zip_that_would_unzip_to_far_more_than_it_holds_is_refused_before_unzipping() {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("[Content_Types].xml", options)
+        .expect("file");
+    zip.write_all(b"<Types/>").expect("write");
+    zip.start_file("xl/worksheets/sheet1.xml", options)
+        .expect("file");
+    let zeros = vec![b' '; 1024 * 1024];
+    for _ in 0..40 {
+        zip.write_all(&zeros).expect("write");
+    }
+    let bytes = zip.finish().expect("zip").into_inner();
+    assert!(bytes.len() < 1024 * 1024, "{} bytes", bytes.len());
+    let message = read_table(&bytes, "bomb.xlsx")
+        .expect_err("refused")
+        .to_string();
+    assert!(
+        message.contains("would unzip to") && message.contains("times its size"),
+        "{message}"
+    );
+}
