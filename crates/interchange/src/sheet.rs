@@ -331,6 +331,37 @@ fn read_csv(bytes: &[u8]) -> Result<Table, SheetError> {
             line: n + 1,
             message: e.to_string(),
         })?;
+        // The same limits as a workbook, checked line by line before the line is kept.
+        if n >= limits::MAX_ROWS {
+            return Err(SheetError::TooBig(format!(
+                "the file has more than {} lines; sendplan reads at most that many",
+                limits::MAX_ROWS
+            )));
+        }
+        let used = record
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| !c.is_empty())
+            .last()
+            .map_or(0, |(i, _)| i + 1);
+        if used > limits::MAX_COLUMNS {
+            return Err(SheetError::TooBig(format!(
+                "line {} has {used} columns; sendplan reads at most {} columns",
+                n + 1,
+                limits::MAX_COLUMNS
+            )));
+        }
+        if let Some(long) = record
+            .iter()
+            .position(|c| c.chars().count() > limits::MAX_CELL_CHARS)
+        {
+            return Err(SheetError::TooBig(format!(
+                "line {}, column {} holds more than {} characters",
+                n + 1,
+                column_name(long),
+                limits::MAX_CELL_CHARS
+            )));
+        }
         // sendplan's own exports neutralise formula-like cells; read them as typed.
         grid.push(
             record

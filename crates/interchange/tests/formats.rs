@@ -1110,3 +1110,35 @@ fn a_zip_that_would_unzip_to_far_more_than_it_holds_is_refused_before_unzipping(
         "{message}"
     );
 }
+
+#[test]
+fn a_csv_wider_or_longer_than_the_limits_is_refused_line_by_line() {
+    let wide = format!("Number,Action{}\n1.1,Do it\n", ",x".repeat(200));
+    let message = read_table(wide.as_bytes(), "wide.csv")
+        .expect_err("refused")
+        .to_string();
+    assert!(
+        message.contains("line 1 has 202 columns") && message.contains("at most 150"),
+        "{message}"
+    );
+    let long: String = std::iter::once("Number,Action\n".to_owned())
+        .chain((0..10_001).map(|i| format!("1.{i},Action {i}\n")))
+        .collect();
+    let message = read_table(long.as_bytes(), "long.csv")
+        .expect_err("refused")
+        .to_string();
+    assert!(message.contains("more than 10000 lines"), "{message}");
+    // Trailing empty columns (a spreadsheet saved with a wide selection) are fine.
+    let trailing = format!(
+        "Number,Action{}\n1.1,Do it{}\n",
+        ",".repeat(400),
+        ",".repeat(400)
+    );
+    assert_eq!(
+        read_table(trailing.as_bytes(), "ok.csv")
+            .expect("reads")
+            .rows
+            .len(),
+        1
+    );
+}
