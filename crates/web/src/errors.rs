@@ -101,8 +101,13 @@ pub enum AppError {
     /// The form's CSRF token did not match the session.
     #[error("form expired")]
     FormExpired,
+    /// The request was larger than the route takes (its limit, in bytes).
     #[error("request body too large")]
-    TooLarge,
+    TooLarge(usize),
+    /// The address asked for something that cannot be (a date that is not a date); the
+    /// message says what, and how to write it.
+    #[error("bad request: {0}")]
+    BadRequest(String),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("template: {0}")]
@@ -139,11 +144,21 @@ impl IntoResponse for AppError {
                 "This form has expired",
                 "For your security, forms stop working when you sign out or your session ends. Go back, refresh the page and try again. Nothing was saved.",
             ),
-            AppError::TooLarge => (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "What you sent is too large",
-                "Forms can be at most 256 KB. Shorten the text and try again. Nothing was saved.",
-            ),
+            AppError::TooLarge(limit) => {
+                let what = if *limit > crate::MAX_BODY_BYTES {
+                    "Files"
+                } else {
+                    "Forms"
+                };
+                let body = format!(
+                    "{what} sent here can be at most {}. Make it smaller and try again. Nothing was saved.",
+                    size_in_words(*limit)
+                );
+                return ErrorPage::render(StatusCode::PAYLOAD_TOO_LARGE, "What you sent is too large", &body);
+            }
+            AppError::BadRequest(why) => {
+                return ErrorPage::render(StatusCode::BAD_REQUEST, "The address is not right", why);
+            }
             AppError::Store(StoreError::Conflict) => (
                 StatusCode::CONFLICT,
                 "Someone else changed this at the same time",
@@ -185,6 +200,15 @@ impl IntoResponse for AppError {
 }
 
 pub type AppResult<T = Response> = Result<T, AppError>;
+
+/// A size as people read it: "256 KB", "10 MB".
+fn size_in_words(bytes: usize) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{} MB", bytes / (1024 * 1024))
+    } else {
+        format!("{} KB", bytes.div_ceil(1024))
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -63,7 +63,7 @@ pub async fn sessions_and_csrf(
             .and_then(|v| v.parse::<usize>().ok())
             .is_some_and(|n| n > limit);
         if too_large {
-            return AppError::TooLarge.into_response();
+            return AppError::TooLarge(limit).into_response();
         }
         let expected = match &session {
             Some(session) => Some(session.csrf_token.clone()),
@@ -72,7 +72,7 @@ pub async fn sessions_and_csrf(
         let (parts, body) = request.into_parts();
         let bytes = match axum::body::to_bytes(body, limit).await {
             Ok(bytes) => bytes,
-            Err(_) => return AppError::TooLarge.into_response(),
+            Err(_) => return AppError::TooLarge(limit).into_response(),
         };
         let content_type = parts
             .headers

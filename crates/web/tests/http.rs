@@ -1122,7 +1122,44 @@ async fn an_oversized_body_gets_413() {
         )
         .await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
-    assert!(body.contains("too large"));
+    assert!(body.contains("too large") && body.contains("Forms sent here can be at most 256 KB"));
+    // An upload names the upload's own limit, not the form's.
+    let (status, body, _) = w
+        .send(
+            Request::post(format!("/p/{}/imports/new", w.a.pid))
+                .header(header::COOKIE, &manager.cookie)
+                .header(header::CONTENT_TYPE, "multipart/form-data; boundary=x")
+                .header(header::CONTENT_LENGTH, (64 * 1024 * 1024).to_string())
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(
+        body.contains("Files sent here can be at most 10 MB"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn a_report_asked_for_with_an_impossible_date_says_how_to_write_one() {
+    let w = world().await;
+    let viewer = w
+        .session_for("v@example.org", Some((w.a.pid, Role::Viewer, None)), false)
+        .await;
+    for date in ["2022-02-30", "9999-01-01", "yesterday"] {
+        let (status, body) = w
+            .get(
+                Some(&viewer),
+                &format!(
+                    "/p/{}/plans/{}/reports/view?kind=progress&as_at={date}",
+                    w.a.pid, w.a.plan
+                ),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{date}");
+        assert!(body.contains("write it as YYYY-MM-DD"), "{body}");
+    }
 }
 
 #[tokio::test]

@@ -230,6 +230,8 @@ pub async fn produce_report(
     ))
 }
 
+/// A date in a report's address (YYYY-MM-DD), within the years sendplan takes; anything
+/// else is a 400 that says how to write it, not a "page not found".
 fn iso(form: &RawForm, name: &str) -> Result<Option<Date>, AppError> {
     match form.get(name) {
         "" => Ok(None),
@@ -237,8 +239,14 @@ fn iso(form: &RawForm, name: &str) -> Result<Option<Date>, AppError> {
             text,
             time::macros::format_description!("[year]-[month]-[day]"),
         )
+        .ok()
+        .filter(|d| sendplan_domain::periods::PERIOD_YEARS.contains(&d.year()))
         .map(Some)
-        .map_err(|_| AppError::NotFound),
+        .ok_or_else(|| {
+            AppError::BadRequest(format!(
+                "\"{text}\" is not a date a report can be produced for: write it as YYYY-MM-DD, between 1990 and 2100, or choose the report again from the Reports page"
+            ))
+        }),
     }
 }
 
