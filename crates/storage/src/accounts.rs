@@ -480,6 +480,20 @@ impl Store {
         Ok(accounts)
     }
 
+    /// The partnerships one account belongs to, by name, with its role in each.
+    pub async fn memberships_of(&self, user: UserId) -> Result<Vec<(String, Role)>> {
+        sqlx::query(
+            "SELECT p.name, m.role FROM memberships m JOIN partnerships p ON p.id = m.partnership_id \
+             WHERE m.user_id = $1 ORDER BY p.name",
+        )
+        .bind(user.0)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|row| Ok((row.text("name")?, row.code("role", Role::from_code)?)))
+        .collect()
+    }
+
     /// The deployment administrators who can still sign in, by name.
     pub async fn deployment_admins(&self) -> Result<Vec<UserRecord>> {
         sqlx::query(&format!(
@@ -920,9 +934,9 @@ impl Store {
     }
 
     /// Counts an attempt against `bucket` and says how many there have been in its
-    /// window. The count and the check are one statement, so parallel attempts (on one
-    /// server or many sharing the database) each see a different count: no more than the
-    /// limit can ever be allowed through.
+    /// window. The count and its reading are one transaction holding the bucket's row, so
+    /// parallel attempts (on one server or many sharing the database) each see a different
+    /// count: no more than the limit can ever be allowed through.
     pub async fn count_attempt(
         &self,
         bucket: &str,
@@ -945,8 +959,6 @@ impl Store {
         .await?;
         // Read back inside the same transaction, which still holds the row (PostgreSQL's
         // row lock, SQLite's single writer), so no other attempt can land in between.
-        // (RETURNING on an upsert made sqlx's SQLite driver panic now and then: its
-        // column count for the statement came out wrong.)
         let row =
             sqlx::query("SELECT attempts, window_started_at FROM attempt_counts WHERE bucket = $1")
                 .bind(bucket.to_owned())

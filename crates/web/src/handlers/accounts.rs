@@ -35,7 +35,7 @@ pub fn when(at: OffsetDateTime) -> String {
 
 /// Items joined with commas, or "None" when there are none (rather than a blank that
 /// reads as "not known").
-pub fn list_or_none(items: Vec<String>) -> String {
+fn list_or_none(items: Vec<String>) -> String {
     if items.is_empty() {
         "None".to_owned()
     } else {
@@ -43,24 +43,24 @@ pub fn list_or_none(items: Vec<String>) -> String {
     }
 }
 
+/// An account's partnerships with its role in each, "Walsall (viewer), ...", or "None".
+pub fn memberships_text(memberships: &[(String, Role)]) -> String {
+    list_or_none(
+        memberships
+            .iter()
+            .map(|(partnership, role)| format!("{partnership} ({})", role.label().to_lowercase()))
+            .collect(),
+    )
+}
+
 /// "Your account": who you are, where you belong, and what you can change.
 pub async fn show_account(State(state): State<AppState>, signed_in: SignedIn) -> AppResult {
     let user = &signed_in.user;
-    let memberships = state.store.partnerships_for(user).await?;
+    let memberships = state.store.memberships_of(user.id).await?;
     let mut summary = vec![
         SummaryRow::new("Name", user.display_name.clone()),
         SummaryRow::new("Email address", user.email.clone()),
-        SummaryRow::new(
-            "Partnerships",
-            list_or_none(
-                memberships
-                    .iter()
-                    .filter_map(|(p, role)| {
-                        role.map(|r| format!("{} ({})", p.name, r.label().to_lowercase()))
-                    })
-                    .collect(),
-            ),
-        ),
+        SummaryRow::new("Partnerships", memberships_text(&memberships)),
     ];
     if user.deployment_admin {
         summary.push(SummaryRow::new(
@@ -399,6 +399,21 @@ fn dead_invitation(csrf: String, state: Option<InvitationState>) -> AppResult {
     )
 }
 
+/// The invitation a link leads to, with its partnership's name, if it can still be
+/// accepted; otherwise where it stands (`None`: no such link), read once.
+async fn waiting_invitation(
+    state: &AppState,
+    token_hash: &str,
+    now: OffsetDateTime,
+) -> Result<Result<(Invitation, String), Option<InvitationState>>, AppError> {
+    Ok(match state.store.invitation_by_token(token_hash).await? {
+        Some((invitation, partnership)) if invitation.state(now) == InvitationState::Waiting => {
+            Ok((invitation, partnership))
+        }
+        other => Err(other.map(|(invitation, _)| invitation.state(now))),
+    })
+}
+
 /// Where an invitation link leads: join with a new account, join with the account you
 /// are signed in with, or sign in first.
 pub async fn show_invitation(
@@ -409,20 +424,16 @@ pub async fn show_invitation(
 ) -> AppResult {
     let (csrf, new_cookie) = anonymous_csrf(&state, &headers);
     let now = OffsetDateTime::now_utc();
-    let found = state.store.invitation_by_token(&token_hash(&token)).await?;
-    let Some((invitation, partnership)) =
-        found.filter(|(i, _)| i.state(now) == InvitationState::Waiting)
-    else {
-        let state_now = state
-            .store
-            .invitation_by_token(&token_hash(&token))
-            .await?
-            .map(|(i, _)| i.state(now));
-        return Ok(with_anonymous_csrf(
-            dead_invitation(csrf, state_now)?,
-            new_cookie,
-        ));
-    };
+    let (invitation, partnership) =
+        match waiting_invitation(&state, &token_hash(&token), now).await? {
+            Ok(found) => found,
+            Err(state_now) => {
+                return Ok(with_anonymous_csrf(
+                    dead_invitation(csrf, state_now)?,
+                    new_cookie,
+                ))
+            }
+        };
     let here = format!("/invitations/{token}");
     if let Some(signed_in) = signed_in {
         let chrome = Chrome::plain("Accept your invitation", Some(&signed_in));
@@ -531,18 +542,9 @@ pub async fn accept_invitation(
         );
     }
     let hash = token_hash(&token);
-    let Some((invitation, partnership)) = state
-        .store
-        .invitation_by_token(&hash)
-        .await?
-        .filter(|(i, _)| i.state(now) == InvitationState::Waiting)
-    else {
-        let state_now = state
-            .store
-            .invitation_by_token(&hash)
-            .await?
-            .map(|(i, _)| i.state(now));
-        return dead_invitation(csrf, state_now);
+    let (invitation, partnership) = match waiting_invitation(&state, &hash, now).await? {
+        Ok(found) => found,
+        Err(state_now) => return dead_invitation(csrf, state_now),
     };
     let accepted = match &signed_in {
         Some(signed_in) => {

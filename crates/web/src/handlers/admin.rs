@@ -2,7 +2,7 @@
 //! them, and making other deployment administrators. (Partnerships are added from the
 //! start page.) Only deployment administrators reach these pages.
 
-use super::accounts::{list_or_none, when};
+use super::accounts::{memberships_text, when};
 use super::{saved, FormPairs};
 use crate::auth::SignedIn;
 use crate::errors::{AppError, AppResult};
@@ -34,12 +34,7 @@ pub async fn list_accounts(State(state): State<AppState>, signed_in: SignedIn) -
             vec![
                 name,
                 Cell::text(a.user.email.clone()),
-                Cell::text(list_or_none(
-                    a.memberships
-                        .iter()
-                        .map(|(p, role)| format!("{p} ({})", role.label().to_lowercase()))
-                        .collect(),
-                )),
+                Cell::text(memberships_text(&a.memberships)),
                 Cell::text(a.user.last_sign_in_at.map_or("Never".to_owned(), when)),
             ]
         })
@@ -69,12 +64,7 @@ pub async fn show_account(
 ) -> AppResult {
     signed_in.require_deployment_admin()?;
     let user = state.store.get_user(UserId(id)).await?;
-    let accounts = state.store.list_accounts().await?;
-    let memberships = accounts
-        .iter()
-        .find(|a| a.user.id == user.id)
-        .map(|a| a.memberships.clone())
-        .unwrap_or_default();
+    let memberships = state.store.memberships_of(user.id).await?;
     let here = format!("/admin/accounts/{id}");
     let mut page = NoticePage::new(
         Chrome::plain(user.display_name.clone(), Some(&signed_in)),
@@ -100,15 +90,7 @@ pub async fn show_account(
             "Deployment administrator",
             if user.deployment_admin { "Yes" } else { "No" },
         ),
-        SummaryRow::new(
-            "Partnerships",
-            list_or_none(
-                memberships
-                    .iter()
-                    .map(|(p, role)| format!("{p} ({})", role.label().to_lowercase()))
-                    .collect(),
-            ),
-        ),
+        SummaryRow::new("Partnerships", memberships_text(&memberships)),
         SummaryRow::new(
             "Last signed in",
             user.last_sign_in_at.map_or("Never".to_owned(), when),

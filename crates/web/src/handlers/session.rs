@@ -543,8 +543,9 @@ pub async fn reset_password(
         );
     }
     let hash = token_hash(&token);
-    let Some(ResetLink::Usable(user)) = state.store.password_reset(&hash, now).await? else {
-        return dead_link_page(csrf, state.store.password_reset(&hash, now).await?);
+    let user = match state.store.password_reset(&hash, now).await? {
+        Some(ResetLink::Usable(user)) => user,
+        other => return dead_link_page(csrf, other),
     };
     let user = state.store.get_user(user).await?;
     let password = match check_new_password(&form, &[&user.email, &user.display_name]) {
