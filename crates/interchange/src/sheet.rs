@@ -48,7 +48,7 @@ pub enum SheetError {
     #[error("The workbook has no visible sheet with any data")]
     NoData,
     /// A limit of [`limits`] was reached; the text names it.
-    #[error("The workbook is too big to read: {0}")]
+    #[error("The file is too big to read: {0}")]
     TooBig(String),
     #[error("Row {row}, column {column}: the cell holds an Excel error ({error}); correct the formula and try again")]
     CellError {
