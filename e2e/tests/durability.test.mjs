@@ -64,7 +64,8 @@ test('no acknowledged update is lost when the server is killed with SIGKILL', as
     const stream = (async () => {
       for (let n = 1; !stop; n++) {
         try {
-          const response = await http.post(`${actionPath}/updates/new`, {
+          // Each sending is a new form, so it carries a new one-time token.
+          const response = await http.post(`${actionPath}/updates/new?_once=durability-${n}-${Date.now()}`, {
             _csrf: csrf,
             rating_id: rating,
             narrative: `durability check ${n}`,

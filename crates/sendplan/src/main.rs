@@ -66,6 +66,9 @@ enum Command {
         /// Days a session lasts at most, however much it is used.
         #[arg(long, env = "SENDPLAN_SESSION_MAX_DAYS", default_value_t = 30)]
         session_max_days: i64,
+        /// Requests handled at once; more are answered "busy, try again" (503) at once.
+        #[arg(long, env = "SENDPLAN_MAX_IN_FLIGHT", default_value_t = sendplan_web::DEFAULT_MAX_IN_FLIGHT)]
+        max_in_flight: usize,
         /// Addresses of reverse proxies in front of sendplan, separated by commas: only
         /// requests from these have their X-Forwarded-For header believed.
         #[arg(long, env = "SENDPLAN_TRUSTED_PROXIES", value_delimiter = ',')]
@@ -316,6 +319,7 @@ async fn run(cli: Cli) -> Result<()> {
             base_url,
             session_idle_hours,
             session_max_days,
+            max_in_flight,
             trusted_proxies,
         } => {
             // A mail server that is set but wrong is an error now, not a silent
@@ -365,9 +369,14 @@ async fn run(cli: Cli) -> Result<()> {
                 trusted_proxies,
                 base_url: Some(base_url.clone()),
                 sso,
+                max_in_flight,
                 ..WebConfig::default()
             };
             let state = AppState::new(store.clone(), config);
+            sendplan_web::scheduler::spawn_housekeeping(
+                store.clone(),
+                time::Duration::days(session_max_days),
+            );
             match mailer {
                 Some(mailer) => {
                     sendplan_web::scheduler::spawn(
@@ -793,14 +802,10 @@ fn read_password() -> Result<String> {
 
 async fn serve(store: Store, listener: tokio::net::TcpListener, state: AppState) -> Result<()> {
     let app = sendplan_web::router(state);
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async {
+    sendplan_web::serve(listener, app, async {
         let _ = tokio::signal::ctrl_c().await;
     })
-    .await?;
+    .await;
     store.close().await;
     Ok(())
 }

@@ -28,6 +28,7 @@ mod publication;
 mod reminders;
 mod reports;
 mod sql;
+mod submissions;
 mod surveys;
 
 pub use accounts::{
@@ -43,6 +44,7 @@ pub use migrate::MIGRATIONS;
 pub use overview::{ActionRow, PartnershipSummary, PlanOverview, PlanSummary};
 pub use reminders::{Mail, OutgoingMail};
 pub use reports::{IssuedReport, ReportData};
+pub use submissions::Claim;
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor, Transaction};

@@ -110,6 +110,13 @@ pub const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0013_data_version.sql"),
         rebuilds_sqlite_tables: false,
     },
+    Migration {
+        version: 14,
+        name: "form_submissions",
+        sqlite: include_str!("../migrations/sqlite/0014_form_submissions.sql"),
+        postgres: include_str!("../migrations/postgres/0014_form_submissions.sql"),
+        rebuilds_sqlite_tables: false,
+    },
 ];
 
 async fn record_applied(tx: &mut sqlx::AnyConnection, migration: &Migration) -> Result<()> {

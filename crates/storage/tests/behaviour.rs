@@ -11,7 +11,7 @@ use sendplan_domain::input::*;
 use sendplan_domain::rating::{RatingClass, RatingPreset};
 use sendplan_domain::*;
 use sendplan_storage::{
-    Accepting, Actor, Backend, NewSession, OutgoingMail, ResetLink, Store, StoreError,
+    Accepting, Actor, Backend, Claim, NewSession, OutgoingMail, ResetLink, Store, StoreError,
 };
 use std::future::Future;
 use time::macros::date;
@@ -94,11 +94,13 @@ on_both_backends!(
     surveys_are_stored_whole_and_kept_to_their_partnership,
     issued_papers_cannot_be_changed,
     reminders_are_queued_once_and_sent_by_one_sender,
+    a_form_token_is_claimed_once_however_many_send_it,
 );
 
 const TODAY: Date = date!(2022 - 06 - 01);
 const ACTOR: Actor = Actor(None);
 
+#[derive(Clone, Copy)]
 struct Fixture {
     partnership: PartnershipId,
     plan: PlanId,
@@ -1948,5 +1950,122 @@ async fn the_data_version_moves_with_each_change_and_only_then(store: Store, _ur
     assert_eq!(
         store.data_version(b.partnership).await.expect("version"),
         other
+    );
+}
+
+/// PostgreSQL only: a change whose transaction is slow to commit (its audit id is taken
+/// first, but it commits last) still moves the data version when it commits. The version
+/// used to be the highest audit id, which a reader saw reach the quick change's id while
+/// the slow one was in flight and then never move again: the page cached in between was
+/// served for good without the slow change (a GREEN after RED was confirmed, an unpublish
+/// did not show). The test holds the first change open with a trigger that sleeps inside
+/// its transaction, and checks both: that the old definition would have missed it (so
+/// the race really happened) and that the data version does not.
+#[tokio::test]
+async fn a_change_that_commits_late_still_moves_the_data_version() {
+    with_store(Backend::Postgres, |store: Store, _url: String| async move {
+        let f = fixture(&store, "E08000031").await;
+        store
+            .execute_unchecked(
+                "CREATE FUNCTION slow_commit() RETURNS trigger LANGUAGE plpgsql AS $$ \
+                 BEGIN IF NEW.summary = 'Action 1.7 added' THEN PERFORM pg_sleep(1.5); END IF; RETURN NEW; END $$; \
+                 CREATE TRIGGER slow_commit AFTER INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION slow_commit();",
+            )
+            .await
+            .expect("trigger");
+        let newest_audit_id = |store: Store| async move {
+            store
+                .list_audit(f.partnership, None, 1)
+                .await
+                .expect("audit")
+                .first()
+                .map(|e| e.id)
+                .unwrap_or(0)
+        };
+        let slow = {
+            let store = store.clone();
+            tokio::spawn(async move { add_action(&store, &f, "1.7", &[]).await })
+        };
+        // The slow change has taken its audit id and is sleeping before it commits.
+        tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+        add_action(&store, &f, "1.8", &[]).await;
+        let (old_mid, version_mid) = (
+            newest_audit_id(store.clone()).await,
+            store.data_version(f.partnership).await.expect("version"),
+        );
+        let actions_mid = store.list_actions(f.partnership, f.plan).await.expect("actions").len();
+        slow.await.expect("slow change");
+        let (old_after, version_after) = (
+            newest_audit_id(store.clone()).await,
+            store.data_version(f.partnership).await.expect("version"),
+        );
+        let actions_after = store.list_actions(f.partnership, f.plan).await.expect("actions").len();
+        assert_eq!(actions_after, actions_mid + 1, "the slow change was not visible mid-way");
+        assert_eq!(
+            old_mid, old_after,
+            "the race happened: the highest audit id did not move when the slow change committed"
+        );
+        assert_ne!(
+            version_mid, version_after,
+            "the data version moved when the slow change committed, so nothing cached in between is served"
+        );
+    })
+    .await;
+}
+
+/// Ten sendings of one form at once: one is first, the rest see it running, then done
+/// with where it went; a sending that failed gives the token back; old claims are purged.
+async fn a_form_token_is_claimed_once_however_many_send_it(store: Store, _url: String) {
+    let now = OffsetDateTime::now_utc();
+    let sendings: Vec<_> = (0..10)
+        .map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move { store.claim_submission("token-a", now).await })
+        })
+        .collect();
+    let mut claims = Vec::new();
+    for sending in sendings {
+        claims.push(sending.await.expect("joined").expect("claim"));
+    }
+    assert_eq!(claims.iter().filter(|c| **c == Claim::First).count(), 1);
+    assert!(claims
+        .iter()
+        .all(|c| matches!(c, Claim::First | Claim::Running { .. })));
+    store
+        .finish_submission("token-a", Some("/p/1/plans/2"), now)
+        .await
+        .expect("finish");
+    assert_eq!(
+        store.claim_submission("token-a", now).await.expect("claim"),
+        Claim::Done {
+            location: Some("/p/1/plans/2".to_owned())
+        }
+    );
+    // A refused sending gives its token back, so the corrected page can be sent.
+    assert_eq!(
+        store.claim_submission("token-b", now).await.expect("claim"),
+        Claim::First
+    );
+    store.release_submission("token-b").await.expect("release");
+    assert_eq!(
+        store.claim_submission("token-b", now).await.expect("claim"),
+        Claim::First
+    );
+    // A finished claim is never given back.
+    store.release_submission("token-a").await.expect("release");
+    assert!(matches!(
+        store.claim_submission("token-a", now).await.expect("claim"),
+        Claim::Done { .. }
+    ));
+    assert_eq!(
+        store
+            .purge_submissions(now + time::Duration::seconds(1))
+            .await
+            .expect("purge"),
+        2
+    );
+    assert_eq!(
+        store.claim_submission("token-a", now).await.expect("claim"),
+        Claim::First
     );
 }

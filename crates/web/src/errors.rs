@@ -108,6 +108,15 @@ pub enum AppError {
     /// message says what, and how to write it.
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// A form's body could not be read as the form it should be; the message says why.
+    #[error("unreadable form: {0}")]
+    Unreadable(String),
+    /// The body did not arrive within the time allowed.
+    #[error("request body timed out")]
+    TimedOut,
+    /// The form was sent before and is not done again; the message says what to do.
+    #[error("form already sent")]
+    AlreadySent(&'static str),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("template: {0}")]
@@ -159,6 +168,15 @@ impl IntoResponse for AppError {
             AppError::BadRequest(why) => {
                 return ErrorPage::render(StatusCode::BAD_REQUEST, "The address is not right", why);
             }
+            AppError::Unreadable(why) => {
+                return ErrorPage::render(StatusCode::BAD_REQUEST, "What you sent could not be read", why);
+            }
+            AppError::TimedOut => (
+                StatusCode::REQUEST_TIMEOUT,
+                "What you sent took too long to arrive",
+                "The connection may be slow or may have dropped. Go back and try again. Nothing was saved.",
+            ),
+            AppError::AlreadySent(what) => (StatusCode::CONFLICT, "This form has already been sent", *what),
             AppError::Store(StoreError::Conflict) => (
                 StatusCode::CONFLICT,
                 "Someone else changed this at the same time",

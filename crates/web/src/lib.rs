@@ -10,12 +10,12 @@ mod forms;
 mod handlers;
 pub mod mail;
 mod middleware;
-mod multipart;
 mod pages;
 pub mod pdf;
 pub mod reports;
 pub mod scheduler;
 pub mod sso;
+mod upload;
 mod views;
 
 pub use auth::{hash_password, random_token, token_hash, verify_password};
@@ -47,7 +47,14 @@ pub struct WebConfig {
     pub pdf: Option<pdf::PdfPrinter>,
     /// Sends reminders; without it, reminders cannot be turned on.
     pub mailer: Option<mail::Mailer>,
+    /// Requests handled at once; more are answered 503 with Retry-After at once, so a
+    /// flood is turned away instead of queuing until everything times out.
+    pub max_in_flight: usize,
 }
+
+/// Requests handled at once unless the deployment says otherwise: far above what a
+/// partnership's staff make, and under what two cores serve before answers slow to seconds.
+pub const DEFAULT_MAX_IN_FLIGHT: usize = 512;
 
 impl Default for WebConfig {
     fn default() -> Self {
@@ -59,6 +66,7 @@ impl Default for WebConfig {
             sso: None,
             pdf: pdf::PdfPrinter::find().ok(),
             mailer: None,
+            max_in_flight: DEFAULT_MAX_IN_FLIGHT,
         }
     }
 }
@@ -74,12 +82,15 @@ pub struct AppState {
     pub mail_waiting: Arc<tokio::sync::Notify>,
     /// Rendered page bodies, valid while the partnership's data version is unchanged.
     pub fragments: Arc<sendplan_storage::ReadCache<String>>,
+    /// Places for requests in flight (see [`WebConfig::max_in_flight`]).
+    pub in_flight: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
     pub fn new(store: Store, config: WebConfig) -> Self {
         AppState {
             store,
+            in_flight: Arc::new(tokio::sync::Semaphore::new(config.max_in_flight.max(1))),
             config: Arc::new(config),
             hasher: Arc::new(auth::Passwords::default()),
             mail_waiting: Arc::new(tokio::sync::Notify::new()),
@@ -99,5 +110,69 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .merge(assets::routes())
         .layer(axum::middleware::from_fn(middleware::security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::limit_in_flight,
+        ))
         .with_state(state)
+}
+
+/// How long a client has to send a request's headers (a slow-loris connection is closed).
+pub const HEADER_READ_TIME: std::time::Duration = std::time::Duration::from_secs(10);
+/// How long requests under way may take to finish once shutdown starts.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Serves `app` on `listener` until `shutdown` completes, then lets requests under way
+/// finish. Connections are driven with hyper directly, rather than through axum::serve,
+/// for the header read time-out axum does not expose; each request carries the peer's
+/// address as axum's `ConnectInfo`.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    use tower::ServiceExt;
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    // Out of file descriptors, most likely: wait rather than spin.
+                    tracing::warn!(%error, "could not accept a connection");
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let app = app.clone();
+        let service = hyper::service::service_fn(
+            move |mut request: axum::http::Request<hyper::body::Incoming>| {
+                request
+                    .extensions_mut()
+                    .insert(axum::extract::ConnectInfo(peer));
+                app.clone().oneshot(request)
+            },
+        );
+        let connection = hyper::server::conn::http1::Builder::new()
+            .timer(hyper_util::rt::TokioTimer::new())
+            .header_read_timeout(HEADER_READ_TIME)
+            .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::debug!(%error, "connection ended");
+            }
+        });
+    }
+    drop(listener);
+    if tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("requests still under way at shutdown were cut off");
+    }
 }

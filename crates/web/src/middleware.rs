@@ -1,17 +1,22 @@
-//! Request-wide concerns: loading the session, checking the CSRF token of every form
-//! post, one-time flash messages, and security headers.
+//! Request-wide concerns: loading the session, guarding every post (who may send it, how
+//! much, how fast, its CSRF token, and doing it once), one-time flash messages, a limit on
+//! requests in flight, and security headers.
 
 use crate::auth::{
-    load_session, same_secret, Flash, FLASH_COOKIE, SESSION_COOKIE, SIGN_IN_CSRF_COOKIE,
+    load_session, same_secret, token_hash, Ctx, Flash, FLASH_COOKIE, SESSION_COOKIE,
+    SIGN_IN_CSRF_COOKIE,
 };
 use crate::errors::{AppError, Refusal};
-use crate::{AppState, MAX_BODY_BYTES, MAX_UPLOAD_BYTES};
+use crate::AppState;
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::{FromRequestParts, MatchedPath, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use form_urlencoded as form;
 use sendplan_domain::access::Role;
+use sendplan_storage::{Claim, SessionRecord};
+use time::OffsetDateTime;
 
 /// The value of cookie `name`, if the request has it.
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -35,8 +40,13 @@ pub fn set_cookie(name: &str, value: &str, max_age_seconds: i64, secure: bool) -
     HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static("invalid=; Max-Age=0"))
 }
 
-/// Loads the session into the request, and refuses any form post whose `_csrf` field does
-/// not match the session's token (or, before sign-in, the sign-in cookie's token).
+/// How long a form (at most a few hundred kilobytes) may take to arrive.
+const FORM_READ_TIME: std::time::Duration = std::time::Duration::from_secs(30);
+/// How long a second sending of a form waits for the first to finish, to show its result.
+const SAME_FORM_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Loads the session into the request, and guards every post: see [`guard_post`]. A post
+/// that carries a one-time form token is done once: see [`once`].
 pub async fn sessions_and_csrf(
     State(state): State<AppState>,
     mut request: Request,
@@ -49,62 +59,27 @@ pub async fn sessions_and_csrf(
     let flash = cookie(request.headers(), FLASH_COOKIE)
         .map(crate::views::url_decode)
         .filter(|f| !f.is_empty());
-    if request.method() == Method::POST {
-        // File uploads (the spreadsheet importer) may be larger than forms.
-        let limit = if request.uri().path().ends_with("/imports/new") {
-            MAX_UPLOAD_BYTES
-        } else {
-            MAX_BODY_BYTES
-        };
-        let too_large = request
-            .headers()
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<usize>().ok())
-            .is_some_and(|n| n > limit);
-        if too_large {
-            return AppError::TooLarge(limit).into_response();
-        }
-        let expected = match &session {
-            Some(session) => Some(session.csrf_token.clone()),
-            None => cookie(request.headers(), SIGN_IN_CSRF_COOKIE).map(str::to_owned),
-        };
-        let (parts, body) = request.into_parts();
-        let bytes = match axum::body::to_bytes(body, limit).await {
-            Ok(bytes) => bytes,
-            Err(_) => return AppError::TooLarge(limit).into_response(),
-        };
-        let content_type = parts
-            .headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        let sent: Option<String> = match crate::multipart::boundary(content_type) {
-            Some(boundary) => crate::multipart::parts(&bytes, &boundary)
-                .into_iter()
-                .find(|p| p.name == "_csrf")
-                .map(|p| String::from_utf8_lossy(p.data).into_owned()),
-            None => serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
-                .unwrap_or_default()
-                .into_iter()
-                .find(|(k, _)| k == "_csrf")
-                .map(|(_, v)| v),
-        };
-        let sent = sent.as_deref();
-        let valid = matches!((sent, expected.as_deref()), (Some(sent), Some(expected)) if same_secret(sent, expected));
-        if !valid {
-            return AppError::FormExpired.into_response();
-        }
-        request = Request::from_parts(parts, Body::from(bytes));
-    }
-    if let Some(session) = session {
-        request.extensions_mut().insert(session);
+    if let Some(session) = &session {
+        request.extensions_mut().insert(session.clone());
     }
     let had_flash = flash.is_some();
     if let Some(flash) = flash {
         request.extensions_mut().insert(Flash(flash));
     }
-    let mut response = next.run(request).await;
+    let mut form_token = None;
+    if request.method() == Method::POST {
+        match guard_post(&state, request, session.as_ref()).await {
+            Ok((guarded, token)) => {
+                request = guarded;
+                form_token = token;
+            }
+            Err(refused) => return refused,
+        }
+    }
+    let mut response = match &form_token {
+        Some(token) => once(&state, token, next.run(request)).await,
+        None => next.run(request).await,
+    };
     if let Some(refusal) = response.extensions().get::<Refusal>().copied() {
         response = explain_refusal(&state, refusal).await;
     }
@@ -113,6 +88,177 @@ pub async fn sessions_and_csrf(
             header::SET_COOKIE,
             set_cookie(FLASH_COOKIE, "", 0, state.config.secure_cookies),
         );
+    }
+    response
+}
+
+/// Everything a post must pass before its body is read, in this order: the route takes
+/// posts (its pattern decides the limit, see [`crate::handlers::body_policy`]); the sender
+/// is signed in, unless the form is one sent before signing in; in a partnership, the
+/// sender is a member of it; the declared length is within the limit; a signed-in form
+/// carries its one-time token. Then a form is read (within its limit and time) and its
+/// CSRF token checked; a file form is left unread for its handler, which checks the
+/// sender's rights before reading it (see [`crate::upload`]). Returns the request, ready
+/// for its handler, and the form's one-time token.
+async fn guard_post(
+    state: &AppState,
+    request: Request,
+    session: Option<&SessionRecord>,
+) -> Result<(Request, Option<String>), Response> {
+    let Some(route) = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_owned())
+    else {
+        return Err(AppError::NotFound.into_response());
+    };
+    let policy = crate::handlers::body_policy(&route);
+    if session.is_none() && !policy.before_sign_in {
+        return Err(AppError::FormExpired.into_response());
+    }
+    let (mut parts, body) = request.into_parts();
+    if route.starts_with("/p/{pid}") {
+        // Kept for the handler, which would otherwise look the membership up again.
+        let ctx = Ctx::from_request_parts(&mut parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        parts.extensions.insert(ctx);
+    }
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > policy.limit as u64) {
+        return Err(AppError::TooLarge(policy.limit).into_response());
+    }
+    let form_token = match session {
+        Some(_) => match form_token_of(&parts.uri) {
+            Some(token) => Some(token),
+            None => return Err(AppError::FormExpired.into_response()),
+        },
+        None => None,
+    };
+    let content_type = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let multipart = content_type.starts_with("multipart/form-data");
+    parts.extensions.insert(policy);
+    if policy.files {
+        // Its handler checks the sender's rights, then reads it (and refuses anything
+        // but multipart/form-data).
+        return Ok((Request::from_parts(parts, body), form_token));
+    }
+    if multipart {
+        return Err(AppError::Unreadable(
+            "This page does not take files. Go back and use the form on the page.".to_owned(),
+        )
+        .into_response());
+    }
+    let bytes = match tokio::time::timeout(FORM_READ_TIME, axum::body::to_bytes(body, policy.limit))
+        .await
+    {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(_)) => return Err(AppError::TooLarge(policy.limit).into_response()),
+        Err(_) => return Err(AppError::TimedOut.into_response()),
+    };
+    let expected = match session {
+        Some(session) => Some(session.csrf_token.clone()),
+        None => cookie(&parts.headers, SIGN_IN_CSRF_COOKIE).map(str::to_owned),
+    };
+    let sent = form::parse(&bytes)
+        .find(|(k, _)| k == "_csrf")
+        .map(|(_, v)| v.into_owned());
+    let valid = matches!((sent.as_deref(), expected.as_deref()), (Some(sent), Some(expected)) if same_secret(sent, expected));
+    if !valid {
+        return Err(AppError::FormExpired.into_response());
+    }
+    Ok((Request::from_parts(parts, Body::from(bytes)), form_token))
+}
+
+/// The one-time token a form's address carries (see [`crate::views::Chrome::once`]).
+fn form_token_of(uri: &axum::http::Uri) -> Option<String> {
+    form::parse(uri.query().unwrap_or("").as_bytes())
+        .find(|(k, _)| k == crate::views::FORM_TOKEN)
+        .map(|(_, v)| v.into_owned())
+        .filter(|v| !v.is_empty() && v.len() <= 64)
+}
+
+/// Runs `handle` once per form token. The first sending claims the token and runs; its
+/// outcome is recorded (where it redirected), or, if it was refused or failed, the token
+/// is given back so the corrected page can be sent. A later sending of the same page is
+/// not run: it is sent where the first went, waiting a little if the first is still
+/// running. Claims are in the database, so this holds across servers.
+async fn once(
+    state: &AppState,
+    token: &str,
+    handle: impl std::future::Future<Output = Response>,
+) -> Response {
+    let key = token_hash(token);
+    let started = std::time::Instant::now();
+    loop {
+        let claim = match state
+            .store
+            .claim_submission(&key, OffsetDateTime::now_utc())
+            .await
+        {
+            Ok(claim) => claim,
+            Err(error) => return AppError::from(error).into_response(),
+        };
+        match claim {
+            Claim::First => break,
+            Claim::Done {
+                location: Some(location),
+            } => {
+                return crate::handlers::saved(
+                    state,
+                    &location,
+                    "That form had already been sent, so it was not sent again.",
+                );
+            }
+            Claim::Done { location: None } => {
+                return AppError::AlreadySent(
+                    "It was not sent again. Go back and refresh the page to see what it did.",
+                )
+                .into_response();
+            }
+            Claim::Running { .. } if started.elapsed() < SAME_FORM_WAIT => {
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            Claim::Running { .. } => {
+                return AppError::AlreadySent(
+                    "It is still being done, so it was not sent again. Wait a minute, then refresh the page to check it worked before sending it again.",
+                )
+                .into_response();
+            }
+        }
+    }
+    let response = handle.await;
+    let status = response.status();
+    let settled = if status.is_redirection() {
+        let location = response
+            .headers()
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok());
+        state
+            .store
+            .finish_submission(&key, location, OffsetDateTime::now_utc())
+            .await
+    } else if status.is_success() {
+        state
+            .store
+            .finish_submission(&key, None, OffsetDateTime::now_utc())
+            .await
+    } else {
+        state.store.release_submission(&key).await
+    };
+    if let Err(error) = settled {
+        // The change itself is done; only the record of it failed. A second sending
+        // would then wait and be told to check, never do it twice.
+        tracing::error!(%error, "recording a form's outcome failed");
     }
     response
 }
@@ -178,4 +324,29 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     response
+}
+
+/// Turns requests away with 503 and Retry-After once [`crate::WebConfig::max_in_flight`]
+/// are under way. `/health` is always answered, so a load balancer can tell a busy
+/// server from a dead one.
+pub async fn limit_in_flight(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if request.uri().path() == "/health" {
+        return next.run(request).await;
+    }
+    let Ok(_place) = state.in_flight.clone().try_acquire_owned() else {
+        let mut response = crate::pages::ErrorPage::render(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "Sorry, the service is busy",
+            "Too many people are using it at once. Try again in a few seconds. Nothing you sent was saved.",
+        );
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        return response;
+    };
+    next.run(request).await
 }

@@ -188,6 +188,27 @@ pub fn spawn(
     })
 }
 
+/// Keeps the database tidy while the server runs: every hour, forgets one-time form
+/// tokens older than the longest a session lasts (a form that old cannot be sent: its
+/// session, and so its CSRF token, has ended). Every server sharing a database may run
+/// it; the deletes are idempotent.
+pub fn spawn_housekeeping(
+    store: Store,
+    longest_session: time::Duration,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(Duration::from_secs(3600));
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            let before = OffsetDateTime::now_utc() - longest_session - time::Duration::days(1);
+            if let Err(error) = store.purge_submissions(before).await {
+                tracing::warn!(%error, "could not purge old form tokens");
+            }
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

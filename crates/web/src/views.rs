@@ -16,6 +16,9 @@ pub struct NavItem {
     pub current: bool,
 }
 
+/// The query parameter that carries a form's one-time token.
+pub const FORM_TOKEN: &str = "_once";
+
 /// What the layout needs on every page.
 #[derive(Debug, Clone, Default)]
 pub struct Chrome {
@@ -32,6 +35,18 @@ pub struct Chrome {
 }
 
 impl Chrome {
+    /// `action` with a new one-time token, for a form's `action` attribute: the server
+    /// does what the form asks once, however often this page is sent (see
+    /// `middleware::once`). The token is in the address, not a field, so it can be checked
+    /// before a file form's body is read.
+    pub fn once(&self, action: &str) -> String {
+        let separator = if action.contains('?') { '&' } else { '?' };
+        format!(
+            "{action}{separator}{FORM_TOKEN}={}",
+            crate::auth::random_token()
+        )
+    }
+
     /// For pages outside a partnership (sign-in, the partnership list).
     pub fn plain(title: impl Into<String>, signed_in: Option<&SignedIn>) -> Self {
         Chrome {

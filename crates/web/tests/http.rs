@@ -481,7 +481,7 @@ impl World {
         address: [u8; 4],
         request: Request<Body>,
     ) -> (StatusCode, String, axum::http::HeaderMap) {
-        let mut request = request;
+        let mut request = with_form_token(request);
         request
             .extensions_mut()
             .insert(ConnectInfo(SocketAddr::from((address, 40000))));
@@ -520,6 +520,34 @@ impl World {
         let (status, body, _) = self.send(builder.body(Body::from(body)).unwrap()).await;
         (status, body)
     }
+}
+
+/// A signed-in post as a browser sends a form: with a new one-time token in its address
+/// (the form page's `action`), unless the test gave one (or an empty one, to leave it out).
+fn with_form_token(mut request: Request<Body>) -> Request<Body> {
+    let signed_in = request
+        .headers()
+        .get(header::COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|c| c.contains("sendplan_session="));
+    let query = request.uri().query().unwrap_or("");
+    if request.method() == axum::http::Method::POST && signed_in && !query.contains("_once=") {
+        let token = format!("{:032x}", rand_u128());
+        let path = request.uri().path().to_owned();
+        let uri = if query.is_empty() {
+            format!("{path}?_once={token}")
+        } else {
+            format!("{path}?{query}&_once={token}")
+        };
+        *request.uri_mut() = uri.parse().expect("uri");
+    }
+    request
+}
+
+fn rand_u128() -> u128 {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).expect("random");
+    u128::from_le_bytes(bytes)
 }
 
 fn sha256_hex(text: &str) -> String {
@@ -970,6 +998,19 @@ fn expected(role: Role, method: &str, needs: Needs) -> StatusCode {
     }
 }
 
+/// The routes whose forms send a file.
+fn takes_files(path: &str) -> bool {
+    [
+        "/imports/new",
+        "/values/import",
+        "/targets/import",
+        "/comparators/new",
+        "/surveys/new",
+    ]
+    .iter()
+    .any(|end| path.ends_with(end))
+}
+
 #[tokio::test]
 async fn every_route_answers_every_role_as_the_access_rules_say() {
     let w = world().await;
@@ -990,6 +1031,10 @@ async fn every_route_answers_every_role_as_the_access_rules_say() {
         for (method, path, needs) in routes(&w.a) {
             let own_status = match method {
                 "GET" => w.get(Some(&own), &path).await.0,
+                _ if takes_files(&path) => {
+                    // As the upload form sends it with no file chosen.
+                    w.send(upload_request(&own, &path, &[], "", b"")).await.0
+                }
                 _ => w.post(Some(&own), &path, &[]).await.0,
             };
             let want = expected(*role, method, needs);
@@ -1139,6 +1184,291 @@ async fn an_oversized_body_gets_413() {
         body.contains("Files sent here can be at most 10 MB"),
         "{body}"
     );
+}
+
+/// A request body that sends `first` and then nothing, ever: a server that waits to read
+/// it waits for good, so an answer proves the body was not read.
+struct Stalled(Option<axum::body::Bytes>);
+
+impl axum::body::HttpBody for Stalled {
+    type Data = axum::body::Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Self::Data>, Self::Error>>> {
+        match self.0.take() {
+            Some(first) => std::task::Poll::Ready(Some(Ok(hyper::body::Frame::data(first)))),
+            None => std::task::Poll::Pending,
+        }
+    }
+}
+
+fn stalled(first: &str) -> Body {
+    Body::new(Stalled(Some(axum::body::Bytes::from(first.to_owned()))))
+}
+
+/// Who may send a post is settled before its body is read: without a session, outside the
+/// partnership, or without the right to upload, the answer comes while the body is still
+/// arriving. A file form whose first field is not the CSRF token is refused before the
+/// file is read, and a file sent to a page that takes none is refused.
+#[tokio::test]
+async fn a_post_is_refused_before_its_body_is_read_unless_the_sender_may_send_it() {
+    let w = world().await;
+    let viewer = w
+        .session_for("v@example.org", Some((w.a.pid, Role::Viewer, None)), false)
+        .await;
+    let lead = w
+        .session_for(
+            "lead@example.org",
+            Some((w.a.pid, Role::ActionLead, Some(w.a.person))),
+            false,
+        )
+        .await;
+    let outsider = w
+        .session_for(
+            "pm-b@example.org",
+            Some((w.b.pid, Role::PlanManager, None)),
+            false,
+        )
+        .await;
+    let manager = w
+        .session_for(
+            "pm@example.org",
+            Some((w.a.pid, Role::PlanManager, None)),
+            false,
+        )
+        .await;
+    let multipart = "multipart/form-data; boundary=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    let imports = format!("/p/{}/imports/new", w.a.pid);
+    let people = format!("/p/{}/people/new", w.a.pid);
+    let cases: Vec<(Option<&Session>, &str, &str, StatusCode)> = vec![
+        (None, imports.as_str(), multipart, StatusCode::FORBIDDEN),
+        (
+            None,
+            people.as_str(),
+            "application/x-www-form-urlencoded",
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            Some(&outsider),
+            imports.as_str(),
+            multipart,
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            Some(&viewer),
+            imports.as_str(),
+            multipart,
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            Some(&lead),
+            imports.as_str(),
+            multipart,
+            StatusCode::FORBIDDEN,
+        ),
+        // The CSRF token is not the first field.
+        (
+            Some(&manager),
+            imports.as_str(),
+            multipart,
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            Some(&manager),
+            people.as_str(),
+            multipart,
+            StatusCode::BAD_REQUEST,
+        ),
+    ];
+    for (session, path, content_type, expected) in cases {
+        let mut request = Request::post(path).header(header::CONTENT_TYPE, content_type);
+        if let Some(s) = session {
+            request = request.header(header::COOKIE, &s.cookie);
+        }
+        let first = "--aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.xlsx\"\r\n\r\n";
+        let (status, body, _) = tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            w.send(request.body(stalled(first)).unwrap()),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("{path} as {content_type}: the server waited for the body"));
+        assert_eq!(status, expected, "{path}: {body}");
+    }
+}
+
+/// A page of near-boundaries (the input that made the old parser search quadratically)
+/// is read in one pass and refused for what it is: no file was chosen.
+#[tokio::test]
+async fn a_pathological_multipart_body_is_read_in_one_pass() {
+    let w = world().await;
+    let manager = w
+        .session_for(
+            "pm@example.org",
+            Some((w.a.pid, Role::PlanManager, None)),
+            false,
+        )
+        .await;
+    let boundary = "b".repeat(70);
+    let near = format!("\r\n--{}", "b".repeat(69));
+    let (content_type, mut body) = multipart_with(&manager.csrf, &[], "plan.csv", b"");
+    let content_type = content_type.replace("sendplanTestBoundary", &boundary);
+    body = String::from_utf8(body)
+        .unwrap()
+        .replace("sendplanTestBoundary", &boundary)
+        .into_bytes();
+    // Inside the file part: 100,000 almost-delimiters, about 7 MB.
+    let at = body.len() - boundary.len() - 8;
+    let filler = near.repeat(100_000);
+    body.splice(at..at, filler.bytes());
+    let started = std::time::Instant::now();
+    let (status, page, _) = w
+        .send(
+            Request::post(format!("/p/{}/imports/new", w.a.pid))
+                .header(header::CONTENT_TYPE, content_type)
+                .header(header::COOKIE, &manager.cookie)
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+}
+
+/// A form sent twice (a double click, the back button and send again) is done once; the
+/// second sending is shown where the first went. Sent at the same moment, still once. A
+/// refused sending gives its token back, so the corrected page can be sent; a form
+/// without its token is refused and changes nothing.
+#[tokio::test]
+async fn a_form_sent_twice_is_done_once_and_shown_the_first_result() {
+    let w = world().await;
+    let manager = w
+        .session_for(
+            "pm@example.org",
+            Some((w.a.pid, Role::PlanManager, None)),
+            false,
+        )
+        .await;
+    let people_named = |name: &'static str| {
+        let store = w.store.clone();
+        let pid = w.a.pid;
+        async move {
+            store
+                .list_people(pid)
+                .await
+                .unwrap()
+                .iter()
+                .filter(|p| p.name == name)
+                .count()
+        }
+    };
+    let send = |token: &str, name: &str| {
+        let body = serde_urlencoded::to_string([
+            ("name", name),
+            ("short_code", ""),
+            ("_csrf", manager.csrf.as_str()),
+        ])
+        .unwrap();
+        Request::post(format!("/p/{}/people/new?_once={token}", w.a.pid))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, &manager.cookie)
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let (first, second) = tokio::join!(
+        w.send(send("t1t1t1t1", "Amira Once")),
+        w.send(send("t1t1t1t1", "Amira Once"))
+    );
+    assert_eq!(
+        (first.0, second.0),
+        (StatusCode::SEE_OTHER, StatusCode::SEE_OTHER)
+    );
+    assert_eq!(
+        first.2.get(header::LOCATION),
+        second.2.get(header::LOCATION)
+    );
+    assert_eq!(
+        people_named("Amira Once").await,
+        1,
+        "sent at once, done once"
+    );
+    let (status, _, headers) = w.send(send("t1t1t1t1", "Amira Once")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers.get(header::LOCATION), first.2.get(header::LOCATION));
+    let flash = headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect::<String>();
+    assert!(flash.contains("already%20been%20sent"), "{flash}");
+    assert_eq!(
+        people_named("Amira Once").await,
+        1,
+        "sent again later, still once"
+    );
+
+    let (status, _, _) = w.send(send("t2t2t2t2", "")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _, _) = w.send(send("t2t2t2t2", "Bea Corrected")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "the corrected page is sent");
+    assert_eq!(people_named("Bea Corrected").await, 1);
+
+    let (status, body, _) = w.send(send("", "Cal Untokened")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(people_named("Cal Untokened").await, 0);
+}
+
+/// Past the limit of requests in flight, more are told at once to try again (503 with
+/// Retry-After) instead of queueing, and /health still answers.
+#[tokio::test]
+async fn too_many_requests_in_flight_are_told_to_retry_and_health_still_answers() {
+    let w = world().await;
+    let manager = w
+        .session_for(
+            "pm@example.org",
+            Some((w.a.pid, Role::PlanManager, None)),
+            false,
+        )
+        .await;
+    let app = router(AppState::new(
+        w.store.clone(),
+        WebConfig {
+            secure_cookies: false,
+            max_in_flight: 1,
+            pdf: None,
+            ..WebConfig::default()
+        },
+    ));
+    let mut held = Request::post(format!("/p/{}/people/new?_once=held", w.a.pid))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, &manager.cookie)
+        .body(stalled("name=Slow"))
+        .unwrap();
+    held.extensions_mut()
+        .insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40000))));
+    let holding = tokio::spawn(app.clone().oneshot(held));
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let busy = app
+        .clone()
+        .oneshot(Request::get("/sign-in").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(busy.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(
+        busy.headers()
+            .get(header::RETRY_AFTER)
+            .map(|v| v.to_str().unwrap()),
+        Some("5")
+    );
+    let health = app
+        .clone()
+        .oneshot(Request::get("/health").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(health.status(), StatusCode::OK);
+    holding.abort();
 }
 
 #[tokio::test]

@@ -6,11 +6,11 @@ use crate::auth::{Ctx, SignedIn};
 use crate::errors::{AppError, AppResult};
 use crate::forms::{with_none, Choice, Field};
 use crate::pages::{html, html_with_status, FormPage, ImportPage};
+use crate::upload::{Upload, Uploaded};
 use crate::views::Chrome;
 use crate::AppState;
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use sendplan_domain::access::Capability;
 use sendplan_domain::input::{FieldErrors, FormReader, RawForm, SHORT_TEXT};
@@ -44,31 +44,16 @@ pub async fn new_import(ctx: Ctx) -> AppResult {
     html(&upload_page(&ctx))
 }
 
-pub async fn upload_import(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    headers: HeaderMap,
-    body: Bytes,
-) -> AppResult {
+pub async fn upload_import(State(state): State<AppState>, ctx: Ctx, upload: Upload) -> AppResult {
     ctx.require(Capability::EditPlans)?;
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let parts = crate::multipart::boundary(content_type)
-        .map(|b| crate::multipart::parts(&body, &b))
-        .unwrap_or_default();
-    let file = parts
-        .iter()
-        .find(|p| p.name == "file" && p.file_name.as_deref().is_some_and(|n| !n.is_empty()));
+    let Uploaded { file, .. } = upload.read().await?;
     let refuse = |message: String| {
         upload_page(&ctx).with_errors(&RawForm::default(), FieldErrors::single("file", message))
     };
-    let Some(file) = file else {
+    let Some((file_name, bytes)) = file else {
         return refuse("Select a spreadsheet to upload".to_owned());
     };
-    let file_name = file.file_name.clone().unwrap_or_default();
-    let table = match sheet::read_table(file.data, &file_name) {
+    let table = match sheet::read_table(&bytes, &file_name) {
         Ok(table) => table,
         Err(error) => return refuse(error.to_string()),
     };

@@ -8,11 +8,10 @@ use crate::auth::Ctx;
 use crate::errors::{AppError, AppResult};
 use crate::forms::{Choice, Field, SPREADSHEETS};
 use crate::pages::FormPage;
+use crate::upload::{Upload, Uploaded};
 use crate::views::Chrome;
 use crate::AppState;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap};
 use sendplan_domain::access::Capability;
 use sendplan_domain::input::{FieldErrors, RawForm};
 use sendplan_domain::measures::{
@@ -21,30 +20,6 @@ use sendplan_domain::measures::{
 use sendplan_domain::periods::Frequency;
 use sendplan_domain::MeasureId;
 use sendplan_interchange::dfe::{self, Statistic, StatisticsPeriod};
-
-/// The form's fields and its uploaded file, from a multipart body.
-pub(super) fn upload(headers: &HeaderMap, body: &Bytes) -> (RawForm, Option<(String, Vec<u8>)>) {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let parts = crate::multipart::boundary(content_type)
-        .map(|b| crate::multipart::parts(body, &b))
-        .unwrap_or_default();
-    let mut pairs = Vec::new();
-    let mut file = None;
-    for part in parts {
-        match part.file_name {
-            Some(name) if !name.is_empty() => file = Some((name, part.data.to_vec())),
-            Some(_) => {}
-            None => pairs.push((
-                part.name.to_owned(),
-                String::from_utf8_lossy(part.data).into_owned(),
-            )),
-        }
-    }
-    (RawForm(pairs), file)
-}
 
 /// Reads the uploaded spreadsheet's rows with `columns` and checks them with `check`: the
 /// result, or the errors to show against the file field (every problem by its row).
@@ -137,15 +112,14 @@ pub async fn import_values(
     State(state): State<AppState>,
     ctx: Ctx,
     Path((_, id)): Path<(i64, i64)>,
-    headers: HeaderMap,
-    body: Bytes,
+    upload: Upload,
 ) -> AppResult {
     let measure = state.store.get_measure(ctx.pid(), MeasureId(id)).await?;
     if !may_record(&state, &ctx, &measure).await? {
         return Err(ctx.refuse(Capability::UpdateAnyAction));
     }
     let page = values_page(&ctx, &measure);
-    let (form, file) = upload(&headers, &body);
+    let Uploaded { form, file } = upload.read().await?;
     let refuse = |page: FormPage, errors: FieldErrors| page.with_errors(&form, errors);
     let checked = checked_rows(
         file,
@@ -223,12 +197,11 @@ pub async fn add_comparators(
     State(state): State<AppState>,
     ctx: Ctx,
     Path((_, id)): Path<(i64, i64)>,
-    headers: HeaderMap,
-    body: Bytes,
+    upload: Upload,
 ) -> AppResult {
     let measure = editable_measure(&state, &ctx, id).await?;
     let page = comparators_page(&ctx, &measure);
-    let (form, file) = upload(&headers, &body);
+    let Uploaded { form, file } = upload.read().await?;
     let mut errors = FieldErrors::default();
     let statistic = Statistic::from_code(form.get("statistic"));
     if statistic.is_none() {
@@ -356,12 +329,11 @@ pub async fn import_targets(
     State(state): State<AppState>,
     ctx: Ctx,
     Path((_, id)): Path<(i64, i64)>,
-    headers: HeaderMap,
-    body: Bytes,
+    upload: Upload,
 ) -> AppResult {
     let measure = editable_measure(&state, &ctx, id).await?;
     let page = targets_page(&ctx, &measure);
-    let (form, file) = upload(&headers, &body);
+    let Uploaded { form, file } = upload.read().await?;
     let checked = checked_rows(
         file,
         "Select a spreadsheet of targets to upload",

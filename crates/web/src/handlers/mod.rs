@@ -322,9 +322,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/p/{pid}/imports/new",
-            get(imports::new_import).post(imports::upload_import).layer(
-                axum::extract::DefaultBodyLimit::max(crate::MAX_UPLOAD_BYTES),
-            ),
+            get(imports::new_import).post(imports::upload_import),
         )
         .route(
             "/p/{pid}/imports/{id}",
@@ -332,6 +330,63 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/p/{pid}/plans/{id}/export", get(imports::export_plan))
         .route("/template.xlsx", get(imports::download_template))
+}
+
+/// How a route's posts are read, decided by the route (its pattern in the table above),
+/// never by the shape of the address. The session middleware applies it before any of the
+/// body is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyPolicy {
+    /// The largest body taken, in bytes.
+    pub limit: usize,
+    /// The form sends a file (multipart), read by the handler with [`crate::upload::Upload`]
+    /// after it has checked the person's rights.
+    pub files: bool,
+    /// The form is sent before signing in (it carries the sign-in cookie's CSRF token).
+    pub before_sign_in: bool,
+}
+
+/// The routes whose forms send a file.
+const UPLOAD_ROUTES: [&str; 5] = [
+    "/p/{pid}/imports/new",
+    "/p/{pid}/measures/{id}/values/import",
+    "/p/{pid}/measures/{id}/targets/import",
+    "/p/{pid}/measures/{id}/comparators/new",
+    "/p/{pid}/plans/{id}/surveys/new",
+];
+
+/// The routes whose forms are sent by people not signed in.
+const BEFORE_SIGN_IN_ROUTES: [&str; 4] = [
+    "/sign-in",
+    "/forgot-password",
+    "/reset-password/{token}",
+    "/invitations/{token}",
+];
+
+/// Forms sent before signing in hold an email address and a password or two.
+const BEFORE_SIGN_IN_BYTES: usize = 16 * 1024;
+
+/// How posts to `route` (a pattern from [`routes`]) are read.
+pub fn body_policy(route: &str) -> BodyPolicy {
+    if UPLOAD_ROUTES.contains(&route) {
+        BodyPolicy {
+            limit: crate::MAX_UPLOAD_BYTES,
+            files: true,
+            before_sign_in: false,
+        }
+    } else if BEFORE_SIGN_IN_ROUTES.contains(&route) {
+        BodyPolicy {
+            limit: BEFORE_SIGN_IN_BYTES,
+            files: false,
+            before_sign_in: true,
+        }
+    } else {
+        BodyPolicy {
+            limit: crate::MAX_BODY_BYTES,
+            files: false,
+            before_sign_in: false,
+        }
+    }
 }
 
 /// Post/Redirect/Get: after a successful change, go to `to` and show `message` once.

@@ -8,11 +8,10 @@ use crate::auth::Ctx;
 use crate::errors::{AppError, AppResult};
 use crate::forms::{Choice, Field};
 use crate::pages::{html, FormPage, SurveyOptionView, SurveyPage, SurveyQuestionView, TablePage};
+use crate::upload::{Upload, Uploaded};
 use crate::views::{Cell, Chrome, LinkButton, SummaryRow};
 use crate::AppState;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
 use sendplan_domain::access::Capability;
 use sendplan_domain::input::{FieldErrors, FormReader, RawForm, LONG_TEXT, SHORT_TEXT};
 use sendplan_domain::measures::{DataPointInput, DataStatus, Unit};
@@ -265,13 +264,12 @@ pub async fn create_survey(
     State(state): State<AppState>,
     ctx: Ctx,
     Path((_, plan)): Path<(i64, i64)>,
-    headers: HeaderMap,
-    body: Bytes,
+    upload: Upload,
 ) -> AppResult {
     ctx.require(Capability::EditPlans)?;
     let plan = state.store.get_plan(ctx.pid(), PlanId(plan)).await?;
     let page = new_survey_page(&ctx, plan.id);
-    let (form, file) = super::measure_files::upload(&headers, &body);
+    let Uploaded { form, file } = upload.read().await?;
     let mut f = FormReader::new(&form);
     let title = f.required("title", "the survey's title", SHORT_TEXT);
     let series = f.optional("series", "the series", SHORT_TEXT);
