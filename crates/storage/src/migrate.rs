@@ -117,6 +117,13 @@ pub const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0014_form_submissions.sql"),
         rebuilds_sqlite_tables: false,
     },
+    Migration {
+        version: 15,
+        name: "job_failures",
+        sqlite: include_str!("../migrations/sqlite/0015_job_failures.sql"),
+        postgres: include_str!("../migrations/postgres/0015_job_failures.sql"),
+        rebuilds_sqlite_tables: false,
+    },
 ];
 
 async fn record_applied(tx: &mut sqlx::AnyConnection, migration: &Migration) -> Result<()> {

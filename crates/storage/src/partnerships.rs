@@ -468,10 +468,25 @@ impl Store {
     }
 }
 
+/// Every column that names a person, as (table, column). Merging moves each of them to the
+/// person kept; a test checks this against the schema's foreign keys, so a new column that
+/// names a person cannot be missed (a merge left it pointing at a removed person, a 500).
+pub const PERSON_REFERENCES: [(&str, &str); 6] = [
+    ("action_leads", "person_id"),
+    ("action_partner_people", "person_id"),
+    ("areas", "sro_person_id"),
+    ("memberships", "person_id"),
+    ("measures", "owner_person_id"),
+    ("invitations", "person_id"),
+];
+
+/// The tables that link people to actions, keyed by (action, person).
+const LINK_TABLES: [&str; 2] = ["action_leads", "action_partner_people"];
+
 impl Store {
     /// Merges a person into another of the same partnership: every action they lead or
-    /// partner, every area they are senior responsible officer for and every account linked
-    /// to them moves to `into`, then `from` is removed. Used to resolve people an import
+    /// partner, every area they are senior responsible officer for and every account,
+    /// invitation and measure linked to them moves to `into`, then `from` is removed. Used to resolve people an import
     /// added for review ("PeRi" turned out to be Penny Richardson).
     pub async fn merge_person(
         &self,
@@ -488,7 +503,7 @@ impl Store {
         let removed = self.get_person(partnership, from).await?;
         let kept = self.get_person(partnership, into).await?;
         let mut write = self.begin_write().await?;
-        for table in ["action_leads", "action_partner_people"] {
+        for table in LINK_TABLES {
             // Links that would duplicate one `into` already has are dropped, the rest moved.
             sqlx::query(&format!(
                 "DELETE FROM {table} WHERE person_id = $1 AND action_id IN (SELECT action_id FROM {table} WHERE person_id = $2)"
@@ -505,9 +520,19 @@ impl Store {
             .execute(&mut *write.tx)
             .await?;
         }
-        for (table, column) in [("areas", "sro_person_id"), ("memberships", "person_id")] {
+        for (table, column) in PERSON_REFERENCES {
+            if LINK_TABLES.contains(&table) {
+                continue;
+            }
+            // A measure's owner is part of it: its version moves, so an edit form opened
+            // before the merge cannot put the removed person back.
+            let version = if table == "measures" {
+                ", version = version + 1"
+            } else {
+                ""
+            };
             sqlx::query(&format!(
-                "UPDATE {table} SET {column} = $1 WHERE {column} = $2 AND partnership_id = $3"
+                "UPDATE {table} SET {column} = $1{version} WHERE {column} = $2 AND partnership_id = $3"
             ))
             .bind(into.0)
             .bind(from.0)
@@ -539,5 +564,42 @@ impl Store {
         )
         .await?;
         write.commit().await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sqlx::Row;
+
+    /// Every foreign key to `people` in the schema is one merging moves.
+    #[tokio::test]
+    async fn merging_knows_every_column_that_names_a_person() {
+        let path = std::env::temp_dir().join(format!("sendplan-fk-{}.db", std::process::id()));
+        let store = Store::open(&format!("sqlite://{}", path.display()))
+            .await
+            .expect("open");
+        let rows = sqlx::query(
+            "SELECT m.name AS tbl, f.\"from\" AS col FROM sqlite_master m, pragma_foreign_key_list(m.name) f \
+             WHERE m.type = 'table' AND f.\"table\" = 'people' ORDER BY 1, 2",
+        )
+        .fetch_all(store.pool())
+        .await
+        .expect("foreign keys");
+        let mut in_schema: Vec<(String, String)> = rows
+            .iter()
+            .map(|r| (r.get::<String, _>("tbl"), r.get::<String, _>("col")))
+            .collect();
+        let mut merged: Vec<(String, String)> = PERSON_REFERENCES
+            .iter()
+            .map(|(t, c)| ((*t).to_owned(), (*c).to_owned()))
+            .collect();
+        in_schema.sort();
+        merged.sort();
+        store.close().await;
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+        assert_eq!(in_schema, merged);
     }
 }

@@ -1372,6 +1372,33 @@ async fn merging_a_person_moves_everything_that_names_them(store: Store, _url: S
         .grant_role(ACTOR, user, f.partnership, Role::ActionLead, Some(unknown))
         .await
         .expect("role");
+    // The person owns a measure (merging such a person was a 500).
+    store
+        .execute_unchecked(&format!(
+            "INSERT INTO measures (id, partnership_id, plan_id, name, definition, unit, polarity, frequency, baseline_date, baseline_value, tolerance, source, created_at, owner_person_id) \
+             VALUES (901, {p}, {plan}, 'Owned', '', 'weeks', 'lower', 'monthly', '2022-01-01', 20, 0, 'entered', '2024-01-01T00:00:00Z', {owner})",
+            p = f.partnership.0,
+            plan = f.plan.0,
+            owner = unknown.0
+        ))
+        .await
+        .expect("measure");
+    // And is named on an invitation not yet accepted.
+    store
+        .create_invitation(
+            ACTOR,
+            f.partnership,
+            &InvitationInput {
+                email: "invitee@example.org".into(),
+                role: Role::Viewer,
+                person: Some(unknown),
+            },
+            "merge-invitation",
+            OffsetDateTime::now_utc(),
+            None,
+        )
+        .await
+        .expect("invitation");
 
     assert!(
         store
@@ -1412,6 +1439,14 @@ async fn merging_a_person_moves_everything_that_names_them(store: Store, _url: S
     assert_eq!(
         store.membership(user, f.partnership).await.expect("m"),
         Some((Role::ActionLead, Some(f.lead)))
+    );
+    assert_eq!(
+        store
+            .get_measure(f.partnership, MeasureId(901))
+            .await
+            .expect("measure")
+            .owner,
+        Some(f.lead)
     );
     assert!(matches!(
         store.get_person(f.partnership, unknown).await,

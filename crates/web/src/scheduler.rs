@@ -9,7 +9,7 @@
 
 use crate::mail::Mailer;
 use sendplan_domain::PlanId;
-use sendplan_storage::{Store, StoreError};
+use sendplan_storage::{Job, Store, StoreError};
 use std::collections::HashMap;
 use std::time::Duration;
 use time::{Date, OffsetDateTime};
@@ -24,7 +24,10 @@ const BATCH: usize = 100;
 pub struct Round {
     pub queued: usize,
     pub sent: usize,
+    /// Emails the mail server did not take.
     pub failed: usize,
+    /// Plans whose reminders could not be worked out (each recorded against its plan).
+    pub plans_failed: usize,
 }
 
 /// How long to wait before trying an email again after `attempts` failures: a minute, then
@@ -69,23 +72,42 @@ async fn run_round(
                 plan.0
             )
         });
-        let queue = async {
-            let from = (now.date(), store.data_version(partnership).await?);
-            if queued.0.get(&plan) == Some(&from) {
-                return Ok(0);
+        let from = (now.date(), store.data_version(partnership).await?);
+        if queued.0.get(&plan) == Some(&from) {
+            continue;
+        }
+        // Each plan is worked out in a task of its own, so that a fault in one (even a
+        // panic) is recorded against that plan, shown on its reminders page, and every
+        // other plan still gets its reminders.
+        let work = tokio::spawn({
+            let store = store.clone();
+            async move {
+                let (reminders, title) = store.reminders_due(partnership, plan, now.date()).await?;
+                store
+                    .queue_reminders(partnership, plan, &title, &reminders, link.as_deref(), now)
+                    .await
             }
-            let (reminders, title) = store.reminders_due(partnership, plan, now.date()).await?;
-            let n = store
-                .queue_reminders(partnership, plan, &title, &reminders, link.as_deref(), now)
-                .await?;
-            queued.0.insert(plan, from);
-            Ok::<_, StoreError>(n)
+        });
+        let settled = match work.await {
+            Ok(Ok(n)) => {
+                round.queued += n;
+                queued.0.insert(plan, from);
+                store.job_succeeded(Job::PlanReminders, plan.0).await
+            }
+            failed => {
+                let reason = match failed {
+                    Ok(Err(error)) => format!("the plan's records could not be read ({error})"),
+                    _ => "sendplan met a fault of its own (it is in the server's log)".to_owned(),
+                };
+                tracing::error!(plan = plan.0, %reason, "this plan's reminders could not be queued");
+                round.plans_failed += 1;
+                store
+                    .job_failed(Job::PlanReminders, partnership, plan.0, &reason, now)
+                    .await
+            }
         };
-        match queue.await {
-            Ok(n) => round.queued += n,
-            Err(error) => {
-                tracing::error!(plan = plan.0, %error, "this plan's reminders could not be queued")
-            }
+        if let Err(error) = settled {
+            tracing::error!(plan = plan.0, %error, "could not record how this plan's reminders went");
         }
     }
     // One email claimed at a time, so that a claim never waits behind others long enough

@@ -3281,6 +3281,97 @@ fn subject_of(message: &str) -> &str {
         .unwrap_or("")
 }
 
+/// A plan whose reminders cannot be worked out is marked so, with the reason, on its
+/// reminders page, and every other plan still gets its reminders; the mark goes when the
+/// plan is put right.
+#[tokio::test]
+async fn a_plan_whose_reminders_fail_is_marked_with_why_and_the_others_go_on() {
+    use sendplan_web::mail::{MailSettings, Mailer};
+    use sendplan_web::scheduler::run_once;
+    // Nothing listens on port 9: emails would wait, but only queueing is looked at here.
+    let mailer = Mailer::new(
+        &MailSettings::parse("smtp://127.0.0.1:9", "SEND <send@example.org>", None).unwrap(),
+    )
+    .unwrap();
+    let w = world_with(Some(mailer.clone())).await;
+    for area in [&w.a, &w.b] {
+        let (_, version) = w
+            .store
+            .reminder_settings(area.pid, area.plan)
+            .await
+            .unwrap();
+        w.store
+            .set_reminder_settings(
+                Actor(None),
+                area.pid,
+                area.plan,
+                version,
+                &sendplan_domain::reminders::ReminderSettings {
+                    enabled: true,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+    }
+    // Plan B's milestone holds a date that is not a date (written around the forms).
+    let corrupt = |due: &str| {
+        format!(
+            "UPDATE milestones SET due_date = '{due}' WHERE id = {}",
+            w.b.milestone.0
+        )
+    };
+    w.store
+        .execute_unchecked(&corrupt("someday"))
+        .await
+        .unwrap();
+    let round = run_once(&w.store, &mailer, None, time::OffsetDateTime::now_utc())
+        .await
+        .unwrap();
+    assert_eq!(round.plans_failed, 1, "{round:?}");
+    let failure = |area: &Area| {
+        let store = w.store.clone();
+        let (pid, plan) = (area.pid, area.plan);
+        async move {
+            store
+                .job_failure(sendplan_storage::Job::PlanReminders, pid, plan.0)
+                .await
+                .unwrap()
+        }
+    };
+    assert!(
+        failure(&w.a).await.is_none(),
+        "plan A's reminders were worked out"
+    );
+    let why = failure(&w.b).await.expect("plan B is marked");
+    assert!(why.reason.contains("could not be read"), "{}", why.reason);
+    let manager = w
+        .session_for(
+            "pm-b@example.org",
+            Some((w.b.pid, Role::PlanManager, None)),
+            false,
+        )
+        .await;
+    let (status, page) = w
+        .get(
+            Some(&manager),
+            &format!("/p/{}/plans/{}/reminders", w.b.pid, w.b.plan),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("reminders could not be worked out"), "{page}");
+
+    w.store
+        .execute_unchecked(&corrupt("2030-01-01"))
+        .await
+        .unwrap();
+    let round = run_once(&w.store, &mailer, None, time::OffsetDateTime::now_utc())
+        .await
+        .unwrap();
+    assert_eq!(round.plans_failed, 0);
+    assert!(failure(&w.b).await.is_none(), "put right, the mark goes");
+}
+
 #[tokio::test]
 async fn reminders_reach_a_real_mail_server_once_and_wait_out_its_outages() {
     use sendplan_web::mail::{MailSettings, Mailer};
@@ -3436,7 +3527,8 @@ async fn reminders_reach_a_real_mail_server_once_and_wait_out_its_outages() {
         Round {
             queued: 4,
             sent: 3,
-            failed: 1
+            failed: 1,
+            plans_failed: 0
         },
         "Ann's, Dan's and the manager's emails go; the server refuses nobody@"
     );
@@ -3524,7 +3616,8 @@ async fn reminders_reach_a_real_mail_server_once_and_wait_out_its_outages() {
         Round {
             queued: 2,
             sent: 0,
-            failed: 1
+            failed: 1,
+            plans_failed: 0
         }
     );
     assert!(started.elapsed() < std::time::Duration::from_secs(10));
@@ -3556,7 +3649,8 @@ async fn reminders_reach_a_real_mail_server_once_and_wait_out_its_outages() {
         Round {
             queued: 0,
             sent: 0,
-            failed: 1
+            failed: 1,
+            plans_failed: 0
         },
         "the email not yet tried is tried; the one that failed waits a minute"
     );
@@ -3572,7 +3666,8 @@ async fn reminders_reach_a_real_mail_server_once_and_wait_out_its_outages() {
         Round {
             queued: 0,
             sent: 0,
-            failed: 1
+            failed: 1,
+            plans_failed: 0
         }
     );
     let back = run_once(
@@ -3588,7 +3683,8 @@ async fn reminders_reach_a_real_mail_server_once_and_wait_out_its_outages() {
         Round {
             queued: 0,
             sent: 1,
-            failed: 1
+            failed: 1,
+            plans_failed: 0
         },
         "Ann's milestone goes; the second, never tried in the outage, is refused for nobody@"
     );

@@ -13,6 +13,7 @@ use sendplan_domain::access::Capability;
 use sendplan_domain::input::{long_date, FieldErrors, RawForm};
 use sendplan_domain::reminders::ReminderSettings;
 use sendplan_domain::PlanId;
+use sendplan_storage::Job;
 
 /// What the page says when this server cannot send email.
 const NO_MAIL_SERVER: &str = "This server has no mail server set up, so it cannot send reminders. Ask whoever runs sendplan to set SENDPLAN_SMTP_URL and SENDPLAN_MAIL_FROM.";
@@ -67,6 +68,17 @@ pub async fn list_reminders(
     let mut intro = describe(&settings);
     if state.config.mailer.is_none() {
         intro = format!("{intro} {NO_MAIL_SERVER}");
+    }
+    if let Some(failure) = state
+        .store
+        .job_failure(Job::PlanReminders, ctx.pid(), plan.id.0)
+        .await?
+    {
+        intro = format!(
+            "This plan's reminders could not be worked out on {}: {}. sendplan tries again every few minutes; if this message stays, tell your sendplan administrator. {intro}",
+            super::accounts::when(failure.at),
+            failure.reason
+        );
     }
     html(&TablePage {
         chrome: Chrome::for_ctx(&ctx, "Reminders", "overview"),
