@@ -61,6 +61,40 @@ test('the same journey works with JavaScript switched off', async () => {
   await context.close()
 })
 
+test('a form sent a second time is not done twice, and the person is told so', async () => {
+  const context = await browser.newContext({ bypassCSP: true })
+  const page = await context.newPage()
+  await signIn(page, server)
+  const home = new URL(page.url()).pathname
+  await page.goto(`${server.url}${home}/people/new`)
+  const form = page.locator('main form')
+  // What the page would send again (a double click, a resend after a dropped connection).
+  const action = await form.getAttribute('action')
+  const csrf = await form.locator('input[name="_csrf"]').getAttribute('value')
+  assert.match(action, /[?&]_once=[0-9a-f]{64}$/, 'the form carries a one-time token')
+  await page.getByLabel('Name', { exact: true }).fill('Dana Twice')
+  await page.getByRole('button', { name: 'Save' }).click()
+  await page.waitForURL(url => !url.pathname.endsWith('/people/new'))
+  const again = await page.request.post(`${server.url}${action}`, {
+    form: { _csrf: csrf, name: 'Dana Twice', job_title: '', organisation_id: '', short_code: '', email: '' },
+    maxRedirects: 0
+  })
+  assert.equal(again.status(), 303)
+  await page.goto(`${server.url}${again.headers().location}`)
+  await assert.doesNotReject(page.getByText('That form had already been sent, so it was not sent again.').waitFor())
+  const failures = []
+  await auditor(page, failures)('form-sent-twice')
+  assert.deepEqual(failures, [])
+  await page.setViewportSize({ width: 375, height: 740 })
+  await screenshot(page, 'form-sent-twice-phone')
+  // The message fits a phone (the People table itself is made to fit phones in issue 15).
+  const banner = await page.locator('.govuk-notification-banner').boundingBox()
+  assert.ok(banner.x >= 0 && banner.x + banner.width <= 375, `the message fits at 375 px: ${JSON.stringify(banner)}`)
+  await page.goto(`${server.url}${home}/people`)
+  assert.equal((await page.locator('main').innerText()).split('Dana Twice').length - 1, 1, 'the person was added once')
+  await context.close()
+})
+
 test('the main pages have no accessibility violations', async () => {
   // bypassCSP only lets the test inject axe-core; the pages' own policy forbids inline scripts.
   const context = await browser.newContext({ bypassCSP: true })
