@@ -37,40 +37,73 @@ fn fold(text: &str) -> String {
         .join(" ")
 }
 
-/// A person whose name or job title is exactly the text (ignoring case and dashes).
-fn by_name_or_title(text: &str, people: &[KnownPerson<'_>]) -> Option<usize> {
-    let folded = fold(text);
-    if folded.is_empty() {
-        return None;
-    }
-    people
-        .iter()
-        .position(|p| !p.name.is_empty() && fold(p.name) == folded)
-        .or_else(|| {
-            people
-                .iter()
-                .position(|p| !p.job_title.is_empty() && fold(p.job_title) == folded)
-        })
+/// The people leads are matched against, indexed by folded name, folded job title and
+/// short code, so resolving a cell costs the same however many people there are (matching
+/// by scanning and re-folding everyone, for every part of every cell, made a 69 KB
+/// spreadsheet of many distinct leads take most of a minute). Where two people share a
+/// name, title or code, the first added wins, as a scan would find it.
+#[derive(Debug, Clone, Default)]
+pub struct PeopleIndex {
+    names: std::collections::HashMap<String, usize>,
+    titles: std::collections::HashMap<String, usize>,
+    short_codes: std::collections::HashMap<String, usize>,
+    count: usize,
 }
 
-/// A person whose short code starts the text, as plans write it ("PeRi SEND GM").
-fn by_short_code(text: &str, people: &[KnownPerson<'_>]) -> Option<usize> {
-    let first = text.split_whitespace().next()?;
-    people
-        .iter()
-        .position(|p| !p.short_code.is_empty() && p.short_code == first)
+impl PeopleIndex {
+    pub fn new<'a>(people: impl IntoIterator<Item = KnownPerson<'a>>) -> Self {
+        let mut index = PeopleIndex::default();
+        for person in people {
+            index.add(person);
+        }
+        index
+    }
+
+    /// Adds the next person (their position is the number added before them).
+    pub fn add(&mut self, person: KnownPerson<'_>) -> usize {
+        let position = self.count;
+        self.count += 1;
+        for (map, key) in [
+            (&mut self.names, fold(person.name)),
+            (&mut self.titles, fold(person.job_title)),
+            (&mut self.short_codes, person.short_code.to_owned()),
+        ] {
+            if !key.is_empty() {
+                map.entry(key).or_insert(position);
+            }
+        }
+        position
+    }
+
+    /// A person whose name or job title is exactly the text (ignoring case and dashes).
+    fn by_name_or_title(&self, text: &str) -> Option<usize> {
+        let folded = fold(text);
+        if folded.is_empty() {
+            return None;
+        }
+        self.names
+            .get(&folded)
+            .or_else(|| self.titles.get(&folded))
+            .copied()
+    }
+
+    /// A person whose short code starts the text, as plans write it ("PeRi SEND GM").
+    fn by_short_code(&self, text: &str) -> Option<usize> {
+        let first = text.split_whitespace().next()?;
+        self.short_codes.get(first).copied()
+    }
 }
 
 /// Resolves a lead cell to people: the whole text as a name or job title (titles contain
 /// commas and "and"); else its parts, split at the strongest separator it has (new
 /// lines, semicolons, commas, slashes, ampersands); else a short code at the start; else
 /// its parts split at " and ".
-pub fn resolve(text: &str, people: &[KnownPerson<'_>]) -> Vec<Lead> {
+pub fn resolve(text: &str, people: &PeopleIndex) -> Vec<Lead> {
     let text = text.trim();
     if text.is_empty() {
         return Vec::new();
     }
-    if let Some(i) = by_name_or_title(text, people) {
+    if let Some(i) = people.by_name_or_title(text) {
         return vec![Lead::Known(i)];
     }
     for separator in ["\n", ";", ",", "/", "&"] {
@@ -86,7 +119,7 @@ pub fn resolve(text: &str, people: &[KnownPerson<'_>]) -> Vec<Lead> {
                 .collect();
         }
     }
-    if let Some(i) = by_short_code(text, people) {
+    if let Some(i) = people.by_short_code(text) {
         return vec![Lead::Known(i)];
     }
     let parts: Vec<&str> = text
@@ -145,9 +178,15 @@ mod tests {
 
     #[test]
     fn short_codes_are_read_from_the_start_of_the_text() {
-        assert_eq!(resolve("PeRi SEND GM", &people()), vec![Lead::Known(0)]);
         assert_eq!(
-            resolve("NiWi AD for Education and Skills", &people()),
+            resolve("PeRi SEND GM", &PeopleIndex::new(people())),
+            vec![Lead::Known(0)]
+        );
+        assert_eq!(
+            resolve(
+                "NiWi AD for Education and Skills",
+                &PeopleIndex::new(people())
+            ),
             vec![Lead::Known(1)]
         );
     }
@@ -155,7 +194,10 @@ mod tests {
     #[test]
     fn job_titles_match_whatever_the_dashes_and_and_words() {
         assert_eq!(
-            resolve("Head of Service - Inclusion and Empowerment", &people()),
+            resolve(
+                "Head of Service - Inclusion and Empowerment",
+                &PeopleIndex::new(people())
+            ),
             vec![Lead::Known(2)]
         );
     }
@@ -163,11 +205,11 @@ mod tests {
     #[test]
     fn several_leads_in_one_cell() {
         assert_eq!(
-            resolve("Matt Biggs, Darren Barrow", &people()),
+            resolve("Matt Biggs, Darren Barrow", &PeopleIndex::new(people())),
             vec![Lead::Known(3), Lead::Unknown("Darren Barrow".to_owned())]
         );
         assert_eq!(
-            resolve("PeRi / NiWi", &people()),
+            resolve("PeRi / NiWi", &PeopleIndex::new(people())),
             vec![Lead::Known(0), Lead::Known(1)]
         );
     }
@@ -175,10 +217,10 @@ mod tests {
     #[test]
     fn unknown_text_is_kept_never_guessed() {
         assert_eq!(
-            resolve("SEND Project Officer", &people()),
+            resolve("SEND Project Officer", &PeopleIndex::new(people())),
             vec![Lead::Unknown("SEND Project Officer".to_owned())]
         );
-        assert!(resolve("  ", &people()).is_empty());
+        assert!(resolve("  ", &PeopleIndex::new(people())).is_empty());
     }
 
     #[test]
@@ -187,5 +229,37 @@ mod tests {
         assert!(looks_like_a_name("Sally-Anne O'Brien"));
         assert!(!looks_like_a_name("SEND Project Officer"));
         assert!(!looks_like_a_name("Head of Service"));
+    }
+
+    #[test]
+    fn the_first_person_with_a_name_wins_and_people_added_later_are_found() {
+        let mut index = PeopleIndex::new([
+            KnownPerson {
+                name: "Sam Lee",
+                job_title: "Head of SEN",
+                short_code: "SaLe",
+            },
+            KnownPerson {
+                name: "Sam  LEE",
+                job_title: "",
+                short_code: "SaLe",
+            },
+        ]);
+        assert_eq!(resolve("sam lee", &index), vec![Lead::Known(0)]);
+        assert_eq!(resolve("SaLe to chair", &index), vec![Lead::Known(0)]);
+        assert_eq!(
+            resolve("Designated Clinical Officer", &index),
+            vec![Lead::Unknown("Designated Clinical Officer".to_owned())]
+        );
+        let added = index.add(KnownPerson {
+            name: "",
+            job_title: "Designated Clinical Officer",
+            short_code: "",
+        });
+        assert_eq!(added, 2);
+        assert_eq!(
+            resolve("Designated Clinical Officer; Head of SEN", &index),
+            vec![Lead::Known(2), Lead::Known(0)]
+        );
     }
 }

@@ -6,6 +6,8 @@
 //! Suppressed cells (`x`, `c`, `z`, `:`, `u`, blank) are kept as missing, never as zero.
 //! Local authorities that split or merged are found under their new code or their old one.
 
+use crate::sheet::limits;
+use sendplan_domain::periods::PERIOD_YEARS;
 use std::collections::HashMap;
 
 sendplan_domain::coded_enum! {
@@ -104,13 +106,52 @@ pub enum StatisticsError {
     MissingColumn(String),
     #[error("line {line}: {message}")]
     BadLine { line: usize, message: String },
+    /// A limit of [`crate::sheet::limits`] was reached; the text names it.
+    #[error("The file is too big to read: {0}")]
+    TooBig(String),
+}
+
+impl StatisticsPeriod {
+    /// The year the period starts in.
+    fn year(self) -> i32 {
+        match self {
+            StatisticsPeriod::Calendar(y)
+            | StatisticsPeriod::Academic(y)
+            | StatisticsPeriod::Financial(y) => y,
+        }
+    }
 }
 
 /// Reads every figure of `statistic` from a DfE CSV file (the headline "All ..." rows only).
+///
+/// The file meets the limits of any spreadsheet ([`crate::sheet::limits`]), each checked
+/// before what it bounds is kept: at most [`MAX_SHEET_BYTES`](crate::sheet::MAX_SHEET_BYTES),
+/// [`MAX_CSV_FIELDS`](limits::MAX_CSV_FIELDS) fields on a line (counted before the line is
+/// split) of which [`MAX_COLUMNS`](limits::MAX_COLUMNS) used, cells of at most
+/// [`MAX_CELL_CHARS`](limits::MAX_CELL_CHARS), and [`MAX_ROWS`](limits::MAX_ROWS) headline
+/// rows (the published files have about 1,100 lines, 60 columns). Figures must be finite
+/// numbers, and periods must start in [`PERIOD_YEARS`].
 pub fn read_statistics(text: &str, statistic: Statistic) -> Result<Vec<Figure>, StatisticsError> {
+    let text = text.trim_start_matches('\u{feff}');
+    if text.len() > crate::sheet::MAX_SHEET_BYTES {
+        return Err(StatisticsError::TooBig(format!(
+            "it is {} MB; sendplan reads statistics files of at most {} MB",
+            text.len().div_ceil(1_048_576),
+            crate::sheet::MAX_SHEET_BYTES / 1_048_576
+        )));
+    }
+    if let Some(line) =
+        crate::sheet::record_wider_than(text.as_bytes(), b',', limits::MAX_CSV_FIELDS)
+    {
+        return Err(StatisticsError::TooBig(format!(
+            "line {line} has more than {} fields; sendplan reads at most {} columns",
+            limits::MAX_CSV_FIELDS,
+            limits::MAX_COLUMNS
+        )));
+    }
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
-        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+        .from_reader(text.as_bytes());
     let headers = reader
         .headers()
         .map_err(|e| StatisticsError::BadLine {
@@ -118,6 +159,7 @@ pub fn read_statistics(text: &str, statistic: Statistic) -> Result<Vec<Figure>, 
             message: e.to_string(),
         })?
         .clone();
+    within_limits(1, &headers)?;
     let index: HashMap<&str, usize> = headers.iter().enumerate().map(|(i, h)| (h, i)).collect();
     let column = |name: &str| {
         index
@@ -125,7 +167,7 @@ pub fn read_statistics(text: &str, statistic: Statistic) -> Result<Vec<Figure>, 
             .copied()
             .ok_or_else(|| StatisticsError::MissingColumn(name.to_owned()))
     };
-    let (period, identifier, level) = (
+    let (period_column, identifier, level) = (
         column("time_period")?,
         column("time_identifier")?,
         column("geographic_level")?,
@@ -144,16 +186,38 @@ pub fn read_statistics(text: &str, statistic: Statistic) -> Result<Vec<Figure>, 
             line: n + 2,
             message: e.to_string(),
         })?;
+        within_limits(n + 2, &record)?;
         let get = |i: usize| record.get(i).unwrap_or("").trim();
         if !get(breakdown).starts_with("All ") {
             continue;
         }
-        let Some(period) = StatisticsPeriod::parse(get(period), get(identifier)) else {
+        if figures.len() >= limits::MAX_ROWS {
+            return Err(StatisticsError::TooBig(format!(
+                "it has more than {} headline (\"All ...\") rows; sendplan reads at most that many",
+                limits::MAX_ROWS
+            )));
+        }
+        let Some(period) = StatisticsPeriod::parse(get(period_column), get(identifier)) else {
             return Err(StatisticsError::BadLine {
                 line: n + 2,
-                message: format!("unknown period \"{} {}\"", get(period), get(identifier)),
+                message: format!(
+                    "unknown period \"{} {}\"",
+                    get(period_column),
+                    get(identifier)
+                ),
             });
         };
+        if !PERIOD_YEARS.contains(&period.year()) {
+            return Err(StatisticsError::BadLine {
+                line: n + 2,
+                message: format!(
+                    "the period \"{}\" is outside the years sendplan takes: periods must start between {} and {}",
+                    get(period_column),
+                    PERIOD_YEARS.start(),
+                    PERIOD_YEARS.end()
+                ),
+            });
+        }
         let (area, name) = match get(level) {
             "National" => (Area::England, "England".to_owned()),
             "Regional" => (
@@ -175,7 +239,9 @@ pub fn read_statistics(text: &str, statistic: Statistic) -> Result<Vec<Figure>, 
             number => Some(
                 number
                     .parse::<f64>()
-                    .map_err(|_| StatisticsError::BadLine {
+                    .ok()
+                    .filter(|v| v.is_finite())
+                    .ok_or_else(|| StatisticsError::BadLine {
                         line: n + 2,
                         message: format!("\"{number}\" is not a number"),
                     })?,
@@ -193,6 +259,28 @@ pub fn read_statistics(text: &str, statistic: Statistic) -> Result<Vec<Figure>, 
         });
     }
     Ok(figures)
+}
+
+/// Refuses a line of the file with more used columns, or a longer cell, than any
+/// spreadsheet may have.
+fn within_limits(line: usize, record: &csv::StringRecord) -> Result<(), StatisticsError> {
+    let used = crate::sheet::used_columns(record);
+    if used > limits::MAX_COLUMNS {
+        return Err(StatisticsError::TooBig(format!(
+            "line {line} has {used} columns; sendplan reads at most {} columns",
+            limits::MAX_COLUMNS
+        )));
+    }
+    if record
+        .iter()
+        .any(|cell| cell.chars().count() > limits::MAX_CELL_CHARS)
+    {
+        return Err(StatisticsError::TooBig(format!(
+            "line {line} has a cell of more than {} characters; sendplan reads at most that many",
+            limits::MAX_CELL_CHARS
+        )));
+    }
+    Ok(())
 }
 
 /// The series for a local authority code, whether the file lists it under its current or

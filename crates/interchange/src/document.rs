@@ -10,6 +10,30 @@ pub const FORMAT: &str = "sendplan-plan";
 /// The version this build reads and writes.
 pub const VERSION: u32 = 1;
 
+/// What a plan document may hold. The first three are checked on the text before anything
+/// is built from it; a reached limit is refused with a message that names it.
+pub mod limits {
+    /// Bytes of JSON: the same as `sendplan import` takes from a file. The largest seed
+    /// plan (Worcestershire, 125 activities) is 231 KB, so this is room for plans with
+    /// years of updates, while bounding what one document can cost to read.
+    pub const MAX_DOCUMENT_BYTES: usize = 50 * 1024 * 1024;
+    /// How deep lists and objects may nest. The format needs 9 (document, plans, a plan,
+    /// surveys, a survey, questions, a question, options, an option); 20 leaves room for
+    /// later versions. It is checked without recursion, so a document nested 100,000 deep
+    /// is refused by name long before serde_json's own recursion limit of 128 (which stays
+    /// as a backstop) could be reached.
+    pub const MAX_DEPTH: usize = 20;
+    /// Items in all the document's lists together. A plan of 700 actions with five years
+    /// of monthly updates has about 100,000; each item can cost some hundreds of bytes once
+    /// read (a minimal action is 40 bytes of JSON), so this bounds what the byte limit
+    /// alone would not.
+    pub const MAX_ITEMS: usize = 250_000;
+    /// The largest amount of a resource, in pence: the most the resource form takes (12
+    /// digits of pounds, as `sendplan_domain::input::parse_pounds` reads them), so a file
+    /// cannot hold what a person could not type, and totals cannot overflow.
+    pub const MAX_AMOUNT_PENCE: i64 = 99_999_999_999_999;
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 /// A partnership's plan, with everything it refers to.

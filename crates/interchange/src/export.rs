@@ -350,7 +350,7 @@ pub fn total_resources(document: &Document) -> String {
         .flat_map(|p| &p.actions)
         .flat_map(|a| &a.resources)
         .filter_map(|r| r.amount_pence)
-        .sum();
+        .fold(0, i64::saturating_add);
     format_pounds(pence)
 }
 

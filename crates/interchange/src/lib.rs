@@ -23,10 +23,21 @@ pub enum ReadError {
     NotADocument(String),
     #[error("the document has {} problem(s):\n{}", .0.len(), .0.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n"))]
     Problems(Vec<Problem>),
+    /// A limit of [`document::limits`] was reached; the text names it.
+    #[error("the file is too big to read: {0}")]
+    TooBig(String),
+    /// Text in the document holds an invisible control character, which cannot be kept.
+    #[error("at line {line} a text holds a hidden control character ({code}), which sendplan cannot keep; remove it and try again")]
+    HiddenControl { line: usize, code: String },
 }
 
-/// Parses and checks a document, returning the import it describes.
+/// Parses and checks a document, returning the import it describes. The text is first
+/// checked against [`document::limits`].
 pub fn read(json: &str) -> Result<(Document, sendplan_domain::import::PlanImport), ReadError> {
+    read::check_shape(json).map_err(ReadError::TooBig)?;
+    if let Some((line, code)) = read::hidden_control(json) {
+        return Err(ReadError::HiddenControl { line, code });
+    }
     let document: Document =
         serde_json::from_str(json).map_err(|e| ReadError::NotADocument(e.to_string()))?;
     let import = to_import(&document).map_err(ReadError::Problems)?;

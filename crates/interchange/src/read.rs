@@ -2,6 +2,7 @@
 //! with where it is (`plans[0].actions[12].leads[1]`), and nothing is imported unless
 //! there are none.
 
+use crate::document::limits::MAX_AMOUNT_PENCE;
 use crate::document::*;
 use sendplan_domain::dates::PlanDate;
 use sendplan_domain::import::*;
@@ -9,6 +10,7 @@ use sendplan_domain::input::*;
 use sendplan_domain::inspection::{FindingHeading, FindingKind, Framework, InspectionOutcome};
 use sendplan_domain::numbering::ItemNumber;
 use sendplan_domain::partnership::OrganisationKind;
+use sendplan_domain::periods::PERIOD_YEARS;
 use sendplan_domain::plan::{ActionText, PlanKind, PlanStatus, Resource, ResourceKind};
 use sendplan_domain::rating::{RatingClass, RatingDefinition, TagColour};
 use std::collections::HashMap;
@@ -61,13 +63,17 @@ impl Problems {
             time::macros::format_description!("[year]-[month]-[day]"),
         )
         .ok();
-        if parsed.is_none() {
-            self.add(
+        match parsed {
+            None => self.add(
                 at,
                 format!("\"{value}\" is not a date written as YYYY-MM-DD"),
-            );
+            ),
+            Some(date) if !PERIOD_YEARS.contains(&date.year()) => {
+                self.add(at, outside_years(value))
+            }
+            Some(date) => return Some(date),
         }
-        parsed
+        None
     }
 
     fn number(&mut self, at: &str, value: &str) -> Option<ItemNumber> {
@@ -104,6 +110,176 @@ impl Problems {
         }
         found
     }
+}
+
+/// Why a date in a year sendplan does not take is refused (a typing slip such as 9999
+/// would otherwise become a deadline or a measure's latest value).
+fn outside_years(value: &str) -> String {
+    format!(
+        "\"{value}\" is outside the years sendplan takes: dates must fall between {} and {}",
+        PERIOD_YEARS.start(),
+        PERIOD_YEARS.end()
+    )
+}
+
+/// Refuses a document whose text is beyond the limits of [`crate::document::limits`],
+/// before anything is built from it: its size, how deep it nests, and how many items its
+/// lists hold. One pass over the bytes, keeping nothing but a counter per level.
+pub(crate) fn check_shape(json: &str) -> Result<(), String> {
+    use crate::document::limits::{MAX_DEPTH, MAX_DOCUMENT_BYTES, MAX_ITEMS};
+    if json.len() > MAX_DOCUMENT_BYTES {
+        return Err(format!(
+            "it is {} MB; sendplan reads plan documents of at most {} MB",
+            json.len().div_ceil(1_048_576),
+            MAX_DOCUMENT_BYTES / 1_048_576
+        ));
+    }
+    // Whether each open container is a list; never more than MAX_DEPTH of them.
+    let mut lists: Vec<bool> = Vec::new();
+    let (mut items, mut line) = (0usize, 1usize);
+    let (mut in_string, mut escaped, mut list_opened) = (false, false, false);
+    for &byte in json.as_bytes() {
+        if in_string {
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        if byte.is_ascii_whitespace() {
+            line += usize::from(byte == b'\n');
+            continue;
+        }
+        if std::mem::take(&mut list_opened) && byte != b']' {
+            items += 1;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                if lists.len() >= MAX_DEPTH {
+                    return Err(format!(
+                        "at line {line} it nests lists and objects more than {MAX_DEPTH} deep; sendplan reads at most {MAX_DEPTH} levels (a plan document needs 9)"
+                    ));
+                }
+                lists.push(byte == b'[');
+                list_opened = byte == b'[';
+            }
+            b']' | b'}' => {
+                lists.pop();
+            }
+            b',' if lists.last() == Some(&true) => items += 1,
+            _ => {}
+        }
+        if items > MAX_ITEMS {
+            return Err(format!(
+                "its lists hold more than {MAX_ITEMS} items together; sendplan reads at most that many"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The first control character a document's text would hold once read (written as a
+/// `\u0000` escape, or as a raw DEL or C1 character), other than tab and line breaks, with
+/// its line: PostgreSQL cannot store NUL, and the others are invisible on every page. One
+/// pass, tracking only whether it is inside a string.
+pub(crate) fn hidden_control(json: &str) -> Option<(usize, String)> {
+    let bytes = json.as_bytes();
+    let (mut line, mut in_string, mut i) = (1usize, false, 0usize);
+    while i < bytes.len() {
+        let byte = bytes[i];
+        if byte == b'\n' {
+            line += 1;
+        }
+        if !in_string {
+            in_string = byte == b'"';
+            i += 1;
+            continue;
+        }
+        match byte {
+            b'"' => in_string = false,
+            b'\\' if bytes.get(i + 1) == Some(&b'u') => {
+                let code = json
+                    .get(i + 2..i + 6)
+                    .and_then(|hex| u32::from_str_radix(hex, 16).ok());
+                if let Some(c) = code.and_then(char::from_u32) {
+                    if c.is_control() && !matches!(c, '\t' | '\n' | '\r') {
+                        return Some((line, format!("U+{:04X}", u32::from(c))));
+                    }
+                }
+                i += 6;
+                continue;
+            }
+            b'\\' => {
+                i += 2;
+                continue;
+            }
+            0x7F => return Some((line, "U+007F".to_owned())),
+            0xC2 if bytes.get(i + 1).is_some_and(|b| (0x80..=0x9F).contains(b)) => {
+                return Some((line, format!("U+{:04X}", bytes[i + 1])));
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The group of actions each action is in, where two actions are in the same group when
+/// each depends on the other, directly or through others (the strongly connected
+/// components, found in two passes over the dependencies, so a long chain of them costs
+/// no more than its length).
+fn dependency_groups(actions: usize, edges: &[(usize, usize)]) -> Vec<usize> {
+    let mut forward = vec![Vec::new(); actions];
+    let mut backward = vec![Vec::new(); actions];
+    for &(from, to) in edges {
+        forward[from].push(to);
+        backward[to].push(from);
+    }
+    let mut finished = Vec::with_capacity(actions);
+    let mut seen = vec![false; actions];
+    for start in 0..actions {
+        if std::mem::replace(&mut seen[start], true) {
+            continue;
+        }
+        let mut stack = vec![(start, 0usize)];
+        while let Some(top) = stack.last_mut() {
+            let (node, next) = *top;
+            match forward[node].get(next) {
+                Some(&to) => {
+                    top.1 += 1;
+                    if !std::mem::replace(&mut seen[to], true) {
+                        stack.push((to, 0));
+                    }
+                }
+                None => {
+                    finished.push(node);
+                    stack.pop();
+                }
+            }
+        }
+    }
+    let mut group = vec![usize::MAX; actions];
+    let mut groups = 0;
+    for &start in finished.iter().rev() {
+        if group[start] != usize::MAX {
+            continue;
+        }
+        group[start] = groups;
+        let mut stack = vec![start];
+        while let Some(node) = stack.pop() {
+            for &from in &backward[node] {
+                if group[from] == usize::MAX {
+                    group[from] = groups;
+                    stack.push(from);
+                }
+            }
+        }
+        groups += 1;
+    }
+    group
 }
 
 fn allowed<T: Copy>(all: &[T], code: fn(T) -> &'static str) -> String {
@@ -576,40 +752,20 @@ fn read_plan(
             )
         })
         .collect::<Vec<_>>();
-    let edges: Vec<(sendplan_domain::ActionId, sendplan_domain::ActionId)> = actions
+    // A dependency makes a loop when the action depended on depends back on the action,
+    // directly or through others: when both are in the same group.
+    let edges: Vec<(usize, usize)> = actions
         .iter()
         .enumerate()
-        .flat_map(|(n, a): (usize, &ActionImport)| {
-            a.depends_on.iter().map(move |d| {
-                (
-                    sendplan_domain::ActionId(n as i64),
-                    sendplan_domain::ActionId(*d as i64),
-                )
-            })
-        })
+        .flat_map(|(n, a): (usize, &ActionImport)| a.depends_on.iter().map(move |d| (n, *d)))
         .collect();
-    for (n, action) in actions.iter().enumerate() {
-        for d in &action.depends_on {
-            let others: Vec<_> = edges
-                .iter()
-                .copied()
-                .filter(|e| {
-                    *e != (
-                        sendplan_domain::ActionId(n as i64),
-                        sendplan_domain::ActionId(*d as i64),
-                    )
-                })
-                .collect();
-            if creates_dependency_cycle(
-                &others,
-                sendplan_domain::ActionId(n as i64),
-                sendplan_domain::ActionId(*d as i64),
-            ) {
-                p.add(
-                    format!("{at}.actions[{n}].depends_on"),
-                    "the actions' dependencies make a loop",
-                );
-            }
+    let group = dependency_groups(actions.len(), &edges);
+    for (n, d) in edges {
+        if n == d || group[n] == group[d] {
+            p.add(
+                format!("{at}.actions[{n}].depends_on"),
+                "the actions' dependencies make a loop",
+            );
         }
     }
     let measures = measures::read_measures(
@@ -709,6 +865,12 @@ fn read_action(
                 p.add(
                     format!("{at}.resources[{r}].amount_pence"),
                     "must not be negative",
+                );
+            }
+            if resource.amount_pence.is_some_and(|a| a > MAX_AMOUNT_PENCE) {
+                p.add(
+                    format!("{at}.resources[{r}].amount_pence"),
+                    format!("must be at most {MAX_AMOUNT_PENCE} pence, the most a resource can be"),
                 );
             }
             Resource {

@@ -51,6 +51,8 @@ pub struct Attached {
 
 /// Adds the fixture's measures to the plan it names in `document`.
 pub fn attach(document: &mut Document, fixture_json: &str) -> Result<Attached, String> {
+    crate::read::check_shape(fixture_json)
+        .map_err(|e| format!("the measures fixture is too big to read: {e}"))?;
     let fixture: Fixture = serde_json::from_str(fixture_json)
         .map_err(|e| format!("the measures fixture is not valid: {e}"))?;
     if fixture.la_code != document.partnership.la_code {
@@ -150,6 +152,8 @@ struct SurveyFixture {
 
 /// Adds a survey fixture (`fixtures/surveys/`) to the plan it names in `document`.
 pub fn attach_survey(document: &mut Document, fixture_json: &str) -> Result<(), String> {
+    crate::read::check_shape(fixture_json)
+        .map_err(|e| format!("the survey fixture is too big to read: {e}"))?;
     let fixture: SurveyFixture = serde_json::from_str(fixture_json)
         .map_err(|e| format!("the survey fixture is not valid: {e}"))?;
     if fixture.la_code != document.partnership.la_code {

@@ -6,9 +6,10 @@
 
 use crate::document::*;
 use calamine::{Reader, SheetVisible, Xlsx};
-use sendplan_domain::leads::{looks_like_a_name, resolve, KnownPerson, Lead};
+use sendplan_domain::leads::{looks_like_a_name, resolve, KnownPerson, Lead, PeopleIndex};
 use sendplan_domain::numbering::ItemNumber;
 use sendplan_domain::rating::RatingDefinition;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::io::Cursor;
 
@@ -58,6 +59,9 @@ pub enum SheetError {
     },
     #[error("The CSV file could not be read at line {line}: {message}")]
     BrokenCsv { line: usize, message: String },
+    /// A cell holds an invisible control character (often pasted from another system).
+    #[error("{place} holds a hidden control character ({code}), which sendplan cannot keep; delete it (it often comes with text pasted from another system) and try again")]
+    HiddenControl { place: String, code: String },
 }
 
 /// Reads the first visible sheet of a workbook, or a CSV file (UTF-8, or Windows-1252 as
@@ -74,13 +78,41 @@ pub fn read_table(bytes: &[u8], file_name: &str) -> Result<Table, SheetError> {
     if lower.ends_with(".xls") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
         return Err(SheetError::OldExcel);
     }
-    if is_zip {
-        return read_xlsx(bytes);
-    }
-    if lower.ends_with(".xlsx") || lower.ends_with(".xlsm") {
+    let table = if is_zip {
+        read_xlsx(bytes)?
+    } else if lower.ends_with(".xlsx") || lower.ends_with(".xlsm") {
         return Err(SheetError::NotXlsx(file_name.to_owned()));
+    } else {
+        read_csv(bytes)?
+    };
+    refuse_hidden_controls(&table)?;
+    Ok(table)
+}
+
+/// Refuses a table with a control character in any cell (tabs and line breaks are text),
+/// naming the first such cell: NUL cannot be stored by PostgreSQL, and the rest are
+/// invisible on every page.
+fn refuse_hidden_controls(table: &Table) -> Result<(), SheetError> {
+    let found = |text: &str| sendplan_domain::input::hidden_control(text);
+    for (i, heading) in table.headers.iter().enumerate() {
+        if let Some(code) = found(heading) {
+            return Err(SheetError::HiddenControl {
+                place: format!("The heading of column {}", column_name(i)),
+                code,
+            });
+        }
     }
-    read_csv(bytes)
+    for row in &table.rows {
+        for (i, cell) in row.cells.iter().enumerate() {
+            if let Some(code) = found(cell) {
+                return Err(SheetError::HiddenControl {
+                    place: format!("Row {}, column {}", row.line, column_name(i)),
+                    code,
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 fn column_name(mut index: usize) -> String {
@@ -129,6 +161,64 @@ pub mod limits {
     pub const MAX_UNZIPPED_BYTES: u64 = 100 * 1024 * 1024;
     /// How many times larger a part may be unzipped than zipped (real workbooks are ~10).
     pub const MAX_ZIP_RATIO: u64 = 200;
+    /// Bytes of text in all the cells of a sheet together, as kept (UTF-8). The largest
+    /// CSV file sendplan reads decodes to at most this (a Windows-1252 character takes up
+    /// to 3 bytes in UTF-8); a workbook only goes over it by repeating one shared string or
+    /// one merged cell far beyond what its file holds (a 29 KB workbook with a cell of
+    /// 32,000 characters merged over 1.5 million cells once asked for 48 GB).
+    pub const MAX_TEXT_BYTES: usize = 3 * super::MAX_SHEET_BYTES;
+    /// Fields on one line of a CSV file, empty ones included: Excel's own number of
+    /// columns (A to XFD). Empty fields past [`MAX_COLUMNS`] are allowed, as a spreadsheet
+    /// saved with a wide selection writes them, but no spreadsheet writes more than this.
+    /// Counted before the line is split, so a line of millions of commas is never made
+    /// into millions of cells.
+    pub const MAX_CSV_FIELDS: usize = 16_384;
+}
+
+/// The first record of a CSV text with more than `max` fields, by the line it starts on,
+/// counted without splitting anything (the `csv` crate's own rules: quotes open a field,
+/// `""` inside one is a quote, and CR, LF or CRLF end a record outside quotes).
+pub(crate) fn record_wider_than(text: &[u8], delimiter: u8, max: usize) -> Option<usize> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum State {
+        StartRecord,
+        StartField,
+        InField,
+        InQuotes,
+        QuoteInQuotes,
+    }
+    let (mut state, mut line, mut record_line, mut fields) = (State::StartRecord, 1, 1, 0usize);
+    for &byte in text {
+        let terminator = byte == b'\n' || byte == b'\r';
+        if state == State::StartRecord {
+            if terminator {
+                line += usize::from(byte == b'\n');
+                continue;
+            }
+            (state, record_line, fields) = (State::StartField, line, 1);
+            if fields > max {
+                return Some(record_line);
+            }
+        }
+        if byte == b'\n' {
+            line += 1;
+        }
+        state = match (state, byte) {
+            (State::InQuotes, b'"') => State::QuoteInQuotes,
+            (State::InQuotes, _) => State::InQuotes,
+            (State::StartField, b'"') | (State::QuoteInQuotes, b'"') => State::InQuotes,
+            (_, b) if b == delimiter => {
+                fields += 1;
+                if fields > max {
+                    return Some(record_line);
+                }
+                State::StartField
+            }
+            _ if terminator => State::StartRecord,
+            _ => State::InField,
+        };
+    }
+    None
 }
 
 /// Refuses a workbook whose parts would unzip to more than the limits allow, from the
@@ -162,24 +252,34 @@ fn check_unzipped_size(bytes: &[u8]) -> Result<(), SheetError> {
     Ok(())
 }
 
-/// A cell's value as text, or the Excel error it holds.
-fn cell_text(cell: &calamine::DataRef<'_>) -> Result<String, String> {
+/// A cell's value as text, or the Excel error it holds. Text is borrowed, not copied, so
+/// its length is checked before anything is allocated for it (a shared string is one
+/// string however many cells use it).
+fn cell_text<'a>(cell: &'a calamine::DataRef<'_>) -> Result<Cow<'a, str>, String> {
     use calamine::DataRef;
     Ok(match cell {
-        DataRef::Empty => String::new(),
-        DataRef::String(s) => s.clone(),
-        DataRef::SharedString(s) => (*s).to_owned(),
-        DataRef::Int(i) => i.to_string(),
-        DataRef::Float(f) => number_text(*f),
-        DataRef::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_owned(),
+        DataRef::Empty => Cow::Borrowed(""),
+        DataRef::String(s) => Cow::Borrowed(s),
+        DataRef::SharedString(s) => Cow::Borrowed(s),
+        DataRef::Int(i) => Cow::Owned(i.to_string()),
+        DataRef::Float(f) => Cow::Owned(number_text(*f)),
+        DataRef::Bool(b) => Cow::Borrowed(if *b { "TRUE" } else { "FALSE" }),
         DataRef::DateTime(d) if d.is_datetime() => {
-            serial_date(d.as_f64()).unwrap_or_else(|| number_text(d.as_f64()))
+            Cow::Owned(serial_date(d.as_f64()).unwrap_or_else(|| number_text(d.as_f64())))
         }
-        DataRef::DateTime(d) => number_text(d.as_f64()),
-        DataRef::DateTimeIso(s) => s.get(..10).unwrap_or(s.as_str()).to_owned(),
-        DataRef::DurationIso(s) => s.clone(),
+        DataRef::DateTime(d) => Cow::Owned(number_text(d.as_f64())),
+        DataRef::DateTimeIso(s) => Cow::Borrowed(s.get(..10).unwrap_or(s.as_str())),
+        DataRef::DurationIso(s) => Cow::Borrowed(s),
         DataRef::Error(e) => return Err(format!("{e:?}")),
     })
+}
+
+/// The refusal when the cells of `sheet` hold more text than [`limits::MAX_TEXT_BYTES`].
+fn too_much_text(sheet: &str) -> SheetError {
+    SheetError::TooBig(format!(
+        "the cells of the sheet {sheet} hold more than {} MB of text; sendplan reads at most that much",
+        limits::MAX_TEXT_BYTES / 1_048_576
+    ))
 }
 
 /// A sheet's cells as text, row by row.
@@ -194,6 +294,7 @@ fn read_sheet(
     let broken = |e: calamine::XlsxError| SheetError::BrokenWorkbook(e.to_string());
     let mut reader = workbook.worksheet_cells_reader(sheet).map_err(broken)?;
     let mut cells: Vec<(u32, u32, String)> = Vec::new();
+    let mut text_bytes = 0usize;
     let (mut top, mut left, mut bottom, mut right) = (u32::MAX, u32::MAX, 0u32, 0u32);
     while let Some(cell) = reader.next_cell().map_err(broken)? {
         let (row, column) = cell.get_position();
@@ -237,7 +338,11 @@ fn read_sheet(
                 limits::MAX_CELLS
             )));
         }
-        cells.push((row, column, text));
+        text_bytes += text.len();
+        if text_bytes > limits::MAX_TEXT_BYTES {
+            return Err(too_much_text(sheet));
+        }
+        cells.push((row, column, text.into_owned()));
     }
     drop(reader);
     if cells.is_empty() {
@@ -249,24 +354,38 @@ fn read_sheet(
         grid[(row - top) as usize][(column - left) as usize] = text;
     }
     // A merged cell's value belongs to every cell it covers (a merged "Area 1" label down
-    // a column applies to each row). Only the part inside the table is visited.
+    // a column applies to each row). Only the part inside the table is visited, and the
+    // copies count towards the limits as cells read do. A region that starts outside the
+    // table starts at an empty cell, so has nothing to copy.
+    let mut merged_cells = 0usize;
     for region in workbook.merge_cells_by_sheet_name(sheet).map_err(broken)? {
-        if region.start.0 > bottom || region.start.1 > right {
+        if !(top..=bottom).contains(&region.start.0) || !(left..=right).contains(&region.start.1) {
             continue;
         }
         let first = (
-            region.start.0.saturating_sub(top) as usize,
-            region.start.1.saturating_sub(left) as usize,
+            (region.start.0 - top) as usize,
+            (region.start.1 - left) as usize,
         );
         let last = (
-            (region.end.0.min(bottom).saturating_sub(top) as usize).min(rows - 1),
-            (region.end.1.min(right).saturating_sub(left) as usize).min(columns - 1),
+            (region.end.0.min(bottom).saturating_sub(top) as usize).clamp(first.0, rows - 1),
+            (region.end.1.min(right).saturating_sub(left) as usize).clamp(first.1, columns - 1),
         );
-        let value = grid
-            .get(first.0)
-            .and_then(|row| row.get(first.1))
-            .cloned()
-            .unwrap_or_default();
+        let value = grid[first.0][first.1].clone();
+        if value.is_empty() {
+            continue;
+        }
+        let copies = (last.0 - first.0 + 1) * (last.1 - first.1 + 1) - 1;
+        merged_cells = merged_cells.saturating_add(copies);
+        if merged_cells > limits::MAX_CELLS {
+            return Err(SheetError::TooBig(format!(
+                "the merged cells on the sheet {sheet} cover more than {} cells; sendplan reads at most that many. Unmerge the cells, or copy the table to a new workbook",
+                limits::MAX_CELLS
+            )));
+        }
+        text_bytes = text_bytes.saturating_add(value.len().saturating_mul(copies));
+        if text_bytes > limits::MAX_TEXT_BYTES {
+            return Err(too_much_text(sheet));
+        }
         for row in grid.iter_mut().take(last.0 + 1).skip(first.0) {
             for cell in row.iter_mut().take(last.1 + 1).skip(first.1) {
                 cell.clone_from(&value);
@@ -320,6 +439,14 @@ fn read_csv(bytes: &[u8]) -> Result<Table, SheetError> {
     } else {
         b','
     };
+    if let Some(line) = record_wider_than(text.as_bytes(), delimiter, limits::MAX_CSV_FIELDS) {
+        return Err(SheetError::TooBig(format!(
+            "line {line} has more than {} fields; sendplan reads at most {} columns, and no spreadsheet writes more than {} fields on a line",
+            limits::MAX_CSV_FIELDS,
+            limits::MAX_COLUMNS,
+            limits::MAX_CSV_FIELDS
+        )));
+    }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -338,12 +465,7 @@ fn read_csv(bytes: &[u8]) -> Result<Table, SheetError> {
                 limits::MAX_ROWS
             )));
         }
-        let used = record
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| !c.is_empty())
-            .last()
-            .map_or(0, |(i, _)| i + 1);
+        let used = used_columns(&record);
         if used > limits::MAX_COLUMNS {
             return Err(SheetError::TooBig(format!(
                 "line {} has {used} columns; sendplan reads at most {} columns",
@@ -362,15 +484,25 @@ fn read_csv(bytes: &[u8]) -> Result<Table, SheetError> {
                 limits::MAX_CELL_CHARS
             )));
         }
-        // sendplan's own exports neutralise formula-like cells; read them as typed.
+        // sendplan's own exports neutralise formula-like cells; read them as typed. Empty
+        // fields past the last used column are not kept (a workbook has none either).
         grid.push(
             record
                 .iter()
+                .take(used)
                 .map(|cell| crate::sheet_export::restore_cell(cell).to_owned())
                 .collect(),
         );
     }
     to_table("CSV", grid, 1).ok_or(SheetError::NoData)
+}
+
+/// How many columns of a CSV record are used: up to its last field with something in it.
+pub(crate) fn used_columns(record: &csv::StringRecord) -> usize {
+    (0..record.len())
+        .rev()
+        .find(|&i| record.get(i).is_some_and(|cell| !cell.is_empty()))
+        .map_or(0, |last| last + 1)
 }
 
 /// Finds the header row (the first row naming at least two known columns, else the first
@@ -619,6 +751,13 @@ pub fn table_to_document(
     }
     let cell = |row, field| cell(mapping, row, field);
     let mut people = target.people.clone();
+    // Indexed once; each person added for review is added to it too, so a lead written
+    // the same way on another row finds them.
+    let mut known = PeopleIndex::new(people.iter().map(|p| KnownPerson {
+        name: p.name.as_deref().unwrap_or(""),
+        job_title: p.job_title.as_deref().unwrap_or(""),
+        short_code: p.short_code.as_deref().unwrap_or(""),
+    }));
     let mut areas: BTreeMap<Vec<u32>, Area> = BTreeMap::new();
     let mut objectives: BTreeMap<Vec<u32>, Objective> = BTreeMap::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
@@ -698,14 +837,6 @@ pub fn table_to_document(
             entry.number.clone()
         });
         let lead_text = cell(row, Field::Lead);
-        let known: Vec<KnownPerson<'_>> = people
-            .iter()
-            .map(|p| KnownPerson {
-                name: p.name.as_deref().unwrap_or(""),
-                job_title: p.job_title.as_deref().unwrap_or(""),
-                short_code: p.short_code.as_deref().unwrap_or(""),
-            })
-            .collect();
         let resolved = resolve(lead_text, &known);
         let mut leads = Vec::new();
         for lead in resolved {
@@ -714,6 +845,11 @@ pub fn table_to_document(
                 Lead::Unknown(text) => {
                     let key = format!("review{}", people.len() + 1);
                     let name = looks_like_a_name(&text);
+                    known.add(KnownPerson {
+                        name: if name { &text } else { "" },
+                        job_title: if name { "" } else { &text },
+                        short_code: "",
+                    });
                     people.push(Person {
                         key: key.clone(),
                         name: name.then(|| text.clone()),
@@ -906,6 +1042,38 @@ mod tests {
         assert_eq!(column_name(25), "Z");
         assert_eq!(column_name(26), "AA");
         assert_eq!(column_name(27), "AB");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 300, ..Default::default() })]
+
+        /// The count made before a CSV file is split agrees with how the `csv` crate
+        /// splits it, on the characters that decide it.
+        #[test]
+        fn fields_are_counted_before_splitting_as_the_csv_reader_splits_them(
+            text in "[a,\"\r\n ]{0,60}",
+            max in 0usize..6,
+        ) {
+            let mut reader = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .from_reader(text.as_bytes());
+            // The line a record starts on: the csv crate gives where it began looking for
+            // it, before any empty lines it skipped.
+            let first_wider = reader
+                .byte_records()
+                .map_while(Result::ok)
+                .find(|record| record.len() > max)
+                .and_then(|record| record.position().map(|p| p.byte() as usize))
+                .map(|start| {
+                    let skipped = text.as_bytes()[start..]
+                        .iter()
+                        .take_while(|b| matches!(b, b'\r' | b'\n'));
+                    let before = text.as_bytes()[..start].iter();
+                    1 + before.chain(skipped).filter(|b| **b == b'\n').count()
+                });
+            proptest::prop_assert_eq!(record_wider_than(text.as_bytes(), b',', max), first_wider);
+        }
     }
 
     #[test]

@@ -961,6 +961,345 @@ mod fuzz {
                 }
             }
         }
+
+        // ----- the plan document reader -----
+
+        #[test]
+        fn any_text_read_as_a_plan_document_gets_an_answer_not_a_panic(
+            text in prop_oneof!["\\PC{0,300}", "[\\[\\]{}\",:0-9a-z \\\\.eE+-]{0,300}"],
+            bytes in proptest::collection::vec(any::<u8>(), 0..300),
+        ) {
+            for text in [text, String::from_utf8_lossy(&bytes).into_owned()] {
+                if let Err(error) = read(&text) {
+                    prop_assert!(!error.to_string().trim().is_empty());
+                }
+            }
+        }
+
+        #[test]
+        fn a_near_valid_document_reads_in_range_or_names_its_problems(
+            changes in proptest::collection::vec((any::<Index>(), hostile_json()), 1..4)
+        ) {
+            let text = mutated(&rich_document(), &changes);
+            match read(&text) {
+                Ok((_, import)) => {
+                    let wrong = out_of_range(&import);
+                    prop_assert!(wrong.is_empty(), "{:?}", wrong);
+                }
+                Err(ReadError::Problems(problems)) => {
+                    prop_assert!(problems.iter().all(|p| !p.message.trim().is_empty()));
+                }
+                Err(ReadError::TooBig(message)) => prop_assert!(message.contains("at most"), "{}", message),
+                Err(ReadError::NotADocument(message)) => prop_assert!(!message.is_empty()),
+                Err(ReadError::HiddenControl { line, code }) => prop_assert!(line >= 1 && code.starts_with("U+")),
+            }
+        }
+
+        // ----- the DfE statistics reader -----
+
+        #[test]
+        fn any_text_read_as_dfe_statistics_gets_an_answer_not_a_panic(
+            text in prop_oneof!["\\PC{0,400}", "[a-z0-9,\"\r\n ]{0,400}"]
+        ) {
+            for statistic in Statistic::ALL {
+                if let Err(error) = read_statistics(&text, *statistic) {
+                    prop_assert!(!error.to_string().trim().is_empty());
+                }
+            }
+        }
+
+        #[test]
+        fn near_valid_dfe_rows_read_as_finite_figures_in_sendplans_years(
+            rows in proptest::collection::vec(dfe_row(), 0..20)
+        ) {
+            let mut writer = csv::Writer::from_writer(Vec::new());
+            writer.write_record(DFE_HEADER.split(',')).expect("header");
+            for (period, identifier, level, breakdown, value) in &rows {
+                writer.write_record([
+                    period, identifier, level, "E92000001", "England", "E12000005", "West Midlands",
+                    "E08000031", "E08000031", "Wolverhampton", "All", breakdown, value, value, value, value,
+                ]).expect("row");
+            }
+            let text = String::from_utf8(writer.into_inner().expect("csv")).expect("utf-8");
+            for statistic in Statistic::ALL {
+                match read_statistics(&text, *statistic) {
+                    Ok(figures) => {
+                        for figure in figures {
+                            prop_assert!(figure.value.is_none_or(f64::is_finite), "{:?}", figure);
+                            let year = match figure.period {
+                                StatisticsPeriod::Calendar(y) | StatisticsPeriod::Academic(y) | StatisticsPeriod::Financial(y) => y,
+                            };
+                            prop_assert!(PERIOD_YEARS.contains(&year), "{:?}", figure);
+                        }
+                    }
+                    Err(error) => prop_assert!(!error.to_string().trim().is_empty()),
+                }
+            }
+        }
+
+        // ----- the measure sheet readers -----
+
+        #[test]
+        fn any_file_read_as_measure_values_or_targets_gets_an_answer_not_a_panic(
+            bytes in proptest::collection::vec(any::<u8>(), 0..1000)
+        ) {
+            for text in [bytes.clone(), [b"Period,Value,Date,Status,Note,Current\n".as_slice(), &bytes].concat()] {
+                if let Ok(table) = read_table(&text, "values.csv") {
+                    if let Err(message) = value_rows(&table) {
+                        prop_assert!(!message.trim().is_empty());
+                    }
+                    if let Err(message) = target_rows(&table) {
+                        prop_assert!(!message.trim().is_empty());
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn near_valid_measure_files_give_finite_values_in_sendplans_years(
+            rows in proptest::collection::vec((measure_period(), measure_value(), target_date(), "(final|provisional|revised|draft|)", "(yes|no, revised|)"), 1..15),
+            unit in proptest::sample::select(Unit::ALL),
+            frequency in proptest::sample::select(Frequency::ALL),
+            xlsx in any::<bool>(),
+        ) {
+            let head = ["Period", "Value", "Date", "Status", "Current"];
+            let cells: Vec<Vec<String>> = rows
+                .iter()
+                .map(|(period, value, date, status, current)| vec![period.clone(), value.clone(), date.clone(), status.clone(), current.clone()])
+                .collect();
+            let (bytes, name) = if xlsx {
+                (sheet_export::table_to_xlsx("Values", &head, &cells).expect("xlsx"), "values.xlsx")
+            } else {
+                (sheet_export::table_to_csv(&head, &cells), "values.csv")
+            };
+            let table = match read_table(&bytes, name) {
+                Ok(table) => table,
+                Err(error) => {
+                    prop_assert!(!error.to_string().trim().is_empty());
+                    return Ok(());
+                }
+            };
+            if let Ok(values) = value_rows(&table) {
+                if let Ok(points) = parse_value_rows(&values, unit, frequency) {
+                    for point in points {
+                        prop_assert!(point.value.is_finite(), "{:?}", point);
+                        prop_assert!(PERIOD_YEARS.contains(&point.period.span.start.year()) && PERIOD_YEARS.contains(&point.period.span.end.year()), "{:?}", point);
+                    }
+                }
+            }
+            if let Ok(targets) = target_rows(&table) {
+                if let Ok(points) = parse_target_rows(&targets, unit) {
+                    for point in points {
+                        prop_assert!(point.value.is_finite(), "{:?}", point);
+                        prop_assert!(PERIOD_YEARS.contains(&point.date.year()), "{:?}", point);
+                    }
+                }
+            }
+        }
+
+        // ----- the seed fixture readers -----
+
+        #[test]
+        fn any_text_attached_as_a_seed_fixture_gets_an_answer_not_a_panic(text in "\\PC{0,300}") {
+            let mut document: Document = serde_json::from_value(rich_document()).expect("document");
+            if let Err(message) = attach(&mut document, &text) {
+                prop_assert!(!message.trim().is_empty());
+            }
+            if let Err(message) = attach_survey(&mut document, &text) {
+                prop_assert!(!message.trim().is_empty());
+            }
+        }
+
+        #[test]
+        fn a_near_valid_seed_fixture_attaches_and_reads_in_range_or_says_why(
+            changes in proptest::collection::vec((any::<Index>(), hostile_json()), 1..4),
+            survey in any::<bool>(),
+        ) {
+            let file = if survey {
+                "surveys/wolverhampton-v4p-2021.json"
+            } else {
+                "measures/wolverhampton.json"
+            };
+            let base: serde_json::Value = serde_json::from_str(&fixture_file(file)).expect("json");
+            let text = mutated(&base, &changes);
+            let mut document: Document = serde_json::from_str(&fixture("wolverhampton")).expect("json");
+            let attached = if survey {
+                attach_survey(&mut document, &text)
+            } else {
+                attach(&mut document, &text).map(|_| ())
+            };
+            match attached {
+                Ok(()) => match sendplan_interchange::to_import(&document) {
+                    Ok(import) => {
+                        let wrong = out_of_range(&import);
+                        prop_assert!(wrong.is_empty(), "{:?}", wrong);
+                    }
+                    Err(problems) => prop_assert!(problems.iter().all(|p| !p.message.trim().is_empty())),
+                },
+                Err(message) => prop_assert!(!message.trim().is_empty()),
+            }
+        }
+    }
+
+    use proptest::sample::Index;
+    use sendplan_domain::measures::{parse_target_rows, parse_value_rows, Unit};
+    use sendplan_domain::periods::{Frequency, PERIOD_YEARS};
+    use sendplan_interchange::dfe::{read_statistics, Statistic, StatisticsPeriod};
+    use sendplan_interchange::measure_sheet::{target_rows, value_rows};
+    use sendplan_interchange::seeds::{attach, attach_survey};
+    use sendplan_interchange::ReadError;
+
+    fn fixture_file(path: &str) -> String {
+        let path = format!("{}/../../fixtures/{path}", env!("CARGO_MANIFEST_DIR"));
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    /// Raw JSON for what a hostile or careless file holds where a field should be: wrong
+    /// types, numbers a double cannot hold, NUL, lone surrogates, impossible dates and
+    /// periods, and Unicode that confuses people (right-to-left overrides and marks,
+    /// stacked combining accents, joined emoji, a byte order mark).
+    const HOSTILE: &[&str] = &[
+        "null",
+        "true",
+        "0",
+        "-1",
+        "1.5",
+        "1e308",
+        "-1e308",
+        "1e400",
+        "-1e400",
+        "5e-324",
+        "18446744073709551616",
+        "-9223372036854775809",
+        "NaN",
+        "Infinity",
+        "[]",
+        "{}",
+        "[null]",
+        "{\"x\":1}",
+        "\"\"",
+        "\"\\u0000\"",
+        "\"a\\u0000b\"",
+        "\"\\ud800\"",
+        "\"x\\udc00\"",
+        "\"\\ud83d\\ude00\"",
+        "\"2023-02-30\"",
+        "\"9999-12-31\"",
+        "\"0000-01-01\"",
+        "\"1989-12-31\"",
+        "\"2101-01-01\"",
+        "\"+12345-01-01\"",
+        "\"2100-12-31\"",
+        "\"0001-01-01T00:00:00Z\"",
+        "\"9999-12\"",
+        "\"2023-24 Q5\"",
+        "\"2100/01\"",
+        "\"end of 2100\"",
+        "\"\u{202E}lanoitan\u{202C}\"",
+        "\"\u{200F}1.1\"",
+        "\"e\u{301}\u{301}\u{301}\"",
+        "\"\u{1F469}\u{200D}\u{1F467}\u{200D}\u{1F466}\"",
+        "\"\u{FEFF}1.1\"",
+        "\"1.1\"",
+        "\"1\"",
+        "\"percentage\"",
+    ];
+
+    fn hostile_json() -> impl Strategy<Value = String> {
+        prop_oneof![
+            6 => proptest::sample::select(HOSTILE).prop_map(str::to_owned),
+            1 => (1usize..200).prop_map(|d| "[".repeat(d) + &"]".repeat(d)),
+            1 => (1usize..200).prop_map(|d| "{\"a\":".repeat(d) + "1" + &"}".repeat(d)),
+            2 => "\\PC{0,40}".prop_map(|s| serde_json::Value::from(s).to_string()),
+            1 => any::<f64>().prop_map(|f| serde_json::Value::from(f).to_string()),
+            1 => (0usize..30_000).prop_map(|n| format!("\"{}\"", "x".repeat(n))),
+        ]
+    }
+
+    /// Every JSON pointer into `value`, the whole of it included.
+    fn pointers(value: &serde_json::Value, at: String, out: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (key, item) in map {
+                    pointers(item, format!("{at}/{key}"), out);
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    pointers(item, format!("{at}/{i}"), out);
+                }
+            }
+            _ => {}
+        }
+        out.push(at);
+    }
+
+    /// `base` as JSON text with each chosen place replaced by the raw JSON given for it.
+    fn mutated(base: &serde_json::Value, changes: &[(Index, String)]) -> String {
+        let mut places = Vec::new();
+        pointers(base, String::new(), &mut places);
+        let mut value = base.clone();
+        for (n, (place, _)) in changes.iter().enumerate() {
+            if let Some(slot) = value.pointer_mut(place.get(&places).as_str()) {
+                *slot = serde_json::Value::from(format!("\u{1}hostile{n}\u{1}"));
+            }
+        }
+        let mut text = value.to_string();
+        for (n, (_, raw)) in changes.iter().enumerate() {
+            text = text.replace(&format!("\"\\u0001hostile{n}\\u0001\""), raw);
+        }
+        text
+    }
+
+    fn dfe_row() -> impl Strategy<Value = (String, String, String, String, String)> {
+        (
+            prop_oneof![
+                3 => proptest::sample::select(&["2019", "201819", "2100", "9999", "0000", "1989", "+201", "-001", "20a9", "", "\u{662}\u{660}\u{661}\u{669}", "2019x"][..]).prop_map(str::to_owned),
+                1 => "\\PC{0,6}",
+            ],
+            prop_oneof![
+                3 => proptest::sample::select(&["Calendar year", "Academic year", "Financial year", " calendar YEAR ", "Week 1", ""][..]).prop_map(str::to_owned),
+                1 => "\\PC{0,6}",
+            ],
+            proptest::sample::select(&["National", "Regional", "Local authority", "School"][..])
+                .prop_map(str::to_owned),
+            proptest::sample::select(&["All EHC plans issued", "All", "Age 0-5", ""][..])
+                .prop_map(str::to_owned),
+            measure_value(),
+        )
+    }
+
+    fn measure_value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            4 => proptest::sample::select(&[
+                "60.4", "1,234", "x", "c", "z", ":", "u", "low", "", "NaN", "inf", "-inf", "1e400",
+                "1e308", "-0", "0x10", "\u{661}\u{662}", "\u{1F642}", "1_000", "52.9%", "£45,000",
+                "242 weeks", "yes", "1\u{0}", "\u{202E}5",
+            ][..]).prop_map(str::to_owned),
+            1 => "\\PC{0,8}",
+            1 => any::<f64>().prop_map(|f| f.to_string()),
+        ]
+    }
+
+    fn measure_period() -> impl Strategy<Value = String> {
+        prop_oneof![
+            4 => proptest::sample::select(&[
+                "2023-06", "June 2023", "9999-12", "0000-01", "2023-13", "2023/24 Q1", "2023-24 Q5",
+                "Autumn 2023", "2023/24", "2023", "2100/01", "1989/90", "2100", "", "2023-06\u{0}",
+                "\u{202E}2023-06", "=1+1",
+            ][..]).prop_map(str::to_owned),
+            1 => "\\PC{0,10}",
+        ]
+    }
+
+    fn target_date() -> impl Strategy<Value = String> {
+        prop_oneof![
+            4 => proptest::sample::select(&[
+                "June 2023", "2023-06-30", "9999-12-31", "31/12/2100", "end of 2100", "2100/01",
+                "March 1989", "Spring 2024", "", "31 February 2024", "Q5 2023",
+            ][..]).prop_map(str::to_owned),
+            1 => "\\PC{0,12}",
+        ]
     }
 }
 
@@ -1141,4 +1480,497 @@ fn a_csv_wider_or_longer_than_the_limits_is_refused_line_by_line() {
             .len(),
         1
     );
+}
+
+// ----- hostile input for every reader (issue 12: bounded readers) ------------------------
+
+/// A small document that reads cleanly and holds one of everything the document checks:
+/// the Walsall plan with two actions (a resource, a milestone, an update, a dependency),
+/// a measure with a value and a comparator, and a survey.
+fn rich_document() -> serde_json::Value {
+    let mut document: serde_json::Value = serde_json::from_str(&fixture("walsall")).expect("json");
+    let plan = &mut document["plans"][0];
+    let rating = plan["ratings"][0]["label"].clone();
+    plan["actions"] = serde_json::json!([
+        {
+            "number": "1.1", "area": "1", "description": "Publish the Local Offer",
+            "start": "April 2023", "completion": "2023-09-30",
+            "resources": [{ "kind": "additional", "description": "Officer time", "amount_pence": 150000 }],
+            "milestones": [{ "title": "Draft agreed", "due": "June 2023", "done": "2023-06-20" }],
+            "updates": [{ "date": "2023-07-01", "rating": rating, "narrative": "Started" }],
+            "depends_on": ["1.2"]
+        },
+        { "number": "1.2", "area": "1", "description": "Train staff" }
+    ]);
+    plan["measures"] = serde_json::json!([{
+        "name": "EHC plans issued within 20 weeks", "unit": "percentage", "polarity": "higher",
+        "frequency": "calendar_year",
+        "baseline": { "date": "2022-12-31", "value": 40 },
+        "targets": [{ "date": "2024-12-31", "value": 60 }],
+        "values": [{ "period": "2023", "value": 45.5, "recorded_at": "2024-01-05T09:00:00Z" }],
+        "comparators": [{ "series": "england", "period": "2023", "period_end": "2023-12-31", "value": 50.3, "source": "DfE" }]
+    }]);
+    plan["surveys"] = serde_json::json!([{
+        "title": "Parent survey", "period": "2023",
+        "questions": [{ "number": "1", "text": "Were you listened to?",
+            "options": [{ "label": "Yes", "percent": 60 }, { "label": "No", "percent": 40 }] }]
+    }]);
+    document
+}
+
+/// Every date in an import outside the years sendplan takes, and every number that is not
+/// finite, described; empty when all is well.
+fn out_of_range(import: &sendplan_domain::import::PlanImport) -> Vec<String> {
+    use sendplan_domain::periods::PERIOD_YEARS;
+    let mut dates = Vec::new();
+    let mut numbers = Vec::new();
+    for i in &import.inspections {
+        dates.extend([i.inspection.start_date, i.inspection.end_date]);
+        dates.extend(i.inspection.published_date);
+        dates.extend(i.revisits.iter().map(|r| r.date));
+    }
+    for plan in &import.plans {
+        dates.extend(plan.plan.period_start);
+        dates.extend(plan.plan.period_end);
+        for a in &plan.actions {
+            dates.extend(a.action.start_date);
+            dates.extend(a.action.completion_date);
+            for m in &a.milestones {
+                dates.extend(m.due_date);
+                dates.extend(m.done_date);
+            }
+            dates.extend(a.updates.iter().map(|u| u.date));
+        }
+        for m in &plan.measures {
+            let trajectory = &m.measure.trajectory;
+            for point in trajectory.baseline.iter().chain(&trajectory.targets) {
+                dates.push(point.date);
+                numbers.push(point.value);
+            }
+            numbers.push(trajectory.tolerance);
+            for (value, _) in &m.values {
+                dates.extend([value.period.span.start, value.period.span.end]);
+                numbers.push(value.value);
+            }
+            for c in &m.comparators {
+                dates.push(c.period_end);
+                numbers.extend(c.value);
+            }
+        }
+    }
+    dates
+        .into_iter()
+        .filter(|d| !PERIOD_YEARS.contains(&d.year()))
+        .map(|d| format!("date {d}"))
+        .chain(
+            numbers
+                .into_iter()
+                .filter(|n| !n.is_finite())
+                .map(|n| format!("number {n}")),
+        )
+        .collect()
+}
+
+#[test]
+fn the_rich_document_reads_cleanly() {
+    let (_, import) = read(&rich_document().to_string()).expect("reads");
+    assert_eq!(import.plans[0].actions.len(), 2);
+    assert!(out_of_range(&import).is_empty());
+}
+
+#[test]
+fn json_nested_100000_deep_is_refused_by_name_without_overflowing_the_stack() {
+    use sendplan_interchange::document::limits::MAX_DEPTH;
+    for (open, close) in [("[", "]"), ("{\"a\":", "}")] {
+        let deep = format!(
+            "{{\"format\":\"sendplan-plan\",\"source\":{}1{}}}",
+            open.repeat(100_000),
+            close.repeat(100_000)
+        );
+        let started = std::time::Instant::now();
+        let error = read(&deep).expect_err("refused");
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        let message = error.to_string();
+        assert!(
+            matches!(error, sendplan_interchange::ReadError::TooBig(_))
+                && message.contains(&format!("more than {MAX_DEPTH} deep"))
+                && message.contains("line 1"),
+            "{message}"
+        );
+    }
+    // Just inside the limit, it is serde_json that answers (a wrong type), not the limit.
+    let inside = format!(
+        "{{\"format\":{}1{}}}",
+        "[".repeat(MAX_DEPTH - 1),
+        "]".repeat(MAX_DEPTH - 1)
+    );
+    assert!(matches!(
+        read(&inside),
+        Err(sendplan_interchange::ReadError::NotADocument(_))
+    ));
+}
+
+#[test]
+fn a_document_over_the_size_limit_is_refused_naming_the_limit() {
+    use sendplan_interchange::document::limits::MAX_DOCUMENT_BYTES;
+    let mut json = rich_document().to_string();
+    json.push_str(&" ".repeat(MAX_DOCUMENT_BYTES + 1 - json.len()));
+    let message = read(&json).expect_err("refused").to_string();
+    assert!(
+        message.contains("too big") && message.contains("at most 50 MB"),
+        "{message}"
+    );
+    json.truncate(MAX_DOCUMENT_BYTES);
+    assert!(read(&json).is_ok(), "exactly at the limit is read");
+}
+
+#[test]
+fn a_document_with_more_list_items_than_the_limit_is_refused_naming_the_limit() {
+    use sendplan_interchange::document::limits::MAX_ITEMS;
+    let mut document = rich_document();
+    document["plans"][0]["actions"][0]["evidence_links"] =
+        serde_json::Value::Array(vec![serde_json::Value::from(""); MAX_ITEMS + 1]);
+    let message = read(&document.to_string())
+        .expect_err("refused")
+        .to_string();
+    assert!(
+        message.contains(&format!("more than {MAX_ITEMS} items")),
+        "{message}"
+    );
+}
+
+#[test]
+fn dates_outside_1990_to_2100_and_oversized_amounts_are_named_problems() {
+    let mut document = rich_document();
+    document["inspections"][0]["start_date"] = "9999-12-31".into();
+    document["plans"][0]["actions"][0]["updates"][0]["date"] = "1989-12-31".into();
+    document["plans"][0]["measures"][0]["values"][0]["recorded_at"] = "0001-01-01T00:00:00Z".into();
+    document["plans"][0]["actions"][0]["resources"][0]["amount_pence"] = i64::MAX.into();
+    let message = read(&document.to_string())
+        .expect_err("refused")
+        .to_string();
+    for expected in [
+        "inspections[0].start_date: \"9999-12-31\" is outside the years sendplan takes: dates must fall between 1990 and 2100",
+        "plans[0].actions[0].updates[0].date: \"1989-12-31\" is outside",
+        "plans[0].measures[0].values[0].recorded_at: \"0001-01-01T00:00:00Z\" is outside",
+        "plans[0].actions[0].resources[0].amount_pence: must be at most 99999999999999 pence",
+    ] {
+        assert!(message.contains(expected), "{expected}\n{message}");
+    }
+    // Numbers JSON cannot hold as a double are refused by the parser, plainly.
+    let huge = rich_document().to_string().replace("45.5", "1e400");
+    assert!(matches!(
+        read(&huge),
+        Err(sendplan_interchange::ReadError::NotADocument(m)) if m.contains("number out of range")
+    ));
+}
+
+#[test]
+fn a_long_chain_of_dependencies_is_checked_in_linear_time_and_a_loop_is_still_found() {
+    let mut document = rich_document();
+    let actions: Vec<serde_json::Value> = (1..=5_000)
+        .map(|n| {
+            serde_json::json!({
+                "number": format!("1.{n}"), "area": "1", "description": "A step",
+                "depends_on": if n < 5_000 { vec![format!("1.{}", n + 1)] } else { vec![] }
+            })
+        })
+        .collect();
+    document["plans"][0]["actions"] = serde_json::Value::Array(actions);
+    let started = std::time::Instant::now();
+    read(&document.to_string()).expect("a chain is not a loop");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    document["plans"][0]["actions"][4_999]["depends_on"] = serde_json::json!(["1.1"]);
+    document["plans"][0]["actions"][7]["depends_on"]
+        .as_array_mut()
+        .expect("list")
+        .push("1.8".into());
+    let problems = match read(&document.to_string()) {
+        Err(sendplan_interchange::ReadError::Problems(problems)) => problems,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        problems.len(),
+        5_001,
+        "every dependency of the loop, and the self-dependency"
+    );
+    assert!(problems
+        .iter()
+        .all(|p| p.message == "the actions' dependencies make a loop"));
+    // A loop of two reports both dependencies, and nothing else.
+    let mut two = rich_document();
+    two["plans"][0]["actions"][1]["depends_on"] = serde_json::json!(["1.1"]);
+    let problems = match read(&two.to_string()) {
+        Err(sendplan_interchange::ReadError::Problems(problems)) => problems,
+        other => panic!("{other:?}"),
+    };
+    let at: Vec<&str> = problems.iter().map(|p| p.at.as_str()).collect();
+    assert_eq!(
+        at,
+        vec![
+            "plans[0].actions[0].depends_on",
+            "plans[0].actions[1].depends_on"
+        ]
+    );
+}
+
+/// The DfE columns the statistics reader needs, as the published files head them.
+const DFE_HEADER: &str = "time_period,time_identifier,geographic_level,country_code,country_name,region_code,region_name,new_la_code,old_la_code,la_name,breakdown_topic,breakdown,PC_plans_issued_20_weeks_ex,pc_plans_issued_within_20_weeks,requests_received_in_year,ehcplans";
+
+#[test]
+fn a_dfe_file_with_10000_columns_is_refused_quickly_naming_the_limit() {
+    use sendplan_interchange::dfe::{read_statistics, Statistic, StatisticsError};
+    let wide: String = (0..10_000).map(|i| format!(",extra{i}")).collect();
+    let text = format!(
+        "{DFE_HEADER}{wide}\n2019,Calendar year,National,E92000001,England,,,,,,All,All EHC plans issued,60.4,58.7,1,x\n"
+    );
+    let started = std::time::Instant::now();
+    let error = read_statistics(&text, Statistic::ActivePlans).expect_err("refused");
+    assert!(started.elapsed() < std::time::Duration::from_secs(1));
+    assert!(matches!(error, StatisticsError::TooBig(_)), "{error}");
+    assert!(
+        error
+            .to_string()
+            .contains("line 1 has 10016 columns; sendplan reads at most 150 columns"),
+        "{error}"
+    );
+    // A line of millions of commas is refused before it is split into fields.
+    let commas = format!("{DFE_HEADER}\n{}\n", ",".repeat(3_000_000));
+    let started = std::time::Instant::now();
+    let error = read_statistics(&commas, Statistic::ActivePlans).expect_err("refused");
+    assert!(started.elapsed() < std::time::Duration::from_secs(1));
+    assert!(
+        error
+            .to_string()
+            .contains("line 2 has more than 16384 fields"),
+        "{error}"
+    );
+    // Over the size of any spreadsheet.
+    let big = format!(
+        "{DFE_HEADER}\n{}",
+        "x".repeat(sendplan_interchange::sheet::MAX_SHEET_BYTES)
+    );
+    assert!(read_statistics(&big, Statistic::ActivePlans)
+        .expect_err("refused")
+        .to_string()
+        .contains("at most 10 MB"));
+}
+
+#[test]
+fn dfe_figures_that_are_not_numbers_or_not_in_sendplans_years_are_refused_by_line() {
+    use sendplan_interchange::dfe::{read_statistics, Statistic};
+    let row = |period: &str, value: &str| {
+        format!("{DFE_HEADER}\n{period},Calendar year,National,E92000001,England,,,,,,All,All EHC plans issued,{value},1,1,1\n")
+    };
+    let statistic = Statistic::IssuedWithin20WeeksExcludingExceptions;
+    for value in ["NaN", "inf", "-infinity", "1e400"] {
+        let error = read_statistics(&row("2019", value), statistic).expect_err(value);
+        assert_eq!(
+            error.to_string(),
+            format!("line 2: \"{value}\" is not a number")
+        );
+    }
+    for period in ["9999", "0000", "1989", "2101"] {
+        let error = read_statistics(&row(period, "60"), statistic).expect_err(period);
+        assert!(
+            error
+                .to_string()
+                .contains("outside the years sendplan takes"),
+            "{error}"
+        );
+    }
+    let figures = read_statistics(&row("2100", "1e300"), statistic).expect("in range");
+    assert_eq!(
+        figures[0].value,
+        Some(1e300),
+        "the unit check later refuses it"
+    );
+}
+
+/// A workbook whose parts are replaced by the given XML.
+fn workbook_with_parts(bytes: &[u8], parts: &[(&str, String)]) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut source = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for index in 0..source.len() {
+        let mut part = source.by_index(index).expect("part");
+        let name = part.name().expect("name").into_owned();
+        let mut content = Vec::new();
+        part.read_to_end(&mut content).expect("read");
+        if let Some((_, replacement)) = parts.iter().find(|(n, _)| *n == name) {
+            content = replacement.clone().into_bytes();
+        }
+        out.start_file(name, options).expect("file");
+        out.write_all(&content).expect("write");
+    }
+    out.finish().expect("zip").into_inner()
+}
+
+const SHEET_XML: &str = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+
+#[test]
+fn one_long_shared_string_in_many_cells_is_refused_by_the_text_limit_before_it_is_copied() {
+    // One string of 32,000 characters, used by 2,000 cells: 64 MB of text from a file of a
+    // few KB (used by 300,000 cells, it would once have asked for 9.6 GB).
+    let bytes = workbook_with(|_| {});
+    let shared = format!(
+        "<sst xmlns=\"{SHEET_XML}\" count=\"3\" uniqueCount=\"3\"><si><t>Number</t></si><si><t>Action</t></si><si><t>{}</t></si></sst>",
+        "y".repeat(32_000)
+    );
+    let rows: String = (2..=1_001)
+        .map(|r| format!("<row r=\"{r}\"><c r=\"A{r}\" t=\"s\"><v>2</v></c><c r=\"B{r}\" t=\"s\"><v>2</v></c></row>"))
+        .collect();
+    let sheet = format!(
+        "<worksheet xmlns=\"{SHEET_XML}\"><sheetData><row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c><c r=\"B1\" t=\"s\"><v>1</v></c></row>{rows}</sheetData></worksheet>"
+    );
+    let bomb = workbook_with_parts(
+        &bytes,
+        &[
+            ("xl/sharedStrings.xml", shared),
+            ("xl/worksheets/sheet1.xml", sheet),
+        ],
+    );
+    assert!(bomb.len() < 100_000, "{} bytes", bomb.len());
+    let message = read_table(&bomb, "shared.xlsx")
+        .expect_err("refused")
+        .to_string();
+    assert!(
+        message.contains("hold more than 30 MB of text; sendplan reads at most that much"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_long_cell_merged_over_the_whole_table_is_refused_without_copying_it() {
+    // 29 KB: a cell of 32,000 characters merged over 10,000 rows and 150 columns asked
+    // for 48 GB and aborted the process.
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet
+        .merge_range(
+            0,
+            0,
+            9_998,
+            148,
+            &"y".repeat(32_000),
+            &rust_xlsxwriter::Format::new(),
+        )
+        .expect("merge");
+    sheet.write_string(9_999, 149, "x").expect("write");
+    let bytes = workbook.save_to_buffer().expect("save");
+    let started = std::time::Instant::now();
+    let message = read_table(&bytes, "merged.xlsx")
+        .expect_err("refused")
+        .to_string();
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    assert!(
+        message.contains("the merged cells on the sheet Sheet1 cover more than 300000 cells"),
+        "{message}"
+    );
+    // A merged label down a column, as real plans have, still fills each row.
+    let labelled = workbook_with(|sheet| {
+        sheet.write_string(0, 2, "Area").expect("write");
+        sheet.write_string(2, 0, "1.2").expect("write");
+        sheet.write_string(2, 1, "Train staff").expect("write");
+        sheet
+            .merge_range(1, 2, 2, 2, "Area 1", &rust_xlsxwriter::Format::new())
+            .expect("merge");
+    });
+    let table = read_table(&labelled, "labelled.xlsx").expect("reads");
+    assert_eq!(table.rows[0].cells[2], "Area 1");
+    assert_eq!(table.rows[1].cells[2], "Area 1");
+}
+
+#[test]
+fn empty_csv_fields_past_the_table_are_dropped_and_a_line_of_too_many_is_refused_unsplit() {
+    let trailing = |n: usize| {
+        format!(
+            "Number,Action{}\n1.1,Do it{}\n1.2,Do more{}\n",
+            ",".repeat(n),
+            ",".repeat(n),
+            ",".repeat(n)
+        )
+    };
+    let table = read_table(trailing(10_000).as_bytes(), "wide.csv").expect("reads");
+    assert_eq!(table.headers.len(), 2, "the empty columns are not kept");
+    assert!(table.rows.iter().all(|r| r.cells.len() == 2));
+    let started = std::time::Instant::now();
+    let message = read_table(trailing(3_000_000).as_bytes(), "commas.csv")
+        .expect_err("refused")
+        .to_string();
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    assert!(
+        message.contains("line 1 has more than 16384 fields"),
+        "{message}"
+    );
+    // Commas inside a quoted cell are text, not fields.
+    let quoted = format!("Number,Action\n1.1,\"{}\"\n", ",".repeat(20_000));
+    assert_eq!(
+        read_table(quoted.as_bytes(), "quoted.csv")
+            .expect("reads")
+            .rows[0]
+            .cells[1]
+            .len(),
+        20_000
+    );
+}
+
+/// A hidden control character in a spreadsheet cell or a document's text is refused,
+/// naming where it is (NUL could not be stored by PostgreSQL: a 500 that lost the import);
+/// tabs and line breaks are text, and an escaped backslash before "u0000" is not NUL.
+#[test]
+fn hidden_control_characters_are_refused_where_they_are() {
+    use sendplan_interchange::ReadError;
+    // (Many control characters make a file binary: "not a spreadsheet". One is a typo.)
+    let csv = format!(
+        "Number,Action\n1.1,Write the strategy for the local area\n1.2,Publish\u{7}it\n{}",
+        "1.3,Co-produce the Local Offer with parents and carers\n".repeat(5)
+    );
+    let error = read_table(csv.as_bytes(), "plan.csv").expect_err("a bell refused");
+    assert_eq!(
+        error.to_string(),
+        "Row 3, column B holds a hidden control character (U+0007), which sendplan cannot keep; delete it (it often comes with text pasted from another system) and try again"
+    );
+    let heading = format!(
+        "Number,Act\u{1b}ion\n{}",
+        "1.1,Write the strategy for the area\n".repeat(5)
+    );
+    assert!(read_table(heading.as_bytes(), "plan.csv")
+        .expect_err("escape refused")
+        .to_string()
+        .starts_with("The heading of column B"));
+    let text = "Number,Action\n1.1,\"Line one\nline two\twith a tab\"\n";
+    assert!(read_table(text.as_bytes(), "plan.csv").is_ok());
+
+    let fixture = std::fs::read_to_string(format!(
+        "{}/../../fixtures/plans/wolverhampton-2017-wsoa.json",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .or_else(|_| {
+        let dir = format!("{}/../../fixtures/plans", env!("CARGO_MANIFEST_DIR"));
+        let first = std::fs::read_dir(&dir)?
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .find(|p| p.extension().is_some_and(|x| x == "json"))
+            .expect("a plan fixture");
+        std::fs::read_to_string(first)
+    })
+    .expect("a plan fixture");
+    assert!(read(&fixture).is_ok());
+    let at = fixture.find("\"title\": \"").expect("a title") + 10;
+    let mut poisoned = fixture.clone();
+    poisoned.insert_str(at, "\\u0000");
+    assert!(matches!(
+        read(&poisoned),
+        Err(ReadError::HiddenControl { ref code, .. }) if code == "U+0000"
+    ));
+    let mut literal = fixture.clone();
+    literal.insert_str(at, "\\\\u0000");
+    assert!(read(&literal).is_ok(), "a backslash then u0000 is text");
 }

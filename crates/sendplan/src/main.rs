@@ -210,7 +210,7 @@ struct SheetOptions {
 }
 
 /// The largest plan document `import` reads.
-const MAX_IMPORT_BYTES: u64 = 50 * 1024 * 1024;
+const MAX_IMPORT_BYTES: u64 = sendplan_interchange::document::limits::MAX_DOCUMENT_BYTES as u64;
 
 #[derive(Subcommand, Debug)]
 enum PartnershipCommand {

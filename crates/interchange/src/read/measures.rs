@@ -6,7 +6,7 @@ use crate::document::{Comparator as ComparatorDoc, Measure};
 use sendplan_domain::import::MeasureImport;
 use sendplan_domain::measures::*;
 use sendplan_domain::numbering::ItemNumber;
-use sendplan_domain::periods::Frequency;
+use sendplan_domain::periods::{Frequency, PERIOD_YEARS};
 use std::collections::HashMap;
 
 /// Every measure of a plan, or problems at `{at}.measures[i]`.
@@ -168,13 +168,18 @@ fn read_measure(
                 LONG_TEXT,
             );
             if let Some(when) = &v.recorded_at {
-                if time::OffsetDateTime::parse(when, &time::format_description::well_known::Rfc3339)
-                    .is_err()
-                {
-                    p.add(
+                match time::OffsetDateTime::parse(
+                    when,
+                    &time::format_description::well_known::Rfc3339,
+                ) {
+                    Err(_) => p.add(
                         format!("{at}.recorded_at"),
                         format!("\"{when}\" is not a time written as 2023-06-30T09:00:00Z"),
-                    );
+                    ),
+                    Ok(time) if !PERIOD_YEARS.contains(&time.year()) => {
+                        p.add(format!("{at}.recorded_at"), super::outside_years(when))
+                    }
+                    Ok(_) => {}
                 }
             }
             let (period, value, status) = (period?, value?, status?);
