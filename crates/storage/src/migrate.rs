@@ -126,6 +126,9 @@ pub const MIGRATIONS: &[Migration] = &[
     },
 ];
 
+/// The PostgreSQL advisory lock key held while migrating ("sendplan" in ASCII).
+const MIGRATION_LOCK: i64 = 0x73656e64706c616e;
+
 async fn record_applied(tx: &mut sqlx::AnyConnection, migration: &Migration) -> Result<()> {
     sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
         .bind(migration.version)
@@ -171,8 +174,38 @@ impl Store {
         outcome
     }
 
-    /// Applies every migration not yet applied. Safe to run at every start-up.
+    /// Applies every migration not yet applied. Safe to run at every start-up, and by
+    /// several servers starting at once on one PostgreSQL database (an upgrade rolled out
+    /// to all of them): one migrates while the others wait on an advisory lock, then find
+    /// nothing left to do. Without it, two servers creating the same table at once made
+    /// one fail to start.
     pub async fn migrate(&self) -> Result<Vec<i64>> {
+        let mut lock_holder = None;
+        if self.backend() == Backend::Postgres {
+            let mut connection = self.pool().acquire().await?;
+            sqlx::query("SELECT pg_advisory_lock($1)")
+                .bind(MIGRATION_LOCK)
+                .execute(&mut *connection)
+                .await?;
+            lock_holder = Some(connection);
+        }
+        let applied = self.apply_migrations().await;
+        if let Some(mut connection) = lock_holder {
+            // Ending the session would release it too; a failure here is not the
+            // migration's.
+            if sqlx::query("SELECT pg_advisory_unlock($1)")
+                .bind(MIGRATION_LOCK)
+                .execute(&mut *connection)
+                .await
+                .is_err()
+            {
+                connection.close_on_drop();
+            }
+        }
+        applied
+    }
+
+    async fn apply_migrations(&self) -> Result<Vec<i64>> {
         let mut write = self.begin_write().await?;
         sqlx::query(
             "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",

@@ -3,7 +3,8 @@
 //! Queuing is one transaction: the keys of the lines already sent are dropped, the rest
 //! are recorded, and an email holding them is added to the outbox, so a reminder is queued
 //! once or not at all. Delivery claims an email for a while before sending it and marks it
-//! sent once the mail server has accepted it; a failure sets the next attempt later.
+//! sent once the mail server has accepted it; a failure sets the next attempt later. An
+//! email is sent at most once: if its sender stops half way, it is marked, not resent.
 
 use crate::audit::{record_updated, Subject};
 use crate::sql::{parse_timestamp, timestamp_text, RowExt};
@@ -40,6 +41,9 @@ impl Mail {
     pub fn state(&self) -> String {
         match (self.sent_at, self.failed_at) {
             (Some(_), _) => "Sent".to_owned(),
+            (None, Some(_)) if self.last_error == INTERRUPTED => {
+                "Perhaps not sent: the server stopped while sending it, so it was not sent again (to be sure nobody gets it twice); send it again if it did not arrive".to_owned()
+            }
             (None, Some(_)) => "Not sent: the mail server refused it".to_owned(),
             (None, None) if self.attempts == 0 => "Waiting to be sent".to_owned(),
             (None, None) => format!(
@@ -54,6 +58,10 @@ impl Mail {
         }
     }
 }
+
+/// Why an email whose sender stopped half way was not sent again.
+pub const INTERRUPTED: &str =
+    "the server sending it stopped before it could record whether the mail server took it";
 
 fn opt_stamp(row: &sqlx::any::AnyRow, column: &str) -> Result<Option<OffsetDateTime>> {
     row.opt_text(column)?
@@ -410,8 +418,9 @@ impl Store {
     }
 
     /// Claims up to `limit` emails due for sending at `now`, each for `lease`: no other
-    /// server sends them meanwhile, and if this one stops before finishing they are sent
-    /// after the lease runs out.
+    /// server sends them meanwhile. If this one stops before recording how the sending
+    /// went, the email is marked as perhaps not sent when the lease runs out, never sent
+    /// twice.
     pub async fn claim_mail(
         &self,
         now: OffsetDateTime,
@@ -419,9 +428,23 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<Mail>> {
         let now_text = timestamp_text(now);
+        // An email whose claim ran out was being sent by a server that stopped: the mail
+        // server may have taken it before the stop, so it is not sent again (nobody gets
+        // an email twice); it is marked, with why, for its page to show and a person to
+        // send again if it did not arrive.
+        let mut write = self.begin_write().await?;
+        sqlx::query(
+            "UPDATE outbox SET failed_at = $1, last_error = $2, claimed_until = NULL \
+             WHERE sent_at IS NULL AND failed_at IS NULL AND claimed_until < $1",
+        )
+        .bind(now_text.clone())
+        .bind(INTERRUPTED)
+        .execute(&mut *write.tx)
+        .await?;
+        write.commit().await?;
         let candidates = sqlx::query(
             "SELECT id, partnership_id, plan_id, purpose, to_name, to_email, subject, body, queued_at, attempts, next_attempt_at, sent_at, failed_at, last_error FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1 \
-             AND (claimed_until IS NULL OR claimed_until < $1) ORDER BY id LIMIT $2",
+             AND claimed_until IS NULL ORDER BY id LIMIT $2",
         )
         .bind(now_text.clone())
         .bind(limit)
@@ -433,11 +456,10 @@ impl Store {
             let mut write = self.begin_write().await?;
             let done = sqlx::query(
                 "UPDATE outbox SET claimed_until = $1 WHERE id = $2 AND sent_at IS NULL AND failed_at IS NULL \
-                 AND (claimed_until IS NULL OR claimed_until < $3)",
+                 AND claimed_until IS NULL",
             )
             .bind(timestamp_text(now + lease))
             .bind(mail.id)
-            .bind(now_text.clone())
             .execute(&mut *write.tx)
             .await?;
             write.commit().await?;

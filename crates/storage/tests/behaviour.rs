@@ -1949,6 +1949,51 @@ async fn reminders_are_queued_once_and_sent_by_one_sender(store: Store, _url: St
         .map(|m| m.state())
         .collect();
     assert_eq!(states, vec!["Not sent: the mail server refused it", "Sent"]);
+
+    // A sender that stops half way (killed after the mail server may have taken the
+    // email): when its claim runs out, the email is not sent again, and says why.
+    store
+        .create_invitation(
+            ACTOR,
+            f.partnership,
+            &InvitationInput {
+                email: "late@example.org".into(),
+                role: Role::Viewer,
+                person: None,
+            },
+            "interrupted",
+            now,
+            Some(&OutgoingMail {
+                partnership: Some(f.partnership),
+                purpose: "invitation",
+                to: sendplan_domain::reminders::Recipient {
+                    name: String::new(),
+                    email: "late@example.org".into(),
+                },
+                subject: "Invited".into(),
+                body: "Open http://x/invitations/interrupted".into(),
+                secret: true,
+            }),
+        )
+        .await
+        .expect("invite");
+    let later = now + Duration::days(2);
+    let held = store.claim_mail(later, lease, 10).await.expect("claim");
+    assert_eq!(held.len(), 1);
+    assert!(
+        store
+            .claim_mail(later + Duration::minutes(11), lease, 10)
+            .await
+            .expect("claim")
+            .is_empty(),
+        "an email whose sender stopped is never sent a second time"
+    );
+    let interrupted = store.get_mail(held[0].id).await.expect("mail");
+    assert!(
+        interrupted.state().starts_with("Perhaps not sent"),
+        "{}",
+        interrupted.state()
+    );
 }
 
 /// The data version moves with every change, in the change's own transaction: a refused
