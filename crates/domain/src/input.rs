@@ -401,17 +401,32 @@ pub fn parse_pounds(text: &str) -> Option<i64> {
     Some(pounds.parse::<i64>().ok()? * 100 + pence)
 }
 
+/// An address of the shape mail systems deliver to: one `@`; a local part of the
+/// characters RFC 5322 allows unquoted (no quoted forms, which no council uses); a domain of
+/// letter, digit and hyphen labels with at least one dot. Anything else (two `@`, a comma
+/// that makes two addresses, `%0d%0a` that becomes a header) is refused, not guessed at.
 fn is_plausible_email(email: &str) -> bool {
-    match email.split_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-                && !email.contains(char::is_whitespace)
-        }
-        None => false,
-    }
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
+    let local_ok = !local.is_empty()
+        && local.len() <= 64
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !local.contains("..")
+        && local
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "!#$&'*+/=?^_`{|}~.-".contains(c));
+    let labels: Vec<&str> = domain.split('.').collect();
+    let domain_ok = labels.len() >= 2
+        && labels.iter().all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        });
+    local_ok && domain_ok
 }
 
 /// Checks an email address's shape (sendplan never sends to unverified addresses).
@@ -872,6 +887,18 @@ impl ActionInput {
                 f.optional(&format!("{prefix}-description"), "the resource", SHORT_TEXT);
             let amount_text = form.get(&format!("{prefix}-amount")).to_owned();
             let kind_text = form.get(&format!("{prefix}-kind")).to_owned();
+            // Checked even on a blank row. Not chosen is "existing", the form's default; a
+            // kind the form does not offer is a mistake to say, not to guess at.
+            let kind = match kind_text.trim() {
+                "" => ResourceKind::Existing,
+                code => ResourceKind::from_code(code).unwrap_or_else(|| {
+                    f.error(
+                        &format!("{prefix}-kind"),
+                        "Select whether the resource is existing or additional",
+                    );
+                    ResourceKind::Existing
+                }),
+            };
             if description.is_empty() && amount_text.is_empty() {
                 continue;
             }
@@ -887,7 +914,6 @@ impl ActionInput {
                 }
                 parsed
             };
-            let kind = ResourceKind::from_code(&kind_text).unwrap_or(ResourceKind::Existing);
             if description.is_empty() {
                 f.error(
                     &format!("{prefix}-description"),
@@ -1048,6 +1074,31 @@ impl UpdateInput {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn only_deliverable_looking_addresses_are_taken() {
+        for good in [
+            "sam@council.example.org",
+            "sam.o'neil+send@nhs.net",
+            "a@b-c.co.uk",
+        ] {
+            assert!(is_plausible_email(good), "{good}");
+        }
+        for bad in [
+            "sam@council.example@evil.example",
+            "sam@council.example,x@evil.example",
+            "sam@council.example%0d%0aBcc:x@evil.example",
+            "sam@council",
+            "sam @council.example",
+            ".sam@council.example",
+            "sam@-council.example",
+            "sam@council..example",
+            "@council.example",
+            "sam",
+        ] {
+            assert!(!is_plausible_email(bad), "{bad}");
+        }
+    }
+
     use super::*;
     use time::macros::date;
 

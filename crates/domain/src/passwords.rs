@@ -21,6 +21,9 @@ pub const ENTER_A_PASSWORD: &str = "Enter a password";
 pub const PASSWORD_TOO_SHORT: &str = "Password must be 12 characters or more";
 /// The GOV.UK error message for a password longer than [`MAX_PASSWORD_CHARS`].
 pub const PASSWORD_TOO_LONG: &str = "Password must be 256 characters or fewer";
+/// The GOV.UK error message for a password holding an invisible control character.
+pub const PASSWORD_HAS_CONTROL: &str =
+    "Your password must only have characters you can type: it has a hidden control character, perhaps pasted in";
 /// The GOV.UK error message for a password that is the account's own email address or name.
 pub const PASSWORD_IS_PERSONAL: &str = "Password must not be your email address or name";
 /// The GOV.UK error message for a password on the deny list. It says what to do instead, as
@@ -60,6 +63,11 @@ pub fn new_password_problem(password: &str, personal: &[&str]) -> Option<&'stati
     }
     if length > MAX_PASSWORD_CHARS {
         return Some(PASSWORD_TOO_LONG);
+    }
+    // Control characters cannot be typed, only pasted by mistake, and would then be
+    // impossible to type at sign-in.
+    if password.chars().any(char::is_control) {
+        return Some(PASSWORD_HAS_CONTROL);
     }
     if is_personal(password, personal) {
         return Some(PASSWORD_IS_PERSONAL);

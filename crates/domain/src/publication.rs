@@ -68,6 +68,12 @@ pub fn parse_publication(form: &RawForm, areas: &[AreaId]) -> Result<Publication
         );
     }
     let show = form.all("show");
+    if show
+        .iter()
+        .any(|s| !["ratings", "measures", "roles", "names"].contains(s))
+    {
+        f.error("show", "Select only the things the page offers to show");
+    }
     let areas = areas
         .iter()
         .map(|a| AreaText {

@@ -36,7 +36,7 @@ pub struct TableRow {
 pub enum SheetError {
     #[error("The file is empty")]
     Empty,
-    #[error("The file is {0} MB; spreadsheets can be at most 10 MB")]
+    #[error("The file is {:.1} MB; spreadsheets can be at most 10 MB", *.0 as f64 / 1_048_576.0)]
     TooLarge(usize),
     #[error("The file is called {0} but is not an Excel workbook (.xlsx); save it again as .xlsx or CSV")]
     NotXlsx(String),
@@ -71,7 +71,7 @@ pub fn read_table(bytes: &[u8], file_name: &str) -> Result<Table, SheetError> {
         return Err(SheetError::Empty);
     }
     if bytes.len() > MAX_SHEET_BYTES {
-        return Err(SheetError::TooLarge(bytes.len().div_ceil(1_048_576)));
+        return Err(SheetError::TooLarge(bytes.len()));
     }
     let lower = file_name.to_lowercase();
     let is_zip = bytes.starts_with(b"PK\x03\x04");

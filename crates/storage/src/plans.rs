@@ -440,9 +440,6 @@ impl Store {
         area: AreaId,
         input: &AreaInput,
     ) -> Result<()> {
-        if let Some(person) = input.senior_responsible_officer {
-            self.person_in(tx, partnership, person).await?;
-        }
         sqlx::query("DELETE FROM area_findings WHERE area_id = $1")
             .bind(area.0)
             .execute(&mut **tx)
@@ -493,6 +490,11 @@ impl Store {
         plan: PlanId,
         input: &AreaInput,
     ) -> Result<AreaId> {
+        // Before the row is written: SQLite checks its foreign keys at once, so a person
+        // who does not exist would be a database error (a 500), not this refusal.
+        if let Some(person) = input.senior_responsible_officer {
+            self.person_in(tx, partnership, person).await?;
+        }
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO areas (partnership_id, plan_id, number, sort_key, title, sro_person_id, outcomes) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
@@ -543,6 +545,9 @@ impl Store {
     ) -> Result<()> {
         let before = self.get_area(partnership, id).await?;
         let mut write = self.begin_write().await?;
+        if let Some(person) = input.senior_responsible_officer {
+            self.person_in(&mut write.tx, partnership, person).await?;
+        }
         let done = sqlx::query(
             "UPDATE areas SET number = $1, sort_key = $2, title = $3, sro_person_id = $4, outcomes = $5, version = version + 1 \
              WHERE id = $6 AND partnership_id = $7 AND version = $8",

@@ -1364,6 +1364,33 @@ async fn merging_a_person_moves_everything_that_names_them(store: Store, _url: S
         .update_area(ACTOR, f.partnership, f.area, area.version, &sro)
         .await
         .expect("sro");
+    // A person who does not exist is refused in words, on both engines (SQLite's foreign
+    // key check used to come first: a 500).
+    let nobody = AreaInput {
+        senior_responsible_officer: Some(PersonId(999_999)),
+        ..sro.clone()
+    };
+    let current = store.get_area(f.partnership, f.area).await.expect("area");
+    assert!(matches!(
+        store
+            .update_area(ACTOR, f.partnership, f.area, current.version, &nobody)
+            .await,
+        Err(StoreError::Rule(_))
+    ));
+    assert!(matches!(
+        store
+            .create_area(
+                ACTOR,
+                f.partnership,
+                f.plan,
+                &AreaInput {
+                    number: sendplan_domain::numbering::ItemNumber::parse("9").expect("n"),
+                    ..nobody.clone()
+                }
+            )
+            .await,
+        Err(StoreError::Rule(_))
+    ));
     let user = store
         .create_user("peri@example.org", "Penny", "hash", false)
         .await

@@ -303,6 +303,18 @@ impl Field {
         ids.join(" ")
     }
 
+    /// Whether every value `sent` for this field is one the field offers (always, for
+    /// fields without a list of choices). A value not offered was not chosen on the page.
+    pub fn offers(&self, sent: &[&str]) -> bool {
+        match self.kind {
+            Kind::Select | Kind::Radios | Kind::Checkboxes => sent
+                .iter()
+                .filter(|v| !v.is_empty())
+                .all(|v| self.options.iter().any(|o| o.value == *v)),
+            _ => true,
+        }
+    }
+
     /// The id the error summary links to.
     pub fn anchor(&self) -> String {
         match self.kind {

@@ -158,6 +158,12 @@ async fn guard_post(
         )
         .into_response());
     }
+    if !content_type.starts_with("application/x-www-form-urlencoded") {
+        return Err(AppError::Unreadable(
+            "This page takes its own form, sent as a web browser sends it. Go back and use the form on the page.".to_owned(),
+        )
+        .into_response());
+    }
     let bytes = match tokio::time::timeout(FORM_READ_TIME, axum::body::to_bytes(body, policy.limit))
         .await
     {

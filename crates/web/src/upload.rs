@@ -71,9 +71,12 @@ impl Upload {
         match tokio::time::timeout(UPLOAD_READ_TIME, self.read_fields()).await {
             Ok(read) => read.map_err(|e| match e {
                 ReadError::App(e) => e,
-                ReadError::Multipart(multer::Error::StreamSizeExceeded { .. })
-                | ReadError::Multipart(multer::Error::FieldSizeExceeded { .. }) => {
+                ReadError::Multipart(multer::Error::StreamSizeExceeded { .. }) => {
                     AppError::TooLarge(limit)
+                }
+                // The limit reached: the file's (the route's), or a text field's.
+                ReadError::Multipart(multer::Error::FieldSizeExceeded { limit, .. }) => {
+                    AppError::TooLarge(usize::try_from(limit).unwrap_or(usize::MAX))
                 }
                 ReadError::Multipart(other) => AppError::Unreadable(format!(
                     "The upload could not be read ({other}). Go back and choose the file again."

@@ -413,10 +413,13 @@ pub type FormPairs = axum::Form<Vec<(String, String)>>;
 pub fn refused(page: FormPage, form: &RawForm, error: StoreError) -> AppResult {
     match error {
         StoreError::Duplicate(message) | StoreError::Rule(message) => {
+            // The field sent a choice the page did not offer, if one did (storage refuses
+            // a person or finding of another partnership); else the first field.
             let anchor = page
                 .fields
                 .iter()
-                .find(|f| f.component() != "hidden")
+                .find(|f| !f.offers(&form.all(&f.name)))
+                .or_else(|| page.fields.iter().find(|f| f.component() != "hidden"))
                 .map(|f| f.anchor())
                 .unwrap_or_default();
             page.with_errors(form, FieldErrors::single(anchor, message))
