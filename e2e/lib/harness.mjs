@@ -118,33 +118,8 @@ export async function screenshot (page, name) {
 
 // Starts the real SMTP server of the tests (scripts/smtp-test-server.py, aiosmtpd) with
 // STARTTLS required, in `dir`; each email it accepts is written to dir/messages/N.eml.
-export async function startMailServer (dir) {
-  const child = spawn(join(repo, 'scripts', 'smtp-test-server.py'), ['--dir', dir, '--tls', '--user', 'reminders', '--password', 's3cret'],
-    { stdio: ['ignore', 'pipe', 'pipe'] })
-  let out = ''
-  const port = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the SMTP test server did not start in 30s:\n${out}`)), 30000)
-    child.stdout.on('data', chunk => {
-      out += chunk
-      const ready = out.match(/READY (\d+)/)
-      if (ready) { clearTimeout(timer); resolve(Number(ready[1])) }
-    })
-    child.stderr.on('data', chunk => { out += chunk })
-    child.on('exit', code => reject(new Error(`the SMTP test server exited with ${code}:\n${out}`)))
-  })
-  return {
-    port,
-    env: {
-      SENDPLAN_SMTP_URL: `smtp://reminders:s3cret@127.0.0.1:${port}?tls=required`,
-      SENDPLAN_MAIL_FROM: 'SEND improvement <send@council.example.org>',
-      SENDPLAN_SMTP_CA_FILE: join(dir, 'cert.pem')
-    },
-    async stop () {
-      child.kill('SIGTERM')
-      await new Promise(resolve => child.once('exit', resolve))
-    }
-  }
-}
+// (One implementation, in the load generator, which must run without playwright.)
+export { startMail as startMailServer } from './load.mjs'
 
 // The emails the test mail server in `dir` accepted, with folded headers unfolded and
 // quoted-printable bodies decoded, as a mail client shows them.
