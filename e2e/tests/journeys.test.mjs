@@ -82,6 +82,7 @@ test('a form sent a second time is not done twice, and the person is told so', a
   assert.equal(again.status(), 303)
   await page.goto(`${server.url}${again.headers().location}`)
   await assert.doesNotReject(page.getByText('That form had already been sent, so it was not sent again.').waitFor())
+  assert.equal(await page.locator('.govuk-notification-banner__title').innerText(), 'Important', 'news, not a success')
   const failures = []
   await auditor(page, failures)('form-sent-twice')
   assert.deepEqual(failures, [])

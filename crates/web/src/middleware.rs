@@ -219,11 +219,7 @@ async fn once(
             Claim::Done {
                 location: Some(location),
             } => {
-                return crate::handlers::saved(
-                    state,
-                    &location,
-                    "That form had already been sent, so it was not sent again.",
-                );
+                return crate::handlers::saved(state, &location, crate::views::ALREADY_SENT);
             }
             Claim::Done { location: None } => {
                 return AppError::AlreadySent(
