@@ -98,11 +98,16 @@ impl FieldErrors {
     }
 }
 
+/// Whether `c` is a control character text may not hold: line breaks and tabs are text.
+pub fn is_hidden_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\n' | '\r' | '\t')
+}
+
 /// The first invisible control character in `text` that no form field may hold (line
 /// breaks and tabs are allowed: text areas have them), named as a person could look it up.
 pub fn hidden_control(text: &str) -> Option<String> {
     text.chars()
-        .find(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        .find(|c| is_hidden_control(*c))
         .map(|c| format!("U+{:04X}", u32::from(c)))
 }
 

@@ -205,7 +205,7 @@ pub(crate) fn hidden_control(json: &str) -> Option<(usize, String)> {
                     .get(i + 2..i + 6)
                     .and_then(|hex| u32::from_str_radix(hex, 16).ok());
                 if let Some(c) = code.and_then(char::from_u32) {
-                    if c.is_control() && !matches!(c, '\t' | '\n' | '\r') {
+                    if sendplan_domain::input::is_hidden_control(c) {
                         return Some((line, format!("U+{:04X}", u32::from(c))));
                     }
                 }

@@ -93,9 +93,9 @@ pub fn read_table(bytes: &[u8], file_name: &str) -> Result<Table, SheetError> {
 /// naming the first such cell: NUL cannot be stored by PostgreSQL, and the rest are
 /// invisible on every page.
 fn refuse_hidden_controls(table: &Table) -> Result<(), SheetError> {
-    let found = |text: &str| sendplan_domain::input::hidden_control(text);
+    use sendplan_domain::input::hidden_control;
     for (i, heading) in table.headers.iter().enumerate() {
-        if let Some(code) = found(heading) {
+        if let Some(code) = hidden_control(heading) {
             return Err(SheetError::HiddenControl {
                 place: format!("The heading of column {}", column_name(i)),
                 code,
@@ -104,7 +104,7 @@ fn refuse_hidden_controls(table: &Table) -> Result<(), SheetError> {
     }
     for row in &table.rows {
         for (i, cell) in row.cells.iter().enumerate() {
-            if let Some(code) = found(cell) {
+            if let Some(code) = hidden_control(cell) {
                 return Err(SheetError::HiddenControl {
                     place: format!("Row {}, column {}", row.line, column_name(i)),
                     code,
@@ -425,7 +425,7 @@ fn read_csv(bytes: &[u8]) -> Result<Table, SheetError> {
     };
     let binary = text
         .chars()
-        .filter(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        .filter(|c| sendplan_domain::input::is_hidden_control(*c))
         .count();
     if binary * 100 > text.len().max(1) {
         return Err(SheetError::NotASpreadsheet);

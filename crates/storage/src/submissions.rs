@@ -44,18 +44,23 @@ impl Store {
             .bind(token_hash.to_owned())
             .fetch_one(&mut *write.tx)
             .await?;
-            if row.opt_text("finished_at")?.is_some() {
-                Claim::Done {
-                    location: row.opt_text("location")?,
-                }
-            } else {
-                Claim::Running {
-                    since: parse_timestamp(&row.text("started_at")?)?,
-                }
-            }
+            claim_from(&row)?
         };
         write.commit().await?;
         Ok(claim)
+    }
+
+    /// How the sending that claimed the token stands, without claiming it (for a second
+    /// sending waiting on the first: a read, not a write, each time it looks).
+    pub async fn submission(&self, token_hash: &str) -> Result<Option<Claim>> {
+        sqlx::query(
+            "SELECT started_at, finished_at, location FROM form_submissions WHERE token_hash = $1",
+        )
+        .bind(token_hash.to_owned())
+        .fetch_optional(self.pool())
+        .await?
+        .map(|row| claim_from(&row))
+        .transpose()
     }
 
     /// Records that the claimed sending is done, and where it sent the person.
@@ -100,4 +105,17 @@ impl Store {
         write.commit().await?;
         Ok(removed)
     }
+}
+
+/// A claim already made, as it stands.
+fn claim_from(row: &sqlx::any::AnyRow) -> Result<Claim> {
+    Ok(if row.opt_text("finished_at")?.is_some() {
+        Claim::Done {
+            location: row.opt_text("location")?,
+        }
+    } else {
+        Claim::Running {
+            since: parse_timestamp(&row.text("started_at")?)?,
+        }
+    })
 }

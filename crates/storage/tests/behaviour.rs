@@ -2148,6 +2148,14 @@ async fn a_form_token_is_claimed_once_however_many_send_it(store: Store, _url: S
             location: Some("/p/1/plans/2".to_owned())
         }
     );
+    assert_eq!(
+        store.submission("token-a").await.expect("look"),
+        Some(Claim::Done {
+            location: Some("/p/1/plans/2".to_owned())
+        }),
+        "looking does not claim"
+    );
+    assert_eq!(store.submission("never-sent").await.expect("look"), None);
     // A refused sending gives its token back, so the corrected page can be sent.
     assert_eq!(
         store.claim_submission("token-b", now).await.expect("claim"),

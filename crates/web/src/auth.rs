@@ -211,7 +211,7 @@ pub struct SignedIn {
     pub csrf_token: String,
     /// This session's handle, to tell it apart in "Your sessions".
     pub session_handle: String,
-    pub flash: Option<String>,
+    pub flash: Option<Flash>,
 }
 
 impl SignedIn {
@@ -244,7 +244,7 @@ impl FromRequestParts<AppState> for SignedIn {
         _state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let session = parts.extensions.get::<SessionRecord>().cloned();
-        let flash = parts.extensions.get::<Flash>().map(|f| f.0.clone());
+        let flash = parts.extensions.get::<Flash>().cloned();
         match session {
             Some(session) => Ok(SignedIn {
                 user: session.user,
@@ -274,9 +274,32 @@ impl OptionalFromRequestParts<AppState> for SignedIn {
     }
 }
 
-/// A one-time message shown on the page after a successful change.
-#[derive(Debug, Clone)]
-pub struct Flash(pub String);
+/// A one-time message shown on the page after a redirect: a success, or news to notice
+/// (shown as "Important").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Flash {
+    pub text: String,
+    pub important: bool,
+}
+
+impl Flash {
+    /// As the cookie holds it: the text URL-encoded, after `!` when it is news. (`!` is
+    /// always encoded within the text, so a leading one is never part of it.)
+    pub fn to_cookie(&self) -> String {
+        let mark = if self.important { "!" } else { "" };
+        format!("{mark}{}", crate::views::url_encode(&self.text))
+    }
+
+    /// The message a cookie holds, if any.
+    pub fn from_cookie(value: &str) -> Option<Flash> {
+        let (important, text) = match value.strip_prefix('!') {
+            Some(text) => (true, text),
+            None => (false, value),
+        };
+        let text = crate::views::url_decode(text);
+        (!text.is_empty()).then_some(Flash { text, important })
+    }
+}
 
 /// A signed-in member acting within the partnership named by `{pid}` in the URL.
 /// Anyone who is not a member gets "not found": another partnership's pages do not exist
@@ -426,5 +449,26 @@ mod tests {
             &mut memory
         ));
         assert!(!verify_in("something else", &theirs, &mut memory));
+    }
+
+    #[test]
+    fn a_flash_keeps_its_kind_through_the_cookie() {
+        for flash in [
+            Flash {
+                text: "Update posted on action 1.2".into(),
+                important: false,
+            },
+            Flash {
+                text: "!Not news; 100% sure".into(),
+                important: false,
+            },
+            Flash {
+                text: "That form had already been sent".into(),
+                important: true,
+            },
+        ] {
+            assert_eq!(Flash::from_cookie(&flash.to_cookie()), Some(flash));
+        }
+        assert_eq!(Flash::from_cookie(""), None);
     }
 }

@@ -40,6 +40,9 @@ pub fn set_cookie(name: &str, value: &str, max_age_seconds: i64, secure: bool) -
     HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static("invalid=; Max-Age=0"))
 }
 
+/// What a second sending of a form is told.
+const ALREADY_SENT: &str = "That form had already been sent, so it was not sent again.";
+
 /// How long a form (at most a few hundred kilobytes) may take to arrive.
 const FORM_READ_TIME: std::time::Duration = std::time::Duration::from_secs(30);
 /// How long a second sending of a form waits for the first to finish, to show its result.
@@ -56,15 +59,13 @@ pub async fn sessions_and_csrf(
         Ok(session) => session,
         Err(error) => return error.into_response(),
     };
-    let flash = cookie(request.headers(), FLASH_COOKIE)
-        .map(crate::views::url_decode)
-        .filter(|f| !f.is_empty());
+    let flash = cookie(request.headers(), FLASH_COOKIE).and_then(Flash::from_cookie);
     if let Some(session) = &session {
         request.extensions_mut().insert(session.clone());
     }
     let had_flash = flash.is_some();
     if let Some(flash) = flash {
-        request.extensions_mut().insert(Flash(flash));
+        request.extensions_mut().insert(flash);
     }
     let mut form_token = None;
     if request.method() == Method::POST {
@@ -205,32 +206,48 @@ async fn once(
 ) -> Response {
     let key = token_hash(token);
     let started = std::time::Instant::now();
+    let mut claim = state
+        .store
+        .claim_submission(&key, OffsetDateTime::now_utc())
+        .await;
     loop {
-        let claim = match state
-            .store
-            .claim_submission(&key, OffsetDateTime::now_utc())
-            .await
-        {
-            Ok(claim) => claim,
-            Err(error) => return AppError::from(error).into_response(),
-        };
         match claim {
-            Claim::First => break,
-            Claim::Done {
+            Err(error) => return AppError::from(error).into_response(),
+            Ok(Claim::First) => break,
+            Ok(Claim::Done {
                 location: Some(location),
-            } => {
-                return crate::handlers::saved(state, &location, crate::views::ALREADY_SENT);
+            }) => {
+                return crate::handlers::redirect_with(
+                    state,
+                    &location,
+                    &Flash {
+                        text: ALREADY_SENT.to_owned(),
+                        important: true,
+                    },
+                );
             }
-            Claim::Done { location: None } => {
+            Ok(Claim::Done { location: None }) => {
                 return AppError::AlreadySent(
                     "It was not sent again. Go back and refresh the page to see what it did.",
                 )
                 .into_response();
             }
-            Claim::Running { .. } if started.elapsed() < SAME_FORM_WAIT => {
+            Ok(Claim::Running { .. }) if started.elapsed() < SAME_FORM_WAIT => {
                 tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                // The first sending holds the claim: look, without claiming again. If it
+                // failed and gave the token back meanwhile, this sending claims it.
+                claim = match state.store.submission(&key).await {
+                    Ok(Some(seen)) => Ok(seen),
+                    Ok(None) => {
+                        state
+                            .store
+                            .claim_submission(&key, OffsetDateTime::now_utc())
+                            .await
+                    }
+                    Err(error) => Err(error),
+                };
             }
-            Claim::Running { .. } => {
+            Ok(Claim::Running { .. }) => {
                 return AppError::AlreadySent(
                     "It is still being done, so it was not sent again. Wait a minute, then refresh the page to check it worked before sending it again.",
                 )

@@ -19,9 +19,6 @@ pub struct NavItem {
 /// The query parameter that carries a form's one-time token.
 pub const FORM_TOKEN: &str = "_once";
 
-/// The message shown when a form sent before is not done again: news, not a success.
-pub const ALREADY_SENT: &str = "That form had already been sent, so it was not sent again.";
-
 /// What the layout needs on every page.
 #[derive(Debug, Clone, Default)]
 pub struct Chrome {
@@ -31,19 +28,13 @@ pub struct Chrome {
     pub partnership_name: Option<String>,
     pub home_href: String,
     pub nav: Vec<NavItem>,
-    pub flash: Option<String>,
+    pub flash: Option<crate::auth::Flash>,
     pub csrf: String,
     /// Set when the page shows form errors, so the title starts with "Error:".
     pub has_errors: bool,
 }
 
 impl Chrome {
-    /// Whether the one-time message reports a success (else it is news to notice, shown
-    /// as "Important").
-    pub fn flash_is_success(&self) -> bool {
-        self.flash.as_deref() != Some(ALREADY_SENT)
-    }
-
     /// `action` with a new one-time token, for a form's `action` attribute: the server
     /// does what the form asks once, however often this page is sent (see
     /// `middleware::once`). The token is in the address, not a field, so it can be checked

@@ -391,9 +391,21 @@ pub fn body_policy(route: &str) -> BodyPolicy {
 
 /// Post/Redirect/Get: after a successful change, go to `to` and show `message` once.
 pub fn saved(state: &AppState, to: &str, message: &str) -> Response {
+    redirect_with(
+        state,
+        to,
+        &crate::auth::Flash {
+            text: message.to_owned(),
+            important: false,
+        },
+    )
+}
+
+/// A redirect to `to` that shows `flash` once there.
+pub fn redirect_with(state: &AppState, to: &str, flash: &crate::auth::Flash) -> Response {
     let cookie = set_cookie(
         FLASH_COOKIE,
-        &crate::views::url_encode(message),
+        &flash.to_cookie(),
         60,
         state.config.secure_cookies,
     );
