@@ -1002,6 +1002,8 @@ pub struct MilestoneInput {
     pub done_date: Option<Date>,
     /// The due date as written, kept while the due date is unchanged.
     pub due_text: String,
+    /// What shows it was done (a link or a sentence), kept while it is not changed.
+    pub done_evidence: String,
 }
 
 impl MilestoneInput {
@@ -1023,6 +1025,72 @@ impl MilestoneInput {
             success_criteria,
             done_date,
             due_text: String::new(),
+            done_evidence: String::new(),
+        })
+    }
+}
+
+/// Why a record of history is corrected or withdrawn. Required: the history shows it
+/// beside the record for as long as the record is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReasonInput {
+    pub reason: String,
+}
+
+impl ReasonInput {
+    pub fn parse(form: &RawForm) -> Result<Self, FieldErrors> {
+        let mut f = FormReader::new(form);
+        let reason = f.required("reason", "why", SHORT_TEXT);
+        f.finish(ReasonInput { reason })
+    }
+}
+
+/// A correction of a progress update: the update as it should have been, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CorrectionInput {
+    pub update: UpdateInput,
+    pub reason: String,
+}
+
+impl CorrectionInput {
+    pub fn parse(form: &RawForm, ratings: &[RatingId], today: Date) -> Result<Self, FieldErrors> {
+        let update = UpdateInput::parse(form, ratings, today);
+        let reason = ReasonInput::parse(form);
+        match (update, reason) {
+            (Ok(update), Ok(reason)) => Ok(CorrectionInput {
+                update,
+                reason: reason.reason,
+            }),
+            (update, reason) => {
+                let mut errors = update.err().unwrap_or_default();
+                errors.0.extend(reason.err().unwrap_or_default().0);
+                Err(errors)
+            }
+        }
+    }
+}
+
+/// A lead marking a milestone of their action done: when, and what shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MilestoneDoneInput {
+    pub done_date: Date,
+    pub evidence: String,
+}
+
+impl MilestoneDoneInput {
+    pub fn parse(form: &RawForm, today: Date) -> Result<Self, FieldErrors> {
+        let mut f = FormReader::new(form);
+        let done_date = f.date("done_date", "the date it was done", true);
+        if done_date.is_some_and(|d| d > today) {
+            f.error(
+                "done_date-day",
+                "The date it was done must be today or in the past",
+            );
+        }
+        let evidence = f.required("evidence", "what shows it was done", LONG_TEXT);
+        f.finish(MilestoneDoneInput {
+            done_date: done_date.unwrap_or(today),
+            evidence,
         })
     }
 }

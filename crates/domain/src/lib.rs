@@ -16,6 +16,7 @@ pub mod import;
 pub mod input;
 pub mod inspection;
 pub mod leads;
+pub mod lifecycle;
 pub mod measures;
 pub mod numbering;
 pub mod partnership;

@@ -157,11 +157,16 @@ pub struct Milestone {
     /// The due date as written, when it is not simply a date.
     #[serde(default)]
     pub due_text: String,
+    /// What shows it was done, given by whoever marked it done.
+    #[serde(default)]
+    pub done_evidence: String,
     pub version: i64,
 }
 
-/// A dated progress update. Updates are never edited or deleted: the latest is the
-/// action's current rating and the rest are its history.
+/// A dated progress update. Updates are never edited or deleted: the latest that
+/// [`counts`](ProgressUpdate::counts) is the action's current rating and the rest are its
+/// history. A mistake is put right by superseding the update with a correction, or by
+/// withdrawing it; the history shows both.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProgressUpdate {
     pub id: UpdateId,
@@ -173,6 +178,31 @@ pub struct ProgressUpdate {
     pub narrative: String,
     /// Links to evidence, one per entry.
     pub evidence_links: Vec<String>,
+    /// Set when a later correction replaced this update or it was withdrawn.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub superseded: Option<Supersession>,
+    /// The update this one corrects, when it is a correction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub corrects: Option<UpdateId>,
+}
+
+impl ProgressUpdate {
+    /// Whether the update counts towards the action's rating, reports and reminders: it
+    /// has been neither corrected nor withdrawn. The one definition every page uses.
+    pub fn counts(&self) -> bool {
+        self.superseded.is_none()
+    }
+}
+
+/// Why a progress update no longer counts, and who said so.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Supersession {
+    pub by_name: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: time::OffsetDateTime,
+    pub reason: String,
+    /// The update that corrects it; `None` when it was withdrawn.
+    pub replacement: Option<UpdateId>,
 }
 
 /// Formats pence as pounds for people: `£45,000` or `£1,250.50`.

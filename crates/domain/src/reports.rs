@@ -175,7 +175,8 @@ pub fn build(
     };
     // Each action's updates, oldest first, so "as at" is the last one on or before a date.
     let mut updates_of: HashMap<ActionId, Vec<&ProgressUpdate>> = HashMap::new();
-    for u in facts.updates {
+    // A corrected or withdrawn update is history, not the action's rating.
+    for u in facts.updates.iter().filter(|u| u.counts()) {
         updates_of.entry(u.action_id).or_default().push(u);
     }
     for list in updates_of.values_mut() {
@@ -576,6 +577,8 @@ mod tests {
             rating_id: RatingId(rating),
             narrative: narrative.into(),
             evidence_links: vec![],
+            superseded: None,
+            corrects: None,
         }
     }
 
@@ -632,6 +635,7 @@ mod tests {
             success_criteria: String::new(),
             done_date: done,
             due_text: String::new(),
+            done_evidence: String::new(),
             version: 1,
         };
         let milestones = [

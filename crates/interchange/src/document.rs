@@ -298,6 +298,9 @@ pub struct Milestone {
     /// ISO date it was done.
     #[serde(default)]
     pub done: Option<String>,
+    /// What shows it was done.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub done_evidence: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -170,6 +170,7 @@ pub async fn export_plan(
                     due: written(&m.due_text, m.due_date),
                     success_criteria: some(&m.success_criteria),
                     done: m.done_date.map(|d| d.to_string()),
+                    done_evidence: some(&m.done_evidence),
                 })
                 .collect(),
             depends_on: action

@@ -926,6 +926,7 @@ fn read_action(
                     .as_deref()
                     .and_then(|d| p.iso_date(&format!("{at}.milestones[{m}].done"), d)),
                 due_text,
+                done_evidence: opt(&milestone.done_evidence).to_owned(),
             }
         })
         .collect();

@@ -940,6 +940,7 @@ pub fn table_to_document(
                         due: read.deadline().map(|_| line.to_owned()),
                         success_criteria: None,
                         done: None,
+                        done_evidence: None,
                     }
                 })
                 .collect(),

@@ -124,6 +124,13 @@ pub const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0015_job_failures.sql"),
         rebuilds_sqlite_tables: false,
     },
+    Migration {
+        version: 16,
+        name: "lifecycle",
+        sqlite: include_str!("../migrations/sqlite/0016_lifecycle.sql"),
+        postgres: include_str!("../migrations/postgres/0016_lifecycle.sql"),
+        rebuilds_sqlite_tables: false,
+    },
 ];
 
 /// The PostgreSQL advisory lock key held while migrating ("sendplan" in ASCII).

@@ -159,7 +159,9 @@ impl Store {
         // rather than by reading the whole history.
         let latest_rows = by_plan(
             "SELECT u.action_id, u.update_date, u.rating_id FROM actions a JOIN updates u ON u.id = \
-             (SELECT u2.id FROM updates u2 WHERE u2.action_id = a.id ORDER BY u2.update_date DESC, u2.id DESC LIMIT 1) \
+             (SELECT u2.id FROM updates u2 WHERE u2.action_id = a.id \
+             AND NOT EXISTS (SELECT 1 FROM update_supersessions s WHERE s.update_id = u2.id) \
+             ORDER BY u2.update_date DESC, u2.id DESC LIMIT 1) \
              WHERE a.plan_id = $1",
         )
         .await?;

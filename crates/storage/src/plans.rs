@@ -16,7 +16,7 @@ use sqlx::any::AnyRow;
 use std::collections::HashMap;
 use time::Date;
 
-fn plan_from(row: &AnyRow) -> Result<Plan> {
+pub(crate) fn plan_from(row: &AnyRow) -> Result<Plan> {
     Ok(Plan {
         id: PlanId(row.int("id")?),
         partnership_id: PartnershipId(row.int("partnership_id")?),
@@ -56,6 +56,14 @@ fn objective_from(row: &AnyRow) -> Result<Objective> {
     })
 }
 
+/// The columns [`milestone_from`] reads, named rather than `*` so a migration that adds a
+/// column cannot change what a cached statement returns.
+macro_rules! milestone_columns {
+    () => {
+        "id, action_id, title, due_date, success_criteria, done_date, due_text, done_evidence, version"
+    };
+}
+
 fn milestone_from(row: &AnyRow) -> Result<Milestone> {
     Ok(Milestone {
         id: MilestoneId(row.int("id")?),
@@ -65,11 +73,34 @@ fn milestone_from(row: &AnyRow) -> Result<Milestone> {
         success_criteria: row.text("success_criteria")?,
         done_date: row.opt_date("done_date")?,
         due_text: row.text("due_text")?,
+        done_evidence: row.text("done_evidence")?,
         version: row.int("version")?,
     })
 }
 
+/// Reads updates with who wrote them, whether they were corrected or withdrawn, and which
+/// update a correction replaces. `WHERE` clauses follow, on `up`.
+macro_rules! updates_select {
+    () => {
+        "SELECT up.*, COALESCE(NULLIF(up.recorded_by, ''), u.display_name) AS author_name, \
+         s.update_id AS superseded_id, s.at AS superseded_at, s.reason AS superseded_reason, \
+         s.replacement_id AS superseded_replacement, COALESCE(su.display_name, '') AS superseded_by_name, \
+         (SELECT c.update_id FROM update_supersessions c WHERE c.replacement_id = up.id) AS corrects_id \
+         FROM updates up JOIN users u ON u.id = up.author_user_id \
+         LEFT JOIN update_supersessions s ON s.update_id = up.id LEFT JOIN users su ON su.id = s.by_user_id "
+    };
+}
+
 fn update_from(row: &AnyRow) -> Result<ProgressUpdate> {
+    let superseded = match row.opt_int("superseded_id")? {
+        None => None,
+        Some(_) => Some(Supersession {
+            by_name: row.text("superseded_by_name")?,
+            at: crate::sql::parse_timestamp(&row.text("superseded_at")?)?,
+            reason: row.text("superseded_reason")?,
+            replacement: row.opt_int("superseded_replacement")?.map(UpdateId),
+        }),
+    };
     Ok(ProgressUpdate {
         id: UpdateId(row.int("id")?),
         action_id: ActionId(row.int("action_id")?),
@@ -83,15 +114,21 @@ fn update_from(row: &AnyRow) -> Result<ProgressUpdate> {
             .lines()
             .map(str::to_owned)
             .collect(),
+        superseded,
+        corrects: row.opt_int("corrects_id")?.map(UpdateId),
     })
 }
 
 impl Store {
     // ----- plans and rating schemes -------------------------------------------------
 
+    /// The partnership's plans in use, newest first. Archived plans are left out: see
+    /// [`Store::list_archived_plans`].
     pub async fn list_plans(&self, partnership: PartnershipId) -> Result<Vec<Plan>> {
         let rows = sqlx::query(
-            "SELECT * FROM plans WHERE partnership_id = $1 ORDER BY created_at DESC, id DESC",
+            "SELECT * FROM plans p WHERE partnership_id = $1 \
+             AND NOT EXISTS (SELECT 1 FROM plan_archives x WHERE x.plan_id = p.id) \
+             ORDER BY created_at DESC, id DESC",
         )
         .bind(partnership.0)
         .fetch_all(self.pool())
@@ -872,10 +909,12 @@ impl Store {
         partnership: PartnershipId,
         plan: PlanId,
     ) -> Result<Vec<Milestone>> {
-        let rows = sqlx::query(
-            "SELECT * FROM milestones WHERE plan_id = $1 AND partnership_id = $2 \
-             ORDER BY action_id, CASE WHEN due_date IS NULL THEN 1 ELSE 0 END, due_date, id",
-        )
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            milestone_columns!(),
+            " FROM milestones WHERE plan_id = $1 AND partnership_id = $2 \
+             ORDER BY action_id, CASE WHEN due_date IS NULL THEN 1 ELSE 0 END, due_date, id"
+        ))
         .bind(plan.0)
         .bind(partnership.0)
         .fetch_all(self.pool())
@@ -883,17 +922,18 @@ impl Store {
         rows.iter().map(milestone_from).collect()
     }
 
-    /// Every progress update of a plan, oldest first within each action.
+    /// Every progress update of a plan that [counts](ProgressUpdate::counts), oldest first
+    /// within each action: what reports, measures and exports use.
     pub async fn list_plan_updates(
         &self,
         partnership: PartnershipId,
         plan: PlanId,
     ) -> Result<Vec<ProgressUpdate>> {
-        let rows = sqlx::query(
-            "SELECT up.*, COALESCE(NULLIF(up.recorded_by, ''), u.display_name) AS author_name FROM updates up \
-             JOIN users u ON u.id = up.author_user_id WHERE up.plan_id = $1 AND up.partnership_id = $2 \
-             ORDER BY up.action_id, up.update_date, up.id",
-        )
+        let rows = sqlx::query(concat!(
+            updates_select!(),
+            "WHERE up.plan_id = $1 AND up.partnership_id = $2 AND s.update_id IS NULL \
+                 ORDER BY up.action_id, up.update_date, up.id"
+        ))
         .bind(plan.0)
         .bind(partnership.0)
         .fetch_all(self.pool())
@@ -1185,7 +1225,7 @@ impl Store {
         action: ActionId,
     ) -> Result<Vec<Milestone>> {
         let rows = sqlx::query(
-            "SELECT * FROM milestones WHERE action_id = $1 AND partnership_id = $2 ORDER BY CASE WHEN due_date IS NULL THEN 1 ELSE 0 END, due_date, id",
+            concat!("SELECT ", milestone_columns!(), " FROM milestones WHERE action_id = $1 AND partnership_id = $2 ORDER BY CASE WHEN due_date IS NULL THEN 1 ELSE 0 END, due_date, id"),
         )
         .bind(action.0)
         .bind(partnership.0)
@@ -1199,11 +1239,15 @@ impl Store {
         partnership: PartnershipId,
         id: MilestoneId,
     ) -> Result<Milestone> {
-        let row = sqlx::query("SELECT * FROM milestones WHERE id = $1 AND partnership_id = $2")
-            .bind(id.0)
-            .bind(partnership.0)
-            .fetch_optional(self.pool())
-            .await?;
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            milestone_columns!(),
+            " FROM milestones WHERE id = $1 AND partnership_id = $2"
+        ))
+        .bind(id.0)
+        .bind(partnership.0)
+        .fetch_optional(self.pool())
+        .await?;
         milestone_from(&one_or_not_found(row)?)
     }
 
@@ -1243,8 +1287,8 @@ impl Store {
         input: &MilestoneInput,
     ) -> Result<MilestoneId> {
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO milestones (partnership_id, plan_id, action_id, title, due_date, success_criteria, done_date, due_text) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            "INSERT INTO milestones (partnership_id, plan_id, action_id, title, due_date, success_criteria, done_date, due_text, done_evidence) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
         )
         .bind(partnership.0)
         .bind(plan.0)
@@ -1254,6 +1298,7 @@ impl Store {
         .bind(input.success_criteria.clone())
         .bind(opt_date_text(input.done_date))
         .bind(input.due_text.clone())
+        .bind(input.done_evidence.clone())
         .fetch_one(&mut **tx)
         .await?;
         let after = Milestone {
@@ -1264,6 +1309,7 @@ impl Store {
             success_criteria: input.success_criteria.clone(),
             done_date: input.done_date,
             due_text: input.due_text.clone(),
+            done_evidence: input.done_evidence.clone(),
             version: 1,
         };
         record_created(
@@ -1292,7 +1338,7 @@ impl Store {
         let before = self.get_milestone(partnership, id).await?;
         let mut write = self.begin_write().await?;
         let done = sqlx::query(
-            "UPDATE milestones SET title = $1, due_date = $2, success_criteria = $3, done_date = $4, due_text = $5, version = version + 1 \
+            "UPDATE milestones SET title = $1, due_date = $2, success_criteria = $3, done_date = $4, due_text = $5, done_evidence = $9, version = version + 1 \
              WHERE id = $6 AND partnership_id = $7 AND version = $8",
         )
         .bind(input.title.clone())
@@ -1303,6 +1349,7 @@ impl Store {
         .bind(id.0)
         .bind(partnership.0)
         .bind(version)
+        .bind(input.done_evidence.clone())
         .execute(&mut *write.tx)
         .await?;
         if done.rows_affected() == 0 || before.version != version {
@@ -1314,6 +1361,7 @@ impl Store {
             success_criteria: input.success_criteria.clone(),
             done_date: input.done_date,
             due_text: input.due_text.clone(),
+            done_evidence: input.done_evidence.clone(),
             version: version + 1,
             ..before.clone()
         };
@@ -1422,15 +1470,18 @@ impl Store {
         Ok(UpdateId(id))
     }
 
-    /// An action's updates, newest first.
+    /// An action's whole history of updates, corrected and withdrawn ones included,
+    /// newest first.
     pub async fn list_updates(
         &self,
         partnership: PartnershipId,
         action: ActionId,
     ) -> Result<Vec<ProgressUpdate>> {
         let rows = sqlx::query(
-            "SELECT up.*, COALESCE(NULLIF(up.recorded_by, ''), u.display_name) AS author_name FROM updates up JOIN users u ON u.id = up.author_user_id \
-             WHERE up.action_id = $1 AND up.partnership_id = $2 ORDER BY up.update_date DESC, up.id DESC",
+            concat!(
+                updates_select!(),
+                "WHERE up.action_id = $1 AND up.partnership_id = $2 ORDER BY up.update_date DESC, up.id DESC"
+            ),
         )
         .bind(action.0)
         .bind(partnership.0)

@@ -254,7 +254,8 @@ impl Store {
     ) -> Result<Vec<(PlanId, String)>> {
         sqlx::query(
             "SELECT p.id, p.title FROM plans p JOIN plan_publications u ON u.plan_id = p.id \
-             WHERE p.partnership_id = $1 AND u.partnership_id = $1 AND u.published = 1 ORDER BY p.title, p.id",
+             WHERE p.partnership_id = $1 AND u.partnership_id = $1 AND u.published = 1 \
+             AND NOT EXISTS (SELECT 1 FROM plan_archives x WHERE x.plan_id = p.id) ORDER BY p.title, p.id",
         )
         .bind(partnership.0)
         .fetch_all(self.pool())

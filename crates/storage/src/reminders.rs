@@ -233,10 +233,11 @@ impl Store {
         write.commit().await
     }
 
-    /// Every plan whose reminders are on, with its partnership.
+    /// Every plan whose reminders are on, with its partnership; archived plans send none.
     pub async fn plans_with_reminders(&self) -> Result<Vec<(PartnershipId, PlanId)>> {
         sqlx::query(
-            "SELECT partnership_id, plan_id FROM reminder_settings WHERE enabled = 1 ORDER BY plan_id",
+            "SELECT partnership_id, plan_id FROM reminder_settings r WHERE enabled = 1 \
+             AND NOT EXISTS (SELECT 1 FROM plan_archives x WHERE x.plan_id = r.plan_id) ORDER BY plan_id",
         )
         .fetch_all(self.pool())
         .await?

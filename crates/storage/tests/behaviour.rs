@@ -95,6 +95,9 @@ on_both_backends!(
     issued_papers_cannot_be_changed,
     reminders_are_queued_once_and_sent_by_one_sender,
     a_form_token_is_claimed_once_however_many_send_it,
+    a_deleted_record_comes_back_exactly_and_is_purged_after_thirty_days,
+    a_correction_supersedes_an_update_and_both_stay_in_the_history,
+    an_archived_plan_leaves_the_lists_reminders_and_public_pages,
 );
 
 const TODAY: Date = date!(2022 - 06 - 01);
@@ -437,6 +440,7 @@ async fn overview_flags_overdue_stale_and_blocked_actions(store: Store, _url: St
         success_criteria: String::new(),
         done_date: None,
         due_text: String::new(),
+        done_evidence: String::new(),
     };
     store
         .create_milestone(ACTOR, f.partnership, overdue, &milestone)
@@ -520,6 +524,7 @@ async fn every_kind_of_change_is_audited(store: Store, _url: String) {
         success_criteria: String::new(),
         done_date: None,
         due_text: String::new(),
+        done_evidence: String::new(),
     };
     let m = store
         .create_milestone(ACTOR, f.partnership, action, &milestone)
@@ -2183,4 +2188,429 @@ async fn a_form_token_is_claimed_once_however_many_send_it(store: Store, _url: S
         store.claim_submission("token-a", now).await.expect("claim"),
         Claim::First
     );
+}
+
+async fn a_deleted_record_comes_back_exactly_and_is_purged_after_thirty_days(
+    store: Store,
+    _url: String,
+) {
+    use sendplan_domain::lifecycle::RecordKind;
+    let f = fixture(&store, "E08000031").await;
+    let first = add_action(
+        &store,
+        &f,
+        "1.1",
+        &[
+            ("resource-0-kind", "additional"),
+            ("resource-0-description", "Autism practitioner"),
+            ("resource-0-amount", "£45,000"),
+        ],
+    )
+    .await;
+    let first_dependency = first.to_string();
+    let second = add_action(
+        &store,
+        &f,
+        "1.2",
+        &[("depends_on", first_dependency.as_str())],
+    )
+    .await;
+    store
+        .create_milestone(
+            ACTOR,
+            f.partnership,
+            first,
+            &MilestoneInput {
+                title: "Pathway agreed".into(),
+                due_date: Some(date!(2022 - 05 - 15)),
+                success_criteria: "Signed off by the board".into(),
+                done_date: None,
+                due_text: "May 2022".into(),
+                done_evidence: String::new(),
+            },
+        )
+        .await
+        .expect("milestone");
+    let action_before = store.get_action(f.partnership, first).await.expect("get");
+    let milestones_before = store
+        .list_milestones(f.partnership, first)
+        .await
+        .expect("ms");
+    let second_before = store.get_action(f.partnership, second).await.expect("get");
+
+    // Another action depends on it: the preview says so and the deletion is refused.
+    let preview = store
+        .deletion_preview(f.partnership, RecordKind::Action, first.0)
+        .await
+        .expect("preview");
+    assert_eq!(preview.goes_with, ["1 resource", "1 milestone"]);
+    assert_eq!(preview.blocked_by.len(), 1, "{:?}", preview.blocked_by);
+    assert!(preview.blocked_by[0].starts_with("1 other action depends on it"));
+    assert!(matches!(
+        store
+            .delete_record(ACTOR, f.partnership, RecordKind::Action, first.0, Some(1))
+            .await,
+        Err(StoreError::Rule(_))
+    ));
+    // Another partnership cannot see or delete it; a stale version is refused.
+    let other = fixture(&store, "E08000030").await;
+    assert!(matches!(
+        store
+            .deletion_preview(other.partnership, RecordKind::Action, first.0)
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        store
+            .delete_record(ACTOR, f.partnership, RecordKind::Action, second.0, Some(7))
+            .await,
+        Err(StoreError::Conflict)
+    ));
+
+    let second_deleted = store
+        .delete_record(ACTOR, f.partnership, RecordKind::Action, second.0, Some(1))
+        .await
+        .expect("delete the dependent action");
+    let first_deleted = store
+        .delete_record(ACTOR, f.partnership, RecordKind::Action, first.0, Some(1))
+        .await
+        .expect("delete the action");
+    assert!(matches!(
+        store.get_action(f.partnership, first).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(store
+        .list_milestones(f.partnership, first)
+        .await
+        .expect("ms")
+        .is_empty());
+    let deleted = store.list_deleted(f.partnership).await.expect("deleted");
+    assert_eq!(deleted.len(), 2);
+    assert_eq!(deleted[0].kind, RecordKind::Action);
+    assert!(deleted[0].label.starts_with("Action 1.1"));
+    assert!(store
+        .list_deleted(other.partnership)
+        .await
+        .expect("deleted")
+        .is_empty());
+    assert!(matches!(
+        store
+            .restore_deleted(ACTOR, other.partnership, first_deleted)
+            .await,
+        Err(StoreError::NotFound)
+    ));
+
+    // The dependent action cannot come back before what it depends on.
+    match store
+        .restore_deleted(ACTOR, f.partnership, second_deleted)
+        .await
+    {
+        Err(StoreError::Rule(why)) => assert!(why.contains("Restore that first"), "{why}"),
+        other => panic!("restored out of order: {other:?}"),
+    }
+    assert_eq!(
+        store
+            .restore_deleted(ACTOR, f.partnership, first_deleted)
+            .await
+            .expect("restore"),
+        (RecordKind::Action, first.0)
+    );
+    store
+        .restore_deleted(ACTOR, f.partnership, second_deleted)
+        .await
+        .expect("restore the dependent action");
+    assert_eq!(
+        store.get_action(f.partnership, first).await.expect("get"),
+        action_before
+    );
+    assert_eq!(
+        store
+            .list_milestones(f.partnership, first)
+            .await
+            .expect("ms"),
+        milestones_before
+    );
+    assert_eq!(
+        store.get_action(f.partnership, second).await.expect("get"),
+        second_before
+    );
+    assert!(store
+        .list_deleted(f.partnership)
+        .await
+        .expect("deleted")
+        .is_empty());
+
+    // Progress updates are history: an action that has them is not deleted.
+    rate(&store, &f, first, "AMBER", date!(2022 - 03 - 01)).await;
+    let preview = store
+        .deletion_preview(f.partnership, RecordKind::Action, second.0)
+        .await
+        .expect("preview");
+    assert!(preview.blocked_by.is_empty());
+    let preview = store
+        .deletion_preview(f.partnership, RecordKind::Action, first.0)
+        .await
+        .expect("preview");
+    assert!(preview
+        .blocked_by
+        .iter()
+        .any(|b| b.starts_with("1 progress update are its history")
+            || b.starts_with("1 progress update")));
+
+    // A deletion is purged after thirty days; the audit log keeps its last state.
+    store
+        .delete_record(ACTOR, f.partnership, RecordKind::Action, second.0, None)
+        .await
+        .expect("delete");
+    let now = OffsetDateTime::now_utc();
+    assert_eq!(
+        store
+            .purge_deleted(now + time::Duration::days(29))
+            .await
+            .expect("purge"),
+        0
+    );
+    assert_eq!(
+        store
+            .purge_deleted(now + time::Duration::days(31))
+            .await
+            .expect("purge"),
+        1
+    );
+    assert!(store
+        .list_deleted(f.partnership)
+        .await
+        .expect("deleted")
+        .is_empty());
+    let audit = store
+        .list_audit(f.partnership, None, 3)
+        .await
+        .expect("audit");
+    assert_eq!(audit[0].change, "purged");
+    assert_eq!(audit[1].change, "deleted");
+    assert!(audit[1]
+        .before
+        .as_deref()
+        .is_some_and(|b| b.contains("Develop an all-age autism pathway")));
+}
+
+async fn a_correction_supersedes_an_update_and_both_stay_in_the_history(
+    store: Store,
+    _url: String,
+) {
+    let f = fixture(&store, "E08000031").await;
+    let action = add_action(&store, &f, "1.1", &[]).await;
+    rate(&store, &f, action, "AMBER", date!(2022 - 03 - 01)).await;
+    let ratings = store
+        .list_ratings(f.partnership, f.plan)
+        .await
+        .expect("ratings");
+    let green = ratings.iter().find(|r| r.label == "GREEN").expect("green");
+    let original = store.list_updates(f.partnership, action).await.expect("h")[0].clone();
+    let corrected = UpdateInput {
+        update_date: date!(2022 - 02 - 20),
+        rating_id: green.id,
+        narrative: "Rated GREEN: the pathway was agreed".into(),
+        evidence_links: vec![],
+    };
+    let by = Actor(Some(f.author));
+    let other = fixture(&store, "E08000030").await;
+    assert!(matches!(
+        store
+            .correct_update(by, other.partnership, original.id, &corrected, "typo")
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    let replacement = store
+        .correct_update(
+            by,
+            f.partnership,
+            original.id,
+            &corrected,
+            "Wrong rating chosen",
+        )
+        .await
+        .expect("correct");
+    // Someone else correcting the same update is refused, not applied on top.
+    assert!(matches!(
+        store
+            .correct_update(by, f.partnership, original.id, &corrected, "again")
+            .await,
+        Err(StoreError::Conflict)
+    ));
+    let overview = store
+        .plan_overview(f.partnership, f.plan, TODAY)
+        .await
+        .expect("overview");
+    assert_eq!(
+        overview.actions[0]
+            .rating
+            .as_ref()
+            .map(|r| r.label.as_str()),
+        Some("GREEN")
+    );
+    assert_eq!(
+        overview.actions[0].latest_update,
+        Some(date!(2022 - 02 - 20))
+    );
+    let history = store.list_updates(f.partnership, action).await.expect("h");
+    assert_eq!(history.len(), 2);
+    let old = history.iter().find(|u| u.id == original.id).expect("old");
+    let new = history.iter().find(|u| u.id == replacement).expect("new");
+    assert!(!old.counts() && new.counts());
+    let why = old.superseded.as_ref().expect("superseded");
+    assert_eq!(why.reason, "Wrong rating chosen");
+    assert_eq!(why.replacement, Some(replacement));
+    assert_eq!(why.by_name, "Pete Rix");
+    assert_eq!(new.corrects, Some(original.id));
+    let counting = store
+        .list_plan_updates(f.partnership, f.plan)
+        .await
+        .expect("plan updates");
+    assert_eq!(
+        counting.iter().map(|u| u.id).collect::<Vec<_>>(),
+        [replacement]
+    );
+
+    // Withdrawing the correction leaves the action with no rating that counts.
+    store
+        .withdraw_update(by, f.partnership, replacement, "Posted on the wrong action")
+        .await
+        .expect("withdraw");
+    assert!(matches!(
+        store
+            .withdraw_update(by, f.partnership, replacement, "twice")
+            .await,
+        Err(StoreError::Conflict)
+    ));
+    let overview = store
+        .plan_overview(f.partnership, f.plan, TODAY)
+        .await
+        .expect("overview");
+    assert_eq!(overview.actions[0].rating, None);
+    assert!(store
+        .list_plan_updates(f.partnership, f.plan)
+        .await
+        .expect("plan updates")
+        .is_empty());
+    assert_eq!(
+        store
+            .list_updates(f.partnership, action)
+            .await
+            .expect("h")
+            .len(),
+        2
+    );
+    let audit = store
+        .list_audit(f.partnership, None, 2)
+        .await
+        .expect("audit");
+    assert_eq!(audit[0].change, "withdrawn");
+    assert!(audit[0].summary.contains("Posted on the wrong action"));
+    assert_eq!(audit[1].change, "corrected");
+    assert!(audit[1].summary.contains("from AMBER to GREEN"));
+    // The history itself still cannot be rewritten.
+    assert!(store
+        .execute_unchecked("DELETE FROM updates")
+        .await
+        .is_err());
+}
+
+async fn an_archived_plan_leaves_the_lists_reminders_and_public_pages(store: Store, _url: String) {
+    use sendplan_domain::publication::Publication;
+    use sendplan_domain::reminders::ReminderSettings;
+    let f = fixture(&store, "E08000031").await;
+    store
+        .set_reminder_settings(
+            ACTOR,
+            f.partnership,
+            f.plan,
+            0,
+            &ReminderSettings {
+                enabled: true,
+                ..ReminderSettings::default()
+            },
+        )
+        .await
+        .expect("reminders");
+    store
+        .set_publication(
+            ACTOR,
+            f.partnership,
+            f.plan,
+            0,
+            &Publication {
+                published: true,
+                summary: "What we are doing".into(),
+                ..Publication::default()
+            },
+        )
+        .await
+        .expect("publish");
+    assert_eq!(
+        store.published_plans(f.partnership).await.expect("p").len(),
+        1
+    );
+    let plan = store.get_plan(f.partnership, f.plan).await.expect("plan");
+    assert!(matches!(
+        store
+            .archive_plan(ACTOR, f.partnership, f.plan, plan.version + 1, "closed")
+            .await,
+        Err(StoreError::Conflict)
+    ));
+    store
+        .archive_plan(
+            ACTOR,
+            f.partnership,
+            f.plan,
+            plan.version,
+            "Plan closed in March 2023",
+        )
+        .await
+        .expect("archive");
+    assert!(store
+        .list_plans(f.partnership)
+        .await
+        .expect("plans")
+        .is_empty());
+    let archived = store
+        .list_archived_plans(f.partnership)
+        .await
+        .expect("archived");
+    assert_eq!(archived.len(), 1);
+    assert_eq!(archived[0].1.reason, "Plan closed in March 2023");
+    assert!(store.plans_with_reminders().await.expect("r").is_empty());
+    assert!(store
+        .published_plans(f.partnership)
+        .await
+        .expect("p")
+        .is_empty());
+    // Still readable.
+    store
+        .get_plan(f.partnership, f.plan)
+        .await
+        .expect("readable");
+    assert!(store
+        .plan_archive(f.partnership, f.plan)
+        .await
+        .expect("archive")
+        .is_some());
+    let other = fixture(&store, "E08000030").await;
+    assert!(matches!(
+        store.unarchive_plan(ACTOR, other.partnership, f.plan).await,
+        Err(StoreError::NotFound)
+    ));
+    store
+        .unarchive_plan(ACTOR, f.partnership, f.plan)
+        .await
+        .expect("unarchive");
+    assert_eq!(
+        store.list_plans(f.partnership).await.expect("plans").len(),
+        1
+    );
+    assert_eq!(store.plans_with_reminders().await.expect("r").len(), 1);
+    assert!(matches!(
+        store.unarchive_plan(ACTOR, f.partnership, f.plan).await,
+        Err(StoreError::Conflict)
+    ));
 }

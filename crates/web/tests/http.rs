@@ -210,6 +210,7 @@ async fn build_area(store: &Store, code: &str) -> Area {
                 success_criteria: String::new(),
                 done_date: None,
                 due_text: String::new(),
+                done_evidence: String::new(),
             },
         )
         .await
@@ -3604,6 +3605,7 @@ async fn reminders_reach_a_real_mail_server_once_and_wait_out_its_outages() {
                     success_criteria: String::new(),
                     done_date: None,
                     due_text: String::new(),
+                    done_evidence: String::new(),
                 },
             )
             .await

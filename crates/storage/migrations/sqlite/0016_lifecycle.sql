@@ -1,0 +1,46 @@
+-- Every record can be put right (issue 13). Kept in lockstep with
+-- migrations/postgres/0016_lifecycle.sql.
+
+-- A progress update is never rewritten. A correction is a new update, and this row says
+-- which earlier update it supersedes, or that the update was withdrawn (no replacement),
+-- who did it, when and why. An update counts while no row here names it. One row per
+-- update, so two people correcting the same update at once cannot both succeed.
+CREATE TABLE update_supersessions (
+    update_id INTEGER PRIMARY KEY REFERENCES updates(id),
+    partnership_id INTEGER NOT NULL REFERENCES partnerships(id),
+    replacement_id INTEGER REFERENCES updates(id),
+    reason TEXT NOT NULL,
+    by_user_id INTEGER REFERENCES users(id),
+    at TEXT NOT NULL
+);
+CREATE INDEX update_supersessions_replacement ON update_supersessions(replacement_id);
+
+-- An archived plan leaves the home page, My actions, reminders and the public pages but
+-- stays readable; restoring it removes its row here.
+CREATE TABLE plan_archives (
+    plan_id INTEGER PRIMARY KEY REFERENCES plans(id),
+    partnership_id INTEGER NOT NULL REFERENCES partnerships(id),
+    archived_at TEXT NOT NULL,
+    archived_by INTEGER REFERENCES users(id),
+    reason TEXT NOT NULL
+);
+
+-- "Recently deleted": a deletion keeps every row it removed, parents first, so an
+-- administrator can put back exactly what was there for 30 days. Then the row is purged
+-- and the audit log's deletion entry keeps the last state.
+CREATE TABLE deleted_records (
+    id INTEGER PRIMARY KEY,
+    partnership_id INTEGER NOT NULL REFERENCES partnerships(id),
+    kind TEXT NOT NULL,
+    record_id INTEGER NOT NULL,
+    label TEXT NOT NULL,
+    context TEXT NOT NULL,
+    rows_json TEXT NOT NULL,
+    deleted_at TEXT NOT NULL,
+    deleted_by INTEGER REFERENCES users(id)
+);
+CREATE INDEX deleted_records_partnership ON deleted_records(partnership_id, deleted_at);
+
+-- What shows a milestone was done, given by whoever marked it done.
+ALTER TABLE milestones ADD COLUMN done_evidence TEXT NOT NULL DEFAULT '';
+
