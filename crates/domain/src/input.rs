@@ -1019,13 +1019,14 @@ impl MilestoneInput {
                 "The date it was done must be today or in the past",
             );
         }
+        let done_evidence = f.optional("done_evidence", "what shows it was done", LONG_TEXT);
         f.finish(MilestoneInput {
             title,
             due_date,
             success_criteria,
             done_date,
             due_text: String::new(),
-            done_evidence: String::new(),
+            done_evidence,
         })
     }
 }

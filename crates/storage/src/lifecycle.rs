@@ -44,7 +44,8 @@ struct Blocker {
 
 struct Spec {
     table: &'static str,
-    /// Selects `label` and `context` for the record; `$1` is its id.
+    /// Selects `label`, `context` and `parent` (the id of the plan, action or inspection
+    /// it belongs to, or NULL) for the record; `$1` is its id.
     describe: &'static str,
     versioned: bool,
     /// Parents first: restored in this order, deleted in the reverse.
@@ -69,7 +70,7 @@ fn spec(kind: RecordKind) -> Spec {
     match kind {
         Milestone => Spec {
             table: "milestones",
-            describe: "SELECT 'Milestone: ' || m.title AS label, 'Action ' || a.number || ' of ' || p.title AS context \
+            describe: "SELECT 'Milestone: ' || m.title AS label, 'Action ' || a.number || ' of ' || p.title AS context, m.action_id AS parent \
                        FROM milestones m JOIN actions a ON a.id = m.action_id JOIN plans p ON p.id = m.plan_id WHERE m.id = $1",
             versioned: true,
             owned: &[],
@@ -77,7 +78,7 @@ fn spec(kind: RecordKind) -> Spec {
         },
         Action => Spec {
             table: "actions",
-            describe: "SELECT 'Action ' || a.number || ': ' || a.description AS label, p.title AS context \
+            describe: "SELECT 'Action ' || a.number || ': ' || a.description AS label, p.title AS context, a.plan_id AS parent \
                        FROM actions a JOIN plans p ON p.id = a.plan_id WHERE a.id = $1",
             versioned: true,
             owned: &[
@@ -130,7 +131,7 @@ fn spec(kind: RecordKind) -> Spec {
         },
         Objective => Spec {
             table: "objectives",
-            describe: "SELECT 'Objective ' || o.number || ': ' || o.title AS label, p.title AS context \
+            describe: "SELECT 'Objective ' || o.number || ': ' || o.title AS label, p.title AS context, o.plan_id AS parent \
                        FROM objectives o JOIN plans p ON p.id = o.plan_id WHERE o.id = $1",
             versioned: true,
             owned: &[],
@@ -142,7 +143,7 @@ fn spec(kind: RecordKind) -> Spec {
         },
         Area => Spec {
             table: "areas",
-            describe: "SELECT 'Area ' || a.number || ': ' || a.title AS label, p.title AS context \
+            describe: "SELECT 'Area ' || a.number || ': ' || a.title AS label, p.title AS context, a.plan_id AS parent \
                        FROM areas a JOIN plans p ON p.id = a.plan_id WHERE a.id = $1",
             versioned: true,
             owned: &[
@@ -177,7 +178,7 @@ fn spec(kind: RecordKind) -> Spec {
         },
         Measure => Spec {
             table: "measures",
-            describe: "SELECT 'Measure: ' || m.name AS label, p.title AS context \
+            describe: "SELECT 'Measure: ' || m.name AS label, p.title AS context, m.plan_id AS parent \
                        FROM measures m JOIN plans p ON p.id = m.plan_id WHERE m.id = $1",
             versioned: true,
             owned: &[
@@ -202,7 +203,7 @@ fn spec(kind: RecordKind) -> Spec {
         },
         Person => Spec {
             table: "people",
-            describe: "SELECT 'Person: ' || name AS label, job_title AS context FROM people WHERE id = $1",
+            describe: "SELECT 'Person: ' || name AS label, job_title AS context, NULL AS parent FROM people WHERE id = $1",
             versioned: true,
             owned: &[],
             blockers: &[
@@ -230,7 +231,7 @@ fn spec(kind: RecordKind) -> Spec {
         },
         Organisation => Spec {
             table: "organisations",
-            describe: "SELECT 'Organisation: ' || name AS label, kind AS context FROM organisations WHERE id = $1",
+            describe: "SELECT 'Organisation: ' || name AS label, kind AS context, NULL AS parent FROM organisations WHERE id = $1",
             versioned: true,
             owned: &[],
             blockers: &[
@@ -248,7 +249,7 @@ fn spec(kind: RecordKind) -> Spec {
         },
         Inspection => Spec {
             table: "inspections",
-            describe: "SELECT 'Inspection from ' || start_date AS label, framework AS context FROM inspections WHERE id = $1",
+            describe: "SELECT 'Inspection from ' || start_date AS label, framework AS context, NULL AS parent FROM inspections WHERE id = $1",
             versioned: true,
             owned: &[
                 Owned {
@@ -279,7 +280,7 @@ fn spec(kind: RecordKind) -> Spec {
         },
         Finding => Spec {
             table: "findings",
-            describe: "SELECT 'Finding: ' || f.text AS label, 'Inspection from ' || i.start_date AS context \
+            describe: "SELECT 'Finding: ' || f.text AS label, 'Inspection from ' || i.start_date AS context, f.inspection_id AS parent \
                        FROM findings f JOIN inspections i ON i.id = f.inspection_id WHERE f.id = $1",
             versioned: false,
             owned: &[
@@ -298,7 +299,7 @@ fn spec(kind: RecordKind) -> Spec {
         },
         Board => Spec {
             table: "boards",
-            describe: "SELECT 'Board: ' || name AS label, '' AS context FROM boards WHERE id = $1",
+            describe: "SELECT 'Board: ' || name AS label, '' AS context, NULL AS parent FROM boards WHERE id = $1",
             versioned: true,
             owned: &[Owned {
                 table: "reporting_lines",
@@ -320,7 +321,7 @@ fn spec(kind: RecordKind) -> Spec {
         },
         Meeting => Spec {
             table: "meetings",
-            describe: "SELECT 'Meeting of ' || b.name || ' on ' || m.held_on AS label, p.title AS context \
+            describe: "SELECT 'Meeting of ' || b.name || ' on ' || m.held_on AS label, p.title AS context, m.plan_id AS parent \
                        FROM meetings m JOIN boards b ON b.id = m.board_id JOIN plans p ON p.id = m.plan_id WHERE m.id = $1",
             versioned: true,
             owned: &[
@@ -339,7 +340,7 @@ fn spec(kind: RecordKind) -> Spec {
         },
         Survey => Spec {
             table: "surveys",
-            describe: "SELECT 'Survey: ' || s.title AS label, p.title AS context \
+            describe: "SELECT 'Survey: ' || s.title AS label, p.title AS context, s.plan_id AS parent \
                        FROM surveys s JOIN plans p ON p.id = s.plan_id WHERE s.id = $1",
             versioned: false,
             owned: &[
@@ -370,6 +371,8 @@ pub struct DeletionPreview {
     pub record_id: i64,
     pub label: String,
     pub context: String,
+    /// The plan, action or inspection it belongs to, for going back there.
+    pub parent_id: Option<i64>,
     /// The record's version when read, to refuse the deletion if it changes meanwhile.
     pub version: Option<i64>,
     /// What is removed with it: "3 milestones".
@@ -386,6 +389,7 @@ pub struct DeletedRecord {
     pub record_id: i64,
     pub label: String,
     pub context: String,
+    pub parent_id: Option<i64>,
     pub deleted_at: OffsetDateTime,
     pub deleted_by: Option<UserId>,
     pub deleted_by_name: String,
@@ -470,14 +474,15 @@ impl Store {
         let rows_json =
             serde_json::to_string(&kept).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let deleted_id: i64 = sqlx::query_scalar(
-            "INSERT INTO deleted_records (partnership_id, kind, record_id, label, context, rows_json, deleted_at, deleted_by) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            "INSERT INTO deleted_records (partnership_id, kind, record_id, label, context, parent_id, rows_json, deleted_at, deleted_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
         )
         .bind(partnership.0)
         .bind(kind.code())
         .bind(id)
         .bind(preview.label.clone())
         .bind(preview.context.clone())
+        .bind(preview.parent_id)
         .bind(rows_json)
         .bind(now_text())
         .bind(actor.0.map(|u| u.0))
@@ -512,7 +517,7 @@ impl Store {
     /// The partnership's deleted records that can still be restored, newest first.
     pub async fn list_deleted(&self, partnership: PartnershipId) -> Result<Vec<DeletedRecord>> {
         let rows = sqlx::query(
-            "SELECT d.id, d.kind, d.record_id, d.label, d.context, d.deleted_at, d.deleted_by, COALESCE(u.display_name, '') AS deleted_by_name \
+            "SELECT d.id, d.kind, d.record_id, d.label, d.context, d.parent_id, d.deleted_at, d.deleted_by, COALESCE(u.display_name, '') AS deleted_by_name \
              FROM deleted_records d LEFT JOIN users u ON u.id = d.deleted_by \
              WHERE d.partnership_id = $1 ORDER BY d.deleted_at DESC, d.id DESC",
         )
@@ -527,6 +532,7 @@ impl Store {
                     record_id: row.int("record_id")?,
                     label: row.text("label")?,
                     context: row.text("context")?,
+                    parent_id: row.opt_int("parent_id")?,
                     deleted_at: parse_timestamp(&row.text("deleted_at")?)?,
                     deleted_by: row.opt_int("deleted_by")?.map(UserId),
                     deleted_by_name: row.text("deleted_by_name")?,
@@ -542,10 +548,10 @@ impl Store {
         actor: Actor,
         partnership: PartnershipId,
         deleted: i64,
-    ) -> Result<(RecordKind, i64)> {
+    ) -> Result<DeletedRecord> {
         let mut write = self.begin_write().await?;
         let row = sqlx::query(
-            "SELECT kind, record_id, label, rows_json FROM deleted_records WHERE id = $1 AND partnership_id = $2",
+            "SELECT id, kind, record_id, label, context, parent_id, deleted_at, deleted_by, rows_json FROM deleted_records WHERE id = $1 AND partnership_id = $2",
         )
         .bind(deleted)
         .bind(partnership.0)
@@ -584,7 +590,17 @@ impl Store {
         )
         .await?;
         write.commit().await?;
-        Ok((kind, record_id))
+        Ok(DeletedRecord {
+            id: deleted,
+            kind,
+            record_id,
+            label,
+            context: row.text("context")?,
+            parent_id: row.opt_int("parent_id")?,
+            deleted_at: parse_timestamp(&row.text("deleted_at")?)?,
+            deleted_by: row.opt_int("deleted_by")?.map(UserId),
+            deleted_by_name: String::new(),
+        })
     }
 
     /// Purges deleted records older than [`RESTORE_DAYS`] at `now`; the audit log keeps
@@ -908,6 +924,7 @@ async fn preview_in(
         record_id: id,
         label: described.text("label")?,
         context: described.opt_text("context")?.unwrap_or_default(),
+        parent_id: described.opt_int("parent")?,
         version,
         goes_with,
         blocked_by,

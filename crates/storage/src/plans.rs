@@ -1470,6 +1470,23 @@ impl Store {
         Ok(UpdateId(id))
     }
 
+    /// One update, corrected or not, if it is in the partnership.
+    pub async fn find_update(
+        &self,
+        partnership: PartnershipId,
+        update: UpdateId,
+    ) -> Result<Option<ProgressUpdate>> {
+        let row = sqlx::query(concat!(
+            updates_select!(),
+            "WHERE up.id = $1 AND up.partnership_id = $2"
+        ))
+        .bind(update.0)
+        .bind(partnership.0)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(update_from).transpose()
+    }
+
     /// An action's whole history of updates, corrected and withdrawn ones included,
     /// newest first.
     pub async fn list_updates(

@@ -357,7 +357,11 @@ impl Store {
             && self
                 .get_publication(partnership, issued.plan_id)
                 .await?
-                .published;
+                .published
+            && self
+                .plan_archive(partnership, issued.plan_id)
+                .await?
+                .is_none();
         if shown {
             Ok(issued)
         } else {

@@ -2308,12 +2308,13 @@ async fn a_deleted_record_comes_back_exactly_and_is_purged_after_thirty_days(
         Err(StoreError::Rule(why)) => assert!(why.contains("Restore that first"), "{why}"),
         other => panic!("restored out of order: {other:?}"),
     }
+    let restored = store
+        .restore_deleted(ACTOR, f.partnership, first_deleted)
+        .await
+        .expect("restore");
     assert_eq!(
-        store
-            .restore_deleted(ACTOR, f.partnership, first_deleted)
-            .await
-            .expect("restore"),
-        (RecordKind::Action, first.0)
+        (restored.kind, restored.record_id, restored.parent_id),
+        (RecordKind::Action, first.0, Some(f.plan.0))
     );
     store
         .restore_deleted(ACTOR, f.partnership, second_deleted)

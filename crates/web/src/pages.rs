@@ -57,6 +57,8 @@ pub struct FormPage {
     pub multipart: bool,
     /// Links shown under the introduction: (text, address).
     pub links: Vec<(String, String)>,
+    /// A link under the form to delete the record it edits: (text, address).
+    pub delete: Option<(String, String)>,
 }
 
 impl FormPage {
@@ -78,7 +80,13 @@ impl FormPage {
             errors: Vec::new(),
             multipart: false,
             links: Vec::new(),
+            delete: None,
         }
+    }
+    /// Offers deleting the record, through its confirmation page, under the form.
+    pub fn delete_link(mut self, text: impl Into<String>, href: impl Into<String>) -> Self {
+        self.delete = Some((text.into(), href.into()));
+        self
     }
     pub fn caption(mut self, caption: impl Into<String>) -> Self {
         self.caption = caption.into();
@@ -175,6 +183,7 @@ pub struct MeasurePage {
     pub series_names: Vec<String>,
     pub comparator_rows: Vec<Vec<String>>,
     pub summary: Vec<SummaryRow>,
+    pub delete_href: String,
 }
 
 /// The spreadsheet import's mapping and check page.
@@ -239,6 +248,10 @@ pub struct PlanCard {
 #[derive(Template)]
 #[template(path = "partnership.html")]
 pub struct PartnershipPage {
+    /// Archived plans: (title, address, when and why).
+    pub archived: Vec<(String, String, String)>,
+    /// "Recently deleted", for those who can delete.
+    pub deleted_href: String,
     pub chrome: Chrome,
     pub la_code: String,
     pub plans: Vec<PlanCard>,
@@ -284,6 +297,10 @@ pub struct AreaView {
 pub struct PlanPage {
     pub chrome: Chrome,
     pub body: std::sync::Arc<String>,
+    /// When the plan is archived: when, by whom and why.
+    pub archived: String,
+    /// Where to post to bring it back, for those who may.
+    pub unarchive_href: String,
 }
 
 /// The plan page's content: the same for everyone with the same rights, so it is cached.
@@ -302,6 +319,8 @@ pub struct PlanBody {
     pub areas: Vec<AreaView>,
     pub buttons: Vec<LinkButton>,
     pub clear_href: String,
+    /// The confirmation page for archiving the plan, for those who may.
+    pub archive_href: String,
 }
 
 #[derive(Debug, Clone)]
@@ -310,7 +329,11 @@ pub struct MilestoneView {
     pub due: String,
     pub criteria: String,
     pub status: Tag,
+    /// What shows it was done, once it is.
+    pub evidence: String,
     pub edit_href: String,
+    /// For the action's leads: mark it done with the date and evidence.
+    pub done_href: String,
 }
 
 #[derive(Debug, Clone)]
@@ -320,6 +343,12 @@ pub struct UpdateView {
     pub rating: Tag,
     pub narrative: String,
     pub links: Vec<String>,
+    /// Whether it still counts; a corrected or withdrawn update is shown as history.
+    pub counts: bool,
+    /// "Corrected by ... on ...: why" or "Withdrawn by ...", or "Corrects the update of ...".
+    pub notes: Vec<String>,
+    pub correct_href: String,
+    pub withdraw_href: String,
 }
 
 #[derive(Template)]
@@ -337,6 +366,7 @@ pub struct ActionPage {
     pub update_href: String,
     pub edit_href: String,
     pub add_milestone_href: String,
+    pub delete_href: String,
 }
 
 #[derive(Debug, Clone)]
@@ -379,6 +409,7 @@ pub struct SurveyPage {
     pub compared_label: String,
     pub has_counts: bool,
     pub questions: Vec<SurveyQuestionView>,
+    pub delete_href: String,
 }
 
 pub struct SurveyQuestionView {

@@ -40,6 +40,9 @@ struct Area {
     reporting_line: ReportingLineId,
     /// A viewer member, whose role the access matrix changes and who it removes last.
     member: UserId,
+    /// A progress update on an action nobody leads, written by `member`.
+    update: sendplan_domain::UpdateId,
+    updated_action: ActionId,
     invitation: i64,
 }
 
@@ -337,6 +340,32 @@ async fn build_area(store: &Store, code: &str) -> Area {
         .grant_role(actor, member, pid, Role::Viewer, None)
         .await
         .unwrap();
+    // On an action of its own, so the other tests' counts of actions without an update
+    // stay as they were.
+    let updated_action = store
+        .create_action(
+            actor,
+            pid,
+            area,
+            &one("1.8", ""),
+            time::macros::date!(2022 - 01 - 01),
+        )
+        .await
+        .unwrap();
+    let update = store
+        .add_update(
+            Actor(Some(member)),
+            pid,
+            updated_action,
+            &sendplan_domain::input::UpdateInput {
+                update_date: time::macros::date!(2022 - 03 - 01),
+                rating_id: rating,
+                narrative: "Started".into(),
+                evidence_links: vec![],
+            },
+        )
+        .await
+        .unwrap();
     let invitation = store
         .create_invitation(
             actor,
@@ -354,6 +383,8 @@ async fn build_area(store: &Store, code: &str) -> Area {
         .unwrap();
     Area {
         member,
+        update,
+        updated_action,
         invitation,
         pid,
         plan,
@@ -963,6 +994,61 @@ fn routes(a: &Area) -> Vec<(&'static str, String, Needs)> {
             "POST",
             format!("{p}/actions/{}/updates/new", a.other_action),
             UpdateOtherAction,
+        ),
+        (
+            "GET",
+            format!("{p}/delete/action/{}", a.other_action),
+            EditPlans,
+        ),
+        (
+            "POST",
+            format!("{p}/delete/action/{}", a.other_action),
+            EditPlans,
+        ),
+        ("GET", format!("{p}/delete/survey/{}", a.survey), EditPlans),
+        ("POST", format!("{p}/delete/survey/{}", a.survey), EditPlans),
+        ("GET", format!("{p}/deleted"), EditPlans),
+        (
+            "POST",
+            format!("{p}/deleted/1/restore"),
+            ManagePartnershipAnswers(StatusCode::UNPROCESSABLE_ENTITY),
+        ),
+        ("GET", format!("{p}/plans/{}/archive", a.plan), EditPlans),
+        ("POST", format!("{p}/plans/{}/archive", a.plan), EditPlans),
+        (
+            "POST",
+            format!("{p}/plans/{}/unarchive", a.plan),
+            EditPlansThenRedirect,
+        ),
+        (
+            "GET",
+            format!("{p}/updates/{}/correct", a.update),
+            UpdateOtherAction,
+        ),
+        (
+            "POST",
+            format!("{p}/updates/{}/correct", a.update),
+            UpdateOtherAction,
+        ),
+        (
+            "GET",
+            format!("{p}/updates/{}/withdraw", a.update),
+            UpdateOtherAction,
+        ),
+        (
+            "POST",
+            format!("{p}/updates/{}/withdraw", a.update),
+            UpdateOtherAction,
+        ),
+        (
+            "GET",
+            format!("{p}/milestones/{}/done", a.milestone),
+            UpdateLedAction,
+        ),
+        (
+            "POST",
+            format!("{p}/milestones/{}/done", a.milestone),
+            UpdateLedAction,
         ),
         // Last: it takes the member out, and the routes above need them.
         (
@@ -4470,4 +4556,322 @@ async fn a_hidden_control_character_is_refused_on_the_form_with_what_was_typed_k
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert!(body.contains("hidden control character (U+0000)"), "{body}");
+}
+
+/// Issue 13: a deleted action comes back exactly (the plan's export is the same before
+/// the deletion and after the restore), a stale confirmation is refused, and an action
+/// with progress history cannot be deleted.
+#[tokio::test]
+async fn a_deleted_action_is_restored_exactly_as_the_export_shows() {
+    let w = world().await;
+    let p = format!("/p/{}", w.a.pid);
+    let admin = w
+        .session_for(
+            "admin@example.org",
+            Some((w.a.pid, Role::Admin, None)),
+            false,
+        )
+        .await;
+    let export = format!("{p}/plans/{}/export?format=json", w.a.plan);
+    let (status, before) = w.get(Some(&admin), &export).await;
+    assert_eq!(status, StatusCode::OK);
+
+    // The action with progress history says why it cannot go.
+    let (status, body) = w
+        .get(
+            Some(&admin),
+            &format!("{p}/delete/action/{}", w.a.updated_action),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("You cannot delete this action yet"), "{body}");
+    assert!(body.contains("1 progress update"));
+
+    // The measure linked to the led action, and the meeting whose agenda names it,
+    // stop its deletion until they are changed.
+    let confirm = format!("{p}/delete/action/{}", w.a.led_action);
+    let (status, body) = w.get(Some(&admin), &confirm).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("1 measure is linked to it"), "{body}");
+    assert!(body.contains("1 meeting record names it"), "{body}");
+    let (status, _) = w
+        .post(
+            Some(&admin),
+            &confirm,
+            &[("confirm", "yes"), ("version", "1")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    for (kind, id) in [
+        (
+            sendplan_domain::lifecycle::RecordKind::Measure,
+            w.a.measure.0,
+        ),
+        (
+            sendplan_domain::lifecycle::RecordKind::Meeting,
+            w.a.meeting.0,
+        ),
+    ] {
+        w.store
+            .delete_record(Actor(None), w.a.pid, kind, id, None)
+            .await
+            .unwrap();
+    }
+    let (status, body) = w.get(Some(&admin), &confirm).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        body.contains("Are you sure you want to delete this action?"),
+        "{body}"
+    );
+    assert!(
+        body.contains("This also deletes its 1 milestone."),
+        "{body}"
+    );
+    // A post that is not the confirmation's button deletes nothing.
+    let (status, _) = w.post(Some(&admin), &confirm, &[("version", "1")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    // A confirmation opened before someone else changed the action is refused.
+    let (status, body) = w
+        .post(
+            Some(&admin),
+            &confirm,
+            &[("confirm", "yes"), ("version", "0")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body.contains("Someone changed this action"));
+    let (status, _) = w
+        .post(
+            Some(&admin),
+            &confirm,
+            &[("confirm", "yes"), ("version", "1")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        w.get(Some(&admin), &format!("{p}/actions/{}", w.a.led_action))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    // Another partnership's administrator cannot see or restore it.
+    let outsider = w
+        .session_for(
+            "other@example.org",
+            Some((w.b.pid, Role::Admin, None)),
+            false,
+        )
+        .await;
+    let (_, listed) = w
+        .get(Some(&outsider), &format!("/p/{}/deleted", w.b.pid))
+        .await;
+    assert!(!listed.contains("Do the work"));
+
+    let (status, listed) = w.get(Some(&admin), &format!("{p}/deleted")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(listed.contains("Action 1.2: Do the work"));
+    // Restore in the reverse order of deletion: the meeting and measure name the action.
+    let deleted = w.store.list_deleted(w.a.pid).await.unwrap();
+    assert_eq!(deleted.len(), 3);
+    for d in &deleted {
+        let (status, body) = w
+            .post(
+                Some(&outsider),
+                &format!("/p/{}/deleted/{}/restore", w.b.pid, d.id),
+                &[("restore", "yes")],
+            )
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+        let (status, body) = w
+            .post(
+                Some(&admin),
+                &format!("{p}/deleted/{}/restore", d.id),
+                &[("restore", "yes")],
+            )
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    }
+    let (_, after) = w.get(Some(&admin), &export).await;
+    assert_eq!(before, after, "the restored plan exports differently");
+}
+
+/// Issue 13: a rating is corrected and an update withdrawn, each superseding rather than
+/// rewriting; a second correction of the same update is refused with the first shown.
+#[tokio::test]
+async fn a_rating_is_corrected_and_an_update_withdrawn_with_the_history_kept() {
+    let w = world().await;
+    let p = format!("/p/{}", w.a.pid);
+    let manager = w
+        .session_for(
+            "pm@example.org",
+            Some((w.a.pid, Role::PlanManager, None)),
+            false,
+        )
+        .await;
+    let ratings = w.store.list_ratings(w.a.pid, w.a.plan).await.unwrap();
+    let green = ratings.iter().find(|r| r.id != w.a.rating).unwrap();
+    let green_id = green.id.to_string();
+    let correct = format!("{p}/updates/{}/correct", w.a.update);
+    let (status, body) = w.get(Some(&manager), &correct).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        body.contains("Started"),
+        "the form starts from the update as it was"
+    );
+    let fields = [
+        ("rating_id", green_id.as_str()),
+        ("narrative", "Started, and on track"),
+        ("update_date-day", "1"),
+        ("update_date-month", "3"),
+        ("update_date-year", "2022"),
+        ("evidence_links", ""),
+    ];
+    // The reason is required.
+    let (status, body) = w.post(Some(&manager), &correct, &fields).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("Enter why"), "{body}");
+    let mut with_reason = fields.to_vec();
+    with_reason.push(("reason", "Wrong rating chosen"));
+    let (status, _) = w.post(Some(&manager), &correct, &with_reason).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, body) = w.post(Some(&manager), &correct, &with_reason).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body.contains("Wrong rating chosen"), "{body}");
+
+    let action = format!("{p}/actions/{}", w.a.updated_action);
+    let (_, page) = w.get(Some(&manager), &action).await;
+    assert!(page.contains("Corrected by"), "{page}");
+    assert!(page.contains("Corrects the update of 1 March 2022"));
+    assert!(page.contains("Does not count"));
+    let overview = w
+        .store
+        .plan_overview(w.a.pid, w.a.plan, time::OffsetDateTime::now_utc().date())
+        .await
+        .unwrap();
+    let row = overview
+        .actions
+        .iter()
+        .find(|r| r.id == w.a.updated_action)
+        .unwrap();
+    assert_eq!(row.rating.as_ref().map(|r| r.id), Some(green.id));
+
+    let latest = w
+        .store
+        .list_updates(w.a.pid, w.a.updated_action)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.counts())
+        .unwrap();
+    let withdraw = format!("{p}/updates/{}/withdraw", latest.id);
+    let (status, _) = w
+        .post(
+            Some(&manager),
+            &withdraw,
+            &[("reason", "Posted on the wrong action")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let overview = w
+        .store
+        .plan_overview(w.a.pid, w.a.plan, time::OffsetDateTime::now_utc().date())
+        .await
+        .unwrap();
+    let row = overview
+        .actions
+        .iter()
+        .find(|r| r.id == w.a.updated_action)
+        .unwrap();
+    assert_eq!(row.rating, None);
+    let (_, page) = w.get(Some(&manager), &action).await;
+    assert!(page.contains("Withdrawn by"));
+}
+
+/// Issue 13: an action lead marks a milestone of their action done, with the evidence;
+/// an archived plan leaves My actions and the public page and can be brought back.
+#[tokio::test]
+async fn a_lead_finishes_a_milestone_and_an_archived_plan_leaves_their_list() {
+    let w = world().await;
+    let p = format!("/p/{}", w.a.pid);
+    let lead = w
+        .session_for(
+            "lead@example.org",
+            Some((w.a.pid, Role::ActionLead, Some(w.a.person))),
+            false,
+        )
+        .await;
+    let (_, page) = w
+        .get(Some(&lead), &format!("{p}/actions/{}", w.a.led_action))
+        .await;
+    assert!(page.contains(&format!("{p}/milestones/{}/done", w.a.milestone)));
+    let today = time::OffsetDateTime::now_utc().date();
+    let (day, month, year) = (
+        today.day().to_string(),
+        (today.month() as u8).to_string(),
+        today.year().to_string(),
+    );
+    let (status, _) = w
+        .post(
+            Some(&lead),
+            &format!("{p}/milestones/{}/done", w.a.milestone),
+            &[
+                ("done_date-day", &day),
+                ("done_date-month", &month),
+                ("done_date-year", &year),
+                ("evidence", "Signed off at the board on 12 October"),
+                ("version", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let milestone = w.store.get_milestone(w.a.pid, w.a.milestone).await.unwrap();
+    assert_eq!(milestone.done_date, Some(today));
+    assert_eq!(
+        milestone.done_evidence,
+        "Signed off at the board on 12 October"
+    );
+
+    let (_, mine) = w.get(Some(&lead), &format!("{p}/my-actions")).await;
+    assert!(mine.contains("Do the work"));
+    let admin = w
+        .session_for(
+            "admin@example.org",
+            Some((w.a.pid, Role::Admin, None)),
+            false,
+        )
+        .await;
+    let plan = w.store.get_plan(w.a.pid, w.a.plan).await.unwrap();
+    let version = plan.version.to_string();
+    let (status, body) = w
+        .post(
+            Some(&admin),
+            &format!("{p}/plans/{}/archive", w.a.plan),
+            &[
+                ("reason", "Replaced by the priority action plan"),
+                ("version", &version),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (_, mine) = w.get(Some(&lead), &format!("{p}/my-actions")).await;
+    assert!(!mine.contains("Do the work"), "{mine}");
+    let (_, home) = w.get(Some(&admin), &p).await;
+    assert!(
+        home.contains("Archived plans") && home.contains("Replaced by the priority action plan")
+    );
+    let (status, page) = w
+        .get(Some(&admin), &format!("{p}/plans/{}", w.a.plan))
+        .await;
+    assert_eq!(status, StatusCode::OK, "an archived plan stays readable");
+    assert!(page.contains("Bring this plan back"));
+    let (status, _) = w
+        .post(
+            Some(&admin),
+            &format!("{p}/plans/{}/unarchive", w.a.plan),
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, mine) = w.get(Some(&lead), &format!("{p}/my-actions")).await;
+    assert!(mine.contains("Do the work"));
 }

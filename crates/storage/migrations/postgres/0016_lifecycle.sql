@@ -26,6 +26,7 @@ CREATE TABLE deleted_records (
     record_id BIGINT NOT NULL,
     label TEXT NOT NULL,
     context TEXT NOT NULL,
+    parent_id BIGINT,
     rows_json TEXT NOT NULL,
     deleted_at TEXT NOT NULL,
     deleted_by BIGINT REFERENCES users(id)

@@ -35,6 +35,7 @@ CREATE TABLE deleted_records (
     record_id INTEGER NOT NULL,
     label TEXT NOT NULL,
     context TEXT NOT NULL,
+    parent_id INTEGER,
     rows_json TEXT NOT NULL,
     deleted_at TEXT NOT NULL,
     deleted_by INTEGER REFERENCES users(id)

@@ -13,11 +13,13 @@ use axum::extract::{Path, Query, State};
 use sendplan_domain::access::Capability;
 use sendplan_domain::flags::milestone_overdue;
 use sendplan_domain::input::{long_date, ActionInput, MilestoneInput, RawForm, UpdateInput};
+use sendplan_domain::lifecycle::RecordKind;
 use sendplan_domain::partnership::{Organisation, Person};
 use sendplan_domain::plan::{format_pounds, Action, Area, Milestone, Objective};
-use sendplan_domain::{ActionId, AreaId, MilestoneId, PersonId, RatingId};
+use sendplan_domain::{ActionId, AreaId, MilestoneId, PersonId, RatingId, UpdateId};
 use sendplan_storage::{PlanOverview, StoreError};
 use std::collections::HashMap;
+use time::Date;
 
 /// What the action form offers to choose from.
 struct ActionChoices {
@@ -293,7 +295,10 @@ pub async fn edit_action(
     ctx.require(Capability::EditPlans)?;
     let action = state.store.get_action(ctx.pid(), ActionId(id)).await?;
     let choices = action_choices(&state, &ctx, action.area_id).await?;
-    html(&action_page(&ctx, &choices, Some(&action)))
+    html(&action_page(&ctx, &choices, Some(&action)).delete_link(
+        "Delete this action",
+        crate::handlers::lifecycle::delete_href(&ctx, RecordKind::Action, action.id),
+    ))
 }
 
 pub async fn update_action(
@@ -506,21 +511,66 @@ pub async fn show_action(
                 }
                 None => Tag::new("Not done", "grey"),
             },
+            evidence: m.done_evidence.clone(),
             edit_href: if editable {
                 format!("{}/milestones/{}/edit", ctx.base(), m.id)
             } else {
                 String::new()
             },
+            done_href: if m.done_date.is_none()
+                && ctx.access.can_update_action(leads(&ctx, &action))
+            {
+                format!("{}/milestones/{}/done", ctx.base(), m.id)
+            } else {
+                String::new()
+            },
         })
         .collect();
+    let dates: HashMap<UpdateId, Date> = updates.iter().map(|u| (u.id, u.update_date)).collect();
     let update_views = updates
         .iter()
-        .map(|u| UpdateView {
-            date: long_date(u.update_date),
-            author: u.author_name.clone(),
-            rating: Tag::rating(ratings.get(&u.rating_id).copied()),
-            narrative: u.narrative.clone(),
-            links: u.evidence_links.clone(),
+        .map(|u| {
+            // Leads put right only what they wrote; managers anything.
+            let may_correct = u.counts()
+                && (ctx.can(Capability::UpdateAnyAction)
+                    || (u.author == ctx.signed_in.user.id
+                        && ctx.access.can_update_action(leads(&ctx, &action))));
+            let mut notes = Vec::new();
+            if let Some(original) = u.corrects.and_then(|c| dates.get(&c)) {
+                notes.push(format!("Corrects the update of {}", long_date(*original)));
+            }
+            if let Some(s) = &u.superseded {
+                notes.push(format!(
+                    "{} by {} on {}: {}",
+                    if s.replacement.is_some() {
+                        "Corrected"
+                    } else {
+                        "Withdrawn"
+                    },
+                    s.by_name,
+                    long_date(s.at.date()),
+                    s.reason
+                ));
+            }
+            UpdateView {
+                date: long_date(u.update_date),
+                author: u.author_name.clone(),
+                rating: Tag::rating(ratings.get(&u.rating_id).copied()),
+                narrative: u.narrative.clone(),
+                links: u.evidence_links.clone(),
+                counts: u.counts(),
+                notes,
+                correct_href: if may_correct {
+                    format!("{}/updates/{}/correct", ctx.base(), u.id)
+                } else {
+                    String::new()
+                },
+                withdraw_href: if may_correct {
+                    format!("{}/updates/{}/withdraw", ctx.base(), u.id)
+                } else {
+                    String::new()
+                },
+            }
         })
         .collect();
     html(&ActionPage {
@@ -554,6 +604,11 @@ pub async fn show_action(
         },
         add_milestone_href: if editable {
             format!("{}/actions/{}/milestones/new", ctx.base(), action.id)
+        } else {
+            String::new()
+        },
+        delete_href: if editable {
+            super::lifecycle::delete_href(&ctx, RecordKind::Action, action.id)
         } else {
             String::new()
         },
@@ -653,6 +708,9 @@ fn milestone_page(ctx: &Ctx, action: &Action, milestone: Option<&Milestone>) -> 
         Field::date("done_date", "Date it was done")
             .hint("Leave empty until it is done")
             .date_value(milestone.and_then(|m| m.done_date)),
+        Field::textarea("done_evidence", "What shows it was done (optional)")
+            .rows(3)
+            .value(milestone.map_or("", |m| m.done_evidence.as_str())),
     ];
     if let Some(m) = milestone {
         fields.push(Field::hidden("version", m.version));
@@ -723,7 +781,12 @@ pub async fn edit_milestone(
         .store
         .get_action(ctx.pid(), milestone.action_id)
         .await?;
-    html(&milestone_page(&ctx, &action, Some(&milestone)))
+    html(
+        &milestone_page(&ctx, &action, Some(&milestone)).delete_link(
+            "Delete this milestone",
+            crate::handlers::lifecycle::delete_href(&ctx, RecordKind::Milestone, milestone.id),
+        ),
+    )
 }
 
 pub async fn update_milestone(

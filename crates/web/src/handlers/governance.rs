@@ -156,7 +156,14 @@ pub async fn edit_board(
 ) -> AppResult {
     ctx.require(Capability::EditPlans)?;
     let board = state.store.get_board(ctx.pid(), BoardId(id)).await?;
-    html(&board_form(&state, &ctx, Some(&board)).await?)
+    html(&board_form(&state, &ctx, Some(&board)).await?.delete_link(
+        "Delete this board",
+        crate::handlers::lifecycle::delete_href(
+            &ctx,
+            sendplan_domain::lifecycle::RecordKind::Board,
+            board.id,
+        ),
+    ))
 }
 
 pub async fn update_board(
@@ -575,7 +582,18 @@ pub async fn edit_meeting(
         .store
         .get_meeting(ctx.pid(), PlanId(plan), sendplan_domain::MeetingId(id))
         .await?;
-    html(&meeting_form(&state, &ctx, PlanId(plan), Some(&meeting)).await?)
+    html(
+        &meeting_form(&state, &ctx, PlanId(plan), Some(&meeting))
+            .await?
+            .delete_link(
+                "Delete this meeting",
+                crate::handlers::lifecycle::delete_href(
+                    &ctx,
+                    sendplan_domain::lifecycle::RecordKind::Meeting,
+                    meeting.id,
+                ),
+            ),
+    )
 }
 
 pub async fn update_meeting(

@@ -286,7 +286,14 @@ pub async fn edit_inspection(
         .store
         .get_inspection(ctx.pid(), InspectionId(id))
         .await?;
-    html(&inspection_page(&ctx, Some(&inspection)))
+    html(&inspection_page(&ctx, Some(&inspection)).delete_link(
+        "Delete this inspection",
+        crate::handlers::lifecycle::delete_href(
+            &ctx,
+            sendplan_domain::lifecycle::RecordKind::Inspection,
+            inspection.id,
+        ),
+    ))
 }
 
 pub async fn update_inspection(
@@ -424,7 +431,16 @@ pub async fn edit_finding(
 ) -> AppResult {
     ctx.require(Capability::EditPlans)?;
     let finding = state.store.get_finding(ctx.pid(), FindingId(id)).await?;
-    html(&finding_page(&ctx, finding.inspection_id, Some(&finding)))
+    html(
+        &finding_page(&ctx, finding.inspection_id, Some(&finding)).delete_link(
+            "Delete this finding",
+            crate::handlers::lifecycle::delete_href(
+                &ctx,
+                sendplan_domain::lifecycle::RecordKind::Finding,
+                finding.id,
+            ),
+        ),
+    )
 }
 
 pub async fn update_finding(

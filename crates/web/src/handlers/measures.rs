@@ -447,6 +447,15 @@ pub async fn show_measure(
         series_names,
         comparator_rows,
         summary,
+        delete_href: if ctx.can(Capability::EditPlans) {
+            super::lifecycle::delete_href(
+                &ctx,
+                sendplan_domain::lifecycle::RecordKind::Measure,
+                measure.id,
+            )
+        } else {
+            String::new()
+        },
     })
 }
 
@@ -530,6 +539,8 @@ pub async fn show_dashboard(
     html(&crate::pages::PlanPage {
         chrome: Chrome::for_ctx(&ctx, page.title.clone(), "overview"),
         body: page.body.clone(),
+        archived: String::new(),
+        unarchive_href: String::new(),
     })
 }
 

@@ -4,9 +4,11 @@ mod accounts;
 mod actions;
 mod admin;
 mod audit;
+mod corrections;
 mod governance;
 mod imports;
 mod inspections;
+mod lifecycle;
 mod measure_files;
 mod measures;
 mod members;
@@ -329,6 +331,35 @@ pub fn routes() -> Router<AppState> {
             get(imports::show_import).post(imports::check_import),
         )
         .route("/p/{pid}/plans/{id}/export", get(imports::export_plan))
+        .route(
+            "/p/{pid}/delete/{kind}/{id}",
+            get(lifecycle::confirm_delete).post(lifecycle::delete_record),
+        )
+        .route("/p/{pid}/deleted", get(lifecycle::list_deleted))
+        .route(
+            "/p/{pid}/deleted/{id}/restore",
+            post(lifecycle::restore_deleted),
+        )
+        .route(
+            "/p/{pid}/plans/{id}/archive",
+            get(lifecycle::confirm_archive).post(lifecycle::archive_plan),
+        )
+        .route(
+            "/p/{pid}/plans/{id}/unarchive",
+            post(lifecycle::unarchive_plan),
+        )
+        .route(
+            "/p/{pid}/updates/{id}/correct",
+            get(corrections::new_correction).post(corrections::correct_update),
+        )
+        .route(
+            "/p/{pid}/updates/{id}/withdraw",
+            get(corrections::confirm_withdrawal).post(corrections::withdraw_update),
+        )
+        .route(
+            "/p/{pid}/milestones/{id}/done",
+            get(corrections::new_milestone_done).post(corrections::mark_milestone_done),
+        )
         .route("/template.xlsx", get(imports::download_template))
 }
 

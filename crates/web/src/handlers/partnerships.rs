@@ -10,7 +10,7 @@ use crate::AppState;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect};
 use sendplan_domain::access::{Capability, Role};
-use sendplan_domain::input::{PartnershipInput, RawForm};
+use sendplan_domain::input::{long_date, PartnershipInput, RawForm};
 use sendplan_domain::partnership::Partnership;
 use sendplan_domain::rating::RatingClass;
 use sendplan_storage::StoreError;
@@ -145,6 +145,23 @@ pub async fn show_partnership(State(state): State<AppState>, ctx: Ctx) -> AppRes
             format!("{}/edit", ctx.base()),
         ));
     }
+    let archived = state
+        .store
+        .list_archived_plans(ctx.pid())
+        .await?
+        .into_iter()
+        .map(|(plan, archive)| {
+            (
+                plan.title,
+                format!("{}/plans/{}", ctx.base(), plan.id),
+                format!(
+                    "Archived {}: {}",
+                    long_date(archive.at.date()),
+                    archive.reason
+                ),
+            )
+        })
+        .collect();
     html(&PartnershipPage {
         chrome: Chrome::for_ctx(
             &ctx,
@@ -154,6 +171,12 @@ pub async fn show_partnership(State(state): State<AppState>, ctx: Ctx) -> AppRes
         la_code: ctx.partnership.la_code.clone(),
         plans,
         buttons,
+        archived,
+        deleted_href: if ctx.can(Capability::EditPlans) {
+            format!("{}/deleted", ctx.base())
+        } else {
+            String::new()
+        },
     })
 }
 

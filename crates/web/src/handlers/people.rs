@@ -199,11 +199,21 @@ pub async fn edit_person(
 ) -> AppResult {
     ctx.require(Capability::EditPlans)?;
     let person = state.store.get_person(ctx.pid(), PersonId(id)).await?;
-    html(&person_page(
-        &ctx,
-        Some(&person),
-        &state.store.list_organisations(ctx.pid()).await?,
-    ))
+    html(
+        &person_page(
+            &ctx,
+            Some(&person),
+            &state.store.list_organisations(ctx.pid()).await?,
+        )
+        .delete_link(
+            "Remove this person",
+            crate::handlers::lifecycle::delete_href(
+                &ctx,
+                sendplan_domain::lifecycle::RecordKind::Person,
+                person.id,
+            ),
+        ),
+    )
 }
 
 pub async fn update_person(
@@ -347,7 +357,14 @@ pub async fn edit_organisation(
         .store
         .get_organisation(ctx.pid(), OrganisationId(id))
         .await?;
-    html(&organisation_page(&ctx, Some(&organisation)))
+    html(&organisation_page(&ctx, Some(&organisation)).delete_link(
+        "Delete this organisation",
+        crate::handlers::lifecycle::delete_href(
+            &ctx,
+            sendplan_domain::lifecycle::RecordKind::Organisation,
+            organisation.id,
+        ),
+    ))
 }
 
 pub async fn update_organisation(

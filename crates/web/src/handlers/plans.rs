@@ -13,7 +13,7 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use sendplan_domain::access::Capability;
-use sendplan_domain::input::{PlanInput, RatingInput, RawForm};
+use sendplan_domain::input::{long_date, PlanInput, RatingInput, RawForm};
 use sendplan_domain::inspection::Inspection;
 use sendplan_domain::partnership::Person;
 use sendplan_domain::plan::{Plan, PlanKind, PlanStatus, Rating, DEFAULT_STALE_AFTER_DAYS};
@@ -264,9 +264,27 @@ pub async fn show_plan(
             plan_body(&state, &ctx, PlanId(id), RawForm(query))
         })
         .await?;
+    let archive = state.store.plan_archive(ctx.pid(), PlanId(id)).await?;
     html(&PlanPage {
         chrome: Chrome::for_ctx(&ctx, page.title.clone(), "overview"),
         body: page.body.clone(),
+        archived: archive.as_ref().map_or(String::new(), |a| {
+            format!(
+                "Archived on {}{}: {}",
+                long_date(a.at.date()),
+                if a.by_name.is_empty() {
+                    String::new()
+                } else {
+                    format!(" by {}", a.by_name)
+                },
+                a.reason
+            )
+        }),
+        unarchive_href: if archive.is_some() && editable {
+            format!("{}/plans/{id}/unarchive", ctx.base())
+        } else {
+            String::new()
+        },
     })
 }
 
@@ -283,6 +301,7 @@ async fn plan_body(
     query: RawForm,
 ) -> Result<CachedPage, crate::errors::AppError> {
     let overview = state.store.plan_overview(ctx.pid(), id, ctx.today).await?;
+    let archived = state.store.plan_archive(ctx.pid(), id).await?.is_some();
     let people_list = state.store.people(ctx.pid()).await?;
     let people: HashMap<PersonId, &Person> = people_list.iter().map(|p| (p.id, p)).collect();
     let findings = state
@@ -551,6 +570,11 @@ async fn plan_body(
         total: overview.actions.len(),
         areas,
         buttons,
+        archive_href: if editable && !archived {
+            format!("{base}/archive")
+        } else {
+            String::new()
+        },
         clear_href: base,
     };
     Ok(CachedPage {

@@ -281,7 +281,8 @@ async fn public_body(
 ) -> Result<String, AppError> {
     use askama::Template;
     let publication = state.store.get_publication(partnership, plan).await?;
-    if !publication.published {
+    // An archived plan leaves the public pages at once, whatever its settings say.
+    if !publication.published || state.store.plan_archive(partnership, plan).await?.is_some() {
         return Err(AppError::NotFound);
     }
     let p = state.store.get_partnership(partnership).await?;

@@ -157,7 +157,16 @@ pub async fn edit_area(
     let area = state.store.get_area(ctx.pid(), AreaId(id)).await?;
     let plan = state.store.get_plan(ctx.pid(), area.plan_id).await?;
     let (people, findings) = area_form_data(&state, &ctx, &plan).await?;
-    html(&area_page(&ctx, &plan, Some(&area), &people, &findings))
+    html(
+        &area_page(&ctx, &plan, Some(&area), &people, &findings).delete_link(
+            "Delete this area",
+            crate::handlers::lifecycle::delete_href(
+                &ctx,
+                sendplan_domain::lifecycle::RecordKind::Area,
+                area.id,
+            ),
+        ),
+    )
 }
 
 pub async fn update_area(
@@ -278,7 +287,14 @@ pub async fn edit_objective(
         .get_objective(ctx.pid(), ObjectiveId(id))
         .await?;
     let area = state.store.get_area(ctx.pid(), objective.area_id).await?;
-    html(&objective_page(&ctx, &area, Some(&objective)))
+    html(&objective_page(&ctx, &area, Some(&objective)).delete_link(
+        "Delete this objective",
+        crate::handlers::lifecycle::delete_href(
+            &ctx,
+            sendplan_domain::lifecycle::RecordKind::Objective,
+            objective.id,
+        ),
+    ))
 }
 
 pub async fn update_objective(

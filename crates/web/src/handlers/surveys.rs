@@ -170,6 +170,15 @@ pub async fn show_survey(
             .flat_map(|q| &q.options)
             .any(|o| o.count.is_some()),
         questions,
+        delete_href: if ctx.can(Capability::EditPlans) {
+            super::lifecycle::delete_href(
+                &ctx,
+                sendplan_domain::lifecycle::RecordKind::Survey,
+                survey.id,
+            )
+        } else {
+            String::new()
+        },
     })
 }
 
