@@ -127,6 +127,7 @@ pub struct YouSaid {
     pub action_id: Option<ActionId>,
     pub said_on: Date,
     pub published: bool,
+    pub version: i64,
 }
 
 /// A "You said, we did" entry's details, valid by construction.

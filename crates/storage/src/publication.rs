@@ -6,6 +6,27 @@ use crate::{Actor, Result, Store, StoreError};
 use sendplan_domain::publication::*;
 use sendplan_domain::*;
 
+/// The columns [`you_said_from`] reads, named so that a migration adding a column cannot
+/// change what a cached statement returns.
+macro_rules! you_said_select {
+    () => {
+        "SELECT id, plan_id, said, response, action_id, said_on, published, version FROM you_said_we_did"
+    };
+}
+
+fn you_said_from(r: &sqlx::any::AnyRow) -> Result<YouSaid> {
+    Ok(YouSaid {
+        id: YouSaidId(r.int("id")?),
+        plan_id: PlanId(r.int("plan_id")?),
+        said: r.text("said")?,
+        response: r.text("response")?,
+        action_id: r.opt_int("action_id")?.map(ActionId),
+        said_on: r.date("said_on")?,
+        published: r.int("published")? != 0,
+        version: r.int("version")?,
+    })
+}
+
 impl Store {
     /// A plan's publication settings (not published, if none were ever saved).
     pub async fn get_publication(
@@ -221,28 +242,101 @@ impl Store {
         published_only: bool,
     ) -> Result<Vec<YouSaid>> {
         let sql = if published_only {
-            "SELECT * FROM you_said_we_did WHERE partnership_id = $1 AND plan_id = $2 AND published = 1 ORDER BY said_on DESC, id DESC"
+            concat!(
+                you_said_select!(),
+                " WHERE partnership_id = $1 AND plan_id = $2 AND published = 1 ORDER BY said_on DESC, id DESC"
+            )
         } else {
-            "SELECT * FROM you_said_we_did WHERE partnership_id = $1 AND plan_id = $2 ORDER BY said_on DESC, id DESC"
+            concat!(
+                you_said_select!(),
+                " WHERE partnership_id = $1 AND plan_id = $2 ORDER BY said_on DESC, id DESC"
+            )
         };
         let rows = sqlx::query(sql)
             .bind(partnership.0)
             .bind(plan.0)
             .fetch_all(self.pool())
             .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(YouSaid {
-                    id: YouSaidId(r.int("id")?),
-                    plan_id: PlanId(r.int("plan_id")?),
-                    said: r.text("said")?,
-                    response: r.text("response")?,
-                    action_id: r.opt_int("action_id")?.map(ActionId),
-                    said_on: r.date("said_on")?,
-                    published: r.int("published")? != 0,
-                })
-            })
-            .collect()
+        rows.iter().map(you_said_from).collect()
+    }
+
+    /// One "You said, we did" entry of the partnership's.
+    pub async fn get_you_said(&self, partnership: PartnershipId, id: YouSaidId) -> Result<YouSaid> {
+        let row = sqlx::query(concat!(
+            you_said_select!(),
+            " WHERE id = $1 AND partnership_id = $2"
+        ))
+        .bind(id.0)
+        .bind(partnership.0)
+        .fetch_optional(self.pool())
+        .await?;
+        you_said_from(&row.ok_or(StoreError::NotFound)?)
+    }
+
+    /// Changes a "You said, we did" entry: its words, its action, and whether it is on the
+    /// public page. Unpublishing takes it off the public page at once (the page is built
+    /// from the data version, which this change moves).
+    pub async fn update_you_said(
+        &self,
+        actor: Actor,
+        partnership: PartnershipId,
+        id: YouSaidId,
+        version: i64,
+        input: &YouSaidInput,
+    ) -> Result<()> {
+        let before = self.get_you_said(partnership, id).await?;
+        if let Some(action) = input.action_id {
+            if self.get_action(partnership, action).await?.plan_id != before.plan_id {
+                return Err(StoreError::Rule("Choose an action of this plan".to_owned()));
+            }
+        }
+        let mut write = self.begin_write().await?;
+        let done = sqlx::query(
+            "UPDATE you_said_we_did SET said = $1, response = $2, action_id = $3, said_on = $4, published = $5, version = version + 1 \
+             WHERE id = $6 AND partnership_id = $7 AND version = $8",
+        )
+        .bind(input.said.clone())
+        .bind(input.response.clone())
+        .bind(input.action_id.map(|a| a.0))
+        .bind(date_text(input.said_on))
+        .bind(i64::from(input.published))
+        .bind(id.0)
+        .bind(partnership.0)
+        .bind(version)
+        .execute(&mut *write.tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Conflict);
+        }
+        let after = YouSaid {
+            said: input.said.clone(),
+            response: input.response.clone(),
+            action_id: input.action_id,
+            said_on: input.said_on,
+            published: input.published,
+            version: version + 1,
+            ..before.clone()
+        };
+        let summary = match (before.published, input.published) {
+            (true, false) => "You said, we did: entry withdrawn from the public page",
+            (false, true) => "You said, we did: entry published",
+            _ => "You said, we did: entry changed",
+        };
+        record(
+            &mut write.tx,
+            Change {
+                partnership: Some(partnership),
+                actor,
+                entity: "you_said_we_did",
+                entity_id: id.0,
+                change: "updated",
+                summary: summary.to_owned(),
+                before: Some(&before),
+                after: Some(&after),
+            },
+        )
+        .await?;
+        write.commit().await
     }
 }
 

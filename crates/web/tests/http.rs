@@ -40,6 +40,7 @@ struct Area {
     reporting_line: ReportingLineId,
     /// A viewer member, whose role the access matrix changes and who it removes last.
     member: UserId,
+    you_said: sendplan_domain::YouSaidId,
     /// A progress update on an action nobody leads, written by `member`.
     update: sendplan_domain::UpdateId,
     updated_action: ActionId,
@@ -366,6 +367,21 @@ async fn build_area(store: &Store, code: &str) -> Area {
         )
         .await
         .unwrap();
+    let you_said = store
+        .add_you_said(
+            actor,
+            pid,
+            plan,
+            &sendplan_domain::publication::YouSaidInput {
+                said: "The waits are long".into(),
+                response: "We funded more assessments".into(),
+                action_id: None,
+                said_on: time::macros::date!(2023 - 03 - 01),
+                published: false,
+            },
+        )
+        .await
+        .unwrap();
     let invitation = store
         .create_invitation(
             actor,
@@ -385,6 +401,7 @@ async fn build_area(store: &Store, code: &str) -> Area {
         member,
         update,
         updated_action,
+        you_said,
         invitation,
         pid,
         plan,
@@ -601,6 +618,8 @@ enum Needs {
     UpdateOtherAction,
     /// Plan managers are sent on elsewhere (303).
     EditPlansThenRedirect,
+    /// Plan managers and administrators, answered with this status without fields.
+    EditPlansAnswers(StatusCode),
     /// Administrators only, answered with this status even without fields (a post that
     /// needs none: send again, withdraw, remove).
     ManagePartnershipAnswers(StatusCode),
@@ -682,6 +701,21 @@ fn routes(a: &Area) -> Vec<(&'static str, String, Needs)> {
             "POST",
             format!("{p}/plans/{}/you-said/new", a.plan),
             EditPlans,
+        ),
+        (
+            "GET",
+            format!("{p}/you-said/{}/edit", a.you_said),
+            EditPlans,
+        ),
+        (
+            "POST",
+            format!("{p}/you-said/{}/edit", a.you_said),
+            EditPlans,
+        ),
+        (
+            "POST",
+            format!("{p}/you-said/{}/publication", a.you_said),
+            EditPlansAnswers(StatusCode::BAD_REQUEST),
         ),
         ("GET", format!("{p}/plans/{}/reminders", a.plan), EditPlans),
         (
@@ -1065,9 +1099,10 @@ fn routes(a: &Area) -> Vec<(&'static str, String, Needs)> {
 fn expected(role: Role, method: &str, needs: Needs) -> StatusCode {
     let allowed = match needs {
         Needs::View => true,
-        Needs::EditPlans | Needs::UpdateOtherAction | Needs::EditPlansThenRedirect => {
-            matches!(role, Role::Admin | Role::PlanManager)
-        }
+        Needs::EditPlans
+        | Needs::UpdateOtherAction
+        | Needs::EditPlansThenRedirect
+        | Needs::EditPlansAnswers(_) => matches!(role, Role::Admin | Role::PlanManager),
         Needs::ManagePartnership | Needs::Audit | Needs::ManagePartnershipAnswers(_) => {
             role == Role::Admin
         }
@@ -1080,6 +1115,10 @@ fn expected(role: Role, method: &str, needs: Needs) -> StatusCode {
             _ => unreachable!(),
         },
         (true, _) if matches!(needs, Needs::EditPlansThenRedirect) => StatusCode::SEE_OTHER,
+        (true, _) if matches!(needs, Needs::EditPlansAnswers(_)) => match needs {
+            Needs::EditPlansAnswers(status) => status,
+            _ => unreachable!(),
+        },
         (true, "GET") => StatusCode::OK,
         (true, _) => StatusCode::UNPROCESSABLE_ENTITY,
     }
@@ -3124,6 +3163,71 @@ async fn the_public_page_shows_only_what_was_published_to_anyone_without_signing
         "an unpublished entry stays private"
     );
     assert!(page.contains("Easy read: Autism waits") && page.contains("We want you to wait less."));
+
+    // A published entry that turns out to identify a family is withdrawn in one press and
+    // leaves the public page at once; it can be put right and published again.
+    let entry = w
+        .store
+        .list_you_said(w.a.pid, w.a.plan, true)
+        .await
+        .unwrap()
+        .remove(0);
+    let toggle = format!("{base}/you-said/{}/publication", entry.id);
+    let version = entry.version.to_string();
+    let (status, _) = w
+        .post(
+            Some(&manager),
+            &toggle,
+            &[("published", "no"), ("version", &version)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page) = w.get(None, &public).await;
+    assert!(
+        !page.contains("The waits are too long"),
+        "withdrawn at once"
+    );
+    // The same button pressed on the list shown before is refused, not re-applied.
+    let (status, _) = w
+        .post(
+            Some(&manager),
+            &toggle,
+            &[("published", "yes"), ("version", &version)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(
+        !w.store
+            .get_you_said(w.a.pid, entry.id)
+            .await
+            .unwrap()
+            .published
+    );
+    let edit = format!("{base}/you-said/{}/edit", entry.id);
+    let (status, form) = w.get(Some(&manager), &edit).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(form.contains("The waits are too long"));
+    let (status, _) = w
+        .post(
+            Some(&manager),
+            &edit,
+            &[
+                ("said", "The waits for an assessment are too long"),
+                ("response", "We funded more assessments"),
+                ("said_on-day", "1"),
+                ("said_on-month", "3"),
+                ("said_on-year", "2023"),
+                ("published", "yes"),
+                ("version", "2"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page) = w.get(None, &public).await;
+    assert!(
+        page.contains("The waits for an assessment are too long"),
+        "published again"
+    );
 
     // The partnership's published plans, from one address.
     let (status, index) = w.get(None, &format!("/public/{}", w.a.pid)).await;

@@ -35,3 +35,5 @@ CREATE INDEX deleted_records_partnership ON deleted_records(partnership_id, dele
 
 ALTER TABLE milestones ADD COLUMN done_evidence TEXT NOT NULL DEFAULT '';
 
+
+ALTER TABLE you_said_we_did ADD COLUMN version BIGINT NOT NULL DEFAULT 1;

@@ -45,3 +45,7 @@ CREATE INDEX deleted_records_partnership ON deleted_records(partnership_id, dele
 -- What shows a milestone was done, given by whoever marked it done.
 ALTER TABLE milestones ADD COLUMN done_evidence TEXT NOT NULL DEFAULT '';
 
+
+-- "You said, we did" entries are edited, withdrawn from the public page and published
+-- again; the version refuses an edit made on a stale copy.
+ALTER TABLE you_said_we_did ADD COLUMN version INTEGER NOT NULL DEFAULT 1;

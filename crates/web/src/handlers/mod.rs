@@ -267,6 +267,14 @@ pub fn routes() -> Router<AppState> {
             get(reminders::edit_settings).post(reminders::save_settings),
         )
         .route(
+            "/p/{pid}/you-said/{id}/edit",
+            get(publication::edit_you_said).post(publication::update_you_said),
+        )
+        .route(
+            "/p/{pid}/you-said/{id}/publication",
+            post(publication::set_you_said_published),
+        )
+        .route(
             "/p/{pid}/plans/{id}/you-said/new",
             get(publication::new_you_said).post(publication::create_you_said),
         )

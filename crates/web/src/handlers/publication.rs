@@ -2,13 +2,13 @@
 //! and the public progress pages themselves, which need no sign-in and show only what was
 //! chosen (never people's names, narratives or anything else of the plan).
 
-use super::{refused, saved, FormPairs};
+use super::{refused, saved, version_of, FormPairs};
 use crate::auth::Ctx;
 use crate::charts::measure_chart;
 use crate::errors::{AppError, AppResult};
 use crate::forms::{with_none, Choice, Field};
 use crate::pages::{html, FormPage, PublicArea, PublicMeasure, PublicPlanBody, TablePage};
-use crate::views::{Cell, Chrome, LinkButton};
+use crate::views::{Cell, Chrome, LinkButton, PostButton};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::header;
@@ -18,7 +18,8 @@ use sendplan_domain::input::{long_date, RawForm};
 use sendplan_domain::measures::{DataPoint, MeasureStatus, Point};
 use sendplan_domain::publication::*;
 use sendplan_domain::rating::{ClassCounts, RatingClass};
-use sendplan_domain::{PartnershipId, PlanId};
+use sendplan_domain::{PartnershipId, PlanId, YouSaidId};
+use sendplan_storage::StoreError;
 
 async fn publication_form(state: &AppState, ctx: &Ctx, plan: PlanId) -> Result<FormPage, AppError> {
     let plan = state.store.get_plan(ctx.pid(), plan).await?;
@@ -166,21 +167,46 @@ pub async fn list_you_said(
     Path((_, plan)): Path<(i64, i64)>,
 ) -> AppResult {
     let plan = state.store.get_plan(ctx.pid(), PlanId(plan)).await?;
+    let editable = ctx.can(Capability::EditPlans);
     let rows = state
         .store
         .list_you_said(ctx.pid(), plan.id, false)
         .await?
         .into_iter()
         .map(|e| {
+            let mut said = Cell::text(e.said.clone());
+            let mut public = Cell::text(if e.published {
+                "Published"
+            } else {
+                "Not published"
+            });
+            if editable {
+                said.href = format!("{}/you-said/{}/edit", ctx.base(), e.id);
+                // Withdrawing is one press: a quote that identifies a family must be
+                // able to leave the public page at once.
+                let mut button = PostButton::new(
+                    if e.published {
+                        "Withdraw"
+                    } else {
+                        "Publish again"
+                    },
+                    format!("{}/you-said/{}/publication", ctx.base(), e.id),
+                );
+                button.context = format!("the entry of {}", long_date(e.said_on));
+                button.hidden = vec![
+                    (
+                        "published".to_owned(),
+                        if e.published { "no" } else { "yes" }.to_owned(),
+                    ),
+                    ("version".to_owned(), e.version.to_string()),
+                ];
+                public.posts.push(button);
+            }
             vec![
                 Cell::text(long_date(e.said_on)),
-                Cell::text(e.said),
+                said,
                 Cell::text(e.response),
-                Cell::text(if e.published {
-                    "Published"
-                } else {
-                    "Not published"
-                }),
+                public,
             ]
         })
         .collect();
@@ -204,15 +230,30 @@ pub async fn list_you_said(
     })
 }
 
-async fn you_said_form(state: &AppState, ctx: &Ctx, plan: PlanId) -> Result<FormPage, AppError> {
+async fn you_said_form(
+    state: &AppState,
+    ctx: &Ctx,
+    plan: PlanId,
+    entry: Option<&YouSaid>,
+) -> Result<FormPage, AppError> {
     let overview = state
         .store
         .plan_overview(ctx.pid(), plan, ctx.today)
         .await?;
-    Ok(FormPage::new(
-        Chrome::for_ctx(ctx, "Add a You said, we did entry", "overview"),
-        "Add a You said, we did entry",
-        format!("{}/plans/{}/you-said/new", ctx.base(), plan),
+    let (heading, action) = match entry {
+        Some(e) => (
+            "Change a You said, we did entry",
+            format!("{}/you-said/{}/edit", ctx.base(), e.id),
+        ),
+        None => (
+            "Add a You said, we did entry",
+            format!("{}/plans/{}/you-said/new", ctx.base(), plan),
+        ),
+    };
+    let mut page = FormPage::new(
+        Chrome::for_ctx(ctx, heading, "overview"),
+        heading,
+        action,
         vec![
             Field::textarea("said", "You said").rows(4).hint("What families told the partnership, as they said it or fairly summarised. No names or details that identify anyone."),
             Field::textarea("response", "We did").rows(4).hint("What the partnership did in response"),
@@ -226,7 +267,112 @@ async fn you_said_form(state: &AppState, ctx: &Ctx, plan: PlanId) -> Result<Form
         ],
     )
     .caption(overview.plan.title.clone())
-    .cancel(format!("{}/plans/{}/you-said", ctx.base(), plan)))
+    .cancel(format!("{}/plans/{}/you-said", ctx.base(), plan));
+    if let Some(e) = entry {
+        page.set_value("said", &e.said);
+        page.set_value("response", &e.response);
+        if let Some(action) = e.action_id {
+            page.set_value("action", action);
+        }
+        for field in page.fields.iter_mut().filter(|f| f.name == "said_on") {
+            *field = field.clone().date_value(Some(e.said_on));
+        }
+        if e.published {
+            page.set_value("published", "yes");
+        }
+        page.fields.push(Field::hidden("version", e.version));
+    }
+    Ok(page)
+}
+
+pub async fn edit_you_said(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+) -> AppResult {
+    ctx.require(Capability::EditPlans)?;
+    let entry = state.store.get_you_said(ctx.pid(), YouSaidId(id)).await?;
+    html(&you_said_form(&state, &ctx, entry.plan_id, Some(&entry)).await?)
+}
+
+pub async fn update_you_said(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+    axum::Form(pairs): FormPairs,
+) -> AppResult {
+    ctx.require(Capability::EditPlans)?;
+    let form = RawForm(pairs);
+    let entry = state.store.get_you_said(ctx.pid(), YouSaidId(id)).await?;
+    let page = you_said_form(&state, &ctx, entry.plan_id, Some(&entry)).await?;
+    let input = match YouSaidInput::parse(&form) {
+        Ok(input) => input,
+        Err(errors) => return page.with_errors(&form, errors),
+    };
+    let list = format!("{}/plans/{}/you-said", ctx.base(), entry.plan_id);
+    match state
+        .store
+        .update_you_said(ctx.actor(), ctx.pid(), entry.id, version_of(&form), &input)
+        .await
+    {
+        Ok(()) => Ok(saved(&state, &list, "Entry saved")),
+        Err(StoreError::Conflict) => page.with_conflict(&form, entry.version, &list),
+        Err(error) => refused(page, &form, error),
+    }
+}
+
+/// Withdraws an entry from the public page, or publishes it again, in one press.
+pub async fn set_you_said_published(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+    axum::Form(pairs): FormPairs,
+) -> AppResult {
+    ctx.require(Capability::EditPlans)?;
+    let form = RawForm(pairs);
+    let entry = state.store.get_you_said(ctx.pid(), YouSaidId(id)).await?;
+    let published = match form.get("published") {
+        "yes" => true,
+        "no" => false,
+        _ => {
+            return Err(AppError::BadRequest(
+                "Choose to withdraw the entry or to publish it again".to_owned(),
+            ))
+        }
+    };
+    let list = format!("{}/plans/{}/you-said", ctx.base(), entry.plan_id);
+    let input = YouSaidInput {
+        said: entry.said.clone(),
+        response: entry.response.clone(),
+        action_id: entry.action_id,
+        said_on: entry.said_on,
+        published,
+    };
+    match state
+        .store
+        .update_you_said(ctx.actor(), ctx.pid(), entry.id, version_of(&form), &input)
+        .await
+    {
+        Ok(()) => Ok(saved(
+            &state,
+            &list,
+            if published {
+                "Entry published on the public page"
+            } else {
+                "Entry withdrawn: it is no longer on the public page"
+            },
+        )),
+        // Someone changed it since the list was shown: show the list as it is now.
+        Err(StoreError::Conflict) => Ok(super::redirect_with(
+            &state,
+            &list,
+            &crate::auth::Flash {
+                text: "Someone changed this entry since the page was shown. Check it below and try again.".to_owned(),
+                important: true,
+            },
+        )),
+        Err(error) => Err(error.into()),
+    }
 }
 
 pub async fn new_you_said(
@@ -235,7 +381,7 @@ pub async fn new_you_said(
     Path((_, plan)): Path<(i64, i64)>,
 ) -> AppResult {
     ctx.require(Capability::EditPlans)?;
-    html(&you_said_form(&state, &ctx, PlanId(plan)).await?)
+    html(&you_said_form(&state, &ctx, PlanId(plan), None).await?)
 }
 
 pub async fn create_you_said(
@@ -246,7 +392,7 @@ pub async fn create_you_said(
 ) -> AppResult {
     ctx.require(Capability::EditPlans)?;
     let form = RawForm(pairs);
-    let page = you_said_form(&state, &ctx, PlanId(plan)).await?;
+    let page = you_said_form(&state, &ctx, PlanId(plan), None).await?;
     let input = match YouSaidInput::parse(&form) {
         Ok(input) => input,
         Err(errors) => return page.with_errors(&form, errors),
@@ -426,11 +572,13 @@ pub async fn public_plan(
     ))
 }
 
-/// Marks a public page as one anyone may keep for five minutes.
+/// Marks a public page as one anyone may keep, asking again before each use.
 fn cached_publicly(mut response: axum::response::Response) -> axum::response::Response {
     response.headers_mut().insert(
         header::CACHE_CONTROL,
-        header::HeaderValue::from_static("public, max-age=300"),
+        // Shared caches may keep it but must ask again each time: a withdrawn entry
+        // leaves the page at once. The server's own cache keeps asking again cheap.
+        header::HeaderValue::from_static("public, no-cache"),
     );
     response
 }
