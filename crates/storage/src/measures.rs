@@ -1,7 +1,7 @@
 //! Impact measures, their data points (revisions keep the value they replace) and the
 //! comparator figures they are shown against.
 
-use crate::audit::{record, record_created, Change, Subject};
+use crate::audit::{record, record_created, record_updated, Change, Subject};
 use crate::sql::{date_text, now_text, RowExt};
 use crate::{one_or_not_found, Actor, Result, Store, StoreError, Tx};
 use sendplan_domain::dates::Span;
@@ -183,6 +183,107 @@ impl Store {
         )
         .await?;
         Ok(MeasureId(id))
+    }
+
+    /// Changes a measure: every field, its targets and what it belongs to. Its recorded
+    /// values stay; so its unit cannot change once it has any, as they were recorded in it.
+    pub async fn update_measure(
+        &self,
+        actor: Actor,
+        partnership: PartnershipId,
+        id: MeasureId,
+        version: i64,
+        input: &MeasureInput,
+    ) -> Result<()> {
+        let before = self.get_measure(partnership, id).await?;
+        let mut write = self.begin_write().await?;
+        if let Some(owner) = input.owner {
+            self.person_in(&mut write.tx, partnership, owner).await?;
+        }
+        if input.unit != before.unit {
+            let values: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM data_points WHERE measure_id = $1")
+                    .bind(id.0)
+                    .fetch_one(&mut *write.tx)
+                    .await?;
+            if values > 0 {
+                return Err(StoreError::Rule(format!(
+                    "The unit cannot change: {values} values are recorded in {}. Add a new measure instead.",
+                    before.unit.label().to_lowercase()
+                )));
+            }
+        }
+        let t = &input.trajectory;
+        let done = sqlx::query(
+            "UPDATE measures SET name = $1, definition = $2, unit = $3, polarity = $4, frequency = $5, baseline_date = $6, \
+             baseline_value = $7, tolerance = $8, owner_person_id = $9, version = version + 1 \
+             WHERE id = $10 AND partnership_id = $11 AND version = $12",
+        )
+        // Prepared afresh, as in insert_measure: a null f64 must not fix the statement's type.
+        .persistent(false)
+        .bind(input.name.clone())
+        .bind(input.definition.clone())
+        .bind(input.unit.code())
+        .bind(t.polarity.code())
+        .bind(input.frequency.code())
+        .bind(t.baseline.map(|b| date_text(b.date)))
+        .bind(t.baseline.map(|b| b.value))
+        .bind(t.tolerance)
+        .bind(input.owner.map(|p| p.0))
+        .bind(id.0)
+        .bind(partnership.0)
+        .bind(version)
+        .execute(&mut *write.tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Conflict);
+        }
+        sqlx::query("DELETE FROM measure_targets WHERE measure_id = $1")
+            .bind(id.0)
+            .execute(&mut *write.tx)
+            .await?;
+        for target in &t.targets {
+            sqlx::query(
+                "INSERT INTO measure_targets (measure_id, target_date, value) VALUES ($1, $2, $3)",
+            )
+            .bind(id.0)
+            .bind(date_text(target.date))
+            .bind(target.value)
+            .execute(&mut *write.tx)
+            .await?;
+        }
+        sqlx::query("DELETE FROM measure_links WHERE measure_id = $1")
+            .bind(id.0)
+            .execute(&mut *write.tx)
+            .await?;
+        self.write_measure_links(&mut write.tx, partnership, before.plan_id, id, input)
+            .await?;
+        let after = Measure {
+            name: input.name.clone(),
+            definition: input.definition.clone(),
+            unit: input.unit,
+            frequency: input.frequency,
+            trajectory: input.trajectory.clone(),
+            owner: input.owner,
+            areas: input.areas.clone(),
+            actions: input.actions.clone(),
+            version: version + 1,
+            ..before.clone()
+        };
+        record_updated(
+            &mut write.tx,
+            Subject {
+                partnership,
+                actor,
+                entity: "measure",
+                id: id.0,
+            },
+            format!("Measure edited: {}", input.name),
+            &before,
+            &after,
+        )
+        .await?;
+        write.commit().await
     }
 
     async fn write_measure_links(

@@ -634,6 +634,12 @@ fn routes(a: &Area) -> Vec<(&'static str, String, Needs)> {
         ("GET", format!("{p}/plans/{}/measures", a.plan), View),
         ("GET", format!("{p}/plans/{}/dashboard", a.plan), View),
         ("GET", format!("{p}/measures/{}", a.measure), View),
+        ("GET", format!("{p}/measures/{}/edit", a.measure), EditPlans),
+        (
+            "POST",
+            format!("{p}/measures/{}/edit", a.measure),
+            EditPlans,
+        ),
         (
             "GET",
             format!("{p}/measures/{}/export?format=csv", a.measure),
@@ -4978,4 +4984,96 @@ async fn a_lead_finishes_a_milestone_and_an_archived_plan_leaves_their_list() {
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (_, mine) = w.get(Some(&lead), &format!("{p}/my-actions")).await;
     assert!(mine.contains("Do the work"));
+}
+
+/// Issue 13: a measure can be changed once saved (its edit page used to answer 404). The
+/// form shows it as it is, so saving it unchanged changes nothing but its version; its
+/// unit cannot change once values are recorded in it.
+#[tokio::test]
+async fn a_measure_is_edited_from_a_form_that_shows_it_as_it_is() {
+    let w = world().await;
+    let p = format!("/p/{}", w.a.pid);
+    let manager = w
+        .session_for(
+            "pm@example.org",
+            Some((w.a.pid, Role::PlanManager, None)),
+            false,
+        )
+        .await;
+    let edit = format!("{p}/measures/{}/edit", w.a.measure);
+    let before = w.store.get_measure(w.a.pid, w.a.measure).await.unwrap();
+    let (status, form) = w.get(Some(&manager), &edit).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        form.contains("Longest wait") && form.contains("30/06/2023 = 125"),
+        "{form}"
+    );
+    let action = before.actions[0].to_string();
+    let fields = |unit: &'static str, name: &'static str, version: &'static str| {
+        vec![
+            ("name", name.to_owned()),
+            ("unit", unit.to_owned()),
+            ("polarity", "lower".to_owned()),
+            ("frequency", "monthly".to_owned()),
+            ("baseline_date-day", "1".to_owned()),
+            ("baseline_date-month", "1".to_owned()),
+            ("baseline_date-year", "2022".to_owned()),
+            ("baseline_value", "242".to_owned()),
+            ("targets", "30/06/2023 = 125\n31/03/2024 = 13".to_owned()),
+            ("tolerance", "10".to_owned()),
+            ("actions", action.clone()),
+            ("version", version.to_owned()),
+        ]
+    };
+    let send = |pairs: Vec<(&'static str, String)>| {
+        let w = &w;
+        let manager = &manager;
+        let edit = edit.clone();
+        async move {
+            let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            w.post(Some(manager), &edit, &refs).await
+        }
+    };
+    let (status, _) = send(fields("weeks", "Longest wait", "1")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let after = w.store.get_measure(w.a.pid, w.a.measure).await.unwrap();
+    assert_eq!(after.version, 2);
+    assert_eq!(
+        sendplan_domain::measures::Measure {
+            version: 1,
+            ..after.clone()
+        },
+        before,
+        "saved unchanged, it is unchanged"
+    );
+    // A form opened before that save is refused, with what was typed kept.
+    let (status, body) = send(fields("weeks", "Longest wait for autism", "1")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("Someone else saved a change"));
+    let (status, _) = send(fields("weeks", "Longest wait for autism", "2")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        w.store
+            .get_measure(w.a.pid, w.a.measure)
+            .await
+            .unwrap()
+            .name,
+        "Longest wait for autism"
+    );
+    // Once a value is recorded in weeks, the unit stays weeks.
+    let (status, _) = w
+        .post(
+            Some(&manager),
+            &format!("{p}/measures/{}/values/new", w.a.measure),
+            &[
+                ("period", "February 2022"),
+                ("value", "230"),
+                ("status", "final"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, body) = send(fields("days", "Longest wait for autism", "3")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("The unit cannot change"), "{body}");
 }

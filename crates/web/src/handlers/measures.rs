@@ -16,6 +16,7 @@ use sendplan_domain::input::RawForm;
 use sendplan_domain::measures::*;
 use sendplan_domain::periods::Frequency;
 use sendplan_domain::{MeasureId, PlanId};
+use sendplan_storage::StoreError;
 
 fn status_tag(status: Option<MeasureStatus>, has_value: bool) -> Tag {
     match status {
@@ -119,6 +120,7 @@ async fn measure_form(
     state: &AppState,
     ctx: &Ctx,
     plan: PlanId,
+    measure: Option<&Measure>,
 ) -> Result<FormPage, crate::errors::AppError> {
     let people = state.store.people(ctx.pid()).await?;
     let overview = state
@@ -139,14 +141,116 @@ async fn measure_form(
         Field::checkboxes("areas", "Areas it measures (optional)", overview.areas.iter().map(|a| Choice::new(a.id, format!("{} {}", a.number, truncate(&a.title, 90)))).collect()),
         Field::checkboxes("actions", "Actions meant to move it (optional)", overview.actions.iter().map(|a| Choice::new(a.id, format!("{} {}", a.number, truncate(&a.description, 90)))).collect()),
     ];
-    Ok(FormPage::new(
-        Chrome::for_ctx(ctx, "Add a measure", "overview"),
-        "Add a measure",
-        format!("{}/plans/{plan}/measures/new", ctx.base()),
+    let Some(m) = measure else {
+        return Ok(FormPage::new(
+            Chrome::for_ctx(ctx, "Add a measure", "overview"),
+            "Add a measure",
+            format!("{}/plans/{plan}/measures/new", ctx.base()),
+            fields,
+        )
+        .caption(overview.plan.title.clone())
+        .cancel(format!("{}/plans/{plan}/measures", ctx.base())));
+    };
+    let href = format!("{}/measures/{}", ctx.base(), m.id);
+    let mut page = FormPage::new(
+        Chrome::for_ctx(ctx, "Change a measure", "overview"),
+        "Change a measure",
+        format!("{href}/edit"),
         fields,
     )
     .caption(overview.plan.title.clone())
-    .cancel(format!("{}/plans/{plan}/measures", ctx.base())))
+    .cancel(href);
+    // The form as the measure is now. Numbers are written plainly (no "%" or "weeks") and
+    // target dates as days, which the form reads back to the same values.
+    let t = &m.trajectory;
+    let plain = |v: f64| format!("{v}");
+    page.set_value("name", &m.name);
+    page.set_value("definition", &m.definition);
+    page.set_value("unit", m.unit.code());
+    page.set_value("polarity", t.polarity.code());
+    page.set_value("frequency", m.frequency.code());
+    if let Some(b) = t.baseline {
+        page.set_value("baseline_value", plain(b.value));
+    }
+    let targets: Vec<String> = t
+        .targets
+        .iter()
+        .map(|p| {
+            format!(
+                "{:02}/{:02}/{} = {}",
+                p.date.day(),
+                u8::from(p.date.month()),
+                p.date.year(),
+                plain(p.value)
+            )
+        })
+        .collect();
+    page.set_value("targets", targets.join("\n"));
+    page.set_value("tolerance", plain(t.tolerance));
+    if let Some(owner) = m.owner {
+        page.set_value("owner", owner);
+    }
+    for field in page.fields.iter_mut() {
+        match field.name.as_str() {
+            "baseline_date" => *field = field.clone().date_value(t.baseline.map(|b| b.date)),
+            "areas" => *field = field.clone().checked(&m.areas),
+            "actions" => *field = field.clone().checked(&m.actions),
+            _ => {}
+        }
+    }
+    page.fields.push(Field::hidden("version", m.version));
+    Ok(page.delete_link(
+        "Delete this measure",
+        super::lifecycle::delete_href(ctx, sendplan_domain::lifecycle::RecordKind::Measure, m.id),
+    ))
+}
+
+pub async fn edit_measure(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+) -> AppResult {
+    ctx.require(Capability::EditPlans)?;
+    let measure = state.store.get_measure(ctx.pid(), MeasureId(id)).await?;
+    html(&measure_form(&state, &ctx, measure.plan_id, Some(&measure)).await?)
+}
+
+pub async fn update_measure(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+    axum::Form(pairs): FormPairs,
+) -> AppResult {
+    ctx.require(Capability::EditPlans)?;
+    let measure = state.store.get_measure(ctx.pid(), MeasureId(id)).await?;
+    let form = RawForm(pairs);
+    let page = measure_form(&state, &ctx, measure.plan_id, Some(&measure)).await?;
+    let mut input = match MeasureInput::parse(&form) {
+        Ok(input) => input,
+        Err(errors) => return page.with_errors(&form, errors),
+    };
+    // Where its values come from is not a choice on the form.
+    input.source = measure.source;
+    let href = format!("{}/measures/{}", ctx.base(), measure.id);
+    match state
+        .store
+        .update_measure(
+            ctx.actor(),
+            ctx.pid(),
+            measure.id,
+            super::version_of(&form),
+            &input,
+        )
+        .await
+    {
+        Ok(()) => Ok(saved(
+            &state,
+            &href,
+            &format!("Measure saved: {}", input.name),
+        )),
+        Err(StoreError::Conflict) => page.with_conflict(&form, measure.version, &href),
+        Err(error) => refused(page, &form, error),
+    }
 }
 
 pub async fn new_measure(
@@ -156,7 +260,7 @@ pub async fn new_measure(
 ) -> AppResult {
     ctx.require(Capability::EditPlans)?;
     let plan = state.store.get_plan(ctx.pid(), PlanId(id)).await?;
-    html(&measure_form(&state, &ctx, plan.id).await?)
+    html(&measure_form(&state, &ctx, plan.id, None).await?)
 }
 
 pub async fn create_measure(
@@ -168,7 +272,7 @@ pub async fn create_measure(
     ctx.require(Capability::EditPlans)?;
     let plan = state.store.get_plan(ctx.pid(), PlanId(id)).await?;
     let form = RawForm(pairs);
-    let page = measure_form(&state, &ctx, plan.id).await?;
+    let page = measure_form(&state, &ctx, plan.id, None).await?;
     let input = match MeasureInput::parse(&form) {
         Ok(input) => input,
         Err(errors) => return page.with_errors(&form, errors),
@@ -410,6 +514,10 @@ pub async fn show_measure(
         ));
     }
     if ctx.can(Capability::EditPlans) {
+        buttons.push(LinkButton::secondary(
+            "Change measure",
+            format!("{}/measures/{}/edit", ctx.base(), measure.id),
+        ));
         buttons.push(LinkButton::secondary(
             "Import targets",
             format!("{}/measures/{}/targets/import", ctx.base(), measure.id),

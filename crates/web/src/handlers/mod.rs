@@ -217,6 +217,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/p/{pid}/measures/{id}", get(measures::show_measure))
         .route(
+            "/p/{pid}/measures/{id}/edit",
+            get(measures::edit_measure).post(measures::update_measure),
+        )
+        .route(
             "/p/{pid}/measures/{id}/export",
             get(measures::export_measure),
         )
