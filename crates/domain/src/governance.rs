@@ -13,6 +13,7 @@ crate::coded_enum! {
     Cadence {
         Monthly => ("monthly", "Monthly"),
         SixWeekly => ("six_weekly", "Every 6 weeks"),
+        TwoMonthly => ("two_monthly", "Every 2 months"),
         Quarterly => ("quarterly", "Quarterly"),
         SixMonthly => ("six_monthly", "Every 6 months"),
         Annually => ("annually", "Once a year"),
@@ -32,6 +33,7 @@ impl Cadence {
         match self {
             Cadence::Monthly => months(1),
             Cadence::SixWeekly => due + Duration::weeks(6),
+            Cadence::TwoMonthly => months(2),
             Cadence::Quarterly => months(3),
             Cadence::SixMonthly => months(6),
             Cadence::Annually => months(12),
@@ -211,6 +213,21 @@ pub struct ReportingLine {
     pub kind: ReportKind,
     pub cadence: Cadence,
     pub first_due: Date,
+    /// The last day the line runs, when its frequency changed (a new line takes over the
+    /// next day) or it ended.
+    #[serde(default)]
+    pub until: Option<Date>,
+}
+
+impl ReportingLine {
+    /// The next report due on or after `today`, unless the line has ended by then.
+    pub fn next_due(&self, today: Date) -> Option<Date> {
+        let due = self.cadence.next_due(self.first_due, today);
+        match self.until {
+            Some(until) if due > until => None,
+            _ => Some(due),
+        }
+    }
 }
 
 /// A reporting line's details, valid by construction.

@@ -72,4 +72,6 @@ id_type!(
     OutcomeId,
     /// A report that goes to a board on a cadence.
     ReportingLineId,
+    /// A DfE or NHS England intervention or review.
+    InterventionId,
 );

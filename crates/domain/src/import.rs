@@ -16,6 +16,8 @@ pub struct PlanImport {
     pub people: Vec<(PersonInput, Option<usize>)>,
     pub inspections: Vec<InspectionImport>,
     pub plans: Vec<PlanToImport>,
+    /// Each intervention with the position of its plan in `plans`.
+    pub interventions: Vec<(crate::history::InterventionInput, Option<usize>)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -46,6 +48,7 @@ pub struct PlanToImport {
     pub actions: Vec<ActionImport>,
     pub measures: Vec<MeasureImport>,
     pub surveys: Vec<crate::surveys::SurveyInput>,
+    pub approval: crate::history::PlanApproval,
 }
 
 /// A measure with its values and comparators. Its `areas`, `actions` and `owner` are
@@ -115,6 +118,7 @@ pub struct ImportSummary {
     pub measures: usize,
     pub values: usize,
     pub surveys: usize,
+    pub interventions: usize,
     pub people_to_review: usize,
     pub dates_to_review: usize,
 }

@@ -296,6 +296,36 @@ impl<'a> FormReader<'a> {
         }
     }
 
+    /// A GOV.UK date input whose day, or day and month, may be left empty because only
+    /// the month or the year is known.
+    pub fn partial_date(
+        &mut self,
+        field: &str,
+        what: &str,
+        required: bool,
+    ) -> Option<crate::history::PartialDate> {
+        let day = self.form.get(&format!("{field}-day"));
+        let month = self.form.get(&format!("{field}-month"));
+        let year = self.form.get(&format!("{field}-year"));
+        match crate::history::PartialDate::from_parts(day, month, year) {
+            Ok(Some(date)) => Some(date),
+            Ok(None) => {
+                if required {
+                    self.errors
+                        .add(format!("{field}-year"), format!("Enter {what}"));
+                }
+                None
+            }
+            Err(problem) => {
+                self.errors.add(
+                    format!("{field}-year"),
+                    format!("{} {problem}", capitalise(what)),
+                );
+                None
+            }
+        }
+    }
+
     /// Returns `value` if no problem was found, else every problem.
     pub fn finish<T>(self, value: T) -> Result<T, FieldErrors> {
         if self.errors.is_empty() {
@@ -304,6 +334,27 @@ impl<'a> FormReader<'a> {
             Err(self.errors)
         }
     }
+}
+
+/// A textarea of web addresses, one per line; each must start with https:// or http://.
+pub fn web_addresses(f: &mut FormReader<'_>, field: &str, what: &str) -> Vec<String> {
+    let text = f.optional(field, what, LONG_TEXT);
+    let links: Vec<String> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if let Some(bad) = links
+        .iter()
+        .find(|l| !(l.starts_with("https://") || l.starts_with("http://")) || l.contains(' '))
+    {
+        f.error(
+            field,
+            format!("Enter each link as a web address starting with https://, one per line (\"{bad}\" is not)"),
+        );
+    }
+    links
 }
 
 /// The text with its first letter a capital.
@@ -550,6 +601,7 @@ pub struct InspectionInput {
     pub outcome: InspectionOutcome,
     pub inspectors: String,
     pub main_findings: String,
+    pub date_precision: crate::history::DatePrecision,
 }
 
 impl InspectionInput {
@@ -560,8 +612,43 @@ impl InspectionInput {
             "the inspection framework",
             Framework::from_code,
         );
-        let start = f.date("start_date", "the first day of the inspection", true);
-        let end = f.date("end_date", "the last day of the inspection", true);
+        // Sources sometimes give only the first day, or only the month: the form says
+        // which, and the dates are read accordingly (a month is kept as its first day).
+        use crate::history::DatePrecision;
+        let precision = if form.get("dates_known").is_empty() {
+            DatePrecision::Days
+        } else {
+            f.choice(
+                "dates_known",
+                "how much of the dates is known",
+                DatePrecision::from_code,
+            )
+            .unwrap_or(DatePrecision::Days)
+        };
+        let (start, end) = match precision {
+            DatePrecision::Days => (
+                f.date("start_date", "the first day of the inspection", true),
+                f.date("end_date", "the last day of the inspection", true),
+            ),
+            DatePrecision::FirstDay => {
+                let start = f.date("start_date", "the first day of the inspection", true);
+                (start, start)
+            }
+            DatePrecision::Month => {
+                let month = f
+                    .partial_date("start_date", "the month of the inspection", true)
+                    .filter(|d| d.month.is_some());
+                if month.is_none() && !f.has_error("start_date-year") {
+                    f.error(
+                        "start_date-month",
+                        "Enter the month and year of the inspection",
+                    );
+                }
+                let first =
+                    month.map(|m| crate::history::PartialDate { day: None, ..m }.earliest());
+                (first, first)
+            }
+        };
         let published = f.date("published_date", "the date the report was published", false);
         let outcome = f.choice("outcome", "the outcome", InspectionOutcome::from_code);
         if let (Some(framework), Some(outcome)) = (framework, outcome) {
@@ -596,6 +683,7 @@ impl InspectionInput {
             outcome: outcome.unwrap_or(InspectionOutcome::WsoaRequired),
             inspectors,
             main_findings,
+            date_precision: precision,
         })
     }
 }
@@ -631,7 +719,8 @@ impl FindingInput {
 pub struct RevisitInput {
     pub date: Date,
     pub summary: String,
-    /// (weakness, sufficient progress?, commentary)
+    /// (weakness, sufficient progress or effective action?, commentary), for each finding
+    /// the revisit judged; a finding it did not judge has none.
     pub judgements: Vec<(FindingId, bool, String)>,
 }
 
@@ -644,17 +733,21 @@ impl RevisitInput {
         let mut judgements = Vec::new();
         for id in weaknesses {
             let field = format!("judgement-{id}");
-            let sufficient = f.choice(
-                &field,
-                "whether sufficient progress was made",
-                |v| match v {
-                    "sufficient" => Some(true),
-                    "insufficient" => Some(false),
-                    _ => None,
-                },
-            );
+            let sufficient =
+                f.choice(
+                    &field,
+                    "the judgement, or that it was not judged",
+                    |v| match v {
+                        "sufficient" => Some(Some(true)),
+                        "insufficient" => Some(Some(false)),
+                        "not_judged" => Some(None),
+                        _ => None,
+                    },
+                );
             let commentary = f.optional(&format!("commentary-{id}"), "the commentary", LONG_TEXT);
-            judgements.push((*id, sufficient.unwrap_or(false), commentary));
+            if let Some(Some(sufficient)) = sufficient {
+                judgements.push((*id, sufficient, commentary));
+            }
         }
         f.finish(RevisitInput {
             date: date.unwrap_or(Date::MIN),
@@ -1124,19 +1217,7 @@ impl UpdateInput {
                 "The date of the update must be today or in the past",
             );
         }
-        let links_text = f.optional("evidence_links", "the evidence links", LONG_TEXT);
-        let evidence_links: Vec<String> = links_text
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .map(str::to_owned)
-            .collect();
-        if let Some(bad) = evidence_links
-            .iter()
-            .find(|l| !(l.starts_with("https://") || l.starts_with("http://")) || l.contains(' '))
-        {
-            f.error("evidence_links", format!("Enter each evidence link as a web address starting with https://, one per line (\"{bad}\" is not)"));
-        }
+        let evidence_links = web_addresses(&mut f, "evidence_links", "the evidence links");
         f.finish(UpdateInput {
             update_date: update_date.unwrap_or(today),
             rating_id: rating_id.unwrap_or(RatingId(0)),

@@ -52,6 +52,22 @@ crate::coded_enum! {
 }
 
 impl FindingKind {
+    /// Whether an inspection of `framework` can have findings of this kind: significant
+    /// weaknesses and areas for development are the 2016 framework's words, areas for
+    /// priority action and for improvement the 2023 framework's; both name strengths.
+    pub fn belongs_to(self, framework: Framework) -> bool {
+        match framework {
+            Framework::Joint2016 => matches!(
+                self,
+                Self::SignificantWeakness | Self::Strength | Self::AreaForDevelopment
+            ),
+            Framework::Area2023 => matches!(
+                self,
+                Self::AreaForPriorityAction | Self::AreaForImprovement | Self::Strength
+            ),
+        }
+    }
+
     /// Whether a plan is expected to answer findings of this kind.
     pub fn needs_a_response(self) -> bool {
         matches!(
@@ -82,7 +98,15 @@ pub struct Inspection {
     pub outcome: InspectionOutcome,
     pub inspectors: String,
     pub main_findings: String,
+    /// How much of `start_date` and `end_date` is known: with only the month, both hold
+    /// its first day; with only the first day, `end_date` repeats it.
+    #[serde(default = "days_known")]
+    pub date_precision: crate::history::DatePrecision,
     pub version: i64,
+}
+
+fn days_known() -> crate::history::DatePrecision {
+    crate::history::DatePrecision::Days
 }
 
 impl Inspection {
@@ -92,7 +116,33 @@ impl Inspection {
             Framework::Joint2016 => "Joint local area SEND inspection",
             Framework::Area2023 => "Area SEND inspection",
         };
-        format!("{kind}, {}", crate::input::long_date(self.start_date))
+        format!("{kind}, {}", self.began())
+    }
+
+    /// When it began, as far as it is known: "25 September 2017" or "September 2017".
+    pub fn began(&self) -> String {
+        match self.date_precision {
+            crate::history::DatePrecision::Month => {
+                format!("{} {}", self.start_date.month(), self.start_date.year())
+            }
+            _ => crate::input::long_date(self.start_date),
+        }
+    }
+
+    /// Its dates as far as they are known: "20 to 24 September 2021", "from 25 September
+    /// 2017" or "September 2017".
+    pub fn dates(&self) -> String {
+        use crate::history::DatePrecision::*;
+        match self.date_precision {
+            Days if self.end_date != self.start_date => format!(
+                "{} to {}",
+                crate::input::long_date(self.start_date),
+                crate::input::long_date(self.end_date)
+            ),
+            Days => crate::input::long_date(self.start_date),
+            FirstDay => format!("From {}", crate::input::long_date(self.start_date)),
+            Month => self.began(),
+        }
     }
 }
 
@@ -107,14 +157,20 @@ pub struct Finding {
     pub position: i64,
 }
 
-/// A revisit or monitoring inspection.
+/// A revisit (2016 framework) or monitoring inspection (2023 framework).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Revisit {
     pub id: RevisitId,
     pub inspection_id: InspectionId,
+    #[serde(default = "revisit_kind")]
+    pub kind: crate::history::RevisitKind,
     pub date: Date,
     pub summary: String,
     pub judgements: Vec<RevisitJudgement>,
+}
+
+fn revisit_kind() -> crate::history::RevisitKind {
+    crate::history::RevisitKind::Revisit
 }
 
 /// The revisit's judgement on one weakness.
@@ -135,6 +191,16 @@ mod tests {
         assert!(!InspectionOutcome::WsoaRequired.belongs_to(Framework::Area2023));
         assert!(InspectionOutcome::SystemicFailings.belongs_to(Framework::Area2023));
         assert!(!InspectionOutcome::Positive.belongs_to(Framework::Joint2016));
+    }
+
+    #[test]
+    fn finding_kinds_belong_to_their_framework_only() {
+        assert!(FindingKind::SignificantWeakness.belongs_to(Framework::Joint2016));
+        assert!(!FindingKind::SignificantWeakness.belongs_to(Framework::Area2023));
+        assert!(FindingKind::AreaForPriorityAction.belongs_to(Framework::Area2023));
+        assert!(!FindingKind::AreaForImprovement.belongs_to(Framework::Joint2016));
+        assert!(FindingKind::Strength.belongs_to(Framework::Joint2016));
+        assert!(FindingKind::Strength.belongs_to(Framework::Area2023));
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod codes;
 pub mod dates;
 pub mod flags;
 pub mod governance;
+pub mod history;
 pub mod ids;
 pub mod import;
 pub mod input;

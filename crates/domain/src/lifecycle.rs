@@ -26,6 +26,7 @@ crate::coded_enum! {
         Board => ("board", "board"),
         Meeting => ("meeting", "meeting"),
         Survey => ("survey", "survey"),
+        Intervention => ("intervention", "intervention or review"),
     }
 }
 

@@ -54,6 +54,51 @@ pub struct Document {
     pub inspections: Vec<Inspection>,
     #[serde(default)]
     pub plans: Vec<Plan>,
+    /// DfE and NHS England interventions and reviews.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub interventions: Vec<Intervention>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Intervention {
+    /// improvement_notice | statutory_direction | stocktake | review_6_months |
+    /// review_12_months | review_18_months | other_review | lifted
+    pub kind: String,
+    /// dfe | nhse | dfe_nhse
+    pub by: String,
+    /// A date as far as it is known: "2024", "2024-03" or "2024-03-27".
+    pub date: String,
+    /// What it is called locally ("Deep dive").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    /// Links to its documents.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub documents: Vec<String>,
+    /// The key of the plan it concerns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<String>,
+}
+
+/// A plan's way to approval; each date as far as it is known ("2023", "2023-10" or
+/// "2023-10-24"), or left out when not known.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Approval {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub submission_due: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub submitted: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -100,10 +145,14 @@ pub struct Inspection {
     pub key: String,
     /// joint_2016 | area_2023
     pub framework: String,
-    /// ISO date.
+    /// How much of the dates is known: days (the default) | first_day | month.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dates_known: Option<String>,
+    /// ISO date; "YYYY-MM" when only the month is known.
     pub start_date: String,
-    /// ISO date.
-    pub end_date: String,
+    /// ISO date; left out when only the first day or the month is known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_date: Option<String>,
     /// ISO date.
     #[serde(default)]
     pub published_date: Option<String>,
@@ -183,6 +232,9 @@ pub struct Plan {
     /// Family and professional surveys, with their results.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub surveys: Vec<Survey>,
+    /// When it had to be submitted, was submitted, approved and published.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval: Option<Approval>,
 }
 
 fn default_stale_after_days() -> i64 {

@@ -18,14 +18,61 @@ fn written(text: &str, date: Option<Date>) -> Option<String> {
     some(text).or_else(|| date.map(|d| d.to_string()))
 }
 
-/// The document for one plan of a partnership, with everything it refers to.
+/// The document for one plan of a partnership, with everything it refers to: its
+/// inspection and the interventions that concern it.
 pub async fn export_plan(
     store: &Store,
     partnership: PartnershipId,
     plan_id: PlanId,
 ) -> Result<Document, StoreError> {
-    let p = store.get_partnership(partnership).await?;
     let plan = store.get_plan(partnership, plan_id).await?;
+    let inspections: Vec<_> = plan.inspection_id.into_iter().collect();
+    let source = plan.title.clone();
+    export(store, partnership, vec![plan], inspections, false, &source).await
+}
+
+/// The document for a partnership's whole history: every inspection with its findings,
+/// revisits and monitoring inspections, every plan (archived ones too) and every
+/// intervention and review.
+pub async fn export_partnership(
+    store: &Store,
+    partnership: PartnershipId,
+) -> Result<Document, StoreError> {
+    let mut plans = store.list_plans(partnership).await?;
+    plans.extend(
+        store
+            .list_archived_plans(partnership)
+            .await?
+            .into_iter()
+            .map(|(plan, _)| plan),
+    );
+    plans.sort_by_key(|p| p.id);
+    let mut inspections = store.list_inspections(partnership).await?;
+    inspections.sort_by_key(|i| (i.start_date, i.id));
+    let source = format!(
+        "{}: the partnership's history",
+        store.get_partnership(partnership).await?.name
+    );
+    export(
+        store,
+        partnership,
+        plans,
+        inspections.iter().map(|i| i.id).collect(),
+        true,
+        &source,
+    )
+    .await
+}
+
+async fn export(
+    store: &Store,
+    partnership: PartnershipId,
+    plans: Vec<sendplan_domain::plan::Plan>,
+    inspection_ids: Vec<sendplan_domain::InspectionId>,
+    every_intervention: bool,
+    source: &str,
+) -> Result<Document, StoreError> {
+    let p = store.get_partnership(partnership).await?;
     let organisations = store.list_organisations(partnership).await?;
     let people = store.list_people(partnership).await?;
     let organisation_keys: HashMap<_, _> = organisations
@@ -40,53 +87,185 @@ pub async fn export_plan(
         .collect();
 
     let mut inspections = Vec::new();
+    let mut inspection_keys = HashMap::new();
     let mut finding_keys = HashMap::new();
-    if let Some(inspection_id) = plan.inspection_id {
-        let inspection = store.get_inspection(partnership, inspection_id).await?;
-        let findings = store
-            .list_findings(partnership, Some(inspection_id))
-            .await?;
-        for (i, f) in findings.iter().enumerate() {
-            finding_keys.insert(f.id, format!("f{}", i + 1));
-        }
-        let revisits = store.list_revisits(partnership, inspection_id).await?;
-        inspections.push(Inspection {
-            key: "i1".to_owned(),
-            framework: inspection.framework.code().to_owned(),
-            start_date: inspection.start_date.to_string(),
-            end_date: inspection.end_date.to_string(),
-            published_date: inspection.published_date.map(|d| d.to_string()),
-            outcome: inspection.outcome.code().to_owned(),
-            inspectors: some(&inspection.inspectors),
-            main_findings: some(&inspection.main_findings),
-            findings: findings
-                .iter()
-                .map(|f| Finding {
-                    key: finding_keys[&f.id].clone(),
-                    kind: f.kind.code().to_owned(),
-                    heading: f.heading.map(|h| h.code().to_owned()),
-                    text: f.text.clone(),
-                })
-                .collect(),
-            revisits: revisits
-                .iter()
-                .map(|r| Revisit {
-                    date: r.date.to_string(),
-                    summary: some(&r.summary),
-                    judgements: r
-                        .judgements
-                        .iter()
-                        .map(|j| Judgement {
-                            finding: finding_keys[&j.finding_id].clone(),
-                            sufficient_progress: j.sufficient_progress,
-                            commentary: some(&j.commentary),
-                        })
-                        .collect(),
-                })
-                .collect(),
-        });
+    for (n, inspection_id) in inspection_ids.iter().enumerate() {
+        let key = format!("i{}", n + 1);
+        inspection_keys.insert(*inspection_id, key.clone());
+        inspections.push(
+            export_inspection(store, partnership, *inspection_id, key, &mut finding_keys).await?,
+        );
     }
+    let plan_keys: HashMap<_, _> = plans
+        .iter()
+        .enumerate()
+        .map(|(n, plan)| (plan.id, format!("plan{}", n + 1)))
+        .collect();
+    let keys = Keys {
+        person: &person_keys,
+        organisation: &organisation_keys,
+        inspection: &inspection_keys,
+        finding: &finding_keys,
+    };
+    let mut plan_documents = Vec::new();
+    for plan in &plans {
+        plan_documents.push(
+            export_one_plan(store, partnership, plan, plan_keys[&plan.id].clone(), &keys).await?,
+        );
+    }
+    let interventions = store
+        .list_interventions(partnership)
+        .await?
+        .into_iter()
+        .filter(|x| every_intervention || x.plan_id.is_some_and(|p| plan_keys.contains_key(&p)))
+        .map(|x| Intervention {
+            kind: x.kind.code().to_owned(),
+            by: x.by.code().to_owned(),
+            date: x.date.to_string(),
+            title: some(&x.title),
+            outcome: some(&x.outcome),
+            notes: some(&x.notes),
+            documents: x.documents.clone(),
+            plan: x.plan_id.and_then(|p| plan_keys.get(&p).cloned()),
+        })
+        .collect();
 
+    Ok(Document {
+        format: FORMAT.to_owned(),
+        version: VERSION,
+        source: Some(format!(
+            "Exported from sendplan: {source}, {}",
+            long_date(time::OffsetDateTime::now_utc().date())
+        )),
+        partnership: Partnership {
+            name: p.name.clone(),
+            la_code: p.la_code.clone(),
+        },
+        organisations: organisations
+            .iter()
+            .map(|o| Organisation {
+                key: organisation_keys[&o.id].clone(),
+                name: o.name.clone(),
+                kind: o.kind.code().to_owned(),
+            })
+            .collect(),
+        people: people
+            .iter()
+            .map(|x| Person {
+                key: person_keys[&x.id].clone(),
+                name: some(&x.name),
+                job_title: some(&x.job_title),
+                organisation: x
+                    .organisation_id
+                    .and_then(|o| organisation_keys.get(&o).cloned()),
+                short_code: some(&x.short_code),
+                email: some(&x.email),
+                to_review: x.to_review,
+            })
+            .collect(),
+        inspections,
+        plans: plan_documents,
+        interventions,
+    })
+}
+
+/// The keys records are referred to by within one document.
+struct Keys<'a> {
+    person: &'a HashMap<sendplan_domain::PersonId, String>,
+    organisation: &'a HashMap<sendplan_domain::OrganisationId, String>,
+    inspection: &'a HashMap<sendplan_domain::InspectionId, String>,
+    finding: &'a HashMap<sendplan_domain::FindingId, String>,
+}
+
+/// One inspection with its findings (keyed `f1`, `f2`... across the document) and revisits.
+async fn export_inspection(
+    store: &Store,
+    partnership: PartnershipId,
+    inspection_id: sendplan_domain::InspectionId,
+    key: String,
+    finding_keys: &mut HashMap<sendplan_domain::FindingId, String>,
+) -> Result<Inspection, StoreError> {
+    use sendplan_domain::history::DatePrecision;
+    let inspection = store.get_inspection(partnership, inspection_id).await?;
+    let findings = store
+        .list_findings(partnership, Some(inspection_id))
+        .await?;
+    for f in &findings {
+        let n = finding_keys.len() + 1;
+        finding_keys.insert(f.id, format!("f{n}"));
+    }
+    let revisits = store.list_revisits(partnership, inspection_id).await?;
+    let (dates_known, start_date, end_date) = match inspection.date_precision {
+        DatePrecision::Days => (
+            None,
+            inspection.start_date.to_string(),
+            Some(inspection.end_date.to_string()),
+        ),
+        DatePrecision::FirstDay => (
+            Some(DatePrecision::FirstDay),
+            inspection.start_date.to_string(),
+            None,
+        ),
+        DatePrecision::Month => (
+            Some(DatePrecision::Month),
+            format!(
+                "{:04}-{:02}",
+                inspection.start_date.year(),
+                u8::from(inspection.start_date.month())
+            ),
+            None,
+        ),
+    };
+    Ok(Inspection {
+        key,
+        framework: inspection.framework.code().to_owned(),
+        dates_known: dates_known.map(|d| d.code().to_owned()),
+        start_date,
+        end_date,
+        published_date: inspection.published_date.map(|d| d.to_string()),
+        outcome: inspection.outcome.code().to_owned(),
+        inspectors: some(&inspection.inspectors),
+        main_findings: some(&inspection.main_findings),
+        findings: findings
+            .iter()
+            .map(|f| Finding {
+                key: finding_keys[&f.id].clone(),
+                kind: f.kind.code().to_owned(),
+                heading: f.heading.map(|h| h.code().to_owned()),
+                text: f.text.clone(),
+            })
+            .collect(),
+        revisits: revisits
+            .iter()
+            .map(|r| Revisit {
+                date: r.date.to_string(),
+                summary: some(&r.summary),
+                judgements: r
+                    .judgements
+                    .iter()
+                    .map(|j| Judgement {
+                        finding: finding_keys[&j.finding_id].clone(),
+                        sufficient_progress: j.sufficient_progress,
+                        commentary: some(&j.commentary),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    })
+}
+
+/// One plan, its scheme, structure, actions, measures, surveys and approval.
+async fn export_one_plan(
+    store: &Store,
+    partnership: PartnershipId,
+    plan: &sendplan_domain::plan::Plan,
+    key: String,
+    keys: &Keys<'_>,
+) -> Result<Plan, StoreError> {
+    let plan_id = plan.id;
+    let person_keys = keys.person;
+    let organisation_keys = keys.organisation;
+    let finding_keys = keys.finding;
     let ratings = store.list_ratings(partnership, plan_id).await?;
     let rating_labels: HashMap<_, _> = ratings.iter().map(|r| (r.id, r.label.clone())).collect();
     let areas = store.list_areas(partnership, plan_id).await?;
@@ -103,7 +282,7 @@ pub async fn export_plan(
         plan_id,
         &area_numbers,
         &numbers,
-        &person_keys,
+        person_keys,
     )
     .await?;
     let mut milestones_of: HashMap<_, Vec<_>> = HashMap::new();
@@ -191,90 +370,66 @@ pub async fn export_plan(
         });
     }
 
-    Ok(Document {
-        format: FORMAT.to_owned(),
-        version: VERSION,
-        source: Some(format!(
-            "Exported from sendplan: {}, {}",
-            plan.title,
-            long_date(time::OffsetDateTime::now_utc().date())
-        )),
-        partnership: Partnership {
-            name: p.name.clone(),
-            la_code: p.la_code.clone(),
-        },
-        organisations: organisations
+    let (approval, _) = store.plan_approval(partnership, plan_id).await?;
+    let text = |d: Option<sendplan_domain::history::PartialDate>| d.map(|d| d.to_string());
+    let approval = (!approval.is_empty()).then(|| Approval {
+        submission_due: text(approval.submission_due),
+        submitted: text(approval.submitted_on),
+        approved: text(approval.approved_on),
+        approved_by: some(&approval.approved_by),
+        published: text(approval.published_on),
+    });
+    Ok(Plan {
+        key,
+        kind: plan.kind.code().to_owned(),
+        title: plan.title.clone(),
+        period_start: plan.period_start.map(|d| d.to_string()),
+        period_end: plan.period_end.map(|d| d.to_string()),
+        inspection: plan
+            .inspection_id
+            .and_then(|i| keys.inspection.get(&i).cloned()),
+        status: plan.status.code().to_owned(),
+        stale_after_days: plan.stale_after_days,
+        ratings: ratings
             .iter()
-            .map(|o| Organisation {
-                key: organisation_keys[&o.id].clone(),
-                name: o.name.clone(),
-                kind: o.kind.code().to_owned(),
+            .map(|r| Rating {
+                label: r.label.clone(),
+                colour: r.colour.code().to_owned(),
+                meaning: r.meaning.clone(),
+                class: r.class.code().to_owned(),
             })
             .collect(),
-        people: people
+        areas: areas
             .iter()
-            .map(|x| Person {
-                key: person_keys[&x.id].clone(),
-                name: some(&x.name),
-                job_title: some(&x.job_title),
-                organisation: x
-                    .organisation_id
-                    .and_then(|o| organisation_keys.get(&o).cloned()),
-                short_code: some(&x.short_code),
-                email: some(&x.email),
-                to_review: x.to_review,
+            .map(|a| Area {
+                number: a.number.to_string(),
+                title: a.title.clone(),
+                findings: a
+                    .findings
+                    .iter()
+                    .filter_map(|f| finding_keys.get(f).cloned())
+                    .collect(),
+                senior_responsible_officer: a
+                    .senior_responsible_officer
+                    .and_then(|p| person_keys.get(&p).cloned()),
+                outcomes: some(&a.outcomes),
+                objectives: objectives
+                    .iter()
+                    .filter(|o| o.area_id == a.id)
+                    .map(|o| Objective {
+                        number: o.number.to_string(),
+                        title: o.title.clone(),
+                        i_statement: some(&o.i_statement),
+                        impact_indicators: some(&o.impact_indicators),
+                        milestones: some(&o.milestones),
+                    })
+                    .collect(),
             })
             .collect(),
-        inspections,
-        plans: vec![Plan {
-            key: "plan1".to_owned(),
-            kind: plan.kind.code().to_owned(),
-            title: plan.title.clone(),
-            period_start: plan.period_start.map(|d| d.to_string()),
-            period_end: plan.period_end.map(|d| d.to_string()),
-            inspection: plan.inspection_id.map(|_| "i1".to_owned()),
-            status: plan.status.code().to_owned(),
-            stale_after_days: plan.stale_after_days,
-            ratings: ratings
-                .iter()
-                .map(|r| Rating {
-                    label: r.label.clone(),
-                    colour: r.colour.code().to_owned(),
-                    meaning: r.meaning.clone(),
-                    class: r.class.code().to_owned(),
-                })
-                .collect(),
-            areas: areas
-                .iter()
-                .map(|a| Area {
-                    number: a.number.to_string(),
-                    title: a.title.clone(),
-                    findings: a
-                        .findings
-                        .iter()
-                        .filter_map(|f| finding_keys.get(f).cloned())
-                        .collect(),
-                    senior_responsible_officer: a
-                        .senior_responsible_officer
-                        .and_then(|p| person_keys.get(&p).cloned()),
-                    outcomes: some(&a.outcomes),
-                    objectives: objectives
-                        .iter()
-                        .filter(|o| o.area_id == a.id)
-                        .map(|o| Objective {
-                            number: o.number.to_string(),
-                            title: o.title.clone(),
-                            i_statement: some(&o.i_statement),
-                            impact_indicators: some(&o.impact_indicators),
-                            milestones: some(&o.milestones),
-                        })
-                        .collect(),
-                })
-                .collect(),
-            actions,
-            measures,
-            surveys: export_surveys(store, partnership, plan_id).await?,
-        }],
+        actions,
+        measures,
+        surveys: export_surveys(store, partnership, plan_id).await?,
+        approval,
     })
 }
 

@@ -13,7 +13,7 @@ pub mod sheet;
 pub mod sheet_export;
 
 pub use document::Document;
-pub use export::{export_plan, total_resources};
+pub use export::{export_partnership, export_plan, total_resources};
 pub use read::{to_import, Problem};
 
 /// Why a file could not be read as a document.

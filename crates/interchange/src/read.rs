@@ -5,6 +5,9 @@
 use crate::document::limits::MAX_AMOUNT_PENCE;
 use crate::document::*;
 use sendplan_domain::dates::PlanDate;
+use sendplan_domain::history::{
+    DatePrecision, InterventionBody, InterventionInput, InterventionKind, PartialDate, PlanApproval,
+};
 use sendplan_domain::import::*;
 use sendplan_domain::input::*;
 use sendplan_domain::inspection::{FindingHeading, FindingKind, Framework, InspectionOutcome};
@@ -438,8 +441,17 @@ pub fn to_import(document: &Document) -> Result<PlanImport, Vec<Problem>> {
                 );
             }
         }
-        let start = p.iso_date(&format!("{at}.start_date"), &inspection.start_date);
-        let end = p.iso_date(&format!("{at}.end_date"), &inspection.end_date);
+        let precision = match inspection.dates_known.as_deref() {
+            None => Some(DatePrecision::Days),
+            Some(code) => p.code(
+                &format!("{at}.dates_known"),
+                code,
+                DatePrecision::from_code,
+                &allowed(DatePrecision::ALL, DatePrecision::code),
+            ),
+        }
+        .unwrap_or(DatePrecision::Days);
+        let (start, end) = read_inspection_dates(&mut p, &at, inspection, precision);
         let published = inspection
             .published_date
             .as_deref()
@@ -462,15 +474,26 @@ pub fn to_import(document: &Document) -> Result<PlanImport, Vec<Problem>> {
                     ),
                 );
             }
+            let kind = p.code(
+                &format!("{fat}.kind"),
+                &finding.kind,
+                FindingKind::from_code,
+                &allowed(FindingKind::ALL, FindingKind::code),
+            );
+            if let (Some(kind), Some(framework)) = (kind, framework) {
+                if !kind.belongs_to(framework) {
+                    p.add(
+                        format!("{fat}.kind"),
+                        format!(
+                            "\"{}\" is not a finding of the {} framework",
+                            kind.code(),
+                            framework.code()
+                        ),
+                    );
+                }
+            }
             findings.push(FindingInput {
-                kind: p
-                    .code(
-                        &format!("{fat}.kind"),
-                        &finding.kind,
-                        FindingKind::from_code,
-                        &allowed(FindingKind::ALL, FindingKind::code),
-                    )
-                    .unwrap_or(FindingKind::Strength),
+                kind: kind.unwrap_or(FindingKind::Strength),
                 heading: finding.heading.as_deref().and_then(|h| {
                     p.code(
                         &format!("{fat}.heading"),
@@ -519,13 +542,20 @@ pub fn to_import(document: &Document) -> Result<PlanImport, Vec<Problem>> {
                 outcome: outcome.unwrap_or(InspectionOutcome::WsoaRequired),
                 inspectors: opt(&inspection.inspectors).to_owned(),
                 main_findings: opt(&inspection.main_findings).to_owned(),
+                date_precision: precision,
             },
             findings,
             revisits,
         });
     }
 
-    let _ = index(&mut p, &document.plans, "plans", |x| &x.key);
+    let plan_keys = index(&mut p, &document.plans, "plans", |x| &x.key);
+    let interventions = document
+        .interventions
+        .iter()
+        .enumerate()
+        .map(|(i, intervention)| read_intervention(&mut p, i, intervention, &plan_keys))
+        .collect();
     let plans = document
         .plans
         .iter()
@@ -550,8 +580,147 @@ pub fn to_import(document: &Document) -> Result<PlanImport, Vec<Problem>> {
             people,
             inspections,
             plans,
+            interventions,
         }),
         _ => Err(p.0),
+    }
+}
+
+/// An inspection's dates as far as `precision` says they are known.
+fn read_inspection_dates(
+    p: &mut Problems,
+    at: &str,
+    inspection: &Inspection,
+    precision: DatePrecision,
+) -> (Option<Date>, Option<Date>) {
+    let start_at = format!("{at}.start_date");
+    let end_at = format!("{at}.end_date");
+    match precision {
+        DatePrecision::Days => {
+            let start = p.iso_date(&start_at, &inspection.start_date);
+            let end = match &inspection.end_date {
+                Some(end) => p.iso_date(&end_at, end),
+                None => {
+                    p.add(
+                        end_at,
+                        "is needed: give the last day, or say \"dates_known\": \"first_day\"",
+                    );
+                    None
+                }
+            };
+            (start, end)
+        }
+        DatePrecision::FirstDay | DatePrecision::Month => {
+            if inspection.end_date.is_some() {
+                p.add(
+                    end_at,
+                    "must be left out when only the first day or the month is known",
+                );
+            }
+            let start = if precision == DatePrecision::FirstDay {
+                p.iso_date(&start_at, &inspection.start_date)
+            } else {
+                match PartialDate::parse(&inspection.start_date) {
+                    Some(month) if month.month.is_some() && month.day.is_none() => {
+                        Some(month.earliest())
+                    }
+                    _ => {
+                        p.add(
+                            start_at,
+                            format!("\"{}\" is not a month like 2016-12", inspection.start_date),
+                        );
+                        None
+                    }
+                }
+            };
+            (start, start)
+        }
+    }
+}
+
+/// A partial date field ("2016", "2016-12" or "2016-12-05"), if present and readable.
+fn partial_date(p: &mut Problems, at: &str, value: &Option<String>) -> Option<PartialDate> {
+    let text = value.as_deref()?;
+    let date = PartialDate::parse(text);
+    if date.is_none() {
+        p.add(
+            at,
+            format!("\"{text}\" is not a date like 2016, 2016-12 or 2016-12-05"),
+        );
+    }
+    date
+}
+
+fn read_intervention(
+    p: &mut Problems,
+    i: usize,
+    intervention: &Intervention,
+    plan_keys: &HashMap<&str, usize>,
+) -> (InterventionInput, Option<usize>) {
+    let at = format!("interventions[{i}]");
+    let kind = p.code(
+        &format!("{at}.kind"),
+        &intervention.kind,
+        InterventionKind::from_code,
+        &allowed(InterventionKind::ALL, InterventionKind::code),
+    );
+    let by = p.code(
+        &format!("{at}.by"),
+        &intervention.by,
+        InterventionBody::from_code,
+        &allowed(InterventionBody::ALL, InterventionBody::code),
+    );
+    let date = partial_date(p, &format!("{at}.date"), &Some(intervention.date.clone()));
+    let plan = intervention
+        .plan
+        .as_deref()
+        .and_then(|key| p.key(&format!("{at}.plan"), plan_keys, key, "plan"));
+    for (d, link) in intervention.documents.iter().enumerate() {
+        if !(link.starts_with("https://") || link.starts_with("http://")) || link.contains(' ') {
+            p.add(
+                format!("{at}.documents[{d}]"),
+                "must be a web address starting with https://",
+            );
+        }
+    }
+    (
+        InterventionInput {
+            kind: kind.unwrap_or(InterventionKind::OtherReview),
+            by: by.unwrap_or(InterventionBody::Dfe),
+            date: date.unwrap_or(PartialDate {
+                year: 1900,
+                month: None,
+                day: None,
+            }),
+            title: p.text(&format!("{at}.title"), opt(&intervention.title), SHORT_TEXT),
+            outcome: p.text(
+                &format!("{at}.outcome"),
+                opt(&intervention.outcome),
+                LONG_TEXT,
+            ),
+            notes: p.text(&format!("{at}.notes"), opt(&intervention.notes), LONG_TEXT),
+            documents: intervention.documents.clone(),
+            plan_id: None,
+        },
+        plan,
+    )
+}
+
+fn read_approval(p: &mut Problems, at: &str, approval: &Option<Approval>) -> PlanApproval {
+    let Some(a) = approval else {
+        return PlanApproval::default();
+    };
+    let at = format!("{at}.approval");
+    PlanApproval {
+        submission_due: partial_date(p, &format!("{at}.submission_due"), &a.submission_due),
+        submitted_on: partial_date(p, &format!("{at}.submitted"), &a.submitted),
+        approved_on: partial_date(p, &format!("{at}.approved"), &a.approved),
+        approved_by: p.text(
+            &format!("{at}.approved_by"),
+            opt(&a.approved_by),
+            SHORT_TEXT,
+        ),
+        published_on: partial_date(p, &format!("{at}.published"), &a.published),
     }
 }
 
@@ -605,8 +774,13 @@ fn read_plan(
             "inspection",
         )
     });
-    if plan.ratings.is_empty() {
-        p.add(format!("{at}.ratings"), "a plan needs at least one rating");
+    // A plan recorded for its history alone (its actions were never transcribed) may have
+    // no rating scheme; one with actions needs one to rate them.
+    if plan.ratings.is_empty() && !plan.actions.is_empty() {
+        p.add(
+            format!("{at}.ratings"),
+            "a plan with actions needs at least one rating",
+        );
     }
     let mut rating_labels = HashMap::new();
     let ratings = plan
@@ -777,6 +951,7 @@ fn read_plan(
         person_keys,
     );
     let surveys = measures::read_surveys(p, &at, &plan.surveys);
+    let approval = read_approval(p, &at, &plan.approval);
     PlanToImport {
         plan: input,
         inspection,
@@ -785,6 +960,7 @@ fn read_plan(
         actions,
         measures,
         surveys,
+        approval,
     }
 }
 

@@ -1000,7 +1000,9 @@ pub fn table_to_document(
             actions,
             measures: vec![],
             surveys: vec![],
+            approval: None,
         }],
+        interventions: vec![],
     })
 }
 

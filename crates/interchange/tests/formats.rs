@@ -1974,3 +1974,180 @@ fn hidden_control_characters_are_refused_where_they_are() {
     literal.insert_str(at, "\\\\u0000");
     assert!(read(&literal).is_ok(), "a backslash then u0000 is text");
 }
+
+/// Issue 13: a real partnership's history (Oxfordshire, 2017 to 2025: 2016-framework
+/// inspection, WSOA, revisit with mixed judgements, APP, 2023 inspection with widespread
+/// and/or systemic failings, priority action plan, DfE improvement notice, deep dive,
+/// stocktake and monitoring inspection) is recorded as the sources give it, with partial
+/// and unknown dates left partial or unknown, and survives export and import unchanged.
+#[tokio::test]
+async fn a_real_partnerships_history_is_kept_as_its_sources_give_it_and_round_trips() {
+    use sendplan_domain::history::{DatePrecision, InterventionKind, RevisitKind};
+    use sendplan_interchange::export_partnership;
+    let path = format!(
+        "{}/../../fixtures/history/oxfordshire.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&path).expect("fixture");
+    let fixture: Document = serde_json::from_str(&text).expect("json");
+    let (_, import) = read(&text).unwrap_or_else(|e| panic!("oxfordshire: {e}"));
+    let (store, db) = fresh_store().await;
+    let summary = store
+        .import_plan(Actor(None), &import, TODAY)
+        .await
+        .expect("import");
+    let partnership = summary.partnership.expect("partnership");
+    assert_eq!((summary.plans.len(), summary.interventions), (3, 3));
+
+    let mut inspections = store
+        .list_inspections(partnership)
+        .await
+        .expect("inspections");
+    inspections.sort_by_key(|i| i.start_date);
+    assert_eq!(inspections[0].date_precision, DatePrecision::Days);
+    assert_eq!(inspections[1].date_precision, DatePrecision::FirstDay);
+    assert_eq!(inspections[1].dates(), "From 17 July 2023");
+    let revisit = &store
+        .list_revisits(partnership, inspections[0].id)
+        .await
+        .expect("revisits")[0];
+    assert_eq!(revisit.kind, RevisitKind::Revisit);
+    let sufficient = revisit
+        .judgements
+        .iter()
+        .filter(|j| j.sufficient_progress)
+        .count();
+    assert_eq!(
+        (sufficient, revisit.judgements.len()),
+        (3, 5),
+        "mixed judgements"
+    );
+    let monitoring = &store
+        .list_revisits(partnership, inspections[1].id)
+        .await
+        .expect("monitoring")[0];
+    assert_eq!(monitoring.kind, RevisitKind::Monitoring);
+    assert!(monitoring.judgements.iter().all(|j| j.sufficient_progress));
+    let interventions = store
+        .list_interventions(partnership)
+        .await
+        .expect("interventions");
+    let dated: Vec<(InterventionKind, String)> = interventions
+        .iter()
+        .map(|i| (i.kind, i.date.long()))
+        .collect();
+    assert!(dated.contains(&(
+        InterventionKind::ImprovementNotice,
+        "16 November 2023".to_owned()
+    )));
+    assert!(dated.contains(&(InterventionKind::OtherReview, "March 2024".to_owned())));
+    assert!(dated.contains(&(InterventionKind::Stocktake, "2024".to_owned())));
+    let (approval, _) = store
+        .plan_approval(partnership, summary.plans[2])
+        .await
+        .expect("approval");
+    assert_eq!(
+        approval.approved_on.map(|d| d.long()),
+        Some("12 December 2023".to_owned())
+    );
+    // The WSOA's and the APP's dates are not known, so none are recorded.
+    for plan in &summary.plans[..2] {
+        assert!(store
+            .plan_approval(partnership, *plan)
+            .await
+            .expect("a")
+            .0
+            .is_empty());
+    }
+
+    // The export says what the fixture says: the same findings, judgements, interventions
+    // and approval, under keys of its own.
+    let first = export_partnership(&store, partnership)
+        .await
+        .expect("export");
+    let findings = |d: &Document| -> Vec<(String, String)> {
+        d.inspections
+            .iter()
+            .flat_map(|i| i.findings.iter().map(|f| (f.kind.clone(), f.text.clone())))
+            .collect()
+    };
+    assert_eq!(findings(&first), findings(&fixture));
+    let judged = |d: &Document| -> Vec<(String, bool, Option<String>)> {
+        d.inspections
+            .iter()
+            .flat_map(|i| {
+                i.revisits.iter().flat_map(move |r| {
+                    r.judgements.iter().map(move |j| {
+                        let text = i
+                            .findings
+                            .iter()
+                            .find(|f| f.key == j.finding)
+                            .map(|f| f.text.clone())
+                            .unwrap_or_default();
+                        (text, j.sufficient_progress, j.commentary.clone())
+                    })
+                })
+            })
+            .collect()
+    };
+    assert_eq!(judged(&first), judged(&fixture));
+    let without_plan_keys = |d: &Document| -> Vec<sendplan_interchange::document::Intervention> {
+        d.interventions
+            .iter()
+            .map(|i| sendplan_interchange::document::Intervention {
+                plan: None,
+                ..i.clone()
+            })
+            .collect()
+    };
+    assert_eq!(without_plan_keys(&first), without_plan_keys(&fixture));
+    assert_eq!(first.plans[2].approval, fixture.plans[2].approval);
+    assert_eq!(
+        first.inspections[1].dates_known.as_deref(),
+        Some("first_day")
+    );
+
+    // And it imports and exports again unchanged.
+    let json = serde_json::to_string(&first).expect("json");
+    let (_, again_import) = read(&json).expect("the export reads back");
+    let (again, again_db) = fresh_store().await;
+    let again_summary = again
+        .import_plan(Actor(None), &again_import, TODAY)
+        .await
+        .expect("re-import");
+    let second = export_partnership(&again, again_summary.partnership.expect("p"))
+        .await
+        .expect("export again");
+    assert_eq!(without_source(first), without_source(second));
+    for s in [store, again] {
+        s.close().await;
+    }
+    remove(&db);
+    remove(&again_db);
+}
+
+/// Finding kinds belong to their framework: a significant weakness on a 2023 inspection
+/// is refused by name.
+#[tokio::test]
+async fn a_finding_of_the_other_framework_is_refused_where_it_is() {
+    let path = format!(
+        "{}/../../fixtures/history/oxfordshire.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let mut document: Document =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("fixture")).expect("json");
+    document.inspections[1].findings[0].kind = "significant_weakness".to_owned();
+    let Err(sendplan_interchange::ReadError::Problems(problems)) =
+        read(&serde_json::to_string(&document).expect("json"))
+    else {
+        panic!("a 2016 kind on a 2023 inspection was not refused");
+    };
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.at == "inspections[1].findings[0].kind"
+                && p.message
+                    .contains("not a finding of the area_2023 framework")),
+        "{problems:?}"
+    );
+}

@@ -114,6 +114,16 @@ enum Command {
         #[arg(long, short)]
         output: Option<std::path::PathBuf>,
     },
+    /// Export a partnership's whole history as one plan document: every inspection with
+    /// its findings, revisits and monitoring inspections, every plan, and every DfE and
+    /// NHS England intervention and review.
+    ExportHistory {
+        /// The partnership's local authority code (E10000025).
+        la_code: String,
+        /// Where to write it (standard output if not given).
+        #[arg(long, short)]
+        output: Option<std::path::PathBuf>,
+    },
     /// Produce a board report from a plan's records as they stood on a day, for scheduled
     /// jobs: the same report the Reports page produces.
     Report {
@@ -495,7 +505,7 @@ async fn run(cli: Cli) -> Result<()> {
                 .await
                 .context("the import failed; nothing was changed")?;
             println!(
-                "Imported into partnership {}: {} plan(s) ({}), {} areas, {} objectives, {} actions, {} milestones, {} updates, {} new people.",
+                "Imported into partnership {}: {} plan(s) ({}), {} areas, {} objectives, {} actions, {} milestones, {} updates, {} findings, {} interventions and reviews, {} new people.",
                 summary.partnership.map(|p| p.to_string()).unwrap_or_default(),
                 summary.plans.len(),
                 summary.plans.iter().map(|p| format!("id {p}")).collect::<Vec<_>>().join(", "),
@@ -504,6 +514,8 @@ async fn run(cli: Cli) -> Result<()> {
                 summary.actions,
                 summary.milestones,
                 summary.updates,
+                summary.findings,
+                summary.interventions,
                 summary.people
             );
             if summary.people_to_review > 0 || summary.dates_to_review > 0 {
@@ -542,6 +554,33 @@ async fn run(cli: Cli) -> Result<()> {
                 }
                 None if matches!(format, ExportFormat::Xlsx) => {
                     bail!("an Excel workbook cannot be written to the terminal: give --output FILE.xlsx")
+                }
+                None => std::io::Write::write_all(&mut std::io::stdout(), &bytes)?,
+            }
+            store.close().await;
+            Ok(())
+        }
+        Command::ExportHistory { la_code, output } => {
+            let store = open_store(&url).await?;
+            let Some(partnership) = store
+                .list_partnerships()
+                .await?
+                .into_iter()
+                .find(|p| p.la_code.eq_ignore_ascii_case(la_code.trim()))
+            else {
+                bail!("there is no partnership with local authority code {la_code} (see `sendplan partnerships`)");
+            };
+            let document = sendplan_interchange::export_partnership(&store, partnership.id).await?;
+            let bytes = (serde_json::to_string_pretty(&document)? + "\n").into_bytes();
+            match output {
+                Some(path) => {
+                    std::fs::write(&path, bytes)
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    eprintln!(
+                        "{}'s history written to {}.",
+                        partnership.name,
+                        path.display()
+                    );
                 }
                 None => std::io::Write::write_all(&mut std::io::stdout(), &bytes)?,
             }

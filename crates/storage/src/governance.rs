@@ -213,7 +213,7 @@ impl Store {
         partnership: PartnershipId,
         plan: PlanId,
     ) -> Result<Vec<ReportingLine>> {
-        let rows = sqlx::query("SELECT * FROM reporting_lines WHERE partnership_id = $1 AND plan_id = $2 ORDER BY first_due, id")
+        let rows = sqlx::query("SELECT id, plan_id, board_id, kind, cadence, first_due, until_date FROM reporting_lines WHERE partnership_id = $1 AND plan_id = $2 ORDER BY first_due, id")
             .bind(partnership.0)
             .bind(plan.0)
             .fetch_all(self.pool())
@@ -227,6 +227,7 @@ impl Store {
                     kind: r.code("kind", ReportKind::from_code)?,
                     cadence: r.code("cadence", Cadence::from_code)?,
                     first_due: r.date("first_due")?,
+                    until: r.opt_date("until_date")?,
                 })
             })
             .collect()
@@ -309,6 +310,75 @@ impl Store {
             .into_iter()
             .find(|l| l.id == line)
             .ok_or(StoreError::NotFound)
+    }
+
+    /// Changes how often a report goes, from a date: the line ends the day before `from`
+    /// and a new line with `cadence` is first due on `from`, so the history of what was
+    /// due when stays as it was. Refused if the line already ended or `from` is not after
+    /// its first due date.
+    pub async fn change_reporting_cadence(
+        &self,
+        actor: Actor,
+        partnership: PartnershipId,
+        plan: PlanId,
+        line: ReportingLineId,
+        from: Date,
+        cadence: Cadence,
+    ) -> Result<ReportingLineId> {
+        let before = self.get_reporting_line(partnership, plan, line).await?;
+        if from <= before.first_due {
+            return Err(StoreError::Rule(format!(
+                "Choose a date after the first report was due ({}); to change the whole cycle, take it out and add it again",
+                sendplan_domain::input::long_date(before.first_due)
+            )));
+        }
+        let mut write = self.begin_write().await?;
+        let ended = sqlx::query(
+            "UPDATE reporting_lines SET until_date = $1 WHERE id = $2 AND partnership_id = $3 AND until_date IS NULL",
+        )
+        .bind(date_text(from - time::Duration::days(1)))
+        .bind(line.0)
+        .bind(partnership.0)
+        .execute(&mut *write.tx)
+        .await?;
+        if ended.rows_affected() == 0 {
+            return Err(StoreError::Conflict);
+        }
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO reporting_lines (partnership_id, plan_id, board_id, kind, cadence, first_due, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(partnership.0)
+        .bind(plan.0)
+        .bind(before.board_id.0)
+        .bind(before.kind.code())
+        .bind(cadence.code())
+        .bind(date_text(from))
+        .bind(now_text())
+        .fetch_one(&mut *write.tx)
+        .await?;
+        crate::audit::record(
+            &mut write.tx,
+            crate::audit::Change {
+                partnership: Some(partnership),
+                actor,
+                entity: "reporting_line",
+                entity_id: id,
+                change: "changed",
+                summary: format!(
+                    "{} changed from {} to {} from {}",
+                    before.kind.label(),
+                    before.cadence.label().to_lowercase(),
+                    cadence.label().to_lowercase(),
+                    sendplan_domain::input::long_date(from)
+                ),
+                before: Some(&before),
+                after: Some(&(cadence.code(), from)),
+            },
+        )
+        .await?;
+        write.commit().await?;
+        Ok(ReportingLineId(id))
     }
 
     /// Takes a report out of a plan's reporting cycle: no more next due dates or

@@ -295,6 +295,17 @@ impl Store {
                     .await?;
                 summary.surveys += 1;
             }
+            if !plan.approval.is_empty() {
+                self.insert_plan_approval(tx, partnership, plan_id, &plan.approval)
+                    .await?;
+            }
+        }
+        for (intervention, plan) in &import.interventions {
+            let mut input = intervention.clone();
+            input.plan_id = plan.map(|p| summary.plans[p]);
+            self.insert_intervention(tx, actor, partnership, &input)
+                .await?;
+            summary.interventions += 1;
         }
         Ok(summary)
     }

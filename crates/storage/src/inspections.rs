@@ -4,6 +4,7 @@ use crate::audit::{record_created, record_updated, Subject};
 use crate::partnerships::missing_or_conflict;
 use crate::sql::{date_text, opt_date_text, RowExt};
 use crate::{one_or_not_found, Actor, Result, Store, StoreError, Tx};
+use sendplan_domain::history::{DatePrecision, RevisitKind};
 use sendplan_domain::input::{FindingInput, InspectionInput, RevisitInput};
 use sendplan_domain::inspection::*;
 use sendplan_domain::{FindingId, InspectionId, PartnershipId, RevisitId};
@@ -20,8 +21,37 @@ fn inspection_from(row: &AnyRow) -> Result<Inspection> {
         outcome: row.code("outcome", InspectionOutcome::from_code)?,
         inspectors: row.text("inspectors")?,
         main_findings: row.text("main_findings")?,
+        date_precision: row.code("date_precision", DatePrecision::from_code)?,
         version: row.int("version")?,
     })
+}
+
+/// The columns [`inspection_from`] reads, named rather than `*` so a migration that adds
+/// a column cannot change what a cached statement returns.
+macro_rules! inspections_select {
+    () => {
+        "SELECT id, partnership_id, framework, start_date, end_date, published_date, outcome, inspectors, main_findings, date_precision, version FROM inspections"
+    };
+}
+
+/// Refuses a finding kind of the other framework: a 2023 inspection has no significant
+/// weaknesses, a 2016 one no areas for priority action.
+async fn check_kind(tx: &mut Tx, inspection: InspectionId, kind: FindingKind) -> Result<()> {
+    let framework: String = sqlx::query_scalar("SELECT framework FROM inspections WHERE id = $1")
+        .bind(inspection.0)
+        .fetch_one(&mut **tx)
+        .await?;
+    let framework = Framework::from_code(&framework)
+        .ok_or_else(|| StoreError::Corrupt(format!("framework {framework}")))?;
+    if kind.belongs_to(framework) {
+        Ok(())
+    } else {
+        Err(StoreError::Rule(format!(
+            "An inspection under the {} has no findings of the kind \"{}\": choose one of its own kinds",
+            framework.label(),
+            kind.label().to_lowercase()
+        )))
+    }
 }
 
 fn finding_from(row: &AnyRow) -> Result<Finding> {
@@ -39,9 +69,10 @@ fn finding_from(row: &AnyRow) -> Result<Finding> {
 
 impl Store {
     pub async fn list_inspections(&self, partnership: PartnershipId) -> Result<Vec<Inspection>> {
-        let rows = sqlx::query(
-            "SELECT * FROM inspections WHERE partnership_id = $1 ORDER BY start_date DESC",
-        )
+        let rows = sqlx::query(concat!(
+            inspections_select!(),
+            " WHERE partnership_id = $1 ORDER BY start_date DESC"
+        ))
         .bind(partnership.0)
         .fetch_all(self.pool())
         .await?;
@@ -53,11 +84,14 @@ impl Store {
         partnership: PartnershipId,
         id: InspectionId,
     ) -> Result<Inspection> {
-        let row = sqlx::query("SELECT * FROM inspections WHERE id = $1 AND partnership_id = $2")
-            .bind(id.0)
-            .bind(partnership.0)
-            .fetch_optional(self.pool())
-            .await?;
+        let row = sqlx::query(concat!(
+            inspections_select!(),
+            " WHERE id = $1 AND partnership_id = $2"
+        ))
+        .bind(id.0)
+        .bind(partnership.0)
+        .fetch_optional(self.pool())
+        .await?;
         inspection_from(&one_or_not_found(row)?)
     }
 
@@ -83,8 +117,8 @@ impl Store {
         input: &InspectionInput,
     ) -> Result<InspectionId> {
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO inspections (partnership_id, framework, start_date, end_date, published_date, outcome, inspectors, main_findings) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            "INSERT INTO inspections (partnership_id, framework, start_date, end_date, published_date, outcome, inspectors, main_findings, date_precision) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
         )
         .bind(partnership.0)
         .bind(input.framework.code())
@@ -94,6 +128,7 @@ impl Store {
         .bind(input.outcome.code())
         .bind(input.inspectors.clone())
         .bind(input.main_findings.clone())
+        .bind(input.date_precision.code())
         .fetch_one(&mut **tx)
         .await?;
         let after = Inspection {
@@ -106,6 +141,7 @@ impl Store {
             outcome: input.outcome,
             inspectors: input.inspectors.clone(),
             main_findings: input.main_findings.clone(),
+            date_precision: input.date_precision,
             version: 1,
         };
         record_created(
@@ -135,7 +171,7 @@ impl Store {
         let mut write = self.begin_write().await?;
         let done = sqlx::query(
             "UPDATE inspections SET framework = $1, start_date = $2, end_date = $3, published_date = $4, outcome = $5, \
-             inspectors = $6, main_findings = $7, version = version + 1 WHERE id = $8 AND partnership_id = $9 AND version = $10",
+             inspectors = $6, main_findings = $7, date_precision = $11, version = version + 1 WHERE id = $8 AND partnership_id = $9 AND version = $10",
         )
         .bind(input.framework.code())
         .bind(date_text(input.start_date))
@@ -147,10 +183,17 @@ impl Store {
         .bind(id.0)
         .bind(partnership.0)
         .bind(version)
+        .bind(input.date_precision.code())
         .execute(&mut *write.tx)
         .await?;
         if done.rows_affected() == 0 || before.version != version {
             return Err(missing_or_conflict(&mut write.tx, "inspections", id.0, partnership).await);
+        }
+        // Changing the framework must not leave findings of the other framework behind.
+        if input.framework != before.framework {
+            for finding in self.list_findings(partnership, Some(id)).await? {
+                check_kind(&mut write.tx, id, finding.kind).await?;
+            }
         }
         let after = Inspection {
             framework: input.framework,
@@ -160,6 +203,7 @@ impl Store {
             outcome: input.outcome,
             inspectors: input.inspectors.clone(),
             main_findings: input.main_findings.clone(),
+            date_precision: input.date_precision,
             version: version + 1,
             ..before.clone()
         };
@@ -228,6 +272,7 @@ impl Store {
         inspection: InspectionId,
         input: &FindingInput,
     ) -> Result<FindingId> {
+        check_kind(tx, inspection, input.kind).await?;
         let position: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM findings WHERE inspection_id = $1")
                 .bind(inspection.0)
@@ -282,6 +327,7 @@ impl Store {
             return Err(StoreError::Conflict);
         }
         let mut write = self.begin_write().await?;
+        check_kind(&mut write.tx, before.inspection_id, input.kind).await?;
         let done = sqlx::query("UPDATE findings SET kind = $1, heading = $2, text = $3 WHERE id = $4 AND partnership_id = $5 AND text = $6")
             .bind(input.kind.code())
             .bind(input.heading.map(|h| h.code()))
@@ -321,7 +367,7 @@ impl Store {
         partnership: PartnershipId,
         inspection: InspectionId,
     ) -> Result<Vec<Revisit>> {
-        let rows = sqlx::query("SELECT * FROM revisits WHERE partnership_id = $1 AND inspection_id = $2 ORDER BY revisit_date")
+        let rows = sqlx::query("SELECT id, kind, revisit_date, summary FROM revisits WHERE partnership_id = $1 AND inspection_id = $2 ORDER BY revisit_date")
             .bind(partnership.0)
             .bind(inspection.0)
             .fetch_all(self.pool())
@@ -339,6 +385,7 @@ impl Store {
                 Ok(Revisit {
                     id: RevisitId(id),
                     inspection_id: inspection,
+                    kind: r.code("kind", RevisitKind::from_code)?,
                     date: r.date("revisit_date")?,
                     summary: r.text("summary")?,
                     judgements: judgements
@@ -381,11 +428,22 @@ impl Store {
         inspection: InspectionId,
         input: &RevisitInput,
     ) -> Result<RevisitId> {
-        let id: i64 = sqlx::query_scalar("INSERT INTO revisits (partnership_id, inspection_id, revisit_date, summary) VALUES ($1, $2, $3, $4) RETURNING id")
+        // A 2016 inspection is followed by a revisit, a 2023 one by a monitoring inspection.
+        let framework: String =
+            sqlx::query_scalar("SELECT framework FROM inspections WHERE id = $1")
+                .bind(inspection.0)
+                .fetch_one(&mut **tx)
+                .await?;
+        let kind = RevisitKind::following(
+            Framework::from_code(&framework)
+                .ok_or_else(|| StoreError::Corrupt(format!("framework {framework}")))?,
+        );
+        let id: i64 = sqlx::query_scalar("INSERT INTO revisits (partnership_id, inspection_id, revisit_date, summary, kind) VALUES ($1, $2, $3, $4, $5) RETURNING id")
             .bind(partnership.0)
             .bind(inspection.0)
             .bind(date_text(input.date))
             .bind(input.summary.clone())
+            .bind(kind.code())
             .fetch_one(&mut **tx)
             .await?;
         for (finding, sufficient, commentary) in &input.judgements {
@@ -400,6 +458,7 @@ impl Store {
         let after = Revisit {
             id: RevisitId(id),
             inspection_id: inspection,
+            kind,
             date: input.date,
             summary: input.summary.clone(),
             judgements: input
@@ -422,8 +481,10 @@ impl Store {
                 id,
             },
             format!(
-                "Revisit recorded: {sufficient} of {} weaknesses with sufficient progress",
-                input.judgements.len()
+                "{} recorded: {sufficient} of {} judged \"{}\"",
+                kind.label(),
+                input.judgements.len(),
+                kind.judgement(true).to_lowercase()
             ),
             &after,
         )

@@ -17,6 +17,7 @@ mod cache;
 mod corrections;
 mod drafts;
 mod governance;
+mod history;
 mod import;
 mod inspections;
 mod invitations;

@@ -338,6 +338,14 @@ fn spec(kind: RecordKind) -> Spec {
             ],
             blockers: &[],
         },
+        Intervention => Spec {
+            table: "interventions",
+            describe: "SELECT CASE WHEN title = '' THEN kind ELSE title END || ', ' || on_date AS label, by_body AS context, NULL AS parent \
+                       FROM interventions WHERE id = $1",
+            versioned: true,
+            owned: &[],
+            blockers: &[],
+        },
         Survey => Spec {
             table: "surveys",
             describe: "SELECT 'Survey: ' || s.title AS label, p.title AS context, s.plan_id AS parent \

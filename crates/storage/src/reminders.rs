@@ -295,6 +295,8 @@ impl Store {
             .list_reporting_lines(partnership, plan)
             .await?
             .iter()
+            // A line whose frequency changed has ended: its successor reminds instead.
+            .filter(|line| line.next_due(today).is_some())
             .map(|line| {
                 let board = boards
                     .iter()

@@ -577,6 +577,7 @@ async fn every_kind_of_change_is_audited(store: Store, _url: String) {
                 end_date: date!(2021 - 09 - 17),
                 published_date: Some(date!(2021 - 11 - 12)),
                 outcome: sendplan_domain::inspection::InspectionOutcome::WsoaRequired,
+                date_precision: sendplan_domain::history::DatePrecision::Days,
                 inspectors: "HMI".into(),
                 main_findings: "Leaders are committed".into(),
             },

@@ -49,3 +49,42 @@ ALTER TABLE milestones ADD COLUMN done_evidence TEXT NOT NULL DEFAULT '';
 -- "You said, we did" entries are edited, withdrawn from the public page and published
 -- again; the version refuses an edit made on a stale copy.
 ALTER TABLE you_said_we_did ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+
+-- The inspection history as it happens. An inspection known only by its first day or
+-- its month says so; a revisit is the 2016 framework's revisit or the 2023 framework's
+-- monitoring inspection, whose judgements are worded differently.
+ALTER TABLE inspections ADD COLUMN date_precision TEXT NOT NULL DEFAULT 'days';
+ALTER TABLE revisits ADD COLUMN kind TEXT NOT NULL DEFAULT 'revisit';
+
+-- DfE and NHS England interventions and reviews: improvement notices, statutory
+-- directions, stocktakes, 6, 12 and 18-month reviews. Dates may be partial: '2024',
+-- '2024-03' or '2024-03-27'. Documents are links, one per line.
+CREATE TABLE interventions (
+    id INTEGER PRIMARY KEY,
+    partnership_id INTEGER NOT NULL REFERENCES partnerships(id),
+    kind TEXT NOT NULL,
+    by_body TEXT NOT NULL,
+    on_date TEXT NOT NULL,
+    title TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    notes TEXT NOT NULL,
+    documents TEXT NOT NULL,
+    plan_id INTEGER REFERENCES plans(id),
+    version INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX interventions_partnership ON interventions(partnership_id, on_date);
+
+-- A plan's way to approval, each date partial or unknown (NULL).
+CREATE TABLE plan_approvals (
+    plan_id INTEGER PRIMARY KEY REFERENCES plans(id),
+    partnership_id INTEGER NOT NULL REFERENCES partnerships(id),
+    submission_due TEXT,
+    submitted_on TEXT,
+    approved_on TEXT,
+    approved_by TEXT NOT NULL,
+    published_on TEXT,
+    version INTEGER NOT NULL DEFAULT 1
+);
+
+-- A reporting line that changed frequency ends the day before its successor starts.
+ALTER TABLE reporting_lines ADD COLUMN until_date TEXT;

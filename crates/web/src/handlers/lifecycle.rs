@@ -50,6 +50,7 @@ fn addresses(ctx: &Ctx, kind: RecordKind, id: i64, parent: Option<i64>) -> (Stri
         Board => (format!("{base}/boards"), format!("{base}/boards")),
         Meeting => (format!("{plan}/meetings"), format!("{plan}/meetings")),
         Survey => (format!("{base}/surveys/{id}"), format!("{plan}/surveys")),
+        Intervention => (format!("{base}/timeline"), format!("{base}/timeline")),
     }
 }
 

@@ -76,11 +76,15 @@ async fn reports_page(state: &AppState, ctx: &Ctx, plan: PlanId) -> Result<FormP
     for (line, board) in &lines {
         page = page.with_link(
             format!(
-                "{} to {}, {}: next due {}",
+                "{} to {}, {}: {}",
                 line.kind.label(),
                 board,
                 line.cadence.label().to_lowercase(),
-                long_date(line.cadence.next_due(line.first_due, ctx.today))
+                match (line.next_due(ctx.today), line.until) {
+                    (Some(due), _) => format!("next due {}", long_date(due)),
+                    (None, Some(until)) => format!("until {}", long_date(until)),
+                    (None, None) => "ended".to_owned(),
+                }
             ),
             format!(
                 "{}/plans/{}/reports/view?kind={}&format=html",
