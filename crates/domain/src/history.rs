@@ -191,6 +191,16 @@ impl RevisitKind {
         }
     }
 
+    /// Whether the revisit judges findings of `kind`: a revisit judges each significant
+    /// weakness, a monitoring inspection each area for priority action.
+    pub fn judges(self, kind: crate::inspection::FindingKind) -> bool {
+        use crate::inspection::FindingKind::*;
+        match self {
+            RevisitKind::Revisit => kind == SignificantWeakness,
+            RevisitKind::Monitoring => kind == AreaForPriorityAction,
+        }
+    }
+
     /// The judgement on one finding, in the framework's own words.
     pub fn judgement(self, positive: bool) -> &'static str {
         match (self, positive) {

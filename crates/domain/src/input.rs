@@ -1132,9 +1132,10 @@ pub struct ReasonInput {
 }
 
 impl ReasonInput {
-    pub fn parse(form: &RawForm) -> Result<Self, FieldErrors> {
+    /// `why` completes "Enter ...": "why you are withdrawing the update".
+    pub fn parse(form: &RawForm, why: &str) -> Result<Self, FieldErrors> {
         let mut f = FormReader::new(form);
-        let reason = f.required("reason", "why", SHORT_TEXT);
+        let reason = f.required("reason", why, SHORT_TEXT);
         f.finish(ReasonInput { reason })
     }
 }
@@ -1149,7 +1150,7 @@ pub struct CorrectionInput {
 impl CorrectionInput {
     pub fn parse(form: &RawForm, ratings: &[RatingId], today: Date) -> Result<Self, FieldErrors> {
         let update = UpdateInput::parse(form, ratings, today);
-        let reason = ReasonInput::parse(form);
+        let reason = ReasonInput::parse(form, "why you are correcting the update");
         match (update, reason) {
             (Ok(update), Ok(reason)) => Ok(CorrectionInput {
                 update,

@@ -32,6 +32,12 @@ pub const FIXTURES: &[(&str, &str)] = &[
         "walsall",
         include_str!("../../../fixtures/plans/walsall.json"),
     ),
+    // A whole history rather than one plan: its inspections, plans, DfE intervention and
+    // reviews, for the timeline (issue 13).
+    (
+        "oxfordshire",
+        include_str!("../../../fixtures/history/oxfordshire.json"),
+    ),
 ];
 /// The impact measures each seed plan states with numbers, by plan name.
 pub const MEASURE_FIXTURES: &[(&str, &str)] = &[
@@ -143,7 +149,13 @@ pub async fn load(store: &Store) -> Result<(String, String)> {
                     );
                 }
                 let figures = timeliness.as_deref().unwrap_or_default();
+                // Plans of the past (a closed WSOA) are not measured any more.
                 for plan in &summary.plans {
+                    if store.get_plan(partnership, *plan).await?.status
+                        == sendplan_domain::plan::PlanStatus::Closed
+                    {
+                        continue;
+                    }
                     add_published_timeliness(
                         store,
                         partnership,

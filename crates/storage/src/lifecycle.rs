@@ -104,8 +104,8 @@ fn spec(kind: RecordKind) -> Spec {
             blockers: &[
                 Blocker {
                     count: "SELECT COUNT(*) FROM updates WHERE action_id = $1",
-                    noun: ("progress update", "progress updates"),
-                    way_on: "are its history, which is never deleted. Withdraw a wrong update instead, or archive the plan.",
+                    noun: ("progress update is", "progress updates are"),
+                    way_on: "its history, which is never deleted. Withdraw a wrong update instead, or archive the plan.",
                 },
                 Blocker {
                     count: "SELECT COUNT(*) FROM action_dependencies WHERE depends_on_id = $1",

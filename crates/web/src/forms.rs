@@ -201,6 +201,22 @@ impl Field {
         }
         self
     }
+    /// A date input showing as much of a date as is known: the day, or the day and the
+    /// month, stay empty when they are not.
+    pub fn partial_date_value(
+        mut self,
+        date: Option<sendplan_domain::history::PartialDate>,
+    ) -> Self {
+        if let Some(date) = date {
+            self.day = date.day.map(|d| d.to_string()).unwrap_or_default();
+            self.month = date
+                .month
+                .map(|m| u8::from(m).to_string())
+                .unwrap_or_default();
+            self.year = date.year.to_string();
+        }
+        self
+    }
     pub fn width(mut self, class: &'static str) -> Self {
         self.width = class;
         self

@@ -525,6 +525,26 @@ pub struct ArisingView {
     pub id: i64,
 }
 
+/// One entry of the partnership's timeline.
+#[derive(Debug, Clone)]
+pub struct TimelineEntry {
+    pub date: String,
+    pub tag: Tag,
+    pub title: String,
+    pub detail: String,
+    pub href: String,
+}
+
+/// The partnership's timeline: the story a new director or an inspector asks for first.
+#[derive(Template)]
+#[template(path = "timeline.html")]
+pub struct TimelinePage {
+    pub chrome: Chrome,
+    pub caption: String,
+    pub entries: Vec<TimelineEntry>,
+    pub buttons: Vec<LinkButton>,
+}
+
 /// A table within a [`NoticePage`].
 #[derive(Debug, Clone, Default)]
 pub struct TableBlock {

@@ -41,6 +41,7 @@ struct Area {
     /// A viewer member, whose role the access matrix changes and who it removes last.
     member: UserId,
     you_said: sendplan_domain::YouSaidId,
+    intervention: sendplan_domain::InterventionId,
     /// A progress update on an action nobody leads, written by `member`.
     update: sendplan_domain::UpdateId,
     updated_action: ActionId,
@@ -382,6 +383,23 @@ async fn build_area(store: &Store, code: &str) -> Area {
         )
         .await
         .unwrap();
+    let intervention = store
+        .create_intervention(
+            actor,
+            pid,
+            &sendplan_domain::history::InterventionInput {
+                kind: sendplan_domain::history::InterventionKind::Stocktake,
+                by: sendplan_domain::history::InterventionBody::Dfe,
+                date: sendplan_domain::history::PartialDate::parse("2024-06").unwrap(),
+                title: String::new(),
+                outcome: "Progress noted".into(),
+                notes: String::new(),
+                documents: vec![],
+                plan_id: Some(plan),
+            },
+        )
+        .await
+        .unwrap();
     let invitation = store
         .create_invitation(
             actor,
@@ -402,6 +420,7 @@ async fn build_area(store: &Store, code: &str) -> Area {
         update,
         updated_action,
         you_said,
+        intervention,
         invitation,
         pid,
         plan,
@@ -711,6 +730,36 @@ fn routes(a: &Area) -> Vec<(&'static str, String, Needs)> {
         (
             "GET",
             format!("{p}/you-said/{}/edit", a.you_said),
+            EditPlans,
+        ),
+        ("GET", format!("{p}/timeline"), View),
+        ("GET", format!("{p}/interventions/new"), EditPlans),
+        ("POST", format!("{p}/interventions/new"), EditPlans),
+        (
+            "GET",
+            format!("{p}/interventions/{}/edit", a.intervention),
+            EditPlans,
+        ),
+        (
+            "POST",
+            format!("{p}/interventions/{}/edit", a.intervention),
+            EditPlans,
+        ),
+        ("GET", format!("{p}/plans/{}/approval", a.plan), EditPlans),
+        ("POST", format!("{p}/plans/{}/approval", a.plan), EditPlans),
+        (
+            "GET",
+            format!("{p}/plans/{}/cycle/{}/change", a.plan, a.reporting_line),
+            EditPlans,
+        ),
+        (
+            "POST",
+            format!("{p}/plans/{}/cycle/{}/change", a.plan, a.reporting_line),
+            EditPlans,
+        ),
+        (
+            "GET",
+            format!("{p}/delete/intervention/{}", a.intervention),
             EditPlans,
         ),
         (
@@ -4839,7 +4888,10 @@ async fn a_rating_is_corrected_and_an_update_withdrawn_with_the_history_kept() {
     // The reason is required.
     let (status, body) = w.post(Some(&manager), &correct, &fields).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(body.contains("Enter why"), "{body}");
+    assert!(
+        body.contains("Enter why you are correcting the update"),
+        "{body}"
+    );
     let mut with_reason = fields.to_vec();
     with_reason.push(("reason", "Wrong rating chosen"));
     let (status, _) = w.post(Some(&manager), &correct, &with_reason).await;
@@ -5076,4 +5128,133 @@ async fn a_measure_is_edited_from_a_form_that_shows_it_as_it_is() {
     let (status, body) = send(fields("days", "Longest wait for autism", "3")).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("The unit cannot change"), "{body}");
+}
+
+/// Issue 13: the partnership's timeline tells Oxfordshire's story in date order, with
+/// partial dates as partial and undated plans after the inspection they answer; an
+/// intervention is recorded with a date known only to the month; a 2023 inspection is
+/// followed by a monitoring inspection, not a "revisit"; a finding kind of the other
+/// framework is refused.
+#[tokio::test]
+async fn the_timeline_tells_a_real_history_in_order() {
+    let w = world().await;
+    let text = std::fs::read_to_string(format!(
+        "{}/../../fixtures/history/oxfordshire.json",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let (_, import) = sendplan_interchange::read(&text).unwrap();
+    let summary = w
+        .store
+        .import_plan(Actor(None), &import, time::OffsetDateTime::now_utc().date())
+        .await
+        .unwrap();
+    let pid = summary.partnership.unwrap();
+    let admin = w
+        .session_for("admin@example.org", Some((pid, Role::Admin, None)), false)
+        .await;
+    let p = format!("/p/{pid}");
+    let (status, page) = w.get(Some(&admin), &format!("{p}/timeline")).await;
+    assert_eq!(status, StatusCode::OK);
+    let order = [
+        "Joint local area SEND inspection, 25 September 2017",
+        "Written statement of action (2017 inspection)",
+        "Revisit (2016 framework)",
+        "Accelerated progress plan (2019 revisit)",
+        "Area SEND inspection, 17 July 2023",
+        "Local area partnership priority action plan: submitted",
+        "Improvement notice",
+        "Local area partnership priority action plan: approved by Ofsted",
+        "DfE stocktake",
+        "Deep dive",
+        "Monitoring inspection (2023 framework)",
+    ];
+    let mut at = 0;
+    for title in order {
+        let found = page[at..]
+            .find(title)
+            .unwrap_or_else(|| panic!("{title:?} is missing or out of order:\n{page}"));
+        at += found;
+    }
+    assert!(
+        page.contains("March 2024") && page.contains(">2024 <"),
+        "partial dates stay partial"
+    );
+
+    // Recording an intervention known only to the month.
+    let (status, body) = w
+        .post(
+            Some(&admin),
+            &format!("{p}/interventions/new"),
+            &[
+                ("kind", "review_12_months"),
+                ("by", "dfe_nhse"),
+                ("date-day", ""),
+                ("date-month", "11"),
+                ("date-year", "2024"),
+                ("outcome", "Formal monitoring continues"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (_, page) = w.get(Some(&admin), &format!("{p}/timeline")).await;
+    assert!(page.contains("November 2024") && page.contains("Review at 12 months"));
+    let (status, body) = w
+        .post(
+            Some(&admin),
+            &format!("{p}/interventions/new"),
+            &[
+                ("kind", "stocktake"),
+                ("by", "dfe"),
+                ("date-day", "5"),
+                ("date-year", "2024"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body.contains("must include a month when it includes a day"),
+        "{body}"
+    );
+
+    let inspections = w.store.list_inspections(pid).await.unwrap();
+    let later = inspections
+        .iter()
+        .find(|i| i.framework == sendplan_domain::inspection::Framework::Area2023)
+        .unwrap();
+    let (_, form) = w
+        .get(
+            Some(&admin),
+            &format!("{p}/inspections/{}/revisits/new", later.id),
+        )
+        .await;
+    assert!(
+        form.contains("Record a monitoring inspection") && form.contains("Effective action taken")
+    );
+    let (_, form) = w
+        .get(
+            Some(&admin),
+            &format!("{p}/inspections/{}/findings/new", later.id),
+        )
+        .await;
+    assert!(form.contains("Area for priority action") && !form.contains("Significant weakness"));
+    let (status, body) = w
+        .post(
+            Some(&admin),
+            &format!("{p}/inspections/{}/findings/new", later.id),
+            &[
+                ("kind", "significant_weakness"),
+                ("text", "Not a 2023 finding"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("has no findings of the kind"), "{body}");
+    let (_, page) = w
+        .get(Some(&admin), &format!("{p}/inspections/{}", later.id))
+        .await;
+    assert!(
+        page.contains("From 17 July 2023"),
+        "only the first day is known"
+    );
 }

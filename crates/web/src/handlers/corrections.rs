@@ -216,7 +216,7 @@ pub async fn withdraw_update(
     let (update, action) = correctable(&state, &ctx, id).await?;
     let form = RawForm(pairs);
     let page = withdrawal_page(&ctx, &update, &action);
-    let reason = match ReasonInput::parse(&form) {
+    let reason = match ReasonInput::parse(&form, "why you are withdrawing the update") {
         Ok(input) => input.reason,
         Err(errors) => return page.with_errors(&form, errors),
     };

@@ -9,6 +9,7 @@ use crate::views::{date_or, Cell, Chrome, LinkButton, SummaryRow, Tag};
 use crate::AppState;
 use axum::extract::{Path, State};
 use sendplan_domain::access::Capability;
+use sendplan_domain::history::{DatePrecision, RevisitKind};
 use sendplan_domain::input::{long_date, FindingInput, InspectionInput, RawForm, RevisitInput};
 use sendplan_domain::inspection::{
     Finding, FindingHeading, FindingKind, Framework, Inspection, InspectionOutcome,
@@ -35,6 +36,10 @@ pub async fn list_inspections(State(state): State<AppState>, ctx: Ctx) -> AppRes
             format!("{}/inspections/new", ctx.base()),
         ));
     }
+    buttons.push(LinkButton::secondary(
+        "Timeline",
+        format!("{}/timeline", ctx.base()),
+    ));
     html(&TablePage {
         chrome: Chrome::for_ctx(&ctx, "Inspections", "inspections"),
         heading: "Inspections".to_owned(),
@@ -69,10 +74,21 @@ fn inspection_page(ctx: &Ctx, inspection: Option<&Inspection>) -> FormPage {
                 .collect(),
         )
         .value(inspection.map_or("", |i| i.framework.code())),
+        Field::radios(
+            "dates_known",
+            "How much of its dates is known?",
+            DatePrecision::ALL
+                .iter()
+                .map(|d| Choice::new(d.code(), d.label()))
+                .collect(),
+        )
+        .hint("Sources sometimes give only the day an inspection began, or only the month")
+        .value(inspection.map_or(DatePrecision::Days.code(), |i| i.date_precision.code())),
         Field::date("start_date", "First day of the inspection")
-            .hint("For example, 12 7 2021")
+            .hint("For example, 12 7 2021. If only the month is known, leave the day empty.")
             .date_value(inspection.map(|i| i.start_date)),
         Field::date("end_date", "Last day of the inspection")
+            .hint("Leave empty if only the first day or the month is known")
             .date_value(inspection.map(|i| i.end_date)),
         Field::date("published_date", "Date the report was published (optional)")
             .date_value(inspection.and_then(|i| i.published_date)),
@@ -203,14 +219,7 @@ pub async fn show_inspection(
     }
     let summary = vec![
         SummaryRow::new("Framework", inspection.framework.label()),
-        SummaryRow::new(
-            "Dates",
-            format!(
-                "{} to {}",
-                long_date(inspection.start_date),
-                long_date(inspection.end_date)
-            ),
-        ),
+        SummaryRow::new("Dates", inspection.dates()),
         SummaryRow::new(
             "Report published",
             date_or(inspection.published_date, "Not published"),
@@ -230,11 +239,7 @@ pub async fn show_inspection(
                         .find(|f| f.id == j.finding_id)
                         .map(|f| f.text.clone())
                         .unwrap_or_default();
-                    let verdict = if j.sufficient_progress {
-                        "Sufficient progress"
-                    } else {
-                        "Not sufficient progress"
-                    };
+                    let verdict = r.kind.judgement(j.sufficient_progress);
                     let value = if j.commentary.is_empty() {
                         verdict.to_owned()
                     } else {
@@ -244,7 +249,7 @@ pub async fn show_inspection(
                 })
                 .collect();
             (
-                format!("Revisit on {}", long_date(r.date)),
+                format!("{} on {}", r.kind.label(), long_date(r.date)),
                 r.summary.clone(),
                 rows,
             )
@@ -257,7 +262,10 @@ pub async fn show_inspection(
             format!("{}/inspections/{}/findings/new", ctx.base(), inspection.id),
         ));
         buttons.push(LinkButton::secondary(
-            "Record a revisit",
+            match RevisitKind::following(inspection.framework) {
+                RevisitKind::Revisit => "Record a revisit",
+                RevisitKind::Monitoring => "Record a monitoring inspection",
+            },
             format!("{}/inspections/{}/revisits/new", ctx.base(), inspection.id),
         ));
         buttons.push(LinkButton::secondary(
@@ -331,7 +339,9 @@ pub async fn update_inspection(
     }
 }
 
-fn finding_page(ctx: &Ctx, inspection: InspectionId, finding: Option<&Finding>) -> FormPage {
+fn finding_page(ctx: &Ctx, inspection: &Inspection, finding: Option<&Finding>) -> FormPage {
+    let framework = inspection.framework;
+    let inspection = inspection.id;
     let (heading, action) = match finding {
         Some(f) => (
             "Edit finding".to_owned(),
@@ -346,8 +356,10 @@ fn finding_page(ctx: &Ctx, inspection: InspectionId, finding: Option<&Finding>) 
         Field::radios(
             "kind",
             "What kind of finding is this?",
+            // Only the kinds the inspection's framework uses.
             FindingKind::ALL
                 .iter()
+                .filter(|k| k.belongs_to(framework))
                 .map(|k| Choice::new(k.code(), k.label()))
                 .collect(),
         )
@@ -390,7 +402,7 @@ pub async fn new_finding(
         .store
         .get_inspection(ctx.pid(), InspectionId(id))
         .await?;
-    html(&finding_page(&ctx, inspection.id, None))
+    html(&finding_page(&ctx, &inspection, None))
 }
 
 pub async fn create_finding(
@@ -405,7 +417,7 @@ pub async fn create_finding(
         .store
         .get_inspection(ctx.pid(), InspectionId(id))
         .await?;
-    let page = finding_page(&ctx, inspection.id, None);
+    let page = finding_page(&ctx, &inspection, None);
     let input = match FindingInput::parse(&form) {
         Ok(input) => input,
         Err(errors) => return page.with_errors(&form, errors),
@@ -431,8 +443,12 @@ pub async fn edit_finding(
 ) -> AppResult {
     ctx.require(Capability::EditPlans)?;
     let finding = state.store.get_finding(ctx.pid(), FindingId(id)).await?;
+    let inspection = state
+        .store
+        .get_inspection(ctx.pid(), finding.inspection_id)
+        .await?;
     html(
-        &finding_page(&ctx, finding.inspection_id, Some(&finding)).delete_link(
+        &finding_page(&ctx, &inspection, Some(&finding)).delete_link(
             "Delete this finding",
             crate::handlers::lifecycle::delete_href(
                 &ctx,
@@ -452,7 +468,11 @@ pub async fn update_finding(
     ctx.require(Capability::EditPlans)?;
     let form = RawForm(pairs);
     let finding = state.store.get_finding(ctx.pid(), FindingId(id)).await?;
-    let page = finding_page(&ctx, finding.inspection_id, Some(&finding));
+    let inspection = state
+        .store
+        .get_inspection(ctx.pid(), finding.inspection_id)
+        .await?;
+    let page = finding_page(&ctx, &inspection, Some(&finding));
     let input = match FindingInput::parse(&form) {
         Ok(input) => input,
         Err(errors) => return page.with_errors(&form, errors),
@@ -484,44 +504,65 @@ pub async fn update_finding(
 }
 
 fn revisit_page(ctx: &Ctx, inspection: &Inspection, weaknesses: &[Finding]) -> FormPage {
+    let kind = RevisitKind::following(inspection.framework);
+    let (heading, what, intro) = match kind {
+        RevisitKind::Revisit => (
+            "Record a revisit",
+            "Weakness",
+            "Record the judgement on each significant weakness. Weaknesses without sufficient progress are usually carried into an accelerated progress plan.",
+        ),
+        RevisitKind::Monitoring => (
+            "Record a monitoring inspection",
+            "Area for priority action",
+            "Record whether the partnership has taken effective action on each area for priority action.",
+        ),
+    };
     let mut fields = vec![
-        Field::date("date", "Date of the revisit"),
+        Field::date("date", "Date it began"),
         Field::textarea("summary", "Summary (optional)").rows(4),
     ];
     for (n, w) in weaknesses.iter().enumerate() {
         fields.push(Field::radios(
             &format!("judgement-{}", w.id),
-            &format!("Weakness {}: {}", n + 1, w.text),
+            &format!("{what} {}: {}", n + 1, w.text),
             vec![
-                Choice::new("sufficient", "Sufficient progress"),
-                Choice::new("insufficient", "Not sufficient progress"),
+                Choice::new("sufficient", kind.judgement(true)),
+                Choice::new("insufficient", kind.judgement(false)),
+                Choice::new("not_judged", "Not judged, or not known"),
             ],
         ));
         fields.push(
             Field::textarea(
                 &format!("commentary-{}", w.id),
-                &format!("Weakness {}: inspectors' commentary (optional)", n + 1),
+                &format!("{what} {}: inspectors' commentary (optional)", n + 1),
             )
             .rows(3),
         );
     }
-    FormPage::new(Chrome::for_ctx(ctx, "Record a revisit", "inspections"), "Record a revisit", format!("{}/inspections/{}/revisits/new", ctx.base(), inspection.id), fields)
-        .caption(inspection.title())
-        .intro("Record the judgement on each weakness. Weaknesses without sufficient progress are usually carried into an accelerated progress plan.")
-        .cancel(format!("{}/inspections/{}", ctx.base(), inspection.id))
+    FormPage::new(
+        Chrome::for_ctx(ctx, heading, "inspections"),
+        heading,
+        format!("{}/inspections/{}/revisits/new", ctx.base(), inspection.id),
+        fields,
+    )
+    .caption(inspection.title())
+    .intro(intro)
+    .cancel(format!("{}/inspections/{}", ctx.base(), inspection.id))
 }
 
+/// The findings a revisit of `inspection` judges.
 async fn weaknesses(
     state: &AppState,
     ctx: &Ctx,
-    inspection: InspectionId,
+    inspection: &Inspection,
 ) -> Result<Vec<Finding>, crate::errors::AppError> {
+    let kind = RevisitKind::following(inspection.framework);
     Ok(state
         .store
-        .list_findings(ctx.pid(), Some(inspection))
+        .list_findings(ctx.pid(), Some(inspection.id))
         .await?
         .into_iter()
-        .filter(|f| f.kind.needs_a_response())
+        .filter(|f| kind.judges(f.kind))
         .collect())
 }
 
@@ -535,7 +576,7 @@ pub async fn new_revisit(
         .store
         .get_inspection(ctx.pid(), InspectionId(id))
         .await?;
-    let weaknesses = weaknesses(&state, &ctx, inspection.id).await?;
+    let weaknesses = weaknesses(&state, &ctx, &inspection).await?;
     html(&revisit_page(&ctx, &inspection, &weaknesses))
 }
 
@@ -551,7 +592,7 @@ pub async fn create_revisit(
         .store
         .get_inspection(ctx.pid(), InspectionId(id))
         .await?;
-    let weaknesses = weaknesses(&state, &ctx, inspection.id).await?;
+    let weaknesses = weaknesses(&state, &ctx, &inspection).await?;
     let page = revisit_page(&ctx, &inspection, &weaknesses);
     let ids: Vec<FindingId> = weaknesses.iter().map(|w| w.id).collect();
     let input = match RevisitInput::parse(&form, &ids) {

@@ -318,7 +318,7 @@ pub async fn archive_plan(
     let form = RawForm(pairs);
     let plan = state.store.get_plan(ctx.pid(), PlanId(id)).await?;
     let page = archive_page(&ctx, &plan);
-    let reason = match ReasonInput::parse(&form) {
+    let reason = match ReasonInput::parse(&form, "why the plan is being archived") {
         Ok(input) => input.reason,
         Err(errors) => return page.with_errors(&form, errors),
     };

@@ -6,6 +6,7 @@ mod admin;
 mod audit;
 mod corrections;
 mod governance;
+mod history;
 mod imports;
 mod inspections;
 mod lifecycle;
@@ -348,6 +349,23 @@ pub fn routes() -> Router<AppState> {
             get(lifecycle::confirm_delete).post(lifecycle::delete_record),
         )
         .route("/p/{pid}/deleted", get(lifecycle::list_deleted))
+        .route("/p/{pid}/timeline", get(history::show_timeline))
+        .route(
+            "/p/{pid}/interventions/new",
+            get(history::new_intervention).post(history::create_intervention),
+        )
+        .route(
+            "/p/{pid}/interventions/{id}/edit",
+            get(history::edit_intervention).post(history::update_intervention),
+        )
+        .route(
+            "/p/{pid}/plans/{id}/approval",
+            get(history::edit_approval).post(history::save_approval),
+        )
+        .route(
+            "/p/{pid}/plans/{plan}/cycle/{id}/change",
+            get(history::edit_cadence).post(history::change_cadence),
+        )
         .route(
             "/p/{pid}/deleted/{id}/restore",
             post(lifecycle::restore_deleted),

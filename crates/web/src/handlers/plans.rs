@@ -495,6 +495,29 @@ async fn plan_body(
             ),
         ),
     ];
+    let (approval, _) = state.store.plan_approval(ctx.pid(), plan.id).await?;
+    if !approval.is_empty() {
+        let when = |d: Option<sendplan_domain::history::PartialDate>| {
+            d.map_or("not known".to_owned(), |d| d.long())
+        };
+        let mut lines = vec![
+            format!("Due to be submitted: {}", when(approval.submission_due)),
+            format!("Submitted: {}", when(approval.submitted_on)),
+            format!(
+                "Approved: {}{}",
+                when(approval.approved_on),
+                if approval.approved_by.is_empty() {
+                    String::new()
+                } else {
+                    format!(" by {}", approval.approved_by)
+                }
+            ),
+        ];
+        if let Some(published) = approval.published_on {
+            lines.push(format!("Published: {}", published.long()));
+        }
+        summary.push(SummaryRow::new("Submission and approval", lines.join("\n")));
+    }
     let key: Vec<String> = overview
         .ratings
         .iter()
@@ -514,6 +537,10 @@ async fn plan_body(
         buttons.push(LinkButton::secondary(
             "Edit plan details",
             format!("{base}/edit"),
+        ));
+        buttons.push(LinkButton::secondary(
+            "Submission and approval",
+            format!("{base}/approval"),
         ));
         buttons.push(LinkButton::secondary(
             "Rating scheme",

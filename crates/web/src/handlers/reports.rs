@@ -95,6 +95,16 @@ async fn reports_page(state: &AppState, ctx: &Ctx, plan: PlanId) -> Result<FormP
         );
     }
     if ctx.can(Capability::EditPlans) {
+        for (line, board) in lines.iter().filter(|(l, _)| l.until.is_none()) {
+            page = page.with_link(
+                format!(
+                    "Change how often the {} goes to {}",
+                    line.kind.label().to_lowercase(),
+                    board
+                ),
+                format!("{}/plans/{}/cycle/{}/change", ctx.base(), plan.id, line.id),
+            );
+        }
         for (line, board) in &lines {
             page = page.with_link(
                 format!(
