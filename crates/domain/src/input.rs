@@ -563,6 +563,46 @@ pub struct PersonInput {
     pub to_review: bool,
 }
 
+/// The people one entry turns out to be (an import's "(M.S) CYC (K.McN) CCG" is two):
+/// one per line, "Name, job title".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SplitInput {
+    /// (name, job title), at least two.
+    pub people: Vec<(String, String)>,
+}
+
+impl SplitInput {
+    pub fn parse(form: &RawForm) -> Result<Self, FieldErrors> {
+        let mut f = FormReader::new(form);
+        let text = f.required("people", "who they are, one per line", LONG_TEXT);
+        let people: Vec<(String, String)> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(|line| match line.split_once(',') {
+                Some((name, job)) => (name.trim().to_owned(), job.trim().to_owned()),
+                None => (line.to_owned(), String::new()),
+            })
+            .collect();
+        if !text.is_empty() && people.len() < 2 {
+            f.error("people", "Enter at least two people, one per line");
+        }
+        if let Some((name, _)) = people.iter().find(|(name, job)| {
+            name.chars().count() > SHORT_TEXT || job.chars().count() > SHORT_TEXT
+        }) {
+            f.error(
+                "people",
+                format!("\"{}\" is too long: a name and a job title are at most {SHORT_TEXT} characters each", truncate_chars(name, 40)),
+            );
+        }
+        f.finish(SplitInput { people })
+    }
+}
+
+fn truncate_chars(text: &str, max: usize) -> String {
+    text.chars().take(max).collect()
+}
+
 impl PersonInput {
     pub fn parse(form: &RawForm) -> Result<Self, FieldErrors> {
         let mut f = FormReader::new(form);

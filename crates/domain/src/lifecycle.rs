@@ -14,6 +14,7 @@ crate::coded_enum! {
     /// A kind of record that can be deleted and restored. The code is used in addresses
     /// (`/p/1/delete/action/7`) and in the "Recently deleted" list.
     RecordKind {
+        Plan => ("plan", "plan"),
         Area => ("area", "area"),
         Objective => ("objective", "objective"),
         Action => ("action", "action"),
@@ -28,6 +29,15 @@ crate::coded_enum! {
         Survey => ("survey", "survey"),
         Intervention => ("intervention", "intervention or review"),
     }
+}
+
+/// How long after it was created or imported a plan can be deleted outright; after that
+/// it is archived instead, as its history matters.
+pub const PLAN_DELETABLE_DAYS: i64 = 30;
+
+/// Whether a plan created at `created_at` can still be deleted outright at `now`.
+pub fn plan_deletable(created_at: OffsetDateTime, now: OffsetDateTime) -> bool {
+    now < created_at + Duration::days(PLAN_DELETABLE_DAYS)
 }
 
 /// When a record deleted at `deleted_at` is purged.
@@ -60,6 +70,13 @@ mod tests {
         assert!(restorable(deleted, datetime!(2026-12-01 09:29 UTC)));
         assert!(!restorable(deleted, datetime!(2026-12-01 09:30 UTC)));
         assert_eq!(purge_after(deleted), datetime!(2026-12-01 09:30 UTC));
+    }
+
+    #[test]
+    fn a_plan_can_be_deleted_outright_for_thirty_days_after_it_is_made() {
+        let made = datetime!(2026-11-01 09:30 UTC);
+        assert!(plan_deletable(made, datetime!(2026-11-30 23:00 UTC)));
+        assert!(!plan_deletable(made, datetime!(2026-12-01 09:30 UTC)));
     }
 
     #[test]

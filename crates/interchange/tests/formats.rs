@@ -2151,3 +2151,113 @@ async fn a_finding_of_the_other_framework_is_refused_where_it_is() {
         "{problems:?}"
     );
 }
+
+/// Issue 13: a plan imported by mistake is deleted outright, progress updates, measures,
+/// surveys and all, and restored from Recently deleted exactly: its export is the same
+/// before the deletion and after the restore. A plan older than 30 days is archived
+/// instead, and history stays append-only for every plan not being deleted.
+#[tokio::test]
+async fn a_deleted_plan_is_restored_exactly_as_its_export_shows() {
+    use sendplan_domain::lifecycle::RecordKind;
+    let (store, path, partnership, plan) = imported("wolverhampton").await;
+    let ratings = store
+        .list_ratings(partnership, plan)
+        .await
+        .expect("ratings");
+    let action = store
+        .list_actions(partnership, plan)
+        .await
+        .expect("actions")[0]
+        .id;
+    let author = store
+        .create_user("lead@example.org", "Lead", "hash", false)
+        .await
+        .expect("user");
+    store
+        .add_update(
+            Actor(Some(author)),
+            partnership,
+            action,
+            &sendplan_domain::input::UpdateInput {
+                update_date: TODAY,
+                rating_id: ratings[0].id,
+                narrative: "Started".into(),
+                evidence_links: vec![],
+            },
+        )
+        .await
+        .expect("update");
+    let before = without_source(
+        export_plan(&store, partnership, plan)
+            .await
+            .expect("export"),
+    );
+    assert!(!before.plans[0].measures.is_empty() && !before.plans[0].surveys.is_empty());
+
+    let preview = store
+        .deletion_preview(partnership, RecordKind::Plan, plan.0)
+        .await
+        .expect("preview");
+    assert!(preview.blocked_by.is_empty(), "{:?}", preview.blocked_by);
+    assert!(
+        preview.goes_with.iter().any(|g| g.ends_with("actions")),
+        "{:?}",
+        preview.goes_with
+    );
+    assert!(
+        preview.goes_with.iter().any(|g| g == "1 progress update"),
+        "{:?}",
+        preview.goes_with
+    );
+    let deleted = store
+        .delete_record(Actor(None), partnership, RecordKind::Plan, plan.0, None)
+        .await
+        .expect("delete the plan");
+    assert!(store.get_plan(partnership, plan).await.is_err());
+    assert!(store
+        .list_plans(partnership)
+        .await
+        .expect("plans")
+        .is_empty());
+    store
+        .restore_deleted(Actor(None), partnership, deleted)
+        .await
+        .expect("restore the plan");
+    let after = without_source(
+        export_plan(&store, partnership, plan)
+            .await
+            .expect("export"),
+    );
+    assert_eq!(before, after, "the restored plan exports differently");
+    assert!(
+        store
+            .execute_unchecked("DELETE FROM updates")
+            .await
+            .is_err(),
+        "a plan's updates can be deleted only while the plan itself is"
+    );
+
+    // Made more than 30 days ago, it is history: archive it instead.
+    store
+        .execute_unchecked(&format!(
+            "UPDATE plans SET created_at = '2025-01-06T09:00:00Z' WHERE id = {}",
+            plan.0
+        ))
+        .await
+        .expect("age the plan");
+    let preview = store
+        .deletion_preview(partnership, RecordKind::Plan, plan.0)
+        .await
+        .expect("preview");
+    assert!(
+        preview.blocked_by[0].contains("Archive it instead"),
+        "{:?}",
+        preview.blocked_by
+    );
+    assert!(store
+        .delete_record(Actor(None), partnership, RecordKind::Plan, plan.0, None)
+        .await
+        .is_err());
+    store.close().await;
+    remove(&path);
+}

@@ -68,6 +68,100 @@ macro_rules! link {
 fn spec(kind: RecordKind) -> Spec {
     use RecordKind::*;
     match kind {
+        // A plan goes with everything in it. Only one made in the last 30 days can be
+        // deleted (see `preview_in`); older plans are archived.
+        Plan => Spec {
+            table: "plans",
+            describe: "SELECT 'Plan: ' || title AS label, '' AS context, NULL AS parent FROM plans WHERE id = $1",
+            versioned: true,
+            owned: &[
+                link!("ratings", "plan_id = $1"),
+                Owned {
+                    table: "areas",
+                    rows: "plan_id = $1",
+                    noun: Some(("area", "areas")),
+                },
+                link!("area_findings", "area_id IN (SELECT id FROM areas WHERE plan_id = $1)"),
+                link!("area_summaries", "area_id IN (SELECT id FROM areas WHERE plan_id = $1)"),
+                Owned {
+                    table: "objectives",
+                    rows: "plan_id = $1",
+                    noun: Some(("objective", "objectives")),
+                },
+                Owned {
+                    table: "actions",
+                    rows: "plan_id = $1",
+                    noun: Some(("action", "actions")),
+                },
+                link!("action_leads", "action_id IN (SELECT id FROM actions WHERE plan_id = $1)"),
+                link!("action_partner_people", "action_id IN (SELECT id FROM actions WHERE plan_id = $1)"),
+                link!("action_partner_organisations", "action_id IN (SELECT id FROM actions WHERE plan_id = $1)"),
+                link!("action_resources", "action_id IN (SELECT id FROM actions WHERE plan_id = $1)"),
+                link!("action_dependencies", "action_id IN (SELECT id FROM actions WHERE plan_id = $1)"),
+                Owned {
+                    table: "milestones",
+                    rows: "plan_id = $1",
+                    noun: Some(("milestone", "milestones")),
+                },
+                Owned {
+                    table: "updates",
+                    rows: "plan_id = $1",
+                    noun: Some(("progress update", "progress updates")),
+                },
+                link!("update_supersessions", "update_id IN (SELECT id FROM updates WHERE plan_id = $1)"),
+                Owned {
+                    table: "measures",
+                    rows: "plan_id = $1",
+                    noun: Some(("measure", "measures")),
+                },
+                link!("measure_targets", "measure_id IN (SELECT id FROM measures WHERE plan_id = $1)"),
+                link!("measure_links", "measure_id IN (SELECT id FROM measures WHERE plan_id = $1)"),
+                link!("comparators", "measure_id IN (SELECT id FROM measures WHERE plan_id = $1)"),
+                link!("data_points", "measure_id IN (SELECT id FROM measures WHERE plan_id = $1)"),
+                Owned {
+                    table: "surveys",
+                    rows: "plan_id = $1",
+                    noun: Some(("survey", "surveys")),
+                },
+                link!("survey_quotes", "survey_id IN (SELECT id FROM surveys WHERE plan_id = $1)"),
+                link!("survey_questions", "survey_id IN (SELECT id FROM surveys WHERE plan_id = $1)"),
+                link!(
+                    "survey_options",
+                    "question_id IN (SELECT q.id FROM survey_questions q JOIN surveys s ON s.id = q.survey_id WHERE s.plan_id = $1)"
+                ),
+                Owned {
+                    table: "issued_reports",
+                    rows: "plan_id = $1",
+                    noun: Some(("issued paper", "issued papers")),
+                },
+                link!("published_reports", "plan_id = $1"),
+                link!("reporting_lines", "plan_id = $1"),
+                Owned {
+                    table: "meetings",
+                    rows: "plan_id = $1",
+                    noun: Some(("meeting", "meetings")),
+                },
+                link!("meeting_agenda", "meeting_id IN (SELECT id FROM meetings WHERE plan_id = $1)"),
+                link!("meeting_outcomes", "meeting_id IN (SELECT id FROM meetings WHERE plan_id = $1)"),
+                link!("plan_publications", "plan_id = $1"),
+                Owned {
+                    table: "you_said_we_did",
+                    rows: "plan_id = $1",
+                    noun: Some(("\"You said, we did\" entry", "\"You said, we did\" entries")),
+                },
+                link!("reminder_settings", "plan_id = $1"),
+                link!("outbox", "plan_id = $1"),
+                link!("reminder_keys", "outbox_id IN (SELECT id FROM outbox WHERE plan_id = $1)"),
+                link!("plan_archives", "plan_id = $1"),
+                link!("plan_approvals", "plan_id = $1"),
+                Owned {
+                    table: "interventions",
+                    rows: "plan_id = $1",
+                    noun: Some(("intervention or review", "interventions and reviews")),
+                },
+            ],
+            blockers: &[],
+        },
         Milestone => Spec {
             table: "milestones",
             describe: "SELECT 'Milestone: ' || m.title AS label, 'Action ' || a.number || ' of ' || p.title AS context, m.action_id AS parent \
@@ -464,6 +558,14 @@ impl Store {
                     .await?,
             });
         }
+        // A plan's progress updates and issued papers are append-only; the database lets
+        // them go only while the plan is named in plan_deletions, within this transaction.
+        if kind == RecordKind::Plan {
+            sqlx::query("INSERT INTO plan_deletions (plan_id) VALUES ($1)")
+                .bind(id)
+                .execute(&mut *write.tx)
+                .await?;
+        }
         // Children first, so no foreign key is left dangling at any statement's end.
         for owned in spec.owned.iter().rev() {
             sqlx::query(&format!("DELETE FROM {} WHERE {}", owned.table, owned.rows))
@@ -478,7 +580,24 @@ impl Store {
         .bind(id)
         .bind(partnership.0)
         .execute(&mut *write.tx)
-        .await?;
+        .await
+        .map_err(|e| match &e {
+            // Something outside the record still names it (a declared blocker would have
+            // said so first; this is the database's own check).
+            sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
+                StoreError::Rule(format!(
+                    "The {} cannot be deleted: another record still refers to it.",
+                    kind.label()
+                ))
+            }
+            _ => StoreError::Database(e),
+        })?;
+        if kind == RecordKind::Plan {
+            sqlx::query("DELETE FROM plan_deletions WHERE plan_id = $1")
+                .bind(id)
+                .execute(&mut *write.tx)
+                .await?;
+        }
         let rows_json =
             serde_json::to_string(&kept).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let deleted_id: i64 = sqlx::query_scalar(
@@ -819,6 +938,22 @@ impl Store {
         write.commit().await
     }
 
+    /// Whether a plan can still be deleted outright: it was made in the last 30 days.
+    pub async fn plan_deletable(&self, partnership: PartnershipId, plan: PlanId) -> Result<bool> {
+        let created: String = sqlx::query_scalar(
+            "SELECT created_at FROM plans WHERE id = $1 AND partnership_id = $2",
+        )
+        .bind(plan.0)
+        .bind(partnership.0)
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        Ok(sendplan_domain::lifecycle::plan_deletable(
+            parse_timestamp(&created)?,
+            OffsetDateTime::now_utc(),
+        ))
+    }
+
     /// Whether a plan is archived, and why.
     pub async fn plan_archive(
         &self,
@@ -913,6 +1048,20 @@ async fn preview_in(
         }
     }
     let mut blocked_by = Vec::new();
+    if kind == RecordKind::Plan {
+        let created: String = sqlx::query_scalar("SELECT created_at FROM plans WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut **tx)
+            .await?;
+        let created = parse_timestamp(&created)?;
+        if !sendplan_domain::lifecycle::plan_deletable(created, OffsetDateTime::now_utc()) {
+            blocked_by.push(format!(
+                "It was created or imported on {}, more than {} days ago, so it is part of the partnership's history. Archive it instead: it leaves the home page, My actions, reminders and the public pages, and stays readable.",
+                sendplan_domain::input::long_date(created.date()),
+                sendplan_domain::lifecycle::PLAN_DELETABLE_DAYS
+            ));
+        }
+    }
     for blocker in spec.blockers {
         let n: i64 = sqlx::query_scalar(blocker.count)
             .bind(id)

@@ -488,6 +488,87 @@ impl Store {
     /// partner, every area they are senior responsible officer for and every account,
     /// invitation and measure linked to them moves to `into`, then `from` is removed. Used to resolve people an import
     /// added for review ("PeRi" turned out to be Penny Richardson).
+    /// Splits one person into several: the first of `people` replaces the person's name
+    /// and job title, the others are added, and every action the person leads or
+    /// partners names each of them. Refused with [`StoreError::Conflict`] when the person
+    /// changed since `version` was read.
+    pub async fn split_person(
+        &self,
+        actor: Actor,
+        partnership: PartnershipId,
+        person: PersonId,
+        version: i64,
+        people: &[(String, String)],
+    ) -> Result<Vec<PersonId>> {
+        let before = self.get_person(partnership, person).await?;
+        let Some(((first_name, first_job), others)) = people.split_first() else {
+            return Err(StoreError::Rule("Enter at least two people".to_owned()));
+        };
+        let mut write = self.begin_write().await?;
+        let done = sqlx::query(
+            "UPDATE people SET name = $1, job_title = $2, to_review = 0, version = version + 1 \
+             WHERE id = $3 AND partnership_id = $4 AND version = $5",
+        )
+        .bind(first_name.clone())
+        .bind(first_job.clone())
+        .bind(person.0)
+        .bind(partnership.0)
+        .bind(version)
+        .execute(&mut *write.tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Conflict);
+        }
+        let mut ids = vec![person];
+        for (name, job_title) in others {
+            let input = PersonInput {
+                name: name.clone(),
+                job_title: job_title.clone(),
+                organisation_id: before.organisation_id,
+                short_code: String::new(),
+                email: String::new(),
+                to_review: false,
+            };
+            let id = self
+                .insert_person(&mut write.tx, actor, partnership, &input)
+                .await?;
+            for table in LINK_TABLES {
+                sqlx::query(&format!(
+                    "INSERT INTO {table} (action_id, person_id, position) SELECT action_id, $1, position FROM {table} WHERE person_id = $2"
+                ))
+                .bind(id.0)
+                .bind(person.0)
+                .execute(&mut *write.tx)
+                .await?;
+            }
+            ids.push(id);
+        }
+        crate::audit::record(
+            &mut write.tx,
+            crate::audit::Change {
+                partnership: Some(partnership),
+                actor,
+                entity: "person",
+                entity_id: person.0,
+                change: "split",
+                summary: format!(
+                    "{} split into {}",
+                    before.display_name(),
+                    people
+                        .iter()
+                        .map(|(n, j)| if n.is_empty() { j.clone() } else { n.clone() })
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                before: Some(&before),
+                after: Some(&people),
+            },
+        )
+        .await?;
+        write.commit().await?;
+        Ok(ids)
+    }
+
     pub async fn merge_person(
         &self,
         actor: Actor,

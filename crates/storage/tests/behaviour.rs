@@ -98,6 +98,8 @@ on_both_backends!(
     a_deleted_record_comes_back_exactly_and_is_purged_after_thirty_days,
     a_correction_supersedes_an_update_and_both_stay_in_the_history,
     an_archived_plan_leaves_the_lists_reminders_and_public_pages,
+    a_new_plan_is_deleted_with_its_history_and_restored_and_an_old_one_is_not,
+    one_entry_is_split_into_the_people_it_names,
 );
 
 const TODAY: Date = date!(2022 - 06 - 01);
@@ -2618,4 +2620,148 @@ async fn an_archived_plan_leaves_the_lists_reminders_and_public_pages(store: Sto
         store.unarchive_plan(ACTOR, f.partnership, f.plan).await,
         Err(StoreError::Conflict)
     ));
+}
+
+async fn a_new_plan_is_deleted_with_its_history_and_restored_and_an_old_one_is_not(
+    store: Store,
+    _url: String,
+) {
+    use sendplan_domain::lifecycle::RecordKind;
+    let f = fixture(&store, "E08000031").await;
+    let action = add_action(&store, &f, "1.1", &[]).await;
+    rate(&store, &f, action, "AMBER", date!(2022 - 03 - 01)).await;
+    store
+        .issue_report(
+            ACTOR,
+            f.partnership,
+            f.plan,
+            sendplan_domain::reports::ReportKind::Exception,
+            date!(2022 - 03 - 31),
+            None,
+            "SEND Improvement Board",
+            "Exception report",
+            "<!DOCTYPE html><title>Exception report</title><p>As issued</p>",
+        )
+        .await
+        .expect("issue");
+    let updates = store.list_updates(f.partnership, action).await.expect("u");
+    let papers = store
+        .list_issued_reports(f.partnership, f.plan)
+        .await
+        .expect("papers");
+    let overview = store
+        .plan_overview(f.partnership, f.plan, TODAY)
+        .await
+        .expect("overview");
+    let deleted = store
+        .delete_record(ACTOR, f.partnership, RecordKind::Plan, f.plan.0, Some(1))
+        .await
+        .expect("delete");
+    assert!(matches!(
+        store.get_plan(f.partnership, f.plan).await,
+        Err(StoreError::NotFound)
+    ));
+    store
+        .restore_deleted(ACTOR, f.partnership, deleted)
+        .await
+        .expect("restore");
+    assert_eq!(
+        store.list_updates(f.partnership, action).await.expect("u"),
+        updates
+    );
+    assert_eq!(
+        store
+            .list_issued_reports(f.partnership, f.plan)
+            .await
+            .expect("papers"),
+        papers
+    );
+    let again = store
+        .plan_overview(f.partnership, f.plan, TODAY)
+        .await
+        .expect("overview");
+    let summary =
+        |o: &sendplan_storage::PlanOverview| -> Vec<(ActionId, Option<String>, Option<Date>)> {
+            o.actions
+                .iter()
+                .map(|a| {
+                    (
+                        a.id,
+                        a.rating.as_ref().map(|r| r.label.clone()),
+                        a.latest_update,
+                    )
+                })
+                .collect()
+        };
+    assert_eq!(summary(&again), summary(&overview));
+    // History stays append-only outside a plan's own deletion.
+    assert!(store
+        .execute_unchecked("DELETE FROM updates")
+        .await
+        .is_err());
+    assert!(store
+        .execute_unchecked("DELETE FROM issued_reports")
+        .await
+        .is_err());
+    // A plan made more than 30 days ago is archived, not deleted.
+    store
+        .execute_unchecked("UPDATE plans SET created_at = '2020-01-06T09:00:00Z'")
+        .await
+        .expect("age");
+    match store
+        .delete_record(ACTOR, f.partnership, RecordKind::Plan, f.plan.0, None)
+        .await
+    {
+        Err(StoreError::Rule(why)) => assert!(why.contains("Archive it instead"), "{why}"),
+        other => panic!("an old plan was deleted: {other:?}"),
+    }
+}
+
+async fn one_entry_is_split_into_the_people_it_names(store: Store, _url: String) {
+    let f = fixture(&store, "E08000031").await;
+    let first = add_action(&store, &f, "1.1", &[]).await;
+    let second = add_action(&store, &f, "1.2", &[]).await;
+    let person = store
+        .get_person(f.partnership, f.lead)
+        .await
+        .expect("person");
+    let people = [
+        ("M.S".to_owned(), "City of York Council".to_owned()),
+        (
+            "K.McN".to_owned(),
+            "Clinical commissioning group".to_owned(),
+        ),
+    ];
+    assert!(matches!(
+        store
+            .split_person(ACTOR, f.partnership, f.lead, person.version + 1, &people)
+            .await,
+        Err(StoreError::Conflict)
+    ));
+    let ids = store
+        .split_person(ACTOR, f.partnership, f.lead, person.version, &people)
+        .await
+        .expect("split");
+    assert_eq!(ids.len(), 2);
+    assert_eq!(ids[0], f.lead);
+    for action in [first, second] {
+        let leads = store
+            .get_action(f.partnership, action)
+            .await
+            .expect("a")
+            .leads;
+        assert_eq!(leads, ids, "each action names both people");
+    }
+    let renamed = store.get_person(f.partnership, f.lead).await.expect("p");
+    assert_eq!(renamed.name, "M.S");
+    let added = store.get_person(f.partnership, ids[1]).await.expect("p");
+    assert_eq!(
+        (added.name.as_str(), added.job_title.as_str()),
+        ("K.McN", "Clinical commissioning group")
+    );
+    let audit = store
+        .list_audit(f.partnership, None, 1)
+        .await
+        .expect("audit");
+    assert_eq!(audit[0].change, "split");
 }

@@ -321,6 +321,8 @@ pub struct PlanBody {
     pub clear_href: String,
     /// The confirmation page for archiving the plan, for those who may.
     pub archive_href: String,
+    /// The confirmation page for deleting it outright, while it is new enough.
+    pub delete_href: String,
 }
 
 #[derive(Debug, Clone)]

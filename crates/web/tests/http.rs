@@ -762,6 +762,7 @@ fn routes(a: &Area) -> Vec<(&'static str, String, Needs)> {
             format!("{p}/delete/intervention/{}", a.intervention),
             EditPlans,
         ),
+        ("GET", format!("{p}/delete/plan/{}", a.plan), EditPlans),
         (
             "POST",
             format!("{p}/you-said/{}/edit", a.you_said),
@@ -932,6 +933,8 @@ fn routes(a: &Area) -> Vec<(&'static str, String, Needs)> {
         ("POST", format!("{p}/people/new"), EditPlans),
         ("GET", format!("{p}/people/{}/edit", a.person), EditPlans),
         ("GET", format!("{p}/people/{}/merge", a.person), EditPlans),
+        ("GET", format!("{p}/people/{}/split", a.person), EditPlans),
+        ("POST", format!("{p}/people/{}/split", a.person), EditPlans),
         ("POST", format!("{p}/people/{}/merge", a.person), EditPlans),
         ("POST", format!("{p}/people/{}/edit", a.person), EditPlans),
         ("GET", format!("{p}/organisations/new"), EditPlans),

@@ -76,3 +76,23 @@ CREATE TABLE plan_approvals (
 
 -- A reporting line that changed frequency ends the day before its successor starts.
 ALTER TABLE reporting_lines ADD COLUMN until_date TEXT;
+
+CREATE TABLE plan_deletions (
+    plan_id BIGINT PRIMARY KEY
+);
+-- Progress updates and issued papers stay append-only, except those of a plan being
+-- deleted outright (named in plan_deletions by the deleting transaction).
+CREATE FUNCTION sendplan_refuse_rewrite_unless_plan_deleted() RETURNS trigger AS $$
+BEGIN
+    IF TG_OP = 'DELETE' AND EXISTS (SELECT 1 FROM plan_deletions WHERE plan_id = OLD.plan_id) THEN
+        RETURN OLD;
+    END IF;
+    RAISE EXCEPTION '% is append-only', TG_TABLE_NAME;
+END
+$$ LANGUAGE plpgsql;
+DROP TRIGGER updates_are_append_only ON updates;
+CREATE TRIGGER updates_are_append_only BEFORE UPDATE OR DELETE ON updates
+FOR EACH ROW EXECUTE FUNCTION sendplan_refuse_rewrite_unless_plan_deleted();
+DROP TRIGGER issued_reports_are_append_only ON issued_reports;
+CREATE TRIGGER issued_reports_are_append_only BEFORE UPDATE OR DELETE ON issued_reports
+FOR EACH ROW EXECUTE FUNCTION sendplan_refuse_rewrite_unless_plan_deleted();

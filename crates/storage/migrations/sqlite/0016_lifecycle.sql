@@ -88,3 +88,19 @@ CREATE TABLE plan_approvals (
 
 -- A reporting line that changed frequency ends the day before its successor starts.
 ALTER TABLE reporting_lines ADD COLUMN until_date TEXT;
+
+-- A plan created or imported by mistake can be deleted outright within 30 days, its
+-- progress updates and issued papers with it (kept in "Recently deleted" like any other
+-- deletion). The deleting transaction names the plan here and removes the row before it
+-- commits; only then does the database let that plan's history go.
+CREATE TABLE plan_deletions (
+    plan_id INTEGER PRIMARY KEY
+);
+DROP TRIGGER updates_are_append_only_on_delete;
+CREATE TRIGGER updates_are_append_only_on_delete BEFORE DELETE ON updates
+WHEN NOT EXISTS (SELECT 1 FROM plan_deletions WHERE plan_id = OLD.plan_id)
+BEGIN SELECT RAISE(ABORT, 'progress updates are append-only'); END;
+DROP TRIGGER issued_reports_are_append_only_on_delete;
+CREATE TRIGGER issued_reports_are_append_only_on_delete BEFORE DELETE ON issued_reports
+WHEN NOT EXISTS (SELECT 1 FROM plan_deletions WHERE plan_id = OLD.plan_id)
+BEGIN SELECT RAISE(ABORT, 'issued reports are append-only'); END;

@@ -27,6 +27,7 @@ fn addresses(ctx: &Ctx, kind: RecordKind, id: i64, parent: Option<i64>) -> (Stri
     let parent = parent.unwrap_or_default();
     let plan = format!("{base}/plans/{parent}");
     match kind {
+        Plan => (format!("{base}/plans/{id}"), base.clone()),
         Milestone => {
             let action = format!("{base}/actions/{parent}");
             (action.clone(), action)

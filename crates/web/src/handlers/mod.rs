@@ -114,6 +114,10 @@ pub fn routes() -> Router<AppState> {
             get(people::edit_person).post(people::update_person),
         )
         .route(
+            "/p/{pid}/people/{id}/split",
+            get(people::show_split_person).post(people::split_person),
+        )
+        .route(
             "/p/{pid}/people/{id}/merge",
             get(people::show_merge_person).post(people::merge_person),
         )

@@ -205,6 +205,10 @@ pub async fn edit_person(
             Some(&person),
             &state.store.list_organisations(ctx.pid()).await?,
         )
+        .with_link(
+            "This entry is really several people: split it",
+            format!("{}/people/{}/split", ctx.base(), person.id),
+        )
         .delete_link(
             "Remove this person",
             crate::handlers::lifecycle::delete_href(
@@ -426,6 +430,70 @@ fn merge_page(ctx: &Ctx, person: &Person, people: &[Person]) -> FormPage {
     .submit("Merge")
     .cancel(format!("{}/people", ctx.base()))
     .with_link("Edit and confirm as a new person", format!("{}/people/{}/edit", ctx.base(), person.id))
+}
+
+fn split_page(ctx: &Ctx, person: &Person) -> FormPage {
+    FormPage::new(
+        Chrome::for_ctx(ctx, "Split into several people", "people"),
+        format!("Who is \u{201c}{}\u{201d}?", person.display_name()),
+        format!("{}/people/{}/split", ctx.base(), person.id),
+        vec![
+            Field::textarea("people", "The people this entry is, one per line")
+                .rows(5)
+                .hint("Write each as \"Name, job title\". The first keeps this entry; the others are added. Every action this entry leads or partners will name each of them."),
+            Field::hidden("version", person.version),
+        ],
+    )
+    .caption("One entry that is really several people")
+    .intro("A plan sometimes names two leads in one cell, for example \"(M.S) CYC (K.McN) CCG\", and an import keeps it as one entry. Split it into the people it names.")
+    .submit("Split")
+    .cancel(format!("{}/people/{}/edit", ctx.base(), person.id))
+}
+
+pub async fn show_split_person(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+) -> AppResult {
+    ctx.require(Capability::EditPlans)?;
+    let person = state.store.get_person(ctx.pid(), PersonId(id)).await?;
+    html(&split_page(&ctx, &person))
+}
+
+pub async fn split_person(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+    axum::Form(pairs): FormPairs,
+) -> AppResult {
+    ctx.require(Capability::EditPlans)?;
+    let form = RawForm(pairs);
+    let person = state.store.get_person(ctx.pid(), PersonId(id)).await?;
+    let page = split_page(&ctx, &person);
+    let input = match sendplan_domain::input::SplitInput::parse(&form) {
+        Ok(input) => input,
+        Err(errors) => return page.with_errors(&form, errors),
+    };
+    let people = format!("{}/people", ctx.base());
+    match state
+        .store
+        .split_person(
+            ctx.actor(),
+            ctx.pid(),
+            person.id,
+            version_of(&form),
+            &input.people,
+        )
+        .await
+    {
+        Ok(ids) => Ok(saved(
+            &state,
+            &people,
+            &format!("Split into {} people", ids.len()),
+        )),
+        Err(StoreError::Conflict) => page.with_conflict(&form, person.version, &people),
+        Err(error) => refused(page, &form, error),
+    }
 }
 
 pub async fn show_merge_person(

@@ -602,6 +602,15 @@ async fn plan_body(
         } else {
             String::new()
         },
+        delete_href: if editable && state.store.plan_deletable(ctx.pid(), plan.id).await? {
+            super::lifecycle::delete_href(
+                ctx,
+                sendplan_domain::lifecycle::RecordKind::Plan,
+                plan.id,
+            )
+        } else {
+            String::new()
+        },
         clear_href: base,
     };
     Ok(CachedPage {
