@@ -700,6 +700,112 @@ async function crawl (c, role, starts, scope) {
 }
 
 // ---------------------------------------------------------------------------------------
+// Throwaway records for the forms that take records away
+
+// Deleting, archiving and splitting take away what other routes are attacked on, so those
+// forms are sent about throwaway records: a small plan document imported for the purpose,
+// with one record of each kind, made afresh whenever the one a route was pointed at has
+// gone. The newest record of a kind on its list page is the throwaway's.
+let throwaways = 0
+function throwawayDocument (laCode, n) {
+  return {
+    format: 'sendplan-plan',
+    version: 1,
+    source: 'hostile test throwaway',
+    partnership: { name: 'Throwaway', la_code: laCode },
+    organisations: [{ key: 'o', name: `Throwaway organisation ${n}`, kind: 'other' }],
+    people: [{ key: 'p', name: `Throwaway person ${n}`, job_title: 'Tester' }],
+    inspections: [{ key: 'i', framework: 'joint_2016', start_date: '2001-01-01', end_date: '2001-01-02', outcome: 'wsoa_required', findings: [{ key: 'f', kind: 'significant_weakness', text: `Throwaway finding ${n}` }] }],
+    plans: [{
+      key: 'x',
+      kind: 'wsoa',
+      title: `Throwaway plan ${n}`,
+      status: 'draft',
+      ratings: [{ label: 'RED', colour: 'red', meaning: 'Late', class: 'off_track' }],
+      areas: [{ number: '1', title: 'Throwaway area', objectives: [{ number: '1.1', title: 'Throwaway objective' }] }],
+      // The first action, with no updates, can be deleted; the second has one to correct.
+      actions: [
+        { number: '1.1.1', area: '1', objective: '1.1', description: 'Throwaway action', milestones: [{ title: 'Throwaway milestone' }] },
+        { number: '1.1.2', area: '1', objective: '1.1', description: 'Throwaway updated action', updates: [{ date: '2001-02-01', rating: 'RED', narrative: 'Throwaway update' }] }
+      ],
+      measures: [{ name: `Throwaway measure ${n}`, unit: 'count', polarity: 'lower', frequency: 'monthly' }],
+      surveys: [{ title: `Throwaway survey ${n}`, period: '2001', questions: [{ number: '1', text: 'Throwaway?', options: [{ label: 'Yes', percent: 100 }] }] }]
+    }],
+    interventions: [{ kind: 'stocktake', by: 'dfe', date: '2001' }]
+  }
+}
+
+function throwawayRefreshers (c) {
+  const codes = {}
+  const laCode = pid => {
+    codes[pid] ??= cli(['partnerships', '--database-url', S.database]).split('\n').map(l => l.split('\t')).find(([id]) => id === String(pid))?.[1]
+    assert.ok(codes[pid], `no local authority code for partnership ${pid}`)
+    return codes[pid]
+  }
+  const plan = pid => {
+    const n = ++throwaways
+    const file = `${S.server.dir}/throwaway-${n}.json`
+    writeFileSync(file, JSON.stringify(throwawayDocument(laCode(pid), n)))
+    const id = cli(['import', file, '--database-url', S.database]).match(/\(id (\d+)\)/)?.[1]
+    assert.ok(id, 'the throwaway plan was not imported')
+    return id
+  }
+  const client = pid => (pid === '2' ? c.manager2 : c.manager)
+  const ids = async (pid, page, link) => {
+    const found = [...(await client(pid).get(page)).text.matchAll(link)].map(m => Number(m[1]))
+    assert.ok(found.length, `no ${link} on ${page}`)
+    return found
+  }
+  const newest = async (pid, page, link) => Math.max(...await ids(pid, page, link))
+  const oldest = async (pid, page, link) => Math.min(...await ids(pid, page, link))
+  const pidOf = route => route.page.split('/')[2]
+  const refresher = make => async function () { return make(pidOf(this), plan(pidOf(this))) }
+  const board = async pid => {
+    await fill(client(pid), `/p/${pid}/boards/new`, '/p/N/boards/new', { name: `Throwaway board ${++throwaways}` })
+    return newest(pid, `/p/${pid}/boards`, /\/boards\/(\d+)\/edit/g)
+  }
+  return {
+    '/p/N/delete/plan/N': refresher((pid, x) => `/p/${pid}/delete/plan/${x}`),
+    '/p/N/plans/N/archive': refresher((pid, x) => `/p/${pid}/plans/${x}/archive`),
+    '/p/N/delete/area/N': refresher(async (pid, x) => `/p/${pid}/delete/area/${await newest(pid, `/p/${pid}/plans/${x}`, /\/areas\/(\d+)\/edit/g)}`),
+    '/p/N/delete/objective/N': refresher(async (pid, x) => `/p/${pid}/delete/objective/${await newest(pid, `/p/${pid}/plans/${x}`, /\/objectives\/(\d+)\/edit/g)}`),
+    '/p/N/delete/action/N': refresher(async (pid, x) => `/p/${pid}/delete/action/${await oldest(pid, `/p/${pid}/plans/${x}`, /\/actions\/(\d+)"/g)}`),
+    // Correcting or withdrawing an update leaves it as history: a fresh one each time.
+    '/p/N/updates/N/correct': refresher(async (pid, x) => {
+      const action = await newest(pid, `/p/${pid}/plans/${x}`, /\/actions\/(\d+)"/g)
+      return `/p/${pid}/updates/${await newest(pid, `/p/${pid}/actions/${action}`, /\/updates\/(\d+)\/correct/g)}/correct`
+    }),
+    '/p/N/updates/N/withdraw': refresher(async (pid, x) => {
+      const action = await newest(pid, `/p/${pid}/plans/${x}`, /\/actions\/(\d+)"/g)
+      return `/p/${pid}/updates/${await newest(pid, `/p/${pid}/actions/${action}`, /\/updates\/(\d+)\/withdraw/g)}/withdraw`
+    }),
+    '/p/N/delete/milestone/N': refresher(async (pid, x) => {
+      const action = await oldest(pid, `/p/${pid}/plans/${x}`, /\/actions\/(\d+)"/g)
+      return `/p/${pid}/delete/milestone/${await newest(pid, `/p/${pid}/actions/${action}`, /\/milestones\/(\d+)\/edit/g)}`
+    }),
+    '/p/N/delete/measure/N': refresher(async (pid, x) => `/p/${pid}/delete/measure/${await newest(pid, `/p/${pid}/plans/${x}/measures`, /\/measures\/(\d+)"/g)}`),
+    '/p/N/delete/survey/N': refresher(async (pid, x) => `/p/${pid}/delete/survey/${await newest(pid, `/p/${pid}/plans/${x}/surveys`, /\/surveys\/(\d+)"/g)}`),
+    '/p/N/delete/inspection/N': refresher(async pid => `/p/${pid}/delete/inspection/${await newest(pid, `/p/${pid}/inspections`, /\/inspections\/(\d+)"/g)}`),
+    '/p/N/delete/finding/N': refresher(async pid => {
+      const inspection = await newest(pid, `/p/${pid}/inspections`, /\/inspections\/(\d+)"/g)
+      return `/p/${pid}/delete/finding/${await newest(pid, `/p/${pid}/inspections/${inspection}`, /\/findings\/(\d+)\/edit/g)}`
+    }),
+    '/p/N/delete/person/N': refresher(async pid => `/p/${pid}/delete/person/${await newest(pid, `/p/${pid}/people`, /\/people\/(\d+)\/edit/g)}`),
+    '/p/N/people/N/split': refresher(async pid => `/p/${pid}/people/${await newest(pid, `/p/${pid}/people`, /\/people\/(\d+)\/edit/g)}/split`),
+    '/p/N/delete/organisation/N': refresher(async pid => `/p/${pid}/delete/organisation/${await newest(pid, `/p/${pid}/organisations`, /\/organisations\/(\d+)\/edit/g)}`),
+    '/p/N/delete/intervention/N': refresher(async pid => `/p/${pid}/delete/intervention/${await newest(pid, `/p/${pid}/timeline`, /\/interventions\/(\d+)\/edit/g)}`),
+    '/p/N/delete/board/N': async function () { const pid = pidOf(this); return `/p/${pid}/delete/board/${await board(pid)}` },
+    '/p/N/delete/meeting/N': async function () {
+      const pid = pidOf(this)
+      const x = plan(pid)
+      const page = `/p/${pid}/plans/${x}/meetings/new`
+      await board(pid)
+      const chosen = optionLabelled((await client(pid).get(page)).text, 'board', /Throwaway board/)
+      await fill(client(pid), page, '/p/N/plans/N/meetings/new', { board: chosen, 'held_on-day': '1', 'held_on-month': '3', 'held_on-year': '2001', attendees: 'Tester', agenda: 'Nothing', outcomes: 'Noted' })
+      return `/p/${pid}/delete/meeting/${await newest(pid, `/p/${pid}/plans/${x}/meetings`, /\/meetings\/(\d+)\/edit/g)}`
+    }
+  }
+}
 
 let stopBackground = async () => {}
 const stalls = []
@@ -772,7 +878,7 @@ before(async () => {
   const resetLink = () => cli(['user', 'reset-password', accounts.reset.email, '--database-url', S.database]).trim().match(/\/reset-password\/\S+/)[0]
   S.invitation = await invite()
   S.resetLink = resetLink()
-  S.refreshers = { '/invitations/TOKEN': invite, '/reset-password/TOKEN': async () => resetLink() }
+  S.refreshers = { '/invitations/TOKEN': invite, '/reset-password/TOKEN': async () => resetLink(), ...throwawayRefreshers(c) }
   const tracker = Buffer.from('Number,Actions for implementation,Lead Officer,Completion date,Progress (BRAG)\n1.1,Publish the autism pathway,New Person,Feb 2022,GREEN\n')
   S.importDraft = (await fill(c.manager, '/p/1/imports/new', '/p/N/imports/new', {}, { file: { name: 'tracker.csv', type: 'text/csv', bytes: tracker } })).headers.location
   await fill(c.manager, '/p/1/boards/new', '/p/N/boards/new', { name: 'Hostile test board' })
@@ -800,6 +906,11 @@ before(async () => {
 
   for (const route of S.routes.values()) {
     route.refresh = S.refreshers[route.pattern]
+    // A form that takes records away starts on a throwaway record, never a shared one.
+    if (route.refresh && /^\/p\/N\//.test(route.pattern)) {
+      route.refresh = route.refresh.bind(route)
+      route.page = await route.refresh()
+    }
     route.anonymous = route.role === 'signed out'
     if (/^\/(account|sign-out)/.test(route.pattern)) Object.assign(route, { client: c.self, role: 'viewer (own account)', page: route.pattern === '/sign-out' ? '/account' : route.page })
     route.signIn = route.client.signIn

@@ -38,15 +38,7 @@ pub async fn export_partnership(
     store: &Store,
     partnership: PartnershipId,
 ) -> Result<Document, StoreError> {
-    let mut plans = store.list_plans(partnership).await?;
-    plans.extend(
-        store
-            .list_archived_plans(partnership)
-            .await?
-            .into_iter()
-            .map(|(plan, _)| plan),
-    );
-    plans.sort_by_key(|p| p.id);
+    let plans = store.list_every_plan(partnership).await?;
     let mut inspections = store.list_inspections(partnership).await?;
     inspections.sort_by_key(|i| (i.start_date, i.id));
     let source = format!(

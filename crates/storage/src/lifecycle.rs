@@ -297,7 +297,7 @@ fn spec(kind: RecordKind) -> Spec {
         },
         Person => Spec {
             table: "people",
-            describe: "SELECT 'Person: ' || name AS label, job_title AS context, NULL AS parent FROM people WHERE id = $1",
+            describe: "SELECT 'Person: ' || CASE WHEN name = '' THEN job_title ELSE name END AS label, job_title AS context, NULL AS parent FROM people WHERE id = $1",
             versioned: true,
             owned: &[],
             blockers: &[
@@ -741,11 +741,18 @@ impl Store {
         .bind(cutoff)
         .fetch_all(&mut *write.tx)
         .await?;
+        let mut purged = 0;
         for row in &due {
-            sqlx::query("DELETE FROM deleted_records WHERE id = $1")
+            // Another server sharing the database may have purged it a moment ago: only
+            // the one that removed the row logs it.
+            let removed = sqlx::query("DELETE FROM deleted_records WHERE id = $1")
                 .bind(row.int("id")?)
                 .execute(&mut *write.tx)
                 .await?;
+            if removed.rows_affected() == 0 {
+                continue;
+            }
+            purged += 1;
             record::<(), ()>(
                 &mut write.tx,
                 Change {
@@ -765,7 +772,7 @@ impl Store {
             .await?;
         }
         write.commit().await?;
-        Ok(due.len() as u64)
+        Ok(purged)
     }
 
     /// Every row of `table` matching `rows` (with `$1` = `id`), as JSON objects.
@@ -969,6 +976,20 @@ impl Store {
         .fetch_optional(self.pool())
         .await?;
         row.map(|r| archive_from(&r)).transpose()
+    }
+
+    /// Every plan of the partnership, archived ones too, oldest first: for its history
+    /// (the timeline, a whole-history export, choosing a plan an intervention concerns).
+    pub async fn list_every_plan(&self, partnership: PartnershipId) -> Result<Vec<Plan>> {
+        let mut plans = self.list_plans(partnership).await?;
+        plans.extend(
+            self.list_archived_plans(partnership)
+                .await?
+                .into_iter()
+                .map(|(plan, _)| plan),
+        );
+        plans.sort_by_key(|p| p.id);
+        Ok(plans)
     }
 
     /// The partnership's archived plans, most recently archived first.

@@ -577,6 +577,8 @@ pub struct NoticePage {
     pub links: Vec<(String, String)>,
     /// Use the full width (for tables).
     pub wide: bool,
+    /// Problems with what was sent, shown in an error summary at the top.
+    pub errors: Vec<FieldError>,
 }
 
 impl NoticePage {

@@ -212,8 +212,9 @@ pub fn spawn(
 
 /// Keeps the database tidy while the server runs: every hour, forgets one-time form
 /// tokens older than the longest a session lasts (a form that old cannot be sent: its
-/// session, and so its CSRF token, has ended). Every server sharing a database may run
-/// it; the deletes are idempotent.
+/// session, and so its CSRF token, has ended), and purges records deleted more than 30
+/// days ago (the audit log keeps their last state). Every server sharing a database may
+/// run it; the deletes are idempotent.
 pub fn spawn_housekeeping(
     store: Store,
     longest_session: time::Duration,
@@ -226,6 +227,13 @@ pub fn spawn_housekeeping(
             let before = OffsetDateTime::now_utc() - longest_session - time::Duration::days(1);
             if let Err(error) = store.purge_submissions(before).await {
                 tracing::warn!(%error, "could not purge old form tokens");
+            }
+            match store.purge_deleted(OffsetDateTime::now_utc()).await {
+                Ok(0) => {}
+                Ok(purged) => {
+                    tracing::info!(purged, "purged records deleted more than 30 days ago")
+                }
+                Err(error) => tracing::warn!(%error, "could not purge deleted records"),
             }
         }
     })

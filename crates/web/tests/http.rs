@@ -5013,7 +5013,7 @@ async fn a_lead_finishes_a_milestone_and_an_archived_plan_leaves_their_list() {
             &format!("{p}/plans/{}/archive", w.a.plan),
             &[
                 ("reason", "Replaced by the priority action plan"),
-                ("version", &version),
+                ("plan_version", &version),
             ],
         )
         .await;

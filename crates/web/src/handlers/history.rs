@@ -67,17 +67,8 @@ pub async fn show_timeline(State(state): State<AppState>, ctx: Ctx) -> AppResult
             });
         }
     }
-    let mut plans = state.store.list_plans(ctx.pid()).await?;
-    plans.extend(
-        state
-            .store
-            .list_archived_plans(ctx.pid())
-            .await?
-            .into_iter()
-            .map(|(plan, _)| plan),
-    );
     // Oldest first, so plans no source dates keep the order they were made in.
-    plans.sort_by_key(|p| p.id);
+    let plans = state.store.list_every_plan(ctx.pid()).await?;
     let approvals = state.store.plan_approvals(ctx.pid()).await?;
     let boards = state.store.list_boards(ctx.pid()).await?;
     for plan in &plans {
@@ -251,15 +242,7 @@ async fn intervention_page(
     ctx: &Ctx,
     intervention: Option<&Intervention>,
 ) -> Result<FormPage, crate::errors::AppError> {
-    let mut plans = state.store.list_plans(ctx.pid()).await?;
-    plans.extend(
-        state
-            .store
-            .list_archived_plans(ctx.pid())
-            .await?
-            .into_iter()
-            .map(|(p, _)| p),
-    );
+    let plans = state.store.list_every_plan(ctx.pid()).await?;
     let (heading, action) = match intervention {
         Some(i) => (
             "Change an intervention or review",

@@ -14,7 +14,7 @@ use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use sendplan_domain::access::Capability;
-use sendplan_domain::input::{long_date, RawForm, ReasonInput};
+use sendplan_domain::input::{long_date, FieldError, RawForm, ReasonInput};
 use sendplan_domain::lifecycle::{purge_after, RecordKind, RESTORE_DAYS};
 use sendplan_domain::PlanId;
 use sendplan_storage::{DeletionPreview, StoreError};
@@ -142,10 +142,16 @@ pub async fn delete_record(
     // Only the confirmation page's button deletes: a post without it (a crafted link,
     // a form from elsewhere) shows the confirmation instead.
     if form.get("confirm") != "yes" {
-        return html_with_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &confirm_page(&ctx, &preview, false),
-        );
+        let mut page = confirm_page(&ctx, &preview, false);
+        page.errors.push(FieldError {
+            field: "main-content".to_owned(),
+            message: format!(
+                "Nothing was deleted. To delete the {}, use the button on this page.",
+                preview.kind.label()
+            ),
+        });
+        page.chrome.has_errors = true;
+        return html_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
     match state
         .store
@@ -290,7 +296,9 @@ fn archive_page(ctx: &Ctx, plan: &sendplan_domain::plan::Plan) -> FormPage {
             Field::textarea("reason", "Why is it being archived?")
                 .rows(3)
                 .hint("For example, \"Replaced by the priority action plan approved in December 2023\". It is shown on the plan and in the audit log."),
-            Field::hidden("version", plan.version),
+            // Not "version": this form acts on the plan rather than editing it; the
+            // version only makes sure it is the plan the person saw.
+            Field::hidden("plan_version", plan.version),
         ],
     )
     .caption(plan.title.clone())
@@ -306,6 +314,22 @@ pub async fn confirm_archive(
 ) -> AppResult {
     ctx.require(Capability::EditPlans)?;
     let plan = state.store.get_plan(ctx.pid(), PlanId(id)).await?;
+    if state
+        .store
+        .plan_archive(ctx.pid(), plan.id)
+        .await?
+        .is_some()
+    {
+        let href = format!("{}/plans/{}", ctx.base(), plan.id);
+        let mut page = NoticePage::new(
+            Chrome::for_ctx(&ctx, "Already archived", "overview"),
+            "This plan is already archived",
+        )
+        .back(href.clone())
+        .link("Go to the plan", href);
+        page.caption = plan.title.clone();
+        return html(&page);
+    }
     html(&archive_page(&ctx, &plan))
 }
 
@@ -324,19 +348,26 @@ pub async fn archive_plan(
         Err(errors) => return page.with_errors(&form, errors),
     };
     let href = format!("{}/plans/{}", ctx.base(), plan.id);
+    let seen = form.get("plan_version").parse().unwrap_or(0);
     match state
         .store
-        .archive_plan(
-            ctx.actor(),
-            ctx.pid(),
-            plan.id,
-            super::version_of(&form),
-            &reason,
-        )
+        .archive_plan(ctx.actor(), ctx.pid(), plan.id, seen, &reason)
         .await
     {
         Ok(()) => Ok(saved(&state, &href, "Plan archived")),
-        Err(StoreError::Conflict) => page.with_conflict(&form, plan.version, &href),
+        // Changed or archived by someone else since the form was opened: say so, with
+        // what was typed kept and the plan as it is now.
+        Err(StoreError::Conflict) => {
+            let mut page = page;
+            page.set_value("plan_version", plan.version);
+            page.with_errors(
+                &form,
+                sendplan_domain::input::FieldErrors::single(
+                    "reason",
+                    "Someone changed or archived this plan after you opened this page. Look at the plan, then archive it again if you still mean to.",
+                ),
+            )
+        }
         Err(other) => Err(other.into()),
     }
 }

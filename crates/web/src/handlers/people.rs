@@ -441,7 +441,8 @@ fn split_page(ctx: &Ctx, person: &Person) -> FormPage {
             Field::textarea("people", "The people this entry is, one per line")
                 .rows(5)
                 .hint("Write each as \"Name, job title\". The first keeps this entry; the others are added. Every action this entry leads or partners will name each of them."),
-            Field::hidden("version", person.version),
+            // Not "version": the form acts on the entry rather than editing it.
+            Field::hidden("person_version", person.version),
         ],
     )
     .caption("One entry that is really several people")
@@ -481,7 +482,7 @@ pub async fn split_person(
             ctx.actor(),
             ctx.pid(),
             person.id,
-            version_of(&form),
+            form.get("person_version").parse().unwrap_or(0),
             &input.people,
         )
         .await
@@ -491,7 +492,17 @@ pub async fn split_person(
             &people,
             &format!("Split into {} people", ids.len()),
         )),
-        Err(StoreError::Conflict) => page.with_conflict(&form, person.version, &people),
+        Err(StoreError::Conflict) => {
+            let mut page = page;
+            page.set_value("person_version", person.version);
+            page.with_errors(
+                &form,
+                sendplan_domain::input::FieldErrors::single(
+                    "people",
+                    "Someone changed this entry after you opened this page. Check it on the People page, then split it again if you still mean to.",
+                ),
+            )
+        }
         Err(error) => refused(page, &form, error),
     }
 }
