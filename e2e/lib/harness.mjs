@@ -83,7 +83,7 @@ export async function signIn (page, server) {
   await page.getByLabel('Password').fill(server.password)
   await page.getByRole('button', { name: 'Sign in' }).click()
   await page.waitForURL(url => !url.pathname.startsWith('/sign-in'))
-  // The demo account belongs to the four seed partnerships: open Wolverhampton's.
+  // The demo account belongs to every demo partnership: open Wolverhampton's.
   if (new URL(page.url()).pathname === '/') {
     await page.getByRole('link', { name: /Wolverhampton/ }).click()
     await page.waitForURL(url => url.pathname.startsWith('/p/'))

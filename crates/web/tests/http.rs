@@ -5261,3 +5261,104 @@ async fn the_timeline_tells_a_real_history_in_order() {
         "only the first day is known"
     );
 }
+
+/// Issue 13: a lead withdraws an update they wrote on an action they lead, but not one
+/// someone else wrote; a viewer changes nothing.
+#[tokio::test]
+async fn a_lead_withdraws_their_own_update_and_no_one_elses() {
+    let w = world().await;
+    let p = format!("/p/{}", w.a.pid);
+    let lead = w
+        .session_for(
+            "lead@example.org",
+            Some((w.a.pid, Role::ActionLead, Some(w.a.person))),
+            false,
+        )
+        .await;
+    let today = time::OffsetDateTime::now_utc().date();
+    let (day, month, year) = (
+        today.day().to_string(),
+        u8::from(today.month()).to_string(),
+        today.year().to_string(),
+    );
+    let rating = w.a.rating.to_string();
+    let (status, _) = w
+        .post(
+            Some(&lead),
+            &format!("{p}/actions/{}/updates/new", w.a.led_action),
+            &[
+                ("rating_id", &rating),
+                ("narrative", "Posted on the wrong action"),
+                ("update_date-day", &day),
+                ("update_date-month", &month),
+                ("update_date-year", &year),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let own = w
+        .store
+        .list_updates(w.a.pid, w.a.led_action)
+        .await
+        .unwrap()
+        .remove(0);
+    // Someone else's update, even on an action the lead leads, is not theirs to withdraw.
+    let manager_user = w
+        .store
+        .create_user("pm-author@example.org", "Pat Manager", "x", false)
+        .await
+        .unwrap();
+    let others = w
+        .store
+        .add_update(
+            Actor(Some(manager_user)),
+            w.a.pid,
+            w.a.led_action,
+            &sendplan_domain::input::UpdateInput {
+                update_date: today,
+                rating_id: w.a.rating,
+                narrative: "The manager's view".into(),
+                evidence_links: vec![],
+            },
+        )
+        .await
+        .unwrap();
+    let (status, _) = w
+        .post(
+            Some(&lead),
+            &format!("{p}/updates/{others}/withdraw"),
+            &[("reason", "Not mine")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = w
+        .post(
+            Some(&lead),
+            &format!("{p}/updates/{}/withdraw", own.id),
+            &[("reason", "Posted on the wrong action")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let viewer = w
+        .session_for(
+            "viewer@example.org",
+            Some((w.a.pid, Role::Viewer, None)),
+            false,
+        )
+        .await;
+    let (status, _) = w
+        .post(
+            Some(&viewer),
+            &format!("{p}/updates/{others}/withdraw"),
+            &[("reason", "Viewers cannot")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = w
+        .get(
+            Some(&lead),
+            &format!("{p}/delete/action/{}", w.a.led_action),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "leads delete nothing");
+}
