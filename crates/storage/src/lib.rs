@@ -50,7 +50,7 @@ pub use migrate::MIGRATIONS;
 pub use overview::{ActionRow, PartnershipSummary, PlanOverview, PlanSummary};
 pub use partnerships::PERSON_REFERENCES;
 pub use reminders::{Mail, OutgoingMail};
-pub use reports::{IssuedReport, ReportData};
+pub use reports::{IssuedReport, PaperCorrection, ReportData};
 pub use submissions::Claim;
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
@@ -141,6 +141,14 @@ pub(crate) struct WriteTx {
 impl WriteTx {
     pub async fn commit(self) -> Result<()> {
         self.tx.commit().await?;
+        Ok(())
+    }
+
+    /// Rolls back now, before the writer lock is let go. Dropping a transaction rolls it
+    /// back too, but only when its connection is next used; after a statement that failed
+    /// part-way, SQLite would hold its write lock until then and the next writer would wait.
+    pub async fn rollback(self) -> Result<()> {
+        self.tx.rollback().await?;
         Ok(())
     }
 }

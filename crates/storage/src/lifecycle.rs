@@ -135,6 +135,10 @@ fn spec(kind: RecordKind) -> Spec {
                     noun: Some(("issued paper", "issued papers")),
                 },
                 link!("published_reports", "plan_id = $1"),
+                link!(
+                    "report_supersessions",
+                    "report_id IN (SELECT id FROM issued_reports WHERE plan_id = $1)"
+                ),
                 link!("reporting_lines", "plan_id = $1"),
                 Owned {
                     table: "meetings",
@@ -573,25 +577,28 @@ impl Store {
                 .execute(&mut *write.tx)
                 .await?;
         }
-        sqlx::query(&format!(
+        let removed = sqlx::query(&format!(
             "DELETE FROM {} WHERE id = $1 AND partnership_id = $2",
             spec.table
         ))
         .bind(id)
         .bind(partnership.0)
         .execute(&mut *write.tx)
-        .await
-        .map_err(|e| match &e {
-            // Something outside the record still names it (a declared blocker would have
-            // said so first; this is the database's own check).
-            sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
-                StoreError::Rule(format!(
-                    "The {} cannot be deleted: another record still refers to it.",
-                    kind.label()
-                ))
-            }
-            _ => StoreError::Database(e),
-        })?;
+        .await;
+        if let Err(error) = removed {
+            write.rollback().await?;
+            return Err(match &error {
+                // Something outside the record still names it (a declared blocker would
+                // have said so first; this is the database's own check).
+                sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
+                    StoreError::Rule(format!(
+                        "The {} cannot be deleted: another record still refers to it.",
+                        kind.label()
+                    ))
+                }
+                _ => StoreError::Database(error),
+            });
+        }
         if kind == RecordKind::Plan {
             sqlx::query("DELETE FROM plan_deletions WHERE plan_id = $1")
                 .bind(id)
@@ -694,9 +701,10 @@ impl Store {
             if group.rows.is_empty() {
                 continue;
             }
-            self.put_back(&mut write.tx, group)
-                .await
-                .map_err(|e| restore_refusal(kind, e))?;
+            if let Err(error) = self.put_back(&mut write.tx, group).await {
+                write.rollback().await?;
+                return Err(restore_refusal(kind, error));
+            }
         }
         sqlx::query("DELETE FROM deleted_records WHERE id = $1")
             .bind(deleted)

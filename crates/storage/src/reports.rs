@@ -1,9 +1,9 @@
 //! What board reports are built from, and the papers issued to boards: stored exactly as
 //! issued, never changed.
 
-use crate::audit::{record_created, Subject};
+use crate::audit::{record, record_created, Change, Subject};
 use crate::sql::{date_text, now_text, opt_date_text, RowExt};
-use crate::{one_or_not_found, Actor, Result, Store};
+use crate::{one_or_not_found, Actor, Result, Store, StoreError};
 use sendplan_domain::measures::{DataPoint, Measure};
 use sendplan_domain::plan::{Action, Area, Milestone, Plan, ProgressUpdate, Rating};
 use sendplan_domain::reports::ReportKind;
@@ -160,6 +160,131 @@ impl Store {
             .fetch_optional(self.pool())
             .await?;
         issued_from(&one_or_not_found(row)?)
+    }
+}
+
+/// A paper that a correction superseded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaperCorrection {
+    pub report_id: i64,
+    pub replacement_id: i64,
+    pub reason: String,
+    pub by_name: String,
+    pub at: String,
+}
+
+impl Store {
+    /// Issues a corrected paper in place of `report`: `html` is the paper rebuilt from the
+    /// records for the same as-at date. The old paper stays as it was, marked as
+    /// superseded; if it was on the public page, the correction takes its place there.
+    /// Refused with [`StoreError::Conflict`] when the paper has already been corrected.
+    pub async fn correct_report(
+        &self,
+        actor: Actor,
+        partnership: PartnershipId,
+        report: i64,
+        title: &str,
+        html: &str,
+        reason: &str,
+    ) -> Result<i64> {
+        let old = self.get_issued_report(partnership, report).await?;
+        let mut write = self.begin_write().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO issued_reports (partnership_id, plan_id, kind, as_at, since, board, title, html, issued_by, issued_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+        )
+        .bind(partnership.0)
+        .bind(old.plan_id.0)
+        .bind(old.kind.code())
+        .bind(date_text(old.as_at))
+        .bind(opt_date_text(old.since))
+        .bind(old.board.clone())
+        .bind(title.to_owned())
+        .bind(html.to_owned())
+        .bind(actor.0.map(|u| u.0))
+        .bind(now_text())
+        .fetch_one(&mut *write.tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO report_supersessions (report_id, partnership_id, replacement_id, reason, by_user_id, at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(report)
+        .bind(partnership.0)
+        .bind(id)
+        .bind(reason.to_owned())
+        .bind(actor.0.map(|u| u.0))
+        .bind(now_text())
+        .execute(&mut *write.tx)
+        .await
+        .map_err(|e| match &e {
+            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict,
+            _ => StoreError::Database(e),
+        })?;
+        let published = sqlx::query(
+            "DELETE FROM published_reports WHERE report_id = $1 AND partnership_id = $2",
+        )
+        .bind(report)
+        .bind(partnership.0)
+        .execute(&mut *write.tx)
+        .await?;
+        if published.rows_affected() > 0 {
+            sqlx::query(
+                "INSERT INTO published_reports (report_id, partnership_id, plan_id, published_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(id)
+            .bind(partnership.0)
+            .bind(old.plan_id.0)
+            .bind(now_text())
+            .execute(&mut *write.tx)
+            .await?;
+        }
+        record::<(), _>(
+            &mut write.tx,
+            Change {
+                partnership: Some(partnership),
+                actor,
+                entity: "issued_report",
+                entity_id: id,
+                change: "corrected",
+                summary: format!(
+                    "{} to {}, as at {}, corrected: {reason}",
+                    old.title, old.board, old.as_at
+                ),
+                before: None,
+                after: Some(&(report, reason)),
+            },
+        )
+        .await?;
+        write.commit().await?;
+        Ok(id)
+    }
+
+    /// The plan's papers that corrections superseded.
+    pub async fn paper_corrections(
+        &self,
+        partnership: PartnershipId,
+        plan: PlanId,
+    ) -> Result<Vec<PaperCorrection>> {
+        let rows = sqlx::query(
+            "SELECT s.report_id, s.replacement_id, s.reason, s.at, COALESCE(u.display_name, '') AS by_name \
+             FROM report_supersessions s JOIN issued_reports r ON r.id = s.report_id LEFT JOIN users u ON u.id = s.by_user_id \
+             WHERE s.partnership_id = $1 AND r.plan_id = $2",
+        )
+        .bind(partnership.0)
+        .bind(plan.0)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(PaperCorrection {
+                    report_id: r.int("report_id")?,
+                    replacement_id: r.int("replacement_id")?,
+                    reason: r.text("reason")?,
+                    by_name: r.text("by_name")?,
+                    at: r.text("at")?,
+                })
+            })
+            .collect()
     }
 }
 

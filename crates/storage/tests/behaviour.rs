@@ -100,6 +100,7 @@ on_both_backends!(
     an_archived_plan_leaves_the_lists_reminders_and_public_pages,
     a_new_plan_is_deleted_with_its_history_and_restored_and_an_old_one_is_not,
     one_entry_is_split_into_the_people_it_names,
+    a_paper_is_corrected_by_a_new_one_that_takes_its_public_place,
 );
 
 const TODAY: Date = date!(2022 - 06 - 01);
@@ -2764,4 +2765,74 @@ async fn one_entry_is_split_into_the_people_it_names(store: Store, _url: String)
         .await
         .expect("audit");
     assert_eq!(audit[0].change, "split");
+}
+
+async fn a_paper_is_corrected_by_a_new_one_that_takes_its_public_place(store: Store, _url: String) {
+    let f = fixture(&store, "E08000031").await;
+    let old = store
+        .issue_report(
+            ACTOR,
+            f.partnership,
+            f.plan,
+            sendplan_domain::reports::ReportKind::Exception,
+            date!(2022 - 03 - 31),
+            None,
+            "SEND Improvement Board",
+            "Exception report",
+            "<p>Wrong</p>",
+        )
+        .await
+        .expect("issue");
+    store
+        .set_report_published(ACTOR, f.partnership, old, true)
+        .await
+        .expect("publish");
+    let new = store
+        .correct_report(
+            ACTOR,
+            f.partnership,
+            old,
+            "Exception report",
+            "<p>Right</p>",
+            "A wrong rating",
+        )
+        .await
+        .expect("correct");
+    assert!(matches!(
+        store
+            .correct_report(
+                ACTOR,
+                f.partnership,
+                old,
+                "Exception report",
+                "<p>Again</p>",
+                "again"
+            )
+            .await,
+        Err(StoreError::Conflict)
+    ));
+    assert_eq!(
+        store
+            .get_issued_report(f.partnership, old)
+            .await
+            .expect("old")
+            .html,
+        "<p>Wrong</p>",
+        "the paper as issued is kept"
+    );
+    let published = store
+        .published_report_ids(f.partnership, f.plan)
+        .await
+        .expect("published");
+    assert_eq!(published, vec![new]);
+    let corrections = store
+        .paper_corrections(f.partnership, f.plan)
+        .await
+        .expect("corrections");
+    assert_eq!(corrections.len(), 1);
+    assert_eq!(
+        (corrections[0].report_id, corrections[0].replacement_id),
+        (old, new)
+    );
+    assert_eq!(corrections[0].reason, "A wrong rating");
 }

@@ -764,6 +764,16 @@ fn routes(a: &Area) -> Vec<(&'static str, String, Needs)> {
         ),
         ("GET", format!("{p}/delete/plan/{}", a.plan), EditPlans),
         (
+            "GET",
+            format!("{p}/reports/{}/correct", a.issued_report),
+            EditPlans,
+        ),
+        (
+            "POST",
+            format!("{p}/reports/{}/correct", a.issued_report),
+            EditPlans,
+        ),
+        (
             "POST",
             format!("{p}/you-said/{}/edit", a.you_said),
             EditPlans,
@@ -3330,6 +3340,61 @@ async fn the_public_page_shows_only_what_was_published_to_anyone_without_signing
         )
         .await;
     assert!(reports.contains("(published)"));
+
+    // A published paper found wrong is corrected, never rewritten: the correction is a new
+    // paper that takes its place on the public page; the old one stays, marked.
+    let correct = format!("{base}/reports/{}/correct", w.a.issued_report);
+    let (status, body) = w.post(Some(&manager), &correct, &[("reason", "")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("Enter what was wrong with the paper"));
+    let (status, _) = w
+        .post(
+            Some(&manager),
+            &correct,
+            &[("reason", "A rating was posted on the wrong action")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _) = w
+        .post(Some(&manager), &correct, &[("reason", "Again")])
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::SEE_OTHER,
+        "a second correction of the same paper is refused and shown"
+    );
+    assert_eq!(
+        w.store
+            .paper_corrections(w.a.pid, w.a.plan)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        w.get(None, &paper).await.0,
+        StatusCode::NOT_FOUND,
+        "the superseded paper leaves the public page"
+    );
+    let (_, page) = w.get(None, &public).await;
+    assert!(page.contains("Reports to the board") && !page.contains(&paper));
+    let (_, reports) = w
+        .get(
+            Some(&manager),
+            &format!("{base}/plans/{}/reports", w.a.plan),
+        )
+        .await;
+    assert!(reports.contains("superseded by a correction"), "{reports}");
+    assert!(reports.contains("A rating was posted on the wrong action"));
+    // The original paper is still there, exactly as issued.
+    let (status, original) = w
+        .get(
+            Some(&manager),
+            &format!("{base}/reports/{}", w.a.issued_report),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(original.contains("As issued"));
     assert!(
         w.get(
             None,
@@ -3339,9 +3404,13 @@ async fn the_public_page_shows_only_what_was_published_to_anyone_without_signing
         .0 == StatusCode::NOT_FOUND,
         "not through another partnership"
     );
-    let audit = w.store.list_audit(w.a.pid, None, 1).await.unwrap();
+    let audit = w.store.list_audit(w.a.pid, None, 2).await.unwrap();
     assert_eq!(
         (audit[0].entity.as_str(), audit[0].change.as_str()),
+        ("issued_report", "corrected")
+    );
+    assert_eq!(
+        (audit[1].entity.as_str(), audit[1].change.as_str()),
         ("issued_report", "published")
     );
     // Measures only when chosen; a stale settings page does not overwrite.

@@ -96,3 +96,15 @@ FOR EACH ROW EXECUTE FUNCTION sendplan_refuse_rewrite_unless_plan_deleted();
 DROP TRIGGER issued_reports_are_append_only ON issued_reports;
 CREATE TRIGGER issued_reports_are_append_only BEFORE UPDATE OR DELETE ON issued_reports
 FOR EACH ROW EXECUTE FUNCTION sendplan_refuse_rewrite_unless_plan_deleted();
+
+-- An issued paper is never rewritten: a correction is a new paper, rebuilt from the
+-- records for the same day, and this row says which paper it supersedes, who, when and
+-- why. One row per paper, so two corrections of one paper cannot both succeed.
+CREATE TABLE report_supersessions (
+    report_id BIGINT PRIMARY KEY REFERENCES issued_reports(id),
+    partnership_id BIGINT NOT NULL REFERENCES partnerships(id),
+    replacement_id BIGINT NOT NULL REFERENCES issued_reports(id),
+    reason TEXT NOT NULL,
+    by_user_id BIGINT REFERENCES users(id),
+    at TEXT NOT NULL
+);

@@ -104,3 +104,15 @@ DROP TRIGGER issued_reports_are_append_only_on_delete;
 CREATE TRIGGER issued_reports_are_append_only_on_delete BEFORE DELETE ON issued_reports
 WHEN NOT EXISTS (SELECT 1 FROM plan_deletions WHERE plan_id = OLD.plan_id)
 BEGIN SELECT RAISE(ABORT, 'issued reports are append-only'); END;
+
+-- An issued paper is never rewritten: a correction is a new paper, rebuilt from the
+-- records for the same day, and this row says which paper it supersedes, who, when and
+-- why. One row per paper, so two corrections of one paper cannot both succeed.
+CREATE TABLE report_supersessions (
+    report_id INTEGER PRIMARY KEY REFERENCES issued_reports(id),
+    partnership_id INTEGER NOT NULL REFERENCES partnerships(id),
+    replacement_id INTEGER NOT NULL REFERENCES issued_reports(id),
+    reason TEXT NOT NULL,
+    by_user_id INTEGER REFERENCES users(id),
+    at TEXT NOT NULL
+);

@@ -256,6 +256,10 @@ pub fn routes() -> Router<AppState> {
             get(publication::public_report),
         )
         .route(
+            "/p/{pid}/reports/{id}/correct",
+            get(reports::new_correction).post(reports::issue_correction),
+        )
+        .route(
             "/p/{pid}/reports/{id}/publish",
             get(reports::edit_report_publication).post(reports::save_report_publication),
         )

@@ -121,19 +121,40 @@ async fn reports_page(state: &AppState, ctx: &Ctx, plan: PlanId) -> Result<FormP
         );
     }
     let published = state.store.published_report_ids(ctx.pid(), plan.id).await?;
+    let corrections = state.store.paper_corrections(ctx.pid(), plan.id).await?;
     for issued in state.store.list_issued_reports(ctx.pid(), plan.id).await? {
         let is_public = published.contains(&issued.id);
+        let corrected = corrections.iter().find(|c| c.report_id == issued.id);
         page = page.with_link(
             format!(
-                "Issued to {}: {}, as at {}{}",
+                "Issued to {}: {}, as at {}{}{}",
                 issued.board,
                 issued.title,
                 long_date(issued.as_at),
-                if is_public { " (published)" } else { "" }
+                if is_public { " (published)" } else { "" },
+                corrected.map_or(String::new(), |c| format!(
+                    " (superseded by a correction{}: {})",
+                    if c.by_name.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" by {}", c.by_name)
+                    },
+                    c.reason
+                ))
             ),
             format!("{}/reports/{}", ctx.base(), issued.id),
         );
-        if ctx.can(Capability::EditPlans) {
+        if ctx.can(Capability::EditPlans) && corrected.is_none() {
+            page = page.with_link(
+                format!(
+                    "Issue a correction of the {} paper of {}",
+                    issued.board,
+                    long_date(issued.as_at)
+                ),
+                format!("{}/reports/{}/correct", ctx.base(), issued.id),
+            );
+        }
+        if ctx.can(Capability::EditPlans) && corrected.is_none() {
             page = page.with_link(
                 format!(
                     "{} the {} paper of {} {} the public progress page",
@@ -242,6 +263,90 @@ pub async fn produce_report(
         &format!("{}/reports/{id}", ctx.base()),
         &format!("Issued to {board}"),
     ))
+}
+
+fn correction_page(ctx: &Ctx, issued: &sendplan_storage::IssuedReport) -> crate::pages::FormPage {
+    crate::pages::FormPage::new(
+        Chrome::for_ctx(ctx, "Issue a correction", "overview"),
+        "Issue a correction",
+        format!("{}/reports/{}/correct", ctx.base(), issued.id),
+        vec![crate::forms::Field::text("reason", "What was wrong with it?")
+            .hint("For example, \"An update was posted on the wrong action\". It is shown beside both papers.")],
+    )
+    .caption(format!(
+        "{} to {}, as at {}",
+        issued.title,
+        issued.board,
+        long_date(issued.as_at)
+    ))
+    .intro("The paper is issued again from the plan's records as they are now, for the same day. The paper already issued is never changed: it stays, marked as superseded by the correction, and if it is on the public page the correction takes its place.")
+    .submit("Issue the correction")
+    .cancel(format!("{}/plans/{}/reports", ctx.base(), issued.plan_id))
+}
+
+pub async fn new_correction(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+) -> AppResult {
+    ctx.require(Capability::EditPlans)?;
+    let issued = state.store.get_issued_report(ctx.pid(), id).await?;
+    crate::pages::html(&correction_page(&ctx, &issued))
+}
+
+pub async fn issue_correction(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+    axum::Form(pairs): FormPairs,
+) -> AppResult {
+    ctx.require(Capability::EditPlans)?;
+    let form = RawForm(pairs);
+    let issued = state.store.get_issued_report(ctx.pid(), id).await?;
+    let page = correction_page(&ctx, &issued);
+    let reason =
+        match sendplan_domain::input::ReasonInput::parse(&form, "what was wrong with the paper") {
+            Ok(input) => input.reason,
+            Err(errors) => return page.with_errors(&form, errors),
+        };
+    let data = state.store.report_data(ctx.pid(), issued.plan_id).await?;
+    let report = build(issued.kind, &data.facts(), issued.as_at, issued.since);
+    let html = report_html(
+        &report,
+        &ctx.partnership.name,
+        data.plan.stale_after_days,
+        &data.measures,
+    )?;
+    let list = format!("{}/plans/{}/reports", ctx.base(), issued.plan_id);
+    match state
+        .store
+        .correct_report(
+            ctx.actor(),
+            ctx.pid(),
+            issued.id,
+            &report.title(),
+            &html,
+            &reason,
+        )
+        .await
+    {
+        Ok(new) => Ok(super::saved(
+            &state,
+            &format!("{}/reports/{new}", ctx.base()),
+            "Correction issued",
+        )),
+        // Corrected by someone else first: the list shows their correction.
+        Err(sendplan_storage::StoreError::Conflict) => Ok(super::redirect_with(
+            &state,
+            &list,
+            &crate::auth::Flash {
+                text: "Someone issued a correction of this paper first. It is listed below."
+                    .to_owned(),
+                important: true,
+            },
+        )),
+        Err(error) => super::refused(page, &form, error),
+    }
 }
 
 /// A date in a report's address (YYYY-MM-DD), within the years sendplan takes; anything
