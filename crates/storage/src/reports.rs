@@ -100,22 +100,14 @@ impl Store {
     ) -> Result<i64> {
         self.get_plan(partnership, plan).await?;
         let mut write = self.begin_write().await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO issued_reports (partnership_id, plan_id, kind, as_at, since, board, title, html, issued_by, issued_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-        )
-        .bind(partnership.0)
-        .bind(plan.0)
-        .bind(kind.code())
-        .bind(date_text(as_at))
-        .bind(opt_date_text(since))
-        .bind(board.to_owned())
-        .bind(title.to_owned())
-        .bind(html.to_owned())
-        .bind(actor.0.map(|u| u.0))
-        .bind(now_text())
-        .fetch_one(&mut *write.tx)
-        .await?;
+        let paper = Paper {
+            plan,
+            kind,
+            as_at,
+            since,
+            board,
+        };
+        let id = insert_paper(&mut write.tx, actor, partnership, &paper, title, html).await?;
         record_created(
             &mut write.tx,
             Subject {
@@ -189,22 +181,14 @@ impl Store {
     ) -> Result<i64> {
         let old = self.get_issued_report(partnership, report).await?;
         let mut write = self.begin_write().await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO issued_reports (partnership_id, plan_id, kind, as_at, since, board, title, html, issued_by, issued_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-        )
-        .bind(partnership.0)
-        .bind(old.plan_id.0)
-        .bind(old.kind.code())
-        .bind(date_text(old.as_at))
-        .bind(opt_date_text(old.since))
-        .bind(old.board.clone())
-        .bind(title.to_owned())
-        .bind(html.to_owned())
-        .bind(actor.0.map(|u| u.0))
-        .bind(now_text())
-        .fetch_one(&mut *write.tx)
-        .await?;
+        let paper = Paper {
+            plan: old.plan_id,
+            kind: old.kind,
+            as_at: old.as_at,
+            since: old.since,
+            board: &old.board,
+        };
+        let id = insert_paper(&mut write.tx, actor, partnership, &paper, title, html).await?;
         sqlx::query(
             "INSERT INTO report_supersessions (report_id, partnership_id, replacement_id, reason, by_user_id, at) VALUES ($1, $2, $3, $4, $5, $6)",
         )
@@ -286,6 +270,41 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// What a paper is, apart from its content: which plan, report and day, for which board.
+struct Paper<'a> {
+    plan: PlanId,
+    kind: ReportKind,
+    as_at: Date,
+    since: Option<Date>,
+    board: &'a str,
+}
+
+async fn insert_paper(
+    tx: &mut crate::Tx,
+    actor: Actor,
+    partnership: PartnershipId,
+    paper: &Paper<'_>,
+    title: &str,
+    html: &str,
+) -> Result<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO issued_reports (partnership_id, plan_id, kind, as_at, since, board, title, html, issued_by, issued_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+    )
+    .bind(partnership.0)
+    .bind(paper.plan.0)
+    .bind(paper.kind.code())
+    .bind(date_text(paper.as_at))
+    .bind(opt_date_text(paper.since))
+    .bind(paper.board.to_owned())
+    .bind(title.to_owned())
+    .bind(html.to_owned())
+    .bind(actor.0.map(|u| u.0))
+    .bind(now_text())
+    .fetch_one(&mut **tx)
+    .await?)
 }
 
 fn issued_from(row: &sqlx::any::AnyRow) -> Result<IssuedReport> {
