@@ -61,12 +61,65 @@ pub struct SurveyInput {
     pub questions: Vec<Question>,
 }
 
+/// What a survey is, apart from its results: the survey form's fields, for adding one
+/// with its file and for correcting them later.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SurveyDetails {
+    pub title: String,
+    /// The title when left empty: a survey is its own series until another joins it.
+    pub series: String,
+    pub run_by: String,
+    pub audience: String,
+    pub period: String,
+    pub respondents: Option<u32>,
+}
+
+impl SurveyDetails {
+    pub fn parse(form: &crate::input::RawForm) -> Result<Self, crate::input::FieldErrors> {
+        use crate::input::{FormReader, LONG_TEXT, SHORT_TEXT};
+        let mut f = FormReader::new(form);
+        let title = f.required("title", "the survey's title", SHORT_TEXT);
+        let series = f.optional("series", "the series", SHORT_TEXT);
+        let run_by = f.optional("run_by", "who ran it", SHORT_TEXT);
+        let audience = f.optional("audience", "who it asked", LONG_TEXT);
+        let period = f.required("period", "when it ran", 60);
+        let respondents_text = f.optional("respondents", "the number of respondents", 12);
+        let respondents = match respondents_text.replace(',', "").trim() {
+            "" => None,
+            text => match text.parse::<u32>() {
+                Ok(n) if n > 0 && n <= MAX_RESPONDENTS => Some(n),
+                _ => {
+                    f.error(
+                        "respondents",
+                        "Enter the number of respondents as a whole number, like 245",
+                    );
+                    None
+                }
+            },
+        };
+        f.finish(SurveyDetails {
+            series: if series.is_empty() {
+                title.clone()
+            } else {
+                series
+            },
+            title,
+            run_by,
+            audience,
+            period,
+            respondents,
+        })
+    }
+}
+
 /// A stored survey.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Survey {
     pub id: crate::SurveyId,
     pub plan_id: crate::PlanId,
     pub survey: SurveyInput,
+    #[serde(default)]
+    pub version: i64,
 }
 
 /// Formats a share for people: published percentages exactly as published ("35%"),

@@ -448,7 +448,7 @@ fn spec(kind: RecordKind) -> Spec {
             table: "surveys",
             describe: "SELECT 'Survey: ' || s.title AS label, p.title AS context, s.plan_id AS parent \
                        FROM surveys s JOIN plans p ON p.id = s.plan_id WHERE s.id = $1",
-            versioned: false,
+            versioned: true,
             owned: &[
                 Owned {
                     table: "survey_quotes",

@@ -8,6 +8,14 @@ use sendplan_domain::surveys::*;
 use sendplan_domain::*;
 use sqlx::Row;
 
+/// The columns [`survey_from`] reads, named so a migration that adds a column cannot
+/// change what a cached statement returns.
+macro_rules! surveys_select {
+    () => {
+        "SELECT id, plan_id, title, series, run_by, audience, period, respondents, version FROM surveys"
+    };
+}
+
 impl Store {
     /// Adds a survey to a plan, all of it or (if it has problems) none.
     pub async fn create_survey(
@@ -111,9 +119,10 @@ impl Store {
 
     /// The partnership's surveys (all plans), newest first, without their results.
     pub async fn list_surveys(&self, partnership: PartnershipId) -> Result<Vec<Survey>> {
-        let rows = sqlx::query(
-            "SELECT * FROM surveys WHERE partnership_id = $1 ORDER BY period DESC, id DESC",
-        )
+        let rows = sqlx::query(concat!(
+            surveys_select!(),
+            " WHERE partnership_id = $1 ORDER BY period DESC, id DESC"
+        ))
         .bind(partnership.0)
         .fetch_all(self.pool())
         .await?;
@@ -121,12 +130,77 @@ impl Store {
     }
 
     /// A survey with its questions, answers and quotations.
+    /// Corrects a survey's details. Its results stay; the respondents must still cover
+    /// every count in them.
+    pub async fn update_survey_details(
+        &self,
+        actor: Actor,
+        partnership: PartnershipId,
+        id: SurveyId,
+        version: i64,
+        details: &SurveyDetails,
+    ) -> Result<()> {
+        let before = self.get_survey(partnership, id).await?;
+        let after = SurveyInput {
+            title: details.title.clone(),
+            series: details.series.clone(),
+            run_by: details.run_by.clone(),
+            audience: details.audience.clone(),
+            period: details.period.clone(),
+            respondents: details.respondents,
+            ..before.survey.clone()
+        };
+        if let Some((_, message)) = after.problems().into_iter().next() {
+            return Err(StoreError::Rule(message));
+        }
+        let mut write = self.begin_write().await?;
+        let done = sqlx::query(
+            "UPDATE surveys SET title = $1, series = $2, run_by = $3, audience = $4, period = $5, respondents = $6, \
+             version = version + 1 WHERE id = $7 AND partnership_id = $8 AND version = $9",
+        )
+        .bind(after.title.clone())
+        .bind(after.series.clone())
+        .bind(after.run_by.clone())
+        .bind(after.audience.clone())
+        .bind(after.period.clone())
+        .bind(after.respondents.map(i64::from))
+        .bind(id.0)
+        .bind(partnership.0)
+        .bind(version)
+        .execute(&mut *write.tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Conflict);
+        }
+        crate::audit::record_updated(
+            &mut write.tx,
+            crate::audit::Subject {
+                partnership,
+                actor,
+                entity: "survey",
+                id: id.0,
+            },
+            format!("Survey details corrected: {}", after.title),
+            &(
+                &before.survey.title,
+                &before.survey.period,
+                before.survey.respondents,
+            ),
+            &(&after.title, &after.period, after.respondents),
+        )
+        .await?;
+        write.commit().await
+    }
+
     pub async fn get_survey(&self, partnership: PartnershipId, id: SurveyId) -> Result<Survey> {
-        let row = sqlx::query("SELECT * FROM surveys WHERE id = $1 AND partnership_id = $2")
-            .bind(id.0)
-            .bind(partnership.0)
-            .fetch_optional(self.pool())
-            .await?;
+        let row = sqlx::query(concat!(
+            surveys_select!(),
+            " WHERE id = $1 AND partnership_id = $2"
+        ))
+        .bind(id.0)
+        .bind(partnership.0)
+        .fetch_optional(self.pool())
+        .await?;
         let mut survey = survey_from(&crate::one_or_not_found(row)?)?;
         survey.survey.quotes =
             sqlx::query("SELECT text FROM survey_quotes WHERE survey_id = $1 ORDER BY position")
@@ -188,6 +262,7 @@ fn survey_from(row: &sqlx::any::AnyRow) -> Result<Survey> {
             quotes: vec![],
             questions: vec![],
         },
+        version: row.int("version")?,
     })
 }
 

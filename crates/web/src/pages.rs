@@ -411,6 +411,7 @@ pub struct SurveyPage {
     pub compared_label: String,
     pub has_counts: bool,
     pub questions: Vec<SurveyQuestionView>,
+    pub edit_href: String,
     pub delete_href: String,
 }
 

@@ -763,6 +763,8 @@ fn routes(a: &Area) -> Vec<(&'static str, String, Needs)> {
             EditPlans,
         ),
         ("GET", format!("{p}/delete/plan/{}", a.plan), EditPlans),
+        ("GET", format!("{p}/surveys/{}/edit", a.survey), EditPlans),
+        ("POST", format!("{p}/surveys/{}/edit", a.survey), EditPlans),
         (
             "GET",
             format!("{p}/reports/{}/correct", a.issued_report),
@@ -5430,4 +5432,58 @@ async fn a_lead_withdraws_their_own_update_and_no_one_elses() {
         )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "leads delete nothing");
+}
+
+/// Issue 13: a survey's details are corrected, checked as when it was added; its results
+/// stay; a stale form is refused.
+#[tokio::test]
+async fn a_surveys_details_are_corrected_and_its_results_kept() {
+    let w = world().await;
+    let p = format!("/p/{}", w.a.pid);
+    let manager = w
+        .session_for(
+            "pm@example.org",
+            Some((w.a.pid, Role::PlanManager, None)),
+            false,
+        )
+        .await;
+    let edit = format!("{p}/surveys/{}/edit", w.a.survey);
+    let (status, form) = w.get(Some(&manager), &edit).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(form.contains("Parent survey 2021"));
+    let before = w.store.get_survey(w.a.pid, w.a.survey).await.unwrap();
+    let fields = |respondents: &'static str, version: &'static str| {
+        vec![
+            ("title", "Parent carer survey 2021"),
+            ("series", "Parent survey"),
+            ("run_by", "The forum"),
+            ("audience", ""),
+            ("period", "Autumn 2021"),
+            ("respondents", respondents),
+            ("version", version),
+        ]
+    };
+    let (status, body) = w.post(Some(&manager), &edit, &fields("none", "1")).await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "respondents must be a number"
+    );
+    assert!(body.contains("There is a problem"));
+    let (status, _) = w.post(Some(&manager), &edit, &fields("2", "1")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let after = w.store.get_survey(w.a.pid, w.a.survey).await.unwrap();
+    assert_eq!(after.survey.title, "Parent carer survey 2021");
+    assert_eq!(after.survey.period, "Autumn 2021");
+    assert_eq!(
+        after.survey.questions, before.survey.questions,
+        "the results are kept"
+    );
+    let (status, body) = w.post(Some(&manager), &edit, &fields("2", "1")).await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a stale form is refused"
+    );
+    assert!(body.contains("Someone else saved a change"));
 }

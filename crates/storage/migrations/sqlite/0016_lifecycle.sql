@@ -116,3 +116,7 @@ CREATE TABLE report_supersessions (
     by_user_id INTEGER REFERENCES users(id),
     at TEXT NOT NULL
 );
+
+-- A survey's details (title, series, who ran it...) can be corrected; its results are
+-- replaced by deleting it and adding it again.
+ALTER TABLE surveys ADD COLUMN version INTEGER NOT NULL DEFAULT 1;

@@ -328,6 +328,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/p/{pid}/surveys/{id}", get(surveys::show_survey))
         .route(
+            "/p/{pid}/surveys/{id}/edit",
+            get(surveys::edit_survey).post(surveys::update_survey),
+        )
+        .route(
             "/p/{pid}/surveys/{id}/questions/{number}/measure",
             get(surveys::new_feed).post(surveys::feed_measure),
         )

@@ -13,7 +13,7 @@ use crate::views::{Cell, Chrome, LinkButton, SummaryRow};
 use crate::AppState;
 use axum::extract::{Path, State};
 use sendplan_domain::access::Capability;
-use sendplan_domain::input::{FieldErrors, FormReader, RawForm, LONG_TEXT, SHORT_TEXT};
+use sendplan_domain::input::{FieldErrors, RawForm};
 use sendplan_domain::measures::{DataPointInput, DataStatus, Unit};
 use sendplan_domain::surveys::*;
 use sendplan_domain::{MeasureId, PlanId, SurveyId};
@@ -170,6 +170,11 @@ pub async fn show_survey(
             .flat_map(|q| &q.options)
             .any(|o| o.count.is_some()),
         questions,
+        edit_href: if ctx.can(Capability::EditPlans) {
+            format!("{}/surveys/{}/edit", ctx.base(), survey.id)
+        } else {
+            String::new()
+        },
         delete_href: if ctx.can(Capability::EditPlans) {
             super::lifecycle::delete_href(
                 &ctx,
@@ -180,6 +185,81 @@ pub async fn show_survey(
             String::new()
         },
     })
+}
+
+fn details_page(ctx: &Ctx, survey: &Survey) -> FormPage {
+    let s = &survey.survey;
+    FormPage::new(
+        Chrome::for_ctx(ctx, "Change survey details", "overview"),
+        "Change survey details",
+        format!("{}/surveys/{}/edit", ctx.base(), survey.id),
+        vec![
+            Field::text("title", "Title").value(&s.title),
+            Field::text("series", "Series (optional)")
+                .hint("Surveys with the same series are compared year on year, question by question")
+                .value(&s.series),
+            Field::text("run_by", "Who ran it (optional)").value(&s.run_by),
+            Field::text("audience", "Who it asked (optional)").value(&s.audience),
+            Field::text("period", "When it ran")
+                .width("govuk-input--width-20")
+                .value(&s.period),
+            Field::text("respondents", "Number of respondents (optional)")
+                .width("govuk-input--width-5")
+                .value(s.respondents.map_or(String::new(), |n| n.to_string())),
+            Field::hidden("version", survey.version),
+        ],
+    )
+    .caption(s.title.clone())
+    .intro("The results stay as they are. To replace them, delete the survey and add it again with the corrected file.")
+    .cancel(format!("{}/surveys/{}", ctx.base(), survey.id))
+    .delete_link(
+        "Delete this survey",
+        super::lifecycle::delete_href(ctx, sendplan_domain::lifecycle::RecordKind::Survey, survey.id),
+    )
+}
+
+pub async fn edit_survey(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+) -> AppResult {
+    ctx.require(Capability::EditPlans)?;
+    let survey = state.store.get_survey(ctx.pid(), SurveyId(id)).await?;
+    html(&details_page(&ctx, &survey))
+}
+
+pub async fn update_survey(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+    axum::Form(pairs): crate::handlers::FormPairs,
+) -> AppResult {
+    ctx.require(Capability::EditPlans)?;
+    let form = RawForm(pairs);
+    let survey = state.store.get_survey(ctx.pid(), SurveyId(id)).await?;
+    let page = details_page(&ctx, &survey);
+    let details = match SurveyDetails::parse(&form) {
+        Ok(details) => details,
+        Err(errors) => return page.with_errors(&form, errors),
+    };
+    let href = format!("{}/surveys/{}", ctx.base(), survey.id);
+    match state
+        .store
+        .update_survey_details(
+            ctx.actor(),
+            ctx.pid(),
+            survey.id,
+            crate::handlers::version_of(&form),
+            &details,
+        )
+        .await
+    {
+        Ok(()) => Ok(super::saved(&state, &href, "Survey details saved")),
+        Err(sendplan_storage::StoreError::Conflict) => {
+            page.with_conflict(&form, survey.version, &href)
+        }
+        Err(error) => super::refused(page, &form, error),
+    }
 }
 
 fn new_survey_page(ctx: &Ctx, plan: PlanId) -> FormPage {
@@ -279,29 +359,9 @@ pub async fn create_survey(
     let plan = state.store.get_plan(ctx.pid(), PlanId(plan)).await?;
     let page = new_survey_page(&ctx, plan.id);
     let Uploaded { form, file } = upload.read().await?;
-    let mut f = FormReader::new(&form);
-    let title = f.required("title", "the survey's title", SHORT_TEXT);
-    let series = f.optional("series", "the series", SHORT_TEXT);
-    let run_by = f.optional("run_by", "who ran it", SHORT_TEXT);
-    let audience = f.optional("audience", "who it asked", LONG_TEXT);
-    let period = f.required("period", "when it ran", 60);
-    let respondents_text = f.optional("respondents", "the number of respondents", 12);
-    let mut errors = match f.finish(()) {
-        Ok(()) => FieldErrors::default(),
-        Err(errors) => errors,
-    };
-    let respondents = match respondents_text.replace(',', "").trim() {
-        "" => None,
-        text => match text.parse::<u32>() {
-            Ok(n) if n > 0 && n <= MAX_RESPONDENTS => Some(n),
-            _ => {
-                errors.add(
-                    "respondents",
-                    "Enter the number of respondents as a whole number, like 245",
-                );
-                None
-            }
-        },
+    let (details, mut errors) = match SurveyDetails::parse(&form) {
+        Ok(details) => (Some(details), FieldErrors::default()),
+        Err(errors) => (None, errors),
     };
     let table = match &file {
         None => {
@@ -325,23 +385,19 @@ pub async fn create_survey(
     if !errors.is_empty() {
         return page.with_errors(&form, errors);
     }
-    let Some(Ok((tallied, questions))) = found else {
+    let (Some(details), Some(Ok((tallied, questions)))) = (details, found) else {
         return page.with_errors(
             &form,
             FieldErrors::single("file", "Select the file of results to upload"),
         );
     };
     let input = SurveyInput {
-        series: if series.is_empty() {
-            title.clone()
-        } else {
-            series
-        },
-        title,
-        run_by,
-        audience,
-        period,
-        respondents: tallied.or(respondents),
+        title: details.title,
+        series: details.series,
+        run_by: details.run_by,
+        audience: details.audience,
+        period: details.period,
+        respondents: tallied.or(details.respondents),
         quotes: vec![],
         questions,
     };
