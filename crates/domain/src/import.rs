@@ -101,6 +101,20 @@ pub struct UpdateImport {
     pub evidence_links: Vec<String>,
     /// Who the source says reported it, when it says.
     pub recorded_by: String,
+    /// Set when the update was corrected or withdrawn: it is history, not the rating.
+    pub superseded: Option<SupersededImport>,
+}
+
+/// Why an imported update no longer counts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SupersededImport {
+    pub reason: String,
+    pub by: String,
+    /// When, RFC 3339.
+    pub at: String,
+    /// The position, in the same action's updates, of the update that corrects it; `None`
+    /// when it was withdrawn.
+    pub corrected_by: Option<usize>,
 }
 
 /// What an import created, for the person who ran it.

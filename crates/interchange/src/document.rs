@@ -367,6 +367,25 @@ pub struct Update {
     pub author: Option<String>,
     #[serde(default)]
     pub evidence_links: Vec<String>,
+    /// Set when the update was corrected or withdrawn: it stays in the history but no
+    /// longer counts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub superseded: Option<Superseded>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Superseded {
+    pub reason: String,
+    /// Who corrected or withdrew it.
+    #[serde(default)]
+    pub by: Option<String>,
+    /// When, RFC 3339.
+    pub at: String,
+    /// The position (from 0) in this action's `updates` of the update that corrects it;
+    /// left out when it was withdrawn.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub corrected_by: Option<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -282,7 +282,8 @@ async fn export_one_plan(
         milestones_of.entry(m.action_id).or_default().push(m);
     }
     let mut updates_of: HashMap<_, Vec<_>> = HashMap::new();
-    for u in store.list_plan_updates(partnership, plan_id).await? {
+    // The whole history: corrected and withdrawn updates too, each saying so.
+    for u in store.list_plan_history(partnership, plan_id).await? {
         updates_of.entry(u.action_id).or_default().push(u);
     }
     let mut actions = Vec::new();
@@ -357,6 +358,17 @@ async fn export_one_plan(
                     narrative: u.narrative.clone(),
                     author: some(&u.author_name),
                     evidence_links: u.evidence_links.clone(),
+                    superseded: u.superseded.as_ref().map(|s| Superseded {
+                        reason: s.reason.clone(),
+                        by: some(&s.by_name),
+                        at: s
+                            .at
+                            .format(&time::format_description::well_known::Rfc3339)
+                            .unwrap_or_default(),
+                        corrected_by: s
+                            .replacement
+                            .and_then(|r| updates.iter().position(|x| x.id == r)),
+                    }),
                 })
                 .collect(),
         });

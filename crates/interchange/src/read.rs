@@ -1120,12 +1120,40 @@ fn read_action(
                     format!("\"{}\" is not a rating of this plan", update.rating),
                 );
             }
+            let superseded = update.superseded.as_ref().map(|s| {
+                if time::OffsetDateTime::parse(
+                    &s.at,
+                    &time::format_description::well_known::Rfc3339,
+                )
+                .is_err()
+                {
+                    p.add(
+                        format!("{uat}.superseded.at"),
+                        format!("\"{}\" is not a time like 2024-03-27T09:30:00Z", s.at),
+                    );
+                }
+                if let Some(by) = s.corrected_by {
+                    if by >= action.updates.len() || by == u {
+                        p.add(
+                            format!("{uat}.superseded.corrected_by"),
+                            "must be the position of another update of this action",
+                        );
+                    }
+                }
+                SupersededImport {
+                    reason: p.text(&format!("{uat}.superseded.reason"), &s.reason, SHORT_TEXT),
+                    by: p.text(&format!("{uat}.superseded.by"), opt(&s.by), SHORT_TEXT),
+                    at: s.at.clone(),
+                    corrected_by: s.corrected_by,
+                }
+            });
             Some(UpdateImport {
                 date: date?,
                 rating: rating?,
                 narrative: p.text(&format!("{uat}.narrative"), &update.narrative, LONG_TEXT),
                 evidence_links: update.evidence_links.clone(),
                 recorded_by: opt(&update.author).to_owned(),
+                superseded,
             })
         })
         .collect();

@@ -880,6 +880,7 @@ pub fn table_to_document(
                     },
                     author: None,
                     evidence_links: vec![],
+                    superseded: None,
                 }),
                 None => problems.push(problem(
                     Field::Progress,

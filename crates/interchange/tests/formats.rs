@@ -547,6 +547,7 @@ async fn an_import_that_fails_in_the_database_leaves_nothing_behind() {
             narrative: "x".into(),
             evidence_links: vec![],
             recorded_by: String::new(),
+            superseded: None,
         });
     let (store, path) = fresh_store().await;
     assert!(store
@@ -2260,4 +2261,108 @@ async fn a_deleted_plan_is_restored_exactly_as_its_export_shows() {
         .is_err());
     store.close().await;
     remove(&path);
+}
+
+/// Issue 13: a plan's whole history of updates, corrected and withdrawn ones included with
+/// who, when and why, goes out in its export and comes back unchanged.
+#[tokio::test]
+async fn corrections_and_withdrawals_travel_in_the_export() {
+    let (store, path, partnership, plan) = imported("wolverhampton").await;
+    let ratings = store
+        .list_ratings(partnership, plan)
+        .await
+        .expect("ratings");
+    let actions = store
+        .list_actions(partnership, plan)
+        .await
+        .expect("actions");
+    let author = store
+        .create_user("lead@example.org", "Lee Lead", "hash", false)
+        .await
+        .expect("user");
+    let by = Actor(Some(author));
+    let post = |rating: usize, narrative: &str| sendplan_domain::input::UpdateInput {
+        update_date: TODAY,
+        rating_id: ratings[rating].id,
+        narrative: narrative.to_owned(),
+        evidence_links: vec![],
+    };
+    let wrong = store
+        .add_update(by, partnership, actions[0].id, &post(0, "Wrong rating"))
+        .await
+        .expect("update");
+    store
+        .correct_update(
+            by,
+            partnership,
+            wrong,
+            &post(2, "Right rating"),
+            "Chose the wrong one",
+        )
+        .await
+        .expect("correct");
+    let stray = store
+        .add_update(
+            by,
+            partnership,
+            actions[1].id,
+            &post(1, "Posted on the wrong action"),
+        )
+        .await
+        .expect("update");
+    store
+        .withdraw_update(by, partnership, stray, "Wrong action")
+        .await
+        .expect("withdraw");
+    let first = without_source(
+        export_plan(&store, partnership, plan)
+            .await
+            .expect("export"),
+    );
+    let updates = &first.plans[0].actions[0].updates;
+    let corrected = updates
+        .iter()
+        .find(|u| u.narrative == "Wrong rating")
+        .expect("kept");
+    let s = corrected.superseded.as_ref().expect("marked");
+    assert_eq!(
+        (s.reason.as_str(), s.by.as_deref()),
+        ("Chose the wrong one", Some("Lee Lead"))
+    );
+    assert_eq!(
+        s.corrected_by.map(|i| updates[i].narrative.as_str()),
+        Some("Right rating")
+    );
+    let json = serde_json::to_string(&first).expect("json");
+    let (_, import) = read(&json).expect("reads back");
+    let (again, again_path) = fresh_store().await;
+    let summary = again
+        .import_plan(Actor(None), &import, TODAY)
+        .await
+        .expect("import");
+    let second = without_source(
+        export_plan(&again, summary.partnership.expect("p"), summary.plans[0])
+            .await
+            .expect("export"),
+    );
+    assert_eq!(first, second);
+    // And the re-imported plan rates the action by the correction, not the mistake.
+    let overview = again
+        .plan_overview(summary.partnership.expect("p"), summary.plans[0], TODAY)
+        .await
+        .expect("overview");
+    let row = overview
+        .actions
+        .iter()
+        .find(|a| a.number.to_string() == actions[0].number.to_string())
+        .expect("row");
+    assert_eq!(
+        row.rating.as_ref().map(|r| r.label.clone()),
+        Some(ratings[2].label.clone())
+    );
+    for s in [store, again] {
+        s.close().await;
+    }
+    remove(&path);
+    remove(&again_path);
 }

@@ -223,6 +223,7 @@ impl Store {
                         .execute(&mut **tx)
                         .await?;
                 }
+                let mut update_ids = Vec::new();
                 for update in &imported.updates {
                     let rating = *ratings.get(update.rating).ok_or_else(|| {
                         StoreError::Rule(
@@ -263,6 +264,26 @@ impl Store {
                     )
                     .await?;
                     summary.updates += 1;
+                    update_ids.push(id);
+                }
+                // Corrections and withdrawals, once every update they name is in.
+                for (update, id) in imported.updates.iter().zip(&update_ids) {
+                    let Some(s) = &update.superseded else {
+                        continue;
+                    };
+                    let replacement = s.corrected_by.and_then(|i| update_ids.get(i).copied());
+                    sqlx::query(
+                        "INSERT INTO update_supersessions (update_id, partnership_id, replacement_id, reason, by_user_id, by_name, at) \
+                         VALUES ($1, $2, $3, $4, NULL, $5, $6)",
+                    )
+                    .bind(*id)
+                    .bind(partnership.0)
+                    .bind(replacement)
+                    .bind(s.reason.clone())
+                    .bind(s.by.clone())
+                    .bind(s.at.clone())
+                    .execute(&mut **tx)
+                    .await?;
                 }
             }
             for imported in &plan.measures {

@@ -84,7 +84,7 @@ macro_rules! updates_select {
     () => {
         "SELECT up.*, COALESCE(NULLIF(up.recorded_by, ''), u.display_name) AS author_name, \
          s.update_id AS superseded_id, s.at AS superseded_at, s.reason AS superseded_reason, \
-         s.replacement_id AS superseded_replacement, COALESCE(su.display_name, '') AS superseded_by_name, \
+         s.replacement_id AS superseded_replacement, COALESCE(NULLIF(s.by_name, ''), su.display_name, '') AS superseded_by_name, \
          (SELECT c.update_id FROM update_supersessions c WHERE c.replacement_id = up.id) AS corrects_id \
          FROM updates up JOIN users u ON u.id = up.author_user_id \
          LEFT JOIN update_supersessions s ON s.update_id = up.id LEFT JOIN users su ON su.id = s.by_user_id "
@@ -1468,6 +1468,24 @@ impl Store {
         .await?;
         write.commit().await?;
         Ok(UpdateId(id))
+    }
+
+    /// Every progress update of a plan, corrected and withdrawn ones too, oldest first
+    /// within each action: the plan's whole history, for its export.
+    pub async fn list_plan_history(
+        &self,
+        partnership: PartnershipId,
+        plan: PlanId,
+    ) -> Result<Vec<ProgressUpdate>> {
+        let rows = sqlx::query(concat!(
+            updates_select!(),
+            "WHERE up.plan_id = $1 AND up.partnership_id = $2 ORDER BY up.action_id, up.update_date, up.id"
+        ))
+        .bind(plan.0)
+        .bind(partnership.0)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(update_from).collect()
     }
 
     /// One update, corrected or not, if it is in the partnership.

@@ -7,6 +7,7 @@ CREATE TABLE update_supersessions (
     replacement_id BIGINT REFERENCES updates(id),
     reason TEXT NOT NULL,
     by_user_id BIGINT REFERENCES users(id),
+    by_name TEXT NOT NULL DEFAULT '',
     at TEXT NOT NULL
 );
 CREATE INDEX update_supersessions_replacement ON update_supersessions(replacement_id);

@@ -11,6 +11,8 @@ CREATE TABLE update_supersessions (
     replacement_id INTEGER REFERENCES updates(id),
     reason TEXT NOT NULL,
     by_user_id INTEGER REFERENCES users(id),
+    -- Who did it, as an imported document names them (no account here).
+    by_name TEXT NOT NULL DEFAULT '',
     at TEXT NOT NULL
 );
 CREATE INDEX update_supersessions_replacement ON update_supersessions(replacement_id);
