@@ -501,6 +501,38 @@ pub struct DeletedRecord {
     pub deleted_by_name: String,
 }
 
+/// The columns [`deleted_from`] reads. Not the kept rows, which can be large: only a
+/// restore reads them.
+macro_rules! deleted_columns {
+    () => {
+        "d.id, d.kind, d.record_id, d.label, d.context, d.parent_id, d.deleted_at, d.deleted_by, \
+         COALESCE(u.display_name, '') AS deleted_by_name"
+    };
+}
+macro_rules! deleted_select {
+    () => {
+        concat!(
+            "SELECT ",
+            deleted_columns!(),
+            " FROM deleted_records d LEFT JOIN users u ON u.id = d.deleted_by"
+        )
+    };
+}
+
+fn deleted_from(row: &sqlx::any::AnyRow) -> Result<DeletedRecord> {
+    Ok(DeletedRecord {
+        id: row.int("id")?,
+        kind: row.code("kind", RecordKind::from_code)?,
+        record_id: row.int("record_id")?,
+        label: row.text("label")?,
+        context: row.text("context")?,
+        parent_id: row.opt_int("parent_id")?,
+        deleted_at: parse_timestamp(&row.text("deleted_at")?)?,
+        deleted_by: row.opt_int("deleted_by")?.map(UserId),
+        deleted_by_name: row.text("deleted_by_name")?,
+    })
+}
+
 /// The rows of one table removed by a deletion, as JSON objects.
 #[derive(Debug, Serialize, Deserialize)]
 struct TableRows {
@@ -650,29 +682,28 @@ impl Store {
 
     /// The partnership's deleted records that can still be restored, newest first.
     pub async fn list_deleted(&self, partnership: PartnershipId) -> Result<Vec<DeletedRecord>> {
-        let rows = sqlx::query(
-            "SELECT d.id, d.kind, d.record_id, d.label, d.context, d.parent_id, d.deleted_at, d.deleted_by, COALESCE(u.display_name, '') AS deleted_by_name \
-             FROM deleted_records d LEFT JOIN users u ON u.id = d.deleted_by \
-             WHERE d.partnership_id = $1 ORDER BY d.deleted_at DESC, d.id DESC",
-        )
+        let rows = sqlx::query(concat!(
+            deleted_select!(),
+            " WHERE d.partnership_id = $1 ORDER BY d.deleted_at DESC, d.id DESC"
+        ))
         .bind(partnership.0)
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(DeletedRecord {
-                    id: row.int("id")?,
-                    kind: row.code("kind", RecordKind::from_code)?,
-                    record_id: row.int("record_id")?,
-                    label: row.text("label")?,
-                    context: row.text("context")?,
-                    parent_id: row.opt_int("parent_id")?,
-                    deleted_at: parse_timestamp(&row.text("deleted_at")?)?,
-                    deleted_by: row.opt_int("deleted_by")?.map(UserId),
-                    deleted_by_name: row.text("deleted_by_name")?,
-                })
-            })
-            .collect()
+        rows.iter().map(deleted_from).collect()
+    }
+
+    /// One deleted record of the partnership's, while it can be restored.
+    pub async fn get_deleted(&self, partnership: PartnershipId, id: i64) -> Result<DeletedRecord> {
+        let row = sqlx::query(concat!(
+            deleted_select!(),
+            " WHERE d.id = $1 AND d.partnership_id = $2"
+        ))
+        .bind(id)
+        .bind(partnership.0)
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        deleted_from(&row)
     }
 
     /// Puts a deleted record back exactly as it was, with the same ids. Refused, saying
@@ -684,17 +715,19 @@ impl Store {
         deleted: i64,
     ) -> Result<DeletedRecord> {
         let mut write = self.begin_write().await?;
-        let row = sqlx::query(
-            "SELECT id, kind, record_id, label, context, parent_id, deleted_at, deleted_by, rows_json FROM deleted_records WHERE id = $1 AND partnership_id = $2",
-        )
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            deleted_columns!(),
+            ", d.rows_json FROM deleted_records d LEFT JOIN users u ON u.id = d.deleted_by \
+                 WHERE d.id = $1 AND d.partnership_id = $2"
+        ))
         .bind(deleted)
         .bind(partnership.0)
         .fetch_optional(&mut *write.tx)
         .await?
         .ok_or(StoreError::NotFound)?;
-        let kind = row.code("kind", RecordKind::from_code)?;
-        let record_id = row.int("record_id")?;
-        let label = row.text("label")?;
+        let restored = deleted_from(&row)?;
+        let (kind, record_id, label) = (restored.kind, restored.record_id, restored.label.clone());
         let kept: Vec<TableRows> = serde_json::from_str(&row.text("rows_json")?)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         for group in &kept {
@@ -725,17 +758,7 @@ impl Store {
         )
         .await?;
         write.commit().await?;
-        Ok(DeletedRecord {
-            id: deleted,
-            kind,
-            record_id,
-            label,
-            context: row.text("context")?,
-            parent_id: row.opt_int("parent_id")?,
-            deleted_at: parse_timestamp(&row.text("deleted_at")?)?,
-            deleted_by: row.opt_int("deleted_by")?.map(UserId),
-            deleted_by_name: String::new(),
-        })
+        Ok(restored)
     }
 
     /// Purges deleted records older than [`RESTORE_DAYS`] at `now`; the audit log keeps

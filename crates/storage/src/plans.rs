@@ -923,22 +923,16 @@ impl Store {
     }
 
     /// Every progress update of a plan that [counts](ProgressUpdate::counts), oldest first
-    /// within each action: what reports, measures and exports use.
+    /// within each action: what reports and measures use. The history, less what
+    /// `counts` leaves out, so there is one definition of an update that counts.
     pub async fn list_plan_updates(
         &self,
         partnership: PartnershipId,
         plan: PlanId,
     ) -> Result<Vec<ProgressUpdate>> {
-        let rows = sqlx::query(concat!(
-            updates_select!(),
-            "WHERE up.plan_id = $1 AND up.partnership_id = $2 AND s.update_id IS NULL \
-                 ORDER BY up.action_id, up.update_date, up.id"
-        ))
-        .bind(plan.0)
-        .bind(partnership.0)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(update_from).collect()
+        let mut updates = self.list_plan_history(partnership, plan).await?;
+        updates.retain(ProgressUpdate::counts);
+        Ok(updates)
     }
 
     /// Checks that everything an action refers to is in its partnership and plan, and

@@ -138,10 +138,11 @@ pub async fn delete_record(
     ctx.require(Capability::EditPlans)?;
     let form = RawForm(pairs);
     let version = form.get("version").parse().ok();
-    let preview = state.store.deletion_preview(ctx.pid(), kind, id).await?;
+    let preview = || state.store.deletion_preview(ctx.pid(), kind, id);
     // Only the confirmation page's button deletes: a post without it (a crafted link,
     // a form from elsewhere) shows the confirmation instead.
     if form.get("confirm") != "yes" {
+        let preview = preview().await?;
         let mut page = confirm_page(&ctx, &preview, false);
         page.errors.push(FieldError {
             field: "main-content".to_owned(),
@@ -158,26 +159,29 @@ pub async fn delete_record(
         .delete_record(ctx.actor(), ctx.pid(), kind, id, version)
         .await
     {
-        Ok(_) => {
-            let (_, after) = addresses(&ctx, kind, id, preview.parent_id);
+        Ok(deleted) => {
+            let deleted = state.store.get_deleted(ctx.pid(), deleted).await?;
+            let (_, after) = addresses(&ctx, kind, id, deleted.parent_id);
             Ok(saved(
                 &state,
                 &after,
                 &format!(
                     "Deleted. {} can be restored by an administrator from Recently deleted until {}.",
-                    truncate(&preview.label, 120),
-                    long_date(purge_after(time::OffsetDateTime::now_utc()).date())
+                    truncate(&deleted.label, 120),
+                    long_date(purge_after(deleted.deleted_at).date())
                 ),
             ))
         }
         // Someone changed it, or something now depends on it: show the page again as
         // it is now, never delete blindly.
-        Err(StoreError::Conflict) => {
-            html_with_status(StatusCode::CONFLICT, &confirm_page(&ctx, &preview, true))
-        }
-        Err(StoreError::Rule(_)) => {
-            html_with_status(StatusCode::CONFLICT, &confirm_page(&ctx, &preview, false))
-        }
+        Err(StoreError::Conflict) => html_with_status(
+            StatusCode::CONFLICT,
+            &confirm_page(&ctx, &preview().await?, true),
+        ),
+        Err(StoreError::Rule(_)) => html_with_status(
+            StatusCode::CONFLICT,
+            &confirm_page(&ctx, &preview().await?, false),
+        ),
         Err(other) => Err(other.into()),
     }
 }

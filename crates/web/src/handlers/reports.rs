@@ -236,14 +236,7 @@ pub async fn produce_report(
         }
         return Ok((StatusCode::SEE_OTHER, [(header::LOCATION, href)]).into_response());
     }
-    let data = state.store.report_data(ctx.pid(), PlanId(plan)).await?;
-    let report = build(kind, &data.facts(), as_at, since);
-    let html = report_html(
-        &report,
-        &ctx.partnership.name,
-        data.plan.stale_after_days,
-        &data.measures,
-    )?;
+    let (title, html) = paper_from_records(&state, &ctx, PlanId(plan), kind, as_at, since).await?;
     let id = state
         .store
         .issue_report(
@@ -254,7 +247,7 @@ pub async fn produce_report(
             as_at,
             since,
             &board,
-            &report.title(),
+            &title,
             &html,
         )
         .await?;
@@ -263,6 +256,27 @@ pub async fn produce_report(
         &format!("{}/reports/{id}", ctx.base()),
         &format!("Issued to {board}"),
     ))
+}
+
+/// A paper for a board, built from the plan's records as they stood on `as_at`: its title
+/// and its HTML, as issuing and correcting both store them.
+async fn paper_from_records(
+    state: &AppState,
+    ctx: &Ctx,
+    plan: PlanId,
+    kind: ReportKind,
+    as_at: Date,
+    since: Option<Date>,
+) -> Result<(String, String), AppError> {
+    let data = state.store.report_data(ctx.pid(), plan).await?;
+    let report = build(kind, &data.facts(), as_at, since);
+    let html = report_html(
+        &report,
+        &ctx.partnership.name,
+        data.plan.stale_after_days,
+        &data.measures,
+    )?;
+    Ok((report.title(), html))
 }
 
 fn correction_page(ctx: &Ctx, issued: &sendplan_storage::IssuedReport) -> crate::pages::FormPage {
@@ -309,25 +323,19 @@ pub async fn issue_correction(
             Ok(input) => input.reason,
             Err(errors) => return page.with_errors(&form, errors),
         };
-    let data = state.store.report_data(ctx.pid(), issued.plan_id).await?;
-    let report = build(issued.kind, &data.facts(), issued.as_at, issued.since);
-    let html = report_html(
-        &report,
-        &ctx.partnership.name,
-        data.plan.stale_after_days,
-        &data.measures,
-    )?;
+    let (title, html) = paper_from_records(
+        &state,
+        &ctx,
+        issued.plan_id,
+        issued.kind,
+        issued.as_at,
+        issued.since,
+    )
+    .await?;
     let list = format!("{}/plans/{}/reports", ctx.base(), issued.plan_id);
     match state
         .store
-        .correct_report(
-            ctx.actor(),
-            ctx.pid(),
-            issued.id,
-            &report.title(),
-            &html,
-            &reason,
-        )
+        .correct_report(ctx.actor(), ctx.pid(), issued.id, &title, &html, &reason)
         .await
     {
         Ok(new) => Ok(super::saved(
