@@ -36,9 +36,10 @@ test('a plan manager imports a tracker spreadsheet, fixing a problem the check f
   await page.getByLabel('Spreadsheet').setInputFiles({ name: 'tracker.csv', mimeType: 'text/csv', buffer: broken })
   await page.getByRole('button', { name: 'Upload' }).click()
   await page.getByLabel('RED, AMBER, GREEN, BLUE, PINK (as Wolverhampton\'s WSOA)').check()
+  await page.getByLabel(/Date of ratings in a column/).fill('31/03/2022')
   await page.getByRole('button', { name: 'Check the spreadsheet' }).click()
   const problems = await page.locator('main').innerText()
-  assert.match(problems, /action 1\.1 is also on row 2/)
+  assert.match(problems, /action 1\.1 is also on tracker, row 2/)
   await audit('import-problems')
   const fixed = sheet([
     '1.1,Publish the autism pathway,Head of Service – Inclusion and Empowerment,Consultation (Nov. 21),Feb 2022,GREEN',
@@ -49,6 +50,7 @@ test('a plan manager imports a tracker spreadsheet, fixing a problem the check f
   await page.getByRole('button', { name: 'Upload' }).click()
   await page.getByLabel('Title of the plan').fill('Autism pathway tracker')
   await page.getByLabel('RED, AMBER, GREEN, BLUE, PINK (as Wolverhampton\'s WSOA)').check()
+  await page.getByLabel(/Date of ratings in a column/).fill('31/03/2022')
   await page.getByRole('button', { name: 'Check the spreadsheet' }).click()
   assert.match(await page.locator('main').innerText(), /Ready to import/)
   await audit('import-ready')

@@ -90,6 +90,8 @@ pub struct ActionImport {
     pub updates: Vec<UpdateImport>,
     /// A start or completion date whose text sendplan could not fully read.
     pub dates_need_review: bool,
+    /// Named values from tracker columns sendplan has no field for.
+    pub extra_fields: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -101,6 +103,8 @@ pub struct UpdateImport {
     pub evidence_links: Vec<String>,
     /// Who the source says reported it, when it says.
     pub recorded_by: String,
+    /// The date as a tracker's column heading wrote it, when it came from one.
+    pub as_written: String,
     /// Set when the update was corrected or withdrawn: it is history, not the rating.
     pub superseded: Option<SupersededImport>,
 }

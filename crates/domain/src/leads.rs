@@ -47,7 +47,37 @@ pub struct PeopleIndex {
     names: std::collections::HashMap<String, usize>,
     titles: std::collections::HashMap<String, usize>,
     short_codes: std::collections::HashMap<String, usize>,
+    /// Initials of names ("ms" for "Mark Smith"), each to the one person they belong to,
+    /// or to `None` when two people share them (initials are then never matched).
+    initials: std::collections::HashMap<String, Option<usize>>,
     count: usize,
+}
+
+/// The initials of a name, lower case ("Mark Smith" and "M.S" are both "ms"); empty for
+/// fewer than two words.
+fn initials_of(name: &str) -> String {
+    let words: Vec<&str> = name
+        .split(|c: char| c.is_whitespace() || c == '.' || c == '-')
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words.len() < 2 {
+        return String::new();
+    }
+    words
+        .iter()
+        .filter_map(|w| w.chars().next())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Whether text is written as initials ("M.S", "JS", "K.McN"): short, no spaces, and
+/// either dotted or mostly capitals.
+fn looks_like_initials(text: &str) -> bool {
+    let letters = text.chars().filter(|c| c.is_alphabetic()).count();
+    (2..=6).contains(&letters)
+        && !text.contains(char::is_whitespace)
+        && text.chars().all(|c| c.is_alphabetic() || c == '.')
+        && (text.contains('.') || text.chars().filter(|c| c.is_uppercase()).count() * 2 > letters)
 }
 
 impl PeopleIndex {
@@ -63,6 +93,13 @@ impl PeopleIndex {
     pub fn add(&mut self, person: KnownPerson<'_>) -> usize {
         let position = self.count;
         self.count += 1;
+        let initials = initials_of(person.name);
+        if !initials.is_empty() {
+            self.initials
+                .entry(initials)
+                .and_modify(|owner| *owner = None)
+                .or_insert(Some(position));
+        }
         for (map, key) in [
             (&mut self.names, fold(person.name)),
             (&mut self.titles, fold(person.job_title)),
@@ -92,6 +129,39 @@ impl PeopleIndex {
         let first = text.split_whitespace().next()?;
         self.short_codes.get(first).copied()
     }
+
+    /// The one person whose name has these initials ("M.S" for Mark Smith), if the text is
+    /// written as initials and nobody else shares them.
+    fn by_initials(&self, text: &str) -> Option<usize> {
+        if !looks_like_initials(text) || text.chars().filter(|c| c.is_uppercase()).count() < 2 {
+            return None;
+        }
+        let key: String = text
+            .chars()
+            .filter(|c| c.is_uppercase())
+            .flat_map(char::to_lowercase)
+            .collect();
+        self.initials.get(&key).copied().flatten()
+    }
+}
+
+/// Lead cells that name people by bracketed initials, each followed by their organisation,
+/// as some trackers write them: "(M.S) CYC (K.McN) CCG" is M.S and K.McN. `None` unless
+/// the text has at least two such brackets.
+fn bracketed_initials(text: &str) -> Option<Vec<&str>> {
+    let mut found = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('(') {
+        let after = &rest[open + 1..];
+        let close = after.find(')')?;
+        let inside = after[..close].trim();
+        if !looks_like_initials(inside) {
+            return None;
+        }
+        found.push(inside);
+        rest = &after[close + 1..];
+    }
+    (found.len() >= 2).then_some(found)
 }
 
 /// Resolves a lead cell to people: the whole text as a name or job title (titles contain
@@ -106,6 +176,12 @@ pub fn resolve(text: &str, people: &PeopleIndex) -> Vec<Lead> {
     if let Some(i) = people.by_name_or_title(text) {
         return vec![Lead::Known(i)];
     }
+    if let Some(initials) = bracketed_initials(text) {
+        return initials
+            .into_iter()
+            .flat_map(|part| resolve(part, people))
+            .collect();
+    }
     for separator in ["\n", ";", ",", "/", "&"] {
         let parts: Vec<&str> = text
             .split(separator)
@@ -119,7 +195,10 @@ pub fn resolve(text: &str, people: &PeopleIndex) -> Vec<Lead> {
                 .collect();
         }
     }
-    if let Some(i) = people.by_short_code(text) {
+    if let Some(i) = people
+        .by_short_code(text)
+        .or_else(|| people.by_initials(text))
+    {
         return vec![Lead::Known(i)];
     }
     let parts: Vec<&str> = text
@@ -211,6 +290,46 @@ mod tests {
         assert_eq!(
             resolve("PeRi / NiWi", &PeopleIndex::new(people())),
             vec![Lead::Known(0), Lead::Known(1)]
+        );
+    }
+
+    #[test]
+    fn bracketed_initials_name_several_people() {
+        let index = PeopleIndex::new([
+            KnownPerson {
+                name: "Mark Smith",
+                job_title: "",
+                short_code: "",
+            },
+            KnownPerson {
+                name: "Jane Smith",
+                job_title: "",
+                short_code: "",
+            },
+        ]);
+        assert_eq!(
+            resolve("(M.S) CYC (K.McN) CCG", &index),
+            vec![Lead::Known(0), Lead::Unknown("K.McN".to_owned())]
+        );
+        assert_eq!(
+            resolve("JS and Amir Khan", &index),
+            vec![Lead::Known(1), Lead::Unknown("Amir Khan".to_owned())]
+        );
+        // One bracket is a note about one person, not a list.
+        assert_eq!(
+            resolve("Sarah Jones (Head of Inclusion)", &index),
+            vec![Lead::Unknown("Sarah Jones (Head of Inclusion)".to_owned())]
+        );
+        // Initials two people share are never guessed.
+        let mut shared = index.clone();
+        shared.add(KnownPerson {
+            name: "Jo Sharp",
+            job_title: "",
+            short_code: "",
+        });
+        assert_eq!(
+            resolve("J.S", &shared),
+            vec![Lead::Unknown("J.S".to_owned())]
         );
     }
 

@@ -184,6 +184,10 @@ pub struct ProgressUpdate {
     /// The update this one corrects, when it is a correction.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub corrects: Option<UpdateId>,
+    /// The date as a tracker's column heading wrote it ("May 20"), when the update came
+    /// from one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub as_written: Option<String>,
 }
 
 impl ProgressUpdate {

@@ -287,3 +287,154 @@ mod tests {
         assert_eq!(RatingClass::from_code("nonsense"), None);
     }
 }
+
+/// The rating of `ratings` a tracker cell means, from how trackers write ratings: the label
+/// itself in any case ("green "), a word for its class ("Complete", "On track", "Not
+/// started"), a colour word ("Amber"), or a colour's first letter (R, A, G, B, P). `None`
+/// when the value could mean none of them, or is ambiguous.
+pub fn rating_for_value<'a>(
+    value: &str,
+    ratings: &'a [RatingDefinition],
+) -> Option<&'a RatingDefinition> {
+    let folded = value.trim().to_lowercase();
+    let folded = folded.trim_end_matches('.').trim();
+    if folded.is_empty() {
+        return None;
+    }
+    if let Some(found) = ratings.iter().find(|r| r.label.to_lowercase() == folded) {
+        return Some(found);
+    }
+    let class = match folded {
+        "complete" | "completed" | "done" | "achieved" | "closed" | "delivered" | "c" => {
+            Some(RatingClass::Complete)
+        }
+        "on track" | "on-track" | "ontrack" => Some(RatingClass::OnTrack),
+        "off track" | "off-track" | "behind" | "delayed" | "significantly delayed" => {
+            Some(RatingClass::OffTrack)
+        }
+        "not started" | "not yet started" => Some(RatingClass::NotStarted),
+        "not yet due" | "not due" | "not due yet" => Some(RatingClass::NotYetDue),
+        _ => None,
+    };
+    if let Some(class) = class {
+        let same: Vec<_> = ratings.iter().filter(|r| r.class == class).collect();
+        if let Some(first) = same.first() {
+            return Some(first);
+        }
+        if class == RatingClass::NotStarted {
+            return ratings.iter().find(|r| r.class == RatingClass::Waiting);
+        }
+    }
+    let colour = match folded {
+        "r" | "red" => TagColour::Red,
+        "a" | "amber" | "orange" | "yellow" => TagColour::Orange,
+        "g" | "green" => TagColour::Green,
+        "b" | "blue" => TagColour::Blue,
+        "p" | "pink" => TagColour::Pink,
+        "grey" | "gray" => TagColour::Grey,
+        "purple" => TagColour::Purple,
+        _ => return None,
+    };
+    rating_in_colour(colour, ratings)
+}
+
+/// The one rating shown in `colour` (an amber rating is shown orange; yellow is taken as
+/// amber), if exactly one is.
+pub fn rating_in_colour(
+    colour: TagColour,
+    ratings: &[RatingDefinition],
+) -> Option<&RatingDefinition> {
+    let mut same = ratings.iter().filter(|r| {
+        r.colour == colour || (colour == TagColour::Orange && r.colour == TagColour::Yellow)
+    });
+    let first = same.next()?;
+    same.next().is_none().then_some(first)
+}
+
+/// The tag colour nearest a cell's fill (RRGGBB), by hue, as a person would name it: a
+/// fill of FFC000 is amber, 00B050 green, BFBFBF grey. `None` for text that is not a
+/// colour, and for white or near-white.
+pub fn colour_of_fill(rgb: &str) -> Option<TagColour> {
+    let value = u32::from_str_radix(rgb.trim_start_matches('#'), 16).ok()?;
+    if rgb.trim_start_matches('#').len() != 6 {
+        return None;
+    }
+    let [r, g, b] =
+        [(value >> 16) & 0xFF, (value >> 8) & 0xFF, value & 0xFF].map(|c| c as f64 / 255.0);
+    let (max, min) = (r.max(g).max(b), r.min(g).min(b));
+    let lightness = (max + min) / 2.0;
+    let chroma = max - min;
+    if lightness > 0.93 {
+        return None;
+    }
+    if chroma < 0.12 {
+        return Some(TagColour::Grey);
+    }
+    let hue = if max == r {
+        60.0 * (((g - b) / chroma).rem_euclid(6.0))
+    } else if max == g {
+        60.0 * ((b - r) / chroma + 2.0)
+    } else {
+        60.0 * ((r - g) / chroma + 4.0)
+    };
+    Some(match hue {
+        h if !(12.0..340.0).contains(&h) => TagColour::Red,
+        h if h < 65.0 => TagColour::Orange,
+        h if h < 170.0 => TagColour::Green,
+        h if h < 255.0 => TagColour::Blue,
+        h if h < 295.0 => TagColour::Purple,
+        _ => TagColour::Pink,
+    })
+}
+
+#[cfg(test)]
+mod value_tests {
+    use super::*;
+
+    #[test]
+    fn tracker_values_mean_the_plans_ratings() {
+        let wolves = RatingPreset::Wolverhampton.ratings();
+        let label =
+            |v: &str, r: &[RatingDefinition]| rating_for_value(v, r).map(|r| r.label.clone());
+        assert_eq!(label("G", &wolves).as_deref(), Some("GREEN"));
+        assert_eq!(label("green ", &wolves).as_deref(), Some("GREEN"));
+        assert_eq!(label("a", &wolves).as_deref(), Some("AMBER"));
+        assert_eq!(label("Complete", &wolves).as_deref(), Some("BLUE"));
+        assert_eq!(label("Not started", &wolves).as_deref(), Some("PINK"));
+        assert_eq!(label("On track", &wolves).as_deref(), Some("GREEN"));
+        assert_eq!(label("Amberish", &wolves), None);
+        let rag = RatingPreset::Rag.ratings();
+        assert_eq!(label("B", &rag).as_deref(), Some("Complete"));
+        assert_eq!(label("C", &rag).as_deref(), Some("Complete"));
+        let brag = RatingPreset::Warwickshire.ratings();
+        assert_eq!(label("Not yet due", &brag).as_deref(), Some("Grey"));
+        assert_eq!(label("G", &brag).as_deref(), Some("Green"));
+        let five = RatingPreset::FiveStep.ratings();
+        assert_eq!(
+            label("complete", &five).as_deref(),
+            Some("Completed"),
+            "the first of two complete steps"
+        );
+    }
+
+    #[test]
+    fn fills_are_named_as_people_see_them() {
+        for (rgb, colour) in [
+            ("00B050", TagColour::Green),
+            ("92D050", TagColour::Green),
+            ("FFC000", TagColour::Orange),
+            ("FFFF00", TagColour::Orange),
+            ("FF0000", TagColour::Red),
+            ("C00000", TagColour::Red),
+            ("0070C0", TagColour::Blue),
+            ("00B0F0", TagColour::Blue),
+            ("BFBFBF", TagColour::Grey),
+            ("7030A0", TagColour::Purple),
+            ("FF66CC", TagColour::Pink),
+        ] {
+            assert_eq!(colour_of_fill(rgb), Some(colour), "{rgb}");
+        }
+        assert_eq!(colour_of_fill("FFFFFF"), None);
+        assert_eq!(colour_of_fill("nonsense"), None);
+    }
+}

@@ -579,6 +579,7 @@ mod tests {
             evidence_links: vec![],
             superseded: None,
             corrects: None,
+            as_written: None,
         }
     }
 

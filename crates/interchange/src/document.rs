@@ -326,6 +326,18 @@ pub struct Action {
     pub depends_on: Vec<String>,
     #[serde(default)]
     pub updates: Vec<Update>,
+    /// Columns of the plan's own tracker that sendplan has no field for ("Risk", "Budget
+    /// code"), kept by name, in the tracker's order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extra_fields: Vec<ExtraField>,
+}
+
+/// A named value of an action from a column sendplan has no field for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExtraField {
+    pub name: String,
+    pub value: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -367,6 +379,10 @@ pub struct Update {
     pub author: Option<String>,
     #[serde(default)]
     pub evidence_links: Vec<String>,
+    /// When the date came from a tracker's column heading ("RAG May 20"), the date as the
+    /// heading wrote it ("May 20").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub as_written: Option<String>,
     /// Set when the update was corrected or withdrawn: it stays in the history but no
     /// longer counts.
     #[serde(default, skip_serializing_if = "Option::is_none")]

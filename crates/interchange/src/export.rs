@@ -286,6 +286,7 @@ async fn export_one_plan(
     for u in store.list_plan_history(partnership, plan_id).await? {
         updates_of.entry(u.action_id).or_default().push(u);
     }
+    let mut extra_of = store.list_plan_extra_fields(partnership, plan_id).await?;
     let mut actions = Vec::new();
     for action in stored_actions {
         let milestones = milestones_of.remove(&action.id).unwrap_or_default();
@@ -358,6 +359,7 @@ async fn export_one_plan(
                     narrative: u.narrative.clone(),
                     author: some(&u.author_name),
                     evidence_links: u.evidence_links.clone(),
+                    as_written: u.as_written.clone(),
                     superseded: u.superseded.as_ref().map(|s| Superseded {
                         reason: s.reason.clone(),
                         by: some(&s.by_name),
@@ -370,6 +372,12 @@ async fn export_one_plan(
                             .and_then(|r| updates.iter().position(|x| x.id == r)),
                     }),
                 })
+                .collect(),
+            extra_fields: extra_of
+                .remove(&action.id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(name, value)| ExtraField { name, value })
                 .collect(),
         });
     }

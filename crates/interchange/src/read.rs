@@ -1153,6 +1153,11 @@ fn read_action(
                 narrative: p.text(&format!("{uat}.narrative"), &update.narrative, LONG_TEXT),
                 evidence_links: update.evidence_links.clone(),
                 recorded_by: opt(&update.author).to_owned(),
+                as_written: p.text(
+                    &format!("{uat}.as_written"),
+                    opt(&update.as_written),
+                    SHORT_TEXT,
+                ),
                 superseded,
             })
         })
@@ -1189,5 +1194,23 @@ fn read_action(
         milestones,
         updates,
         dates_need_review,
+        extra_fields: action
+            .extra_fields
+            .iter()
+            .enumerate()
+            .map(|(i, field)| {
+                let fat = format!("{at}.extra_fields[{i}]");
+                if field.name.trim().is_empty() {
+                    p.add(
+                        format!("{fat}.name"),
+                        "an extra field needs a name".to_owned(),
+                    );
+                }
+                (
+                    p.text(&format!("{fat}.name"), &field.name, SHORT_TEXT),
+                    p.text(&format!("{fat}.value"), &field.value, LONG_TEXT),
+                )
+            })
+            .collect(),
     }
 }

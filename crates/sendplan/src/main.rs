@@ -214,9 +214,20 @@ struct SheetOptions {
     /// draft, submitted, approved, active or closed.
     #[arg(long, default_value = "active")]
     status: String,
-    /// The rating scheme: wolverhampton, warwickshire, rag or five_step.
-    #[arg(long, default_value = "rag")]
-    ratings: String,
+    /// The rating scheme: wolverhampton, warwickshire, rag or five_step (suggested from
+    /// the rating values when not given).
+    #[arg(long)]
+    ratings: Option<String>,
+    /// The choices for the spreadsheet's sheets, columns and rating values: a mapping file
+    /// as the check page's "Download these choices" gives (suggested when not given).
+    #[arg(long)]
+    mapping: Option<std::path::PathBuf>,
+    /// Where to write the mapping used, to change it and import again with --mapping.
+    #[arg(long)]
+    save_mapping: Option<std::path::PathBuf>,
+    /// The date (2022-03-31) of ratings in a column whose heading has no date.
+    #[arg(long)]
+    as_at: Option<String>,
 }
 
 /// The largest plan document `import` reads.

@@ -70,3 +70,47 @@ impl Store {
         })
     }
 }
+
+impl Store {
+    /// Remembers a partnership's import choices for a tracker layout (replacing earlier
+    /// ones), so the next upload of the same layout needs no choices.
+    pub async fn save_import_mapping(
+        &self,
+        partnership: PartnershipId,
+        user: UserId,
+        layout_key: &str,
+        mapping_json: &str,
+    ) -> Result<()> {
+        let mut write = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO import_mappings (partnership_id, layout_key, mapping_json, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (partnership_id, layout_key) DO UPDATE SET mapping_json = excluded.mapping_json, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+        )
+        .bind(partnership.0)
+        .bind(layout_key.to_owned())
+        .bind(mapping_json.to_owned())
+        .bind(now_text())
+        .bind(user.0)
+        .execute(&mut *write.tx)
+        .await?;
+        write.commit().await?;
+        Ok(())
+    }
+
+    /// The choices remembered for a layout, with when they were made.
+    pub async fn get_import_mapping(
+        &self,
+        partnership: PartnershipId,
+        layout_key: &str,
+    ) -> Result<Option<(String, String)>> {
+        let row = sqlx::query(
+            "SELECT mapping_json, updated_at FROM import_mappings WHERE partnership_id = $1 AND layout_key = $2",
+        )
+        .bind(partnership.0)
+        .bind(layout_key.to_owned())
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|r| Ok((r.text("mapping_json")?, r.text("updated_at")?)))
+            .transpose()
+    }
+}

@@ -205,6 +205,16 @@ impl Store {
                     )
                     .await?;
                 let number = input.number.to_string();
+                for (position, (name, value)) in action.extra_fields.iter().enumerate() {
+                    sqlx::query("INSERT INTO action_extra_fields (action_id, partnership_id, position, name, value) VALUES ($1, $2, $3, $4, $5)")
+                        .bind(id.0)
+                        .bind(partnership.0)
+                        .bind(position as i64)
+                        .bind(name.clone())
+                        .bind(value.clone())
+                        .execute(&mut **tx)
+                        .await?;
+                }
                 for milestone in &action.milestones {
                     self.insert_milestone(tx, actor, partnership, id, plan_id, &number, milestone)
                         .await?;
@@ -246,6 +256,15 @@ impl Store {
                     .bind(update.recorded_by.clone())
                     .fetch_one(&mut **tx)
                     .await?;
+                    if !update.as_written.is_empty() {
+                        sqlx::query(
+                            "INSERT INTO update_headings (update_id, as_written) VALUES ($1, $2)",
+                        )
+                        .bind(id)
+                        .bind(update.as_written.clone())
+                        .execute(&mut **tx)
+                        .await?;
+                    }
                     record::<(), _>(
                         tx,
                         Change {

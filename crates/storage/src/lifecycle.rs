@@ -98,6 +98,7 @@ fn spec(kind: RecordKind) -> Spec {
                 link!("action_partner_organisations", "action_id IN (SELECT id FROM actions WHERE plan_id = $1)"),
                 link!("action_resources", "action_id IN (SELECT id FROM actions WHERE plan_id = $1)"),
                 link!("action_dependencies", "action_id IN (SELECT id FROM actions WHERE plan_id = $1)"),
+                link!("action_extra_fields", "action_id IN (SELECT id FROM actions WHERE plan_id = $1)"),
                 Owned {
                     table: "milestones",
                     rows: "plan_id = $1",
@@ -109,6 +110,7 @@ fn spec(kind: RecordKind) -> Spec {
                     noun: Some(("progress update", "progress updates")),
                 },
                 link!("update_supersessions", "update_id IN (SELECT id FROM updates WHERE plan_id = $1)"),
+                link!("update_headings", "update_id IN (SELECT id FROM updates WHERE plan_id = $1)"),
                 Owned {
                     table: "measures",
                     rows: "plan_id = $1",
@@ -183,6 +185,7 @@ fn spec(kind: RecordKind) -> Spec {
                 link!("action_leads", "action_id = $1"),
                 link!("action_partner_people", "action_id = $1"),
                 link!("action_partner_organisations", "action_id = $1"),
+                link!("action_extra_fields", "action_id = $1"),
                 Owned {
                     table: "action_resources",
                     rows: "action_id = $1",

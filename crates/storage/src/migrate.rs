@@ -131,6 +131,13 @@ pub const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0016_lifecycle.sql"),
         rebuilds_sqlite_tables: false,
     },
+    Migration {
+        version: 17,
+        name: "tracker_import",
+        sqlite: include_str!("../migrations/sqlite/0017_tracker_import.sql"),
+        postgres: include_str!("../migrations/postgres/0017_tracker_import.sql"),
+        rebuilds_sqlite_tables: false,
+    },
 ];
 
 /// The PostgreSQL advisory lock key held while migrating ("sendplan" in ASCII).

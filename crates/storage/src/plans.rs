@@ -85,7 +85,8 @@ macro_rules! updates_select {
         "SELECT up.*, COALESCE(NULLIF(up.recorded_by, ''), u.display_name) AS author_name, \
          s.update_id AS superseded_id, s.at AS superseded_at, s.reason AS superseded_reason, \
          s.replacement_id AS superseded_replacement, COALESCE(NULLIF(s.by_name, ''), su.display_name, '') AS superseded_by_name, \
-         (SELECT c.update_id FROM update_supersessions c WHERE c.replacement_id = up.id) AS corrects_id \
+         (SELECT c.update_id FROM update_supersessions c WHERE c.replacement_id = up.id) AS corrects_id, \
+         (SELECT h.as_written FROM update_headings h WHERE h.update_id = up.id) AS as_written \
          FROM updates up JOIN users u ON u.id = up.author_user_id \
          LEFT JOIN update_supersessions s ON s.update_id = up.id LEFT JOIN users su ON su.id = s.by_user_id "
     };
@@ -116,6 +117,7 @@ fn update_from(row: &AnyRow) -> Result<ProgressUpdate> {
             .collect(),
         superseded,
         corrects: row.opt_int("corrects_id")?.map(UpdateId),
+        as_written: row.opt_text("as_written")?.filter(|w| !w.is_empty()),
     })
 }
 
@@ -1568,5 +1570,50 @@ fn action_from_input(
         depends_on: input.depends_on.clone(),
         written: input.written.clone(),
         version,
+    }
+}
+
+impl Store {
+    /// An action's extra fields (tracker columns sendplan has no field for), in order.
+    pub async fn list_extra_fields(
+        &self,
+        partnership: PartnershipId,
+        action: ActionId,
+    ) -> Result<Vec<(String, String)>> {
+        let rows = sqlx::query(
+            "SELECT name, value FROM action_extra_fields WHERE partnership_id = $1 AND action_id = $2 ORDER BY position",
+        )
+        .bind(partnership.0)
+        .bind(action.0)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.text("name")?, r.text("value")?)))
+            .collect()
+    }
+
+    /// The extra fields of every action of a plan, by action.
+    pub async fn list_plan_extra_fields(
+        &self,
+        partnership: PartnershipId,
+        plan: PlanId,
+    ) -> Result<std::collections::HashMap<ActionId, Vec<(String, String)>>> {
+        let rows = sqlx::query(
+            "SELECT f.action_id, f.name, f.value FROM action_extra_fields f JOIN actions a ON a.id = f.action_id \
+             WHERE f.partnership_id = $1 AND a.plan_id = $2 ORDER BY f.action_id, f.position",
+        )
+        .bind(partnership.0)
+        .bind(plan.0)
+        .fetch_all(self.pool())
+        .await?;
+        let mut by_action: std::collections::HashMap<ActionId, Vec<(String, String)>> =
+            std::collections::HashMap::new();
+        for row in &rows {
+            by_action
+                .entry(ActionId(row.int("action_id")?))
+                .or_default()
+                .push((row.text("name")?, row.text("value")?));
+        }
+        Ok(by_action)
     }
 }

@@ -186,7 +186,8 @@ pub struct MeasurePage {
     pub delete_href: String,
 }
 
-/// The spreadsheet import's mapping and check page.
+/// The spreadsheet import's check page: every sheet, every column and what it maps to,
+/// every rating value and what it means, and every problem by sheet and cell.
 #[derive(Template)]
 #[template(path = "import.html")]
 pub struct ImportPage {
@@ -194,16 +195,47 @@ pub struct ImportPage {
     pub file_name: String,
     pub action: String,
     pub errors: Vec<FieldError>,
-    /// (row, column, message) for every problem found in the rows.
-    pub problems: Vec<(String, String, String)>,
+    /// (where, message) for every problem found.
+    pub problems: Vec<(String, String)>,
     /// What the import would create, once there are no problems.
     pub ready: Vec<String>,
-    pub preview_head: Vec<String>,
-    pub preview_rows: Vec<Vec<String>>,
-    pub total_rows: usize,
-    pub mapping: Vec<Field>,
+    /// Said when the choices are the ones remembered for this layout.
+    pub remembered: Option<String>,
+    pub sheets: Vec<ImportSheet>,
+    pub columns: Vec<ImportColumn>,
+    pub values: Vec<ImportValue>,
+    pub rating_options: Vec<(String, String)>,
     pub details: Vec<Field>,
     pub cancel: String,
+}
+
+pub struct ImportSheet {
+    pub name: String,
+    pub hidden: bool,
+    pub take: bool,
+    pub header_row: usize,
+    /// "12 actions below row 3", or why it is left out.
+    pub note: String,
+}
+
+pub struct ImportColumn {
+    pub header: String,
+    /// Where it is ("Area 1, C").
+    pub found: String,
+    pub chosen: String,
+    pub options: Vec<(String, String)>,
+    /// For a rating column: the date (ISO) its ratings are at, as read or given.
+    pub date: Option<String>,
+    pub date_note: String,
+    pub sample: String,
+}
+
+pub struct ImportValue {
+    pub key: String,
+    pub shown: String,
+    /// RRGGBB of a fill-only value, to show a swatch.
+    pub swatch: Option<String>,
+    pub chosen: String,
 }
 
 /// A heading, some buttons and a table: the list pages.

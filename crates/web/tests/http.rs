@@ -1996,23 +1996,35 @@ async fn a_spreadsheet_is_uploaded_checked_row_by_row_and_imported_all_at_once()
     let (status, page) = w.get(Some(&manager), &check).await;
     assert_eq!(status, StatusCode::OK);
     assert!(
-        page.contains("value=\"1\" selected>Column B: Number"),
+        page.contains("value=\"field:number\" selected>Number"),
         "the Number column is suggested from its header"
     );
     let choices = [
-        ("map-number", "1"),
-        ("map-description", "0"),
-        ("map-lead", "2"),
-        ("map-progress", "3"),
+        ("sheet-0-name", "tracker"),
+        ("sheet-0-take", "1"),
+        ("sheet-0-header", "1"),
+        ("column-0-header", "Actions for implementation"),
+        ("column-0", "field:description"),
+        ("column-1-header", "Number"),
+        ("column-1", "field:number"),
+        ("column-2-header", "Lead Officer"),
+        ("column-2", "field:lead"),
+        ("column-3-header", "Progress (BRAG)"),
+        ("column-3", "rating"),
+        ("column-3-date", ""),
+        ("value-0-key", "green"),
+        ("value-0", "Green"),
         ("title", "Imported tracker"),
         ("kind", "wsoa"),
         ("status", "active"),
-        ("rating_preset", "warwickshire"),
+        ("scheme", "warwickshire"),
+        ("scheme_was", "warwickshire"),
+        ("as_at", "31/03/2022"),
     ];
     let (status, page) = w.post(Some(&manager), &check, &choices).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        page.contains("action 1.1 is also on row 2"),
+        page.contains("action 1.1 is also on tracker, row 2"),
         "the duplicate is named by row"
     );
     let plans_before = w.store.list_plans(w.a.pid).await.unwrap().len();

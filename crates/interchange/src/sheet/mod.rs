@@ -4,31 +4,120 @@
 //! and column. The document then goes through the same checks and all-or-nothing import
 //! as any other.
 
+pub mod layout;
+pub mod tracker;
+
 use crate::document::*;
 use calamine::{Reader, SheetVisible, Xlsx};
-use sendplan_domain::leads::{looks_like_a_name, resolve, KnownPerson, Lead, PeopleIndex};
-use sendplan_domain::numbering::ItemNumber;
 use sendplan_domain::rating::RatingDefinition;
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::io::Cursor;
 
 /// The largest spreadsheet sendplan reads.
 pub const MAX_SHEET_BYTES: usize = 10 * 1024 * 1024;
 
-/// A sheet as text: the header row and the data rows beneath it (empty rows dropped).
+/// Every sheet of a workbook as read (a CSV file is one sheet), hidden ones included so
+/// they can be listed, before any header row is chosen. This is what an upload keeps
+/// while the person checks it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Workbook {
+    pub sheets: Vec<Grid>,
+}
+
+/// One sheet's cells as text (numbers as Excel displays them, dates as ISO dates), over
+/// the area its cells with something in them cover, with the fills of its cells.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Grid {
+    pub name: String,
+    pub hidden: bool,
+    /// The sheet row (from 1) of the first row.
+    pub first_line: usize,
+    /// The sheet column (from 0, A) of the first column.
+    pub first_column: usize,
+    pub rows: Vec<Vec<String>>,
+    /// The cells with a solid fill, which some trackers use as the rating itself.
+    #[serde(default)]
+    pub fills: Vec<CellFill>,
+}
+
+/// A cell's fill colour, as RRGGBB.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CellFill {
+    pub row: usize,
+    pub column: usize,
+    pub colour: String,
+}
+
+/// A sheet as a table: its header row (or rows, joined) and the data rows beneath it,
+/// each with the banners above it; empty rows, banner rows and repeated headers dropped.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Table {
     pub sheet: String,
     pub headers: Vec<String>,
     pub rows: Vec<TableRow>,
+    /// The sheet rows the header was read from.
+    pub header_lines: std::ops::RangeInclusive<usize>,
+    /// The sheet column of the table's first column (0 is A).
+    pub first_column: usize,
+    /// The banner rows, by sheet row.
+    pub banners: Vec<(usize, layout::Banner)>,
+}
+
+impl Table {
+    /// A table of a CSV-like grid whose first row is the header, as tests write one.
+    pub fn from_rows(sheet: &str, headers: Vec<String>, rows: Vec<TableRow>) -> Table {
+        Table {
+            sheet: sheet.to_owned(),
+            headers,
+            rows,
+            header_lines: 1..=1,
+            first_column: 0,
+            banners: vec![],
+        }
+    }
+
+    /// The column's name as Excel shows it ("C"), and its heading.
+    pub fn column(&self, index: usize) -> (String, &str) {
+        (
+            column_name(self.first_column + index),
+            self.headers.get(index).map_or("", String::as_str),
+        )
+    }
 }
 
 /// One data row, with its row number as the spreadsheet shows it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TableRow {
     pub line: usize,
     pub cells: Vec<String>,
+    /// Fill colours (RRGGBB) of its cells, by column.
+    pub fills: Vec<(usize, String)>,
+    /// The area banner above the row, if any.
+    pub area: Option<layout::Banner>,
+    /// The objective banner above the row, if any (since the last area banner).
+    pub objective: Option<layout::Banner>,
+}
+
+impl TableRow {
+    /// A row of cells with nothing else known about it.
+    pub fn plain(line: usize, cells: Vec<String>) -> TableRow {
+        TableRow {
+            line,
+            cells,
+            fills: vec![],
+            area: None,
+            objective: None,
+        }
+    }
+
+    /// The fill of a cell, if it has one.
+    pub fn fill(&self, column: usize) -> Option<&str> {
+        self.fills
+            .iter()
+            .find(|(c, _)| *c == column)
+            .map(|(_, colour)| colour.as_str())
+    }
 }
 
 /// Why a file could not be read as a table at all.
@@ -64,9 +153,20 @@ pub enum SheetError {
     HiddenControl { place: String, code: String },
 }
 
-/// Reads the first visible sheet of a workbook, or a CSV file (UTF-8, or Windows-1252 as
-/// Excel on Windows saves it).
+/// Reads the first visible sheet with a table of a workbook, or a CSV file, with its header
+/// row guessed: for files of one table (measure values, survey results).
 pub fn read_table(bytes: &[u8], file_name: &str) -> Result<Table, SheetError> {
+    read_workbook(bytes, file_name)?
+        .sheets
+        .iter()
+        .filter(|g| !g.hidden)
+        .find_map(|g| layout::to_table(g, None))
+        .ok_or(SheetError::NoData)
+}
+
+/// Reads every sheet of a workbook, or a CSV file (UTF-8, or Windows-1252 as Excel on
+/// Windows saves it).
+pub fn read_workbook(bytes: &[u8], file_name: &str) -> Result<Workbook, SheetError> {
     if bytes.is_empty() {
         return Err(SheetError::Empty);
     }
@@ -78,35 +178,36 @@ pub fn read_table(bytes: &[u8], file_name: &str) -> Result<Table, SheetError> {
     if lower.ends_with(".xls") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
         return Err(SheetError::OldExcel);
     }
-    let table = if is_zip {
+    let workbook = if is_zip {
         read_xlsx(bytes)?
     } else if lower.ends_with(".xlsx") || lower.ends_with(".xlsm") {
         return Err(SheetError::NotXlsx(file_name.to_owned()));
     } else {
-        read_csv(bytes)?
+        read_csv(bytes, file_name)?
     };
-    refuse_hidden_controls(&table)?;
-    Ok(table)
+    if workbook.sheets.is_empty() {
+        return Err(SheetError::NoData);
+    }
+    for grid in &workbook.sheets {
+        refuse_hidden_controls(grid)?;
+    }
+    Ok(workbook)
 }
 
-/// Refuses a table with a control character in any cell (tabs and line breaks are text),
+/// Refuses a sheet with a control character in any cell (tabs and line breaks are text),
 /// naming the first such cell: NUL cannot be stored by PostgreSQL, and the rest are
 /// invisible on every page.
-fn refuse_hidden_controls(table: &Table) -> Result<(), SheetError> {
+fn refuse_hidden_controls(grid: &Grid) -> Result<(), SheetError> {
     use sendplan_domain::input::hidden_control;
-    for (i, heading) in table.headers.iter().enumerate() {
-        if let Some(code) = hidden_control(heading) {
-            return Err(SheetError::HiddenControl {
-                place: format!("The heading of column {}", column_name(i)),
-                code,
-            });
-        }
-    }
-    for row in &table.rows {
-        for (i, cell) in row.cells.iter().enumerate() {
+    for (r, row) in grid.rows.iter().enumerate() {
+        for (i, cell) in row.iter().enumerate() {
             if let Some(code) = hidden_control(cell) {
                 return Err(SheetError::HiddenControl {
-                    place: format!("Row {}, column {}", row.line, column_name(i)),
+                    place: format!(
+                        "{}, cell {}",
+                        grid.name,
+                        layout::cell_name(grid.first_column, i, grid.first_line + r)
+                    ),
                     code,
                 });
             }
@@ -115,7 +216,8 @@ fn refuse_hidden_controls(table: &Table) -> Result<(), SheetError> {
     Ok(())
 }
 
-fn column_name(mut index: usize) -> String {
+/// A column's letters as Excel names it (0 is A, 26 is AA).
+pub fn column_name(mut index: usize) -> String {
     let mut name = String::new();
     loop {
         name.insert(0, (b'A' + (index % 26) as u8) as char);
@@ -137,6 +239,84 @@ fn serial_date(serial: f64) -> Option<String> {
         .map(|d| d.to_string())
 }
 
+/// A number as its cell's number format shows it: the decimal places it asks for ("0.00"
+/// shows 1.1 as "1.10", which a tracker means as action 1.10), a percentage, thousands
+/// separators, and a currency symbol before it. Other formats show the number as Excel's
+/// General format does.
+fn displayed_number(value: f64, format: Option<&str>) -> String {
+    let Some(format) = format.map(|f| f.split(';').next().unwrap_or(f)) else {
+        return number_text(value);
+    };
+    // Quoted text, escapes and [$£-809]-style locale tags are not digits.
+    let mut placeholders = String::new();
+    let mut prefix = String::new();
+    let mut chars = format.chars().peekable();
+    let mut in_quotes = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => in_quotes = !in_quotes,
+            _ if in_quotes => prefix.push(c),
+            '\\' => {
+                chars.next();
+            }
+            '[' => {
+                let tag: String = chars.by_ref().take_while(|c| *c != ']').collect();
+                if let Some(symbol) = tag.strip_prefix('$') {
+                    prefix.push_str(symbol.split('-').next().unwrap_or(""));
+                }
+            }
+            '£' | '$' | '€' if placeholders.is_empty() => prefix.push(c),
+            '0' | '#' | '.' | ',' | '%' | '?' => placeholders.push(c),
+            _ => {}
+        }
+    }
+    if placeholders.is_empty() || !placeholders.contains('0') && !placeholders.contains('#') {
+        return number_text(value);
+    }
+    let percent = placeholders.contains('%');
+    let shown = if percent { value * 100.0 } else { value };
+    let decimals = placeholders
+        .split_once('.')
+        .map_or(0, |(_, after)| {
+            after
+                .chars()
+                .filter(|c| matches!(c, '0' | '#' | '?'))
+                .count()
+        })
+        .min(15);
+    let mut text = format!("{:.*}", decimals, shown.abs());
+    if placeholders
+        .split('.')
+        .next()
+        .is_some_and(|whole| whole.contains(','))
+    {
+        let (whole, fraction) = text
+            .split_once('.')
+            .map_or((text.as_str(), None), |(w, f)| (w, Some(f)));
+        let mut grouped = String::new();
+        for (i, digit) in whole.chars().enumerate() {
+            if i > 0 && (whole.len() - i) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(digit);
+        }
+        text = match fraction {
+            Some(f) => format!("{grouped}.{f}"),
+            None => grouped,
+        };
+    }
+    let sign = if shown < 0.0 && text.chars().any(|c| matches!(c, '1'..='9')) {
+        "-"
+    } else {
+        ""
+    };
+    format!(
+        "{sign}{}{text}{}",
+        prefix.trim(),
+        if percent { "%" } else { "" }
+    )
+}
+
 fn number_text(value: f64) -> String {
     if value.fract() == 0.0 && value.abs() < 1e15 {
         format!("{}", value as i64)
@@ -155,6 +335,10 @@ pub mod limits {
     pub const MAX_COLUMNS: usize = 150;
     /// Cells with something in them, in one sheet.
     pub const MAX_CELLS: usize = 300_000;
+    /// Cells with something in them, in all the sheets of a workbook together.
+    pub const MAX_WORKBOOK_CELLS: usize = 600_000;
+    /// Sheets in a workbook (Excel's own default allows 255; trackers have a handful).
+    pub const MAX_SHEETS: usize = 100;
     /// Characters in one cell (Excel's own limit).
     pub const MAX_CELL_CHARS: usize = 32_767;
     /// Bytes of the workbook's parts once unzipped.
@@ -255,14 +439,17 @@ fn check_unzipped_size(bytes: &[u8]) -> Result<(), SheetError> {
 /// A cell's value as text, or the Excel error it holds. Text is borrowed, not copied, so
 /// its length is checked before anything is allocated for it (a shared string is one
 /// string however many cells use it).
-fn cell_text<'a>(cell: &'a calamine::DataRef<'_>) -> Result<Cow<'a, str>, String> {
+fn cell_text<'a>(
+    cell: &'a calamine::DataRef<'_>,
+    format: Option<&str>,
+) -> Result<Cow<'a, str>, String> {
     use calamine::DataRef;
     Ok(match cell {
         DataRef::Empty => Cow::Borrowed(""),
         DataRef::String(s) => Cow::Borrowed(s),
         DataRef::SharedString(s) => Cow::Borrowed(s),
-        DataRef::Int(i) => Cow::Owned(i.to_string()),
-        DataRef::Float(f) => Cow::Owned(number_text(*f)),
+        DataRef::Int(i) => Cow::Owned(displayed_number(*i as f64, format)),
+        DataRef::Float(f) => Cow::Owned(displayed_number(*f, format)),
         DataRef::Bool(b) => Cow::Borrowed(if *b { "TRUE" } else { "FALSE" }),
         DataRef::DateTime(d) if d.is_datetime() => {
             Cow::Owned(serial_date(d.as_f64()).unwrap_or_else(|| number_text(d.as_f64())))
@@ -282,23 +469,44 @@ fn too_much_text(sheet: &str) -> SheetError {
     ))
 }
 
-/// A sheet's cells as text, row by row.
-type Grid = Vec<Vec<String>>;
+/// What has been read of a workbook so far, for the limits that hold across its sheets.
+#[derive(Default)]
+struct Budget {
+    cells: usize,
+    text_bytes: usize,
+}
 
 /// One sheet's cells with something in them, read one at a time within the limits, then
-/// laid out as a grid over the area they actually cover, with the sheet row it starts at.
+/// laid out as a grid over the area they actually cover. Numbers are shown as the cell's
+/// number format shows them ("1.10", not 1.1), and solid fills are kept.
 fn read_sheet(
     workbook: &mut Xlsx<Cursor<Vec<u8>>>,
     sheet: &str,
-) -> Result<Option<(Grid, u32)>, SheetError> {
+    hidden: bool,
+    budget: &mut Budget,
+) -> Result<Option<Grid>, SheetError> {
     let broken = |e: calamine::XlsxError| SheetError::BrokenWorkbook(e.to_string());
     let mut reader = workbook.worksheet_cells_reader(sheet).map_err(broken)?;
     let mut cells: Vec<(u32, u32, String)> = Vec::new();
+    let mut fills: Vec<(u32, u32, String)> = Vec::new();
     let mut text_bytes = 0usize;
     let (mut top, mut left, mut bottom, mut right) = (u32::MAX, u32::MAX, 0u32, 0u32);
-    while let Some(cell) = reader.next_cell().map_err(broken)? {
+    while let Some((cell, style_id)) = reader.next_cell_with_style_id().map_err(broken)? {
         let (row, column) = cell.get_position();
-        let text = cell_text(cell.get_value()).map_err(|error| SheetError::CellError {
+        let style = reader.styles().get(style_id);
+        if let Some(colour) = style.and_then(solid_fill) {
+            if fills.len() >= limits::MAX_CELLS {
+                return Err(SheetError::TooBig(format!(
+                    "the sheet {sheet} has more than {} coloured cells; sendplan reads at most that many",
+                    limits::MAX_CELLS
+                )));
+            }
+            fills.push((row, column, colour));
+        }
+        let format = style
+            .and_then(|s| s.number_format.as_ref())
+            .map(|f| f.format_code.as_str());
+        let text = cell_text(cell.get_value(), format).map_err(|error| SheetError::CellError {
             row: row as usize + 1,
             column: column_name(column as usize),
             error,
@@ -332,14 +540,17 @@ fn read_sheet(
                 limits::MAX_COLUMNS
             )));
         }
-        if cells.len() >= limits::MAX_CELLS {
+        budget.cells += 1;
+        if cells.len() >= limits::MAX_CELLS || budget.cells > limits::MAX_WORKBOOK_CELLS {
             return Err(SheetError::TooBig(format!(
-                "the sheet {sheet} has more than {} cells with something in them; sendplan reads at most that many",
-                limits::MAX_CELLS
+                "the sheet {sheet} (or the workbook) has more cells with something in them than sendplan reads: at most {} in a sheet and {} in a workbook",
+                limits::MAX_CELLS,
+                limits::MAX_WORKBOOK_CELLS
             )));
         }
         text_bytes += text.len();
-        if text_bytes > limits::MAX_TEXT_BYTES {
+        budget.text_bytes += text.len();
+        if text_bytes > limits::MAX_TEXT_BYTES || budget.text_bytes > limits::MAX_TEXT_BYTES {
             return Err(too_much_text(sheet));
         }
         cells.push((row, column, text.into_owned()));
@@ -383,7 +594,10 @@ fn read_sheet(
             )));
         }
         text_bytes = text_bytes.saturating_add(value.len().saturating_mul(copies));
-        if text_bytes > limits::MAX_TEXT_BYTES {
+        budget.text_bytes = budget
+            .text_bytes
+            .saturating_add(value.len().saturating_mul(copies));
+        if text_bytes > limits::MAX_TEXT_BYTES || budget.text_bytes > limits::MAX_TEXT_BYTES {
             return Err(too_much_text(sheet));
         }
         for row in grid.iter_mut().take(last.0 + 1).skip(first.0) {
@@ -392,32 +606,70 @@ fn read_sheet(
             }
         }
     }
-    Ok(Some((grid, top)))
+    let fills = fills
+        .into_iter()
+        .filter(|(r, c, _)| (top..=bottom).contains(r) && (left..=right).contains(c))
+        .map(|(r, c, colour)| CellFill {
+            row: (r - top) as usize,
+            column: (c - left) as usize,
+            colour,
+        })
+        .collect();
+    Ok(Some(Grid {
+        name: sheet.to_owned(),
+        hidden,
+        first_line: top as usize + 1,
+        first_column: left as usize,
+        rows: grid,
+        fills,
+    }))
 }
 
-fn read_xlsx(bytes: &[u8]) -> Result<Table, SheetError> {
+fn read_xlsx(bytes: &[u8]) -> Result<Workbook, SheetError> {
     check_unzipped_size(bytes)?;
     let mut workbook: Xlsx<Cursor<Vec<u8>>> =
         calamine::open_workbook_from_rs(Cursor::new(bytes.to_vec()))
             .map_err(|e: calamine::XlsxError| SheetError::BrokenWorkbook(e.to_string()))?;
-    let sheets: Vec<String> = workbook
+    let sheets: Vec<(String, bool)> = workbook
         .sheets_metadata()
         .iter()
-        .filter(|s| s.visible == SheetVisible::Visible)
-        .map(|s| s.name.clone())
+        .map(|s| (s.name.clone(), s.visible != SheetVisible::Visible))
         .collect();
-    for sheet in sheets {
-        let Some((grid, first_row)) = read_sheet(&mut workbook, &sheet)? else {
-            continue;
-        };
-        if let Some(table) = to_table(&sheet, grid, first_row as usize + 1) {
-            return Ok(table);
+    if sheets.len() > limits::MAX_SHEETS {
+        return Err(SheetError::TooBig(format!(
+            "the workbook has {} sheets; sendplan reads at most {}",
+            sheets.len(),
+            limits::MAX_SHEETS
+        )));
+    }
+    let mut budget = Budget::default();
+    let mut read = Vec::new();
+    for (sheet, hidden) in sheets {
+        if let Some(grid) = read_sheet(&mut workbook, &sheet, hidden, &mut budget)? {
+            read.push(grid);
         }
     }
-    Err(SheetError::NoData)
+    if read.iter().all(|g| g.hidden) {
+        return Err(SheetError::NoData);
+    }
+    Ok(Workbook { sheets: read })
 }
 
-fn read_csv(bytes: &[u8]) -> Result<Table, SheetError> {
+/// A cell style's solid fill colour as RRGGBB (white and no fill are no colour).
+fn solid_fill(style: &calamine::Style) -> Option<String> {
+    let fill = style.fill.as_ref()?;
+    if fill.pattern != calamine::FillPattern::Solid {
+        return None;
+    }
+    let colour = fill.get_color()?;
+    if colour.is_white() {
+        return None;
+    }
+    Some(format!("{:06X}", colour.to_argb() & 0x00FF_FFFF))
+}
+
+/// A CSV file as one sheet, named after the file (as Excel names it on opening).
+fn read_csv(bytes: &[u8], file_name: &str) -> Result<Workbook, SheetError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => text.to_owned(),
@@ -494,7 +746,18 @@ fn read_csv(bytes: &[u8]) -> Result<Table, SheetError> {
                 .collect(),
         );
     }
-    to_table("CSV", grid, 1).ok_or(SheetError::NoData)
+    Ok(Workbook {
+        sheets: vec![Grid {
+            name: std::path::Path::new(file_name)
+                .file_stem()
+                .map_or_else(|| "CSV".to_owned(), |s| s.to_string_lossy().into_owned()),
+            hidden: false,
+            first_line: 1,
+            first_column: 0,
+            rows: grid,
+            fills: vec![],
+        }],
+    })
 }
 
 /// How many columns of a CSV record are used: up to its last field with something in it.
@@ -503,40 +766,6 @@ pub(crate) fn used_columns(record: &csv::StringRecord) -> usize {
         .rev()
         .find(|&i| record.get(i).is_some_and(|cell| !cell.is_empty()))
         .map_or(0, |last| last + 1)
-}
-
-/// Finds the header row (the first row naming at least two known columns, else the first
-/// non-empty row) and keeps the non-empty rows below it.
-fn to_table(sheet: &str, grid: Vec<Vec<String>>, first_line: usize) -> Option<Table> {
-    let non_empty = |row: &Vec<String>| row.iter().any(|c| !c.trim().is_empty());
-    let known = |row: &Vec<String>| {
-        row.iter()
-            .filter(|c| Field::from_header(c).is_some())
-            .count()
-    };
-    let header = grid
-        .iter()
-        .position(|row| known(row) >= 2)
-        .or_else(|| grid.iter().position(non_empty))?;
-    let headers: Vec<String> = grid[header].iter().map(|h| h.trim().to_owned()).collect();
-    let rows = grid
-        .into_iter()
-        .enumerate()
-        .skip(header + 1)
-        .filter(|(_, row)| non_empty(row))
-        .map(|(i, mut cells)| {
-            cells.resize(headers.len().max(cells.len()), String::new());
-            TableRow {
-                line: first_line + i,
-                cells: cells.into_iter().map(|c| c.trim().to_owned()).collect(),
-            }
-        })
-        .collect();
-    Some(Table {
-        sheet: sheet.to_owned(),
-        headers,
-        rows,
-    })
 }
 
 sendplan_domain::coded_enum! {
@@ -663,8 +892,10 @@ impl Field {
     }
 }
 
-/// Which column (by position) holds each field.
+/// Which column (by position) holds each field, for a file of one table.
 pub type Mapping = BTreeMap<Field, usize>;
+
+pub use tracker::table_to_document;
 
 /// The mapping the headers suggest: the first column naming each field.
 pub fn suggest_mapping(table: &Table) -> Mapping {
@@ -677,26 +908,51 @@ pub fn suggest_mapping(table: &Table) -> Mapping {
     mapping
 }
 
-/// A problem with one cell (or a missing column, when `column` names the field).
+/// A problem with one cell, or with a whole column or choice (`row` 0).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CellProblem {
-    /// The spreadsheet's row number, or 0 for the whole file.
+    /// The sheet's name, empty for the whole file.
+    pub sheet: String,
+    /// The sheet's row number as Excel shows it, or 0 for a whole column or choice.
     pub row: usize,
+    /// The column's letters ("C"), or for row 0 the column heading or field concerned.
     pub column: String,
+    /// The column's heading, when a cell is named.
+    pub heading: String,
     pub message: String,
+}
+
+impl CellProblem {
+    /// A problem with a whole column or choice, not one cell.
+    pub fn whole(column: &str, message: String) -> CellProblem {
+        CellProblem {
+            sheet: String::new(),
+            row: 0,
+            column: column.to_owned(),
+            heading: String::new(),
+            message,
+        }
+    }
+
+    /// Where the problem is, as Excel names it: "Area 2, C14 (Lead)", "Area 2, row 14".
+    pub fn place(&self) -> String {
+        let sheet = if self.sheet.is_empty() {
+            String::new()
+        } else {
+            format!("{}, ", self.sheet)
+        };
+        match (self.row, self.column.is_empty()) {
+            (0, _) => format!("{sheet}{}", self.column),
+            (row, true) => format!("{sheet}row {row}"),
+            (row, false) if self.heading.is_empty() => format!("{sheet}{}{row}", self.column),
+            (row, false) => format!("{sheet}{}{row} ({})", self.column, self.heading),
+        }
+    }
 }
 
 impl std::fmt::Display for CellProblem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.row == 0 {
-            write!(f, "{}: {}", self.column, self.message)
-        } else {
-            write!(
-                f,
-                "Row {}, column {}: {}",
-                self.row, self.column, self.message
-            )
-        }
+        write!(f, "{}: {}", self.place(), self.message)
     }
 }
 
@@ -715,296 +971,45 @@ pub struct SheetTarget {
     pub as_at: time::Date,
 }
 
-/// Turns a mapped table into a plan document, or lists every problem by row and column.
-pub fn table_to_document(
-    table: &Table,
-    mapping: &Mapping,
-    target: &SheetTarget,
-) -> Result<Document, Vec<CellProblem>> {
-    let mut problems = Vec::new();
-    let column = |field: Field| {
-        mapping.get(&field).map(|i| {
-            format!(
-                "{} ({})",
-                column_name(*i),
-                table.headers.get(*i).map_or("", String::as_str)
-            )
+/// The resources a cell names: additional when it says so ("(A)", "additional"), with the
+/// first pound amount in it.
+pub(crate) fn resources(text: &str) -> Vec<Resource> {
+    if text.is_empty() {
+        return vec![];
+    }
+    vec![Resource {
+        kind: if text.to_lowercase().contains("additional") || text.contains("(A)") {
+            "additional"
+        } else {
+            "existing"
+        }
+        .to_owned(),
+        description: text.to_owned(),
+        amount_pence: sendplan_domain::input::parse_pounds(
+            text.split_whitespace()
+                .find(|w| w.starts_with('£'))
+                .unwrap_or(""),
+        ),
+    }]
+}
+
+/// The milestones a cell lists, one a line (bullets dropped), each due when its text
+/// names a date.
+pub(crate) fn milestones(text: &str) -> Vec<Milestone> {
+    text.lines()
+        .map(|l| l.trim().trim_start_matches(['•', '-', '*']).trim())
+        .filter(|l| !l.is_empty())
+        .map(|line| {
+            let read = sendplan_domain::dates::PlanDate::parse(line);
+            Milestone {
+                title: line.to_owned(),
+                due: read.deadline().map(|_| line.to_owned()),
+                success_criteria: None,
+                done: None,
+                done_evidence: None,
+            }
         })
-    };
-    for field in Field::REQUIRED {
-        if !mapping.contains_key(&field) {
-            problems.push(CellProblem {
-                row: 0,
-                column: field.label().to_owned(),
-                message: "choose the column that holds it; this column is required".to_owned(),
-            });
-        }
-    }
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    fn cell<'r>(mapping: &Mapping, row: &'r TableRow, field: Field) -> &'r str {
-        mapping
-            .get(&field)
-            .and_then(|i| row.cells.get(*i))
-            .map_or("", |s| s.as_str())
-    }
-    let cell = |row, field| cell(mapping, row, field);
-    let mut people = target.people.clone();
-    // Indexed once; each person added for review is added to it too, so a lead written
-    // the same way on another row finds them.
-    let mut known = PeopleIndex::new(people.iter().map(|p| KnownPerson {
-        name: p.name.as_deref().unwrap_or(""),
-        job_title: p.job_title.as_deref().unwrap_or(""),
-        short_code: p.short_code.as_deref().unwrap_or(""),
-    }));
-    let mut areas: BTreeMap<Vec<u32>, Area> = BTreeMap::new();
-    let mut objectives: BTreeMap<Vec<u32>, Objective> = BTreeMap::new();
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    let mut actions = Vec::new();
-    for row in &table.rows {
-        let problem = |field: Field, message: String| CellProblem {
-            row: row.line,
-            column: column(field).unwrap_or_default(),
-            message,
-        };
-        let number_text = cell(row, Field::Number);
-        let number = match ItemNumber::parse(number_text) {
-            Ok(n) if n.segments().len() >= 2 && n.segments().len() <= 3 => n,
-            Ok(_) => {
-                problems.push(problem(
-                    Field::Number,
-                    format!("\"{number_text}\" must have two or three parts, like 1.2 or 2.3.1"),
-                ));
-                continue;
-            }
-            Err(e) => {
-                problems.push(problem(
-                    Field::Number,
-                    if number_text.is_empty() {
-                        "the action has no number".to_owned()
-                    } else {
-                        format!("\"{number_text}\": {e}")
-                    },
-                ));
-                continue;
-            }
-        };
-        if let Some(first) = seen.insert(number.to_string(), row.line) {
-            problems.push(problem(
-                Field::Number,
-                format!("action {number} is also on row {first}"),
-            ));
-            continue;
-        }
-        let description = cell(row, Field::Description);
-        if description.is_empty() {
-            problems.push(problem(
-                Field::Description,
-                format!("action {number} has no description"),
-            ));
-        }
-        let segments = number.segments();
-        let area_number = segments[..1].to_vec();
-        let area_title = cell(row, Field::AreaTitle);
-        let area = areas.entry(area_number.clone()).or_insert_with(|| Area {
-            number: area_number[0].to_string(),
-            title: format!("Area {}", area_number[0]),
-            findings: vec![],
-            senior_responsible_officer: None,
-            outcomes: None,
-            objectives: vec![],
-        });
-        if !area_title.is_empty()
-            && area.title.starts_with("Area ")
-            && area.title == format!("Area {}", area_number[0])
-        {
-            area.title = area_title.to_owned();
-        }
-        let objective = (segments.len() == 3).then(|| {
-            let key = segments[..2].to_vec();
-            let title = cell(row, Field::ObjectiveTitle);
-            let entry = objectives.entry(key.clone()).or_insert_with(|| Objective {
-                number: format!("{}.{}", key[0], key[1]),
-                title: format!("Objective {}.{}", key[0], key[1]),
-                i_statement: None,
-                impact_indicators: None,
-                milestones: None,
-            });
-            if !title.is_empty() && entry.title == format!("Objective {}.{}", key[0], key[1]) {
-                entry.title = title.to_owned();
-            }
-            entry.number.clone()
-        });
-        let lead_text = cell(row, Field::Lead);
-        let resolved = resolve(lead_text, &known);
-        let mut leads = Vec::new();
-        for lead in resolved {
-            match lead {
-                Lead::Known(i) => leads.push(people[i].key.clone()),
-                Lead::Unknown(text) => {
-                    let key = format!("review{}", people.len() + 1);
-                    let name = looks_like_a_name(&text);
-                    known.add(KnownPerson {
-                        name: if name { &text } else { "" },
-                        job_title: if name { "" } else { &text },
-                        short_code: "",
-                    });
-                    people.push(Person {
-                        key: key.clone(),
-                        name: name.then(|| text.clone()),
-                        job_title: (!name).then(|| text.clone()),
-                        organisation: None,
-                        short_code: None,
-                        email: None,
-                        to_review: true,
-                    });
-                    leads.push(key);
-                }
-            }
-        }
-        let progress = cell(row, Field::Progress);
-        let mut updates = Vec::new();
-        if !progress.is_empty() {
-            match target
-                .ratings
-                .iter()
-                .find(|r| r.label.eq_ignore_ascii_case(progress))
-            {
-                Some(rating) => updates.push(Update {
-                    date: target.as_at.to_string(),
-                    rating: rating.label.clone(),
-                    narrative: match cell(row, Field::ProgressNotes) {
-                        "" => "Progress as recorded in the imported spreadsheet.".to_owned(),
-                        notes => notes.to_owned(),
-                    },
-                    author: None,
-                    evidence_links: vec![],
-                    superseded: None,
-                }),
-                None => problems.push(problem(
-                    Field::Progress,
-                    format!(
-                        "\"{progress}\" is not one of the plan's ratings ({})",
-                        target
-                            .ratings
-                            .iter()
-                            .map(|r| r.label.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                )),
-            }
-        }
-        let some = |text: &str| (!text.is_empty()).then(|| text.to_owned());
-        actions.push(Action {
-            number: number.to_string(),
-            area: area_number[0].to_string(),
-            objective,
-            description: description.to_owned(),
-            leads,
-            lead_text: some(lead_text),
-            partner_people: vec![],
-            partner_organisations: vec![],
-            partners_text: some(cell(row, Field::Partners)),
-            resources: match cell(row, Field::Resources) {
-                "" => vec![],
-                text => vec![Resource {
-                    kind: if text.to_lowercase().contains("additional") || text.contains("(A)") {
-                        "additional"
-                    } else {
-                        "existing"
-                    }
-                    .to_owned(),
-                    description: text.to_owned(),
-                    amount_pence: sendplan_domain::input::parse_pounds(
-                        text.split_whitespace()
-                            .find(|w| w.starts_with('£'))
-                            .unwrap_or(""),
-                    ),
-                }],
-            },
-            evidence_of_success: some(cell(row, Field::Evidence)),
-            accountability_measures: some(cell(row, Field::AccountabilityMeasures)),
-            intended_outcome: some(cell(row, Field::IntendedOutcome)),
-            impact_measures: some(cell(row, Field::ImpactMeasures)),
-            start: some(cell(row, Field::Start)),
-            completion: some(cell(row, Field::Completion)),
-            milestones: cell(row, Field::Milestones)
-                .lines()
-                .map(|l| l.trim().trim_start_matches(['•', '-', '*']).trim())
-                .filter(|l| !l.is_empty())
-                .map(|line| {
-                    let read = sendplan_domain::dates::PlanDate::parse(line);
-                    Milestone {
-                        title: line.to_owned(),
-                        due: read.deadline().map(|_| line.to_owned()),
-                        success_criteria: None,
-                        done: None,
-                        done_evidence: None,
-                    }
-                })
-                .collect(),
-            depends_on: vec![],
-            updates,
-        });
-    }
-    if table.rows.is_empty() {
-        problems.push(CellProblem {
-            row: 0,
-            column: table.sheet.clone(),
-            message: "there are no rows below the header row".to_owned(),
-        });
-    }
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    for objective in objectives.into_values() {
-        let area: u32 = objective
-            .number
-            .split('.')
-            .next()
-            .and_then(|a| a.parse().ok())
-            .unwrap_or(0);
-        if let Some(area) = areas.get_mut(&vec![area]) {
-            area.objectives.push(objective);
-        }
-    }
-    Ok(Document {
-        format: FORMAT.to_owned(),
-        version: VERSION,
-        source: Some(format!("Spreadsheet import ({})", table.sheet)),
-        partnership: target.partnership.clone(),
-        organisations: target.organisations.clone(),
-        people,
-        inspections: vec![],
-        plans: vec![Plan {
-            key: "plan".to_owned(),
-            kind: target.kind.clone(),
-            title: target.title.clone(),
-            period_start: None,
-            period_end: None,
-            inspection: None,
-            status: target.status.clone(),
-            stale_after_days: sendplan_domain::plan::DEFAULT_STALE_AFTER_DAYS,
-            ratings: target
-                .ratings
-                .iter()
-                .map(|r| Rating {
-                    label: r.label.clone(),
-                    colour: r.colour.code().to_owned(),
-                    meaning: r.meaning.clone(),
-                    class: r.class.code().to_owned(),
-                })
-                .collect(),
-            areas: areas.into_values().collect(),
-            actions,
-            measures: vec![],
-            surveys: vec![],
-            approval: None,
-        }],
-        interventions: vec![],
-    })
+        .collect()
 }
 
 #[cfg(test)]
