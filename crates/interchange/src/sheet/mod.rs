@@ -863,6 +863,7 @@ impl Field {
             }
             _ if has("milestone") => Field::Milestones,
             _ if has("completion")
+                || has("end date")
                 || has("timeframe")
                 || has("timescale")
                 || has("deadline")
@@ -873,7 +874,9 @@ impl Field {
             }
             _ if has("start") => Field::Start,
             _ if has("lead") => Field::Lead,
-            _ if has("evidence") => Field::Evidence,
+            _ if has("evidence") || has("measures of success") || has("success measure") => {
+                Field::Evidence
+            }
             _ if has("accountability") => Field::AccountabilityMeasures,
             _ if has("intended outcome") || h == "impact" || has("outcome") => {
                 Field::IntendedOutcome
@@ -1030,6 +1033,8 @@ mod tests {
             ("Progress checks", Field::Progress),
             ("Progress (BRAG)", Field::Progress),
             ("Accountability measures", Field::AccountabilityMeasures),
+            ("End date", Field::Completion),
+            ("Measures of success", Field::Evidence),
             ("Intended outcome/Impact", Field::IntendedOutcome),
         ] {
             assert_eq!(Field::from_header(header), Some(field), "{header}");

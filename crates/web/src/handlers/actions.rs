@@ -492,6 +492,10 @@ pub async fn show_action(
         ),
         SummaryRow::new("Depends on", dependencies.join("\n")),
     ]);
+    // Columns of the tracker it was imported from that sendplan has no field for.
+    for (name, value) in state.store.list_extra_fields(ctx.pid(), action.id).await? {
+        summary.push(SummaryRow::new(&name, value));
+    }
     if !off_track_measures.is_empty() {
         summary.push(SummaryRow::new(
             "Measures off their trajectory",
@@ -553,7 +557,14 @@ pub async fn show_action(
                 ));
             }
             UpdateView {
-                date: long_date(u.update_date),
+                // A rating from a tracker's dated column says the date as the heading
+                // wrote it ("May 20"), beside the date read from it.
+                date: match &u.as_written {
+                    Some(written) => {
+                        format!("{} (\u{201c}{written}\u{201d})", long_date(u.update_date))
+                    }
+                    None => long_date(u.update_date),
+                },
                 author: u.author_name.clone(),
                 rating: Tag::rating(ratings.get(&u.rating_id).copied()),
                 narrative: u.narrative.clone(),
