@@ -55,7 +55,7 @@ pub struct PlanDate {
 impl PlanDate {
     /// Reads `text`. Never fails: what cannot be read is flagged.
     pub fn parse(text: &str) -> PlanDate {
-        let tokens = tokenize(text);
+        let tokens = tokenize(&excel_month_year(text));
         let (reading, residue) = scan(&tokens);
         let needs_review = residue || matches!(reading, Reading::Unreadable);
         PlanDate {
@@ -85,6 +85,20 @@ impl PlanDate {
             _ => None,
         }
     }
+}
+
+/// Excel's default month-and-year display ("Jan-22", "Sep-2021") as a month and year
+/// ("Jan 22"), so the hyphen is not read as a range ("Nov-Dec 2018" is one).
+fn excel_month_year(text: &str) -> std::borrow::Cow<'_, str> {
+    let trimmed = text.trim();
+    if let Some((month, year)) = trimmed.split_once('-') {
+        let is_month = month.len() >= 3 && month.chars().all(|c| c.is_ascii_alphabetic());
+        let is_year = matches!(year.len(), 2 | 4) && year.chars().all(|c| c.is_ascii_digit());
+        if is_month && is_year {
+            return std::borrow::Cow::Owned(format!("{month} {year}"));
+        }
+    }
+    std::borrow::Cow::Borrowed(text)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -597,6 +611,8 @@ mod tests {
             "Sep 2022",
             "sept 2022",
             "(Sept. 22)",
+            "Sep-22",
+            "Sep-2022",
         ] {
             assert_eq!(
                 within(text),

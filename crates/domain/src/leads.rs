@@ -76,7 +76,9 @@ fn looks_like_initials(text: &str) -> bool {
     let letters = text.chars().filter(|c| c.is_alphabetic()).count();
     (2..=6).contains(&letters)
         && !text.contains(char::is_whitespace)
-        && text.chars().all(|c| c.is_alphabetic() || c == '.')
+        && text
+            .chars()
+            .all(|c| c.is_alphabetic() || matches!(c, '.' | '\'' | '’'))
         && (text.contains('.') || text.chars().filter(|c| c.is_uppercase()).count() * 2 > letters)
 }
 
@@ -146,9 +148,14 @@ impl PeopleIndex {
 }
 
 /// Lead cells that name people by bracketed initials, each followed by their organisation,
-/// as some trackers write them: "(M.S) CYC (K.McN) CCG" is M.S and K.McN. `None` unless
-/// the text has at least two such brackets.
+/// as some trackers write them: "(M.S) CYC (K.McN) CCG" is M.S and K.McN, "(D.P) CYC" is
+/// D.P. `None` unless every bracket holds initials.
 fn bracketed_initials(text: &str) -> Option<Vec<&str>> {
+    // Initials first, then the organisation; "PhCo (CCG)" is a person and their
+    // organisation, not initials in brackets.
+    if !text.trim_start().starts_with('(') {
+        return None;
+    }
     let mut found = Vec::new();
     let mut rest = text;
     while let Some(open) = rest.find('(') {
@@ -161,7 +168,7 @@ fn bracketed_initials(text: &str) -> Option<Vec<&str>> {
         found.push(inside);
         rest = &after[close + 1..];
     }
-    (found.len() >= 2).then_some(found)
+    (!found.is_empty()).then_some(found)
 }
 
 /// Resolves a lead cell to people: the whole text as a name or job title (titles contain
@@ -182,13 +189,29 @@ pub fn resolve(text: &str, people: &PeopleIndex) -> Vec<Lead> {
             .flat_map(|part| resolve(part, people))
             .collect();
     }
-    for separator in ["\n", ";", ",", "/", "&"] {
+    // New lines and semicolons always separate people. Commas, slashes, "&" between words
+    // ("Jo Rolls & Linda Saw", not "E&S Commissioning") and "and" separate people only
+    // where every part reads as one: a job title has them too ("Service Manager – SEND
+    // Assessment, Planning & Provision", "Head of Service Inclusion and Empowerment").
+    for (separator, initials_count) in [
+        ("\n", true),
+        (";", true),
+        (",", true),
+        ("/", true),
+        (" & ", false),
+    ] {
         let parts: Vec<&str> = text
             .split(separator)
             .map(str::trim)
             .filter(|p| !p.is_empty())
             .collect();
-        if parts.len() > 1 {
+        let always = matches!(separator, "\n" | ";");
+        if parts.len() > 1
+            && (always
+                || parts
+                    .iter()
+                    .all(|p| names_someone(p, people, initials_count)))
+        {
             return parts
                 .into_iter()
                 .flat_map(|part| resolve(part, people))
@@ -206,13 +229,148 @@ pub fn resolve(text: &str, people: &PeopleIndex) -> Vec<Lead> {
         .map(str::trim)
         .filter(|p| !p.is_empty())
         .collect();
-    if parts.len() > 1 {
+    if parts.len() > 1 && parts.iter().all(|p| names_someone(p, people, false)) {
         return parts
             .into_iter()
             .flat_map(|part| resolve(part, people))
             .collect();
     }
+    if let Some(names) = run_together_names(text) {
+        return names
+            .into_iter()
+            .flat_map(|name| resolve(name, people))
+            .collect();
+    }
     vec![Lead::Unknown(text.to_owned())]
+}
+
+/// Whether part of a lead cell reads as naming one person or role: someone known, a
+/// name, a short code or initials (when `initials` allows; "IT" after "and" is a
+/// department), or a phrase with a role's word in it ("Designated Clinical Officer").
+fn names_someone(part: &str, people: &PeopleIndex, initials: bool) -> bool {
+    const ROLES: [&str; 32] = [
+        "head",
+        "manager",
+        "officer",
+        "director",
+        "lead",
+        "leads",
+        "commissioner",
+        "analyst",
+        "psychologist",
+        "coordinator",
+        "co-ordinator",
+        "consultant",
+        "team",
+        "chair",
+        "clinician",
+        "nurse",
+        "therapist",
+        "senco",
+        "sendco",
+        "adviser",
+        "advisor",
+        "practitioner",
+        "worker",
+        "forum",
+        "board",
+        "group",
+        "partnership",
+        "commissioning",
+        "service",
+        "services",
+        "mgr",
+        "gm",
+    ];
+    if people.by_name_or_title(part).is_some() || people.by_short_code(part).is_some() {
+        return true;
+    }
+    // A short code as plans write them first ("PeRi SEND GM"): two capitalised halves.
+    let first = part.split_whitespace().next().unwrap_or("");
+    let capitals: Vec<usize> = first
+        .char_indices()
+        .filter(|(_, c)| c.is_uppercase())
+        .map(|(i, _)| i)
+        .collect();
+    if first.len() == 4 && first.chars().all(char::is_alphabetic) && capitals == [0, 2] {
+        return true;
+    }
+    if looks_like_a_name(part)
+        && !part
+            .split_whitespace()
+            .any(|w| ROLES.contains(&w.to_lowercase().as_str()))
+    {
+        return true;
+    }
+    let word = part.trim_matches(|c: char| !c.is_alphanumeric());
+    let is_initials = looks_like_initials(word)
+        || (word.len() <= 5
+            && word.chars().all(char::is_alphabetic)
+            && word.chars().filter(|c| c.is_uppercase()).count() >= 2);
+    if !part.contains(' ') && is_initials {
+        return initials || part.contains('.') || people.by_initials(part).is_some();
+    }
+    // An initial and a surname ("M Norton", "J. Smith").
+    if let [initial, surname] = part.split_whitespace().collect::<Vec<_>>()[..] {
+        let initial = initial.trim_end_matches('.');
+        if initial.len() == 1
+            && initial.chars().all(char::is_uppercase)
+            && surname.chars().next().is_some_and(char::is_uppercase)
+            && surname.chars().skip(1).any(char::is_lowercase)
+        {
+            return true;
+        }
+    }
+    // A person with their organisation in brackets ("PhCo (CCG)").
+    if let Some((before, _)) = part.split_once('(') {
+        if !before.trim().is_empty() && names_someone(before.trim(), people, initials) {
+            return true;
+        }
+    }
+    part.split(|c: char| !c.is_alphanumeric() && c != '-')
+        .any(|w| ROLES.contains(&w.to_lowercase().as_str()))
+}
+
+/// Two or three names written one after another with nothing between them ("Helen
+/// Stephenson Michelle Rudd", as a cell's line breaks are lost when pasted): four or six
+/// words, each a name's word, none a word of a job title.
+fn run_together_names(text: &str) -> Option<Vec<&str>> {
+    const ROLE_WORDS: [&str; 14] = [
+        "of",
+        "and",
+        "for",
+        "head",
+        "officer",
+        "manager",
+        "service",
+        "services",
+        "team",
+        "lead",
+        "director",
+        "coordinator",
+        "commissioning",
+        "designated",
+    ];
+    let words: Vec<(usize, &str)> = text
+        .split_whitespace()
+        .map(|w| (w.as_ptr() as usize - text.as_ptr() as usize, w))
+        .collect();
+    if !matches!(words.len(), 4 | 6)
+        || words
+            .iter()
+            .any(|(_, w)| ROLE_WORDS.contains(&w.to_lowercase().as_str()))
+    {
+        return None;
+    }
+    let names: Vec<&str> = words
+        .chunks(2)
+        .map(|pair| {
+            let (start, _) = pair[0];
+            let (end, last) = pair[1];
+            text[start..end + last.len()].trim()
+        })
+        .collect();
+    names.iter().all(|n| looks_like_a_name(n)).then_some(names)
 }
 
 /// Whether unresolved lead text looks like a person's name ("Matt Biggs") rather than a
@@ -315,7 +473,11 @@ mod tests {
             resolve("JS and Amir Khan", &index),
             vec![Lead::Known(1), Lead::Unknown("Amir Khan".to_owned())]
         );
-        // One bracket is a note about one person, not a list.
+        assert_eq!(
+            resolve("(L.O'B) CYC (M.S) CYC", &index),
+            vec![Lead::Unknown("L.O'B".to_owned()), Lead::Known(0)]
+        );
+        // A bracket that is not initials is a note about the person, not a list.
         assert_eq!(
             resolve("Sarah Jones (Head of Inclusion)", &index),
             vec![Lead::Unknown("Sarah Jones (Head of Inclusion)".to_owned())]
@@ -330,6 +492,24 @@ mod tests {
         assert_eq!(
             resolve("J.S", &shared),
             vec![Lead::Unknown("J.S".to_owned())]
+        );
+    }
+
+    #[test]
+    fn names_run_together_and_organisations_in_brackets() {
+        let index = PeopleIndex::new([]);
+        assert_eq!(
+            resolve("Helen Stephenson Michelle Rudd", &index),
+            vec![
+                Lead::Unknown("Helen Stephenson".to_owned()),
+                Lead::Unknown("Michelle Rudd".to_owned())
+            ]
+        );
+        assert_eq!(resolve("Head of SEND Service Team", &index).len(), 1);
+        assert_eq!(resolve("E&S Commissioning Team", &index).len(), 1);
+        assert_eq!(
+            resolve("PhCo (CCG), PeRi(WCC), LoLe (WCC), M Norton", &index).len(),
+            4
         );
     }
 

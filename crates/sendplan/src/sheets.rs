@@ -92,12 +92,16 @@ pub async fn to_document(
                 "there is no partnership with id {partnership} (see `sendplan partnerships`)"
             )
         })?;
-    tracker::to_document(&workbook, &mapping, &target).map_err(|problems| {
+    let built = tracker::to_document(&workbook, &mapping, &target).map_err(|problems| {
         let lines: Vec<String> = problems.iter().map(|p| format!("  {p}")).collect();
         anyhow::anyhow!(
             "{name} was not imported; nothing was changed. {} problem(s):\n{}\nChange the file, or write the mapping with --save-mapping, change it and import with --mapping.",
             problems.len(),
             lines.join("\n"),
         )
-    })
+    })?;
+    for note in &built.notes {
+        println!("  {note}");
+    }
+    Ok(built.document)
 }

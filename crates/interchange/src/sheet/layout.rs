@@ -141,7 +141,10 @@ fn non_empty(row: &[String]) -> bool {
 /// Whether a row holds a group heading over the row below: a value repeated across
 /// neighbouring cells (a merged cell), every cell short.
 fn is_group_heading(row: &[String]) -> bool {
-    non_empty(row)
+    // A title merged across the whole table is not a group over some columns.
+    let whole_width = row.iter().all(|c| !c.is_empty() && *c == row[0]);
+    !whole_width
+        && non_empty(row)
         && row.iter().all(|c| c.is_empty() || short(c))
         && row
             .windows(2)
@@ -162,6 +165,10 @@ fn is_sub_heading(row: &[String], header: &[String]) -> bool {
             return false;
         }
         let above = header.get(i).map_or("", String::as_str);
+        // A heading merged down both rows ("No." over two rows) is copied into each.
+        if cell == above {
+            return true;
+        }
         let repeated = |j: usize| header.get(j).is_some_and(|h| !h.is_empty() && h == above);
         above.is_empty() || repeated(i + 1) || (i > 0 && repeated(i - 1))
     })
@@ -232,7 +239,19 @@ pub fn to_table(grid: &Grid, header_row: Option<usize>) -> Option<Table> {
     let rows = header_rows(grid, chosen);
     let width = grid.rows.iter().map(Vec::len).max().unwrap_or(0);
     let header_cells: Vec<&[String]> = grid.rows[rows.clone()].iter().map(Vec::as_slice).collect();
-    let headers = join_headers(&header_cells, width);
+    let mut headers = join_headers(&header_cells, width);
+    // A heading used twice in one table ("Update" after each of two ratings) is told
+    // apart by its column, as the check page and a mapping name it ("Update [K]").
+    let repeated: Vec<String> = headers
+        .iter()
+        .filter(|h| !h.is_empty() && headers.iter().filter(|o| o == h).count() > 1)
+        .cloned()
+        .collect();
+    for (i, heading) in headers.iter_mut().enumerate() {
+        if repeated.contains(heading) {
+            *heading = format!("{heading} [{}]", column_name(grid.first_column + i));
+        }
+    }
     let mut area = None;
     let mut objective = None;
     let mut table_rows = Vec::new();
@@ -352,6 +371,27 @@ mod tests {
         ]);
         let table = to_table(&above, None).expect("table");
         assert_eq!(table.headers[2], "RAG rating May 20");
+        assert_eq!(table.header_lines, 1..=2);
+    }
+
+    #[test]
+    fn headings_merged_down_both_header_rows_are_read_once() {
+        let g = grid(&[
+            &["No.", "Action", "Progress", "Progress", "Update"],
+            &["No.", "Action", "Q1 2021/22", "Q2 2021/22", "Update"],
+            &["1.1", "Do it", "G", "A", "Done"],
+        ]);
+        let table = to_table(&g, None).expect("table");
+        assert_eq!(
+            table.headers,
+            [
+                "No.",
+                "Action",
+                "Progress Q1 2021/22",
+                "Progress Q2 2021/22",
+                "Update"
+            ]
+        );
         assert_eq!(table.header_lines, 1..=2);
     }
 

@@ -239,6 +239,54 @@ fn serial_date(serial: f64) -> Option<String> {
         .map(|d| d.to_string())
 }
 
+/// A date cell whose format shows only a month and year ("mmm-yy", as trackers head their
+/// monthly rating columns) as Excel shows it ("Jan-22"): it means the month, not its first
+/// day. `None` for formats that show a day, which are read as the day (an ISO date).
+fn month_and_year(serial: f64, format: &str) -> Option<String> {
+    let code: String = format
+        .split(';')
+        .next()
+        .unwrap_or(format)
+        .chars()
+        .filter(|c| !matches!(c, '\\' | '"'))
+        .collect::<String>()
+        .to_lowercase();
+    let code = match code.find(']') {
+        Some(end) if code.starts_with('[') => code[end + 1..].to_owned(),
+        _ => code,
+    };
+    if code.contains(['d', 'h', 's']) || !code.contains('m') || !code.contains('y') {
+        return None;
+    }
+    let date = time::Date::parse(
+        &serial_date(serial)?,
+        &time::format_description::well_known::Iso8601::DATE,
+    )
+    .ok()?;
+    let months = code.matches('m').count();
+    let month = match months {
+        4.. => date.month().to_string(),
+        3 => date.month().to_string().chars().take(3).collect(),
+        _ => format!("{:02}", u8::from(date.month())),
+    };
+    let year = if code.matches('y').count() >= 3 {
+        date.year().to_string()
+    } else {
+        format!("{:02}", date.year() % 100)
+    };
+    let between = code
+        .trim_start_matches('m')
+        .chars()
+        .take_while(|c| *c != 'y')
+        .collect::<String>();
+    let separator = if between.is_empty() {
+        " ".to_owned()
+    } else {
+        between
+    };
+    Some(format!("{month}{separator}{year}"))
+}
+
 /// A number as its cell's number format shows it: the decimal places it asks for ("0.00"
 /// shows 1.1 as "1.10", which a tracker means as action 1.10), a percentage, thousands
 /// separators, and a currency symbol before it. Other formats show the number as Excel's
@@ -451,9 +499,12 @@ fn cell_text<'a>(
         DataRef::Int(i) => Cow::Owned(displayed_number(*i as f64, format)),
         DataRef::Float(f) => Cow::Owned(displayed_number(*f, format)),
         DataRef::Bool(b) => Cow::Borrowed(if *b { "TRUE" } else { "FALSE" }),
-        DataRef::DateTime(d) if d.is_datetime() => {
-            Cow::Owned(serial_date(d.as_f64()).unwrap_or_else(|| number_text(d.as_f64())))
-        }
+        DataRef::DateTime(d) if d.is_datetime() => Cow::Owned(
+            format
+                .and_then(|f| month_and_year(d.as_f64(), f))
+                .or_else(|| serial_date(d.as_f64()))
+                .unwrap_or_else(|| number_text(d.as_f64())),
+        ),
         DataRef::DateTime(d) => Cow::Owned(number_text(d.as_f64())),
         DataRef::DateTimeIso(s) => Cow::Borrowed(s.get(..10).unwrap_or(s.as_str())),
         DataRef::DurationIso(s) => Cow::Borrowed(s),
@@ -831,7 +882,7 @@ impl Field {
         let word = |w: &str| h.split(' ').any(|x| x == w);
         Some(match h.as_str() {
             "number" | "no" | "ref" | "reference" | "action number" | "action no"
-            | "activity number" | "id" => Field::Number,
+            | "activity number" | "id" | "item" | "ref no" => Field::Number,
             "area"
             | "area title"
             | "area of weakness"
@@ -845,7 +896,15 @@ impl Field {
             | "activities"
             | "description"
             | "actions for implementation"
-            | "what we will do" => Field::Description,
+            | "what we will do"
+            | "task"
+            | "tasks"
+            | "improvement"
+            | "improvements" => Field::Description,
+            "owner" | "owners" | "action owner" => Field::Lead,
+            "position" | "current position" => Field::Progress,
+            "narrative" => Field::ProgressNotes,
+            "due" | "due by" => Field::Completion,
             "partners" | "partner" => Field::Partners,
             "resources" => Field::Resources,
             _ if has("progress")
@@ -874,14 +933,14 @@ impl Field {
             }
             _ if has("start") => Field::Start,
             _ if has("lead") => Field::Lead,
-            _ if has("evidence") || has("measures of success") || has("success measure") => {
-                Field::Evidence
-            }
+            _ if has("evidence") => Field::Evidence,
             _ if has("accountability") => Field::AccountabilityMeasures,
             _ if has("intended outcome") || h == "impact" || has("outcome") => {
                 Field::IntendedOutcome
             }
             _ if has("impact measure")
+                || has("measures of success")
+                || has("success measure")
                 || has("kpi")
                 || has("target")
                 || has("impact indicator") =>
@@ -1034,7 +1093,9 @@ mod tests {
             ("Progress (BRAG)", Field::Progress),
             ("Accountability measures", Field::AccountabilityMeasures),
             ("End date", Field::Completion),
-            ("Measures of success", Field::Evidence),
+            ("Measures of success", Field::ImpactMeasures),
+            ("Improvement", Field::Description),
+            ("Owner", Field::Lead),
             ("Intended outcome/Impact", Field::IntendedOutcome),
         ] {
             assert_eq!(Field::from_header(header), Some(field), "{header}");
@@ -1088,6 +1149,25 @@ mod tests {
                 });
             proptest::prop_assert_eq!(record_wider_than(text.as_bytes(), b',', max), first_wider);
         }
+    }
+
+    #[test]
+    fn numbers_and_month_dates_are_shown_as_their_format_shows_them() {
+        assert_eq!(displayed_number(1.1, Some("0.00")), "1.10");
+        assert_eq!(displayed_number(2.2, Some("General")), "2.2");
+        assert_eq!(displayed_number(0.425, Some("0.0%")), "42.5%");
+        assert_eq!(displayed_number(25000.0, Some("\"£\"#,##0")), "£25,000");
+        assert_eq!(displayed_number(3.0, None), "3");
+        // 44562 is 1 January 2022.
+        assert_eq!(
+            month_and_year(44_562.0, "mmm-yy").as_deref(),
+            Some("Jan-22")
+        );
+        assert_eq!(
+            month_and_year(44_562.0, "mmmm yyyy").as_deref(),
+            Some("January 2022")
+        );
+        assert_eq!(month_and_year(44_562.0, "dd/mm/yyyy"), None);
     }
 
     #[test]

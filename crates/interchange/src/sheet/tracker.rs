@@ -158,34 +158,43 @@ pub fn heading_date(header: &str) -> Option<(String, time::Date)> {
             .trim();
     }
     let rest = rest.trim_end_matches(')').trim();
-    if rest.is_empty() || !rest.chars().any(|c| c.is_ascii_digit()) {
-        return None;
-    }
-    let read = PlanDate::parse(rest);
-    if read.needs_review {
-        return None;
-    }
-    read.deadline().map(|date| (rest.to_owned(), date))
+    let clean = |text: &str| {
+        let text = text.trim();
+        if text.is_empty() || !text.chars().any(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        let read = PlanDate::parse(text);
+        (!read.needs_review)
+            .then(|| read.deadline())
+            .flatten()
+            .map(|date| (text.to_owned(), date))
+    };
+    // The whole rest ("May 20"), else a bracketed date ("6 month milestone (Apr 23)"), else
+    // its last words ("Position at end of Q3 2021/22").
+    clean(rest)
+        .or_else(|| {
+            let open = header.rfind('(')?;
+            let close = header[open..].find(')')? + open;
+            clean(&header[open + 1..close])
+        })
+        .or_else(|| {
+            let words: Vec<&str> = header.split_whitespace().collect();
+            (1..=3.min(words.len().saturating_sub(1)))
+                .rev()
+                .find_map(|n| clean(&words[words.len() - n..].join(" ")))
+        })
 }
 
 /// Words in a heading that say it is commentary on a rating.
 fn is_commentary_heading(header: &str) -> bool {
     let lower = header.to_lowercase();
-    [
-        "comment",
-        "commentary",
-        "update",
-        "narrative",
-        "notes",
-        "progress notes",
-        "rationale",
-    ]
-    .iter()
-    .any(|w| {
-        lower
-            .split(|c: char| !c.is_alphanumeric())
-            .any(|word| word == *w || word.starts_with(w))
-    })
+    ["comment", "commentary", "update", "narrative", "rationale"]
+        .iter()
+        .any(|w| {
+            lower
+                .split(|c: char| !c.is_alphanumeric())
+                .any(|word| word == *w || word.starts_with(w))
+        })
 }
 
 /// The tables of the sheets a mapping takes, under their chosen header rows.
@@ -317,19 +326,31 @@ pub fn suggest_columns(tables: &[Table]) -> Vec<ColumnChoice> {
                         of: last_rating.clone().unwrap_or_default(),
                     }
                 }
+                // Milestones may come from several columns ("3 month milestone (Jan 23)").
                 Some(field)
-                    if !columns.iter().any(|c| {
-                        c.column
-                            == ColumnUse::Field {
-                                field: field.code().to_owned(),
-                            }
-                    }) =>
+                    if field == Field::Milestones
+                        || !columns.iter().any(|c| {
+                            c.column
+                                == ColumnUse::Field {
+                                    field: field.code().to_owned(),
+                                }
+                        }) =>
                 {
                     ColumnUse::Field {
                         field: field.code().to_owned(),
                     }
                 }
                 _ => ColumnUse::Extra,
+            };
+            // Beside dated rating columns, an undated one is an old or working copy
+            // ("Old RAG"), kept as an extra field unless the person says otherwise.
+            let dated_beside = table.headers.iter().any(|h| {
+                heading_date(h).is_some()
+                    && matches!(Field::from_header(h), Some(Field::Progress) | None)
+            });
+            let column = match column {
+                ColumnUse::Rating { date: None, .. } if dated_beside => ColumnUse::Extra,
+                other => other,
             };
             if matches!(column, ColumnUse::Rating { .. }) {
                 last_rating = Some(name.clone());
@@ -421,7 +442,9 @@ fn check_mapping(mapping: &ImportMapping, tables: &[Table]) -> Vec<CellProblem> 
             "no sheet is taken: choose at least one sheet to import".to_owned(),
         ));
     }
-    for required in Field::REQUIRED {
+    // Without a number column, each action's number is read from the start of its
+    // description ("1.2 Develop..."); a row without one is named on its own.
+    for required in [Field::Description] {
         if !mapping.columns.iter().any(|c| {
             c.column
                 == ColumnUse::Field {
@@ -439,7 +462,8 @@ fn check_mapping(mapping: &ImportMapping, tables: &[Table]) -> Vec<CellProblem> 
             ColumnUse::Field { field } if Field::from_code(field).is_none() => problems.push(whole(&column.header, format!("\"{field}\" is not a field sendplan knows"))),
             ColumnUse::Field { field } => {
                 let twice = mapping.columns.iter().filter(|c| matches!(&c.column, ColumnUse::Field { field: f } if f == field)).count();
-                if twice > 1 && mapping.columns.iter().position(|c| c == column) == mapping.columns.iter().position(|c| matches!(&c.column, ColumnUse::Field { field: f } if f == field)) {
+                // Milestones may come from several columns ("3 month milestone (Jan 23)").
+                if twice > 1 && field != Field::Milestones.code() && mapping.columns.iter().position(|c| c == column) == mapping.columns.iter().position(|c| matches!(&c.column, ColumnUse::Field { field: f } if f == field)) {
                     problems.push(whole(&column.header, format!("{} is chosen for {twice} columns; choose it for one, and keep the others as extra fields", Field::from_code(field).map_or("", |f| f.label()))));
                 }
             }
@@ -474,7 +498,7 @@ pub fn to_document(
     workbook: &Workbook,
     mapping: &ImportMapping,
     target: &SheetTarget,
-) -> Result<Document, Vec<CellProblem>> {
+) -> Result<Built, Vec<CellProblem>> {
     let tables = tables(workbook, mapping);
     let problems = check_mapping(mapping, &tables);
     if !problems.is_empty() {
@@ -510,6 +534,14 @@ pub fn to_document(
         builder.table(table, uses, several_sheets, &values, today);
     }
     builder.finish()
+}
+
+/// A plan built from a tracker, with what sendplan did that the person should know (an
+/// action numbered because the file gave it no number).
+#[derive(Debug, Clone)]
+pub struct Built {
+    pub document: Document,
+    pub notes: Vec<String>,
 }
 
 /// A column's use, resolved for one table.
@@ -574,6 +606,11 @@ struct Builder<'t> {
     seen: HashMap<String, (String, usize)>,
     actions: Vec<Action>,
     problems: Vec<CellProblem>,
+    /// Actions the plan did not number: (position in `actions`, the objective or area
+    /// number they are under, sheet, row).
+    unnumbered: Vec<(usize, ItemNumber, String, usize)>,
+    /// Milestones rows of objectives: (objective number, text).
+    pending_objective_milestones: Vec<(String, String)>,
 }
 
 impl<'t> Builder<'t> {
@@ -595,6 +632,8 @@ impl<'t> Builder<'t> {
             seen: HashMap::new(),
             actions: Vec::new(),
             problems: Vec::new(),
+            unnumbered: Vec::new(),
+            pending_objective_milestones: Vec::new(),
         }
     }
 
@@ -614,10 +653,18 @@ impl<'t> Builder<'t> {
         // The numbered action the bullets and lettered rows below belong to, and the
         // letters given so far.
         let mut parent: Option<(ItemNumber, u8)> = None;
+        // Area and objective rows written in the number column ("Objective 1.1" and its
+        // title), until the next banner row of the layout.
+        let mut area_banner: Option<Banner> = None;
+        let mut objective_banner: Option<Banner> = None;
+        let mut layout_banners: (Option<&Banner>, Option<&Banner>) = (None, None);
+        // Whether an action of this table has been read, for rows that continue it.
+        let mut last_in_table = false;
         if table.rows.is_empty() {
             self.problems.push(CellProblem { sheet: table.sheet.clone(), row: 0, column: format!("header row {}", table.header_lines.end()), heading: String::new(), message: "there are no rows below the header row: choose the header row, or leave the sheet out".to_owned() });
         }
-        for row in &table.rows {
+        let headings = heading_rows(table, number_column, uses);
+        for (index, row) in table.rows.iter().enumerate() {
             let cell = |field: Field| {
                 column_of(field)
                     .and_then(|i| row.cells.get(i))
@@ -633,9 +680,117 @@ impl<'t> Builder<'t> {
                     message,
                 }
             };
+            // A banner row of the layout ends the objective or area a row named.
+            if layout_banners != (row.area.as_ref(), row.objective.as_ref()) {
+                if layout_banners.0 != row.area.as_ref() {
+                    area_banner = None;
+                }
+                objective_banner = None;
+                layout_banners = (row.area.as_ref(), row.objective.as_ref());
+            }
             let number_text = cell(Field::Number);
+            // "1.1" with its title and nothing else, above actions 1.1.1...: the objective.
+            if headings.contains(&index) {
+                let banner = Banner::read(&format!("{number_text} {}", cell(Field::Description)));
+                match banner.kind {
+                    layout::BannerKind::Objective => objective_banner = Some(banner),
+                    _ => {
+                        area_banner = Some(banner);
+                        objective_banner = None;
+                    }
+                }
+                continue;
+            }
+            // A label in the number column starts a row about the objective or area
+            // ("Objective 1.1" beside its title; "Milestones" beside its milestones).
+            if let Some(label) = label_row(number_text) {
+                let rest: Vec<&str> = row
+                    .cells
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, c)| Some(*i) != number_column && !c.is_empty())
+                    .map(|(_, c)| c.as_str())
+                    .collect();
+                match label {
+                    Label::Banner => {
+                        let banner = Banner::read(&format!("{number_text} {}", rest.join(" ")));
+                        match banner.kind {
+                            layout::BannerKind::Objective => objective_banner = Some(banner),
+                            _ => {
+                                area_banner = Some(banner);
+                                objective_banner = None;
+                            }
+                        }
+                    }
+                    Label::Milestones => match objective_banner.as_ref().and_then(|b| b.number.clone()) {
+                        Some(number) => {
+                            let text = rest.join("\n");
+                            self.pending_objective_milestones.push((number, text));
+                        }
+                        None => self.problems.push(problem(number_column, "a Milestones row that is not under a numbered objective: put it under its objective's row, or delete it".to_owned())),
+                    },
+                }
+                continue;
+            }
+            let area_of_row = area_banner.as_ref().or(row.area.as_ref());
+            let objective_of_row = objective_banner.as_ref().or(row.objective.as_ref());
+            // Without a number column, a description that starts with its number ("1.2
+            // Develop...") gives it.
+            let (number_text, description) = match number_column {
+                Some(_) => (number_text, cell(Field::Description)),
+                None => leading_number(cell(Field::Description)),
+            };
+            // A row with neither number nor description continues the action above: its
+            // cells are more of that action's text.
+            if number_text.is_empty() && description.is_empty() {
+                let rated = uses.iter().enumerate().find(|(i, u)| {
+                    matches!(u, Some(Resolved::Rating { .. }))
+                        && value_key(row.cells.get(*i).map_or("", String::as_str), row.fill(*i))
+                            .is_some()
+                });
+                if let Some((i, _)) = rated {
+                    self.problems.push(problem(Some(i), "a rating on a row with no number and no description: move it to its action's row".to_owned()));
+                    continue;
+                }
+                let more_leads = self.leads(cell(Field::Lead));
+                match self.actions.last_mut().filter(|_| last_in_table) {
+                    Some(action) => {
+                        continue_action(action, row, uses);
+                        for lead in more_leads {
+                            if !action.leads.contains(&lead) {
+                                action.leads.push(lead);
+                            }
+                        }
+                    }
+                    None => self.problems.push(problem(number_column, "the row has no number and no description, and no action above it to belong to: number it, or delete it".to_owned())),
+                }
+                continue;
+            }
             let number = match sub_action(number_text, parent.as_mut()) {
                 Some(number) => number,
+                None if number_text.is_empty() => {
+                    // An action the plan did not number: numbered after its objective's
+                    // (or area's) actions once every number in the file is known.
+                    let prefix = objective_of_row
+                        .and_then(|b| b.number.as_deref())
+                        .or(area_of_row.and_then(|b| b.number.as_deref()))
+                        .and_then(|n| ItemNumber::parse(n).ok());
+                    match prefix {
+                        Some(prefix) => {
+                            self.unnumbered.push((
+                                self.actions.len(),
+                                prefix.clone(),
+                                table.sheet.clone(),
+                                row.line,
+                            ));
+                            prefix.with_letter('?')
+                        }
+                        None => {
+                            self.problems.push(problem(number_column, "the action has no number: number it in the file (1.1, 3.1 (A)), or choose the header row if this row is not an action".to_owned()));
+                            continue;
+                        }
+                    }
+                }
                 None => match ItemNumber::parse(number_text) {
                     Ok(n) if (2..=3).contains(&n.segments().len()) => {
                         parent = Some((n.clone(), 0));
@@ -646,44 +801,56 @@ impl<'t> Builder<'t> {
                         continue;
                     }
                     Err(e) => {
-                        self.problems.push(problem(number_column, if number_text.is_empty() { "the action has no number: number it in the file (1.1, 3.1 (A)), or choose the header row if this row is not an action".to_owned() } else { format!("\"{number_text}\": {e}") }));
+                        self.problems
+                            .push(problem(number_column, format!("\"{number_text}\": {e}")));
                         continue;
                     }
                 },
             };
+            last_in_table = true;
             let key = number.to_string();
-            if let Some((sheet, line)) = self.seen.get(&key) {
+            let placeholder = number.letter() == Some('?');
+            if let Some((sheet, line)) = self.seen.get(&key).filter(|_| !placeholder) {
                 self.problems.push(problem(number_column, format!("action {key} is also on {sheet}, row {line}; give one of them another number")));
                 continue;
             }
-            self.seen
-                .insert(key.clone(), (table.sheet.clone(), row.line));
-            let description = cell(Field::Description);
+            if !placeholder {
+                self.seen
+                    .insert(key.clone(), (table.sheet.clone(), row.line));
+            }
             if description.is_empty() {
                 self.problems.push(problem(
                     column_of(Field::Description),
                     format!("action {key} has no description"),
                 ));
             }
-            let segments = number.segments().to_vec();
+            // An action to be numbered sits one level below its objective or area.
+            let mut segments = number.segments().to_vec();
+            if placeholder {
+                segments.push(0);
+            }
             let area_title = match cell(Field::AreaTitle) {
-                "" => row
-                    .area
-                    .as_ref()
+                "" => area_of_row
                     .map(|b| b.title.clone())
                     .or_else(|| several_sheets.then(|| table.sheet.clone())),
                 written => Some(written.to_owned()),
             };
-            self.area(segments[0], area_title, row.area.as_ref());
+            self.area(segments[0], area_title, area_of_row);
             let objective = (segments.len() == 3).then(|| {
                 let title = match cell(Field::ObjectiveTitle) {
-                    "" => row.objective.as_ref().map(|b| b.title.clone()),
+                    "" => objective_of_row.map(|b| b.title.clone()),
                     written => Some(written.to_owned()),
                 };
                 self.objective(segments[0], segments[1], title)
             });
-            let lead_text = cell(Field::Lead);
-            let leads = self.leads(lead_text);
+            // A "Lead & Resources" cell lists the people, then the resources.
+            let (lead_text, resources_in_lead) = match column_of(Field::Lead) {
+                Some(i) if table.column(i).1.to_lowercase().contains("resource") => {
+                    split_resources(cell(Field::Lead))
+                }
+                _ => (cell(Field::Lead).to_owned(), vec![]),
+            };
+            let leads = self.leads(&lead_text);
             let mut updates = Vec::new();
             let mut extra_fields = Vec::new();
             for (i, column) in uses.iter().enumerate() {
@@ -755,18 +922,41 @@ impl<'t> Builder<'t> {
                 objective,
                 description: description.to_owned(),
                 leads,
-                lead_text: some(lead_text),
+                lead_text: some(cell(Field::Lead)),
                 partner_people: vec![],
                 partner_organisations: vec![],
                 partners_text: some(cell(Field::Partners)),
-                resources: super::resources(cell(Field::Resources)),
+                resources: super::resources(cell(Field::Resources))
+                    .into_iter()
+                    .chain(
+                        resources_in_lead
+                            .iter()
+                            .flat_map(|line| super::resources(line)),
+                    )
+                    .collect(),
                 evidence_of_success: some(cell(Field::Evidence)),
                 accountability_measures: some(cell(Field::AccountabilityMeasures)),
                 intended_outcome: some(cell(Field::IntendedOutcome)),
                 impact_measures: some(cell(Field::ImpactMeasures)),
                 start: some(cell(Field::Start)),
                 completion: some(cell(Field::Completion)),
-                milestones: super::milestones(cell(Field::Milestones)),
+                milestones: uses
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, u)| matches!(u, Some(Resolved::Field(Field::Milestones))))
+                    .flat_map(|(i, _)| {
+                        let mut found =
+                            super::milestones(row.cells.get(i).map_or("", String::as_str));
+                        // A column headed with its date ("6 month milestone (Apr 23)") dates
+                        // the milestones in it that say no date of their own.
+                        if let Some((written, _)) = heading_date(table.column(i).1) {
+                            for m in found.iter_mut().filter(|m| m.due.is_none()) {
+                                m.due = Some(written.clone());
+                            }
+                        }
+                        found
+                    })
+                    .collect(),
                 depends_on: vec![],
                 updates,
                 extra_fields,
@@ -846,9 +1036,41 @@ impl<'t> Builder<'t> {
         leads
     }
 
-    fn finish(self) -> Result<Document, Vec<CellProblem>> {
+    fn finish(mut self) -> Result<Built, Vec<CellProblem>> {
         if !self.problems.is_empty() {
             return Err(self.problems);
+        }
+        let mut notes = Vec::new();
+        // Each unnumbered action takes the first number free under its objective or area,
+        // once every number the file gives is known.
+        for (position, prefix, sheet, line) in std::mem::take(&mut self.unnumbered) {
+            let number = (1..)
+                .map(|n| {
+                    let mut text = prefix.to_string();
+                    text.push_str(&format!(".{n}"));
+                    text
+                })
+                .find(|text| !self.seen.contains_key(text))
+                .unwrap_or_default();
+            self.seen.insert(number.clone(), (sheet.clone(), line));
+            notes.push(format!(
+                "{sheet}, row {line} has no number: it is numbered {number}"
+            ));
+            self.actions[position].number = number;
+        }
+        for (number, text) in std::mem::take(&mut self.pending_objective_milestones) {
+            let key = number
+                .split('.')
+                .filter_map(|p| p.parse::<u32>().ok())
+                .collect::<Vec<_>>();
+            if let [area, objective] = key[..] {
+                if let Some(found) = self.objectives.get_mut(&(area, objective)) {
+                    found.milestones = Some(match found.milestones.take() {
+                        Some(before) => format!("{before}\n{text}"),
+                        None => text,
+                    });
+                }
+            }
         }
         let mut areas = self.areas;
         for ((area, _), objective) in self.objectives {
@@ -857,7 +1079,7 @@ impl<'t> Builder<'t> {
             }
         }
         let target = self.target;
-        Ok(Document {
+        let document = Document {
             format: FORMAT.to_owned(),
             version: VERSION,
             source: Some("Spreadsheet import".to_owned()),
@@ -891,7 +1113,177 @@ impl<'t> Builder<'t> {
                 approval: None,
             }],
             interventions: vec![],
-        })
+        };
+        Ok(Built { document, notes })
+    }
+}
+
+/// The rows that head the actions below them rather than being actions: a number with a
+/// description and nothing else, whose next numbered row is one level below it ("1.1
+/// Reduce waiting times" above "1.1.1").
+fn heading_rows(
+    table: &Table,
+    number_column: Option<usize>,
+    uses: &[Option<Resolved>],
+) -> Vec<usize> {
+    let Some(number_column) = number_column else {
+        return vec![];
+    };
+    let description = uses
+        .iter()
+        .position(|u| matches!(u, Some(Resolved::Field(Field::Description))));
+    let numbers: Vec<Option<ItemNumber>> = table
+        .rows
+        .iter()
+        .map(|r| ItemNumber::parse(&r.cells[number_column]).ok())
+        .collect();
+    let mut headings = Vec::new();
+    for (i, row) in table.rows.iter().enumerate() {
+        let Some(number) = &numbers[i] else { continue };
+        let only_title = row
+            .cells
+            .iter()
+            .enumerate()
+            .all(|(c, text)| c == number_column || Some(c) == description || text.is_empty());
+        let next = numbers[i + 1..].iter().flatten().next();
+        if only_title && next.is_some_and(|n| n.is_child_of(number)) {
+            headings.push(i);
+        }
+    }
+    headings
+}
+
+/// A lead cell's lines that name resources ("Existing resources", "£25,000 (A)"), as a
+/// "Lead & Resources" column writes them under the people: (the people, the resources).
+fn split_resources(text: &str) -> (String, Vec<String>) {
+    const RESOURCE_WORDS: [&str; 8] = [
+        "existing",
+        "additional",
+        "resource",
+        "funding",
+        "budget",
+        "programme",
+        "support",
+        "grant",
+    ];
+    let mut people = Vec::new();
+    let mut resources = Vec::new();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        // Where the resources start in the line: its first resource word or pound sign
+        // (a pasted cell can hold "Helen Stephenson Existing resources" on one line).
+        let lower = line.to_lowercase();
+        let start = RESOURCE_WORDS
+            .iter()
+            .filter_map(|w| lower.find(w))
+            .chain(line.find('£'))
+            .min();
+        match start {
+            Some(at) => {
+                let (who, what) = line.split_at(at);
+                // Only names come before the resources on one line; "SEND & Inclusion
+                // Change Programme" is all resource.
+                let names = !who.trim().is_empty()
+                    && who.split_whitespace().all(|w| {
+                        w.chars().next().is_some_and(char::is_uppercase)
+                            && w.chars().skip(1).any(char::is_lowercase)
+                    });
+                if names {
+                    people.push(who.trim().to_owned());
+                    resources.push(what.trim().to_owned());
+                } else {
+                    resources.push(line.to_owned());
+                }
+            }
+            None => people.push(line.to_owned()),
+        }
+    }
+    (people.join("\n"), resources)
+}
+
+/// What a label in the number column starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Label {
+    /// An objective or area row ("Objective 1.1", "Workstream 2").
+    Banner,
+    /// The milestones of the objective above ("Milestones").
+    Milestones,
+}
+
+/// A number cell that labels its row instead of numbering an action.
+fn label_row(text: &str) -> Option<Label> {
+    let lower = text.trim().trim_end_matches(':').to_lowercase();
+    if matches!(
+        lower.as_str(),
+        "milestones" | "milestone" | "key milestones"
+    ) {
+        return Some(Label::Milestones);
+    }
+    let banner = Banner::read(text);
+    let labelled = [
+        "objective",
+        "area",
+        "workstream",
+        "work stream",
+        "priority",
+        "theme",
+    ]
+    .iter()
+    .any(|w| lower.starts_with(w));
+    (labelled && banner.number.is_some()).then_some(Label::Banner)
+}
+
+/// A description that starts with its number ("1.2 Develop a clear pathway"), split into
+/// the number and the rest; else no number and the whole text.
+fn leading_number(text: &str) -> (&str, &str) {
+    let trimmed = text.trim_start();
+    let Some((first, rest)) = trimmed.split_once(char::is_whitespace) else {
+        return ("", text);
+    };
+    match ItemNumber::parse(first) {
+        Ok(n) if (2..=3).contains(&n.segments().len()) && first.contains('.') => {
+            (first.trim_end_matches('.'), rest.trim_start())
+        }
+        _ => ("", text),
+    }
+}
+
+/// Adds a row that continues the action above (no number, no description) to it: each
+/// text the row holds joins the field its column maps to, on a new line; extra fields and
+/// milestones are added.
+fn continue_action(action: &mut Action, row: &super::TableRow, uses: &[Option<Resolved>]) {
+    fn join(field: &mut Option<String>, text: &str) {
+        *field = Some(match field.take() {
+            Some(before) if !before.is_empty() => format!("{before}\n{text}"),
+            _ => text.to_owned(),
+        });
+    }
+    for (i, column) in uses.iter().enumerate() {
+        let text = row.cells.get(i).map_or("", String::as_str);
+        if text.is_empty() {
+            continue;
+        }
+        match column {
+            Some(Resolved::Field(field)) => match field {
+                Field::Evidence => join(&mut action.evidence_of_success, text),
+                Field::ImpactMeasures => join(&mut action.impact_measures, text),
+                Field::AccountabilityMeasures => join(&mut action.accountability_measures, text),
+                Field::IntendedOutcome => join(&mut action.intended_outcome, text),
+                Field::Completion => join(&mut action.completion, text),
+                Field::Start => join(&mut action.start, text),
+                Field::Partners => join(&mut action.partners_text, text),
+                Field::Lead => join(&mut action.lead_text, text),
+                Field::Milestones => action.milestones.extend(super::milestones(text)),
+                Field::Resources => action.resources.extend(super::resources(text)),
+                _ => {}
+            },
+            Some(Resolved::Extra(name)) if !name.is_empty() => {
+                action.extra_fields.push(ExtraField {
+                    name: name.clone(),
+                    value: text.to_owned(),
+                })
+            }
+            _ => {}
+        }
     }
 }
 
@@ -969,7 +1361,7 @@ pub fn table_to_document(
         .collect();
     let mut builder = Builder::new(target);
     builder.table(table, &uses, false, &values, target.as_at);
-    builder.finish()
+    builder.finish().map(|built| built.document)
 }
 
 /// What identifies a tracker's layout, for remembering its mapping: its sheets' names and
@@ -1119,7 +1511,17 @@ mod tests {
                 "{heading}"
             );
         }
-        for heading in ["RAG", "Progress (BRAG)", "Status", "Lead officer"] {
+        assert_eq!(
+            heading_date("6 month milestone (Apr 23)").map(|(w, d)| (w, d.to_string())),
+            Some(("Apr 23".to_owned(), "2023-04-30".to_owned()))
+        );
+        for heading in [
+            "RAG",
+            "Progress (BRAG)",
+            "Status",
+            "Lead officer",
+            "Action 2",
+        ] {
             assert_eq!(heading_date(heading), None, "{heading}");
         }
     }

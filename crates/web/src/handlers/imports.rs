@@ -560,8 +560,8 @@ pub async fn check_import(
         }
     };
     let target = sheet::target_in(&state.store, ctx.pid(), details).await?;
-    let document = match tracker::to_document(&workbook, &mapping, &target) {
-        Ok(document) => document,
+    let (document, notes) = match tracker::to_document(&workbook, &mapping, &target) {
+        Ok(built) => (built.document, built.notes),
         Err(problems) => {
             page.problems = problems
                 .iter()
@@ -639,6 +639,8 @@ pub async fn check_import(
         ));
     }
     page.ready = ready_lines(&document, &mapping);
+    page.ready
+        .splice(page.ready.len() - 1..page.ready.len() - 1, notes);
     refill(page, &form, FieldErrors::default())
 }
 
