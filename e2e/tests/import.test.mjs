@@ -28,7 +28,7 @@ test('a plan manager imports a tracker spreadsheet, fixing a problem the check f
   await page.getByRole('button', { name: 'Import a plan from a spreadsheet' }).click()
   await audit('import-upload')
   await page.getByRole('button', { name: 'Upload' }).click()
-  assert.match(await page.locator('.govuk-error-summary').innerText(), /Select a spreadsheet to upload/)
+  assert.match(await page.locator('.govuk-error-summary').innerText(), /Select a spreadsheet or Word document to upload/)
   const broken = sheet([
     '1.1,Publish the autism pathway,Head of Service – Inclusion and Empowerment,Consultation (Nov. 21),Feb 2022,GREEN',
     '1.1,Train SENCOs,New Person,,Autumn Term 2022,PURPLE'
@@ -109,6 +109,33 @@ test('a tracker with nine dated RAG columns comes in with its history', async ()
   assert.match(action, /Jane Smith/)
   assert.match(action, /Amir Khan/)
   await both('import-tracker-action')
+  await context.close()
+  assert.deepEqual(failures, [], failures.join('\n'))
+})
+
+// A Written Statement of Action as the council published it, in Word: its tables read as
+// sheets, the heading before each table its area, checked and imported.
+test('a WSOA published as a Word document is imported from its tables', async () => {
+  const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 800 } })
+  const page = await context.newPage()
+  const failures = []
+  const audit = auditor(page, failures)
+  await signIn(page, server)
+  await page.getByRole('button', { name: 'Import a plan from a spreadsheet' }).click()
+  const file = new URL('../../fixtures/word/wolverhampton-wsoa.docx', import.meta.url)
+  await page.getByLabel('Spreadsheet').setInputFiles(file.pathname)
+  await page.getByRole('button', { name: 'Upload' }).click()
+  const check = await page.locator('main').innerText()
+  assert.match(check, /Table 1/)
+  assert.match(check, /Actions for implementation/)
+  await page.getByLabel('Title of the plan').fill('WSOA from Word')
+  await page.getByRole('button', { name: 'Check the spreadsheet' }).click()
+  const ready = await page.locator('main').innerText()
+  assert.match(ready, /68 actions in 6 areas/, ready.slice(0, 1500))
+  await audit('import-word-ready')
+  await page.getByRole('button', { name: 'Import the plan' }).click()
+  await page.waitForURL(/\/plans\/\d+$/)
+  assert.match(await page.locator('main').innerText(), /Imported 68 actions from wolverhampton-wsoa\.docx/)
   await context.close()
   assert.deepEqual(failures, [], failures.join('\n'))
 })

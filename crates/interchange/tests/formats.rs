@@ -2602,3 +2602,165 @@ impl ImportMappingWithAsAt {
         mapping
     }
 }
+
+/// The seeds' plans as the councils published them, in Word (fixtures/word, rebuilt from
+/// seeds 000 and 003 as those councils lay out their tables): each imported from its
+/// tables alone, into a partnership that already has the plan's people, and compared with
+/// the transcription in fixtures/plans on everything a table carries (fixtures/word/README
+/// lists what it does not: findings links, partner organisations, people's keys...).
+#[test]
+fn the_seed_plans_as_word_documents_import_to_the_same_plans() {
+    use sendplan_interchange::document::Document;
+    use sendplan_interchange::sheet::{read_workbook, tracker};
+    for (name, scheme) in [
+        (
+            "wolverhampton",
+            sendplan_domain::rating::RatingPreset::Wolverhampton,
+        ),
+        (
+            "warwickshire",
+            sendplan_domain::rating::RatingPreset::Warwickshire,
+        ),
+    ] {
+        let transcribed: Document = serde_json::from_str(&fixture(name)).expect("fixture");
+        let bytes = std::fs::read(format!(
+            "{}/../../fixtures/word/{name}-wsoa.docx",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .expect("docx");
+        let workbook = read_workbook(&bytes, &format!("{name}-wsoa.docx")).expect("reads");
+        let mapping = tracker::suggest(&workbook);
+        let mut into = target(scheme);
+        into.people = transcribed.people.clone();
+        let built = tracker::to_document(&workbook, &mapping, &into)
+            .unwrap_or_else(|problems| panic!("{name}: {problems:#?}\n{mapping:#?}"));
+        let (got, want) = (&built.document.plans[0], &transcribed.plans[0]);
+        let mut differences = Vec::new();
+        let mut differ = |what: String, a: String, b: String| {
+            if a != b {
+                differences.push(format!("{what}:\n    read    {a:?}\n    written {b:?}"));
+            }
+        };
+        differ(
+            format!("{name} areas"),
+            got.areas.len().to_string(),
+            want.areas.len().to_string(),
+        );
+        for (a, b) in got.areas.iter().zip(&want.areas) {
+            differ(
+                format!("{name} area {}", b.number),
+                format!("{} {}", a.number, a.title),
+                format!("{} {}", b.number, b.title),
+            );
+            let objectives = |x: &sendplan_interchange::document::Area| {
+                x.objectives
+                    .iter()
+                    .map(|o| format!("{} {} / {:?}", o.number, o.title, o.i_statement))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            };
+            differ(
+                format!("{name} objectives of area {}", b.number),
+                objectives(a),
+                objectives(b),
+            );
+        }
+        differ(
+            format!("{name} actions"),
+            got.actions.len().to_string(),
+            want.actions.len().to_string(),
+        );
+        for b in &want.actions {
+            let Some(a) = got.actions.iter().find(|a| a.number == b.number) else {
+                differ(
+                    format!("{name} action {}", b.number),
+                    "missing".to_owned(),
+                    "present".to_owned(),
+                );
+                continue;
+            };
+            let at = |field: &str| format!("{name} {} {field}", b.number);
+            differ(at("area"), a.area.clone(), b.area.clone());
+            differ(
+                at("objective"),
+                format!("{:?}", a.objective),
+                format!("{:?}", b.objective),
+            );
+            differ(
+                at("description"),
+                a.description.clone(),
+                b.description.clone(),
+            );
+            differ(
+                at("evidence"),
+                format!("{:?}", a.evidence_of_success),
+                format!("{:?}", b.evidence_of_success),
+            );
+            if name == "wolverhampton" {
+                differ(
+                    at("accountability"),
+                    format!("{:?}", a.accountability_measures),
+                    format!("{:?}", b.accountability_measures),
+                );
+                differ(
+                    at("outcome"),
+                    format!("{:?}", a.intended_outcome),
+                    format!("{:?}", b.intended_outcome),
+                );
+                differ(
+                    at("completion"),
+                    format!("{:?}", a.completion),
+                    format!("{:?}", b.completion),
+                );
+                differ(
+                    at("leads"),
+                    format!("{:?}", a.leads),
+                    format!("{:?}", b.leads),
+                );
+                let titles = |x: &sendplan_interchange::document::Action| {
+                    x.milestones
+                        .iter()
+                        .map(|m| m.title.clone())
+                        .collect::<Vec<_>>()
+                };
+                differ(
+                    at("milestones"),
+                    format!("{:?}", titles(a)),
+                    format!("{:?}", titles(b)),
+                );
+                let resources = |x: &sendplan_interchange::document::Action| {
+                    x.resources
+                        .iter()
+                        .map(|r| r.description.clone())
+                        .collect::<Vec<_>>()
+                };
+                differ(
+                    at("resources"),
+                    format!("{:?}", resources(a)),
+                    format!("{:?}", resources(b)),
+                );
+            } else {
+                differ(
+                    at("lead text"),
+                    format!("{:?}", a.lead_text.as_deref().map(split_lead_line)),
+                    format!("{:?}", b.lead_text.as_deref().map(split_lead_line)),
+                );
+            }
+        }
+        println!(
+            "{name}: {} differences\n{}",
+            differences.len(),
+            differences.join("\n")
+        );
+        assert!(
+            differences.is_empty(),
+            "{name} as a Word document differs from its transcription:\n{}",
+            differences.join("\n")
+        );
+    }
+}
+
+/// A Warwickshire lead cell's first line, the people (the rest are its resources).
+fn split_lead_line(text: &str) -> String {
+    text.lines().next().unwrap_or("").to_owned()
+}

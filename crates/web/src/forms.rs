@@ -11,6 +11,10 @@ use time::Date;
 pub const SPREADSHEETS: &str =
     ".xlsx,.csv,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
+/// What the file input of a plan import accepts: spreadsheets, and Word documents whose
+/// tables hold the plan.
+pub const PLAN_FILES: &str = ".xlsx,.csv,.docx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+
 /// One option of a select, radios or checkboxes.
 #[derive(Debug, Clone)]
 pub struct Choice {

@@ -30,6 +30,9 @@ pub struct Banner {
     pub title: String,
     /// Exactly as written.
     pub text: String,
+    /// An objective's "I statement", written under its title or in the row below.
+    #[serde(default)]
+    pub statement: Option<String>,
 }
 
 impl Banner {
@@ -37,6 +40,14 @@ impl Banner {
     /// plans", "Objective 2.1 Improve...", "2.1 Improve..." (a two-part number is an
     /// objective), "Significant weakness 4". Text with no such prefix names an area.
     pub fn read(text: &str) -> Banner {
+        // An "I statement" line under the title is the objective's statement.
+        let (text, statement) = match text.lines().position(is_statement) {
+            Some(at) if at > 0 => {
+                let lines: Vec<&str> = text.lines().collect();
+                (lines[..at].join("\n"), Some(lines[at..].join("\n")))
+            }
+            _ => (text.to_owned(), None),
+        };
         let trimmed = text.trim();
         let lower = trimmed.to_lowercase();
         const AREA_WORDS: [&str; 9] = [
@@ -90,8 +101,15 @@ impl Banner {
             },
             title: if title.is_empty() { trimmed } else { title }.to_owned(),
             text: trimmed.to_owned(),
+            statement,
         }
     }
+}
+
+/// Whether a line is an objective's "I statement" ("I statement: \"I can...\"", "I
+/// statement for Parent Carers: ...").
+pub fn is_statement(line: &str) -> bool {
+    line.trim_start().to_lowercase().starts_with("i statement")
 }
 
 /// Whether a cell could be a column heading: a few words, not a sentence.
@@ -223,9 +241,16 @@ pub fn banner_text(row: &[String]) -> Option<&str> {
         count += 1;
     }
     let text = first.trim();
+    // A lone cell starting with a number ("1.5 Waiting times...") is an action with
+    // nothing else filled in, or an objective's heading row, which the importer tells
+    // apart by the rows below it; a merged cell across the table is a banner either way.
+    let starts_with_number = text
+        .split_whitespace()
+        .next()
+        .is_some_and(|first| sendplan_domain::numbering::ItemNumber::parse(first).is_ok());
     let lone_label = first_at <= 1
         && text.chars().filter(|c| c.is_alphabetic()).count() > 2
-        && sendplan_domain::numbering::ItemNumber::parse(text).is_err();
+        && !starts_with_number;
     (count >= 2 || lone_label).then_some(text)
 }
 
@@ -254,6 +279,22 @@ pub fn to_table(grid: &Grid, header_row: Option<usize>) -> Option<Table> {
     }
     let mut area = None;
     let mut objective = None;
+    // A banner above the header that names a numbered area or objective (a Word table's
+    // heading, "Area 1: ...") applies to the rows below; a title above it does not.
+    for cells in &grid.rows[..*rows.start()] {
+        if let Some(banner) = banner_text(cells)
+            .map(Banner::read)
+            .filter(|b| b.number.is_some())
+        {
+            match banner.kind {
+                BannerKind::Area => {
+                    area = Some(banner);
+                    objective = None;
+                }
+                BannerKind::Objective => objective = Some(banner),
+            }
+        }
+    }
     let mut table_rows = Vec::new();
     let mut banners = Vec::new();
     for (i, cells) in grid.rows.iter().enumerate().skip(rows.end() + 1) {
@@ -262,6 +303,14 @@ pub fn to_table(grid: &Grid, header_row: Option<usize>) -> Option<Table> {
         }
         let line = grid.first_line + i;
         if let Some(text) = banner_text(cells) {
+            // An I statement in its own row belongs to the objective above it.
+            if is_statement(text) {
+                if let Some(current) = objective.as_mut() {
+                    let current: &mut Banner = current;
+                    current.statement = Some(text.to_owned());
+                    continue;
+                }
+            }
             let banner = Banner::read(text);
             match banner.kind {
                 BannerKind::Area => {

@@ -6,6 +6,7 @@
 
 pub mod layout;
 pub mod tracker;
+pub mod word;
 
 use crate::document::*;
 use calamine::{Reader, SheetVisible, Xlsx};
@@ -178,7 +179,11 @@ pub fn read_workbook(bytes: &[u8], file_name: &str) -> Result<Workbook, SheetErr
     if lower.ends_with(".xls") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
         return Err(SheetError::OldExcel);
     }
-    let workbook = if is_zip {
+    let workbook = if is_zip && lower.ends_with(".docx") {
+        word::read_docx(bytes)?
+    } else if lower.ends_with(".docx") {
+        return Err(SheetError::NotXlsx(file_name.to_owned()));
+    } else if is_zip {
         read_xlsx(bytes)?
     } else if lower.ends_with(".xlsx") || lower.ends_with(".xlsm") {
         return Err(SheetError::NotXlsx(file_name.to_owned()));
@@ -455,7 +460,7 @@ pub(crate) fn record_wider_than(text: &[u8], delimiter: u8, max: usize) -> Optio
 
 /// Refuses a workbook whose parts would unzip to more than the limits allow, from the
 /// sizes its directory declares (the unzipping itself is bounded again by the cell limits).
-fn check_unzipped_size(bytes: &[u8]) -> Result<(), SheetError> {
+pub(crate) fn check_unzipped_size(bytes: &[u8]) -> Result<(), SheetError> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|e| SheetError::BrokenWorkbook(e.to_string()))?;
     let mut total: u64 = 0;
@@ -1033,13 +1038,19 @@ pub struct SheetTarget {
     pub as_at: time::Date,
 }
 
-/// The resources a cell names: additional when it says so ("(A)", "additional"), with the
+/// The resources a cell names, one a line: additional when it says so ("(A)", "additional"), with the
 /// first pound amount in it.
 pub(crate) fn resources(text: &str) -> Vec<Resource> {
-    if text.is_empty() {
-        return vec![];
-    }
-    vec![Resource {
+    text.lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .map(resource)
+        .collect()
+}
+
+/// One resource line.
+fn resource(text: &str) -> Resource {
+    Resource {
         kind: if text.to_lowercase().contains("additional") || text.contains("(A)") {
             "additional"
         } else {
@@ -1052,7 +1063,7 @@ pub(crate) fn resources(text: &str) -> Vec<Resource> {
                 .find(|w| w.starts_with('£'))
                 .unwrap_or(""),
         ),
-    }]
+    }
 }
 
 /// The milestones a cell lists, one a line (bullets dropped), each due when its text

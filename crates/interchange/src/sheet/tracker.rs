@@ -277,6 +277,10 @@ pub fn suggest_columns(tables: &[Table]) -> Vec<ColumnChoice> {
     let mut columns: Vec<ColumnChoice> = Vec::new();
     for table in tables {
         let mut last_rating: Option<String> = None;
+        // Each field is one column of a table; another table may head it differently
+        // ("Evidence of success (what will change)" in one area, "Evidence of success" in
+        // the next).
+        let mut fields_here: Vec<String> = Vec::new();
         for (i, header) in table.headers.iter().enumerate() {
             let has_data = table
                 .rows
@@ -288,8 +292,10 @@ pub fn suggest_columns(tables: &[Table]) -> Vec<ColumnChoice> {
                 header.clone()
             };
             if let Some(existing) = columns.iter().find(|c| c.header == name) {
-                if matches!(existing.column, ColumnUse::Rating { .. }) {
-                    last_rating = Some(name);
+                match &existing.column {
+                    ColumnUse::Rating { .. } => last_rating = Some(name),
+                    ColumnUse::Field { field } => fields_here.push(field.clone()),
+                    _ => {}
                 }
                 continue;
             }
@@ -329,13 +335,9 @@ pub fn suggest_columns(tables: &[Table]) -> Vec<ColumnChoice> {
                 // Milestones may come from several columns ("3 month milestone (Jan 23)").
                 Some(field)
                     if field == Field::Milestones
-                        || !columns.iter().any(|c| {
-                            c.column
-                                == ColumnUse::Field {
-                                    field: field.code().to_owned(),
-                                }
-                        }) =>
+                        || !fields_here.iter().any(|f| f == field.code()) =>
                 {
+                    fields_here.push(field.code().to_owned());
                     ColumnUse::Field {
                         field: field.code().to_owned(),
                     }
@@ -431,6 +433,22 @@ fn use_of<'m>(
         .map(|c| &c.column)
 }
 
+/// Whether the column with this heading has anything in it (text or a fill) in any table.
+fn column_has_values(tables: &[Table], header: &str) -> bool {
+    tables.iter().any(|table| {
+        table
+            .headers
+            .iter()
+            .position(|h| h == header)
+            .is_some_and(|i| {
+                table
+                    .rows
+                    .iter()
+                    .any(|r| r.cells.get(i).is_some_and(|c| !c.is_empty()) || r.fill(i).is_some())
+            })
+    })
+}
+
 /// A mapping's choices checked against each other: the problems a person must fix on the
 /// page (or in the mapping file) before rows are looked at.
 fn check_mapping(mapping: &ImportMapping, tables: &[Table]) -> Vec<CellProblem> {
@@ -460,24 +478,45 @@ fn check_mapping(mapping: &ImportMapping, tables: &[Table]) -> Vec<CellProblem> 
     for column in &mapping.columns {
         match &column.column {
             ColumnUse::Field { field } if Field::from_code(field).is_none() => problems.push(whole(&column.header, format!("\"{field}\" is not a field sendplan knows"))),
-            ColumnUse::Field { field } => {
-                let twice = mapping.columns.iter().filter(|c| matches!(&c.column, ColumnUse::Field { field: f } if f == field)).count();
-                // Milestones may come from several columns ("3 month milestone (Jan 23)").
-                if twice > 1 && field != Field::Milestones.code() && mapping.columns.iter().position(|c| c == column) == mapping.columns.iter().position(|c| matches!(&c.column, ColumnUse::Field { field: f } if f == field)) {
-                    problems.push(whole(&column.header, format!("{} is chosen for {twice} columns; choose it for one, and keep the others as extra fields", Field::from_code(field).map_or("", |f| f.label()))));
-                }
-            }
+            ColumnUse::Field { .. } => {}
             ColumnUse::Rating { date: Some(date), .. } if time::Date::parse(date, &time::format_description::well_known::Iso8601::DATE).is_err() => {
                 problems.push(whole(&column.header, format!("\"{date}\" is not a date; write it as 2022-03-31")));
             }
-            ColumnUse::Rating { date: None, .. } if mapping.as_at.is_none() => problems.push(whole(
+            // Asked only when the column has ratings in it.
+            ColumnUse::Rating { date: None, .. }
+                if mapping.as_at.is_none() && column_has_values(tables, &column.header) =>
+            {
+                problems.push(whole(
                 &column.header,
                 "its heading has no date: give the date its ratings were at (\u{2018}as at\u{2019})".to_owned(),
-            )),
+            ))
+            }
             ColumnUse::Commentary { of } if !mapping.columns.iter().any(|c| &c.header == of && matches!(c.column, ColumnUse::Rating { .. })) => {
                 problems.push(whole(&column.header, format!("it is commentary of \u{201c}{of}\u{201d}, which is not a rating column")));
             }
             _ => {}
+        }
+    }
+    // One column per field in a table; milestones may come from several ("3 month
+    // milestone (Jan 23)", "6 month milestone (Apr 23)").
+    for table in tables {
+        let mut seen: Vec<(String, String)> = Vec::new();
+        for (i, header) in table.headers.iter().enumerate() {
+            if let Some(ColumnUse::Field { field }) = use_of(mapping, table, i, header) {
+                if field == Field::Milestones.code() {
+                    continue;
+                }
+                match seen.iter().find(|(f, _)| f == field) {
+                    Some((_, first)) => problems.push(CellProblem::whole(
+                        &format!("{}, {header}", table.sheet),
+                        format!(
+                            "{} is chosen for this column and for \u{201c}{first}\u{201d}; choose it for one, and keep the other as an extra field",
+                            Field::from_code(field).map_or("", |f| f.label())
+                        ),
+                    )),
+                    None => seen.push((field.clone(), header.clone())),
+                }
+            }
         }
     }
     if RatingPreset::from_code(&mapping.scheme).is_none() {
@@ -766,6 +805,41 @@ impl<'t> Builder<'t> {
                 }
                 continue;
             }
+            // The same number and description as the row above: a cell merged down the
+            // action's rows (as Word tables lay an action out in sub-rows) continues it.
+            let same_action = last_in_table
+                && !number_text.is_empty()
+                && self.actions.last().is_some_and(|a| {
+                    ItemNumber::parse(number_text).is_ok_and(|n| n.to_string() == a.number)
+                        && a.description == description
+                });
+            if same_action {
+                let above = index.checked_sub(1).and_then(|i| table.rows.get(i));
+                let mut changed = row.clone();
+                for (i, text) in changed.cells.iter_mut().enumerate() {
+                    if above.is_some_and(|a| a.cells.get(i) == Some(text)) {
+                        text.clear();
+                    }
+                }
+                let more_leads = self.leads(
+                    &split_resources(
+                        changed
+                            .cells
+                            .get(column_of(Field::Lead).unwrap_or(usize::MAX))
+                            .map_or("", String::as_str),
+                    )
+                    .0,
+                );
+                if let Some(action) = self.actions.last_mut() {
+                    continue_action(action, &changed, uses);
+                    for lead in more_leads {
+                        if !action.leads.contains(&lead) {
+                            action.leads.push(lead);
+                        }
+                    }
+                }
+                continue;
+            }
             let number = match sub_action(number_text, parent.as_mut()) {
                 Some(number) => number,
                 None if number_text.is_empty() => {
@@ -841,7 +915,8 @@ impl<'t> Builder<'t> {
                     "" => objective_of_row.map(|b| b.title.clone()),
                     written => Some(written.to_owned()),
                 };
-                self.objective(segments[0], segments[1], title)
+                let statement = objective_of_row.and_then(|b| b.statement.clone());
+                self.objective(segments[0], segments[1], title, statement)
             });
             // A "Lead & Resources" cell lists the people, then the resources.
             let (lead_text, resources_in_lead) = match column_of(Field::Lead) {
@@ -984,7 +1059,13 @@ impl<'t> Builder<'t> {
         }
     }
 
-    fn objective(&mut self, area: u32, number: u32, title: Option<String>) -> String {
+    fn objective(
+        &mut self,
+        area: u32,
+        number: u32,
+        title: Option<String>,
+        statement: Option<String>,
+    ) -> String {
         let entry = self
             .objectives
             .entry((area, number))
@@ -999,6 +1080,9 @@ impl<'t> Builder<'t> {
             if entry.title == format!("Objective {area}.{number}") {
                 entry.title = title;
             }
+        }
+        if entry.i_statement.is_none() {
+            entry.i_statement = statement;
         }
         entry.number.clone()
     }

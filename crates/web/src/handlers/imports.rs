@@ -27,12 +27,12 @@ fn upload_page(ctx: &Ctx) -> FormPage {
         Chrome::for_ctx(ctx, "Import a plan from a spreadsheet", "overview"),
         "Import a plan from a spreadsheet",
         format!("{}/imports/new", ctx.base()),
-        vec![Field::file("file", "Spreadsheet", crate::forms::SPREADSHEETS)
-            .hint("An Excel workbook (.xlsx) or CSV file, up to 10 MB, with one action per row. The next page shows what sendplan found before anything is imported.")],
+        vec![Field::file("file", "Spreadsheet or Word document", crate::forms::PLAN_FILES)
+            .hint("An Excel workbook (.xlsx), a CSV file, or a Word document (.docx) whose tables hold the plan, up to 10 MB, with one action per row. The next page shows every sheet or table and every column sendplan found before anything is imported.")],
     )
     .submit("Upload")
     .cancel(ctx.base())
-    .intro("Bring in an existing action plan or tracker. sendplan recognises the usual column headers (\"Actions for implementation\", \"Lead Officer\", \"Key Milestones\", \"Completion date\", \"Progress (BRAG)\"...) and keeps dates and leads exactly as written.");
+    .intro("Bring in an existing action plan or tracker as you keep it: every sheet, title rows, area banner rows, dated rating columns (\"RAG May 20\", \"Q3 2021/22\") and the commentary beside them. sendplan recognises the usual column headers (\"Actions for implementation\", \"Lead Officer\", \"Key Milestones\", \"Completion date\", \"Progress (BRAG)\"...) and keeps dates and leads exactly as written.");
     page.multipart = true;
     page.links.push((
         "Download the blank template (.xlsx)".to_owned(),
@@ -53,7 +53,7 @@ pub async fn upload_import(State(state): State<AppState>, ctx: Ctx, upload: Uplo
         upload_page(&ctx).with_errors(&RawForm::default(), FieldErrors::single("file", message))
     };
     let Some((file_name, bytes)) = file else {
-        return refuse("Select a spreadsheet to upload".to_owned());
+        return refuse("Select a spreadsheet or Word document to upload".to_owned());
     };
     let workbook = match sheet::read_workbook(&bytes, &file_name) {
         Ok(workbook) => workbook,
@@ -180,7 +180,8 @@ fn mapping_from_form(
         sheet.take = form.get(&format!("sheet-{i}-take")) == "1";
         let header = form.get(&format!("sheet-{i}-header"));
         match header.trim().parse::<usize>() {
-            Ok(row) if row >= 1 => sheet.header_row = row,
+            // A Word table's heading is row 0, so its own rows count from 1.
+            Ok(row) => sheet.header_row = row,
             _ => errors.add(
                 format!("sheet-{i}-header"),
                 format!("Enter the header row of {} as a number, like 3", sheet.name),
