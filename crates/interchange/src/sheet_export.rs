@@ -98,6 +98,96 @@ pub fn rows(document: &Document) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// The headings of the Progress updates sheet, which sendplan reads back as the plan's
+/// history (its own layout, recognised by these headings).
+pub const UPDATE_COLUMNS: [&str; 10] = [
+    "Number",
+    "Date",
+    "Date as written",
+    "Rating",
+    "Narrative",
+    "Posted by",
+    "Evidence links",
+    "No longer counts because",
+    "Withdrawn or corrected by",
+    "Withdrawn or corrected on",
+];
+
+/// A plan as Excel holds it: the actions (the importer's columns, then each extra field
+/// of the plan's tracker by name) and every dated progress update, oldest first.
+#[derive(Debug, Clone, Default)]
+pub struct PlanSheets {
+    pub head: Vec<String>,
+    pub actions: Vec<Vec<String>>,
+    pub updates: Vec<Vec<String>>,
+}
+
+/// The first plan of a document as sheets. The rating is not a column of the actions:
+/// the Progress updates sheet carries every rating with its date, and the latest is the
+/// current one.
+pub fn plan_sheets(document: &Document) -> PlanSheets {
+    let Some(plan) = document.plans.first() else {
+        return PlanSheets::default();
+    };
+    let kept = COLUMNS.len() - 2;
+    let mut extra_names: Vec<String> = Vec::new();
+    for action in &plan.actions {
+        for field in &action.extra_fields {
+            if !extra_names.contains(&field.name) {
+                extra_names.push(field.name.clone());
+            }
+        }
+    }
+    let mut head: Vec<String> = headers()[..kept].iter().map(|h| (*h).to_owned()).collect();
+    head.extend(extra_names.iter().cloned());
+    let actions = rows(document)
+        .into_iter()
+        .zip(&plan.actions)
+        .map(|(mut row, action)| {
+            row.truncate(kept);
+            row.extend(extra_names.iter().map(|name| {
+                action
+                    .extra_fields
+                    .iter()
+                    .filter(|f| &f.name == name)
+                    .map(|f| f.value.clone())
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            }));
+            row
+        })
+        .collect();
+    let mut updates = Vec::new();
+    for action in &plan.actions {
+        for update in &action.updates {
+            let superseded = update.superseded.as_ref();
+            updates.push(vec![
+                action.number.clone(),
+                update.date.clone(),
+                update.as_written.clone().unwrap_or_default(),
+                update.rating.clone(),
+                update.narrative.clone(),
+                update.author.clone().unwrap_or_default(),
+                update.evidence_links.join("\n"),
+                superseded.map(|s| s.reason.clone()).unwrap_or_default(),
+                superseded.and_then(|s| s.by.clone()).unwrap_or_default(),
+                superseded.map(|s| s.at.clone()).unwrap_or_default(),
+            ]);
+        }
+    }
+    PlanSheets {
+        head,
+        actions,
+        updates,
+    }
+}
+
+/// A plan as an Excel workbook: its actions, its progress updates and the guidance.
+pub fn plan_to_xlsx(sheets: &PlanSheets) -> Result<Vec<u8>, XlsxError> {
+    let head: Vec<&str> = sheets.head.iter().map(String::as_str).collect();
+    workbook_with(&head, &sheets.actions, Some(&sheets.updates))
+}
+
 fn headers() -> Vec<&'static str> {
     COLUMNS.iter().map(|f| f.header()).collect()
 }
@@ -105,12 +195,21 @@ fn headers() -> Vec<&'static str> {
 /// An Excel workbook with the plan's actions (or none, for the template) and a sheet of
 /// guidance.
 pub fn to_xlsx(rows: &[Vec<String>]) -> Result<Vec<u8>, XlsxError> {
+    workbook_with(&headers(), rows, None)
+}
+
+/// The Actions sheet, the Progress updates sheet when there is one, and the guidance.
+fn workbook_with(
+    head: &[&str],
+    rows: &[Vec<String>],
+    updates: Option<&[Vec<String>]>,
+) -> Result<Vec<u8>, XlsxError> {
     let mut workbook = Workbook::new();
     let header = Format::new().set_bold().set_text_wrap();
     let wrap = Format::new().set_text_wrap();
     let sheet = workbook.add_worksheet();
     sheet.set_name("Actions")?;
-    for (c, title) in headers().iter().enumerate() {
+    for (c, title) in head.iter().enumerate() {
         sheet.write_string_with_format(0, c as u16, *title, &header)?;
         sheet.set_column_width(c as u16, if c == 0 { 10 } else { 32 })?;
     }
@@ -119,6 +218,22 @@ pub fn to_xlsx(rows: &[Vec<String>]) -> Result<Vec<u8>, XlsxError> {
         for (c, text) in row.iter().enumerate() {
             if !text.is_empty() {
                 sheet.write_string_with_format(r as u32 + 1, c as u16, text, &wrap)?;
+            }
+        }
+    }
+    if let Some(updates) = updates {
+        let sheet = workbook.add_worksheet();
+        sheet.set_name("Progress updates")?;
+        for (c, title) in UPDATE_COLUMNS.iter().enumerate() {
+            sheet.write_string_with_format(0, c as u16, *title, &header)?;
+            sheet.set_column_width(c as u16, if c == 4 { 60 } else { 16 })?;
+        }
+        sheet.set_freeze_panes(1, 0)?;
+        for (r, row) in updates.iter().enumerate() {
+            for (c, text) in row.iter().enumerate() {
+                if !text.is_empty() {
+                    sheet.write_string_with_format(r as u32 + 1, c as u16, text, &wrap)?;
+                }
             }
         }
     }

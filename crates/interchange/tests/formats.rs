@@ -2764,3 +2764,172 @@ fn the_seed_plans_as_word_documents_import_to_the_same_plans() {
 fn split_lead_line(text: &str) -> String {
     text.lines().next().unwrap_or("").to_owned()
 }
+
+/// A plan's Excel export carries its history: every dated rating, as written, corrected
+/// or withdrawn ones saying so, and the tracker's extra fields; imported again it is the
+/// same plan, and exported again the same workbook.
+#[tokio::test]
+async fn an_excel_export_carries_the_history_and_reimports_to_identical_data() {
+    use sendplan_interchange::document::{Document, ExtraField, Superseded, Update};
+    use sendplan_interchange::sheet::{read_workbook, tracker};
+    let mut document: Document = serde_json::from_str(&fixture("wolverhampton")).expect("fixture");
+    {
+        let plan = &mut document.plans[0];
+        let update = |date: &str, rating: &str, narrative: &str, written: Option<&str>| Update {
+            date: date.into(),
+            rating: rating.into(),
+            narrative: narrative.into(),
+            author: Some("Imported tracker".into()),
+            evidence_links: vec![],
+            as_written: written.map(Into::into),
+            superseded: None,
+        };
+        plan.actions[0].updates = vec![
+            update(
+                "2020-05-31",
+                "AMBER",
+                "Draft shared with SENCO network",
+                Some("May 20"),
+            ),
+            update("2020-08-31", "GREEN", "", Some("Aug 20")),
+            update("2021-09-30", "BLUE", "Toolkit launched", Some("Sept 21")),
+        ];
+        let mut withdrawn = update("2021-10-01", "RED", "Entered on the wrong action", None);
+        withdrawn.superseded = Some(Superseded {
+            reason: "Entered on the wrong action".into(),
+            by: Some("Programme manager".into()),
+            at: "2021-10-02T09:00:00Z".into(),
+            corrected_by: None,
+        });
+        plan.actions[1].updates = vec![
+            update("2021-09-01", "AMBER", "Pathway drafted", None),
+            withdrawn,
+        ];
+        plan.actions[0].extra_fields = vec![
+            ExtraField {
+                name: "Risk".into(),
+                value: "Low".into(),
+            },
+            ExtraField {
+                name: "Budget code".into(),
+                value: "DSG-HN-0412".into(),
+            },
+        ];
+        plan.actions[5].extra_fields = vec![ExtraField {
+            name: "Risk".into(),
+            value: "High".into(),
+        }];
+    }
+    let (_, import) = read(&serde_json::to_string(&document).expect("json")).expect("valid");
+    let (store, path) = fresh_store().await;
+    let summary = store
+        .import_plan(Actor(None), &import, TODAY)
+        .await
+        .expect("imports");
+    let (partnership, plan) = (summary.partnership.expect("p"), summary.plans[0]);
+    let exported = export_plan(&store, partnership, plan)
+        .await
+        .expect("export");
+    let bytes = sheet_export::plan_to_xlsx(&sheet_export::plan_sheets(&exported)).expect("xlsx");
+
+    let workbook = read_workbook(&bytes, "plan.xlsx").expect("reads back");
+    let mapping = tracker::suggest(&workbook);
+    assert!(
+        mapping
+            .sheets
+            .iter()
+            .any(|s| s.name == "Progress updates" && s.take && s.updates),
+        "the history sheet is recognised: {mapping:#?}"
+    );
+    let mut into =
+        target(sendplan_domain::rating::RatingPreset::from_code(&mapping.scheme).expect("scheme"));
+    into.ratings = sendplan_domain::rating::RatingPreset::Wolverhampton.ratings();
+    let mapping = tracker::fit(
+        &tracker::ImportMapping {
+            scheme: "wolverhampton".into(),
+            ..mapping
+        },
+        &workbook,
+    );
+    let built =
+        tracker::to_document(&workbook, &mapping, &into).unwrap_or_else(|p| panic!("{p:#?}"));
+    let (_, again_import) =
+        read(&serde_json::to_string(&built.document).expect("json")).expect("valid");
+    let (again, again_path) = fresh_store().await;
+    let again_summary = again
+        .import_plan(Actor(None), &again_import, TODAY)
+        .await
+        .expect("imports");
+    let reexported = export_plan(
+        &again,
+        again_summary.partnership.expect("p"),
+        again_summary.plans[0],
+    )
+    .await
+    .expect("export");
+
+    // The same plan, field by field, people by what the sheet shows of them.
+    let shown = |d: &Document| sheet_export::plan_sheets(d);
+    let (first, second) = (shown(&exported), shown(&reexported));
+    assert_eq!(
+        first.head, second.head,
+        "the same columns, extra fields included"
+    );
+    let differences = |a: &[Vec<String>], b: &[Vec<String>]| {
+        let mut found = Vec::new();
+        for (r, (x, y)) in a.iter().zip(b).enumerate() {
+            for (c, (p, q)) in x.iter().zip(y).enumerate() {
+                if p != q {
+                    found.push(format!(
+                        "row {r} ({}), column {c}: {p:?} became {q:?}",
+                        x[0]
+                    ));
+                }
+            }
+        }
+        if a.len() != b.len() {
+            found.push(format!("{} rows became {}", a.len(), b.len()));
+        }
+        found
+    };
+    assert_eq!(
+        differences(&first.actions, &second.actions),
+        Vec::<String>::new(),
+        "every action the same"
+    );
+    assert_eq!(
+        differences(&first.updates, &second.updates),
+        Vec::<String>::new(),
+        "every update the same, in order"
+    );
+    assert_eq!(first.updates.len(), 5);
+    let history = &reexported.plans[0].actions[0].updates;
+    assert_eq!(
+        history
+            .iter()
+            .map(|u| (u.date.as_str(), u.rating.as_str(), u.as_written.as_deref()))
+            .collect::<Vec<_>>(),
+        [
+            ("2020-05-31", "AMBER", Some("May 20")),
+            ("2020-08-31", "GREEN", Some("Aug 20")),
+            ("2021-09-30", "BLUE", Some("Sept 21"))
+        ]
+    );
+    let withdrawn = &reexported.plans[0].actions[1].updates[1];
+    assert_eq!(
+        withdrawn.superseded.as_ref().map(|s| s.reason.as_str()),
+        Some("Entered on the wrong action")
+    );
+    // And written out again, the same workbook's cells.
+    let bytes_again = sheet_export::plan_to_xlsx(&second).expect("xlsx");
+    let (a, b) = (
+        read_workbook(&bytes, "a.xlsx").expect("a"),
+        read_workbook(&bytes_again, "b.xlsx").expect("b"),
+    );
+    assert_eq!(a, b, "the same cells on every sheet");
+    for s in [store, again] {
+        s.close().await;
+    }
+    remove(&path);
+    remove(&again_path);
+}

@@ -554,7 +554,9 @@ async fn run(cli: Cli) -> Result<()> {
                 ExportFormat::Json => {
                     (serde_json::to_string_pretty(&document)? + "\n").into_bytes()
                 }
-                ExportFormat::Xlsx => sendplan_interchange::sheet_export::to_xlsx(&rows())?,
+                ExportFormat::Xlsx => sendplan_interchange::sheet_export::plan_to_xlsx(
+                    &sendplan_interchange::sheet_export::plan_sheets(&document),
+                )?,
                 ExportFormat::Csv => sendplan_interchange::sheet_export::to_csv(&rows()),
             };
             match output {

@@ -36,7 +36,7 @@ fn mapping_for(
         };
         if preset.code() != mapping.scheme {
             mapping.scheme = preset.code().to_owned();
-            let found = tracker::rating_values(&tracker::tables(workbook, &mapping), &mapping);
+            let found = tracker::all_rating_values(workbook, &mapping);
             mapping.ratings = tracker::suggest_ratings(&found, &preset.ratings());
         }
     }

@@ -1073,10 +1073,16 @@ pub(crate) fn milestones(text: &str) -> Vec<Milestone> {
         .map(|l| l.trim().trim_start_matches(['•', '-', '*']).trim())
         .filter(|l| !l.is_empty())
         .map(|line| {
+            // The date the line ends with ("(Jan. 2022)", "from February 2022"), as
+            // written; a line that is only a date is its own due date.
             let read = sendplan_domain::dates::PlanDate::parse(line);
+            let due = match tracker::date_in_text(line) {
+                Some((written, _)) => Some(written),
+                None => read.deadline().map(|_| line.to_owned()),
+            };
             Milestone {
                 title: line.to_owned(),
-                due: read.deadline().map(|_| line.to_owned()),
+                due,
                 success_criteria: None,
                 done: None,
                 done_evidence: None,

@@ -48,6 +48,23 @@ pub struct SheetChoice {
     /// The sheet row (as Excel numbers it) of the header; of its last row when the
     /// header has several.
     pub header_row: usize,
+    /// A sheet of dated progress updates (sendplan's own "Progress updates" layout:
+    /// Number, Date, Rating, Narrative...), not of actions.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub updates: bool,
+}
+
+/// Whether a table is a sheet of progress updates: its headings include Number, Date,
+/// Rating and Narrative.
+pub fn is_updates_table(table: &Table) -> bool {
+    ["number", "date", "rating", "narrative"]
+        .iter()
+        .all(|want| {
+            table
+                .headers
+                .iter()
+                .any(|h| h.trim().eq_ignore_ascii_case(want))
+        })
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -169,20 +186,36 @@ pub fn heading_date(header: &str) -> Option<(String, time::Date)> {
             .flatten()
             .map(|date| (text.to_owned(), date))
     };
-    // The whole rest ("May 20"), else a bracketed date ("6 month milestone (Apr 23)"), else
-    // its last words ("Position at end of Q3 2021/22").
-    clean(rest)
-        .or_else(|| {
-            let open = header.rfind('(')?;
-            let close = header[open..].find(')')? + open;
-            clean(&header[open + 1..close])
-        })
-        .or_else(|| {
-            let words: Vec<&str> = header.split_whitespace().collect();
-            (1..=3.min(words.len().saturating_sub(1)))
-                .rev()
-                .find_map(|n| clean(&words[words.len() - n..].join(" ")))
-        })
+    // The whole rest ("May 20"), else a date inside it ("6 month milestone (Apr 23)").
+    clean(rest).or_else(|| date_in_text(header))
+}
+
+/// The date a line of text ends with, as written: in brackets ("Initial audit (Jan.
+/// 2022)"), else its last words ("Training to commence from February 2022", "Position at
+/// end of Q3 2021/22"); read by the plan date reader, with the last day it covers.
+pub fn date_in_text(text: &str) -> Option<(String, time::Date)> {
+    let clean = |text: &str| {
+        let text = text.trim();
+        if text.is_empty() || !text.chars().any(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        let read = PlanDate::parse(text);
+        (!read.needs_review)
+            .then(|| read.deadline())
+            .flatten()
+            .map(|date| (text.to_owned(), date))
+    };
+    let bracketed = || {
+        let open = text.rfind('(')?;
+        let close = text[open..].find(')')? + open;
+        clean(&text[open + 1..close])
+    };
+    bracketed().or_else(|| {
+        let words: Vec<&str> = text.split_whitespace().collect();
+        (1..=3.min(words.len().saturating_sub(1)))
+            .rev()
+            .find_map(|n| clean(&words[words.len() - n..].join(" ")))
+    })
 }
 
 /// Words in a heading that say it is commentary on a rating.
@@ -199,12 +232,21 @@ fn is_commentary_heading(header: &str) -> bool {
 
 /// The tables of the sheets a mapping takes, under their chosen header rows.
 pub fn tables(workbook: &Workbook, mapping: &ImportMapping) -> Vec<Table> {
+    taken(workbook, mapping, false)
+}
+
+/// The tables of the sheets of progress updates a mapping takes.
+pub fn update_tables(workbook: &Workbook, mapping: &ImportMapping) -> Vec<Table> {
+    taken(workbook, mapping, true)
+}
+
+fn taken(workbook: &Workbook, mapping: &ImportMapping, updates: bool) -> Vec<Table> {
     workbook
         .sheets
         .iter()
         .filter_map(|grid| {
             let choice = mapping.sheets.iter().find(|s| s.name == grid.name)?;
-            if !choice.take {
+            if !choice.take || choice.updates != updates {
                 return None;
             }
             let row = choice.header_row.checked_sub(grid.first_line)?;
@@ -231,10 +273,12 @@ pub fn suggest(workbook: &Workbook) -> ImportMapping {
                 >= 2
                 && !t.rows.is_empty()
         });
+        let updates = table.as_ref().is_some_and(is_updates_table);
         sheets.push(SheetChoice {
             name: grid.name.clone(),
-            take: names_fields && !grid.hidden,
+            take: (names_fields || updates) && !grid.hidden,
             header_row: table.map_or(grid.first_line, |t| *t.header_lines.end()),
+            updates,
         });
     }
     let mut mapping = ImportMapping {
@@ -248,7 +292,7 @@ pub fn suggest(workbook: &Workbook) -> ImportMapping {
     };
     let tables = tables(workbook, &mapping);
     mapping.columns = suggest_columns(&tables);
-    let found = rating_values(&tables, &mapping);
+    let found = all_rating_values(workbook, &mapping);
     let scheme = RatingPreset::ALL
         .iter()
         .max_by_key(|preset| {
@@ -366,6 +410,29 @@ pub fn suggest_columns(tables: &[Table]) -> Vec<ColumnChoice> {
         }
     }
     columns
+}
+
+/// Every distinct rating value of a workbook as a mapping takes it: in the rating columns
+/// of its action sheets, then in the Rating column of its sheets of progress updates.
+pub fn all_rating_values(workbook: &Workbook, mapping: &ImportMapping) -> Vec<String> {
+    let mut found = rating_values(&tables(workbook, mapping), mapping);
+    for table in update_tables(workbook, mapping) {
+        let Some(i) = table
+            .headers
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case("rating"))
+        else {
+            continue;
+        };
+        for row in &table.rows {
+            if let Some(key) = value_key(&row.cells[i], row.fill(i)) {
+                if !found.contains(&key) {
+                    found.push(key);
+                }
+            }
+        }
+    }
+    found
 }
 
 /// Every distinct rating value in the rating columns of the tables, in the order found.
@@ -571,6 +638,9 @@ pub fn to_document(
     let mut builder = Builder::new(target);
     for (table, uses) in &plans {
         builder.table(table, uses, several_sheets, &values, today);
+    }
+    for table in update_tables(workbook, mapping) {
+        builder.updates_table(&table, &values, today);
     }
     builder.finish()
 }
@@ -1039,6 +1109,115 @@ impl<'t> Builder<'t> {
         }
     }
 
+    /// A sheet of progress updates (Number, Date, Rating, Narrative, and as sendplan
+    /// writes them: Date as written, Posted by, Evidence links, and why an update no
+    /// longer counts, by whom and when), each added to its action's history.
+    fn updates_table(
+        &mut self,
+        table: &Table,
+        values: &HashMap<&str, Option<&str>>,
+        today: time::Date,
+    ) {
+        let column = |name: &str| {
+            table
+                .headers
+                .iter()
+                .position(|h| h.trim().eq_ignore_ascii_case(name))
+        };
+        let (number, date, rating, narrative) = (
+            column("number"),
+            column("date"),
+            column("rating"),
+            column("narrative"),
+        );
+        let (written, author, links) = (
+            column("date as written"),
+            column("posted by"),
+            column("evidence links"),
+        );
+        let (reason, by, at) = (
+            column("no longer counts because"),
+            column("withdrawn or corrected by"),
+            column("withdrawn or corrected on"),
+        );
+        for row in &table.rows {
+            let cell =
+                |i: Option<usize>| i.and_then(|i| row.cells.get(i)).map_or("", String::as_str);
+            let problem = |i: Option<usize>, message: String| {
+                let (letters, heading) = i.map_or((String::new(), ""), |i| table.column(i));
+                CellProblem {
+                    sheet: table.sheet.clone(),
+                    row: row.line,
+                    column: letters,
+                    heading: heading.to_owned(),
+                    message,
+                }
+            };
+            let number_text = cell(number);
+            let key = ItemNumber::parse(number_text)
+                .map(|n| n.to_string())
+                .unwrap_or_else(|_| number_text.to_owned());
+            let Some(position) = self.actions.iter().position(|a| a.number == key) else {
+                self.problems.push(problem(
+                    number,
+                    format!("there is no action {number_text} in the sheets of actions"),
+                ));
+                continue;
+            };
+            let Some(day) = read_day(cell(date)) else {
+                self.problems.push(problem(
+                    date,
+                    format!("\"{}\" is not a date; write it as 31/03/2022", cell(date)),
+                ));
+                continue;
+            };
+            if day > today {
+                self.problems.push(problem(
+                    date,
+                    format!("{} is after today", sendplan_domain::input::long_date(day)),
+                ));
+                continue;
+            }
+            let Some(value) = value_key(cell(rating), row.fill(rating.unwrap_or(usize::MAX)))
+            else {
+                self.problems
+                    .push(problem(rating, "the update has no rating".to_owned()));
+                continue;
+            };
+            let label = match values.get(value.as_str()) {
+                Some(Some(label)) if !label.is_empty() => (*label).to_owned(),
+                _ => {
+                    self.problems.push(problem(rating, format!("\"{}\" has no rating chosen for it: choose what it means under \u{2018}Rating values\u{2019}", cell(rating))));
+                    continue;
+                }
+            };
+            let some = |text: &str| (!text.is_empty()).then(|| text.to_owned());
+            self.actions[position].updates.push(Update {
+                date: day.to_string(),
+                rating: label,
+                narrative: cell(narrative).to_owned(),
+                author: some(cell(author)),
+                evidence_links: cell(links)
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+                as_written: some(cell(written)),
+                superseded: some(cell(reason)).map(|reason| Superseded {
+                    reason,
+                    by: some(cell(by)),
+                    at: some(cell(at)).unwrap_or_else(|| format!("{day}T00:00:00Z")),
+                    corrected_by: None,
+                }),
+            });
+        }
+        for action in &mut self.actions {
+            // Oldest first, keeping the sheet's order on a day.
+            action.updates.sort_by(|a, b| a.date.cmp(&b.date));
+        }
+    }
+
     fn area(&mut self, number: u32, title: Option<String>, banner: Option<&Banner>) {
         let area = self.areas.entry(number).or_insert_with(|| Area {
             number: number.to_string(),
@@ -1284,6 +1463,22 @@ fn split_resources(text: &str) -> (String, Vec<String>) {
     (people.join("\n"), resources)
 }
 
+/// A day written 2022-03-31 or 31/03/2022.
+pub fn read_day(text: &str) -> Option<time::Date> {
+    let text = text.trim();
+    if let Ok(date) = time::Date::parse(text, &time::format_description::well_known::Iso8601::DATE)
+    {
+        return Some(date);
+    }
+    let parts: Vec<&str> = text.split(['/', '.', '-']).map(str::trim).collect();
+    match parts.as_slice() {
+        [d, m, y] => sendplan_domain::input::parse_date_parts(d, m, y, "the date")
+            .ok()
+            .flatten(),
+        _ => None,
+    }
+}
+
 /// What a label in the number column starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Label {
@@ -1500,7 +1695,7 @@ pub fn fit(mapping: &ImportMapping, workbook: &Workbook) -> ImportMapping {
     let scheme = RatingPreset::from_code(&fitted.scheme)
         .unwrap_or(RatingPreset::Rag)
         .ratings();
-    let found = rating_values(&tables, &fitted);
+    let found = all_rating_values(workbook, &fitted);
     fitted.ratings = suggest_ratings(&found, &scheme)
         .into_iter()
         .map(|s| {

@@ -148,22 +148,6 @@ fn use_value(column: &ColumnUse) -> String {
     }
 }
 
-/// A day written 31/03/2022 or 2022-03-31.
-fn read_day(text: &str) -> Option<time::Date> {
-    let text = text.trim();
-    if let Ok(date) = time::Date::parse(text, &time::format_description::well_known::Iso8601::DATE)
-    {
-        return Some(date);
-    }
-    let parts: Vec<&str> = text.split(['/', '.', '-']).map(str::trim).collect();
-    match parts.as_slice() {
-        [d, m, y] => sendplan_domain::input::parse_date_parts(d, m, y, "the date")
-            .ok()
-            .flatten(),
-        _ => None,
-    }
-}
-
 /// The choices the form sends, fitted to the workbook: sheets, then columns (by heading,
 /// so a header row changed in the same submission brings its new headings with
 /// suggestions), then rating values.
@@ -214,7 +198,7 @@ fn mapping_from_form(
                 let date = if given.is_empty() {
                     None
                 } else {
-                    match read_day(given) {
+                    match tracker::read_day(given) {
                         Some(day) => Some(day.to_string()),
                         None => {
                             errors.add(format!("column-{j}-date"), format!("Enter the date of the ratings in \u{201c}{}\u{201d} as a day, like 31/05/2020", column.header));
@@ -239,7 +223,7 @@ fn mapping_from_form(
     let as_at = form.get("as_at");
     mapping.as_at = match as_at.trim() {
         "" => None,
-        given => match read_day(given) {
+        given => match tracker::read_day(given) {
             Some(day) => Some(day.to_string()),
             None => {
                 errors.add(
@@ -250,7 +234,7 @@ fn mapping_from_form(
             }
         },
     };
-    let found = tracker::rating_values(&tracker::tables(workbook, &mapping), &mapping);
+    let found = tracker::all_rating_values(workbook, &mapping);
     let ratings = scheme.ratings();
     mapping.ratings = tracker::suggest_ratings(&found, &ratings);
     if !scheme_changed {
@@ -298,13 +282,19 @@ fn import_page(
     mapping: &ImportMapping,
 ) -> ImportPage {
     let tables = tracker::tables(workbook, mapping);
+    let update_tables = tracker::update_tables(workbook, mapping);
     let sheets = workbook
         .sheets
         .iter()
         .map(|grid| {
             let choice = mapping.sheets.iter().find(|s| s.name == grid.name);
             let table = tables.iter().find(|t| t.sheet == grid.name);
-            let note = match (choice.is_some_and(|c| c.take), table) {
+            let updates = update_tables.iter().find(|t| t.sheet == grid.name);
+            let note = match (choice.is_some_and(|c| c.take), table.or(updates)) {
+                (true, Some(t)) if updates.is_some() => format!(
+                    "{}, each added to its action's history",
+                    count(t.rows.len(), "progress update", "progress updates")
+                ),
                 (true, Some(t)) => format!(
                     "{} below the header{}",
                     count(t.rows.len(), "row", "rows"),
@@ -773,7 +763,7 @@ pub async fn export_plan(
         "xlsx" => download(
             XLSX,
             &format!("{stem}.xlsx"),
-            sheet_export::to_xlsx(&sheet_export::rows(&document))
+            sheet_export::plan_to_xlsx(&sheet_export::plan_sheets(&document))
                 .map_err(|e| corrupt(e.to_string()))?,
         ),
         "csv" => download(
