@@ -929,6 +929,55 @@ mod fuzz {
     proptest! {
         #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
 
+        /// Any grid of cells (numbers, banners, bullets, ratings, headings, blanks) gets
+        /// a table or none, a suggestion, and a plan or problems that name a row: never a
+        /// panic, and a plan that passes the document checks.
+        #[test]
+        fn any_sheet_layout_gets_a_plan_or_named_problems(
+            rows in proptest::collection::vec(
+                proptest::collection::vec(
+                    prop_oneof![
+                        Just(String::new()), Just("1.1".to_owned()), Just("2.3.1".to_owned()), Just("3.1 (A)".to_owned()),
+                        Just("a)".to_owned()), Just("•".to_owned()), Just("Area 1: Identification".to_owned()),
+                        Just("Objective 1.1 Earlier help".to_owned()), Just("Ref".to_owned()), Just("Action".to_owned()),
+                        Just("Lead Officer".to_owned()), Just("RAG May 20".to_owned()), Just("Commentary".to_owned()),
+                        Just("G".to_owned()), Just("Amber".to_owned()), Just("Milestones".to_owned()), Just("I statement: I can".to_owned()),
+                        Just("(M.S) CYC (K.McN) CCG".to_owned()), Just("Jane Smith and Amir Khan".to_owned()), "[ -~]{0,12}",
+                    ],
+                    0..7,
+                ),
+                0..14,
+            ),
+            fills in proptest::collection::vec((0usize..14, 0usize..7), 0..6),
+        ) {
+            use sendplan_interchange::sheet::{tracker, CellFill, Grid, Workbook};
+            let workbook = Workbook { sheets: vec![Grid {
+                name: "Sheet1".into(), hidden: false, first_line: 1, first_column: 0,
+                rows: rows.clone(),
+                fills: fills.into_iter().map(|(row, column)| CellFill { row, column, colour: "00B050".into() }).collect(),
+            }] };
+            let mut mapping = tracker::suggest(&workbook);
+            mapping.as_at = Some("2022-03-31".into());
+            match tracker::to_document(&workbook, &mapping, &target(sendplan_domain::rating::RatingPreset::Rag)) {
+                Ok(built) => {
+                    let json = serde_json::to_string(&built.document).expect("json");
+                    prop_assert!(read(&json).is_ok(), "a sheet that passed became an invalid document: {:?}", read(&json).err());
+                }
+                Err(problems) => prop_assert!(!problems.is_empty()),
+            }
+        }
+
+        /// Any bytes given as a Word document get an answer, never a panic.
+        #[test]
+        fn any_bytes_as_a_word_document_get_an_answer_not_a_panic(xml in "[<>/a-z:=\" ]{0,400}") {
+            use std::io::Write;
+            let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+            zip.start_file("word/document.xml", zip::write::SimpleFileOptions::default()).expect("file");
+            zip.write_all(format!("<w:document><w:body>{xml}<w:tbl><w:tr><w:tc><w:p><w:r><w:t>1.1</w:t></w:r></w:p></w:tc></w:tr></w:tbl></w:body></w:document>").as_bytes()).expect("write");
+            let bytes = zip.finish().expect("zip").into_inner();
+            let _ = sendplan_interchange::sheet::read_workbook(&bytes, "plan.docx");
+        }
+
         #[test]
         fn any_bytes_get_an_answer_not_a_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2000), zip in any::<bool>()) {
             let mut bytes = bytes;

@@ -258,6 +258,16 @@ pub fn banner_text(row: &[String]) -> Option<&str> {
 /// left out, banner rows give the area or objective of the rows below them, repeated
 /// header rows are skipped, and empty rows dropped.
 pub fn to_table(grid: &Grid, header_row: Option<usize>) -> Option<Table> {
+    table_of(grid, header_row, true)
+}
+
+/// A sheet of one plain table (measure values, survey answers) under its guessed header:
+/// no row is a banner, since a row with one answer in it is data.
+pub fn to_plain_table(grid: &Grid) -> Option<Table> {
+    table_of(grid, None, false)
+}
+
+fn table_of(grid: &Grid, header_row: Option<usize>, banners_apply: bool) -> Option<Table> {
     let chosen = header_row
         .filter(|r| *r < grid.rows.len())
         .or_else(|| guess_header_row(grid))?;
@@ -281,7 +291,7 @@ pub fn to_table(grid: &Grid, header_row: Option<usize>) -> Option<Table> {
     let mut objective = None;
     // A banner above the header that names a numbered area or objective (a Word table's
     // heading, "Area 1: ...") applies to the rows below; a title above it does not.
-    for cells in &grid.rows[..*rows.start()] {
+    for cells in grid.rows[..*rows.start()].iter().filter(|_| banners_apply) {
         if let Some(banner) = banner_text(cells)
             .map(Banner::read)
             .filter(|b| b.number.is_some())
@@ -302,7 +312,7 @@ pub fn to_table(grid: &Grid, header_row: Option<usize>) -> Option<Table> {
             continue;
         }
         let line = grid.first_line + i;
-        if let Some(text) = banner_text(cells) {
+        if let Some(text) = banner_text(cells).filter(|_| banners_apply) {
             // An I statement in its own row belongs to the objective above it.
             if is_statement(text) {
                 if let Some(current) = objective.as_mut() {

@@ -161,7 +161,7 @@ pub fn read_table(bytes: &[u8], file_name: &str) -> Result<Table, SheetError> {
         .sheets
         .iter()
         .filter(|g| !g.hidden)
-        .find_map(|g| layout::to_table(g, None))
+        .find_map(layout::to_plain_table)
         .ok_or(SheetError::NoData)
 }
 
