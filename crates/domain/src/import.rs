@@ -72,6 +72,19 @@ pub struct AreaImport {
     pub findings: Vec<FindingRef>,
     pub senior_responsible_officer: Option<usize>,
     pub objectives: Vec<ObjectiveInput>,
+    /// Progress of the area and its objectives: the objective's position (or none for the
+    /// whole area), and the update with the rating's position in the plan's `ratings`.
+    pub progress: Vec<AreaProgressImport>,
+}
+
+/// An imported progress update of an area or objective.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AreaProgressImport {
+    pub objective: Option<usize>,
+    pub date: Date,
+    pub rating: Option<usize>,
+    pub narrative: String,
+    pub recorded_by: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]

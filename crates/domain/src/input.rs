@@ -1268,6 +1268,132 @@ impl UpdateInput {
     }
 }
 
+/// Progress of an area or objective as posted: the objective it is about (or the whole
+/// area), its date, an optional rating and the narrative.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AreaProgressInput {
+    pub objective_id: Option<ObjectiveId>,
+    pub update_date: Date,
+    pub rating_id: Option<RatingId>,
+    pub narrative: String,
+}
+
+impl AreaProgressInput {
+    /// `objectives` are the area's, `ratings` the plan's scheme.
+    pub fn parse(
+        form: &RawForm,
+        objectives: &[ObjectiveId],
+        ratings: &[RatingId],
+        today: Date,
+    ) -> Result<Self, FieldErrors> {
+        let mut f = FormReader::new(form);
+        let objective_id = match form.get("objective_id") {
+            "" => None,
+            given => {
+                let found = given
+                    .parse()
+                    .ok()
+                    .map(ObjectiveId)
+                    .filter(|o| objectives.contains(o));
+                if found.is_none() {
+                    f.error(
+                        "objective_id",
+                        "Choose the whole area or one of its objectives",
+                    );
+                }
+                found
+            }
+        };
+        let rating_id = match form.get("rating_id") {
+            "" => None,
+            given => {
+                let found = given.parse().ok().filter(|r| ratings.contains(r));
+                if found.is_none() {
+                    f.error(
+                        "rating_id",
+                        "Choose a rating of the plan's scheme, or no rating",
+                    );
+                }
+                found
+            }
+        };
+        let narrative = f.required(
+            "narrative",
+            "what has been done, what difference it made and what will happen next",
+            LONG_TEXT,
+        );
+        let update_date = f.date("update_date", "the date of the update", true);
+        if update_date.is_some_and(|d| d > today) {
+            f.error(
+                "update_date-day",
+                "The date of the update must be today or in the past",
+            );
+        }
+        f.finish(AreaProgressInput {
+            objective_id,
+            update_date: update_date.unwrap_or(today),
+            rating_id,
+            narrative,
+        })
+    }
+}
+
+#[cfg(test)]
+mod area_progress_tests {
+    use super::*;
+
+    fn form(pairs: &[(&str, &str)]) -> RawForm {
+        RawForm(
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn progress_of_an_area_is_dated_narrated_and_rated_or_not() {
+        let today = time::macros::date!(2022 - 03 - 31);
+        let base = [
+            ("update_date-day", "31"),
+            ("update_date-month", "3"),
+            ("update_date-year", "2022"),
+            (
+                "narrative",
+                "Done: the toolkit. Difference: earlier help. Next: training.",
+            ),
+        ];
+        let unrated =
+            AreaProgressInput::parse(&form(&base), &[], &[RatingId(4)], today).expect("valid");
+        assert_eq!((unrated.rating_id, unrated.objective_id), (None, None));
+        let mut rated = base.to_vec();
+        rated.extend([("rating_id", "4"), ("objective_id", "7")]);
+        let input =
+            AreaProgressInput::parse(&form(&rated), &[ObjectiveId(7)], &[RatingId(4)], today)
+                .expect("valid");
+        assert_eq!(
+            (input.rating_id, input.objective_id),
+            (Some(RatingId(4)), Some(ObjectiveId(7)))
+        );
+        // Another plan's rating or another area's objective, no narrative, a future date.
+        let bad = form(&[
+            ("rating_id", "9"),
+            ("objective_id", "8"),
+            ("update_date-day", "1"),
+            ("update_date-month", "4"),
+            ("update_date-year", "2022"),
+        ]);
+        let errors = AreaProgressInput::parse(&bad, &[ObjectiveId(7)], &[RatingId(4)], today)
+            .expect_err("refused");
+        for field in ["rating_id", "objective_id", "narrative", "update_date-day"] {
+            assert!(
+                errors.0.iter().any(|e| e.field == field),
+                "{field}: {errors:?}"
+            );
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -198,6 +198,23 @@ impl ProgressUpdate {
     }
 }
 
+/// Progress of a whole area or objective: a dated narrative (what has been done, what
+/// difference it made, what will happen next), rated or not, as plans that report per
+/// area or recommendation write it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AreaProgress {
+    pub id: i64,
+    pub area_id: AreaId,
+    /// The objective it is about, or none for the whole area.
+    pub objective_id: Option<ObjectiveId>,
+    /// The objective's number as written ("1.1"), when it is about one.
+    pub objective_number: Option<String>,
+    pub update_date: Date,
+    pub rating_id: Option<RatingId>,
+    pub narrative: String,
+    pub author_name: String,
+}
+
 /// Why a progress update no longer counts, and who said so.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Supersession {

@@ -42,6 +42,18 @@ pub struct ReportFacts<'a> {
     pub ratings: &'a [Rating],
     pub people: &'a HashMap<PersonId, String>,
     pub measures: &'a [(Measure, Vec<DataPoint>)],
+    /// Progress of areas and objectives, oldest first.
+    pub area_progress: &'a [crate::plan::AreaProgress],
+}
+
+/// The latest progress of an area (or one of its objectives) at a report's date.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AreaProgressLine {
+    pub date: Date,
+    /// "Objective 1.1", or empty for the whole area.
+    pub about: String,
+    pub rating: Option<RatingView>,
+    pub narrative: String,
 }
 
 /// A rating as shown in a report.
@@ -96,6 +108,10 @@ pub struct AreaSection {
     /// For the review pack: the measures meant to show the area's impact.
     #[serde(default)]
     pub impact: Vec<MeasureLine>,
+    /// The area's own progress narrative, latest first: the area's, then each objective's
+    /// latest at the report's date.
+    #[serde(default)]
+    pub progress: Vec<AreaProgressLine>,
 }
 
 /// The milestones due by one review checkpoint (3, 6 or 12 months into the plan).
@@ -293,6 +309,7 @@ pub fn build(
                 outcomes: vec![],
                 checkpoints: vec![],
                 impact: vec![],
+                progress: area_progress_lines(area, facts, as_at),
             };
             if kind == ReportKind::Review {
                 review_area(&mut section, area, facts, as_at);
@@ -373,6 +390,46 @@ fn review_name(start: Option<Date>, as_at: Date) -> String {
 
 /// Fills in the review pack's parts of an area: its outcomes, its milestones by 3, 6 and
 /// 12 months from the plan's start, and the measures linked to it or to its actions.
+/// The latest progress of the area, and of each of its objectives, at `as_at`.
+fn area_progress_lines(area: &Area, facts: &ReportFacts<'_>, as_at: Date) -> Vec<AreaProgressLine> {
+    let mut latest: Vec<&crate::plan::AreaProgress> = Vec::new();
+    for progress in facts
+        .area_progress
+        .iter()
+        .filter(|p| p.area_id == area.id && p.update_date <= as_at)
+    {
+        match latest
+            .iter_mut()
+            .find(|l| l.objective_id == progress.objective_id)
+        {
+            Some(slot) if slot.update_date <= progress.update_date => *slot = progress,
+            Some(_) => {}
+            None => latest.push(progress),
+        }
+    }
+    latest.sort_by_key(|p| p.objective_id.map(|o| o.0));
+    latest
+        .into_iter()
+        .map(|p| AreaProgressLine {
+            date: p.update_date,
+            about: p
+                .objective_number
+                .as_ref()
+                .map(|n| format!("Objective {n}"))
+                .unwrap_or_default(),
+            rating: p
+                .rating_id
+                .and_then(|r| facts.ratings.iter().find(|x| x.id == r))
+                .map(|r| RatingView {
+                    label: r.label.clone(),
+                    colour: r.colour.code().to_owned(),
+                    class: r.class,
+                }),
+            narrative: p.narrative.clone(),
+        })
+        .collect()
+}
+
 fn review_area(section: &mut AreaSection, area: &Area, facts: &ReportFacts<'_>, as_at: Date) {
     use crate::input::long_date;
     section.outcomes = area
@@ -675,8 +732,70 @@ mod tests {
             ratings: &ratings,
             people: &people,
             measures: &[],
+            area_progress: &area_progress(),
         };
         build(kind, &facts, as_at, since)
+    }
+
+    /// Area 1's yearly narratives: March (rated) and June (not), and objective 1.1's in May.
+    fn area_progress() -> Vec<crate::plan::AreaProgress> {
+        let line = |id, on, objective: Option<i64>, rating: Option<i64>, narrative: &str| {
+            crate::plan::AreaProgress {
+                id,
+                area_id: AreaId(1),
+                objective_id: objective.map(crate::ObjectiveId),
+                objective_number: objective.map(|_| "1.1".to_owned()),
+                update_date: on,
+                rating_id: rating.map(RatingId),
+                narrative: narrative.into(),
+                author_name: "SRO".into(),
+            }
+        };
+        vec![
+            line(
+                1,
+                date!(2022 - 03 - 31),
+                None,
+                Some(1),
+                "Year one: toolkit published",
+            ),
+            line(
+                2,
+                date!(2022 - 05 - 31),
+                Some(11),
+                None,
+                "Objective: training begun",
+            ),
+            line(
+                3,
+                date!(2022 - 06 - 30),
+                None,
+                None,
+                "Year two: training delivered",
+            ),
+        ]
+    }
+
+    #[test]
+    fn a_report_gives_each_area_its_latest_progress_at_its_date() {
+        let in_april = report(ReportKind::Progress, date!(2022 - 04 - 30), None);
+        let lines = &in_april.areas[0].progress;
+        assert_eq!(lines.len(), 1, "the objective's is later than the report");
+        assert_eq!(lines[0].narrative, "Year one: toolkit published");
+        assert!(lines[0].rating.is_some());
+        let in_july = report(ReportKind::Progress, date!(2022 - 07 - 31), None);
+        let lines = &in_july.areas[0].progress;
+        assert_eq!(
+            lines
+                .iter()
+                .map(|l| (l.about.as_str(), l.narrative.as_str()))
+                .collect::<Vec<_>>(),
+            [
+                ("", "Year two: training delivered"),
+                ("Objective 1.1", "Objective: training begun")
+            ]
+        );
+        assert!(lines[0].rating.is_none(), "progress may be unrated");
     }
 
     #[test]

@@ -267,6 +267,10 @@ pub struct Area {
     pub outcomes: Option<String>,
     #[serde(default)]
     pub objectives: Vec<Objective>,
+    /// Progress of the whole area, oldest first: dated narratives, rated or not (an
+    /// empty `rating`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub progress: Vec<Update>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -280,6 +284,9 @@ pub struct Objective {
     pub impact_indicators: Option<String>,
     #[serde(default)]
     pub milestones: Option<String>,
+    /// Progress of the objective, oldest first, as an area's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub progress: Vec<Update>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

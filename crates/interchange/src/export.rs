@@ -262,6 +262,29 @@ async fn export_one_plan(
     let rating_labels: HashMap<_, _> = ratings.iter().map(|r| (r.id, r.label.clone())).collect();
     let areas = store.list_areas(partnership, plan_id).await?;
     let objectives = store.list_objectives(partnership, plan_id).await?;
+    let area_progress = store.list_area_progress(partnership, plan_id).await?;
+    // Progress of an area (objective `None`) or one objective, as document updates.
+    let progress_of = |area: sendplan_domain::AreaId,
+                       objective: Option<sendplan_domain::ObjectiveId>|
+     -> Vec<Update> {
+        area_progress
+            .iter()
+            .filter(|p| p.area_id == area && p.objective_id == objective)
+            .map(|p| Update {
+                date: p.update_date.to_string(),
+                rating: p
+                    .rating_id
+                    .and_then(|r| ratings.iter().find(|x| x.id == r))
+                    .map(|r| r.label.clone())
+                    .unwrap_or_default(),
+                narrative: p.narrative.clone(),
+                author: (!p.author_name.is_empty()).then(|| p.author_name.clone()),
+                evidence_links: vec![],
+                as_written: None,
+                superseded: None,
+            })
+            .collect()
+    };
     let stored_actions = store.list_actions(partnership, plan_id).await?;
     let numbers: HashMap<_, _> = stored_actions
         .iter()
@@ -434,8 +457,10 @@ async fn export_one_plan(
                         i_statement: some(&o.i_statement),
                         impact_indicators: some(&o.impact_indicators),
                         milestones: some(&o.milestones),
+                        progress: progress_of(a.id, Some(o.id)),
                     })
                     .collect(),
+                progress: progress_of(a.id, None),
             })
             .collect(),
         actions,

@@ -638,6 +638,44 @@ fn read_inspection_dates(
     }
 }
 
+/// A progress update of an area or objective: its date, its rating if it has one (an
+/// empty rating is none), its narrative.
+fn area_progress(
+    p: &mut Problems,
+    at: &str,
+    update: &crate::document::Update,
+    rating_labels: &HashMap<&str, usize>,
+    objective: Option<usize>,
+) -> Option<AreaProgressImport> {
+    let date = p.iso_date(&format!("{at}.date"), &update.date);
+    let rating = match update.rating.as_str() {
+        "" => Some(None),
+        label => match rating_labels.get(label) {
+            Some(r) => Some(Some(*r)),
+            None => {
+                p.add(
+                    format!("{at}.rating"),
+                    format!("\"{label}\" is not one of the plan's ratings"),
+                );
+                None
+            }
+        },
+    };
+    if update.narrative.trim().is_empty() {
+        p.add(
+            format!("{at}.narrative"),
+            "the progress of an area needs its narrative",
+        );
+    }
+    Some(AreaProgressImport {
+        objective,
+        date: date?,
+        rating: rating?,
+        narrative: p.text(&format!("{at}.narrative"), &update.narrative, LONG_TEXT),
+        recorded_by: update.author.clone().unwrap_or_default(),
+    })
+}
+
 /// A partial date field ("2016", "2016-12" or "2016-12-05"), if present and readable.
 fn partial_date(p: &mut Problems, at: &str, value: &Option<String>) -> Option<PartialDate> {
     let text = value.as_deref()?;
@@ -836,8 +874,31 @@ fn read_plan(
             }
         }
         let mut objectives = Vec::new();
+        let mut progress: Vec<AreaProgressImport> = area
+            .progress
+            .iter()
+            .enumerate()
+            .filter_map(|(u, update)| {
+                area_progress(
+                    p,
+                    &format!("{aat}.progress[{u}]"),
+                    update,
+                    &rating_labels,
+                    None,
+                )
+            })
+            .collect();
         for (o, objective) in area.objectives.iter().enumerate() {
             let oat = format!("{aat}.objectives[{o}]");
+            for (u, update) in objective.progress.iter().enumerate() {
+                progress.extend(area_progress(
+                    p,
+                    &format!("{oat}.progress[{u}]"),
+                    update,
+                    &rating_labels,
+                    Some(o),
+                ));
+            }
             let onumber = p.number(&format!("{oat}.number"), &objective.number);
             if let (Some(on), Some(an)) = (&onumber, &number) {
                 if !on.is_child_of(an) {
@@ -896,6 +957,7 @@ fn read_plan(
                 )
             }),
             objectives,
+            progress,
         });
     }
 

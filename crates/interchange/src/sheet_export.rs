@@ -158,6 +158,32 @@ pub fn plan_sheets(document: &Document) -> PlanSheets {
         })
         .collect();
     let mut updates = Vec::new();
+    // Progress of areas and objectives first, under their numbers.
+    let progress_row = |number: &str, update: &crate::document::Update| {
+        vec![
+            number.to_owned(),
+            update.date.clone(),
+            String::new(),
+            update.rating.clone(),
+            update.narrative.clone(),
+            update.author.clone().unwrap_or_default(),
+            update.evidence_links.join("\n"),
+            String::new(),
+            String::new(),
+            String::new(),
+        ]
+    };
+    for area in &plan.areas {
+        updates.extend(area.progress.iter().map(|u| progress_row(&area.number, u)));
+        for objective in &area.objectives {
+            updates.extend(
+                objective
+                    .progress
+                    .iter()
+                    .map(|u| progress_row(&objective.number, u)),
+            );
+        }
+    }
     for action in &plan.actions {
         for update in &action.updates {
             let superseded = update.superseded.as_ref();

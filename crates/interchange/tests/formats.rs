@@ -2868,6 +2868,11 @@ async fn an_excel_export_carries_the_history_and_reimports_to_identical_data() {
             name: "Risk".into(),
             value: "High".into(),
         }];
+        // Progress of whole areas, one rated and one not.
+        plan.areas[0].progress = vec![
+            update("2022-07-31", "", "Year one: graduated approach published; more children identified at SEN Support; next, training for every SENCO.", None),
+            update("2023-07-31", "GREEN", "Year two: training delivered.", None),
+        ];
     }
     let (_, import) = read(&serde_json::to_string(&document).expect("json")).expect("valid");
     let (store, path) = fresh_store().await;
@@ -2951,7 +2956,20 @@ async fn an_excel_export_carries_the_history_and_reimports_to_identical_data() {
         Vec::<String>::new(),
         "every update the same, in order"
     );
-    assert_eq!(first.updates.len(), 5);
+    assert_eq!(
+        first.updates.len(),
+        7,
+        "five action updates and two of area 1"
+    );
+    assert_eq!(
+        reexported.plans[0].areas[0]
+            .progress
+            .iter()
+            .map(|u| (u.date.as_str(), u.rating.as_str()))
+            .collect::<Vec<_>>(),
+        [("2022-07-31", ""), ("2023-07-31", "GREEN")],
+        "the area's progress comes back, rated and not"
+    );
     let history = &reexported.plans[0].actions[0].updates;
     assert_eq!(
         history

@@ -177,6 +177,26 @@ impl Store {
                     );
                 }
                 summary.objectives += ids.len();
+                for progress in &area.progress {
+                    let input = sendplan_domain::input::AreaProgressInput {
+                        objective_id: progress.objective.map(|o| ids[o]),
+                        update_date: progress.date,
+                        rating_id: progress
+                            .rating
+                            .and_then(|r| ratings.get(r))
+                            .map(|r| sendplan_domain::RatingId(*r)),
+                        narrative: progress.narrative.clone(),
+                    };
+                    self.insert_area_progress(
+                        tx,
+                        actor,
+                        partnership,
+                        area_id,
+                        &input,
+                        &progress.recorded_by,
+                    )
+                    .await?;
+                }
                 areas.push(area_id);
                 objectives.push(ids);
             }

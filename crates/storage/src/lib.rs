@@ -28,6 +28,7 @@ mod migrate;
 mod overview;
 mod partnerships;
 mod plans;
+mod progress;
 mod publication;
 mod reminders;
 mod reports;

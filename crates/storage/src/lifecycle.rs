@@ -112,6 +112,11 @@ fn spec(kind: RecordKind) -> Spec {
                 link!("update_supersessions", "update_id IN (SELECT id FROM updates WHERE plan_id = $1)"),
                 link!("update_headings", "update_id IN (SELECT id FROM updates WHERE plan_id = $1)"),
                 Owned {
+                    table: "area_updates",
+                    rows: "plan_id = $1",
+                    noun: Some(("progress update of an area", "progress updates of areas")),
+                },
+                Owned {
                     table: "measures",
                     rows: "plan_id = $1",
                     noun: Some(("measure", "measures")),
@@ -236,11 +241,18 @@ fn spec(kind: RecordKind) -> Spec {
                        FROM objectives o JOIN plans p ON p.id = o.plan_id WHERE o.id = $1",
             versioned: true,
             owned: &[],
-            blockers: &[Blocker {
-                count: "SELECT COUNT(*) FROM actions WHERE objective_id = $1",
-                noun: ("action belongs", "actions belong"),
-                way_on: "to it. Move them to another objective, or delete them, first.",
-            }],
+            blockers: &[
+                Blocker {
+                    count: "SELECT COUNT(*) FROM actions WHERE objective_id = $1",
+                    noun: ("action belongs", "actions belong"),
+                    way_on: "to it. Move them to another objective, or delete them, first.",
+                },
+                Blocker {
+                    count: "SELECT COUNT(*) FROM area_updates WHERE objective_id = $1",
+                    noun: ("progress update is", "progress updates are"),
+                    way_on: "its history, which is never deleted. Archive the plan instead.",
+                },
+            ],
         },
         Area => Spec {
             table: "areas",
@@ -264,6 +276,11 @@ fn spec(kind: RecordKind) -> Spec {
                     count: "SELECT COUNT(*) FROM objectives WHERE area_id = $1",
                     noun: ("objective belongs", "objectives belong"),
                     way_on: "to it. Delete them first.",
+                },
+                Blocker {
+                    count: "SELECT COUNT(*) FROM area_updates WHERE area_id = $1",
+                    noun: ("progress update is", "progress updates are"),
+                    way_on: "its history, which is never deleted. Archive the plan instead.",
                 },
                 Blocker {
                     count: "SELECT COUNT(*) FROM actions WHERE area_id = $1",

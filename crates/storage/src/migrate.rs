@@ -138,6 +138,13 @@ pub const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0017_tracker_import.sql"),
         rebuilds_sqlite_tables: false,
     },
+    Migration {
+        version: 18,
+        name: "area_progress",
+        sqlite: include_str!("../migrations/sqlite/0018_area_progress.sql"),
+        postgres: include_str!("../migrations/postgres/0018_area_progress.sql"),
+        rebuilds_sqlite_tables: false,
+    },
 ];
 
 /// The PostgreSQL advisory lock key held while migrating ("sendplan" in ASCII).

@@ -22,6 +22,7 @@ pub struct ReportData {
     pub ratings: Vec<Rating>,
     pub people: HashMap<PersonId, String>,
     pub measures: Vec<(Measure, Vec<DataPoint>)>,
+    pub area_progress: Vec<sendplan_domain::plan::AreaProgress>,
 }
 
 impl ReportData {
@@ -35,6 +36,7 @@ impl ReportData {
             ratings: &self.ratings,
             people: &self.people,
             measures: &self.measures,
+            area_progress: &self.area_progress,
         }
     }
 }
@@ -69,6 +71,7 @@ impl Store {
             updates: self.list_plan_updates(partnership, plan).await?,
             milestones: self.list_plan_milestones(partnership, plan).await?,
             ratings: self.list_ratings(partnership, plan).await?,
+            area_progress: self.list_area_progress(partnership, plan).await?,
             people: self
                 .people(partnership)
                 .await?

@@ -321,6 +321,20 @@ pub struct AreaView {
     pub add_action_href: String,
     pub groups: Vec<ActionGroup>,
     pub shown: usize,
+    /// Its progress updates (and its objectives'), newest first.
+    pub progress: Vec<AreaProgressView>,
+    pub add_progress_href: String,
+}
+
+/// A progress update of an area or objective, as the plan page shows it.
+#[derive(Debug, Clone)]
+pub struct AreaProgressView {
+    pub date: String,
+    /// "Objective 1.1", or empty for the whole area.
+    pub about: String,
+    pub rating: Option<crate::views::Tag>,
+    pub narrative: String,
+    pub author: String,
 }
 
 /// The plan page: the layout around a body that may come from the fragment cache.

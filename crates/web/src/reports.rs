@@ -35,6 +35,19 @@ struct AreaView {
     outcomes: Vec<String>,
     checkpoints: Vec<sendplan_domain::reports::Checkpoint>,
     impact: Vec<MeasureView>,
+    /// The area's (and its objectives') latest progress: (heading, rating, colour, narrative).
+    progress: Vec<(String, String, String, String)>,
+}
+
+/// The heading of an area's progress line: "Progress of the area, 31 March 2022" or "...
+/// of objective 1.1, ...".
+fn progress_heading(line: &sendplan_domain::reports::AreaProgressLine) -> String {
+    let of = if line.about.is_empty() {
+        "the area".to_owned()
+    } else {
+        line.about.to_lowercase()
+    };
+    format!("Progress of {of}, {}", long_date(line.date))
 }
 
 struct MeasureView {
@@ -121,6 +134,22 @@ pub fn report_html(
             outcomes: area.outcomes.clone(),
             checkpoints: area.checkpoints.clone(),
             impact: area.impact.iter().map(MeasureView::of).collect(),
+            progress: area
+                .progress
+                .iter()
+                .map(|line| {
+                    (
+                        progress_heading(line),
+                        line.rating
+                            .as_ref()
+                            .map_or(String::new(), |r| r.label.clone()),
+                        line.rating
+                            .as_ref()
+                            .map_or(String::new(), |r| r.colour.clone()),
+                        line.narrative.clone(),
+                    )
+                })
+                .collect(),
         })
         .collect();
     let charts = if matches!(report.kind, ReportKind::Progress | ReportKind::Review) {
@@ -216,6 +245,18 @@ pub fn report_docx(report: &Report, partnership: &str) -> Result<Vec<u8>, String
     let with_change = report.since.is_some();
     for area in &report.areas {
         blocks.push(Block::Heading(1, format!("{} {}", area.number, area.title)));
+        for line in &area.progress {
+            let rating = line
+                .rating
+                .as_ref()
+                .map(|r| format!(": {}", r.label))
+                .unwrap_or_default();
+            blocks.push(Block::Heading(
+                2,
+                format!("{}{rating}", progress_heading(line)),
+            ));
+            blocks.push(Block::Paragraph(vec![Run::plain(line.narrative.clone())]));
+        }
         if !area.counts.is_empty() {
             blocks.push(Block::Paragraph(vec![Run::plain(
                 area.counts

@@ -1021,6 +1021,16 @@ fn routes(a: &Area) -> Vec<(&'static str, String, Needs)> {
         ("POST", format!("{p}/areas/{}/edit", a.area), EditPlans),
         (
             "GET",
+            format!("{p}/areas/{}/progress/new", a.area),
+            EditPlans,
+        ),
+        (
+            "POST",
+            format!("{p}/areas/{}/progress/new", a.area),
+            EditPlans,
+        ),
+        (
+            "GET",
             format!("{p}/areas/{}/objectives/new", a.area),
             EditPlans,
         ),

@@ -156,8 +156,8 @@ fn non_empty(row: &[String]) -> bool {
     row.iter().any(|c| !c.trim().is_empty())
 }
 
-/// Whether a row holds a group heading over the row below: a value repeated across
-/// neighbouring cells (a merged cell), every cell short.
+/// Whether a row holds a group heading over the row below: a value used for more than one
+/// column (a merged cell, or "RAG" written over each month), every cell short.
 fn is_group_heading(row: &[String]) -> bool {
     // A title merged across the whole table is not a group over some columns.
     let whole_width = row.iter().all(|c| !c.is_empty() && *c == row[0]);
@@ -165,8 +165,9 @@ fn is_group_heading(row: &[String]) -> bool {
         && non_empty(row)
         && row.iter().all(|c| c.is_empty() || short(c))
         && row
-            .windows(2)
-            .any(|pair| !pair[0].is_empty() && pair[0] == pair[1])
+            .iter()
+            .enumerate()
+            .any(|(i, c)| !c.is_empty() && row[i + 1..].contains(c))
 }
 
 /// Whether a row reads as a second header row beneath `header`: every cell short, none
@@ -187,8 +188,14 @@ fn is_sub_heading(row: &[String], header: &[String]) -> bool {
         if cell == above {
             return true;
         }
-        let repeated = |j: usize| header.get(j).is_some_and(|h| !h.is_empty() && h == above);
-        above.is_empty() || repeated(i + 1) || (i > 0 && repeated(i - 1))
+        // Under a heading the header row uses more than once ("RAG" over each month,
+        // merged or not), the row below tells the columns apart.
+        let repeated = header
+            .iter()
+            .filter(|h| !h.is_empty() && *h == above)
+            .count()
+            > 1;
+        above.is_empty() || repeated
     })
 }
 
@@ -431,6 +438,27 @@ mod tests {
         let table = to_table(&above, None).expect("table");
         assert_eq!(table.headers[2], "RAG rating May 20");
         assert_eq!(table.header_lines, 1..=2);
+    }
+
+    #[test]
+    fn a_heading_written_over_each_dated_column_joins_the_date_below_it() {
+        let g = grid(&[
+            &["Ref", "Action", "RAG", "Commentary", "RAG", "Commentary"],
+            &["Ref", "Action", "Jan 22", "Jan 22", "Feb 22", "Feb 22"],
+            &["1.1", "Do it", "G", "Started", "A", "Delayed"],
+        ]);
+        let table = to_table(&g, None).expect("table");
+        assert_eq!(
+            table.headers,
+            [
+                "Ref",
+                "Action",
+                "RAG Jan 22",
+                "Commentary Jan 22",
+                "RAG Feb 22",
+                "Commentary Feb 22"
+            ]
+        );
     }
 
     #[test]

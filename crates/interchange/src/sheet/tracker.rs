@@ -1154,16 +1154,26 @@ impl<'t> Builder<'t> {
                 }
             };
             let number_text = cell(number);
-            let key = ItemNumber::parse(number_text)
+            let parsed = ItemNumber::parse(number_text).ok();
+            let key = parsed
+                .as_ref()
                 .map(|n| n.to_string())
-                .unwrap_or_else(|_| number_text.to_owned());
-            let Some(position) = self.actions.iter().position(|a| a.number == key) else {
-                self.problems.push(problem(
-                    number,
-                    format!("there is no action {number_text} in the sheets of actions"),
-                ));
+                .unwrap_or_else(|| number_text.to_owned());
+            let action = self.actions.iter().position(|a| a.number == key);
+            // Otherwise the number of an area or objective: the progress of it.
+            let segments = parsed
+                .as_ref()
+                .map(|n| n.segments().to_vec())
+                .unwrap_or_default();
+            let of_area =
+                action.is_none() && segments.len() == 1 && self.areas.contains_key(&segments[0]);
+            let of_objective = action.is_none()
+                && segments.len() == 2
+                && self.objectives.contains_key(&(segments[0], segments[1]));
+            if action.is_none() && !of_area && !of_objective {
+                self.problems.push(problem(number, format!("there is no action, area or objective {number_text} in the sheets of actions")));
                 continue;
-            };
+            }
             let Some(day) = read_day(cell(date)) else {
                 self.problems.push(problem(
                     date,
@@ -1178,21 +1188,31 @@ impl<'t> Builder<'t> {
                 ));
                 continue;
             }
-            let Some(value) = value_key(cell(rating), row.fill(rating.unwrap_or(usize::MAX)))
-            else {
-                self.problems
-                    .push(problem(rating, "the update has no rating".to_owned()));
-                continue;
-            };
-            let label = match values.get(value.as_str()) {
-                Some(Some(label)) if !label.is_empty() => (*label).to_owned(),
-                _ => {
-                    self.problems.push(problem(rating, format!("\"{}\" has no rating chosen for it: choose what it means under \u{2018}Rating values\u{2019}", cell(rating))));
+            // An action's update is rated; an area's or objective's may not be.
+            let label = match value_key(cell(rating), row.fill(rating.unwrap_or(usize::MAX))) {
+                None if action.is_some() => {
+                    self.problems
+                        .push(problem(rating, "the update has no rating".to_owned()));
                     continue;
                 }
+                None => String::new(),
+                Some(value) => match values.get(value.as_str()) {
+                    Some(Some(label)) if !label.is_empty() => (*label).to_owned(),
+                    _ => {
+                        self.problems.push(problem(rating, format!("\"{}\" has no rating chosen for it: choose what it means under \u{2018}Rating values\u{2019}", cell(rating))));
+                        continue;
+                    }
+                },
             };
+            if action.is_none() && cell(narrative).is_empty() {
+                self.problems.push(problem(
+                    narrative,
+                    "the progress of an area or objective needs its narrative".to_owned(),
+                ));
+                continue;
+            }
             let some = |text: &str| (!text.is_empty()).then(|| text.to_owned());
-            self.actions[position].updates.push(Update {
+            let update = Update {
                 date: day.to_string(),
                 rating: label,
                 narrative: cell(narrative).to_owned(),
@@ -1210,11 +1230,30 @@ impl<'t> Builder<'t> {
                     at: some(cell(at)).unwrap_or_else(|| format!("{day}T00:00:00Z")),
                     corrected_by: None,
                 }),
-            });
+            };
+            match action {
+                Some(position) => self.actions[position].updates.push(update),
+                None if of_area => {
+                    if let Some(area) = self.areas.get_mut(&segments[0]) {
+                        area.progress.push(update);
+                    }
+                }
+                None => {
+                    if let Some(objective) = self.objectives.get_mut(&(segments[0], segments[1])) {
+                        objective.progress.push(update);
+                    }
+                }
+            }
         }
+        // Oldest first, keeping the sheet's order on a day.
         for action in &mut self.actions {
-            // Oldest first, keeping the sheet's order on a day.
             action.updates.sort_by(|a, b| a.date.cmp(&b.date));
+        }
+        for area in self.areas.values_mut() {
+            area.progress.sort_by(|a, b| a.date.cmp(&b.date));
+        }
+        for objective in self.objectives.values_mut() {
+            objective.progress.sort_by(|a, b| a.date.cmp(&b.date));
         }
     }
 
@@ -1226,6 +1265,7 @@ impl<'t> Builder<'t> {
             senior_responsible_officer: None,
             outcomes: None,
             objectives: vec![],
+            progress: vec![],
         });
         if let Some(title) = title {
             // The first title given wins; a banner whose number disagrees does not name it.
@@ -1254,6 +1294,7 @@ impl<'t> Builder<'t> {
                 i_statement: None,
                 impact_indicators: None,
                 milestones: None,
+                progress: vec![],
             });
         if let Some(title) = title {
             if entry.title == format!("Objective {area}.{number}") {

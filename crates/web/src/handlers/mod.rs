@@ -16,6 +16,7 @@ mod members;
 mod partnerships;
 mod people;
 mod plans;
+mod progress;
 mod publication;
 mod reminders;
 mod reports;
@@ -180,6 +181,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/p/{pid}/areas/{id}/edit",
             get(structure::edit_area).post(structure::update_area),
+        )
+        .route(
+            "/p/{pid}/areas/{id}/progress/new",
+            get(progress::new_area_progress).post(progress::create_area_progress),
         )
         .route(
             "/p/{pid}/areas/{id}/objectives/new",

@@ -313,6 +313,7 @@ async fn plan_body(
     let base = format!("{}/plans/{}", ctx.base(), plan.id);
     let editable = ctx.can(Capability::EditPlans);
 
+    let area_progress = state.store.list_area_progress(ctx.pid(), plan.id).await?;
     let mut shown = 0;
     let mut areas = Vec::new();
     for area in &overview.areas {
@@ -386,6 +387,29 @@ async fn plan_body(
             add_action_href: format!("{}/areas/{}/actions/new", ctx.base(), area.id),
             groups,
             shown: in_area.len(),
+            progress: area_progress
+                .iter()
+                .rev()
+                .filter(|p| p.area_id == area.id)
+                .map(|p| crate::pages::AreaProgressView {
+                    date: long_date(p.update_date),
+                    about: p
+                        .objective_id
+                        .and_then(|o| overview.objectives.iter().find(|x| x.id == o))
+                        .map(|o| format!("Objective {}", o.number))
+                        .unwrap_or_default(),
+                    rating: p
+                        .rating_id
+                        .map(|r| Tag::rating(overview.ratings.iter().find(|x| x.id == r))),
+                    narrative: p.narrative.clone(),
+                    author: p.author_name.clone(),
+                })
+                .collect(),
+            add_progress_href: if editable {
+                format!("{}/areas/{}/progress/new", ctx.base(), area.id)
+            } else {
+                String::new()
+            },
         });
     }
 
