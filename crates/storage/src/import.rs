@@ -11,6 +11,10 @@ use time::Date;
 /// The account that imported updates are recorded against; it cannot sign in.
 const IMPORT_ACCOUNT: &str = "import@sendplan.invalid";
 
+/// Rows of updates written by one statement (10 values each, well inside SQLite's and
+/// PostgreSQL's limits on a statement's parameters).
+const UPDATES_PER_STATEMENT: usize = 300;
+
 impl Store {
     /// Stores everything in `import`. A partnership with the same local authority code is
     /// reused (its identical organisations and people too); everything else is created.
@@ -253,57 +257,100 @@ impl Store {
                         .execute(&mut **tx)
                         .await?;
                 }
-                let mut update_ids = Vec::new();
-                for update in &imported.updates {
-                    let rating = *ratings.get(update.rating).ok_or_else(|| {
-                        StoreError::Rule(
-                            "An update names a rating the plan does not have".to_owned(),
-                        )
-                    })?;
-                    let id: i64 = sqlx::query_scalar(
-                        "INSERT INTO updates (partnership_id, plan_id, action_id, update_date, author_user_id, rating_id, narrative, evidence_links, created_at, recorded_by) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-                    )
-                    .bind(partnership.0)
-                    .bind(plan_id.0)
-                    .bind(action.0)
-                    .bind(date_text(update.date))
-                    .bind(author)
-                    .bind(rating)
-                    .bind(update.narrative.clone())
-                    .bind(update.evidence_links.join("\n"))
-                    .bind(now_text())
-                    .bind(update.recorded_by.clone())
-                    .fetch_one(&mut **tx)
-                    .await?;
-                    if !update.as_written.is_empty() {
-                        sqlx::query(
-                            "INSERT INTO update_headings (update_id, as_written) VALUES ($1, $2)",
-                        )
-                        .bind(id)
-                        .bind(update.as_written.clone())
-                        .execute(&mut **tx)
-                        .await?;
+                // An action's history is written a few hundred updates to a statement: a
+                // tracker brings a dozen dated ratings for each of thousands of actions.
+                let mut update_ids: Vec<i64> = Vec::new();
+                for chunk in imported.updates.chunks(UPDATES_PER_STATEMENT) {
+                    let mut sql = String::from(
+                        "INSERT INTO updates (partnership_id, plan_id, action_id, update_date, author_user_id, rating_id, narrative, evidence_links, created_at, recorded_by) VALUES ",
+                    );
+                    for row in 0..chunk.len() {
+                        let first = row * 10;
+                        if row > 0 {
+                            sql.push_str(", ");
+                        }
+                        let placeholders: Vec<String> =
+                            (1..=10).map(|c| format!("${}", first + c)).collect();
+                        sql.push_str(&format!("({})", placeholders.join(", ")));
                     }
+                    sql.push_str(" RETURNING id");
+                    let mut query = sqlx::query_scalar::<_, i64>(&sql);
+                    for update in chunk {
+                        let rating = *ratings.get(update.rating).ok_or_else(|| {
+                            StoreError::Rule(
+                                "An update names a rating the plan does not have".to_owned(),
+                            )
+                        })?;
+                        query = query
+                            .bind(partnership.0)
+                            .bind(plan_id.0)
+                            .bind(action.0)
+                            .bind(date_text(update.date))
+                            .bind(author)
+                            .bind(rating)
+                            .bind(update.narrative.clone())
+                            .bind(update.evidence_links.join("\n"))
+                            .bind(now_text())
+                            .bind(update.recorded_by.clone());
+                    }
+                    // Ids are given in the order the rows are written; RETURNING need not
+                    // list them in that order.
+                    let mut ids = query.fetch_all(&mut **tx).await?;
+                    ids.sort_unstable();
+                    update_ids.extend(ids);
+                }
+                summary.updates += update_ids.len();
+                let headings: Vec<(i64, &str)> = update_ids
+                    .iter()
+                    .zip(&imported.updates)
+                    .filter(|(_, u)| !u.as_written.is_empty())
+                    .map(|(id, u)| (*id, u.as_written.as_str()))
+                    .collect();
+                for chunk in headings.chunks(UPDATES_PER_STATEMENT) {
+                    let values: Vec<String> = (0..chunk.len())
+                        .map(|row| format!("(${}, ${})", row * 2 + 1, row * 2 + 2))
+                        .collect();
+                    let sql = format!(
+                        "INSERT INTO update_headings (update_id, as_written) VALUES {}",
+                        values.join(", ")
+                    );
+                    let mut query = sqlx::query(&sql);
+                    for (id, written) in chunk {
+                        query = query.bind(*id).bind((*written).to_owned());
+                    }
+                    query.execute(&mut **tx).await?;
+                }
+                // One audit entry for an action's imported history (a tracker brings a
+                // dozen dated ratings per action; an entry each made a 24,000-update
+                // import take most of its time writing the log), naming every update.
+                if let (Some(first), Some(last)) = (update_ids.first(), update_ids.last()) {
+                    let after: Vec<(String, &str)> = imported
+                        .updates
+                        .iter()
+                        .map(|u| (date_text(u.date), u.narrative.as_str()))
+                        .collect();
                     record::<(), _>(
                         tx,
                         Change {
                             partnership: Some(partnership),
                             actor,
                             entity: "update",
-                            entity_id: id,
+                            entity_id: *first,
                             change: "added",
-                            summary: format!(
-                                "Update imported on action {}",
-                                imported.action.number
-                            ),
+                            summary: if first == last {
+                                format!("Update imported on action {}", imported.action.number)
+                            } else {
+                                format!(
+                                    "{} updates imported on action {} (ids {first} to {last})",
+                                    update_ids.len(),
+                                    imported.action.number
+                                )
+                            },
                             before: None,
-                            after: Some(&(update.date, &update.narrative)),
+                            after: Some(&after),
                         },
                     )
                     .await?;
-                    summary.updates += 1;
-                    update_ids.push(id);
                 }
                 // Corrections and withdrawals, once every update they name is in.
                 for (update, id) in imported.updates.iter().zip(&update_ids) {

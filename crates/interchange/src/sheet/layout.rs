@@ -92,13 +92,14 @@ impl Banner {
         });
         Banner {
             kind,
-            number: if kind == BannerKind::Area
-                || number.as_deref().is_some_and(|n| n.contains('.'))
-            {
-                number
-            } else {
-                None
-            },
+            // An area is numbered "2", an objective "2.3"; any other number names neither.
+            number: number.filter(|n| {
+                let parts = n.split('.').count();
+                match kind {
+                    BannerKind::Area => parts == 1,
+                    BannerKind::Objective => parts == 2,
+                }
+            }),
             title: if title.is_empty() { trimmed } else { title }.to_owned(),
             text: trimmed.to_owned(),
             statement,
