@@ -1230,6 +1230,18 @@ impl MilestoneDoneInput {
     }
 }
 
+/// The date of a progress update (an action's or an area's): given, and not in the future.
+fn update_date(f: &mut FormReader<'_>, today: Date) -> Option<Date> {
+    let date = f.date("update_date", "the date of the update", true);
+    if date.is_some_and(|d| d > today) {
+        f.error(
+            "update_date-day",
+            "The date of the update must be today or in the past",
+        );
+    }
+    date
+}
+
 /// A progress update as posted by a lead.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UpdateInput {
@@ -1251,13 +1263,7 @@ impl UpdateInput {
             "what has happened since the last update",
             LONG_TEXT,
         );
-        let update_date = f.date("update_date", "the date of the update", true);
-        if update_date.is_some_and(|d| d > today) {
-            f.error(
-                "update_date-day",
-                "The date of the update must be today or in the past",
-            );
-        }
+        let update_date = update_date(&mut f, today);
         let evidence_links = web_addresses(&mut f, "evidence_links", "the evidence links");
         f.finish(UpdateInput {
             update_date: update_date.unwrap_or(today),
@@ -1322,13 +1328,7 @@ impl AreaProgressInput {
             "what has been done, what difference it made and what will happen next",
             LONG_TEXT,
         );
-        let update_date = f.date("update_date", "the date of the update", true);
-        if update_date.is_some_and(|d| d > today) {
-            f.error(
-                "update_date-day",
-                "The date of the update must be today or in the past",
-            );
-        }
+        let update_date = update_date(&mut f, today);
         f.finish(AreaProgressInput {
             objective_id,
             update_date: update_date.unwrap_or(today),

@@ -44,6 +44,8 @@ pub struct ReportFacts<'a> {
     pub measures: &'a [(Measure, Vec<DataPoint>)],
     /// Progress of areas and objectives, oldest first.
     pub area_progress: &'a [crate::plan::AreaProgress],
+    /// Each action's extra fields, by action.
+    pub extra_fields: &'a HashMap<ActionId, Vec<(String, String)>>,
 }
 
 /// The latest progress of an area (or one of its objectives) at a report's date.
@@ -90,6 +92,9 @@ pub struct ActionLine {
     pub narrative: String,
     pub overdue: bool,
     pub milestones: Vec<MilestoneLine>,
+    /// The plan's own tracker columns sendplan has no field for ("Risk": "High").
+    #[serde(default)]
+    pub extra: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -283,6 +288,11 @@ pub fn build(
                 narrative: now.map_or(String::new(), |u| u.narrative.clone()),
                 overdue,
                 milestones,
+                extra: facts
+                    .extra_fields
+                    .get(&action.id)
+                    .cloned()
+                    .unwrap_or_default(),
             };
             let include = match kind {
                 ReportKind::Progress | ReportKind::Review => true,
@@ -733,6 +743,7 @@ mod tests {
             people: &people,
             measures: &[],
             area_progress: &area_progress(),
+            extra_fields: &HashMap::new(),
         };
         build(kind, &facts, as_at, since)
     }

@@ -23,6 +23,7 @@ pub struct ReportData {
     pub people: HashMap<PersonId, String>,
     pub measures: Vec<(Measure, Vec<DataPoint>)>,
     pub area_progress: Vec<sendplan_domain::plan::AreaProgress>,
+    pub extra_fields: HashMap<sendplan_domain::ActionId, Vec<(String, String)>>,
 }
 
 impl ReportData {
@@ -37,6 +38,7 @@ impl ReportData {
             people: &self.people,
             measures: &self.measures,
             area_progress: &self.area_progress,
+            extra_fields: &self.extra_fields,
         }
     }
 }
@@ -72,6 +74,7 @@ impl Store {
             milestones: self.list_plan_milestones(partnership, plan).await?,
             ratings: self.list_ratings(partnership, plan).await?,
             area_progress: self.list_area_progress(partnership, plan).await?,
+            extra_fields: self.list_plan_extra_fields(partnership, plan).await?,
             people: self
                 .people(partnership)
                 .await?

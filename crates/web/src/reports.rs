@@ -25,6 +25,7 @@ struct ActionView {
     narrative: String,
     overdue: bool,
     milestones: Vec<sendplan_domain::reports::MilestoneLine>,
+    extra: Vec<(String, String)>,
 }
 
 struct AreaView {
@@ -129,6 +130,7 @@ pub fn report_html(
                     narrative: a.narrative.clone(),
                     overdue: a.overdue,
                     milestones: a.milestones.clone(),
+                    extra: a.extra.clone(),
                 })
                 .collect(),
             outcomes: area.outcomes.clone(),
@@ -281,6 +283,9 @@ pub fn report_docx(report: &Report, partnership: &str) -> Result<Vec<u8>, String
                 let mut action = format!("{} {}", a.number, a.description);
                 if a.overdue {
                     action.push_str(" (overdue)");
+                }
+                for (name, value) in &a.extra {
+                    action.push_str(&format!("\n{name}: {value}"));
                 }
                 for m in &a.milestones {
                     let due = if m.due.is_empty() {

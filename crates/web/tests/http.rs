@@ -2105,6 +2105,38 @@ async fn a_spreadsheet_is_uploaded_checked_row_by_row_and_imported_all_at_once()
         .any(|p| p.to_review && p.name == "Someone New"));
     // The draft is gone once imported, and another partnership cannot see drafts.
     assert_eq!(w.get(Some(&manager), &check).await.0, StatusCode::NOT_FOUND);
+    // The same layout uploaded again comes with the choices it was imported with: the
+    // "as at" date given for its undated rating column is there without asking.
+    let (_, _, headers) = w.send(upload("tracker.csv", fixed.as_bytes())).await;
+    let again = headers
+        .get(header::LOCATION)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let (status, page) = w.get(Some(&manager), &again).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains(
+            "These are the choices made when a file laid out like this one was last imported"
+        ),
+        "the layout's choices are remembered"
+    );
+    assert!(page.contains("value=\"2022-03-31\""), "with its as-at date");
+    // Another layout starts from the suggestions.
+    let other = "Ref,Task,Owner\n1.1,Something,Someone\n";
+    let (_, _, headers) = w.send(upload("other.csv", other.as_bytes())).await;
+    let fresh = headers
+        .get(header::LOCATION)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let (_, page) = w.get(Some(&manager), &fresh).await;
+    assert!(
+        !page.contains("These are the choices made"),
+        "a new layout is suggested afresh"
+    );
 }
 
 #[tokio::test]

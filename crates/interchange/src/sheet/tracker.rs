@@ -424,15 +424,20 @@ pub fn all_rating_values(workbook: &Workbook, mapping: &ImportMapping) -> Vec<St
         else {
             continue;
         };
-        for row in &table.rows {
-            if let Some(key) = value_key(&row.cells[i], row.fill(i)) {
-                if !found.contains(&key) {
-                    found.push(key);
-                }
+        add_values(&mut found, &table, i);
+    }
+    found
+}
+
+/// Adds the distinct rating values of column `i` of a table to `found`, in order.
+fn add_values(found: &mut Vec<String>, table: &Table, i: usize) {
+    for row in &table.rows {
+        if let Some(key) = value_key(&row.cells[i], row.fill(i)) {
+            if !found.contains(&key) {
+                found.push(key);
             }
         }
     }
-    found
 }
 
 /// Every distinct rating value in the rating columns of the tables, in the order found.
@@ -446,13 +451,7 @@ pub fn rating_values(tables: &[Table], mapping: &ImportMapping) -> Vec<String> {
             ) {
                 continue;
             }
-            for row in &table.rows {
-                if let Some(key) = value_key(&row.cells[i], row.fill(i)) {
-                    if !found.contains(&key) {
-                        found.push(key);
-                    }
-                }
-            }
+            add_values(&mut found, table, i);
         }
     }
     found
