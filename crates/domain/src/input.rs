@@ -1008,7 +1008,7 @@ impl ActionInput {
         let number = f.item_number("number");
         match (parent_number(objective_id), &number) {
             (None, _) => f.error("objective_id", "Select an objective from the list"),
-            (Some(parent), Some(n)) if !n.is_child_of(&parent) => f.error(
+            (Some(parent), Some(n)) if !n.belongs_under(&parent) => f.error(
                 "number",
                 format!("Enter a number directly under {parent}, like {parent}.1"),
             ),

@@ -55,6 +55,13 @@ impl ItemNumber {
         ItemNumber(self.0.clone(), Some(letter))
     }
 
+    /// Whether an action numbered `self` belongs directly under `parent` (an area or
+    /// objective): its whole numbers are one level below, whatever its letter (`3.1 (A)`
+    /// is an action of area 3, as `3.1` is).
+    pub fn belongs_under(&self, parent: &ItemNumber) -> bool {
+        parent.1.is_none() && self.0.len() == parent.0.len() + 1 && self.0.starts_with(&parent.0)
+    }
+
     /// The sub-action letter, if any.
     pub fn letter(&self) -> Option<char> {
         self.1
@@ -237,6 +244,9 @@ mod tests {
             numbers.iter().map(ItemNumber::sort_key).collect::<Vec<_>>()
         );
         assert!(!n("3.1 (a)").is_child_of(&n("3")));
+        assert!(n("3.1 (a)").belongs_under(&n("3")));
+        assert!(n("3.1").belongs_under(&n("3")));
+        assert!(!n("3.1.1 (a)").belongs_under(&n("3")));
     }
 
     #[test]

@@ -1066,7 +1066,7 @@ fn read_action(
     }
     let parent = objective.map(|(_, _, n)| n).or(area.map(|(_, n)| n));
     if let (Some(number), Some(parent)) = (&number, parent) {
-        if !number.is_child_of(parent) {
+        if !number.belongs_under(parent) {
             p.add(
                 format!("{at}.number"),
                 format!("action {number} is not directly under {parent}"),

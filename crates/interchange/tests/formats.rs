@@ -2489,8 +2489,13 @@ fn the_tracker_corpus_imports_complete_and_exact() {
                 }
             }
         }
-        // The rating values of the columns as chosen.
-        let mapping = tracker::fit(&mapping, &workbook);
+        // The rating values of the columns as chosen; what sendplan cannot read as a
+        // rating (free text in a "Progress checks" column) the person marks "not a
+        // rating" on the page, and the manifest has no meaning for it.
+        let mut mapping = tracker::fit(&mapping, &workbook);
+        for value in mapping.ratings.iter_mut().filter(|v| v.rating.is_none()) {
+            value.rating = Some(String::new());
+        }
         let scheme =
             sendplan_domain::rating::RatingPreset::from_code(&mapping.scheme).expect("scheme");
         let mut problems = Vec::new();
@@ -2508,6 +2513,10 @@ fn the_tracker_corpus_imports_complete_and_exact() {
         ) {
             Err(found) => problems.extend(found.iter().take(5).map(ToString::to_string)),
             Ok(built) => {
+                // What the check page passes must pass the document checks and import.
+                if let Err(error) = read(&serde_json::to_string(&built.document).expect("json")) {
+                    problems.push(format!("the plan fails the document checks: {error}"));
+                }
                 let actions = &built.document.plans[0].actions;
                 let want = expected["actions"].as_array().expect("actions");
                 let mut sub_actions: std::collections::HashMap<String, u8> =
@@ -2681,8 +2690,11 @@ fn the_seed_plans_as_word_documents_import_to_the_same_plans() {
         let mapping = tracker::suggest(&workbook);
         let mut into = target(scheme);
         into.people = transcribed.people.clone();
+        into.organisations = transcribed.organisations.clone();
         let built = tracker::to_document(&workbook, &mapping, &into)
             .unwrap_or_else(|problems| panic!("{name}: {problems:#?}\n{mapping:#?}"));
+        read(&serde_json::to_string(&built.document).expect("json"))
+            .unwrap_or_else(|e| panic!("{name} fails the document checks: {e}"));
         let (got, want) = (&built.document.plans[0], &transcribed.plans[0]);
         let mut differences = Vec::new();
         let mut differ = |what: String, a: String, b: String| {

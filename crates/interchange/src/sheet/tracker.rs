@@ -139,8 +139,9 @@ pub struct RatingChoice {
     /// The value as found, folded to lower case ("g", "on track"), or a fill written
     /// "fill #RRGGBB" for a cell with a colour and no text.
     pub value: String,
-    /// The rating's label, or none when the value is not a rating (the cell is left
-    /// unrated).
+    /// The rating's label; an empty label when the value is not a rating (the cell is
+    /// left unrated, by choice); none while nobody has chosen (the import is refused
+    /// until someone does).
     #[serde(default)]
     pub rating: Option<String>,
 }
@@ -1004,10 +1005,12 @@ impl<'t> Builder<'t> {
                         let Some(key) = value_key(text, row.fill(i)) else {
                             continue;
                         };
+                        // A value chosen as "not a rating" leaves the cell unrated; a value
+                        // with no choice yet is a problem, never skipped.
                         let label = match values.get(key.as_str()) {
+                            Some(Some("")) => continue,
                             Some(Some(label)) => *label,
-                            Some(None) => continue,
-                            None => {
+                            Some(None) | None => {
                                 self.problems.push(problem(Some(i), format!("\"{}\" has no rating chosen for it: choose what it means under \u{2018}Rating values\u{2019}", if text.is_empty() { key.as_str() } else { text })));
                                 continue;
                             }
@@ -1794,10 +1797,12 @@ pub fn describe(mapping: &ImportMapping) -> Vec<String> {
         lines.push(format!(
             "Rating value \u{201c}{}\u{201d}: {}",
             value.value,
-            value
-                .rating
-                .as_deref()
-                .unwrap_or("not a rating (left unrated)")
+            match value.rating.as_deref() {
+                None =>
+                    "not chosen yet: choose it in a mapping file (--save-mapping, then --mapping)",
+                Some("") => "not a rating (left unrated)",
+                Some(label) => label,
+            }
         ));
     }
     if let Some(as_at) = &mapping.as_at {
