@@ -2725,6 +2725,15 @@ fn the_seed_plans_as_word_documents_import_to_the_same_plans() {
                 objectives(a),
                 objectives(b),
             );
+            // Outcomes written in the table (fixtures/word/README: areas 2 and 5 write theirs
+            // after the table, as paragraphs, which a table import does not read).
+            if name == "wolverhampton" && !matches!(b.number.as_str(), "2" | "5") {
+                differ(
+                    format!("{name} outcomes of area {}", b.number),
+                    format!("{:?}", a.outcomes),
+                    format!("{:?}", b.outcomes),
+                );
+            }
         }
         differ(
             format!("{name} actions"),

@@ -107,6 +107,35 @@ impl Banner {
     }
 }
 
+/// A banner that heads an area's outcomes ("Outcomes", "Outcomes agreed", "Outcomes we
+/// will strive for:"): `Some(Some(list))` when the list is in the same cell, `Some(None)`
+/// when it follows in the next row, `None` for any other banner.
+pub fn outcomes_label(text: &str) -> Option<Option<String>> {
+    let mut lines = text.lines();
+    let first = lines.next()?.trim().trim_end_matches(':').to_lowercase();
+    if !(first == "outcomes"
+        || first == "outcomes agreed"
+        || first == "outcomes we will strive for")
+    {
+        return None;
+    }
+    let rest: Vec<&str> = lines.collect();
+    Some((!rest.is_empty()).then(|| list_lines(&rest.join("\n"))))
+}
+
+/// A list's lines without their bullets.
+fn list_lines(text: &str) -> String {
+    text.lines()
+        .map(|l| {
+            l.trim()
+                .trim_start_matches(['•', '-', '*', '➔', '▪'])
+                .trim()
+        })
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Whether a line is an objective's "I statement" ("I statement: \"I can...\"", "I
 /// statement for Parent Carers: ...").
 pub fn is_statement(line: &str) -> bool {
@@ -315,12 +344,27 @@ fn table_of(grid: &Grid, header_row: Option<usize>, banners_apply: bool) -> Opti
     }
     let mut table_rows = Vec::new();
     let mut banners = Vec::new();
+    let mut outcomes = Vec::new();
+    let mut awaiting_outcomes = false;
     for (i, cells) in grid.rows.iter().enumerate().skip(rows.end() + 1) {
         if !non_empty(cells) || grid.rows[rows.clone()].iter().any(|h| h == cells) {
             continue;
         }
         let line = grid.first_line + i;
         if let Some(text) = banner_text(cells).filter(|_| banners_apply) {
+            // "Outcomes" (or "Outcomes agreed") with its list, in one row or with the list in
+            // the next, is the area's outcomes, not a new banner.
+            if let Some(body) = outcomes_label(text) {
+                match body {
+                    Some(list) => outcomes.push((area.clone(), list)),
+                    None => awaiting_outcomes = true,
+                }
+                continue;
+            }
+            if std::mem::take(&mut awaiting_outcomes) {
+                outcomes.push((area.clone(), list_lines(text)));
+                continue;
+            }
             // An I statement in its own row belongs to the objective above it.
             if is_statement(text) {
                 if let Some(current) = objective.as_mut() {
@@ -362,6 +406,7 @@ fn table_of(grid: &Grid, header_row: Option<usize>, banners_apply: bool) -> Opti
         header_lines: (grid.first_line + rows.start())..=(grid.first_line + rows.end()),
         first_column: grid.first_column,
         banners,
+        outcomes,
     })
 }
 
@@ -542,6 +587,50 @@ mod tests {
         // "Areas" is not "Area" followed by a name.
         assert_eq!(Banner::read("Areas of focus").kind, BannerKind::Area);
         assert_eq!(Banner::read("Areas of focus").number, None);
+    }
+
+    #[test]
+    fn outcomes_rows_are_the_areas_outcomes_not_banners() {
+        let g = grid(&[
+            &["Ref", "Action", "Lead"],
+            &[
+                "Area 1: Identification",
+                "Area 1: Identification",
+                "Area 1: Identification",
+            ],
+            &["1.1", "Publish the toolkit", "Head of SEND"],
+            &[
+                "Outcomes\n• Earlier identification\n• Fewer exclusions",
+                "",
+                "",
+            ],
+            &["1.2", "Train SENCOs", "Head of SEND"],
+            &["Outcomes agreed", "Outcomes agreed", "Outcomes agreed"],
+            &[
+                "• Families feel supported",
+                "• Families feel supported",
+                "• Families feel supported",
+            ],
+        ]);
+        let table = to_table(&g, None).expect("table");
+        assert_eq!(table.rows.len(), 2, "neither outcomes row is an action");
+        assert_eq!(
+            table
+                .outcomes
+                .iter()
+                .map(|(_, t)| t.as_str())
+                .collect::<Vec<_>>(),
+            [
+                "Earlier identification\nFewer exclusions",
+                "Families feel supported"
+            ]
+        );
+        assert!(
+            table.rows[1].area.is_some(),
+            "the area goes on past its outcomes"
+        );
+        assert_eq!(outcomes_label("Outcomes we will strive for:"), Some(None));
+        assert_eq!(outcomes_label("Outcomes of the review"), None);
     }
 
     #[test]

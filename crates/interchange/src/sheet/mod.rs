@@ -63,6 +63,9 @@ pub struct Table {
     pub first_column: usize,
     /// The banner rows, by sheet row.
     pub banners: Vec<(usize, layout::Banner)>,
+    /// Areas' outcomes written in the table ("Outcomes" rows), with the area banner they
+    /// were under.
+    pub outcomes: Vec<(Option<layout::Banner>, String)>,
 }
 
 impl Table {
@@ -75,6 +78,7 @@ impl Table {
             header_lines: 1..=1,
             first_column: 0,
             banners: vec![],
+            outcomes: vec![],
         }
     }
 

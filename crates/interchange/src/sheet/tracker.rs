@@ -773,6 +773,7 @@ impl<'t> Builder<'t> {
             self.problems.push(CellProblem { sheet: table.sheet.clone(), row: 0, column: format!("header row {}", table.header_lines.end()), heading: String::new(), message: "there are no rows below the header row: choose the header row, or leave the sheet out".to_owned() });
         }
         let headings = heading_rows(table, number_column, uses);
+        let first_action = self.actions.len();
         for (index, row) in table.rows.iter().enumerate() {
             let cell = |field: Field| {
                 column_of(field)
@@ -1109,6 +1110,7 @@ impl<'t> Builder<'t> {
                 extra_fields,
             });
         }
+        self.outcomes(table, first_action);
     }
 
     /// A sheet of progress updates (Number, Date, Rating, Narrative, and as sendplan
@@ -1256,6 +1258,28 @@ impl<'t> Builder<'t> {
         }
         for objective in self.objectives.values_mut() {
             objective.progress.sort_by(|a, b| a.date.cmp(&b.date));
+        }
+    }
+
+    /// The outcomes a table writes for its areas: the area its banner numbers, else the
+    /// area of the table's last action before them.
+    fn outcomes(&mut self, table: &Table, first_action: usize) {
+        for (banner, text) in &table.outcomes {
+            let number = banner
+                .as_ref()
+                .and_then(|b| b.number.as_deref())
+                .and_then(|n| n.parse::<u32>().ok())
+                .or_else(|| {
+                    self.actions[first_action..]
+                        .last()
+                        .and_then(|a| a.area.parse().ok())
+                });
+            if let Some(area) = number.and_then(|n| self.areas.get_mut(&n)) {
+                area.outcomes = Some(match area.outcomes.take() {
+                    Some(before) if !before.is_empty() => format!("{before}\n{text}"),
+                    _ => text.clone(),
+                });
+            }
         }
     }
 
