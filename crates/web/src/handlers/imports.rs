@@ -213,7 +213,17 @@ fn mapping_from_form(
             }
             None if chosen == "drop" => ColumnUse::Drop,
             None if chosen == "extra" => ColumnUse::Extra,
-            _ => continue,
+            // A choice the page did not offer is named, not ignored.
+            _ => {
+                errors.add(
+                    format!("column-{j}"),
+                    format!(
+                        "Choose what the column \u{201c}{}\u{201d} holds from the list",
+                        column.header
+                    ),
+                );
+                continue;
+            }
         };
     }
     mapping.columns = columns;
