@@ -176,46 +176,37 @@ pub fn heading_date(header: &str) -> Option<(String, time::Date)> {
             .trim();
     }
     let rest = rest.trim_end_matches(')').trim();
-    let clean = |text: &str| {
-        let text = text.trim();
-        if text.is_empty() || !text.chars().any(|c| c.is_ascii_digit()) {
-            return None;
-        }
-        let read = PlanDate::parse(text);
-        (!read.needs_review)
-            .then(|| read.deadline())
-            .flatten()
-            .map(|date| (text.to_owned(), date))
-    };
     // The whole rest ("May 20"), else a date inside it ("6 month milestone (Apr 23)").
-    clean(rest).or_else(|| date_in_text(header))
+    clean_date(rest).or_else(|| date_in_text(header))
+}
+
+/// Text that is wholly a readable date, as written, with the last day it covers.
+fn clean_date(text: &str) -> Option<(String, time::Date)> {
+    let text = text.trim();
+    if text.is_empty() || !text.chars().any(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let read = PlanDate::parse(text);
+    (!read.needs_review)
+        .then(|| read.deadline())
+        .flatten()
+        .map(|date| (text.to_owned(), date))
 }
 
 /// The date a line of text ends with, as written: in brackets ("Initial audit (Jan.
 /// 2022)"), else its last words ("Training to commence from February 2022", "Position at
 /// end of Q3 2021/22"); read by the plan date reader, with the last day it covers.
 pub fn date_in_text(text: &str) -> Option<(String, time::Date)> {
-    let clean = |text: &str| {
-        let text = text.trim();
-        if text.is_empty() || !text.chars().any(|c| c.is_ascii_digit()) {
-            return None;
-        }
-        let read = PlanDate::parse(text);
-        (!read.needs_review)
-            .then(|| read.deadline())
-            .flatten()
-            .map(|date| (text.to_owned(), date))
-    };
     let bracketed = || {
         let open = text.rfind('(')?;
         let close = text[open..].find(')')? + open;
-        clean(&text[open + 1..close])
+        clean_date(&text[open + 1..close])
     };
     bracketed().or_else(|| {
         let words: Vec<&str> = text.split_whitespace().collect();
         (1..=3.min(words.len().saturating_sub(1)))
             .rev()
-            .find_map(|n| clean(&words[words.len() - n..].join(" ")))
+            .find_map(|n| clean_date(&words[words.len() - n..].join(" ")))
     })
 }
 
