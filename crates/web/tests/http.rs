@@ -2047,6 +2047,16 @@ async fn a_spreadsheet_is_uploaded_checked_row_by_row_and_imported_all_at_once()
         .to_str()
         .unwrap()
         .to_owned();
+    // A rating the scheme does not have is named, not quietly left unchosen.
+    let mut not_offered = choices.to_vec();
+    not_offered.retain(|(k, _)| *k != "value-0");
+    not_offered.push(("value-0", "Purple"));
+    let (status, page) = w.post(Some(&manager), &check, &not_offered).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("href=\"#value-0\""),
+        "the error summary names the choice"
+    );
     let (status, page) = w.post(Some(&manager), &check, &choices).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("Ready to import") && page.contains("2 actions in 1 area"));

@@ -257,16 +257,31 @@ fn mapping_from_form(
             })
             .collect();
         for choice in &mut mapping.ratings {
-            if let Some((_, chosen)) = sent.iter().find(|(key, _)| *key == choice.value) {
-                choice.rating = match chosen.as_str() {
-                    "" => None,
-                    NOT_A_RATING => Some(String::new()),
-                    label => ratings
-                        .iter()
-                        .find(|r| r.label == label)
-                        .map(|r| r.label.clone()),
-                };
-            }
+            let Some((k, (_, chosen))) = sent
+                .iter()
+                .enumerate()
+                .find(|(_, (key, _))| *key == choice.value)
+            else {
+                continue;
+            };
+            choice.rating = match chosen.as_str() {
+                "" => None,
+                NOT_A_RATING => Some(String::new()),
+                label => match ratings.iter().find(|r| r.label == label) {
+                    Some(rating) => Some(rating.label.clone()),
+                    // A rating the scheme does not have is named, not quietly unchosen.
+                    None => {
+                        errors.add(
+                            format!("value-{k}"),
+                            format!(
+                                "Choose the rating \u{201c}{}\u{201d} stands for from the list",
+                                choice.value
+                            ),
+                        );
+                        None
+                    }
+                },
+            };
         }
     }
     mapping
