@@ -193,6 +193,71 @@ impl Frequency {
     }
 }
 
+impl Period {
+    /// Where a value for this period is drawn on a time line: the middle of the period. A
+    /// calendar year's value sits over its own year, not over the next January where its
+    /// last day falls; the same rule holds for every frequency.
+    pub fn middle(&self) -> Date {
+        let days = (self.span.end - self.span.start).whole_days();
+        self.span.start + time::Duration::days(days / 2)
+    }
+}
+
+impl Frequency {
+    /// The period of this frequency that holds `date`, if any (August is in no term).
+    pub fn period_containing(self, date: Date) -> Option<Period> {
+        let (year, month) = (date.year(), date.month() as u8);
+        // The year a year-long period starting in `first_month` began in.
+        let began = |first_month: u8| if month >= first_month { year } else { year - 1 };
+        let two_years = |first: i32| format!("{first}/{:02}", (first + 1) % 100);
+        let candidates: Vec<String> = match self {
+            Frequency::Monthly => vec![format!("{year}-{month:02}")],
+            Frequency::Quarterly => {
+                let quarter = if month >= 4 { (month - 4) / 3 + 1 } else { 4 };
+                vec![format!("{} Q{quarter}", two_years(began(4)))]
+            }
+            Frequency::Termly => ["Autumn", "Spring", "Summer"]
+                .iter()
+                .map(|term| format!("{term} {year}"))
+                .collect(),
+            Frequency::AcademicYear => vec![two_years(began(9))],
+            Frequency::FinancialYear => vec![two_years(began(4))],
+            Frequency::CalendarYear => vec![year.to_string()],
+        };
+        candidates
+            .iter()
+            .filter_map(|text| self.parse_period(text).ok())
+            .find(|p| p.span.start <= date && date <= p.span.end)
+    }
+
+    /// The periods of this frequency from the one holding `first` to the one holding
+    /// `last`, in order: what a chart's time line is labelled with.
+    pub fn periods_between(self, first: Date, last: Date) -> Vec<Period> {
+        /// Enough for a monthly measure over the whole range of years a plan takes.
+        const MOST: usize = 1_400;
+        let mut periods: Vec<Period> = Vec::new();
+        let mut day = first;
+        while day <= last && periods.len() < MOST {
+            match self.period_containing(day) {
+                Some(period) => {
+                    let Some(next) = period.span.end.next_day() else {
+                        periods.push(period);
+                        break;
+                    };
+                    periods.push(period);
+                    day = next;
+                }
+                // A day between periods (August, between terms): the next day may start one.
+                None => match day.next_day() {
+                    Some(next) => day = next,
+                    None => break,
+                },
+            }
+        }
+        periods
+    }
+}
+
 /// The years a measure's period may fall in (the same as any date sendplan takes).
 pub const PERIOD_YEARS: std::ops::RangeInclusive<i32> = 1990..=2100;
 
@@ -269,6 +334,93 @@ mod tests {
                 .expect("year")
                 .label,
             "2023"
+        );
+    }
+
+    /// Each kind of period is drawn inside itself: a calendar year's value over its own
+    /// year (the fault was 2024's value drawn over the 2025 tick), and so on for each.
+    #[test]
+    fn every_kind_of_period_is_drawn_at_its_own_middle() {
+        for (frequency, text, middle) in [
+            (Frequency::CalendarYear, "2024", date!(2024 - 07 - 01)),
+            (Frequency::AcademicYear, "2023/24", date!(2024 - 03 - 01)),
+            (Frequency::FinancialYear, "2023/24", date!(2023 - 09 - 30)),
+            (Frequency::Quarterly, "2023/24 Q4", date!(2024 - 02 - 15)),
+            (Frequency::Termly, "Autumn 2023", date!(2023 - 10 - 31)),
+            (Frequency::Monthly, "2024-02", date!(2024 - 02 - 15)),
+        ] {
+            let period = frequency.parse_period(text).expect(text);
+            assert_eq!(period.middle(), middle, "{text}");
+            assert_eq!(
+                frequency.period_containing(period.middle()),
+                Some(period.clone()),
+                "the middle of {text} is in {text}"
+            );
+            assert_eq!(
+                frequency.period_containing(period.span.start),
+                Some(period.clone())
+            );
+            assert_eq!(frequency.period_containing(period.span.end), Some(period));
+        }
+    }
+
+    #[test]
+    fn a_time_line_is_labelled_with_every_period_it_crosses() {
+        let labels = |frequency: Frequency, first, last| -> Vec<String> {
+            frequency
+                .periods_between(first, last)
+                .into_iter()
+                .map(|p| p.label)
+                .collect()
+        };
+        assert_eq!(
+            labels(
+                Frequency::CalendarYear,
+                date!(2021 - 12 - 31),
+                date!(2024 - 12 - 31)
+            ),
+            ["2021", "2022", "2023", "2024"]
+        );
+        assert_eq!(
+            labels(
+                Frequency::AcademicYear,
+                date!(2022 - 08 - 31),
+                date!(2023 - 09 - 01)
+            ),
+            ["2021/22", "2022/23", "2023/24"]
+        );
+        assert_eq!(
+            labels(
+                Frequency::FinancialYear,
+                date!(2023 - 03 - 31),
+                date!(2023 - 04 - 01)
+            ),
+            ["2022/23", "2023/24"]
+        );
+        assert_eq!(
+            labels(
+                Frequency::Quarterly,
+                date!(2023 - 12 - 01),
+                date!(2024 - 04 - 01)
+            ),
+            ["2023/24 Q3", "2023/24 Q4", "2024/25 Q1"]
+        );
+        // August is in no term: the line steps over it.
+        assert_eq!(
+            labels(
+                Frequency::Termly,
+                date!(2023 - 07 - 01),
+                date!(2024 - 01 - 10)
+            ),
+            ["Summer 2023", "Autumn 2023", "Spring 2024"]
+        );
+        assert_eq!(
+            labels(
+                Frequency::Monthly,
+                date!(2023 - 11 - 30),
+                date!(2024 - 01 - 01)
+            ),
+            ["2023-11", "2023-12", "2024-01"]
         );
     }
 
