@@ -353,11 +353,14 @@ impl DataPoint {
 /// The current values of periods that had ended by `as_at`, as dated points: what was
 /// known of a measure on that day.
 pub fn values_as_at(values: &[DataPoint], as_at: Date) -> Vec<Point> {
+    current_as_at(values, as_at).map(DataPoint::point).collect()
+}
+
+/// The current (not revised) values of periods that had ended by `as_at`.
+pub fn current_as_at(values: &[DataPoint], as_at: Date) -> impl Iterator<Item = &DataPoint> {
     values
         .iter()
-        .filter(|v| v.replaced_by.is_none() && v.period.span.end <= as_at)
-        .map(DataPoint::point)
-        .collect()
+        .filter(move |v| v.replaced_by.is_none() && v.period.span.end <= as_at)
 }
 
 /// Whether a delivery rating counts as on track: on track or complete.
@@ -593,10 +596,54 @@ pub struct Comparator {
     pub source: String,
 }
 
+impl Comparator {
+    /// Where this figure sits on a time line: the middle of its period, read as the
+    /// measure's own frequency or else as whichever kind of period of that name ends on its
+    /// last day (a DfE calendar-year figure beside an academic-year measure stays over its
+    /// own year). A period no frequency reads is placed at its last day.
+    pub fn middle(&self, frequency: crate::periods::Frequency) -> Date {
+        std::iter::once(frequency)
+            .chain(crate::periods::Frequency::ALL.iter().copied())
+            .filter_map(|f| f.parse_period(&self.period).ok())
+            .find(|p| p.span.end == self.period_end)
+            .map_or(self.period_end, |p| p.middle())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use time::macros::date;
+
+    #[test]
+    fn a_comparator_sits_in_the_middle_of_its_own_period() {
+        use crate::periods::Frequency;
+        let figure = |period: &str, period_end| Comparator {
+            series: "england".to_owned(),
+            period: period.to_owned(),
+            period_end,
+            value: Some(50.0),
+            source: String::new(),
+        };
+        // A calendar year beside an academic-year measure is still over its own year.
+        assert_eq!(
+            figure("2024", date!(2024 - 12 - 31)).middle(Frequency::AcademicYear),
+            date!(2024 - 07 - 01)
+        );
+        // "2022/23" is an academic or a financial year: its last day tells which.
+        assert_eq!(
+            figure("2022/23", date!(2023 - 03 - 31)).middle(Frequency::AcademicYear),
+            date!(2022 - 09 - 30)
+        );
+        assert_eq!(
+            figure("2022/23", date!(2023 - 08 - 31)).middle(Frequency::FinancialYear),
+            date!(2023 - 03 - 02)
+        );
+        assert_eq!(
+            figure("Year to date", date!(2023 - 08 - 31)).middle(Frequency::Monthly),
+            date!(2023 - 08 - 31)
+        );
+    }
 
     /// Warwickshire WSoA 1.1.1: the longest wait for an autism assessment, 242 weeks, is to
     /// fall to 125 weeks by June 2023 and 13 weeks by March 2024.

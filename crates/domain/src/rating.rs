@@ -3,6 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
+/// What an action with no update yet is called wherever actions are counted by rating.
+pub const NOT_YET_RATED: &str = "Not yet rated";
+
 crate::coded_enum! {
     /// What a rating means, whatever its label and colour in a given plan.
     /// Declared in the order dashboards list them: worst news first.

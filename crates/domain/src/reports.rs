@@ -101,7 +101,7 @@ pub struct ActionLine {
 pub struct AreaSection {
     pub number: String,
     pub title: String,
-    /// (class label, count) for every class with actions, then "No update yet".
+    /// (class label, count) for every class with actions, then those not yet rated.
     pub counts: Vec<(String, usize)>,
     pub actions: Vec<ActionLine>,
     /// For the review pack: the outcomes the area strives for, one per line as written.
@@ -140,6 +140,9 @@ pub struct CheckpointMilestone {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MeasureLine {
+    /// Which measure (papers put its chart beside it).
+    #[serde(default)]
+    pub measure_id: Option<crate::MeasureId>,
     pub name: String,
     pub latest: Option<Point>,
     pub latest_text: String,
@@ -177,7 +180,7 @@ impl Report {
 
 /// The classes with actions, then those with no update, for people.
 fn counts_view(counts: &ClassCounts) -> Vec<(String, usize)> {
-    counts.labelled("No update yet")
+    counts.labelled(crate::rating::NOT_YET_RATED)
 }
 
 /// Builds a report of `kind` as at `as_at`, compared with `since` (the previous report for
@@ -296,13 +299,11 @@ pub fn build(
             };
             let include = match kind {
                 ReportKind::Progress | ReportKind::Review => true,
-                ReportKind::Exception => {
-                    matches!(
-                        class,
-                        Some(RatingClass::OffTrack | RatingClass::SomeConcerns)
-                    ) || line.overdue
-                        || line.milestones.iter().any(|m| m.overdue)
-                }
+                ReportKind::Exception => crate::flags::off_track(
+                    class,
+                    line.overdue,
+                    line.milestones.iter().any(|m| m.overdue),
+                ),
                 ReportKind::Changes => !line.change.is_empty(),
             };
             if include {
@@ -358,6 +359,7 @@ fn measure_line(m: &Measure, values: &[DataPoint], as_at: Date) -> MeasureLine {
         .into_iter()
         .max_by_key(|p| p.date);
     MeasureLine {
+        measure_id: Some(m.id),
         name: m.name.clone(),
         latest,
         latest_text: latest.map_or("No value yet".to_owned(), |p| {
@@ -825,7 +827,7 @@ mod tests {
         assert!(!lines[2].overdue, "not due until March");
         assert_eq!(
             february.counts,
-            vec![("On track".to_owned(), 2), ("No update yet".to_owned(), 1)]
+            vec![("On track".to_owned(), 2), ("Not yet rated".to_owned(), 1)]
         );
     }
 

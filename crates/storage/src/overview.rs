@@ -3,7 +3,7 @@
 
 use crate::sql::RowExt;
 use crate::{Result, Store};
-use sendplan_domain::flags::{ActionFacts, ActionFlags};
+use sendplan_domain::flags::{ActionFacts, ActionFlags, PlanCounts};
 use sendplan_domain::numbering::ItemNumber;
 use sendplan_domain::plan::{Area, Objective, Plan, Rating};
 use sendplan_domain::rating::ClassCounts;
@@ -51,19 +51,13 @@ impl PlanOverview {
         counts
     }
 
-    pub fn overdue_milestones(&self) -> usize {
-        self.actions
-            .iter()
-            .map(|a| a.flags.overdue_milestones)
-            .sum()
-    }
-
-    pub fn stale_actions(&self) -> usize {
-        self.actions.iter().filter(|a| a.flags.stale).count()
-    }
-
-    pub fn overdue_actions(&self) -> usize {
-        self.actions.iter().filter(|a| a.flags.overdue).count()
+    /// What needs attention, counted by the one definition every page uses.
+    pub fn attention(&self) -> PlanCounts {
+        PlanCounts::of(
+            self.actions
+                .iter()
+                .map(|a| (&a.flags, a.rating.as_ref().map(|r| r.class))),
+        )
     }
 }
 
@@ -72,9 +66,7 @@ impl PlanOverview {
 pub struct PlanSummary {
     pub plan: Plan,
     pub counts: ClassCounts,
-    pub overdue_milestones: usize,
-    pub stale_actions: usize,
-    pub overdue_actions: usize,
+    pub attention: PlanCounts,
 }
 
 /// Every plan of a partnership with its counts.
@@ -256,9 +248,7 @@ impl Store {
             let overview = self.plan_overview(partnership, plan.id, today).await?;
             plans.push(PlanSummary {
                 counts: overview.counts(),
-                overdue_milestones: overview.overdue_milestones(),
-                stale_actions: overview.stale_actions(),
-                overdue_actions: overview.overdue_actions(),
+                attention: overview.attention(),
                 plan,
             });
         }

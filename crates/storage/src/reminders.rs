@@ -273,7 +273,7 @@ impl Store {
                 leads: a.leads.clone(),
                 latest_update: a.latest_update,
                 complete: a.flags.complete,
-                stale: a.flags.stale,
+                stale: a.flags.needs_update,
                 not_yet_due: a.flags.not_yet_due,
             })
             .collect();

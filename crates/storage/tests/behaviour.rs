@@ -465,10 +465,10 @@ async fn overview_flags_overdue_stale_and_blocked_actions(store: Store, _url: St
     assert!(flags(overdue).overdue);
     assert_eq!(flags(overdue).overdue_milestones, 1);
     assert!(!flags(done).overdue && flags(done).complete);
-    assert!(flags(stale).stale);
+    assert!(flags(stale).needs_update);
     assert!(flags(blocked).blocked);
-    assert_eq!(overview.overdue_milestones(), 1);
-    assert_eq!(overview.overdue_actions(), 1);
+    assert_eq!(overview.attention().overdue_milestones, 1);
+    assert_eq!(overview.attention().overdue, 1);
     let numbers: Vec<_> = overview
         .actions
         .iter()

@@ -269,12 +269,18 @@ pub struct PlanCard {
     pub href: String,
     pub kind: String,
     pub status: String,
-    pub counts: Vec<(String, usize, String)>,
+    pub counts: Vec<RatingTile>,
     pub total: usize,
-    pub unrated: usize,
-    pub overdue_actions: usize,
-    pub overdue_milestones: usize,
-    pub stale_actions: usize,
+    pub attention: Vec<crate::views::CountLink>,
+}
+
+/// A count of actions at a rating, linking to the list of them.
+#[derive(Debug, Clone)]
+pub struct RatingTile {
+    pub label: String,
+    pub count: usize,
+    pub colour: String,
+    pub href: String,
 }
 
 #[derive(Template)]
@@ -356,8 +362,8 @@ pub struct PlanBody {
     pub heading: String,
     pub caption: String,
     pub summary: Vec<SummaryRow>,
-    pub counts: Vec<(String, usize, String)>,
-    pub attention: Vec<(String, usize)>,
+    pub counts: Vec<RatingTile>,
+    pub attention: Vec<crate::views::CountLink>,
     pub filters: Vec<Field>,
     pub filtered: bool,
     pub shown: usize,

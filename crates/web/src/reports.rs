@@ -2,10 +2,10 @@
 //! drawn as SVG, nothing fetched), a Word document, CSV and Excel. The same paper is shown in the browser,
 //! written by `sendplan report`, and stored word for word when issued to a board.
 
-use crate::charts::measure_chart;
+use crate::charts::{measure_chart, Chart, Figures, Plotted};
 use askama::Template;
 use sendplan_domain::input::long_date;
-use sendplan_domain::measures::{values_as_at, DataPoint, Measure, MeasureStatus};
+use sendplan_domain::measures::{current_as_at, DataPoint, Measure, MeasureStatus};
 use sendplan_domain::reports::{MeasureLine, Report, ReportKind};
 
 /// The Content-Security-Policy a report is served with: its own styles, no scripts, and
@@ -56,6 +56,8 @@ struct MeasureView {
     latest: String,
     expected: String,
     status: String,
+    /// The measure's chart (full progress reports and review packs), or nothing.
+    chart: String,
 }
 
 impl MeasureView {
@@ -65,6 +67,7 @@ impl MeasureView {
             latest: m.latest_text.clone(),
             expected: m.expected_text.clone(),
             status: status_label(m.status).to_owned(),
+            chart: String::new(),
         }
     }
 }
@@ -86,7 +89,6 @@ struct ReportPaper {
     show_measures: bool,
     measures: Vec<MeasureView>,
     measures_empty: String,
-    charts: Vec<String>,
 }
 
 /// The report as a self-contained HTML paper. `measures` are the plan's measures with
@@ -154,18 +156,35 @@ pub fn report_html(
                 .collect(),
         })
         .collect();
-    let charts = if matches!(report.kind, ReportKind::Progress | ReportKind::Review) {
-        measures
-            .iter()
-            .map(|(m, values)| {
-                let points = values_as_at(values, report.as_at);
-                measure_chart(&m.name, m.unit, &m.trajectory, &points, &[])
-            })
-            .filter(|svg| !svg.is_empty())
-            .collect()
-    } else {
-        vec![]
-    };
+    // Each measure's chart beside it, titled, with its figures: in the full progress
+    // report and the review pack, for the measures that have values by the as-at date.
+    let with_charts = matches!(report.kind, ReportKind::Progress | ReportKind::Review);
+    let measure_views = report
+        .measures
+        .iter()
+        .map(|line| {
+            let mut view = MeasureView::of(line);
+            let measure = line
+                .measure_id
+                .and_then(|id| measures.iter().find(|(m, _)| m.id == id));
+            if let (true, Some((m, values))) = (with_charts, measure) {
+                let plotted: Vec<Plotted> = current_as_at(values, report.as_at)
+                    .map(Plotted::of)
+                    .collect();
+                view.chart = measure_chart(&Chart {
+                    id: &format!("measure-{}", m.id),
+                    title: &m.name,
+                    unit: m.unit,
+                    frequency: m.frequency,
+                    trajectory: &m.trajectory,
+                    values: &plotted,
+                    comparators: &[],
+                    figures: Figures::Table,
+                });
+            }
+            view
+        })
+        .collect();
     ReportPaper {
         partnership: partnership.to_owned(),
         title: report.title(),
@@ -184,12 +203,11 @@ pub fn report_html(
         counts: report.counts.clone(),
         areas,
         show_measures: report.kind != ReportKind::Changes,
-        measures: report.measures.iter().map(MeasureView::of).collect(),
+        measures: measure_views,
         measures_empty: match report.kind {
             ReportKind::Exception => "No measure is off its trajectory.".to_owned(),
             _ => "The plan has no impact measures.".to_owned(),
         },
-        charts,
     }
     .render()
 }

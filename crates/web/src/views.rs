@@ -6,6 +6,7 @@ use sendplan_domain::access::Capability;
 use sendplan_domain::flags::ActionFlags;
 use sendplan_domain::input::long_date;
 use sendplan_domain::plan::Rating;
+use sendplan_domain::rating::RatingClass;
 use time::Date;
 
 /// One link in the service navigation.
@@ -148,7 +149,7 @@ impl Tag {
                 "orange",
             ));
         }
-        if flags.stale {
+        if flags.needs_update {
             tags.push(Tag::new("Update needed", "yellow"));
         }
         if flags.blocked {
@@ -365,5 +366,125 @@ mod tests {
         assert_eq!(safe_next("/p/1/plans/2"), "/p/1/plans/2");
         assert_eq!(safe_next("//evil.example"), "/");
         assert_eq!(safe_next("https://evil.example"), "/");
+    }
+}
+
+/// A count that links to the list it counts.
+#[derive(Debug, Clone)]
+pub struct CountLink {
+    pub count: usize,
+    pub text: String,
+    pub href: String,
+}
+
+/// What needs attention in a plan, each count linking to the plan's actions filtered to
+/// it. One list for the partnership home and the plan page, from the domain's counts.
+pub fn attention_links(
+    counts: &sendplan_domain::flags::PlanCounts,
+    plan_href: &str,
+    stale_after_days: i64,
+) -> Vec<CountLink> {
+    let one_or_many = |n: usize, one: &str, many: &str| {
+        if n == 1 {
+            one.to_owned()
+        } else {
+            many.to_owned()
+        }
+    };
+    let link = |count: usize, text: String, query: &str| CountLink {
+        count,
+        text,
+        href: format!("{plan_href}?{query}"),
+    };
+    vec![
+        link(
+            counts.off_track,
+            one_or_many(
+                counts.off_track,
+                "action off track: rated off track or some concerns, overdue, or behind on a milestone",
+                "actions off track: rated off track or some concerns, overdue, or behind on a milestone",
+            ),
+            "show=off-track",
+        ),
+        link(
+            counts.overdue,
+            one_or_many(counts.overdue, "overdue action", "overdue actions"),
+            "show=overdue",
+        ),
+        link(
+            counts.overdue_milestones,
+            one_or_many(
+                counts.overdue_milestones,
+                "overdue milestone",
+                "overdue milestones",
+            ),
+            "show=milestones",
+        ),
+        link(
+            counts.needs_update,
+            format!(
+                "{}: no update for more than {stale_after_days} days since the last one, the start date or being added",
+                one_or_many(counts.needs_update, "action needing an update", "actions needing an update")
+            ),
+            "show=stale",
+        ),
+        link(
+            counts.waiting,
+            one_or_many(
+                counts.waiting,
+                "action waiting on another action",
+                "actions waiting on another action",
+            ),
+            "show=blocked",
+        ),
+        link(
+            counts.not_yet_rated,
+            one_or_many(
+                counts.not_yet_rated,
+                "action not yet rated: no update posted yet",
+                "actions not yet rated: no update posted yet",
+            ),
+            "rating=unrated",
+        ),
+    ]
+}
+
+/// The actions of a plan by rating class, each linking to the list of them, then those
+/// not yet rated.
+pub fn rating_tiles(
+    counts: &sendplan_domain::rating::ClassCounts,
+    plan_href: &str,
+) -> Vec<crate::pages::RatingTile> {
+    let mut tiles: Vec<crate::pages::RatingTile> = counts
+        .non_zero()
+        .into_iter()
+        .map(|(class, count)| crate::pages::RatingTile {
+            label: class.label().to_owned(),
+            count,
+            colour: class_colour(class).to_owned(),
+            href: format!("{plan_href}?rating=class:{}", class.code()),
+        })
+        .collect();
+    if counts.unrated > 0 {
+        tiles.push(crate::pages::RatingTile {
+            label: sendplan_domain::rating::NOT_YET_RATED.to_owned(),
+            count: counts.unrated,
+            colour: "grey".to_owned(),
+            href: format!("{plan_href}?rating=unrated"),
+        });
+    }
+    tiles
+}
+
+/// A neutral colour per class for counts that span several plans' schemes.
+pub fn class_colour(class: RatingClass) -> &'static str {
+    match class {
+        RatingClass::OffTrack => "red",
+        RatingClass::SomeConcerns => "orange",
+        RatingClass::NotStarted => "pink",
+        RatingClass::Waiting => "purple",
+        RatingClass::OnTrack => "green",
+        RatingClass::Complete => "blue",
+        RatingClass::NotYetDue => "grey",
     }
 }

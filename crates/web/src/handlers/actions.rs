@@ -865,7 +865,7 @@ pub async fn list_my_actions(State(state): State<AppState>, ctx: Ctx) -> AppResu
         (
             !r.flags.overdue,
             r.flags.overdue_milestones == 0,
-            !r.flags.stale,
+            !r.flags.needs_update,
             r.completion_date.is_none(),
             r.completion_date,
         )

@@ -4,7 +4,7 @@
 use super::plans::truncate;
 use super::{refused, saved, FormPairs};
 use crate::auth::Ctx;
-use crate::charts::measure_chart;
+use crate::charts::{measure_chart, Chart, Figures, Plotted, Series};
 use crate::errors::AppResult;
 use crate::forms::{with_none, Choice, Field};
 use crate::pages::{html, FormPage, MeasurePage, TablePage};
@@ -371,30 +371,34 @@ pub async fn show_measure(
         .await?;
     let (latest, status, trend) = assess(&measure, &points);
     let unit = measure.unit;
-    let values: Vec<Point> = points.iter().map(DataPoint::point).collect();
+    let values: Vec<Plotted> = points.iter().map(Plotted::of).collect();
     let comparators = state.store.list_comparators(ctx.pid(), measure.id).await?;
     let (series_names, comparator_rows) = comparator_table(&comparators, unit);
-    let comparator_points: Vec<Vec<Point>> = series_names
+    let comparator_points: Vec<Vec<Plotted>> = series_names
         .iter()
         .map(|name| {
             comparators
                 .iter()
                 .filter(|c| &c.series == name)
-                .filter_map(|c| {
-                    c.value.map(|value| Point {
-                        date: c.period_end,
-                        value,
-                    })
-                })
+                .filter_map(|c| Plotted::of_comparator(c, measure.frequency))
                 .collect()
         })
         .collect();
-    let series: Vec<crate::charts::Series<'_>> = series_names
+    let series: Vec<Series<'_>> = series_names
         .iter()
         .zip(&comparator_points)
-        .map(|(name, points)| crate::charts::Series { name, points })
+        .map(|(name, points)| Series { name, points })
         .collect();
-    let chart = measure_chart(&measure.name, unit, &measure.trajectory, &values, &series);
+    let chart = measure_chart(&Chart {
+        id: &format!("measure-{}", measure.id),
+        title: &measure.name,
+        unit,
+        frequency: measure.frequency,
+        trajectory: &measure.trajectory,
+        values: &values,
+        comparators: &series,
+        figures: Figures::Elsewhere,
+    });
     let rows = points
         .iter()
         .map(|p| {
@@ -658,29 +662,39 @@ async fn dashboard_body(
     id: PlanId,
 ) -> Result<super::plans::CachedPage, crate::errors::AppError> {
     use askama::Template;
+    use sendplan_domain::flags::PlanCounts;
     use sendplan_domain::rating::{ClassCounts, RatingClass};
     let overview = state.store.plan_overview(ctx.pid(), id, ctx.today).await?;
     let plan = &overview.plan;
     let mut class_head = vec!["Area".to_owned()];
     class_head.extend(RatingClass::ALL.iter().map(|c| c.label().to_owned()));
-    class_head
-        .extend(["No update yet", "Overdue milestones", "Needing an update"].map(str::to_owned));
+    class_head.extend(
+        [
+            sendplan_domain::rating::NOT_YET_RATED,
+            "Overdue milestones",
+            "Needing an update",
+        ]
+        .map(str::to_owned),
+    );
     let mut class_rows = Vec::new();
     let mut row_for =
         |label: String, actions: &mut dyn Iterator<Item = &sendplan_storage::ActionRow>| {
+            let actions: Vec<_> = actions.collect();
             let mut counts = ClassCounts::default();
-            let (mut milestones, mut stale) = (0, 0);
-            for a in actions {
+            for a in &actions {
                 counts.add(a.rating.as_ref().map(|r| r.class));
-                milestones += a.flags.overdue_milestones;
-                stale += usize::from(a.flags.stale);
             }
+            let attention = PlanCounts::of(
+                actions
+                    .iter()
+                    .map(|a| (&a.flags, a.rating.as_ref().map(|r| r.class))),
+            );
             let mut row = vec![label];
             row.extend(RatingClass::ALL.iter().map(|c| counts.get(*c).to_string()));
             row.extend([
-                counts.unrated.to_string(),
-                milestones.to_string(),
-                stale.to_string(),
+                attention.not_yet_rated.to_string(),
+                attention.overdue_milestones.to_string(),
+                attention.needs_update.to_string(),
             ]);
             class_rows.push(row);
         };

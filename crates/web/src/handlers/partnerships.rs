@@ -5,14 +5,13 @@ use crate::auth::{Ctx, SignedIn};
 use crate::errors::AppResult;
 use crate::forms::Field;
 use crate::pages::{html, FormPage, PartnershipPage, PartnershipsPage, PlanCard};
-use crate::views::{Cell, Chrome, LinkButton};
+use crate::views::{attention_links, rating_tiles, Cell, Chrome, LinkButton};
 use crate::AppState;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect};
 use sendplan_domain::access::{Capability, Role};
 use sendplan_domain::input::{long_date, PartnershipInput, RawForm};
 use sendplan_domain::partnership::Partnership;
-use sendplan_domain::rating::RatingClass;
 use sendplan_storage::StoreError;
 
 /// The start page: the partnerships the account belongs to (straight to the only one).
@@ -111,21 +110,17 @@ pub async fn show_partnership(State(state): State<AppState>, ctx: Ctx) -> AppRes
         .plans
         .into_iter()
         .map(|s| PlanCard {
+            attention: attention_links(
+                &s.attention,
+                &format!("{}/plans/{}", ctx.base(), s.plan.id),
+                s.plan.stale_after_days,
+            ),
             href: format!("{}/plans/{}", ctx.base(), s.plan.id),
             title: s.plan.title.clone(),
             kind: s.plan.kind.label().to_owned(),
             status: s.plan.status.label().to_owned(),
-            counts: s
-                .counts
-                .non_zero()
-                .into_iter()
-                .map(|(class, n)| (class.label().to_owned(), n, class_colour(class).to_owned()))
-                .collect(),
+            counts: rating_tiles(&s.counts, &format!("{}/plans/{}", ctx.base(), s.plan.id)),
             total: s.counts.total(),
-            unrated: s.counts.unrated,
-            overdue_actions: s.overdue_actions,
-            overdue_milestones: s.overdue_milestones,
-            stale_actions: s.stale_actions,
         })
         .collect();
     let mut buttons = Vec::new();
@@ -178,19 +173,6 @@ pub async fn show_partnership(State(state): State<AppState>, ctx: Ctx) -> AppRes
             String::new()
         },
     })
-}
-
-/// A neutral colour per class for counts that span several plans' schemes.
-pub fn class_colour(class: RatingClass) -> &'static str {
-    match class {
-        RatingClass::OffTrack => "red",
-        RatingClass::SomeConcerns => "orange",
-        RatingClass::NotStarted => "pink",
-        RatingClass::Waiting => "purple",
-        RatingClass::OnTrack => "green",
-        RatingClass::Complete => "blue",
-        RatingClass::NotYetDue => "grey",
-    }
 }
 
 fn edit_partnership_page(ctx: &Ctx) -> FormPage {

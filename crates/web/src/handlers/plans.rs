@@ -1,6 +1,5 @@
 //! Plans: creating and editing them, their rating scheme, and the plan page.
 
-use super::partnerships::class_colour;
 use super::{refused, saved, version_of, FormPairs};
 use crate::auth::Ctx;
 use crate::errors::AppResult;
@@ -8,11 +7,14 @@ use crate::forms::{with_none, Choice, Field};
 use crate::pages::{
     html, ActionGroup, ActionLine, AreaView, FormPage, PlanBody, PlanPage, TablePage,
 };
-use crate::views::{date_or, Cell, Chrome, LinkButton, SummaryRow, Tag};
+use crate::views::{
+    attention_links, date_or, rating_tiles, Cell, Chrome, LinkButton, SummaryRow, Tag,
+};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use sendplan_domain::access::Capability;
+use sendplan_domain::flags::is_off_track;
 use sendplan_domain::input::{long_date, PlanInput, RatingInput, RawForm};
 use sendplan_domain::inspection::Inspection;
 use sendplan_domain::partnership::Person;
@@ -226,8 +228,12 @@ impl PlanFilters {
             && self.lead.is_none_or(|l| row.leads.contains(&l))
             && rating_matches
             && flag("overdue", row.flags.overdue)
-            && flag("stale", row.flags.stale)
-            && flag("blocked", row.flags.blocked)
+            && flag("stale", row.flags.needs_update)
+            && flag("blocked", row.flags.waiting)
+            && flag(
+                "off-track",
+                is_off_track(&row.flags, row.rating.as_ref().map(|r| r.class)),
+            )
             && flag("milestones", row.flags.overdue_milestones > 0)
     }
 }
@@ -413,37 +419,9 @@ async fn plan_body(
         });
     }
 
-    let counts = overview.counts();
-    let mut count_list: Vec<(String, usize, String)> = counts
-        .non_zero()
-        .into_iter()
-        .map(|(class, n)| (class.label().to_owned(), n, class_colour(class).to_owned()))
-        .collect();
-    if counts.unrated > 0 {
-        count_list.push((
-            "No update yet".to_owned(),
-            counts.unrated,
-            "grey".to_owned(),
-        ));
-    }
-    let attention = vec![
-        ("overdue actions".to_owned(), overview.overdue_actions()),
-        (
-            "overdue milestones".to_owned(),
-            overview.overdue_milestones(),
-        ),
-        (
-            format!(
-                "actions with no update for more than {} days",
-                plan.stale_after_days
-            ),
-            overview.stale_actions(),
-        ),
-        (
-            "actions waiting on another action".to_owned(),
-            overview.actions.iter().filter(|a| a.flags.blocked).count(),
-        ),
-    ];
+    let plan_href = format!("{}/plans/{}", ctx.base(), plan.id);
+    let count_list = rating_tiles(&overview.counts(), &plan_href);
+    let attention = attention_links(&overview.attention(), &plan_href, plan.stale_after_days);
     let mut lead_ids: Vec<PersonId> = overview
         .actions
         .iter()
@@ -453,7 +431,7 @@ async fn plan_body(
     lead_ids.dedup();
     let mut rating_options = vec![
         Choice::new("", "Any rating"),
-        Choice::new("unrated", "No update yet"),
+        Choice::new("unrated", sendplan_domain::rating::NOT_YET_RATED),
     ];
     rating_options.extend(overview.ratings.iter().map(|r| {
         Choice::new(
@@ -499,6 +477,10 @@ async fn plan_body(
             "show",
             "Only show actions that are",
             vec![
+                Choice::new(
+                    "off-track",
+                    "Off track: rated off track or some concerns, overdue, or behind on a milestone",
+                ),
                 Choice::new("overdue", "Overdue"),
                 Choice::new("milestones", "Behind on a milestone"),
                 Choice::new("stale", "Needing an update"),

@@ -4,7 +4,7 @@
 
 use super::{refused, saved, version_of, FormPairs};
 use crate::auth::Ctx;
-use crate::charts::measure_chart;
+use crate::charts::{measure_chart, Chart, Figures, Plotted};
 use crate::errors::{AppError, AppResult};
 use crate::forms::{with_none, Choice, Field};
 use crate::pages::{html, FormPage, PublicArea, PublicMeasure, PublicPlanBody, TablePage};
@@ -15,7 +15,7 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use sendplan_domain::access::Capability;
 use sendplan_domain::input::{long_date, RawForm};
-use sendplan_domain::measures::{DataPoint, MeasureStatus, Point};
+use sendplan_domain::measures::MeasureStatus;
 use sendplan_domain::publication::*;
 use sendplan_domain::rating::{ClassCounts, RatingClass};
 use sendplan_domain::{PartnershipId, PlanId, YouSaidId};
@@ -416,7 +416,7 @@ fn counts_of(classes: impl Iterator<Item = Option<RatingClass>>) -> Vec<(String,
     for class in classes {
         counts.add(class);
     }
-    counts.labelled("Not yet rated")
+    counts.labelled(sendplan_domain::rating::NOT_YET_RATED)
 }
 
 /// A published plan's page, rendered from the publication settings only.
@@ -498,13 +498,16 @@ async fn public_body(
             measures.push(PublicMeasure {
                 name: m.name.clone(),
                 sentence,
-                // A chart of a trajectory alone says little to a family: only with figures.
-                chart: if points.is_empty() {
-                    String::new()
-                } else {
-                    let values: Vec<Point> = points.iter().map(DataPoint::point).collect();
-                    measure_chart(&m.name, m.unit, &m.trajectory, &values, &[])
-                },
+                chart: measure_chart(&Chart {
+                    id: &format!("measure-{}", m.id),
+                    title: &m.name,
+                    unit: m.unit,
+                    frequency: m.frequency,
+                    trajectory: &m.trajectory,
+                    values: &points.iter().map(Plotted::of).collect::<Vec<_>>(),
+                    comparators: &[],
+                    figures: Figures::Details,
+                }),
             });
         }
     }
