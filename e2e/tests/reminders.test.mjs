@@ -52,7 +52,7 @@ test('a plan manager turns reminders on and the digest reaches the mail server',
   await page.locator('#first_due-year').fill(String(due.getUTCFullYear()))
   await page.getByRole('button', { name: 'Save' }).click()
   await page.goto(plan)
-  await page.getByRole('button', { name: 'Reminders' }).click()
+  await page.getByRole('navigation', { name: 'This plan' }).getByRole('link', { name: 'Reminders' }).click()
   assert.match(await page.locator('main').innerText(), /Email reminders are off for this plan/)
   await audit('reminders-off')
   await page.getByRole('button', { name: 'Change reminder settings' }).click()

@@ -312,6 +312,8 @@ pub struct Ctx {
     /// The person in plans that this account is, for "my actions".
     pub person: Option<PersonId>,
     pub today: time::Date,
+    /// The address asked for, so the layout can show where in a plan the page is.
+    pub path: String,
 }
 
 impl Ctx {
@@ -392,6 +394,7 @@ impl FromRequestParts<AppState> for Ctx {
             access,
             person: membership.and_then(|(_, person)| person),
             today: today(),
+            path: parts.uri.path().to_owned(),
         })
     }
 }

@@ -364,6 +364,8 @@ pub struct PlanBody {
     pub summary: Vec<SummaryRow>,
     pub counts: Vec<RatingTile>,
     pub attention: Vec<crate::views::CountLink>,
+    /// The plan as a file: (format, address).
+    pub downloads: Vec<(String, String)>,
     pub filters: Vec<Field>,
     pub filtered: bool,
     pub shown: usize,

@@ -29,6 +29,8 @@ pub struct Chrome {
     pub partnership_name: Option<String>,
     pub home_href: String,
     pub nav: Vec<NavItem>,
+    /// The plan's own pages, on every page of a plan.
+    pub plan_nav: Vec<NavItem>,
     pub flash: Option<crate::auth::Flash>,
     pub csrf: String,
     /// Set when the page shows form errors, so the title starts with "Error:".
@@ -94,6 +96,7 @@ impl Chrome {
                     current: key == section,
                 })
                 .collect(),
+            plan_nav: plan_nav(ctx),
             flash: ctx.signed_in.flash.clone(),
             csrf: ctx.signed_in.csrf_token.clone(),
             has_errors: false,
@@ -367,6 +370,50 @@ mod tests {
         assert_eq!(safe_next("//evil.example"), "/");
         assert_eq!(safe_next("https://evil.example"), "/");
     }
+}
+
+/// The plan's own pages as a secondary navigation, for a page at or under
+/// `/p/{pid}/plans/{id}`: instead of a wall of buttons on the plan page, the same links on
+/// every page of the plan, the current one marked.
+fn plan_nav(ctx: &Ctx) -> Vec<NavItem> {
+    let base = ctx.base();
+    let Some(rest) = ctx.path.strip_prefix(&format!("{base}/plans/")) else {
+        return vec![];
+    };
+    let mut parts = rest.split('/');
+    let Some(plan) = parts.next().filter(|id| id.parse::<i64>().is_ok()) else {
+        return vec![];
+    };
+    let here = parts.next().unwrap_or("");
+    let mut items = vec![
+        ("", "Plan"),
+        ("dashboard", "Dashboard"),
+        ("measures", "Impact measures"),
+        ("surveys", "Surveys"),
+        ("reports", "Reports"),
+        ("meetings", "Meetings"),
+        ("you-said", "You said, we did"),
+    ];
+    if ctx.can(Capability::EditPlans) {
+        items.extend([
+            ("publish", "Public page"),
+            ("reminders", "Reminders"),
+            ("ratings", "Rating scheme"),
+            ("approval", "Submission and approval"),
+        ]);
+    }
+    items
+        .into_iter()
+        .map(|(segment, label)| NavItem {
+            href: if segment.is_empty() {
+                format!("{base}/plans/{plan}")
+            } else {
+                format!("{base}/plans/{plan}/{segment}")
+            },
+            label,
+            current: segment == here,
+        })
+        .collect()
 }
 
 /// A count that links to the list it counts.

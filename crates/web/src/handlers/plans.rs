@@ -534,6 +534,8 @@ async fn plan_body(
         value: key.join("\n"),
         tags: vec![],
     });
+    // The plan's other pages are in its navigation (`views::plan_nav`); here only what
+    // is done to the plan itself.
     let mut buttons = Vec::new();
     if editable {
         buttons.push(LinkButton::primary(
@@ -544,59 +546,18 @@ async fn plan_body(
             "Edit plan details",
             format!("{base}/edit"),
         ));
-        buttons.push(LinkButton::secondary(
-            "Submission and approval",
-            format!("{base}/approval"),
-        ));
-        buttons.push(LinkButton::secondary(
-            "Rating scheme",
-            format!("{base}/ratings"),
-        ));
     }
-    buttons.push(LinkButton::secondary(
-        "Dashboard",
-        format!("{base}/dashboard"),
-    ));
-    buttons.push(LinkButton::secondary(
-        "Impact measures",
-        format!("{base}/measures"),
-    ));
-    buttons.push(LinkButton::secondary("Surveys", format!("{base}/surveys")));
-    buttons.push(LinkButton::secondary("Reports", format!("{base}/reports")));
-    buttons.push(LinkButton::secondary(
-        "Meetings",
-        format!("{base}/meetings"),
-    ));
-    buttons.push(LinkButton::secondary(
-        "You said, we did",
-        format!("{base}/you-said"),
-    ));
-    if editable {
-        buttons.push(LinkButton::secondary(
-            "Public page",
-            format!("{base}/publish"),
-        ));
-        buttons.push(LinkButton::secondary(
-            "Reminders",
-            format!("{base}/reminders"),
-        ));
-    }
-    for (label, format) in [
-        ("Download as Excel", "xlsx"),
-        ("Download as CSV", "csv"),
-        ("Download as JSON", "json"),
-    ] {
-        buttons.push(LinkButton::secondary(
-            label,
-            format!("{base}/export?format={format}"),
-        ));
-    }
+    let downloads = [("Excel", "xlsx"), ("CSV", "csv"), ("JSON", "json")]
+        .into_iter()
+        .map(|(label, format)| (label.to_owned(), format!("{base}/export?format={format}")))
+        .collect();
     let body = PlanBody {
         heading: plan.title.clone(),
         caption: ctx.partnership.name.clone(),
         summary,
         counts: count_list,
         attention,
+        downloads,
         filters: filter_fields,
         filtered: filters.is_active(),
         shown,
