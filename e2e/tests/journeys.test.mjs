@@ -281,13 +281,15 @@ test('the main pages have no accessibility violations', async () => {
   await page.goto(`${plan}/reports`)
   await page.getByRole('radio', { name: 'Full progress report' }).check()
   await page.getByRole('radio', { name: /A paper to read/ }).check()
-  await page.getByLabel('Issue it to a board (optional)').fill('SEND Improvement Board')
+  await page.getByLabel('Issue it to a board (optional)').selectOption({ label: 'SEND Partnership Board' })
   await page.getByRole('button', { name: 'Produce the report' }).click()
   assert.match(await page.locator('h1').innerText(), /Full progress report/)
+  // The paper says on its cover to which board, by whom and when it was issued.
+  assert.match(await page.locator('.cover').innerText(), /Board\s+SEND Partnership Board[\s\S]*Issued by\s+Demo administrator[\s\S]*Issued\s+\d+ \w+ \d{4} at \d+:\d\d[ap]m/)
   await audit('issued-progress-report')
   // Published for families, once a plan manager confirms it can all be public.
   await page.goto(`${plan}/reports`)
-  await page.getByRole('link', { name: /^Publish the SEND Improvement Board paper/ }).click()
+  await page.getByRole('link', { name: /^Publish the SEND Partnership Board paper/ }).click()
   await audit('publish-paper')
   await page.getByRole('button', { name: 'Publish the paper' }).click()
   await audit('publish-paper-errors')

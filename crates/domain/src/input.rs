@@ -1630,3 +1630,72 @@ mod boundary {
         assert_eq!(one_line("  Head of\tService \u{7} "), "Head of Service");
     }
 }
+
+/// The last Sunday of `month` in `year`: where British Summer Time starts (March) and ends
+/// (October).
+fn last_sunday(year: i32, month: time::Month) -> Date {
+    let last = Date::from_calendar_date(year, month, month.length(year)).unwrap_or(Date::MIN);
+    let back = last.weekday().number_days_from_sunday();
+    last - time::Duration::days(i64::from(back))
+}
+
+/// A moment as people in England read it: UK time (GMT, or BST from 1am GMT on the last
+/// Sunday of March to 1am GMT on the last Sunday of October), "3 December 2026 at 9:05am".
+pub fn uk_date_time(at: time::OffsetDateTime) -> String {
+    let utc = at.to_offset(time::UtcOffset::UTC);
+    let year = utc.year();
+    let starts = last_sunday(year, time::Month::March).with_hms(1, 0, 0);
+    let ends = last_sunday(year, time::Month::October).with_hms(1, 0, 0);
+    let naive = time::PrimitiveDateTime::new(utc.date(), utc.time());
+    let summer = matches!((starts, ends), (Ok(s), Ok(e)) if naive >= s && naive < e);
+    let local = naive + time::Duration::hours(i64::from(summer));
+    let (hour, minute) = (local.hour(), local.minute());
+    let twelve = match hour % 12 {
+        0 => 12,
+        h => h,
+    };
+    format!(
+        "{} at {twelve}:{minute:02}{}",
+        long_date(local.date()),
+        if hour < 12 { "am" } else { "pm" }
+    )
+}
+
+#[cfg(test)]
+mod uk_time_tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn times_are_shown_in_uk_time_with_summer_time() {
+        assert_eq!(
+            uk_date_time(datetime!(2026-12-03 09:05 UTC)),
+            "3 December 2026 at 9:05am"
+        );
+        assert_eq!(
+            uk_date_time(datetime!(2026-07-01 23:30 UTC)),
+            "2 July 2026 at 12:30am"
+        );
+        // BST starts at 1am GMT on 29 March 2026 and ends at 1am GMT on 25 October 2026.
+        assert_eq!(
+            uk_date_time(datetime!(2026-03-29 00:59 UTC)),
+            "29 March 2026 at 12:59am"
+        );
+        assert_eq!(
+            uk_date_time(datetime!(2026-03-29 01:00 UTC)),
+            "29 March 2026 at 2:00am"
+        );
+        assert_eq!(
+            uk_date_time(datetime!(2026-10-25 00:59 UTC)),
+            "25 October 2026 at 1:59am"
+        );
+        assert_eq!(
+            uk_date_time(datetime!(2026-10-25 01:00 UTC)),
+            "25 October 2026 at 1:00am"
+        );
+        assert_eq!(
+            uk_date_time(datetime!(2026-06-15 12:00 UTC)),
+            "15 June 2026 at 1:00pm"
+        );
+    }
+}

@@ -75,6 +75,11 @@ impl MeasureView {
 #[derive(Template)]
 #[template(path = "report.html")]
 struct ReportPaper {
+    plan: String,
+    /// Empty for a paper not issued to a board.
+    board: String,
+    issued_by: String,
+    issued_on: String,
     partnership: String,
     title: String,
     as_at: String,
@@ -91,6 +96,16 @@ struct ReportPaper {
     measures_empty: String,
 }
 
+/// To whom, by whom and when a paper was issued: written on its cover, so the paper kept
+/// says so itself wherever it is read.
+#[derive(Debug, Clone)]
+pub struct Issue<'a> {
+    pub board: &'a str,
+    pub by: &'a str,
+    /// In UK time, as `input::uk_date_time` writes it.
+    pub on: String,
+}
+
 /// The report as a self-contained HTML paper. `measures` are the plan's measures with
 /// their values, for the charts of the full progress report.
 pub fn report_html(
@@ -98,6 +113,17 @@ pub fn report_html(
     partnership: &str,
     stale_after_days: i64,
     measures: &[(Measure, Vec<DataPoint>)],
+) -> Result<String, askama::Error> {
+    issued_report_html(report, partnership, stale_after_days, measures, None)
+}
+
+/// `report_html` for a paper issued to a board, with the issue on its cover.
+pub fn issued_report_html(
+    report: &Report,
+    partnership: &str,
+    stale_after_days: i64,
+    measures: &[(Measure, Vec<DataPoint>)],
+    issue: Option<&Issue<'_>>,
 ) -> Result<String, askama::Error> {
     let scope = match report.kind {
         ReportKind::Exception => "Actions rated off track or some concerns, overdue actions and milestones, and measures off their trajectory.",
@@ -186,6 +212,10 @@ pub fn report_html(
         })
         .collect();
     ReportPaper {
+        plan: report.plan_title.clone(),
+        board: issue.map_or(String::new(), |i| i.board.to_owned()),
+        issued_by: issue.map_or(String::new(), |i| i.by.to_owned()),
+        issued_on: issue.map_or(String::new(), |i| i.on.clone()),
         partnership: partnership.to_owned(),
         title: report.title(),
         as_at: long_date(report.as_at),

@@ -2759,7 +2759,7 @@ async fn reports_are_produced_as_at_a_date_and_issued_papers_never_change() {
             &[
                 ("kind", "progress"),
                 ("format", "html"),
-                ("board", "SEND Improvement Board"),
+                ("board", &w.a.board.to_string()),
             ],
         )
         .await;
@@ -2828,10 +2828,11 @@ async fn reports_are_produced_as_at_a_date_and_issued_papers_never_change() {
     // Issued to a board: kept exactly, whatever happens to the plan afterwards.
     let (status, _, headers) = w
         .send({
+            let board = w.a.board.to_string();
             let body = serde_urlencoded::to_string([
                 ("kind", "progress"),
                 ("format", "html"),
-                ("board", "SEND Improvement Board"),
+                ("board", board.as_str()),
                 ("_csrf", manager.csrf.as_str()),
             ])
             .unwrap();
@@ -2851,6 +2852,11 @@ async fn reports_are_produced_as_at_a_date_and_issued_papers_never_change() {
         .to_owned();
     let (_, before) = w.get(Some(&viewer), &issued).await;
     assert!(before.contains("Full progress report"));
+    assert!(
+        before.contains("<dt>Board</dt><dd>SEND Partnership Board</dd>")
+            && before.contains("<dt>Issued by</dt>"),
+        "the cover says to which board and by whom"
+    );
     let green = w
         .store
         .list_ratings(w.a.pid, w.a.plan)

@@ -7,14 +7,16 @@ use crate::auth::Ctx;
 use crate::errors::{AppError, AppResult};
 use crate::forms::{Choice, Field};
 use crate::pages::FormPage;
-use crate::reports::{report_csv, report_docx, report_html, report_xlsx, REPORT_CSP};
+use crate::reports::{
+    issued_report_html, report_csv, report_docx, report_html, report_xlsx, Issue, REPORT_CSP,
+};
 use crate::views::Chrome;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use sendplan_domain::access::Capability;
-use sendplan_domain::input::{long_date, FormReader, RawForm};
+use sendplan_domain::input::{long_date, uk_date_time, FormReader, RawForm};
 use sendplan_domain::reports::{build, ReportKind};
 use sendplan_domain::PlanId;
 use time::Date;
@@ -44,10 +46,17 @@ async fn reports_page(state: &AppState, ctx: &Ctx, plan: PlanId) -> Result<FormP
         Field::date("since", "Compared with (optional)").hint("The date of the previous report, to show what changed since. The changes report needs it."),
         Field::radios("format", "Format", formats(state).map(|(code, label)| Choice::new(code, *label)).collect()).value("html"),
     ];
+    let boards = state.store.list_boards(ctx.pid()).await?;
     if ctx.can(Capability::EditPlans) {
-        fields.push(Field::text("board", "Issue it to a board (optional)").hint(
-            "The board or group it goes to, such as SEND Improvement Board. An issued paper is kept exactly as issued and listed here. Papers are issued as HTML.",
-        ));
+        // Chosen from the Boards page, never typed: a typing slip would become the
+        // permanent, public name of the board on an issued paper.
+        let mut choices = vec![Choice::new("", "Do not issue it: just produce it")];
+        choices.extend(boards.iter().map(|b| Choice::new(b.id, b.name.clone())));
+        fields.push(
+            Field::select("board", "Issue it to a board (optional)", choices).hint(
+                "An issued paper is kept exactly as issued, says on its cover to which board, by whom and when, and is listed on this page. Papers are issued as HTML. Boards are added on the Boards page.",
+            ),
+        );
     }
     let mut page = FormPage::new(
         Chrome::for_ctx(ctx, "Reports", "overview"),
@@ -59,7 +68,6 @@ async fn reports_page(state: &AppState, ctx: &Ctx, plan: PlanId) -> Result<FormP
     .submit("Produce the report")
     .cancel(format!("{}/plans/{}", ctx.base(), plan.id))
     .intro("Reports are produced from the plan's records as they stood on the chosen day, so a report for last month's board says what was known then.");
-    let boards = state.store.list_boards(ctx.pid()).await?;
     let lines: Vec<_> = state
         .store
         .list_reporting_lines(ctx.pid(), plan.id)
@@ -197,7 +205,18 @@ pub async fn produce_report(
             .find(|(code, _)| *code == c)
             .map(|(code, _)| *code)
     });
-    let board = f.optional("board", "the board", 120);
+    let board_id: Option<i64> = f.optional_id("board", "the board");
+    let boards = state.store.list_boards(ctx.pid()).await?;
+    let board = match board_id {
+        None => String::new(),
+        Some(id) => match boards.iter().find(|b| b.id.0 == id) {
+            Some(b) => b.name.clone(),
+            None => {
+                f.error("board", "Choose a board from the list, or not to issue it");
+                String::new()
+            }
+        },
+    };
     if kind == Some(ReportKind::Changes) && since.is_none() && !f.has_error("since") {
         f.error(
             "since",
@@ -236,7 +255,13 @@ pub async fn produce_report(
         }
         return Ok((StatusCode::SEE_OTHER, [(header::LOCATION, href)]).into_response());
     }
-    let (title, html) = paper_from_records(&state, &ctx, PlanId(plan), kind, as_at, since).await?;
+    let issue = Issue {
+        board: &board,
+        by: &ctx.signed_in.user.display_name,
+        on: uk_date_time(time::OffsetDateTime::now_utc()),
+    };
+    let (title, html) =
+        paper_from_records(&state, &ctx, PlanId(plan), kind, as_at, since, &issue).await?;
     let id = state
         .store
         .issue_report(
@@ -267,14 +292,16 @@ async fn paper_from_records(
     kind: ReportKind,
     as_at: Date,
     since: Option<Date>,
+    issue: &Issue<'_>,
 ) -> Result<(String, String), AppError> {
     let data = state.store.report_data(ctx.pid(), plan).await?;
     let report = build(kind, &data.facts(), as_at, since);
-    let html = report_html(
+    let html = issued_report_html(
         &report,
         &ctx.partnership.name,
         data.plan.stale_after_days,
         &data.measures,
+        Some(issue),
     )?;
     Ok((report.title(), html))
 }
@@ -323,6 +350,11 @@ pub async fn issue_correction(
             Ok(input) => input.reason,
             Err(errors) => return page.with_errors(&form, errors),
         };
+    let issue = Issue {
+        board: &issued.board,
+        by: &ctx.signed_in.user.display_name,
+        on: uk_date_time(time::OffsetDateTime::now_utc()),
+    };
     let (title, html) = paper_from_records(
         &state,
         &ctx,
@@ -330,6 +362,7 @@ pub async fn issue_correction(
         issued.kind,
         issued.as_at,
         issued.since,
+        &issue,
     )
     .await?;
     let list = format!("{}/plans/{}/reports", ctx.base(), issued.plan_id);
