@@ -79,6 +79,18 @@ pub(crate) async fn record<B: Serialize, A: Serialize>(
     Ok(())
 }
 
+/// Which entries of the audit log to list (all, unless narrowed).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    pub actor: Option<UserId>,
+    /// The kind of record (`action`, `plan`...), and optionally which one.
+    pub entity: Option<String>,
+    pub entity_id: Option<i64>,
+    /// Entries on or after this day, and on or before this day (UTC days).
+    pub from: Option<time::Date>,
+    pub to: Option<time::Date>,
+}
+
 impl Store {
     /// The partnership's audit log, newest first, `limit` entries before `before_id`.
     pub async fn list_audit(
@@ -87,17 +99,72 @@ impl Store {
         before_id: Option<i64>,
         limit: i64,
     ) -> Result<Vec<AuditEvent>> {
+        self.list_audit_filtered(partnership, before_id, limit, &AuditFilter::default())
+            .await
+    }
+
+    /// `list_audit` narrowed by `filter`. Moments are stored as RFC 3339 text, so days
+    /// compare as text.
+    pub async fn list_audit_filtered(
+        &self,
+        partnership: PartnershipId,
+        before_id: Option<i64>,
+        limit: i64,
+        filter: &AuditFilter,
+    ) -> Result<Vec<AuditEvent>> {
+        // "No filter" is a value no row has (0, "", the ends of time) rather than NULL,
+        // which PostgreSQL cannot type in `$n IS NULL`.
+        let to = filter
+            .to
+            .and_then(time::Date::next_day)
+            .map_or("9999".to_owned(), |d| d.to_string());
         let rows = sqlx::query(
             "SELECT e.*, COALESCE(u.display_name, 'Command line') AS actor_name FROM audit_events e \
              LEFT JOIN users u ON u.id = e.actor_user_id \
-             WHERE e.partnership_id = $1 AND e.id < $2 ORDER BY e.id DESC LIMIT $3",
+             WHERE e.partnership_id = $1 AND e.id < $2 \
+             AND ($4 = 0 OR e.actor_user_id = $4) AND ($5 = '' OR e.entity = $5) \
+             AND ($6 = 0 OR e.entity_id = $6) AND e.at >= $7 AND e.at < $8 \
+             ORDER BY e.id DESC LIMIT $3",
         )
         .bind(partnership.0)
         .bind(before_id.unwrap_or(i64::MAX))
         .bind(limit)
+        .bind(filter.actor.map_or(0, |u| u.0))
+        .bind(filter.entity.clone().unwrap_or_default())
+        .bind(filter.entity_id.unwrap_or(0))
+        .bind(filter.from.map_or(String::new(), |d| d.to_string()))
+        .bind(to)
         .fetch_all(self.pool())
         .await?;
         rows.iter().map(event_from).collect()
+    }
+
+    /// Who has changed anything in the partnership, and the kinds of record changed: the
+    /// audit log's filter choices.
+    pub async fn audit_choices(
+        &self,
+        partnership: PartnershipId,
+    ) -> Result<(Vec<(UserId, String)>, Vec<String>)> {
+        let people = sqlx::query(
+            "SELECT DISTINCT u.id AS id, u.display_name AS name FROM audit_events e \
+             JOIN users u ON u.id = e.actor_user_id WHERE e.partnership_id = $1 ORDER BY u.display_name",
+        )
+        .bind(partnership.0)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| Ok((UserId(r.int("id")?), r.text("name")?)))
+        .collect::<Result<Vec<_>>>()?;
+        let kinds = sqlx::query(
+            "SELECT DISTINCT entity FROM audit_events WHERE partnership_id = $1 ORDER BY entity",
+        )
+        .bind(partnership.0)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| r.text("entity"))
+        .collect::<Result<Vec<_>>>()?;
+        Ok((people, kinds))
     }
 }
 

@@ -39,7 +39,7 @@ mod surveys;
 pub use accounts::{
     AccountSummary, Attempt, Member, NewSession, ResetLink, SessionInfo, SessionRecord, UserRecord,
 };
-pub use audit::AuditEvent;
+pub use audit::{AuditEvent, AuditFilter};
 pub use cache::ReadCache;
 pub use drafts::ImportDraft;
 pub use governance::ActionArising;

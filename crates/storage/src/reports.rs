@@ -55,6 +55,8 @@ pub struct IssuedReport {
     pub title: String,
     pub html: String,
     pub issued_by: Option<UserId>,
+    /// Who issued it, by name ("" for the command line or a removed account).
+    pub issued_by_name: String,
     pub issued_at: String,
 }
 
@@ -137,8 +139,9 @@ impl Store {
         plan: PlanId,
     ) -> Result<Vec<IssuedReport>> {
         let rows = sqlx::query(
-            "SELECT id, plan_id, kind, as_at, since, board, title, '' AS html, issued_by, issued_at FROM issued_reports \
-             WHERE partnership_id = $1 AND plan_id = $2 ORDER BY issued_at DESC, id DESC",
+            "SELECT r.id, r.plan_id, r.kind, r.as_at, r.since, r.board, r.title, '' AS html, r.issued_by, r.issued_at, \
+             COALESCE(u.display_name, '') AS issued_by_name FROM issued_reports r LEFT JOIN users u ON u.id = r.issued_by \
+             WHERE r.partnership_id = $1 AND r.plan_id = $2 ORDER BY r.issued_at DESC, r.id DESC",
         )
         .bind(partnership.0)
         .bind(plan.0)
@@ -152,11 +155,14 @@ impl Store {
         partnership: PartnershipId,
         id: i64,
     ) -> Result<IssuedReport> {
-        let row = sqlx::query("SELECT * FROM issued_reports WHERE id = $1 AND partnership_id = $2")
-            .bind(id)
-            .bind(partnership.0)
-            .fetch_optional(self.pool())
-            .await?;
+        let row = sqlx::query(
+            "SELECT r.*, COALESCE(u.display_name, '') AS issued_by_name FROM issued_reports r \
+             LEFT JOIN users u ON u.id = r.issued_by WHERE r.id = $1 AND r.partnership_id = $2",
+        )
+        .bind(id)
+        .bind(partnership.0)
+        .fetch_optional(self.pool())
+        .await?;
         issued_from(&one_or_not_found(row)?)
     }
 }
@@ -324,6 +330,7 @@ fn issued_from(row: &sqlx::any::AnyRow) -> Result<IssuedReport> {
         title: row.text("title")?,
         html: row.text("html")?,
         issued_by: row.opt_int("issued_by")?.map(UserId),
+        issued_by_name: row.text("issued_by_name")?,
         issued_at: row.text("issued_at")?,
     })
 }

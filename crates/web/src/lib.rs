@@ -3,6 +3,7 @@
 //! call one storage operation, then render a page or redirect (Post/Redirect/Get).
 
 mod assets;
+mod audit_words;
 mod auth;
 pub mod charts;
 mod errors;

@@ -59,6 +59,22 @@ pub struct FormPage {
     pub links: Vec<(String, String)>,
     /// A link under the form to delete the record it edits: (text, address).
     pub delete: Option<(String, String)>,
+    /// Sections after the form, each a heading with a table (the Reports page's cycle
+    /// and issued papers).
+    pub sections: Vec<PageSection>,
+}
+
+/// A titled table after a form.
+#[derive(Debug, Clone, Default)]
+pub struct PageSection {
+    pub heading: String,
+    pub intro: String,
+    pub head: Vec<&'static str>,
+    pub rows: Vec<Vec<Cell>>,
+    /// Said instead of the table when there are no rows.
+    pub empty: String,
+    /// Links under the table: (text, address).
+    pub links: Vec<(String, String)>,
 }
 
 impl FormPage {
@@ -81,7 +97,12 @@ impl FormPage {
             multipart: false,
             links: Vec::new(),
             delete: None,
+            sections: Vec::new(),
         }
+    }
+    pub fn with_section(mut self, section: PageSection) -> Self {
+        self.sections.push(section);
+        self
     }
     /// Offers deleting the record, through its confirmation page, under the form.
     pub fn delete_link(mut self, text: impl Into<String>, href: impl Into<String>) -> Self {
@@ -359,6 +380,7 @@ pub struct PlanPage {
 #[derive(Template)]
 #[template(path = "plan_body.html")]
 pub struct PlanBody {
+    pub plan_id: i64,
     pub heading: String,
     pub caption: String,
     pub summary: Vec<SummaryRow>,

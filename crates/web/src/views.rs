@@ -165,14 +165,24 @@ impl Tag {
     }
 }
 
-/// A table cell: text, optionally a link, tags, expandable detail and buttons that post.
+/// A table cell: text, optionally a link, tags, buttons that post and
+/// links to what can be done with the row.
 #[derive(Debug, Clone, Default)]
 pub struct Cell {
     pub text: String,
     pub href: String,
     pub tags: Vec<Tag>,
-    pub detail: String,
     pub posts: Vec<PostButton>,
+    pub links: Vec<CellLink>,
+}
+
+/// A link in a cell: short visible text, with the rest of its name for screen readers
+/// ("Publish" + " the SEND Board paper of 31 March 2023 on the public progress page").
+#[derive(Debug, Clone)]
+pub struct CellLink {
+    pub text: String,
+    pub context: String,
+    pub href: String,
 }
 
 /// A button that posts a small form (with the CSRF token): "Resend", "Sign out".
@@ -242,8 +252,17 @@ impl Cell {
         self.tags.push(tag);
         self
     }
-    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
-        self.detail = detail.into();
+    pub fn with_link(
+        mut self,
+        text: impl Into<String>,
+        context: impl Into<String>,
+        href: impl Into<String>,
+    ) -> Self {
+        self.links.push(CellLink {
+            text: text.into(),
+            context: context.into(),
+            href: href.into(),
+        });
         self
     }
 }

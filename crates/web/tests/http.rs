@@ -1795,6 +1795,43 @@ async fn a_lead_posts_an_update_and_the_plan_shows_the_new_rating_with_an_audit_
     let audit = w.store.list_audit(w.a.pid, None, 10).await.unwrap();
     assert_eq!(audit[0].entity, "update");
     assert!(audit[0].summary.contains("Red"));
+    // The audit log says it in words, in UK time, linked to the record, and filters.
+    let admin = w
+        .session_for(
+            "audit-admin@example.org",
+            Some((w.a.pid, Role::Admin, None)),
+            false,
+        )
+        .await;
+    let log = format!("/p/{}/audit", w.a.pid);
+    let (status, page) = w.get(Some(&admin), &log).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("<ins class=\"app-narrative\">Recruitment paused</ins>"),
+        "the new update's narrative is shown as what changed"
+    );
+    assert!(!page.contains("&quot;narrative&quot;"), "no raw JSON");
+    assert!(page.contains(" at ") && !page.contains(" UTC"), "UK time");
+    let (_, page) = w
+        .get(
+            Some(&admin),
+            &format!("{log}?record=action&id={}", w.a.led_action),
+        )
+        .await;
+    assert!(page.contains(&format!("Action {}", w.a.led_action)));
+    assert!(
+        !page.contains("Recruitment paused"),
+        "the update is another record"
+    );
+    assert!(page.contains(&format!("href=\"/p/{}/actions/{}\"", w.a.pid, w.a.led_action)));
+    let (status, page) = w
+        .get(
+            Some(&admin),
+            &format!("{log}?record=nonsense&from-day=31&from-month=2&from-year=2024"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("govuk-error-summary") && page.contains("href=\"#record\""));
 }
 
 #[tokio::test]
@@ -2896,7 +2933,7 @@ async fn reports_are_produced_as_at_a_date_and_issued_papers_never_change() {
         .await;
     assert!(fresh.contains("A new update after the board"));
     let (_, list) = w.get(Some(&viewer), &reports).await;
-    assert!(list.contains("Issued to SEND Improvement Board"));
+    assert!(list.contains("<span class=\"app-narrative\">SEND Improvement Board</span>"));
 }
 
 #[tokio::test]
@@ -3058,9 +3095,14 @@ async fn boards_form_a_structure_and_a_plan_reports_to_them_on_a_cycle() {
             &format!("{base}/plans/{}/reports", w.a.plan),
         )
         .await;
+    let row = page
+        .split("Every 6 weeks")
+        .nth(1)
+        .and_then(|rest| rest.split("</tr>").next())
+        .unwrap_or_default();
     assert!(
-        page.contains(&format!(
-            "Exception report to SEND Improvement Board, every 6 weeks: next due {}",
+        row.contains(&format!(
+            "data-label=\"Next due\"><span class=\"app-narrative\">{}</span>",
             sendplan_domain::input::long_date(next)
         )),
         "50 days after the first, the next is the third, 12 weeks after it"
@@ -3411,7 +3453,7 @@ async fn the_public_page_shows_only_what_was_published_to_anyone_without_signing
             &format!("{base}/plans/{}/reports", w.a.plan),
         )
         .await;
-    assert!(reports.contains("(published)"));
+    assert!(reports.contains("govuk-tag--green\">Published</strong>"));
 
     // A published paper found wrong is corrected, never rewritten: the correction is a new
     // paper that takes its place on the public page; the old one stays, marked.

@@ -1,15 +1,47 @@
-//! The audit log, for administrators.
+//! The audit log, for administrators: each change in words (the fields it altered, before
+//! and after), in UK time, linked to its record, and filtered by person, record and date.
 
+use crate::audit_words::{field_changes, record_href, record_kind, FieldChange};
 use crate::auth::Ctx;
 use crate::errors::AppResult;
-use crate::pages::{html, TablePage};
-use crate::views::{Cell, Chrome};
+use crate::forms::{refill, with_none, Choice, Field};
+use crate::pages::html;
+use crate::views::Chrome;
 use crate::AppState;
+use askama::Template;
 use axum::extract::{Query, State};
 use sendplan_domain::access::Capability;
-use sendplan_domain::input::RawForm;
+use sendplan_domain::input::{uk_date_time, FieldError, FormReader, RawForm};
+use sendplan_domain::UserId;
+use sendplan_storage::AuditFilter;
 
 const PAGE_SIZE: i64 = 100;
+
+/// One entry as the page shows it.
+struct EntryView {
+    when: String,
+    who: String,
+    summary: String,
+    /// "Action 12", with the address of its page where it has one.
+    record: String,
+    record_href: String,
+    /// The log narrowed to this record.
+    history_href: String,
+    changes: Vec<FieldChange>,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    chrome: Chrome,
+    caption: String,
+    errors: Vec<FieldError>,
+    fields: Vec<Field>,
+    filtered: bool,
+    clear_href: String,
+    entries: Vec<EntryView>,
+    more_href: String,
+}
 
 pub async fn show_audit_log(
     State(state): State<AppState>,
@@ -17,42 +49,102 @@ pub async fn show_audit_log(
     Query(query): Query<Vec<(String, String)>>,
 ) -> AppResult {
     ctx.require(Capability::ViewAudit)?;
-    let before = RawForm(query).get("before").parse().ok();
-    let events = state.store.list_audit(ctx.pid(), before, PAGE_SIZE).await?;
-    let format = time::macros::format_description!(
-        "[day] [month repr:short] [year] [hour]:[minute]:[second] UTC"
-    );
+    let query = RawForm(query);
+    let (people, kinds) = state.store.audit_choices(ctx.pid()).await?;
+    let mut f = FormReader::new(&query);
+    let actor: Option<i64> = f.optional_id("person", "the person");
+    let entity = query.get("record").to_owned();
+    if !entity.is_empty() && !kinds.contains(&entity) {
+        f.error("record", "Choose a kind of record from the list");
+    }
+    let from = f.date("from", "the first day", false);
+    let to = f.date("to", "the last day", false);
+    if let (Some(from), Some(to)) = (from, to) {
+        if to < from {
+            f.error("to-day", "The last day must be on or after the first day");
+        }
+    }
+    let errors = f.finish(()).err().unwrap_or_default();
+    let filter = AuditFilter {
+        actor: actor.map(UserId),
+        entity: (!entity.is_empty() && kinds.contains(&entity)).then(|| entity.clone()),
+        entity_id: query.get("id").parse().ok().filter(|_| !entity.is_empty()),
+        from,
+        to,
+    };
+    let before = query.get("before").parse().ok();
+    let events = state
+        .store
+        .list_audit_filtered(ctx.pid(), before, PAGE_SIZE, &filter)
+        .await?;
+    let base = ctx.base();
+    // The same filters on the next page of entries.
+    let kept: String = query
+        .0
+        .iter()
+        .filter(|(k, _)| k != "before")
+        .map(|(k, v)| {
+            format!(
+                "&{}={}",
+                crate::views::url_encode(k),
+                crate::views::url_encode(v)
+            )
+        })
+        .collect();
     let more_href = match events.last() {
         Some(last) if events.len() as i64 == PAGE_SIZE => {
-            format!("{}/audit?before={}", ctx.base(), last.id)
+            format!("{base}/audit?before={}{kept}", last.id)
         }
         _ => String::new(),
     };
-    let rows = events
+    let entries = events
         .iter()
-        .map(|e| {
-            let detail = match (&e.before, &e.after) {
-                (Some(before), Some(after)) => format!("Before:\n{before}\n\nAfter:\n{after}"),
-                (None, Some(after)) => after.clone(),
-                (Some(before), None) => before.clone(),
-                (None, None) => String::new(),
-            };
-            vec![
-                Cell::text(e.at.format(&format).unwrap_or_default()),
-                Cell::text(e.actor_name.clone()),
-                Cell::text(e.summary.clone()).with_detail(detail),
-            ]
+        .map(|e| EntryView {
+            when: uk_date_time(e.at),
+            who: e.actor_name.clone(),
+            summary: e.summary.clone(),
+            record: format!("{} {}", record_kind(&e.entity), e.entity_id),
+            record_href: record_href(&base, &e.entity, e.entity_id).unwrap_or_default(),
+            history_href: format!("{base}/audit?record={}&id={}", e.entity, e.entity_id),
+            changes: field_changes(e.before.as_deref(), e.after.as_deref()),
         })
         .collect();
-    html(&TablePage {
+    let mut fields = vec![
+        Field::select(
+            "person",
+            "Who",
+            with_none(
+                "Anyone",
+                people
+                    .iter()
+                    .map(|(id, name)| Choice::new(id.0, name.clone()))
+                    .collect(),
+            ),
+        ),
+        Field::select(
+            "record",
+            "Kind of record",
+            with_none(
+                "Any",
+                kinds
+                    .iter()
+                    .map(|k| Choice::new(k, record_kind(k)))
+                    .collect(),
+            ),
+        ),
+        Field::date("from", "From (optional)"),
+        Field::date("to", "To (optional)"),
+    ];
+    refill(&mut fields, &query, &errors);
+    let filtered = filter != AuditFilter::default();
+    html(&AuditPage {
         chrome: Chrome::for_ctx(&ctx, "Audit log", "audit"),
-        heading: "Audit log".to_owned(),
         caption: ctx.partnership.name.clone(),
-        intro: "Every change to this partnership's records, newest first. Entries can never be changed or removed.".to_owned(),
-        buttons: vec![],
-        head: vec!["When", "Who", "What changed"],
-        rows,
-        empty: "Nothing has changed yet.".to_owned(),
+        errors: errors.0,
+        fields,
+        filtered,
+        clear_href: format!("{base}/audit"),
+        entries,
         more_href,
     })
 }

@@ -552,6 +552,7 @@ async fn plan_body(
         .map(|(label, format)| (label.to_owned(), format!("{base}/export?format={format}")))
         .collect();
     let body = PlanBody {
+        plan_id: plan.id.0,
         heading: plan.title.clone(),
         caption: ctx.partnership.name.clone(),
         summary,

@@ -6,11 +6,11 @@ use super::FormPairs;
 use crate::auth::Ctx;
 use crate::errors::{AppError, AppResult};
 use crate::forms::{Choice, Field};
-use crate::pages::FormPage;
+use crate::pages::{FormPage, PageSection};
 use crate::reports::{
     issued_report_html, report_csv, report_docx, report_html, report_xlsx, Issue, REPORT_CSP,
 };
-use crate::views::Chrome;
+use crate::views::{Cell, Chrome, Tag};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
@@ -68,113 +68,143 @@ async fn reports_page(state: &AppState, ctx: &Ctx, plan: PlanId) -> Result<FormP
     .submit("Produce the report")
     .cancel(format!("{}/plans/{}", ctx.base(), plan.id))
     .intro("Reports are produced from the plan's records as they stood on the chosen day, so a report for last month's board says what was known then.");
-    let lines: Vec<_> = state
-        .store
-        .list_reporting_lines(ctx.pid(), plan.id)
-        .await?
-        .into_iter()
-        .map(|line| {
-            let board = boards
-                .iter()
-                .find(|b| b.id == line.board_id)
-                .map_or(String::new(), |b| b.name.clone());
-            (line, board)
-        })
-        .collect();
-    for (line, board) in &lines {
-        page = page.with_link(
+    let editable = ctx.can(Capability::EditPlans);
+    let plan_base = format!("{}/plans/{}", ctx.base(), plan.id);
+    // The reporting cycle: which report goes to which board, how often, when next.
+    let mut cycle = PageSection {
+        heading: "The reporting cycle".to_owned(),
+        intro: "Which report goes to which board and how often, and when each is next due."
+            .to_owned(),
+        head: vec!["Report", "Board", "How often", "Next due", ""],
+        empty: "No reports are in the reporting cycle yet.".to_owned(),
+        ..PageSection::default()
+    };
+    for line in state.store.list_reporting_lines(ctx.pid(), plan.id).await? {
+        let board = boards
+            .iter()
+            .find(|b| b.id == line.board_id)
+            .map_or(String::new(), |b| b.name.clone());
+        let kind = line.kind.label();
+        let mut actions = Cell::default().with_link(
+            "Read it now",
+            format!("(the {} for {board})", kind.to_lowercase()),
             format!(
-                "{} to {}, {}: {}",
-                line.kind.label(),
-                board,
-                line.cadence.label().to_lowercase(),
-                match (line.next_due(ctx.today), line.until) {
-                    (Some(due), _) => format!("next due {}", long_date(due)),
-                    (None, Some(until)) => format!("until {}", long_date(until)),
-                    (None, None) => "ended".to_owned(),
-                }
-            ),
-            format!(
-                "{}/plans/{}/reports/view?kind={}&format=html",
-                ctx.base(),
-                plan.id,
+                "{plan_base}/reports/view?kind={}&format=html",
                 line.kind.code()
             ),
         );
-    }
-    if ctx.can(Capability::EditPlans) {
-        for (line, board) in lines.iter().filter(|(l, _)| l.until.is_none()) {
-            page = page.with_link(
+        if editable {
+            if line.until.is_none() {
+                actions = actions.with_link(
+                    "Change how often",
+                    format!("the {} goes to {board}", kind.to_lowercase()),
+                    format!("{plan_base}/cycle/{}/change", line.id),
+                );
+            }
+            actions = actions.with_link(
+                "Take out",
                 format!(
-                    "Change how often the {} goes to {}",
-                    line.kind.label().to_lowercase(),
-                    board
+                    "the {} to {board} from the reporting cycle",
+                    kind.to_lowercase()
                 ),
-                format!("{}/plans/{}/cycle/{}/change", ctx.base(), plan.id, line.id),
+                format!("{plan_base}/cycle/{}/remove", line.id),
             );
         }
-        for (line, board) in &lines {
-            page = page.with_link(
-                format!(
-                    "Take the {} to {} out of the reporting cycle",
-                    line.kind.label().to_lowercase(),
-                    board
-                ),
-                format!("{}/plans/{}/cycle/{}/remove", ctx.base(), plan.id, line.id),
-            );
-        }
-        page = page.with_link(
-            "Add a report to the reporting cycle",
-            format!("{}/plans/{}/cycle/new", ctx.base(), plan.id),
-        );
+        cycle.rows.push(vec![
+            Cell::text(kind),
+            Cell::text(board),
+            Cell::text(line.cadence.label()),
+            Cell::text(match (line.next_due(ctx.today), line.until) {
+                (Some(due), _) => long_date(due),
+                (None, Some(until)) => format!("Ended {}", long_date(until)),
+                (None, None) => "Ended".to_owned(),
+            }),
+            actions,
+        ]);
     }
+    if editable {
+        cycle.links.push((
+            "Add a report to the reporting cycle".to_owned(),
+            format!("{plan_base}/cycle/new"),
+        ));
+    }
+    // Papers issued to boards, kept as issued; which are on the public page.
+    let mut issued_section = PageSection {
+        heading: "Papers issued to boards".to_owned(),
+        intro: "Each paper is kept exactly as it was issued. A paper is public only once a plan manager publishes it on the plan's public page.".to_owned(),
+        head: vec!["Paper", "Board", "As at", "Issued", "Public page", ""],
+        empty: "No paper has been issued to a board yet. Choose a board above to issue one.".to_owned(),
+        ..PageSection::default()
+    };
     let published = state.store.published_report_ids(ctx.pid(), plan.id).await?;
     let corrections = state.store.paper_corrections(ctx.pid(), plan.id).await?;
     for issued in state.store.list_issued_reports(ctx.pid(), plan.id).await? {
         let is_public = published.contains(&issued.id);
         let corrected = corrections.iter().find(|c| c.report_id == issued.id);
-        page = page.with_link(
-            format!(
-                "Issued to {}: {}, as at {}{}{}",
-                issued.board,
-                issued.title,
-                long_date(issued.as_at),
-                if is_public { " (published)" } else { "" },
-                corrected.map_or(String::new(), |c| format!(
-                    " (superseded by a correction{}: {})",
-                    if c.by_name.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" by {}", c.by_name)
-                    },
-                    c.reason
-                ))
-            ),
+        let mut paper = Cell::link(
+            issued.title.clone(),
             format!("{}/reports/{}", ctx.base(), issued.id),
         );
-        if ctx.can(Capability::EditPlans) && corrected.is_none() {
-            page = page.with_link(
-                format!(
-                    "Issue a correction of the {} paper of {}",
-                    issued.board,
-                    long_date(issued.as_at)
-                ),
-                format!("{}/reports/{}/correct", ctx.base(), issued.id),
+        if let Some(c) = corrected {
+            paper = paper.with_tag(Tag::new("Superseded", "grey"));
+            paper.text = format!(
+                "{} (superseded by a correction{}: {})",
+                issued.title,
+                if c.by_name.is_empty() {
+                    String::new()
+                } else {
+                    format!(" by {}", c.by_name)
+                },
+                c.reason
             );
         }
-        if ctx.can(Capability::EditPlans) && corrected.is_none() {
-            page = page.with_link(
-                format!(
-                    "{} the {} paper of {} {} the public progress page",
+        let when = time::OffsetDateTime::parse(
+            &issued.issued_at,
+            &time::format_description::well_known::Rfc3339,
+        )
+        .map_or(issued.issued_at.clone(), uk_date_time);
+        let mut actions = Cell::default();
+        if editable && corrected.is_none() {
+            let of = format!(
+                "of the {} paper of {}",
+                issued.board,
+                long_date(issued.as_at)
+            );
+            actions = actions
+                .with_link(
+                    "Issue a correction",
+                    of.clone(),
+                    format!("{}/reports/{}/correct", ctx.base(), issued.id),
+                )
+                .with_link(
                     if is_public { "Withdraw" } else { "Publish" },
-                    issued.board,
-                    long_date(issued.as_at),
-                    if is_public { "from" } else { "on" },
-                ),
-                format!("{}/reports/{}/publish", ctx.base(), issued.id),
-            );
+                    format!(
+                        "the {} paper of {} {} the public progress page",
+                        issued.board,
+                        long_date(issued.as_at),
+                        if is_public { "from" } else { "on" }
+                    ),
+                    format!("{}/reports/{}/publish", ctx.base(), issued.id),
+                );
         }
+        issued_section.rows.push(vec![
+            paper,
+            Cell::text(issued.board.clone()),
+            Cell::text(long_date(issued.as_at)),
+            Cell::text(if issued.issued_by_name.is_empty() {
+                when
+            } else {
+                format!("{when} by {}", issued.issued_by_name)
+            }),
+            if is_public {
+                Cell::tags(vec![Tag::new("Published", "green")])
+            } else {
+                Cell::text("Not published")
+            },
+            actions,
+        ]);
     }
+    page = page.with_section(cycle).with_section(issued_section);
     Ok(page)
 }
 
