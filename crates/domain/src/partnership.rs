@@ -100,3 +100,57 @@ mod tests {
         );
     }
 }
+
+/// Each partnership's part of its public address (`/public/wolverhampton/...`): its name
+/// in lower case with words joined by hyphens. A name another partnership with a lower id
+/// already has, or one that would read as a number (old addresses used ids), gets the
+/// partnership's id after it, so no two partnerships ever share an address.
+pub fn public_slugs(partnerships: &[(PartnershipId, &str)]) -> Vec<(PartnershipId, String)> {
+    let mut sorted: Vec<&(PartnershipId, &str)> = partnerships.iter().collect();
+    sorted.sort_by_key(|(id, _)| *id);
+    let mut taken: Vec<(PartnershipId, String)> = Vec::new();
+    for (id, name) in sorted {
+        let words: Vec<String> = name
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect();
+        let mut slug = words.join("-");
+        let numeric = slug.chars().all(|c| c.is_ascii_digit());
+        if numeric || taken.iter().any(|(_, s)| *s == slug) {
+            slug = if slug.is_empty() {
+                format!("partnership-{}", id.0)
+            } else {
+                format!("{slug}-{}", id.0)
+            };
+        }
+        taken.push((*id, slug));
+    }
+    taken
+}
+
+#[cfg(test)]
+mod slug_tests {
+    use super::*;
+
+    #[test]
+    fn every_partnership_has_its_own_readable_public_address() {
+        let slugs = public_slugs(&[
+            (PartnershipId(3), "Bath & North East Somerset"),
+            (PartnershipId(1), "Wolverhampton"),
+            (PartnershipId(2), "wolverhampton"),
+            (PartnershipId(4), "2024"),
+            (PartnershipId(5), "!!"),
+        ]);
+        assert_eq!(
+            slugs,
+            vec![
+                (PartnershipId(1), "wolverhampton".to_owned()),
+                (PartnershipId(2), "wolverhampton-2".to_owned()),
+                (PartnershipId(3), "bath-north-east-somerset".to_owned()),
+                (PartnershipId(4), "2024-4".to_owned()),
+                (PartnershipId(5), "partnership-5".to_owned()),
+            ]
+        );
+    }
+}

@@ -28,6 +28,19 @@ crate::coded_enum! {
 }
 
 impl RatingClass {
+    /// The class in words for families, without the jargon of rating schemes.
+    pub fn for_families(self) -> &'static str {
+        match self {
+            RatingClass::OffTrack => "Behind, and being put right",
+            RatingClass::SomeConcerns => "Some delays",
+            RatingClass::NotStarted => "Not started yet",
+            RatingClass::Waiting => "Waiting for other work to finish first",
+            RatingClass::OnTrack => "Going to plan",
+            RatingClass::Complete => "Done",
+            RatingClass::NotYetDue => "Not due to start yet",
+        }
+    }
+
     /// Whether the action needs no further delivery work.
     pub fn is_complete(self) -> bool {
         self == RatingClass::Complete
@@ -205,6 +218,21 @@ impl ClassCounts {
             .map(|c| (c, self.get(c)))
             .filter(|(_, n)| *n > 0)
             .collect()
+    }
+
+    /// `non_zero` in words a parent understands (the public page), then those not yet
+    /// reported on: "We have not reported on this yet" rather than "Not yet rated", which
+    /// reads as if nothing is happening.
+    pub fn for_families(&self) -> Vec<(String, usize)> {
+        let mut out: Vec<(String, usize)> = self
+            .non_zero()
+            .into_iter()
+            .map(|(c, n)| (c.for_families().to_owned(), n))
+            .collect();
+        if self.unrated > 0 {
+            out.push(("We have not reported on these yet".to_owned(), self.unrated));
+        }
+        out
     }
 
     /// `non_zero` with the classes' labels, then the unrated actions under `unrated`.
@@ -439,5 +467,27 @@ mod value_tests {
         }
         assert_eq!(colour_of_fill("FFFFFF"), None);
         assert_eq!(colour_of_fill("nonsense"), None);
+    }
+}
+
+#[cfg(test)]
+mod family_words {
+    use super::*;
+
+    #[test]
+    fn the_public_counts_use_words_a_parent_understands() {
+        let mut counts = ClassCounts::default();
+        counts.add(Some(RatingClass::OnTrack));
+        counts.add(None);
+        assert_eq!(
+            counts.for_families(),
+            vec![
+                ("Going to plan".to_owned(), 1),
+                ("We have not reported on these yet".to_owned(), 1)
+            ]
+        );
+        for class in RatingClass::ALL {
+            assert!(!class.for_families().to_lowercase().contains("rated"));
+        }
     }
 }

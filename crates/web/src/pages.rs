@@ -547,7 +547,8 @@ pub struct PublicPlanBody {
     pub areas: Vec<PublicArea>,
     pub measures: Vec<PublicMeasure>,
     /// (when, what families said, what the partnership did)
-    pub you_said: Vec<(String, String, String)>,
+    /// (when, you said, we did, the plan's action that answers it).
+    pub you_said: Vec<(String, String, String, String)>,
     /// Papers issued to boards and published: (title, board, address)
     pub papers: Vec<(String, String, String)>,
     /// The partnership's list of published plans.

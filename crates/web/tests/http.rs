@@ -1823,7 +1823,10 @@ async fn a_lead_posts_an_update_and_the_plan_shows_the_new_rating_with_an_audit_
         !page.contains("Recruitment paused"),
         "the update is another record"
     );
-    assert!(page.contains(&format!("href=\"/p/{}/actions/{}\"", w.a.pid, w.a.led_action)));
+    assert!(page.contains(&format!(
+        "href=\"/p/{}/actions/{}\"",
+        w.a.pid, w.a.led_action
+    )));
     let (status, page) = w
         .get(
             Some(&admin),
@@ -2007,6 +2010,17 @@ async fn a_rating_changed_by_someone_else_meanwhile_is_not_overwritten() {
     assert!(body.contains("Someone else saved a change"));
     let ratings = w.store.list_ratings(w.a.pid, w.a.plan).await.unwrap();
     assert!(ratings.iter().any(|r| r.label == "Green (first)"));
+}
+
+/// A partnership's public address base ("/public/wolverhampton"), by the domain's rule.
+async fn public_base(w: &World, pid: PartnershipId) -> String {
+    let all = w.store.list_partnerships().await.unwrap();
+    let named: Vec<(PartnershipId, &str)> = all.iter().map(|p| (p.id, p.name.as_str())).collect();
+    let (_, slug) = sendplan_domain::partnership::public_slugs(&named)
+        .into_iter()
+        .find(|(id, _)| *id == pid)
+        .unwrap();
+    format!("/public/{slug}")
 }
 
 #[tokio::test]
@@ -3198,7 +3212,21 @@ async fn the_public_page_shows_only_what_was_published_to_anyone_without_signing
         )
         .await;
     let base = format!("/p/{}", w.a.pid);
-    let public = format!("/public/{}/plans/{}", w.a.pid, w.a.plan);
+    let (public_a, public_b) = (
+        public_base(&w, w.a.pid).await,
+        public_base(&w, w.b.pid).await,
+    );
+    let public = format!("{public_a}/plans/{}", w.a.plan);
+    // The old numeric address moves for good to the readable one.
+    let (status, _, headers) = w
+        .send(
+            Request::get(format!("/public/{}/plans/{}", w.a.pid, w.a.plan))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(headers.get(header::LOCATION).unwrap(), public.as_str());
     assert_eq!(
         w.get(None, &public).await.0,
         StatusCode::NOT_FOUND,
@@ -3412,17 +3440,17 @@ async fn the_public_page_shows_only_what_was_published_to_anyone_without_signing
     );
 
     // The partnership's published plans, from one address.
-    let (status, index) = w.get(None, &format!("/public/{}", w.a.pid)).await;
+    let (status, index) = w.get(None, &public_a).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(index.contains(&format!("/public/{}/plans/{}", w.a.pid, w.a.plan)));
+    assert!(index.contains(&format!("{public_a}/plans/{}", w.a.plan)));
     assert_eq!(
-        w.get(None, &format!("/public/{}", w.b.pid)).await.0,
+        w.get(None, &public_b).await.0,
         StatusCode::NOT_FOUND,
         "a partnership that publishes nothing has no public index"
     );
 
     // A paper issued to a board is public only once a plan manager publishes it.
-    let paper = format!("/public/{}/reports/{}", w.a.pid, w.a.issued_report);
+    let paper = format!("{public_a}/reports/{}", w.a.issued_report);
     assert_eq!(w.get(None, &paper).await.0, StatusCode::NOT_FOUND);
     let publish_paper = format!("{base}/reports/{}/publish", w.a.issued_report);
     let (status, page) = w
@@ -3510,12 +3538,10 @@ async fn the_public_page_shows_only_what_was_published_to_anyone_without_signing
     assert_eq!(status, StatusCode::OK);
     assert!(original.contains("As issued"));
     assert!(
-        w.get(
-            None,
-            &format!("/public/{}/reports/{}", w.b.pid, w.a.issued_report)
-        )
-        .await
-        .0 == StatusCode::NOT_FOUND,
+        w.get(None, &format!("{public_b}/reports/{}", w.a.issued_report))
+            .await
+            .0
+            == StatusCode::NOT_FOUND,
         "not through another partnership"
     );
     let audit = w.store.list_audit(w.a.pid, None, 2).await.unwrap();
@@ -3633,7 +3659,7 @@ async fn the_public_page_shows_only_what_was_published_to_anyone_without_signing
         StatusCode::NOT_FOUND,
         "a published paper goes with its plan's page"
     );
-    let other = format!("/public/{}/plans/{}", w.b.pid, w.a.plan);
+    let other = format!("{public_b}/plans/{}", w.a.plan);
     assert_eq!(
         w.get(None, &other).await.0,
         StatusCode::NOT_FOUND,

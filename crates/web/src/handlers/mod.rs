@@ -254,10 +254,10 @@ pub fn routes() -> Router<AppState> {
             "/p/{pid}/meeting-actions/{id}/add",
             get(governance::add_action_arising),
         )
-        .route("/public/{pid}", get(publication::public_index))
-        .route("/public/{pid}/plans/{id}", get(publication::public_plan))
+        .route("/public/{key}", get(publication::public_index))
+        .route("/public/{key}/plans/{id}", get(publication::public_plan))
         .route(
-            "/public/{pid}/reports/{id}",
+            "/public/{key}/reports/{id}",
             get(publication::public_report),
         )
         .route(

@@ -12,10 +12,11 @@ use crate::views::{Cell, Chrome, LinkButton, PostButton};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::header;
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Redirect};
 use sendplan_domain::access::Capability;
 use sendplan_domain::input::{long_date, RawForm};
 use sendplan_domain::measures::MeasureStatus;
+use sendplan_domain::partnership::public_slugs;
 use sendplan_domain::publication::*;
 use sendplan_domain::rating::{ClassCounts, RatingClass};
 use sendplan_domain::{PartnershipId, PlanId, YouSaidId};
@@ -105,7 +106,7 @@ async fn publication_form(state: &AppState, ctx: &Ctx, plan: PlanId) -> Result<F
     )
     .caption(plan.title.clone())
     .intro("Only what you choose here is public. People's names, progress notes, milestones and anything else in the plan never appear on the public page.")
-    .with_link("Read the public page as families will", format!("/public/{}/plans/{}", ctx.pid(), plan.id))
+    .with_link("Read the public page as families will", format!("{}/plans/{}", public_base(state, ctx.pid()).await?, plan.id))
     .cancel(format!("{}/plans/{}", ctx.base(), plan.id)))
 }
 
@@ -416,7 +417,7 @@ fn counts_of(classes: impl Iterator<Item = Option<RatingClass>>) -> Vec<(String,
     for class in classes {
         counts.add(class);
     }
-    counts.labelled(sendplan_domain::rating::NOT_YET_RATED)
+    counts.for_families()
 }
 
 /// A published plan's page, rendered from the publication settings only.
@@ -432,6 +433,7 @@ async fn public_body(
         return Err(AppError::NotFound);
     }
     let p = state.store.get_partnership(partnership).await?;
+    let base = public_base(state, partnership).await?;
     let today = time::OffsetDateTime::now_utc().date();
     let overview = state.store.plan_overview(partnership, plan, today).await?;
     let class = |a: &sendplan_storage::ActionRow| a.rating.as_ref().map(|r| r.class);
@@ -516,7 +518,14 @@ async fn public_body(
         .list_you_said(partnership, plan, true)
         .await?
         .into_iter()
-        .map(|e| (long_date(e.said_on), e.said, e.response))
+        .map(|e| {
+            // The action in the plan that answers it, by number and in the plan's words.
+            let action = e
+                .action_id
+                .and_then(|id| overview.actions.iter().find(|a| a.id == id))
+                .map_or(String::new(), |a| format!("{} {}", a.number, a.description));
+            (long_date(e.said_on), e.said, e.response, action)
+        })
         .collect();
     let published = state.store.published_report_ids(partnership, plan).await?;
     let papers = state
@@ -529,12 +538,12 @@ async fn public_body(
             (
                 format!("{}, as at {}", r.title, long_date(r.as_at)),
                 format!("Issued to {}", r.board),
-                format!("/public/{}/reports/{}", partnership.0, r.id),
+                format!("{base}/reports/{}", r.id),
             )
         })
         .collect();
     let mut chrome = Chrome::plain(overview.plan.title.clone(), None);
-    chrome.home_href = format!("/public/{}/plans/{}", partnership.0, plan.0);
+    chrome.home_href = format!("{base}/plans/{}", plan.0);
     Ok(PublicPlanBody {
         chrome,
         partnership: p.name.clone(),
@@ -550,7 +559,7 @@ async fn public_body(
         measures,
         you_said,
         papers,
-        index_href: format!("/public/{}", partnership.0),
+        index_href: base,
     }
     .render()?)
 }
@@ -559,9 +568,13 @@ async fn public_body(
 /// data changes.
 pub async fn public_plan(
     State(state): State<AppState>,
-    Path((pid, plan)): Path<(i64, i64)>,
+    Path((key, plan)): Path<(String, i64)>,
 ) -> AppResult {
-    let partnership = PartnershipId(pid);
+    let (partnership, base, moved) = named_partnership(&state, &key).await?;
+    if moved {
+        return Ok(Redirect::permanent(&format!("{base}/plans/{plan}")).into_response());
+    }
+    let pid = partnership.0;
     let version = state.store.data_version(partnership).await?;
     let today = time::OffsetDateTime::now_utc().date();
     let page = state
@@ -589,25 +602,64 @@ fn cached_publicly(mut response: axum::response::Response) -> axum::response::Re
 /// A paper issued to a board that a plan manager published, exactly as issued.
 pub async fn public_report(
     State(state): State<AppState>,
-    Path((pid, id)): Path<(i64, i64)>,
+    Path((key, id)): Path<(String, i64)>,
 ) -> AppResult {
-    let issued = state
-        .store
-        .get_published_report(PartnershipId(pid), id)
-        .await?;
+    let (partnership, base, moved) = named_partnership(&state, &key).await?;
+    if moved {
+        return Ok(Redirect::permanent(&format!("{base}/reports/{id}")).into_response());
+    }
+    let issued = state.store.get_published_report(partnership, id).await?;
     Ok(cached_publicly(super::reports::paper(issued.html)))
 }
 
+/// Every partnership's public address part, from the one rule in the domain.
+async fn slug_table(state: &AppState) -> Result<Vec<(PartnershipId, String)>, AppError> {
+    let all = state.store.list_partnerships().await?;
+    let named: Vec<(PartnershipId, &str)> = all.iter().map(|p| (p.id, p.name.as_str())).collect();
+    Ok(public_slugs(&named))
+}
+
+/// Where a partnership's public pages are: "/public/wolverhampton".
+async fn public_base(state: &AppState, partnership: PartnershipId) -> Result<String, AppError> {
+    slug_table(state)
+        .await?
+        .into_iter()
+        .find(|(id, _)| *id == partnership)
+        .map(|(_, slug)| format!("/public/{slug}"))
+        .ok_or(AppError::NotFound)
+}
+
+/// The partnership a public address names, its public base, and whether the address
+/// used its old numeric id (the page has moved to the readable address).
+async fn named_partnership(
+    state: &AppState,
+    key: &str,
+) -> Result<(PartnershipId, String, bool), AppError> {
+    let table = slug_table(state).await?;
+    if let Some((id, slug)) = table.iter().find(|(_, slug)| slug == key) {
+        return Ok((*id, format!("/public/{slug}"), false));
+    }
+    let old = key.parse::<i64>().map_err(|_| AppError::NotFound)?;
+    table
+        .into_iter()
+        .find(|(id, _)| id.0 == old)
+        .map(|(id, slug)| (id, format!("/public/{slug}"), true))
+        .ok_or(AppError::NotFound)
+}
+
 /// A partnership's published plans, for families to find them from one address.
-pub async fn public_index(State(state): State<AppState>, Path(pid): Path<i64>) -> AppResult {
-    let partnership = PartnershipId(pid);
+pub async fn public_index(State(state): State<AppState>, Path(key): Path<String>) -> AppResult {
+    let (partnership, base, moved) = named_partnership(&state, &key).await?;
+    if moved {
+        return Ok(Redirect::permanent(&base).into_response());
+    }
     let plans = state.store.published_plans(partnership).await?;
     if plans.is_empty() {
         return Err(AppError::NotFound);
     }
     let name = state.store.get_partnership(partnership).await?.name;
     let mut chrome = Chrome::plain(format!("{name}: SEND improvement"), None);
-    chrome.home_href = format!("/public/{pid}");
+    chrome.home_href = base.clone();
     let page = html(&TablePage {
         chrome,
         heading: "Improving support for children and young people with SEND".to_owned(),
@@ -617,7 +669,7 @@ pub async fn public_index(State(state): State<AppState>, Path(pid): Path<i64>) -
         head: vec!["Plan"],
         rows: plans
             .into_iter()
-            .map(|(id, title)| vec![Cell::link(title, format!("/public/{pid}/plans/{}", id.0))])
+            .map(|(id, title)| vec![Cell::link(title, format!("{base}/plans/{}", id.0))])
             .collect(),
         empty: String::new(),
         more_href: String::new(),
