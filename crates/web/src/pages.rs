@@ -176,7 +176,8 @@ pub struct DashboardBody {
     pub plan_href: String,
     pub as_at: String,
     pub class_head: Vec<String>,
-    pub class_rows: Vec<Vec<String>>,
+    /// Each cell's text and the list it counts (empty for a zero or the area's name).
+    pub class_rows: Vec<Vec<(String, String)>>,
     /// (measure name and status, link)
     pub off_track: Vec<(String, String)>,
     /// Areas and actions on track for delivery, off track for impact: (what, link, the

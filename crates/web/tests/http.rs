@@ -2372,6 +2372,11 @@ async fn a_measure_is_added_its_values_recorded_and_revised_and_it_is_rated_agai
         )
         .await;
     assert!(
+        dashboard.contains(&format!("/plans/{}?area=", w.a.plan))
+            && dashboard.contains("rating=class:"),
+        "each count on the dashboard links to the actions it counts"
+    );
+    assert!(
         dashboard.contains("Rated on track")
             && dashboard.contains(&format!("/actions/{}", w.a.led_action)),
         "the dashboard lists the action too"

@@ -676,9 +676,14 @@ async fn dashboard_body(
         ]
         .map(str::to_owned),
     );
-    let mut class_rows = Vec::new();
+    // Each count links to the plan's actions it counts (the same filters as the plan
+    // page's own counts), for the area or for the whole plan.
+    let plan_href = format!("{}/plans/{}", ctx.base(), plan.id);
+    let mut class_rows: Vec<Vec<(String, String)>> = Vec::new();
     let mut row_for =
-        |label: String, actions: &mut dyn Iterator<Item = &sendplan_storage::ActionRow>| {
+        |label: String,
+         area: Option<sendplan_domain::AreaId>,
+         actions: &mut dyn Iterator<Item = &sendplan_storage::ActionRow>| {
             let actions: Vec<_> = actions.collect();
             let mut counts = ClassCounts::default();
             for a in &actions {
@@ -689,22 +694,36 @@ async fn dashboard_body(
                     .iter()
                     .map(|a| (&a.flags, a.rating.as_ref().map(|r| r.class))),
             );
-            let mut row = vec![label];
-            row.extend(RatingClass::ALL.iter().map(|c| counts.get(*c).to_string()));
+            let filter = area.map_or(String::new(), |a| format!("area={a}&"));
+            let link = |n: usize, query: String| {
+                let href = if n == 0 {
+                    String::new()
+                } else {
+                    format!("{plan_href}?{filter}{query}")
+                };
+                (n.to_string(), href)
+            };
+            let mut row = vec![(label, String::new())];
+            row.extend(
+                RatingClass::ALL
+                    .iter()
+                    .map(|c| link(counts.get(*c), format!("rating=class:{}", c.code()))),
+            );
             row.extend([
-                attention.not_yet_rated.to_string(),
-                attention.overdue_milestones.to_string(),
-                attention.needs_update.to_string(),
+                link(attention.not_yet_rated, "rating=unrated".to_owned()),
+                link(attention.overdue_milestones, "show=milestones".to_owned()),
+                link(attention.needs_update, "show=stale".to_owned()),
             ]);
             class_rows.push(row);
         };
     for area in &overview.areas {
         row_for(
-            format!("{} {}", area.number, truncate(&area.title, 40)),
+            format!("{} {}", area.number, area.title),
+            Some(area.id),
             &mut overview.actions.iter().filter(|a| a.area_id == area.id),
         );
     }
-    row_for("All areas".to_owned(), &mut overview.actions.iter());
+    row_for("All areas".to_owned(), None, &mut overview.actions.iter());
     let mut off_track = Vec::new();
     let plan_measures = state.store.plan_measures(ctx.pid(), plan.id).await?;
     let measures = &plan_measures.measures;
