@@ -1807,7 +1807,7 @@ async fn a_lead_posts_an_update_and_the_plan_shows_the_new_rating_with_an_audit_
     let (status, page) = w.get(Some(&admin), &log).await;
     assert_eq!(status, StatusCode::OK);
     assert!(
-        page.contains("<ins class=\"app-narrative\">Recruitment paused</ins>"),
+        page.contains("<span class=\"app-narrative\">Recruitment paused</span>"),
         "the new update's narrative is shown as what changed"
     );
     assert!(!page.contains("&quot;narrative&quot;"), "no raw JSON");

@@ -27,6 +27,8 @@ struct EntryView {
     record_href: String,
     /// The log narrowed to this record.
     history_href: String,
+    /// A new record: its fields are shown as given, not as changes from nothing.
+    created: bool,
     changes: Vec<FieldChange>,
 }
 
@@ -106,6 +108,7 @@ pub async fn show_audit_log(
             record: format!("{} {}", record_kind(&e.entity), e.entity_id),
             record_href: record_href(&base, &e.entity, e.entity_id).unwrap_or_default(),
             history_href: format!("{base}/audit?record={}&id={}", e.entity, e.entity_id),
+            created: e.before.is_none() && e.after.is_some(),
             changes: field_changes(e.before.as_deref(), e.after.as_deref()),
         })
         .collect();
