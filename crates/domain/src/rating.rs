@@ -221,26 +221,26 @@ impl ClassCounts {
     }
 
     /// `non_zero` in words a parent understands (the public page), then those not yet
-    /// reported on: "We have not reported on this yet" rather than "Not yet rated", which
+    /// reported on: "We have not reported on these yet" rather than "Not yet rated", which
     /// reads as if nothing is happening.
     pub fn for_families(&self) -> Vec<(String, usize)> {
-        let mut out: Vec<(String, usize)> = self
-            .non_zero()
-            .into_iter()
-            .map(|(c, n)| (c.for_families().to_owned(), n))
-            .collect();
-        if self.unrated > 0 {
-            out.push(("We have not reported on these yet".to_owned(), self.unrated));
-        }
-        out
+        self.named(
+            RatingClass::for_families,
+            "We have not reported on these yet",
+        )
     }
 
     /// `non_zero` with the classes' labels, then the unrated actions under `unrated`.
     pub fn labelled(&self, unrated: &str) -> Vec<(String, usize)> {
+        self.named(RatingClass::label, unrated)
+    }
+
+    /// `non_zero` with each class called `name`, then the unrated actions as `unrated`.
+    fn named(&self, name: fn(RatingClass) -> &'static str, unrated: &str) -> Vec<(String, usize)> {
         let mut out: Vec<(String, usize)> = self
             .non_zero()
             .into_iter()
-            .map(|(c, n)| (c.label().to_owned(), n))
+            .map(|(c, n)| (name(c).to_owned(), n))
             .collect();
         if self.unrated > 0 {
             out.push((unrated.to_owned(), self.unrated));
