@@ -185,7 +185,9 @@ fn labelled(count: usize, spacing: f64, width: f64) -> Vec<bool> {
     } else {
         ((width + gap) / spacing).ceil().max(1.0) as usize
     };
-    (0..count).map(|i| (count - 1 - i) % every == 0).collect()
+    (0..count)
+        .map(|i| (count - 1 - i).is_multiple_of(every))
+        .collect()
 }
 
 /// Draws a measure's chart as a figure, or nothing when the measure has no values yet
