@@ -886,7 +886,8 @@ before(async () => {
   const board = optionLabelled((await c.manager.get(meetingPage)).text, 'board', /Hostile test board/)
   await fill(c.manager, meetingPage, '/p/N/plans/N/meetings/new', { board, 'held_on-day': '1', 'held_on-month': '3', 'held_on-year': '2023', attendees: 'Pat Manager', agenda: 'Progress', outcomes: 'Noted' })
   const reportsPage = '/p/1/plans/1/reports'
-  const issued = await fill(c.manager, reportsPage, '/p/N/plans/N/reports', { format: 'html', board: 'Hostile test board' })
+  const issuedTo = optionLabelled((await c.manager.get(reportsPage)).text, 'board', /Hostile test board/)
+  const issued = await fill(c.manager, reportsPage, '/p/N/plans/N/reports', { format: 'html', board: issuedTo })
   S.reportView = (await fill(c.viewer, reportsPage, '/p/N/plans/N/reports', { format: 'html' })).headers.location
   assert.ok(issued && S.reportView, 'no report')
 
