@@ -31,7 +31,11 @@ port=18096
 ./target/release/sendplan serve --bind "127.0.0.1:$port" > "$work/server.log" 2>&1 &
 server=$!
 for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.2; done
-url="http://127.0.0.1:$port/public/1/plans/1"
+# The numeric address moves to the readable one (/public/<name>/plans/1): measure that.
+numeric="http://127.0.0.1:$port/public/1/plans/1"
+url=$(curl -s -o /dev/null -w '%{redirect_url}' "$numeric")
+[ -n "$url" ] || url="$numeric"
+path="${url#http://127.0.0.1:$port}"
 mkdir -p "$work/www"
 curl -sf "$url" > "$work/www/index.html" || { echo "the public page did not render" >&2; exit 1; }
 bytes=$(wc -c < "$work/www/index.html")
@@ -73,7 +77,7 @@ results="bench/PUBLIC_RESULTS.md"
   echo
   echo "| server | requests/s | p99 | target |"
   echo "|---|---|---|---|"
-  echo "| sendplan \`/public/1/plans/1\` | ${ours[0]} | ${ours[1]} | at least 2,000 requests/s |"
+  echo "| sendplan \`$path\` | ${ours[0]} | ${ours[1]} | at least 2,000 requests/s |"
   echo "| nginx, a saved copy | ${theirs[0]} | ${theirs[1]} | (reference) |"
   echo
   echo "sendplan serves $ratio times as many requests per second as nginx serving the file."

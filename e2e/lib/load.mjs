@@ -403,7 +403,14 @@ export async function discover (client, { publish = true } = {}) {
         }))
         if (saved.status !== 303) throw new Error(`publishing ${plan.path} answered ${saved.status}: ${errorMessage(saved.text)}`)
       }
-      const page = await client.get(plan.publicPath)
+      let page = await client.get(plan.publicPath)
+      // The numeric address moves for good to the readable one (/public/wolverhampton/...):
+      // the load reads the readable one, as families' links do.
+      if (page.status === 308 && page.location) {
+        plan.publicPath = page.location
+        plan.publicIndex = page.location.replace(/\/plans\/\d+$/, '')
+        page = await client.get(plan.publicPath)
+      }
       if (page.status !== 200) throw new Error(`${plan.publicPath} answered ${page.status} after publishing`)
     }
   }
