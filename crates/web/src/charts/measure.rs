@@ -286,9 +286,8 @@ fn draw(html: &mut String, chart: &Chart<'_>, scale: &Scale, layout: &Layout, de
     let (left, right, top, bottom) = (widest + 10.0, 14.0, font + 10.0, font * 2.0 + 6.0);
     let (width, height) = (layout.width, layout.height);
     let plot_width = width - left - right;
-    let x =
-        |d: Date| left + (day_number(d) - scale.first) / (scale.last - scale.first) * plot_width;
     let xd = |day: f64| left + (day - scale.first) / (scale.last - scale.first) * plot_width;
+    let x = |d: Date| xd(day_number(d));
     let y = |v: f64| top + (scale.high - v) / (scale.high - scale.low) * (height - top - bottom);
     let id = format!("{}{}", escape(chart.id), layout.suffix);
     let _ = write!(

@@ -55,8 +55,10 @@ pub async fn show_audit_log(
     let (people, kinds) = state.store.audit_choices(ctx.pid()).await?;
     let mut f = FormReader::new(&query);
     let actor: Option<i64> = f.optional_id("person", "the person");
-    let entity = query.get("record").to_owned();
-    if !entity.is_empty() && !kinds.contains(&entity) {
+    let asked = query.get("record");
+    // Only a kind of record the log has; a record's id narrows only within its kind.
+    let entity = kinds.iter().find(|k| *k == asked).cloned();
+    if !asked.is_empty() && entity.is_none() {
         f.error("record", "Choose a kind of record from the list");
     }
     let from = f.date("from", "the first day", false);
@@ -69,8 +71,8 @@ pub async fn show_audit_log(
     let errors = f.finish(()).err().unwrap_or_default();
     let filter = AuditFilter {
         actor: actor.map(UserId),
-        entity: (!entity.is_empty() && kinds.contains(&entity)).then(|| entity.clone()),
-        entity_id: query.get("id").parse().ok().filter(|_| !entity.is_empty()),
+        entity_id: entity.as_ref().and_then(|_| query.get("id").parse().ok()),
+        entity,
         from,
         to,
     };

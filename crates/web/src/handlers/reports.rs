@@ -37,7 +37,14 @@ fn formats(state: &AppState) -> impl Iterator<Item = &'static (&'static str, &'s
         .filter(move |(code, _)| pdf || *code != "pdf")
 }
 
-async fn reports_page(state: &AppState, ctx: &Ctx, plan: PlanId) -> Result<FormPage, AppError> {
+/// The Reports page. `boards` are the partnership's boards (read once by the caller,
+/// which also checks a chosen board against them).
+async fn reports_page(
+    state: &AppState,
+    ctx: &Ctx,
+    plan: PlanId,
+    boards: &[sendplan_domain::governance::Board],
+) -> Result<FormPage, AppError> {
     let plan = state.store.get_plan(ctx.pid(), plan).await?;
     let mut fields = vec![
         Field::radios("kind", "Which report?", ReportKind::ALL.iter().map(|k| Choice::new(k.code(), k.label())).collect())
@@ -46,7 +53,6 @@ async fn reports_page(state: &AppState, ctx: &Ctx, plan: PlanId) -> Result<FormP
         Field::date("since", "Compared with (optional)").hint("The date of the previous report, to show what changed since. The changes report needs it."),
         Field::radios("format", "Format", formats(state).map(|(code, label)| Choice::new(code, *label)).collect()).value("html"),
     ];
-    let boards = state.store.list_boards(ctx.pid()).await?;
     if ctx.can(Capability::EditPlans) {
         // Chosen from the Boards page, never typed: a typing slip would become the
         // permanent, public name of the board on an issued paper.
@@ -213,7 +219,8 @@ pub async fn show_reports(
     ctx: Ctx,
     Path((_, plan)): Path<(i64, i64)>,
 ) -> AppResult {
-    crate::pages::html(&reports_page(&state, &ctx, PlanId(plan)).await?)
+    let boards = state.store.list_boards(ctx.pid()).await?;
+    crate::pages::html(&reports_page(&state, &ctx, PlanId(plan), &boards).await?)
 }
 
 pub async fn produce_report(
@@ -222,7 +229,8 @@ pub async fn produce_report(
     Path((_, plan)): Path<(i64, i64)>,
     axum::Form(pairs): FormPairs,
 ) -> AppResult {
-    let page = reports_page(&state, &ctx, PlanId(plan)).await?;
+    let boards = state.store.list_boards(ctx.pid()).await?;
+    let page = reports_page(&state, &ctx, PlanId(plan), &boards).await?;
     let form = RawForm(pairs);
     let mut f = FormReader::new(&form);
     let kind = f.choice("kind", "which report", ReportKind::from_code);
@@ -236,7 +244,6 @@ pub async fn produce_report(
             .map(|(code, _)| *code)
     });
     let board_id: Option<i64> = f.optional_id("board", "the board");
-    let boards = state.store.list_boards(ctx.pid()).await?;
     let board = match board_id {
         None => String::new(),
         Some(id) => match boards.iter().find(|b| b.id.0 == id) {
