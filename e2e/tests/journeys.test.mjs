@@ -312,6 +312,20 @@ test('the main pages have no accessibility violations', async () => {
     await auditor(reader, failures)(name)
   }
   await family.close()
+  // Issued as a Word document, the document itself is kept: every download is the same
+  // bytes, whatever changes in the plan afterwards.
+  await page.goto(`${plan}/reports`)
+  await page.getByRole('radio', { name: 'Exception report' }).check()
+  await page.getByRole('radio', { name: 'A Word document' }).check()
+  await page.getByLabel('Issue it to a board (optional)').selectOption({ label: 'SEND Partnership Board' })
+  await page.getByRole('button', { name: 'Produce the report' }).click()
+  await page.waitForURL(/\/reports\/\d+$/)
+  await page.goto(`${plan}/reports`)
+  const download = await page.getByRole('link', { name: /^Download the Word document as issued/ }).first().getAttribute('href')
+  const first = await (await page.request.get(download)).body()
+  const again = await (await page.request.get(download)).body()
+  assert.equal(first.subarray(0, 2).toString(), 'PK', 'a Word document is a zip')
+  assert.ok(first.equals(again), 'the issued Word document is kept byte for byte')
   await page.goto(`${server.url}/no-such-page`)
   await audit('not-found')
   await context.close()

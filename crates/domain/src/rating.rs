@@ -251,11 +251,84 @@ impl ClassCounts {
     fn index(class: RatingClass) -> usize {
         class as usize
     }
+
+    /// Each class with actions now or at the date compared with (`then`), worst news
+    /// first, then those not yet rated: a paper's executive summary.
+    pub fn movement(&self, then: Option<&ClassCounts>) -> Vec<CountMovement> {
+        let mut out: Vec<CountMovement> = RatingClass::ALL
+            .iter()
+            .map(|&c| CountMovement {
+                class: Some(c),
+                label: c.label().to_owned(),
+                now: self.get(c),
+                then: then.map(|t| t.get(c)),
+            })
+            .collect();
+        out.push(CountMovement {
+            class: None,
+            label: NOT_YET_RATED.to_owned(),
+            now: self.unrated,
+            then: then.map(|t| t.unrated),
+        });
+        out.retain(|m| m.now > 0 || m.then.is_some_and(|t| t > 0));
+        out
+    }
+}
+
+/// How many actions were in a rating class on a paper's date, and on the date it is
+/// compared with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CountMovement {
+    /// `None` for the actions not yet rated.
+    pub class: Option<RatingClass>,
+    pub label: String,
+    pub now: usize,
+    pub then: Option<usize>,
+}
+
+impl CountMovement {
+    /// The change in words: "Up 3", "Down 2", "No change"; empty with nothing to compare.
+    pub fn change(&self) -> String {
+        match self.then {
+            None => String::new(),
+            Some(then) if then == self.now => "No change".to_owned(),
+            Some(then) if then < self.now => format!("Up {}", self.now - then),
+            Some(then) => format!("Down {}", then - self.now),
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn movement_lists_classes_with_actions_then_or_now_and_says_the_change() {
+        let mut then = ClassCounts::default();
+        then.add(Some(RatingClass::OffTrack));
+        then.add(Some(RatingClass::OffTrack));
+        then.add(None);
+        let mut now = ClassCounts::default();
+        now.add(Some(RatingClass::OffTrack));
+        now.add(Some(RatingClass::OnTrack));
+        now.add(Some(RatingClass::OnTrack));
+        let lines = now.movement(Some(&then));
+        let words: Vec<(String, usize, Option<usize>, String)> = lines
+            .iter()
+            .map(|m| (m.label.clone(), m.now, m.then, m.change()))
+            .collect();
+        assert_eq!(
+            words,
+            vec![
+                ("Off track".into(), 1, Some(2), "Down 1".into()),
+                ("On track".into(), 2, Some(0), "Up 2".into()),
+                (NOT_YET_RATED.into(), 0, Some(1), "Down 1".into()),
+            ]
+        );
+        let alone = now.movement(None);
+        assert_eq!(alone.len(), 2);
+        assert_eq!(alone[0].change(), "");
+    }
 
     #[test]
     fn every_preset_has_a_complete_and_an_off_track_rating() {

@@ -92,6 +92,10 @@ pub struct ActionLine {
     pub narrative: String,
     pub overdue: bool,
     pub milestones: Vec<MilestoneLine>,
+    /// Off track by `flags::off_track`: rated off track or some concerns, overdue, or with
+    /// a milestone overdue. A paper's exceptions.
+    #[serde(default)]
+    pub off_track: bool,
     /// The plan's own tracker columns sendplan has no field for ("Risk": "High").
     #[serde(default)]
     pub extra: Vec<(String, String)>,
@@ -162,6 +166,10 @@ pub struct Report {
     pub measures: Vec<MeasureLine>,
     /// Counts across the whole plan.
     pub counts: Vec<(String, usize)>,
+    /// Counts across the whole plan by rating class, now and at `since`: the executive
+    /// summary's movement.
+    #[serde(default)]
+    pub movement: Vec<crate::rating::CountMovement>,
     /// For the review pack: which review this is ("12-month review"), from the plan's start.
     #[serde(default)]
     pub review: String,
@@ -170,6 +178,15 @@ pub struct Report {
 impl Report {
     pub fn title(&self) -> String {
         format!("{}: {}", self.kind.label(), self.plan_title)
+    }
+
+    /// How many of the actions the report lists are off track (`flags::off_track`).
+    pub fn off_track_count(&self) -> usize {
+        self.areas
+            .iter()
+            .flat_map(|a| &a.actions)
+            .filter(|a| a.off_track)
+            .count()
     }
 
     /// How many actions the report lists.
@@ -214,6 +231,7 @@ pub fn build(
             .rfind(|u| u.update_date <= date)
     };
     let mut total = ClassCounts::default();
+    let mut total_then = ClassCounts::default();
     let mut areas = Vec::new();
     for area in facts.areas {
         let mut counts = ClassCounts::default();
@@ -234,6 +252,7 @@ pub fn build(
             let previous = then
                 .and_then(|u| ratings.get(&u.rating_id))
                 .map(|r| view(r));
+            total_then.add(previous.as_ref().map(|r| r.class));
             let complete = class == Some(RatingClass::Complete);
             let overdue = !complete && action.completion_date.is_some_and(|d| d < as_at);
             let was_overdue = since.is_some_and(|s| {
@@ -290,6 +309,11 @@ pub fn build(
                 updated: now.map(|u| u.update_date),
                 narrative: now.map_or(String::new(), |u| u.narrative.clone()),
                 overdue,
+                off_track: crate::flags::off_track(
+                    class,
+                    overdue,
+                    milestones.iter().any(|m| m.overdue),
+                ),
                 milestones,
                 extra: facts
                     .extra_fields
@@ -299,11 +323,7 @@ pub fn build(
             };
             let include = match kind {
                 ReportKind::Progress | ReportKind::Review => true,
-                ReportKind::Exception => crate::flags::off_track(
-                    class,
-                    line.overdue,
-                    line.milestones.iter().any(|m| m.overdue),
-                ),
+                ReportKind::Exception => line.off_track,
                 ReportKind::Changes => !line.change.is_empty(),
             };
             if include {
@@ -344,6 +364,7 @@ pub fn build(
         areas,
         measures,
         counts: counts_view(&total),
+        movement: total.movement(since.map(|_| &total_then)),
         review: if kind == ReportKind::Review {
             review_name(facts.plan.period_start, as_at)
         } else {

@@ -633,27 +633,21 @@ async fn run(cli: Cli) -> Result<()> {
             let partnership = store.get_partnership(found.partnership_id).await?;
             let data = store.report_data(found.partnership_id, found.id).await?;
             let report = build(kind, &data.facts(), as_at, since);
+            let paper = sendplan_web::reports::BoardPaper {
+                report: &report,
+                partnership: &partnership.name,
+                stale_after_days: data.plan.stale_after_days,
+                measures: &data.measures,
+                issue: None,
+            };
             let bytes = match format {
-                ReportFormat::Html => sendplan_web::reports::report_html(
-                    &report,
-                    &partnership.name,
-                    data.plan.stale_after_days,
-                    &data.measures,
-                )?
-                .into_bytes(),
+                ReportFormat::Html => paper.html()?.into_bytes(),
                 ReportFormat::Pdf => {
-                    let html = sendplan_web::reports::report_html(
-                        &report,
-                        &partnership.name,
-                        data.plan.stale_after_days,
-                        &data.measures,
-                    )?;
-                    sendplan_web::pdf::PdfPrinter::find()?.print(&html).await?
+                    sendplan_web::pdf::PdfPrinter::find()?
+                        .print(&paper.html()?)
+                        .await?
                 }
-                ReportFormat::Docx => {
-                    sendplan_web::reports::report_docx(&report, &partnership.name)
-                        .map_err(anyhow::Error::msg)?
-                }
+                ReportFormat::Docx => paper.docx().map_err(anyhow::Error::msg)?,
                 ReportFormat::Xlsx => {
                     sendplan_web::reports::report_xlsx(&report).map_err(anyhow::Error::msg)?
                 }

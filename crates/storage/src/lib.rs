@@ -51,7 +51,7 @@ pub use migrate::MIGRATIONS;
 pub use overview::{ActionRow, PartnershipSummary, PlanOverview, PlanSummary};
 pub use partnerships::PERSON_REFERENCES;
 pub use reminders::{Mail, OutgoingMail};
-pub use reports::{IssuedReport, PaperCorrection, ReportData};
+pub use reports::{format_name, IssuedDocument, IssuedReport, PaperCorrection, ReportData};
 pub use submissions::Claim;
 
 use sqlx::any::{AnyPoolOptions, AnyRow};

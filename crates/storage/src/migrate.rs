@@ -145,6 +145,13 @@ pub const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0018_area_progress.sql"),
         rebuilds_sqlite_tables: false,
     },
+    Migration {
+        version: 19,
+        name: "issued_documents",
+        sqlite: include_str!("../migrations/sqlite/0019_issued_documents.sql"),
+        postgres: include_str!("../migrations/postgres/0019_issued_documents.sql"),
+        rebuilds_sqlite_tables: false,
+    },
 ];
 
 /// The PostgreSQL advisory lock key held while migrating ("sendplan" in ASCII).

@@ -58,6 +58,16 @@ pub struct IssuedReport {
     /// Who issued it, by name ("" for the command line or a removed account).
     pub issued_by_name: String,
     pub issued_at: String,
+    /// The form it was issued in: "html", or "pdf" or "docx" with the document kept.
+    pub format: String,
+}
+
+/// A paper's document as issued to a board (a PDF or Word file), byte for byte.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuedDocument {
+    /// "pdf" or "docx".
+    pub format: String,
+    pub bytes: Vec<u8>,
 }
 
 impl Store {
@@ -105,6 +115,7 @@ impl Store {
         board: &str,
         title: &str,
         html: &str,
+        document: Option<&IssuedDocument>,
     ) -> Result<i64> {
         self.get_plan(partnership, plan).await?;
         let mut write = self.begin_write().await?;
@@ -115,7 +126,16 @@ impl Store {
             since,
             board,
         };
-        let id = insert_paper(&mut write.tx, actor, partnership, &paper, title, html).await?;
+        let id = insert_paper(
+            &mut write.tx,
+            actor,
+            partnership,
+            &paper,
+            title,
+            html,
+            document,
+        )
+        .await?;
         record_created(
             &mut write.tx,
             Subject {
@@ -124,7 +144,10 @@ impl Store {
                 entity: "issued_report",
                 id,
             },
-            format!("{title}, as at {as_at}, issued to {board}"),
+            format!(
+                "{title}, as at {as_at}, issued to {board} as {}",
+                document.map_or("HTML", |d| format_name(&d.format))
+            ),
             &(kind.code(), as_at, board),
         )
         .await?;
@@ -139,7 +162,7 @@ impl Store {
         plan: PlanId,
     ) -> Result<Vec<IssuedReport>> {
         let rows = sqlx::query(
-            "SELECT r.id, r.plan_id, r.kind, r.as_at, r.since, r.board, r.title, '' AS html, r.issued_by, r.issued_at, \
+            "SELECT r.id, r.plan_id, r.kind, r.as_at, r.since, r.board, r.title, '' AS html, r.issued_by, r.issued_at, r.format, \
              COALESCE(u.display_name, '') AS issued_by_name FROM issued_reports r LEFT JOIN users u ON u.id = r.issued_by \
              WHERE r.partnership_id = $1 AND r.plan_id = $2 ORDER BY r.issued_at DESC, r.id DESC",
         )
@@ -156,7 +179,8 @@ impl Store {
         id: i64,
     ) -> Result<IssuedReport> {
         let row = sqlx::query(
-            "SELECT r.*, COALESCE(u.display_name, '') AS issued_by_name FROM issued_reports r \
+            "SELECT r.id, r.plan_id, r.kind, r.as_at, r.since, r.board, r.title, r.html, r.issued_by, r.issued_at, r.format, \
+             COALESCE(u.display_name, '') AS issued_by_name FROM issued_reports r \
              LEFT JOIN users u ON u.id = r.issued_by WHERE r.id = $1 AND r.partnership_id = $2",
         )
         .bind(id)
@@ -164,6 +188,37 @@ impl Store {
         .fetch_optional(self.pool())
         .await?;
         issued_from(&one_or_not_found(row)?)
+    }
+
+    /// The PDF or Word document a paper was issued as, byte for byte; `None` for a paper
+    /// issued as HTML.
+    pub async fn get_issued_document(
+        &self,
+        partnership: PartnershipId,
+        id: i64,
+    ) -> Result<Option<IssuedDocument>> {
+        let row = sqlx::query(
+            "SELECT format, document FROM issued_reports WHERE id = $1 AND partnership_id = $2",
+        )
+        .bind(id)
+        .bind(partnership.0)
+        .fetch_optional(self.pool())
+        .await?;
+        let row = one_or_not_found(row)?;
+        let bytes: Option<Vec<u8>> = sqlx::Row::try_get(&row, "document")?;
+        Ok(bytes.map(|bytes| IssuedDocument {
+            format: row.text("format").unwrap_or_default(),
+            bytes,
+        }))
+    }
+}
+
+/// "PDF", "Word" or "HTML": a paper's format in words.
+pub fn format_name(format: &str) -> &'static str {
+    match format {
+        "pdf" => "PDF",
+        "docx" => "Word",
+        _ => "HTML",
     }
 }
 
@@ -182,6 +237,7 @@ impl Store {
     /// records for the same as-at date. The old paper stays as it was, marked as
     /// superseded; if it was on the public page, the correction takes its place there.
     /// Refused with [`StoreError::Conflict`] when the paper has already been corrected.
+    #[allow(clippy::too_many_arguments)]
     pub async fn correct_report(
         &self,
         actor: Actor,
@@ -189,6 +245,7 @@ impl Store {
         report: i64,
         title: &str,
         html: &str,
+        document: Option<&IssuedDocument>,
         reason: &str,
     ) -> Result<i64> {
         let old = self.get_issued_report(partnership, report).await?;
@@ -200,7 +257,16 @@ impl Store {
             since: old.since,
             board: &old.board,
         };
-        let id = insert_paper(&mut write.tx, actor, partnership, &paper, title, html).await?;
+        let id = insert_paper(
+            &mut write.tx,
+            actor,
+            partnership,
+            &paper,
+            title,
+            html,
+            document,
+        )
+        .await?;
         sqlx::query(
             "INSERT INTO report_supersessions (report_id, partnership_id, replacement_id, reason, by_user_id, at) VALUES ($1, $2, $3, $4, $5, $6)",
         )
@@ -300,10 +366,11 @@ async fn insert_paper(
     paper: &Paper<'_>,
     title: &str,
     html: &str,
+    document: Option<&IssuedDocument>,
 ) -> Result<i64> {
     Ok(sqlx::query_scalar(
-        "INSERT INTO issued_reports (partnership_id, plan_id, kind, as_at, since, board, title, html, issued_by, issued_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+        "INSERT INTO issued_reports (partnership_id, plan_id, kind, as_at, since, board, title, html, issued_by, issued_at, format, document) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
     )
     .bind(partnership.0)
     .bind(paper.plan.0)
@@ -315,6 +382,8 @@ async fn insert_paper(
     .bind(html.to_owned())
     .bind(actor.0.map(|u| u.0))
     .bind(now_text())
+    .bind(document.map_or("html".to_owned(), |d| d.format.clone()))
+    .bind(document.map(|d| d.bytes.clone()))
     .fetch_one(&mut **tx)
     .await?)
 }
@@ -332,5 +401,6 @@ fn issued_from(row: &sqlx::any::AnyRow) -> Result<IssuedReport> {
         issued_by: row.opt_int("issued_by")?.map(UserId),
         issued_by_name: row.text("issued_by_name")?,
         issued_at: row.text("issued_at")?,
+        format: row.text("format")?,
     })
 }

@@ -1810,6 +1810,7 @@ async fn issued_papers_cannot_be_changed(store: Store, _url: String) {
             "SEND Improvement Board",
             "Exception report",
             "<p>As issued</p>",
+            None,
         )
         .await
         .expect("issued");
@@ -1822,6 +1823,53 @@ async fn issued_papers_cannot_be_changed(store: Store, _url: String) {
         ("<p>As issued</p>", "SEND Improvement Board")
     );
     assert_eq!(issued.since, Some(date!(2023 - 02 - 28)));
+    assert_eq!(issued.format, "html");
+    assert_eq!(
+        store
+            .get_issued_document(f.partnership, id)
+            .await
+            .expect("doc"),
+        None
+    );
+    // A paper issued as PDF keeps its document byte for byte: every byte value, a NUL
+    // and invalid UTF-8 included, survives both database engines.
+    let document = sendplan_storage::IssuedDocument {
+        format: "pdf".to_owned(),
+        bytes: (0..=255u8).chain([0, 0xff, 0xfe, b'%']).collect(),
+    };
+    let pdf = store
+        .issue_report(
+            ACTOR,
+            f.partnership,
+            f.plan,
+            ReportKind::Exception,
+            date!(2023 - 03 - 31),
+            None,
+            "SEND Improvement Board",
+            "Exception report",
+            "<p>As issued</p>",
+            Some(&document),
+        )
+        .await
+        .expect("issued as PDF");
+    assert_eq!(
+        store
+            .get_issued_document(f.partnership, pdf)
+            .await
+            .expect("doc"),
+        Some(document)
+    );
+    let listed = store
+        .list_issued_reports(f.partnership, f.plan)
+        .await
+        .expect("list");
+    assert_eq!(
+        listed
+            .iter()
+            .find(|r| r.id == pdf)
+            .map(|r| r.format.as_str()),
+        Some("pdf")
+    );
     for sql in [
         "UPDATE issued_reports SET html = 'rewritten'",
         "DELETE FROM issued_reports",
@@ -1842,8 +1890,13 @@ async fn issued_papers_cannot_be_changed(store: Store, _url: String) {
             .await
             .expect("list")
             .len(),
-        1
+        2
     );
+    // The document belongs to its partnership alone.
+    assert!(matches!(
+        store.get_issued_document(other.partnership, pdf).await,
+        Err(StoreError::NotFound)
+    ));
 }
 
 async fn reminders_are_queued_once_and_sent_by_one_sender(store: Store, _url: String) {
@@ -2642,6 +2695,7 @@ async fn a_new_plan_is_deleted_with_its_history_and_restored_and_an_old_one_is_n
             "SEND Improvement Board",
             "Exception report",
             "<!DOCTYPE html><title>Exception report</title><p>As issued</p>",
+            None,
         )
         .await
         .expect("issue");
@@ -2780,6 +2834,7 @@ async fn a_paper_is_corrected_by_a_new_one_that_takes_its_public_place(store: St
             "SEND Improvement Board",
             "Exception report",
             "<p>Wrong</p>",
+            None,
         )
         .await
         .expect("issue");
@@ -2794,6 +2849,7 @@ async fn a_paper_is_corrected_by_a_new_one_that_takes_its_public_place(store: St
             old,
             "Exception report",
             "<p>Right</p>",
+            None,
             "A wrong rating",
         )
         .await
@@ -2806,6 +2862,7 @@ async fn a_paper_is_corrected_by_a_new_one_that_takes_its_public_place(store: St
                 old,
                 "Exception report",
                 "<p>Again</p>",
+                None,
                 "again"
             )
             .await,

@@ -275,6 +275,7 @@ async fn build_area(store: &Store, code: &str) -> Area {
             "SEND Improvement Board",
             "Exception report",
             "<!DOCTYPE html><title>Exception report</title><p>As issued</p>",
+            None,
         )
         .await
         .unwrap();
@@ -2953,6 +2954,40 @@ async fn reports_are_produced_as_at_a_date_and_issued_papers_never_change() {
     assert!(fresh.contains("A new update after the board"));
     let (_, list) = w.get(Some(&viewer), &reports).await;
     assert!(list.contains("<span class=\"app-narrative\">SEND Improvement Board</span>"));
+    // Issued as a Word document, the document is kept byte for byte and offered for
+    // download; rows of a spreadsheet are not a paper, so they cannot be issued.
+    let issue_as = |format: &'static str| {
+        let board = w.a.board.to_string();
+        let body = serde_urlencoded::to_string([
+            ("kind", "exception"),
+            ("format", format),
+            ("board", board.as_str()),
+            ("_csrf", manager.csrf.as_str()),
+        ])
+        .unwrap();
+        Request::post(reports.clone())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, &manager.cookie)
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let (status, page, _) = w.send(issue_as("csv")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("Papers are issued as HTML, PDF or Word"));
+    let (status, _, headers) = w.send(issue_as("docx")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let issued = headers.get(header::LOCATION).unwrap().to_str().unwrap();
+    let document = format!("{issued}/document");
+    let (status, word) = w.get(Some(&viewer), &document).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(word.starts_with("PK"), "a Word document is a zip");
+    let (_, again) = w.get(Some(&viewer), &document).await;
+    assert_eq!(word, again, "the issued Word document is kept as issued");
+    let (_, list) = w.get(Some(&viewer), &reports).await;
+    assert!(
+        list.contains(&format!("href=\"{document}\""))
+            && list.contains("Download the Word document as issued")
+    );
 }
 
 #[tokio::test]

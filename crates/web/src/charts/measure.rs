@@ -452,15 +452,15 @@ fn swatch(line: &str) -> String {
     )
 }
 
-fn legend(html: &mut String, chart: &Chart<'_>) {
-    html.push_str(r#"<ul class="app-chart__legend">"#);
-    let _ = write!(
-        html,
-        r##"<li>{}Values recorded, each drawn in the middle of its period; the latest is labelled</li>"##,
-        swatch(&format!(
+/// What each line and mark of the chart means: a swatch drawing it and the words, for the
+/// legend under the chart (and, as words alone, under a chart pictured in a Word paper).
+fn legend_entries(chart: &Chart<'_>) -> Vec<(String, String)> {
+    let mut entries = vec![(
+        format!(
             r##"<path d="M2,7 L38,7" stroke="{VALUES_COLOUR}" stroke-width="3"/><circle cx="20" cy="7" r="4.5" fill="{VALUES_COLOUR}"/>"##
-        ))
-    );
+        ),
+        "Values recorded (blue line with dots), each drawn in the middle of its period; the latest is labelled".to_owned(),
+    )];
     let trajectory = chart.trajectory;
     if trajectory.points().next().is_some() {
         let from = match trajectory.baseline {
@@ -471,13 +471,12 @@ fn legend(html: &mut String, chart: &Chart<'_>) {
             ),
             None => "from the first target".to_owned(),
         };
-        let _ = write!(
-            html,
-            r##"<li>{}Trajectory {from}</li>"##,
-            swatch(&format!(
+        entries.push((
+            format!(
                 r##"<path d="M2,7 L38,7" stroke="{TRAJECTORY_COLOUR}" stroke-width="2" stroke-dasharray="6 4"/>"##
-            ))
-        );
+            ),
+            format!("Trajectory (black dashed line) {from}"),
+        ));
     }
     if !trajectory.targets.is_empty() {
         let targets: Vec<String> = trajectory
@@ -485,28 +484,54 @@ fn legend(html: &mut String, chart: &Chart<'_>) {
             .iter()
             .map(|t| format!("{} by {}", chart.unit.format(t.value), long_date(t.date)))
             .collect();
-        let _ = write!(
-            html,
-            r##"<li>{}Target{}: {}</li>"##,
-            swatch(&format!(
+        entries.push((
+            format!(
                 r##"<path d="M14,7 L20,1 L26,7 L20,13 Z" fill="#ffffff" stroke="{TRAJECTORY_COLOUR}" stroke-width="2"/>"##
-            )),
-            if targets.len() > 1 { "s" } else { "" },
-            escape(&targets.join("; "))
-        );
+            ),
+            format!(
+                "Target{} (diamond): {}",
+                if targets.len() > 1 { "s" } else { "" },
+                targets.join("; ")
+            ),
+        ));
     }
     for (i, series) in chart.comparators.iter().enumerate() {
-        let _ = write!(
-            html,
-            r##"<li>{}{}</li>"##,
-            swatch(&format!(
+        entries.push((
+            format!(
                 r##"<path d="M2,7 L38,7" stroke="{COMPARATOR_COLOUR}" stroke-width="2" stroke-dasharray="{}"/><rect x="17" y="4" width="6" height="6" fill="{COMPARATOR_COLOUR}"/>"##,
                 DASHES[i % DASHES.len()]
-            )),
-            escape(series.name)
-        );
+            ),
+            format!("{} (grey line)", series.name),
+        ));
+    }
+    entries
+}
+
+fn legend(html: &mut String, chart: &Chart<'_>) {
+    html.push_str(r#"<ul class="app-chart__legend">"#);
+    for (drawing, words) in legend_entries(chart) {
+        let _ = write!(html, "<li>{}{}</li>", swatch(&drawing), escape(&words));
     }
     html.push_str("</ul>");
+}
+
+/// The legend in words, for a chart shown as a picture (a Word paper).
+pub fn legend_words(chart: &Chart<'_>) -> Vec<String> {
+    legend_entries(chart)
+        .into_iter()
+        .map(|(_, words)| words)
+        .collect()
+}
+
+/// The chart's wide drawing alone, a standalone SVG document, for a picture in a Word
+/// paper; nothing when the measure has no values.
+pub fn chart_svg(chart: &Chart<'_>) -> Option<String> {
+    if chart.values.is_empty() {
+        return None;
+    }
+    let mut svg = String::with_capacity(8192);
+    draw(&mut svg, chart, &scale(chart), &WIDE, &describe(chart));
+    Some(svg)
 }
 
 /// The chart's figures as a table: a row per period, a column per line.
@@ -749,7 +774,9 @@ mod tests {
         assert!(html.contains("Latest: 21.3% for 2024."));
         assert!(html.contains("Target 60% by 31 December 2025."));
         assert!(html.contains("England &lt;all&gt;: 46.4% for 2024."));
-        assert!(html.contains("<li>") && html.contains("Target: 60% by 31 December 2025"));
+        assert!(
+            html.contains("<li>") && html.contains("Target (diamond): 60% by 31 December 2025")
+        );
         assert!(html.contains("Show the figures"));
         assert!(html.contains(
             "<th scope=\"row\" class=\"govuk-table__header\">2024</th><td class=\"govuk-table__cell govuk-table__cell--numeric\">21.3%</td><td class=\"govuk-table__cell govuk-table__cell--numeric\">46.4%</td>"

@@ -4,7 +4,7 @@
 pub mod measure;
 pub mod structure;
 
-pub use measure::{measure_chart, Chart, Figures, Plotted, Series};
+pub use measure::{chart_svg, legend_words, measure_chart, Chart, Figures, Plotted, Series};
 pub use structure::structure_diagram;
 
 /// Text made safe inside SVG or HTML.

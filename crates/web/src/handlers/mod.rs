@@ -326,6 +326,10 @@ pub fn routes() -> Router<AppState> {
             get(reports::view_report),
         )
         .route("/p/{pid}/reports/{id}", get(reports::show_issued_report))
+        .route(
+            "/p/{pid}/reports/{id}/document",
+            get(reports::issued_document),
+        )
         .route("/p/{pid}/plans/{id}/surveys", get(surveys::list_surveys))
         .route(
             "/p/{pid}/plans/{id}/surveys/new",

@@ -7,9 +7,7 @@ use crate::auth::Ctx;
 use crate::errors::{AppError, AppResult};
 use crate::forms::{Choice, Field};
 use crate::pages::{FormPage, PageSection};
-use crate::reports::{
-    issued_report_html, report_csv, report_docx, report_html, report_xlsx, Issue, REPORT_CSP,
-};
+use crate::reports::{report_csv, report_xlsx, BoardPaper, Issue, REPORT_CSP};
 use crate::views::{Cell, Chrome, Tag};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
@@ -50,7 +48,7 @@ async fn reports_page(
         Field::radios("kind", "Which report?", ReportKind::ALL.iter().map(|k| Choice::new(k.code(), k.label())).collect())
             .hint("The exception report lists actions off track, with some concerns or overdue, and measures off their trajectory. The full progress report covers every action. The changes report lists what moved between two dates. The review pack is for the DfE and NHS England reviews at 6, 12 and 18 months: milestones at 3, 6 and 12 months and evidence of impact."),
         Field::date("as_at", "As at (optional)").hint("The day the report describes: ratings, milestones and measures as they stood then. Leave blank for today."),
-        Field::date("since", "Compared with (optional)").hint("The date of the previous report, to show what changed since. The changes report needs it."),
+        Field::date("since", "Compared with (optional)").hint("The date of the previous report, to show what changed since. Leave blank to compare with the last paper issued to a board. The changes report needs a date."),
         Field::radios("format", "Format", formats(state).map(|(code, label)| Choice::new(code, *label)).collect()).value("html"),
     ];
     if ctx.can(Capability::EditPlans) {
@@ -60,7 +58,7 @@ async fn reports_page(
         choices.extend(boards.iter().map(|b| Choice::new(b.id, b.name.clone())));
         fields.push(
             Field::select("board", "Issue it to a board (optional)", choices).hint(
-                "An issued paper is kept exactly as issued, says on its cover to which board, by whom and when, and is listed on this page. Papers are issued as HTML. Boards are added on the Boards page.",
+                "An issued paper is kept exactly as issued (as HTML, and as the PDF or Word document byte for byte when you choose one of those), says on its cover to which board, by whom and when, and is listed on this page. Boards are added on the Boards page.",
             ),
         );
     }
@@ -151,6 +149,14 @@ async fn reports_page(
             issued.title.clone(),
             format!("{}/reports/{}", ctx.base(), issued.id),
         );
+        if issued.format != "html" {
+            let name = sendplan_storage::format_name(&issued.format);
+            paper = paper.with_link(
+                format!("Download the {name} document as issued"),
+                format!("({}, as at {})", issued.title, long_date(issued.as_at)),
+                format!("{}/reports/{}/document", ctx.base(), issued.id),
+            );
+        }
         if let Some(c) = corrected {
             paper = paper.with_tag(Tag::new("Superseded", "grey"));
             paper.text = format!(
@@ -237,7 +243,7 @@ pub async fn produce_report(
     let as_at = f
         .date("as_at", "the as-at date", false)
         .unwrap_or(ctx.today);
-    let since = f.date("since", "the date to compare with", false);
+    let mut since = f.date("since", "the date to compare with", false);
     let format = f.choice("format", "the format", |c| {
         formats(&state)
             .find(|(code, _)| *code == c)
@@ -269,10 +275,10 @@ pub async fn produce_report(
     if !board.is_empty() {
         if !ctx.can(Capability::EditPlans) {
             f.error("board", "Only plan managers can issue papers to boards");
-        } else if format != Some("html") {
+        } else if !matches!(format, Some("html" | "pdf" | "docx")) {
             f.error(
                 "format",
-                "Papers are issued as HTML: choose the paper to read, print or save",
+                "Papers are issued as HTML, PDF or Word: choose one of those, or do not issue it",
             );
         }
     }
@@ -281,6 +287,17 @@ pub async fn produce_report(
         Ok(_) => return Err(AppError::NotFound),
         Err(errors) => return page.with_errors(&form, errors),
     };
+    // The executive summary's movement is since the last paper, unless a date is given.
+    if since.is_none() && kind != ReportKind::Changes {
+        since = state
+            .store
+            .list_issued_reports(ctx.pid(), PlanId(plan))
+            .await?
+            .iter()
+            .map(|r| r.as_at)
+            .filter(|d| *d < as_at)
+            .max();
+    }
     if board.is_empty() {
         let mut href = format!(
             "{}/plans/{plan}/reports/view?kind={}&as_at={as_at}&format={format}",
@@ -297,8 +314,17 @@ pub async fn produce_report(
         by: &ctx.signed_in.user.display_name,
         on: uk_date_time(time::OffsetDateTime::now_utc()),
     };
-    let (title, html) =
-        paper_from_records(&state, &ctx, PlanId(plan), kind, as_at, since, &issue).await?;
+    let (title, html, document) = paper_from_records(
+        &state,
+        &ctx,
+        PlanId(plan),
+        kind,
+        as_at,
+        since,
+        &issue,
+        format,
+    )
+    .await?;
     let id = state
         .store
         .issue_report(
@@ -311,6 +337,7 @@ pub async fn produce_report(
             &board,
             &title,
             &html,
+            document.as_ref(),
         )
         .await?;
     Ok(super::saved(
@@ -320,8 +347,10 @@ pub async fn produce_report(
     ))
 }
 
-/// A paper for a board, built from the plan's records as they stood on `as_at`: its title
-/// and its HTML, as issuing and correcting both store them.
+/// A paper for a board, built from the plan's records as they stood on `as_at`: its title,
+/// its HTML and, issued as PDF or Word (`format`), that document, as issuing and
+/// correcting both store them.
+#[allow(clippy::too_many_arguments)]
 async fn paper_from_records(
     state: &AppState,
     ctx: &Ctx,
@@ -330,17 +359,45 @@ async fn paper_from_records(
     as_at: Date,
     since: Option<Date>,
     issue: &Issue<'_>,
-) -> Result<(String, String), AppError> {
+    format: &str,
+) -> Result<(String, String, Option<sendplan_storage::IssuedDocument>), AppError> {
     let data = state.store.report_data(ctx.pid(), plan).await?;
     let report = build(kind, &data.facts(), as_at, since);
-    let html = issued_report_html(
-        &report,
-        &ctx.partnership.name,
-        data.plan.stale_after_days,
-        &data.measures,
-        Some(issue),
-    )?;
-    Ok((report.title(), html))
+    let paper = BoardPaper {
+        report: &report,
+        partnership: &ctx.partnership.name,
+        stale_after_days: data.plan.stale_after_days,
+        measures: &data.measures,
+        issue: Some(issue),
+    };
+    let html = paper.html()?;
+    let bytes = match format {
+        "pdf" => Some(print_pdf(state, &html).await?),
+        "docx" => Some(word(&paper)?),
+        _ => None,
+    };
+    let document = bytes.map(|bytes| sendplan_storage::IssuedDocument {
+        format: format.to_owned(),
+        bytes,
+    });
+    Ok((report.title(), html, document))
+}
+
+/// The paper printed to PDF by the server's Chromium.
+async fn print_pdf(state: &AppState, html: &str) -> Result<Vec<u8>, AppError> {
+    let printer = state.config.pdf.as_ref().ok_or(AppError::NotFound)?;
+    printer.print(html).await.map_err(|e| {
+        tracing::error!(error = %e, "a report could not be printed to PDF");
+        AppError::Unavailable(e.to_string())
+    })
+}
+
+/// The paper as a Word document.
+fn word(paper: &BoardPaper<'_>) -> Result<Vec<u8>, AppError> {
+    paper.docx().map_err(|e| {
+        tracing::error!(error = %e, "a report could not be written as Word");
+        AppError::Unavailable(e)
+    })
 }
 
 fn correction_page(ctx: &Ctx, issued: &sendplan_storage::IssuedReport) -> crate::pages::FormPage {
@@ -392,7 +449,8 @@ pub async fn issue_correction(
         by: &ctx.signed_in.user.display_name,
         on: uk_date_time(time::OffsetDateTime::now_utc()),
     };
-    let (title, html) = paper_from_records(
+    // Corrected in the form it was issued in.
+    let (title, html, document) = paper_from_records(
         &state,
         &ctx,
         issued.plan_id,
@@ -400,12 +458,21 @@ pub async fn issue_correction(
         issued.as_at,
         issued.since,
         &issue,
+        &issued.format,
     )
     .await?;
     let list = format!("{}/plans/{}/reports", ctx.base(), issued.plan_id);
     match state
         .store
-        .correct_report(ctx.actor(), ctx.pid(), issued.id, &title, &html, &reason)
+        .correct_report(
+            ctx.actor(),
+            ctx.pid(),
+            issued.id,
+            &title,
+            &html,
+            document.as_ref(),
+            &reason,
+        )
         .await
     {
         Ok(new) => Ok(super::saved(
@@ -461,31 +528,22 @@ pub async fn view_report(
     let data = state.store.report_data(ctx.pid(), PlanId(plan)).await?;
     let report = build(kind, &data.facts(), as_at, since);
     let stem = format!("{}-as-at-{as_at}", kind.code());
+    let board_paper = BoardPaper {
+        report: &report,
+        partnership: &ctx.partnership.name,
+        stale_after_days: data.plan.stale_after_days,
+        measures: &data.measures,
+        issue: None,
+    };
     match query.get("format") {
-        "html" | "" => Ok(paper(report_html(
-            &report,
-            &ctx.partnership.name,
-            data.plan.stale_after_days,
-            &data.measures,
-        )?)),
+        "html" | "" => Ok(paper(board_paper.html()?)),
         "docx" => Ok(attachment(
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            DOCX_TYPE,
             &format!("{stem}.docx"),
-            report_docx(&report, &ctx.partnership.name)
-                .map_err(|e| AppError::Store(sendplan_storage::StoreError::Corrupt(e)))?,
+            word(&board_paper)?,
         )),
         "pdf" => {
-            let printer = state.config.pdf.as_ref().ok_or(AppError::NotFound)?;
-            let html = report_html(
-                &report,
-                &ctx.partnership.name,
-                data.plan.stale_after_days,
-                &data.measures,
-            )?;
-            let pdf = printer.print(&html).await.map_err(|e| {
-                tracing::error!(error = %e, "a report could not be printed to PDF");
-                AppError::Unavailable(e.to_string())
-            })?;
+            let pdf = print_pdf(&state, &board_paper.html()?).await?;
             Ok(attachment("application/pdf", &format!("{stem}.pdf"), pdf))
         }
         "csv" => Ok(attachment(
@@ -512,6 +570,43 @@ pub async fn show_issued_report(
     let issued = state.store.get_issued_report(ctx.pid(), id).await?;
     Ok(paper(issued.html))
 }
+
+/// The PDF or Word document a paper was issued as, byte for byte.
+pub async fn issued_document(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+) -> AppResult {
+    let issued = state.store.get_issued_report(ctx.pid(), id).await?;
+    document_response(&state, ctx.pid(), &issued).await
+}
+
+/// An issued paper's document as a download named after the paper.
+pub(super) async fn document_response(
+    state: &AppState,
+    partnership: sendplan_domain::PartnershipId,
+    issued: &sendplan_storage::IssuedReport,
+) -> AppResult {
+    let document = state
+        .store
+        .get_issued_document(partnership, issued.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let content_type = match document.format.as_str() {
+        "pdf" => "application/pdf",
+        _ => DOCX_TYPE,
+    };
+    let name = format!(
+        "{}-as-at-{}-issued-{}.{}",
+        issued.kind.code(),
+        issued.as_at,
+        issued.id,
+        document.format
+    );
+    Ok(attachment(content_type, &name, document.bytes))
+}
+
+const DOCX_TYPE: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 
 pub(super) fn paper(html: String) -> Response {
     (
