@@ -249,7 +249,7 @@ test('the main pages have no accessibility violations', async () => {
   await page.getByLabel('Publish this plan\'s progress page').check()
   await page.getByLabel('Summary in plain language', { exact: true }).fill('We are making it easier for families to get help early.')
   await page.getByLabel(/How many actions are at each rating/).check()
-  await page.getByLabel(/impact measures/).check()
+  await page.getByLabel(/New EHC plans issued within 20 weeks/).first().check()
   await page.getByLabel(/easy read/).first().fill('We want to help you sooner.')
   await page.getByRole('button', { name: 'Save' }).click()
   await page.goto(`${plan}/you-said/new`)

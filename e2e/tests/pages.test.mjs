@@ -123,7 +123,7 @@ test('every page fits a 375-pixel phone and a 1280-pixel desktop, with no access
   await page.getByLabel('Publish this plan\'s progress page').check()
   await page.getByLabel('Summary in plain language', { exact: true }).fill('We are making it easier for families to get help early.')
   await page.getByLabel(/How many actions are at each rating/).check()
-  await page.getByLabel(/impact measures/).check()
+  await page.getByLabel(/New EHC plans issued within 20 weeks/).first().check()
   await page.getByRole('button', { name: 'Save' }).click()
   // A paper issued to a board, so the issued paper and the Reports page's tables are seen.
   await page.goto(`${server.url}${plan.replace(/\/plans\/\d+$/, '')}/boards/new`)
@@ -134,6 +134,21 @@ test('every page fits a 375-pixel phone and a 1280-pixel desktop, with no access
   await page.getByLabel('Issue it to a board (optional)').selectOption({ label: 'SEND Partnership Board' })
   await page.getByRole('button', { name: 'Produce the report' }).click()
   await page.waitForURL(/\/reports\/\d+$/)
+  // The public pages as the partnership's own: its colour, logo, contact details, Local
+  // Offer and feedback links (a 1-pixel PNG stands in for a logo).
+  const pid = plan.replace(/\/plans\/\d+$/, '')
+  await page.goto(`${server.url}${pid}/public-profile`)
+  await page.getByLabel('Header colour (optional)').fill('#003a69')
+  await page.getByLabel('Logo (optional)').setInputFiles({
+    name: 'logo.png',
+    mimeType: 'image/png',
+    buffer: Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64')
+  })
+  await page.getByLabel('Email address for families (optional)').fill('send@example.gov.uk')
+  await page.getByLabel('Your Local Offer\'s address (optional)').fill('https://www.example.gov.uk/local-offer')
+  await page.getByLabel('Where families give feedback (optional)').fill('https://www.example.gov.uk/feedback')
+  await page.getByRole('button', { name: 'Save' }).click()
+  await page.waitForURL(new RegExp(`${pid}$`))
   await page.close()
   // Signed in: everything reachable from the partnerships page, starting with the
   // largest plan's pages (a plan with no actions would otherwise stand for every plan).
@@ -142,6 +157,18 @@ test('every page fits a 375-pixel phone and a 1280-pixel desktop, with no access
   const published = await crawl(publicContext, [1, 2, 3, 4, 5].map(n => `/public/${n}`), { allow: path => path.startsWith('/public') })
   assert.ok(signedIn.length > 40, `the crawl found only ${signedIn.length} signed-in pages`)
   assert.ok(published.length >= 2, `the crawl found only ${published.length} public pages`)
+  // Families see the partnership, not sendplan: its name and logo on top, its colour, and
+  // how to reach it at the foot of every public page.
+  const reader = await publicContext.newPage()
+  await reader.goto(server.url + published[0])
+  assert.match(await reader.locator('header').innerText(), /Wolverhampton/)
+  assert.equal(await reader.locator('header img.app-brand-logo').count(), 1)
+  assert.equal(await reader.locator('header').evaluate(h => getComputedStyle(h).backgroundColor), 'rgb(0, 58, 105)')
+  const footer = await reader.locator('footer').innerText()
+  assert.match(footer, /send@example\.gov\.uk/)
+  assert.match(footer, /Local Offer/)
+  assert.match(footer, /Tell us what you think/)
+  await reader.close()
   const failures = []
   for (const [width, label] of [[375, 'phone'], [1280, 'desktop']]) {
     const withAxe = width === 375

@@ -24,6 +24,7 @@ pub mod partnership;
 pub mod passwords;
 pub mod periods;
 pub mod plan;
+pub mod public_profile;
 pub mod publication;
 pub mod rating;
 pub mod reminders;

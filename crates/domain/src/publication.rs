@@ -7,7 +7,7 @@
 //! a paper so published.
 
 use crate::input::{FieldErrors, FormReader, RawForm, LONG_TEXT};
-use crate::{ActionId, AreaId, PlanId, YouSaidId};
+use crate::{ActionId, AreaId, MeasureId, PlanId, YouSaidId};
 use serde::{Deserialize, Serialize};
 use time::Date;
 
@@ -19,8 +19,11 @@ pub struct Publication {
     pub summary: String,
     /// Show how many actions are at each rating class (never the actions' narratives).
     pub show_ratings: bool,
-    /// Show the plan's impact measures with their values and charts.
+    /// Whether any measure is shown (`measures` is not empty).
     pub show_measures: bool,
+    /// The impact measures shown with their values and charts, chosen one by one.
+    #[serde(default)]
+    pub measures: Vec<MeasureId>,
     /// Show who leads each area (its senior responsible officer): their job title and
     /// organisation.
     pub show_roles: bool,
@@ -55,9 +58,14 @@ impl Publication {
     }
 }
 
-/// The publication form: `published`, `summary`, `show` (ratings, measures) and, for each
-/// of `areas`, an `area-{id}` summary and `easy-{id}` easy-read text.
-pub fn parse_publication(form: &RawForm, areas: &[AreaId]) -> Result<Publication, FieldErrors> {
+/// The publication form: `published`, `summary`, `show` (ratings, roles, names),
+/// `measures` (any of the plan's `measures`) and, for each of `areas`, an `area-{id}`
+/// summary and `easy-{id}` easy-read text.
+pub fn parse_publication(
+    form: &RawForm,
+    areas: &[AreaId],
+    measures: &[MeasureId],
+) -> Result<Publication, FieldErrors> {
     let mut f = FormReader::new(form);
     let published = form.get("published") == "yes";
     let summary = f.optional("summary", "the summary", LONG_TEXT);
@@ -70,9 +78,13 @@ pub fn parse_publication(form: &RawForm, areas: &[AreaId]) -> Result<Publication
     let show = form.all("show");
     if show
         .iter()
-        .any(|s| !["ratings", "measures", "roles", "names"].contains(s))
+        .any(|s| !["ratings", "roles", "names"].contains(s))
     {
         f.error("show", "Select only the things the page offers to show");
+    }
+    let chosen: Vec<MeasureId> = f.ids("measures", "the measures");
+    if chosen.iter().any(|m| !measures.contains(m)) {
+        f.error("measures", "Select only the plan's own measures");
     }
     let areas = areas
         .iter()
@@ -87,7 +99,8 @@ pub fn parse_publication(form: &RawForm, areas: &[AreaId]) -> Result<Publication
         published,
         summary,
         show_ratings: show.contains(&"ratings"),
-        show_measures: show.contains(&"measures"),
+        show_measures: !chosen.is_empty(),
+        measures: chosen,
         show_roles: show.contains(&"roles") || show.contains(&"names"),
         show_names: show.contains(&"names"),
         areas,
@@ -194,7 +207,7 @@ mod tests {
 
     #[test]
     fn publishing_needs_a_summary_and_takes_only_what_is_ticked() {
-        let refused = parse_publication(&RawForm::from_pairs(&[("published", "yes")]), &[]);
+        let refused = parse_publication(&RawForm::from_pairs(&[("published", "yes")]), &[], &[]);
         assert!(refused.is_err_and(|e| e.0[0].message.contains("plain-language summary")));
         let form = RawForm::from_pairs(&[
             ("published", "yes"),
@@ -202,20 +215,35 @@ mod tests {
                 "summary",
                 "We are making it quicker to get an autism assessment.",
             ),
-            ("show", "measures"),
+            ("measures", "4"),
             ("area-7", "Finding needs early"),
             ("area-8", "  "),
             ("easy-9", "We want to help you sooner."),
         ]);
-        let publication =
-            parse_publication(&form, &[AreaId(7), AreaId(8), AreaId(9)]).expect("valid");
+        let publication = parse_publication(
+            &form,
+            &[AreaId(7), AreaId(8), AreaId(9)],
+            &[MeasureId(4), MeasureId(5)],
+        )
+        .expect("valid");
         assert!(publication.published && publication.show_measures && !publication.show_ratings);
+        assert_eq!(
+            publication.measures,
+            vec![MeasureId(4)],
+            "measures are chosen one by one"
+        );
+        let other = RawForm::from_pairs(&[("summary", "Our plan"), ("measures", "99")]);
+        assert!(
+            parse_publication(&other, &[], &[MeasureId(4)]).is_err(),
+            "another plan's measure is refused"
+        );
         assert!(
             !publication.show_roles && !publication.show_names,
             "who leads each area is shown only when chosen"
         );
         let names = parse_publication(
             &RawForm::from_pairs(&[("summary", "Our plan"), ("show", "names")]),
+            &[],
             &[],
         )
         .expect("valid");

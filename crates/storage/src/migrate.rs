@@ -152,6 +152,13 @@ pub const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0019_issued_documents.sql"),
         rebuilds_sqlite_tables: false,
     },
+    Migration {
+        version: 20,
+        name: "public_profiles",
+        sqlite: include_str!("../migrations/sqlite/0020_public_profiles.sql"),
+        postgres: include_str!("../migrations/postgres/0020_public_profiles.sql"),
+        rebuilds_sqlite_tables: false,
+    },
 ];
 
 /// The PostgreSQL advisory lock key held while migrating ("sendplan" in ASCII).

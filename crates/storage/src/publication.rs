@@ -61,7 +61,18 @@ impl Store {
             })
         })
         .collect::<Result<_>>()?;
+        let measures = sqlx::query(
+            "SELECT measure_id FROM published_measures WHERE plan_id = $1 AND partnership_id = $2 ORDER BY measure_id",
+        )
+        .bind(plan.0)
+        .bind(partnership.0)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| r.int("measure_id").map(MeasureId))
+        .collect::<Result<Vec<_>>>()?;
         Ok(Publication {
+            measures,
             published: row.int("published")? != 0,
             summary: row.text("summary")?,
             show_ratings: row.int("show_ratings")? != 0,
@@ -95,6 +106,20 @@ impl Store {
         {
             return Err(StoreError::Rule(
                 "Summaries can only be written for this plan's areas".to_owned(),
+            ));
+        }
+        let plan_measures: Vec<MeasureId> =
+            sqlx::query("SELECT id FROM measures WHERE plan_id = $1 AND partnership_id = $2")
+                .bind(plan.0)
+                .bind(partnership.0)
+                .fetch_all(self.pool())
+                .await?
+                .iter()
+                .map(|r| r.int("id").map(MeasureId))
+                .collect::<Result<_>>()?;
+        if input.measures.iter().any(|m| !plan_measures.contains(m)) {
+            return Err(StoreError::Rule(
+                "Only this plan's own measures can be shown on its page".to_owned(),
             ));
         }
         let mut write = self.begin_write().await?;
@@ -148,6 +173,21 @@ impl Store {
                 .bind(area.id.0)
                 .execute(&mut *write.tx)
                 .await?;
+        }
+        sqlx::query("DELETE FROM published_measures WHERE plan_id = $1 AND partnership_id = $2")
+            .bind(plan.0)
+            .bind(partnership.0)
+            .execute(&mut *write.tx)
+            .await?;
+        for measure in &input.measures {
+            sqlx::query(
+                "INSERT INTO published_measures (plan_id, measure_id, partnership_id) VALUES ($1, $2, $3)",
+            )
+            .bind(plan.0)
+            .bind(measure.0)
+            .bind(partnership.0)
+            .execute(&mut *write.tx)
+            .await?;
         }
         for text in &input.areas {
             sqlx::query(

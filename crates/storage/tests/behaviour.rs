@@ -93,6 +93,7 @@ on_both_backends!(
     measures_keep_their_trajectory_and_every_revision,
     surveys_are_stored_whole_and_kept_to_their_partnership,
     issued_papers_cannot_be_changed,
+    public_profiles_are_saved_once_per_version,
     reminders_are_queued_once_and_sent_by_one_sender,
     a_form_token_is_claimed_once_however_many_send_it,
     a_deleted_record_comes_back_exactly_and_is_purged_after_thirty_days,
@@ -1897,6 +1898,63 @@ async fn issued_papers_cannot_be_changed(store: Store, _url: String) {
         store.get_issued_document(other.partnership, pdf).await,
         Err(StoreError::NotFound)
     ));
+}
+
+async fn public_profiles_are_saved_once_per_version(store: Store, _url: String) {
+    use sendplan_domain::public_profile::{LogoChange, PublicProfile, PublicProfileInput};
+    let f = fixture(&store, "E08000031").await;
+    let empty = store.get_public_profile(f.partnership).await.expect("get");
+    assert_eq!(empty, PublicProfile::default());
+    let logo = b"\x89PNG\r\n\x1a\n\x00\xff logo bytes".to_vec();
+    let input = PublicProfileInput {
+        profile: PublicProfile {
+            colour: "#1d70b8".into(),
+            local_offer_url: "https://win.wolverhampton.gov.uk/".into(),
+            ..PublicProfile::default()
+        },
+        logo: LogoChange::Replace(logo.clone(), "image/png"),
+    };
+    store
+        .save_public_profile(ACTOR, f.partnership, &input)
+        .await
+        .expect("first save");
+    let saved = store.get_public_profile(f.partnership).await.expect("get");
+    assert_eq!((saved.version, saved.logo_type.as_str()), (1, "image/png"));
+    assert_eq!(
+        store
+            .get_public_logo(f.partnership)
+            .await
+            .expect("logo")
+            .map(|l| l.bytes),
+        Some(logo)
+    );
+    // A form shown before that save is refused, not applied over it.
+    assert!(matches!(
+        store
+            .save_public_profile(ACTOR, f.partnership, &input)
+            .await,
+        Err(StoreError::Conflict)
+    ));
+    let mut removing = input.clone();
+    removing.profile.version = 1;
+    removing.logo = LogoChange::Remove;
+    store
+        .save_public_profile(ACTOR, f.partnership, &removing)
+        .await
+        .expect("second save");
+    assert_eq!(
+        store.get_public_logo(f.partnership).await.expect("logo"),
+        None
+    );
+    let other = fixture(&store, "E10000031").await;
+    assert_eq!(
+        store
+            .get_public_profile(other.partnership)
+            .await
+            .expect("other"),
+        PublicProfile::default(),
+        "one partnership's profile is its own"
+    );
 }
 
 async fn reminders_are_queued_once_and_sent_by_one_sender(store: Store, _url: String) {

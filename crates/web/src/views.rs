@@ -35,6 +35,54 @@ pub struct Chrome {
     pub csrf: String,
     /// Set when the page shows form errors, so the title starts with "Error:".
     pub has_errors: bool,
+    /// On a partnership's public pages: its own name, look and contact details in place
+    /// of sendplan's.
+    pub brand: Option<Brand>,
+}
+
+/// A partnership's public pages as its own (`domain::public_profile`).
+#[derive(Debug, Clone, Default)]
+pub struct Brand {
+    pub name: String,
+    pub home_href: String,
+    /// Empty without a logo.
+    pub logo_href: String,
+    pub stylesheet_href: String,
+    pub website: String,
+    pub contact_email: String,
+    pub contact_phone: String,
+    pub contact_text: String,
+    pub local_offer_url: String,
+    pub feedback_url: String,
+    pub has_contact: bool,
+}
+
+impl Brand {
+    /// `base` is the partnership's public address ("/public/wolverhampton").
+    pub fn of(
+        name: &str,
+        base: &str,
+        profile: &sendplan_domain::public_profile::PublicProfile,
+    ) -> Self {
+        Brand {
+            name: name.to_owned(),
+            home_href: base.to_owned(),
+            logo_href: if profile.logo_type.is_empty() {
+                String::new()
+            } else {
+                // The version in the address: a new logo is fetched at once.
+                format!("{base}/logo?v={}", profile.version)
+            },
+            stylesheet_href: format!("{base}/brand.css?v={}", profile.version),
+            website: profile.website.clone(),
+            contact_email: profile.contact_email.clone(),
+            contact_phone: profile.contact_phone.clone(),
+            contact_text: profile.contact_text.clone(),
+            local_offer_url: profile.local_offer_url.clone(),
+            feedback_url: profile.feedback_url.clone(),
+            has_contact: profile.has_contact(),
+        }
+    }
 }
 
 impl Chrome {
@@ -100,6 +148,7 @@ impl Chrome {
             flash: ctx.signed_in.flash.clone(),
             csrf: ctx.signed_in.csrf_token.clone(),
             has_errors: false,
+            brand: None,
         }
     }
 }

@@ -3593,7 +3593,8 @@ async fn the_public_page_shows_only_what_was_published_to_anyone_without_signing
         (audit[1].entity.as_str(), audit[1].change.as_str()),
         ("issued_report", "published")
     );
-    // Measures only when chosen; a stale settings page does not overwrite.
+    // Measures only when chosen, one by one; a stale settings page does not overwrite.
+    let measure = w.a.measure.0.to_string();
     let (status, _) = w
         .post(
             Some(&manager),
@@ -3602,7 +3603,7 @@ async fn the_public_page_shows_only_what_was_published_to_anyone_without_signing
                 ("version", "0"),
                 ("published", "yes"),
                 summary,
-                ("show", "measures"),
+                ("measures", measure.as_str()),
             ],
         )
         .await;
@@ -3615,13 +3616,28 @@ async fn the_public_page_shows_only_what_was_published_to_anyone_without_signing
                 ("version", "1"),
                 ("published", "yes"),
                 summary,
-                ("show", "measures"),
+                ("measures", measure.as_str()),
             ],
         )
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (_, page) = w.get(None, &public).await;
     assert!(page.contains("Longest wait") && !page.contains("How the plan is going"));
+    // Another plan's measure (or anything else) is refused by name.
+    let (status, page) = w
+        .post(
+            Some(&manager),
+            &publish,
+            &[
+                ("version", "2"),
+                ("published", "yes"),
+                summary,
+                ("measures", "999999"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("Select only the plan"));
 
     // Who leads an area: by role when chosen, and by name only when chosen as well.
     let sally = w

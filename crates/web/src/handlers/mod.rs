@@ -17,6 +17,7 @@ mod partnerships;
 mod people;
 mod plans;
 mod progress;
+mod public_profile;
 mod publication;
 mod reminders;
 mod reports;
@@ -255,6 +256,15 @@ pub fn routes() -> Router<AppState> {
             get(governance::add_action_arising),
         )
         .route("/public/{key}", get(publication::public_index))
+        .route(
+            "/public/{key}/brand.css",
+            get(public_profile::brand_stylesheet),
+        )
+        .route("/public/{key}/logo", get(public_profile::logo))
+        .route(
+            "/p/{pid}/public-profile",
+            get(public_profile::edit_public_profile).post(public_profile::save_public_profile),
+        )
         .route("/public/{key}/plans/{id}", get(publication::public_plan))
         .route(
             "/public/{key}/reports/{id}",
@@ -429,7 +439,8 @@ pub struct BodyPolicy {
 }
 
 /// The routes whose forms send a file.
-const UPLOAD_ROUTES: [&str; 5] = [
+const UPLOAD_ROUTES: [&str; 6] = [
+    "/p/{pid}/public-profile",
     "/p/{pid}/imports/new",
     "/p/{pid}/measures/{id}/values/import",
     "/p/{pid}/measures/{id}/targets/import",

@@ -139,6 +139,10 @@ pub async fn show_partnership(State(state): State<AppState>, ctx: Ctx) -> AppRes
             "Edit partnership details",
             format!("{}/edit", ctx.base()),
         ));
+        buttons.push(LinkButton::secondary(
+            "Public pages: look and contact details",
+            format!("{}/public-profile", ctx.base()),
+        ));
     }
     let archived = state
         .store

@@ -30,9 +30,6 @@ async fn publication_form(state: &AppState, ctx: &Ctx, plan: PlanId) -> Result<F
     if publication.show_ratings {
         shown.push("ratings");
     }
-    if publication.show_measures {
-        shown.push("measures");
-    }
     if publication.show_roles {
         shown.push("roles");
     }
@@ -65,10 +62,6 @@ async fn publication_form(state: &AppState, ctx: &Ctx, plan: PlanId) -> Result<F
             vec![
                 Choice::new("ratings", "How many actions are at each rating")
                     .hint("Counts only: never the actions' progress notes or who leads them"),
-                Choice::new(
-                    "measures",
-                    "The plan's impact measures, with their values and charts",
-                ),
                 Choice::new("roles", "Who leads each area: their job title and organisation")
                     .hint("The area's senior responsible officer, as the People page has them"),
                 Choice::new("names", "Their names too")
@@ -77,6 +70,36 @@ async fn publication_form(state: &AppState, ctx: &Ctx, plan: PlanId) -> Result<F
         )
         .checked(&shown),
     ];
+    // Each measure chosen on its own: one with no figures yet need not be shown at all.
+    let plan_measures = state.store.plan_measures(ctx.pid(), plan.id).await?;
+    if !plan_measures.measures.is_empty() {
+        let chosen: Vec<String> = publication
+            .measures
+            .iter()
+            .map(|m| m.0.to_string())
+            .collect();
+        let chosen: Vec<&str> = chosen.iter().map(String::as_str).collect();
+        fields.push(
+            Field::checkboxes(
+                "measures",
+                "Impact measures to show, with their figures and charts",
+                plan_measures
+                    .measures
+                    .iter()
+                    .map(|m| {
+                        let values = plan_measures.values_of(m.id);
+                        Choice::new(m.id, m.name.clone()).hint(if values.is_empty() {
+                            "No figures yet: the page would say it has not been reported on yet"
+                                .to_owned()
+                        } else {
+                            format!("{} figures recorded", values.len())
+                        })
+                    })
+                    .collect(),
+            )
+            .checked(&chosen),
+        );
+    }
     for area in &areas {
         let text = publication.area_text(area.id);
         fields.push(
@@ -135,7 +158,15 @@ pub async fn save_publication(
         .iter()
         .map(|a| a.id)
         .collect();
-    let input = match parse_publication(&form, &areas) {
+    let measures: Vec<_> = state
+        .store
+        .plan_measures(ctx.pid(), PlanId(plan))
+        .await?
+        .measures
+        .iter()
+        .map(|m| m.id)
+        .collect();
+    let input = match parse_publication(&form, &areas, &measures) {
         Ok(input) => input,
         Err(errors) => return page.with_errors(&form, errors),
     };
@@ -480,7 +511,11 @@ async fn public_body(
     let mut measures = Vec::new();
     if publication.show_measures {
         let plan_measures = state.store.plan_measures(partnership, plan).await?;
-        for m in &plan_measures.measures {
+        for m in plan_measures
+            .measures
+            .iter()
+            .filter(|m| publication.measures.contains(&m.id))
+        {
             let points = plan_measures.values_of(m.id);
             let (latest, status, _) = super::measures::assess(m, points);
             let sentence = match latest {
@@ -495,7 +530,7 @@ async fn public_body(
                         None => "",
                     }
                 ),
-                None => "No figures yet.".to_owned(),
+                None => "We have not reported on this yet.".to_owned(),
             };
             measures.push(PublicMeasure {
                 name: m.name.clone(),
@@ -544,6 +579,7 @@ async fn public_body(
         .collect();
     let mut chrome = Chrome::plain(overview.plan.title.clone(), None);
     chrome.home_href = format!("{base}/plans/{}", plan.0);
+    chrome.brand = Some(brand(&state, partnership, &p.name, &base).await?);
     Ok(PublicPlanBody {
         chrome,
         partnership: p.name.clone(),
@@ -612,6 +648,18 @@ pub async fn public_report(
     Ok(cached_publicly(super::reports::paper(issued.html)))
 }
 
+/// The partnership's own name, look and contact details for the top and foot of its
+/// public pages.
+async fn brand(
+    state: &AppState,
+    partnership: PartnershipId,
+    name: &str,
+    base: &str,
+) -> Result<crate::views::Brand, AppError> {
+    let profile = state.store.get_public_profile(partnership).await?;
+    Ok(crate::views::Brand::of(name, base, &profile))
+}
+
 /// Every partnership's public address part, from the one rule in the domain.
 async fn slug_table(state: &AppState) -> Result<Vec<(PartnershipId, String)>, AppError> {
     let all = state.store.list_partnerships().await?;
@@ -631,7 +679,7 @@ async fn public_base(state: &AppState, partnership: PartnershipId) -> Result<Str
 
 /// The partnership a public address names, its public base, and whether the address
 /// used its old numeric id (the page has moved to the readable address).
-async fn named_partnership(
+pub(super) async fn named_partnership(
     state: &AppState,
     key: &str,
 ) -> Result<(PartnershipId, String, bool), AppError> {
@@ -660,6 +708,7 @@ pub async fn public_index(State(state): State<AppState>, Path(key): Path<String>
     let name = state.store.get_partnership(partnership).await?.name;
     let mut chrome = Chrome::plain(format!("{name}: SEND improvement"), None);
     chrome.home_href = base.clone();
+    chrome.brand = Some(brand(&state, partnership, &name, &base).await?);
     let page = html(&TablePage {
         chrome,
         heading: "Improving support for children and young people with SEND".to_owned(),
