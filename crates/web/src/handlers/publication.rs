@@ -579,7 +579,7 @@ async fn public_body(
         .collect();
     let mut chrome = Chrome::plain(overview.plan.title.clone(), None);
     chrome.home_href = format!("{base}/plans/{}", plan.0);
-    chrome.brand = Some(brand(&state, partnership, &p.name, &base).await?);
+    chrome.brand = Some(brand(state, partnership, &p.name, &base).await?);
     Ok(PublicPlanBody {
         chrome,
         partnership: p.name.clone(),
