@@ -149,6 +149,16 @@ test('every page fits a 375-pixel phone and a 1280-pixel desktop, with no access
   await page.getByLabel('Where families give feedback (optional)').fill('https://www.example.gov.uk/feedback')
   await page.getByRole('button', { name: 'Save' }).click()
   await page.waitForURL(new RegExp(`${pid}$`))
+  // A long pick-list is filtered by any words of a name, job title or organisation, and
+  // what is ticked stays in view.
+  await page.goto(`${server.url}${pid}/actions/2/edit`)
+  const leads = page.locator('#leads-choices .govuk-checkboxes__item')
+  const all = await leads.count()
+  const ticked = await page.locator('#leads-choices input:checked').count()
+  await page.getByLabel('Filter: Leads').fill('wias')
+  const visible = await leads.evaluateAll(items => items.filter(i => !i.hidden).map(i => i.innerText))
+  assert.ok(visible.length < all && visible.length >= ticked, `${visible.length} of ${all} leads shown`)
+  assert.ok(visible.some(text => /Wolverhampton Information, Advice and Support Service/.test(text)), 'people are found by their organisation')
   await page.close()
   // Signed in: everything reachable from the partnerships page, starting with the
   // largest plan's pages (a plan with no actions would otherwise stand for every plan).

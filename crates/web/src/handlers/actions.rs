@@ -68,10 +68,28 @@ fn action_page(ctx: &Ctx, choices: &ActionChoices, action: Option<&Action>) -> F
             format!("{}/plans/{}", ctx.base(), area.plan_id),
         ),
     };
+    // Each person with their job title and organisation, so two people of one name, or a
+    // job title held in two organisations, are told apart.
     let people: Vec<Choice> = choices
         .people
         .iter()
-        .map(|p| Choice::new(p.id, p.display_name()))
+        .map(|p| {
+            let organisation = p
+                .organisation_id
+                .and_then(|id| choices.organisations.iter().find(|o| o.id == id))
+                .map(|o| o.name.as_str());
+            let title = if p.name.is_empty() {
+                ""
+            } else {
+                p.job_title.as_str()
+            };
+            let about: Vec<&str> = [Some(title), organisation]
+                .into_iter()
+                .flatten()
+                .filter(|t| !t.trim().is_empty())
+                .collect();
+            Choice::new(p.id, p.display_name()).hint(about.join(", "))
+        })
         .collect();
     let others: Vec<Choice> = choices
         .overview
