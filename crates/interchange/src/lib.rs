@@ -7,6 +7,7 @@ pub mod document;
 pub mod docx;
 mod export;
 pub mod measure_sheet;
+pub mod oruk;
 pub mod raster;
 mod read;
 pub mod seeds;

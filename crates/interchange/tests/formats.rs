@@ -3021,3 +3021,109 @@ async fn an_excel_export_carries_the_history_and_reimports_to_identical_data() {
     remove(&path);
     remove(&again_path);
 }
+
+/// The ORUK corpus (`fixtures/oruk/`, described in its manifest.json): every real-shaped
+/// feed is read with the services it should give, and every hostile file is refused or its
+/// bad records named. Where the manifest would keep a record and drop one field
+/// (impossible coordinates, a "javascript:" address), sendplan leaves the whole record out
+/// and says why: nothing is half imported.
+#[test]
+fn every_oruk_feed_of_the_corpus_is_read_as_its_manifest_says() {
+    use sendplan_interchange::oruk::{read_csv_tables, read_json, FeedError, FeedFormat};
+    let root = format!("{}/../../fixtures/oruk", env!("CARGO_MANIFEST_DIR"));
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(format!("{root}/manifest.json")).unwrap())
+            .unwrap();
+    // Records sendplan leaves out whole where the manifest drops only a field.
+    let whole_record = [
+        "2da21499-fff2-4444-bb06-d1091221a221",
+        "13ebdda4-0eb0-4a62-98a7-5ee26c17ed51",
+    ];
+    let mut checked = 0;
+    for entry in manifest["files"].as_array().unwrap() {
+        let file = entry["file"].as_str().unwrap();
+        let format = entry["format"].as_str().unwrap();
+        let read = if file.ends_with('/') {
+            let files: Vec<(String, Vec<u8>)> = std::fs::read_dir(format!("{root}/{file}"))
+                .unwrap()
+                .map(|e| {
+                    let path = e.unwrap().path();
+                    (path.display().to_string(), std::fs::read(&path).unwrap())
+                })
+                .collect();
+            read_csv_tables(&files)
+        } else {
+            read_json(&std::fs::read(format!("{root}/{file}")).unwrap())
+        };
+        match format {
+            "not-oruk" => assert!(matches!(read, Err(FeedError::NotOruk(_))), "{file}"),
+            "broken" => assert!(matches!(read, Err(FeedError::NotJson(_))), "{file}"),
+            _ => {
+                let read = read.unwrap_or_else(|e| panic!("{file}: {e}"));
+                let expected_format = match format {
+                    "oruk1-page" => FeedFormat::Oruk1,
+                    "oruk-csv" => FeedFormat::Csv,
+                    _ => FeedFormat::Oruk3,
+                };
+                assert_eq!(read.format, expected_format, "{file}");
+                let bad: Vec<&str> = entry["invalid"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|i| i["id"].as_str().unwrap())
+                    .collect();
+                for id in &bad {
+                    assert!(
+                        read.rejected.iter().any(|r| r.key == *id),
+                        "{file}: {id} must be left out, with its reason ({:?})",
+                        read.rejected
+                    );
+                }
+                let extra_left_out = bad
+                    .iter()
+                    .filter(|id| whole_record.contains(id))
+                    .collect::<std::collections::HashSet<_>>()
+                    .len();
+                if entry.get("contents").and_then(|c| c.as_str()) != Some("taxonomy_term") {
+                    let expected = entry["services"].as_u64().unwrap() as usize - extra_left_out;
+                    assert_eq!(
+                        read.directory.services.len(),
+                        expected,
+                        "{file}: services read (left out: {:?})",
+                        read.rejected
+                    );
+                }
+                for r in &read.rejected {
+                    assert!(!r.reasons.is_empty(), "{file}: {} has no reason", r.key);
+                }
+                // Nothing from a feed is ever markup.
+                for s in &read.directory.services {
+                    assert!(
+                        !s.description.contains("<script") && !s.description.contains("onerror"),
+                        "{file}: {}",
+                        s.description
+                    );
+                }
+            }
+        }
+        checked += 1;
+    }
+    assert!(checked >= 15, "the manifest lists {checked} files");
+}
+
+/// The demonstration Local Offer (`fixtures/local_offer/`) is a sound ORUK 3.0 feed with
+/// sendplan's SEND extensions on every service.
+#[test]
+fn the_demonstration_local_offer_reads_whole() {
+    let bytes = std::fs::read(format!(
+        "{}/../../fixtures/local_offer/wolverhampton-demo.json",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let read = sendplan_interchange::oruk::read_json(&bytes).unwrap();
+    assert_eq!(read.rejected, vec![], "nothing left out");
+    assert!(read.directory.services.len() >= 40);
+    assert!(read.directory.services.iter().all(
+        |s| s.send.suitability.is_some() && s.description.starts_with("Demonstration service")
+    ));
+}

@@ -53,7 +53,9 @@ pub use overview::{ActionRow, PartnershipSummary, PlanOverview, PlanSummary};
 pub use partnerships::PERSON_REFERENCES;
 pub use public_profiles::Logo;
 pub use reminders::{Mail, OutgoingMail};
-pub use reports::{format_name, IssuedDocument, IssuedReport, PaperCorrection, ReportData};
+pub use reports::{
+    format_name, IssuedDocument, IssuedReport, PaperContent, PaperCorrection, ReportData,
+};
 pub use submissions::Claim;
 
 use sqlx::any::{AnyPoolOptions, AnyRow};

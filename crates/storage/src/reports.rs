@@ -62,6 +62,15 @@ pub struct IssuedReport {
     pub format: String,
 }
 
+/// What an issued paper holds: its title, its HTML and, issued as PDF or Word, that
+/// document byte for byte.
+#[derive(Debug, Clone, Copy)]
+pub struct PaperContent<'a> {
+    pub title: &'a str,
+    pub html: &'a str,
+    pub document: Option<&'a IssuedDocument>,
+}
+
 /// A paper's document as issued to a board (a PDF or Word file), byte for byte.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IssuedDocument {
@@ -113,9 +122,7 @@ impl Store {
         as_at: Date,
         since: Option<Date>,
         board: &str,
-        title: &str,
-        html: &str,
-        document: Option<&IssuedDocument>,
+        content: PaperContent<'_>,
     ) -> Result<i64> {
         self.get_plan(partnership, plan).await?;
         let mut write = self.begin_write().await?;
@@ -126,16 +133,7 @@ impl Store {
             since,
             board,
         };
-        let id = insert_paper(
-            &mut write.tx,
-            actor,
-            partnership,
-            &paper,
-            title,
-            html,
-            document,
-        )
-        .await?;
+        let id = insert_paper(&mut write.tx, actor, partnership, &paper, &content).await?;
         record_created(
             &mut write.tx,
             Subject {
@@ -145,8 +143,9 @@ impl Store {
                 id,
             },
             format!(
-                "{title}, as at {as_at}, issued to {board} as {}",
-                document.map_or("HTML", |d| format_name(&d.format))
+                "{}, as at {as_at}, issued to {board} as {}",
+                content.title,
+                content.document.map_or("HTML", |d| format_name(&d.format))
             ),
             &(kind.code(), as_at, board),
         )
@@ -233,19 +232,16 @@ pub struct PaperCorrection {
 }
 
 impl Store {
-    /// Issues a corrected paper in place of `report`: `html` is the paper rebuilt from the
+    /// Issues a corrected paper in place of `report`: `content` is the paper rebuilt from the
     /// records for the same as-at date. The old paper stays as it was, marked as
     /// superseded; if it was on the public page, the correction takes its place there.
     /// Refused with [`StoreError::Conflict`] when the paper has already been corrected.
-    #[allow(clippy::too_many_arguments)]
     pub async fn correct_report(
         &self,
         actor: Actor,
         partnership: PartnershipId,
         report: i64,
-        title: &str,
-        html: &str,
-        document: Option<&IssuedDocument>,
+        content: PaperContent<'_>,
         reason: &str,
     ) -> Result<i64> {
         let old = self.get_issued_report(partnership, report).await?;
@@ -257,16 +253,7 @@ impl Store {
             since: old.since,
             board: &old.board,
         };
-        let id = insert_paper(
-            &mut write.tx,
-            actor,
-            partnership,
-            &paper,
-            title,
-            html,
-            document,
-        )
-        .await?;
+        let id = insert_paper(&mut write.tx, actor, partnership, &paper, &content).await?;
         sqlx::query(
             "INSERT INTO report_supersessions (report_id, partnership_id, replacement_id, reason, by_user_id, at) VALUES ($1, $2, $3, $4, $5, $6)",
         )
@@ -364,9 +351,7 @@ async fn insert_paper(
     actor: Actor,
     partnership: PartnershipId,
     paper: &Paper<'_>,
-    title: &str,
-    html: &str,
-    document: Option<&IssuedDocument>,
+    content: &PaperContent<'_>,
 ) -> Result<i64> {
     Ok(sqlx::query_scalar(
         "INSERT INTO issued_reports (partnership_id, plan_id, kind, as_at, since, board, title, html, issued_by, issued_at, format, document) \
@@ -378,12 +363,12 @@ async fn insert_paper(
     .bind(date_text(paper.as_at))
     .bind(opt_date_text(paper.since))
     .bind(paper.board.to_owned())
-    .bind(title.to_owned())
-    .bind(html.to_owned())
+    .bind(content.title.to_owned())
+    .bind(content.html.to_owned())
     .bind(actor.0.map(|u| u.0))
     .bind(now_text())
-    .bind(document.map_or("html".to_owned(), |d| d.format.clone()))
-    .bind(document.map(|d| d.bytes.clone()))
+    .bind(content.document.map_or("html".to_owned(), |d| d.format.clone()))
+    .bind(content.document.map(|d| d.bytes.clone()))
     .fetch_one(&mut **tx)
     .await?)
 }

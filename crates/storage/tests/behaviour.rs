@@ -1809,9 +1809,11 @@ async fn issued_papers_cannot_be_changed(store: Store, _url: String) {
             date!(2023 - 03 - 31),
             Some(date!(2023 - 02 - 28)),
             "SEND Improvement Board",
-            "Exception report",
-            "<p>As issued</p>",
-            None,
+            sendplan_storage::PaperContent {
+                title: "Exception report",
+                html: "<p>As issued</p>",
+                document: None,
+            },
         )
         .await
         .expect("issued");
@@ -1847,9 +1849,11 @@ async fn issued_papers_cannot_be_changed(store: Store, _url: String) {
             date!(2023 - 03 - 31),
             None,
             "SEND Improvement Board",
-            "Exception report",
-            "<p>As issued</p>",
-            Some(&document),
+            sendplan_storage::PaperContent {
+                title: "Exception report",
+                html: "<p>As issued</p>",
+                document: Some(&document),
+            },
         )
         .await
         .expect("issued as PDF");
@@ -2751,9 +2755,11 @@ async fn a_new_plan_is_deleted_with_its_history_and_restored_and_an_old_one_is_n
             date!(2022 - 03 - 31),
             None,
             "SEND Improvement Board",
-            "Exception report",
-            "<!DOCTYPE html><title>Exception report</title><p>As issued</p>",
-            None,
+            sendplan_storage::PaperContent {
+                title: "Exception report",
+                html: "<!DOCTYPE html><title>Exception report</title><p>As issued</p>",
+                document: None,
+            },
         )
         .await
         .expect("issue");
@@ -2890,9 +2896,11 @@ async fn a_paper_is_corrected_by_a_new_one_that_takes_its_public_place(store: St
             date!(2022 - 03 - 31),
             None,
             "SEND Improvement Board",
-            "Exception report",
-            "<p>Wrong</p>",
-            None,
+            sendplan_storage::PaperContent {
+                title: "Exception report",
+                html: "<p>Wrong</p>",
+                document: None,
+            },
         )
         .await
         .expect("issue");
@@ -2905,9 +2913,11 @@ async fn a_paper_is_corrected_by_a_new_one_that_takes_its_public_place(store: St
             ACTOR,
             f.partnership,
             old,
-            "Exception report",
-            "<p>Right</p>",
-            None,
+            sendplan_storage::PaperContent {
+                title: "Exception report",
+                html: "<p>Right</p>",
+                document: None,
+            },
             "A wrong rating",
         )
         .await
@@ -2918,9 +2928,11 @@ async fn a_paper_is_corrected_by_a_new_one_that_takes_its_public_place(store: St
                 ACTOR,
                 f.partnership,
                 old,
-                "Exception report",
-                "<p>Again</p>",
-                None,
+                sendplan_storage::PaperContent {
+                    title: "Exception report",
+                    html: "<p>Again</p>",
+                    document: None,
+                },
                 "again"
             )
             .await,

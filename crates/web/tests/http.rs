@@ -273,9 +273,11 @@ async fn build_area(store: &Store, code: &str) -> Area {
             time::macros::date!(2023 - 01 - 31),
             None,
             "SEND Improvement Board",
-            "Exception report",
-            "<!DOCTYPE html><title>Exception report</title><p>As issued</p>",
-            None,
+            sendplan_storage::PaperContent {
+                title: "Exception report",
+                html: "<!DOCTYPE html><title>Exception report</title><p>As issued</p>",
+                document: None,
+            },
         )
         .await
         .unwrap();
@@ -2883,23 +2885,22 @@ async fn reports_are_produced_as_at_a_date_and_issued_papers_never_change() {
         "PDF is offered where Chromium is"
     );
     // Issued to a board: kept exactly, whatever happens to the plan afterwards.
-    let (status, _, headers) = w
-        .send({
-            let board = w.a.board.to_string();
-            let body = serde_urlencoded::to_string([
-                ("kind", "progress"),
-                ("format", "html"),
-                ("board", board.as_str()),
-                ("_csrf", manager.csrf.as_str()),
-            ])
-            .unwrap();
-            Request::post(reports.clone())
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .header(header::COOKIE, &manager.cookie)
-                .body(Body::from(body))
-                .unwrap()
-        })
-        .await;
+    let issue_as = |kind: &'static str, format: &'static str| {
+        let board = w.a.board.to_string();
+        let body = serde_urlencoded::to_string([
+            ("kind", kind),
+            ("format", format),
+            ("board", board.as_str()),
+            ("_csrf", manager.csrf.as_str()),
+        ])
+        .unwrap();
+        Request::post(reports.clone())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, &manager.cookie)
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let (status, _, headers) = w.send(issue_as("progress", "html")).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let issued = headers
         .get(header::LOCATION)
@@ -2954,27 +2955,12 @@ async fn reports_are_produced_as_at_a_date_and_issued_papers_never_change() {
     assert!(fresh.contains("A new update after the board"));
     let (_, list) = w.get(Some(&viewer), &reports).await;
     assert!(list.contains("<span class=\"app-narrative\">SEND Improvement Board</span>"));
-    // Issued as a Word document, the document is kept byte for byte and offered for
-    // download; rows of a spreadsheet are not a paper, so they cannot be issued.
-    let issue_as = |format: &'static str| {
-        let board = w.a.board.to_string();
-        let body = serde_urlencoded::to_string([
-            ("kind", "exception"),
-            ("format", format),
-            ("board", board.as_str()),
-            ("_csrf", manager.csrf.as_str()),
-        ])
-        .unwrap();
-        Request::post(reports.clone())
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::COOKIE, &manager.cookie)
-            .body(Body::from(body))
-            .unwrap()
-    };
-    let (status, page, _) = w.send(issue_as("csv")).await;
+    // Issued as a Word document or a PDF, the document is kept byte for byte and offered
+    // for download; rows of a spreadsheet are not a paper, so they cannot be issued.
+    let (status, page, _) = w.send(issue_as("exception", "csv")).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("Papers are issued as HTML, PDF or Word"));
-    let (status, _, headers) = w.send(issue_as("docx")).await;
+    let (status, _, headers) = w.send(issue_as("exception", "docx")).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let issued = headers.get(header::LOCATION).unwrap().to_str().unwrap();
     let document = format!("{issued}/document");
@@ -2987,6 +2973,15 @@ async fn reports_are_produced_as_at_a_date_and_issued_papers_never_change() {
     assert!(
         list.contains(&format!("href=\"{document}\""))
             && list.contains("Download the Word document as issued")
+    );
+    let (status, _, headers) = w.send(issue_as("exception", "pdf")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let issued = headers.get(header::LOCATION).unwrap().to_str().unwrap();
+    let (status, pdf) = w.get(Some(&viewer), &format!("{issued}/document")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        pdf.starts_with("%PDF"),
+        "a PDF printed by Chromium and kept"
     );
 }
 

@@ -335,9 +335,11 @@ pub async fn produce_report(
             as_at,
             since,
             &board,
-            &title,
-            &html,
-            document.as_ref(),
+            sendplan_storage::PaperContent {
+                title: &title,
+                html: &html,
+                document: document.as_ref(),
+            },
         )
         .await?;
     Ok(super::saved(
@@ -468,9 +470,11 @@ pub async fn issue_correction(
             ctx.actor(),
             ctx.pid(),
             issued.id,
-            &title,
-            &html,
-            document.as_ref(),
+            sendplan_storage::PaperContent {
+                title: &title,
+                html: &html,
+                document: document.as_ref(),
+            },
             &reason,
         )
         .await
