@@ -4,6 +4,7 @@
 //! code 1 (2 for unusable arguments, which clap reports itself).
 
 mod demo;
+mod local_offer;
 mod sheets;
 
 use anyhow::{bail, Context, Result};
@@ -90,6 +91,11 @@ enum Command {
     Partnerships {
         #[command(subcommand)]
         command: Option<PartnershipCommand>,
+    },
+    /// The Local Offer: bring a directory in from an Open Referral UK feed.
+    LocalOffer {
+        #[command(subcommand)]
+        command: local_offer::LocalOfferCommand,
     },
     /// Import a plan document (the interchange format, docs/interchange.md): everything in
     /// it, or nothing if any part of it is wrong.
@@ -573,6 +579,7 @@ async fn run(cli: Cli) -> Result<()> {
             store.close().await;
             Ok(())
         }
+        Command::LocalOffer { command } => local_offer::run(command, &url).await,
         Command::ExportHistory { la_code, output } => {
             let store = open_store(&url).await?;
             let Some(partnership) = store

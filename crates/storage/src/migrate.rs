@@ -159,6 +159,13 @@ pub const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0020_public_profiles.sql"),
         rebuilds_sqlite_tables: false,
     },
+    Migration {
+        version: 21,
+        name: "local_offer",
+        sqlite: include_str!("../migrations/sqlite/0021_local_offer.sql"),
+        postgres: include_str!("../migrations/postgres/0021_local_offer.sql"),
+        rebuilds_sqlite_tables: false,
+    },
 ];
 
 /// The PostgreSQL advisory lock key held while migrating ("sendplan" in ASCII).

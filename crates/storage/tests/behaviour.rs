@@ -94,6 +94,7 @@ on_both_backends!(
     surveys_are_stored_whole_and_kept_to_their_partnership,
     issued_papers_cannot_be_changed,
     public_profiles_are_saved_once_per_version,
+    a_local_offer_is_imported_whole_and_again_by_its_ids,
     reminders_are_queued_once_and_sent_by_one_sender,
     a_form_token_is_claimed_once_however_many_send_it,
     a_deleted_record_comes_back_exactly_and_is_purged_after_thirty_days,
@@ -1902,6 +1903,88 @@ async fn issued_papers_cannot_be_changed(store: Store, _url: String) {
         store.get_issued_document(other.partnership, pdf).await,
         Err(StoreError::NotFound)
     ));
+}
+
+async fn a_local_offer_is_imported_whole_and_again_by_its_ids(store: Store, _url: String) {
+    use sendplan_domain::local_offer::*;
+    let f = fixture(&store, "E08000031").await;
+    let service = |key: &str, name: &str| Service {
+        key: key.into(),
+        organization_key: "org".into(),
+        name: name.into(),
+        fees: "Free".into(),
+        minimum_age: Some(1.5),
+        ..Service::default()
+    };
+    let mut directory = Directory {
+        organizations: vec![Organization {
+            key: "org".into(),
+            name: "Bluebell Short Breaks".into(),
+            ..Organization::default()
+        }],
+        services: vec![service("a", "Saturday club"), service("b", "Sibling group")],
+        terms: vec![TaxonomyTerm {
+            key: "t".into(),
+            name: "Short breaks".into(),
+            ..TaxonomyTerm::default()
+        }],
+    };
+    // A trial run says what would happen and keeps nothing.
+    let trial = store
+        .import_directory(ACTOR, f.partnership, &directory, "feed.json", false)
+        .await
+        .expect("trial");
+    assert_eq!(trial.added.len(), 2);
+    assert!(store
+        .local_offer(f.partnership)
+        .await
+        .expect("read")
+        .services
+        .is_empty());
+    store
+        .import_directory(ACTOR, f.partnership, &directory, "feed.json", true)
+        .await
+        .expect("import");
+    let held = store.local_offer(f.partnership).await.expect("read");
+    assert_eq!(held.services, directory.services, "records kept exactly");
+    assert_eq!(held.organizations.len(), 1);
+    // Again, with one service changed and one left out: matched by id, not duplicated.
+    directory.services[0].fees = "£5 a session".into();
+    directory.services.pop();
+    let again = store
+        .import_directory(ACTOR, f.partnership, &directory, "feed.json", true)
+        .await
+        .expect("again");
+    assert_eq!(again.added, Vec::<String>::new());
+    assert_eq!(
+        again.changed,
+        vec![("Saturday club".to_owned(), vec!["fees".to_owned()])]
+    );
+    assert_eq!(again.not_in_feed, vec!["Sibling group".to_owned()]);
+    assert_eq!(
+        store
+            .local_offer(f.partnership)
+            .await
+            .expect("read")
+            .services
+            .len(),
+        2
+    );
+    let other = fixture(&store, "E10000031").await;
+    assert!(store
+        .local_offer(other.partnership)
+        .await
+        .expect("other")
+        .services
+        .is_empty());
+    let audit = store
+        .list_audit(f.partnership, None, 1)
+        .await
+        .expect("audit");
+    assert_eq!(
+        (audit[0].entity.as_str(), audit[0].change.as_str()),
+        ("local_offer", "imported")
+    );
 }
 
 async fn public_profiles_are_saved_once_per_version(store: Store, _url: String) {

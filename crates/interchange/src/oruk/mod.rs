@@ -77,17 +77,18 @@ pub enum FeedError {
 
 /// Reads a JSON feed (3.0 or 1.0; a page, a list, one service, or NDJSON).
 pub fn read_json(bytes: &[u8]) -> Result<FeedRead, FeedError> {
-    if bytes.len() > MAX_FEED_BYTES {
-        return Err(FeedError::TooLarge(bytes.len() / 1024 / 1024));
+    read_json_pages(&[bytes])
+}
+
+/// Reads the pages of one JSON feed (each as `read_json` takes it) as one directory, so
+/// the rules across records (ids used once, organisations present) see all of it.
+pub fn read_json_pages(pages: &[&[u8]]) -> Result<FeedRead, FeedError> {
+    let total: usize = pages.iter().map(|p| p.len()).sum();
+    if total > MAX_FEED_BYTES {
+        return Err(FeedError::TooLarge(total / 1024 / 1024));
     }
-    let services = match serde_json::from_slice::<Value>(bytes) {
-        Ok(value) => services_of(value)?,
-        Err(whole) => ndjson(bytes).map_err(|_| FeedError::NotJson(whole.to_string()))?,
-    };
-    if services.len() > MAX_SERVICES {
-        return Err(FeedError::TooManyServices);
-    }
-    // A page of taxonomy terms (GET /taxonomy_terms) rather than services.
+    // Each page is services, taxonomy terms (GET /taxonomy_terms) or taxonomies (GET
+    // /taxonomies, the vocabularies themselves, which sendplan does not keep).
     let is_term = |r: &Value| {
         r.get("status").is_none()
             && r.get("organization_id").is_none()
@@ -95,9 +96,51 @@ pub fn read_json(bytes: &[u8]) -> Result<FeedRead, FeedError> {
                 || r.get("taxonomy").is_some()
                 || r.get("taxonomy_id").is_some())
     };
-    if !services.is_empty() && services.iter().all(is_term) {
-        let terms = services.iter().map(records::term).collect();
-        return Ok(assemble_with(vec![], Edition::V3, vec![], terms));
+    let is_vocabulary = |r: &Value| {
+        r.get("status").is_none()
+            && r.get("organization_id").is_none()
+            && r.get("organization").is_none()
+            && (r.get("version").is_some() || r.get("uri").is_some())
+    };
+    let mut services: Vec<Value> = Vec::new();
+    let mut terms = Vec::new();
+    let mut notes = Vec::new();
+    let mut repeated = 0;
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for bytes in pages {
+        let records = match serde_json::from_slice::<Value>(bytes) {
+            Ok(value) => services_of(value)?,
+            Err(whole) => ndjson(bytes).map_err(|_| FeedError::NotJson(whole.to_string()))?,
+        };
+        if !records.is_empty() && records.iter().all(is_term) {
+            terms.extend(records.iter().map(records::term));
+        } else if !records.is_empty() && records.iter().all(is_vocabulary) {
+            notes.push(format!(
+                "a list of {} taxonomies (vocabularies) was read and is not kept: their terms are",
+                records.len()
+            ));
+        } else {
+            for record in records {
+                // The same record twice (a page and the NDJSON of one feed) is one record;
+                // two different records with one id are a fault, named later.
+                let id = records::text(&record, "id");
+                match seen.get(&id) {
+                    Some(&i) if services[i] == record => repeated += 1,
+                    _ => {
+                        seen.insert(id, services.len());
+                        services.push(record);
+                    }
+                }
+            }
+        }
+        if services.len() > MAX_SERVICES {
+            return Err(FeedError::TooManyServices);
+        }
+    }
+    if repeated > 0 {
+        notes.push(format!(
+            "{repeated} services appear more than once exactly the same: each is taken once"
+        ));
     }
     // 1.0 services carry fields 3.0 dropped; a feed is one edition or the other.
     let v1_fields = [
@@ -117,7 +160,9 @@ pub fn read_json(bytes: &[u8]) -> Result<FeedRead, FeedError> {
     } else {
         Edition::V3
     };
-    Ok(assemble_with(services, edition, vec![], vec![]))
+    let mut read = assemble_with(services, edition, vec![], terms);
+    read.notes.splice(0..0, notes);
+    Ok(read)
 }
 
 /// The service records of a parsed JSON document, whatever its shape.

@@ -2,7 +2,7 @@
 -- Offer and feedback links and logo. One row per partnership, made when first saved.
 -- Kept in lockstep with the other backend's 0020_public_profiles.sql.
 CREATE TABLE public_profiles (
-    partnership_id INTEGER PRIMARY KEY REFERENCES partnerships(id),
+    partnership_id BIGINT PRIMARY KEY REFERENCES partnerships(id),
     colour TEXT NOT NULL DEFAULT '',
     website TEXT NOT NULL DEFAULT '',
     contact_email TEXT NOT NULL DEFAULT '',
@@ -12,16 +12,16 @@ CREATE TABLE public_profiles (
     feedback_url TEXT NOT NULL DEFAULT '',
     logo_type TEXT NOT NULL DEFAULT '',
     logo BYTEA,
-    version INTEGER NOT NULL,
+    version BIGINT NOT NULL,
     updated_at TEXT NOT NULL
 );
 
 -- Measures on a plan's public page are chosen one by one (issue 15): a plan that showed all
 -- its measures keeps showing each of them.
 CREATE TABLE published_measures (
-    plan_id INTEGER NOT NULL REFERENCES plans(id),
-    measure_id INTEGER NOT NULL REFERENCES measures(id),
-    partnership_id INTEGER NOT NULL REFERENCES partnerships(id),
+    plan_id BIGINT NOT NULL REFERENCES plans(id),
+    measure_id BIGINT NOT NULL REFERENCES measures(id),
+    partnership_id BIGINT NOT NULL REFERENCES partnerships(id),
     PRIMARY KEY (plan_id, measure_id)
 );
 INSERT INTO published_measures (plan_id, measure_id, partnership_id)

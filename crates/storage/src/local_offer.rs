@@ -1,0 +1,261 @@
+//! A partnership's Local Offer directory: imported whole or not at all, matched by the
+//! ids its source gave, with what was added and what changed listed field by field.
+
+use crate::audit::{record, Change};
+use crate::sql::{date_text, now_text, RowExt};
+use crate::{Actor, Result, Store, StoreError};
+use sendplan_domain::local_offer::{Directory, Organization, Service, TaxonomyTerm};
+use sendplan_domain::PartnershipId;
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// What importing a directory did, or (a trial run) would do.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct DirectoryImport {
+    /// Services new to the Local Offer, by name.
+    pub added: Vec<String>,
+    /// Services whose record changed: the name and the fields that changed.
+    pub changed: Vec<(String, Vec<String>)>,
+    pub unchanged: usize,
+    /// Services the Local Offer has that the feed did not carry: left as they are.
+    pub not_in_feed: Vec<String>,
+    pub organizations: usize,
+    pub terms: usize,
+}
+
+fn json<T: Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn parse<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
+    serde_json::from_str(text)
+        .map_err(|e| StoreError::Corrupt(format!("a Local Offer record: {e}")))
+}
+
+/// The top-level fields of two records that differ, by name.
+fn changed_fields(before: &str, after: &str) -> Vec<String> {
+    let (Ok(serde_json::Value::Object(b)), Ok(serde_json::Value::Object(a))) = (
+        serde_json::from_str::<serde_json::Value>(before),
+        serde_json::from_str::<serde_json::Value>(after),
+    ) else {
+        return vec!["the whole record".to_owned()];
+    };
+    let mut fields: Vec<String> = a
+        .iter()
+        .filter(|(k, v)| b.get(*k) != Some(*v))
+        .map(|(k, _)| k.clone())
+        .chain(b.keys().filter(|k| !a.contains_key(*k)).cloned())
+        .collect();
+    fields.sort();
+    fields.dedup();
+    fields
+}
+
+impl Store {
+    /// Imports `directory` into the partnership's Local Offer in one transaction: records
+    /// are matched by their source ids, new ones added, changed ones replaced (a service's
+    /// version moves on), and nothing else touched. With `commit` false nothing is kept:
+    /// the answer says what an import would do.
+    pub async fn import_directory(
+        &self,
+        actor: Actor,
+        partnership: PartnershipId,
+        directory: &Directory,
+        source: &str,
+        commit: bool,
+    ) -> Result<DirectoryImport> {
+        self.get_partnership(partnership).await?;
+        let mut write = self.begin_write().await?;
+        let now = now_text();
+        let mut outcome = DirectoryImport::default();
+        for o in &directory.organizations {
+            upsert_simple(
+                &mut write.tx,
+                "local_offer_organizations",
+                partnership,
+                &o.key,
+                &o.name,
+                None,
+                &json(o)?,
+                &now,
+            )
+            .await?;
+            outcome.organizations += 1;
+        }
+        for t in &directory.terms {
+            upsert_simple(
+                &mut write.tx,
+                "local_offer_terms",
+                partnership,
+                &t.key,
+                &t.name,
+                Some(t.parent_key.as_deref().unwrap_or_default()),
+                &json(t)?,
+                &now,
+            )
+            .await?;
+            outcome.terms += 1;
+        }
+        let existing: HashMap<String, (String, String)> = sqlx::query(
+            "SELECT key, name, record FROM local_offer_services WHERE partnership_id = $1",
+        )
+        .bind(partnership.0)
+        .fetch_all(&mut *write.tx)
+        .await?
+        .iter()
+        .map(|r| Ok((r.text("key")?, (r.text("name")?, r.text("record")?))))
+        .collect::<Result<_>>()?;
+        for s in &directory.services {
+            let record = json(s)?;
+            match existing.get(&s.key) {
+                None => {
+                    sqlx::query(
+                        "INSERT INTO local_offer_services (partnership_id, key, organization_key, name, assured_date, record, version, updated_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, 1, $7)",
+                    )
+                    .bind(partnership.0)
+                    .bind(s.key.clone())
+                    .bind(s.organization_key.clone())
+                    .bind(s.name.clone())
+                    .bind(s.assured_date.map(date_text))
+                    .bind(record)
+                    .bind(now.clone())
+                    .execute(&mut *write.tx)
+                    .await?;
+                    outcome.added.push(s.name.clone());
+                }
+                Some((_, before)) if *before == record => outcome.unchanged += 1,
+                Some((_, before)) => {
+                    sqlx::query(
+                        "UPDATE local_offer_services SET organization_key = $1, name = $2, assured_date = $3, record = $4, \
+                         version = version + 1, updated_at = $5 WHERE partnership_id = $6 AND key = $7",
+                    )
+                    .bind(s.organization_key.clone())
+                    .bind(s.name.clone())
+                    .bind(s.assured_date.map(date_text))
+                    .bind(record.clone())
+                    .bind(now.clone())
+                    .bind(partnership.0)
+                    .bind(s.key.clone())
+                    .execute(&mut *write.tx)
+                    .await?;
+                    outcome
+                        .changed
+                        .push((s.name.clone(), changed_fields(before, &record)));
+                }
+            }
+        }
+        let mut absent: Vec<String> = existing
+            .iter()
+            .filter(|(key, _)| !directory.services.iter().any(|s| &s.key == *key))
+            .map(|(_, (name, _))| name.clone())
+            .collect();
+        absent.sort();
+        outcome.not_in_feed = absent;
+        if !commit {
+            // A trial: the transaction is dropped, so nothing is kept.
+            return Ok(outcome);
+        }
+        record::<(), _>(
+            &mut write.tx,
+            Change {
+                partnership: Some(partnership),
+                actor,
+                entity: "local_offer",
+                entity_id: partnership.0,
+                change: "imported",
+                summary: format!(
+                    "Local Offer imported from {source}: {} services added, {} changed, {} unchanged",
+                    outcome.added.len(),
+                    outcome.changed.len(),
+                    outcome.unchanged
+                ),
+                before: None,
+                after: Some(&outcome),
+            },
+        )
+        .await?;
+        write.commit().await?;
+        Ok(outcome)
+    }
+
+    /// The partnership's whole Local Offer directory, services by name.
+    pub async fn local_offer(&self, partnership: PartnershipId) -> Result<Directory> {
+        let records = |table: &'static str| {
+            sqlx::query(match table {
+                "local_offer_organizations" => "SELECT record FROM local_offer_organizations WHERE partnership_id = $1 ORDER BY name, key",
+                "local_offer_terms" => "SELECT record FROM local_offer_terms WHERE partnership_id = $1 ORDER BY name, key",
+                _ => "SELECT record FROM local_offer_services WHERE partnership_id = $1 ORDER BY name, key",
+            })
+            .bind(partnership.0)
+            .fetch_all(self.pool())
+        };
+        let organizations = records("local_offer_organizations")
+            .await?
+            .iter()
+            .map(|r| parse::<Organization>(&r.text("record")?))
+            .collect::<Result<_>>()?;
+        let terms = records("local_offer_terms")
+            .await?
+            .iter()
+            .map(|r| parse::<TaxonomyTerm>(&r.text("record")?))
+            .collect::<Result<_>>()?;
+        let services = records("local_offer_services")
+            .await?
+            .iter()
+            .map(|r| parse::<Service>(&r.text("record")?))
+            .collect::<Result<_>>()?;
+        Ok(Directory {
+            organizations,
+            services,
+            terms,
+        })
+    }
+}
+
+/// Adds or replaces an organisation or taxonomy term by its source id.
+#[allow(clippy::too_many_arguments)]
+async fn upsert_simple(
+    tx: &mut crate::Tx,
+    table: &'static str,
+    partnership: PartnershipId,
+    key: &str,
+    name: &str,
+    parent: Option<&str>,
+    record: &str,
+    now: &str,
+) -> Result<()> {
+    let sql = match table {
+        "local_offer_terms" => "INSERT INTO local_offer_terms (partnership_id, key, name, record, updated_at, parent_key) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (partnership_id, key) DO UPDATE SET name = excluded.name, record = excluded.record, updated_at = excluded.updated_at, parent_key = excluded.parent_key",
+        _ => "INSERT INTO local_offer_organizations (partnership_id, key, name, record, updated_at) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (partnership_id, key) DO UPDATE SET name = excluded.name, record = excluded.record, updated_at = excluded.updated_at",
+    };
+    let mut query = sqlx::query(sql)
+        .bind(partnership.0)
+        .bind(key.to_owned())
+        .bind(name.to_owned())
+        .bind(record.to_owned())
+        .bind(now.to_owned());
+    if table == "local_offer_terms" {
+        query = query.bind(parent.filter(|p| !p.is_empty()).map(str::to_owned));
+    }
+    query.execute(&mut **tx).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fields_that_changed_are_named() {
+        assert_eq!(
+            changed_fields(
+                r#"{"name":"a","fees":"Free","url":"x"}"#,
+                r#"{"name":"a","fees":"£5","email":"e"}"#
+            ),
+            vec!["email", "fees", "url"]
+        );
+    }
+}
