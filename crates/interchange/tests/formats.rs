@@ -3127,3 +3127,124 @@ fn the_demonstration_local_offer_reads_whole() {
         |s| s.send.suitability.is_some() && s.description.starts_with("Demonstration service")
     ));
 }
+
+/// Thirty-odd searches as families type them, and the demonstration Local Offer's service
+/// each must put first (issue 16's findability test).
+#[test]
+fn families_searches_put_the_right_service_first() {
+    use sendplan_domain::local_offer::search::{Query, SearchIndex};
+    let bytes = std::fs::read(format!(
+        "{}/../../fixtures/local_offer/wolverhampton-demo.json",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let directory = sendplan_interchange::oruk::read_json(&bytes)
+        .unwrap()
+        .directory;
+    let index = SearchIndex::new(&directory);
+    let mut wrong = Vec::new();
+    for (words, expected) in [
+        ("can't sleep", "Sleep Well Children's Sleep Support"),
+        (
+            "my daughter wont sleep",
+            "Sleep Well Children's Sleep Support",
+        ),
+        (
+            "school refusal",
+            "Inclusion Outreach and Emotional Wellbeing in School",
+        ),
+        (
+            "won't go to school",
+            "Inclusion Outreach and Emotional Wellbeing in School",
+        ),
+        ("short breaks", "Bluebell Short Breaks"),
+        ("overnight respite", "Bluebell Short Breaks"),
+        (
+            "ADHD assessment",
+            "Neurodevelopmental Pathway: Autism and ADHD Assessment",
+        ),
+        (
+            "autism diagnosis",
+            "Neurodevelopmental Pathway: Autism and ADHD Assessment",
+        ),
+        (
+            "waiting list for autism",
+            "Waiting Well: Support While You Wait for an Autism or ADHD Assessment",
+        ),
+        ("speech therapy", "Children's Speech and Language Therapy"),
+        ("stammer", "Children's Speech and Language Therapy"),
+        ("mediation", "SEND Mediation and Disagreement Resolution"),
+        ("potty training", "Children's Bladder and Bowel Service"),
+        ("bedwetting", "Children's Bladder and Bowel Service"),
+        (
+            "wheelchair repairs",
+            "Children's Wheelchair and Seating Service",
+        ),
+        ("fussy eater", "Children's Eating and Feeding Clinic"),
+        ("won't eat", "Children's Eating and Feeding Clinic"),
+        ("siblings", "Side by Side Sibling Group"),
+        (
+            "someone to talk to about ehcp",
+            "Clearway SEND Information, Advice and Support",
+        ),
+        (
+            "how do I get an EHCP",
+            "EHC Needs Assessment Requests and Information",
+        ),
+        (
+            "tribunal appeal solicitor",
+            "Fairway SEND Legal Advice Clinic",
+        ),
+        ("DLA", "Family Benefits Advice Line"),
+        ("PIP forms", "Family Benefits Advice Line"),
+        (
+            "direct payments",
+            "Personal Budgets and Direct Payments Advice",
+        ),
+        (
+            "taxi to school",
+            "Home to School and College Travel Assistance",
+        ),
+        ("bus pass", "Accessible Travel Passes Desk"),
+        ("swimming", "Splash Sessions: Quiet Swimming for Families"),
+        ("swiming", "Splash Sessions: Quiet Swimming for Families"),
+        ("wheelchair basketball", "All Ability Multi-Sport Club"),
+        ("youth club", "Kingfisher Inclusive Youth Club"),
+        (
+            "supported internship",
+            "Stepping Forward Supported Internships",
+        ),
+        ("my own flat", "Heron Court Supported Flats"),
+        ("homeless", "Young Disabled Adults Housing Advice"),
+        ("childminder", "Homefield Inclusive Childminders"),
+        ("deaf", "Sensory Inclusion Team (Hearing and Vision)"),
+        (
+            "CAMHS",
+            "Ashdown Child and Adolescent Mental Health Service (CAMHS)",
+        ),
+        ("dyspraxia", "Children's Occupational Therapy"),
+        ("summer holidays", "Holiday Fun Inclusive Play Scheme"),
+    ] {
+        let found = index.search(&Query {
+            words: words.into(),
+            ..Query::default()
+        });
+        let first = found.first().map_or("nothing", |s| s.name.as_str());
+        if first != expected {
+            wrong.push(format!(
+                "\"{words}\": {first} (then {:?})",
+                found
+                    .iter()
+                    .skip(1)
+                    .take(3)
+                    .map(|s| s.name.as_str())
+                    .collect::<Vec<_>>()
+            ));
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "first results not as expected:\n{}",
+        wrong.join("\n")
+    );
+}

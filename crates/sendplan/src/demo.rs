@@ -136,6 +136,7 @@ pub async fn load(store: &Store) -> Result<(String, String)> {
                     for plan in &summary.plans {
                         add_illustrative_updates(store, partnership, *plan, user).await?;
                     }
+                    add_demo_local_offer(store, partnership).await?;
                 }
                 if *name == "warwickshire" {
                     for plan in &summary.plans {
@@ -174,6 +175,31 @@ pub async fn load(store: &Store) -> Result<(String, String)> {
             .await?;
     }
     Ok((DEMO_EMAIL.to_owned(), password))
+}
+
+/// Wolverhampton's demonstration Local Offer: invented services under the WSOA's own
+/// sections, each plainly marked as demonstration data (fixtures/local_offer/SOURCES.md).
+const DEMO_LOCAL_OFFER: &str =
+    include_str!("../../../fixtures/local_offer/wolverhampton-demo.json");
+
+async fn add_demo_local_offer(store: &Store, partnership: PartnershipId) -> Result<()> {
+    let feed = sendplan_interchange::oruk::read_json(DEMO_LOCAL_OFFER.as_bytes())
+        .map_err(|e| anyhow::anyhow!("the demonstration Local Offer: {e}"))?;
+    anyhow::ensure!(
+        feed.rejected.is_empty(),
+        "the demonstration Local Offer has records that cannot be taken: {:?}",
+        feed.rejected
+    );
+    store
+        .import_directory(
+            Actor(None),
+            partnership,
+            &feed.directory,
+            "the demonstration Local Offer",
+            true,
+        )
+        .await?;
+    Ok(())
 }
 
 /// The statistic the demo's timeliness measure shows.

@@ -8,6 +8,7 @@
 
 mod checks;
 mod model;
+pub mod search;
 
 pub use checks::{check_directory, is_web_address, Problem};
 pub use model::*;

@@ -1,0 +1,554 @@
+//! Finding services in families' own words. A family types "can't sleep", "school
+//! refusal", "short breaks" or "autisim"; a directory that matches only its own words finds
+//! nothing. Queries are read as words (lower case, plurals and "-ing" taken off), widened
+//! by the phrases families use for what services call otherwise, forgiven small
+//! misspellings, and ranked by where the words are found: a service's name and families'
+//! words about it count most, its description least. Filters (age, need, category, cost,
+//! day) narrow before anything is ranked.
+
+use super::model::*;
+use crate::needs::NeedType;
+use std::collections::{HashMap, HashSet};
+
+/// What a family asked for.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Query {
+    pub words: String,
+    /// The child's age in years.
+    pub age: Option<f32>,
+    pub need: Option<NeedType>,
+    /// A taxonomy term's key: the service is filed under it or under one of its children.
+    pub category: Option<String>,
+    pub free_only: bool,
+    pub day: Option<Day>,
+}
+
+/// Phrases families use, and the words directories use for the same thing.
+const FAMILY_WORDS: &[(&str, &[&str])] = &[
+    ("can't sleep", &["sleep"]),
+    ("cant sleep", &["sleep"]),
+    ("not sleeping", &["sleep"]),
+    ("won't sleep", &["sleep"]),
+    (
+        "school refusal",
+        &[
+            "school avoidance",
+            "anxiety",
+            "attendance",
+            "emotionally based",
+        ],
+    ),
+    (
+        "won't go to school",
+        &["school avoidance", "anxiety", "attendance"],
+    ),
+    (
+        "ebsa",
+        &["school avoidance", "anxiety", "emotionally based"],
+    ),
+    ("adhd", &["adhd", "attention", "neurodevelopmental"]),
+    ("add", &["adhd", "attention"]),
+    ("autistic", &["autism"]),
+    ("asd", &["autism"]),
+    ("asc", &["autism"]),
+    ("aspergers", &["autism"]),
+    ("respite", &["short breaks", "respite"]),
+    ("time off", &["short breaks", "respite"]),
+    ("a break", &["short breaks", "respite"]),
+    ("short breaks", &["short breaks", "respite"]),
+    ("meltdowns", &["behaviour", "emotional", "sensory"]),
+    ("tantrums", &["behaviour", "emotional"]),
+    ("not talking", &["speech", "language", "communication"]),
+    ("talking", &["speech", "language", "communication"]),
+    ("speech", &["speech", "language", "communication"]),
+    ("dyslexia", &["dyslexia", "specific learning"]),
+    ("deaf", &["hearing", "deaf"]),
+    ("blind", &["vision", "visual", "sight"]),
+    ("sight", &["vision", "visual"]),
+    ("wheelchair", &["wheelchair", "physical", "mobility"]),
+    ("money", &["benefits", "financial", "grants"]),
+    ("benefits", &["benefits", "financial"]),
+    ("dla", &["disability living allowance", "benefits"]),
+    ("pip", &["personal independence payment", "benefits"]),
+    ("bus", &["travel", "transport"]),
+    ("taxi", &["travel", "transport"]),
+    ("school transport", &["travel", "transport"]),
+    ("toileting", &["continence", "toilet"]),
+    ("potty", &["continence", "toilet"]),
+    ("wetting", &["continence"]),
+    ("anxious", &["anxiety", "mental health", "emotional"]),
+    ("worried", &["anxiety", "mental health", "emotional"]),
+    ("depressed", &["mental health", "emotional"]),
+    ("mental health", &["mental health", "camhs", "emotional"]),
+    ("ehcp", &["education health and care", "ehc"]),
+    ("ehc plan", &["education health and care", "ehc"]),
+    (
+        "someone to talk to",
+        &["support group", "advice", "listening", "counselling"],
+    ),
+    (
+        "other parents",
+        &["parent support", "support group", "parent carer forum"],
+    ),
+    ("brothers and sisters", &["sibling"]),
+    ("siblings", &["sibling", "brothers and sisters"]),
+    ("job", &["employment", "work", "supported internship"]),
+    ("college", &["college", "post 16", "further education"]),
+    (
+        "leaving school",
+        &["preparing for adulthood", "transition", "post 16"],
+    ),
+    ("grown up", &["preparing for adulthood", "adult"]),
+    ("eating", &["feeding", "eating"]),
+    ("won't eat", &["feeding", "eating"]),
+    ("clubs", &["activities", "leisure", "club"]),
+    ("things to do", &["activities", "leisure"]),
+    ("holidays", &["holiday", "play scheme"]),
+];
+
+/// Words too common to tell services apart.
+const STOP_WORDS: &[&str] = &[
+    "a", "an", "and", "the", "for", "of", "to", "in", "on", "with", "my", "our", "is", "it", "i",
+    "me", "we", "help", "who", "at", "or", "be", "can", "child", "children", "son", "daughter",
+    "kid", "kids", "year", "years", "old",
+];
+
+/// Lower case, letters and digits only, apostrophes dropped ("can't" is "cant").
+fn words(text: &str) -> Vec<String> {
+    text.to_lowercase()
+        .replace(['\'', '\u{2019}'], "")
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A word without its plural or "-ing": "breaks" and "break", "therapies" and "therapy",
+/// "swimming" and "swim" are one word.
+pub fn stem(word: &str) -> String {
+    let w = word;
+    let n = w.chars().count();
+    if n > 4 && w.ends_with("ies") {
+        return format!("{}y", &w[..w.len() - 3]);
+    }
+    if n > 5 && w.ends_with("ing") {
+        let base = &w[..w.len() - 3];
+        // "swimming" to "swim": a doubled last letter goes with the ending.
+        let bytes = base.as_bytes();
+        if bytes.len() > 2 && bytes[bytes.len() - 1] == bytes[bytes.len() - 2] {
+            return base[..base.len() - 1].to_owned();
+        }
+        return base.to_owned();
+    }
+    if n > 4
+        && (w.ends_with("ches") || w.ends_with("shes") || w.ends_with("xes") || w.ends_with("sses"))
+    {
+        return w[..w.len() - 2].to_owned();
+    }
+    if n > 3 && w.ends_with('s') && !w.ends_with("ss") && !w.ends_with("us") && !w.ends_with("is") {
+        return w[..w.len() - 1].to_owned();
+    }
+    w.to_owned()
+}
+
+fn stems(text: &str) -> Vec<String> {
+    words(text).iter().map(|w| stem(w)).collect()
+}
+
+/// Where a word is found in a service, and what that is worth.
+const NAME: f32 = 5.0;
+const FAMILY: f32 = 4.0;
+const CATEGORY: f32 = 3.0;
+const DESCRIPTION: f32 = 1.0;
+
+/// A service's words, field by field, read once.
+struct Indexed {
+    fields: Vec<(f32, Vec<String>)>,
+}
+
+/// A directory read for searching: each service's words, and the category tree.
+pub struct SearchIndex<'a> {
+    directory: &'a Directory,
+    services: Vec<Indexed>,
+    /// Every word of every service, for forgiving misspellings.
+    vocabulary: HashSet<String>,
+    children: HashMap<&'a str, Vec<&'a str>>,
+}
+
+impl<'a> SearchIndex<'a> {
+    pub fn new(directory: &'a Directory) -> Self {
+        let term_names: HashMap<&str, &str> = directory
+            .terms
+            .iter()
+            .map(|t| (t.key.as_str(), t.name.as_str()))
+            .collect();
+        let organisations: HashMap<&str, &str> = directory
+            .organizations
+            .iter()
+            .map(|o| (o.key.as_str(), o.name.as_str()))
+            .collect();
+        let mut vocabulary = HashSet::new();
+        let services: Vec<Indexed> = directory
+            .services
+            .iter()
+            .map(|s| {
+                let categories: Vec<&str> = s
+                    .terms
+                    .iter()
+                    .filter_map(|t| term_names.get(t.as_str()).copied())
+                    .collect();
+                let needs: Vec<&str> = s.send.needs.iter().map(|n| n.label()).collect();
+                let fields = vec![
+                    (NAME, stems(&s.name)),
+                    (FAMILY, stems(&s.send.family_words.join(" "))),
+                    (
+                        CATEGORY,
+                        stems(&format!("{} {}", categories.join(" "), needs.join(" "))),
+                    ),
+                    (
+                        DESCRIPTION,
+                        stems(&format!(
+                            "{} {} {}",
+                            s.description,
+                            s.send.easy_read,
+                            organisations
+                                .get(s.organization_key.as_str())
+                                .unwrap_or(&"")
+                        )),
+                    ),
+                ];
+                for (_, f) in &fields {
+                    vocabulary.extend(f.iter().cloned());
+                }
+                Indexed { fields }
+            })
+            .collect();
+        let mut children: HashMap<&str, Vec<&str>> = HashMap::new();
+        for t in &directory.terms {
+            if let Some(p) = &t.parent_key {
+                children.entry(p.as_str()).or_default().push(t.key.as_str());
+            }
+        }
+        SearchIndex {
+            directory,
+            services,
+            vocabulary,
+            children,
+        }
+    }
+
+    /// `key` and every term below it.
+    fn category_and_below(&self, key: &'a str) -> HashSet<&'a str> {
+        let mut found = HashSet::from([key]);
+        let mut queue = vec![key];
+        while let Some(k) = queue.pop() {
+            for c in self.children.get(k).into_iter().flatten() {
+                if found.insert(c) {
+                    queue.push(c);
+                }
+            }
+        }
+        found
+    }
+
+    /// The services that pass the filters, best match first; with no words, every one
+    /// that passes, by name.
+    pub fn search(&self, query: &Query) -> Vec<&'a Service> {
+        let concepts = self.concepts(&query.words);
+        let category = query
+            .category
+            .as_deref()
+            .and_then(|c| self.directory.terms.iter().find(|t| t.key == c))
+            .map(|t| self.category_and_below(t.key.as_str()));
+        let mut hits: Vec<(f32, &'a Service)> = Vec::new();
+        for (s, indexed) in self.directory.services.iter().zip(&self.services) {
+            if query.age.is_some_and(|a| !s.takes_age(a))
+                || query
+                    .need
+                    .is_some_and(|n| !s.send.needs.is_empty() && !s.send.needs.contains(&n))
+                || (query.free_only && !s.is_free())
+                || query
+                    .day
+                    .is_some_and(|d| !s.schedules.iter().any(|sc| sc.days.contains(&d)))
+                || category
+                    .as_ref()
+                    .is_some_and(|c| !s.terms.iter().any(|t| c.contains(t.as_str())))
+            {
+                continue;
+            }
+            if concepts.is_empty() {
+                hits.push((0.0, s));
+                continue;
+            }
+            let score = score(indexed, &concepts);
+            if score > 0.0 {
+                hits.push((score, s));
+            }
+        }
+        hits.sort_by(|a, b| {
+            b.0.partial_cmp(&a.0)
+                .unwrap_or(std::cmp::Ordering::Equal)
+                .then_with(|| a.1.name.cmp(&b.1.name))
+        });
+        hits.into_iter().map(|(_, s)| s).collect()
+    }
+
+    /// What the words ask for: each a list of alternatives (the family's words, the
+    /// directory's words for the same, a near spelling), each alternative a sequence of
+    /// stems, with what a match is worth.
+    fn concepts(&self, text: &str) -> Vec<Vec<(Vec<String>, f32)>> {
+        let lower = words(text).join(" ");
+        let mut concepts: Vec<Vec<(Vec<String>, f32)>> = Vec::new();
+        let mut covered = String::new();
+        // Phrases first ("short breaks", "can't sleep"), longest first.
+        let mut phrases: Vec<&(&str, &[&str])> = FAMILY_WORDS.iter().collect();
+        phrases.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
+        let padded = format!(" {lower} ");
+        for (phrase, meant) in phrases {
+            let key = words(phrase).join(" ");
+            if padded.contains(&format!(" {key} ")) && !covered.contains(&format!(" {key} ")) {
+                let mut alternatives = vec![(stems(&key), 1.0)];
+                alternatives.extend(meant.iter().map(|m| (stems(m), 0.8)));
+                concepts.push(alternatives);
+                covered.push_str(&format!(" {key} "));
+            }
+        }
+        for word in words(text) {
+            if STOP_WORDS.contains(&word.as_str()) || covered.contains(&format!(" {word} ")) {
+                continue;
+            }
+            let stemmed = stem(&word);
+            let mut alternatives = vec![(vec![stemmed.clone()], 1.0)];
+            if !self.vocabulary.contains(&stemmed) {
+                // A misspelling: the nearest words the directory has.
+                let most = match stemmed.chars().count() {
+                    0..=3 => 0,
+                    4..=7 => 1,
+                    _ => 2,
+                };
+                if most > 0 {
+                    alternatives.extend(
+                        self.vocabulary
+                            .iter()
+                            .filter(|v| strsim::damerau_levenshtein(v, &stemmed) <= most)
+                            .map(|v| (vec![v.clone()], 0.6)),
+                    );
+                }
+            }
+            concepts.push(alternatives);
+        }
+        concepts
+    }
+}
+
+/// How well a service matches: for each concept, its best alternative in its best field.
+fn score(indexed: &Indexed, concepts: &[Vec<(Vec<String>, f32)>]) -> f32 {
+    let mut total = 0.0;
+    let mut matched = 0;
+    for alternatives in concepts {
+        let mut best = 0.0f32;
+        for (sequence, worth) in alternatives {
+            for (weight, field) in &indexed.fields {
+                if contains_sequence(field, sequence) {
+                    best = best.max(weight * worth);
+                }
+            }
+        }
+        if best > 0.0 {
+            matched += 1;
+        }
+        total += best;
+    }
+    // A service matching every concept ranks above one matching some very well.
+    total * (matched as f32 / concepts.len() as f32).powi(2)
+}
+
+fn contains_sequence(field: &[String], sequence: &[String]) -> bool {
+    !sequence.is_empty()
+        && field
+            .windows(sequence.len())
+            .any(|w| w.iter().zip(sequence).all(|(a, b)| a == b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn service(key: &str, name: &str, description: &str, family: &[&str]) -> Service {
+        Service {
+            key: key.into(),
+            organization_key: "o".into(),
+            name: name.into(),
+            description: description.into(),
+            send: SendDetails {
+                family_words: family.iter().map(|w| (*w).to_owned()).collect(),
+                ..SendDetails::default()
+            },
+            ..Service::default()
+        }
+    }
+
+    fn directory() -> Directory {
+        let mut breaks = service(
+            "breaks",
+            "Bluebell Short Breaks",
+            "Saturday activities for disabled children",
+            &["respite", "time off"],
+        );
+        breaks.minimum_age = Some(5.0);
+        breaks.maximum_age = Some(17.0);
+        breaks.send.needs = vec![NeedType::Asd, NeedType::Sld];
+        breaks.terms = vec!["short-breaks".into()];
+        breaks.fees = "Free".into();
+        breaks.schedules = vec![Schedule {
+            days: vec![Day::Saturday],
+            ..Schedule::default()
+        }];
+        let mut sleep = service(
+            "sleep",
+            "Sleep support workshops",
+            "Help for children with autism and ADHD who struggle with sleep",
+            &["can't sleep"],
+        );
+        sleep.terms = vec!["health".into()];
+        let mut ebsa = service(
+            "ebsa",
+            "Attendance support team",
+            "Support for emotionally based school avoidance",
+            &["school refusal"],
+        );
+        ebsa.minimum_age = Some(5.0);
+        ebsa.maximum_age = Some(16.0);
+        let swim = service(
+            "swim",
+            "Inclusive swimming sessions",
+            "Swimming for everyone",
+            &[],
+        );
+        let sibs = service(
+            "sibs",
+            "SibSpace",
+            "A group for brothers and sisters of disabled children",
+            &[],
+        );
+        Directory {
+            organizations: vec![],
+            services: vec![breaks, sleep, ebsa, swim, sibs],
+            terms: vec![
+                TaxonomyTerm {
+                    key: "leisure".into(),
+                    name: "Leisure".into(),
+                    ..TaxonomyTerm::default()
+                },
+                TaxonomyTerm {
+                    key: "short-breaks".into(),
+                    name: "Short breaks".into(),
+                    parent_key: Some("leisure".into()),
+                    ..TaxonomyTerm::default()
+                },
+                TaxonomyTerm {
+                    key: "health".into(),
+                    name: "Health".into(),
+                    ..TaxonomyTerm::default()
+                },
+            ],
+        }
+    }
+
+    fn first(query: &str) -> String {
+        let d = directory();
+        let index = SearchIndex::new(&d);
+        index
+            .search(&Query {
+                words: query.into(),
+                ..Query::default()
+            })
+            .first()
+            .map_or("nothing".to_owned(), |s| s.key.clone())
+    }
+
+    #[test]
+    fn families_words_find_what_services_call_otherwise() {
+        for (query, expected) in [
+            ("can't sleep", "sleep"),
+            ("my son cant sleep", "sleep"),
+            ("school refusal", "ebsa"),
+            ("won't go to school", "ebsa"),
+            ("short breaks", "breaks"),
+            ("respite", "breaks"),
+            ("time off for parents", "breaks"),
+            ("ADHD", "sleep"),
+            ("swimming", "swim"),
+            ("swim", "swim"),
+            ("siblings", "sibs"),
+            ("brothers and sisters", "sibs"),
+            ("short break", "breaks"),
+        ] {
+            assert_eq!(first(query), expected, "\"{query}\"");
+        }
+    }
+
+    #[test]
+    fn small_misspellings_are_forgiven() {
+        assert_eq!(first("swiming"), "swim");
+        assert_eq!(first("attendence"), "ebsa");
+        assert_eq!(first("xyzzy"), "nothing");
+    }
+
+    #[test]
+    fn filters_narrow_before_ranking() {
+        let d = directory();
+        let index = SearchIndex::new(&d);
+        let keys = |q: Query| {
+            index
+                .search(&q)
+                .iter()
+                .map(|s| s.key.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            keys(Query {
+                age: Some(3.0),
+                words: "short breaks".into(),
+                ..Query::default()
+            }),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            keys(Query {
+                age: Some(9.0),
+                need: Some(NeedType::Asd),
+                free_only: true,
+                day: Some(Day::Saturday),
+                ..Query::default()
+            }),
+            vec!["breaks"]
+        );
+        assert_eq!(
+            keys(Query {
+                category: Some("leisure".into()),
+                ..Query::default()
+            }),
+            vec!["breaks"],
+            "a category takes in its children"
+        );
+        assert!(
+            keys(Query {
+                need: Some(NeedType::Hi),
+                ..Query::default()
+            })
+            .contains(&"swim".to_owned()),
+            "a service for all needs serves every need"
+        );
+    }
+
+    #[test]
+    fn plurals_and_endings_are_one_word() {
+        assert_eq!(stem("breaks"), "break");
+        assert_eq!(stem("therapies"), "therapy");
+        assert_eq!(stem("swimming"), "swim");
+        assert_eq!(stem("classes"), "class");
+        assert_eq!(stem("bus"), "bus");
+        assert_eq!(stem("autism"), "autism");
+    }
+}
