@@ -1019,6 +1019,8 @@ function shapedFiles (route) {
 // Valid values for an upload form's own fields, so the file is what is judged.
 const UPLOAD_FIELDS = { title: 'Hostile survey', period: '2023' }
 const VALID_FILES = {
+  // A 1-pixel PNG logo.
+  '/p/N/public-profile': { name: 'logo.png', type: 'image/png', bytes: Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64') },
   '/p/N/plans/N/surveys/new': { name: 'survey.csv', type: 'text/csv', bytes: Buffer.from('Question,Answer,Percent\r\nQ1,Yes,60\r\nQ1,No,40\r\n') },
   '/p/N/measures/N/comparators/new': { name: 'dfe.csv', type: 'text/csv', bytes: corpus.dfeCsv([['2019', 'National', '', '', '60'], ['2019', 'Regional', '', '', '55'], ['2019', 'Local authority', 'E08000031', 'Wolverhampton', '50']]) }
 }
@@ -1078,7 +1080,7 @@ function stall (name, { request, drip, expect }) {
 
 test('every upload route refuses hostile files as its least-privileged role', async () => {
   const uploads = signedInRoutes().filter(r => r.multipart)
-  assert.equal(uploads.length, 5, `upload routes found: ${uploads.map(r => r.pattern).join(', ')}`)
+  assert.equal(uploads.length, 6, `upload routes found: ${uploads.map(r => r.pattern).join(', ')}`)
   for (const route of uploads) await guarded('uploads', route, () => uploadCases(route))
   report('uploads')
 })
@@ -1086,7 +1088,8 @@ test('every upload route refuses hostile files as its least-privileged role', as
 async function uploadCases (route) {
   // The DfE comparator form reads any file as CSV text, so it says "no column" where the
   // spreadsheet forms name the limit; files shaped for a route are judged by what they say.
-  const spreadsheets = !/comparators/.test(route.pattern)
+  // The logo form reads images and says so in its own words.
+  const spreadsheets = !/comparators|public-profile/.test(route.pattern)
   for (const file of [...S.files, ...shapedFiles(route).map(f => ({ ...f, shaped: true }))]) {
     const form = await openForm(route)
     const pairs = withValues(validPairs(route, form).filter(([k]) => k !== 'file'), Object.fromEntries(Object.entries(UPLOAD_FIELDS).filter(([k]) => form.fields.some(f => f.name === k))))

@@ -67,7 +67,8 @@ pub enum LogoChange {
 }
 
 impl PublicProfileInput {
-    /// Reads the form and the chosen logo file (if any), checking every field.
+    /// Reads the form and the chosen logo file (if any, sent as the form's `file`),
+    /// checking every field.
     pub fn parse(form: &RawForm, logo: Option<&[u8]>) -> Result<Self, FieldErrors> {
         let mut f = FormReader::new(form);
         let colour = f.optional("colour", "the colour", 7).to_lowercase();
@@ -109,7 +110,7 @@ impl PublicProfileInput {
         let logo = match logo {
             Some(bytes) => match logo_type(bytes) {
                 Err(message) => {
-                    f.error("logo", message);
+                    f.error("file", message);
                     LogoChange::Keep
                 }
                 Ok(kind) => LogoChange::Replace(bytes.to_vec(), kind),
@@ -153,6 +154,9 @@ fn web_address(f: &mut FormReader<'_>, field: &str, what: &str) -> String {
 
 /// A logo's type from its first bytes (never from its name): PNG or JPEG, within the size.
 pub fn logo_type(bytes: &[u8]) -> Result<&'static str, String> {
+    if bytes.is_empty() {
+        return Err("The selected file is empty: choose a PNG or JPEG logo".to_owned());
+    }
     if bytes.len() > LOGO_MAX_BYTES {
         return Err(format!(
             "The logo must be smaller than {} KB (this one is {} KB)",
@@ -240,7 +244,7 @@ mod tests {
             Some(b"GIF89a"),
         )
         .unwrap_err();
-        for field in ["colour", "website", "contact_phone", "feedback_url", "logo"] {
+        for field in ["colour", "website", "contact_phone", "feedback_url", "file"] {
             assert!(bad.message_for(field).is_some(), "{field} is refused");
         }
         assert!(bad

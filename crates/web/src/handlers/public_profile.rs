@@ -24,7 +24,7 @@ fn profile_page(ctx: &Ctx, profile: &PublicProfile) -> FormPage {
         Field::text("colour", "Header colour (optional)")
             .hint(&format!("Your organisation's colour for the top of the public pages, as a hex code like #1d70b8. It must be dark enough for white text on it to be readable (a contrast of at least {MIN_CONTRAST} to 1). Leave blank for GOV.UK black."))
             .value(&profile.colour),
-        Field::file("logo", "Logo (optional)", ".png,.jpg,.jpeg,image/png,image/jpeg").hint(&format!(
+        Field::file("file", "Logo (optional)", ".png,.jpg,.jpeg,image/png,image/jpeg").hint(&format!(
             "A PNG or JPEG smaller than {} KB, shown beside your name at the top of the public pages.{}",
             LOGO_MAX_BYTES / 1024,
             if profile.logo_type.is_empty() { "" } else { " Choosing a file replaces the logo you have." }
