@@ -7,6 +7,7 @@
 //! without loops).
 
 mod checks;
+pub mod coverage;
 mod model;
 pub mod search;
 

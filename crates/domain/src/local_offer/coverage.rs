@@ -1,0 +1,141 @@
+//! What the Local Offer tells the plan: how fresh it is and where its gaps are. One
+//! definition each, for the plan's measures, the officers' pages and board papers.
+
+use super::model::*;
+use std::collections::HashMap;
+use time::Date;
+
+/// How long a service's entry stays current after it was last checked: three months, as
+/// the ORUK compliance guidance asks.
+pub const REVIEW_MONTHS: i32 = 3;
+
+/// Whether `service` was checked within `REVIEW_MONTHS` before `today`.
+pub fn is_current(service: &Service, today: Date) -> bool {
+    let since = crate::reports::months_after(today, -REVIEW_MONTHS);
+    service
+        .assured_date
+        .is_some_and(|d| d >= since && d <= today)
+}
+
+/// The share of running services checked within the review period, as a percentage, or
+/// `None` for a directory with no running services.
+pub fn share_current(directory: &Directory, today: Date) -> Option<f64> {
+    let running: Vec<&Service> = directory
+        .services
+        .iter()
+        .filter(|s| !matches!(s.status, Some(ServiceStatus::Defunct)))
+        .collect();
+    if running.is_empty() {
+        return None;
+    }
+    let current = running.iter().filter(|s| is_current(s, today)).count();
+    Some(100.0 * current as f64 / running.len() as f64)
+}
+
+/// Each top-level category (a term with no parent) with how many services are filed under
+/// it or anything below it, in the taxonomy's order. A category with none is a gap.
+pub fn services_by_heading(directory: &Directory) -> Vec<(&TaxonomyTerm, usize)> {
+    let parent: HashMap<&str, &str> = directory
+        .terms
+        .iter()
+        .filter_map(|t| t.parent_key.as_deref().map(|p| (t.key.as_str(), p)))
+        .collect();
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for s in &directory.services {
+        let mut heads: Vec<String> = s
+            .terms
+            .iter()
+            .map(|t| top_of(&parent, t.as_str()).to_owned())
+            .collect();
+        heads.sort();
+        heads.dedup();
+        for h in heads {
+            *counts.entry(h).or_default() += 1;
+        }
+    }
+    directory
+        .terms
+        .iter()
+        .filter(|t| t.parent_key.is_none())
+        .map(|t| (t, counts.get(&t.key).copied().unwrap_or(0)))
+        .collect()
+}
+
+/// The top of a term's branch. Loops were refused when the directory was read; the step
+/// limit keeps a bad record from hanging this.
+fn top_of<'a>(parent: &HashMap<&'a str, &'a str>, mut key: &'a str) -> &'a str {
+    for _ in 0..64 {
+        match parent.get(key) {
+            Some(p) => key = p,
+            None => break,
+        }
+    }
+    key
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    fn term(key: &str, parent: Option<&str>) -> TaxonomyTerm {
+        TaxonomyTerm {
+            key: key.into(),
+            name: key.into(),
+            parent_key: parent.map(str::to_owned),
+            ..TaxonomyTerm::default()
+        }
+    }
+
+    #[test]
+    fn a_service_is_current_for_three_months_after_it_was_checked() {
+        let today = date!(2026 - 12 - 03);
+        let checked = |d| Service {
+            assured_date: Some(d),
+            ..Service::default()
+        };
+        assert!(is_current(&checked(date!(2026 - 09 - 03)), today));
+        assert!(!is_current(&checked(date!(2026 - 09 - 02)), today));
+        assert!(!is_current(&Service::default(), today), "never checked");
+        let directory = Directory {
+            services: vec![
+                checked(date!(2026 - 11 - 01)),
+                checked(date!(2025 - 01 - 01)),
+            ],
+            ..Directory::default()
+        };
+        assert_eq!(share_current(&directory, today), Some(50.0));
+        assert_eq!(share_current(&Directory::default(), today), None);
+    }
+
+    #[test]
+    fn each_heading_counts_the_services_below_it_and_a_heading_with_none_is_a_gap() {
+        let directory = Directory {
+            terms: vec![
+                term("leisure", None),
+                term("short-breaks", Some("leisure")),
+                term("travel", None),
+            ],
+            services: vec![
+                Service {
+                    terms: vec!["short-breaks".into(), "leisure".into()],
+                    ..Service::default()
+                },
+                Service {
+                    terms: vec!["leisure".into()],
+                    ..Service::default()
+                },
+            ],
+            ..Directory::default()
+        };
+        let counts: Vec<(&str, usize)> = services_by_heading(&directory)
+            .into_iter()
+            .map(|(t, n)| (t.key.as_str(), n))
+            .collect();
+        assert_eq!(
+            counts,
+            vec![("leisure", 2), ("travel", 0)],
+            "counted once each"
+        );
+    }
+}
