@@ -190,9 +190,6 @@ async fn supersede(
     .bind(now_text())
     .execute(&mut **tx)
     .await
-    .map_err(|e| match &e {
-        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict,
-        _ => StoreError::Database(e),
-    })?;
+    .map_err(crate::conflict_on_duplicate)?;
     Ok(())
 }

@@ -270,11 +270,8 @@ async fn write_approval(
         .bind(text(a.published_on))
         .execute(&mut **tx)
         .await
-        .map_err(|e| match &e {
-            // Two first saves at once: the second is the stale one.
-            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict,
-            _ => StoreError::Database(e),
-        })?
+        // Two first saves at once: the second is the stale one.
+        .map_err(crate::conflict_on_duplicate)?
     } else {
         sqlx::query(
             "UPDATE plan_approvals SET submission_due = $1, submitted_on = $2, approved_on = $3, approved_by = $4, published_on = $5, \

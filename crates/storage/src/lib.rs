@@ -283,6 +283,15 @@ pub(crate) fn duplicate_as(message: &str) -> impl FnOnce(sqlx::Error) -> StoreEr
     }
 }
 
+/// A second insert of what must be made once (a first save, a correction) is a
+/// conflict: someone else did it first.
+pub(crate) fn conflict_on_duplicate(error: sqlx::Error) -> StoreError {
+    match &error {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict,
+        _ => StoreError::Database(error),
+    }
+}
+
 pub(crate) fn one_or_not_found(row: Option<AnyRow>) -> Result<AnyRow> {
     row.ok_or(StoreError::NotFound)
 }

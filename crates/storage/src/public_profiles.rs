@@ -78,10 +78,7 @@ impl Store {
             .bind(now_text())
             .execute(&mut *write.tx)
             .await
-            .map_err(|e| match &e {
-                sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict,
-                _ => StoreError::Database(e),
-            })?;
+            .map_err(crate::conflict_on_duplicate)?;
         }
         let p = &input.profile;
         let done = sqlx::query(

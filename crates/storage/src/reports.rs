@@ -3,7 +3,7 @@
 
 use crate::audit::{record, record_created, Change, Subject};
 use crate::sql::{date_text, now_text, opt_date_text, RowExt};
-use crate::{one_or_not_found, Actor, Result, Store, StoreError};
+use crate::{one_or_not_found, Actor, Result, Store};
 use sendplan_domain::measures::{DataPoint, Measure};
 use sendplan_domain::plan::{Action, Area, Milestone, Plan, ProgressUpdate, Rating};
 use sendplan_domain::reports::ReportKind;
@@ -265,10 +265,7 @@ impl Store {
         .bind(now_text())
         .execute(&mut *write.tx)
         .await
-        .map_err(|e| match &e {
-            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict,
-            _ => StoreError::Database(e),
-        })?;
+        .map_err(crate::conflict_on_duplicate)?;
         let published = sqlx::query(
             "DELETE FROM published_reports WHERE report_id = $1 AND partnership_id = $2",
         )
