@@ -12,11 +12,12 @@ use std::path::{Path, PathBuf};
 #[derive(Subcommand, Debug)]
 pub enum LocalOfferCommand {
     /// Import a directory from an Open Referral UK feed: a JSON file (ORUK 3.0 or 1.0: a
-    /// page of services, a list, NDJSON), a folder of such pages, or a folder of ORUK's
-    /// CSV tables. Records are matched by their ids, so a feed can be imported again.
+    /// page of services, a list, NDJSON), a folder of such pages, a folder of ORUK's CSV
+    /// tables, or a feed's address (its /services pages are read one after another).
+    /// Records are matched by their ids, so a feed can be imported again.
     Import {
-        /// The file or folder.
-        path: PathBuf,
+        /// The file, folder or address (https://directory.example.org/api/).
+        path: String,
         /// The partnership whose Local Offer it is (see `sendplan partnerships`).
         #[arg(long)]
         partnership: i64,
@@ -92,6 +93,79 @@ fn read_feed(path: &Path) -> Result<FeedRead> {
     Ok(read_json_pages(&[&bytes])?)
 }
 
+/// The most pages read from a feed's address.
+const MAX_PAGES: usize = 1000;
+/// How many services a page is asked for.
+const PER_PAGE: usize = 100;
+
+/// The `/services` address of a feed: the address given if it names `/services`, else that
+/// under it.
+fn services_address(feed: &str) -> String {
+    let base = feed.split('?').next().unwrap_or(feed).trim_end_matches('/');
+    if base.ends_with("/services") {
+        base.to_owned()
+    } else {
+        format!("{base}/services")
+    }
+}
+
+/// Reads a feed from its address: `/services?full=true`, page by page, until the feed
+/// says it is on its last page (3.0's `last_page` or 1.0's `last`), within the size limit
+/// and `MAX_PAGES`.
+async fn fetch_feed(feed: &str) -> Result<FeedRead> {
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(60))
+        .user_agent(concat!("sendplan/", env!("CARGO_PKG_VERSION")))
+        .build()?;
+    let address = services_address(feed);
+    let mut pages: Vec<Vec<u8>> = Vec::new();
+    let mut total = 0usize;
+    for page in 1..=MAX_PAGES {
+        let url = format!("{address}?full=true&page={page}&per_page={PER_PAGE}");
+        let mut response = client
+            .get(&url)
+            .header("Accept", "application/json")
+            .send()
+            .await
+            .with_context(|| format!("{url} could not be reached"))?;
+        if !response.status().is_success() {
+            bail!("{url} answered {}", response.status());
+        }
+        // Read within the limit, whatever the response says its length is.
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await? {
+            total += chunk.len();
+            if total > MAX_FEED_BYTES {
+                bail!(
+                    "the feed is larger than {} MB, the most sendplan reads",
+                    MAX_FEED_BYTES / 1024 / 1024
+                );
+            }
+            body.extend_from_slice(&chunk);
+        }
+        let envelope: serde_json::Value = serde_json::from_slice(&body)
+            .with_context(|| format!("{url} did not answer with JSON"))?;
+        let flag = |key: &str| envelope.get(key).and_then(serde_json::Value::as_bool);
+        let number = |key: &str| envelope.get(key).and_then(serde_json::Value::as_u64);
+        let items = envelope
+            .get("contents")
+            .or_else(|| envelope.get("content"))
+            .and_then(serde_json::Value::as_array)
+            .map_or(0, Vec::len);
+        let last = flag("last_page").or_else(|| flag("last")).unwrap_or(false)
+            || number("total_pages")
+                .or_else(|| number("totalPages"))
+                .is_some_and(|t| page as u64 >= t)
+            || items == 0;
+        pages.push(body);
+        if last {
+            let pages: Vec<&[u8]> = pages.iter().map(Vec::as_slice).collect();
+            return Ok(read_json_pages(&pages)?);
+        }
+    }
+    bail!("the feed has more than {MAX_PAGES} pages of {PER_PAGE} services")
+}
+
 pub async fn run(command: LocalOfferCommand, url: &str) -> Result<()> {
     match command {
         LocalOfferCommand::Import {
@@ -100,11 +174,14 @@ pub async fn run(command: LocalOfferCommand, url: &str) -> Result<()> {
             skip_invalid,
             dry_run,
         } => {
-            let feed = read_feed(&path)
-                .with_context(|| format!("{} is not a feed sendplan can read", path.display()))?;
+            let feed = if path.starts_with("https://") || path.starts_with("http://") {
+                fetch_feed(&path).await
+            } else {
+                read_feed(Path::new(&path))
+            }
+            .with_context(|| format!("{path} is not a feed sendplan can read"))?;
             println!(
-                "{}: {} ({} services, {} organisations, {} taxonomy terms can be taken).",
-                path.display(),
+                "{path}: {} ({} services, {} organisations, {} taxonomy terms can be taken).",
                 feed.format.label(),
                 feed.directory.services.len(),
                 feed.directory.organizations.len(),
@@ -138,10 +215,13 @@ pub async fn run(command: LocalOfferCommand, url: &str) -> Result<()> {
                     "there is no partnership with id {partnership} (see `sendplan partnerships`)"
                 );
             };
-            let source = path.file_name().map_or_else(
-                || path.display().to_string(),
-                |n| n.to_string_lossy().into_owned(),
-            );
+            let source = if path.contains("://") {
+                path.clone()
+            } else {
+                Path::new(&path)
+                    .file_name()
+                    .map_or_else(|| path.clone(), |n| n.to_string_lossy().into_owned())
+            };
             let outcome = store
                 .import_directory(Actor(None), p.id, &feed.directory, &source, !dry_run)
                 .await?;
@@ -168,6 +248,29 @@ pub async fn run(command: LocalOfferCommand, url: &str) -> Result<()> {
                 println!("Nothing was changed (--dry-run).");
             }
             Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_feeds_services_address_is_found_from_what_is_given() {
+        for (given, expected) in [
+            (
+                "https://d.example.org/api",
+                "https://d.example.org/api/services",
+            ),
+            (
+                "https://d.example.org/api/",
+                "https://d.example.org/api/services",
+            ),
+            (
+                "https://d.example.org/api/services?page=3",
+                "https://d.example.org/api/services",
+            ),
+        ] {
+            assert_eq!(super::services_address(given), expected);
         }
     }
 }
