@@ -6,6 +6,7 @@ mod assets;
 mod audit_words;
 mod auth;
 pub mod charts;
+mod directory;
 mod errors;
 mod forms;
 mod handlers;

@@ -5676,3 +5676,120 @@ async fn a_surveys_details_are_corrected_and_its_results_kept() {
     );
     assert!(body.contains("Someone else saved a change"));
 }
+
+/// The public Local Offer (issue 16): a partnership's imported directory, searched in
+/// families' words and filtered without JavaScript, each service on its own page; nothing
+/// of another partnership's, and no page for a partnership without services.
+#[tokio::test]
+async fn the_local_offer_is_searched_browsed_and_read_without_signing_in() {
+    use sendplan_domain::local_offer::*;
+    let w = world().await;
+    let public_a = public_base(&w, w.a.pid).await;
+    let offer = public_a.replacen("/public/", "/local-offer/", 1);
+    assert_eq!(
+        w.get(None, &offer).await.0,
+        StatusCode::NOT_FOUND,
+        "no services, no page"
+    );
+    let service = |key: &str, name: &str, description: &str, min: f32, max: f32| Service {
+        key: key.into(),
+        organization_key: "org".into(),
+        name: name.into(),
+        description: description.into(),
+        minimum_age: Some(min),
+        maximum_age: Some(max),
+        terms: vec!["breaks".into()],
+        fees: "Free".into(),
+        ..Service::default()
+    };
+    let directory = Directory {
+        organizations: vec![Organization {
+            key: "org".into(),
+            name: "Bluebell Trust".into(),
+            ..Organization::default()
+        }],
+        services: vec![
+            service(
+                "s1",
+                "Bluebell Short Breaks",
+                "Overnight short breaks <for> families",
+                5.0,
+                18.0,
+            ),
+            service(
+                "s2",
+                "Little Steps Nursery",
+                "A nursery with short breaks too",
+                0.0,
+                5.0,
+            ),
+        ],
+        terms: vec![
+            TaxonomyTerm {
+                key: "leisure".into(),
+                name: "Leisure".into(),
+                ..TaxonomyTerm::default()
+            },
+            TaxonomyTerm {
+                key: "breaks".into(),
+                name: "Short breaks".into(),
+                parent_key: Some("leisure".into()),
+                ..TaxonomyTerm::default()
+            },
+        ],
+    };
+    w.store
+        .import_directory(Actor(None), w.a.pid, &directory, "test", true)
+        .await
+        .unwrap();
+    let (status, home) = w.get(None, &offer).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(home.contains("2 services") && home.contains(&format!("{offer}/categories/leisure")));
+    let (_, found) = w
+        .get(None, &format!("{offer}/search?q=respite&age=9"))
+        .await;
+    assert!(
+        found.contains("Bluebell Short Breaks"),
+        "respite finds short breaks"
+    );
+    assert!(
+        !found.contains("Little Steps Nursery"),
+        "a 9-year-old is too old for the nursery"
+    );
+    let (_, bad_age) = w.get(None, &format!("{offer}/search?age=ninety")).await;
+    assert!(
+        bad_age.contains("age as a number of years from 0 to 25"),
+        "{bad_age}"
+    );
+    let (status, category) = w.get(None, &format!("{offer}/categories/leisure")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        category.contains("Bluebell Short Breaks") && category.contains("Little Steps Nursery")
+    );
+    let (status, page) = w.get(None, &format!("{offer}/services/s1")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("Overnight short breaks &#60;for&#62; families"),
+        "text, never markup"
+    );
+    assert!(page.contains("5 to 18 years") && page.contains("Free"));
+    // Not through another partnership's address, and old numeric addresses move.
+    let public_b = public_base(&w, w.b.pid).await;
+    let other = public_b.replacen("/public/", "/local-offer/", 1);
+    assert_eq!(
+        w.get(None, &format!("{other}/services/s1")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let (status, _, headers) = w
+        .send(
+            Request::get(format!("/local-offer/{}/services/s1", w.a.pid.0))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(
+        headers.get(header::LOCATION).unwrap(),
+        format!("{offer}/services/s1").as_str()
+    );
+}

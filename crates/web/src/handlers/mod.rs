@@ -10,6 +10,7 @@ mod history;
 mod imports;
 mod inspections;
 mod lifecycle;
+mod local_offer;
 mod measure_files;
 mod measures;
 mod members;
@@ -256,6 +257,16 @@ pub fn routes() -> Router<AppState> {
             get(governance::add_action_arising),
         )
         .route("/public/{key}", get(publication::public_index))
+        .route("/local-offer/{key}", get(local_offer::home))
+        .route("/local-offer/{key}/search", get(local_offer::search))
+        .route(
+            "/local-offer/{key}/categories/{term}",
+            get(local_offer::category),
+        )
+        .route(
+            "/local-offer/{key}/services/{service}",
+            get(local_offer::service),
+        )
         .route(
             "/public/{key}/brand.css",
             get(public_profile::brand_stylesheet),

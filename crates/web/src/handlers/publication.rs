@@ -579,7 +579,7 @@ async fn public_body(
         .collect();
     let mut chrome = Chrome::plain(overview.plan.title.clone(), None);
     chrome.home_href = format!("{base}/plans/{}", plan.0);
-    chrome.brand = Some(brand(state, partnership, &p.name, &base).await?);
+    chrome.brand = Some(brand_of(state, partnership, &p.name, &base).await?);
     Ok(PublicPlanBody {
         chrome,
         partnership: p.name.clone(),
@@ -650,7 +650,7 @@ pub async fn public_report(
 
 /// The partnership's own name, look and contact details for the top and foot of its
 /// public pages.
-async fn brand(
+pub(super) async fn brand_of(
     state: &AppState,
     partnership: PartnershipId,
     name: &str,
@@ -708,13 +708,21 @@ pub async fn public_index(State(state): State<AppState>, Path(key): Path<String>
     let name = state.store.get_partnership(partnership).await?.name;
     let mut chrome = Chrome::plain(format!("{name}: SEND improvement"), None);
     chrome.home_href = base.clone();
-    chrome.brand = Some(brand(&state, partnership, &name, &base).await?);
+    chrome.brand = Some(brand_of(&state, partnership, &name, &base).await?);
     let page = html(&TablePage {
         chrome,
         heading: "Improving support for children and young people with SEND".to_owned(),
         caption: name,
         intro: "The local area partnership (the council, the NHS and the parent carer forum) publishes how its plans to improve special educational needs and disabilities (SEND) support are going.".to_owned(),
-        buttons: vec![],
+        // The partnership's Local Offer, where it keeps one here.
+        buttons: if state.store.local_offer(partnership).await?.services.is_empty() {
+            vec![]
+        } else {
+            vec![crate::views::LinkButton::primary(
+                "Find services and support: the Local Offer",
+                base.replacen("/public/", "/local-offer/", 1),
+            )]
+        },
         head: vec!["Plan"],
         rows: plans
             .into_iter()

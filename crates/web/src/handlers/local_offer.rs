@@ -1,0 +1,182 @@
+//! The public Local Offer at `/local-offer/{partnership}`: no sign-in, no JavaScript
+//! needed, the partnership's own look. A partnership without services has no Local
+//! Offer page.
+
+use super::publication::{brand_of, named_partnership};
+use crate::directory::{
+    card, categories, day_options, need_options, service_page, HomePage, ResultsPage,
+};
+use crate::errors::{AppError, AppResult};
+use crate::pages::html;
+use crate::views::Chrome;
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect};
+use sendplan_domain::input::RawForm;
+use sendplan_domain::local_offer::search::{Query as Search, SearchIndex};
+use sendplan_domain::local_offer::{Day, Directory};
+use sendplan_domain::needs::NeedType;
+use sendplan_domain::PartnershipId;
+
+/// The partnership, its directory and its Local Offer's address; not found without
+/// services. An old numeric address moves to the partnership's name.
+async fn directory_of(
+    state: &AppState,
+    key: &str,
+) -> Result<Result<(PartnershipId, String, String, Directory), String>, AppError> {
+    let (partnership, public_base, moved) = named_partnership(state, key).await?;
+    let base = public_base.replacen("/public/", "/local-offer/", 1);
+    if moved {
+        return Ok(Err(base));
+    }
+    let directory = state.store.local_offer(partnership).await?;
+    if directory.services.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    Ok(Ok((partnership, public_base, base, directory)))
+}
+
+async fn chrome(
+    state: &AppState,
+    partnership: PartnershipId,
+    public_base: &str,
+    title: &str,
+) -> Result<(Chrome, String), AppError> {
+    let name = state.store.get_partnership(partnership).await?.name;
+    let mut chrome = Chrome::plain(title, None);
+    chrome.brand = Some(brand_of(state, partnership, &name, public_base).await?);
+    Ok((chrome, name))
+}
+
+pub async fn home(State(state): State<AppState>, Path(key): Path<String>) -> AppResult {
+    let (partnership, public_base, base, directory) = match directory_of(&state, &key).await? {
+        Ok(found) => found,
+        Err(moved) => return Ok(Redirect::permanent(&moved).into_response()),
+    };
+    let (chrome, name) = chrome(&state, partnership, &public_base, "Local Offer").await?;
+    html(&HomePage {
+        chrome,
+        partnership: name,
+        search_href: format!("{base}/search"),
+        categories: categories(&directory, None, &base),
+        total: directory.services.len(),
+    })
+}
+
+/// Search results, and a category's page (the same list, within the category).
+async fn results(
+    state: &AppState,
+    key: &str,
+    category: Option<String>,
+    form: &RawForm,
+) -> AppResult {
+    let (partnership, public_base, base, directory) = match directory_of(state, key).await? {
+        Ok(found) => found,
+        Err(moved) => return Ok(Redirect::permanent(&moved).into_response()),
+    };
+    let category_term = category
+        .as_deref()
+        .map(|c| {
+            directory
+                .terms
+                .iter()
+                .find(|t| t.key == c)
+                .cloned()
+                .ok_or(AppError::NotFound)
+        })
+        .transpose()?;
+    let words = form.get("q").trim().chars().take(200).collect::<String>();
+    let age_text = form.get("age").trim().to_owned();
+    let age = age_text
+        .parse::<f32>()
+        .ok()
+        .filter(|a| (0.0..=25.0).contains(a));
+    let age_error = if !age_text.is_empty() && age.is_none() {
+        "Enter the child's age as a number of years from 0 to 25".to_owned()
+    } else {
+        String::new()
+    };
+    let need = NeedType::from_any_case(form.get("need"));
+    let day = Day::from_code(form.get("day"));
+    let free_only = form.get("free") == "yes";
+    let index = SearchIndex::new(&directory);
+    let found = index.search(&Search {
+        words: words.clone(),
+        age,
+        need,
+        category: category_term.as_ref().map(|t| t.key.clone()),
+        free_only,
+        day,
+    });
+    let heading = match (&category_term, words.is_empty()) {
+        (Some(t), _) => t.name.clone(),
+        (None, false) => format!("Services for \"{words}\""),
+        (None, true) => "All services".to_owned(),
+    };
+    let (chrome, name) = chrome(state, partnership, &public_base, &heading).await?;
+    let summary = match found.len() {
+        0 => "No services match. Try fewer or other words, or fewer filters.".to_owned(),
+        1 => "1 service".to_owned(),
+        n => format!("{n} services, the closest match first"),
+    };
+    let search_href = match &category_term {
+        Some(t) => format!("{base}/categories/{}", t.key),
+        None => format!("{base}/search"),
+    };
+    html(&ResultsPage {
+        chrome,
+        partnership: name,
+        heading,
+        search_href,
+        words,
+        age: age_text,
+        free_only,
+        needs: need_options(need),
+        days: day_options(day),
+        below: category_term
+            .as_ref()
+            .map(|t| categories(&directory, Some(t.key.as_str()), &base))
+            .unwrap_or_default(),
+        results: found.iter().map(|s| card(&directory, s, &base)).collect(),
+        summary,
+        age_error,
+    })
+}
+
+pub async fn search(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    Query(query): Query<Vec<(String, String)>>,
+) -> AppResult {
+    results(&state, &key, None, &RawForm(query)).await
+}
+
+pub async fn category(
+    State(state): State<AppState>,
+    Path((key, term)): Path<(String, String)>,
+    Query(query): Query<Vec<(String, String)>>,
+) -> AppResult {
+    results(&state, &key, Some(term), &RawForm(query)).await
+}
+
+pub async fn service(
+    State(state): State<AppState>,
+    Path((key, service)): Path<(String, String)>,
+) -> AppResult {
+    let (partnership, public_base, base, directory) = match directory_of(&state, &key).await? {
+        Ok(found) => found,
+        Err(moved) => {
+            return Ok(Redirect::permanent(&format!("{moved}/services/{service}")).into_response())
+        }
+    };
+    let found = directory
+        .services
+        .iter()
+        .find(|s| s.key == service)
+        .ok_or(AppError::NotFound)?;
+    let (chrome, name) = chrome(&state, partnership, &public_base, &found.name).await?;
+    let today = time::OffsetDateTime::now_utc().date();
+    html(&service_page(
+        chrome, &name, &directory, found, &base, today,
+    ))
+}
