@@ -7,7 +7,7 @@ use crate::views::Chrome;
 use askama::Template;
 use sendplan_domain::input::long_date;
 use sendplan_domain::local_offer::coverage::is_current;
-use sendplan_domain::local_offer::search::Query;
+use sendplan_domain::local_offer::search::{Query, SearchIndex};
 use sendplan_domain::local_offer::{Day, Directory, Service, ServiceStatus, TaxonomyTerm};
 use sendplan_domain::needs::NeedType;
 use time::Date;
@@ -170,8 +170,12 @@ fn organisation_name(directory: &Directory, service: &Service) -> String {
 
 /// Top-level categories (or the children of `parent`), each with its count of services,
 /// those with none left out: families browse to services, not to empty headings.
-pub fn categories(directory: &Directory, parent: Option<&str>, base: &str) -> Vec<CategoryLink> {
-    let index = sendplan_domain::local_offer::search::SearchIndex::new(directory);
+pub fn categories(
+    directory: &Directory,
+    index: &SearchIndex<'_>,
+    parent: Option<&str>,
+    base: &str,
+) -> Vec<CategoryLink> {
     directory
         .terms
         .iter()
@@ -190,34 +194,41 @@ pub fn categories(directory: &Directory, parent: Option<&str>, base: &str) -> Ve
         .collect()
 }
 
-/// The need filter's choices.
-pub fn need_options(chosen: Option<NeedType>) -> Vec<FilterChoice> {
+/// A filter's choices: "any" first, then every value, the chosen one marked.
+fn choices<T: Copy + PartialEq>(
+    any: &str,
+    all: &[T],
+    chosen: Option<T>,
+    code: fn(T) -> &'static str,
+    label: fn(T) -> &'static str,
+) -> Vec<FilterChoice> {
     std::iter::once(FilterChoice {
         value: String::new(),
-        label: "Any need".to_owned(),
+        label: any.to_owned(),
         selected: chosen.is_none(),
     })
-    .chain(NeedType::ALL.iter().map(|n| FilterChoice {
-        value: n.code().to_owned(),
-        label: n.label().to_owned(),
-        selected: chosen == Some(*n),
+    .chain(all.iter().map(|v| FilterChoice {
+        value: code(*v).to_owned(),
+        label: label(*v).to_owned(),
+        selected: chosen == Some(*v),
     }))
     .collect()
 }
 
+/// The need filter's choices.
+pub fn need_options(chosen: Option<NeedType>) -> Vec<FilterChoice> {
+    choices(
+        "Any need",
+        NeedType::ALL,
+        chosen,
+        NeedType::code,
+        NeedType::label,
+    )
+}
+
 /// The day filter's choices.
 pub fn day_options(chosen: Option<Day>) -> Vec<FilterChoice> {
-    std::iter::once(FilterChoice {
-        value: String::new(),
-        label: "Any day".to_owned(),
-        selected: chosen.is_none(),
-    })
-    .chain(Day::ALL.iter().map(|d| FilterChoice {
-        value: d.code().to_owned(),
-        label: d.label().to_owned(),
-        selected: chosen == Some(*d),
-    }))
-    .collect()
+    choices("Any day", Day::ALL, chosen, Day::code, Day::label)
 }
 
 /// Everything a family needs about one service.

@@ -58,7 +58,7 @@ pub async fn home(State(state): State<AppState>, Path(key): Path<String>) -> App
         chrome,
         partnership: name,
         search_href: format!("{base}/search"),
-        categories: categories(&directory, None, &base),
+        categories: categories(&directory, &SearchIndex::new(&directory), None, &base),
         total: directory.services.len(),
     })
 }
@@ -135,7 +135,7 @@ async fn results(
         days: day_options(day),
         below: category_term
             .as_ref()
-            .map(|t| categories(&directory, Some(t.key.as_str()), &base))
+            .map(|t| categories(&directory, &index, Some(t.key.as_str()), &base))
             .unwrap_or_default(),
         results: found.iter().map(|s| card(&directory, s, &base)).collect(),
         summary,
