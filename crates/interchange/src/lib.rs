@@ -8,6 +8,7 @@ pub mod docx;
 mod export;
 pub mod measure_sheet;
 pub mod oruk;
+pub mod postcodes;
 pub mod raster;
 mod read;
 pub mod seeds;

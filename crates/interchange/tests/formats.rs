@@ -3141,7 +3141,7 @@ fn families_searches_put_the_right_service_first() {
     let directory = sendplan_interchange::oruk::read_json(&bytes)
         .unwrap()
         .directory;
-    let index = SearchIndex::new(&directory);
+    let index = SearchIndex::new(directory);
     let mut wrong = Vec::new();
     for (words, expected) in [
         ("can't sleep", "Sleep Well Children's Sleep Support"),
@@ -3225,10 +3225,12 @@ fn families_searches_put_the_right_service_first() {
         ("dyspraxia", "Children's Occupational Therapy"),
         ("summer holidays", "Holiday Fun Inclusive Play Scheme"),
     ] {
-        let found = index.search(&Query {
-            words: words.into(),
-            ..Query::default()
-        });
+        let found = index
+            .search(&Query {
+                words: words.into(),
+                ..Query::default()
+            })
+            .services;
         let first = found.first().map_or("nothing", |s| s.name.as_str());
         if first != expected {
             wrong.push(format!(

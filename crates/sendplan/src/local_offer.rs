@@ -5,7 +5,9 @@
 use anyhow::{bail, Context, Result};
 use clap::Subcommand;
 use sendplan_domain::PartnershipId;
-use sendplan_interchange::oruk::{read_csv_tables, read_json_pages, FeedRead, MAX_FEED_BYTES};
+use sendplan_interchange::oruk::{
+    conformance, read_csv_tables, read_json_pages, FeedRead, MAX_FEED_BYTES,
+};
 use sendplan_storage::Actor;
 use std::path::{Path, PathBuf};
 
@@ -28,6 +30,156 @@ pub enum LocalOfferCommand {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Check a feed against Open Referral UK: a file or folder has every record checked
+    /// against the schema of its edition and sendplan's rules; an API's address is walked
+    /// as the official validator walks one (`/`, the first, a middle and the last page of
+    /// each list, then every record on them by its id), each answer checked against the
+    /// ORUK 3.0 schemas. Exits with 1 if anything is wrong.
+    CheckFeed {
+        /// The file, folder or API address (https://directory.example.org/api/).
+        path: String,
+    },
+    /// Load the postcode table the Local Offer measures distances with: a CSV of the ONS
+    /// Postcode Directory (whole, or the files of the partnership's postcode areas) or
+    /// any CSV with postcode, latitude and longitude columns. Replaces the table.
+    Postcodes {
+        /// The CSV file.
+        path: PathBuf,
+        /// The partnership whose Local Offer uses it.
+        #[arg(long)]
+        partnership: i64,
+    },
+}
+
+/// The largest postcode file read: the whole ONS Postcode Directory is about 1.3 GB; a
+/// region's files are far smaller.
+const MAX_POSTCODE_FILE_BYTES: u64 = 2 * 1024 * 1024 * 1024;
+
+async fn load_postcodes(path: &Path, partnership: i64, url: &str) -> Result<()> {
+    let size = std::fs::metadata(path)
+        .with_context(|| format!("cannot read {}", path.display()))?
+        .len();
+    if size > MAX_POSTCODE_FILE_BYTES {
+        bail!("{} is larger than the 2 GB sendplan reads", path.display());
+    }
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let table = sendplan_interchange::postcodes::read_postcodes(std::io::BufReader::new(file))
+        .with_context(|| format!("{} was not loaded", path.display()))?;
+    let store = crate::open_store(url).await?;
+    let Ok(p) = store.get_partnership(PartnershipId(partnership)).await else {
+        bail!("there is no partnership with id {partnership} (see `sendplan partnerships`)");
+    };
+    let source = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let loaded = store
+        .load_postcodes(Actor(None), p.id, &table.postcodes, &source)
+        .await?;
+    store.close().await;
+    println!(
+        "{}'s Local Offer: {loaded} postcodes loaded from {source}.",
+        p.name
+    );
+    match table.without_position {
+        0 => {}
+        1 => println!("1 postcode was left out because the file gives it no position."),
+        n => println!("{n} postcodes were left out because the file gives them no position."),
+    }
+    Ok(())
+}
+
+/// Walks the API at `base` (blocking: run it off the async runtime).
+fn walk_api(base: &str) -> Result<conformance::Walk> {
+    let client = reqwest::blocking::Client::builder()
+        .timeout(std::time::Duration::from_secs(60))
+        .user_agent(concat!("sendplan/", env!("CARGO_PKG_VERSION")))
+        .build()?;
+    let base = base.split('?').next().unwrap_or(base).trim_end_matches('/');
+    let mut fetch = |address: &str| -> conformance::Fetched {
+        let url = format!("{base}/{address}");
+        let response = client
+            .get(&url)
+            .header("Accept", "application/json")
+            .send()
+            .map_err(|e| format!("could not be reached ({e})"))?;
+        let status = response.status().as_u16();
+        let mut body = Vec::new();
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(response, MAX_FEED_BYTES as u64 + 1),
+            &mut body,
+        )
+        .map_err(|e| format!("could not be read ({e})"))?;
+        if body.len() > MAX_FEED_BYTES {
+            return Err(format!(
+                "answered with more than {} MB",
+                MAX_FEED_BYTES / 1024 / 1024
+            ));
+        }
+        Ok((status, body))
+    };
+    Ok(conformance::walk(&mut fetch))
+}
+
+/// `check-feed`: says what is wrong with a feed, and fails if anything is.
+async fn check_feed(path: &str) -> Result<()> {
+    if path.starts_with("https://") || path.starts_with("http://") {
+        let base = path.to_owned();
+        let walk = tokio::task::spawn_blocking(move || walk_api(&base)).await??;
+        println!(
+            "{path}: {} answers checked against Open Referral UK 3.0 ({} services read one by one).",
+            walk.asked.len(),
+            walk.services
+        );
+        for missing in &walk.not_offered {
+            println!("Note: {missing} is not offered (it is optional).");
+        }
+        if walk.problems.is_empty() {
+            println!("Every answer is as the standard says.");
+            return Ok(());
+        }
+        println!("{} problems:", walk.problems.len());
+        for p in &walk.problems {
+            println!("- {p}");
+        }
+        bail!("the feed does not meet Open Referral UK 3.0");
+    }
+    let feed = read_feed(Path::new(path))
+        .with_context(|| format!("{path} is not a feed sendplan can read"))?;
+    println!(
+        "{path}: {} ({} services, {} organisations, {} taxonomy terms are as the standard and sendplan's rules ask).",
+        feed.format.label(),
+        feed.directory.services.len(),
+        feed.directory.organizations.len(),
+        feed.directory.terms.len()
+    );
+    for note in &feed.notes {
+        println!("Note: {note}.");
+    }
+    if feed.rejected.is_empty() {
+        return Ok(());
+    }
+    print_rejected(&feed);
+    bail!(
+        "{} records do not meet the standard or sendplan's rules",
+        feed.rejected.len()
+    )
+}
+
+fn print_rejected(feed: &FeedRead) {
+    println!("{} records cannot be taken:", feed.rejected.len());
+    for r in &feed.rejected {
+        let name = if r.name.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", r.name)
+        };
+        println!("- {} {}{name}:", r.kind, r.key);
+        for reason in &r.reasons {
+            println!("    {reason}");
+        }
+    }
 }
 
 /// Reads `path` as a feed: a JSON file, a folder of JSON pages, or a folder of CSV tables.
@@ -191,18 +343,7 @@ pub async fn run(command: LocalOfferCommand, url: &str) -> Result<()> {
                 println!("Note: {note}.");
             }
             if !feed.rejected.is_empty() {
-                println!("{} records cannot be taken:", feed.rejected.len());
-                for r in &feed.rejected {
-                    let name = if r.name.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" ({})", r.name)
-                    };
-                    println!("- {} {}{name}:", r.kind, r.key);
-                    for reason in &r.reasons {
-                        println!("    {reason}");
-                    }
-                }
+                print_rejected(&feed);
                 if !skip_invalid {
                     bail!(
                         "nothing was imported: put the records above right in the feed, or import the rest with --skip-invalid"
@@ -248,6 +389,10 @@ pub async fn run(command: LocalOfferCommand, url: &str) -> Result<()> {
                 println!("Nothing was changed (--dry-run).");
             }
             Ok(())
+        }
+        LocalOfferCommand::CheckFeed { path } => check_feed(&path).await,
+        LocalOfferCommand::Postcodes { path, partnership } => {
+            load_postcodes(&path, partnership, url).await
         }
     }
 }

@@ -2,11 +2,13 @@
 //! ids its source gave, with what was added and what changed listed field by field.
 
 use crate::audit::{record, Change};
-use crate::sql::{date_text, now_text, RowExt};
+use crate::sql::{date_text, now_text, parse_timestamp, RowExt};
 use crate::{Actor, Result, Store, StoreError};
+use sendplan_domain::local_offer::geo::{outcode, Point};
 use sendplan_domain::local_offer::{Directory, Organization, Service, TaxonomyTerm};
 use sendplan_domain::PartnershipId;
 use serde::Serialize;
+use sqlx::Row;
 use std::collections::HashMap;
 
 /// What importing a directory did, or (a trial run) would do.
@@ -185,7 +187,7 @@ impl Store {
             sqlx::query(match table {
                 "local_offer_organizations" => "SELECT record FROM local_offer_organizations WHERE partnership_id = $1 ORDER BY name, key",
                 "local_offer_terms" => "SELECT record FROM local_offer_terms WHERE partnership_id = $1 ORDER BY name, key",
-                _ => "SELECT record FROM local_offer_services WHERE partnership_id = $1 ORDER BY name, key",
+                _ => "SELECT record, updated_at FROM local_offer_services WHERE partnership_id = $1 ORDER BY name, key",
             })
             .bind(partnership.0)
             .fetch_all(self.pool())
@@ -203,13 +205,154 @@ impl Store {
         let services = records("local_offer_services")
             .await?
             .iter()
-            .map(|r| parse::<Service>(&r.text("record")?))
+            .map(|r| {
+                let mut service = parse::<Service>(&r.text("record")?)?;
+                service.last_modified = Some(parse_timestamp(&r.text("updated_at")?)?);
+                Ok(service)
+            })
             .collect::<Result<_>>()?;
         Ok(Directory {
             organizations,
             services,
             terms,
         })
+    }
+}
+
+/// How many postcodes go in one INSERT: 5 parameters each, well within both engines'
+/// limits on parameters in one statement.
+const POSTCODES_PER_INSERT: usize = 400;
+
+impl Store {
+    /// Replaces the partnership's postcode table with `postcodes` (normalised postcodes
+    /// and their centroids), in one transaction; returns how many it holds.
+    pub async fn load_postcodes(
+        &self,
+        actor: Actor,
+        partnership: PartnershipId,
+        postcodes: &[(String, Point)],
+        source: &str,
+    ) -> Result<usize> {
+        self.get_partnership(partnership).await?;
+        let mut write = self.begin_write().await?;
+        sqlx::query("DELETE FROM local_offer_postcodes WHERE partnership_id = $1")
+            .bind(partnership.0)
+            .execute(&mut *write.tx)
+            .await?;
+        for chunk in postcodes.chunks(POSTCODES_PER_INSERT) {
+            let rows: Vec<String> = (0..chunk.len())
+                .map(|i| {
+                    let n = i * 5;
+                    format!(
+                        "(${}, ${}, ${}, ${}, ${})",
+                        n + 1,
+                        n + 2,
+                        n + 3,
+                        n + 4,
+                        n + 5
+                    )
+                })
+                .collect();
+            let sql = format!(
+                "INSERT INTO local_offer_postcodes (partnership_id, postcode, outcode, latitude, longitude) VALUES {} \
+                 ON CONFLICT (partnership_id, postcode) DO NOTHING",
+                rows.join(", ")
+            );
+            let mut query = sqlx::query(&sql);
+            for (postcode, point) in chunk {
+                query = query
+                    .bind(partnership.0)
+                    .bind(postcode.clone())
+                    .bind(outcode(postcode).to_owned())
+                    .bind(point.latitude)
+                    .bind(point.longitude);
+            }
+            query.execute(&mut *write.tx).await?;
+        }
+        record::<(), ()>(
+            &mut write.tx,
+            Change {
+                partnership: Some(partnership),
+                actor,
+                entity: "local_offer",
+                entity_id: partnership.0,
+                change: "postcodes loaded",
+                summary: format!(
+                    "Postcode table for the Local Offer loaded from {source}: {} postcodes",
+                    postcodes.len()
+                ),
+                before: None,
+                after: None,
+            },
+        )
+        .await?;
+        write.commit().await?;
+        Ok(postcodes.len())
+    }
+
+    /// How many postcodes the partnership's table holds.
+    pub async fn postcode_count(&self, partnership: PartnershipId) -> Result<i64> {
+        Ok(sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM local_offer_postcodes WHERE partnership_id = $1",
+        )
+        .bind(partnership.0)
+        .fetch_one(self.pool())
+        .await?)
+    }
+
+    /// Where a postcode is: its own centroid, or when the table does not have it, the
+    /// middle of its outward code's postcodes. `postcode` is normalised
+    /// (`geo::normalise_postcode`); an outward code alone is placed the second way.
+    pub async fn postcode_centroid(
+        &self,
+        partnership: PartnershipId,
+        postcode: &str,
+    ) -> Result<Option<Placed>> {
+        let exact = sqlx::query(
+            "SELECT latitude, longitude FROM local_offer_postcodes WHERE partnership_id = $1 AND postcode = $2",
+        )
+        .bind(partnership.0)
+        .bind(postcode.to_owned())
+        .fetch_optional(self.pool())
+        .await?;
+        if let Some(row) = exact {
+            return Ok(Some(Placed::Postcode(Point {
+                latitude: row.try_get::<f64, _>("latitude")?,
+                longitude: row.try_get::<f64, _>("longitude")?,
+            })));
+        }
+        let area = sqlx::query(
+            "SELECT AVG(latitude) AS latitude, AVG(longitude) AS longitude, COUNT(*) AS n \
+             FROM local_offer_postcodes WHERE partnership_id = $1 AND outcode = $2",
+        )
+        .bind(partnership.0)
+        .bind(outcode(postcode).to_owned())
+        .fetch_one(self.pool())
+        .await?;
+        if area.try_get::<i64, _>("n")? == 0 {
+            return Ok(None);
+        }
+        Ok(Some(Placed::Outcode(Point {
+            latitude: area.try_get::<f64, _>("latitude")?,
+            longitude: area.try_get::<f64, _>("longitude")?,
+        })))
+    }
+}
+
+/// Where a postcode was placed, and how exactly.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Placed {
+    /// At its own centroid.
+    Postcode(Point),
+    /// At the middle of its outward code: the postcode itself is not in the table.
+    Outcode(Point),
+}
+
+impl Placed {
+    pub fn point(self) -> Point {
+        match self {
+            Placed::Postcode(p) | Placed::Outcode(p) => p,
+        }
     }
 }
 

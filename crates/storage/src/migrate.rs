@@ -166,6 +166,13 @@ pub const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0021_local_offer.sql"),
         rebuilds_sqlite_tables: false,
     },
+    Migration {
+        version: 22,
+        name: "postcodes",
+        sqlite: include_str!("../migrations/sqlite/0022_postcodes.sql"),
+        postgres: include_str!("../migrations/postgres/0022_postcodes.sql"),
+        rebuilds_sqlite_tables: false,
+    },
 ];
 
 /// The PostgreSQL advisory lock key held while migrating ("sendplan" in ASCII).

@@ -11,7 +11,8 @@ use sendplan_domain::input::*;
 use sendplan_domain::rating::{RatingClass, RatingPreset};
 use sendplan_domain::*;
 use sendplan_storage::{
-    Accepting, Actor, Backend, Claim, NewSession, OutgoingMail, ResetLink, Store, StoreError,
+    Accepting, Actor, Backend, Claim, NewSession, OutgoingMail, Placed, ResetLink, Store,
+    StoreError,
 };
 use std::future::Future;
 use time::macros::date;
@@ -95,6 +96,7 @@ on_both_backends!(
     issued_papers_cannot_be_changed,
     public_profiles_are_saved_once_per_version,
     a_local_offer_is_imported_whole_and_again_by_its_ids,
+    postcodes_are_placed_exactly_or_by_their_area,
     reminders_are_queued_once_and_sent_by_one_sender,
     a_form_token_is_claimed_once_however_many_send_it,
     a_deleted_record_comes_back_exactly_and_is_purged_after_thirty_days,
@@ -1945,7 +1947,15 @@ async fn a_local_offer_is_imported_whole_and_again_by_its_ids(store: Store, _url
         .import_directory(ACTOR, f.partnership, &directory, "feed.json", true)
         .await
         .expect("import");
-    let held = store.local_offer(f.partnership).await.expect("read");
+    let mut held = store.local_offer(f.partnership).await.expect("read");
+    let before_import = OffsetDateTime::now_utc() - time::Duration::minutes(1);
+    for s in &mut held.services {
+        let modified = s
+            .last_modified
+            .take()
+            .expect("when it last changed is kept");
+        assert!(modified > before_import);
+    }
     assert_eq!(held.services, directory.services, "records kept exactly");
     assert_eq!(held.organizations.len(), 1);
     // Again, with one service changed and one left out: matched by id, not duplicated.
@@ -1985,6 +1995,82 @@ async fn a_local_offer_is_imported_whole_and_again_by_its_ids(store: Store, _url
         (audit[0].entity.as_str(), audit[0].change.as_str()),
         ("local_offer", "imported")
     );
+}
+
+/// A partnership's postcode table: replaced whole, a postcode placed at its centroid, one
+/// not in the table at the middle of its outward code, one from elsewhere not at all.
+async fn postcodes_are_placed_exactly_or_by_their_area(store: Store, _url: String) {
+    use sendplan_domain::local_offer::geo::Point;
+    let f = fixture(&store, "E08000031").await;
+    let at = |latitude: f64, longitude: f64| Point {
+        latitude,
+        longitude,
+    };
+    let many: Vec<(String, Point)> = (0..1000)
+        .map(|i| {
+            (
+                format!("WV{} {}AA", 1 + i % 9, i % 10),
+                at(52.5 + i as f64 / 10_000.0, -2.1),
+            )
+        })
+        .collect::<std::collections::BTreeMap<_, _>>()
+        .into_iter()
+        .collect();
+    store
+        .load_postcodes(ACTOR, f.partnership, &many, "first")
+        .await
+        .expect("load");
+    let table = vec![
+        ("WV1 1AA".to_owned(), at(52.58, -2.12)),
+        ("WV1 2BB".to_owned(), at(52.60, -2.14)),
+    ];
+    assert_eq!(
+        store
+            .load_postcodes(ACTOR, f.partnership, &table, "onspd.csv")
+            .await
+            .expect("reload"),
+        2
+    );
+    assert_eq!(
+        store.postcode_count(f.partnership).await.expect("count"),
+        2,
+        "replaced, not added to"
+    );
+    assert_eq!(
+        store
+            .postcode_centroid(f.partnership, "WV1 2BB")
+            .await
+            .expect("exact"),
+        Some(Placed::Postcode(at(52.60, -2.14)))
+    );
+    let Some(Placed::Outcode(middle)) = store
+        .postcode_centroid(f.partnership, "WV1 9ZZ")
+        .await
+        .expect("area")
+    else {
+        panic!("placed by its outward code");
+    };
+    assert!((middle.latitude - 52.59).abs() < 1e-9 && (middle.longitude + 2.13).abs() < 1e-9);
+    assert_eq!(
+        store
+            .postcode_centroid(f.partnership, "B1 1AA")
+            .await
+            .expect("none"),
+        None
+    );
+    let other = fixture(&store, "E10000031").await;
+    assert_eq!(
+        store
+            .postcode_centroid(other.partnership, "WV1 2BB")
+            .await
+            .expect("other"),
+        None
+    );
+    let audit = store
+        .list_audit(f.partnership, None, 1)
+        .await
+        .expect("audit");
+    assert_eq!(audit[0].change, "postcodes loaded");
 }
 
 async fn public_profiles_are_saved_once_per_version(store: Store, _url: String) {

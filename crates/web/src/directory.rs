@@ -62,6 +62,8 @@ pub struct ResultsPage {
     pub results: Vec<ServiceCard>,
     /// Said above the results: how many, for what.
     pub summary: String,
+    /// Says when the filters left out services that match the words better.
+    pub hidden: String,
     /// What an age could not be read as, if anything.
     pub age_error: String,
 }
@@ -170,13 +172,9 @@ fn organisation_name(directory: &Directory, service: &Service) -> String {
 
 /// Top-level categories (or the children of `parent`), each with its count of services,
 /// those with none left out: families browse to services, not to empty headings.
-pub fn categories(
-    directory: &Directory,
-    index: &SearchIndex<'_>,
-    parent: Option<&str>,
-    base: &str,
-) -> Vec<CategoryLink> {
-    directory
+pub fn categories(index: &SearchIndex, parent: Option<&str>, base: &str) -> Vec<CategoryLink> {
+    index
+        .directory()
         .terms
         .iter()
         .filter(|t| t.parent_key.as_deref() == parent)
@@ -188,6 +186,7 @@ pub fn categories(
                     category: Some(t.key.clone()),
                     ..Query::default()
                 })
+                .services
                 .len(),
         })
         .filter(|c| c.count > 0)

@@ -5793,3 +5793,284 @@ async fn the_local_offer_is_searched_browsed_and_read_without_signing_in() {
         format!("{offer}/services/s1").as_str()
     );
 }
+
+/// The Local Offer's ORUK 3.0 API (issue 16), walked as the official validator walks a
+/// feed (`/`, the first, a middle and the last page of each list, then every record on
+/// them by its id), every answer checked against the vendored ORUK schemas; then its
+/// parameters: full and minimal, NDJSON, filters, postcode and proximity, the SEND
+/// extensions switched off, and what it says when asked for what cannot be answered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_oruk_api_answers_as_the_standard_says_to_the_validators_walk() {
+    use sendplan_domain::local_offer::geo::{distance_metres, Point};
+    use sendplan_interchange::oruk::conformance::{self, Endpoint};
+    let w = world().await;
+    let demo = sendplan_interchange::oruk::read_json(
+        &std::fs::read(format!(
+            "{}/../../fixtures/local_offer/wolverhampton-demo.json",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap(),
+    )
+    .unwrap()
+    .directory;
+    // Three copies of the 48 demonstration services: three pages of 50, and ids that are
+    // not UUIDs (the copies'), which the API must still serve as UUIDs.
+    let mut directory = demo.clone();
+    for copy in 1..3 {
+        directory.services.extend(demo.services.iter().map(|s| {
+            sendplan_domain::local_offer::Service {
+                key: format!("{}-copy{copy}", s.key),
+                ..s.clone()
+            }
+        }));
+    }
+    w.store
+        .import_directory(Actor(None), w.a.pid, &directory, "demo", true)
+        .await
+        .unwrap();
+    let api = public_base(&w, w.a.pid)
+        .await
+        .replacen("/public/", "/api/oruk/", 1);
+    let app = w.app.clone();
+    let handle = tokio::runtime::Handle::current();
+    let base = api.clone();
+    let walk = tokio::task::spawn_blocking(move || {
+        conformance::walk(&mut |address: &str| {
+            handle.block_on(async {
+                let mut request = Request::get(format!("{base}/{address}"))
+                    .body(Body::empty())
+                    .unwrap();
+                request
+                    .extensions_mut()
+                    .insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40000))));
+                let response = app
+                    .clone()
+                    .oneshot(request)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let status = response.status().as_u16();
+                let body = response.into_body().collect().await.unwrap().to_bytes();
+                Ok((status, body.to_vec()))
+            })
+        })
+    })
+    .await
+    .unwrap();
+    assert!(walk.problems.is_empty(), "{:#?}", walk.problems);
+    assert!(walk.not_offered.is_empty(), "{:?}", walk.not_offered);
+    assert_eq!(walk.services, 144, "every service read by its id");
+    assert!(
+        walk.asked.contains(&"services?page=2".to_owned())
+            && walk.asked.contains(&"services?page=3".to_owned())
+    );
+
+    let json = |body: &str| serde_json::from_str::<serde_json::Value>(body).unwrap();
+    // Anyone's page may read it.
+    let (status, _, headers) = w
+        .send(
+            Request::get(format!("{api}/services"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).unwrap(),
+        "*"
+    );
+    // A whole page of full services, each a valid service, with no empty field.
+    let (_, body) = w
+        .get(None, &format!("{api}/services?full=true&per_page=500"))
+        .await;
+    let page = json(&body);
+    assert!(conformance::check(Endpoint::ServiceList, &page).is_empty());
+    let services = page["contents"].as_array().unwrap();
+    assert_eq!(services.len(), 144);
+    fn no_empty_fields(v: &serde_json::Value, path: &str) {
+        match v {
+            serde_json::Value::Null => panic!("{path} is null"),
+            serde_json::Value::String(s) if s.is_empty() && !path.ends_with("state_province") => {
+                panic!("{path} is empty")
+            }
+            serde_json::Value::Array(a) => {
+                assert!(!a.is_empty(), "{path} is an empty list");
+                a.iter().for_each(|x| no_empty_fields(x, path));
+            }
+            serde_json::Value::Object(o) => o
+                .iter()
+                .for_each(|(k, x)| no_empty_fields(x, &format!("{path}.{k}"))),
+            _ => {}
+        }
+    }
+    for s in services {
+        assert!(conformance::check(Endpoint::Service, s).is_empty(), "{s}");
+        no_empty_fields(s, "service");
+    }
+    assert!(
+        services.iter().any(|s| s.get("send_needs").is_some()),
+        "SEND extensions by default"
+    );
+    let (_, body) = w
+        .get(
+            None,
+            &format!("{api}/services?full=true&per_page=500&send_extensions=false"),
+        )
+        .await;
+    assert!(
+        !body.contains("send_needs") && !body.contains("family_words"),
+        "switched off"
+    );
+    // Every record at once, one per line.
+    let (status, body, headers) = w
+        .send(
+            Request::get(format!("{api}/services?format=ndjson"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers
+        .get(header::CONTENT_TYPE)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .starts_with("application/x-ndjson"));
+    let lines: Vec<&str> = body.lines().collect();
+    assert_eq!(lines.len(), 144);
+    assert!(lines
+        .iter()
+        .all(|l| conformance::check(Endpoint::Service, &json(l)).is_empty()));
+    // Minimal: ids and when each last changed.
+    let (_, body) = w
+        .get(None, &format!("{api}/services?minimal=true&per_page=5"))
+        .await;
+    let first = &json(&body)["contents"][0];
+    assert_eq!(first.as_object().unwrap().len(), 2, "{first}");
+    assert!(first["last_modified"].is_string());
+    // Filters: by taxonomy term, by organisation, by words, by when modified.
+    let (_, body) = w
+        .get(None, &format!("{api}/taxonomy_terms?per_page=500"))
+        .await;
+    let terms = json(&body);
+    let short_breaks = terms["contents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "Short breaks")
+        .expect("the demo files short breaks")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (_, body) = w
+        .get(
+            None,
+            &format!("{api}/services?full=true&taxonomy_term_id={short_breaks}"),
+        )
+        .await;
+    let filed = json(&body);
+    assert!(filed["total_items"].as_u64().unwrap() >= 3);
+    for s in filed["contents"].as_array().unwrap() {
+        assert!(s["attributes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["taxonomy_term_id"] == short_breaks.as_str()));
+    }
+    let (_, body) = w
+        .get(None, &format!("{api}/services?search=short%20breaks"))
+        .await;
+    assert_eq!(json(&body)["contents"][0]["name"], "Bluebell Short Breaks");
+    let (_, body) = w
+        .get(None, &format!("{api}/services?modified_after=2999-01-01"))
+        .await;
+    assert_eq!(json(&body)["total_items"], 0);
+    assert_eq!(json(&body)["empty"], true);
+    // Near a postcode: the partnership's table places it; within a proximity only what
+    // is known to be within it.
+    w.store
+        .load_postcodes(
+            Actor(None),
+            w.a.pid,
+            &[
+                (
+                    "WV1 3XZ".to_owned(),
+                    Point {
+                        latitude: 52.5868,
+                        longitude: -2.1301,
+                    },
+                ),
+                (
+                    "WV1 1AA".to_owned(),
+                    Point {
+                        latitude: 52.5850,
+                        longitude: -2.1290,
+                    },
+                ),
+            ],
+            "test",
+        )
+        .await
+        .unwrap();
+    let centre = Point {
+        latitude: 52.5868,
+        longitude: -2.1301,
+    };
+    let (status, body) = w
+        .get(None, &format!("{api}/service_at_locations?postcode=wv1%203xz&proximity=1500&full=true&per_page=500"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let near = json(&body);
+    assert!(conformance::check(Endpoint::ServiceAtLocationList, &near).is_empty());
+    let found = near["contents"].as_array().unwrap();
+    assert!(!found.is_empty());
+    for sal in found {
+        let l = &sal["location"];
+        let at = Point {
+            latitude: l["latitude"].as_f64().unwrap(),
+            longitude: l["longitude"].as_f64().unwrap(),
+        };
+        assert!(distance_metres(centre, at) <= 1500.0);
+    }
+    let (_, all) = w
+        .get(None, &format!("{api}/service_at_locations?per_page=500"))
+        .await;
+    assert!(json(&all)["total_items"].as_u64().unwrap() > found.len() as u64);
+    // A postcode not in the table is placed by its outward code; one from nowhere is said.
+    let (status, _) = w
+        .get(
+            None,
+            &format!("{api}/service_at_locations?postcode=WV1%209ZZ&proximity=1500"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = w
+        .get(
+            None,
+            &format!("{api}/service_at_locations?postcode=ZZ9%209ZZ"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("not one this directory knows"), "{body}");
+    // What cannot be answered is said plainly.
+    let (status, body) = w.get(None, &format!("{api}/services?page=zero")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("page must be a whole number"), "{body}");
+    let (status, _) = w
+        .get(
+            None,
+            &format!("{api}/services/00000000-0000-4000-8000-000000000000"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // Nothing of one partnership through another's address.
+    let other = public_base(&w, w.b.pid)
+        .await
+        .replacen("/public/", "/api/oruk/", 1);
+    let one = services[0]["id"].as_str().unwrap();
+    assert_eq!(
+        w.get(None, &format!("{other}/services/{one}")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let (_, body) = w.get(None, &format!("{other}/services")).await;
+    assert_eq!(json(&body)["total_items"], 0);
+}

@@ -8,6 +8,7 @@
 
 mod checks;
 pub mod coverage;
+pub mod geo;
 mod model;
 pub mod search;
 

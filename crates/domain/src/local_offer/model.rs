@@ -183,6 +183,10 @@ pub struct Service {
     pub terms: Vec<String>,
     #[serde(default)]
     pub send: SendDetails,
+    /// When the record last changed in sendplan (ORUK's `last_modified`): kept by storage
+    /// beside the record, not part of it, so importing the same feed again changes nothing.
+    #[serde(skip)]
+    pub last_modified: Option<time::OffsetDateTime>,
 }
 
 impl Service {

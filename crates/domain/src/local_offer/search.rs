@@ -166,17 +166,31 @@ struct Indexed {
     fields: Vec<(f32, Vec<String>)>,
 }
 
-/// A directory read for searching: each service's words, and the category tree.
-pub struct SearchIndex<'a> {
-    directory: &'a Directory,
+/// A directory read for searching: each service's words, and the category tree. It owns
+/// the directory, so that one index can be kept between requests and shared.
+pub struct SearchIndex {
+    directory: Directory,
     services: Vec<Indexed>,
     /// Every word of every service, for forgiving misspellings.
     vocabulary: HashSet<String>,
-    children: HashMap<&'a str, Vec<&'a str>>,
+    children: HashMap<String, Vec<String>>,
 }
 
-impl<'a> SearchIndex<'a> {
-    pub fn new(directory: &'a Directory) -> Self {
+/// What a search found: the services, best first, and how many services that match the
+/// words better than the first shown were left out by the filters (so the page can say
+/// so instead of offering a poor match as if it were the best there is).
+#[derive(Debug, Clone, Default)]
+pub struct Found<'a> {
+    pub services: Vec<&'a Service>,
+    pub hidden_by_filters: usize,
+}
+
+/// A match worth less than this share of the best match for the same words is not shown:
+/// a service that mentions one of three words in passing is noise, not a result.
+const FLOOR: f32 = 0.3;
+
+impl SearchIndex {
+    pub fn new(directory: Directory) -> Self {
         let term_names: HashMap<&str, &str> = directory
             .terms
             .iter()
@@ -223,10 +237,10 @@ impl<'a> SearchIndex<'a> {
                 Indexed { fields }
             })
             .collect();
-        let mut children: HashMap<&str, Vec<&str>> = HashMap::new();
+        let mut children: HashMap<String, Vec<String>> = HashMap::new();
         for t in &directory.terms {
             if let Some(p) = &t.parent_key {
-                children.entry(p.as_str()).or_default().push(t.key.as_str());
+                children.entry(p.clone()).or_default().push(t.key.clone());
             }
         }
         SearchIndex {
@@ -237,14 +251,19 @@ impl<'a> SearchIndex<'a> {
         }
     }
 
+    /// The directory searched.
+    pub fn directory(&self) -> &Directory {
+        &self.directory
+    }
+
     /// `key` and every term below it.
-    fn category_and_below(&self, key: &'a str) -> HashSet<&'a str> {
+    fn category_and_below<'k>(&'k self, key: &'k str) -> HashSet<&'k str> {
         let mut found = HashSet::from([key]);
         let mut queue = vec![key];
         while let Some(k) = queue.pop() {
             for c in self.children.get(k).into_iter().flatten() {
-                if found.insert(c) {
-                    queue.push(c);
+                if found.insert(c.as_str()) {
+                    queue.push(c.as_str());
                 }
             }
         }
@@ -252,16 +271,25 @@ impl<'a> SearchIndex<'a> {
     }
 
     /// The services that pass the filters, best match first; with no words, every one
-    /// that passes, by name.
-    pub fn search(&self, query: &Query) -> Vec<&'a Service> {
+    /// that passes, by name. Matches far weaker than the best for the same words are
+    /// left out.
+    pub fn search(&self, query: &Query) -> Found<'_> {
         let concepts = self.concepts(&query.words);
         let category = query
             .category
             .as_deref()
             .and_then(|c| self.directory.terms.iter().find(|t| t.key == c))
             .map(|t| self.category_and_below(t.key.as_str()));
-        let mut hits: Vec<(f32, &'a Service)> = Vec::new();
+        let mut hits: Vec<(f32, &Service)> = Vec::new();
+        let mut best_anywhere = 0.0f32;
+        let mut filtered_scores: Vec<f32> = Vec::new();
         for (s, indexed) in self.directory.services.iter().zip(&self.services) {
+            let score = if concepts.is_empty() {
+                0.0
+            } else {
+                score(indexed, &concepts)
+            };
+            best_anywhere = best_anywhere.max(score);
             if query.age.is_some_and(|a| !s.takes_age(a))
                 || query
                     .need
@@ -274,23 +302,30 @@ impl<'a> SearchIndex<'a> {
                     .as_ref()
                     .is_some_and(|c| !s.terms.iter().any(|t| c.contains(t.as_str())))
             {
+                if score > 0.0 {
+                    filtered_scores.push(score);
+                }
                 continue;
             }
-            if concepts.is_empty() {
-                hits.push((0.0, s));
-                continue;
-            }
-            let score = score(indexed, &concepts);
-            if score > 0.0 {
+            if concepts.is_empty() || score > 0.0 {
                 hits.push((score, s));
             }
         }
+        let floor = best_anywhere * FLOOR;
+        hits.retain(|(score, _)| concepts.is_empty() || *score >= floor);
         hits.sort_by(|a, b| {
             b.0.partial_cmp(&a.0)
                 .unwrap_or(std::cmp::Ordering::Equal)
                 .then_with(|| a.1.name.cmp(&b.1.name))
         });
-        hits.into_iter().map(|(_, s)| s).collect()
+        let best_shown = hits.first().map_or(0.0, |(score, _)| *score);
+        Found {
+            hidden_by_filters: filtered_scores
+                .iter()
+                .filter(|score| **score > best_shown && **score >= floor)
+                .count(),
+            services: hits.into_iter().map(|(_, s)| s).collect(),
+        }
     }
 
     /// What the words ask for: each a list of alternatives (the family's words, the
@@ -456,13 +491,13 @@ mod tests {
     }
 
     fn first(query: &str) -> String {
-        let d = directory();
-        let index = SearchIndex::new(&d);
+        let index = SearchIndex::new(directory());
         index
             .search(&Query {
                 words: query.into(),
                 ..Query::default()
             })
+            .services
             .first()
             .map_or("nothing".to_owned(), |s| s.key.clone())
     }
@@ -497,11 +532,11 @@ mod tests {
 
     #[test]
     fn filters_narrow_before_ranking() {
-        let d = directory();
-        let index = SearchIndex::new(&d);
+        let index = SearchIndex::new(directory());
         let keys = |q: Query| {
             index
                 .search(&q)
+                .services
                 .iter()
                 .map(|s| s.key.clone())
                 .collect::<Vec<_>>()
@@ -540,6 +575,44 @@ mod tests {
             .contains(&"swim".to_owned()),
             "a service for all needs serves every need"
         );
+    }
+
+    #[test]
+    fn weak_matches_are_left_out_and_filtered_better_ones_are_counted() {
+        let index = SearchIndex::new(directory());
+        let too_young = index.search(&Query {
+            words: "short breaks".into(),
+            age: Some(3.0),
+            ..Query::default()
+        });
+        assert!(too_young.services.is_empty());
+        assert_eq!(
+            too_young.hidden_by_filters, 1,
+            "the short breaks service was filtered out"
+        );
+        // "Swimming" and "sleep" both match one word of two: each is shown. A service
+        // matching only a stop-word-like passing mention would fall below the floor.
+        let all = index.search(&Query {
+            words: "short breaks saturday".into(),
+            ..Query::default()
+        });
+        assert_eq!(all.services.first().map(|s| s.key.as_str()), Some("breaks"));
+        assert_eq!(all.hidden_by_filters, 0);
+        let best = score_of(&index, "breaks", "short breaks saturday");
+        for s in &all.services {
+            assert!(score_of(&index, &s.key, "short breaks saturday") >= best * FLOOR);
+        }
+    }
+
+    fn score_of(index: &SearchIndex, key: &str, words: &str) -> f32 {
+        let concepts = index.concepts(words);
+        let at = index
+            .directory
+            .services
+            .iter()
+            .position(|s| s.key == key)
+            .unwrap();
+        score(&index.services[at], &concepts)
     }
 
     #[test]

@@ -5,9 +5,12 @@
 //! (`domain::local_offer::check_directory`); every record left out is listed with its
 //! reasons. Sizes are checked before anything is read.
 
+pub mod api;
+pub mod conformance;
 mod records;
 mod schema;
 pub mod text;
+pub mod write;
 
 use records::Edition;
 use sendplan_domain::local_offer::*;
@@ -75,6 +78,15 @@ pub enum FeedError {
     Csv(String),
 }
 
+/// "1 service has", "3 services have": a count of services and a verb that agrees.
+fn services_do(count: usize, one: &str, many: &str) -> String {
+    if count == 1 {
+        format!("1 service {one}")
+    } else {
+        format!("{count} services {many}")
+    }
+}
+
 /// Reads a JSON feed (3.0 or 1.0; a page, a list, one service, or NDJSON).
 pub fn read_json(bytes: &[u8]) -> Result<FeedRead, FeedError> {
     read_json_pages(&[bytes])
@@ -139,7 +151,8 @@ pub fn read_json_pages(pages: &[&[u8]]) -> Result<FeedRead, FeedError> {
     }
     if repeated > 0 {
         notes.push(format!(
-            "{repeated} services appear more than once exactly the same: each is taken once"
+            "{} more than once exactly the same: each is taken once",
+            services_do(repeated, "appears", "appear")
         ));
     }
     // 1.0 services carry fields 3.0 dropped; a feed is one edition or the other.
@@ -336,7 +349,8 @@ fn assemble_with(
         .count();
     if unplaced > 0 {
         notes.push(format!(
-            "{unplaced} services have an address but no coordinates: they are listed, and a search by distance says so rather than leaving them out"
+            "{} an address but no coordinates: they are listed, and a search by distance says so rather than leaving them out",
+            services_do(unplaced, "has", "have")
         ));
     }
     let unchecked = directory
@@ -346,7 +360,8 @@ fn assemble_with(
         .count();
     if unchecked > 0 {
         notes.push(format!(
-            "{unchecked} services do not say when they were last checked (assured_date)"
+            "{} not say when they were last checked (assured_date)",
+            services_do(unchecked, "does", "do")
         ));
     }
     FeedRead {

@@ -314,6 +314,7 @@ pub fn service(v: &Value, edition: Edition) -> Result<Service, Vec<String>> {
         service_areas,
         terms: terms_of(v, edition).into_iter().map(|t| t.key).collect(),
         send,
+        last_modified: None,
     };
     if problems.is_empty() {
         Ok(service)

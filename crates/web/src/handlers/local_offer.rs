@@ -14,26 +14,58 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
 use sendplan_domain::input::RawForm;
 use sendplan_domain::local_offer::search::{Query as Search, SearchIndex};
-use sendplan_domain::local_offer::{Day, Directory};
+use sendplan_domain::local_offer::Day;
 use sendplan_domain::needs::NeedType;
 use sendplan_domain::PartnershipId;
+use sendplan_interchange::oruk::api::Ids;
+use std::sync::Arc;
 
-/// The partnership, its directory and its Local Offer's address; not found without
+/// A partnership's Local Offer as its pages and API read it: the directory with its
+/// search index and its records' ORUK ids, built once per change to the partnership's
+/// data and shared by every request until the next.
+pub(super) struct Published {
+    pub index: SearchIndex,
+    pub ids: Ids,
+}
+
+pub(super) async fn published(
+    state: &AppState,
+    partnership: PartnershipId,
+) -> Result<Arc<Published>, AppError> {
+    let version = state.store.data_version(partnership).await?;
+    state
+        .fragments
+        .get_or_build(
+            format!("local-offer/{}", partnership.0),
+            version,
+            || async {
+                let directory = state.store.local_offer(partnership).await?;
+                let ids = Ids::new(&directory);
+                Ok::<_, AppError>(Published {
+                    index: SearchIndex::new(directory),
+                    ids,
+                })
+            },
+        )
+        .await
+}
+
+/// The partnership, its Local Offer and the Local Offer's address; not found without
 /// services. An old numeric address moves to the partnership's name.
 async fn directory_of(
     state: &AppState,
     key: &str,
-) -> Result<Result<(PartnershipId, String, String, Directory), String>, AppError> {
+) -> Result<Result<(PartnershipId, String, String, Arc<Published>), String>, AppError> {
     let (partnership, public_base, moved) = named_partnership(state, key).await?;
     let base = public_base.replacen("/public/", "/local-offer/", 1);
     if moved {
         return Ok(Err(base));
     }
-    let directory = state.store.local_offer(partnership).await?;
-    if directory.services.is_empty() {
+    let published = published(state, partnership).await?;
+    if published.index.directory().services.is_empty() {
         return Err(AppError::NotFound);
     }
-    Ok(Ok((partnership, public_base, base, directory)))
+    Ok(Ok((partnership, public_base, base, published)))
 }
 
 async fn chrome(
@@ -49,7 +81,7 @@ async fn chrome(
 }
 
 pub async fn home(State(state): State<AppState>, Path(key): Path<String>) -> AppResult {
-    let (partnership, public_base, base, directory) = match directory_of(&state, &key).await? {
+    let (partnership, public_base, base, published) = match directory_of(&state, &key).await? {
         Ok(found) => found,
         Err(moved) => return Ok(Redirect::permanent(&moved).into_response()),
     };
@@ -58,8 +90,8 @@ pub async fn home(State(state): State<AppState>, Path(key): Path<String>) -> App
         chrome,
         partnership: name,
         search_href: format!("{base}/search"),
-        categories: categories(&directory, &SearchIndex::new(&directory), None, &base),
-        total: directory.services.len(),
+        categories: categories(&published.index, None, &base),
+        total: published.index.directory().services.len(),
     })
 }
 
@@ -70,10 +102,12 @@ async fn results(
     category: Option<String>,
     form: &RawForm,
 ) -> AppResult {
-    let (partnership, public_base, base, directory) = match directory_of(state, key).await? {
+    let (partnership, public_base, base, published) = match directory_of(state, key).await? {
         Ok(found) => found,
         Err(moved) => return Ok(Redirect::permanent(&moved).into_response()),
     };
+    let index = &published.index;
+    let directory = index.directory();
     let category_term = category
         .as_deref()
         .map(|c| {
@@ -99,7 +133,6 @@ async fn results(
     let need = NeedType::from_any_case(form.get("need"));
     let day = Day::from_code(form.get("day"));
     let free_only = form.get("free") == "yes";
-    let index = SearchIndex::new(&directory);
     let found = index.search(&Search {
         words: words.clone(),
         age,
@@ -114,10 +147,16 @@ async fn results(
         (None, true) => "All services".to_owned(),
     };
     let (chrome, name) = chrome(state, partnership, &public_base, &heading).await?;
-    let summary = match found.len() {
+    let summary = match found.services.len() {
         0 => "No services match. Try fewer or other words, or fewer filters.".to_owned(),
         1 => "1 service".to_owned(),
+        n if words.is_empty() => format!("{n} services"),
         n => format!("{n} services, the closest match first"),
+    };
+    let hidden = match found.hidden_by_filters {
+        0 => String::new(),
+        1 => "1 service that matches your words better is not shown because of the filters you chose.".to_owned(),
+        n => format!("{n} services that match your words better are not shown because of the filters you chose."),
     };
     let search_href = match &category_term {
         Some(t) => format!("{base}/categories/{}", t.key),
@@ -135,10 +174,15 @@ async fn results(
         days: day_options(day),
         below: category_term
             .as_ref()
-            .map(|t| categories(&directory, &index, Some(t.key.as_str()), &base))
+            .map(|t| categories(index, Some(t.key.as_str()), &base))
             .unwrap_or_default(),
-        results: found.iter().map(|s| card(&directory, s, &base)).collect(),
+        results: found
+            .services
+            .iter()
+            .map(|s| card(directory, s, &base))
+            .collect(),
         summary,
+        hidden,
         age_error,
     })
 }
@@ -163,12 +207,13 @@ pub async fn service(
     State(state): State<AppState>,
     Path((key, service)): Path<(String, String)>,
 ) -> AppResult {
-    let (partnership, public_base, base, directory) = match directory_of(&state, &key).await? {
+    let (partnership, public_base, base, published) = match directory_of(&state, &key).await? {
         Ok(found) => found,
         Err(moved) => {
             return Ok(Redirect::permanent(&format!("{moved}/services/{service}")).into_response())
         }
     };
+    let directory = published.index.directory();
     let found = directory
         .services
         .iter()
@@ -176,7 +221,5 @@ pub async fn service(
         .ok_or(AppError::NotFound)?;
     let (chrome, name) = chrome(&state, partnership, &public_base, &found.name).await?;
     let today = time::OffsetDateTime::now_utc().date();
-    html(&service_page(
-        chrome, &name, &directory, found, &base, today,
-    ))
+    html(&service_page(chrome, &name, directory, found, &base, today))
 }

@@ -14,6 +14,7 @@ mod local_offer;
 mod measure_files;
 mod measures;
 mod members;
+mod oruk_api;
 mod partnerships;
 mod people;
 mod plans;
@@ -266,6 +267,18 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/local-offer/{key}/services/{service}",
             get(local_offer::service),
+        )
+        .route(
+            "/api/oruk/{key}",
+            get(oruk_api::root).options(oruk_api::preflight),
+        )
+        .route(
+            "/api/oruk/{key}/",
+            get(oruk_api::root).options(oruk_api::preflight),
+        )
+        .route(
+            "/api/oruk/{key}/{*rest}",
+            get(oruk_api::path).options(oruk_api::preflight),
         )
         .route(
             "/public/{key}/brand.css",
