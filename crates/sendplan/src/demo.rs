@@ -10,6 +10,7 @@
 use anyhow::{Context, Result};
 use sendplan_domain::access::Role;
 use sendplan_domain::input::UpdateInput;
+use sendplan_domain::local_offer::geo::{normalise_postcode, Point};
 use sendplan_domain::*;
 use sendplan_storage::{Actor, Store};
 use std::collections::HashMap;
@@ -197,6 +198,34 @@ async fn add_demo_local_offer(store: &Store, partnership: PartnershipId) -> Resu
             &feed.directory,
             "the demonstration Local Offer",
             true,
+        )
+        .await?;
+    // A demonstration postcode table, so "near a postcode" can be tried: the postcodes
+    // of the demonstration services' own addresses at their own positions. A real
+    // partnership loads the ONS Postcode Directory (`sendplan local-offer postcodes`).
+    let mut postcodes: Vec<(String, Point)> = feed
+        .directory
+        .services
+        .iter()
+        .flat_map(|s| &s.locations)
+        .filter_map(|l| {
+            Some((
+                normalise_postcode(&l.postcode).filter(|p| p.contains(' '))?,
+                Point {
+                    latitude: l.latitude?,
+                    longitude: l.longitude?,
+                },
+            ))
+        })
+        .collect();
+    postcodes.sort_by(|a, b| a.0.cmp(&b.0));
+    postcodes.dedup_by(|a, b| a.0 == b.0);
+    store
+        .load_postcodes(
+            Actor(None),
+            partnership,
+            &postcodes,
+            "the demonstration Local Offer's addresses",
         )
         .await?;
     Ok(())

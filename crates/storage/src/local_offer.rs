@@ -300,6 +300,17 @@ impl Store {
         .await?)
     }
 
+    /// Whether the partnership has loaded a postcode table (one indexed lookup).
+    pub async fn has_postcodes(&self, partnership: PartnershipId) -> Result<bool> {
+        Ok(sqlx::query(
+            "SELECT 1 AS one FROM local_offer_postcodes WHERE partnership_id = $1 LIMIT 1",
+        )
+        .bind(partnership.0)
+        .fetch_optional(self.pool())
+        .await?
+        .is_some())
+    }
+
     /// Where a postcode is: its own centroid, or when the table does not have it, the
     /// middle of its outward code's postcodes. `postcode` is normalised
     /// (`geo::normalise_postcode`); an outward code alone is placed the second way.

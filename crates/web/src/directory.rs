@@ -5,9 +5,10 @@
 
 use crate::views::Chrome;
 use askama::Template;
-use sendplan_domain::input::long_date;
+use sendplan_domain::input::{long_date, parse_date_parts, FieldError, FieldErrors, RawForm};
 use sendplan_domain::local_offer::coverage::is_current;
-use sendplan_domain::local_offer::search::{Query, SearchIndex};
+use sendplan_domain::local_offer::geo::{normalise_postcode, METRES_PER_MILE};
+use sendplan_domain::local_offer::search::{age_on, Found, Query, SearchIndex};
 use sendplan_domain::local_offer::{Day, Directory, Service, ServiceStatus, TaxonomyTerm};
 use sendplan_domain::needs::NeedType;
 use time::Date;
@@ -52,20 +53,257 @@ pub struct ResultsPage {
     pub partnership: String,
     pub heading: String,
     pub search_href: String,
-    pub words: String,
-    pub age: String,
-    pub free_only: bool,
-    pub needs: Vec<FilterChoice>,
-    pub days: Vec<FilterChoice>,
+    pub filters: FilterForm,
+    /// Whether the partnership has a postcode table, so distances can be measured.
+    pub distances: bool,
     /// Sub-categories of the category browsed, if any.
     pub below: Vec<CategoryLink>,
     pub results: Vec<ServiceCard>,
+    /// Near a postcode: services that pass the filters but have no map position.
+    pub unplaced: Vec<ServiceCard>,
     /// Said above the results: how many, for what.
     pub summary: String,
     /// Says when the filters left out services that match the words better.
     pub hidden: String,
-    /// What an age could not be read as, if anything.
+    /// Said about the postcode, when it was placed by its area.
+    pub notice: String,
+    pub errors: Vec<FieldError>,
+}
+
+/// The search and filter form as the family filled it in, to show it again.
+#[derive(Default)]
+pub struct FilterForm {
+    pub words: String,
+    pub age: String,
+    pub born_day: String,
+    pub born_month: String,
+    pub born_year: String,
+    pub free_only: bool,
+    pub needs: Vec<FilterChoice>,
+    pub days: Vec<FilterChoice>,
+    /// Empty on a category's page: the category is chosen by the page.
+    pub categories: Vec<FilterChoice>,
+    pub postcode: String,
+    pub within: Vec<FilterChoice>,
     pub age_error: String,
+    pub born_error: String,
+    pub postcode_error: String,
+}
+
+impl FilterForm {
+    /// Whether any filter beyond the words is set (or wrong), so the filters are shown.
+    pub fn any_used(&self) -> bool {
+        let chosen =
+            |choices: &[FilterChoice]| choices.iter().any(|c| c.selected && !c.value.is_empty());
+        !(self.age.is_empty()
+            && self.born_day.is_empty()
+            && self.born_month.is_empty()
+            && self.born_year.is_empty()
+            && self.postcode.is_empty())
+            || self.free_only
+            || chosen(&self.needs)
+            || chosen(&self.days)
+            || chosen(&self.categories)
+            || chosen(&self.within)
+    }
+}
+
+/// The distances a family can choose to travel, in miles.
+const MILES: [u32; 5] = [1, 2, 5, 10, 20];
+
+/// What a family asked for: the query to search with, the form to show again, and what
+/// could not be read.
+pub struct Filters {
+    pub query: Query,
+    pub form: FilterForm,
+    /// The postcode typed, written the one way, to be placed by the caller.
+    pub postcode: Option<String>,
+    pub notice: String,
+    pub errors: FieldErrors,
+}
+
+impl Filters {
+    /// Reads the filters from the query string. An age given wins over a date of birth;
+    /// a date of birth is turned into an age on `today`.
+    pub fn read(
+        form: &RawForm,
+        directory: &Directory,
+        category: Option<&TaxonomyTerm>,
+        today: Date,
+    ) -> Filters {
+        let mut errors = FieldErrors::default();
+        let words: String = form.get("q").trim().chars().take(200).collect();
+        let age_text = form.get("age").trim().to_owned();
+        let mut age = age_text
+            .parse::<f32>()
+            .ok()
+            .filter(|a| (0.0..=25.0).contains(a));
+        let mut f = FilterForm {
+            words: words.clone(),
+            age: age_text.clone(),
+            born_day: form.get("born-day").trim().to_owned(),
+            born_month: form.get("born-month").trim().to_owned(),
+            born_year: form.get("born-year").trim().to_owned(),
+            free_only: form.get("free") == "yes",
+            postcode: form.get("postcode").trim().chars().take(20).collect(),
+            ..FilterForm::default()
+        };
+        if !age_text.is_empty() && age.is_none() {
+            f.age_error = "Enter the child's age as a number of years from 0 to 25".to_owned();
+            errors.add("age", f.age_error.clone());
+        }
+        if age_text.is_empty() {
+            match parse_date_parts(
+                &f.born_day,
+                &f.born_month,
+                &f.born_year,
+                "the date of birth",
+            ) {
+                Ok(Some(born)) => match age_on(born, today) {
+                    Some(a) if a <= 25.0 => age = Some(a),
+                    Some(_) => f.born_error = "Enter a date of birth in the last 25 years".into(),
+                    None => f.born_error = "The date of birth must be today or in the past".into(),
+                },
+                Ok(None) => {}
+                Err((_, message)) => f.born_error = message,
+            }
+            if !f.born_error.is_empty() {
+                errors.add("born-day", f.born_error.clone());
+            }
+        }
+        let need = NeedType::from_any_case(form.get("need"));
+        let day = Day::from_code(form.get("day"));
+        let chosen_category = match category {
+            Some(t) => Some(t.key.clone()),
+            None => {
+                let key = form.get("category");
+                directory
+                    .terms
+                    .iter()
+                    .find(|t| t.key == key)
+                    .map(|t| t.key.clone())
+            }
+        };
+        if category.is_none() {
+            f.categories = category_options(directory, chosen_category.as_deref());
+        }
+        f.needs = need_options(need);
+        f.days = day_options(day);
+        let miles = form
+            .get("within")
+            .parse::<u32>()
+            .ok()
+            .filter(|m| MILES.contains(m));
+        f.within = std::iter::once(FilterChoice {
+            value: String::new(),
+            label: "Any distance".into(),
+            selected: miles.is_none(),
+        })
+        .chain(MILES.iter().map(|m| FilterChoice {
+            value: m.to_string(),
+            label: if *m == 1 {
+                "1 mile".into()
+            } else {
+                format!("{m} miles")
+            },
+            selected: miles == Some(*m),
+        }))
+        .collect();
+        let postcode = if f.postcode.is_empty() {
+            None
+        } else {
+            let normal = normalise_postcode(&f.postcode);
+            if normal.is_none() {
+                f.postcode_error =
+                    "Enter a postcode, like WV1 1SH, or the first part of one, like WV1".into();
+                errors.add("postcode", f.postcode_error.clone());
+            }
+            normal
+        };
+        Filters {
+            query: Query {
+                words,
+                age,
+                need,
+                category: chosen_category,
+                free_only: f.free_only,
+                day,
+                near: None,
+                within_metres: miles.map(|m| f64::from(m) * METRES_PER_MILE),
+            },
+            form: f,
+            postcode,
+            notice: String::new(),
+            errors,
+        }
+    }
+
+    /// The postcode is not in the partnership's table, nor is its area: said on the
+    /// field, and the search runs without distances.
+    pub fn unknown_postcode(&mut self, postcode: &str) {
+        self.form.postcode_error = format!(
+            "We do not know the postcode {postcode} or its area. Check it, or leave it out to see services anywhere"
+        );
+        self.errors
+            .add("postcode", self.form.postcode_error.clone());
+        self.query.within_metres = None;
+    }
+}
+
+/// Every category as a choice, each under its parent ("Leisure: Short breaks").
+fn category_options(directory: &Directory, chosen: Option<&str>) -> Vec<FilterChoice> {
+    let name_of = |key: &str| {
+        directory
+            .terms
+            .iter()
+            .find(|t| t.key == key)
+            .map(|t| t.name.as_str())
+    };
+    let mut options: Vec<FilterChoice> = directory
+        .terms
+        .iter()
+        .map(|t| FilterChoice {
+            value: t.key.clone(),
+            label: match t.parent_key.as_deref().and_then(name_of) {
+                Some(parent) => format!("{parent}: {}", t.name),
+                None => t.name.clone(),
+            },
+            selected: chosen == Some(t.key.as_str()),
+        })
+        .collect();
+    options.sort_by(|a, b| a.label.cmp(&b.label));
+    options.insert(
+        0,
+        FilterChoice {
+            value: String::new(),
+            label: "Any category".into(),
+            selected: chosen.is_none(),
+        },
+    );
+    options
+}
+
+/// How many services were found, for what.
+pub fn results_summary(found: &Found<'_>, query: &Query) -> String {
+    let shown = found.services.len() + found.unplaced.len();
+    match shown {
+        0 => "No services match. Try fewer or other words, or fewer filters.".to_owned(),
+        1 => "1 service".to_owned(),
+        n if !query.words.is_empty() => format!("{n} services, the closest match first"),
+        n if query.near.is_some() => format!("{n} services, the nearest first"),
+        n => format!("{n} services"),
+    }
+}
+
+/// Says that the filters hid services that match the words better than any shown (or
+/// at all, when none is shown), if they did.
+pub fn hidden_summary(hidden: usize, any_shown: bool) -> String {
+    let better = if any_shown { " better" } else { "" };
+    match hidden {
+        0 => String::new(),
+        1 => format!("1 service that matches your words{better} is not shown because of the filters you chose."),
+        n => format!("{n} services that match your words{better} are not shown because of the filters you chose."),
+    }
 }
 
 #[derive(Template)]
@@ -139,9 +377,22 @@ fn summary_of(text: &str) -> String {
     }
 }
 
-/// A service's result card.
-pub fn card(directory: &Directory, service: &Service, base: &str) -> ServiceCard {
+/// A service's result card, with how far away it is when that was measured.
+pub fn card(
+    directory: &Directory,
+    service: &Service,
+    base: &str,
+    distance: Option<f64>,
+) -> ServiceCard {
     let mut facts = Vec::new();
+    if let Some(metres) = distance {
+        let miles = metres / METRES_PER_MILE;
+        facts.push(if miles < 0.1 {
+            "Less than 0.1 miles away".to_owned()
+        } else {
+            format!("{miles:.1} miles away")
+        });
+    }
     let ages = ages(service);
     if !ages.is_empty() {
         facts.push(ages);
@@ -215,7 +466,7 @@ fn choices<T: Copy + PartialEq>(
 }
 
 /// The need filter's choices.
-pub fn need_options(chosen: Option<NeedType>) -> Vec<FilterChoice> {
+fn need_options(chosen: Option<NeedType>) -> Vec<FilterChoice> {
     choices(
         "Any need",
         NeedType::ALL,
@@ -226,7 +477,7 @@ pub fn need_options(chosen: Option<NeedType>) -> Vec<FilterChoice> {
 }
 
 /// The day filter's choices.
-pub fn day_options(chosen: Option<Day>) -> Vec<FilterChoice> {
+fn day_options(chosen: Option<Day>) -> Vec<FilterChoice> {
     choices("Any day", Day::ALL, chosen, Day::code, Day::label)
 }
 

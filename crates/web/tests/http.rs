@@ -5761,6 +5761,88 @@ async fn the_local_offer_is_searched_browsed_and_read_without_signing_in() {
         bad_age.contains("age as a number of years from 0 to 25"),
         "{bad_age}"
     );
+    assert!(bad_age.contains("govuk-error-summary") && bad_age.contains("<title>Error: "));
+    // A date of birth instead of an age: a child born nine years ago today is nine.
+    let today = time::OffsetDateTime::now_utc().date();
+    let (_, by_birth) = w
+        .get(
+            None,
+            &format!(
+                "{offer}/search?q=short+breaks&born-day={}&born-month={}&born-year={}",
+                today.day(),
+                u8::from(today.month()),
+                today.year() - 9
+            ),
+        )
+        .await;
+    assert!(
+        by_birth.contains("Bluebell Short Breaks") && !by_birth.contains("Little Steps Nursery")
+    );
+    let (_, bad_birth) = w
+        .get(
+            None,
+            &format!("{offer}/search?born-day=31&born-month=2&born-year=2020"),
+        )
+        .await;
+    assert!(
+        bad_birth.contains("govuk-error-summary") && bad_birth.contains("href=\"#born-day\""),
+        "{bad_birth}"
+    );
+    // No postcode table, no distance filter; with one, services are measured from the
+    // postcode, those with no map position listed apart, an unknown postcode said so.
+    assert!(!found.contains("Near postcode"));
+    let mut placed = directory.clone();
+    placed.services[0].locations = vec![Location {
+        latitude: Some(52.5870),
+        longitude: Some(-2.1300),
+        ..Location::default()
+    }];
+    w.store
+        .import_directory(Actor(None), w.a.pid, &placed, "test", true)
+        .await
+        .unwrap();
+    w.store
+        .load_postcodes(
+            Actor(None),
+            w.a.pid,
+            &[(
+                "WV1 1AA".to_owned(),
+                sendplan_domain::local_offer::geo::Point {
+                    latitude: 52.5860,
+                    longitude: -2.1290,
+                },
+            )],
+            "test",
+        )
+        .await
+        .unwrap();
+    let (_, near) = w
+        .get(None, &format!("{offer}/search?postcode=wv1+1aa&within=1"))
+        .await;
+    assert!(
+        near.contains("Near postcode") && near.contains("0.1 miles away"),
+        "{near}"
+    );
+    let (placed_part, unplaced_part) = near
+        .split_once("Services with no map position")
+        .expect("listed apart");
+    assert!(
+        placed_part.contains("Bluebell Short Breaks")
+            && unplaced_part.contains("Little Steps Nursery")
+    );
+    let (_, by_area) = w
+        .get(None, &format!("{offer}/search?postcode=WV1+9ZZ"))
+        .await;
+    assert!(by_area.contains("from the middle of WV1"), "{by_area}");
+    let (_, unknown) = w
+        .get(None, &format!("{offer}/search?postcode=ZZ9+9ZZ"))
+        .await;
+    assert!(
+        unknown.contains("We do not know the postcode ZZ9 9ZZ")
+            && unknown.contains("Little Steps Nursery")
+    );
+    let (_, nonsense) = w.get(None, &format!("{offer}/search?postcode=hello")).await;
+    assert!(nonsense.contains("Enter a postcode, like WV1 1SH"));
     let (status, category) = w.get(None, &format!("{offer}/categories/leisure")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(

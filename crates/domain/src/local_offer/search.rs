@@ -6,6 +6,7 @@
 //! words about it count most, its description least. Filters (age, need, category, cost,
 //! day) narrow before anything is ranked.
 
+use super::geo::{distance_metres, Point};
 use super::model::*;
 use crate::needs::NeedType;
 use std::collections::{HashMap, HashSet};
@@ -21,6 +22,50 @@ pub struct Query {
     pub category: Option<String>,
     pub free_only: bool,
     pub day: Option<Day>,
+    /// Where the family is (their postcode's centroid), to measure distances from.
+    pub near: Option<Point>,
+    /// How far they will travel, in metres; only with `near`.
+    pub within_metres: Option<f64>,
+}
+
+/// How far a service's nearest location is from `point`, in metres; `None` if none of
+/// its locations has a map position.
+pub fn distance_to(service: &Service, point: Point) -> Option<f64> {
+    service
+        .locations
+        .iter()
+        .filter_map(|l| {
+            Some(distance_metres(
+                point,
+                Point {
+                    latitude: l.latitude?,
+                    longitude: l.longitude?,
+                },
+            ))
+        })
+        .min_by(f64::total_cmp)
+}
+
+/// A child's age in whole and part years on `today`, from their date of birth; `None`
+/// for a birth date after today.
+pub fn age_on(born: time::Date, today: time::Date) -> Option<f32> {
+    if born > today {
+        return None;
+    }
+    let mut years = today.year() - born.year();
+    let birthday_this_year = born.replace_year(today.year()).unwrap_or_else(|_| {
+        // Born on 29 February: the birthday is 1 March in other years.
+        time::Date::from_calendar_date(today.year(), time::Month::March, 1).unwrap_or(today)
+    });
+    let last_birthday = if birthday_this_year > today {
+        years -= 1;
+        born.replace_year(today.year() - 1)
+            .unwrap_or(birthday_this_year)
+    } else {
+        birthday_this_year
+    };
+    let days_since = (today - last_birthday).whole_days() as f32;
+    Some(years as f32 + days_since / 366.0)
 }
 
 /// Phrases families use, and the words directories use for the same thing.
@@ -183,6 +228,12 @@ pub struct SearchIndex {
 pub struct Found<'a> {
     pub services: Vec<&'a Service>,
     pub hidden_by_filters: usize,
+    /// With `near`, how far each service's nearest location is, in metres, in the order
+    /// of `services`; `None` for a service with no map position.
+    pub distances: Vec<Option<f64>>,
+    /// With `near`: services that pass every other filter but have no map position, so
+    /// cannot be measured. They are listed apart, never dropped.
+    pub unplaced: Vec<&'a Service>,
 }
 
 /// A match worth less than this share of the best match for the same words is not shown:
@@ -319,12 +370,38 @@ impl SearchIndex {
                 .then_with(|| a.1.name.cmp(&b.1.name))
         });
         let best_shown = hits.first().map_or(0.0, |(score, _)| *score);
+        let hidden_by_filters = filtered_scores
+            .iter()
+            .filter(|score| **score > best_shown && **score >= floor)
+            .count();
+        let Some(near) = query.near else {
+            return Found {
+                hidden_by_filters,
+                services: hits.into_iter().map(|(_, s)| s).collect(),
+                ..Found::default()
+            };
+        };
+        // Near a postcode: measured services within the distance, the nearest first when
+        // there are no words to rank by; unmeasurable ones apart.
+        let mut placed: Vec<(f32, f64, &Service)> = Vec::new();
+        let mut unplaced = Vec::new();
+        for (score, s) in hits {
+            match distance_to(s, near) {
+                Some(d) if query.within_metres.is_none_or(|most| d <= most) => {
+                    placed.push((score, d, s))
+                }
+                Some(_) => {}
+                None => unplaced.push(s),
+            }
+        }
+        if concepts.is_empty() {
+            placed.sort_by(|a, b| a.1.total_cmp(&b.1));
+        }
         Found {
-            hidden_by_filters: filtered_scores
-                .iter()
-                .filter(|score| **score > best_shown && **score >= floor)
-                .count(),
-            services: hits.into_iter().map(|(_, s)| s).collect(),
+            hidden_by_filters,
+            distances: placed.iter().map(|(_, d, _)| Some(*d)).collect(),
+            services: placed.into_iter().map(|(_, _, s)| s).collect(),
+            unplaced,
         }
     }
 
@@ -613,6 +690,68 @@ mod tests {
             .position(|s| s.key == key)
             .unwrap();
         score(&index.services[at], &concepts)
+    }
+
+    #[test]
+    fn near_a_postcode_the_nearest_come_first_and_the_unmeasurable_are_kept_apart() {
+        let mut d = directory();
+        let at = |latitude: f64, longitude: f64| Location {
+            latitude: Some(latitude),
+            longitude: Some(longitude),
+            ..Location::default()
+        };
+        d.services[0].locations = vec![at(52.60, -2.13)];
+        d.services[1].locations = vec![at(52.59, -2.13), at(53.5, -2.2)];
+        d.services[2].locations = vec![Location {
+            postcode: "WV1 1AA".into(),
+            ..Location::default()
+        }];
+        let keys = |f: &Found| f.services.iter().map(|s| s.key.clone()).collect::<Vec<_>>();
+        let index = SearchIndex::new(d);
+        let home = Point {
+            latitude: 52.586,
+            longitude: -2.13,
+        };
+        let found = index.search(&Query {
+            near: Some(home),
+            within_metres: Some(2_000.0),
+            ..Query::default()
+        });
+        let second = index.directory().services[1].key.clone();
+        let first = index.directory().services[0].key.clone();
+        assert_eq!(
+            keys(&found),
+            vec![second, first],
+            "nearest first, within 2 km"
+        );
+        assert!(found
+            .distances
+            .iter()
+            .all(|d| d.is_some_and(|d| d <= 2_000.0)));
+        assert_eq!(
+            found.unplaced.len(),
+            1 + index.directory().services.len() - 3
+        );
+        assert!(found
+            .unplaced
+            .iter()
+            .any(|s| s.key == index.directory().services[2].key));
+    }
+
+    #[test]
+    fn an_age_is_worked_out_from_a_date_of_birth() {
+        use time::macros::date;
+        assert_eq!(
+            age_on(date!(2017 - 03 - 14), date!(2026 - 03 - 14)),
+            Some(9.0)
+        );
+        let day_before = age_on(date!(2017 - 03 - 14), date!(2026 - 03 - 13)).unwrap();
+        assert!(day_before > 8.99 && day_before < 9.0);
+        assert_eq!(
+            age_on(date!(2020 - 02 - 29), date!(2025 - 03 - 01)),
+            Some(5.0)
+        );
+        assert_eq!(age_on(date!(2027 - 01 - 01), date!(2026 - 12 - 03)), None);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use super::publication::{brand_of, named_partnership};
 use crate::directory::{
-    card, categories, day_options, need_options, service_page, HomePage, ResultsPage,
+    card, categories, hidden_summary, results_summary, service_page, Filters, HomePage, ResultsPage,
 };
 use crate::errors::{AppError, AppResult};
 use crate::pages::html;
@@ -13,11 +13,11 @@ use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
 use sendplan_domain::input::RawForm;
-use sendplan_domain::local_offer::search::{Query as Search, SearchIndex};
-use sendplan_domain::local_offer::Day;
-use sendplan_domain::needs::NeedType;
+use sendplan_domain::local_offer::geo::outcode;
+use sendplan_domain::local_offer::search::SearchIndex;
 use sendplan_domain::PartnershipId;
 use sendplan_interchange::oruk::api::Ids;
+use sendplan_storage::Placed;
 use std::sync::Arc;
 
 /// A partnership's Local Offer as its pages and API read it: the directory with its
@@ -119,45 +119,37 @@ async fn results(
                 .ok_or(AppError::NotFound)
         })
         .transpose()?;
-    let words = form.get("q").trim().chars().take(200).collect::<String>();
-    let age_text = form.get("age").trim().to_owned();
-    let age = age_text
-        .parse::<f32>()
-        .ok()
-        .filter(|a| (0.0..=25.0).contains(a));
-    let age_error = if !age_text.is_empty() && age.is_none() {
-        "Enter the child's age as a number of years from 0 to 25".to_owned()
-    } else {
-        String::new()
-    };
-    let need = NeedType::from_any_case(form.get("need"));
-    let day = Day::from_code(form.get("day"));
-    let free_only = form.get("free") == "yes";
-    let found = index.search(&Search {
-        words: words.clone(),
-        age,
-        need,
-        category: category_term.as_ref().map(|t| t.key.clone()),
-        free_only,
-        day,
-    });
-    let heading = match (&category_term, words.is_empty()) {
+    let today = time::OffsetDateTime::now_utc().date();
+    let mut filters = Filters::read(form, directory, category_term.as_ref(), today);
+    // Distances only where the partnership has loaded a postcode table.
+    let distances = state.store.has_postcodes(partnership).await?;
+    if distances {
+        if let Some(postcode) = filters.postcode.clone() {
+            match state
+                .store
+                .postcode_centroid(partnership, &postcode)
+                .await?
+            {
+                Some(Placed::Postcode(point)) => filters.query.near = Some(point),
+                Some(Placed::Outcode(point)) => {
+                    filters.query.near = Some(point);
+                    filters.notice = format!(
+                        "We do not know the postcode {postcode}, so distances are measured from the middle of {}.",
+                        outcode(&postcode)
+                    );
+                }
+                None => filters.unknown_postcode(&postcode),
+            }
+        }
+    }
+    let found = index.search(&filters.query);
+    let heading = match (&category_term, filters.query.words.is_empty()) {
         (Some(t), _) => t.name.clone(),
-        (None, false) => format!("Services for \"{words}\""),
+        (None, false) => format!("Services for \"{}\"", filters.query.words),
         (None, true) => "All services".to_owned(),
     };
-    let (chrome, name) = chrome(state, partnership, &public_base, &heading).await?;
-    let summary = match found.services.len() {
-        0 => "No services match. Try fewer or other words, or fewer filters.".to_owned(),
-        1 => "1 service".to_owned(),
-        n if words.is_empty() => format!("{n} services"),
-        n => format!("{n} services, the closest match first"),
-    };
-    let hidden = match found.hidden_by_filters {
-        0 => String::new(),
-        1 => "1 service that matches your words better is not shown because of the filters you chose.".to_owned(),
-        n => format!("{n} services that match your words better are not shown because of the filters you chose."),
-    };
+    let (mut chrome, name) = chrome(state, partnership, &public_base, &heading).await?;
+    chrome.has_errors = !filters.errors.is_empty();
     let search_href = match &category_term {
         Some(t) => format!("{base}/categories/{}", t.key),
         None => format!("{base}/search"),
@@ -167,11 +159,11 @@ async fn results(
         partnership: name,
         heading,
         search_href,
-        words,
-        age: age_text,
-        free_only,
-        needs: need_options(need),
-        days: day_options(day),
+        summary: results_summary(&found, &filters.query),
+        hidden: hidden_summary(
+            found.hidden_by_filters,
+            !(found.services.is_empty() && found.unplaced.is_empty()),
+        ),
         below: category_term
             .as_ref()
             .map(|t| categories(index, Some(t.key.as_str()), &base))
@@ -179,11 +171,24 @@ async fn results(
         results: found
             .services
             .iter()
-            .map(|s| card(directory, s, &base))
+            .zip(
+                found
+                    .distances
+                    .iter()
+                    .copied()
+                    .chain(std::iter::repeat(None)),
+            )
+            .map(|(s, distance)| card(directory, s, &base, distance))
             .collect(),
-        summary,
-        hidden,
-        age_error,
+        unplaced: found
+            .unplaced
+            .iter()
+            .map(|s| card(directory, s, &base, None))
+            .collect(),
+        distances,
+        filters: filters.form,
+        notice: filters.notice,
+        errors: filters.errors.0,
     })
 }
 
