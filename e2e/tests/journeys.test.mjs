@@ -331,3 +331,50 @@ test('the main pages have no accessibility violations', async () => {
   await context.close()
   assert.deepEqual(failures, [], failures.join('\n'))
 })
+
+// Issue 16: on a phone, with no JavaScript, a parent finds a short-breaks service for
+// their 9-year-old with autism within 3 clicks of the Local Offer's home page; every page
+// on the way fits the screen and (audited again with JavaScript on, which axe needs) is
+// accessible.
+test('on a phone a parent finds short breaks for a 9-year-old with autism within 3 clicks', async () => {
+  const phone = { viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true }
+  const context = await browser.newContext({ ...phone, javaScriptEnabled: false })
+  const page = await context.newPage()
+  const visited = []
+  const step = async name => {
+    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), true, `${page.url()} scrolls sideways`)
+    await screenshot(page, name)
+    visited.push([name, page.url()])
+  }
+  let clicks = 0
+  await page.goto(`${server.url}/local-offer/wolverhampton`)
+  await step('local-offer-phone-home')
+  await page.getByLabel('What are you looking for?').fill('short breaks')
+  await page.getByLabel("Child's age in years (optional)").fill('9')
+  await page.getByLabel('Need (optional)').selectOption({ label: 'Autism' })
+  await page.getByRole('button', { name: 'Search' }).click(); clicks++
+  await page.waitForURL(/\/search\?/)
+  await step('local-offer-phone-results')
+  const first = page.locator('.app-result h2 a').first()
+  assert.match(await first.innerText(), /short breaks/i, 'a short-breaks service comes first')
+  await first.click(); clicks++
+  await page.waitForURL(/\/services\//)
+  await step('local-offer-phone-service')
+  const body = await page.locator('main').innerText()
+  assert.match(body, /short breaks/i)
+  // Its ages take in 9.
+  const ages = body.match(/(\d+) to (\d+) years/)
+  assert.ok(ages && Number(ages[1]) <= 9 && Number(ages[2]) >= 9, `ages: ${ages}`)
+  assert.ok(clicks <= 3, `${clicks} clicks`)
+  await context.close()
+  const audited = await browser.newContext({ ...phone, bypassCSP: true })
+  const auditPage = await audited.newPage()
+  const failures = []
+  const audit = auditor(auditPage, failures)
+  for (const [name, url] of visited) {
+    await auditPage.goto(url)
+    await audit(name)
+  }
+  assert.deepEqual(failures, [])
+  await audited.close()
+})

@@ -44,6 +44,8 @@ pub struct HomePage {
     pub search_href: String,
     pub categories: Vec<CategoryLink>,
     pub total: usize,
+    /// The need filter's choices, so a family can say it with their first search.
+    pub needs: Vec<FilterChoice>,
 }
 
 #[derive(Template)]
@@ -466,7 +468,7 @@ fn choices<T: Copy + PartialEq>(
 }
 
 /// The need filter's choices.
-fn need_options(chosen: Option<NeedType>) -> Vec<FilterChoice> {
+pub fn need_options(chosen: Option<NeedType>) -> Vec<FilterChoice> {
     choices(
         "Any need",
         NeedType::ALL,

@@ -4,7 +4,7 @@
 
 use super::publication::{brand_of, named_partnership};
 use crate::directory::{
-    card, categories, hidden_summary, results_summary, service_page, Filters, HomePage, ResultsPage,
+    card, categories, hidden_summary, need_options, results_summary, service_page, Filters, HomePage, ResultsPage,
 };
 use crate::errors::{AppError, AppResult};
 use crate::pages::html;
@@ -92,6 +92,7 @@ pub async fn home(State(state): State<AppState>, Path(key): Path<String>) -> App
         search_href: format!("{base}/search"),
         categories: categories(&published.index, None, &base),
         total: published.index.directory().services.len(),
+        needs: need_options(None),
     })
 }
 
