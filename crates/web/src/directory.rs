@@ -63,6 +63,8 @@ pub struct ResultsPage {
     pub results: Vec<ServiceCard>,
     /// Near a postcode: services that pass the filters but have no map position.
     pub unplaced: Vec<ServiceCard>,
+    /// Links to the other pages of results, if there are more than one.
+    pub pages: Option<Pages>,
     /// Said above the results: how many, for what.
     pub summary: String,
     /// Says when the filters left out services that match the words better.
@@ -108,6 +110,64 @@ impl FilterForm {
             || chosen(&self.categories)
             || chosen(&self.within)
     }
+}
+
+/// Results on one page: enough to choose from on a phone, few enough to load quickly.
+pub const RESULTS_PER_PAGE: usize = 20;
+
+/// Links to the pages of a long list of results (the GOV.UK pagination component).
+pub struct Pages {
+    pub previous: Option<String>,
+    pub next: Option<String>,
+    /// Each page's number, its address, and whether it is this one; `None` for a gap.
+    pub items: Vec<Option<(usize, String, bool)>>,
+}
+
+/// Which page of `total` results the query string asks for (from 1), within range.
+pub fn page_asked(form: &RawForm, total: usize) -> usize {
+    let last = total.div_ceil(RESULTS_PER_PAGE).max(1);
+    form.get("page")
+        .parse::<usize>()
+        .unwrap_or(1)
+        .clamp(1, last)
+}
+
+/// The pagination for page `current` of `total` results, each link the same search
+/// (`form`, without its page) at `href`.
+pub fn pages(form: &RawForm, href: &str, current: usize, total: usize) -> Option<Pages> {
+    let last = total.div_ceil(RESULTS_PER_PAGE);
+    if last <= 1 {
+        return None;
+    }
+    let address = |page: usize| {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in form.0.iter().filter(|(k, _)| k != "page") {
+            query.append_pair(k, v);
+        }
+        if page > 1 {
+            query.append_pair("page", &page.to_string());
+        }
+        let query = query.finish();
+        if query.is_empty() {
+            href.to_owned()
+        } else {
+            format!("{href}?{query}")
+        }
+    };
+    // The first, the last, and those next to this one; gaps between.
+    let mut items = Vec::new();
+    for page in 1..=last {
+        if page == 1 || page == last || page.abs_diff(current) <= 1 {
+            items.push(Some((page, address(page), page == current)));
+        } else if items.last().is_some_and(Option::is_some) {
+            items.push(None);
+        }
+    }
+    Some(Pages {
+        previous: (current > 1).then(|| address(current - 1)),
+        next: (current < last).then(|| address(current + 1)),
+        items,
+    })
 }
 
 /// The distances a family can choose to travel, in miles.
@@ -582,5 +642,44 @@ pub fn service_page(
         out_of_date: !is_current(service, today),
         back_href: format!("{base}/search"),
         service: service.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_results_are_paged_with_links_that_keep_the_search() {
+        let form = RawForm(vec![
+            ("q".into(), "short breaks".into()),
+            ("page".into(), "3".into()),
+        ]);
+        assert_eq!(page_asked(&form, 200), 3);
+        assert_eq!(page_asked(&form, 30), 2, "a page past the end is the last");
+        let p = pages(&form, "/local-offer/w/search", 3, 200).expect("10 pages");
+        assert_eq!(
+            p.previous.as_deref(),
+            Some("/local-offer/w/search?q=short+breaks&page=2")
+        );
+        let numbers: Vec<Option<usize>> = p
+            .items
+            .iter()
+            .map(|i| i.as_ref().map(|(n, _, _)| *n))
+            .collect();
+        assert_eq!(
+            numbers,
+            vec![Some(1), Some(2), Some(3), Some(4), None, Some(10)]
+        );
+        assert_eq!(
+            p.items[0].as_ref().unwrap().1,
+            "/local-offer/w/search?q=short+breaks",
+            "page 1 has no number"
+        );
+        assert!(p.items[2].as_ref().unwrap().2, "this page is marked");
+        assert!(
+            pages(&form, "/x", 1, RESULTS_PER_PAGE).is_none(),
+            "one page needs no links"
+        );
     }
 }

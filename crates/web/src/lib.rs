@@ -84,6 +84,10 @@ pub struct AppState {
     pub mail_waiting: Arc<tokio::sync::Notify>,
     /// Rendered page bodies, valid while the partnership's data version is unchanged.
     pub fragments: Arc<sendplan_storage::ReadCache<String>>,
+    /// The Local Offer API's answers by address, valid while the partnership's data
+    /// version is unchanged (kept apart from `fragments`, so that a crawler walking every
+    /// record cannot push the plan pages' bodies out).
+    pub api_answers: Arc<sendplan_storage::ReadCache<String>>,
     /// Places for requests in flight (see [`WebConfig::max_in_flight`]).
     pub in_flight: Arc<tokio::sync::Semaphore>,
 }
@@ -97,6 +101,7 @@ impl AppState {
             hasher: Arc::new(auth::Passwords::default()),
             mail_waiting: Arc::new(tokio::sync::Notify::new()),
             fragments: Arc::new(sendplan_storage::ReadCache::new()),
+            api_answers: Arc::new(sendplan_storage::ReadCache::new()),
         }
     }
 }

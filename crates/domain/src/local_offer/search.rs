@@ -206,18 +206,29 @@ const FAMILY: f32 = 4.0;
 const CATEGORY: f32 = 3.0;
 const DESCRIPTION: f32 = 1.0;
 
+/// A word of the directory's vocabulary, by number: a service's words are kept as
+/// numbers, so 10,000 services' words take little memory and compare quickly.
+type WordId = u32;
+
 /// A service's words, field by field, read once.
 struct Indexed {
-    fields: Vec<(f32, Vec<String>)>,
+    fields: Vec<(f32, Vec<WordId>)>,
 }
+
+/// What a query asks for: each concept a list of alternatives, each alternative a
+/// sequence of words and what a match is worth.
+type Concepts = Vec<Vec<(Vec<WordId>, f32)>>;
 
 /// A directory read for searching: each service's words, and the category tree. It owns
 /// the directory, so that one index can be kept between requests and shared.
 pub struct SearchIndex {
     directory: Directory,
     services: Vec<Indexed>,
-    /// Every word of every service, for forgiving misspellings.
-    vocabulary: HashSet<String>,
+    /// Every word of every service, numbered; also for forgiving misspellings.
+    vocabulary: HashMap<String, WordId>,
+    /// For each word, the services (by place) that have it somewhere: a search scores
+    /// only the services that have one of its words, not all of them.
+    postings: HashMap<WordId, Vec<u32>>,
     children: HashMap<String, Vec<String>>,
 }
 
@@ -241,7 +252,11 @@ pub struct Found<'a> {
 const FLOOR: f32 = 0.3;
 
 impl SearchIndex {
-    pub fn new(directory: Directory) -> Self {
+    pub fn new(mut directory: Directory) -> Self {
+        // By name once, so that a search without words needs no sorting.
+        directory
+            .services
+            .sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.key.cmp(&b.key)));
         let term_names: HashMap<&str, &str> = directory
             .terms
             .iter()
@@ -252,7 +267,16 @@ impl SearchIndex {
             .iter()
             .map(|o| (o.key.as_str(), o.name.as_str()))
             .collect();
-        let mut vocabulary = HashSet::new();
+        let mut vocabulary: HashMap<String, WordId> = HashMap::new();
+        let mut number = |words: Vec<String>| -> Vec<WordId> {
+            words
+                .into_iter()
+                .map(|w| {
+                    let next = vocabulary.len() as WordId;
+                    *vocabulary.entry(w).or_insert(next)
+                })
+                .collect()
+        };
         let services: Vec<Indexed> = directory
             .services
             .iter()
@@ -264,30 +288,42 @@ impl SearchIndex {
                     .collect();
                 let needs: Vec<&str> = s.send.needs.iter().map(|n| n.label()).collect();
                 let fields = vec![
-                    (NAME, stems(&s.name)),
-                    (FAMILY, stems(&s.send.family_words.join(" "))),
+                    (NAME, number(stems(&s.name))),
+                    (FAMILY, number(stems(&s.send.family_words.join(" ")))),
                     (
                         CATEGORY,
-                        stems(&format!("{} {}", categories.join(" "), needs.join(" "))),
+                        number(stems(&format!(
+                            "{} {}",
+                            categories.join(" "),
+                            needs.join(" ")
+                        ))),
                     ),
                     (
                         DESCRIPTION,
-                        stems(&format!(
+                        number(stems(&format!(
                             "{} {} {}",
                             s.description,
                             s.send.easy_read,
                             organisations
                                 .get(s.organization_key.as_str())
                                 .unwrap_or(&"")
-                        )),
+                        ))),
                     ),
                 ];
-                for (_, f) in &fields {
-                    vocabulary.extend(f.iter().cloned());
-                }
                 Indexed { fields }
             })
             .collect();
+        let mut postings: HashMap<WordId, Vec<u32>> = HashMap::new();
+        for (at, indexed) in services.iter().enumerate() {
+            for (_, field) in &indexed.fields {
+                for word in field {
+                    let list = postings.entry(*word).or_default();
+                    if list.last() != Some(&(at as u32)) {
+                        list.push(at as u32);
+                    }
+                }
+            }
+        }
         let mut children: HashMap<String, Vec<String>> = HashMap::new();
         for t in &directory.terms {
             if let Some(p) = &t.parent_key {
@@ -298,6 +334,7 @@ impl SearchIndex {
             directory,
             services,
             vocabulary,
+            postings,
             children,
         }
     }
@@ -334,7 +371,24 @@ impl SearchIndex {
         let mut hits: Vec<(f32, &Service)> = Vec::new();
         let mut best_anywhere = 0.0f32;
         let mut filtered_scores: Vec<f32> = Vec::new();
-        for (s, indexed) in self.directory.services.iter().zip(&self.services) {
+        // Only services with one of the words can score: the others are passed over
+        // without looking at their words.
+        let mut candidate = vec![concepts.is_empty(); self.services.len()];
+        for alternative in concepts.iter().flatten() {
+            for &at in self.postings.get(&alternative.0[0]).into_iter().flatten() {
+                candidate[at as usize] = true;
+            }
+        }
+        for ((s, indexed), candidate) in self
+            .directory
+            .services
+            .iter()
+            .zip(&self.services)
+            .zip(candidate)
+        {
+            if !candidate {
+                continue;
+            }
             let score = if concepts.is_empty() {
                 0.0
             } else {
@@ -363,12 +417,11 @@ impl SearchIndex {
             }
         }
         let floor = best_anywhere * FLOOR;
-        hits.retain(|(score, _)| concepts.is_empty() || *score >= floor);
-        hits.sort_by(|a, b| {
-            b.0.partial_cmp(&a.0)
-                .unwrap_or(std::cmp::Ordering::Equal)
-                .then_with(|| a.1.name.cmp(&b.1.name))
-        });
+        if !concepts.is_empty() {
+            hits.retain(|(score, _)| *score >= floor);
+            // Stable, so equal matches stay in the directory's order: by name.
+            hits.sort_by(|a, b| b.0.total_cmp(&a.0));
+        }
         let best_shown = hits.first().map_or(0.0, |(score, _)| *score);
         let hidden_by_filters = filtered_scores
             .iter()
@@ -408,7 +461,7 @@ impl SearchIndex {
     /// What the words ask for: each a list of alternatives (the family's words, the
     /// directory's words for the same, a near spelling), each alternative a sequence of
     /// stems, with what a match is worth.
-    fn concepts(&self, text: &str) -> Vec<Vec<(Vec<String>, f32)>> {
+    fn concepts(&self, text: &str) -> Concepts {
         let lower = words(text).join(" ");
         let mut concepts: Vec<Vec<(Vec<String>, f32)>> = Vec::new();
         let mut covered = String::new();
@@ -431,9 +484,10 @@ impl SearchIndex {
             }
             let stemmed = stem(&word);
             let mut alternatives = vec![(vec![stemmed.clone()], 1.0)];
-            if !self.vocabulary.contains(&stemmed) {
+            if !self.vocabulary.contains_key(&stemmed) {
                 // A misspelling: the nearest words the directory has.
-                let most = match stemmed.chars().count() {
+                let length = stemmed.chars().count();
+                let most = match length {
                     0..=3 => 0,
                     4..=7 => 1,
                     _ => 2,
@@ -441,7 +495,9 @@ impl SearchIndex {
                 if most > 0 {
                     alternatives.extend(
                         self.vocabulary
-                            .iter()
+                            .keys()
+                            // Words whose lengths differ by more cannot be near enough.
+                            .filter(|v| v.len().abs_diff(length) <= most)
                             .filter(|v| strsim::damerau_levenshtein(v, &stemmed) <= most)
                             .map(|v| (vec![v.clone()], 0.6)),
                     );
@@ -449,12 +505,28 @@ impl SearchIndex {
             }
             concepts.push(alternatives);
         }
+        // In numbers; an alternative with a word the directory does not have cannot
+        // match, so it goes, but its concept stays (and counts as unmatched).
         concepts
+            .into_iter()
+            .map(|alternatives| {
+                alternatives
+                    .into_iter()
+                    .filter_map(|(sequence, worth)| {
+                        let ids: Option<Vec<WordId>> = sequence
+                            .iter()
+                            .map(|w| self.vocabulary.get(w).copied())
+                            .collect();
+                        ids.filter(|ids| !ids.is_empty()).map(|ids| (ids, worth))
+                    })
+                    .collect()
+            })
+            .collect()
     }
 }
 
 /// How well a service matches: for each concept, its best alternative in its best field.
-fn score(indexed: &Indexed, concepts: &[Vec<(Vec<String>, f32)>]) -> f32 {
+fn score(indexed: &Indexed, concepts: &Concepts) -> f32 {
     let mut total = 0.0;
     let mut matched = 0;
     for alternatives in concepts {
@@ -475,7 +547,7 @@ fn score(indexed: &Indexed, concepts: &[Vec<(Vec<String>, f32)>]) -> f32 {
     total * (matched as f32 / concepts.len() as f32).powi(2)
 }
 
-fn contains_sequence(field: &[String], sequence: &[String]) -> bool {
+fn contains_sequence(field: &[WordId], sequence: &[WordId]) -> bool {
     !sequence.is_empty()
         && field
             .windows(sequence.len())
@@ -700,12 +772,23 @@ mod tests {
             longitude: Some(longitude),
             ..Location::default()
         };
-        d.services[0].locations = vec![at(52.60, -2.13)];
-        d.services[1].locations = vec![at(52.59, -2.13), at(53.5, -2.2)];
-        d.services[2].locations = vec![Location {
-            postcode: "WV1 1AA".into(),
-            ..Location::default()
-        }];
+        let place = |d: &mut Directory, key: &str, locations: Vec<Location>| {
+            d.services
+                .iter_mut()
+                .find(|s| s.key == key)
+                .unwrap()
+                .locations = locations;
+        };
+        place(&mut d, "breaks", vec![at(52.60, -2.13)]);
+        place(&mut d, "sleep", vec![at(52.59, -2.13), at(53.5, -2.2)]);
+        place(
+            &mut d,
+            "ebsa",
+            vec![Location {
+                postcode: "WV1 1AA".into(),
+                ..Location::default()
+            }],
+        );
         let keys = |f: &Found| f.services.iter().map(|s| s.key.clone()).collect::<Vec<_>>();
         let index = SearchIndex::new(d);
         let home = Point {
@@ -717,25 +800,17 @@ mod tests {
             within_metres: Some(2_000.0),
             ..Query::default()
         });
-        let second = index.directory().services[1].key.clone();
-        let first = index.directory().services[0].key.clone();
         assert_eq!(
             keys(&found),
-            vec![second, first],
+            vec!["sleep", "breaks"],
             "nearest first, within 2 km"
         );
         assert!(found
             .distances
             .iter()
             .all(|d| d.is_some_and(|d| d <= 2_000.0)));
-        assert_eq!(
-            found.unplaced.len(),
-            1 + index.directory().services.len() - 3
-        );
-        assert!(found
-            .unplaced
-            .iter()
-            .any(|s| s.key == index.directory().services[2].key));
+        assert_eq!(found.unplaced.len(), index.directory().services.len() - 2);
+        assert!(found.unplaced.iter().any(|s| s.key == "ebsa"));
     }
 
     #[test]

@@ -4,11 +4,12 @@
 
 use super::publication::{brand_of, named_partnership};
 use crate::directory::{
-    card, categories, hidden_summary, need_options, results_summary, service_page, Filters, HomePage, ResultsPage,
+    card, categories, hidden_summary, need_options, page_asked, pages, results_summary,
+    service_page, Filters, HomePage, ResultsPage, ServiceCard, RESULTS_PER_PAGE,
 };
 use crate::errors::{AppError, AppResult};
 use crate::pages::html;
-use crate::views::Chrome;
+use crate::views::{Brand, Chrome};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
@@ -26,11 +27,18 @@ use std::sync::Arc;
 pub(super) struct Published {
     pub index: SearchIndex,
     pub ids: Ids,
+    /// The partnership's name and look, for the pages' header.
+    pub name: String,
+    pub brand: Brand,
+    /// Whether it has loaded a postcode table, so distances can be measured.
+    pub has_postcodes: bool,
 }
 
+/// The partnership's Local Offer; `public_base` is its public pages' address.
 pub(super) async fn published(
     state: &AppState,
     partnership: PartnershipId,
+    public_base: &str,
 ) -> Result<Arc<Published>, AppError> {
     let version = state.store.data_version(partnership).await?;
     state
@@ -41,9 +49,13 @@ pub(super) async fn published(
             || async {
                 let directory = state.store.local_offer(partnership).await?;
                 let ids = Ids::new(&directory);
+                let name = state.store.get_partnership(partnership).await?.name;
                 Ok::<_, AppError>(Published {
                     index: SearchIndex::new(directory),
                     ids,
+                    brand: brand_of(state, partnership, &name, public_base).await?,
+                    name,
+                    has_postcodes: state.store.has_postcodes(partnership).await?,
                 })
             },
         )
@@ -55,37 +67,31 @@ pub(super) async fn published(
 async fn directory_of(
     state: &AppState,
     key: &str,
-) -> Result<Result<(PartnershipId, String, String, Arc<Published>), String>, AppError> {
+) -> Result<Result<(PartnershipId, String, Arc<Published>), String>, AppError> {
     let (partnership, public_base, moved) = named_partnership(state, key).await?;
     let base = public_base.replacen("/public/", "/local-offer/", 1);
     if moved {
         return Ok(Err(base));
     }
-    let published = published(state, partnership).await?;
+    let published = published(state, partnership, &public_base).await?;
     if published.index.directory().services.is_empty() {
         return Err(AppError::NotFound);
     }
-    Ok(Ok((partnership, public_base, base, published)))
+    Ok(Ok((partnership, base, published)))
 }
 
-async fn chrome(
-    state: &AppState,
-    partnership: PartnershipId,
-    public_base: &str,
-    title: &str,
-) -> Result<(Chrome, String), AppError> {
-    let name = state.store.get_partnership(partnership).await?.name;
+fn chrome(published: &Published, title: &str) -> (Chrome, String) {
     let mut chrome = Chrome::plain(title, None);
-    chrome.brand = Some(brand_of(state, partnership, &name, public_base).await?);
-    Ok((chrome, name))
+    chrome.brand = Some(published.brand.clone());
+    (chrome, published.name.clone())
 }
 
 pub async fn home(State(state): State<AppState>, Path(key): Path<String>) -> AppResult {
-    let (partnership, public_base, base, published) = match directory_of(&state, &key).await? {
+    let (_, base, published) = match directory_of(&state, &key).await? {
         Ok(found) => found,
         Err(moved) => return Ok(Redirect::permanent(&moved).into_response()),
     };
-    let (chrome, name) = chrome(&state, partnership, &public_base, "Local Offer").await?;
+    let (chrome, name) = chrome(&published, "Local Offer");
     html(&HomePage {
         chrome,
         partnership: name,
@@ -103,7 +109,7 @@ async fn results(
     category: Option<String>,
     form: &RawForm,
 ) -> AppResult {
-    let (partnership, public_base, base, published) = match directory_of(state, key).await? {
+    let (partnership, base, published) = match directory_of(state, key).await? {
         Ok(found) => found,
         Err(moved) => return Ok(Redirect::permanent(&moved).into_response()),
     };
@@ -123,7 +129,7 @@ async fn results(
     let today = time::OffsetDateTime::now_utc().date();
     let mut filters = Filters::read(form, directory, category_term.as_ref(), today);
     // Distances only where the partnership has loaded a postcode table.
-    let distances = state.store.has_postcodes(partnership).await?;
+    let distances = published.has_postcodes;
     if distances {
         if let Some(postcode) = filters.postcode.clone() {
             match state
@@ -144,12 +150,37 @@ async fn results(
         }
     }
     let found = index.search(&filters.query);
+    // One page of the list: the ranked services, then those with no map position.
+    let total = found.services.len() + found.unplaced.len();
+    let page = page_asked(form, total);
+    let first = (page - 1) * RESULTS_PER_PAGE;
+    let results: Vec<ServiceCard> = found
+        .services
+        .iter()
+        .zip(
+            found
+                .distances
+                .iter()
+                .copied()
+                .chain(std::iter::repeat(None)),
+        )
+        .skip(first)
+        .take(RESULTS_PER_PAGE)
+        .map(|(s, distance)| card(directory, s, &base, distance))
+        .collect();
+    let unplaced: Vec<ServiceCard> = found
+        .unplaced
+        .iter()
+        .skip(first.saturating_sub(found.services.len()))
+        .take(RESULTS_PER_PAGE - results.len())
+        .map(|s| card(directory, s, &base, None))
+        .collect();
     let heading = match (&category_term, filters.query.words.is_empty()) {
         (Some(t), _) => t.name.clone(),
         (None, false) => format!("Services for \"{}\"", filters.query.words),
         (None, true) => "All services".to_owned(),
     };
-    let (mut chrome, name) = chrome(state, partnership, &public_base, &heading).await?;
+    let (mut chrome, name) = chrome(&published, &heading);
     chrome.has_errors = !filters.errors.is_empty();
     let search_href = match &category_term {
         Some(t) => format!("{base}/categories/{}", t.key),
@@ -159,6 +190,7 @@ async fn results(
         chrome,
         partnership: name,
         heading,
+        pages: pages(form, &search_href, page, total),
         search_href,
         summary: results_summary(&found, &filters.query),
         hidden: hidden_summary(
@@ -169,23 +201,9 @@ async fn results(
             .as_ref()
             .map(|t| categories(index, Some(t.key.as_str()), &base))
             .unwrap_or_default(),
-        results: found
-            .services
-            .iter()
-            .zip(
-                found
-                    .distances
-                    .iter()
-                    .copied()
-                    .chain(std::iter::repeat(None)),
-            )
-            .map(|(s, distance)| card(directory, s, &base, distance))
-            .collect(),
-        unplaced: found
-            .unplaced
-            .iter()
-            .map(|s| card(directory, s, &base, None))
-            .collect(),
+        results,
+        unplaced,
+
         distances,
         filters: filters.form,
         notice: filters.notice,
@@ -213,7 +231,7 @@ pub async fn service(
     State(state): State<AppState>,
     Path((key, service)): Path<(String, String)>,
 ) -> AppResult {
-    let (partnership, public_base, base, published) = match directory_of(&state, &key).await? {
+    let (_, base, published) = match directory_of(&state, &key).await? {
         Ok(found) => found,
         Err(moved) => {
             return Ok(Redirect::permanent(&format!("{moved}/services/{service}")).into_response())
@@ -225,7 +243,7 @@ pub async fn service(
         .iter()
         .find(|s| s.key == service)
         .ok_or(AppError::NotFound)?;
-    let (chrome, name) = chrome(&state, partnership, &public_base, &found.name).await?;
+    let (chrome, name) = chrome(&published, &found.name);
     let today = time::OffsetDateTime::now_utc().date();
     html(&service_page(chrome, &name, directory, found, &base, today))
 }

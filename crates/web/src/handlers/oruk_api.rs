@@ -13,6 +13,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use sendplan_domain::local_offer::geo::{normalise_postcode, Point};
 use sendplan_interchange::oruk::api::{answer, Answer};
+use std::sync::Arc;
 
 /// Adds what lets any web page read the API.
 fn open_to_all(mut response: Response) -> Response {
@@ -28,14 +29,45 @@ fn open_to_all(mut response: Response) -> Response {
     response
 }
 
+/// The largest answer kept to be sent again: a page of 500 full services is about 3 MB.
+const MOST_KEPT_BYTES: usize = 512 * 1024;
+
+const JSON: &str = "application/json; charset=utf-8";
+
 fn json_error(status: StatusCode, message: &str) -> Response {
     let body = serde_json::json!({ "error": message }).to_string();
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
-        body,
-    )
-        .into_response()
+    (status, [(header::CONTENT_TYPE, JSON)], body).into_response()
+}
+
+/// An answer as it is sent: kept whole, so it can be sent again as it is.
+struct Answered {
+    status: StatusCode,
+    content_type: &'static str,
+    body: axum::body::Bytes,
+}
+
+impl From<Answer> for Answered {
+    fn from(answer: Answer) -> Self {
+        let (status, content_type, body) = match answer {
+            Answer::Json(value) => (StatusCode::OK, JSON, value.to_string()),
+            Answer::Ndjson(lines) => (StatusCode::OK, "application/x-ndjson; charset=utf-8", lines),
+            Answer::NotFound(message) => (
+                StatusCode::NOT_FOUND,
+                JSON,
+                serde_json::json!({ "error": message }).to_string(),
+            ),
+            Answer::BadRequest(message) => (
+                StatusCode::BAD_REQUEST,
+                JSON,
+                serde_json::json!({ "error": message }).to_string(),
+            ),
+        };
+        Answered {
+            status,
+            content_type,
+            body: body.into(),
+        }
+    }
 }
 
 /// Where the `postcode` parameter places the family, if one was given.
@@ -87,31 +119,45 @@ async fn respond(
         let name = base.trim_start_matches("/public/");
         return Redirect::permanent(&format!("/api/oruk/{name}/{rest}")).into_response();
     }
-    let result = async {
-        let published = published(&state, partnership).await?;
+    // Answers are kept by address until the partnership's data changes: the same page
+    // asked for again is sent as it was, without being worked out again.
+    let address = format!(
+        "{}|{rest}|{}",
+        partnership.0,
+        query
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("&")
+    );
+    let answered = async {
+        let version = state.store.data_version(partnership).await?;
+        if let Some(kept) = state.api_answers.get::<Answered>(&address, version) {
+            return Ok(kept);
+        }
+        let published = published(&state, partnership, &base).await?;
         let near = near(&state, partnership, &query).await?;
-        Ok::<_, AppError>(answer(
+        let fresh = Arc::new(Answered::from(answer(
             &published.index,
             &published.ids,
             &rest,
             &query,
             near,
-        ))
+        )));
+        // A whole feed as NDJSON can be tens of megabytes: worked out each time instead.
+        if fresh.body.len() <= MOST_KEPT_BYTES {
+            state.api_answers.put(address, version, fresh.clone());
+        }
+        Ok::<_, AppError>(fresh)
     }
     .await;
-    let response = match result {
-        Ok(Answer::Json(value)) => (
-            [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
-            value.to_string(),
+    let response = match answered {
+        Ok(a) => (
+            a.status,
+            [(header::CONTENT_TYPE, a.content_type)],
+            a.body.clone(),
         )
             .into_response(),
-        Ok(Answer::Ndjson(lines)) => (
-            [(header::CONTENT_TYPE, "application/x-ndjson; charset=utf-8")],
-            lines,
-        )
-            .into_response(),
-        Ok(Answer::NotFound(message)) => json_error(StatusCode::NOT_FOUND, &message),
-        Ok(Answer::BadRequest(message)) => json_error(StatusCode::BAD_REQUEST, &message),
         Err(e) => return e.into_response(),
     };
     open_to_all(response)
