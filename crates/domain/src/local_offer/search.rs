@@ -226,9 +226,10 @@ pub struct SearchIndex {
     services: Vec<Indexed>,
     /// Every word of every service, numbered; also for forgiving misspellings.
     vocabulary: HashMap<String, WordId>,
-    /// For each word, the services (by place) that have it somewhere: a search scores
-    /// only the services that have one of its words, not all of them.
-    postings: HashMap<WordId, Vec<u32>>,
+    /// For each word, the services (by place, in order) that have it, each with which of
+    /// its fields do (bit i for field i): a search works from these lists, touching only
+    /// the services that have its words.
+    postings: HashMap<WordId, Vec<(u32, u8)>>,
     children: HashMap<String, Vec<String>>,
 }
 
@@ -313,13 +314,14 @@ impl SearchIndex {
                 Indexed { fields }
             })
             .collect();
-        let mut postings: HashMap<WordId, Vec<u32>> = HashMap::new();
+        let mut postings: HashMap<WordId, Vec<(u32, u8)>> = HashMap::new();
         for (at, indexed) in services.iter().enumerate() {
-            for (_, field) in &indexed.fields {
+            for (f, (_, field)) in indexed.fields.iter().enumerate() {
                 for word in field {
                     let list = postings.entry(*word).or_default();
-                    if list.last() != Some(&(at as u32)) {
-                        list.push(at as u32);
+                    match list.last_mut() {
+                        Some((service, mask)) if *service == at as u32 => *mask |= 1 << f,
+                        _ => list.push((at as u32, 1 << f)),
                     }
                 }
             }
@@ -371,28 +373,14 @@ impl SearchIndex {
         let mut hits: Vec<(f32, &Service)> = Vec::new();
         let mut best_anywhere = 0.0f32;
         let mut filtered_scores: Vec<f32> = Vec::new();
-        // Only services with one of the words can score: the others are passed over
-        // without looking at their words.
-        let mut candidate = vec![concepts.is_empty(); self.services.len()];
-        for alternative in concepts.iter().flatten() {
-            for &at in self.postings.get(&alternative.0[0]).into_iter().flatten() {
-                candidate[at as usize] = true;
-            }
-        }
-        for ((s, indexed), candidate) in self
-            .directory
-            .services
-            .iter()
-            .zip(&self.services)
-            .zip(candidate)
-        {
-            if !candidate {
-                continue;
-            }
-            let score = if concepts.is_empty() {
-                0.0
-            } else {
-                score(indexed, &concepts)
+        let scores = self.scores(&concepts);
+        for (at, s) in self.directory.services.iter().enumerate() {
+            // Without words every service is a candidate; with words, only those that
+            // have some of them.
+            let score = match &scores {
+                None => 0.0,
+                Some(scores) if scores[at] > 0.0 => scores[at],
+                Some(_) => continue,
             };
             best_anywhere = best_anywhere.max(score);
             if query.age.is_some_and(|a| !s.takes_age(a))
@@ -456,6 +444,74 @@ impl SearchIndex {
             services: placed.into_iter().map(|(_, _, s)| s).collect(),
             unplaced,
         }
+    }
+
+    /// Every service's score for `concepts` (`None` without any), worked out from the
+    /// postings: for each concept, each service's best alternative in its best field;
+    /// the total weighed by the share of concepts matched, so a service matching every
+    /// concept ranks above one matching some very well.
+    fn scores(&self, concepts: &Concepts) -> Option<Vec<f32>> {
+        if concepts.is_empty() {
+            return None;
+        }
+        let n = self.services.len();
+        let mut total = vec![0.0f32; n];
+        let mut matched = vec![0u8; n];
+        let mut best = vec![0.0f32; n];
+        let mut touched: Vec<u32> = Vec::new();
+        for alternatives in concepts {
+            for (sequence, worth) in alternatives {
+                let Some(first) = self.postings.get(&sequence[0]) else {
+                    continue;
+                };
+                for &(at, mask) in first {
+                    let indexed = &self.services[at as usize];
+                    // The fields that have every word of the sequence, then those that
+                    // have them in order.
+                    let mut fields = mask;
+                    for word in &sequence[1..] {
+                        fields &= self.mask_of(*word, at);
+                    }
+                    let mut weight = 0.0f32;
+                    for (f, (w, field)) in indexed.fields.iter().enumerate() {
+                        if fields & (1 << f) != 0
+                            && (sequence.len() == 1 || contains_sequence(field, sequence))
+                        {
+                            weight = weight.max(*w);
+                        }
+                    }
+                    let value = weight * worth;
+                    if value > best[at as usize] {
+                        if best[at as usize] == 0.0 {
+                            touched.push(at);
+                        }
+                        best[at as usize] = value;
+                    }
+                }
+            }
+            for at in touched.drain(..) {
+                total[at as usize] += best[at as usize];
+                matched[at as usize] += 1;
+                best[at as usize] = 0.0;
+            }
+        }
+        let count = concepts.len() as f32;
+        for (t, m) in total.iter_mut().zip(&matched) {
+            *t *= (f32::from(*m) / count).powi(2);
+        }
+        Some(total)
+    }
+
+    /// Which fields of the service at `at` have `word` (bit i for field i).
+    fn mask_of(&self, word: WordId, at: u32) -> u8 {
+        self.postings
+            .get(&word)
+            .and_then(|list| {
+                list.binary_search_by_key(&at, |(service, _)| *service)
+                    .ok()
+                    .map(|i| list[i].1)
+            })
+            .unwrap_or(0)
     }
 
     /// What the words ask for: each a list of alternatives (the family's words, the
@@ -525,7 +581,10 @@ impl SearchIndex {
     }
 }
 
-/// How well a service matches: for each concept, its best alternative in its best field.
+/// How well a service matches, read word by word: for each concept, its best
+/// alternative in its best field. The plain statement of what `SearchIndex::scores`
+/// works out from the postings, kept to check it against.
+#[cfg(test)]
 fn score(indexed: &Indexed, concepts: &Concepts) -> f32 {
     let mut total = 0.0;
     let mut matched = 0;
@@ -755,13 +814,35 @@ mod tests {
 
     fn score_of(index: &SearchIndex, key: &str, words: &str) -> f32 {
         let concepts = index.concepts(words);
+        let scores = index.scores(&concepts).unwrap();
         let at = index
             .directory
             .services
             .iter()
             .position(|s| s.key == key)
             .unwrap();
-        score(&index.services[at], &concepts)
+        scores[at]
+    }
+
+    #[test]
+    fn scores_from_the_postings_equal_reading_every_service_word_by_word() {
+        let index = SearchIndex::new(directory());
+        for words in [
+            "short breaks",
+            "cant sleep respite",
+            "school refusal",
+            "swiming club",
+            "xyzzy adhd",
+        ] {
+            let concepts = index.concepts(words);
+            let fast = index.scores(&concepts).unwrap();
+            for (at, indexed) in index.services.iter().enumerate() {
+                assert!(
+                    (fast[at] - score(indexed, &concepts)).abs() < 1e-6,
+                    "{words}: service {at}"
+                );
+            }
+        }
     }
 
     #[test]
