@@ -86,6 +86,27 @@ pub(crate) enum CacheKey {
 impl Store {
     /// A number that moves on, in order, whenever any of the partnership's records change:
     /// a counter moved in the same transaction as each change (see migration 0013).
+    /// Every partnership's id, name and data version, in one query: what a public page
+    /// needs to find the partnership its address names and whether what it keeps of it
+    /// is still current.
+    pub async fn partnership_versions(&self) -> Result<Vec<(PartnershipId, String, i64)>> {
+        let rows = sqlx::query(
+            "SELECT p.id, p.name, COALESCE(v.version, 0) AS version FROM partnerships p \
+             LEFT JOIN data_versions v ON v.partnership_id = p.id ORDER BY p.name",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    PartnershipId(r.int("id")?),
+                    r.text("name")?,
+                    r.int("version")?,
+                ))
+            })
+            .collect()
+    }
+
     pub async fn data_version(&self, partnership: PartnershipId) -> Result<i64> {
         Ok(sqlx::query_scalar::<_, i64>(
             "SELECT COALESCE(MAX(version), 0) FROM data_versions WHERE partnership_id = $1",

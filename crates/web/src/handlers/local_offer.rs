@@ -2,7 +2,7 @@
 //! needed, the partnership's own look. A partnership without services has no Local
 //! Offer page.
 
-use super::publication::{brand_of, named_partnership};
+use super::publication::{brand_of, named_partnership_at_version};
 use crate::directory::{
     card, categories, hidden_summary, need_options, page_asked, pages, results_summary,
     service_page, Filters, HomePage, ResultsPage, ServiceCard, RESULTS_PER_PAGE,
@@ -34,13 +34,14 @@ pub(super) struct Published {
     pub has_postcodes: bool,
 }
 
-/// The partnership's Local Offer; `public_base` is its public pages' address.
+/// The partnership's Local Offer at its data `version`; `public_base` is its public
+/// pages' address.
 pub(super) async fn published(
     state: &AppState,
     partnership: PartnershipId,
     public_base: &str,
+    version: i64,
 ) -> Result<Arc<Published>, AppError> {
-    let version = state.store.data_version(partnership).await?;
     state
         .fragments
         .get_or_build(
@@ -68,12 +69,13 @@ async fn directory_of(
     state: &AppState,
     key: &str,
 ) -> Result<Result<(PartnershipId, String, Arc<Published>), String>, AppError> {
-    let (partnership, public_base, moved) = named_partnership(state, key).await?;
+    let (partnership, public_base, moved, version) =
+        named_partnership_at_version(state, key).await?;
     let base = public_base.replacen("/public/", "/local-offer/", 1);
     if moved {
         return Ok(Err(base));
     }
-    let published = published(state, partnership, &public_base).await?;
+    let published = published(state, partnership, &public_base, version).await?;
     if published.index.directory().services.is_empty() {
         return Err(AppError::NotFound);
     }

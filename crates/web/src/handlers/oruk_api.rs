@@ -5,7 +5,7 @@
 //! postcode table.
 
 use super::local_offer::published;
-use super::publication::named_partnership;
+use super::publication::named_partnership_at_version;
 use crate::errors::AppError;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
@@ -105,7 +105,8 @@ async fn respond(
     rest: String,
     query: Vec<(String, String)>,
 ) -> Response {
-    let (partnership, base, moved) = match named_partnership(&state, &key).await {
+    let (partnership, base, moved, version) = match named_partnership_at_version(&state, &key).await
+    {
         Ok(found) => found,
         Err(AppError::NotFound) => {
             return open_to_all(json_error(
@@ -131,11 +132,10 @@ async fn respond(
             .join("&")
     );
     let answered = async {
-        let version = state.store.data_version(partnership).await?;
         if let Some(kept) = state.api_answers.get::<Answered>(&address, version) {
             return Ok(kept);
         }
-        let published = published(&state, partnership, &base).await?;
+        let published = published(&state, partnership, &base, version).await?;
         let near = near(&state, partnership, &query).await?;
         let fresh = Arc::new(Answered::from(answer(
             &published.index,

@@ -695,6 +695,34 @@ pub(super) async fn named_partnership(
         .ok_or(AppError::NotFound)
 }
 
+/// As `named_partnership`, with the partnership's data version read in the same query,
+/// for the Local Offer's pages and API, whose every answer is kept until it moves.
+pub(super) async fn named_partnership_at_version(
+    state: &AppState,
+    key: &str,
+) -> Result<(PartnershipId, String, bool, i64), AppError> {
+    let all = state.store.partnership_versions().await?;
+    let named: Vec<(PartnershipId, &str)> = all
+        .iter()
+        .map(|(id, name, _)| (*id, name.as_str()))
+        .collect();
+    let version_of = |id: PartnershipId| {
+        all.iter()
+            .find(|(p, _, _)| *p == id)
+            .map_or(0, |(_, _, v)| *v)
+    };
+    let table = public_slugs(&named);
+    if let Some((id, slug)) = table.iter().find(|(_, slug)| slug == key) {
+        return Ok((*id, format!("/public/{slug}"), false, version_of(*id)));
+    }
+    let old = key.parse::<i64>().map_err(|_| AppError::NotFound)?;
+    table
+        .into_iter()
+        .find(|(id, _)| id.0 == old)
+        .map(|(id, slug)| (id, format!("/public/{slug}"), true, version_of(id)))
+        .ok_or(AppError::NotFound)
+}
+
 /// A partnership's published plans, for families to find them from one address.
 pub async fn public_index(State(state): State<AppState>, Path(key): Path<String>) -> AppResult {
     let (partnership, base, moved) = named_partnership(&state, &key).await?;
