@@ -213,6 +213,10 @@ type WordId = u32;
 /// A service's words, field by field, read once.
 struct Indexed {
     fields: Vec<(f32, Vec<WordId>)>,
+    /// Worked out once, since every search without words filters on them: whether it is
+    /// free, and the days it is open (bit i for `Day::ALL[i]`).
+    free: bool,
+    days: u8,
 }
 
 /// What a query asks for: each concept a list of alternatives, each alternative a
@@ -311,7 +315,16 @@ impl SearchIndex {
                         ))),
                     ),
                 ];
-                Indexed { fields }
+                let days = Day::ALL
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, d)| s.schedules.iter().any(|sc| sc.days.contains(d)))
+                    .fold(0u8, |mask, (i, _)| mask | 1 << i);
+                Indexed {
+                    fields,
+                    free: s.is_free(),
+                    days,
+                }
             })
             .collect();
         let mut postings: HashMap<WordId, Vec<(u32, u8)>> = HashMap::new();
@@ -374,7 +387,17 @@ impl SearchIndex {
         let mut best_anywhere = 0.0f32;
         let mut filtered_scores: Vec<f32> = Vec::new();
         let scores = self.scores(&concepts);
-        for (at, s) in self.directory.services.iter().enumerate() {
+        let day_bit = query
+            .day
+            .and_then(|d| Day::ALL.iter().position(|x| *x == d))
+            .map(|i| 1u8 << i);
+        for ((at, s), indexed) in self
+            .directory
+            .services
+            .iter()
+            .enumerate()
+            .zip(&self.services)
+        {
             // Without words every service is a candidate; with words, only those that
             // have some of them.
             let score = match &scores {
@@ -387,10 +410,8 @@ impl SearchIndex {
                 || query
                     .need
                     .is_some_and(|n| !s.send.needs.is_empty() && !s.send.needs.contains(&n))
-                || (query.free_only && !s.is_free())
-                || query
-                    .day
-                    .is_some_and(|d| !s.schedules.iter().any(|sc| sc.days.contains(&d)))
+                || (query.free_only && !indexed.free)
+                || day_bit.is_some_and(|bit| indexed.days & bit == 0)
                 || category
                     .as_ref()
                     .is_some_and(|c| !s.terms.iter().any(|t| c.contains(t.as_str())))
@@ -426,7 +447,33 @@ impl SearchIndex {
         // there are no words to rank by; unmeasurable ones apart.
         let mut placed: Vec<(f32, f64, &Service)> = Vec::new();
         let mut unplaced = Vec::new();
+        // A box a little larger than the distance, in degrees: a place outside it is too
+        // far without working out how far.
+        let reach = query.within_metres.map(|most| {
+            let latitude = most / 110_000.0;
+            (
+                latitude,
+                latitude / near.latitude.to_radians().cos().max(0.01),
+            )
+        });
+        let outside = |l: &Location| match (reach, l.latitude, l.longitude) {
+            (Some((dlat, dlon)), Some(lat), Some(lon)) => {
+                (lat - near.latitude).abs() > dlat || (lon - near.longitude).abs() > dlon
+            }
+            _ => false,
+        };
         for (score, s) in hits {
+            let placed_somewhere = s
+                .locations
+                .iter()
+                .any(|l| l.latitude.is_some() && l.longitude.is_some());
+            if placed_somewhere
+                && s.locations
+                    .iter()
+                    .all(|l| l.latitude.is_none() || outside(l))
+            {
+                continue;
+            }
             match distance_to(s, near) {
                 Some(d) if query.within_metres.is_none_or(|most| d <= most) => {
                     placed.push((score, d, s))
