@@ -147,16 +147,7 @@ async fn check_feed(path: &str) -> Result<()> {
     }
     let feed = read_feed(Path::new(path))
         .with_context(|| format!("{path} is not a feed sendplan can read"))?;
-    println!(
-        "{path}: {} ({} services, {} organisations, {} taxonomy terms are as the standard and sendplan's rules ask).",
-        feed.format.label(),
-        feed.directory.services.len(),
-        feed.directory.organizations.len(),
-        feed.directory.terms.len()
-    );
-    for note in &feed.notes {
-        println!("Note: {note}.");
-    }
+    print_feed(path, &feed, "are as the standard and sendplan's rules ask");
     if feed.rejected.is_empty() {
         return Ok(());
     }
@@ -165,6 +156,20 @@ async fn check_feed(path: &str) -> Result<()> {
         "{} records do not meet the standard or sendplan's rules",
         feed.rejected.len()
     )
+}
+
+/// What a feed holds that `verdict` applies to, and what the reader noticed.
+fn print_feed(path: &str, feed: &FeedRead, verdict: &str) {
+    println!(
+        "{path}: {} ({} services, {} organisations, {} taxonomy terms {verdict}).",
+        feed.format.label(),
+        feed.directory.services.len(),
+        feed.directory.organizations.len(),
+        feed.directory.terms.len()
+    );
+    for note in &feed.notes {
+        println!("Note: {note}.");
+    }
 }
 
 fn print_rejected(feed: &FeedRead) {
@@ -332,16 +337,7 @@ pub async fn run(command: LocalOfferCommand, url: &str) -> Result<()> {
                 read_feed(Path::new(&path))
             }
             .with_context(|| format!("{path} is not a feed sendplan can read"))?;
-            println!(
-                "{path}: {} ({} services, {} organisations, {} taxonomy terms can be taken).",
-                feed.format.label(),
-                feed.directory.services.len(),
-                feed.directory.organizations.len(),
-                feed.directory.terms.len()
-            );
-            for note in &feed.notes {
-                println!("Note: {note}.");
-            }
+            print_feed(&path, &feed, "can be taken");
             if !feed.rejected.is_empty() {
                 print_rejected(&feed);
                 if !skip_invalid {

@@ -10,6 +10,7 @@ mod checks;
 pub mod coverage;
 pub mod geo;
 mod model;
+pub mod review;
 pub mod search;
 
 pub use checks::{check_directory, is_web_address, Problem};

@@ -150,6 +150,20 @@ pub enum Endpoint {
 }
 
 impl Endpoint {
+    const ALL: [Endpoint; 11] = [
+        Endpoint::ApiDetails,
+        Endpoint::ServiceList,
+        Endpoint::Service,
+        Endpoint::OrganizationList,
+        Endpoint::Organization,
+        Endpoint::TaxonomyList,
+        Endpoint::Taxonomy,
+        Endpoint::TaxonomyTermList,
+        Endpoint::TaxonomyTerm,
+        Endpoint::ServiceAtLocationList,
+        Endpoint::ServiceAtLocation,
+    ];
+
     fn schema(self) -> &'static str {
         match self {
             Endpoint::ApiDetails => "api_details.json",
@@ -181,37 +195,25 @@ impl Endpoint {
 fn validator(endpoint: Endpoint) -> &'static Validator {
     static VALIDATORS: OnceLock<HashMap<Endpoint, Validator>> = OnceLock::new();
     let all = VALIDATORS.get_or_init(|| {
-        use Endpoint::*;
-        [
-            ApiDetails,
-            ServiceList,
-            Service,
-            OrganizationList,
-            Organization,
-            TaxonomyList,
-            Taxonomy,
-            TaxonomyTermList,
-            TaxonomyTerm,
-            ServiceAtLocationList,
-            ServiceAtLocation,
-        ]
-        .into_iter()
-        .map(|e| {
-            let text = SCHEMAS
-                .iter()
-                .find(|(n, _)| *n == e.schema())
-                .expect("every endpoint's schema is vendored")
-                .1;
-            let schema: Value = serde_json::from_str(text).expect("the vendored schema is JSON");
-            let validator = jsonschema::options()
-                .with_base_uri(format!("{SCHEMA_BASE}{}", e.schema()))
-                .with_retriever(Vendored)
-                .should_validate_formats(true)
-                .build(&schema)
-                .expect("the vendored schema compiles");
-            (e, validator)
-        })
-        .collect()
+        Endpoint::ALL
+            .into_iter()
+            .map(|e| {
+                let text = SCHEMAS
+                    .iter()
+                    .find(|(n, _)| *n == e.schema())
+                    .expect("every endpoint's schema is vendored")
+                    .1;
+                let schema: Value =
+                    serde_json::from_str(text).expect("the vendored schema is JSON");
+                let validator = jsonschema::options()
+                    .with_base_uri(format!("{SCHEMA_BASE}{}", e.schema()))
+                    .with_retriever(Vendored)
+                    .should_validate_formats(true)
+                    .build(&schema)
+                    .expect("the vendored schema compiles");
+                (e, validator)
+            })
+            .collect()
     });
     &all[&endpoint]
 }
