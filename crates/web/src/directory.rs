@@ -9,7 +9,9 @@ use sendplan_domain::input::{long_date, parse_date_parts, FieldError, FieldError
 use sendplan_domain::local_offer::coverage::is_current;
 use sendplan_domain::local_offer::geo::{normalise_postcode, METRES_PER_MILE};
 use sendplan_domain::local_offer::search::{age_on, Found, Query, SearchIndex};
-use sendplan_domain::local_offer::{Day, Directory, Service, ServiceStatus, TaxonomyTerm};
+use sendplan_domain::local_offer::{
+    Day, Directory, Schedule, Service, ServiceStatus, TaxonomyTerm,
+};
 use sendplan_domain::needs::NeedType;
 use time::Date;
 
@@ -29,6 +31,10 @@ pub struct FilterChoice {
 
 /// A service as a result: enough to choose it from a list.
 pub struct ServiceCard {
+    /// The service's id, for the shortlist's checkbox.
+    pub key: String,
+    /// Whether it is on the family's shortlist.
+    pub shortlisted: bool,
     pub name: String,
     pub href: String,
     pub organisation: String,
@@ -65,6 +71,11 @@ pub struct ResultsPage {
     pub unplaced: Vec<ServiceCard>,
     /// Links to the other pages of results, if there are more than one.
     pub pages: Option<Pages>,
+    /// The family's shortlist (service ids), carried in the address.
+    pub shortlist: Vec<String>,
+    /// Those of the shortlist not on this page, carried by the shortlist form.
+    pub shortlisted_elsewhere: Vec<String>,
+    pub shortlist_href: String,
     /// Said above the results: how many, for what.
     pub summary: String,
     /// Says when the filters left out services that match the words better.
@@ -110,6 +121,147 @@ impl FilterForm {
             || chosen(&self.categories)
             || chosen(&self.within)
     }
+}
+
+/// The most services on one shortlist.
+pub const MOST_SHORTLISTED: usize = 30;
+
+/// The shortlist a query string carries: each `s`, once, in order, those the directory
+/// does not have left out, at most `MOST_SHORTLISTED`.
+pub fn shortlist_of(form: &RawForm, directory: &Directory) -> Vec<String> {
+    let mut keys: Vec<String> = Vec::new();
+    for key in form.all("s") {
+        if !keys.iter().any(|k| k == key) && directory.services.iter().any(|s| s.key == key) {
+            keys.push(key.to_owned());
+        }
+    }
+    keys.truncate(MOST_SHORTLISTED);
+    keys
+}
+
+#[derive(Template)]
+#[template(path = "local_offer_shortlist.html")]
+pub struct ShortlistPage {
+    pub chrome: Chrome,
+    pub partnership: String,
+    pub services: Vec<ShortlistEntry>,
+    /// The search page, keeping the shortlist.
+    pub search_href: String,
+    /// A `mailto:` link with the list in its body, for the family's own email.
+    pub email_href: String,
+}
+
+/// A service on a shortlist: what a family needs to act on it, and a link without it.
+pub struct ShortlistEntry {
+    pub card: ServiceCard,
+    pub when: Vec<String>,
+    pub contact: Vec<String>,
+    pub remove_href: String,
+}
+
+/// A shortlist's page: each service with how to reach it, a link to email the list to
+/// yourself (`address` is the page's own full address, if known) and links to remove each.
+pub fn shortlist_page(
+    chrome: Chrome,
+    partnership: &str,
+    directory: &Directory,
+    keys: &[String],
+    base: &str,
+    address: Option<&str>,
+) -> ShortlistPage {
+    let href_without = |gone: Option<&str>| {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        for k in keys.iter().filter(|k| Some(k.as_str()) != gone) {
+            query.append_pair("s", k);
+        }
+        query.finish()
+    };
+    let services: Vec<ShortlistEntry> = keys
+        .iter()
+        .filter_map(|k| directory.services.iter().find(|s| &s.key == k))
+        .map(|s| ShortlistEntry {
+            card: card(directory, s, base, None),
+            when: s.schedules.iter().map(schedule_text).collect(),
+            contact: contact_lines(s),
+            remove_href: format!("{base}/shortlist?{}", href_without(Some(&s.key))),
+        })
+        .collect();
+    let mut body = format!("My shortlist from {partnership}'s Local Offer\n");
+    for e in &services {
+        body.push_str(&format!("\n{}\n", e.card.name));
+        for line in &e.contact {
+            body.push_str(&format!("{line}\n"));
+        }
+    }
+    if let Some(address) = address {
+        body.push_str(&format!("\nThe list: {address}\n"));
+    }
+    let mut mail = form_urlencoded::Serializer::new(String::new());
+    mail.append_pair(
+        "subject",
+        &format!("My shortlist from {partnership}'s Local Offer"),
+    );
+    mail.append_pair("body", &body);
+    ShortlistPage {
+        chrome,
+        partnership: partnership.to_owned(),
+        // mailto wants %20 for spaces, not the form encoding's +.
+        email_href: format!("mailto:?{}", mail.finish().replace('+', "%20")),
+        search_href: format!("{base}/search?{}", href_without(None)),
+        services,
+    }
+}
+
+/// When a service is open, in words: "Monday, Wednesday, 09:30 to 15:00. Term time only".
+fn schedule_text(s: &Schedule) -> String {
+    let days = if s.days.len() == Day::ALL.len() {
+        "Every day".to_owned()
+    } else {
+        s.days
+            .iter()
+            .map(|d| d.label())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let hours = match (s.opens_at.as_str(), s.closes_at.as_str()) {
+        ("", "") => String::new(),
+        ("00:00", "23:59") => ", all day and night".to_owned(),
+        (o, c) => format!(", {o} to {c}"),
+    };
+    let when = format!("{days}{hours}");
+    [when, s.description.clone()]
+        .into_iter()
+        .filter(|t| !t.trim().is_empty() && t != ", ")
+        .collect::<Vec<_>>()
+        .join(". ")
+}
+
+/// How to reach a service, line by line: web address, email and each contact's phones.
+fn contact_lines(s: &Service) -> Vec<String> {
+    let mut lines = Vec::new();
+    if !s.url.is_empty() {
+        lines.push(format!("Website: {}", s.url));
+    }
+    if !s.email.is_empty() {
+        lines.push(format!("Email: {}", s.email));
+    }
+    for c in &s.contacts {
+        let who = [c.name.as_str(), c.title.as_str()]
+            .iter()
+            .filter(|t| !t.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join(", ");
+        if !c.phones.is_empty() {
+            let phones = c.phones.join(", ");
+            lines.push(if who.is_empty() {
+                format!("Phone: {phones}")
+            } else {
+                format!("Phone ({who}): {phones}")
+            });
+        }
+    }
+    lines
 }
 
 /// Results on one page: enough to choose from on a phone, few enough to load quickly.
@@ -467,6 +619,8 @@ pub fn card(
         facts.push(s.label().to_owned());
     }
     ServiceCard {
+        key: service.key.clone(),
+        shortlisted: false,
         name: service.name.clone(),
         href: format!("{base}/services/{}", service.key),
         organisation: organisation_name(directory, service),
@@ -588,28 +742,7 @@ pub fn service_page(
         schedules: service
             .schedules
             .iter()
-            .map(|s| {
-                let days = if s.days.len() == Day::ALL.len() {
-                    "Every day".to_owned()
-                } else {
-                    s.days
-                        .iter()
-                        .map(|d| d.label())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                };
-                let hours = match (s.opens_at.as_str(), s.closes_at.as_str()) {
-                    ("", "") => String::new(),
-                    ("00:00", "23:59") => ", all day and night".to_owned(),
-                    (o, c) => format!(", {o} to {c}"),
-                };
-                let when = format!("{days}{hours}");
-                [when, s.description.clone()]
-                    .into_iter()
-                    .filter(|t| !t.trim().is_empty() && t != ", ")
-                    .collect::<Vec<_>>()
-                    .join(". ")
-            })
+            .map(schedule_text)
             .filter(|s| !s.is_empty())
             .collect(),
         locations: service

@@ -5843,6 +5843,38 @@ async fn the_local_offer_is_searched_browsed_and_read_without_signing_in() {
     );
     let (_, nonsense) = w.get(None, &format!("{offer}/search?postcode=hello")).await;
     assert!(nonsense.contains("Enter a postcode, like WV1 1SH"));
+    // A shortlist carried in the address: ticked on the results, shown together with
+    // how to reach each service, emailed through the family's own mail, nothing kept.
+    let (_, ticked) = w
+        .get(None, &format!("{offer}/search?q=short+breaks&s=s1"))
+        .await;
+    assert!(
+        ticked.contains(
+            "id=\"s-s1\" name=\"s\" type=\"checkbox\" value=\"s1\" form=\"shortlist\" checked"
+        ),
+        "{ticked}"
+    );
+    assert!(ticked.contains("Show my shortlist (1 so far)"));
+    let (status, list) = w
+        .get(
+            None,
+            &format!("{offer}/shortlist?s=s1&s=nonesuch&s=s2&s=s1"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(list.contains("Bluebell Short Breaks") && list.contains("Little Steps Nursery"));
+    assert!(list.contains("mailto:?subject=My%20shortlist"), "{list}");
+    assert!(
+        list.contains(&format!("href=\"{offer}/shortlist?s=s2\"")),
+        "removing s1 keeps s2"
+    );
+    assert_eq!(
+        list.matches("app-shortlist-entry").count(),
+        2,
+        "each once; unknown ids left out"
+    );
+    let (_, empty) = w.get(None, &format!("{offer}/shortlist")).await;
+    assert!(empty.contains("Your shortlist is empty"));
     let (status, category) = w.get(None, &format!("{offer}/categories/leisure")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(

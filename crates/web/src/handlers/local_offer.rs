@@ -5,7 +5,8 @@
 use super::publication::{brand_of, named_partnership_at_version};
 use crate::directory::{
     card, categories, hidden_summary, need_options, page_asked, pages, results_summary,
-    service_page, Filters, HomePage, ResultsPage, ServiceCard, RESULTS_PER_PAGE,
+    service_page, shortlist_of, shortlist_page, Filters, HomePage, ResultsPage, ServiceCard,
+    RESULTS_PER_PAGE,
 };
 use crate::errors::{AppError, AppResult};
 use crate::pages::html;
@@ -156,7 +157,8 @@ async fn results(
     let total = found.services.len() + found.unplaced.len();
     let page = page_asked(form, total);
     let first = (page - 1) * RESULTS_PER_PAGE;
-    let results: Vec<ServiceCard> = found
+    let shortlist = shortlist_of(form, directory);
+    let mut results: Vec<ServiceCard> = found
         .services
         .iter()
         .zip(
@@ -170,12 +172,25 @@ async fn results(
         .take(RESULTS_PER_PAGE)
         .map(|(s, distance)| card(directory, s, &base, distance))
         .collect();
-    let unplaced: Vec<ServiceCard> = found
+    let mut unplaced: Vec<ServiceCard> = found
         .unplaced
         .iter()
         .skip(first.saturating_sub(found.services.len()))
         .take(RESULTS_PER_PAGE - results.len())
         .map(|s| card(directory, s, &base, None))
+        .collect();
+    for c in results.iter_mut().chain(unplaced.iter_mut()) {
+        c.shortlisted = shortlist.contains(&c.key);
+    }
+    let on_page: Vec<&str> = results
+        .iter()
+        .chain(unplaced.iter())
+        .map(|c| c.key.as_str())
+        .collect();
+    let shortlisted_elsewhere = shortlist
+        .iter()
+        .filter(|k| !on_page.contains(&k.as_str()))
+        .cloned()
         .collect();
     let heading = match (&category_term, filters.query.words.is_empty()) {
         (Some(t), _) => t.name.clone(),
@@ -193,6 +208,9 @@ async fn results(
         partnership: name,
         heading,
         pages: pages(form, &search_href, page, total),
+        shortlist,
+        shortlisted_elsewhere,
+        shortlist_href: format!("{base}/shortlist"),
         search_href,
         summary: results_summary(&found, &filters.query),
         hidden: hidden_summary(
@@ -227,6 +245,44 @@ pub async fn category(
     Query(query): Query<Vec<(String, String)>>,
 ) -> AppResult {
     results(&state, &key, Some(term), &RawForm(query)).await
+}
+
+/// The family's shortlist, carried in the address (`?s=...&s=...`): to print, to email
+/// to themselves, or to share. Nothing is kept on the server or in the browser.
+pub async fn shortlist(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    Query(query): Query<Vec<(String, String)>>,
+) -> AppResult {
+    let form = RawForm(query);
+    let (_, base, published) = match directory_of(&state, &key).await? {
+        Ok(found) => found,
+        Err(moved) => return Ok(Redirect::permanent(&format!("{moved}/shortlist")).into_response()),
+    };
+    let directory = published.index.directory();
+    let keys = shortlist_of(&form, directory);
+    let (chrome, name) = chrome(&published, "Your shortlist");
+    let address = state.config.base_url.as_deref().map(|site| {
+        let query = keys
+            .iter()
+            .fold(
+                form_urlencoded::Serializer::new(String::new()),
+                |mut q, k| {
+                    q.append_pair("s", k);
+                    q
+                },
+            )
+            .finish();
+        format!("{}{base}/shortlist?{query}", site.trim_end_matches('/'))
+    });
+    html(&shortlist_page(
+        chrome,
+        &name,
+        directory,
+        &keys,
+        &base,
+        address.as_deref(),
+    ))
 }
 
 pub async fn service(

@@ -260,6 +260,7 @@ pub fn routes() -> Router<AppState> {
         .route("/public/{key}", get(publication::public_index))
         .route("/local-offer/{key}", get(local_offer::home))
         .route("/local-offer/{key}/search", get(local_offer::search))
+        .route("/local-offer/{key}/shortlist", get(local_offer::shortlist))
         .route(
             "/local-offer/{key}/categories/{term}",
             get(local_offer::category),
