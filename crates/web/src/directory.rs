@@ -3,7 +3,7 @@
 //! needs. No JavaScript; every filter is a plain GET form, so a result can be bookmarked
 //! and shared. Records come from `domain::local_offer`; search is the domain's.
 
-use crate::views::Chrome;
+use crate::views::{Brand, Chrome};
 use askama::Template;
 use sendplan_domain::input::{long_date, parse_date_parts, FieldError, FieldErrors, RawForm};
 use sendplan_domain::local_offer::coverage::is_current;
@@ -775,6 +775,99 @@ pub fn service_page(
         out_of_date: !is_current(service, today),
         back_href: format!("{base}/search"),
         service: service.clone(),
+    }
+}
+
+/// A page of search results (or of a category's services): the search run with the
+/// family's `filters`, the page the address asks for, the shortlist ticked, and the
+/// filters shown again. `distances` says whether the partnership has a postcode table.
+#[allow(clippy::too_many_arguments)]
+pub fn results_page(
+    brand: &Brand,
+    partnership: &str,
+    index: &SearchIndex,
+    filters: Filters,
+    category: Option<&TaxonomyTerm>,
+    form: &RawForm,
+    base: &str,
+    distances: bool,
+) -> ResultsPage {
+    let directory = index.directory();
+    let found = index.search(&filters.query);
+    // One page of the list: the ranked services, then those with no map position.
+    let total = found.services.len() + found.unplaced.len();
+    let page = page_asked(form, total);
+    let first = (page - 1) * RESULTS_PER_PAGE;
+    let shortlist = shortlist_of(form, directory);
+    let mut results: Vec<ServiceCard> = found
+        .services
+        .iter()
+        .zip(
+            found
+                .distances
+                .iter()
+                .copied()
+                .chain(std::iter::repeat(None)),
+        )
+        .skip(first)
+        .take(RESULTS_PER_PAGE)
+        .map(|(s, distance)| card(directory, s, base, distance))
+        .collect();
+    let mut unplaced: Vec<ServiceCard> = found
+        .unplaced
+        .iter()
+        .skip(first.saturating_sub(found.services.len()))
+        .take(RESULTS_PER_PAGE - results.len())
+        .map(|s| card(directory, s, base, None))
+        .collect();
+    for c in results.iter_mut().chain(unplaced.iter_mut()) {
+        c.shortlisted = shortlist.contains(&c.key);
+    }
+    let on_page: Vec<&str> = results
+        .iter()
+        .chain(unplaced.iter())
+        .map(|c| c.key.as_str())
+        .collect();
+    let shortlisted_elsewhere = shortlist
+        .iter()
+        .filter(|k| !on_page.contains(&k.as_str()))
+        .cloned()
+        .collect();
+    let heading = match (&category, filters.query.words.is_empty()) {
+        (Some(t), _) => t.name.clone(),
+        (None, false) => format!("Services for \"{}\"", filters.query.words),
+        (None, true) => "All services".to_owned(),
+    };
+    let mut chrome = Chrome::plain(&heading, None);
+    chrome.brand = Some(brand.clone());
+    chrome.has_errors = !filters.errors.is_empty();
+    let search_href = match &category {
+        Some(t) => format!("{base}/categories/{}", t.key),
+        None => format!("{base}/search"),
+    };
+    ResultsPage {
+        chrome,
+        partnership: partnership.to_owned(),
+        heading,
+        pages: pages(form, &search_href, page, total),
+        shortlist,
+        shortlisted_elsewhere,
+        shortlist_href: format!("{base}/shortlist"),
+        search_href,
+        summary: results_summary(&found, &filters.query),
+        hidden: hidden_summary(
+            found.hidden_by_filters,
+            !(found.services.is_empty() && found.unplaced.is_empty()),
+        ),
+        below: category
+            .map(|t| categories(index, Some(t.key.as_str()), base))
+            .unwrap_or_default(),
+        results,
+        unplaced,
+        distances,
+        filters: filters.form,
+        notice: filters.notice,
+        errors: filters.errors.0,
     }
 }
 

@@ -4,9 +4,8 @@
 
 use super::publication::{brand_of, named_partnership_at_version};
 use crate::directory::{
-    card, categories, hidden_summary, need_options, page_asked, pages, results_summary,
-    service_page, shortlist_of, shortlist_page, Filters, HomePage, ResultsPage, ServiceCard,
-    RESULTS_PER_PAGE,
+    categories, need_options, results_page, service_page, shortlist_of, shortlist_page, Filters,
+    HomePage,
 };
 use crate::errors::{AppError, AppResult};
 use crate::pages::html;
@@ -132,8 +131,7 @@ async fn results(
     let today = time::OffsetDateTime::now_utc().date();
     let mut filters = Filters::read(form, directory, category_term.as_ref(), today);
     // Distances only where the partnership has loaded a postcode table.
-    let distances = published.has_postcodes;
-    if distances {
+    if published.has_postcodes {
         if let Some(postcode) = filters.postcode.clone() {
             match state
                 .store
@@ -152,83 +150,16 @@ async fn results(
             }
         }
     }
-    let found = index.search(&filters.query);
-    // One page of the list: the ranked services, then those with no map position.
-    let total = found.services.len() + found.unplaced.len();
-    let page = page_asked(form, total);
-    let first = (page - 1) * RESULTS_PER_PAGE;
-    let shortlist = shortlist_of(form, directory);
-    let mut results: Vec<ServiceCard> = found
-        .services
-        .iter()
-        .zip(
-            found
-                .distances
-                .iter()
-                .copied()
-                .chain(std::iter::repeat(None)),
-        )
-        .skip(first)
-        .take(RESULTS_PER_PAGE)
-        .map(|(s, distance)| card(directory, s, &base, distance))
-        .collect();
-    let mut unplaced: Vec<ServiceCard> = found
-        .unplaced
-        .iter()
-        .skip(first.saturating_sub(found.services.len()))
-        .take(RESULTS_PER_PAGE - results.len())
-        .map(|s| card(directory, s, &base, None))
-        .collect();
-    for c in results.iter_mut().chain(unplaced.iter_mut()) {
-        c.shortlisted = shortlist.contains(&c.key);
-    }
-    let on_page: Vec<&str> = results
-        .iter()
-        .chain(unplaced.iter())
-        .map(|c| c.key.as_str())
-        .collect();
-    let shortlisted_elsewhere = shortlist
-        .iter()
-        .filter(|k| !on_page.contains(&k.as_str()))
-        .cloned()
-        .collect();
-    let heading = match (&category_term, filters.query.words.is_empty()) {
-        (Some(t), _) => t.name.clone(),
-        (None, false) => format!("Services for \"{}\"", filters.query.words),
-        (None, true) => "All services".to_owned(),
-    };
-    let (mut chrome, name) = chrome(&published, &heading);
-    chrome.has_errors = !filters.errors.is_empty();
-    let search_href = match &category_term {
-        Some(t) => format!("{base}/categories/{}", t.key),
-        None => format!("{base}/search"),
-    };
-    html(&ResultsPage {
-        chrome,
-        partnership: name,
-        heading,
-        pages: pages(form, &search_href, page, total),
-        shortlist,
-        shortlisted_elsewhere,
-        shortlist_href: format!("{base}/shortlist"),
-        search_href,
-        summary: results_summary(&found, &filters.query),
-        hidden: hidden_summary(
-            found.hidden_by_filters,
-            !(found.services.is_empty() && found.unplaced.is_empty()),
-        ),
-        below: category_term
-            .as_ref()
-            .map(|t| categories(index, Some(t.key.as_str()), &base))
-            .unwrap_or_default(),
-        results,
-        unplaced,
-
-        distances,
-        filters: filters.form,
-        notice: filters.notice,
-        errors: filters.errors.0,
-    })
+    html(&results_page(
+        &published.brand,
+        &published.name,
+        index,
+        filters,
+        category_term.as_ref(),
+        form,
+        &base,
+        published.has_postcodes,
+    ))
 }
 
 pub async fn search(
