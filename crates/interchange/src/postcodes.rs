@@ -29,6 +29,8 @@ pub enum PostcodeError {
     NotCsv(String),
     #[error("the file has no {0} column (the ONS Postcode Directory calls it {1})")]
     MissingColumn(&'static str, &'static str),
+    #[error("the file has no postcodes with a position, so the table was left as it was")]
+    Empty,
     #[error("the file has more than {MAX_POSTCODES} postcodes")]
     TooMany,
     #[error("{count} rows cannot be read:\n{listed}")]
@@ -86,8 +88,9 @@ pub fn read_postcodes(input: impl Read) -> Result<PostcodeTable, PostcodeError> 
             ));
             continue;
         };
-        // The ONSPD's mark for "no grid reference".
-        if lat > 99.0 {
+        // The ONSPD's mark for "no grid reference": exactly this, nothing else that is
+        // merely out of range (that is a fault, named below).
+        if (lat - 99.999999).abs() < 1e-9 {
             table.without_position += 1;
             continue;
         }
@@ -108,6 +111,9 @@ pub fn read_postcodes(input: impl Read) -> Result<PostcodeTable, PostcodeError> 
                 longitude: long,
             },
         ));
+    }
+    if count == 0 && table.postcodes.is_empty() {
+        return Err(PostcodeError::Empty);
     }
     if count > 0 {
         let more = count.saturating_sub(problems.len());
@@ -151,6 +157,16 @@ mod tests {
         assert!(
             listed.contains("row 3") && listed.contains("row 4") && listed.contains("row 5"),
             "{listed}"
+        );
+        let wide = format!("pcds,lat,long\nWV1 1AA,{},-2\n", "5".repeat(5000));
+        assert!(matches!(
+            read_postcodes(wide.as_bytes()),
+            Err(PostcodeError::Rows { count: 1, .. })
+        ));
+        assert_eq!(
+            read_postcodes("pcds,lat,long\n".as_bytes()).unwrap_err(),
+            PostcodeError::Empty,
+            "an empty file never empties the table"
         );
         assert_eq!(
             read_postcodes("name,lat,long\n".as_bytes()).unwrap_err(),
