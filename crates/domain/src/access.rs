@@ -13,6 +13,12 @@ crate::coded_enum! {
         ActionLead => ("action_lead", "Action lead"),
         /// Reads plans: board members, DfE and NHS England advisers, forum representatives.
         Viewer => ("viewer", "Viewer"),
+        /// Looks after the Local Offer: approves or returns providers' changes, edits and
+        /// restores entries, runs the review programme. Reads plans too.
+        LocalOfferOfficer => ("local_offer_officer", "Local Offer officer"),
+        /// Someone at an organisation in the Local Offer who keeps its services up to date.
+        /// Their changes wait for an officer; they see nothing of the plans.
+        Provider => ("provider", "Local Offer provider"),
     }
 }
 
@@ -31,6 +37,10 @@ pub enum Capability {
     ManagePartnership,
     /// Read the audit log.
     ViewAudit,
+    /// Approve or return providers' changes to the Local Offer, edit and restore entries.
+    ManageLocalOffer,
+    /// Propose changes to the Local Offer services of the organisation one provides for.
+    ProposeServiceChanges,
 }
 
 impl Capability {
@@ -43,6 +53,10 @@ impl Capability {
             Capability::EditPlans => "change plans, inspections, people, boards and reports",
             Capability::ManagePartnership => "manage the partnership and who belongs to it",
             Capability::ViewAudit => "read the audit log",
+            Capability::ManageLocalOffer => "look after the Local Offer",
+            Capability::ProposeServiceChanges => {
+                "change your organisation's services in the Local Offer"
+            }
         }
     }
 }
@@ -68,6 +82,9 @@ impl Role {
             ),
             Role::ActionLead => matches!(capability, View | UpdateOwnActions),
             Role::Viewer => matches!(capability, View),
+            Role::LocalOfferOfficer => matches!(capability, View | ManageLocalOffer),
+            // A provider is not a member in the plans' sense: none of View's pages are theirs.
+            Role::Provider => matches!(capability, ProposeServiceChanges),
         }
     }
 }
@@ -93,9 +110,15 @@ impl Access {
             || (leads_the_action && self.can(Capability::UpdateOwnActions))
     }
 
-    /// Whether the account may see the partnership at all. Everything else implies this.
+    /// Whether the account may see the partnership's plans. Everything but a provider's
+    /// own pages implies this.
     pub fn is_member(self) -> bool {
         self.can(Capability::View)
+    }
+
+    /// Whether the account belongs to the partnership in any role, a provider included.
+    pub fn belongs(self) -> bool {
+        self.deployment_admin || self.role.is_some()
     }
 }
 
@@ -137,6 +160,21 @@ mod tests {
     }
 
     #[test]
+    fn providers_belong_but_see_nothing_of_the_plans() {
+        let provider = member(Role::Provider);
+        assert!(provider.belongs());
+        assert!(!provider.is_member());
+        assert!(provider.can(Capability::ProposeServiceChanges));
+        assert!(!provider.can(Capability::ManageLocalOffer));
+        assert!(!provider.can_update_action(true));
+        let officer = member(Role::LocalOfferOfficer);
+        assert!(officer.can(Capability::ManageLocalOffer));
+        assert!(officer.is_member());
+        assert!(!officer.can(Capability::EditPlans));
+        assert!(!member(Role::PlanManager).can(Capability::ManageLocalOffer));
+    }
+
+    #[test]
     fn admins_and_deployment_admins_can_do_everything() {
         assert!(member(Role::Admin).can(Capability::ViewAudit));
         let deployment_admin = Access {
@@ -153,7 +191,11 @@ mod tests {
             Role::with(Capability::EditPlans),
             vec![Role::Admin, Role::PlanManager]
         );
-        assert_eq!(Role::with(Capability::View).len(), Role::ALL.len());
+        assert_eq!(Role::with(Capability::View).len(), Role::ALL.len() - 1);
+        assert_eq!(
+            Role::with(Capability::ManageLocalOffer),
+            vec![Role::Admin, Role::LocalOfferOfficer]
+        );
     }
 
     #[test]

@@ -24,6 +24,9 @@ pub struct InvitationInput {
     pub role: Role,
     /// The person in the plans this account will be (for "My actions").
     pub person: Option<PersonId>,
+    /// For a Local Offer provider, the organisation (its key in the directory) whose
+    /// services they keep; `None` for every other role.
+    pub organisation: Option<String>,
 }
 
 impl InvitationInput {
@@ -33,14 +36,30 @@ impl InvitationInput {
         let role = f.choice("role", "a role", Role::from_code);
         let person = f.optional_id("person_id", "a person");
         let (role, person) = f.finish((role, person))?;
-        match role {
-            Some(role) => Ok(InvitationInput {
-                email,
-                role,
-                person,
-            }),
-            None => Err(FieldErrors::single("role", "Select a role")),
-        }
+        let Some(role) = role else {
+            return Err(FieldErrors::single("role", "Select a role"));
+        };
+        Ok(InvitationInput {
+            email,
+            role,
+            person,
+            organisation: provider_organisation(form, role)?,
+        })
+    }
+}
+
+/// The organisation a provider is tied to, from the form's `organisation` field: required
+/// for a provider, and left out for every other role (whatever the form carried).
+pub fn provider_organisation(form: &RawForm, role: Role) -> Result<Option<String>, FieldErrors> {
+    if role != Role::Provider {
+        return Ok(None);
+    }
+    match Some(form.get("organisation").trim()).filter(|k| !k.is_empty()) {
+        Some(key) => Ok(Some(key.to_owned())),
+        None => Err(FieldErrors::single(
+            "organisation",
+            "Select the organisation whose services they will keep up to date",
+        )),
     }
 }
 

@@ -71,6 +71,8 @@ pub struct Member {
     pub display_name: String,
     pub role: Role,
     pub person_id: Option<PersonId>,
+    /// For a Local Offer provider, the directory organisation whose services they keep.
+    pub organisation: Option<String>,
     pub disabled: bool,
 }
 
@@ -151,6 +153,8 @@ struct MembershipAudit<'a> {
     email: &'a str,
     role: Role,
     person_id: Option<PersonId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    organisation: Option<String>,
 }
 
 /// Logs a change to an account itself (no partnership).
@@ -264,7 +268,9 @@ pub(crate) async fn upsert_membership(
     partnership: PartnershipId,
     role: Role,
     person: Option<PersonId>,
+    organisation: Option<&str>,
 ) -> Result<()> {
+    let organisation = provider_organisation_in(tx, partnership, role, organisation).await?;
     let email: String = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
         .bind(user.0)
         .fetch_optional(&mut **tx)
@@ -277,24 +283,28 @@ pub(crate) async fn upsert_membership(
         }
     }
     sqlx::query(
-        "INSERT INTO memberships (user_id, partnership_id, role, person_id) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (user_id, partnership_id) DO UPDATE SET role = excluded.role, person_id = excluded.person_id",
+        "INSERT INTO memberships (user_id, partnership_id, role, person_id, organization_key) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (user_id, partnership_id) DO UPDATE SET role = excluded.role, person_id = excluded.person_id, \
+         organization_key = excluded.organization_key",
     )
     .bind(user.0)
     .bind(partnership.0)
     .bind(role.code())
     .bind(person.map(|p| p.0))
+    .bind(organisation.clone())
     .execute(&mut **tx)
     .await?;
     let before = before.map(|(role, person_id)| MembershipAudit {
         email: &email,
         role,
         person_id,
+        organisation: None,
     });
     let after = MembershipAudit {
         email: &email,
         role,
         person_id: person,
+        organisation,
     };
     let (change, summary) = match &before {
         None => (
@@ -320,6 +330,34 @@ pub(crate) async fn upsert_membership(
         },
     )
     .await
+}
+
+/// The organisation a membership is tied to: required for a provider, and one of the
+/// partnership's Local Offer organisations; nothing for any other role.
+pub(crate) async fn provider_organisation_in(
+    tx: &mut Tx,
+    partnership: PartnershipId,
+    role: Role,
+    organisation: Option<&str>,
+) -> Result<Option<String>> {
+    if role != Role::Provider {
+        return Ok(None);
+    }
+    let Some(key) = organisation else {
+        return Err(StoreError::Rule(
+            "A Local Offer provider keeps one organisation's services: choose the organisation".to_owned(),
+        ));
+    };
+    let known: Option<String> = sqlx::query_scalar(
+        "SELECT key FROM local_offer_organizations WHERE partnership_id = $1 AND key = $2",
+    )
+    .bind(partnership.0)
+    .bind(key.to_owned())
+    .fetch_optional(&mut **tx)
+    .await?;
+    known.map(Some).ok_or_else(|| {
+        StoreError::Rule("That organisation is not in this partnership's Local Offer".to_owned())
+    })
 }
 
 async fn membership_in(
@@ -639,11 +677,33 @@ impl Store {
         role: Role,
         person: Option<PersonId>,
     ) -> Result<()> {
-        self.write_membership(actor, user, partnership, role, person, false)
+        self.write_membership(actor, user, partnership, role, person, None, false)
             .await
     }
 
-    /// Changes a member's role and linked person. A partnership keeps an administrator.
+    /// Makes an account a Local Offer provider for one of the partnership's directory
+    /// organisations.
+    pub async fn grant_provider(
+        &self,
+        actor: Actor,
+        user: UserId,
+        partnership: PartnershipId,
+        organisation: &str,
+    ) -> Result<()> {
+        self.write_membership(
+            actor,
+            user,
+            partnership,
+            Role::Provider,
+            None,
+            Some(organisation),
+            false,
+        )
+        .await
+    }
+
+    /// Changes a member's role, linked person and (for a provider) organisation. A
+    /// partnership keeps an administrator.
     pub async fn change_role(
         &self,
         actor: Actor,
@@ -651,13 +711,15 @@ impl Store {
         user: UserId,
         role: Role,
         person: Option<PersonId>,
+        organisation: Option<&str>,
     ) -> Result<()> {
-        self.write_membership(actor, user, partnership, role, person, true)
+        self.write_membership(actor, user, partnership, role, person, organisation, true)
             .await
     }
 
     /// Sets a membership in one transaction; `must_exist` refuses to add one (a change of
     /// role for someone removed meanwhile must not bring them back).
+    #[allow(clippy::too_many_arguments)]
     async fn write_membership(
         &self,
         actor: Actor,
@@ -665,6 +727,7 @@ impl Store {
         partnership: PartnershipId,
         role: Role,
         person: Option<PersonId>,
+        organisation: Option<&str>,
         must_exist: bool,
     ) -> Result<()> {
         let mut write = self.begin_write().await?;
@@ -678,7 +741,16 @@ impl Store {
         if let Some(person) = person {
             self.person_in(&mut write.tx, partnership, person).await?;
         }
-        upsert_membership(&mut write.tx, actor, user, partnership, role, person).await?;
+        upsert_membership(
+            &mut write.tx,
+            actor,
+            user,
+            partnership,
+            role,
+            person,
+            organisation,
+        )
+        .await?;
         write.commit().await
     }
 
@@ -712,6 +784,7 @@ impl Store {
             email: &email,
             role,
             person_id,
+            organisation: None,
         };
         record::<_, ()>(
             &mut write.tx,
@@ -784,7 +857,7 @@ impl Store {
     /// Everyone with a role in the partnership.
     pub async fn list_members(&self, partnership: PartnershipId) -> Result<Vec<Member>> {
         let rows = sqlx::query(
-            "SELECT u.id, u.email, u.display_name, u.disabled_at, m.role, m.person_id FROM memberships m JOIN users u ON u.id = m.user_id \
+            "SELECT u.id, u.email, u.display_name, u.disabled_at, m.role, m.person_id, m.organization_key FROM memberships m JOIN users u ON u.id = m.user_id \
              WHERE m.partnership_id = $1 ORDER BY u.display_name",
         )
         .bind(partnership.0)
@@ -798,6 +871,7 @@ impl Store {
                     display_name: r.text("display_name")?,
                     role: r.code("role", Role::from_code)?,
                     person_id: r.opt_int("person_id")?.map(PersonId),
+                    organisation: r.opt_text("organization_key")?,
                     disabled: r.opt_text("disabled_at")?.is_some(),
                 })
             })

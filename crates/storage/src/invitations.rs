@@ -26,6 +26,8 @@ pub struct Invitation {
     pub email: String,
     pub role: Role,
     pub person_id: Option<PersonId>,
+    /// For a Local Offer provider, the directory organisation whose services they keep.
+    pub organisation: Option<String>,
     pub invited_by: String,
     pub sent_at: OffsetDateTime,
     pub expires_at: OffsetDateTime,
@@ -95,6 +97,7 @@ fn invitation_from(row: &AnyRow) -> Result<Invitation> {
         email: row.text("email")?,
         role: row.code("role", Role::from_code)?,
         person_id: row.opt_int("person_id")?.map(PersonId),
+        organisation: row.opt_text("organization_key")?,
         invited_by: row.text("invited_by_name")?,
         sent_at: parse_timestamp(&row.text("sent_at")?)?,
         expires_at: parse_timestamp(&row.text("expires_at")?)?,
@@ -167,6 +170,13 @@ impl Store {
         if let Some(person) = input.person {
             self.person_in(&mut write.tx, partnership, person).await?;
         }
+        let organisation = crate::accounts::provider_organisation_in(
+            &mut write.tx,
+            partnership,
+            input.role,
+            input.organisation.as_deref(),
+        )
+        .await?;
         let member: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.partnership_id = $1 AND u.email = $2",
         )
@@ -215,8 +225,8 @@ impl Store {
             None => None,
         };
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO invitations (partnership_id, email, role, person_id, token_hash, invited_by, created_at, sent_at, expires_at, outbox_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9) RETURNING id",
+            "INSERT INTO invitations (partnership_id, email, role, person_id, token_hash, invited_by, created_at, sent_at, expires_at, outbox_id, organization_key) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10) RETURNING id",
         )
         .bind(partnership.0)
         .bind(input.email.clone())
@@ -227,6 +237,7 @@ impl Store {
         .bind(timestamp_text(now))
         .bind(timestamp_text(now + INVITATION_VALID_FOR))
         .bind(outbox)
+        .bind(organisation)
         .fetch_one(&mut *write.tx)
         .await
         .map_err(crate::duplicate_as(
@@ -451,6 +462,7 @@ impl Store {
             partnership,
             invitation.role,
             person,
+            invitation.organisation.as_deref(),
         )
         .await?;
         log_invitation(

@@ -173,6 +173,13 @@ pub const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0022_postcodes.sql"),
         rebuilds_sqlite_tables: false,
     },
+    Migration {
+        version: 23,
+        name: "local_offer_changes",
+        sqlite: include_str!("../migrations/sqlite/0023_local_offer_changes.sql"),
+        postgres: include_str!("../migrations/postgres/0023_local_offer_changes.sql"),
+        rebuilds_sqlite_tables: false,
+    },
 ];
 
 /// The PostgreSQL advisory lock key held while migrating ("sendplan" in ASCII).

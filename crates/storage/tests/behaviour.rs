@@ -97,6 +97,7 @@ on_both_backends!(
     public_profiles_are_saved_once_per_version,
     a_local_offer_is_imported_whole_and_again_by_its_ids,
     postcodes_are_placed_exactly_or_by_their_area,
+    a_providers_change_waits_for_an_officer_and_never_overwrites_theirs,
     reminders_are_queued_once_and_sent_by_one_sender,
     a_form_token_is_claimed_once_however_many_send_it,
     a_deleted_record_comes_back_exactly_and_is_purged_after_thirty_days,
@@ -889,6 +890,7 @@ async fn invitations_are_single_use_and_audited(store: Store, _url: String) {
         email: "lead@example.org".into(),
         role: Role::ActionLead,
         person: Some(f.lead),
+        organisation: None,
     };
     let mail = OutgoingMail {
         partnership: Some(f.partnership),
@@ -986,6 +988,7 @@ async fn invitations_are_single_use_and_audited(store: Store, _url: String) {
         email: "late@example.org".into(),
         role: Role::Viewer,
         person: None,
+        organisation: None,
     };
     store
         .create_invitation(
@@ -1011,6 +1014,7 @@ async fn invitations_are_single_use_and_audited(store: Store, _url: String) {
         email: "gone@example.org".into(),
         role: Role::Viewer,
         person: None,
+        organisation: None,
     };
     let gone_id = store
         .create_invitation(ACTOR, f.partnership, &gone, "gone", now, None)
@@ -1034,6 +1038,7 @@ async fn invitations_are_single_use_and_audited(store: Store, _url: String) {
         email: "someone@example.org".into(),
         role: Role::Viewer,
         person: None,
+        organisation: None,
     };
     store
         .create_invitation(ACTOR, f.partnership, &someone, "someone", now, None)
@@ -1102,7 +1107,7 @@ async fn leavers_lose_access_at_once_and_someone_always_administers(store: Store
     assert!(
         matches!(
             store
-                .change_role(ACTOR, f.partnership, admin, Role::Viewer, None)
+                .change_role(ACTOR, f.partnership, admin, Role::Viewer, None, None)
                 .await,
             Err(StoreError::Rule(_))
         ),
@@ -1118,6 +1123,7 @@ async fn leavers_lose_access_at_once_and_someone_always_administers(store: Store
             f.partnership,
             lead,
             Role::PlanManager,
+            None,
             None,
         )
         .await
@@ -1432,6 +1438,7 @@ async fn merging_a_person_moves_everything_that_names_them(store: Store, _url: S
                 email: "invitee@example.org".into(),
                 role: Role::Viewer,
                 person: Some(unknown),
+                organisation: None,
             },
             "merge-invitation",
             OffsetDateTime::now_utc(),
@@ -2280,6 +2287,7 @@ async fn reminders_are_queued_once_and_sent_by_one_sender(store: Store, _url: St
                 email: "late@example.org".into(),
                 role: Role::Viewer,
                 person: None,
+                organisation: None,
             },
             "interrupted",
             now,
@@ -3131,4 +3139,198 @@ async fn a_paper_is_corrected_by_a_new_one_that_takes_its_public_place(store: St
         (old, new)
     );
     assert_eq!(corrections[0].reason, "A wrong rating");
+}
+
+/// A provider's change is kept apart from the entry until an officer approves it; a change
+/// made to an old version is refused; every version is kept and any can be restored; a
+/// provider is tied to one of the Local Offer's own organisations.
+async fn a_providers_change_waits_for_an_officer_and_never_overwrites_theirs(
+    store: Store,
+    _url: String,
+) {
+    use sendplan_domain::local_offer::changes::ProposalState;
+    use sendplan_domain::local_offer::*;
+    let f = fixture(&store, "E08000031").await;
+    let service = |key: &str, organisation: &str, name: &str| Service {
+        key: key.into(),
+        organization_key: organisation.into(),
+        name: name.into(),
+        fees: "Free".into(),
+        ..Service::default()
+    };
+    let organisation = |key: &str| Organization {
+        key: key.into(),
+        name: format!("Organisation {key}"),
+        ..Organization::default()
+    };
+    let directory = Directory {
+        organizations: vec![organisation("ours"), organisation("theirs")],
+        services: vec![
+            service("club", "ours", "Saturday club"),
+            service("other", "theirs", "Their group"),
+        ],
+        terms: vec![],
+    };
+    store
+        .import_directory(ACTOR, f.partnership, &directory, "feed.json", true)
+        .await
+        .expect("import");
+    // A provider must be tied to one of this Local Offer's organisations.
+    let provider = store
+        .create_user("provider@example.org", "Pat Provider", "unused", false)
+        .await
+        .expect("user");
+    assert!(matches!(
+        store
+            .grant_provider(ACTOR, provider, f.partnership, "nowhere")
+            .await,
+        Err(StoreError::Rule(_))
+    ));
+    assert!(matches!(
+        store
+            .grant_role(ACTOR, provider, f.partnership, Role::Provider, None)
+            .await,
+        Err(StoreError::Rule(_))
+    ));
+    store
+        .grant_provider(ACTOR, provider, f.partnership, "ours")
+        .await
+        .expect("provider");
+    assert_eq!(
+        store
+            .provider_organisation(provider, f.partnership)
+            .await
+            .expect("organisation")
+            .as_deref(),
+        Some("ours")
+    );
+    let as_provider = Actor(Some(provider));
+    let current = store
+        .local_offer_service(f.partnership, "club")
+        .await
+        .expect("entry");
+    assert_eq!(current.version, 1);
+    // Another organisation's service is not there for this provider.
+    let mut theirs = service("other", "theirs", "Their group, renamed");
+    assert!(matches!(
+        store
+            .propose_service_change(as_provider, f.partnership, Some("ours"), &theirs, 1)
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    theirs.organization_key = "ours".into();
+    assert!(matches!(
+        store
+            .propose_service_change(as_provider, f.partnership, Some("ours"), &theirs, 1)
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    // Nothing changed is refused; a change waits, and the entry families see stays.
+    assert!(matches!(
+        store
+            .propose_service_change(as_provider, f.partnership, Some("ours"), &current.service, 1)
+            .await,
+        Err(StoreError::Rule(_))
+    ));
+    let mut proposed = current.service.clone();
+    proposed.fees = "£3 a session".into();
+    proposed.last_modified = None;
+    let first = store
+        .propose_service_change(as_provider, f.partnership, Some("ours"), &proposed, 1)
+        .await
+        .expect("propose");
+    proposed.fees = "£4 a session".into();
+    let again = store
+        .propose_service_change(as_provider, f.partnership, Some("ours"), &proposed, 1)
+        .await
+        .expect("propose again");
+    assert_eq!(first, again, "a change still waiting is replaced, not doubled");
+    let held = store.local_offer(f.partnership).await.expect("read");
+    assert!(held.services.iter().all(|s| s.fees == "Free"), "nothing unapproved is in the directory");
+    // An officer edits the entry meanwhile: approving the provider's change would
+    // overwrite theirs, so it is refused.
+    let mut officer_edit = current.service.clone();
+    officer_edit.name = "Saturday Club".into();
+    assert_eq!(
+        store
+            .edit_service(ACTOR, f.partnership, &officer_edit, 1)
+            .await
+            .expect("edit"),
+        2
+    );
+    assert!(matches!(
+        store.edit_service(ACTOR, f.partnership, &officer_edit, 1).await,
+        Err(StoreError::Conflict)
+    ));
+    assert!(matches!(
+        store.approve_proposal(ACTOR, f.partnership, first).await,
+        Err(StoreError::Conflict)
+    ));
+    store
+        .return_proposal(ACTOR, f.partnership, first, "Please send it again on the new name")
+        .await
+        .expect("return");
+    assert!(matches!(
+        store.approve_proposal(ACTOR, f.partnership, first).await,
+        Err(StoreError::Rule(_))
+    ));
+    // Sent again on the current version, and approved: now it is the entry.
+    proposed.name = "Saturday Club".into();
+    let second = store
+        .propose_service_change(as_provider, f.partnership, Some("ours"), &proposed, 2)
+        .await
+        .expect("propose on the new version");
+    assert_ne!(second, first);
+    store
+        .approve_proposal(ACTOR, f.partnership, second)
+        .await
+        .expect("approve");
+    let now = store
+        .local_offer_service(f.partnership, "club")
+        .await
+        .expect("entry");
+    assert_eq!((now.version, now.service.fees.as_str()), (3, "£4 a session"));
+    let proposals = store.list_proposals(f.partnership).await.expect("list");
+    assert_eq!(
+        proposals.iter().map(|p| (p.id, p.state)).collect::<Vec<_>>(),
+        vec![(second, ProposalState::Approved), (first, ProposalState::Returned)]
+    );
+    assert_eq!(proposals[1].reason, "Please send it again on the new name");
+    assert_eq!(proposals[0].proposed_by, "Pat Provider");
+    // Every version is kept, and the first is restored as a fourth.
+    let versions = store
+        .service_versions(f.partnership, "club")
+        .await
+        .expect("versions");
+    assert_eq!(
+        versions.iter().map(|v| v.version).collect::<Vec<_>>(),
+        vec![3, 2, 1]
+    );
+    assert!(versions[0].how.starts_with("approved change from Pat Provider"));
+    assert_eq!(
+        store
+            .restore_service_version(ACTOR, f.partnership, "club", 1, 3)
+            .await
+            .expect("restore"),
+        4
+    );
+    let restored = store
+        .local_offer_service(f.partnership, "club")
+        .await
+        .expect("entry");
+    assert_eq!(
+        (restored.service.name.as_str(), restored.service.fees.as_str()),
+        ("Saturday club", "Free")
+    );
+    // Another partnership sees none of it.
+    let other = fixture(&store, "E10000031").await;
+    assert!(matches!(
+        store.get_proposal(other.partnership, second).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(store
+        .service_versions(other.partnership, "club")
+        .await
+        .expect("versions")
+        .is_empty());
 }

@@ -353,6 +353,15 @@ impl Ctx {
     }
 }
 
+/// The page an account starts from in a partnership: its plans, or for a Local Offer
+/// provider, their services.
+pub fn partnership_home(pid: PartnershipId, role: Option<sendplan_domain::access::Role>) -> String {
+    match role {
+        Some(sendplan_domain::access::Role::Provider) => format!("/p/{}/provide", pid.0),
+        _ => format!("/p/{}", pid.0),
+    }
+}
+
 /// Today's date for deadlines, in UTC (England is at most an hour ahead).
 pub fn today() -> time::Date {
     time::OffsetDateTime::now_utc().date()
@@ -384,10 +393,21 @@ impl FromRequestParts<AppState> for Ctx {
             role: membership.map(|(role, _)| role),
             deployment_admin: signed_in.user.deployment_admin,
         };
-        if !access.is_member() {
+        if !access.belongs() {
             return Err(AppError::NotFound);
         }
         let partnership = state.store.get_partnership(pid).await?;
+        // A provider belongs to the partnership but sees only their own pages.
+        let own_pages = format!("{}/provide", partnership_home(pid, None));
+        let path = parts.uri.path();
+        if !access.is_member() && path != own_pages && !path.starts_with(&format!("{own_pages}/"))
+        {
+            return Err(AppError::Forbidden(Refusal::InPartnership {
+                partnership: pid,
+                capability: Capability::View,
+                role: access.role,
+            }));
+        }
         Ok(Ctx {
             signed_in,
             partnership,

@@ -181,7 +181,7 @@ pub fn shortlist_page(
         .filter_map(|k| directory.services.iter().find(|s| &s.key == k))
         .map(|s| ShortlistEntry {
             card: card(directory, s, base, None),
-            when: s.schedules.iter().map(schedule_text).collect(),
+            when: s.schedules.iter().map(Schedule::describe).collect(),
             contact: contact_lines(s),
             remove_href: format!("{base}/shortlist?{}", href_without(Some(&s.key))),
         })
@@ -210,30 +210,6 @@ pub fn shortlist_page(
         search_href: format!("{base}/search?{}", href_without(None)),
         services,
     }
-}
-
-/// When a service is open, in words: "Monday, Wednesday, 09:30 to 15:00. Term time only".
-fn schedule_text(s: &Schedule) -> String {
-    let days = if s.days.len() == Day::ALL.len() {
-        "Every day".to_owned()
-    } else {
-        s.days
-            .iter()
-            .map(|d| d.label())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let hours = match (s.opens_at.as_str(), s.closes_at.as_str()) {
-        ("", "") => String::new(),
-        ("00:00", "23:59") => ", all day and night".to_owned(),
-        (o, c) => format!(", {o} to {c}"),
-    };
-    let when = format!("{days}{hours}");
-    [when, s.description.clone()]
-        .into_iter()
-        .filter(|t| !t.trim().is_empty() && t != ", ")
-        .collect::<Vec<_>>()
-        .join(". ")
 }
 
 /// How to reach a service, line by line: web address, email and each contact's phones.
@@ -742,7 +718,7 @@ pub fn service_page(
         schedules: service
             .schedules
             .iter()
-            .map(schedule_text)
+            .map(Schedule::describe)
             .filter(|s| !s.is_empty())
             .collect(),
         locations: service

@@ -113,6 +113,26 @@ impl Chrome {
     /// For pages inside a partnership; `section` marks the current navigation item.
     pub fn for_ctx(ctx: &Ctx, title: impl Into<String>, section: &str) -> Self {
         let base = ctx.base();
+        if !ctx.access.is_member() {
+            // A provider: their services, and nothing of the plans.
+            let home = format!("{base}/provide");
+            return Chrome {
+                title: title.into(),
+                user_name: Some(ctx.signed_in.user.display_name.clone()),
+                partnership_name: Some(ctx.partnership.name.clone()),
+                home_href: home.clone(),
+                nav: vec![NavItem {
+                    href: home,
+                    label: "Your services",
+                    current: true,
+                }],
+                plan_nav: vec![],
+                flash: ctx.signed_in.flash.clone(),
+                csrf: ctx.signed_in.csrf_token.clone(),
+                has_errors: false,
+                brand: None,
+            };
+        }
         let mut items = vec![
             ("overview", base.clone(), "Plans"),
             ("my-actions", format!("{base}/my-actions"), "My actions"),
@@ -125,6 +145,9 @@ impl Chrome {
                 "Organisations",
             ),
         ];
+        if ctx.can(Capability::ManageLocalOffer) {
+            items.push(("local-offer", format!("{base}/local-offer"), "Local Offer"));
+        }
         if ctx.can(Capability::ManagePartnership) {
             items.push(("members", format!("{base}/members"), "Members"));
         }

@@ -411,6 +411,7 @@ async fn build_area(store: &Store, code: &str) -> Area {
                 email: format!("invited-{code}@example.org"),
                 role: Role::Viewer,
                 person: None,
+                organisation: None,
             },
             &format!("invitation-{code}"),
             time::OffsetDateTime::now_utc(),
@@ -444,6 +445,44 @@ async fn build_area(store: &Store, code: &str) -> Area {
         measure,
         survey,
         issued_report,
+    }
+}
+
+/// Gives the partnership a Local Offer of two organisations: "ours" (whose provider the
+/// tests sign in as) running "club", with a change waiting for an officer, and "theirs"
+/// running "other". Returns the change's id.
+async fn with_local_offer(store: &Store, pid: PartnershipId) -> i64 {
+    let directory = local_offer_of_two_organisations();
+    store
+        .import_directory(Actor(None), pid, &directory, "feed.json", true)
+        .await
+        .unwrap();
+    let mut changed = directory.services[0].clone();
+    changed.fees = "£2 a session".into();
+    store
+        .propose_service_change(Actor(None), pid, Some("ours"), &changed, 1)
+        .await
+        .unwrap()
+}
+
+fn local_offer_of_two_organisations() -> sendplan_domain::local_offer::Directory {
+    use sendplan_domain::local_offer::{Directory, Organization, Service};
+    let organisation = |key: &str| Organization {
+        key: key.into(),
+        name: format!("Organisation {key}"),
+        ..Organization::default()
+    };
+    let service = |key: &str, organisation: &str| Service {
+        key: key.into(),
+        organization_key: organisation.into(),
+        name: format!("Service {key}"),
+        fees: "Free".into(),
+        ..Service::default()
+    };
+    Directory {
+        organizations: vec![organisation("ours"), organisation("theirs")],
+        services: vec![service("club", "ours"), service("other", "theirs")],
+        terms: vec![],
     }
 }
 
@@ -514,11 +553,18 @@ impl World {
             .create_user(email, email, "unused", deployment_admin)
             .await
             .unwrap();
-        if let Some((pid, role, person)) = role {
-            self.store
+        match role {
+            Some((pid, Role::Provider, _)) => self
+                .store
+                .grant_provider(Actor(None), user, pid, "ours")
+                .await
+                .unwrap(),
+            Some((pid, role, person)) => self
+                .store
                 .grant_role(Actor(None), user, pid, role, person)
                 .await
-                .unwrap();
+                .unwrap(),
+            None => {}
         }
         let token = format!("token-{email}");
         let csrf = format!("csrf-{email}");
@@ -645,13 +691,67 @@ enum Needs {
     /// Administrators only, answered with this status even without fields (a post that
     /// needs none: send again, withdraw, remove).
     ManagePartnershipAnswers(StatusCode),
+    /// Local Offer officers and administrators.
+    ManageLocalOffer,
+    /// The same, answered with this status without fields.
+    ManageLocalOfferAnswers(StatusCode),
+    /// Anyone who may propose changes (providers; administrators, who provide for no
+    /// organisation, see a page saying so).
+    Provide,
+    /// One of the provider's own services: theirs to change, and not there (404) for an
+    /// administrator, who provides for no organisation.
+    ProvideOwn,
+    /// Another organisation's service: not there for anyone who may propose changes.
+    ProvideOther,
 }
 
-fn routes(a: &Area) -> Vec<(&'static str, String, Needs)> {
+fn routes(a: &Area, proposal: i64) -> Vec<(&'static str, String, Needs)> {
     let p = format!("/p/{}", a.pid);
     use Needs::*;
     vec![
         ("GET", p.clone(), View),
+        ("GET", format!("{p}/provide"), Provide),
+        ("GET", format!("{p}/provide/services/club"), ProvideOwn),
+        ("POST", format!("{p}/provide/services/club"), ProvideOwn),
+        ("GET", format!("{p}/provide/services/other"), ProvideOther),
+        ("POST", format!("{p}/provide/services/other"), ProvideOther),
+        ("GET", format!("{p}/local-offer"), ManageLocalOffer),
+        (
+            "GET",
+            format!("{p}/local-offer/changes/{}", proposal),
+            ManageLocalOffer,
+        ),
+        (
+            "GET",
+            format!("{p}/local-offer/changes/{}/return", proposal),
+            ManageLocalOffer,
+        ),
+        (
+            "POST",
+            format!("{p}/local-offer/changes/{}/return", proposal),
+            ManageLocalOffer,
+        ),
+        (
+            "POST",
+            format!("{p}/local-offer/changes/{}/approve", proposal),
+            ManageLocalOfferAnswers(StatusCode::SEE_OTHER),
+        ),
+        ("GET", format!("{p}/local-offer/services/club"), ManageLocalOffer),
+        (
+            "GET",
+            format!("{p}/local-offer/services/club/edit"),
+            ManageLocalOffer,
+        ),
+        (
+            "POST",
+            format!("{p}/local-offer/services/club/edit"),
+            ManageLocalOffer,
+        ),
+        (
+            "POST",
+            format!("{p}/local-offer/services/club/versions/1/restore"),
+            ManageLocalOfferAnswers(StatusCode::SEE_OTHER),
+        ),
         ("GET", format!("{p}/my-actions"), View),
         ("GET", format!("{p}/plans/{}/measures", a.plan), View),
         ("GET", format!("{p}/plans/{}/dashboard", a.plan), View),
@@ -1181,7 +1281,7 @@ fn routes(a: &Area) -> Vec<(&'static str, String, Needs)> {
 /// past the access check without changing anything.
 fn expected(role: Role, method: &str, needs: Needs) -> StatusCode {
     let allowed = match needs {
-        Needs::View => true,
+        Needs::View => !matches!(role, Role::Provider),
         Needs::EditPlans
         | Needs::UpdateOtherAction
         | Needs::EditPlansThenRedirect
@@ -1189,10 +1289,26 @@ fn expected(role: Role, method: &str, needs: Needs) -> StatusCode {
         Needs::ManagePartnership | Needs::Audit | Needs::ManagePartnershipAnswers(_) => {
             role == Role::Admin
         }
-        Needs::UpdateLedAction => role != Role::Viewer,
+        Needs::UpdateLedAction => {
+            matches!(role, Role::Admin | Role::PlanManager | Role::ActionLead)
+        }
+        Needs::ManageLocalOffer | Needs::ManageLocalOfferAnswers(_) => {
+            matches!(role, Role::Admin | Role::LocalOfferOfficer)
+        }
+        Needs::Provide | Needs::ProvideOwn | Needs::ProvideOther => {
+            matches!(role, Role::Admin | Role::Provider)
+        }
     };
     match (allowed, method) {
         (false, _) => StatusCode::FORBIDDEN,
+        (true, _) if matches!(needs, Needs::ProvideOther) => StatusCode::NOT_FOUND,
+        (true, _) if matches!(needs, Needs::ProvideOwn) && role == Role::Admin => {
+            StatusCode::NOT_FOUND
+        }
+        (true, _) if matches!(needs, Needs::ManageLocalOfferAnswers(_)) => match needs {
+            Needs::ManageLocalOfferAnswers(status) => status,
+            _ => unreachable!(),
+        },
         (true, _) if matches!(needs, Needs::ManagePartnershipAnswers(_)) => match needs {
             Needs::ManagePartnershipAnswers(status) => status,
             _ => unreachable!(),
@@ -1223,6 +1339,8 @@ fn takes_files(path: &str) -> bool {
 #[tokio::test]
 async fn every_route_answers_every_role_as_the_access_rules_say() {
     let w = world().await;
+    let proposal = with_local_offer(&w.store, w.a.pid).await;
+    with_local_offer(&w.store, w.b.pid).await;
     let mut failures = Vec::new();
     for role in Role::ALL {
         let email = format!("{}@example.org", role.code());
@@ -1237,7 +1355,7 @@ async fn every_route_answers_every_role_as_the_access_rules_say() {
                 false,
             )
             .await;
-        for (method, path, needs) in routes(&w.a) {
+        for (method, path, needs) in routes(&w.a, proposal) {
             let own_status = match method {
                 "GET" => w.get(Some(&own), &path).await.0,
                 _ if takes_files(&path) => {
@@ -1263,7 +1381,7 @@ async fn every_route_answers_every_role_as_the_access_rules_say() {
             }
         }
     }
-    for (method, path, _) in routes(&w.a) {
+    for (method, path, _) in routes(&w.a, proposal) {
         let status = match method {
             "GET" => w.get(None, &path).await.0,
             _ => w.post(None, &path, &[]).await.0,

@@ -94,6 +94,33 @@ pub struct Schedule {
     pub description: String,
 }
 
+impl Schedule {
+    /// When a service is open, in words: "Monday, Wednesday, 09:30 to 15:00. Term time only".
+    pub fn describe(&self) -> String {
+            let s = self;
+        let days = if s.days.len() == Day::ALL.len() {
+            "Every day".to_owned()
+        } else {
+            s.days
+                .iter()
+                .map(|d| d.label())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let hours = match (s.opens_at.as_str(), s.closes_at.as_str()) {
+            ("", "") => String::new(),
+            ("00:00", "23:59") => ", all day and night".to_owned(),
+            (o, c) => format!(", {o} to {c}"),
+        };
+        let when = format!("{days}{hours}");
+        [when, s.description.clone()]
+            .into_iter()
+            .filter(|t| !t.trim().is_empty() && t != ", ")
+            .collect::<Vec<_>>()
+            .join(". ")
+    }
+}
+
 /// What a service costs.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CostOption {

@@ -15,7 +15,9 @@ use crate::views::{Cell, Chrome, LinkButton, PostButton, Tag};
 use crate::AppState;
 use axum::extract::{Path, State};
 use sendplan_domain::access::{Capability, Role};
-use sendplan_domain::accounts::{parse_domains, InvitationInput, InvitationState};
+use sendplan_domain::accounts::{
+    parse_domains, provider_organisation, InvitationInput, InvitationState,
+};
 use sendplan_domain::input::{FieldErrors, FormReader, RawForm};
 use sendplan_domain::partnership::Person;
 use sendplan_domain::reminders::Recipient;
@@ -48,6 +50,33 @@ fn person_choices(people: &[Person], current: Option<sendplan_domain::PersonId>)
     )
 }
 
+/// The Local Offer organisations a provider can keep the services of.
+fn organisation_field(organisations: &[(String, String)], current: Option<&str>) -> Field {
+    Field::select(
+        "organisation",
+        "For a Local Offer provider: which organisation's services will they keep up to date?",
+        with_none(
+            "Not a provider",
+            organisations
+                .iter()
+                .map(|(key, name)| {
+                    let mut choice = Choice::new(key, name);
+                    choice.selected = current == Some(key.as_str());
+                    choice
+                })
+                .collect(),
+        ),
+    )
+    .hint("A provider sees and changes only this organisation's services, and an officer approves each change before families see it.")
+}
+
+fn organisation_name<'a>(organisations: &'a [(String, String)], key: &'a str) -> &'a str {
+    organisations
+        .iter()
+        .find(|(k, _)| k == key)
+        .map_or(key, |(_, name)| name.as_str())
+}
+
 fn person_name(people: &[Person], id: Option<sendplan_domain::PersonId>) -> String {
     id.and_then(|id| people.iter().find(|p| p.id == id))
         .map(Person::display_name)
@@ -60,6 +89,7 @@ pub async fn list_members(State(state): State<AppState>, ctx: Ctx) -> AppResult 
     let members = state.store.list_members(ctx.pid()).await?;
     let invitations = state.store.list_invitations(ctx.pid()).await?;
     let people = state.store.list_people(ctx.pid()).await?;
+    let organisations = state.store.local_offer_organisations(ctx.pid()).await?;
     let now = OffsetDateTime::now_utc();
     let base = ctx.base();
     let member_rows = members
@@ -75,7 +105,10 @@ pub async fn list_members(State(state): State<AppState>, ctx: Ctx) -> AppResult 
             vec![
                 name,
                 Cell::text(m.email.clone()),
-                Cell::text(m.role.label()),
+                Cell::text(match &m.organisation {
+                    Some(key) => format!("{} for {}", m.role.label(), organisation_name(&organisations, key)),
+                    None => m.role.label().to_owned(),
+                }),
                 Cell::text(person_name(&people, m.person_id)),
             ]
         })
@@ -142,6 +175,7 @@ pub async fn list_members(State(state): State<AppState>, ctx: Ctx) -> AppResult 
 
 async fn invitation_page(state: &AppState, ctx: &Ctx) -> AppResult<FormPage> {
     let people = state.store.list_people(ctx.pid()).await?;
+    let organisations = state.store.local_offer_organisations(ctx.pid()).await?;
     let intro = if state.config.mailer.is_some() {
         "We will email them a link to join. It works once, for 7 days. If they already have a sendplan account, accepting adds this role to it."
     } else {
@@ -162,6 +196,7 @@ async fn invitation_page(state: &AppState, ctx: &Ctx) -> AppResult<FormPage> {
                 person_choices(&people, None),
             )
             .hint("Link an action lead to their person, so \"My actions\" shows the actions they lead."),
+            organisation_field(&organisations, None),
         ],
     )
     .intro(intro)
@@ -316,7 +351,12 @@ async fn member(state: &AppState, ctx: &Ctx, id: i64) -> AppResult<Member> {
         .ok_or(crate::errors::AppError::NotFound)
 }
 
-fn member_page(ctx: &Ctx, member: &Member, people: &[Person]) -> FormPage {
+fn member_page(
+    ctx: &Ctx,
+    member: &Member,
+    people: &[Person],
+    organisations: &[(String, String)],
+) -> FormPage {
     let base = ctx.base();
     FormPage::new(
         Chrome::for_ctx(ctx, member.display_name.clone(), "members"),
@@ -329,6 +369,7 @@ fn member_page(ctx: &Ctx, member: &Member, people: &[Person]) -> FormPage {
                 "Which person in the plans are they?",
                 person_choices(people, member.person_id),
             ),
+            organisation_field(organisations, member.organisation.as_deref()),
         ],
     )
     .caption(member.email.clone())
@@ -348,7 +389,8 @@ pub async fn edit_member(
     ctx.require(Capability::ManagePartnership)?;
     let member = member(&state, &ctx, id).await?;
     let people = state.store.list_people(ctx.pid()).await?;
-    html(&member_page(&ctx, &member, &people))
+    let organisations = state.store.local_offer_organisations(ctx.pid()).await?;
+    html(&member_page(&ctx, &member, &people, &organisations))
 }
 
 pub async fn update_member(
@@ -360,7 +402,8 @@ pub async fn update_member(
     ctx.require(Capability::ManagePartnership)?;
     let member = member(&state, &ctx, id).await?;
     let people = state.store.list_people(ctx.pid()).await?;
-    let page = member_page(&ctx, &member, &people);
+    let organisations = state.store.local_offer_organisations(ctx.pid()).await?;
+    let page = member_page(&ctx, &member, &people, &organisations);
     let form = RawForm(pairs);
     let mut reader = FormReader::new(&form);
     let role = reader.choice("role", "a role", Role::from_code);
@@ -372,9 +415,20 @@ pub async fn update_member(
         }
         Err(errors) => return page.with_errors(&form, errors),
     };
+    let organisation = match provider_organisation(&form, role) {
+        Ok(organisation) => organisation,
+        Err(errors) => return page.with_errors(&form, errors),
+    };
     match state
         .store
-        .change_role(ctx.actor(), ctx.pid(), member.user_id, role, person)
+        .change_role(
+            ctx.actor(),
+            ctx.pid(),
+            member.user_id,
+            role,
+            person,
+            organisation.as_deref(),
+        )
         .await
     {
         Ok(()) => Ok(saved(

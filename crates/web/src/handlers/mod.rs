@@ -11,6 +11,7 @@ mod imports;
 mod inspections;
 mod lifecycle;
 mod local_offer;
+mod local_offer_changes;
 mod measure_files;
 mod measures;
 mod members;
@@ -81,6 +82,36 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/p/{pid}/edit",
             get(partnerships::edit_partnership).post(partnerships::update_partnership),
+        )
+        .route("/p/{pid}/provide", get(local_offer_changes::provider_services))
+        .route(
+            "/p/{pid}/provide/services/{key}",
+            get(local_offer_changes::edit_own_service).post(local_offer_changes::save_own_service),
+        )
+        .route("/p/{pid}/local-offer", get(local_offer_changes::officer_page))
+        .route(
+            "/p/{pid}/local-offer/changes/{id}",
+            get(local_offer_changes::show_change),
+        )
+        .route(
+            "/p/{pid}/local-offer/changes/{id}/approve",
+            post(local_offer_changes::approve_change),
+        )
+        .route(
+            "/p/{pid}/local-offer/changes/{id}/return",
+            get(local_offer_changes::confirm_return_change).post(local_offer_changes::return_change),
+        )
+        .route(
+            "/p/{pid}/local-offer/services/{key}",
+            get(local_offer_changes::show_service),
+        )
+        .route(
+            "/p/{pid}/local-offer/services/{key}/edit",
+            get(local_offer_changes::edit_service).post(local_offer_changes::save_service),
+        )
+        .route(
+            "/p/{pid}/local-offer/services/{key}/versions/{version}/restore",
+            post(local_offer_changes::restore_version),
         )
         .route("/p/{pid}/members", get(members::list_members))
         .route(

@@ -1,7 +1,7 @@
 //! The partnership list, a partnership's home page, its details and its members.
 
 use super::{refused, saved, version_of, FormPairs};
-use crate::auth::{Ctx, SignedIn};
+use crate::auth::{partnership_home, Ctx, SignedIn};
 use crate::errors::AppResult;
 use crate::forms::Field;
 use crate::pages::{html, FormPage, PartnershipPage, PartnershipsPage, PlanCard};
@@ -17,9 +17,9 @@ use sendplan_storage::StoreError;
 /// The start page: the partnerships the account belongs to (straight to the only one).
 pub async fn list_partnerships(State(state): State<AppState>, signed_in: SignedIn) -> AppResult {
     let partnerships = state.store.partnerships_for(&signed_in.user).await?;
-    if let [(only, _)] = partnerships.as_slice() {
+    if let [(only, role)] = partnerships.as_slice() {
         if !signed_in.user.deployment_admin {
-            return Ok(Redirect::to(&format!("/p/{}", only.id)).into_response());
+            return Ok(Redirect::to(&partnership_home(only.id, *role)).into_response());
         }
     }
     let cells = partnerships
@@ -27,7 +27,7 @@ pub async fn list_partnerships(State(state): State<AppState>, signed_in: SignedI
         .map(|(p, role)| {
             let mut cell = Cell::link(
                 format!("{} ({})", p.name, p.la_code),
-                format!("/p/{}", p.id),
+                partnership_home(p.id, *role),
             );
             if let Some(role) = role {
                 cell.tags.push(crate::views::Tag::new(role.label(), "grey"));
@@ -228,5 +228,11 @@ pub fn role_hint(role: Role) -> &'static str {
         Role::PlanManager => "Builds and edits plans, inspections and people",
         Role::ActionLead => "Posts progress updates on the actions they lead",
         Role::Viewer => "Reads plans: board members, advisers, forum representatives",
+        Role::LocalOfferOfficer => {
+            "Approves providers' changes to the Local Offer and runs its reviews; reads plans"
+        }
+        Role::Provider => {
+            "Keeps one organisation's Local Offer services up to date; sees nothing of the plans"
+        }
     }
 }

@@ -1,8 +1,12 @@
 //! A partnership's Local Offer directory: imported whole or not at all, matched by the
 //! ids its source gave, with what was added and what changed listed field by field.
 
+mod changes;
+
+pub use changes::{Proposal, ServiceEntry, ServiceVersion};
+
 use crate::audit::{record, Change};
-use crate::sql::{date_text, now_text, parse_timestamp, RowExt};
+use crate::sql::{now_text, parse_timestamp, RowExt};
 use crate::{Actor, Result, Store, StoreError};
 use sendplan_domain::local_offer::geo::{outcode, Point};
 use sendplan_domain::local_offer::{Directory, Organization, Service, TaxonomyTerm};
@@ -98,48 +102,39 @@ impl Store {
             .await?;
             outcome.terms += 1;
         }
-        let existing: HashMap<String, (String, String)> = sqlx::query(
-            "SELECT key, name, record FROM local_offer_services WHERE partnership_id = $1",
+        let existing: HashMap<String, (String, String, i64)> = sqlx::query(
+            "SELECT key, name, record, version FROM local_offer_services WHERE partnership_id = $1",
         )
         .bind(partnership.0)
         .fetch_all(&mut *write.tx)
         .await?
         .iter()
-        .map(|r| Ok((r.text("key")?, (r.text("name")?, r.text("record")?))))
+        .map(|r| {
+            Ok((
+                r.text("key")?,
+                (r.text("name")?, r.text("record")?, r.int("version")?),
+            ))
+        })
         .collect::<Result<_>>()?;
+        let how = format!("imported from {source}");
         for s in &directory.services {
             let record = json(s)?;
             match existing.get(&s.key) {
                 None => {
-                    sqlx::query(
-                        "INSERT INTO local_offer_services (partnership_id, key, organization_key, name, assured_date, record, version, updated_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, 1, $7)",
-                    )
-                    .bind(partnership.0)
-                    .bind(s.key.clone())
-                    .bind(s.organization_key.clone())
-                    .bind(s.name.clone())
-                    .bind(s.assured_date.map(date_text))
-                    .bind(record)
-                    .bind(now.clone())
-                    .execute(&mut *write.tx)
-                    .await?;
+                    changes::put_service_version(&mut write.tx, actor, partnership, s, None, &how)
+                        .await?;
                     outcome.added.push(s.name.clone());
                 }
-                Some((_, before)) if *before == record => outcome.unchanged += 1,
-                Some((_, before)) => {
-                    sqlx::query(
-                        "UPDATE local_offer_services SET organization_key = $1, name = $2, assured_date = $3, record = $4, \
-                         version = version + 1, updated_at = $5 WHERE partnership_id = $6 AND key = $7",
+                Some((_, before, _)) if *before == record => outcome.unchanged += 1,
+                Some((_, before, version)) => {
+                    changes::put_service_version(
+                        &mut write.tx,
+                        actor,
+                        partnership,
+                        s,
+                        Some(*version),
+                        &how,
                     )
-                    .bind(s.organization_key.clone())
-                    .bind(s.name.clone())
-                    .bind(s.assured_date.map(date_text))
-                    .bind(record.clone())
-                    .bind(now.clone())
-                    .bind(partnership.0)
-                    .bind(s.key.clone())
-                    .execute(&mut *write.tx)
                     .await?;
                     outcome
                         .changed
@@ -150,7 +145,7 @@ impl Store {
         let mut absent: Vec<String> = existing
             .iter()
             .filter(|(key, _)| !directory.services.iter().any(|s| &s.key == *key))
-            .map(|(_, (name, _))| name.clone())
+            .map(|(_, (name, _, _))| name.clone())
             .collect();
         absent.sort();
         outcome.not_in_feed = absent;
