@@ -183,6 +183,61 @@ pub async fn load(store: &Store) -> Result<(String, String)> {
 const DEMO_LOCAL_OFFER: &str =
     include_str!("../../../fixtures/local_offer/wolverhampton-demo.json");
 
+/// A provider's change waiting for the Local Offer officer, so the approval can be tried:
+/// the Saturday Sunshine Club opening on Sundays too. Its provider account has no
+/// password (it cannot sign in); it is there to be named as the change's author.
+async fn add_demo_provider_change(
+    store: &Store,
+    partnership: PartnershipId,
+    directory: &sendplan_domain::local_offer::Directory,
+) -> Result<()> {
+    use sendplan_domain::local_offer::{Day, Schedule};
+    let Some(club) = directory
+        .services
+        .iter()
+        .find(|s| s.name == "Saturday Sunshine Club")
+    else {
+        anyhow::bail!("the demonstration Local Offer has no Saturday Sunshine Club");
+    };
+    let provider = match store
+        .find_user_by_email("provider@sendplan.invalid")
+        .await?
+    {
+        Some(user) => user.id,
+        None => {
+            store
+                .create_user(
+                    "provider@sendplan.invalid",
+                    "Sam Provider (demonstration)",
+                    "",
+                    false,
+                )
+                .await?
+        }
+    };
+    store
+        .grant_provider(Actor(None), provider, partnership, &club.organization_key)
+        .await?;
+    let mut changed = club.clone();
+    changed.schedules.push(Schedule {
+        days: vec![Day::Sunday],
+        opens_at: "11:00".to_owned(),
+        closes_at: "14:00".to_owned(),
+        description: String::new(),
+    });
+    let current = store.local_offer_service(partnership, &club.key).await?;
+    store
+        .propose_service_change(
+            Actor(Some(provider)),
+            partnership,
+            Some(&club.organization_key),
+            &changed,
+            current.version,
+        )
+        .await?;
+    Ok(())
+}
+
 async fn add_demo_local_offer(store: &Store, partnership: PartnershipId) -> Result<()> {
     let feed = sendplan_interchange::oruk::read_json(DEMO_LOCAL_OFFER.as_bytes())
         .map_err(|e| anyhow::anyhow!("the demonstration Local Offer: {e}"))?;
@@ -200,6 +255,7 @@ async fn add_demo_local_offer(store: &Store, partnership: PartnershipId) -> Resu
             true,
         )
         .await?;
+    add_demo_provider_change(store, partnership, &feed.directory).await?;
     // A demonstration postcode table, so "near a postcode" can be tried: the postcodes
     // of the demonstration services' own addresses at their own positions. A real
     // partnership loads the ONS Postcode Directory (`sendplan local-offer postcodes`).

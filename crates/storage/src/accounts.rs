@@ -345,7 +345,8 @@ pub(crate) async fn provider_organisation_in(
     }
     let Some(key) = organisation else {
         return Err(StoreError::Rule(
-            "A Local Offer provider keeps one organisation's services: choose the organisation".to_owned(),
+            "A Local Offer provider keeps one organisation's services: choose the organisation"
+                .to_owned(),
         ));
     };
     let known: Option<String> = sqlx::query_scalar(

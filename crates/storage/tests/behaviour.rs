@@ -3228,7 +3228,13 @@ async fn a_providers_change_waits_for_an_officer_and_never_overwrites_theirs(
     // Nothing changed is refused; a change waits, and the entry families see stays.
     assert!(matches!(
         store
-            .propose_service_change(as_provider, f.partnership, Some("ours"), &current.service, 1)
+            .propose_service_change(
+                as_provider,
+                f.partnership,
+                Some("ours"),
+                &current.service,
+                1
+            )
             .await,
         Err(StoreError::Rule(_))
     ));
@@ -3244,9 +3250,15 @@ async fn a_providers_change_waits_for_an_officer_and_never_overwrites_theirs(
         .propose_service_change(as_provider, f.partnership, Some("ours"), &proposed, 1)
         .await
         .expect("propose again");
-    assert_eq!(first, again, "a change still waiting is replaced, not doubled");
+    assert_eq!(
+        first, again,
+        "a change still waiting is replaced, not doubled"
+    );
     let held = store.local_offer(f.partnership).await.expect("read");
-    assert!(held.services.iter().all(|s| s.fees == "Free"), "nothing unapproved is in the directory");
+    assert!(
+        held.services.iter().all(|s| s.fees == "Free"),
+        "nothing unapproved is in the directory"
+    );
     // An officer edits the entry meanwhile: approving the provider's change would
     // overwrite theirs, so it is refused.
     let mut officer_edit = current.service.clone();
@@ -3259,7 +3271,9 @@ async fn a_providers_change_waits_for_an_officer_and_never_overwrites_theirs(
         2
     );
     assert!(matches!(
-        store.edit_service(ACTOR, f.partnership, &officer_edit, 1).await,
+        store
+            .edit_service(ACTOR, f.partnership, &officer_edit, 1)
+            .await,
         Err(StoreError::Conflict)
     ));
     assert!(matches!(
@@ -3267,7 +3281,12 @@ async fn a_providers_change_waits_for_an_officer_and_never_overwrites_theirs(
         Err(StoreError::Conflict)
     ));
     store
-        .return_proposal(ACTOR, f.partnership, first, "Please send it again on the new name")
+        .return_proposal(
+            ACTOR,
+            f.partnership,
+            first,
+            "Please send it again on the new name",
+        )
         .await
         .expect("return");
     assert!(matches!(
@@ -3289,11 +3308,20 @@ async fn a_providers_change_waits_for_an_officer_and_never_overwrites_theirs(
         .local_offer_service(f.partnership, "club")
         .await
         .expect("entry");
-    assert_eq!((now.version, now.service.fees.as_str()), (3, "£4 a session"));
+    assert_eq!(
+        (now.version, now.service.fees.as_str()),
+        (3, "£4 a session")
+    );
     let proposals = store.list_proposals(f.partnership).await.expect("list");
     assert_eq!(
-        proposals.iter().map(|p| (p.id, p.state)).collect::<Vec<_>>(),
-        vec![(second, ProposalState::Approved), (first, ProposalState::Returned)]
+        proposals
+            .iter()
+            .map(|p| (p.id, p.state))
+            .collect::<Vec<_>>(),
+        vec![
+            (second, ProposalState::Approved),
+            (first, ProposalState::Returned)
+        ]
     );
     assert_eq!(proposals[1].reason, "Please send it again on the new name");
     assert_eq!(proposals[0].proposed_by, "Pat Provider");
@@ -3306,7 +3334,9 @@ async fn a_providers_change_waits_for_an_officer_and_never_overwrites_theirs(
         versions.iter().map(|v| v.version).collect::<Vec<_>>(),
         vec![3, 2, 1]
     );
-    assert!(versions[0].how.starts_with("approved change from Pat Provider"));
+    assert!(versions[0]
+        .how
+        .starts_with("approved change from Pat Provider"));
     assert_eq!(
         store
             .restore_service_version(ACTOR, f.partnership, "club", 1, 3)
@@ -3319,7 +3349,10 @@ async fn a_providers_change_waits_for_an_officer_and_never_overwrites_theirs(
         .await
         .expect("entry");
     assert_eq!(
-        (restored.service.name.as_str(), restored.service.fees.as_str()),
+        (
+            restored.service.name.as_str(),
+            restored.service.fees.as_str()
+        ),
         ("Saturday club", "Free")
     );
     // Another partnership sees none of it.

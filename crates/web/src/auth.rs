@@ -400,8 +400,7 @@ impl FromRequestParts<AppState> for Ctx {
         // A provider belongs to the partnership but sees only their own pages.
         let own_pages = format!("{}/provide", partnership_home(pid, None));
         let path = parts.uri.path();
-        if !access.is_member() && path != own_pages && !path.starts_with(&format!("{own_pages}/"))
-        {
+        if !access.is_member() && path != own_pages && !path.starts_with(&format!("{own_pages}/")) {
             return Err(AppError::Forbidden(Refusal::InPartnership {
                 partnership: pid,
                 capability: Capability::View,

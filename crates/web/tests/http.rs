@@ -736,7 +736,11 @@ fn routes(a: &Area, proposal: i64) -> Vec<(&'static str, String, Needs)> {
             format!("{p}/local-offer/changes/{}/approve", proposal),
             ManageLocalOfferAnswers(StatusCode::SEE_OTHER),
         ),
-        ("GET", format!("{p}/local-offer/services/club"), ManageLocalOffer),
+        (
+            "GET",
+            format!("{p}/local-offer/services/club"),
+            ManageLocalOffer,
+        ),
         (
             "GET",
             format!("{p}/local-offer/services/club/edit"),
@@ -6305,4 +6309,148 @@ async fn the_oruk_api_answers_as_the_standard_says_to_the_validators_walk() {
     );
     let (_, body) = w.get(None, &format!("{other}/services")).await;
     assert_eq!(json(&body)["total_items"], 0);
+}
+
+/// Nothing a provider sends is public until an officer approves it (issue 16): a change
+/// carrying a mark in every field it can set is looked for on every page of the public
+/// Local Offer and in every answer of its API, and found nowhere; approved, it is there.
+#[tokio::test]
+async fn nothing_a_provider_sends_is_public_until_an_officer_approves_it() {
+    let w = world().await;
+    with_local_offer(&w.store, w.a.pid).await;
+    let provider = w
+        .session_for(
+            "provider@example.org",
+            Some((w.a.pid, Role::Provider, None)),
+            false,
+        )
+        .await;
+    let officer = w
+        .session_for(
+            "officer@example.org",
+            Some((w.a.pid, Role::LocalOfferOfficer, None)),
+            false,
+        )
+        .await;
+    let p = format!("/p/{}", w.a.pid);
+    let (status, form) = w
+        .get(Some(&provider), &format!("{p}/provide/services/club"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    // Sent on the version the form was read at, with a mark in every field it sets.
+    assert!(form.contains(r#"name="version" value="1""#));
+    let marked = [
+        ("name", "Club Zqxmark"),
+        ("description", "Zqxmark description"),
+        ("easy_read", "Zqxmark easy read"),
+        ("how_to_access", "Zqxmark referral"),
+        ("fees", "Zqxmark fee"),
+        ("minimum_age", "0.25"),
+        ("maximum_age", "24.75"),
+        ("url", "https://zqxmark.example.org/"),
+        ("email", "zqxmark@example.org"),
+        ("phone", "01902 999888"),
+        ("MO_opens", "07:13"),
+        ("MO_closes", "08:47"),
+        ("times_note", "Zqxmark times"),
+        ("version", "1"),
+    ];
+    let (status, _) = w
+        .post(
+            Some(&provider),
+            &format!("{p}/provide/services/club"),
+            &marked,
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let marks = ["zqxmark", "0.25", "24.75", "999888", "07:13", "08:47"];
+    let offer = public_base(&w, w.a.pid)
+        .await
+        .replacen("/public/", "/local-offer/", 1);
+    let api = offer.replacen("/local-offer/", "/api/oruk/", 1);
+    let (pages, before) = public_text(&w, &offer, &api).await;
+    assert!(pages > 4, "the crawl reached the service pages ({pages})");
+    assert!(before.contains("service club"), "the crawl read the entry");
+    for mark in marks {
+        assert!(!before.contains(mark), "{mark} is public before approval");
+    }
+    // The officer sees the change as the difference, and approves it.
+    let (_, home) = w.get(Some(&officer), &format!("{p}/local-offer")).await;
+    let change = home
+        .split(&format!("href=\"{p}/local-offer/changes/"))
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the change is listed")
+        .to_owned();
+    let (_, difference) = w
+        .get(Some(&officer), &format!("{p}/local-offer/changes/{change}"))
+        .await;
+    assert!(difference.contains("Zqxmark fee") && difference.contains("Opening times"));
+    let (status, _) = w
+        .post(
+            Some(&officer),
+            &format!("{p}/local-offer/changes/{change}/approve"),
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, after) = public_text(&w, &offer, &api).await;
+    for mark in marks {
+        assert!(after.contains(mark), "{mark} is public once approved");
+    }
+    // The provider sees it approved; another organisation's service is not theirs.
+    let (_, mine) = w.get(Some(&provider), &format!("{p}/provide")).await;
+    assert!(mine.contains("Published") && !mine.contains("Service other"));
+    assert_eq!(
+        w.get(Some(&provider), &format!("{p}/provide/services/other"))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+}
+
+/// Every page of the public Local Offer a family can reach by following links from its
+/// home page, a search and a shortlist, and every answer of its API: all their text.
+async fn public_text(w: &World, offer: &str, api: &str) -> (usize, String) {
+    // Every page a family can reach by following links, and every API answer.
+    let mut seen = std::collections::BTreeSet::new();
+    let mut queue = vec![
+        offer.to_owned(),
+        format!("{offer}/search?q=club"),
+        format!("{offer}/shortlist?s=club&s=other"),
+    ];
+    let mut text = String::new();
+    while let Some(path) = queue.pop() {
+        if !seen.insert(path.clone()) || seen.len() > 300 {
+            continue;
+        }
+        let (status, body) = w.get(None, &path).await;
+        assert!(status.is_success(), "{path}: {status}");
+        for href in body.split("href=\"").skip(1) {
+            let href = href.split('"').next().unwrap().replace("&amp;", "&");
+            if href.starts_with(offer) && !href.contains("/assets/") {
+                queue.push(href);
+            }
+        }
+        text.push_str(&body);
+    }
+    for endpoint in [
+        "/",
+        "/services",
+        "/services?full=true",
+        "/services?format=ndjson&full=true",
+        "/organizations?full=true",
+        "/service_at_locations",
+        "/taxonomy_terms",
+    ] {
+        let (_, body) = w.get(None, &format!("{api}{endpoint}")).await;
+        text.push_str(&body);
+    }
+    let list: serde_json::Value =
+        serde_json::from_str(&w.get(None, &format!("{api}/services")).await.1).unwrap();
+    for service in list["contents"].as_array().unwrap() {
+        let id = service["id"].as_str().unwrap();
+        text.push_str(&w.get(None, &format!("{api}/services/{id}")).await.1);
+    }
+    (seen.len(), text.to_lowercase())
 }

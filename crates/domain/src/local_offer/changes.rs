@@ -86,7 +86,10 @@ impl OpeningTimes {
 
 /// The form field names for a day's opening and closing times: `MO_opens`, `MO_closes`.
 pub fn time_fields(day: Day) -> (String, String) {
-    (format!("{}_opens", day.code()), format!("{}_closes", day.code()))
+    (
+        format!("{}_opens", day.code()),
+        format!("{}_closes", day.code()),
+    )
 }
 
 /// A time of day as typed ("9:30", "09:30", "17.00"), as ORUK writes it ("09:30").
@@ -127,7 +130,10 @@ pub fn form_values(service: &Service) -> Vec<(String, String)> {
         ("name".to_owned(), service.name.clone()),
         ("description".to_owned(), service.description.clone()),
         ("easy_read".to_owned(), service.send.easy_read.clone()),
-        ("how_to_access".to_owned(), service.send.how_to_access.clone()),
+        (
+            "how_to_access".to_owned(),
+            service.send.how_to_access.clone(),
+        ),
         ("fees".to_owned(), service.fees.clone()),
         ("minimum_age".to_owned(), age_text(service.minimum_age)),
         ("maximum_age".to_owned(), age_text(service.maximum_age)),
@@ -168,9 +174,18 @@ fn age(f: &mut FormReader<'_>, form: &RawForm, field: &str, what: &str) -> Optio
 pub fn apply_edit(form: &RawForm, base: &Service) -> Result<Service, FieldErrors> {
     let mut f = FormReader::new(form);
     let mut service = base.clone();
-    service.name = f.required("name", "the service's name", 200).trim().to_owned();
-    service.description = f.optional("description", "the description", 5000).trim().to_owned();
-    service.send.easy_read = f.optional("easy_read", "the Easy Read description", 3000).trim().to_owned();
+    service.name = f
+        .required("name", "the service's name", 200)
+        .trim()
+        .to_owned();
+    service.description = f
+        .optional("description", "the description", 5000)
+        .trim()
+        .to_owned();
+    service.send.easy_read = f
+        .optional("easy_read", "the Easy Read description", 3000)
+        .trim()
+        .to_owned();
     service.send.how_to_access = f
         .optional("how_to_access", "how to get a place or a referral", 2000)
         .trim()
@@ -180,22 +195,34 @@ pub fn apply_edit(form: &RawForm, base: &Service) -> Result<Service, FieldErrors
     service.maximum_age = age(&mut f, form, "maximum_age", "oldest age");
     if let (Some(a), Some(b)) = (service.minimum_age, service.maximum_age) {
         if a > b {
-            f.error("maximum_age", "The oldest age must be the same as or more than the youngest");
+            f.error(
+                "maximum_age",
+                "The oldest age must be the same as or more than the youngest",
+            );
         }
     }
     let url = f.optional("url", "the web address", 500).trim().to_owned();
     if !url.is_empty() && !is_web_address(&url) {
-        f.error("url", "Enter a web address starting https:// or http://, like https://example.org/service");
+        f.error(
+            "url",
+            "Enter a web address starting https:// or http://, like https://example.org/service",
+        );
     }
     service.url = url;
     service.email = parse_email(&mut f, "email", false);
-    let new_phone = f.optional("phone", "the phone number", 40).trim().to_owned();
+    let new_phone = f
+        .optional("phone", "the phone number", 40)
+        .trim()
+        .to_owned();
     if !new_phone.is_empty()
         && !new_phone
             .chars()
             .all(|c| c.is_ascii_digit() || " +()-".contains(c))
     {
-        f.error("phone", "Enter a phone number using digits, spaces, brackets and + only, like 01902 551155");
+        f.error(
+            "phone",
+            "Enter a phone number using digits, spaces, brackets and + only, like 01902 551155",
+        );
     }
     if new_phone != phone(base) {
         match service.contacts.iter_mut().find(|c| !c.phones.is_empty()) {
@@ -210,7 +237,10 @@ pub fn apply_edit(form: &RawForm, base: &Service) -> Result<Service, FieldErrors
         }
     }
     let mut times = OpeningTimes {
-        note: f.optional("times_note", "the note about opening times", 300).trim().to_owned(),
+        note: f
+            .optional("times_note", "the note about opening times", 300)
+            .trim()
+            .to_owned(),
         ..OpeningTimes::default()
     };
     for (i, day) in Day::ALL.iter().enumerate() {
@@ -219,13 +249,28 @@ pub fn apply_edit(form: &RawForm, base: &Service) -> Result<Service, FieldErrors
         let name = day.label();
         match (opens.is_empty(), closes.is_empty()) {
             (true, true) => {}
-            (false, true) => f.error(&c, format!("Enter the time it closes on {name}, or clear the time it opens")),
-            (true, false) => f.error(&o, format!("Enter the time it opens on {name}, or clear the time it closes")),
+            (false, true) => f.error(
+                &c,
+                format!("Enter the time it closes on {name}, or clear the time it opens"),
+            ),
+            (true, false) => f.error(
+                &o,
+                format!("Enter the time it opens on {name}, or clear the time it closes"),
+            ),
             (false, false) => match (time_of_day(opens), time_of_day(closes)) {
                 (Some(a), Some(b)) if a < b => times.days[i] = (a, b),
-                (Some(_), Some(_)) => f.error(&c, format!("The time it closes on {name} must be after the time it opens")),
-                (None, _) => f.error(&o, format!("Enter the time it opens on {name} in hours and minutes, like 09:30")),
-                (_, None) => f.error(&c, format!("Enter the time it closes on {name} in hours and minutes, like 17:00")),
+                (Some(_), Some(_)) => f.error(
+                    &c,
+                    format!("The time it closes on {name} must be after the time it opens"),
+                ),
+                (None, _) => f.error(
+                    &o,
+                    format!("Enter the time it opens on {name} in hours and minutes, like 09:30"),
+                ),
+                (_, None) => f.error(
+                    &c,
+                    format!("Enter the time it closes on {name} in hours and minutes, like 17:00"),
+                ),
             },
         }
     }
@@ -244,7 +289,12 @@ pub struct FieldChange {
 }
 
 fn lines<T>(items: &[T], each: impl Fn(&T) -> String) -> String {
-    items.iter().map(each).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n")
+    items
+        .iter()
+        .map(each)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Every field of a service in words, in the order an officer reads them.
@@ -259,8 +309,14 @@ fn in_words(s: &Service) -> Vec<(&'static str, String)> {
         ("Organisation", s.organization_key.clone()),
         ("Description", s.description.clone()),
         ("Easy Read description", s.send.easy_read.clone()),
-        ("How to get a place or referral", s.send.how_to_access.clone()),
-        ("Status", s.status.map(|x| x.label().to_owned()).unwrap_or_default()),
+        (
+            "How to get a place or referral",
+            s.send.how_to_access.clone(),
+        ),
+        (
+            "Status",
+            s.status.map(|x| x.label().to_owned()).unwrap_or_default(),
+        ),
         ("Cost", s.fees.clone()),
         (
             "Cost options",
@@ -276,11 +332,16 @@ fn in_words(s: &Service) -> Vec<(&'static str, String)> {
         (
             "Contacts",
             lines(&s.contacts, |c| {
-                [c.name.as_str(), c.title.as_str(), c.email.as_str(), &c.phones.join(", ")]
-                    .into_iter()
-                    .filter(|x| !x.is_empty())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                [
+                    c.name.as_str(),
+                    c.title.as_str(),
+                    c.email.as_str(),
+                    &c.phones.join(", "),
+                ]
+                .into_iter()
+                .filter(|x| !x.is_empty())
+                .collect::<Vec<_>>()
+                .join(", ")
             }),
         ),
         ("Opening times", lines(&s.schedules, Schedule::describe)),
@@ -298,23 +359,36 @@ fn in_words(s: &Service) -> Vec<(&'static str, String)> {
             "Accessibility",
             lines(&s.locations, |l| l.accessibility.join(", ")),
         ),
-        ("How to get there", lines(&s.locations, |l| l.transportation.clone())),
+        (
+            "How to get there",
+            lines(&s.locations, |l| l.transportation.clone()),
+        ),
         ("Languages", s.languages.join(", ")),
         ("Areas served", s.service_areas.join(", ")),
         ("Categories", s.terms.join(", ")),
         (
             "Who it is for",
-            s.send.suitability.map(|x| x.label().to_owned()).unwrap_or_default(),
+            s.send
+                .suitability
+                .map(|x| x.label().to_owned())
+                .unwrap_or_default(),
         ),
         (
             "Needs served",
-            s.send.needs.iter().map(|n| n.label()).collect::<Vec<_>>().join(", "),
+            s.send
+                .needs
+                .iter()
+                .map(|n| n.label())
+                .collect::<Vec<_>>()
+                .join(", "),
         ),
         ("EHC plan needed", yes_no(s.send.ehc_plan_required)),
         ("Families' words for it", s.send.family_words.join(", ")),
         (
             "Last checked",
-            s.assured_date.map(crate::input::long_date).unwrap_or_default(),
+            s.assured_date
+                .map(crate::input::long_date)
+                .unwrap_or_default(),
         ),
         ("Checked by", s.assurer_email.clone()),
     ]
@@ -326,7 +400,11 @@ pub fn differences(before: &Service, after: &Service) -> Vec<FieldChange> {
         .into_iter()
         .zip(in_words(after))
         .filter(|((_, b), (_, a))| a != b)
-        .map(|((field, before), (_, after))| FieldChange { field, before, after })
+        .map(|((field, before), (_, after))| FieldChange {
+            field,
+            before,
+            after,
+        })
         .collect()
 }
 
@@ -363,7 +441,10 @@ mod tests {
         for (name, value) in changes {
             values.iter_mut().find(|(n, _)| n == name).unwrap().1 = (*value).to_owned();
         }
-        let pairs: Vec<(&str, &str)> = values.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+        let pairs: Vec<(&str, &str)> = values
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
         form(&pairs)
     }
 
@@ -379,7 +460,12 @@ mod tests {
         let edited = apply_edit(
             &submitted(
                 &s,
-                &[("SA_opens", "9:30"), ("SA_closes", "13.00"), ("SU_opens", "09:30"), ("SU_closes", "13:00")],
+                &[
+                    ("SA_opens", "9:30"),
+                    ("SA_closes", "13.00"),
+                    ("SU_opens", "09:30"),
+                    ("SU_closes", "13:00"),
+                ],
             ),
             &s,
         )
@@ -397,7 +483,10 @@ mod tests {
         assert_eq!(diff.len(), 1);
         assert_eq!(diff[0].field, "Opening times");
         assert_eq!(diff[0].before, "Saturday, 10:00 to 12:00. Term time only");
-        assert_eq!(diff[0].after, "Saturday, Sunday, 09:30 to 13:00. Term time only");
+        assert_eq!(
+            diff[0].after,
+            "Saturday, Sunday, 09:30 to 13:00. Term time only"
+        );
     }
 
     #[test]

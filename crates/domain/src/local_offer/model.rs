@@ -97,7 +97,7 @@ pub struct Schedule {
 impl Schedule {
     /// When a service is open, in words: "Monday, Wednesday, 09:30 to 15:00. Term time only".
     pub fn describe(&self) -> String {
-            let s = self;
+        let s = self;
         let days = if s.days.len() == Day::ALL.len() {
             "Every day".to_owned()
         } else {

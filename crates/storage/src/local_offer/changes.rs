@@ -151,11 +151,7 @@ pub(crate) async fn put_service_version(
     Ok(version)
 }
 
-async fn entry_in(
-    tx: &mut Tx,
-    partnership: PartnershipId,
-    key: &str,
-) -> Result<ServiceEntry> {
+async fn entry_in(tx: &mut Tx, partnership: PartnershipId, key: &str) -> Result<ServiceEntry> {
     let row = sqlx::query(
         "SELECT record, version, updated_at FROM local_offer_services WHERE partnership_id = $1 AND key = $2",
     )
@@ -513,8 +509,15 @@ impl Store {
         service: &Service,
         base_version: i64,
     ) -> Result<i64> {
-        self.supersede(actor, partnership, service, base_version, "edited", "edited".to_owned())
-            .await
+        self.supersede(
+            actor,
+            partnership,
+            service,
+            base_version,
+            "edited",
+            "edited".to_owned(),
+        )
+        .await
     }
 
     /// Makes an earlier version the current one again, as a new version made to

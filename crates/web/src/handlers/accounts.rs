@@ -327,7 +327,7 @@ pub async fn landing_after_joining(
         .map(|(r, _)| r);
     Ok(match role {
         Some(Role::ActionLead) => format!("/p/{partnership}/my-actions"),
-        _ => format!("/p/{partnership}"),
+        role => crate::auth::partnership_home(partnership, role),
     })
 }
 

@@ -299,7 +299,9 @@ pub async fn officer_page(State(state): State<AppState>, ctx: Ctx) -> AppResult 
                 ProposalState::Waiting => String::new(),
                 _ => format!(
                     "{} by {}",
-                    p.decided_at.map(|d| long_date(d.date())).unwrap_or_default(),
+                    p.decided_at
+                        .map(|d| long_date(d.date()))
+                        .unwrap_or_default(),
                     p.decided_by.clone().unwrap_or_default()
                 ),
             })
@@ -373,7 +375,12 @@ async fn proposal_and_entry(
 }
 
 /// A difference table: each field that differs, as it is now and as it would be.
-fn difference_table(heading: &str, now: &Service, then: &Service, then_head: &'static str) -> TableBlock {
+fn difference_table(
+    heading: &str,
+    now: &Service,
+    then: &Service,
+    then_head: &'static str,
+) -> TableBlock {
     TableBlock {
         heading: heading.to_owned(),
         head: vec!["Field", "Now", then_head],
@@ -382,8 +389,16 @@ fn difference_table(heading: &str, now: &Service, then: &Service, then_head: &'s
             .map(|d| {
                 vec![
                     Cell::text(d.field),
-                    Cell::text(if d.before.is_empty() { "(empty)".to_owned() } else { d.before }),
-                    Cell::text(if d.after.is_empty() { "(empty)".to_owned() } else { d.after }),
+                    Cell::text(if d.before.is_empty() {
+                        "(empty)".to_owned()
+                    } else {
+                        d.before
+                    }),
+                    Cell::text(if d.after.is_empty() {
+                        "(empty)".to_owned()
+                    } else {
+                        d.after
+                    }),
                 ]
             })
             .collect(),
@@ -400,7 +415,11 @@ pub async fn show_change(
     let (proposal, entry) = proposal_and_entry(&state, &ctx, id).await?;
     let here = format!("{}/changes/{id}", officer_home(&ctx));
     let mut page = NoticePage::new(
-        Chrome::for_ctx(&ctx, format!("Change to {}", entry.service.name), "local-offer"),
+        Chrome::for_ctx(
+            &ctx,
+            format!("Change to {}", entry.service.name),
+            "local-offer",
+        ),
         format!("Change to {}", entry.service.name),
     )
     .say(format!(
@@ -438,7 +457,10 @@ pub async fn show_change(
         decided => page.paragraphs.push(format!(
             "{} on {} by {}.{}",
             decided.label(),
-            proposal.decided_at.map(|d| long_date(d.date())).unwrap_or_default(),
+            proposal
+                .decided_at
+                .map(|d| long_date(d.date()))
+                .unwrap_or_default(),
             proposal.decided_by.clone().unwrap_or_default(),
             if proposal.reason.is_empty() {
                 String::new()
@@ -603,8 +625,10 @@ pub async fn show_service(
     page.caption = "Local Offer".to_owned();
     page.back = officer_home(&ctx);
     page.wide = true;
-    page.buttons
-        .push(LinkButton::primary("Edit this entry", format!("{href}/edit")));
+    page.buttons.push(LinkButton::primary(
+        "Edit this entry",
+        format!("{href}/edit"),
+    ));
     page.tables.push(TableBlock {
         heading: "Versions".to_owned(),
         head: vec!["Version", "Made", "Compared with now"],
@@ -689,7 +713,10 @@ pub async fn save_service(
         Ok(version) => Ok(saved(
             &state,
             &href,
-            &format!("{} saved as version {version}: families see it now", edited.name),
+            &format!(
+                "{} saved as version {version}: families see it now",
+                edited.name
+            ),
         )),
         Err(StoreError::Conflict) => page.with_conflict(&form, entry.version, &href),
         Err(error) => refused(page, &form, error),

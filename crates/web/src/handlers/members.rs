@@ -106,7 +106,11 @@ pub async fn list_members(State(state): State<AppState>, ctx: Ctx) -> AppResult 
                 name,
                 Cell::text(m.email.clone()),
                 Cell::text(match &m.organisation {
-                    Some(key) => format!("{} for {}", m.role.label(), organisation_name(&organisations, key)),
+                    Some(key) => format!(
+                        "{} for {}",
+                        m.role.label(),
+                        organisation_name(&organisations, key)
+                    ),
                     None => m.role.label().to_owned(),
                 }),
                 Cell::text(person_name(&people, m.person_id)),

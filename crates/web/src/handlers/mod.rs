@@ -83,12 +83,18 @@ pub fn routes() -> Router<AppState> {
             "/p/{pid}/edit",
             get(partnerships::edit_partnership).post(partnerships::update_partnership),
         )
-        .route("/p/{pid}/provide", get(local_offer_changes::provider_services))
+        .route(
+            "/p/{pid}/provide",
+            get(local_offer_changes::provider_services),
+        )
         .route(
             "/p/{pid}/provide/services/{key}",
             get(local_offer_changes::edit_own_service).post(local_offer_changes::save_own_service),
         )
-        .route("/p/{pid}/local-offer", get(local_offer_changes::officer_page))
+        .route(
+            "/p/{pid}/local-offer",
+            get(local_offer_changes::officer_page),
+        )
         .route(
             "/p/{pid}/local-offer/changes/{id}",
             get(local_offer_changes::show_change),
@@ -99,7 +105,8 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/p/{pid}/local-offer/changes/{id}/return",
-            get(local_offer_changes::confirm_return_change).post(local_offer_changes::return_change),
+            get(local_offer_changes::confirm_return_change)
+                .post(local_offer_changes::return_change),
         )
         .route(
             "/p/{pid}/local-offer/services/{key}",
