@@ -72,7 +72,7 @@ test('a plan manager turns reminders on and the digest reaches the mail server',
   }
   assert.ok(digest, 'the digest reached the SMTP server')
   // The demo account is linked to the plan's busiest lead, so it is reminded as a lead too.
-  assert.ok(delivered().some(m => m.includes('<demo@sendplan.invalid>') && !m.includes('Subject: Before SEND')), 'the linked lead is reminded at the account address')
+  assert.ok(delivered().some(m => m.includes('<demo@sendplan.invalid>') && !m.includes('Subject: Before SEND') && !/^Subject: .*Local Offer/m.test(m)), 'the linked lead is reminded at the account address')
   assert.match(digest, /These leads have not yet updated their actions/)
   assert.match(digest, /Head of Service – Children and Young People in Care \(no email address, not reminded\): 3\.3/)
   assert.match(digest, /Open the plan in sendplan: https:\/\/send\.example\.org\/p\/\d+\/plans\/\d+/)
@@ -81,6 +81,46 @@ test('a plan manager turns reminders on and the digest reaches the mail server',
   await audit('reminders-sent')
   await page.getByRole('button', { name: 'Change reminder settings' }).click()
   await audit('reminder-settings')
+  await context.close()
+  assert.deepEqual(failures, [], failures.join('\n'))
+})
+
+test('an overdue Local Offer entry\'s contact is emailed, and "nothing has changed" records the check', async () => {
+  // The demo's Friday Night Friends was last checked on 2 June 2026, so it is overdue: the
+  // scheduler emails its contact a link at once.
+  let email
+  for (let i = 0; i < 60 && !email; i++) {
+    email = delivered().find(m => m.includes('To: friday-night-friends@example.org') && m.includes('Subject: Please check Friday Night Friends'))
+    if (!email) await new Promise(resolve => setTimeout(resolve, 500))
+  }
+  assert.ok(email, 'the review email reached the SMTP server')
+  assert.match(email, /last checked on 2 June 2026/)
+  const link = email.match(/https:\/\/send\.example\.org(\/local-offer-review\/[0-9a-f]{64})/)[1]
+  // Families see that it may be out of date.
+  const context = await browser.newContext({ bypassCSP: true })
+  const page = await context.newPage()
+  const failures = []
+  const audit = auditor(page, failures)
+  await page.goto(`${server.url}/local-offer/wolverhampton/search?q=friday+night+friends`)
+  await page.locator('.app-result h2 a').first().click()
+  const service = page.url()
+  assert.match(await page.locator('main').innerText(), /May be out of date/)
+  // The contact opens the link without signing in, and confirms nothing has changed.
+  await page.goto(`${server.url}${link}`)
+  assert.equal(await page.locator('h1').innerText(), 'Check Friday Night Friends')
+  await audit('local-offer-review')
+  await page.getByRole('button', { name: 'Nothing has changed' }).click()
+  assert.equal(await page.locator('h1').innerText(), 'Thank you')
+  assert.match(await page.locator('main').innerText(), /marked as checked today/)
+  await audit('local-offer-review-thanks')
+  // The entry now says it was checked today; the link has done its work.
+  await page.goto(service)
+  const body = await page.locator('main').innerText()
+  assert.doesNotMatch(body, /May be out of date/)
+  const today = new Date().toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' })
+  assert.match(body, new RegExp(`Last checked ${today}`))
+  await page.goto(`${server.url}${link}`)
+  assert.equal(await page.locator('h1').innerText(), 'This entry has been checked')
   await context.close()
   assert.deepEqual(failures, [], failures.join('\n'))
 })

@@ -48,7 +48,10 @@ pub use governance::ActionArising;
 pub use invitations::{Accepting, Invitation};
 pub use jobs::{Job, JobFailure};
 pub use lifecycle::{DeletedRecord, DeletionPreview, PlanArchive};
-pub use local_offer::{DirectoryImport, Placed, Proposal, ServiceEntry, ServiceVersion};
+pub use local_offer::{
+    DirectoryImport, Placed, Proposal, ReviewEmailToSend, ReviewLink, ReviewRound, ServiceEntry,
+    ServiceVersion,
+};
 pub use measures::PlanMeasures;
 pub use migrate::MIGRATIONS;
 pub use overview::{ActionRow, PartnershipSummary, PlanOverview, PlanSummary};

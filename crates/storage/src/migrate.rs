@@ -180,6 +180,13 @@ pub const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0023_local_offer_changes.sql"),
         rebuilds_sqlite_tables: false,
     },
+    Migration {
+        version: 24,
+        name: "local_offer_reviews",
+        sqlite: include_str!("../migrations/sqlite/0024_local_offer_reviews.sql"),
+        postgres: include_str!("../migrations/postgres/0024_local_offer_reviews.sql"),
+        rebuilds_sqlite_tables: false,
+    },
 ];
 
 /// The PostgreSQL advisory lock key held while migrating ("sendplan" in ASCII).

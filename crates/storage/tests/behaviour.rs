@@ -98,6 +98,7 @@ on_both_backends!(
     a_local_offer_is_imported_whole_and_again_by_its_ids,
     postcodes_are_placed_exactly_or_by_their_area,
     a_providers_change_waits_for_an_officer_and_never_overwrites_theirs,
+    a_review_email_is_sent_once_and_its_link_records_the_check,
     reminders_are_queued_once_and_sent_by_one_sender,
     a_form_token_is_claimed_once_however_many_send_it,
     a_deleted_record_comes_back_exactly_and_is_purged_after_thirty_days,
@@ -3366,4 +3367,155 @@ async fn a_providers_change_waits_for_an_officer_and_never_overwrites_theirs(
         .await
         .expect("versions")
         .is_empty());
+}
+
+/// The review programme's records: each email recorded and queued once a day whatever
+/// runs it; the link confirms the entry as a new version checked today, once, by whoever
+/// it was sent to; a round ends with the check; the policy is the partnership's own.
+async fn a_review_email_is_sent_once_and_its_link_records_the_check(store: Store, _url: String) {
+    use sendplan_domain::local_offer::review::{ReviewEmail, ReviewPolicy};
+    use sendplan_domain::local_offer::*;
+    use sendplan_storage::{OutgoingMail, ReviewEmailToSend};
+    let f = fixture(&store, "E08000031").await;
+    let directory = Directory {
+        organizations: vec![Organization {
+            key: "org".into(),
+            name: "Sunshine Play Trust".into(),
+            ..Organization::default()
+        }],
+        services: vec![Service {
+            key: "club".into(),
+            organization_key: "org".into(),
+            name: "Saturday club".into(),
+            email: "club@example.org".into(),
+            assured_date: Some(date!(2026 - 06 - 02)),
+            ..Service::default()
+        }],
+        terms: vec![],
+    };
+    store
+        .import_directory(ACTOR, f.partnership, &directory, "feed.json", true)
+        .await
+        .expect("import");
+    assert_eq!(
+        store.review_policy(f.partnership).await.expect("policy"),
+        (ReviewPolicy::default(), 0)
+    );
+    let now = OffsetDateTime::now_utc();
+    let mail = OutgoingMail {
+        partnership: Some(f.partnership),
+        purpose: "local_offer_review",
+        to: sendplan_domain::reminders::Recipient {
+            name: String::new(),
+            email: "club@example.org".into(),
+        },
+        subject: "Please check Saturday club".into(),
+        body: "link".into(),
+        secret: true,
+    };
+    let email = ReviewEmailToSend {
+        service_key: "club",
+        checked_on: Some(date!(2026 - 06 - 02)),
+        kind: ReviewEmail::Invitation,
+        recipient: "club@example.org",
+        token_hash: Some("hash-one"),
+        mails: std::slice::from_ref(&mail),
+    };
+    assert!(store
+        .send_review_email(f.partnership, &email, now)
+        .await
+        .expect("send"));
+    let again = ReviewEmailToSend {
+        token_hash: Some("hash-two"),
+        ..email.clone()
+    };
+    assert!(
+        !store
+            .send_review_email(f.partnership, &again, now)
+            .await
+            .expect("again"),
+        "the same email is not sent twice on one day"
+    );
+    let rounds = store.review_rounds(f.partnership).await.expect("rounds");
+    assert_eq!(rounds.len(), 1);
+    assert_eq!(rounds[0].sent, vec![now.date()]);
+    assert!(!rounds[0].officer_told);
+    assert_eq!(rounds[0].entry.version, 1);
+    assert_eq!(
+        rounds[0].organisation.as_ref().map(|o| o.name.as_str()),
+        Some("Sunshine Play Trust")
+    );
+    // Confirmed on an old version of the entry: refused, nothing recorded.
+    assert!(matches!(
+        store.confirm_unchanged("hash-one", 7, now).await,
+        Err(StoreError::Conflict)
+    ));
+    assert!(matches!(
+        store.confirm_unchanged("no-such-hash", 1, now).await,
+        Err(StoreError::NotFound)
+    ));
+    let checked = store
+        .confirm_unchanged("hash-one", 1, now)
+        .await
+        .expect("confirm");
+    assert_eq!(checked.version, 2);
+    assert_eq!(checked.service.assured_date, Some(now.date()));
+    assert_eq!(checked.service.assurer_email, "club@example.org");
+    let versions = store
+        .service_versions(f.partnership, "club")
+        .await
+        .expect("versions");
+    assert_eq!(versions[0].how, "confirmed unchanged by club@example.org");
+    // The link has done its work, and the check began a new round with nothing sent.
+    assert!(matches!(
+        store.confirm_unchanged("hash-one", 2, now).await,
+        Err(StoreError::Rule(_))
+    ));
+    let link = store
+        .review_link("hash-one")
+        .await
+        .expect("link")
+        .expect("kept");
+    assert!(link.used_at.is_some());
+    let rounds = store.review_rounds(f.partnership).await.expect("rounds");
+    assert!(rounds[0].sent.is_empty());
+    // An expired link is refused.
+    let late = ReviewEmailToSend {
+        checked_on: Some(now.date()),
+        token_hash: Some("hash-three"),
+        ..email.clone()
+    };
+    assert!(store
+        .send_review_email(f.partnership, &late, now - time::Duration::days(40))
+        .await
+        .expect("old"));
+    assert!(matches!(
+        store.confirm_unchanged("hash-three", 2, now).await,
+        Err(StoreError::Rule(_))
+    ));
+    // The policy is the partnership's, saved to a version.
+    store
+        .set_review_policy(ACTOR, f.partnership, 6, Some(28), 0)
+        .await
+        .expect("policy");
+    assert!(matches!(
+        store
+            .set_review_policy(ACTOR, f.partnership, 3, None, 0)
+            .await,
+        Err(StoreError::Conflict)
+    ));
+    let (policy, version) = store.review_policy(f.partnership).await.expect("policy");
+    assert_eq!(
+        (policy.months, policy.hide_after_days, version),
+        (6, Some(28), 1)
+    );
+    let other = fixture(&store, "E10000031").await;
+    assert_eq!(
+        store
+            .review_policy(other.partnership)
+            .await
+            .expect("other")
+            .0,
+        ReviewPolicy::default()
+    );
 }

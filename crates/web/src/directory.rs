@@ -6,8 +6,8 @@
 use crate::views::{Brand, Chrome};
 use askama::Template;
 use sendplan_domain::input::{long_date, parse_date_parts, FieldError, FieldErrors, RawForm};
-use sendplan_domain::local_offer::coverage::is_current;
 use sendplan_domain::local_offer::geo::{normalise_postcode, METRES_PER_MILE};
+use sendplan_domain::local_offer::review::{is_overdue, ReviewPolicy};
 use sendplan_domain::local_offer::search::{age_on, Found, Query, SearchIndex};
 use sendplan_domain::local_offer::{
     Day, Directory, Schedule, Service, ServiceStatus, TaxonomyTerm,
@@ -513,6 +513,8 @@ pub struct ServicePage {
     pub locations: Vec<(String, String, Vec<String>)>,
     pub checked: String,
     pub out_of_date: bool,
+    /// How many months an entry stays current, for "not checked in the last 3 months".
+    pub review_months: i32,
     pub back_href: String,
 }
 
@@ -681,6 +683,7 @@ pub fn service_page(
     service: &Service,
     base: &str,
     today: Date,
+    policy: &ReviewPolicy,
 ) -> ServicePage {
     let terms: Vec<&TaxonomyTerm> = service
         .terms
@@ -748,7 +751,8 @@ pub fn service_page(
             })
             .collect(),
         checked: service.assured_date.map_or(String::new(), long_date),
-        out_of_date: !is_current(service, today),
+        out_of_date: is_overdue(service, today, policy),
+        review_months: policy.months,
         back_href: format!("{base}/search"),
         service: service.clone(),
     }

@@ -10,6 +10,7 @@ mod directory;
 mod errors;
 mod forms;
 mod handlers;
+pub mod local_offer_review;
 pub mod mail;
 mod middleware;
 mod pages;

@@ -8,7 +8,7 @@
 //! server: a round that fails is logged and the next round starts on time.
 
 use crate::mail::Mailer;
-use sendplan_domain::PlanId;
+use sendplan_domain::{PartnershipId, PlanId};
 use sendplan_storage::{Job, Store, StoreError};
 use std::collections::HashMap;
 use std::time::Duration;
@@ -41,7 +41,11 @@ pub fn backoff(attempts: i64) -> time::Duration {
 /// version. Reminders are worked out from nothing else, so while neither has moved there
 /// is nothing new to queue, and a round passes the plan over instead of reading it again.
 #[derive(Debug, Default)]
-pub struct Queued(HashMap<PlanId, (Date, i64)>);
+pub struct Queued {
+    plans: HashMap<PlanId, (Date, i64)>,
+    /// The same for each partnership's Local Offer review programme.
+    reviews: HashMap<PartnershipId, (Date, i64)>,
+}
 
 /// Queues the reminders due at `now` and sends what is waiting. A plan whose reminders
 /// cannot be worked out is logged and passed over, so it never holds up the others.
@@ -73,7 +77,7 @@ async fn run_round(
             )
         });
         let from = (now.date(), store.data_version(partnership).await?);
-        if queued.0.get(&plan) == Some(&from) {
+        if queued.plans.get(&plan) == Some(&from) {
             continue;
         }
         // Each plan is worked out in a task of its own, so that a fault in one (even a
@@ -91,7 +95,7 @@ async fn run_round(
         let settled = match work.await {
             Ok(Ok(n)) => {
                 round.queued += n;
-                queued.0.insert(plan, from);
+                queued.plans.insert(plan, from);
                 store.job_succeeded(Job::PlanReminders, plan.0).await
             }
             failed => {
@@ -109,6 +113,9 @@ async fn run_round(
         if let Err(error) = settled {
             tracing::error!(plan = plan.0, %error, "could not record how this plan's reminders went");
         }
+    }
+    if let Some(base_url) = base_url {
+        round.queued += review_programme(store, base_url, now, queued).await;
     }
     // One email claimed at a time, so that a claim never waits behind others long enough
     // to run out; and a mail server that fails for any reason but the address ends the
@@ -153,6 +160,49 @@ async fn run_round(
         }
     }
     Ok(round)
+}
+
+/// Sends the Local Offer review emails due, for each partnership whose day or data has
+/// moved on since its last pass. A partnership whose pass fails is logged and tried again
+/// next round; the others are not held up.
+async fn review_programme(
+    store: &Store,
+    base_url: &str,
+    now: OffsetDateTime,
+    queued: &mut Queued,
+) -> usize {
+    let partnerships = match store.partnerships_with_local_offers().await {
+        Ok(partnerships) => partnerships,
+        Err(error) => {
+            tracing::error!(%error, "the Local Offer review programme could not start");
+            return 0;
+        }
+    };
+    let mut sent = 0;
+    for partnership in partnerships {
+        let from = match store.data_version(partnership).await {
+            Ok(version) => (now.date(), version),
+            Err(error) => {
+                tracing::error!(partnership = partnership.0, %error, "the Local Offer review was passed over");
+                continue;
+            }
+        };
+        if queued.reviews.get(&partnership) == Some(&from) {
+            continue;
+        }
+        match crate::local_offer_review::review_round(store, partnership, base_url, now).await {
+            Ok(n) => {
+                sent += n;
+                queued.reviews.insert(partnership, from);
+            }
+            Err(error) => tracing::error!(
+                partnership = partnership.0,
+                %error,
+                "the Local Offer review emails could not be sent; the next round will try again"
+            ),
+        }
+    }
+    sent
 }
 
 /// Runs a round every `every` for as long as the server runs, and at once whenever

@@ -716,6 +716,8 @@ fn routes(a: &Area, proposal: i64) -> Vec<(&'static str, String, Needs)> {
         ("GET", format!("{p}/provide/services/other"), ProvideOther),
         ("POST", format!("{p}/provide/services/other"), ProvideOther),
         ("GET", format!("{p}/local-offer"), ManageLocalOffer),
+        ("GET", format!("{p}/local-offer/review"), ManageLocalOffer),
+        ("POST", format!("{p}/local-offer/review"), ManageLocalOffer),
         (
             "GET",
             format!("{p}/local-offer/changes/{}", proposal),
@@ -6453,4 +6455,46 @@ async fn public_text(w: &World, offer: &str, api: &str) -> (usize, String) {
         text.push_str(&w.get(None, &format!("{api}/services/{id}")).await.1);
     }
     (seen.len(), text.to_lowercase())
+}
+
+/// An entry overdue for review is marked on its page, and hidden from families (pages and
+/// API alike) only once the partnership's policy says so (issue 16).
+#[tokio::test]
+async fn an_overdue_entry_is_hidden_only_by_the_partnerships_policy() {
+    let w = world().await;
+    with_local_offer(&w.store, w.a.pid).await;
+    let offer = public_base(&w, w.a.pid)
+        .await
+        .replacen("/public/", "/local-offer/", 1);
+    let api = offer.replacen("/local-offer/", "/api/oruk/", 1);
+    // "club" and "other" were never checked: shown, and marked.
+    let (status, page) = w.get(None, &format!("{offer}/services/club")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("May be out of date"));
+    // "other" is checked today; the partnership hides what is overdue at once.
+    let mut entry = w.store.local_offer_service(w.a.pid, "other").await.unwrap();
+    entry.service.assured_date = Some(time::OffsetDateTime::now_utc().date());
+    w.store
+        .edit_service(Actor(None), w.a.pid, &entry.service, entry.version)
+        .await
+        .unwrap();
+    let (_, page) = w.get(None, &format!("{offer}/services/other")).await;
+    assert!(!page.contains("May be out of date"));
+    w.store
+        .set_review_policy(Actor(None), w.a.pid, 3, Some(0), 0)
+        .await
+        .unwrap();
+    assert_eq!(
+        w.get(None, &format!("{offer}/services/club")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let (_, list) = w.get(None, &format!("{api}/services")).await;
+    let list: serde_json::Value = serde_json::from_str(&list).unwrap();
+    let names: Vec<&str> = list["contents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["Service other"]);
 }

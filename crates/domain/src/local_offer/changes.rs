@@ -297,8 +297,17 @@ fn lines<T>(items: &[T], each: impl Fn(&T) -> String) -> String {
         .join("\n")
 }
 
-/// Every field of a service in words, in the order an officer reads them.
-fn in_words(s: &Service) -> Vec<(&'static str, String)> {
+/// The names of a directory's organisations and taxonomy terms by key, so that a service's
+/// references read as names ("Short breaks", not an id).
+pub type Names = std::collections::HashMap<String, String>;
+
+fn named(names: &Names, key: &str) -> String {
+    names.get(key).cloned().unwrap_or_else(|| key.to_owned())
+}
+
+/// Every field of a service in words, in the order an officer reads them (empty where the
+/// entry says nothing).
+pub fn in_words(s: &Service, names: &Names) -> Vec<(&'static str, String)> {
     let yes_no = |b: Option<bool>| match b {
         Some(true) => "Yes".to_owned(),
         Some(false) => "No".to_owned(),
@@ -306,7 +315,7 @@ fn in_words(s: &Service) -> Vec<(&'static str, String)> {
     };
     vec![
         ("Name", s.name.clone()),
-        ("Organisation", s.organization_key.clone()),
+        ("Organisation", named(names, &s.organization_key)),
         ("Description", s.description.clone()),
         ("Easy Read description", s.send.easy_read.clone()),
         (
@@ -365,7 +374,14 @@ fn in_words(s: &Service) -> Vec<(&'static str, String)> {
         ),
         ("Languages", s.languages.join(", ")),
         ("Areas served", s.service_areas.join(", ")),
-        ("Categories", s.terms.join(", ")),
+        (
+            "Categories",
+            s.terms
+                .iter()
+                .map(|t| named(names, t))
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
         (
             "Who it is for",
             s.send
@@ -395,10 +411,10 @@ fn in_words(s: &Service) -> Vec<(&'static str, String)> {
 }
 
 /// The fields that differ between two versions, each before and after in words.
-pub fn differences(before: &Service, after: &Service) -> Vec<FieldChange> {
-    in_words(before)
+pub fn differences(before: &Service, after: &Service, names: &Names) -> Vec<FieldChange> {
+    in_words(before, names)
         .into_iter()
-        .zip(in_words(after))
+        .zip(in_words(after, names))
         .filter(|((_, b), (_, a))| a != b)
         .map(|((field, before), (_, after))| FieldChange {
             field,
@@ -479,7 +495,7 @@ mod tests {
                 description: "Term time only".into(),
             }]
         );
-        let diff = differences(&s, &edited);
+        let diff = differences(&s, &edited, &Names::new());
         assert_eq!(diff.len(), 1);
         assert_eq!(diff[0].field, "Opening times");
         assert_eq!(diff[0].before, "Saturday, 10:00 to 12:00. Term time only");
@@ -524,7 +540,7 @@ mod tests {
         let edited = apply_edit(&submitted(&s, &[("phone", "01902 551155")]), &s).unwrap();
         assert_eq!(edited.contacts[0].name, "Sam");
         assert_eq!(edited.contacts[0].phones, vec!["01902 551155"]);
-        let diff = differences(&s, &edited);
+        let diff = differences(&s, &edited, &Names::new());
         assert_eq!(diff[0].field, "Contacts");
     }
 

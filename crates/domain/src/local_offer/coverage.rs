@@ -9,12 +9,10 @@ use time::Date;
 /// the ORUK compliance guidance asks.
 pub const REVIEW_MONTHS: i32 = 3;
 
-/// Whether `service` was checked within `REVIEW_MONTHS` before `today`.
+/// Whether `service` was checked within `REVIEW_MONTHS` before `today`: not yet due for
+/// review under the default programme (one rule, the review programme's).
 pub fn is_current(service: &Service, today: Date) -> bool {
-    let since = crate::reports::months_after(today, -REVIEW_MONTHS);
-    service
-        .assured_date
-        .is_some_and(|d| d >= since && d <= today)
+    !super::review::is_overdue(service, today, &super::review::ReviewPolicy::default())
 }
 
 /// The share of running services checked within the review period, as a percentage, or
@@ -94,8 +92,11 @@ mod tests {
             assured_date: Some(d),
             ..Service::default()
         };
-        assert!(is_current(&checked(date!(2026 - 09 - 03)), today));
-        assert!(!is_current(&checked(date!(2026 - 09 - 02)), today));
+        assert!(is_current(&checked(date!(2026 - 09 - 04)), today));
+        assert!(
+            !is_current(&checked(date!(2026 - 09 - 03)), today),
+            "due for review today"
+        );
         assert!(!is_current(&Service::default(), today), "never checked");
         let directory = Directory {
             services: vec![

@@ -6,7 +6,8 @@
 //! hidden from families until it is checked. The rules are here, one function each; the
 //! scheduler and the pages only act on what they say.
 
-use super::model::Service;
+use super::model::{Organization, Service};
+use crate::input::{FieldErrors, FormReader, RawForm};
 use crate::reports::months_after;
 use time::{Date, Duration};
 
@@ -37,6 +38,39 @@ impl Default for ReviewPolicy {
             reminders: 2,
             hide_after_days: None,
         }
+    }
+}
+
+impl ReviewPolicy {
+    /// The policy an officer set on the form: `months` an entry stays current, and
+    /// `overdue` "show" or "hide" (then `hide_after_days`).
+    pub fn parse(form: &RawForm) -> Result<ReviewPolicy, FieldErrors> {
+        let mut f = FormReader::new(form);
+        let months = f.whole_number("months", "how many months an entry stays current", 1, 24);
+        let hide = f.choice(
+            "overdue",
+            "what families see of an overdue entry",
+            |v| match v {
+                "show" => Some(false),
+                "hide" => Some(true),
+                _ => None,
+            },
+        );
+        let days = match hide {
+            Some(true) => f.whole_number(
+                "hide_after_days",
+                "how many days after it falls due an entry is hidden",
+                0,
+                365,
+            ),
+            _ => None,
+        };
+        let (months, days) = f.finish((months, days))?;
+        Ok(ReviewPolicy {
+            months: months.unwrap_or(3) as i32,
+            hide_after_days: days,
+            ..ReviewPolicy::default()
+        })
     }
 }
 
@@ -74,6 +108,43 @@ pub fn standing(service: &Service, today: Date, policy: &ReviewPolicy) -> Standi
         Standing::DueSoon { due }
     } else {
         Standing::Current { due }
+    }
+}
+
+/// Whether a service's page should tell families it may be out of date: it is past due,
+/// or was never checked.
+pub fn is_overdue(service: &Service, today: Date, policy: &ReviewPolicy) -> bool {
+    matches!(
+        standing(service, today, policy),
+        Standing::Overdue { .. } | Standing::NeverChecked
+    )
+}
+
+/// Who is asked to check a service: the address it gives, else its first contact's,
+/// else its organisation's.
+pub fn review_contact<'a>(
+    service: &'a Service,
+    organisation: Option<&'a Organization>,
+) -> Option<&'a str> {
+    std::iter::once(service.email.as_str())
+        .chain(service.contacts.iter().map(|c| c.email.as_str()))
+        .chain(organisation.map(|o| o.email.as_str()))
+        .map(str::trim)
+        .find(|e| e.contains('@'))
+}
+
+/// How many days a link to confirm an entry works.
+pub const LINK_VALID_DAYS: i64 = 30;
+
+crate::coded_enum! {
+    /// An email the programme sends about a service.
+    ReviewEmail {
+        /// The first, inviting its contact to check it.
+        Invitation => ("invitation", "Invited to check it"),
+        /// A later one, when the first was not answered.
+        Reminder => ("reminder", "Reminded"),
+        /// To the Local Offer officers, when reminders were not answered either.
+        OfficerTold => ("officer", "Officer told"),
     }
 }
 
@@ -176,6 +247,62 @@ mod tests {
         // The end of a longer month falls on the end of a shorter one.
         let end = checked(date!(2026 - 11 - 30));
         assert_eq!(due_date(&end, &policy), Some(date!(2027 - 02 - 28)));
+    }
+
+    #[test]
+    fn the_contact_asked_is_the_services_then_its_contacts_then_its_organisations() {
+        let organisation = Organization {
+            email: "office@example.org".into(),
+            ..Organization::default()
+        };
+        let mut s = Service::default();
+        assert_eq!(
+            review_contact(&s, Some(&organisation)),
+            Some("office@example.org")
+        );
+        s.contacts.push(super::super::Contact {
+            email: " sam@example.org ".into(),
+            ..Default::default()
+        });
+        assert_eq!(
+            review_contact(&s, Some(&organisation)),
+            Some("sam@example.org")
+        );
+        s.email = "club@example.org".into();
+        assert_eq!(review_contact(&s, None), Some("club@example.org"));
+        assert_eq!(review_contact(&Service::default(), None), None);
+    }
+
+    #[test]
+    fn the_policy_form_says_what_is_wrong() {
+        let form = |pairs: &[(&str, &str)]| RawForm::from_pairs(pairs);
+        assert_eq!(
+            ReviewPolicy::parse(&form(&[
+                ("months", "6"),
+                ("overdue", "hide"),
+                ("hide_after_days", "28")
+            ])),
+            Ok(ReviewPolicy {
+                months: 6,
+                hide_after_days: Some(28),
+                ..ReviewPolicy::default()
+            })
+        );
+        assert_eq!(
+            ReviewPolicy::parse(&form(&[
+                ("months", "3"),
+                ("overdue", "show"),
+                ("hide_after_days", "x")
+            ]))
+            .unwrap()
+            .hide_after_days,
+            None,
+            "days are read only when hiding"
+        );
+        let errors =
+            ReviewPolicy::parse(&form(&[("months", "0"), ("overdue", "hide")])).unwrap_err();
+        assert!(errors.message_for("months").is_some());
+        assert!(errors.message_for("hide_after_days").is_some());
     }
 
     #[test]

@@ -251,6 +251,23 @@ impl Store {
         .collect()
     }
 
+    /// The names of the Local Offer's organisations and taxonomy terms, by key.
+    pub async fn local_offer_names(
+        &self,
+        partnership: PartnershipId,
+    ) -> Result<std::collections::HashMap<String, String>> {
+        sqlx::query(
+            "SELECT key, name FROM local_offer_organizations WHERE partnership_id = $1 \
+             UNION ALL SELECT key, name FROM local_offer_terms WHERE partnership_id = $1",
+        )
+        .bind(partnership.0)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| Ok((r.text("key")?, r.text("name")?)))
+        .collect()
+    }
+
     /// The organisation a provider keeps the services of, if the account is one here.
     pub async fn provider_organisation(
         &self,

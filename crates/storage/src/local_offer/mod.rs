@@ -2,8 +2,10 @@
 //! ids its source gave, with what was added and what changed listed field by field.
 
 mod changes;
+mod reviews;
 
 pub use changes::{Proposal, ServiceEntry, ServiceVersion};
+pub use reviews::{ReviewEmailToSend, ReviewLink, ReviewRound};
 
 use crate::audit::{record, Change};
 use crate::sql::{now_text, parse_timestamp, RowExt};

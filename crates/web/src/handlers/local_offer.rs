@@ -15,6 +15,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
 use sendplan_domain::input::RawForm;
 use sendplan_domain::local_offer::geo::outcode;
+use sendplan_domain::local_offer::review::{shown_to_families, ReviewPolicy};
 use sendplan_domain::local_offer::search::SearchIndex;
 use sendplan_domain::PartnershipId;
 use sendplan_interchange::oruk::api::Ids;
@@ -32,6 +33,8 @@ pub(super) struct Published {
     pub brand: Brand,
     /// Whether it has loaded a postcode table, so distances can be measured.
     pub has_postcodes: bool,
+    /// Its review programme, which says when an entry may be out of date.
+    pub policy: ReviewPolicy,
 }
 
 /// The partnership's Local Offer at its data `version`; `public_base` is its public
@@ -42,13 +45,20 @@ pub(super) async fn published(
     public_base: &str,
     version: i64,
 ) -> Result<Arc<Published>, AppError> {
+    // Built afresh each day as well: an entry overdue for review may be hidden from
+    // families by the partnership's policy, without its data changing.
+    let today = time::OffsetDateTime::now_utc().date();
     state
         .fragments
         .get_or_build(
-            format!("local-offer/{}", partnership.0),
+            format!("local-offer/{}/{today}", partnership.0),
             version,
             || async {
-                let directory = state.store.local_offer(partnership).await?;
+                let mut directory = state.store.local_offer(partnership).await?;
+                let (policy, _) = state.store.review_policy(partnership).await?;
+                directory
+                    .services
+                    .retain(|s| shown_to_families(s, today, &policy));
                 let ids = Ids::new(&directory);
                 let name = state.store.get_partnership(partnership).await?.name;
                 Ok::<_, AppError>(Published {
@@ -57,6 +67,7 @@ pub(super) async fn published(
                     brand: brand_of(state, partnership, &name, public_base).await?,
                     name,
                     has_postcodes: state.store.has_postcodes(partnership).await?,
+                    policy,
                 })
             },
         )
@@ -234,5 +245,13 @@ pub async fn service(
         .ok_or(AppError::NotFound)?;
     let (chrome, name) = chrome(&published, &found.name);
     let today = time::OffsetDateTime::now_utc().date();
-    html(&service_page(chrome, &name, directory, found, &base, today))
+    html(&service_page(
+        chrome,
+        &name,
+        directory,
+        found,
+        &base,
+        today,
+        &published.policy,
+    ))
 }

@@ -17,7 +17,7 @@ use axum::response::Response;
 use sendplan_domain::access::Capability;
 use sendplan_domain::input::{long_date, FormReader, RawForm};
 use sendplan_domain::local_offer::changes::{
-    apply_edit, differences, form_values, time_fields, ProposalState,
+    apply_edit, differences, form_values, time_fields, Names, ProposalState,
 };
 use sendplan_domain::local_offer::{Day, Service};
 use sendplan_storage::{Proposal, ServiceEntry, StoreError};
@@ -329,6 +329,10 @@ pub async fn officer_page(State(state): State<AppState>, ctx: Ctx) -> AppResult 
         .say("Providers' changes wait here until you approve them or return them with a reason. Families see only what is approved.");
     page.caption = ctx.partnership.name.clone();
     page.wide = true;
+    page.buttons.push(LinkButton::secondary(
+        "Review programme",
+        format!("{}/review", officer_home(&ctx)),
+    ));
     page.tables.push(TableBlock {
         heading: "Changes waiting for approval".to_owned(),
         head: vec!["Service", "From", "Sent", "State"],
@@ -380,11 +384,12 @@ fn difference_table(
     now: &Service,
     then: &Service,
     then_head: &'static str,
+    names: &Names,
 ) -> TableBlock {
     TableBlock {
         heading: heading.to_owned(),
         head: vec!["Field", "Now", then_head],
-        rows: differences(now, then)
+        rows: differences(now, then, names)
             .into_iter()
             .map(|d| {
                 vec![
@@ -430,11 +435,13 @@ pub async fn show_change(
     page.caption = "Local Offer".to_owned();
     page.back = officer_home(&ctx);
     page.wide = true;
+    let names = state.store.local_offer_names(ctx.pid()).await?;
     page.tables.push(difference_table(
         "What would change",
         &entry.service,
         &proposal.service,
         "Proposed",
+        &names,
     ));
     match proposal.state {
         ProposalState::Waiting if proposal.base_version != entry.version => {
@@ -579,11 +586,12 @@ pub async fn show_service(
     ctx.require(Capability::ManageLocalOffer)?;
     let entry = state.store.local_offer_service(ctx.pid(), &key).await?;
     let versions = state.store.service_versions(ctx.pid(), &key).await?;
+    let names = state.store.local_offer_names(ctx.pid()).await?;
     let href = service_href(&ctx, &key);
     let rows = versions
         .iter()
         .map(|v| {
-            let changed: Vec<&str> = differences(&entry.service, &v.service)
+            let changed: Vec<&str> = differences(&entry.service, &v.service, &names)
                 .iter()
                 .map(|d| d.field)
                 .collect();

@@ -12,6 +12,7 @@ mod inspections;
 mod lifecycle;
 mod local_offer;
 mod local_offer_changes;
+mod local_offer_review;
 mod measure_files;
 mod measures;
 mod members;
@@ -94,6 +95,14 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/p/{pid}/local-offer",
             get(local_offer_changes::officer_page),
+        )
+        .route(
+            "/p/{pid}/local-offer/review",
+            get(local_offer_review::show_programme).post(local_offer_review::save_programme),
+        )
+        .route(
+            "/local-offer-review/{token}",
+            get(local_offer_review::show_review).post(local_offer_review::confirm_review),
         )
         .route(
             "/p/{pid}/local-offer/changes/{id}",
@@ -512,11 +521,12 @@ const UPLOAD_ROUTES: [&str; 6] = [
 ];
 
 /// The routes whose forms are sent by people not signed in.
-const BEFORE_SIGN_IN_ROUTES: [&str; 4] = [
+const BEFORE_SIGN_IN_ROUTES: [&str; 5] = [
     "/sign-in",
     "/forgot-password",
     "/reset-password/{token}",
     "/invitations/{token}",
+    "/local-offer-review/{token}",
 ];
 
 /// Forms sent before signing in hold an email address and a password or two.

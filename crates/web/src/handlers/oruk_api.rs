@@ -122,9 +122,11 @@ async fn respond(
     }
     // Answers are kept by address until the partnership's data changes: the same page
     // asked for again is sent as it was, without being worked out again.
+    // The day is part of it: an entry overdue for review may be hidden from tomorrow.
     let address = format!(
-        "{}|{rest}|{}",
+        "{}|{}|{rest}|{}",
         partnership.0,
+        time::OffsetDateTime::now_utc().date(),
         query
             .iter()
             .map(|(k, v)| format!("{k}={v}"))
