@@ -138,6 +138,20 @@ pub async fn load(store: &Store) -> Result<(String, String)> {
                         add_illustrative_updates(store, partnership, *plan, user).await?;
                     }
                     add_demo_local_offer(store, partnership).await?;
+                    // The plan's Local Offer area measures itself by the directory.
+                    if let Some(plan) = summary.plans.first() {
+                        for what in sendplan_domain::local_offer::measures::LocalOfferMeasure::ALL {
+                            store
+                                .add_local_offer_measure(
+                                    Actor(None),
+                                    partnership,
+                                    *plan,
+                                    *what,
+                                    today,
+                                )
+                                .await?;
+                        }
+                    }
                 }
                 if *name == "warwickshire" {
                     for plan in &summary.plans {

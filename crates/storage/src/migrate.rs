@@ -187,6 +187,13 @@ pub const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0024_local_offer_reviews.sql"),
         rebuilds_sqlite_tables: false,
     },
+    Migration {
+        version: 25,
+        name: "computed_measures",
+        sqlite: include_str!("../migrations/sqlite/0025_computed_measures.sql"),
+        postgres: include_str!("../migrations/postgres/0025_computed_measures.sql"),
+        rebuilds_sqlite_tables: false,
+    },
 ];
 
 /// The PostgreSQL advisory lock key held while migrating ("sendplan" in ASCII).

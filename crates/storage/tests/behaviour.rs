@@ -99,6 +99,7 @@ on_both_backends!(
     postcodes_are_placed_exactly_or_by_their_area,
     a_providers_change_waits_for_an_officer_and_never_overwrites_theirs,
     a_review_email_is_sent_once_and_its_link_records_the_check,
+    the_local_offers_figures_are_a_plans_measures_recorded_when_they_change,
     reminders_are_queued_once_and_sent_by_one_sender,
     a_form_token_is_claimed_once_however_many_send_it,
     a_deleted_record_comes_back_exactly_and_is_purged_after_thirty_days,
@@ -3518,4 +3519,129 @@ async fn a_review_email_is_sent_once_and_its_link_records_the_check(store: Store
             .0,
         ReviewPolicy::default()
     );
+}
+
+/// The Local Offer's figures on a plan: each added once, its value recorded at once and
+/// again only when the directory changes it.
+async fn the_local_offers_figures_are_a_plans_measures_recorded_when_they_change(
+    store: Store,
+    _url: String,
+) {
+    use sendplan_domain::local_offer::measures::LocalOfferMeasure;
+    use sendplan_domain::local_offer::*;
+    let f = fixture(&store, "E08000031").await;
+    let today = OffsetDateTime::now_utc().date();
+    let service = |key: &str, term: &str, checked: Option<Date>| Service {
+        key: key.into(),
+        organization_key: "org".into(),
+        name: key.into(),
+        terms: vec![term.into()],
+        assured_date: checked,
+        ..Service::default()
+    };
+    let term = |key: &str| TaxonomyTerm {
+        key: key.into(),
+        name: key.into(),
+        ..TaxonomyTerm::default()
+    };
+    let mut directory = Directory {
+        organizations: vec![Organization {
+            key: "org".into(),
+            name: "Org".into(),
+            ..Organization::default()
+        }],
+        services: vec![
+            service("a", "Education", Some(today)),
+            service("b", "Health", None),
+        ],
+        terms: vec![term("Education"), term("Health"), term("Travel")],
+    };
+    store
+        .import_directory(ACTOR, f.partnership, &directory, "feed.json", true)
+        .await
+        .expect("import");
+    let share = store
+        .add_local_offer_measure(
+            ACTOR,
+            f.partnership,
+            f.plan,
+            LocalOfferMeasure::ShareChecked,
+            today,
+        )
+        .await
+        .expect("add");
+    let gaps = store
+        .add_local_offer_measure(ACTOR, f.partnership, f.plan, LocalOfferMeasure::Gaps, today)
+        .await
+        .expect("add");
+    assert!(matches!(
+        store
+            .add_local_offer_measure(ACTOR, f.partnership, f.plan, LocalOfferMeasure::Gaps, today)
+            .await,
+        Err(StoreError::Duplicate(_))
+    ));
+    let values = |id| {
+        let store = store.clone();
+        async move {
+            store
+                .list_data_points(f.partnership, id, false)
+                .await
+                .expect("points")
+                .iter()
+                .map(|p| (p.value, p.note.clone()))
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(values(share).await, vec![(50.0, String::new())]);
+    assert_eq!(
+        values(gaps).await,
+        vec![(1.0, "No service under: Travel".to_owned())]
+    );
+    // Nothing changed: nothing written.
+    assert_eq!(
+        store
+            .refresh_local_offer_measures(f.partnership, today)
+            .await
+            .expect("refresh"),
+        0
+    );
+    // A travel service arrives: the gap closes and the share moves; the value is revised.
+    directory.services.push(service("c", "Travel", Some(today)));
+    store
+        .import_directory(ACTOR, f.partnership, &directory, "feed.json", true)
+        .await
+        .expect("import");
+    assert_eq!(
+        store
+            .refresh_local_offer_measures(f.partnership, today)
+            .await
+            .expect("refresh"),
+        2
+    );
+    assert_eq!(
+        values(gaps).await,
+        vec![(0.0, "Every heading has a service".to_owned())]
+    );
+    let measure = store
+        .get_measure(f.partnership, share)
+        .await
+        .expect("measure");
+    assert_eq!(
+        measure.source,
+        sendplan_domain::measures::MeasureSource::Computed
+    );
+    assert_eq!(
+        store
+            .list_data_points(f.partnership, share, false)
+            .await
+            .expect("points")[0]
+            .value,
+        66.7
+    );
+    let other = fixture(&store, "E10000031").await;
+    assert!(store
+        .local_offer_measures(other.partnership)
+        .await
+        .expect("other")
+        .is_empty());
 }

@@ -260,7 +260,9 @@ pub fn spawn(
     })
 }
 
-/// Keeps the database tidy while the server runs: every hour, forgets one-time form
+/// Keeps the database tidy while the server runs: every hour, records the Local Offer's
+/// figures on the plans that measure them (so they are never more than an hour old),
+/// forgets one-time form
 /// tokens older than the longest a session lasts (a form that old cannot be sent: its
 /// session, and so its CSRF token, has ended), and purges records deleted more than 30
 /// days ago (the audit log keeps their last state). Every server sharing a database may
@@ -278,6 +280,7 @@ pub fn spawn_housekeeping(
             if let Err(error) = store.purge_submissions(before).await {
                 tracing::warn!(%error, "could not purge old form tokens");
             }
+            refresh_computed_measures(&store).await;
             match store.purge_deleted(OffsetDateTime::now_utc()).await {
                 Ok(0) => {}
                 Ok(purged) => {
@@ -287,6 +290,24 @@ pub fn spawn_housekeeping(
             }
         }
     })
+}
+
+/// Records the Local Offer's figures on the plans that hold them as measures. A
+/// partnership whose figures cannot be worked out is logged and passed over.
+async fn refresh_computed_measures(store: &Store) {
+    let today = OffsetDateTime::now_utc().date();
+    let partnerships = match store.partnerships_with_local_offers().await {
+        Ok(partnerships) => partnerships,
+        Err(error) => {
+            tracing::warn!(%error, "could not find the Local Offers to measure");
+            return;
+        }
+    };
+    for partnership in partnerships {
+        if let Err(error) = store.refresh_local_offer_measures(partnership, today).await {
+            tracing::warn!(partnership = partnership.0, %error, "could not record the Local Offer's measures");
+        }
+    }
 }
 
 #[cfg(test)]

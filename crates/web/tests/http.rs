@@ -716,6 +716,16 @@ fn routes(a: &Area, proposal: i64) -> Vec<(&'static str, String, Needs)> {
         ("GET", format!("{p}/provide/services/other"), ProvideOther),
         ("POST", format!("{p}/provide/services/other"), ProvideOther),
         ("GET", format!("{p}/local-offer"), ManageLocalOffer),
+        (
+            "GET",
+            format!("{p}/plans/{}/measures/local-offer", a.plan),
+            EditPlans,
+        ),
+        (
+            "POST",
+            format!("{p}/plans/{}/measures/local-offer", a.plan),
+            EditPlans,
+        ),
         ("GET", format!("{p}/local-offer/review"), ManageLocalOffer),
         ("POST", format!("{p}/local-offer/review"), ManageLocalOffer),
         (

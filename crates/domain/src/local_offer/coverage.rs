@@ -15,14 +15,18 @@ pub fn is_current(service: &Service, today: Date) -> bool {
     !super::review::is_overdue(service, today, &super::review::ReviewPolicy::default())
 }
 
-/// The share of running services checked within the review period, as a percentage, or
-/// `None` for a directory with no running services.
-pub fn share_current(directory: &Directory, today: Date) -> Option<f64> {
-    let running: Vec<&Service> = directory
+/// The services that are not closed for good: what the Local Offer's figures count.
+pub fn running(directory: &Directory) -> impl Iterator<Item = &Service> {
+    directory
         .services
         .iter()
         .filter(|s| !matches!(s.status, Some(ServiceStatus::Defunct)))
-        .collect();
+}
+
+/// The share of running services checked within the review period, as a percentage, or
+/// `None` for a directory with no running services.
+pub fn share_current(directory: &Directory, today: Date) -> Option<f64> {
+    let running: Vec<&Service> = running(directory).collect();
     if running.is_empty() {
         return None;
     }
@@ -30,7 +34,7 @@ pub fn share_current(directory: &Directory, today: Date) -> Option<f64> {
     Some(100.0 * current as f64 / running.len() as f64)
 }
 
-/// Each top-level category (a term with no parent) with how many services are filed under
+/// Each top-level category (a term with no parent) with how many running services are filed under
 /// it or anything below it, in the taxonomy's order. A category with none is a gap.
 pub fn services_by_heading(directory: &Directory) -> Vec<(&TaxonomyTerm, usize)> {
     let parent: HashMap<&str, &str> = directory
@@ -39,7 +43,7 @@ pub fn services_by_heading(directory: &Directory) -> Vec<(&TaxonomyTerm, usize)>
         .filter_map(|t| t.parent_key.as_deref().map(|p| (t.key.as_str(), p)))
         .collect();
     let mut counts: HashMap<String, usize> = HashMap::new();
-    for s in &directory.services {
+    for s in running(directory) {
         let mut heads: Vec<String> = s
             .terms
             .iter()

@@ -10,6 +10,7 @@ pub mod changes;
 mod checks;
 pub mod coverage;
 pub mod geo;
+pub mod measures;
 mod model;
 pub mod review;
 pub mod search;

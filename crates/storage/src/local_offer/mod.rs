@@ -2,6 +2,7 @@
 //! ids its source gave, with what was added and what changed listed field by field.
 
 mod changes;
+mod measures;
 mod reviews;
 
 pub use changes::{Proposal, ServiceEntry, ServiceVersion};
@@ -295,6 +296,17 @@ impl Store {
         .bind(partnership.0)
         .fetch_one(self.pool())
         .await?)
+    }
+
+    /// Whether the partnership's Local Offer has any services (one indexed lookup).
+    pub async fn has_local_offer(&self, partnership: PartnershipId) -> Result<bool> {
+        Ok(sqlx::query(
+            "SELECT 1 AS one FROM local_offer_services WHERE partnership_id = $1 LIMIT 1",
+        )
+        .bind(partnership.0)
+        .fetch_optional(self.pool())
+        .await?
+        .is_some())
     }
 
     /// Whether the partnership has loaded a postcode table (one indexed lookup).

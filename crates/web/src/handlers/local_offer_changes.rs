@@ -8,7 +8,7 @@
 use super::{redirect_with, refused, saved, version_of, FormPairs};
 use crate::auth::{Ctx, Flash};
 use crate::errors::{AppError, AppResult};
-use crate::forms::Field;
+use crate::forms::{Choice, Field};
 use crate::pages::{html, FormPage, NoticePage, TableBlock};
 use crate::views::{url_encode, Cell, Chrome, LinkButton, PostButton, Tag};
 use crate::AppState;
@@ -19,6 +19,7 @@ use sendplan_domain::input::{long_date, FormReader, RawForm};
 use sendplan_domain::local_offer::changes::{
     apply_edit, differences, form_values, time_fields, Names, ProposalState,
 };
+use sendplan_domain::local_offer::measures::LocalOfferMeasure;
 use sendplan_domain::local_offer::{Day, Service};
 use sendplan_storage::{Proposal, ServiceEntry, StoreError};
 
@@ -729,4 +730,101 @@ pub async fn save_service(
         Err(StoreError::Conflict) => page.with_conflict(&form, entry.version, &href),
         Err(error) => refused(page, &form, error),
     }
+}
+
+/// The Local Offer's figures a plan does not hold yet, as checkboxes.
+async fn local_offer_measures_form(
+    state: &AppState,
+    ctx: &Ctx,
+    plan: sendplan_domain::PlanId,
+) -> AppResult<FormPage> {
+    let held: Vec<LocalOfferMeasure> = state
+        .store
+        .local_offer_measures(ctx.pid())
+        .await?
+        .into_iter()
+        .filter(|(p, _, _)| *p == plan)
+        .map(|(_, _, what)| what)
+        .collect();
+    let choices = LocalOfferMeasure::ALL
+        .iter()
+        .filter(|what| !held.contains(what))
+        .map(|what| Choice::new(what.code(), what.label()).hint(what.input().definition))
+        .collect::<Vec<_>>();
+    let intro = if choices.is_empty() {
+        "This plan already holds every Local Offer measure."
+    } else {
+        "sendplan works these out from the Local Offer and records them on the plan each day, so the plan's Local Offer area can show its impact. Add targets to them like any other measure."
+    };
+    let measures = format!("{}/plans/{}/measures", ctx.base(), plan.0);
+    Ok(FormPage::new(
+        Chrome::for_ctx(ctx, "Add the Local Offer's measures", "overview"),
+        "Add the Local Offer's measures",
+        format!("{measures}/local-offer"),
+        vec![Field::checkboxes("what", "Which measures?", choices)],
+    )
+    .intro(intro)
+    .submit("Add the measures")
+    .cancel(measures))
+}
+
+pub async fn new_local_offer_measures(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, plan)): Path<(i64, i64)>,
+) -> AppResult {
+    ctx.require(Capability::EditPlans)?;
+    let plan = state
+        .store
+        .get_plan(ctx.pid(), sendplan_domain::PlanId(plan))
+        .await?;
+    html(&local_offer_measures_form(&state, &ctx, plan.id).await?)
+}
+
+pub async fn add_local_offer_measures(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, plan)): Path<(i64, i64)>,
+    axum::Form(pairs): FormPairs,
+) -> AppResult {
+    ctx.require(Capability::EditPlans)?;
+    let plan = state
+        .store
+        .get_plan(ctx.pid(), sendplan_domain::PlanId(plan))
+        .await?;
+    let form = RawForm(pairs);
+    let page = local_offer_measures_form(&state, &ctx, plan.id).await?;
+    let mut reader = FormReader::new(&form);
+    let chosen: Vec<LocalOfferMeasure> = reader
+        .ids::<String>("what", "a measure")
+        .iter()
+        .filter_map(|code| LocalOfferMeasure::from_code(code))
+        .collect();
+    if chosen.is_empty() {
+        reader.error("what", "Select the measures to add");
+    }
+    if let Err(errors) = reader.finish(()) {
+        return page.with_errors(&form, errors);
+    }
+    for what in &chosen {
+        if let Err(error) = state
+            .store
+            .add_local_offer_measure(ctx.actor(), ctx.pid(), plan.id, *what, ctx.today)
+            .await
+        {
+            return refused(page, &form, error);
+        }
+    }
+    Ok(saved(
+        &state,
+        &format!("{}/plans/{}/measures", ctx.base(), plan.id),
+        &format!(
+            "Added {}: sendplan records them from the Local Offer each day",
+            chosen
+                .iter()
+                .map(|w| w.label())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    ))
 }

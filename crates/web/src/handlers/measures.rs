@@ -98,6 +98,12 @@ pub async fn list_measures(
             "Add a measure",
             format!("{}/plans/{}/measures/new", ctx.base(), plan.id),
         ));
+        if state.store.has_local_offer(ctx.pid()).await? {
+            buttons.push(LinkButton::secondary(
+                "Add the Local Offer's measures",
+                format!("{}/plans/{}/measures/local-offer", ctx.base(), plan.id),
+            ));
+        }
     }
     buttons.push(LinkButton::secondary(
         "Back to the plan",

@@ -97,6 +97,11 @@ pub fn routes() -> Router<AppState> {
             get(local_offer_changes::officer_page),
         )
         .route(
+            "/p/{pid}/plans/{id}/measures/local-offer",
+            get(local_offer_changes::new_local_offer_measures)
+                .post(local_offer_changes::add_local_offer_measures),
+        )
+        .route(
             "/p/{pid}/local-offer/review",
             get(local_offer_review::show_programme).post(local_offer_review::save_programme),
         )

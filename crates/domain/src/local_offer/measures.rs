@@ -1,0 +1,168 @@
+//! The Local Offer's figures as impact measures a plan can hold (issue 16): the share of
+//! entries checked in the review period, the Schedule 2 headings with no service (the
+//! gaps), and how many services there are under each heading. Each is worked out here,
+//! from the directory, and nowhere else; sendplan records it on the plan's measure daily.
+
+use super::coverage::{running, services_by_heading, share_current, REVIEW_MONTHS};
+use super::Directory;
+use crate::measures::{MeasureInput, MeasureSource, Polarity, Trajectory, Unit};
+use crate::periods::Frequency;
+use time::Date;
+
+crate::coded_enum! {
+    /// A figure of the Local Offer that a plan can measure itself by.
+    LocalOfferMeasure {
+        /// Entries checked within the review period, as a percentage of running services.
+        ShareChecked => ("share_checked", "Local Offer entries checked in the last 3 months"),
+        /// Top-level headings (Schedule 2's by default) with no service filed under them.
+        Gaps => ("gaps", "Local Offer headings with no service"),
+        /// Running services, with how many are under each heading in the value's note.
+        Services => ("services", "Services in the Local Offer"),
+    }
+}
+
+impl LocalOfferMeasure {
+    /// The measure as it is added to a plan: computed by sendplan, monthly, with no
+    /// targets until the plan sets them.
+    pub fn input(self) -> MeasureInput {
+        let (definition, unit, polarity) = match self {
+            LocalOfferMeasure::ShareChecked => (
+                format!("Running services in the Local Offer whose entry was checked in the last {REVIEW_MONTHS} months, as a percentage of all running services. Worked out by sendplan from the Local Offer each day."),
+                Unit::Percentage,
+                Polarity::HigherIsBetter,
+            ),
+            LocalOfferMeasure::Gaps => (
+                "Top-level headings of the Local Offer's categories (the SEND Regulations 2014 Schedule 2 headings by default) with no service filed under them or below them. The value's note names them. Worked out by sendplan from the Local Offer each day.".to_owned(),
+                Unit::Count,
+                Polarity::LowerIsBetter,
+            ),
+            LocalOfferMeasure::Services => (
+                "Running services in the Local Offer. The value's note gives how many are under each top-level heading. Worked out by sendplan from the Local Offer each day.".to_owned(),
+                Unit::Count,
+                Polarity::HigherIsBetter,
+            ),
+        };
+        MeasureInput {
+            name: self.label().to_owned(),
+            definition,
+            unit,
+            frequency: Frequency::Monthly,
+            trajectory: Trajectory::new(None, vec![], polarity, 0.0)
+                .expect("a trajectory without targets is always valid"),
+            owner: None,
+            source: MeasureSource::Computed,
+            areas: vec![],
+            actions: vec![],
+        }
+    }
+
+    /// Its value on `today`, with a note; `None` when there is nothing to measure (no
+    /// running services, or no headings).
+    pub fn reading(self, directory: &Directory, today: Date) -> Option<(f64, String)> {
+        let headings = services_by_heading(directory);
+        match self {
+            LocalOfferMeasure::ShareChecked => share_current(directory, today)
+                .map(|share| ((share * 10.0).round() / 10.0, String::new())),
+            LocalOfferMeasure::Gaps => {
+                if headings.is_empty() {
+                    return None;
+                }
+                let gaps: Vec<&str> = headings
+                    .iter()
+                    .filter(|(_, n)| *n == 0)
+                    .map(|(t, _)| t.name.as_str())
+                    .collect();
+                let note = if gaps.is_empty() {
+                    "Every heading has a service".to_owned()
+                } else {
+                    format!("No service under: {}", gaps.join(", "))
+                };
+                Some((gaps.len() as f64, note))
+            }
+            LocalOfferMeasure::Services => {
+                let running = running(directory).count();
+                if running == 0 {
+                    return None;
+                }
+                let note = headings
+                    .iter()
+                    .map(|(t, n)| format!("{}: {n}", t.name))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                Some((running as f64, note))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::local_offer::{Service, ServiceStatus, TaxonomyTerm};
+    use time::macros::date;
+
+    fn directory() -> Directory {
+        let term = |key: &str, parent: Option<&str>| TaxonomyTerm {
+            key: key.into(),
+            name: key.to_uppercase(),
+            parent_key: parent.map(str::to_owned),
+            ..TaxonomyTerm::default()
+        };
+        let service = |terms: &[&str], checked: Option<Date>, status| Service {
+            terms: terms.iter().map(|t| (*t).to_owned()).collect(),
+            assured_date: checked,
+            status,
+            ..Service::default()
+        };
+        Directory {
+            terms: vec![
+                term("education", None),
+                term("health", None),
+                term("travel", None),
+                term("therapy", Some("health")),
+            ],
+            services: vec![
+                service(&["education"], Some(date!(2026 - 11 - 01)), None),
+                service(&["therapy"], Some(date!(2026 - 01 - 01)), None),
+                service(&["travel"], None, Some(ServiceStatus::Defunct)),
+            ],
+            ..Directory::default()
+        }
+    }
+
+    #[test]
+    fn each_figure_is_read_from_the_directory() {
+        let today = date!(2026 - 12 - 04);
+        let d = directory();
+        assert_eq!(
+            LocalOfferMeasure::ShareChecked.reading(&d, today),
+            Some((50.0, String::new())),
+            "the closed service is not counted"
+        );
+        assert_eq!(
+            LocalOfferMeasure::Services.reading(&d, today),
+            Some((2.0, "EDUCATION: 1; HEALTH: 1; TRAVEL: 0".to_owned()))
+        );
+        assert_eq!(
+            LocalOfferMeasure::Gaps.reading(&d, today),
+            Some((1.0, "No service under: TRAVEL".to_owned())),
+            "a closed service fills no gap"
+        );
+        let empty = Directory::default();
+        assert_eq!(LocalOfferMeasure::Gaps.reading(&empty, today), None);
+        assert_eq!(LocalOfferMeasure::Services.reading(&empty, today), None);
+    }
+
+    #[test]
+    fn a_heading_without_services_is_a_gap_named_in_the_note() {
+        let mut d = directory();
+        d.services.remove(0);
+        assert_eq!(
+            LocalOfferMeasure::Gaps.reading(&d, date!(2026 - 12 - 04)),
+            Some((2.0, "No service under: EDUCATION, TRAVEL".to_owned()))
+        );
+        let input = LocalOfferMeasure::Gaps.input();
+        assert_eq!(input.source, MeasureSource::Computed);
+        assert_eq!(input.trajectory.polarity, Polarity::LowerIsBetter);
+    }
+}

@@ -1,0 +1,121 @@
+//! The Local Offer's figures held as a plan's measures: added to a plan once each, and
+//! their value for the current period recorded from the directory whenever it differs
+//! from the one held (so a day that changes nothing writes nothing).
+
+use crate::sql::RowExt;
+use crate::{Actor, Result, Store, StoreError};
+use sendplan_domain::local_offer::measures::LocalOfferMeasure;
+use sendplan_domain::measures::{DataPointInput, DataStatus};
+use sendplan_domain::{MeasureId, PartnershipId, PlanId};
+use time::Date;
+
+impl Store {
+    /// Adds one of the Local Offer's figures to a plan as a computed measure, with its
+    /// value today. A plan holds each at most once.
+    pub async fn add_local_offer_measure(
+        &self,
+        actor: Actor,
+        partnership: PartnershipId,
+        plan: PlanId,
+        what: LocalOfferMeasure,
+        today: Date,
+    ) -> Result<MeasureId> {
+        self.get_plan(partnership, plan).await?;
+        let mut write = self.begin_write().await?;
+        let id = self
+            .insert_measure(&mut write.tx, actor, partnership, plan, &what.input())
+            .await?;
+        sqlx::query(
+            "INSERT INTO computed_measures (measure_id, partnership_id, plan_id, computed_from) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id.0)
+        .bind(partnership.0)
+        .bind(plan.0)
+        .bind(what.code())
+        .execute(&mut *write.tx)
+        .await
+        .map_err(crate::duplicate_as(&format!(
+            "This plan already has the measure \"{}\"",
+            what.label()
+        )))?;
+        write.commit().await?;
+        self.refresh_local_offer_measures(partnership, today)
+            .await?;
+        Ok(id)
+    }
+
+    /// The Local Offer measures each of the partnership's plans holds, by plan.
+    pub async fn local_offer_measures(
+        &self,
+        partnership: PartnershipId,
+    ) -> Result<Vec<(PlanId, MeasureId, LocalOfferMeasure)>> {
+        sqlx::query(
+            "SELECT c.plan_id, c.measure_id, c.computed_from FROM computed_measures c \
+             JOIN measures m ON m.id = c.measure_id WHERE c.partnership_id = $1 ORDER BY c.measure_id",
+        )
+        .bind(partnership.0)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| {
+            Ok((
+                PlanId(r.int("plan_id")?),
+                MeasureId(r.int("measure_id")?),
+                r.code("computed_from", LocalOfferMeasure::from_code)?,
+            ))
+        })
+        .collect()
+    }
+
+    /// Records each Local Offer measure's value for the period holding `today`, where it
+    /// differs from the value held. Returns how many values were recorded.
+    pub async fn refresh_local_offer_measures(
+        &self,
+        partnership: PartnershipId,
+        today: Date,
+    ) -> Result<usize> {
+        let measures = self.local_offer_measures(partnership).await?;
+        if measures.is_empty() {
+            return Ok(0);
+        }
+        let directory = self.local_offer(partnership).await?;
+        let mut recorded = 0;
+        for (_, id, what) in measures {
+            let measure = self.get_measure(partnership, id).await?;
+            let Some(period) = measure.frequency.period_containing(today) else {
+                continue;
+            };
+            let Some((value, note)) = what.reading(&directory, today) else {
+                continue;
+            };
+            let held = self
+                .list_data_points(partnership, id, false)
+                .await?
+                .into_iter()
+                .find(|p| p.period == period);
+            if held.is_some_and(|p| p.value == value && p.note == note) {
+                continue;
+            }
+            match self
+                .record_data_point(
+                    Actor(None),
+                    partnership,
+                    id,
+                    &DataPointInput {
+                        period,
+                        value,
+                        status: DataStatus::Provisional,
+                        note,
+                    },
+                )
+                .await
+            {
+                Ok(_) => recorded += 1,
+                // Deleted meanwhile: nothing to record.
+                Err(StoreError::NotFound) => {}
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(recorded)
+    }
+}
