@@ -727,6 +727,13 @@ fn routes(a: &Area, proposal: i64) -> Vec<(&'static str, String, Needs)> {
             EditPlans,
         ),
         ("GET", format!("{p}/local-offer/review"), ManageLocalOffer),
+        ("GET", format!("{p}/local-offer/import"), ManageLocalOffer),
+        ("POST", format!("{p}/local-offer/import"), ManageLocalOffer),
+        (
+            "POST",
+            format!("{p}/local-offer/import/999999"),
+            ManageLocalOfferAnswers(StatusCode::NOT_FOUND),
+        ),
         ("POST", format!("{p}/local-offer/review"), ManageLocalOffer),
         (
             "GET",
@@ -1347,6 +1354,7 @@ fn takes_files(path: &str) -> bool {
         "/targets/import",
         "/comparators/new",
         "/surveys/new",
+        "/local-offer/import",
     ]
     .iter()
     .any(|end| path.ends_with(end))
@@ -6507,4 +6515,78 @@ async fn an_overdue_entry_is_hidden_only_by_the_partnerships_policy() {
         .map(|s| s["name"].as_str().unwrap())
         .collect();
     assert_eq!(names, vec!["Service other"]);
+}
+
+/// A directory imported from the pages (issue 16): a feed with records that cannot be
+/// taken imports nothing, each record named with why; chosen to take the others, what
+/// the import will do is shown first, then it is done whole.
+#[tokio::test]
+async fn a_feed_is_imported_from_the_pages_after_its_records_are_checked() {
+    let w = world().await;
+    let officer = w
+        .session_for(
+            "officer@example.org",
+            Some((w.a.pid, Role::LocalOfferOfficer, None)),
+            false,
+        )
+        .await;
+    let path = format!("/p/{}/local-offer/import", w.a.pid);
+    let feed = std::fs::read(format!(
+        "{}/../../fixtures/oruk/hostile/mixed-valid-invalid.json",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let (status, page, _) = w
+        .send(upload_request(&officer, &path, &[], "mixed.json", &feed))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("The file cannot be imported yet"), "{page}");
+    assert!(page.contains("2 records cannot be taken"));
+    assert!(!w.store.has_local_offer(w.a.pid).await.unwrap(), "nothing imported");
+    // Not a feed at all: said on the form.
+    let (status, page, _) = w
+        .send(upload_request(&officer, &path, &[], "notes.json", b"{\"hello\": 1"))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("notes.json cannot be imported"));
+    // Taking the others: shown first, then imported whole.
+    let (status, page, _) = w
+        .send(upload_request(
+            &officer,
+            &path,
+            &[("skip_invalid", "yes")],
+            "mixed.json",
+            &feed,
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Check what the import will do"));
+    assert!(page.contains("4 services to add") && page.contains("2 records left out"));
+    assert!(!w.store.has_local_offer(w.a.pid).await.unwrap(), "nothing yet");
+    let action = page
+        .split(&format!("action=\"{path}/"))
+        .nth(1)
+        .and_then(|rest| rest.split(['"', '?']).next())
+        .expect("the import button")
+        .to_owned();
+    let (status, _) = w
+        .post(Some(&officer), &format!("{path}/{action}"), &[])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        w.store.local_offer(w.a.pid).await.unwrap().services.len(),
+        4
+    );
+    // Another officer cannot use someone else's checked file.
+    let other = w
+        .session_for(
+            "other-officer@example.org",
+            Some((w.a.pid, Role::LocalOfferOfficer, None)),
+            false,
+        )
+        .await;
+    assert_eq!(
+        w.post(Some(&other), &format!("{path}/{action}"), &[]).await.0,
+        StatusCode::NOT_FOUND
+    );
 }

@@ -334,6 +334,10 @@ pub async fn officer_page(State(state): State<AppState>, ctx: Ctx) -> AppResult 
         "Review programme",
         format!("{}/review", officer_home(&ctx)),
     ));
+    page.buttons.push(LinkButton::secondary(
+        "Import a directory",
+        format!("{}/import", officer_home(&ctx)),
+    ));
     page.tables.push(TableBlock {
         heading: "Changes waiting for approval".to_owned(),
         head: vec!["Service", "From", "Sent", "State"],

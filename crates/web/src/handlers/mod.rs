@@ -12,6 +12,7 @@ mod inspections;
 mod lifecycle;
 mod local_offer;
 mod local_offer_changes;
+mod local_offer_import;
 mod local_offer_review;
 mod measure_files;
 mod measures;
@@ -100,6 +101,14 @@ pub fn routes() -> Router<AppState> {
             "/p/{pid}/plans/{id}/measures/local-offer",
             get(local_offer_changes::new_local_offer_measures)
                 .post(local_offer_changes::add_local_offer_measures),
+        )
+        .route(
+            "/p/{pid}/local-offer/import",
+            get(local_offer_import::new_import).post(local_offer_import::check_import),
+        )
+        .route(
+            "/p/{pid}/local-offer/import/{id}",
+            post(local_offer_import::run_import),
         )
         .route(
             "/p/{pid}/local-offer/review",
@@ -516,8 +525,9 @@ pub struct BodyPolicy {
 }
 
 /// The routes whose forms send a file.
-const UPLOAD_ROUTES: [&str; 6] = [
+const UPLOAD_ROUTES: [&str; 7] = [
     "/p/{pid}/public-profile",
+    "/p/{pid}/local-offer/import",
     "/p/{pid}/imports/new",
     "/p/{pid}/measures/{id}/values/import",
     "/p/{pid}/measures/{id}/targets/import",
