@@ -366,6 +366,13 @@ test('on a phone a parent finds short breaks for a 9-year-old with autism within
   const ages = body.match(/(\d+) to (\d+) years/)
   assert.ok(ages && Number(ages[1]) <= 9 && Number(ages[2]) >= 9, `ages: ${ages}`)
   assert.ok(clicks <= 3, `${clicks} clicks`)
+  // The opening times look wrong to the parent: they report it, without JavaScript.
+  await page.getByRole('link', { name: 'Report a problem with this information' }).click()
+  await step('local-offer-phone-problem')
+  await page.getByLabel('The opening times are wrong').check()
+  await page.getByRole('button', { name: 'Send' }).click()
+  assert.equal(await page.locator('h1').innerText(), 'Thank you')
+  await step('local-offer-phone-problem-thanks')
   await context.close()
   const audited = await browser.newContext({ ...phone, bypassCSP: true })
   const auditPage = await audited.newPage()

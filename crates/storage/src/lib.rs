@@ -49,8 +49,8 @@ pub use invitations::{Accepting, Invitation};
 pub use jobs::{Job, JobFailure};
 pub use lifecycle::{DeletedRecord, DeletionPreview, PlanArchive};
 pub use local_offer::{
-    DirectoryImport, Placed, Proposal, ReviewEmailToSend, ReviewLink, ReviewRound, ServiceEntry,
-    ServiceVersion,
+    DirectoryImport, Placed, Problem, Proposal, ReviewEmailToSend, ReviewLink, ReviewRound,
+    ServiceEntry, ServiceVersion,
 };
 pub use measures::PlanMeasures;
 pub use migrate::MIGRATIONS;

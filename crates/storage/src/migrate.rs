@@ -194,6 +194,13 @@ pub const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0025_computed_measures.sql"),
         rebuilds_sqlite_tables: false,
     },
+    Migration {
+        version: 26,
+        name: "local_offer_problems",
+        sqlite: include_str!("../migrations/sqlite/0026_local_offer_problems.sql"),
+        postgres: include_str!("../migrations/postgres/0026_local_offer_problems.sql"),
+        rebuilds_sqlite_tables: false,
+    },
 ];
 
 /// The PostgreSQL advisory lock key held while migrating ("sendplan" in ASCII).

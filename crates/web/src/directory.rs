@@ -513,6 +513,8 @@ pub struct ServicePage {
     pub locations: Vec<(String, String, Vec<String>)>,
     pub checked: String,
     pub out_of_date: bool,
+    /// Where a family reports a problem with the entry.
+    pub problem_href: String,
     /// How many months an entry stays current, for "not checked in the last 3 months".
     pub review_months: i32,
     pub back_href: String,
@@ -754,6 +756,7 @@ pub fn service_page(
         out_of_date: is_overdue(service, today, policy),
         review_months: policy.months,
         back_href: format!("{base}/search"),
+        problem_href: format!("{base}/services/{}/problem", service.key),
         service: service.clone(),
     }
 }

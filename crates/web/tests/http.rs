@@ -727,6 +727,11 @@ fn routes(a: &Area, proposal: i64) -> Vec<(&'static str, String, Needs)> {
             EditPlans,
         ),
         ("GET", format!("{p}/local-offer/review"), ManageLocalOffer),
+        (
+            "POST",
+            format!("{p}/local-offer/problems/999999/dealt"),
+            ManageLocalOfferAnswers(StatusCode::NOT_FOUND),
+        ),
         ("GET", format!("{p}/local-offer/import"), ManageLocalOffer),
         ("POST", format!("{p}/local-offer/import"), ManageLocalOffer),
         (
@@ -6542,10 +6547,19 @@ async fn a_feed_is_imported_from_the_pages_after_its_records_are_checked() {
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("The file cannot be imported yet"), "{page}");
     assert!(page.contains("2 records cannot be taken"));
-    assert!(!w.store.has_local_offer(w.a.pid).await.unwrap(), "nothing imported");
+    assert!(
+        !w.store.has_local_offer(w.a.pid).await.unwrap(),
+        "nothing imported"
+    );
     // Not a feed at all: said on the form.
     let (status, page, _) = w
-        .send(upload_request(&officer, &path, &[], "notes.json", b"{\"hello\": 1"))
+        .send(upload_request(
+            &officer,
+            &path,
+            &[],
+            "notes.json",
+            b"{\"hello\": 1",
+        ))
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("notes.json cannot be imported"));
@@ -6562,7 +6576,10 @@ async fn a_feed_is_imported_from_the_pages_after_its_records_are_checked() {
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("Check what the import will do"));
     assert!(page.contains("4 services to add") && page.contains("2 records left out"));
-    assert!(!w.store.has_local_offer(w.a.pid).await.unwrap(), "nothing yet");
+    assert!(
+        !w.store.has_local_offer(w.a.pid).await.unwrap(),
+        "nothing yet"
+    );
     let action = page
         .split(&format!("action=\"{path}/"))
         .nth(1)
@@ -6586,7 +6603,122 @@ async fn a_feed_is_imported_from_the_pages_after_its_records_are_checked() {
         )
         .await;
     assert_eq!(
-        w.post(Some(&other), &format!("{path}/{action}"), &[]).await.0,
+        w.post(Some(&other), &format!("{path}/{action}"), &[])
+            .await
+            .0,
         StatusCode::NOT_FOUND
     );
+}
+
+/// "Report a problem with this information" (issue 16): a family reports a problem from
+/// the service's page without signing in; the officer sees it, flagged when it may hold
+/// someone's details, and closes it; a robot filling the trap field is thanked and
+/// ignored; one address cannot flood the officers.
+#[tokio::test]
+async fn a_family_reports_a_problem_and_the_officer_deals_with_it() {
+    let w = world().await;
+    with_local_offer(&w.store, w.a.pid).await;
+    let offer = public_base(&w, w.a.pid)
+        .await
+        .replacen("/public/", "/local-offer/", 1);
+    let (_, service) = w.get(None, &format!("{offer}/services/club")).await;
+    assert!(service.contains("Report a problem with this information"));
+    let path = format!("{offer}/services/club/problem");
+    let (cookie, csrf, _) = w.anonymous(&path).await;
+    let (status, page, _) = w
+        .post_with_cookie([10, 0, 0, 1], &cookie, &path, &[("_csrf", &csrf)])
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("Select what is wrong"));
+    let (status, page, _) = w
+        .post_with_cookie(
+            [10, 0, 0, 1],
+            &cookie,
+            &path,
+            &[
+                ("_csrf", &csrf),
+                ("kind", "opening_times"),
+                ("details", "Closed on Mondays now, ring 07700 900123"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Thank you"));
+    let (_, _, _) = w
+        .post_with_cookie(
+            [10, 0, 0, 1],
+            &cookie,
+            &path,
+            &[
+                ("_csrf", &csrf),
+                ("kind", "closed"),
+                ("website", "http://spam.example"),
+            ],
+        )
+        .await;
+    let problems = w.store.list_problems(w.a.pid).await.unwrap();
+    assert_eq!(problems.len(), 1, "the trap caught the robot");
+    assert!(problems[0].flagged, "a phone number is flagged");
+    // Not public, and the officer sees and closes it.
+    assert!(!w
+        .get(None, &format!("{offer}/services/club"))
+        .await
+        .1
+        .contains("07700"));
+    let officer = w
+        .session_for(
+            "officer@example.org",
+            Some((w.a.pid, Role::LocalOfferOfficer, None)),
+            false,
+        )
+        .await;
+    let home = format!("/p/{}/local-offer", w.a.pid);
+    let (_, page) = w.get(Some(&officer), &home).await;
+    assert!(page.contains("Closed on Mondays now") && page.contains("May hold personal details"));
+    let (status, _) = w
+        .post(
+            Some(&officer),
+            &format!("{home}/problems/{}/dealt", problems[0].id),
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(w.store.list_problems(w.a.pid).await.unwrap()[0]
+        .dealt_at
+        .is_some());
+    // Another partnership's officer cannot touch it.
+    let outsider = w
+        .session_for(
+            "outsider@example.org",
+            Some((w.b.pid, Role::LocalOfferOfficer, None)),
+            false,
+        )
+        .await;
+    assert_eq!(
+        w.post(
+            Some(&outsider),
+            &format!(
+                "/p/{}/local-offer/problems/{}/dealt",
+                w.b.pid, problems[0].id
+            ),
+            &[]
+        )
+        .await
+        .0,
+        StatusCode::NOT_FOUND
+    );
+    // Flooding is refused.
+    let mut last = StatusCode::OK;
+    for _ in 0..12 {
+        last = w
+            .post_with_cookie(
+                [10, 0, 0, 2],
+                &cookie,
+                &path,
+                &[("_csrf", &csrf), ("kind", "cost")],
+            )
+            .await
+            .0;
+    }
+    assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
 }

@@ -12,6 +12,7 @@ pub mod coverage;
 pub mod geo;
 pub mod measures;
 mod model;
+pub mod problems;
 pub mod review;
 pub mod search;
 

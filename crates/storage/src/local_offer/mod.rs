@@ -3,9 +3,11 @@
 
 mod changes;
 mod measures;
+mod problems;
 mod reviews;
 
 pub use changes::{Proposal, ServiceEntry, ServiceVersion};
+pub use problems::Problem;
 pub use reviews::{ReviewEmailToSend, ReviewLink, ReviewRound};
 
 use crate::audit::{record, Change};

@@ -3,24 +3,41 @@
 //! Offer page.
 
 use super::publication::{brand_of, named_partnership_at_version};
+use super::session::{anonymous_csrf, over_limit, posted_csrf, with_anonymous_csrf};
+use crate::auth::client_ip;
 use crate::directory::{
     categories, need_options, results_page, service_page, shortlist_of, shortlist_page, Filters,
     HomePage,
 };
 use crate::errors::{AppError, AppResult};
-use crate::pages::html;
+use crate::forms::{Choice, Field};
+use crate::pages::{html, html_with_status, FormPage, NoticePage};
 use crate::views::{Brand, Chrome};
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect};
+use sendplan_domain::accounts::Limit;
 use sendplan_domain::input::RawForm;
 use sendplan_domain::local_offer::geo::outcode;
+use sendplan_domain::local_offer::problems::{ProblemKind, ProblemReport};
 use sendplan_domain::local_offer::review::{shown_to_families, ReviewPolicy};
 use sendplan_domain::local_offer::search::SearchIndex;
+use sendplan_domain::local_offer::Service;
+use sendplan_domain::reminders::Recipient;
 use sendplan_domain::PartnershipId;
 use sendplan_interchange::oruk::api::Ids;
+use sendplan_storage::OutgoingMail;
 use sendplan_storage::Placed;
+use std::net::SocketAddr;
 use std::sync::Arc;
+
+/// How many problem reports one address may send: enough for a family, too few to flood
+/// the officers.
+const PROBLEMS_PER_CLIENT: Limit = Limit {
+    attempts: 10,
+    window: time::Duration::hours(1),
+};
 
 /// A partnership's Local Offer as its pages and API read it: the directory with its
 /// search index and its records' ORUK ids, built once per change to the partnership's
@@ -254,4 +271,165 @@ pub async fn service(
         today,
         &published.policy,
     ))
+}
+
+/// The service a problem is reported about, in a Local Offer found by its address.
+async fn reported_service(
+    state: &AppState,
+    key: &str,
+    service: &str,
+) -> Result<(PartnershipId, String, Arc<Published>, Service), AppError> {
+    let (partnership, base, published) = match directory_of(state, key).await? {
+        Ok(found) => found,
+        Err(_) => return Err(AppError::NotFound),
+    };
+    let found = published
+        .index
+        .directory()
+        .services
+        .iter()
+        .find(|s| s.key == service)
+        .cloned()
+        .ok_or(AppError::NotFound)?;
+    Ok((partnership, base, published, found))
+}
+
+fn problem_page(published: &Published, base: &str, service: &Service, csrf: String) -> FormPage {
+    let (mut chrome, _) = chrome(published, "Report a problem");
+    chrome.csrf = csrf;
+    let here = format!("{base}/services/{}", service.key);
+    FormPage::new(
+        chrome,
+        "Report a problem with this information",
+        format!("{here}/problem"),
+        vec![
+            Field::radios(
+                "kind",
+                "What is wrong?",
+                ProblemKind::ALL
+                    .iter()
+                    .map(|k| Choice::new(k.code(), k.label()))
+                    .collect(),
+            ),
+            Field::textarea("details", "Tell us more (optional)")
+                .rows(4)
+                .hint("Do not include personal details such as your name, email address or phone number: we cannot reply to you."),
+            Field::hidden("website", ""),
+        ],
+    )
+    .caption(service.name.clone())
+    .intro("The Local Offer team will check the entry and put it right, and the service sees your report too. We cannot answer questions here: to ask about a place, use the service's own contact details.")
+    .submit("Send")
+    .cancel(here)
+}
+
+pub async fn problem_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((key, service)): Path<(String, String)>,
+) -> AppResult {
+    let (csrf, new_cookie) = anonymous_csrf(&state, &headers);
+    let (_, base, published, found) = reported_service(&state, &key, &service).await?;
+    Ok(with_anonymous_csrf(
+        html(&problem_page(&published, &base, &found, csrf))?,
+        new_cookie,
+    ))
+}
+
+/// Keeps the report and tells the Local Offer's officers; a robot filling the trap field
+/// is thanked and ignored.
+pub async fn report_problem(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path((key, service)): Path<(String, String)>,
+    axum::Form(pairs): super::FormPairs,
+) -> AppResult {
+    let form = RawForm(pairs);
+    let csrf = posted_csrf(&headers);
+    let (partnership, base, published, found) = reported_service(&state, &key, &service).await?;
+    let now = time::OffsetDateTime::now_utc();
+    let client = client_ip(&state, peer, &headers).to_string();
+    if let Some(minutes) = over_limit(
+        &state,
+        &[("problem-client", &client, PROBLEMS_PER_CLIENT)],
+        now,
+    )
+    .await?
+    {
+        let (mut chrome, _) = chrome(&published, "Too many reports");
+        chrome.csrf = csrf;
+        return html_with_status(
+            StatusCode::TOO_MANY_REQUESTS,
+            &NoticePage::new(chrome, "Too many reports").say(format!(
+                "Too many reports have been sent from here. Wait {minutes} minutes and try again."
+            )),
+        );
+    }
+    let page = problem_page(&published, &base, &found, csrf.clone());
+    let report = match ProblemReport::parse(&form) {
+        Ok(report) => report,
+        Err(errors) => return page.with_errors(&form, errors),
+    };
+    if let Some(report) = report {
+        let mails = match state.config.mailer {
+            Some(_) => state
+                .store
+                .local_offer_officers(partnership)
+                .await?
+                .into_iter()
+                .map(|officer| problem_mail(&state, partnership, &found, &report, officer))
+                .collect(),
+            None => vec![],
+        };
+        state
+            .store
+            .report_problem(partnership, &found.key, &report, &mails)
+            .await?;
+        state.mail_waiting.notify_one();
+    }
+    let (mut chrome, _) = chrome(&published, "Thank you");
+    chrome.csrf = csrf;
+    html(
+        &NoticePage::new(chrome, "Thank you")
+            .say(format!(
+                "The Local Offer team will check {}'s entry and put it right.",
+                found.name
+            ))
+            .link(
+                format!("Back to {}", found.name),
+                format!("{base}/services/{}", found.key),
+            ),
+    )
+}
+
+/// The email telling an officer of a report.
+fn problem_mail(
+    state: &AppState,
+    partnership: PartnershipId,
+    service: &Service,
+    report: &ProblemReport,
+    officer: Recipient,
+) -> OutgoingMail {
+    let details = if report.flagged {
+        "(The report's words may hold someone's contact details, so they are shown only in sendplan.)".to_owned()
+    } else if report.details.is_empty() {
+        String::new()
+    } else {
+        format!("They wrote:\n{}", report.details)
+    };
+    OutgoingMail {
+        partnership: Some(partnership),
+        purpose: "local_offer_problem",
+        subject: format!("Problem reported with {} in the Local Offer", service.name),
+        body: format!(
+            "Hello {},\n\nSomeone using the Local Offer reported a problem with {}: {}.\n\n{details}\n\nSee it in sendplan: {}\n\nsendplan",
+            officer.name,
+            service.name,
+            report.kind.label().to_lowercase(),
+            super::session::link_to(state, &format!("/p/{}/local-offer", partnership.0)),
+        ),
+        to: officer,
+        secret: false,
+    }
 }

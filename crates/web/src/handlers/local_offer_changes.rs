@@ -21,7 +21,7 @@ use sendplan_domain::local_offer::changes::{
 };
 use sendplan_domain::local_offer::measures::LocalOfferMeasure;
 use sendplan_domain::local_offer::{Day, Service};
-use sendplan_storage::{Proposal, ServiceEntry, StoreError};
+use sendplan_storage::{Problem, Proposal, ServiceEntry, StoreError};
 
 /// A service key as one segment of an address (keys from feeds can hold anything).
 fn segment(key: &str) -> String {
@@ -176,6 +176,17 @@ pub async fn provider_services(State(state): State<AppState>, ctx: Ctx) -> AppRe
             ]
         })
         .collect();
+    let problems: Vec<Vec<Cell>> = state
+        .store
+        .list_problems(ctx.pid())
+        .await?
+        .iter()
+        .filter(|p| p.dealt_at.is_none())
+        .filter_map(|p| {
+            let entry = entries.iter().find(|e| e.service.key == p.service_key)?;
+            Some(problem_row(&ctx, p, entry.service.name.clone(), false))
+        })
+        .collect();
     let mut page = NoticePage::new(chrome, "Your services in the Local Offer")
         .say("Families find these services in the Local Offer. Change anything that is out of date: the Local Offer team checks each change, and families see it once it is approved.");
     page.caption = ctx.partnership.name.clone();
@@ -184,6 +195,12 @@ pub async fn provider_services(State(state): State<AppState>, ctx: Ctx) -> AppRe
         head: vec!["Service", "Last checked", "State"],
         rows,
         empty: "Your organisation has no services in the Local Offer yet.".to_owned(),
+    });
+    page.tables.push(TableBlock {
+        heading: "Problems families reported".to_owned(),
+        head: vec!["Service", "What is wrong", "Reported"],
+        rows: problems,
+        empty: "No problems have been reported with your services.".to_owned(),
     });
     html(&page)
 }
@@ -344,6 +361,17 @@ pub async fn officer_page(State(state): State<AppState>, ctx: Ctx) -> AppResult 
         rows: waiting.into_iter().map(change_row).collect(),
         empty: "No changes are waiting.".to_owned(),
     });
+    let problems = state.store.list_problems(ctx.pid()).await?;
+    page.tables.push(TableBlock {
+        heading: "Problems families reported".to_owned(),
+        head: vec!["Service", "What is wrong", "Reported"],
+        rows: problems
+            .iter()
+            .filter(|p| p.dealt_at.is_none())
+            .map(|p| problem_row(&ctx, p, name_of(&p.service_key), true))
+            .collect(),
+        empty: "No problems are waiting.".to_owned(),
+    });
     page.tables.push(TableBlock {
         heading: "Changes decided".to_owned(),
         head: vec!["Service", "From", "Sent", "Decided"],
@@ -367,6 +395,56 @@ pub async fn officer_page(State(state): State<AppState>, ctx: Ctx) -> AppResult 
         empty: "The Local Offer has no services yet: import a directory with sendplan local-offer import.".to_owned(),
     });
     html(&page)
+}
+
+/// A reported problem: the service, what is wrong (flagged when the words may hold
+/// someone's details), and, for an officer, the button that closes it.
+fn problem_row(ctx: &Ctx, problem: &Problem, service: String, officer: bool) -> Vec<Cell> {
+    let what = [problem.kind.label(), problem.details.as_str()]
+        .into_iter()
+        .filter(|t| !t.is_empty())
+        .collect::<Vec<_>>()
+        .join(": ");
+    let mut what = Cell::text(what);
+    if problem.flagged {
+        what = what.with_tag(Tag::new("May hold personal details", "yellow"));
+    }
+    let mut when = Cell::text(long_date(problem.reported_at.date()));
+    if officer {
+        when = when.with_post(
+            PostButton::new(
+                "Dealt with",
+                format!("{}/problems/{}/dealt", officer_home(ctx), problem.id),
+            )
+            .context(format!("the problem reported with {service}")),
+        );
+    }
+    vec![
+        if officer {
+            Cell::link(service, service_href(ctx, &problem.service_key))
+        } else {
+            Cell::text(service)
+        },
+        what,
+        when,
+    ]
+}
+
+pub async fn problem_dealt_with(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, id)): Path<(i64, i64)>,
+) -> AppResult {
+    ctx.require(Capability::ManageLocalOffer)?;
+    state
+        .store
+        .mark_problem_dealt(ctx.actor(), ctx.pid(), id)
+        .await?;
+    Ok(saved(
+        &state,
+        &officer_home(&ctx),
+        "The problem is marked as dealt with",
+    ))
 }
 
 async fn proposal_and_entry(

@@ -103,6 +103,10 @@ pub fn routes() -> Router<AppState> {
                 .post(local_offer_changes::add_local_offer_measures),
         )
         .route(
+            "/p/{pid}/local-offer/problems/{id}/dealt",
+            post(local_offer_changes::problem_dealt_with),
+        )
+        .route(
             "/p/{pid}/local-offer/import",
             get(local_offer_import::new_import).post(local_offer_import::check_import),
         )
@@ -331,6 +335,10 @@ pub fn routes() -> Router<AppState> {
             get(local_offer::service),
         )
         .route(
+            "/local-offer/{key}/services/{service}/problem",
+            get(local_offer::problem_form).post(local_offer::report_problem),
+        )
+        .route(
             "/api/oruk/{key}",
             get(oruk_api::root).options(oruk_api::preflight),
         )
@@ -536,12 +544,13 @@ const UPLOAD_ROUTES: [&str; 7] = [
 ];
 
 /// The routes whose forms are sent by people not signed in.
-const BEFORE_SIGN_IN_ROUTES: [&str; 5] = [
+const BEFORE_SIGN_IN_ROUTES: [&str; 6] = [
     "/sign-in",
     "/forgot-password",
     "/reset-password/{token}",
     "/invitations/{token}",
     "/local-offer-review/{token}",
+    "/local-offer/{key}/services/{service}/problem",
 ];
 
 /// Forms sent before signing in hold an email address and a password or two.
