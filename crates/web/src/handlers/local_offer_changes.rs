@@ -47,6 +47,9 @@ fn last_checked(service: &Service) -> String {
         .unwrap_or_else(|| "Not recorded".to_owned())
 }
 
+/// How to give opening times, said once above the form.
+const TIMES_HINT: &str = "Give opening times in the 24-hour clock, like 09:30 or 17:00, and leave both times empty on days it is closed.";
+
 /// The edit form's fields, filled from `service`, for the version it was read at.
 fn edit_fields(service: &Service, version: i64) -> Vec<Field> {
     let mut fields = vec![
@@ -73,14 +76,10 @@ fn edit_fields(service: &Service, version: i64) -> Vec<Field> {
     ];
     for day in Day::ALL {
         let (opens, closes) = time_fields(*day);
-        let mut open_field = Field::text(&opens, &format!("{}: opens at", day.label()))
-            .width("govuk-input--width-5");
-        if *day == Day::Monday {
-            open_field = open_field.hint(
-                "Use the 24-hour clock, like 09:30 or 17:00. Leave both times empty on days it is closed.",
-            );
-        }
-        fields.push(open_field);
+        fields.push(
+            Field::text(&opens, &format!("{}: opens at", day.label()))
+                .width("govuk-input--width-5"),
+        );
         fields.push(
             Field::text(&closes, &format!("{}: closes at", day.label()))
                 .width("govuk-input--width-5"),
@@ -217,7 +216,7 @@ fn provider_form(ctx: &Ctx, entry: &ServiceEntry, start: &Service, intro: String
         edit_fields(start, entry.version),
     )
     .caption("Your services")
-    .intro(intro)
+    .intro(format!("{intro} {TIMES_HINT}"))
     .submit("Send for approval")
     .cancel(provider_home(ctx))
 }
@@ -766,7 +765,7 @@ fn officer_form(ctx: &Ctx, entry: &ServiceEntry) -> FormPage {
         edit_fields(&entry.service, entry.version),
     )
     .caption("Local Offer")
-    .intro("What you save here is what families see, at once. The version before is kept and can be restored.")
+    .intro(format!("What you save here is what families see, at once. The version before is kept and can be restored. {TIMES_HINT}"))
     .submit("Save and publish")
     .cancel(href)
 }
