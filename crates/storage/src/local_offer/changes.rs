@@ -151,15 +151,20 @@ pub(crate) async fn put_service_version(
     Ok(version)
 }
 
-async fn entry_in(tx: &mut Tx, partnership: PartnershipId, key: &str) -> Result<ServiceEntry> {
-    let row = sqlx::query(
-        "SELECT record, version, updated_at FROM local_offer_services WHERE partnership_id = $1 AND key = $2",
-    )
-    .bind(partnership.0)
-    .bind(key.to_owned())
-    .fetch_optional(&mut **tx)
-    .await?
-    .ok_or(StoreError::NotFound)?;
+/// One service's entry by its key, as [`entry_from`] reads it.
+const SELECT_ENTRY: &str = "SELECT record, version, updated_at FROM local_offer_services WHERE partnership_id = $1 AND key = $2";
+
+pub(super) async fn entry_in(
+    tx: &mut Tx,
+    partnership: PartnershipId,
+    key: &str,
+) -> Result<ServiceEntry> {
+    let row = sqlx::query(SELECT_ENTRY)
+        .bind(partnership.0)
+        .bind(key.to_owned())
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
     entry_from(&row)
 }
 
@@ -205,14 +210,12 @@ impl Store {
         partnership: PartnershipId,
         key: &str,
     ) -> Result<ServiceEntry> {
-        let row = sqlx::query(
-            "SELECT record, version, updated_at FROM local_offer_services WHERE partnership_id = $1 AND key = $2",
-        )
-        .bind(partnership.0)
-        .bind(key.to_owned())
-        .fetch_optional(self.pool())
-        .await?
-        .ok_or(StoreError::NotFound)?;
+        let row = sqlx::query(SELECT_ENTRY)
+            .bind(partnership.0)
+            .bind(key.to_owned())
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound)?;
         entry_from(&row)
     }
 

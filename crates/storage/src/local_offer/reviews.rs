@@ -3,8 +3,7 @@
 //! What to send when is the domain's (`local_offer::review`); this keeps what was sent,
 //! once, and records a confirmation as a new version of the entry.
 
-use super::changes::{put_service_version, ServiceEntry};
-use super::parse;
+use super::changes::{entry_in, put_service_version, ServiceEntry};
 use crate::audit::{record, Change};
 use crate::reminders::{queue_mail, OutgoingMail};
 use crate::sql::{date_text, parse_timestamp, timestamp_text, RowExt};
@@ -301,16 +300,10 @@ impl Store {
             .await?
             .ok_or(StoreError::NotFound)?;
         let mut write = self.begin_write().await?;
-        let row = sqlx::query(
-            "SELECT record, version, updated_at FROM local_offer_services WHERE partnership_id = $1 AND key = $2",
-        )
-        .bind(link.partnership.0)
-        .bind(link.service_key.clone())
-        .fetch_optional(&mut *write.tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-        let mut service: sendplan_domain::local_offer::Service = parse(&row.text("record")?)?;
-        let current = row.int("version")?;
+        let ServiceEntry {
+            mut service,
+            version: current,
+        } = entry_in(&mut write.tx, link.partnership, &link.service_key).await?;
         if link.used_at.is_some() || service.assured_date != link.checked_on {
             return Err(StoreError::Rule(
                 "This entry has been checked since this email was sent, so there is nothing more to do".to_owned(),
