@@ -250,79 +250,6 @@ fn read_feed(path: &Path) -> Result<FeedRead> {
     Ok(read_json_pages(&[&bytes])?)
 }
 
-/// The most pages read from a feed's address.
-const MAX_PAGES: usize = 1000;
-/// How many services a page is asked for.
-const PER_PAGE: usize = 100;
-
-/// The `/services` address of a feed: the address given if it names `/services`, else that
-/// under it.
-fn services_address(feed: &str) -> String {
-    let base = feed.split('?').next().unwrap_or(feed).trim_end_matches('/');
-    if base.ends_with("/services") {
-        base.to_owned()
-    } else {
-        format!("{base}/services")
-    }
-}
-
-/// Reads a feed from its address: `/services?full=true`, page by page, until the feed
-/// says it is on its last page (3.0's `last_page` or 1.0's `last`), within the size limit
-/// and `MAX_PAGES`.
-async fn fetch_feed(feed: &str) -> Result<FeedRead> {
-    let client = reqwest::Client::builder()
-        .timeout(std::time::Duration::from_secs(60))
-        .user_agent(concat!("sendplan/", env!("CARGO_PKG_VERSION")))
-        .build()?;
-    let address = services_address(feed);
-    let mut pages: Vec<Vec<u8>> = Vec::new();
-    let mut total = 0usize;
-    for page in 1..=MAX_PAGES {
-        let url = format!("{address}?full=true&page={page}&per_page={PER_PAGE}");
-        let mut response = client
-            .get(&url)
-            .header("Accept", "application/json")
-            .send()
-            .await
-            .with_context(|| format!("{url} could not be reached"))?;
-        if !response.status().is_success() {
-            bail!("{url} answered {}", response.status());
-        }
-        // Read within the limit, whatever the response says its length is.
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await? {
-            total += chunk.len();
-            if total > MAX_FEED_BYTES {
-                bail!(
-                    "the feed is larger than {} MB, the most sendplan reads",
-                    MAX_FEED_BYTES / 1024 / 1024
-                );
-            }
-            body.extend_from_slice(&chunk);
-        }
-        let envelope: serde_json::Value = serde_json::from_slice(&body)
-            .with_context(|| format!("{url} did not answer with JSON"))?;
-        let flag = |key: &str| envelope.get(key).and_then(serde_json::Value::as_bool);
-        let number = |key: &str| envelope.get(key).and_then(serde_json::Value::as_u64);
-        let items = envelope
-            .get("contents")
-            .or_else(|| envelope.get("content"))
-            .and_then(serde_json::Value::as_array)
-            .map_or(0, Vec::len);
-        let last = flag("last_page").or_else(|| flag("last")).unwrap_or(false)
-            || number("total_pages")
-                .or_else(|| number("totalPages"))
-                .is_some_and(|t| page as u64 >= t)
-            || items == 0;
-        pages.push(body);
-        if last {
-            let pages: Vec<&[u8]> = pages.iter().map(Vec::as_slice).collect();
-            return Ok(read_json_pages(&pages)?);
-        }
-    }
-    bail!("the feed has more than {MAX_PAGES} pages of {PER_PAGE} services")
-}
-
 pub async fn run(command: LocalOfferCommand, url: &str) -> Result<()> {
     match command {
         LocalOfferCommand::Import {
@@ -332,7 +259,9 @@ pub async fn run(command: LocalOfferCommand, url: &str) -> Result<()> {
             dry_run,
         } => {
             let feed = if path.starts_with("https://") || path.starts_with("http://") {
-                fetch_feed(&path).await
+                sendplan_web::feeds::fetch_feed(&path, sendplan_web::feeds::Reach::Anywhere)
+                    .await
+                    .map_err(anyhow::Error::msg)
             } else {
                 read_feed(Path::new(&path))
             }
@@ -389,29 +318,6 @@ pub async fn run(command: LocalOfferCommand, url: &str) -> Result<()> {
         LocalOfferCommand::CheckFeed { path } => check_feed(&path).await,
         LocalOfferCommand::Postcodes { path, partnership } => {
             load_postcodes(&path, partnership, url).await
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn a_feeds_services_address_is_found_from_what_is_given() {
-        for (given, expected) in [
-            (
-                "https://d.example.org/api",
-                "https://d.example.org/api/services",
-            ),
-            (
-                "https://d.example.org/api/",
-                "https://d.example.org/api/services",
-            ),
-            (
-                "https://d.example.org/api/services?page=3",
-                "https://d.example.org/api/services",
-            ),
-        ] {
-            assert_eq!(super::services_address(given), expected);
         }
     }
 }

@@ -8,6 +8,7 @@ mod auth;
 pub mod charts;
 mod directory;
 mod errors;
+pub mod feeds;
 mod forms;
 mod handlers;
 pub mod local_offer_review;

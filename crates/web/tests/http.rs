@@ -6563,6 +6563,18 @@ async fn a_feed_is_imported_from_the_pages_after_its_records_are_checked() {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("notes.json cannot be imported"));
+    // An address on this machine (or the network behind the server) is not fetched.
+    let (status, page, _) = w
+        .send(upload_request(
+            &officer,
+            &path,
+            &[("address", "http://127.0.0.1:9/api/")],
+            "",
+            b"",
+        ))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("not on the public internet"), "{page}");
     // Taking the others: shown first, then imported whole.
     let (status, page, _) = w
         .send(upload_request(

@@ -7,6 +7,7 @@
 use super::{saved, FormPairs};
 use crate::auth::Ctx;
 use crate::errors::{AppError, AppResult};
+use crate::feeds::{fetch_feed, Reach};
 use crate::forms::{Choice, Field};
 use crate::pages::{html, FormPage, NoticePage, TableBlock};
 use crate::upload::{Upload, Uploaded};
@@ -38,7 +39,10 @@ fn upload_page(ctx: &Ctx) -> FormPage {
         import_href(ctx),
         vec![
             Field::file("file", "Open Referral UK feed file", ".json,.ndjson,application/json")
-                .hint("A JSON file of an Open Referral UK 3.0 or 1.0 feed: a page of services, a list of them, or NDJSON. For a folder of CSV tables or a feed's web address, use sendplan local-offer import."),
+                .hint("A JSON file of an Open Referral UK 3.0 or 1.0 feed: a page of services, a list of them, or NDJSON. For a folder of CSV tables, use sendplan local-offer import."),
+            Field::text("address", "Or the feed's web address")
+                .input_type("url")
+                .hint("For example, https://directory.example.org/api/ (its services are read page by page). Only addresses on the public internet."),
             Field::checkboxes(
                 "skip_invalid",
                 "If some records cannot be taken",
@@ -48,7 +52,7 @@ fn upload_page(ctx: &Ctx) -> FormPage {
         ],
     )
     .caption("Local Offer")
-    .intro("Records are matched by their ids, so the same feed can be imported again: new services are added, changed ones become new versions, and services the file does not have are left as they are. You will see what the import will do before anything changes.")
+    .intro("Choose a file, or give a feed's address. Records are matched by their ids, so the same feed can be imported again: new services are added, changed ones become new versions, and services the file does not have are left as they are. You will see what the import will do before anything changes.")
     .submit("Check the file")
     .cancel(format!("{}/local-offer", ctx.base()));
     page.multipart = true;
@@ -136,19 +140,28 @@ pub async fn check_import(State(state): State<AppState>, ctx: Ctx, upload: Uploa
     ctx.require(Capability::ManageLocalOffer)?;
     let page = upload_page(&ctx);
     let Uploaded { form, file } = upload.read().await?;
-    let Some((file_name, bytes)) = file else {
-        return page.with_errors(
-            &form,
-            FieldErrors::single("file", "Select the feed file to import"),
-        );
+    let address = form.get("address").trim().to_owned();
+    let read = match (file, address.is_empty()) {
+        (Some(_), false) => Err((
+            "address",
+            "Choose a file or give a feed's address, not both".to_owned(),
+        )),
+        (None, true) => Err((
+            "file",
+            "Select the feed file to import, or give its address".to_owned(),
+        )),
+        (Some((file_name, bytes)), true) => read_json_pages(&[&bytes])
+            .map(|feed| (file_name.clone(), feed))
+            .map_err(|error| ("file", format!("{file_name} cannot be imported: {error}"))),
+        (None, false) => fetch_feed(&address, Reach::PublicOnly)
+            .await
+            .map(|feed| (address.clone(), feed))
+            .map_err(|error| ("address", format!("The feed cannot be imported: {error}"))),
     };
-    let feed: FeedRead = match read_json_pages(&[&bytes]) {
-        Ok(feed) => feed,
-        Err(error) => {
-            return page.with_errors(
-                &form,
-                FieldErrors::single("file", format!("{file_name} cannot be imported: {error}")),
-            )
+    let (file_name, feed): (String, FeedRead) = match read {
+        Ok(read) => read,
+        Err((field, message)) => {
+            return page.with_errors(&form, FieldErrors::single(field, message))
         }
     };
     let skip_invalid = form.get("skip_invalid") == "yes";
