@@ -129,6 +129,12 @@ pub struct Store {
     /// transaction tries to become a write; serialising writers in-process avoids that.
     write_lock: Arc<tokio::sync::Mutex<()>>,
     cache: Arc<cache::ReadCache<overview::CacheKey>>,
+    /// Moves on with every write this process commits, so what is kept in memory of the
+    /// data versions is dropped the moment this process changes anything.
+    writes: Arc<std::sync::atomic::AtomicU64>,
+    /// Every partnership's id, name and data version, as last read, with when and at
+    /// which count of `writes` (see [`Store::partnership_versions`]).
+    versions: Arc<std::sync::Mutex<Option<overview::KeptVersions>>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -146,11 +152,14 @@ pub(crate) type Tx = Transaction<'static, sqlx::Any>;
 pub(crate) struct WriteTx {
     pub tx: Tx,
     _guard: Option<tokio::sync::OwnedMutexGuard<()>>,
+    writes: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl WriteTx {
     pub async fn commit(self) -> Result<()> {
         self.tx.commit().await?;
+        self.writes
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         Ok(())
     }
 
@@ -216,6 +225,8 @@ impl Store {
             backend,
             write_lock: Arc::new(tokio::sync::Mutex::new(())),
             cache: Arc::new(cache::ReadCache::new()),
+            writes: Arc::new(std::sync::atomic::AtomicU64::new(0)),
+            versions: Arc::new(std::sync::Mutex::new(None)),
         })
     }
 
@@ -252,7 +263,11 @@ impl Store {
             Backend::Postgres => None,
         };
         let tx = self.pool.begin().await?;
-        Ok(WriteTx { tx, _guard: guard })
+        Ok(WriteTx {
+            tx,
+            _guard: guard,
+            writes: self.writes.clone(),
+        })
     }
 
     /// Writes a consistent copy of a SQLite database to `path` while it is in use.

@@ -9,7 +9,9 @@ use sendplan_domain::plan::{Area, Objective, Plan, Rating};
 use sendplan_domain::rating::ClassCounts;
 use sendplan_domain::*;
 use std::collections::HashMap;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use std::time::Instant;
 use time::Date;
 
 /// A milestone's due date and the date it was done.
@@ -83,28 +85,63 @@ pub(crate) enum CacheKey {
     Measures(PartnershipId, PlanId),
 }
 
+/// How long the data versions read for the public pages are kept before being read
+/// again, when this process has changed nothing.
+pub const VERSIONS_KEPT_FOR: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// The data versions as last read (see [`Store::partnership_versions`]).
+#[derive(Debug, Clone)]
+pub(crate) struct KeptVersions {
+    versions: Arc<Vec<(PartnershipId, String, i64)>>,
+    writes: u64,
+    read_at: Instant,
+}
+
 impl Store {
     /// A number that moves on, in order, whenever any of the partnership's records change:
     /// a counter moved in the same transaction as each change (see migration 0013).
     /// Every partnership's id, name and data version, in one query: what a public page
     /// needs to find the partnership its address names and whether what it keeps of it
     /// is still current.
-    pub async fn partnership_versions(&self) -> Result<Vec<(PartnershipId, String, i64)>> {
+    ///
+    /// Public pages ask this on every request, so the answer is kept in memory: dropped
+    /// the moment this process commits any change, and otherwise read again after
+    /// [`VERSIONS_KEPT_FOR`], which is how long a change made by another server sharing
+    /// the database (PostgreSQL) can take to reach this one's public pages.
+    pub async fn partnership_versions(&self) -> Result<Arc<Vec<(PartnershipId, String, i64)>>> {
+        let writes = self.writes.load(Ordering::SeqCst);
+        if let Some(kept) = self.versions.lock().ok().and_then(|k| k.clone()) {
+            if kept.writes == writes && kept.read_at.elapsed() < VERSIONS_KEPT_FOR {
+                return Ok(kept.versions);
+            }
+        }
         let rows = sqlx::query(
             "SELECT p.id, p.name, COALESCE(v.version, 0) AS version FROM partnerships p \
              LEFT JOIN data_versions v ON v.partnership_id = p.id ORDER BY p.name",
         )
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok((
-                    PartnershipId(r.int("id")?),
-                    r.text("name")?,
-                    r.int("version")?,
-                ))
-            })
-            .collect()
+        let versions: Arc<Vec<_>> = Arc::new(
+            rows.iter()
+                .map(|r| {
+                    Ok((
+                        PartnershipId(r.int("id")?),
+                        r.text("name")?,
+                        r.int("version")?,
+                    ))
+                })
+                .collect::<Result<_>>()?,
+        );
+        // Kept against the count of writes read before the query: a write committed
+        // while it ran makes it stale at once.
+        if let Ok(mut kept) = self.versions.lock() {
+            *kept = Some(KeptVersions {
+                versions: versions.clone(),
+                writes,
+                read_at: Instant::now(),
+            });
+        }
+        Ok(versions)
     }
 
     pub async fn data_version(&self, partnership: PartnershipId) -> Result<i64> {
