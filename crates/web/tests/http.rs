@@ -6734,3 +6734,134 @@ async fn a_family_reports_a_problem_and_the_officer_deals_with_it() {
     }
     assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
 }
+
+/// The review programme as the scheduler runs it (issue 16), over five weeks: an entry's
+/// contact is invited, reminded twice a week apart, then the officers are told, each once
+/// however often the round runs; an entry with no address to ask goes to the officers at
+/// once.
+#[tokio::test]
+async fn the_review_programme_invites_reminds_then_tells_the_officers() {
+    use sendplan_domain::local_offer::{Directory, Organization, Service};
+    use sendplan_web::local_offer_review::review_round;
+    let w = world().await;
+    let start = time::OffsetDateTime::now_utc();
+    let checked = start.date() - time::Duration::days(100);
+    let service = |key: &str, email: &str| Service {
+        key: key.into(),
+        organization_key: "org".into(),
+        name: format!("Service {key}"),
+        email: email.into(),
+        assured_date: Some(checked),
+        ..Service::default()
+    };
+    let directory = Directory {
+        organizations: vec![Organization {
+            key: "org".into(),
+            name: "Org".into(),
+            ..Organization::default()
+        }],
+        services: vec![service("asked", "asked@example.org"), service("silent", "")],
+        terms: vec![],
+    };
+    w.store
+        .import_directory(Actor(None), w.a.pid, &directory, "feed.json", true)
+        .await
+        .unwrap();
+    w.session_for(
+        "officer@example.org",
+        Some((w.a.pid, Role::LocalOfferOfficer, None)),
+        false,
+    )
+    .await;
+    let base = "https://send.example.org";
+    let day = |n: i64| start + time::Duration::days(n);
+    // Day 0: the contact is invited; the entry with no address goes to the officer.
+    assert_eq!(
+        review_round(&w.store, w.a.pid, base, day(0)).await.unwrap(),
+        2
+    );
+    assert_eq!(
+        review_round(&w.store, w.a.pid, base, day(0)).await.unwrap(),
+        0,
+        "once a day"
+    );
+    assert_eq!(
+        review_round(&w.store, w.a.pid, base, day(3)).await.unwrap(),
+        0,
+        "a week to answer"
+    );
+    assert_eq!(
+        review_round(&w.store, w.a.pid, base, day(7)).await.unwrap(),
+        1,
+        "reminder 1"
+    );
+    assert_eq!(
+        review_round(&w.store, w.a.pid, base, day(14))
+            .await
+            .unwrap(),
+        1,
+        "reminder 2"
+    );
+    assert_eq!(
+        review_round(&w.store, w.a.pid, base, day(21))
+            .await
+            .unwrap(),
+        1,
+        "the officer told"
+    );
+    assert_eq!(
+        review_round(&w.store, w.a.pid, base, day(35))
+            .await
+            .unwrap(),
+        0,
+        "told once"
+    );
+    let mail = w
+        .store
+        .claim_mail(day(40), time::Duration::minutes(10), 50)
+        .await
+        .unwrap();
+    let to = |address: &str| {
+        mail.iter()
+            .filter(|m| m.to.email == address)
+            .map(|m| m.subject.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        to("asked@example.org"),
+        vec![
+            "Please check Service asked in Area E08000031's Local Offer".to_owned(),
+            "Reminder: please check Service asked in Area E08000031's Local Offer".to_owned(),
+            "Reminder: please check Service asked in Area E08000031's Local Offer".to_owned(),
+        ]
+    );
+    assert_eq!(
+        to("officer@example.org"),
+        vec![
+            "Service silent: the Local Offer review has had no answer".to_owned(),
+            "Service asked: the Local Offer review has had no answer".to_owned(),
+        ]
+    );
+    let invitation = mail
+        .iter()
+        .find(|m| m.subject.starts_with("Please check"))
+        .unwrap();
+    assert!(invitation
+        .body
+        .contains("https://send.example.org/local-offer-review/"));
+    assert!(mail
+        .iter()
+        .find(|m| m.body.contains("no email address"))
+        .is_some_and(|m| m.subject.starts_with("Service silent")));
+    // The round holds the invitation and both reminders.
+    let round = w.store.review_rounds(w.a.pid).await.unwrap();
+    assert_eq!(
+        round
+            .iter()
+            .find(|r| r.entry.service.key == "asked")
+            .unwrap()
+            .sent
+            .len(),
+        3
+    );
+}
