@@ -398,7 +398,7 @@ impl FromRequestParts<AppState> for Ctx {
         }
         let partnership = state.store.get_partnership(pid).await?;
         // A provider belongs to the partnership but sees only their own pages.
-        let own_pages = format!("{}/provide", partnership_home(pid, None));
+        let own_pages = partnership_home(pid, Some(sendplan_domain::access::Role::Provider));
         let path = parts.uri.path();
         if !access.is_member() && path != own_pages && !path.starts_with(&format!("{own_pages}/")) {
             return Err(AppError::Forbidden(Refusal::InPartnership {
