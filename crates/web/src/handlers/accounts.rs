@@ -533,13 +533,7 @@ pub async fn accept_invitation(
         super::session::over_limit(&state, &[("links-client", &client, LINKS_PER_CLIENT)], now)
             .await?
     {
-        let mut chrome = Chrome::plain("Too many attempts", None);
-        chrome.csrf = csrf;
-        return html_with_status(
-            StatusCode::TOO_MANY_REQUESTS,
-            &NoticePage::new(chrome, "Too many attempts")
-                .say(format!("There have been too many attempts from here. Wait {minutes} minutes and try again.")),
-        );
+        return super::session::too_many_attempts(csrf, minutes);
     }
     let hash = token_hash(&token);
     let (invitation, partnership) = match waiting_invitation(&state, &hash, now).await? {

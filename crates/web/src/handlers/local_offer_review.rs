@@ -3,7 +3,9 @@
 //! changed (or is told how to change it). A Local Offer officer sets the programme's
 //! policy and sees which entries are due, overdue, and who has been asked.
 
-use super::session::{anonymous_csrf, over_limit, posted_csrf, with_anonymous_csrf};
+use super::session::{
+    anonymous_csrf, over_limit, posted_csrf, too_many_attempts, with_anonymous_csrf,
+};
 use super::{refused, saved, version_of, FormPairs};
 use crate::auth::{client_ip, token_hash, Ctx};
 use crate::errors::{AppError, AppResult};
@@ -130,14 +132,7 @@ pub async fn confirm_review(
     if let Some(minutes) =
         over_limit(&state, &[("links-client", &client, LINKS_PER_CLIENT)], now).await?
     {
-        let mut chrome = Chrome::plain("Too many attempts", None);
-        chrome.csrf = csrf;
-        return html_with_status(
-            StatusCode::TOO_MANY_REQUESTS,
-            &NoticePage::new(chrome, "Too many attempts").say(format!(
-                "There have been too many attempts from here. Wait {minutes} minutes and try again."
-            )),
-        );
+        return too_many_attempts(csrf, minutes);
     }
     let (link, entry) = link_and_entry(&state, &token).await?;
     let notice = |status: StatusCode, heading: &str, why: String| {

@@ -99,6 +99,18 @@ pub fn without_secrets(form: &RawForm) -> RawForm {
 
 /// Counts an attempt against both an account (or address) and the client, and says
 /// how long to wait when either is over its limit.
+/// The page for a link opened too often from one address: wait `minutes`.
+pub fn too_many_attempts(csrf: String, minutes: i64) -> crate::errors::AppResult {
+    let mut chrome = Chrome::plain("Too many attempts", None);
+    chrome.csrf = csrf;
+    crate::pages::html_with_status(
+        axum::http::StatusCode::TOO_MANY_REQUESTS,
+        &NoticePage::new(chrome, "Too many attempts").say(format!(
+            "There have been too many attempts from here. Wait {minutes} minutes and try again."
+        )),
+    )
+}
+
 pub async fn over_limit(
     state: &AppState,
     checks: &[(&str, &str, Limit)],
