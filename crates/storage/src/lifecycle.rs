@@ -126,6 +126,7 @@ fn spec(kind: RecordKind) -> Spec {
                 link!("comparators", "measure_id IN (SELECT id FROM measures WHERE plan_id = $1)"),
                 link!("data_points", "measure_id IN (SELECT id FROM measures WHERE plan_id = $1)"),
                 link!("published_measures", "plan_id = $1"),
+                link!("computed_measures", "plan_id = $1"),
                 Owned {
                     table: "surveys",
                     rows: "plan_id = $1",
@@ -308,6 +309,7 @@ fn spec(kind: RecordKind) -> Spec {
                 },
                 link!("measure_links", "measure_id = $1"),
                 link!("published_measures", "measure_id = $1"),
+                link!("computed_measures", "measure_id = $1"),
                 Owned {
                     table: "comparators",
                     rows: "measure_id = $1",

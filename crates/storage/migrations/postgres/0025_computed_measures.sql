@@ -1,8 +1,8 @@
 -- Measures sendplan works out itself (issue 16: the Local Offer's figures on a plan).
 -- Each row says what a measure is computed from; the daily refresh records its value.
--- No foreign key to measures: a measure deleted (and kept in deleted_records) keeps its
--- row here, so restoring it brings its computing back; rows whose measure is gone are
--- passed over. Kept in lockstep with the other backend's copy.
+-- A measure or plan deleted takes its row into deleted_records and a restore brings it
+-- back (see lifecycle.rs); rows whose measure is gone are passed over. Kept in lockstep
+-- with the other backend's copy.
 CREATE TABLE computed_measures (
     measure_id BIGINT PRIMARY KEY,
     partnership_id BIGINT NOT NULL REFERENCES partnerships(id),
