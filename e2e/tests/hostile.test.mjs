@@ -312,6 +312,8 @@ const heading = html => unescapeHtml((html.match(/<h1[^>]*>([\s\S]*?)<\/h1>/) ||
 const mainText = html => unescapeHtml(((html.match(/<main[\s\S]*?<\/main>/) || [html])[0]).replace(/<[^>]+>/g, ' ')).replace(/\s+/g, ' ').trim()
 const pattern = path => path.split('?')[0]
   .replace(/\/(invitations|reset-password)\/[A-Za-z0-9_-]{16,}/, '/$1/TOKEN')
+  // Local Offer records are named by their ORUK ids (UUIDs): one route for all of them.
+  .replace(/\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?=\/|$)/g, '/KEY')
   .replace(/\/\d+(?=\/|$)/g, '/N')
 const randomOnce = () => randomBytes(16).toString('hex')
 
@@ -616,11 +618,17 @@ function cli (args, input) {
   return run.stdout
 }
 
-function addAccount (email, name, { role, partnership, admin = false } = {}) {
+// The demonstration Local Offer's Sunshine Play Trust and its Saturday club (their ORUK
+// ids, fixed in fixtures/local_offer/wolverhampton-demo.json).
+const SUNSHINE = 'dc83b915-993f-54dd-aeac-a9af995b8b42'
+const SUNSHINE_CLUB = '4b9b941c-793d-5e7c-847e-009dd369e5b4'
+
+function addAccount (email, name, { role, partnership, organisation, admin = false } = {}) {
   const password = `hostile ${randomBytes(12).toString('hex')}`
   const args = ['user', 'add', email, '--database-url', S.database, '--name', name]
   if (admin) args.push('--admin')
   if (role) args.push('--role', role, '--partnership', String(partnership))
+  if (organisation) args.push('--organisation', organisation)
   cli(args, `${password}\n`)
   return { email, password }
 }
@@ -821,6 +829,8 @@ before(async () => {
   // The people, each with the least they need.
   const accounts = {
     viewer: addAccount('viewer@hostile.example', 'Vic Viewer', { role: 'viewer', partnership: 1 }),
+    // Keeps the demonstration Local Offer's Sunshine Play Trust services.
+    provider: addAccount('provider@hostile.example', 'Pru Provider', { role: 'provider', partnership: 1, organisation: SUNSHINE }),
     lead: addAccount('lead@hostile.example', 'Lee Lead', { role: 'action_lead', partnership: 1 }),
     manager: addAccount('manager@hostile.example', 'Pat Manager', { role: 'plan_manager', partnership: 1 }),
     admin: addAccount('admin@hostile.example', 'Ada Admin', { role: 'admin', partnership: 1 }),
@@ -878,7 +888,14 @@ before(async () => {
   const resetLink = () => cli(['user', 'reset-password', accounts.reset.email, '--database-url', S.database]).trim().match(/\/reset-password\/\S+/)[0]
   S.invitation = await invite()
   S.resetLink = resetLink()
-  S.refreshers = { '/invitations/TOKEN': invite, '/reset-password/TOKEN': async () => resetLink(), ...throwawayRefreshers(c) }
+  // Approving takes a provider's change away: a fresh one each time, from the provider.
+  const change = async function () {
+    await fill(c.provider, `/p/1/provide/services/${SUNSHINE_CLUB}`, '/p/N/provide/services/KEY', { fees: `£${++throwaways} a session` })
+    const changes = [...(await c.admin.get('/p/1/local-offer')).text.matchAll(/\/local-offer\/changes\/(\d+)"/g)].map(m => Number(m[1]))
+    assert.ok(changes.length, 'the provider\'s change is not listed')
+    return `/p/1/local-offer/changes/${Math.max(...changes)}`
+  }
+  S.refreshers = { '/invitations/TOKEN': invite, '/reset-password/TOKEN': async () => resetLink(), '/p/N/local-offer/changes/N/approve': change, ...throwawayRefreshers(c) }
   const tracker = Buffer.from('Number,Actions for implementation,Lead Officer,Completion date,Progress (BRAG)\n1.1,Publish the autism pathway,New Person,Feb 2022,GREEN\n')
   S.importDraft = (await fill(c.manager, '/p/1/imports/new', '/p/N/imports/new', {}, { file: { name: 'tracker.csv', type: 'text/csv', bytes: tracker } })).headers.location
   await fill(c.manager, '/p/1/boards/new', '/p/N/boards/new', { name: 'Hostile test board' })
@@ -894,6 +911,7 @@ before(async () => {
   // The routes, found by following links as each role from the least privileged up.
   const inP = pid => link => link === '/' || link.startsWith(`/p/${pid}/`) || link === `/p/${pid}` || link.startsWith('/account')
   let pages = 0
+  pages += await crawl(c.provider, 'provider', ['/p/1/provide'], inP(1))
   pages += await crawl(c.viewer, 'viewer', ['/p/1', '/account', '/'], inP(1))
   pages += await crawl(c.lead, 'action lead', ['/p/1/my-actions', lead.measure, '/p/1'], inP(1))
   pages += await crawl(c.manager, 'plan manager', ['/p/1', S.importDraft], inP(1))
@@ -1080,7 +1098,7 @@ function stall (name, { request, drip, expect }) {
 
 test('every upload route refuses hostile files as its least-privileged role', async () => {
   const uploads = signedInRoutes().filter(r => r.multipart)
-  assert.equal(uploads.length, 6, `upload routes found: ${uploads.map(r => r.pattern).join(', ')}`)
+  assert.equal(uploads.length, 7, `upload routes found: ${uploads.map(r => r.pattern).join(', ')}`)
   for (const route of uploads) await guarded('uploads', route, () => uploadCases(route))
   report('uploads')
 })
@@ -1089,7 +1107,7 @@ async function uploadCases (route) {
   // The DfE comparator form reads any file as CSV text, so it says "no column" where the
   // spreadsheet forms name the limit; files shaped for a route are judged by what they say.
   // The logo form reads images and says so in its own words.
-  const spreadsheets = !/comparators|public-profile/.test(route.pattern)
+  const spreadsheets = !/comparators|public-profile|local-offer/.test(route.pattern)
   for (const file of [...S.files, ...shapedFiles(route).map(f => ({ ...f, shaped: true }))]) {
     const form = await openForm(route)
     const pairs = withValues(validPairs(route, form).filter(([k]) => k !== 'file'), Object.fromEntries(Object.entries(UPLOAD_FIELDS).filter(([k]) => form.fields.some(f => f.name === k))))

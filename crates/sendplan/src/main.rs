@@ -276,12 +276,16 @@ enum UserCommand {
         /// The person's name as shown to others.
         #[arg(long)]
         name: Option<String>,
-        /// Their role in --partnership: admin, plan_manager, action_lead or viewer.
+        /// Their role in --partnership: admin, plan_manager, action_lead, viewer,
+        /// local_offer_officer, or provider (with --organisation).
         #[arg(long, requires = "partnership")]
         role: Option<String>,
         /// The partnership's id (see `sendplan partnerships`).
         #[arg(long)]
         partnership: Option<i64>,
+        /// For a provider: the id of the Local Offer organisation whose services they keep.
+        #[arg(long, requires = "role")]
+        organisation: Option<String>,
         /// A deployment administrator: can create partnerships and act in all of them.
         #[arg(long)]
         admin: bool,
@@ -434,6 +438,7 @@ async fn run(cli: Cli) -> Result<()> {
                     name,
                     role,
                     partnership,
+                    organisation,
                     admin,
                 },
         } => {
@@ -442,7 +447,7 @@ async fn run(cli: Cli) -> Result<()> {
                 .map(|r| {
                     Role::from_code(&r).with_context(|| {
                         format!(
-                            "unknown role {r:?}: use admin, plan_manager, action_lead or viewer"
+                            "unknown role {r:?}: use admin, plan_manager, action_lead, viewer, local_offer_officer or provider"
                         )
                     })
                 })
@@ -455,6 +460,21 @@ async fn run(cli: Cli) -> Result<()> {
                     bail!("there is no partnership with id {id} (see `sendplan partnerships`)");
                 }
             }
+            // A provider's organisation is checked before the account is made, so a
+            // mistake leaves nothing behind.
+            match (role, &organisation, partnership) {
+                (Some(Role::Provider), None, _) => bail!(
+                    "a provider keeps one Local Offer organisation's services: give its id with --organisation"
+                ),
+                (Some(Role::Provider), Some(key), Some(id)) => {
+                    let known = store.local_offer_organisations(PartnershipId(id)).await?;
+                    if !known.iter().any(|(k, _)| k == key) {
+                        bail!("the Local Offer of partnership {id} has no organisation with id {key}");
+                    }
+                }
+                (_, Some(_), _) => bail!("--organisation is only for a provider (--role provider)"),
+                _ => {}
+            }
             let name = name.unwrap_or_else(|| email.split('@').next().unwrap_or(&email).to_owned());
             let password = read_password()?;
             if let Some(problem) =
@@ -464,10 +484,18 @@ async fn run(cli: Cli) -> Result<()> {
             }
             let hash = hash_password(&password).map_err(anyhow::Error::msg)?;
             let user = store.create_user(&email, &name, &hash, admin).await?;
-            if let (Some(role), Some(partnership)) = (role, partnership) {
-                store
-                    .grant_role(Actor(None), user, PartnershipId(partnership), role, None)
-                    .await?;
+            match (role, partnership, &organisation) {
+                (Some(Role::Provider), Some(partnership), Some(key)) => {
+                    store
+                        .grant_provider(Actor(None), user, PartnershipId(partnership), key)
+                        .await?
+                }
+                (Some(role), Some(partnership), _) => {
+                    store
+                        .grant_role(Actor(None), user, PartnershipId(partnership), role, None)
+                        .await?
+                }
+                _ => {}
             }
             println!("Account {email} created.");
             store.close().await;
