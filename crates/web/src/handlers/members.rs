@@ -81,9 +81,8 @@ async fn unknown_organisation(
         return Ok(None);
     }
     let known = state.store.local_offer_organisations(ctx.pid()).await?;
-    Ok((!known.iter().any(|(key, _)| key == sent)).then(|| {
-        FieldErrors::single("organisation", "Select an organisation from the list")
-    }))
+    Ok((!known.iter().any(|(key, _)| key == sent))
+        .then(|| FieldErrors::single("organisation", "Select an organisation from the list")))
 }
 
 fn organisation_name<'a>(organisations: &'a [(String, String)], key: &'a str) -> &'a str {
