@@ -6,6 +6,7 @@
 //! (coordinates on the Earth, ages in order, organisations that exist, taxonomies
 //! without loops).
 
+pub mod analytics;
 pub mod changes;
 mod checks;
 pub mod coverage;
