@@ -20,7 +20,9 @@ use sendplan_domain::access::Capability;
 use sendplan_domain::accounts::LINKS_PER_CLIENT;
 use sendplan_domain::input::{long_date, FieldErrors, RawForm};
 use sendplan_domain::local_offer::changes::{in_words, Names};
-use sendplan_domain::local_offer::review::{due_date, standing, ReviewPolicy, Standing};
+use sendplan_domain::local_offer::review::{
+    due_date, standing, ReviewPolicy, Standing, LINK_VALID_DAYS,
+};
 use sendplan_storage::{ReviewLink, ServiceEntry, StoreError};
 use std::net::SocketAddr;
 use time::OffsetDateTime;
@@ -48,7 +50,7 @@ fn dead_link(
     (now >= link.expires_at).then(|| {
         (
             "This link has expired",
-            "Review links work for 30 days. The Local Offer team will send a new one when the entry is next due; you can also reply to the email to ask for one.".to_owned(),
+            format!("Review links work for {LINK_VALID_DAYS} days. The Local Offer team will send a new one when the entry is next due; you can also reply to the email to ask for one."),
         )
     })
 }
