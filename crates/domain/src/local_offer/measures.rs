@@ -47,8 +47,13 @@ impl LocalOfferMeasure {
             definition,
             unit,
             frequency: Frequency::Monthly,
-            trajectory: Trajectory::new(None, vec![], polarity, 0.0)
-                .expect("a trajectory without targets is always valid"),
+            // No baseline and no targets until the plan sets them.
+            trajectory: Trajectory {
+                baseline: None,
+                targets: vec![],
+                polarity,
+                tolerance: 0.0,
+            },
             owner: None,
             source: MeasureSource::Computed,
             areas: vec![],

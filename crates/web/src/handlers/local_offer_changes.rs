@@ -157,14 +157,13 @@ pub async fn provider_services(State(state): State<AppState>, ctx: Ctx) -> AppRe
         .map(|entry| {
             let key = &entry.service.key;
             let proposal = proposals.iter().find(|p| &p.service_key == key);
-            let mut status = Cell::text(match proposal {
+            let status = Cell::text(match proposal {
                 Some(p) if p.state == ProposalState::Returned => {
-                    format!("Returned: {}", p.reason)
+                    format!("Returned: {}", p.reason.trim())
                 }
                 _ => String::new(),
             })
             .with_tag(proposal_tag(proposal));
-            status.text = status.text.trim().to_owned();
             vec![
                 Cell::link(
                     entry.service.name.clone(),

@@ -70,19 +70,13 @@ fn organisation_field(organisations: &[(String, String)], current: Option<&str>)
     .hint("A provider sees and changes only this organisation's services, and an officer approves each change before families see it.")
 }
 
-/// An organisation the form was not offered (a forged or stale form), said on the field.
-async fn unknown_organisation(
-    state: &AppState,
-    ctx: &Ctx,
-    form: &RawForm,
-) -> AppResult<Option<FieldErrors>> {
-    let sent = form.get("organisation").trim();
-    if sent.is_empty() {
-        return Ok(None);
-    }
-    let known = state.store.local_offer_organisations(ctx.pid()).await?;
-    Ok((!known.iter().any(|(key, _)| key == sent))
-        .then(|| FieldErrors::single("organisation", "Select an organisation from the list")))
+/// An organisation the page did not offer (a forged or stale form), said on the field.
+fn unknown_organisation(page: &FormPage, form: &RawForm) -> Option<FieldErrors> {
+    page.fields
+        .iter()
+        .find(|f| f.name == "organisation")
+        .filter(|f| !f.offers(&form.all("organisation")))
+        .map(|_| FieldErrors::single("organisation", "Select an organisation from the list"))
 }
 
 fn organisation_name<'a>(organisations: &'a [(String, String)], key: &'a str) -> &'a str {
@@ -287,7 +281,7 @@ pub async fn create_invitation(
     ctx.require(Capability::ManagePartnership)?;
     let form = RawForm(pairs);
     let page = invitation_page(&state, &ctx).await?;
-    if let Some(errors) = unknown_organisation(&state, &ctx, &form).await? {
+    if let Some(errors) = unknown_organisation(&page, &form) {
         return page.with_errors(&form, errors);
     }
     let input = match InvitationInput::parse(&form) {
@@ -437,7 +431,7 @@ pub async fn update_member(
         }
         Err(errors) => return page.with_errors(&form, errors),
     };
-    if let Some(errors) = unknown_organisation(&state, &ctx, &form).await? {
+    if let Some(errors) = unknown_organisation(&page, &form) {
         return page.with_errors(&form, errors);
     }
     let organisation = match provider_organisation(&form, role) {
