@@ -858,7 +858,18 @@ pub async fn new_local_offer_measures(
         .store
         .get_plan(ctx.pid(), sendplan_domain::PlanId(plan))
         .await?;
-    html(&local_offer_measures_form(&state, &ctx, plan.id).await?)
+    let page = local_offer_measures_form(&state, &ctx, plan.id).await?;
+    if page.fields.iter().all(|f| f.options.is_empty()) {
+        // Nothing left to add: say so, with no button that could do nothing.
+        let measures = format!("{}/plans/{}/measures", ctx.base(), plan.id);
+        let mut notice = NoticePage::new(page.chrome, page.heading).say(page.intro);
+        notice.back = measures.clone();
+        notice
+            .links
+            .push(("Back to the impact measures".to_owned(), measures));
+        return html(&notice);
+    }
+    html(&page)
 }
 
 pub async fn add_local_offer_measures(
