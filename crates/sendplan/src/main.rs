@@ -404,6 +404,7 @@ async fn run(cli: Cli) -> Result<()> {
                 ..WebConfig::default()
             };
             let state = AppState::new(store.clone(), config);
+            sendplan_web::local_offer_analytics::spawn_writer(&state);
             sendplan_web::scheduler::spawn_housekeeping(
                 store.clone(),
                 time::Duration::days(session_max_days),

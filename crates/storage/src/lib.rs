@@ -48,9 +48,10 @@ pub use governance::ActionArising;
 pub use invitations::{Accepting, Invitation};
 pub use jobs::{Job, JobFailure};
 pub use lifecycle::{DeletedRecord, DeletionPreview, PlanArchive};
+pub use local_offer::analytics::{SEARCHES_KEPT_MONTHS, VIEWS_KEPT_DAYS};
 pub use local_offer::{
-    DirectoryImport, Placed, Problem, Proposal, ReviewEmailToSend, ReviewLink, ReviewRound,
-    ServiceEntry, ServiceVersion,
+    AnswerCounts, DirectoryImport, Feedback, Placed, Problem, Proposal, ReviewEmailToSend,
+    ReviewLink, ReviewRound, ServiceEntry, ServiceVersion, UnmetNeed,
 };
 pub use measures::PlanMeasures;
 pub use migrate::MIGRATIONS;

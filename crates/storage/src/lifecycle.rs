@@ -173,7 +173,14 @@ fn spec(kind: RecordKind) -> Spec {
                     noun: Some(("intervention or review", "interventions and reviews")),
                 },
             ],
-            blockers: &[],
+            blockers: &[Blocker {
+                count: "SELECT COUNT(*) FROM local_offer_feedback WHERE you_said_id IN (SELECT id FROM you_said_we_did WHERE plan_id = $1)",
+                noun: (
+                    "Local Offer comment is answered",
+                    "Local Offer comments are answered",
+                ),
+                way_on: "in this plan's \"You said, we did\", which families have been shown. Archive the plan instead.",
+            }],
         },
         Milestone => Spec {
             table: "milestones",
@@ -234,6 +241,11 @@ fn spec(kind: RecordKind) -> Spec {
                     count: "SELECT COUNT(*) FROM you_said_we_did WHERE action_id = $1",
                     noun: ("\"You said, we did\" entry names", "\"You said, we did\" entries name"),
                     way_on: "it. Change those entries first.",
+                },
+                Blocker {
+                    count: "SELECT COUNT(*) FROM local_offer_feedback WHERE action_id = $1",
+                    noun: ("Local Offer comment names", "Local Offer comments name"),
+                    way_on: "it as what will be done. Change those comments first.",
                 },
             ],
         },

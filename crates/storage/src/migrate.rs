@@ -201,6 +201,13 @@ pub const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0026_local_offer_problems.sql"),
         rebuilds_sqlite_tables: false,
     },
+    Migration {
+        version: 27,
+        name: "local_offer_feedback_and_visits",
+        sqlite: include_str!("../migrations/sqlite/0027_local_offer_feedback_and_visits.sql"),
+        postgres: include_str!("../migrations/postgres/0027_local_offer_feedback_and_visits.sql"),
+        rebuilds_sqlite_tables: false,
+    },
 ];
 
 /// The PostgreSQL advisory lock key held while migrating ("sendplan" in ASCII).

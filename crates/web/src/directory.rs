@@ -6,6 +6,7 @@
 use crate::views::{Brand, Chrome};
 use askama::Template;
 use sendplan_domain::input::{long_date, parse_date_parts, FieldError, FieldErrors, RawForm};
+use sendplan_domain::local_offer::analytics::{normalise_words, AgeBand, SearchMade};
 use sendplan_domain::local_offer::geo::{normalise_postcode, METRES_PER_MILE};
 use sendplan_domain::local_offer::review::{is_overdue, ReviewPolicy};
 use sendplan_domain::local_offer::search::{age_on, Found, Query, SearchIndex};
@@ -13,7 +14,7 @@ use sendplan_domain::local_offer::{
     Day, Directory, Schedule, Service, ServiceStatus, TaxonomyTerm,
 };
 use sendplan_domain::needs::NeedType;
-use time::Date;
+use time::{Date, OffsetDateTime};
 
 /// A category to browse: its name, address and how many services are under it.
 pub struct CategoryLink {
@@ -52,6 +53,9 @@ pub struct HomePage {
     pub total: usize,
     /// The need filter's choices, so a family can say it with their first search.
     pub needs: Vec<FilterChoice>,
+    /// Where the rating of the Local Offer is sent, and the ratings (code, words).
+    pub rate_href: String,
+    pub ratings: Vec<(&'static str, &'static str)>,
 }
 
 #[derive(Template)]
@@ -83,6 +87,8 @@ pub struct ResultsPage {
     /// Said about the postcode, when it was placed by its area.
     pub notice: String,
     pub errors: Vec<FieldError>,
+    /// How many services the search found, on every page.
+    pub found: usize,
 }
 
 /// The search and filter form as the family filled it in, to show it again.
@@ -120,6 +126,46 @@ impl FilterForm {
             || chosen(&self.days)
             || chosen(&self.categories)
             || chosen(&self.within)
+    }
+}
+
+impl Filters {
+    /// The search as the Local Offer's figures keep it, if the family searched (typed
+    /// words or chose a filter) rather than browsed: the words written one way, an age
+    /// band (never the age or date of birth), the need, the category, the other filters
+    /// in words (never the postcode), and how many services it `found`.
+    pub fn as_search(
+        &self,
+        category: &str,
+        found: usize,
+        at: OffsetDateTime,
+    ) -> Option<SearchMade> {
+        let q = &self.query;
+        if q.words.is_empty() && !self.form.any_used() {
+            return None;
+        }
+        let mut other = Vec::new();
+        if q.free_only {
+            other.push("free only".to_owned());
+        }
+        if let Some(day) = q.day {
+            other.push(format!("open on {}", day.label()));
+        }
+        if self.postcode.is_some() {
+            other.push(match q.within_metres {
+                Some(m) => format!("within {:.0} miles of a postcode", m / METRES_PER_MILE),
+                None => "near a postcode".to_owned(),
+            });
+        }
+        Some(SearchMade {
+            at,
+            words: normalise_words(&q.words),
+            age_band: q.age.and_then(AgeBand::of),
+            need: q.need,
+            category: category.to_owned(),
+            other_filters: other.join("; "),
+            results: found,
+        })
     }
 }
 
@@ -851,6 +897,7 @@ pub fn results_page(
         filters: filters.form,
         notice: filters.notice,
         errors: filters.errors.0,
+        found: total,
     }
 }
 

@@ -11,6 +11,7 @@ mod errors;
 pub mod feeds;
 mod forms;
 mod handlers;
+pub mod local_offer_analytics;
 pub mod local_offer_review;
 pub mod mail;
 mod middleware;
@@ -92,6 +93,8 @@ pub struct AppState {
     pub api_answers: Arc<sendplan_storage::ReadCache<String>>,
     /// Places for requests in flight (see [`WebConfig::max_in_flight`]).
     pub in_flight: Arc<tokio::sync::Semaphore>,
+    /// The Local Offer's page views and searches, counted and waiting to be written.
+    pub use_counter: Arc<local_offer_analytics::UseCounter>,
 }
 
 impl AppState {
@@ -104,6 +107,7 @@ impl AppState {
             mail_waiting: Arc::new(tokio::sync::Notify::new()),
             fragments: Arc::new(sendplan_storage::ReadCache::new()),
             api_answers: Arc::new(sendplan_storage::ReadCache::new()),
+            use_counter: Arc::default(),
         }
     }
 }

@@ -172,6 +172,12 @@ async fn guard_post(
         Ok(Err(_)) => return Err(AppError::TooLarge(policy.limit).into_response()),
         Err(_) => return Err(AppError::TimedOut.into_response()),
     };
+    if policy.same_origin_only {
+        if !sent_from_this_site(&parts.headers) {
+            return Err(AppError::FormExpired.into_response());
+        }
+        return Ok((Request::from_parts(parts, Body::from(bytes)), form_token));
+    }
     let expected = match session {
         Some(session) => Some(session.csrf_token.clone()),
         None => cookie(&parts.headers, SIGN_IN_CSRF_COOKIE).map(str::to_owned),
@@ -184,6 +190,23 @@ async fn guard_post(
         return Err(AppError::FormExpired.into_response());
     }
     Ok((Request::from_parts(parts, Body::from(bytes)), form_token))
+}
+
+/// Whether a form was sent from one of this site's own pages, by the headers browsers
+/// set and pages cannot (OWASP's "verifying origin with standard headers"): the Fetch
+/// Metadata `Sec-Fetch-Site: same-origin` where the browser sends it, else an `Origin`
+/// naming this host. A post with neither is refused: every browser in use sends one.
+fn sent_from_this_site(headers: &axum::http::HeaderMap) -> bool {
+    let text = |name| headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(site) = text("sec-fetch-site") {
+        return site == "same-origin";
+    }
+    match (text("origin"), text(header::HOST.as_str())) {
+        (Some(origin), Some(host)) => origin
+            .split_once("://")
+            .is_some_and(|(_, origin_host)| origin_host.eq_ignore_ascii_case(host)),
+        _ => false,
+    }
 }
 
 /// The one-time token a form's address carries (see [`crate::views::Chrome::once`]).

@@ -260,7 +260,8 @@ pub fn spawn(
     })
 }
 
-/// Keeps the database tidy while the server runs: every hour, records the Local Offer's
+/// Keeps the database tidy while the server runs: every hour, rolls up the Local Offer's
+/// page views and deletes what is past its keeping, records the Local Offer's
 /// figures on the plans that measure them (so they are never more than an hour old),
 /// forgets one-time form
 /// tokens older than the longest a session lasts (a form that old cannot be sent: its
@@ -280,6 +281,7 @@ pub fn spawn_housekeeping(
             if let Err(error) = store.purge_submissions(before).await {
                 tracing::warn!(%error, "could not purge old form tokens");
             }
+            keep_local_offer_figures(&store).await;
             refresh_computed_measures(&store).await;
             match store.purge_deleted(OffsetDateTime::now_utc()).await {
                 Ok(0) => {}
@@ -290,6 +292,28 @@ pub fn spawn_housekeeping(
             }
         }
     })
+}
+
+/// Rolls up the Local Offer's page views into each day's figures once the day is over,
+/// deletes page views and searches past their keeping, and deletes comments not
+/// published once their partnership's retention period has passed.
+async fn keep_local_offer_figures(store: &Store) {
+    let now = OffsetDateTime::now_utc();
+    match store.roll_up_local_offer_days(now).await {
+        Ok(0) => {}
+        Ok(days) => tracing::info!(days, "rolled up the Local Offer's page views"),
+        Err(error) => tracing::warn!(%error, "could not roll up the Local Offer's page views"),
+    }
+    match store.delete_expired_comments(now.date()).await {
+        Ok(0) => {}
+        Ok(deleted) => tracing::info!(
+            deleted,
+            "deleted Local Offer comments past their retention period"
+        ),
+        Err(error) => {
+            tracing::warn!(%error, "could not delete Local Offer comments past their retention period")
+        }
+    }
 }
 
 /// Records the Local Offer's figures on the plans that hold them as measures. A

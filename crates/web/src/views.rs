@@ -38,6 +38,19 @@ pub struct Chrome {
     /// On a partnership's public pages: its own name, look and contact details in place
     /// of sendplan's.
     pub brand: Option<Brand>,
+    /// On the public Local Offer's pages: "Did you find what you were looking for?".
+    pub feedback: Option<PageFeedback>,
+}
+
+/// The feedback box at the foot of a Local Offer page (the GOV.UK feedback pattern,
+/// without JavaScript): its form's address and the page it is about.
+#[derive(Debug, Clone, Default)]
+pub struct PageFeedback {
+    pub action: String,
+    /// The page's path below the Local Offer's address.
+    pub page: String,
+    /// The Local Offer's privacy notice.
+    pub privacy_href: String,
 }
 
 /// A partnership's public pages as its own (`domain::public_profile`).
@@ -131,6 +144,7 @@ impl Chrome {
                 csrf: ctx.signed_in.csrf_token.clone(),
                 has_errors: false,
                 brand: None,
+                feedback: None,
             };
         }
         let mut items = vec![
@@ -172,6 +186,7 @@ impl Chrome {
             csrf: ctx.signed_in.csrf_token.clone(),
             has_errors: false,
             brand: None,
+            feedback: None,
         }
     }
 }

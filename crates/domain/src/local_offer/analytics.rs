@@ -3,10 +3,14 @@
 //! they arrived. The method is the one the privacy-first tools publish: a visitor is a
 //! keyed hash of site, address and browser (made by the caller, with a salt that never
 //! leaves memory), a visit ends after 30 minutes without a page view, a bounce is a visit
-//! of one page, and nothing is kept on the visitor's device. These rules are pure; nothing
-//! calls them yet.
+//! of one page, and nothing is kept on the visitor's device. The page views of a day are
+//! rolled up into that day's figures ([`roll_up`]), and a month's or any range's figures
+//! are the sum of its days' ([`Figures`]): every page, paper and measure reads them from
+//! here.
 
-use time::{Duration, OffsetDateTime};
+use crate::needs::NeedType;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use time::{Date, Duration, OffsetDateTime, Time};
 
 /// A visit ends after this long without a page view.
 pub const VISIT_ENDS_AFTER: Duration = Duration::minutes(30);
@@ -243,6 +247,288 @@ pub fn summarise<K: Ord>(visits: &[Visit<K>]) -> VisitSummary {
     }
 }
 
+/// One counted page view, as kept for the days before they are rolled up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageView {
+    /// The keyed hash of site, address and browser (see the module's notes).
+    pub visitor: i64,
+    pub at: OffsetDateTime,
+    /// The page's path below the Local Offer's address ("" for its home page).
+    pub path: String,
+    /// The top-level heading the page belongs to, or the kind of page.
+    pub section: String,
+    pub device: DeviceClass,
+    pub source: Source,
+}
+
+crate::coded_enum! {
+    /// What a dimension of a day's figures is broken down by.
+    Dimension {
+        /// The day's totals (one row, with an empty item).
+        All => ("all", "All visits"),
+        /// Visits by the device of their first page view.
+        Device => ("device", "Device"),
+        /// Visits by where their first page view came from: "kind\tname".
+        Source => ("source", "Traffic source"),
+        /// Page views by section.
+        Section => ("section", "Section"),
+        /// Page views by page.
+        Page => ("page", "Page"),
+    }
+}
+
+/// One row of a day's figures: for visits (all, by device, by source) the visits,
+/// visitors, bounces and seconds; for sections and pages the page views.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub visits: i64,
+    pub visitors: i64,
+    pub page_views: i64,
+    pub bounces: i64,
+    /// Total seconds from first to last page view, over the visits.
+    pub seconds: i64,
+}
+
+impl Tally {
+    pub fn add(&mut self, other: &Tally) {
+        self.visits += other.visits;
+        self.visitors += other.visitors;
+        self.page_views += other.page_views;
+        self.bounces += other.bounces;
+        self.seconds += other.seconds;
+    }
+
+    /// Visits of one page, as a percentage of visits, to one decimal place.
+    pub fn bounce_rate(&self) -> Option<f64> {
+        (self.visits > 0)
+            .then(|| (1000.0 * self.bounces as f64 / self.visits as f64).round() / 10.0)
+    }
+
+    /// The mean time from a visit's first page view to its last, bounces included.
+    pub fn mean_duration(&self) -> Option<Duration> {
+        (self.visits > 0).then(|| Duration::seconds(self.seconds / self.visits))
+    }
+}
+
+/// The moments whose page views [`roll_up`] needs for `day`: from 30 minutes before it
+/// (a visit already running at midnight belongs to the day before) to 30 minutes after
+/// (a visit running past midnight ends on the next day).
+pub fn views_needed_for(day: Date) -> (OffsetDateTime, OffsetDateTime) {
+    let start = day.with_time(Time::MIDNIGHT).assume_utc();
+    (
+        start - VISIT_ENDS_AFTER,
+        start + Duration::DAY + VISIT_ENDS_AFTER,
+    )
+}
+
+/// Whether a day's page views are all in, so it can be rolled up for good: the last visit
+/// that could start on it has ended.
+pub fn day_is_over(day: Date, now: OffsetDateTime) -> bool {
+    now >= views_needed_for(day).1
+}
+
+/// A day's figures from the page views around it (see [`views_needed_for`]): the visits
+/// that started on `day` (UTC), with their device and source those of their first page
+/// view, and the day's page views by section and page. A visitor counts once a day;
+/// visitors are not added up across days, since their key changes every day.
+pub fn roll_up(day: Date, views: &[PageView]) -> Vec<(Dimension, String, Tally)> {
+    let mut sorted: Vec<&PageView> = views.iter().collect();
+    sorted.sort_by(|a, b| a.visitor.cmp(&b.visitor).then(a.at.cmp(&b.at)));
+    let keyed: Vec<(i64, OffsetDateTime)> = sorted.iter().map(|v| (v.visitor, v.at)).collect();
+    let first: HashMap<(i64, OffsetDateTime), &PageView> =
+        sorted.iter().map(|v| ((v.visitor, v.at), *v)).collect();
+    let mut rows: BTreeMap<(Dimension, String), Tally> = BTreeMap::new();
+    let mut visitors: HashMap<(Dimension, String), HashSet<i64>> = HashMap::new();
+    for visit in visits(&keyed) {
+        if visit.start.date() != day {
+            continue;
+        }
+        let Some(view) = first.get(&(visit.visitor, visit.start)) else {
+            continue;
+        };
+        let tally = Tally {
+            visits: 1,
+            visitors: 0,
+            page_views: i64::from(visit.views),
+            bounces: i64::from(visit.bounced()),
+            seconds: visit.duration().whole_seconds(),
+        };
+        for key in [
+            (Dimension::All, String::new()),
+            (Dimension::Device, view.device.code().to_owned()),
+            (
+                Dimension::Source,
+                format!("{}\t{}", view.source.kind.code(), view.source.name),
+            ),
+        ] {
+            rows.entry(key.clone()).or_default().add(&tally);
+            visitors.entry(key).or_default().insert(visit.visitor);
+        }
+    }
+    for view in sorted.iter().filter(|v| v.at.date() == day) {
+        for key in [
+            (Dimension::Section, view.section.clone()),
+            (Dimension::Page, view.path.clone()),
+        ] {
+            rows.entry(key.clone()).or_default().page_views += 1;
+            visitors.entry(key).or_default().insert(view.visitor);
+        }
+    }
+    rows.entry((Dimension::All, String::new())).or_default();
+    rows.into_iter()
+        .map(|(key, mut tally)| {
+            tally.visitors = visitors.get(&key).map_or(0, |v| v.len() as i64);
+            (key.0, key.1, tally)
+        })
+        .collect()
+}
+
+/// The figures of a month or any range of days: the sum of its days' rows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Figures {
+    pub totals: Tally,
+    pub devices: BTreeMap<DeviceClass, Tally>,
+    /// Visits by source, most first.
+    pub sources: Vec<(Source, Tally)>,
+    /// Page views by section, most first.
+    pub sections: Vec<(String, i64)>,
+    /// Page views by page, most first.
+    pub pages: Vec<(String, i64)>,
+}
+
+impl Figures {
+    /// Adds up rows of daily figures (dimension, item and tally, from any number of days).
+    pub fn of<'a>(rows: impl IntoIterator<Item = (Dimension, &'a str, &'a Tally)>) -> Figures {
+        let mut f = Figures::default();
+        let mut sources: HashMap<(SourceKind, String), Tally> = HashMap::new();
+        let mut sections: HashMap<String, i64> = HashMap::new();
+        let mut pages: HashMap<String, i64> = HashMap::new();
+        for (dimension, item, tally) in rows {
+            match dimension {
+                Dimension::All => f.totals.add(tally),
+                Dimension::Device => {
+                    if let Some(d) = DeviceClass::from_code(item) {
+                        f.devices.entry(d).or_default().add(tally);
+                    }
+                }
+                Dimension::Source => {
+                    let (kind, name) = item.split_once('\t').unwrap_or((item, ""));
+                    if let Some(kind) = SourceKind::from_code(kind) {
+                        sources
+                            .entry((kind, name.to_owned()))
+                            .or_default()
+                            .add(tally);
+                    }
+                }
+                Dimension::Section => {
+                    *sections.entry(item.to_owned()).or_default() += tally.page_views
+                }
+                Dimension::Page => *pages.entry(item.to_owned()).or_default() += tally.page_views,
+            }
+        }
+        f.sources = sources
+            .into_iter()
+            .map(|((kind, name), t)| (Source { kind, name }, t))
+            .collect();
+        f.sources
+            .sort_by(|a, b| b.1.visits.cmp(&a.1.visits).then(a.0.name.cmp(&b.0.name)));
+        f.sections = most_first(sections);
+        f.pages = most_first(pages);
+        f
+    }
+
+    /// Visits by kind of source, in the order the kinds are listed.
+    pub fn source_kinds(&self) -> Vec<(SourceKind, i64)> {
+        SourceKind::ALL
+            .iter()
+            .map(|k| {
+                (
+                    *k,
+                    self.sources
+                        .iter()
+                        .filter(|(s, _)| s.kind == *k)
+                        .map(|(_, t)| t.visits)
+                        .sum(),
+                )
+            })
+            .collect()
+    }
+
+    /// Visits on `device`.
+    pub fn visits_on(&self, device: DeviceClass) -> i64 {
+        self.devices.get(&device).map_or(0, |t| t.visits)
+    }
+}
+
+fn most_first(counts: HashMap<String, i64>) -> Vec<(String, i64)> {
+    let mut list: Vec<(String, i64)> = counts.into_iter().collect();
+    list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    list
+}
+
+/// A change from one period to another, as a percentage of the earlier; `None` when the
+/// earlier had nothing to compare with.
+pub fn change(now: f64, before: f64) -> Option<f64> {
+    (before != 0.0).then(|| (1000.0 * (now - before) / before).round() / 10.0)
+}
+
+crate::coded_enum! {
+    /// The age bands searches are grouped by (the SEN2 return's, so unmet need and
+    /// casework can be set side by side).
+    AgeBand {
+        UnderFive => ("0-4", "Under 5"),
+        FiveToTen => ("5-10", "5 to 10"),
+        ElevenToFifteen => ("11-15", "11 to 15"),
+        SixteenToNineteen => ("16-19", "16 to 19"),
+        TwentyToTwentyFive => ("20-25", "20 to 25"),
+    }
+}
+
+impl AgeBand {
+    pub fn of(age: f32) -> Option<AgeBand> {
+        Some(match age {
+            a if (0.0..5.0).contains(&a) => AgeBand::UnderFive,
+            a if (5.0..11.0).contains(&a) => AgeBand::FiveToTen,
+            a if (11.0..16.0).contains(&a) => AgeBand::ElevenToFifteen,
+            a if (16.0..20.0).contains(&a) => AgeBand::SixteenToNineteen,
+            a if (20.0..=25.0).contains(&a) => AgeBand::TwentyToTwentyFive,
+            _ => return None,
+        })
+    }
+}
+
+/// One search as it is kept: the words written one way, the filters used, and how many
+/// services it found. Nothing says who searched.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchMade {
+    pub at: OffsetDateTime,
+    pub words: String,
+    pub age_band: Option<AgeBand>,
+    pub need: Option<NeedType>,
+    /// The category's name, if one was chosen.
+    pub category: String,
+    /// The other filters, in words ("free only; open on Saturday; within 5 miles").
+    pub other_filters: String,
+    pub results: usize,
+}
+
+/// Search words written one way, so the same search is grouped together: lower case,
+/// single spaces, no punctuation at either end, at most 100 characters.
+pub fn normalise_words(words: &str) -> String {
+    words
+        .split_whitespace()
+        .map(|w| {
+            w.trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase()
+        })
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .take(100)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -357,5 +643,105 @@ mod tests {
             Some(39 * 60 / 4)
         );
         assert_eq!(summarise::<&str>(&[]).bounce_rate, None);
+    }
+
+    fn view(
+        visitor: i64,
+        at: OffsetDateTime,
+        path: &str,
+        device: DeviceClass,
+        kind: SourceKind,
+    ) -> PageView {
+        PageView {
+            visitor,
+            at,
+            path: path.into(),
+            section: if path.is_empty() {
+                "Home".into()
+            } else {
+                "Health".into()
+            },
+            device,
+            source: Source {
+                kind,
+                name: if kind == SourceKind::Direct {
+                    String::new()
+                } else {
+                    "google.co.uk".into()
+                },
+            },
+        }
+    }
+
+    #[test]
+    fn a_day_is_rolled_up_from_the_visits_that_started_on_it() {
+        use DeviceClass::*;
+        use SourceKind::*;
+        let day = time::macros::date!(2026 - 12 - 04);
+        let at = |h: i64, m: i64| {
+            day.midnight().assume_utc() + Duration::hours(h) + Duration::minutes(m)
+        };
+        let views = vec![
+            // Started the day before: not this day's visit, though its page views are.
+            view(1, at(0, -10), "", Desktop, Direct),
+            view(1, at(0, 5), "/services/a", Desktop, Direct),
+            // A phone visit from a search engine: 3 pages over 10 minutes.
+            view(2, at(9, 0), "", Mobile, Search),
+            view(2, at(9, 4), "/search", Mobile, Direct),
+            view(2, at(9, 10), "/services/a", Mobile, Direct),
+            // The same phone again after an hour: a second visit, a bounce.
+            view(2, at(10, 30), "", Mobile, Direct),
+            // A desktop bounce starting before midnight, running past: counted today.
+            view(3, at(23, 50), "/services/a", Desktop, Direct),
+            view(3, at(24, 10), "", Desktop, Direct),
+        ];
+        assert_eq!(views_needed_for(day).0, at(0, -30));
+        assert!(!day_is_over(day, at(24, 29)) && day_is_over(day, at(24, 30)));
+        let rows = roll_up(day, &views);
+        let find = |d: Dimension, item: &str| {
+            rows.iter()
+                .find(|(dd, i, _)| *dd == d && i == item)
+                .map(|(_, _, t)| t.clone())
+                .unwrap_or_default()
+        };
+        let all = find(Dimension::All, "");
+        assert_eq!(
+            (all.visits, all.visitors, all.page_views, all.bounces),
+            (3, 2, 6, 1)
+        );
+        assert_eq!(all.seconds, 600 + 20 * 60);
+        assert_eq!(find(Dimension::Device, "mobile").visits, 2);
+        assert_eq!(find(Dimension::Device, "desktop").visits, 1);
+        assert_eq!(find(Dimension::Source, "search\tgoogle.co.uk").visits, 1);
+        assert_eq!(find(Dimension::Source, "direct\t").visits, 2);
+        assert_eq!(
+            find(Dimension::Page, "/services/a").page_views,
+            3,
+            "views on the day only"
+        );
+        assert_eq!(find(Dimension::Section, "Home").page_views, 2);
+
+        let figures = Figures::of(rows.iter().map(|(d, i, t)| (*d, i.as_str(), t)));
+        assert_eq!(figures.totals.bounce_rate(), Some(33.3));
+        assert_eq!(figures.totals.mean_duration(), Some(Duration::seconds(600)));
+        assert_eq!(figures.visits_on(Mobile), 2);
+        assert_eq!(figures.source_kinds()[0], (SourceKind::Direct, 2));
+        assert_eq!(figures.pages[0], ("/services/a".to_owned(), 3));
+        assert_eq!(change(150.0, 100.0), Some(50.0));
+        assert_eq!(change(1.0, 0.0), None);
+        let empty = roll_up(day, &[]);
+        assert_eq!(
+            empty.len(),
+            1,
+            "a day without visits still has its totals row"
+        );
+    }
+
+    #[test]
+    fn searches_are_grouped_by_their_words_and_age_band() {
+        assert_eq!(normalise_words("  Speech   Therapy! "), "speech therapy");
+        assert_eq!(AgeBand::of(4.9), Some(AgeBand::UnderFive));
+        assert_eq!(AgeBand::of(16.0), Some(AgeBand::SixteenToNineteen));
+        assert_eq!(AgeBand::of(26.0), None);
     }
 }

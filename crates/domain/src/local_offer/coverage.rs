@@ -63,6 +63,19 @@ pub fn services_by_heading(directory: &Directory) -> Vec<(&TaxonomyTerm, usize)>
         .collect()
 }
 
+/// The top-level heading a term is filed under (itself, if it has no parent): the
+/// "section" a page of that term or a service filed under it belongs to.
+pub fn heading_of<'a>(directory: &'a Directory, term: &str) -> Option<&'a TaxonomyTerm> {
+    let parent: HashMap<&str, &str> = directory
+        .terms
+        .iter()
+        .filter_map(|t| t.parent_key.as_deref().map(|p| (t.key.as_str(), p)))
+        .collect();
+    let start = directory.terms.iter().find(|t| t.key == term)?.key.as_str();
+    let top = top_of(&parent, start);
+    directory.terms.iter().find(|t| t.key == top)
+}
+
 /// The top of a term's branch. Loops were refused when the directory was read; the step
 /// limit keeps a bad record from hanging this.
 fn top_of<'a>(parent: &HashMap<&'a str, &'a str>, mut key: &'a str) -> &'a str {

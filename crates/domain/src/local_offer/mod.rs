@@ -10,6 +10,7 @@ pub mod analytics;
 pub mod changes;
 mod checks;
 pub mod coverage;
+pub mod feedback;
 pub mod geo;
 pub mod measures;
 mod model;

@@ -53,24 +53,10 @@ impl ProblemReport {
     }
 }
 
-/// Whether text seems to hold an email address or a phone number.
+/// Whether text seems to hold something that could identify someone (an email address,
+/// a phone number, a link, a name): the one rule, [`super::feedback::identifying`].
 pub fn looks_personal(text: &str) -> bool {
-    let email = text.split_whitespace().any(|w| {
-        let w = w.trim_matches(|c: char| !c.is_alphanumeric());
-        w.split_once('@')
-            .is_some_and(|(a, b)| !a.is_empty() && b.contains('.'))
-    });
-    let mut run = 0;
-    let mut longest = 0;
-    for c in text.chars() {
-        if c.is_ascii_digit() {
-            run += 1;
-            longest = longest.max(run);
-        } else if c != ' ' && c != '-' {
-            run = 0;
-        }
-    }
-    email || longest >= 9
+    !super::feedback::identifying(text).is_empty()
 }
 
 #[cfg(test)]

@@ -1,12 +1,16 @@
 //! A partnership's Local Offer directory: imported whole or not at all, matched by the
 //! ids its source gave, with what was added and what changed listed field by field.
 
+pub mod analytics;
 mod changes;
+mod feedback;
 mod measures;
 mod problems;
 mod reviews;
 
+pub use analytics::UnmetNeed;
 pub use changes::{Proposal, ServiceEntry, ServiceVersion};
+pub use feedback::{AnswerCounts, Feedback};
 pub use problems::Problem;
 pub use reviews::{ReviewEmailToSend, ReviewLink, ReviewRound};
 

@@ -11,14 +11,16 @@ use crate::directory::{
 };
 use crate::errors::{AppError, AppResult};
 use crate::forms::{Choice, Field};
+use crate::local_offer_analytics::Visitor;
 use crate::pages::{html, html_with_status, FormPage, NoticePage};
-use crate::views::{Brand, Chrome};
+use crate::views::{Brand, Chrome, PageFeedback};
 use crate::AppState;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect};
 use sendplan_domain::accounts::Limit;
 use sendplan_domain::input::RawForm;
+use sendplan_domain::local_offer::coverage::heading_of;
 use sendplan_domain::local_offer::geo::outcode;
 use sendplan_domain::local_offer::problems::{ProblemKind, ProblemReport};
 use sendplan_domain::local_offer::review::{shown_to_families, ReviewPolicy};
@@ -93,7 +95,7 @@ pub(super) async fn published(
 
 /// The partnership, its Local Offer and the Local Offer's address; not found without
 /// services. An old numeric address moves to the partnership's name.
-async fn directory_of(
+pub(super) async fn directory_of(
     state: &AppState,
     key: &str,
 ) -> Result<Result<(PartnershipId, String, Arc<Published>), String>, AppError> {
@@ -110,19 +112,68 @@ async fn directory_of(
     Ok(Ok((partnership, base, published)))
 }
 
-fn chrome(published: &Published, title: &str) -> (Chrome, String) {
+pub(super) fn chrome(published: &Published, title: &str) -> (Chrome, String) {
     let mut chrome = Chrome::plain(title, None);
     chrome.brand = Some(published.brand.clone());
     (chrome, published.name.clone())
 }
 
-pub async fn home(State(state): State<AppState>, Path(key): Path<String>) -> AppResult {
-    let (_, base, published) = match directory_of(&state, &key).await? {
+/// "Did you find what you were looking for?" for the page at `page` below `base`.
+pub(super) fn feedback_box(base: &str, page: &str) -> Option<PageFeedback> {
+    Some(PageFeedback {
+        action: format!("{base}/feedback"),
+        page: page.to_owned(),
+        privacy_href: format!("{base}/privacy"),
+    })
+}
+
+/// A page of the Local Offer, counted as seen (see [`crate::local_offer_analytics`]).
+pub(super) struct Seen<'a> {
+    pub state: &'a AppState,
+    pub partnership: PartnershipId,
+    pub key: &'a str,
+    pub visitor: &'a Visitor,
+}
+
+impl Seen<'_> {
+    pub fn page(&self, path: &str, section: &str) {
+        self.state
+            .use_counter
+            .count_view(self.partnership, self.key, self.visitor, path, section);
+    }
+}
+
+/// The top-level heading a category or service page belongs to, for the figures'
+/// "top sections".
+fn section_of(directory: &sendplan_domain::local_offer::Directory, term: Option<&str>) -> String {
+    term.and_then(|t| heading_of(directory, t))
+        .map_or_else(|| "Services".to_owned(), |t| t.name.clone())
+}
+
+pub async fn home(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(key): Path<String>,
+) -> AppResult {
+    let (partnership, base, published) = match directory_of(&state, &key).await? {
         Ok(found) => found,
         Err(moved) => return Ok(Redirect::permanent(&moved).into_response()),
     };
-    let (chrome, name) = chrome(&published, "Local Offer");
+    let (mut chrome, name) = chrome(&published, "Local Offer");
+    chrome.feedback = feedback_box(&base, "");
+    let seen = Seen {
+        state: &state,
+        partnership,
+        key: &key,
+        visitor: &visitor,
+    };
+    seen.page("", "Home page");
     html(&HomePage {
+        rate_href: format!("{base}/feedback"),
+        ratings: sendplan_domain::local_offer::feedback::Rating::ALL
+            .iter()
+            .map(|r| (r.code(), r.label()))
+            .collect(),
         chrome,
         partnership: name,
         search_href: format!("{base}/search"),
@@ -135,6 +186,7 @@ pub async fn home(State(state): State<AppState>, Path(key): Path<String>) -> App
 /// Search results, and a category's page (the same list, within the category).
 async fn results(
     state: &AppState,
+    visitor: &Visitor,
     key: &str,
     category: Option<String>,
     form: &RawForm,
@@ -178,7 +230,15 @@ async fn results(
             }
         }
     }
-    html(&results_page(
+    // The search as counted: the filters' category if chosen on the search page.
+    let chosen = filters
+        .query
+        .category
+        .as_deref()
+        .and_then(|c| directory.terms.iter().find(|t| t.key == c))
+        .map_or(String::new(), |t| t.name.clone());
+    let search = filters.as_search(&chosen, 0, time::OffsetDateTime::now_utc());
+    let mut page = results_page(
         &published.brand,
         &published.name,
         index,
@@ -187,40 +247,80 @@ async fn results(
         form,
         &base,
         published.has_postcodes,
-    ))
+    );
+    let (path, section) = match &category_term {
+        Some(t) => (
+            format!("/categories/{}", t.key),
+            section_of(directory, Some(&t.key)),
+        ),
+        None => ("/search".to_owned(), "Search".to_owned()),
+    };
+    page.chrome.feedback = feedback_box(&base, &path);
+    let seen = Seen {
+        state,
+        partnership,
+        key,
+        visitor,
+    };
+    seen.page(&path, &section);
+    // A later page of the same results is not another search.
+    if page.pages.as_ref().is_none_or(|p| p.previous.is_none()) {
+        if let Some(search) = search {
+            state.use_counter.count_search(
+                partnership,
+                visitor,
+                sendplan_domain::local_offer::analytics::SearchMade {
+                    results: page.found,
+                    ..search
+                },
+            );
+        }
+    }
+    html(&page)
 }
 
 pub async fn search(
     State(state): State<AppState>,
+    visitor: Visitor,
     Path(key): Path<String>,
     Query(query): Query<Vec<(String, String)>>,
 ) -> AppResult {
-    results(&state, &key, None, &RawForm(query)).await
+    results(&state, &visitor, &key, None, &RawForm(query)).await
 }
 
 pub async fn category(
     State(state): State<AppState>,
+    visitor: Visitor,
     Path((key, term)): Path<(String, String)>,
     Query(query): Query<Vec<(String, String)>>,
 ) -> AppResult {
-    results(&state, &key, Some(term), &RawForm(query)).await
+    results(&state, &visitor, &key, Some(term), &RawForm(query)).await
 }
 
 /// The family's shortlist, carried in the address (`?s=...&s=...`): to print, to email
 /// to themselves, or to share. Nothing is kept on the server or in the browser.
 pub async fn shortlist(
     State(state): State<AppState>,
+    visitor: Visitor,
     Path(key): Path<String>,
     Query(query): Query<Vec<(String, String)>>,
 ) -> AppResult {
     let form = RawForm(query);
-    let (_, base, published) = match directory_of(&state, &key).await? {
+    let (partnership, base, published) = match directory_of(&state, &key).await? {
         Ok(found) => found,
         Err(moved) => return Ok(Redirect::permanent(&format!("{moved}/shortlist")).into_response()),
     };
     let directory = published.index.directory();
     let keys = shortlist_of(&form, directory);
-    let (chrome, name) = chrome(&published, "Your shortlist");
+    let (mut chrome, name) = chrome(&published, "Your shortlist");
+    chrome.feedback = feedback_box(&base, "/shortlist");
+    Seen {
+        state: &state,
+        partnership,
+        key: &key,
+        visitor: &visitor,
+    }
+    .page("/shortlist", "Shortlist");
     let address = state.config.base_url.as_deref().map(|site| {
         let query = keys
             .iter()
@@ -246,9 +346,10 @@ pub async fn shortlist(
 
 pub async fn service(
     State(state): State<AppState>,
+    visitor: Visitor,
     Path((key, service)): Path<(String, String)>,
 ) -> AppResult {
-    let (_, base, published) = match directory_of(&state, &key).await? {
+    let (partnership, base, published) = match directory_of(&state, &key).await? {
         Ok(found) => found,
         Err(moved) => {
             return Ok(Redirect::permanent(&format!("{moved}/services/{service}")).into_response())
@@ -260,7 +361,19 @@ pub async fn service(
         .iter()
         .find(|s| s.key == service)
         .ok_or(AppError::NotFound)?;
-    let (chrome, name) = chrome(&published, &found.name);
+    let (mut chrome, name) = chrome(&published, &found.name);
+    let path = format!("/services/{}", found.key);
+    chrome.feedback = feedback_box(&base, &path);
+    Seen {
+        state: &state,
+        partnership,
+        key: &key,
+        visitor: &visitor,
+    }
+    .page(
+        &path,
+        &section_of(directory, found.terms.first().map(String::as_str)),
+    );
     let today = time::OffsetDateTime::now_utc().date();
     html(&service_page(
         chrome,

@@ -12,6 +12,7 @@ mod inspections;
 mod lifecycle;
 mod local_offer;
 mod local_offer_changes;
+mod local_offer_feedback;
 mod local_offer_import;
 mod local_offer_review;
 mod measure_files;
@@ -101,6 +102,18 @@ pub fn routes() -> Router<AppState> {
             "/p/{pid}/plans/{id}/measures/local-offer",
             get(local_offer_changes::new_local_offer_measures)
                 .post(local_offer_changes::add_local_offer_measures),
+        )
+        .route(
+            "/p/{pid}/local-offer/feedback",
+            get(local_offer_feedback::list_feedback),
+        )
+        .route(
+            "/p/{pid}/local-offer/feedback/retention",
+            get(local_offer_feedback::show_retention).post(local_offer_feedback::save_retention),
+        )
+        .route(
+            "/p/{pid}/local-offer/feedback/{id}",
+            get(local_offer_feedback::show_feedback).post(local_offer_feedback::triage_feedback),
         )
         .route(
             "/p/{pid}/local-offer/problems/{id}/dealt",
@@ -335,6 +348,22 @@ pub fn routes() -> Router<AppState> {
             get(local_offer::service),
         )
         .route(
+            "/local-offer/{key}/feedback",
+            post(local_offer_feedback::give_feedback),
+        )
+        .route(
+            "/local-offer/{key}/feedback/comment",
+            post(local_offer_feedback::add_comment),
+        )
+        .route(
+            "/local-offer/{key}/you-said-we-did",
+            get(local_offer_feedback::you_said_page),
+        )
+        .route(
+            "/local-offer/{key}/privacy",
+            get(local_offer_feedback::privacy),
+        )
+        .route(
             "/local-offer/{key}/services/{service}/problem",
             get(local_offer::problem_form).post(local_offer::report_problem),
         )
@@ -530,6 +559,10 @@ pub struct BodyPolicy {
     pub files: bool,
     /// The form is sent before signing in (it carries the sign-in cookie's CSRF token).
     pub before_sign_in: bool,
+    /// The form is on every public Local Offer page, which sets no cookie: it is guarded
+    /// against other sites by the browser's `Sec-Fetch-Site` and `Origin` headers instead
+    /// of a token (see [`crate::middleware`]).
+    pub same_origin_only: bool,
 }
 
 /// The routes whose forms send a file.
@@ -553,6 +586,13 @@ const BEFORE_SIGN_IN_ROUTES: [&str; 6] = [
     "/local-offer/{key}/services/{service}/problem",
 ];
 
+/// The public Local Offer's feedback forms: on every page, so they must work without the
+/// cookie a token would need (the Local Offer stores nothing on the visitor's device).
+const SAME_ORIGIN_ROUTES: [&str; 2] = [
+    "/local-offer/{key}/feedback",
+    "/local-offer/{key}/feedback/comment",
+];
+
 /// Forms sent before signing in hold an email address and a password or two.
 const BEFORE_SIGN_IN_BYTES: usize = 16 * 1024;
 
@@ -563,18 +603,21 @@ pub fn body_policy(route: &str) -> BodyPolicy {
             limit: crate::MAX_UPLOAD_BYTES,
             files: true,
             before_sign_in: false,
+            same_origin_only: false,
         }
-    } else if BEFORE_SIGN_IN_ROUTES.contains(&route) {
+    } else if BEFORE_SIGN_IN_ROUTES.contains(&route) || SAME_ORIGIN_ROUTES.contains(&route) {
         BodyPolicy {
             limit: BEFORE_SIGN_IN_BYTES,
             files: false,
             before_sign_in: true,
+            same_origin_only: SAME_ORIGIN_ROUTES.contains(&route),
         }
     } else {
         BodyPolicy {
             limit: crate::MAX_BODY_BYTES,
             files: false,
             before_sign_in: false,
+            same_origin_only: false,
         }
     }
 }
