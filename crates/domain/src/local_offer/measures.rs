@@ -4,6 +4,7 @@
 //! from the directory, and nowhere else; sendplan records it on the plan's measure daily.
 
 use super::coverage::{running, services_by_heading, share_current, REVIEW_MONTHS};
+use super::performance::{KeyFigure, PeriodFigures};
 use super::Directory;
 use crate::measures::{MeasureInput, MeasureSource, Polarity, Trajectory, Unit};
 use crate::periods::Frequency;
@@ -18,14 +19,79 @@ crate::coded_enum! {
         Gaps => ("gaps", "Local Offer headings with no service"),
         /// Running services, with how many are under each heading in the value's note.
         Services => ("services", "Services in the Local Offer"),
+        /// Answers to "Did you find what you were looking for?" that were yes, in the month.
+        FoundShare => ("found_share", "Local Offer visitors who found what they were looking for"),
+        /// Ratings of the Local Offer that were good or very good, in the month.
+        RatedGood => ("rated_good", "Local Offer rated good or very good"),
+        /// Visits in the month.
+        Visits => ("visits", "Visits to the Local Offer"),
+        /// Unique visitors in the month (counted each day).
+        UniqueVisitors => ("unique_visitors", "Unique visitors to the Local Offer"),
+        /// Visits of one page, as a percentage of visits, in the month.
+        BounceRate => ("bounce_rate", "Local Offer bounce rate"),
+        /// Searches that found no service, in the month.
+        FoundNothing => ("found_nothing", "Local Offer searches that found nothing"),
     }
 }
 
 impl LocalOfferMeasure {
+    /// The key figure of the Local Offer's use it is, for those read from its use (see
+    /// [`super::performance`]) rather than from the directory.
+    pub fn key_figure(self) -> Option<KeyFigure> {
+        Some(match self {
+            LocalOfferMeasure::FoundShare => KeyFigure::FoundShare,
+            LocalOfferMeasure::RatedGood => KeyFigure::RatedGood,
+            LocalOfferMeasure::Visits => KeyFigure::Visits,
+            LocalOfferMeasure::UniqueVisitors => KeyFigure::UniqueVisitors,
+            LocalOfferMeasure::BounceRate => KeyFigure::BounceRate,
+            LocalOfferMeasure::FoundNothing => KeyFigure::FoundNothing,
+            _ => return None,
+        })
+    }
+
+    /// Its value for a month from the Local Offer's use, with a note; `None` when it is
+    /// read from the directory, or there is nothing to work it out from.
+    pub fn reading_of_use(self, month: &PeriodFigures) -> Option<(f64, String)> {
+        let figure = self.key_figure()?;
+        let value = figure.value(month)?;
+        Some((value, figure.base(month)))
+    }
+
     /// The measure as it is added to a plan: computed by sendplan, monthly, with no
     /// targets until the plan sets them.
     pub fn input(self) -> MeasureInput {
+        const COUNTED: &str = "Counted by sendplan from its own handling of the Local Offer's pages, without cookies; robots and browsers that ask not to be tracked are left out. Recorded for each month as it goes, and final once the month is over.";
         let (definition, unit, polarity) = match self {
+            LocalOfferMeasure::FoundShare => (
+                format!("Answers of \"Yes\" to \"Did you find what you were looking for?\" on the Local Offer's pages, as a percentage of all answers in the month. The value's note gives the answers it is worked out from. {COUNTED}"),
+                Unit::Percentage,
+                Polarity::HigherIsBetter,
+            ),
+            LocalOfferMeasure::RatedGood => (
+                format!("Ratings of \"Good\" or \"Very good\" on the Local Offer's home page, as a percentage of all ratings in the month. {COUNTED}"),
+                Unit::Percentage,
+                Polarity::HigherIsBetter,
+            ),
+            LocalOfferMeasure::Visits => (
+                format!("Visits to the Local Offer in the month: a visit ends after 30 minutes without a page view. {COUNTED}"),
+                Unit::Count,
+                Polarity::HigherIsBetter,
+            ),
+            LocalOfferMeasure::UniqueVisitors => (
+                format!("Different visitors to the Local Offer, counted each day and added up over the month (visitors cannot be followed from one day to the next). {COUNTED}"),
+                Unit::Count,
+                Polarity::HigherIsBetter,
+            ),
+            LocalOfferMeasure::BounceRate => (
+                format!("Visits to the Local Offer of one page only, as a percentage of visits in the month. {COUNTED}"),
+                Unit::Percentage,
+                Polarity::LowerIsBetter,
+            ),
+            LocalOfferMeasure::FoundNothing => (
+                format!("Searches of the Local Offer that found no service, in the month: evidence of unmet need. {COUNTED}"),
+                Unit::Count,
+                Polarity::LowerIsBetter,
+            ),
             LocalOfferMeasure::ShareChecked => (
                 format!("Running services in the Local Offer whose entry was checked in the last {REVIEW_MONTHS} months, as a percentage of all running services. Worked out by sendplan from the Local Offer each day."),
                 Unit::Percentage,
@@ -96,6 +162,8 @@ impl LocalOfferMeasure {
                     .join("; ");
                 Some((running as f64, note))
             }
+            // Read from the Local Offer's use: see `reading_of_use`.
+            _ => None,
         }
     }
 }

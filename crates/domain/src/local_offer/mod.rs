@@ -14,6 +14,7 @@ pub mod feedback;
 pub mod geo;
 pub mod measures;
 mod model;
+pub mod performance;
 pub mod problems;
 pub mod review;
 pub mod search;

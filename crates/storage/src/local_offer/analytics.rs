@@ -9,6 +9,7 @@ use sendplan_domain::local_offer::analytics::{
     day_is_over, roll_up, views_needed_for, AgeBand, DeviceClass, Dimension, Figures, PageView,
     SearchMade, Source, SourceKind, Tally,
 };
+use sendplan_domain::local_offer::performance::{Period, PeriodFigures};
 use sendplan_domain::needs::NeedType;
 use sendplan_domain::PartnershipId;
 use std::collections::BTreeSet;
@@ -332,5 +333,75 @@ impl Store {
                 .collect::<Result<_>>()?,
             recent: recent.iter().map(search_from).collect::<Result<_>>()?,
         })
+    }
+
+    /// Everything counted in `period`: visits and pages, searches, and answers.
+    pub async fn period_figures(
+        &self,
+        partnership: PartnershipId,
+        period: Period,
+    ) -> Result<PeriodFigures> {
+        let figures = self
+            .local_offer_figures(partnership, period.from, period.to)
+            .await?;
+        let searches = sqlx::query(
+            "SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN results = 0 THEN 1 ELSE 0 END), 0) AS z FROM local_offer_searches \
+             WHERE partnership_id = $1 AND searched_at >= $2 AND searched_at < $3",
+        )
+        .bind(partnership.0)
+        .bind(date_text(period.from))
+        .bind(date_text(period.to.next_day().unwrap_or(period.to)))
+        .fetch_one(self.pool())
+        .await?;
+        let answers = self
+            .answer_counts(
+                partnership,
+                period.from,
+                period.to.next_day().unwrap_or(period.to),
+            )
+            .await?;
+        Ok(PeriodFigures {
+            figures,
+            searches: searches.int("n")?,
+            searches_found_nothing: searches.int("z")?,
+            found_yes: answers.found_yes,
+            found_no: answers.found_no,
+            ratings: answers.ratings,
+            rated_good_or_better: answers.rated_good_or_better,
+        })
+    }
+
+    /// Visits on each day of `period` that had any, kept or worked out now.
+    pub async fn daily_visits(
+        &self,
+        partnership: PartnershipId,
+        period: Period,
+    ) -> Result<Vec<(Date, i64)>> {
+        let rows = sqlx::query(
+            "SELECT day, visits FROM local_offer_daily_figures \
+             WHERE partnership_id = $1 AND dimension = 'all' AND day >= $2 AND day <= $3 ORDER BY day",
+        )
+        .bind(partnership.0)
+        .bind(date_text(period.from))
+        .bind(date_text(period.to))
+        .fetch_all(self.pool())
+        .await?;
+        let mut days = Vec::with_capacity(rows.len() + 2);
+        for r in &rows {
+            days.push((r.date("day")?, r.int("visits")?));
+        }
+        for day in self
+            .days_not_rolled_up(partnership, period.from, period.to)
+            .await?
+        {
+            let rows = roll_up(day, &self.views_around(partnership, day).await?);
+            let visits = rows
+                .iter()
+                .find(|(d, _, _)| *d == Dimension::All)
+                .map_or(0, |(_, _, t)| t.visits);
+            days.push((day, visits));
+        }
+        days.sort();
+        Ok(days)
     }
 }

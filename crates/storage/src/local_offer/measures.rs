@@ -5,6 +5,7 @@
 use crate::sql::RowExt;
 use crate::{Actor, Result, Store, StoreError};
 use sendplan_domain::local_offer::measures::LocalOfferMeasure;
+use sendplan_domain::local_offer::performance::{Period, PeriodFigures};
 use sendplan_domain::measures::{DataPointInput, DataStatus};
 use sendplan_domain::{MeasureId, PartnershipId, PlanId};
 use time::Date;
@@ -80,40 +81,74 @@ impl Store {
         }
         let directory = self.local_offer(partnership).await?;
         let mut recorded = 0;
+        // Figures of use, by month, worked out once however many measures read them.
+        let mut months: Vec<(Period, PeriodFigures)> = Vec::new();
         for (_, id, what) in measures {
             let measure = self.get_measure(partnership, id).await?;
             let Some(period) = measure.frequency.period_containing(today) else {
                 continue;
             };
-            let Some((value, note)) = what.reading(&directory, today) else {
-                continue;
-            };
-            let held = self
-                .list_data_points(partnership, id, false)
-                .await?
-                .into_iter()
-                .find(|p| p.period == period);
-            if held.is_some_and(|p| p.value == value && p.note == note) {
-                continue;
+            // A measure of use is recorded for its period so far, and once more for the
+            // period before (its last hour comes in after the period has turned).
+            let mut readings = Vec::new();
+            if what.key_figure().is_some() {
+                let mut spans = vec![period.clone()];
+                if let Some(before) = period
+                    .span
+                    .start
+                    .previous_day()
+                    .and_then(|d| measure.frequency.period_containing(d))
+                {
+                    spans.push(before);
+                }
+                for p in spans {
+                    let days = Period {
+                        from: p.span.start,
+                        to: p.span.end,
+                    };
+                    let figures = match months.iter().find(|(d, _)| *d == days) {
+                        Some((_, f)) => f.clone(),
+                        None => {
+                            let f = self.period_figures(partnership, days).await?;
+                            months.push((days, f.clone()));
+                            f
+                        }
+                    };
+                    if let Some(reading) = what.reading_of_use(&figures) {
+                        readings.push((p, reading));
+                    }
+                }
+            } else if let Some(reading) = what.reading(&directory, today) {
+                readings.push((period, reading));
             }
-            match self
-                .record_data_point(
-                    Actor(None),
-                    partnership,
-                    id,
-                    &DataPointInput {
-                        period,
-                        value,
-                        status: DataStatus::Provisional,
-                        note,
-                    },
-                )
-                .await
-            {
-                Ok(_) => recorded += 1,
-                // Deleted meanwhile: nothing to record.
-                Err(StoreError::NotFound) => {}
-                Err(error) => return Err(error),
+            for (period, (value, note)) in readings {
+                let held = self
+                    .list_data_points(partnership, id, false)
+                    .await?
+                    .into_iter()
+                    .find(|p| p.period == period);
+                if held.is_some_and(|p| p.value == value && p.note == note) {
+                    continue;
+                }
+                match self
+                    .record_data_point(
+                        Actor(None),
+                        partnership,
+                        id,
+                        &DataPointInput {
+                            period,
+                            value,
+                            status: DataStatus::Provisional,
+                            note,
+                        },
+                    )
+                    .await
+                {
+                    Ok(_) => recorded += 1,
+                    // Deleted meanwhile: nothing to record.
+                    Err(StoreError::NotFound) => {}
+                    Err(error) => return Err(error),
+                }
             }
         }
         Ok(recorded)

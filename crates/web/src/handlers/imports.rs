@@ -737,7 +737,7 @@ fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-fn download(content_type: &'static str, file_name: &str, bytes: Vec<u8>) -> Response {
+pub(super) fn download(content_type: &'static str, file_name: &str, bytes: Vec<u8>) -> Response {
     (
         [
             (header::CONTENT_TYPE, content_type.to_owned()),

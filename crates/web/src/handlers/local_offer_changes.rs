@@ -353,6 +353,26 @@ pub async fn officer_page(State(state): State<AppState>, ctx: Ctx) -> AppResult 
         "Import a directory",
         format!("{}/import", officer_home(&ctx)),
     ));
+    let new_comments = state
+        .store
+        .list_feedback(
+            ctx.pid(),
+            Some(sendplan_domain::local_offer::feedback::FeedbackStatus::New),
+        )
+        .await?
+        .len();
+    page.buttons.push(LinkButton::secondary(
+        format!("Families' comments ({new_comments} new)"),
+        format!("{}/feedback", officer_home(&ctx)),
+    ));
+    page.buttons.push(LinkButton::secondary(
+        "Website performance",
+        format!("{}/performance", officer_home(&ctx)),
+    ));
+    page.buttons.push(LinkButton::secondary(
+        "Unmet need",
+        format!("{}/unmet-need", officer_home(&ctx)),
+    ));
     page.tables.push(TableBlock {
         heading: "Changes waiting for approval".to_owned(),
         head: vec!["Service", "From", "Sent", "State"],

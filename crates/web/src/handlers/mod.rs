@@ -14,6 +14,7 @@ mod local_offer;
 mod local_offer_changes;
 mod local_offer_feedback;
 mod local_offer_import;
+mod local_offer_performance;
 mod local_offer_review;
 mod measure_files;
 mod measures;
@@ -102,6 +103,18 @@ pub fn routes() -> Router<AppState> {
             "/p/{pid}/plans/{id}/measures/local-offer",
             get(local_offer_changes::new_local_offer_measures)
                 .post(local_offer_changes::add_local_offer_measures),
+        )
+        .route(
+            "/p/{pid}/local-offer/performance",
+            get(local_offer_performance::performance),
+        )
+        .route(
+            "/p/{pid}/local-offer/performance.csv",
+            get(local_offer_performance::performance_csv),
+        )
+        .route(
+            "/p/{pid}/local-offer/unmet-need",
+            get(local_offer_performance::unmet_need),
         )
         .route(
             "/p/{pid}/local-offer/feedback",
