@@ -408,6 +408,7 @@ async fn run(cli: Cli) -> Result<()> {
             sendplan_web::scheduler::spawn_housekeeping(
                 store.clone(),
                 time::Duration::days(session_max_days),
+                state.measures_stale.clone(),
             );
             match mailer {
                 Some(mailer) => {

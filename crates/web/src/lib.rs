@@ -95,6 +95,9 @@ pub struct AppState {
     pub in_flight: Arc<tokio::sync::Semaphore>,
     /// The Local Offer's page views and searches, counted and waiting to be written.
     pub use_counter: Arc<local_offer_analytics::UseCounter>,
+    /// Wakes housekeeping to record the computed measures again soon (a family answered
+    /// "Did you find what you were looking for?"), rather than at the next hour.
+    pub measures_stale: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -108,6 +111,7 @@ impl AppState {
             fragments: Arc::new(sendplan_storage::ReadCache::new()),
             api_answers: Arc::new(sendplan_storage::ReadCache::new()),
             use_counter: Arc::default(),
+            measures_stale: Arc::new(tokio::sync::Notify::new()),
         }
     }
 }

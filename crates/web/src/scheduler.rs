@@ -260,7 +260,8 @@ pub fn spawn(
     })
 }
 
-/// Keeps the database tidy while the server runs: every hour, rolls up the Local Offer's
+/// Keeps the database tidy while the server runs (and records the computed measures
+/// again within seconds of `measures_stale` being notified): every hour, rolls up the Local Offer's
 /// page views and deletes what is past its keeping, records the Local Offer's
 /// figures on the plans that measure them (so they are never more than an hour old),
 /// forgets one-time form
@@ -271,12 +272,21 @@ pub fn spawn(
 pub fn spawn_housekeeping(
     store: Store,
     longest_session: time::Duration,
+    measures_stale: std::sync::Arc<tokio::sync::Notify>,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(Duration::from_secs(3600));
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
-            ticks.tick().await;
+            tokio::select! {
+                _ = ticks.tick() => {}
+                _ = measures_stale.notified() => {
+                    // A few seconds' grace gathers a burst of answers into one refresh.
+                    tokio::time::sleep(Duration::from_secs(2)).await;
+                    refresh_computed_measures(&store).await;
+                    continue;
+                }
+            }
             let before = OffsetDateTime::now_utc() - longest_session - time::Duration::days(1);
             if let Err(error) = store.purge_submissions(before).await {
                 tracing::warn!(%error, "could not purge old form tokens");

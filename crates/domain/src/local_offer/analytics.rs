@@ -160,8 +160,10 @@ pub fn source(referrer: Option<&str>, utm_source: Option<&str>, own_host: &str) 
     let Some(host) = referrer.and_then(host_of) else {
         return direct;
     };
+    // The Host header may carry a port; a referrer's host, as read, does not.
     let own = own_host.to_ascii_lowercase();
-    if host == own.strip_prefix("www.").unwrap_or(&own) {
+    let own = own.split(':').next().unwrap_or("");
+    if host == own.strip_prefix("www.").unwrap_or(own) {
         return direct;
     }
     let kind = if SEARCH_ENGINES.iter().any(|s| is_or_under(&host, s)) {
@@ -335,8 +337,12 @@ pub fn roll_up(day: Date, views: &[PageView]) -> Vec<(Dimension, String, Tally)>
     let mut sorted: Vec<&PageView> = views.iter().collect();
     sorted.sort_by(|a, b| a.visitor.cmp(&b.visitor).then(a.at.cmp(&b.at)));
     let keyed: Vec<(i64, OffsetDateTime)> = sorted.iter().map(|v| (v.visitor, v.at)).collect();
-    let first: HashMap<(i64, OffsetDateTime), &PageView> =
-        sorted.iter().map(|v| ((v.visitor, v.at), *v)).collect();
+    // A visit's first page view, by visitor and moment: the earliest kept where two
+    // share a moment.
+    let mut first: HashMap<(i64, OffsetDateTime), &PageView> = HashMap::new();
+    for v in &sorted {
+        first.entry((v.visitor, v.at)).or_insert(v);
+    }
     let mut rows: BTreeMap<(Dimension, String), Tally> = BTreeMap::new();
     let mut visitors: HashMap<(Dimension, String), HashSet<i64>> = HashMap::new();
     for visit in visits(&keyed) {
@@ -567,6 +573,11 @@ mod tests {
         let own = "send.wolverhampton.gov.uk";
         let kind = |r: Option<&str>, utm: Option<&str>| source(r, utm, own);
         assert_eq!(kind(None, None).kind, SourceKind::Direct);
+        assert_eq!(
+            source(Some("http://127.0.0.1:8080/local-offer/w"), None, "127.0.0.1:8080").kind,
+            SourceKind::Direct,
+            "a Host header with a port"
+        );
         assert_eq!(
             kind(
                 Some("https://send.wolverhampton.gov.uk/local-offer/x"),

@@ -39,6 +39,20 @@ pub struct UnmetNeed {
     pub recent: Vec<SearchMade>,
 }
 
+/// A page view's moment as stored: RFC 3339 to the millisecond, so that the views of one
+/// second keep their order. Bounds compared with it are written the same way.
+fn moment_text(at: OffsetDateTime) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{}T{:02}:{:02}:{:02}.{:03}Z",
+        at.date(),
+        at.hour(),
+        at.minute(),
+        at.second(),
+        at.millisecond()
+    )
+}
+
 fn view_from(row: &sqlx::any::AnyRow) -> Result<PageView> {
     Ok(PageView {
         visitor: row.int("visitor")?,
@@ -82,7 +96,7 @@ impl Store {
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
             .bind(partnership.0)
-            .bind(timestamp_text(v.at))
+            .bind(moment_text(v.at))
             .bind(v.visitor)
             .bind(v.path.clone())
             .bind(v.section.clone())
@@ -120,8 +134,8 @@ impl Store {
              WHERE partnership_id = $1 AND viewed_at >= $2 AND viewed_at < $3",
         )
         .bind(partnership.0)
-        .bind(timestamp_text(from))
-        .bind(timestamp_text(to))
+        .bind(moment_text(from))
+        .bind(moment_text(to))
         .fetch_all(self.pool())
         .await?;
         rows.iter().map(view_from).collect()
@@ -198,7 +212,7 @@ impl Store {
         }
         let mut write = self.begin_write().await?;
         sqlx::query("DELETE FROM local_offer_page_views WHERE viewed_at < $1")
-            .bind(timestamp_text(now - Duration::days(VIEWS_KEPT_DAYS)))
+            .bind(moment_text(now - Duration::days(VIEWS_KEPT_DAYS)))
             .execute(&mut *write.tx)
             .await?;
         sqlx::query("DELETE FROM local_offer_searches WHERE searched_at < $1")

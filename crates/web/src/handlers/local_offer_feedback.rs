@@ -193,6 +193,7 @@ pub async fn give_feedback(
         .store
         .give_feedback(partnership, &page, answer, &reference)
         .await?;
+    state.measures_stale.notify_one();
     html(&comment_page(chrome, &base, &page, answer, &reference))
 }
 
