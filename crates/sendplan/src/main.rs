@@ -670,12 +670,15 @@ async fn run(cli: Cli) -> Result<()> {
             let partnership = store.get_partnership(found.partnership_id).await?;
             let data = store.report_data(found.partnership_id, found.id).await?;
             let report = build(kind, &data.facts(), as_at, since);
+            let local_offer =
+                sendplan_web::reports::local_offer_use(&store, found.partnership_id, as_at).await?;
             let paper = sendplan_web::reports::BoardPaper {
                 report: &report,
                 partnership: &partnership.name,
                 stale_after_days: data.plan.stale_after_days,
                 measures: &data.measures,
                 issue: None,
+                local_offer: local_offer.as_ref(),
             };
             let bytes = match format {
                 ReportFormat::Html => paper.html()?.into_bytes(),

@@ -205,6 +205,7 @@ struct PaperView {
     show_measures: bool,
     measures: Vec<MeasureView>,
     measures_empty: String,
+    local_offer: Option<LocalOfferUse>,
     tag_colours: &'static [(&'static str, &'static str, &'static str)],
 }
 
@@ -228,6 +229,70 @@ pub struct BoardPaper<'a> {
     pub stale_after_days: i64,
     pub measures: &'a [(Measure, Vec<DataPoint>)],
     pub issue: Option<&'a Issue<'a>>,
+    /// The Local Offer's use in the last month before the paper's date, where the
+    /// partnership keeps a Local Offer in sendplan.
+    pub local_offer: Option<&'a LocalOfferUse>,
+}
+
+/// The Local Offer's key figures for a month, against the month before and the same
+/// month a year before, as a paper shows them (the performance page's key figures).
+#[derive(Debug, Clone)]
+pub struct LocalOfferUse {
+    pub month: String,
+    pub previous: String,
+    pub year_before: String,
+    /// What the figures are, in a sentence.
+    pub sentence: String,
+    /// Figure, this month, the month before, change, a year before, change.
+    pub rows: Vec<[String; 6]>,
+}
+
+/// The Local Offer's use for a paper dated `as_at`: the last whole month by then (the
+/// month itself if `as_at` is its last day); `None` without a Local Offer.
+pub async fn local_offer_use(
+    store: &sendplan_storage::Store,
+    partnership: sendplan_domain::PartnershipId,
+    as_at: time::Date,
+) -> Result<Option<LocalOfferUse>, sendplan_storage::StoreError> {
+    use sendplan_domain::local_offer::performance::{compare, Period};
+    if !store.has_local_offer(partnership).await? {
+        return Ok(None);
+    }
+    let this = Period::month_of(as_at);
+    let month = if this.to == as_at {
+        this
+    } else {
+        this.previous()
+    };
+    let now = store.period_figures(partnership, month).await?;
+    let previous = store.period_figures(partnership, month.previous()).await?;
+    let year_before = store
+        .period_figures(partnership, month.year_before())
+        .await?;
+    Ok(Some(LocalOfferUse {
+        sentence: format!(
+            "Visits to the Local Offer and families' answers in {}, counted by sendplan without cookies, against {} and {}.",
+            month.describe(),
+            month.previous().describe(),
+            month.year_before().describe()
+        ),
+        month: month.describe(),
+        previous: month.previous().describe(),
+        year_before: month.year_before().describe(),
+        rows: compare(&now, &previous, &year_before)
+            .iter()
+            .map(|c| {
+                [
+                    c.figure.label().to_owned(),
+                    c.figure.show(c.now),
+                    c.figure.show(c.previous),
+                    c.change_from(c.previous),
+                    c.figure.show(c.year_before),
+                    c.change_from(c.year_before),
+                ]
+            })
+            .collect(),
+    }))
 }
 
 impl BoardPaper<'_> {
@@ -343,6 +408,10 @@ impl BoardPaper<'_> {
         if show_measures {
             contents.push(("measures".to_owned(), "Impact measures".to_owned()));
         }
+        let local_offer = self.local_offer.filter(|_| show_measures).cloned();
+        if local_offer.is_some() {
+            contents.push(("local-offer".to_owned(), "The Local Offer's use".to_owned()));
+        }
         PaperView {
             plan: report.plan_title.clone(),
             board: self.issue.map_or(String::new(), |i| i.board.to_owned()),
@@ -388,6 +457,7 @@ impl BoardPaper<'_> {
                 ReportKind::Exception => "No measure is off its trajectory.".to_owned(),
                 _ => "The plan has no impact measures.".to_owned(),
             },
+            local_offer,
             tag_colours: &TAG_COLOURS,
         }
     }
@@ -477,6 +547,7 @@ pub fn report_html(
         stale_after_days,
         measures,
         issue: None,
+        local_offer: None,
     }
     .html()
 }
@@ -688,6 +759,26 @@ fn word_paper(p: &PaperView) -> Result<Vec<u8>, String> {
             }));
             blocks.push(Block::Bullets(m.legend.clone()));
         }
+    }
+    if let Some(lo) = &p.local_offer {
+        blocks.push(Block::Heading(1, "The Local Offer's use".to_owned()));
+        blocks.push(Block::Paragraph(vec![Run::plain(&lo.sentence)]));
+        blocks.push(Block::Table(Table {
+            head: vec![
+                "Figure".to_owned(),
+                lo.month.clone(),
+                lo.previous.clone(),
+                "Change".to_owned(),
+                lo.year_before.clone(),
+                "Change on a year before".to_owned(),
+            ],
+            widths: vec![3, 2, 2, 2, 2, 2],
+            rows: lo
+                .rows
+                .iter()
+                .map(|r| r.iter().map(Cell::text).collect())
+                .collect(),
+        }));
     }
     blocks.push(Block::Paragraph(vec![Run::plain(format!(
         "Produced by sendplan from the plan's records as they stood on {}.",

@@ -478,6 +478,35 @@ pub fn change(now: f64, before: f64) -> Option<f64> {
     (before != 0.0).then(|| (1000.0 * (now - before) / before).round() / 10.0)
 }
 
+/// A counted page's name for people, from its path below the Local Offer's address;
+/// `name_of` names a service or category by its key (`None` once it has gone).
+pub fn page_name(path: &str, name_of: impl Fn(&str) -> Option<String>) -> String {
+    if let Some(key) = path.strip_prefix("/services/") {
+        return name_of(key).unwrap_or_else(|| "A service no longer listed".to_owned());
+    }
+    if let Some(key) = path.strip_prefix("/categories/") {
+        return match name_of(key) {
+            Some(name) => format!("Category: {name}"),
+            None => "A category no longer listed".to_owned(),
+        };
+    }
+    match path {
+        "" => "Home page",
+        "/search" => "Search results",
+        "/shortlist" => "Shortlist",
+        "/you-said-we-did" => "You said, we did",
+        "/privacy" => "Privacy notice",
+        other => other,
+    }
+    .to_owned()
+}
+
+/// The key a page's path names a service or category by, if it does.
+pub fn key_in(path: &str) -> Option<&str> {
+    path.strip_prefix("/services/")
+        .or_else(|| path.strip_prefix("/categories/"))
+}
+
 crate::coded_enum! {
     /// The age bands searches are grouped by (the SEN2 return's, so unmet need and
     /// casework can be set side by side).
@@ -574,7 +603,12 @@ mod tests {
         let kind = |r: Option<&str>, utm: Option<&str>| source(r, utm, own);
         assert_eq!(kind(None, None).kind, SourceKind::Direct);
         assert_eq!(
-            source(Some("http://127.0.0.1:8080/local-offer/w"), None, "127.0.0.1:8080").kind,
+            source(
+                Some("http://127.0.0.1:8080/local-offer/w"),
+                None,
+                "127.0.0.1:8080"
+            )
+            .kind,
             SourceKind::Direct,
             "a Host header with a port"
         );
@@ -746,6 +780,20 @@ mod tests {
             1,
             "a day without visits still has its totals row"
         );
+    }
+
+    #[test]
+    fn pages_are_named_for_people() {
+        let names = |k: &str| (k == "k1").then(|| "Swim club".to_owned());
+        assert_eq!(page_name("/services/k1", names), "Swim club");
+        assert_eq!(page_name("/categories/k1", names), "Category: Swim club");
+        assert_eq!(
+            page_name("/services/gone", names),
+            "A service no longer listed"
+        );
+        assert_eq!(page_name("", names), "Home page");
+        assert_eq!(key_in("/services/k1"), Some("k1"));
+        assert_eq!(key_in("/search"), None);
     }
 
     #[test]

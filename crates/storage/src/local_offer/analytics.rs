@@ -418,4 +418,27 @@ impl Store {
         days.sort();
         Ok(days)
     }
+
+    /// The names of the Local Offer's services and categories with these keys.
+    pub async fn local_offer_names_of(
+        &self,
+        partnership: PartnershipId,
+        keys: &[&str],
+    ) -> Result<std::collections::HashMap<String, String>> {
+        let mut names = std::collections::HashMap::new();
+        for key in keys {
+            let name: Option<String> = sqlx::query_scalar(
+                "SELECT name FROM local_offer_services WHERE partnership_id = $1 AND key = $2 \
+                 UNION ALL SELECT name FROM local_offer_terms WHERE partnership_id = $1 AND key = $2",
+            )
+            .bind(partnership.0)
+            .bind((*key).to_owned())
+            .fetch_optional(self.pool())
+            .await?;
+            if let Some(name) = name {
+                names.insert((*key).to_owned(), name);
+            }
+        }
+        Ok(names)
+    }
 }

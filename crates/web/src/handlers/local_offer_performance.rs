@@ -17,7 +17,7 @@ use axum::extract::{Query, State};
 use axum::response::IntoResponse;
 use sendplan_domain::access::Capability;
 use sendplan_domain::input::{FieldError, FieldErrors, RawForm};
-use sendplan_domain::local_offer::analytics::{DeviceClass, SourceKind};
+use sendplan_domain::local_offer::analytics::{key_in, page_name, DeviceClass, SourceKind};
 use sendplan_domain::local_offer::performance::{compare, Comparison, Period, PeriodFigures};
 use sendplan_domain::PartnershipId;
 use time::{Date, Duration, Month, OffsetDateTime};
@@ -205,8 +205,22 @@ pub async fn performance(
     let f = &now.figures;
     let visits = f.totals.visits;
     let page_views = f.totals.page_views;
-    let days = state.store.daily_visits(ctx.pid(), period).await?;
+    // Every day of the period up to today, with none for days without visits.
+    let counted = state.store.daily_visits(ctx.pid(), period).await?;
+    let mut days = Vec::new();
+    let mut day = period.from;
+    while day <= period.to.min(today) {
+        let n = counted
+            .iter()
+            .find(|(d, _)| *d == day)
+            .map_or(0, |(_, n)| *n);
+        days.push((day, n));
+        day = day.next_day().unwrap_or(day + Duration::days(1));
+    }
     let most = days.iter().map(|(_, n)| *n).max().unwrap_or(0);
+    let top_pages: Vec<(String, i64)> = f.pages.iter().take(10).cloned().collect();
+    let keys: Vec<&str> = top_pages.iter().filter_map(|(p, _)| key_in(p)).collect();
+    let names = state.store.local_offer_names_of(ctx.pid(), &keys).await?;
     let mut months = Vec::new();
     let mut m = Period::month_of(today);
     for _ in 0..25 {
@@ -271,16 +285,9 @@ pub async fn performance(
                 first: "Page",
                 counted: "Page views",
                 rows: bars(
-                    f.pages.iter().map(|(p, n)| {
-                        (
-                            if p.is_empty() {
-                                "Home page".to_owned()
-                            } else {
-                                p.clone()
-                            },
-                            *n,
-                        )
-                    }),
+                    top_pages
+                        .iter()
+                        .map(|(p, n)| (page_name(p, |k| names.get(k).cloned()), *n)),
                     page_views,
                     10,
                 ),

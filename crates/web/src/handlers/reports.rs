@@ -365,12 +365,14 @@ async fn paper_from_records(
 ) -> Result<(String, String, Option<sendplan_storage::IssuedDocument>), AppError> {
     let data = state.store.report_data(ctx.pid(), plan).await?;
     let report = build(kind, &data.facts(), as_at, since);
+    let local_offer = crate::reports::local_offer_use(&state.store, ctx.pid(), as_at).await?;
     let paper = BoardPaper {
         report: &report,
         partnership: &ctx.partnership.name,
         stale_after_days: data.plan.stale_after_days,
         measures: &data.measures,
         issue: Some(issue),
+        local_offer: local_offer.as_ref(),
     };
     let html = paper.html()?;
     let bytes = match format {
@@ -532,12 +534,14 @@ pub async fn view_report(
     let data = state.store.report_data(ctx.pid(), PlanId(plan)).await?;
     let report = build(kind, &data.facts(), as_at, since);
     let stem = format!("{}-as-at-{as_at}", kind.code());
+    let local_offer = crate::reports::local_offer_use(&state.store, ctx.pid(), as_at).await?;
     let board_paper = BoardPaper {
         report: &report,
         partnership: &ctx.partnership.name,
         stale_after_days: data.plan.stale_after_days,
         measures: &data.measures,
         issue: None,
+        local_offer: local_offer.as_ref(),
     };
     match query.get("format") {
         "html" | "" => Ok(paper(board_paper.html()?)),
