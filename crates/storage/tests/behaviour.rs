@@ -100,6 +100,8 @@ on_both_backends!(
     a_providers_change_waits_for_an_officer_and_never_overwrites_theirs,
     a_review_email_is_sent_once_and_its_link_records_the_check,
     the_local_offers_figures_are_a_plans_measures_recorded_when_they_change,
+    page_views_are_rolled_up_by_day_and_read_back_over_any_range,
+    an_answer_takes_one_comment_and_publishing_makes_a_you_said_entry,
     reminders_are_queued_once_and_sent_by_one_sender,
     a_form_token_is_claimed_once_however_many_send_it,
     a_deleted_record_comes_back_exactly_and_is_purged_after_thirty_days,
@@ -3644,4 +3646,367 @@ async fn the_local_offers_figures_are_a_plans_measures_recorded_when_they_change
         .await
         .expect("other")
         .is_empty());
+}
+
+/// Page views written in a batch are worked out live for a day not yet over, rolled up
+/// once it is (and only once), read back the same either way, and deleted after their
+/// keeping while the day's figures stay; searches and answers are counted beside them.
+async fn page_views_are_rolled_up_by_day_and_read_back_over_any_range(store: Store, _url: String) {
+    use sendplan_domain::local_offer::analytics::*;
+    use sendplan_domain::local_offer::feedback::Answer;
+    use sendplan_domain::local_offer::performance::Period;
+    let f = fixture(&store, "E08000031").await;
+    let day = date!(2026 - 11 - 10);
+    let at = |h: i64, m: i64| {
+        day.midnight().assume_utc() + time::Duration::hours(h) + time::Duration::minutes(m)
+    };
+    let view = |visitor: i64, when, path: &str, device, kind, name: &str| {
+        (
+            f.partnership,
+            PageView {
+                visitor,
+                at: when,
+                path: path.into(),
+                section: "Health".into(),
+                device,
+                source: Source {
+                    kind,
+                    name: name.into(),
+                },
+            },
+        )
+    };
+    let views = vec![
+        view(
+            1,
+            at(9, 0),
+            "",
+            DeviceClass::Desktop,
+            SourceKind::Search,
+            "google.co.uk",
+        ),
+        view(
+            1,
+            at(9, 5),
+            "/services/a",
+            DeviceClass::Desktop,
+            SourceKind::Direct,
+            "",
+        ),
+        view(
+            2,
+            at(23, 50),
+            "/services/a",
+            DeviceClass::Mobile,
+            SourceKind::Social,
+            "t.co",
+        ),
+        // The same visit, after midnight: this day's visit, the next day's page view.
+        view(
+            2,
+            at(24, 5),
+            "",
+            DeviceClass::Mobile,
+            SourceKind::Direct,
+            "",
+        ),
+    ];
+    let search = SearchMade {
+        at: at(9, 1),
+        words: "zorbing".into(),
+        age_band: Some(AgeBand::FiveToTen),
+        need: None,
+        category: String::new(),
+        other_filters: "free only".into(),
+        results: 0,
+    };
+    store
+        .record_use(&views, &[(f.partnership, search.clone())])
+        .await
+        .expect("record");
+    let month = Period::month(2026, time::Month::November).unwrap();
+    let live = store
+        .period_figures(f.partnership, month)
+        .await
+        .expect("figures");
+    let t = &live.figures.totals;
+    assert_eq!(
+        (t.visits, t.visitors, t.page_views, t.bounces),
+        (2, 2, 4, 0)
+    );
+    assert_eq!(t.seconds, 5 * 60 + 15 * 60);
+    assert_eq!(live.figures.visits_on(DeviceClass::Mobile), 1);
+    assert_eq!((live.searches, live.searches_found_nothing), (1, 1));
+    // Not over until half past midnight: nothing kept yet.
+    assert_eq!(
+        store
+            .roll_up_local_offer_days(at(24, 20))
+            .await
+            .expect("roll"),
+        0
+    );
+    // Over: the 10th and the 11th (whose one view belongs to the 10th's visit) are kept.
+    let later = at(48, 40);
+    assert_eq!(
+        store.roll_up_local_offer_days(later).await.expect("roll"),
+        2
+    );
+    assert_eq!(
+        store.roll_up_local_offer_days(later).await.expect("roll"),
+        0,
+        "once"
+    );
+    let kept = store
+        .period_figures(f.partnership, month)
+        .await
+        .expect("figures");
+    assert_eq!(
+        kept.figures, live.figures,
+        "the kept figures are the live ones"
+    );
+    let tenth = store
+        .period_figures(f.partnership, Period { from: day, to: day })
+        .await
+        .expect("figures");
+    assert_eq!(
+        tenth.figures.pages.iter().map(|(_, n)| n).sum::<i64>(),
+        3,
+        "the 10th's page views"
+    );
+    assert_eq!(
+        store
+            .daily_visits(f.partnership, month)
+            .await
+            .expect("days"),
+        vec![(day, 2), (date!(2026 - 11 - 11), 0)]
+    );
+    let need = store
+        .unmet_need(f.partnership, month.from, month.to)
+        .await
+        .expect("need");
+    assert_eq!(need.by_words, vec![("zorbing".to_owned(), 1)]);
+    assert_eq!(need.by_age_band, vec![(Some(AgeBand::FiveToTen), 1)]);
+    assert_eq!(need.recent[0].other_filters, "free only");
+    // A month on, the page views are gone and the figures stay.
+    store
+        .roll_up_local_offer_days(later + time::Duration::days(40))
+        .await
+        .expect("roll");
+    let gone = store
+        .period_figures(f.partnership, month)
+        .await
+        .expect("figures");
+    assert_eq!(gone.figures, live.figures);
+    // Answers count in their month.
+    store
+        .give_feedback(f.partnership, "", Answer::Found(true), "ref-a")
+        .await
+        .expect("answer");
+    let today = Period::month_of(OffsetDateTime::now_utc().date());
+    assert_eq!(
+        store
+            .period_figures(f.partnership, today)
+            .await
+            .expect("figures")
+            .found_yes,
+        1
+    );
+}
+
+/// An answer takes one comment, within the hour; publishing it needs a plan and makes a
+/// "You said, we did" entry, withdrawing takes that off the public pages, and a stale
+/// triage is refused; a comment not published is deleted after the retention period.
+async fn an_answer_takes_one_comment_and_publishing_makes_a_you_said_entry(
+    store: Store,
+    _url: String,
+) {
+    use sendplan_domain::local_offer::feedback::*;
+    let f = fixture(&store, "E08000031").await;
+    let other = fixture(&store, "E10000031").await;
+    let now = OffsetDateTime::now_utc();
+    let id = store
+        .give_feedback(f.partnership, "/search", Answer::Found(false), "ref-1")
+        .await
+        .expect("answer");
+    let comment = |text: &str| Comment {
+        text: text.into(),
+        flags: identifying(text),
+    };
+    assert!(!store
+        .add_feedback_comment(other.partnership, "ref-1", &comment("not theirs"), now)
+        .await
+        .expect("comment"));
+    assert!(!store
+        .add_feedback_comment(
+            f.partnership,
+            "ref-1",
+            &comment("too late"),
+            now + time::Duration::hours(2)
+        )
+        .await
+        .expect("comment"));
+    assert!(store
+        .add_feedback_comment(
+            f.partnership,
+            "ref-1",
+            &comment("No swimming for my son Tom"),
+            now
+        )
+        .await
+        .expect("comment"));
+    assert!(!store
+        .add_feedback_comment(f.partnership, "ref-1", &comment("again"), now)
+        .await
+        .expect("comment"));
+    let given = store.get_feedback(f.partnership, id).await.expect("get");
+    assert_eq!(given.comment.as_deref(), Some("No swimming for my son Tom"));
+    assert_eq!(given.flags, vec![Identifying::Name]);
+    assert!(matches!(
+        store.get_feedback(other.partnership, id).await,
+        Err(StoreError::NotFound)
+    ));
+    let triage = |status, said: &str| Triage {
+        themes: vec![Theme::Missing],
+        response: "We listed two pools".into(),
+        will_do: "Ask the leisure centres".into(),
+        action: None,
+        status,
+        said: said.into(),
+    };
+    assert!(matches!(
+        store
+            .triage_feedback(
+                ACTOR,
+                f.partnership,
+                id,
+                1,
+                &triage(FeedbackStatus::Published, "No swimming"),
+                None
+            )
+            .await,
+        Err(StoreError::Rule(_))
+    ));
+    store
+        .triage_feedback(
+            ACTOR,
+            f.partnership,
+            id,
+            1,
+            &triage(FeedbackStatus::Published, "No swimming"),
+            Some(f.plan),
+        )
+        .await
+        .expect("publish");
+    let entries = store
+        .list_you_said(f.partnership, f.plan, true)
+        .await
+        .expect("list");
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].said, "No swimming");
+    assert_eq!(
+        entries[0].response,
+        "We listed two pools\n\nWhat we will do: Ask the leisure centres"
+    );
+    assert_eq!(
+        store
+            .local_offer_you_said(f.partnership)
+            .await
+            .expect("lo")
+            .len(),
+        1
+    );
+    assert!(matches!(
+        store
+            .triage_feedback(
+                ACTOR,
+                f.partnership,
+                id,
+                1,
+                &triage(FeedbackStatus::Closed, ""),
+                None
+            )
+            .await,
+        Err(StoreError::Conflict)
+    ));
+    store
+        .triage_feedback(
+            ACTOR,
+            f.partnership,
+            id,
+            2,
+            &triage(FeedbackStatus::Answered, "No swimming"),
+            None,
+        )
+        .await
+        .expect("withdraw");
+    assert!(store
+        .list_you_said(f.partnership, f.plan, true)
+        .await
+        .expect("list")
+        .is_empty());
+    assert!(store
+        .local_offer_you_said(f.partnership)
+        .await
+        .expect("lo")
+        .is_empty());
+    let answered = store
+        .list_feedback(f.partnership, Some(FeedbackStatus::Answered))
+        .await
+        .expect("list");
+    assert_eq!(answered.iter().map(|c| c.id).collect::<Vec<_>>(), vec![id]);
+    assert!(store
+        .list_feedback(f.partnership, Some(FeedbackStatus::New))
+        .await
+        .expect("list")
+        .is_empty());
+    // Kept 6 months unless the partnership says otherwise; not published, so deleted.
+    assert_eq!(
+        store
+            .feedback_retention(f.partnership)
+            .await
+            .expect("months"),
+        6
+    );
+    store
+        .set_feedback_retention(ACTOR, f.partnership, 12)
+        .await
+        .expect("set");
+    assert!(matches!(
+        store.set_feedback_retention(ACTOR, f.partnership, 30).await,
+        Err(StoreError::Rule(_))
+    ));
+    let today = now.date();
+    assert_eq!(
+        store
+            .delete_expired_comments(today + time::Duration::days(200))
+            .await
+            .expect("delete"),
+        0,
+        "kept 12 months"
+    );
+    assert_eq!(
+        store
+            .delete_expired_comments(today + time::Duration::days(400))
+            .await
+            .expect("delete"),
+        1
+    );
+    let kept = store.get_feedback(f.partnership, id).await.expect("get");
+    assert!(kept.comment.is_none() && kept.said.is_empty() && kept.found == Some(false));
+    // The audit log never holds the comment.
+    let log: Vec<String> = store
+        .list_audit(f.partnership, None, 1000)
+        .await
+        .expect("audit")
+        .into_iter()
+        .map(|e| format!("{} {:?} {:?}", e.summary, e.before, e.after))
+        .collect();
+    assert!(
+        log.iter().any(|e| e.contains("We listed two pools")),
+        "the triage is logged"
+    );
+    assert!(
+        log.iter().all(|e| !e.contains("Tom")),
+        "no comment in the audit log"
+    );
 }

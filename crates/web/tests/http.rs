@@ -727,6 +727,30 @@ fn routes(a: &Area, proposal: i64) -> Vec<(&'static str, String, Needs)> {
             EditPlans,
         ),
         ("GET", format!("{p}/local-offer/review"), ManageLocalOffer),
+        ("GET", format!("{p}/local-offer/feedback"), ManageLocalOffer),
+        (
+            "GET",
+            format!("{p}/local-offer/feedback/retention"),
+            ManageLocalOffer,
+        ),
+        (
+            "POST",
+            format!("{p}/local-offer/feedback/retention"),
+            ManageLocalOffer,
+        ),
+        (
+            "GET",
+            format!("{p}/local-offer/feedback/999999"),
+            ManageLocalOfferAnswers(StatusCode::NOT_FOUND),
+        ),
+        (
+            "POST",
+            format!("{p}/local-offer/feedback/999999"),
+            ManageLocalOfferAnswers(StatusCode::NOT_FOUND),
+        ),
+        ("GET", format!("{p}/local-offer/performance"), View),
+        ("GET", format!("{p}/local-offer/performance.csv"), View),
+        ("GET", format!("{p}/local-offer/unmet-need"), View),
         (
             "POST",
             format!("{p}/local-offer/problems/999999/dealt"),
@@ -6863,5 +6887,423 @@ async fn the_review_programme_invites_reminds_then_tells_the_officers() {
             .sent
             .len(),
         3
+    );
+}
+
+/// A browser visiting the Local Offer: `ua`, and the headers `extra`, from `address`.
+async fn visit(
+    w: &World,
+    address: [u8; 4],
+    ua: &str,
+    path: &str,
+    extra: &[(&str, &str)],
+) -> (StatusCode, String, axum::http::HeaderMap) {
+    let mut builder = Request::get(path).header(header::USER_AGENT, ua);
+    for (name, value) in extra {
+        builder = builder.header(*name, *value);
+    }
+    w.send_from(address, builder.body(Body::empty()).unwrap())
+        .await
+}
+
+/// A form sent from a Local Offer page by a browser (`site` is its Sec-Fetch-Site).
+async fn answer(
+    w: &World,
+    address: [u8; 4],
+    ua: &str,
+    path: &str,
+    site: Option<&str>,
+    pairs: &[(&str, &str)],
+) -> (StatusCode, String, axum::http::HeaderMap) {
+    let mut builder = Request::post(path)
+        .header(header::USER_AGENT, ua)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if let Some(site) = site {
+        builder = builder.header("sec-fetch-site", site);
+    }
+    let body = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish();
+    w.send_from(address, builder.body(Body::from(body)).unwrap())
+        .await
+}
+
+const FIREFOX: &str =
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0";
+const IPHONE: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 Safari/604.1";
+
+// Issue 17: families answer "Did you find what you were looking for?" without cookies;
+// the forms refuse other sites, robots and floods; views are counted without storing the
+// address, leaving out robots and browsers that ask not to be tracked; and an officer
+// publishes a comment as "You said, we did" only once it is confirmed free of anything
+// that could identify a family.
+#[tokio::test]
+async fn families_answers_and_visits_are_counted_without_cookies_and_published_with_care() {
+    let w = world().await;
+    with_local_offer(&w.store, w.a.pid).await;
+    let offer = public_base(&w, w.a.pid)
+        .await
+        .replacen("/public/", "/local-offer/", 1);
+    let feedback = format!("{offer}/feedback");
+
+    // Pages: counted, and no cookie set on the visitor's device.
+    let (status, home, headers) = visit(
+        &w,
+        [10, 0, 0, 1],
+        FIREFOX,
+        &offer,
+        &[("referer", "https://www.google.co.uk/")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        home.contains("Did you find what you were looking for?")
+            && home.contains("How would you rate this website?")
+    );
+    assert!(
+        headers.get(header::SET_COOKIE).is_none(),
+        "the Local Offer sets no cookie"
+    );
+    visit(
+        &w,
+        [10, 0, 0, 1],
+        FIREFOX,
+        &format!("{offer}/services/club"),
+        &[],
+    )
+    .await;
+    let (_, results, _) = visit(
+        &w,
+        [10, 0, 0, 2],
+        IPHONE,
+        &format!("{offer}/search?q=zorbing+xylophones&age=7"),
+        &[],
+    )
+    .await;
+    assert!(results.contains("No services match"));
+    // Not counted: a browser asking not to be tracked, and robots.
+    visit(
+        &w,
+        [10, 0, 0, 3],
+        FIREFOX,
+        &format!("{offer}/search?q=swimming"),
+        &[("dnt", "1")],
+    )
+    .await;
+    visit(&w, [10, 0, 0, 4], FIREFOX, &offer, &[("sec-gpc", "1")]).await;
+    visit(
+        &w,
+        [10, 0, 0, 5],
+        "Mozilla/5.0 (compatible; Googlebot/2.1)",
+        &offer,
+        &[],
+    )
+    .await;
+    visit(&w, [10, 0, 0, 6], "curl/8.5.0", &offer, &[]).await;
+
+    // The answer forms refuse posts that do not come from the site's own pages.
+    let no = [("page", "/search"), ("found", "no")];
+    assert_eq!(
+        answer(&w, [10, 0, 0, 2], IPHONE, &feedback, None, &no)
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        answer(
+            &w,
+            [10, 0, 0, 2],
+            IPHONE,
+            &feedback,
+            Some("cross-site"),
+            &no
+        )
+        .await
+        .0,
+        StatusCode::FORBIDDEN
+    );
+    let (status, _, _) = answer(
+        &w,
+        [10, 0, 0, 2],
+        IPHONE,
+        &feedback,
+        Some("same-origin"),
+        &[("page", "https://evil.example/"), ("found", "no")],
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "a page that is not the Local Offer's"
+    );
+    let (status, page, headers) = answer(
+        &w,
+        [10, 0, 0, 2],
+        IPHONE,
+        &feedback,
+        Some("same-origin"),
+        &no,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers.get(header::SET_COOKIE).is_none());
+    assert!(
+        page.contains("What were you looking for?")
+            && page.contains("Do not include personal details")
+    );
+    let reference = page
+        .split("name=\"reference\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_owned();
+    // The same answer again from the same browser counts once.
+    let (_, again, _) = answer(
+        &w,
+        [10, 0, 0, 2],
+        IPHONE,
+        &feedback,
+        Some("same-origin"),
+        &no,
+    )
+    .await;
+    assert!(again.contains("already answered for this page"));
+    // The comment, once; it names a child, so it is flagged.
+    let comment = format!("{offer}/feedback/comment");
+    let said = "Nothing for my son Alfie, who loves zorbing";
+    for _ in 0..2 {
+        let (status, page, _) = answer(
+            &w,
+            [10, 0, 0, 2],
+            IPHONE,
+            &comment,
+            Some("same-origin"),
+            &[
+                ("reference", &reference),
+                ("page", "/search"),
+                ("comment", said),
+            ],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains("Thank you"));
+    }
+    // A robot filling the trap field is thanked and not counted.
+    answer(
+        &w,
+        [10, 0, 0, 7],
+        FIREFOX,
+        &feedback,
+        Some("same-origin"),
+        &[
+            ("page", ""),
+            ("found", "yes"),
+            ("website", "http://spam.example"),
+        ],
+    )
+    .await;
+    // The home page's rating.
+    let (status, _, _) = answer(
+        &w,
+        [10, 0, 0, 1],
+        FIREFOX,
+        &feedback,
+        Some("same-origin"),
+        &[("page", ""), ("rated", "yes"), ("rating", "4")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, _) = answer(
+        &w,
+        [10, 0, 0, 1],
+        FIREFOX,
+        &feedback,
+        Some("same-origin"),
+        &[("page", "/services/club"), ("rated", "yes")],
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a rating without a choice"
+    );
+    // Flooding from one browser is refused.
+    let mut last = StatusCode::OK;
+    for i in 0..25 {
+        let page = format!("/services/flood{i}");
+        last = answer(
+            &w,
+            [10, 0, 0, 8],
+            FIREFOX,
+            &feedback,
+            Some("same-origin"),
+            &[("page", &page), ("found", "yes")],
+        )
+        .await
+        .0;
+    }
+    assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+
+    let comments = w.store.list_feedback(w.a.pid, None).await.unwrap();
+    assert_eq!(comments.len(), 1);
+    let entry = &comments[0];
+    assert_eq!(
+        entry.comment.as_deref(),
+        Some(said),
+        "the second sending did not replace it"
+    );
+    assert_eq!(entry.found, Some(false));
+    assert!(!entry.flags.is_empty(), "a child's name is flagged");
+
+    // The officer: the figures count exactly the two visitors.
+    let officer = w
+        .session_for(
+            "officer@example.org",
+            Some((w.a.pid, Role::LocalOfferOfficer, None)),
+            false,
+        )
+        .await;
+    let p = format!("/p/{}", w.a.pid);
+    let (status, performance) = w
+        .get(Some(&officer), &format!("{p}/local-offer/performance"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(performance.contains("google.co.uk"));
+    let today = time::OffsetDateTime::now_utc().date();
+    let month = sendplan_domain::local_offer::performance::Period::month_of(today);
+    let figures = w.store.period_figures(w.a.pid, month).await.unwrap();
+    let t = &figures.figures.totals;
+    assert_eq!(
+        (t.visits, t.visitors, t.page_views, t.bounces),
+        (2, 2, 3, 1)
+    );
+    assert_eq!(
+        figures
+            .figures
+            .visits_on(sendplan_domain::local_offer::analytics::DeviceClass::Mobile),
+        1
+    );
+    assert_eq!(
+        (figures.searches, figures.searches_found_nothing),
+        (1, 1),
+        "the not-tracked search is not kept"
+    );
+    // 1 "no", 1 rating, and the flood's answers (20 allowed in the hour).
+    assert_eq!(
+        (
+            figures.found_no,
+            figures.ratings,
+            figures.rated_good_or_better
+        ),
+        (1, 1, 1)
+    );
+    let (_, csv) = w
+        .get(Some(&officer), &format!("{p}/local-offer/performance.csv"))
+        .await;
+    assert!(csv.contains("Key figure,Visits,2,"));
+    let (_, unmet) = w
+        .get(Some(&officer), &format!("{p}/local-offer/unmet-need"))
+        .await;
+    assert!(unmet.contains("zorbing xylophones") && unmet.contains("5 to 10"));
+
+    // Publishing: refused while the words name the child, or without the confirmation.
+    let triage = format!("{p}/local-offer/feedback/{}", entry.id);
+    let (status, page) = w.get(Some(&officer), &triage).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("what may be a name"));
+    let plan = w.a.plan.to_string();
+    let publish =
+        |said: &'static str, redacted: &'static str, version: &'static str| -> Vec<(&str, &str)> {
+            vec![
+                ("themes", "missing"),
+                (
+                    "response",
+                    "We asked the adventure centre to list its sessions",
+                ),
+                ("plan", plan.as_str()),
+                ("said", said),
+                ("redacted", redacted),
+                ("decision", "publish"),
+                ("version", version),
+            ]
+        };
+    let (status, page) = w
+        .post(Some(&officer), &triage, &publish(said, "yes", "1"))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("still seem to hold what may be a name"));
+    let clean = "Nothing for a child who loves zorbing";
+    let (status, _) = w
+        .post(Some(&officer), &triage, &publish(clean, "", "1"))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = w
+        .post(Some(&officer), &triage, &publish(clean, "yes", "1"))
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    // Sent again from the same page: refused as out of date, nothing published twice.
+    let (status, page) = w
+        .post(Some(&officer), &triage, &publish(clean, "yes", "1"))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("Someone else saved a change"));
+    let published = w
+        .store
+        .list_you_said(w.a.pid, w.a.plan, true)
+        .await
+        .unwrap();
+    assert_eq!(published.len(), 1);
+    assert_eq!(published[0].said, clean);
+    let (_, public) = w.get(None, &format!("{offer}/you-said-we-did")).await;
+    assert!(
+        public.contains(clean) && public.contains("adventure centre") && !public.contains("Alfie")
+    );
+    // Withdrawn: off the public pages at once.
+    let (status, _) = w
+        .post(
+            Some(&officer),
+            &triage,
+            &[
+                (
+                    "response",
+                    "We asked the adventure centre to list its sessions",
+                ),
+                ("said", clean),
+                ("decision", "save"),
+                ("version", "2"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, public) = w.get(None, &format!("{offer}/you-said-we-did")).await;
+    assert!(!public.contains(clean));
+    assert!(w
+        .store
+        .list_you_said(w.a.pid, w.a.plan, true)
+        .await
+        .unwrap()
+        .is_empty());
+
+    // Comments not published are deleted after the retention period; the answers stay.
+    let later = today + time::Duration::days(200);
+    assert_eq!(w.store.delete_expired_comments(later).await.unwrap(), 1);
+    let kept = w.store.get_feedback(w.a.pid, entry.id).await.unwrap();
+    assert!(kept.comment.is_none() && kept.comment_deleted && kept.found == Some(false));
+    // Another partnership's officer sees none of it.
+    let outsider = w
+        .session_for(
+            "outsider@example.org",
+            Some((w.b.pid, Role::LocalOfferOfficer, None)),
+            false,
+        )
+        .await;
+    assert_eq!(
+        w.get(
+            Some(&outsider),
+            &format!("/p/{}/local-offer/feedback/{}", w.b.pid, entry.id)
+        )
+        .await
+        .0,
+        StatusCode::NOT_FOUND
     );
 }

@@ -235,8 +235,10 @@ impl Store {
         to: Date,
     ) -> Result<Figures> {
         let rows = sqlx::query(
-            "SELECT dimension, item, SUM(visits) AS visits, SUM(visitors) AS visitors, SUM(page_views) AS page_views, \
-                    SUM(bounces) AS bounces, SUM(seconds) AS seconds \
+            // SUM of a BIGINT is NUMERIC in PostgreSQL, which the Any driver cannot read.
+            "SELECT dimension, item, CAST(SUM(visits) AS BIGINT) AS visits, CAST(SUM(visitors) AS BIGINT) AS visitors, \
+                    CAST(SUM(page_views) AS BIGINT) AS page_views, CAST(SUM(bounces) AS BIGINT) AS bounces, \
+                    CAST(SUM(seconds) AS BIGINT) AS seconds \
              FROM local_offer_daily_figures WHERE partnership_id = $1 AND day >= $2 AND day <= $3 \
              GROUP BY dimension, item",
         )
