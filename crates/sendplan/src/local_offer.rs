@@ -49,6 +49,22 @@ pub enum LocalOfferCommand {
         #[arg(long)]
         partnership: i64,
     },
+    /// Make up a year of Local Offer use (page views, visits, searches), seeded, to
+    /// benchmark or try the website performance page on a copy of the database. Refused
+    /// for a Local Offer that has counted any real use.
+    SyntheticUse {
+        /// The partnership whose Local Offer it is.
+        #[arg(long)]
+        partnership: i64,
+        /// How many page views in all.
+        #[arg(long, default_value_t = 1_000_000)]
+        views: u64,
+        /// Over how many days, up to yesterday.
+        #[arg(long, default_value_t = 365)]
+        days: i64,
+        #[arg(long, default_value_t = 17)]
+        seed: u64,
+    },
 }
 
 /// The largest postcode file read: the whole ONS Postcode Directory is about 1.3 GB; a
@@ -252,6 +268,30 @@ fn read_feed(path: &Path) -> Result<FeedRead> {
 
 pub async fn run(command: LocalOfferCommand, url: &str) -> Result<()> {
     match command {
+        LocalOfferCommand::SyntheticUse {
+            partnership,
+            views,
+            days,
+            seed,
+        } => {
+            if !(1..=3660).contains(&days) || views == 0 {
+                bail!("--days must be from 1 to 3660 and --views more than 0");
+            }
+            let store = crate::open_store(url).await?;
+            let Ok(p) = store.get_partnership(PartnershipId(partnership)).await else {
+                bail!(
+                    "there is no partnership with id {partnership} (see `sendplan partnerships`)"
+                );
+            };
+            let today = time::OffsetDateTime::now_utc().date();
+            let made = crate::synthetic_use::make(&store, p.id, views, days, seed, today).await?;
+            store.close().await;
+            println!(
+                "{}'s Local Offer: made up {} page views in {} visits and {} searches over {} days (synthetic).",
+                p.name, made.page_views, made.visits, made.searches, made.days
+            );
+            Ok(())
+        }
         LocalOfferCommand::Import {
             path,
             partnership,

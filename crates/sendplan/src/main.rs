@@ -6,6 +6,7 @@
 mod demo;
 mod local_offer;
 mod sheets;
+mod synthetic_use;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};

@@ -188,25 +188,7 @@ impl Store {
                     continue;
                 }
                 let rows = roll_up(day, &self.views_around(partnership, day).await?);
-                let mut write = self.begin_write().await?;
-                for (dimension, item, t) in &rows {
-                    sqlx::query(
-                        "INSERT INTO local_offer_daily_figures (partnership_id, day, dimension, item, visits, visitors, page_views, bounces, seconds) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING",
-                    )
-                    .bind(p)
-                    .bind(date_text(day))
-                    .bind(dimension.code())
-                    .bind(item.clone())
-                    .bind(t.visits)
-                    .bind(t.visitors)
-                    .bind(t.page_views)
-                    .bind(t.bounces)
-                    .bind(t.seconds)
-                    .execute(&mut *write.tx)
-                    .await?;
-                }
-                write.commit().await?;
+                self.keep_day_figures(partnership, day, &rows).await?;
                 rolled += 1;
             }
         }
@@ -223,6 +205,34 @@ impl Store {
             .await?;
         write.commit().await?;
         Ok(rolled)
+    }
+
+    /// Keeps a day's figures (see [`roll_up`]), once: a day already kept is left as it is.
+    pub async fn keep_day_figures(
+        &self,
+        partnership: PartnershipId,
+        day: Date,
+        rows: &[(Dimension, String, Tally)],
+    ) -> Result<()> {
+        let mut write = self.begin_write().await?;
+        for (dimension, item, t) in rows {
+            sqlx::query(
+                "INSERT INTO local_offer_daily_figures (partnership_id, day, dimension, item, visits, visitors, page_views, bounces, seconds) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING",
+            )
+            .bind(partnership.0)
+            .bind(date_text(day))
+            .bind(dimension.code())
+            .bind(item.clone())
+            .bind(t.visits)
+            .bind(t.visitors)
+            .bind(t.page_views)
+            .bind(t.bounces)
+            .bind(t.seconds)
+            .execute(&mut *write.tx)
+            .await?;
+        }
+        write.commit().await
     }
 
     /// The figures of the days `from` to `to` (both included): the kept daily figures,
