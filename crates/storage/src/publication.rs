@@ -27,6 +27,55 @@ fn you_said_from(r: &sqlx::any::AnyRow) -> Result<YouSaid> {
     })
 }
 
+/// Writes a new "You said, we did" entry; the caller logs it.
+pub(crate) async fn insert_you_said(
+    tx: &mut crate::Tx,
+    partnership: PartnershipId,
+    plan: PlanId,
+    input: &YouSaidInput,
+) -> Result<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO you_said_we_did (partnership_id, plan_id, said, response, action_id, said_on, published, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(partnership.0)
+    .bind(plan.0)
+    .bind(input.said.clone())
+    .bind(input.response.clone())
+    .bind(input.action_id.map(|a| a.0))
+    .bind(date_text(input.said_on))
+    .bind(i64::from(input.published))
+    .bind(now_text())
+    .fetch_one(&mut **tx)
+    .await?)
+}
+
+/// Changes a "You said, we did" entry, only at `version` if one is given; says whether it
+/// was changed. The caller logs it.
+pub(crate) async fn write_you_said(
+    tx: &mut crate::Tx,
+    partnership: PartnershipId,
+    id: YouSaidId,
+    input: &YouSaidInput,
+    version: Option<i64>,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE you_said_we_did SET said = $1, response = $2, action_id = $3, said_on = $4, published = $5, version = version + 1 \
+         WHERE id = $6 AND partnership_id = $7 AND ($8 = 0 OR version = $8)",
+    )
+    .bind(input.said.clone())
+    .bind(input.response.clone())
+    .bind(input.action_id.map(|a| a.0))
+    .bind(date_text(input.said_on))
+    .bind(i64::from(input.published))
+    .bind(id.0)
+    .bind(partnership.0)
+    .bind(version.unwrap_or(0))
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
 impl Store {
     /// A plan's publication settings (not published, if none were ever saved).
     pub async fn get_publication(
@@ -244,20 +293,7 @@ impl Store {
             }
         }
         let mut write = self.begin_write().await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO you_said_we_did (partnership_id, plan_id, said, response, action_id, said_on, published, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-        )
-        .bind(partnership.0)
-        .bind(plan.0)
-        .bind(input.said.clone())
-        .bind(input.response.clone())
-        .bind(input.action_id.map(|a| a.0))
-        .bind(date_text(input.said_on))
-        .bind(i64::from(input.published))
-        .bind(now_text())
-        .fetch_one(&mut *write.tx)
-        .await?;
+        let id = insert_you_said(&mut write.tx, partnership, plan, input).await?;
         record_created(
             &mut write.tx,
             Subject {
@@ -331,21 +367,7 @@ impl Store {
             }
         }
         let mut write = self.begin_write().await?;
-        let done = sqlx::query(
-            "UPDATE you_said_we_did SET said = $1, response = $2, action_id = $3, said_on = $4, published = $5, version = version + 1 \
-             WHERE id = $6 AND partnership_id = $7 AND version = $8",
-        )
-        .bind(input.said.clone())
-        .bind(input.response.clone())
-        .bind(input.action_id.map(|a| a.0))
-        .bind(date_text(input.said_on))
-        .bind(i64::from(input.published))
-        .bind(id.0)
-        .bind(partnership.0)
-        .bind(version)
-        .execute(&mut *write.tx)
-        .await?;
-        if done.rows_affected() == 0 {
+        if !write_you_said(&mut write.tx, partnership, id, input, Some(version)).await? {
             return Err(StoreError::Conflict);
         }
         let after = YouSaid {

@@ -4,13 +4,14 @@
 //! partnership's retention period has passed.
 
 use crate::audit::{record, Change};
+use crate::publication::{insert_you_said, write_you_said};
 use crate::sql::{now_text, parse_timestamp, timestamp_text, RowExt};
 use crate::{Actor, Result, Store, StoreError, Tx};
 use sendplan_domain::local_offer::feedback::{
     delete_from, Answer, Comment, FeedbackStatus, Identifying, Rating, Theme, Triage,
     DEFAULT_RETAIN_MONTHS, RETAIN_MONTHS,
 };
-use sendplan_domain::publication::YouSaid;
+use sendplan_domain::publication::{YouSaid, YouSaidInput};
 use sendplan_domain::{ActionId, PartnershipId, PlanId, YouSaidId};
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -83,6 +84,43 @@ fn joined<T: Copy>(items: &[T], code: fn(T) -> &'static str) -> String {
     items.iter().map(|i| code(*i)).collect::<Vec<_>>().join(",")
 }
 
+/// Logs a change that needs no before and after: an answer, a comment (never its words),
+/// an entry published or withdrawn, comments deleted.
+async fn log(
+    tx: &mut Tx,
+    actor: Actor,
+    partnership: PartnershipId,
+    (entity, id): (&str, i64),
+    change: &str,
+    summary: String,
+) -> Result<()> {
+    record::<(), ()>(
+        tx,
+        Change {
+            partnership: Some(partnership),
+            actor,
+            entity,
+            entity_id: id,
+            change,
+            summary,
+            before: None,
+            after: None,
+        },
+    )
+    .await
+}
+
+/// The "You said, we did" entry a triage publishes (or holds, withdrawn).
+fn entry_of(triage: &Triage, said_on: Date, published: bool) -> YouSaidInput {
+    YouSaidInput {
+        said: triage.said.clone(),
+        response: triage.published_response(),
+        action_id: triage.action,
+        said_on,
+        published,
+    }
+}
+
 /// A triage as the audit log keeps it: without the comment or the words to publish.
 #[derive(Serialize)]
 struct Logged<'a> {
@@ -143,18 +181,13 @@ impl Store {
             Answer::Found(false) => "did not find what they were looking for".to_owned(),
             Answer::Rated(r) => format!("rated the Local Offer \"{}\"", r.label()),
         };
-        record::<(), ()>(
+        log(
             &mut write.tx,
-            Change {
-                partnership: Some(partnership),
-                actor: Actor(None),
-                entity: "local_offer_feedback",
-                entity_id: id,
-                change: "given",
-                summary: format!("Local Offer feedback {id}: a visitor {summary}"),
-                before: None,
-                after: None,
-            },
+            Actor(None),
+            partnership,
+            ("local_offer_feedback", id),
+            "given",
+            format!("Local Offer feedback {id}: a visitor {summary}"),
         )
         .await?;
         write.commit().await?;
@@ -188,18 +221,13 @@ impl Store {
         };
         // The comment itself is not logged: it may hold personal details, and it is
         // deleted after the retention period.
-        record::<(), ()>(
+        log(
             &mut write.tx,
-            Change {
-                partnership: Some(partnership),
-                actor: Actor(None),
-                entity: "local_offer_feedback",
-                entity_id: id,
-                change: "commented",
-                summary: format!("Local Offer feedback {id}: a comment was added"),
-                before: None,
-                after: None,
-            },
+            Actor(None),
+            partnership,
+            ("local_offer_feedback", id),
+            "commented",
+            format!("Local Offer feedback {id}: a comment was added"),
         )
         .await?;
         write.commit().await?;
@@ -289,49 +317,50 @@ impl Store {
                     ));
                 };
                 self.get_plan(partnership, plan).await?;
-                let made: i64 = sqlx::query_scalar(
-                    "INSERT INTO you_said_we_did (partnership_id, plan_id, said, response, action_id, said_on, published, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, 1, $7) RETURNING id",
+                let made = insert_you_said(
+                    &mut write.tx,
+                    partnership,
+                    plan,
+                    &entry_of(triage, before.given_at.date(), true),
                 )
-                .bind(partnership.0)
-                .bind(plan.0)
-                .bind(triage.said.clone())
-                .bind(triage.published_response())
-                .bind(triage.action.map(|a| a.0))
-                .bind(crate::sql::date_text(before.given_at.date()))
-                .bind(now_text())
-                .fetch_one(&mut *write.tx)
                 .await?;
                 you_said = Some(YouSaidId(made));
-                self.log_you_said(
+                log(
                     &mut write.tx,
                     actor,
                     partnership,
-                    made,
-                    "You said, we did: entry published from Local Offer feedback",
+                    ("you_said_we_did", made),
+                    "created",
+                    "You said, we did: entry published from Local Offer feedback".to_owned(),
                 )
                 .await?;
             }
             (Some(entry), _) => {
-                sqlx::query(
-                    "UPDATE you_said_we_did SET said = $1, response = $2, action_id = $3, published = $4, version = version + 1 \
-                     WHERE id = $5 AND partnership_id = $6",
-                )
-                .bind(if published { triage.said.clone() } else { before.said.clone() })
-                .bind(triage.published_response())
-                .bind(triage.action.map(|a| a.0))
-                .bind(i64::from(published))
-                .bind(entry.0)
-                .bind(partnership.0)
-                .execute(&mut *write.tx)
-                .await?;
+                let held = self.get_you_said(partnership, entry).await?;
+                let said = if published {
+                    triage.said.clone()
+                } else {
+                    held.said
+                };
+                let input = YouSaidInput {
+                    said,
+                    ..entry_of(triage, held.said_on, published)
+                };
+                write_you_said(&mut write.tx, partnership, entry, &input, None).await?;
                 let summary = if published {
                     "You said, we did: entry from Local Offer feedback published"
                 } else {
                     "You said, we did: entry from Local Offer feedback withdrawn from the public pages"
                 };
-                self.log_you_said(&mut write.tx, actor, partnership, entry.0, summary)
-                    .await?;
+                log(
+                    &mut write.tx,
+                    actor,
+                    partnership,
+                    ("you_said_we_did", entry.0),
+                    "updated",
+                    summary.to_owned(),
+                )
+                .await?;
             }
             (None, false) => {}
         }
@@ -386,30 +415,6 @@ impl Store {
         )
         .await?;
         write.commit().await
-    }
-
-    async fn log_you_said(
-        &self,
-        tx: &mut Tx,
-        actor: Actor,
-        partnership: PartnershipId,
-        id: i64,
-        summary: &str,
-    ) -> Result<()> {
-        record::<(), ()>(
-            tx,
-            Change {
-                partnership: Some(partnership),
-                actor,
-                entity: "you_said_we_did",
-                entity_id: id,
-                change: "updated",
-                summary: summary.to_owned(),
-                before: None,
-                after: None,
-            },
-        )
-        .await
     }
 
     /// The "You said, we did" entries published from Local Offer feedback, newest first.
@@ -540,20 +545,15 @@ impl Store {
             .await?
             .rows_affected();
             if done > 0 {
-                record::<(), ()>(
+                log(
                     &mut write.tx,
-                    Change {
-                        partnership: Some(partnership),
-                        actor: Actor(None),
-                        entity: "local_offer_feedback_policy",
-                        entity_id: p,
-                        change: "deleted",
-                        summary: format!(
+                    Actor(None),
+                    partnership,
+                    ("local_offer_feedback_policy", p),
+                    "deleted",
+                    format!(
                             "{done} Local Offer comments not published were deleted after {months} months"
                         ),
-                        before: None,
-                        after: None,
-                    },
                 )
                 .await?;
             }

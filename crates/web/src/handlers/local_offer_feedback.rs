@@ -108,6 +108,52 @@ fn comment_page(
     .with_link("Go back to the page you were on", format!("{base}{page}"))
 }
 
+/// What every answer and comment is sent to: the Local Offer (not found without one),
+/// the page it is about and the way back to it, and the pages' look.
+struct Sent {
+    partnership: PartnershipId,
+    base: String,
+    published: std::sync::Arc<super::local_offer::Published>,
+    page: String,
+    back: String,
+    chrome: crate::views::Chrome,
+}
+
+async fn sent_to(state: &AppState, key: &str, form: &RawForm) -> AppResult<Sent> {
+    let (partnership, base, published) = match directory_of(state, key).await? {
+        Ok(found) => found,
+        Err(_) => return Err(AppError::NotFound),
+    };
+    let page = page_of(form)?;
+    let (chrome, _) = chrome(&published, "Thank you");
+    Ok(Sent {
+        partnership,
+        back: format!("{base}{page}"),
+        base,
+        published,
+        page,
+        chrome,
+    })
+}
+
+/// The visitor's key, and how long they must wait if they have sent too many answers
+/// and comments this hour (each call counts one).
+async fn this_visitor(
+    state: &AppState,
+    key: &str,
+    visitor: &Visitor,
+    now: OffsetDateTime,
+) -> AppResult<(String, Option<i64>)> {
+    let who = state.use_counter.visitor_key(key, visitor, now).to_string();
+    let wait = over_limit(
+        state,
+        &[("feedback-visitor", &who, ANSWERS_PER_VISITOR)],
+        now,
+    )
+    .await?;
+    Ok((who, wait))
+}
+
 /// An answer from the foot of a page, or the home page's rating.
 pub async fn give_feedback(
     State(state): State<AppState>,
@@ -116,13 +162,14 @@ pub async fn give_feedback(
     axum::Form(pairs): FormPairs,
 ) -> AppResult {
     let form = RawForm(pairs);
-    let (partnership, base, published) = match directory_of(&state, &key).await? {
-        Ok(found) => found,
-        Err(_) => return Err(AppError::NotFound),
-    };
-    let page = page_of(&form)?;
-    let back = format!("{base}{page}");
-    let (chrome, _) = chrome(&published, "Thank you");
+    let Sent {
+        partnership,
+        base,
+        published: _,
+        page,
+        back,
+        chrome,
+    } = sent_to(&state, &key, &form).await?;
     let answer = match Answer::parse(&form) {
         Ok(Some(answer)) => answer,
         Ok(None) => return thanks(chrome, &base, &back),
@@ -140,17 +187,8 @@ pub async fn give_feedback(
         }
     };
     let now = OffsetDateTime::now_utc();
-    let who = state
-        .use_counter
-        .visitor_key(&key, &visitor, now)
-        .to_string();
-    if let Some(minutes) = over_limit(
-        &state,
-        &[("feedback-visitor", &who, ANSWERS_PER_VISITOR)],
-        now,
-    )
-    .await?
-    {
+    let (who, wait) = this_visitor(&state, &key, &visitor, now).await?;
+    if let Some(minutes) = wait {
         return too_many(
             chrome,
             format!(
@@ -214,13 +252,14 @@ pub async fn add_comment(
     axum::Form(pairs): FormPairs,
 ) -> AppResult {
     let form = RawForm(pairs);
-    let (partnership, base, published) = match directory_of(&state, &key).await? {
-        Ok(found) => found,
-        Err(_) => return Err(AppError::NotFound),
-    };
-    let page = page_of(&form)?;
-    let back = format!("{base}{page}");
-    let (chrome, _) = chrome(&published, "Thank you");
+    let Sent {
+        partnership,
+        base,
+        published,
+        page,
+        back,
+        chrome,
+    } = sent_to(&state, &key, &form).await?;
     let comment = match Comment::parse(&form) {
         Ok(Some(comment)) => comment,
         Ok(None) => return thanks(chrome, &base, &back),
@@ -237,17 +276,7 @@ pub async fn add_comment(
         }
     };
     let now = OffsetDateTime::now_utc();
-    let who = state
-        .use_counter
-        .visitor_key(&key, &visitor, now)
-        .to_string();
-    if let Some(minutes) = over_limit(
-        &state,
-        &[("feedback-visitor", &who, ANSWERS_PER_VISITOR)],
-        now,
-    )
-    .await?
-    {
+    if let (_, Some(minutes)) = this_visitor(&state, &key, &visitor, now).await? {
         return too_many(
             chrome,
             format!(
