@@ -3208,6 +3208,20 @@ async fn a_providers_change_waits_for_an_officer_and_never_overwrites_theirs(
             .as_deref(),
         Some("ours")
     );
+    // Told of problems families report with their organisation's services, and only those.
+    assert_eq!(
+        store
+            .local_offer_providers(f.partnership, "ours")
+            .await
+            .expect("providers")
+            .len(),
+        1
+    );
+    assert!(store
+        .local_offer_providers(f.partnership, "theirs")
+        .await
+        .expect("providers")
+        .is_empty());
     let as_provider = Actor(Some(provider));
     let current = store
         .local_offer_service(f.partnership, "club")

@@ -387,4 +387,30 @@ impl Store {
             officers
         })
     }
+
+    /// The provider accounts that keep an organisation's services, to be told of problems
+    /// families report with them.
+    pub async fn local_offer_providers(
+        &self,
+        partnership: PartnershipId,
+        organization: &str,
+    ) -> Result<Vec<Recipient>> {
+        sqlx::query(
+            "SELECT u.display_name, u.email FROM memberships m JOIN users u ON u.id = m.user_id \
+             WHERE m.partnership_id = $1 AND m.role = 'provider' AND m.organization_key = $2 AND u.disabled_at IS NULL \
+             ORDER BY u.display_name",
+        )
+        .bind(partnership.0)
+        .bind(organization.to_owned())
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(Recipient {
+                name: row.text("display_name")?,
+                email: row.text("email")?,
+            })
+        })
+        .collect()
+    }
 }

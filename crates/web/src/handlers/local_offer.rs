@@ -485,14 +485,27 @@ pub async fn report_problem(
         Err(errors) => return page.with_errors(&form, errors),
     };
     if let Some(report) = report {
+        // The officers, and the provider accounts that keep the service.
         let mails = match state.config.mailer {
-            Some(_) => state
-                .store
-                .local_offer_officers(partnership)
-                .await?
-                .into_iter()
-                .map(|officer| problem_mail(&state, partnership, &found, &report, officer))
-                .collect(),
+            Some(_) => {
+                let officers = state.store.local_offer_officers(partnership).await?;
+                let providers = state
+                    .store
+                    .local_offer_providers(partnership, &found.organization_key)
+                    .await?;
+                let (officers_page, providers_page) = (
+                    format!("/p/{}/local-offer", partnership.0),
+                    format!("/p/{}/provide", partnership.0),
+                );
+                officers
+                    .into_iter()
+                    .map(|o| (o, officers_page.as_str()))
+                    .chain(providers.into_iter().map(|p| (p, providers_page.as_str())))
+                    .map(|(person, page)| {
+                        problem_mail(&state, partnership, &found, &report, person, page)
+                    })
+                    .collect()
+            }
             None => vec![],
         };
         state
@@ -516,13 +529,15 @@ pub async fn report_problem(
     )
 }
 
-/// The email telling an officer of a report.
+/// The email telling an officer (or the service's provider) of a report, with a link to
+/// their `page` in sendplan.
 fn problem_mail(
     state: &AppState,
     partnership: PartnershipId,
     service: &Service,
     report: &ProblemReport,
-    officer: Recipient,
+    to: Recipient,
+    page: &str,
 ) -> OutgoingMail {
     let details = if report.flagged {
         "(The report's words may hold someone's contact details, so they are shown only in sendplan.)".to_owned()
@@ -537,12 +552,12 @@ fn problem_mail(
         subject: format!("Problem reported with {} in the Local Offer", service.name),
         body: format!(
             "Hello {},\n\nSomeone using the Local Offer reported a problem with {}: {}.\n\n{details}\n\nSee it in sendplan: {}\n\nsendplan",
-            officer.name,
+            to.name,
             service.name,
             report.kind.label().to_lowercase(),
-            super::session::link_to(state, &format!("/p/{}/local-offer", partnership.0)),
+            super::session::link_to(state, page),
         ),
-        to: officer,
+        to,
         secret: false,
     }
 }
