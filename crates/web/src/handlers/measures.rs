@@ -537,6 +537,19 @@ pub async fn show_measure(
             format!("{}/measures/{}/comparators/new", ctx.base(), measure.id),
         ));
     }
+    // A measure of the Local Offer's use leads to the page its values come from.
+    let of_use = state
+        .store
+        .local_offer_measures(ctx.pid())
+        .await?
+        .iter()
+        .any(|(_, id, what)| *id == measure.id && what.key_figure().is_some());
+    if of_use {
+        buttons.push(LinkButton::secondary(
+            "The Local Offer's website performance",
+            format!("{}/local-offer/performance", ctx.base()),
+        ));
+    }
     for (label, what, format) in [
         ("Download values (CSV)", "export", "csv"),
         ("Download values (Excel)", "export", "xlsx"),
