@@ -54,7 +54,7 @@ time_page() { # time_page PATH: median and slowest, in ms
 read -r year_median year_slowest < <(time_page "/p/$pid/local-offer/performance?from=$year_from&to=$yesterday")
 read -r month_median month_slowest < <(time_page "/p/$pid/local-offer/performance?month=$last_month")
 year_page="$(curl -sf -H "Cookie: $cookie" "$base/p/$pid/local-offer/performance?from=$year_from&to=$yesterday")"
-year_views=$(grep -A2 '>Pages viewed<' <<<"$year_page" | grep -o '[0-9,]\+' | head -1)
+year_views=$(python3 -c "import re,sys; print(re.search(r'Pages viewed</th>\s*<td[^>]*>([0-9,]+)', sys.stdin.read()).group(1))" <<<"$year_page")
 # Counting's cost: a service page, in turn from 1,000 browsers, counted or not.
 service=$(curl -sf "$base/local-offer/wolverhampton/search" | grep -o '/local-offer/wolverhampton/services/[^"]*' | head -1)
 [ -n "$service" ] || { echo "no service page found" >&2; exit 1; }

@@ -164,6 +164,13 @@ impl WriteTx {
         Ok(())
     }
 
+    /// Commits rows that no page's cached data depends on (the Local Offer's page views
+    /// and searches), so the data versions this server keeps in memory stay valid.
+    pub async fn commit_unseen(self) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+
     /// Rolls back now, before the writer lock is let go. Dropping a transaction rolls it
     /// back too, but only when its connection is next used; after a statement that failed
     /// part-way, SQLite would hold its write lock until then and the next writer would wait.

@@ -53,6 +53,30 @@ fn moment_text(at: OffsetDateTime) -> String {
     )
 }
 
+/// Rows written by one INSERT: 8 columns each keeps it far under SQLite's and
+/// PostgreSQL's limits on bound values.
+const ROWS_PER_INSERT: usize = 500;
+
+/// `head` followed by `rows` groups of `columns` placeholders: "($1, $2), ($3, $4)".
+fn many_rows(head: &str, columns: usize, rows: usize) -> String {
+    let mut sql = String::with_capacity(head.len() + rows * columns * 6);
+    sql.push_str(head);
+    for r in 0..rows {
+        if r > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for c in 0..columns {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("${}", r * columns + c + 1));
+        }
+        sql.push(')');
+    }
+    sql
+}
+
 fn view_from(row: &sqlx::any::AnyRow) -> Result<PageView> {
     Ok(PageView {
         visitor: row.int("visitor")?,
@@ -90,40 +114,49 @@ impl Store {
             return Ok(());
         }
         let mut write = self.begin_write().await?;
-        for (partnership, v) in views {
-            sqlx::query(
-                "INSERT INTO local_offer_page_views (partnership_id, viewed_at, visitor, path, section, device, source_kind, source_name) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(partnership.0)
-            .bind(moment_text(v.at))
-            .bind(v.visitor)
-            .bind(v.path.clone())
-            .bind(v.section.clone())
-            .bind(v.device.code())
-            .bind(v.source.kind.code())
-            .bind(v.source.name.clone())
-            .execute(&mut *write.tx)
-            .await?;
+        // Many rows to a statement: one statement per row cost most of counting's time.
+        for chunk in views.chunks(ROWS_PER_INSERT) {
+            let sql = many_rows(
+                "INSERT INTO local_offer_page_views (partnership_id, viewed_at, visitor, path, section, device, source_kind, source_name) VALUES ",
+                8,
+                chunk.len(),
+            );
+            let mut query = sqlx::query(&sql);
+            for (partnership, v) in chunk {
+                query = query
+                    .bind(partnership.0)
+                    .bind(moment_text(v.at))
+                    .bind(v.visitor)
+                    .bind(v.path.clone())
+                    .bind(v.section.clone())
+                    .bind(v.device.code())
+                    .bind(v.source.kind.code())
+                    .bind(v.source.name.clone());
+            }
+            query.execute(&mut *write.tx).await?;
         }
-        for (partnership, s) in searches {
-            sqlx::query(
-                "INSERT INTO local_offer_searches (partnership_id, searched_at, words, age_band, need, category, other_filters, results) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(partnership.0)
-            .bind(timestamp_text(s.at))
-            .bind(s.words.clone())
-            .bind(s.age_band.map_or("", AgeBand::code))
-            .bind(s.need.map_or("", NeedType::code))
-            .bind(s.category.clone())
-            .bind(s.other_filters.clone())
-            .bind(i64::try_from(s.results).unwrap_or(i64::MAX))
-            .execute(&mut *write.tx)
-            .await?;
+        for chunk in searches.chunks(ROWS_PER_INSERT) {
+            let sql = many_rows(
+                "INSERT INTO local_offer_searches (partnership_id, searched_at, words, age_band, need, category, other_filters, results) VALUES ",
+                8,
+                chunk.len(),
+            );
+            let mut query = sqlx::query(&sql);
+            for (partnership, s) in chunk {
+                query = query
+                    .bind(partnership.0)
+                    .bind(timestamp_text(s.at))
+                    .bind(s.words.clone())
+                    .bind(s.age_band.map_or("", AgeBand::code))
+                    .bind(s.need.map_or("", NeedType::code))
+                    .bind(s.category.clone())
+                    .bind(s.other_filters.clone())
+                    .bind(i64::try_from(s.results).unwrap_or(i64::MAX));
+            }
+            query.execute(&mut *write.tx).await?;
         }
-        // Page views are not the partnership's data: its pages need not be rebuilt.
-        write.commit().await
+        // Page views are not the partnership's data: the pages' caches stay valid.
+        write.commit_unseen().await
     }
 
     /// The page views `roll_up` needs for `day`.
