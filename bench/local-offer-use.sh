@@ -97,7 +97,7 @@ results="bench/LOCAL_OFFER_USE_RESULTS.md"
   echo
   echo "Run by \`bench/local-offer-use.sh $seconds\` on $(date -u +%Y-%m-%d): $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/ {print $2}') GB, $(uname -sr); SQLite; release build."
   echo
-  echo "The demonstration Local Offer (48 services) with a year of made-up use (\`sendplan local-offer synthetic-use --views 1000000 --days 365\`, seeded: $(cat "$work/made.log" | sed 's/.*: made up //'); made in ${made_seconds} s). One server process."
+  echo "The demonstration Local Offer (48 services) with a year of made-up use (\`sendplan local-offer synthetic-use --views 1000000 --days 365\`, seeded: $(sed 's/.*: made up //; s/ (synthetic)\.$//' "$work/made.log"); made in ${made_seconds} s). One server process."
   echo
   echo "| measure | result | target |"
   echo "|---|---|---|"
