@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod casework;
 pub mod codes;
 pub mod dates;
 pub mod flags;
