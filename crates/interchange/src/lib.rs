@@ -12,8 +12,10 @@ pub mod postcodes;
 pub mod raster;
 mod read;
 pub mod seeds;
+pub mod sen2;
 pub mod sheet;
 pub mod sheet_export;
+mod xml;
 
 pub use document::Document;
 pub use export::{export_partnership, export_plan, total_resources};

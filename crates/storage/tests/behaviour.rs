@@ -3738,7 +3738,7 @@ async fn page_views_are_rolled_up_by_day_and_read_back_over_any_range(store: Sto
         .record_use(&views, &[(f.partnership, search.clone())])
         .await
         .expect("record");
-    let month = Period::month(2026, time::Month::November).unwrap();
+    let month = Period::month(2026, time::Month::November).expect("a month");
     let live = store
         .period_figures(f.partnership, month)
         .await

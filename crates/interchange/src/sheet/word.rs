@@ -150,18 +150,7 @@ impl Tables {
                 }
                 Event::GeneralRef(reference) if in_text => {
                     // An entity such as &amp; arrives on its own.
-                    let character = match reference.resolve_char_ref().map_err(broken)? {
-                        Some(c) => Some(c),
-                        None => match reference.as_ref() {
-                            "lt" => Some('<'),
-                            "gt" => Some('>'),
-                            "amp" => Some('&'),
-                            "quot" => Some('"'),
-                            "apos" => Some('\''),
-                            _ => None,
-                        },
-                    };
-                    paragraph.extend(character);
+                    paragraph.extend(crate::xml::referenced_char(reference).map_err(broken)?);
                 }
                 Event::End(e) => match e.local_name().as_ref() {
                     "t" => in_text = false,
