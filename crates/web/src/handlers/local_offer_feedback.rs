@@ -22,6 +22,7 @@ use axum::response::IntoResponse;
 use sendplan_domain::access::Capability;
 use sendplan_domain::accounts::Limit;
 use sendplan_domain::input::{long_date, FieldErrors, RawForm};
+use sendplan_domain::local_offer::analytics::{key_in, page_name};
 use sendplan_domain::local_offer::feedback::{
     Answer, Comment, FeedbackStatus, Theme, Triage, RETAIN_MONTHS,
 };
@@ -426,6 +427,9 @@ pub async fn list_feedback(
     let status = FeedbackStatus::from_code(form.get("status"));
     let base = format!("{}/local-offer/feedback", ctx.base());
     let comments = state.store.list_feedback(ctx.pid(), status).await?;
+    // Pages by their names: the services and categories the comments were given on.
+    let keys: Vec<&str> = comments.iter().filter_map(|f| key_in(&f.page)).collect();
+    let names = state.store.local_offer_names_of(ctx.pid(), &keys).await?;
     let months = state.store.feedback_retention(ctx.pid()).await?;
     let rows = comments
         .iter()
@@ -445,11 +449,7 @@ pub async fn list_feedback(
             }
             vec![
                 Cell::text(long_date(f.given_at.date())),
-                Cell::text(if f.page.is_empty() {
-                    "Home page".to_owned()
-                } else {
-                    f.page.clone()
-                }),
+                Cell::text(page_name(&f.page, |k| names.get(k).cloned())),
                 Cell::text(answer_words(f)),
                 comment,
                 Cell::tags(vec![status_tag(f.status)]),
@@ -469,6 +469,10 @@ pub async fn list_feedback(
             .iter()
             .map(|s| LinkButton::secondary(s.label(), format!("{base}?status={}", s.code()))),
     );
+    buttons.push(LinkButton::secondary(
+        "How long comments are kept",
+        format!("{base}/retention"),
+    ));
     html(&TablePage {
         chrome: crate::views::Chrome::for_ctx(&ctx, "Local Offer feedback", "local-offer"),
         heading: match status {
@@ -518,14 +522,14 @@ async fn triage_page(state: &AppState, ctx: &Ctx, f: &Feedback) -> AppResult<For
         ),
         None => None,
     };
+    let names = state
+        .store
+        .local_offer_names_of(ctx.pid(), &key_in(&f.page).into_iter().collect::<Vec<_>>())
+        .await?;
     let mut intro = format!(
-        "Given on {} on {}. {}.",
+        "Given on {} on the page \"{}\". {}.",
         long_date(f.given_at.date()),
-        if f.page.is_empty() {
-            "the home page".to_owned()
-        } else {
-            format!("the page {}", f.page)
-        },
+        page_name(&f.page, |k| names.get(k).cloned()),
         answer_words(f)
     );
     match &f.comment {
