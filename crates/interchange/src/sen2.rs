@@ -14,6 +14,7 @@ use quick_xml::events::Event;
 use sendplan_domain::casework::clock::{
     Assessment, AssessmentOutcome, ExceptionPeriod, ExceptionReason, Request, RequestOutcome,
 };
+use sendplan_domain::casework::records::{ActivePlan, CaseRecord, CaseRequest};
 use std::io::BufRead;
 use time::Date;
 
@@ -23,42 +24,6 @@ pub const MAX_SEN2_BYTES: u64 = 1024 * 1024 * 1024;
 const MAX_DEPTH: usize = 16;
 /// The longest text of one element.
 const MAX_TEXT: usize = 4096;
-
-/// What a return says about one child or young person, as kept.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Person {
-    /// The record's number in the file, from 1, for problems.
-    pub record: usize,
-    /// The pseudonymous key the caller made from the UPN (or the LA's own reference).
-    pub key: String,
-    /// Age in whole years at the return's reference date, if the birth date was given.
-    pub age: Option<i32>,
-    pub requests: Vec<SenRequest>,
-    pub active_plan: Option<ActivePlan>,
-}
-
-/// A request with what SEN2 says beyond the clock's needs.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SenRequest {
-    pub request: Request,
-    /// `RequestSource`: 1 parent or young person .. 5 other.
-    pub source: Option<u8>,
-}
-
-/// The plan as at the census date (module 5).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ActivePlan {
-    pub review_meeting: Option<Date>,
-    pub review_outcome: Option<String>,
-    pub last_review: Option<Date>,
-    pub review_draft: Option<Date>,
-    pub phase_transfer_due: Option<Date>,
-    pub phase_transfer_final: Option<Date>,
-    /// `SENtype` by rank (1 primary).
-    pub needs: Vec<(String, u8)>,
-    /// `SENSetting` codes (or "URN" where a school is named by its number).
-    pub settings: Vec<String>,
-}
 
 /// A problem with a record, as the DfE's validation would query it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,7 +56,7 @@ pub struct Sen2Return {
     /// `Year`: the collection year (activity is the calendar year before).
     pub year: i32,
     pub reference_date: Option<Date>,
-    pub people: Vec<Person>,
+    pub people: Vec<CaseRecord>,
     pub problems: Vec<Sen2Problem>,
     /// Elements read and deliberately not kept, with how many times each was seen.
     pub dropped: Vec<(String, usize)>,
@@ -110,6 +75,21 @@ pub enum Sen2Error {
     NotSen2,
     #[error("the file is nested more than {MAX_DEPTH} elements deep; an SEN2 return is 6")]
     TooDeep,
+}
+
+/// The key a child is kept under: a keyed hash of their UPN with the partnership's
+/// secret, so the same child has the same key in every return and the UPN cannot be read
+/// back without the secret.
+pub fn person_key(secret: &str, upn: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    hash.update((secret.len() as u64).to_le_bytes());
+    hash.update(secret.as_bytes());
+    hash.update(upn.trim().to_ascii_uppercase().as_bytes());
+    hash.finalize()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// What personal details are dropped as read.
@@ -443,7 +423,7 @@ fn finish_person(
                 }
             },
         };
-        requests.push(SenRequest {
+        requests.push(CaseRequest {
             request: Request {
                 received,
                 outcome,
@@ -478,7 +458,7 @@ fn finish_person(
             message: message.clone(),
         });
     }
-    out.people.push(Person {
+    out.people.push(CaseRecord {
         record: p.record,
         key,
         age,
@@ -532,6 +512,15 @@ mod tests {
 
     fn key(upn: &str) -> String {
         format!("k:{upn}")
+    }
+
+    #[test]
+    fn a_childs_key_is_the_same_in_every_return_and_hides_the_upn() {
+        let a = person_key("secret", "A123456789012");
+        assert_eq!(a, person_key("secret", " a123456789012 "));
+        assert_ne!(a, person_key("another secret", "A123456789012"));
+        assert_eq!(a.len(), 32);
+        assert!(!a.contains("123456789"));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! Errors reaching `main` are explained in plain English on standard error with exit
 //! code 1 (2 for unusable arguments, which clap reports itself).
 
+mod casework;
 mod demo;
 mod local_offer;
 mod sheets;
@@ -92,6 +93,11 @@ enum Command {
     Partnerships {
         #[command(subcommand)]
         command: Option<PartnershipCommand>,
+    },
+    /// EHC casework: import the SEN2 return, and the DfE's measures worked out from it.
+    Casework {
+        #[command(subcommand)]
+        command: casework::CaseworkCommand,
     },
     /// The Local Offer: bring a directory in from an Open Referral UK feed.
     LocalOffer {
@@ -611,6 +617,7 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::LocalOffer { command } => local_offer::run(command, &url).await,
+        Command::Casework { command } => casework::run(command, &url).await,
         Command::ExportHistory { la_code, output } => {
             let store = open_store(&url).await?;
             let Some(partnership) = store

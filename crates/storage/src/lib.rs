@@ -14,6 +14,7 @@
 mod accounts;
 mod audit;
 mod cache;
+mod casework;
 mod corrections;
 mod drafts;
 mod governance;
@@ -43,6 +44,7 @@ pub use accounts::{
 };
 pub use audit::{AuditEvent, AuditFilter};
 pub use cache::ReadCache;
+pub use casework::{CaseworkFile, CaseworkImport};
 pub use drafts::ImportDraft;
 pub use governance::ActionArising;
 pub use invitations::{Accepting, Invitation};

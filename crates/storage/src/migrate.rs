@@ -208,6 +208,13 @@ pub const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0027_local_offer_feedback_and_visits.sql"),
         rebuilds_sqlite_tables: false,
     },
+    Migration {
+        version: 28,
+        name: "casework",
+        sqlite: include_str!("../migrations/sqlite/0028_casework.sql"),
+        postgres: include_str!("../migrations/postgres/0028_casework.sql"),
+        rebuilds_sqlite_tables: false,
+    },
 ];
 
 /// The PostgreSQL advisory lock key held while migrating ("sendplan" in ASCII).

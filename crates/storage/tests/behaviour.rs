@@ -11,8 +11,8 @@ use sendplan_domain::input::*;
 use sendplan_domain::rating::{RatingClass, RatingPreset};
 use sendplan_domain::*;
 use sendplan_storage::{
-    Accepting, Actor, Backend, Claim, NewSession, OutgoingMail, Placed, ResetLink, Store,
-    StoreError,
+    Accepting, Actor, Backend, CaseworkFile, Claim, NewSession, OutgoingMail, Placed, ResetLink,
+    Store, StoreError,
 };
 use std::future::Future;
 use time::macros::date;
@@ -102,6 +102,7 @@ on_both_backends!(
     the_local_offers_figures_are_a_plans_measures_recorded_when_they_change,
     page_views_are_rolled_up_by_day_and_read_back_over_any_range,
     an_answer_takes_one_comment_and_publishing_makes_a_you_said_entry,
+    a_casework_return_is_imported_whole_and_again_replaces_it,
     reminders_are_queued_once_and_sent_by_one_sender,
     a_form_token_is_claimed_once_however_many_send_it,
     a_deleted_record_comes_back_exactly_and_is_purged_after_thirty_days,
@@ -4023,4 +4024,102 @@ async fn an_answer_takes_one_comment_and_publishing_makes_a_you_said_entry(
         log.iter().all(|e| !e.contains("Tom")),
         "no comment in the audit log"
     );
+}
+
+/// An SEN2 return's records are imported whole and read back as the clock reads them;
+/// the same collection year imported again replaces the first; the secret UPNs are
+/// hashed with is made once.
+async fn a_casework_return_is_imported_whole_and_again_replaces_it(store: Store, _url: String) {
+    use sendplan_domain::casework::clock::*;
+    use sendplan_domain::casework::records::*;
+    let f = fixture(&store, "E08000031").await;
+    let secret = store
+        .casework_secret(f.partnership, "first")
+        .await
+        .expect("secret");
+    assert_eq!(secret, "first");
+    assert_eq!(
+        store
+            .casework_secret(f.partnership, "second")
+            .await
+            .expect("secret"),
+        "first"
+    );
+    let person = |key: &str, received: Date, issued: Option<Date>| CaseRecord {
+        record: 1,
+        key: key.into(),
+        age: Some(9),
+        requests: vec![CaseRequest {
+            request: Request {
+                received,
+                outcome: RequestOutcome::Assess,
+                decided: Some(received + time::Duration::days(30)),
+                assessment: Some(Assessment {
+                    outcome: if issued.is_some() {
+                        AssessmentOutcome::Issue
+                    } else {
+                        AssessmentOutcome::NotYetDecided
+                    },
+                    outcome_date: issued,
+                    plan_start: issued,
+                    exceptions: vec![ExceptionPeriod {
+                        reason: ExceptionReason::Unspecified,
+                        from: None,
+                        to: None,
+                    }],
+                }),
+            },
+            source: Some(2),
+        }],
+        active_plan: Some(ActivePlan {
+            needs: vec![("ASD".into(), 1)],
+            ..ActivePlan::default()
+        }),
+    };
+    let people = vec![
+        person("k1", date!(2024 - 01 - 08), Some(date!(2024 - 05 - 20))),
+        person("k2", date!(2024 - 11 - 01), None),
+    ];
+    let file = |people| CaseworkFile {
+        source: "sen2",
+        collection_year: 2025,
+        la_code: "336",
+        reference_date: Some(date!(2025 - 01 - 16)),
+        file_name: "sen2.xml",
+        people,
+    };
+    store
+        .import_casework(ACTOR, f.partnership, &file(&people))
+        .await
+        .expect("import");
+    let read = store
+        .casework_requests(f.partnership, 2025)
+        .await
+        .expect("requests");
+    assert_eq!(read.len(), 2);
+    assert_eq!(read[0], people[0].requests[0].request);
+    assert!(store
+        .casework_requests(f.partnership, 2024)
+        .await
+        .expect("requests")
+        .is_empty());
+    // Again, with one child: it replaces the first import.
+    store
+        .import_casework(ACTOR, f.partnership, &file(&people[..1]))
+        .await
+        .expect("again");
+    assert_eq!(
+        store
+            .casework_requests(f.partnership, 2025)
+            .await
+            .expect("requests")
+            .len(),
+        1
+    );
+    let imports = store
+        .casework_imports(f.partnership)
+        .await
+        .expect("imports");
+    assert_eq!(imports.len(), 1);
+    assert_eq!((imports[0].people, imports[0].requests), (1, 1));
 }

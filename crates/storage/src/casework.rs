@@ -1,0 +1,254 @@
+//! EHC casework as the measures need it (issue 18): returns and extracts imported whole,
+//! a collection year imported again replacing the one before, all or nothing.
+
+use crate::audit::{record, Change};
+use crate::sql::{date_text, now_text, opt_date_text, parse_timestamp, RowExt};
+use crate::{Actor, Result, Store};
+use sendplan_domain::casework::clock::{
+    Assessment, AssessmentOutcome, ExceptionPeriod, ExceptionReason, Request, RequestOutcome,
+};
+use sendplan_domain::casework::records::CaseRecord;
+use sendplan_domain::PartnershipId;
+use serde::Serialize;
+use time::{Date, OffsetDateTime};
+
+/// A return or extract as imported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CaseworkImport {
+    pub id: i64,
+    /// `sen2` or `csv`.
+    pub source: String,
+    pub collection_year: i32,
+    pub la_code: String,
+    pub reference_date: Option<Date>,
+    pub file_name: String,
+    pub people: i64,
+    pub requests: i64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub imported_at: OffsetDateTime,
+}
+
+/// What is imported: where it came from and its records.
+pub struct CaseworkFile<'a> {
+    pub source: &'a str,
+    pub collection_year: i32,
+    pub la_code: &'a str,
+    pub reference_date: Option<Date>,
+    pub file_name: &'a str,
+    pub people: &'a [CaseRecord],
+}
+
+impl Store {
+    /// The secret the partnership's UPNs are hashed with: `fresh` (random, from the
+    /// caller) the first time, the same one ever after.
+    pub async fn casework_secret(&self, partnership: PartnershipId, fresh: &str) -> Result<String> {
+        let mut write = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO casework_secrets (partnership_id, secret) VALUES ($1, $2) ON CONFLICT (partnership_id) DO NOTHING",
+        )
+        .bind(partnership.0)
+        .bind(fresh.to_owned())
+        .execute(&mut *write.tx)
+        .await?;
+        let secret: String =
+            sqlx::query_scalar("SELECT secret FROM casework_secrets WHERE partnership_id = $1")
+                .bind(partnership.0)
+                .fetch_one(&mut *write.tx)
+                .await?;
+        write.commit_unseen().await?;
+        Ok(secret)
+    }
+
+    /// Imports a return or extract in one transaction, replacing the partnership's import
+    /// of the same source and collection year if there is one. The audit log records the
+    /// import's size, never its records.
+    pub async fn import_casework(
+        &self,
+        actor: Actor,
+        partnership: PartnershipId,
+        file: &CaseworkFile<'_>,
+    ) -> Result<i64> {
+        let requests: usize = file.people.iter().map(|p| p.requests.len()).sum();
+        let mut write = self.begin_write().await?;
+        let before: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM casework_imports WHERE partnership_id = $1 AND source = $2 AND collection_year = $3",
+        )
+        .bind(partnership.0)
+        .bind(file.source.to_owned())
+        .bind(i64::from(file.collection_year))
+        .fetch_optional(&mut *write.tx)
+        .await?;
+        if let Some(old) = before {
+            for sql in [
+                "DELETE FROM casework_requests WHERE person_id IN (SELECT id FROM casework_people WHERE import_id = $1)",
+                "DELETE FROM casework_people WHERE import_id = $1",
+                "DELETE FROM casework_imports WHERE id = $1",
+            ] {
+                sqlx::query(sql).bind(old).execute(&mut *write.tx).await?;
+            }
+        }
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO casework_imports (partnership_id, source, collection_year, la_code, reference_date, file_name, people, requests, imported_at, imported_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+        )
+        .bind(partnership.0)
+        .bind(file.source.to_owned())
+        .bind(i64::from(file.collection_year))
+        .bind(file.la_code.to_owned())
+        .bind(opt_date_text(file.reference_date))
+        .bind(file.file_name.to_owned())
+        .bind(file.people.len() as i64)
+        .bind(requests as i64)
+        .bind(now_text())
+        .bind(actor.0.map(|u| u.0))
+        .fetch_one(&mut *write.tx)
+        .await?;
+        for person in file.people {
+            let plan = person.active_plan.clone().unwrap_or_default();
+            let person_id: i64 = sqlx::query_scalar(
+                "INSERT INTO casework_people (import_id, person_key, age, needs, settings, review_meeting, review_outcome, last_review, review_draft, phase_transfer_due, phase_transfer_final) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+            )
+            .bind(id)
+            .bind(person.key.clone())
+            .bind(person.age.map(i64::from))
+            .bind(
+                plan.needs
+                    .iter()
+                    .map(|(code, rank)| format!("{code}:{rank}"))
+                    .collect::<Vec<_>>()
+                    .join(","),
+            )
+            .bind(plan.settings.join(","))
+            .bind(opt_date_text(plan.review_meeting))
+            .bind(plan.review_outcome.clone())
+            .bind(opt_date_text(plan.last_review))
+            .bind(opt_date_text(plan.review_draft))
+            .bind(opt_date_text(plan.phase_transfer_due))
+            .bind(opt_date_text(plan.phase_transfer_final))
+            .fetch_one(&mut *write.tx)
+            .await?;
+            for r in &person.requests {
+                let a = r.request.assessment.as_ref();
+                sqlx::query(
+                    "INSERT INTO casework_requests (person_id, received, source, outcome, decided, assessment_outcome, assessment_date, plan_start, exception) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(person_id)
+                .bind(date_text(r.request.received))
+                .bind(r.source.map(i64::from))
+                .bind(r.request.outcome.code())
+                .bind(opt_date_text(r.request.decided))
+                .bind(a.map(|a| a.outcome.code()))
+                .bind(opt_date_text(a.and_then(|a| a.outcome_date)))
+                .bind(opt_date_text(a.and_then(|a| a.plan_start)))
+                .bind(i64::from(a.is_some_and(Assessment::has_exception)))
+                .execute(&mut *write.tx)
+                .await?;
+            }
+        }
+        record::<Option<i64>, (usize, usize)>(
+            &mut write.tx,
+            Change {
+                partnership: Some(partnership),
+                actor,
+                entity: "casework_import",
+                entity_id: id,
+                change: if before.is_some() {
+                    "replaced"
+                } else {
+                    "imported"
+                },
+                summary: format!(
+                    "Casework imported from {} ({} {}): {} children and young people, {} requests",
+                    file.file_name,
+                    file.source.to_uppercase(),
+                    file.collection_year,
+                    file.people.len(),
+                    requests
+                ),
+                before: Some(&before),
+                after: Some(&(file.people.len(), requests)),
+            },
+        )
+        .await?;
+        write.commit().await?;
+        Ok(id)
+    }
+
+    /// The partnership's imports, newest collection year first.
+    pub async fn casework_imports(
+        &self,
+        partnership: PartnershipId,
+    ) -> Result<Vec<CaseworkImport>> {
+        sqlx::query(
+            "SELECT id, source, collection_year, la_code, reference_date, file_name, people, requests, imported_at \
+             FROM casework_imports WHERE partnership_id = $1 ORDER BY collection_year DESC, source",
+        )
+        .bind(partnership.0)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(CaseworkImport {
+                id: r.int("id")?,
+                source: r.text("source")?,
+                collection_year: i32::try_from(r.int("collection_year")?).unwrap_or(0),
+                la_code: r.text("la_code")?,
+                reference_date: r.opt_date("reference_date")?,
+                file_name: r.text("file_name")?,
+                people: r.int("people")?,
+                requests: r.int("requests")?,
+                imported_at: parse_timestamp(&r.text("imported_at")?)?,
+            })
+        })
+        .collect()
+    }
+
+    /// Every request in the partnership's return for `collection_year` (whose activity is
+    /// the calendar year before), as the clock reads them.
+    pub async fn casework_requests(
+        &self,
+        partnership: PartnershipId,
+        collection_year: i32,
+    ) -> Result<Vec<Request>> {
+        let rows = sqlx::query(
+            "SELECT r.received, r.outcome, r.decided, r.assessment_outcome, r.assessment_date, r.plan_start, r.exception \
+             FROM casework_requests r JOIN casework_people p ON p.id = r.person_id JOIN casework_imports i ON i.id = p.import_id \
+             WHERE i.partnership_id = $1 AND i.collection_year = $2 AND i.source = 'sen2' ORDER BY r.id",
+        )
+        .bind(partnership.0)
+        .bind(i64::from(collection_year))
+        .fetch_all(self.pool())
+        .await?;
+        let mut requests = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let assessment = match r.opt_text("assessment_outcome")? {
+                None => None,
+                Some(code) => Some(Assessment {
+                    outcome: AssessmentOutcome::from_code(&code).ok_or_else(|| {
+                        crate::StoreError::Corrupt(format!("assessment outcome {code:?}"))
+                    })?,
+                    outcome_date: r.opt_date("assessment_date")?,
+                    plan_start: r.opt_date("plan_start")?,
+                    exceptions: if r.int("exception")? != 0 {
+                        vec![ExceptionPeriod {
+                            reason: ExceptionReason::Unspecified,
+                            from: None,
+                            to: None,
+                        }]
+                    } else {
+                        vec![]
+                    },
+                }),
+            };
+            requests.push(Request {
+                received: r.date("received")?,
+                outcome: r.code("outcome", RequestOutcome::from_code)?,
+                decided: r.opt_date("decided")?,
+                assessment,
+            });
+        }
+        Ok(requests)
+    }
+}
