@@ -13,6 +13,7 @@ pub mod raster;
 mod read;
 pub mod seeds;
 pub mod sen2;
+pub mod sen2_synthetic;
 pub mod sheet;
 pub mod sheet_export;
 mod xml;

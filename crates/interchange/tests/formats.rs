@@ -3250,3 +3250,132 @@ fn families_searches_put_the_right_service_first() {
         wrong.join("\n")
     );
 }
+
+// Issue 18: for every authority and year in the DfE's timeliness file, a synthetic SEN2
+// return built to its published counts gives back its published counts and percentages
+// through the domain's 20-week measure: a check of the arithmetic and of the exception
+// rule ("excluding" leaves the plans with an exception out of both the count and the
+// total), not of the DfE's data. Every 40th also goes through XML and the return's reader.
+#[test]
+fn a_synthetic_return_built_to_each_authoritys_published_counts_gives_back_its_percentages() {
+    use sendplan_domain::casework::clock::ClockSettings;
+    use sendplan_domain::casework::measures::twenty_weeks;
+    use sendplan_interchange::sen2::read_sen2;
+    use sendplan_interchange::sen2_synthetic::{cases, to_xml, PublishedYear};
+    let path = format!(
+        "{}/../../fixtures/dfe/ehcp_2025release_timeliness_20_week_all_plans_by_la_2019-2024.csv",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let mut reader = csv::Reader::from_path(&path).expect("the DfE file");
+    let headers = reader.headers().expect("headers").clone();
+    let column = |name: &str| headers.iter().position(|h| h == name).expect(name);
+    let (period, level, la) = (
+        column("time_period"),
+        column("geographic_level"),
+        column("old_la_code"),
+    );
+    let (den, den_ex, within, within_ex) = (
+        column("plans_issued_den"),
+        column("plans_issued_den_ex"),
+        column("plans_issued_within_20_weeks"),
+        column("plans_issued_20_weeks_ex"),
+    );
+    let (pc, pc_ex) = (
+        column("pc_plans_issued_within_20_weeks"),
+        column("PC_plans_issued_20_weeks_ex"),
+    );
+    let (year_plus, year_plus_ex) = (
+        column("plans_issued_gt_1_year"),
+        column("plans_issued_gt_1_year_ex"),
+    );
+    let settings = ClockSettings::default();
+    let (mut checked, mut through_xml, mut failures) = (0, 0, Vec::new());
+    for (n, row) in reader.records().enumerate() {
+        let row = row.expect("row");
+        if &row[level] != "Local authority" {
+            continue;
+        }
+        let number = |i: usize| row[i].trim().parse::<u64>().ok();
+        let (Some(plans), Some(plans_ex), Some(on_time), Some(on_time_ex)) = (
+            number(den),
+            number(den_ex),
+            number(within),
+            number(within_ex),
+        ) else {
+            continue; // suppressed or not published
+        };
+        let published = PublishedYear {
+            la: row[la].to_owned(),
+            year: row[period][..4].parse().expect("year"),
+            plans,
+            plans_excluding: plans_ex,
+            within: on_time,
+            within_excluding: on_time_ex,
+            over_a_year: number(year_plus).zip(number(year_plus_ex)),
+        };
+        let people = match cases(&published, n as u64) {
+            Ok(people) => people,
+            Err(why) => {
+                failures.push(format!("{} {}: {why}", published.la, published.year));
+                continue;
+            }
+        };
+        let mut requests: Vec<_> = people
+            .iter()
+            .flat_map(|p| p.requests.iter().map(|r| r.request.clone()))
+            .collect();
+        if n % 40 == 0 {
+            let xml = to_xml(&published.la, published.year, &people);
+            let read = read_sen2(xml.as_bytes(), &|upn| upn.to_owned())
+                .expect("the synthetic return reads");
+            assert!(read.problems.is_empty(), "{:?}", read.problems);
+            // A return carries a birth date, not an age: the synthetic one carries neither.
+            let mut written = people.clone();
+            for p in &mut written {
+                p.age = None;
+            }
+            assert!(
+                read.people == written,
+                "the return reads back as it was written"
+            );
+            requests = read
+                .people
+                .iter()
+                .flat_map(|p| p.requests.iter().map(|r| r.request.clone()))
+                .collect();
+            through_xml += 1;
+        }
+        let t = twenty_weeks(published.year, &requests, &settings);
+        let close = |ours: Option<f64>, theirs: &str| match theirs.trim().parse::<f64>() {
+            Ok(theirs) => ours.is_some_and(|o| (o - theirs).abs() <= 0.051),
+            Err(_) => true, // a percentage not published
+        };
+        if published
+            .over_a_year
+            .is_some_and(|(all, excluding)| all >= excluding && all != t.over_a_year)
+        {
+            failures.push(format!(
+                "{} {}: published {:?} over a year, worked out {}",
+                published.la, published.year, published.over_a_year, t.over_a_year
+            ));
+        }
+        if (
+            t.including.within,
+            t.including.of,
+            t.excluding.within,
+            t.excluding.of,
+        ) != (on_time, plans, on_time_ex, plans_ex)
+            || !close(t.including.percentage(), &row[pc])
+            || !close(t.excluding.percentage(), &row[pc_ex])
+        {
+            failures.push(format!(
+                "{} {}: published {on_time}/{plans} ({}) and {on_time_ex}/{plans_ex} ({}), worked out {:?} and {:?}",
+                published.la, published.year, &row[pc], &row[pc_ex], t.including, t.excluding
+            ));
+        }
+        checked += 1;
+    }
+    assert!(checked > 800, "only {checked} authority-years were checked");
+    assert!(through_xml > 15);
+    assert_eq!(failures, Vec::<String>::new());
+}

@@ -1,0 +1,203 @@
+//! Synthetic SEN2 returns shaped by an authority's published figures (issue 18), for the
+//! demonstration and the tests: seeded, so a return can be made again exactly, and marked
+//! plainly as synthetic (the software code says so, and no record has a name). Each new
+//! plan issued in the year is a child whose request, decision to assess and plan are dated
+//! so that exactly the published numbers of plans are issued within 20 weeks, with and
+//! without the exceptions, and no other: a check of the arithmetic and the exception rule
+//! against the DfE's figures, not of the DfE's data.
+
+use sendplan_domain::casework::clock::{
+    Assessment, AssessmentOutcome, ExceptionPeriod, ExceptionReason, Request, RequestOutcome,
+};
+use sendplan_domain::casework::records::{ActivePlan, CaseRecord, CaseRequest};
+use std::fmt::Write;
+use time::{Date, Duration, Month};
+
+/// An authority's published timeliness for a calendar year (the DfE's
+/// `timeliness_20_week` file).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishedYear {
+    /// The DfE's three-digit code.
+    pub la: String,
+    pub year: i32,
+    /// New plans issued, including and excluding those with an exception.
+    pub plans: u64,
+    pub plans_excluding: u64,
+    /// Of those, issued within 20 weeks.
+    pub within: u64,
+    pub within_excluding: u64,
+    /// Of those issued after 20 weeks, how many after more than a year, including and
+    /// excluding exceptions, where published.
+    pub over_a_year: Option<(u64, u64)>,
+}
+
+/// SplitMix64, seeded.
+struct Random(u64);
+
+impl Random {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+}
+
+/// The children whose plans make up `published`; an error if the figures cannot all be
+/// true (more on time than issued).
+pub fn cases(published: &PublishedYear, seed: u64) -> Result<Vec<CaseRecord>, String> {
+    let p = published;
+    let exceptions = p
+        .plans
+        .checked_sub(p.plans_excluding)
+        .ok_or("more plans excluding exceptions than including them")?;
+    let exceptions_within = p
+        .within
+        .checked_sub(p.within_excluding)
+        .ok_or("more plans on time excluding exceptions than including them")?;
+    if p.within_excluding > p.plans_excluding || exceptions_within > exceptions {
+        return Err("more plans on time than issued".to_owned());
+    }
+    let mut random = Random(seed ^ (u64::from(p.year.unsigned_abs()) << 32));
+    let start = Date::from_calendar_date(p.year, Month::January, 1).map_err(|e| e.to_string())?;
+    let days_in_year = if time::util::is_leap_year(p.year) {
+        366
+    } else {
+        365
+    };
+    let mut out = Vec::with_capacity(p.plans as usize);
+    let late = p.plans_excluding - p.within_excluding;
+    let late_exceptions = exceptions - exceptions_within;
+    // Late plans after more than a year, where the bands are published and add up.
+    let (over, over_exceptions) = match p.over_a_year {
+        Some((all, excluding))
+            if excluding <= late && all >= excluding && all - excluding <= late_exceptions =>
+        {
+            (excluding, all - excluding)
+        }
+        _ => (0, 0),
+    };
+    #[derive(Clone, Copy)]
+    enum Took {
+        OnTime,
+        WithinAYear,
+        OverAYear,
+    }
+    let groups = [
+        (p.within_excluding, false, Took::OnTime),
+        (late - over, false, Took::WithinAYear),
+        (over, false, Took::OverAYear),
+        (exceptions_within, true, Took::OnTime),
+        (late_exceptions - over_exceptions, true, Took::WithinAYear),
+        (over_exceptions, true, Took::OverAYear),
+    ];
+    for (count, exception, took) in groups {
+        for _ in 0..count {
+            let issued = start + Duration::days(random.below(days_in_year) as i64);
+            // On time: 10 to 20 weeks (day 140 at most); late: day 141 to 365, or more.
+            let took = match took {
+                Took::OnTime => 70 + random.below(71) as i64,
+                Took::WithinAYear => 141 + random.below(225) as i64,
+                Took::OverAYear => 366 + random.below(300) as i64,
+            };
+            let received = issued - Duration::days(took);
+            let decided =
+                received + Duration::days((20 + random.below(took.min(42) as u64 - 19)) as i64);
+            out.push(CaseRecord {
+                record: out.len() + 1,
+                key: format!("SYN{}{:04}{:07}", p.la, p.year, out.len() + 1),
+                age: Some(2 + random.below(22) as i32),
+                requests: vec![CaseRequest {
+                    request: Request {
+                        received,
+                        outcome: RequestOutcome::Assess,
+                        decided: Some(decided),
+                        assessment: Some(Assessment {
+                            outcome: AssessmentOutcome::Issue,
+                            outcome_date: Some(issued),
+                            plan_start: Some(issued),
+                            exceptions: if exception {
+                                vec![ExceptionPeriod {
+                                    reason: ExceptionReason::Unspecified,
+                                    from: None,
+                                    to: None,
+                                }]
+                            } else {
+                                vec![]
+                            },
+                        }),
+                    },
+                    source: Some(1 + random.below(5) as u8),
+                }],
+                active_plan: Some(ActivePlan {
+                    needs: vec![(
+                        ["ASD", "SEMH", "SLCN", "MLD", "SPLD", "PD"][random.below(6) as usize]
+                            .to_owned(),
+                        1,
+                    )],
+                    ..ActivePlan::default()
+                }),
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn opt(date: Option<Date>) -> String {
+    date.map(|d| d.to_string()).unwrap_or_default()
+}
+
+/// The children as an SEN2 return for collection year `year + 1` (activity in `year`),
+/// marked synthetic in its header. The key is written as the UPN.
+pub fn to_xml(la: &str, year: i32, people: &[CaseRecord]) -> String {
+    let mut xml = String::with_capacity(people.len() * 600 + 512);
+    let _ = write!(
+        xml,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Message>\n<Header>\n<CollectionDetails><Collection>SEN2</Collection><Year>{}</Year><ReferenceDate>{}-01-16</ReferenceDate></CollectionDetails>\n<Source><SourceLevel>L</SourceLevel><LEA>{la}</LEA><SoftwareCode>sendplan-synthetic</SoftwareCode><Release>synthetic</Release></Source>\n</Header>\n<Persons>\n",
+        year + 1,
+        year + 1
+    );
+    for p in people {
+        let _ = write!(xml, "<Person><UPN>{}</UPN>", p.key);
+        for r in &p.requests {
+            let q = &r.request;
+            let _ = write!(
+                xml,
+                "<Requests><ReceivedDate>{}</ReceivedDate>{}<RequestOutcome>{}</RequestOutcome><RequestOutcomeDate>{}</RequestOutcomeDate>",
+                q.received,
+                r.source.map(|s| format!("<RequestSource>{s}</RequestSource>")).unwrap_or_default(),
+                q.outcome.code(),
+                opt(q.decided)
+            );
+            if let Some(a) = &q.assessment {
+                let _ = write!(
+                    xml,
+                    "<Assessment><AssessmentOutcome>{}</AssessmentOutcome><AssessmentOutcomeDate>{}</AssessmentOutcomeDate><Week20>{}</Week20><NamedPlan><StartDate>{}</StartDate></NamedPlan></Assessment>",
+                    a.outcome.code(),
+                    opt(a.outcome_date),
+                    u8::from(a.has_exception()),
+                    opt(a.plan_start)
+                );
+            }
+            xml.push_str("</Requests>");
+        }
+        if let Some(plan) = &p.active_plan {
+            xml.push_str("<ActivePlans>");
+            for (code, rank) in &plan.needs {
+                let _ = write!(
+                    xml,
+                    "<SENneed><SENtype>{code}</SENtype><SENtypeRank>{rank}</SENtypeRank></SENneed>"
+                );
+            }
+            xml.push_str("</ActivePlans>");
+        }
+        xml.push_str("</Person>\n");
+    }
+    xml.push_str("</Persons>\n</Message>\n");
+    xml
+}
