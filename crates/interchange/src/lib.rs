@@ -11,6 +11,7 @@ pub mod oruk;
 pub mod postcodes;
 pub mod raster;
 mod read;
+pub mod seeded;
 pub mod seeds;
 pub mod sen2;
 pub mod sen2_synthetic;

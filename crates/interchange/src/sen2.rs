@@ -12,7 +12,7 @@
 
 use quick_xml::events::Event;
 use sendplan_domain::casework::clock::{
-    Assessment, AssessmentOutcome, ExceptionPeriod, ExceptionReason, Request, RequestOutcome,
+    Assessment, AssessmentOutcome, ExceptionPeriod, Request, RequestOutcome,
 };
 use sendplan_domain::casework::records::{ActivePlan, CaseRecord, CaseRequest};
 use std::io::BufRead;
@@ -399,11 +399,7 @@ fn finish_person(
                     outcome_date,
                     plan_start: date(&a.plan_start),
                     exceptions: if week20 {
-                        vec![ExceptionPeriod {
-                            reason: ExceptionReason::Unspecified,
-                            from: None,
-                            to: None,
-                        }]
+                        vec![ExceptionPeriod::flag_only()]
                     } else {
                         vec![]
                     },

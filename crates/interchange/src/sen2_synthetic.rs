@@ -6,8 +6,9 @@
 //! without the exceptions, and no other: a check of the arithmetic and the exception rule
 //! against the DfE's figures, not of the DfE's data.
 
+use crate::seeded::Seeded;
 use sendplan_domain::casework::clock::{
-    Assessment, AssessmentOutcome, ExceptionPeriod, ExceptionReason, Request, RequestOutcome,
+    Assessment, AssessmentOutcome, ExceptionPeriod, Request, RequestOutcome,
 };
 use sendplan_domain::casework::records::{ActivePlan, CaseRecord, CaseRequest};
 use std::fmt::Write;
@@ -31,23 +32,6 @@ pub struct PublishedYear {
     pub over_a_year: Option<(u64, u64)>,
 }
 
-/// SplitMix64, seeded.
-struct Random(u64);
-
-impl Random {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-}
-
 /// The children whose plans make up `published`; an error if the figures cannot all be
 /// true (more on time than issued).
 pub fn cases(published: &PublishedYear, seed: u64) -> Result<Vec<CaseRecord>, String> {
@@ -63,7 +47,7 @@ pub fn cases(published: &PublishedYear, seed: u64) -> Result<Vec<CaseRecord>, St
     if p.within_excluding > p.plans_excluding || exceptions_within > exceptions {
         return Err("more plans on time than issued".to_owned());
     }
-    let mut random = Random(seed ^ (u64::from(p.year.unsigned_abs()) << 32));
+    let mut random = Seeded::new(seed ^ (u64::from(p.year.unsigned_abs()) << 32));
     let start = Date::from_calendar_date(p.year, Month::January, 1).map_err(|e| e.to_string())?;
     let days_in_year = if time::util::is_leap_year(p.year) {
         366
@@ -122,11 +106,7 @@ pub fn cases(published: &PublishedYear, seed: u64) -> Result<Vec<CaseRecord>, St
                             outcome_date: Some(issued),
                             plan_start: Some(issued),
                             exceptions: if exception {
-                                vec![ExceptionPeriod {
-                                    reason: ExceptionReason::Unspecified,
-                                    from: None,
-                                    to: None,
-                                }]
+                                vec![ExceptionPeriod::flag_only()]
                             } else {
                                 vec![]
                             },

@@ -16,42 +16,13 @@ use sendplan_domain::local_offer::analytics::{
 use sendplan_domain::local_offer::coverage::heading_of;
 use sendplan_domain::needs::NeedType;
 use sendplan_domain::PartnershipId;
+use sendplan_interchange::seeded::Seeded;
 use sendplan_storage::{Store, VIEWS_KEPT_DAYS};
 use time::{Date, Duration};
 
-/// SplitMix64: small, seeded and good enough to shape made-up traffic.
-struct Random(u64);
-
-impl Random {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// A number in [0, 1).
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.unit() * n as f64) as usize
-    }
-
-    /// One of `choices` by its weight.
-    fn pick<'a, T>(&mut self, choices: &'a [(f64, T)]) -> &'a T {
-        let total: f64 = choices.iter().map(|(w, _)| w).sum();
-        let mut u = self.unit() * total;
-        for (w, c) in choices {
-            if u < *w {
-                return c;
-            }
-            u -= w;
-        }
-        &choices[choices.len() - 1].1
-    }
+/// A place in a list of `n`.
+fn index(random: &mut Seeded, n: usize) -> usize {
+    random.below(n as u64) as usize
 }
 
 /// What was made.
@@ -114,7 +85,7 @@ pub async fn make(
             (format!("/categories/{}", t.key), section)
         })
         .collect();
-    let mut random = Random(seed);
+    let mut random = Seeded::new(seed);
     let devices = [
         (0.60, DeviceClass::Mobile),
         (0.33, DeviceClass::Desktop),
@@ -161,13 +132,13 @@ pub async fn make(
         let mut day_views: Vec<PageView> = Vec::with_capacity(target as usize + 8);
         let mut searches: Vec<(PartnershipId, SearchMade)> = Vec::new();
         while (day_views.len() as u64) < target {
-            let visitor = random.next() as i64;
+            let visitor = random.next_u64() as i64;
             let device = *random.pick(&devices);
             let (kind, name) = *random.pick(&sources);
             let length = if random.unit() < 0.45 {
                 1
             } else {
-                2 + random.below(7)
+                2 + index(&mut random, 7)
             };
             // Visits start between 07:00 and 23:00.
             let mut at = day.midnight().assume_utc()
@@ -180,18 +151,18 @@ pub async fn make(
                             let found = if random.unit() < 0.08 {
                                 0
                             } else {
-                                1 + random.below(40)
+                                1 + index(&mut random, 40)
                             };
                             searches.push((
                                 partnership,
                                 SearchMade {
                                     at,
-                                    words: words[random.below(words.len())].to_owned(),
+                                    words: words[index(&mut random, words.len())].to_owned(),
                                     age_band: AgeBand::ALL
-                                        .get(random.below(AgeBand::ALL.len() + 2))
+                                        .get(index(&mut random, AgeBand::ALL.len() + 2))
                                         .copied(),
                                     need: NeedType::ALL
-                                        .get(random.below(NeedType::ALL.len() * 2))
+                                        .get(index(&mut random, NeedType::ALL.len() * 2))
                                         .copied(),
                                     category: String::new(),
                                     other_filters: String::new(),
@@ -202,7 +173,7 @@ pub async fn make(
                         ("/search".to_owned(), "Search".to_owned())
                     }
                     (_, 2) if !categories.is_empty() => {
-                        categories[random.below(categories.len())].clone()
+                        categories[index(&mut random, categories.len())].clone()
                     }
                     _ => {
                         let u = random.unit();

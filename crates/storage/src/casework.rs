@@ -5,7 +5,7 @@ use crate::audit::{record, Change};
 use crate::sql::{date_text, now_text, opt_date_text, parse_timestamp, RowExt};
 use crate::{Actor, Result, Store};
 use sendplan_domain::casework::clock::{
-    Assessment, AssessmentOutcome, ExceptionPeriod, ExceptionReason, Request, RequestOutcome,
+    Assessment, AssessmentOutcome, ExceptionPeriod, Request, RequestOutcome,
 };
 use sendplan_domain::casework::records::CaseRecord;
 use sendplan_domain::PartnershipId;
@@ -232,11 +232,7 @@ impl Store {
                     outcome_date: r.opt_date("assessment_date")?,
                     plan_start: r.opt_date("plan_start")?,
                     exceptions: if r.int("exception")? != 0 {
-                        vec![ExceptionPeriod {
-                            reason: ExceptionReason::Unspecified,
-                            from: None,
-                            to: None,
-                        }]
+                        vec![ExceptionPeriod::flag_only()]
                     } else {
                         vec![]
                     },

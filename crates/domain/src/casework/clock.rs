@@ -138,6 +138,17 @@ pub struct ExceptionPeriod {
     pub to: Option<Date>,
 }
 
+impl ExceptionPeriod {
+    /// An exception known only by SEN2's `Week20` flag: no reason, no dates.
+    pub fn flag_only() -> Self {
+        ExceptionPeriod {
+            reason: ExceptionReason::Unspecified,
+            from: None,
+            to: None,
+        }
+    }
+}
+
 /// One request for an EHC needs assessment and what came of it: as much of a case as
 /// the clock reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -347,11 +358,7 @@ mod tests {
                 outcome_date: issued,
                 plan_start: issued,
                 exceptions: if exception {
-                    vec![ExceptionPeriod {
-                        reason: ExceptionReason::Unspecified,
-                        from: None,
-                        to: None,
-                    }]
+                    vec![ExceptionPeriod::flag_only()]
                 } else {
                     vec![]
                 },

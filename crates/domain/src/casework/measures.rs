@@ -141,11 +141,7 @@ mod tests {
                 outcome_date: Some(received + Duration::days(days)),
                 plan_start: None,
                 exceptions: if exception {
-                    vec![ExceptionPeriod {
-                        reason: ExceptionReason::Unspecified,
-                        from: None,
-                        to: None,
-                    }]
+                    vec![ExceptionPeriod::flag_only()]
                 } else {
                     vec![]
                 },
