@@ -25,7 +25,7 @@ impl Seeded {
 
     /// A number below `n` (0 when `n` is 0).
     pub fn below(&mut self, n: u64) -> u64 {
-        self.next_u64() % n.max(1)
+        (self.unit() * n as f64) as u64
     }
 
     /// One of `choices` by its weight.
