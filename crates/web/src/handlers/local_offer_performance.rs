@@ -447,8 +447,10 @@ pub async fn unmet_need(
     let (asked, errors) = period_asked(&form, today);
     // Unmet need is a trend: without a range asked for, the last 12 months.
     let period = if form.get("month").is_empty() && form.get("from").is_empty() {
+        // This month so far and the 11 before it.
+        let first = (0..11).fold(Period::month_of(today), |m, _| m.previous());
         Period {
-            from: Period::month_of(today).from - Duration::days(335),
+            from: first.from,
             to: today,
         }
     } else {
@@ -569,5 +571,13 @@ pub async fn unmet_need(
         "Website performance",
         format!("{}/local-offer/performance", ctx.base()),
     );
+    // Other periods: the last 12 months, and each of the last 6 months.
+    let here = format!("{}/local-offer/unmet-need", ctx.base());
+    let mut page = page.link("The last 12 months", here.clone());
+    let mut month = Period::month_of(today);
+    for _ in 0..6 {
+        page = page.link(month.describe(), format!("{here}?{}", query_of(&month)));
+        month = month.previous();
+    }
     html(&page)
 }
