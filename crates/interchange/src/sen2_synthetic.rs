@@ -32,6 +32,83 @@ pub struct PublishedYear {
     pub over_a_year: Option<(u64, u64)>,
 }
 
+/// A local authority's row of the DfE's `timeliness_20_week` file: its counts as a
+/// [`PublishedYear`], its ONS code, and the percentages published beside the counts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublishedRow {
+    pub ons_code: String,
+    pub counts: PublishedYear,
+    pub percentage: Option<f64>,
+    pub percentage_excluding: Option<f64>,
+}
+
+/// Every local authority's row with its counts published (suppressed rows are left out).
+pub fn published_timeliness(csv_text: &str) -> Result<Vec<PublishedRow>, String> {
+    let mut reader = csv::Reader::from_reader(csv_text.trim_start_matches('\u{feff}').as_bytes());
+    let headers = reader.headers().map_err(|e| e.to_string())?.clone();
+    let column = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h == name)
+            .ok_or_else(|| format!("the file has no column {name}"))
+    };
+    let (period, level, ons, la) = (
+        column("time_period")?,
+        column("geographic_level")?,
+        column("new_la_code")?,
+        column("old_la_code")?,
+    );
+    let (den, den_ex, within, within_ex) = (
+        column("plans_issued_den")?,
+        column("plans_issued_den_ex")?,
+        column("plans_issued_within_20_weeks")?,
+        column("plans_issued_20_weeks_ex")?,
+    );
+    let (pc, pc_ex) = (
+        column("pc_plans_issued_within_20_weeks")?,
+        column("PC_plans_issued_20_weeks_ex")?,
+    );
+    let (year_plus, year_plus_ex) = (
+        column("plans_issued_gt_1_year")?,
+        column("plans_issued_gt_1_year_ex")?,
+    );
+    let mut rows = Vec::new();
+    for row in reader.records() {
+        let row = row.map_err(|e| e.to_string())?;
+        let get = |i: usize| row.get(i).unwrap_or("").trim();
+        if get(level) != "Local authority" {
+            continue;
+        }
+        let number = |i: usize| get(i).parse::<u64>().ok();
+        let (Some(plans), Some(plans_excluding), Some(on_time), Some(on_time_ex)) = (
+            number(den),
+            number(den_ex),
+            number(within),
+            number(within_ex),
+        ) else {
+            continue;
+        };
+        let Some(year) = get(period).get(..4).and_then(|y| y.parse().ok()) else {
+            continue;
+        };
+        rows.push(PublishedRow {
+            ons_code: get(ons).to_owned(),
+            counts: PublishedYear {
+                la: get(la).to_owned(),
+                year,
+                plans,
+                plans_excluding,
+                within: on_time,
+                within_excluding: on_time_ex,
+                over_a_year: number(year_plus).zip(number(year_plus_ex)),
+            },
+            percentage: get(pc).parse().ok(),
+            percentage_excluding: get(pc_ex).parse().ok(),
+        });
+    }
+    Ok(rows)
+}
+
 /// The children whose plans make up `published`; an error if the figures cannot all be
 /// true (more on time than issued).
 pub fn cases(published: &PublishedYear, seed: u64) -> Result<Vec<CaseRecord>, String> {

@@ -158,6 +158,10 @@ pub async fn load(store: &Store) -> Result<(String, String)> {
                         add_monitoring_arrangements(store, partnership, *plan).await?;
                     }
                 }
+                if *name == "walsall" || *name == "wolverhampton" {
+                    add_synthetic_casework(store, partnership, &document.partnership.la_code)
+                        .await?;
+                }
                 if timeliness.is_none() {
                     timeliness = Some(
                         sendplan_interchange::dfe::read_statistics(DFE_TIMELINESS, TIMELINESS)
@@ -296,6 +300,48 @@ async fn add_demo_local_offer(store: &Store, partnership: PartnershipId) -> Resu
             partnership,
             &postcodes,
             "the demonstration Local Offer's addresses",
+        )
+        .await?;
+    Ok(())
+}
+
+/// The calendar year of the demo's synthetic SEN2 return (made the January after).
+const CASEWORK_YEAR: i32 = 2024;
+
+/// A synthetic SEN2 return for the authority with ONS code `la_code`, built to its
+/// published 2024 timeliness (so `sendplan casework measures --year 2024` gives back the
+/// DfE's figures) and marked as synthetic: its file name and its records' keys say so.
+async fn add_synthetic_casework(
+    store: &Store,
+    partnership: PartnershipId,
+    la_code: &str,
+) -> Result<()> {
+    use sendplan_interchange::sen2_synthetic::{cases, published_timeliness};
+    let rows = published_timeliness(DFE_TIMELINESS).map_err(anyhow::Error::msg)?;
+    let Some(row) = rows
+        .iter()
+        .find(|r| r.ons_code == la_code && r.counts.year == CASEWORK_YEAR)
+    else {
+        return Ok(());
+    };
+    let people = cases(&row.counts, 18).map_err(anyhow::Error::msg)?;
+    store
+        .import_casework(
+            Actor(None),
+            partnership,
+            &sendplan_storage::CaseworkFile {
+                source: "sen2",
+                collection_year: CASEWORK_YEAR + 1,
+                la_code: &row.counts.la,
+                reference_date: time::Date::from_calendar_date(
+                    CASEWORK_YEAR + 1,
+                    time::Month::January,
+                    16,
+                )
+                .ok(),
+                file_name: "synthetic SEN2 return (demonstration, not real children)",
+                people: &people,
+            },
         )
         .await?;
     Ok(())
