@@ -114,6 +114,7 @@ pub fn record_href(base: &str, entity: &str, id: i64) -> Option<String> {
         "organisation" => format!("organisations/{id}/edit"),
         "board" => format!("boards/{id}/edit"),
         "issued_report" => format!("reports/{id}"),
+        "local_offer_feedback" => format!("local-offer/feedback/{id}"),
         _ => return None,
     };
     Some(format!("{base}/{path}"))
