@@ -3351,3 +3351,85 @@ fn a_synthetic_return_built_to_each_authoritys_published_counts_gives_back_its_p
     assert!(through_xml > 15);
     assert_eq!(failures, Vec::<String>::new());
 }
+
+// Issue 18: no name, date of birth, postcode or UPN from an SEN2 return reaches the
+// database: the whole database file is searched for them after an import.
+#[tokio::test]
+async fn no_childs_name_birth_date_postcode_or_upn_reaches_the_database() {
+    use sendplan_interchange::sen2::{person_key, read_sen2};
+    let xml = r#"<?xml version="1.0" encoding="UTF-8"?>
+<Message><Header>
+  <CollectionDetails><Collection>SEN2</Collection><Year>2025</Year><ReferenceDate>2025-01-16</ReferenceDate></CollectionDetails>
+  <Source><SourceLevel>L</SourceLevel><LEA>336</LEA></Source>
+</Header><Persons>
+  <Person><Surname>Featherstonehaugh</Surname><Forename>Peregrine</Forename><PersonBirthDate>2014-07-23</PersonBirthDate>
+    <PostCode>WV3 9ZZ</PostCode><UPN>Q987654321098</UPN><UniqueLearnerNumber>5550001112</UniqueLearnerNumber>
+    <Requests><ReceivedDate>2024-01-08</ReceivedDate><RequestOutcome>Y</RequestOutcome><RequestOutcomeDate>2024-02-12</RequestOutcomeDate>
+      <Assessment><AssessmentOutcome>Y</AssessmentOutcome><AssessmentOutcomeDate>2024-05-27</AssessmentOutcomeDate><Week20>0</Week20></Assessment>
+    </Requests>
+  </Person>
+</Persons></Message>"#;
+    let (store, path) = fresh_store().await;
+    let partnership = store
+        .create_partnership(
+            Actor(None),
+            &sendplan_domain::input::PartnershipInput {
+                name: "Wolverhampton".into(),
+                la_code: "E08000031".into(),
+            },
+        )
+        .await
+        .expect("partnership");
+    let secret = store
+        .casework_secret(partnership, "s3cret")
+        .await
+        .expect("secret");
+    let read = read_sen2(xml.as_bytes(), &|upn| person_key(&secret, upn)).expect("read");
+    assert!(read.problems.is_empty(), "{:?}", read.problems);
+    store
+        .import_casework(
+            Actor(None),
+            partnership,
+            &sendplan_storage::CaseworkFile {
+                source: "sen2",
+                collection_year: read.year,
+                la_code: &read.la,
+                reference_date: read.reference_date,
+                file_name: "sen2.xml",
+                people: &read.people,
+            },
+        )
+        .await
+        .expect("import");
+    assert_eq!(
+        store
+            .casework_requests(partnership, 2025)
+            .await
+            .expect("read back")
+            .len(),
+        1
+    );
+    store.close().await;
+    let mut everything = Vec::new();
+    for suffix in ["", "-wal"] {
+        if let Ok(bytes) = std::fs::read(format!("{}{suffix}", path.display())) {
+            everything.extend(bytes);
+        }
+    }
+    let text = String::from_utf8_lossy(&everything);
+    assert!(
+        text.contains("2024-01-08"),
+        "the search reads what was kept"
+    );
+    for personal in [
+        "Featherstonehaugh",
+        "Peregrine",
+        "2014-07-23",
+        "WV3 9ZZ",
+        "Q987654321098",
+        "5550001112",
+    ] {
+        assert!(!text.contains(personal), "{personal} reached the database");
+    }
+    remove(&path);
+}
