@@ -336,6 +336,21 @@ impl Store {
         rows.iter().map(you_said_from).collect()
     }
 
+    /// The published "You said, we did" entries that answer Local Offer feedback, newest
+    /// first, whatever plan holds them.
+    pub async fn local_offer_you_said(&self, partnership: PartnershipId) -> Result<Vec<YouSaid>> {
+        let rows = sqlx::query(concat!(
+            you_said_select!(),
+            " WHERE partnership_id = $1 AND published = 1 \
+              AND id IN (SELECT you_said_id FROM local_offer_feedback WHERE partnership_id = $1) \
+              ORDER BY said_on DESC, id DESC"
+        ))
+        .bind(partnership.0)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(you_said_from).collect()
+    }
+
     /// One "You said, we did" entry of the partnership's.
     pub async fn get_you_said(&self, partnership: PartnershipId, id: YouSaidId) -> Result<YouSaid> {
         let row = sqlx::query(concat!(

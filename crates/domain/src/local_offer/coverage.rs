@@ -66,14 +66,18 @@ pub fn services_by_heading(directory: &Directory) -> Vec<(&TaxonomyTerm, usize)>
 /// The top-level heading a term is filed under (itself, if it has no parent): the
 /// "section" a page of that term or a service filed under it belongs to.
 pub fn heading_of<'a>(directory: &'a Directory, term: &str) -> Option<&'a TaxonomyTerm> {
-    let parent: HashMap<&str, &str> = directory
-        .terms
-        .iter()
-        .filter_map(|t| t.parent_key.as_deref().map(|p| (t.key.as_str(), p)))
-        .collect();
-    let start = directory.terms.iter().find(|t| t.key == term)?.key.as_str();
-    let top = top_of(&parent, start);
-    directory.terms.iter().find(|t| t.key == top)
+    // Called for every page view counted: walks up the parents without building a map.
+    let mut at = directory.terms.iter().find(|t| t.key == term)?;
+    for _ in 0..64 {
+        match at.parent_key.as_deref() {
+            Some(parent) => match directory.terms.iter().find(|t| t.key == parent) {
+                Some(up) => at = up,
+                None => break,
+            },
+            None => break,
+        }
+    }
+    Some(at)
 }
 
 /// The top of a term's branch. Loops were refused when the directory was read; the step

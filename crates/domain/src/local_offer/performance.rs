@@ -88,6 +88,8 @@ impl Period {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PeriodFigures {
     pub figures: Figures,
+    /// Visits on each day that had any, in order.
+    pub daily_visits: Vec<(Date, i64)>,
     pub searches: i64,
     pub searches_found_nothing: i64,
     pub found_yes: u64,

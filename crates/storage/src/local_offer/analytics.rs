@@ -268,15 +268,16 @@ impl Store {
         write.commit().await
     }
 
-    /// The figures of the days `from` to `to` (both included): the kept daily figures,
-    /// and for days not yet rolled up (today, and yesterday until its visits are over)
-    /// the same roll-up worked out now from their page views.
-    pub async fn local_offer_figures(
+    /// The figures of the days `from` to `to` (both included), and the visits of each day
+    /// that had any: the kept daily figures, and for days not yet rolled up (today, and
+    /// yesterday until its visits are over) the same roll-up worked out now, once, from
+    /// their page views.
+    async fn figures_and_days(
         &self,
         partnership: PartnershipId,
         from: Date,
         to: Date,
-    ) -> Result<Figures> {
+    ) -> Result<(Figures, Vec<(Date, i64)>)> {
         let rows = sqlx::query(
             // SUM of a BIGINT is NUMERIC in PostgreSQL, which the Any driver cannot read.
             "SELECT dimension, item, CAST(SUM(visits) AS BIGINT) AS visits, CAST(SUM(visitors) AS BIGINT) AS visitors, \
@@ -304,11 +305,32 @@ impl Store {
                 },
             ));
         }
-        for day in self.days_not_rolled_up(partnership, from, to).await? {
-            kept.extend(roll_up(day, &self.views_around(partnership, day).await?));
+        let kept_days = sqlx::query(
+            "SELECT day, visits FROM local_offer_daily_figures \
+             WHERE partnership_id = $1 AND dimension = 'all' AND day >= $2 AND day <= $3",
+        )
+        .bind(partnership.0)
+        .bind(date_text(from))
+        .bind(date_text(to))
+        .fetch_all(self.pool())
+        .await?;
+        let mut days = Vec::with_capacity(kept_days.len() + 2);
+        for r in &kept_days {
+            days.push((r.date("day")?, r.int("visits")?));
         }
-        Ok(Figures::of(
-            kept.iter().map(|(d, i, t)| (*d, i.as_str(), t)),
+        for day in self.days_not_rolled_up(partnership, from, to).await? {
+            let live = roll_up(day, &self.views_around(partnership, day).await?);
+            let visits = live
+                .iter()
+                .find(|(d, _, _)| *d == Dimension::All)
+                .map_or(0, |(_, _, t)| t.visits);
+            days.push((day, visits));
+            kept.extend(live);
+        }
+        days.sort();
+        Ok((
+            Figures::of(kept.iter().map(|(d, i, t)| (*d, i.as_str(), t))),
+            days,
         ))
     }
 
@@ -400,8 +422,8 @@ impl Store {
         partnership: PartnershipId,
         period: Period,
     ) -> Result<PeriodFigures> {
-        let figures = self
-            .local_offer_figures(partnership, period.from, period.to)
+        let (figures, daily_visits) = self
+            .figures_and_days(partnership, period.from, period.to)
             .await?;
         let searches = sqlx::query(
             "SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN results = 0 THEN 1 ELSE 0 END), 0) AS z FROM local_offer_searches \
@@ -421,6 +443,7 @@ impl Store {
             .await?;
         Ok(PeriodFigures {
             figures,
+            daily_visits,
             searches: searches.int("n")?,
             searches_found_nothing: searches.int("z")?,
             found_yes: answers.found_yes,
@@ -436,32 +459,10 @@ impl Store {
         partnership: PartnershipId,
         period: Period,
     ) -> Result<Vec<(Date, i64)>> {
-        let rows = sqlx::query(
-            "SELECT day, visits FROM local_offer_daily_figures \
-             WHERE partnership_id = $1 AND dimension = 'all' AND day >= $2 AND day <= $3 ORDER BY day",
-        )
-        .bind(partnership.0)
-        .bind(date_text(period.from))
-        .bind(date_text(period.to))
-        .fetch_all(self.pool())
-        .await?;
-        let mut days = Vec::with_capacity(rows.len() + 2);
-        for r in &rows {
-            days.push((r.date("day")?, r.int("visits")?));
-        }
-        for day in self
-            .days_not_rolled_up(partnership, period.from, period.to)
+        Ok(self
+            .figures_and_days(partnership, period.from, period.to)
             .await?
-        {
-            let rows = roll_up(day, &self.views_around(partnership, day).await?);
-            let visits = rows
-                .iter()
-                .find(|(d, _, _)| *d == Dimension::All)
-                .map_or(0, |(_, _, t)| t.visits);
-            days.push((day, visits));
-        }
-        days.sort();
-        Ok(days)
+            .1)
     }
 
     /// The names of the Local Offer's services and categories with these keys.

@@ -11,7 +11,7 @@ use sendplan_domain::local_offer::feedback::{
     delete_from, Answer, Comment, FeedbackStatus, Identifying, Rating, Theme, Triage,
     DEFAULT_RETAIN_MONTHS, RETAIN_MONTHS,
 };
-use sendplan_domain::publication::{YouSaid, YouSaidInput};
+use sendplan_domain::publication::YouSaidInput;
 use sendplan_domain::{ActionId, PartnershipId, PlanId, YouSaidId};
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -267,6 +267,16 @@ impl Store {
         rows.iter().map(feedback_from).collect()
     }
 
+    /// How many comments are waiting to be looked at.
+    pub async fn new_comments(&self, partnership: PartnershipId) -> Result<i64> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM local_offer_feedback WHERE partnership_id = $1 AND status = 'new' AND (comment IS NOT NULL OR comment_deleted_at IS NOT NULL)",
+        )
+        .bind(partnership.0)
+        .fetch_one(self.pool())
+        .await?)
+    }
+
     pub async fn get_feedback(&self, partnership: PartnershipId, id: i64) -> Result<Feedback> {
         let row = sqlx::query(&format!(
             "{SELECT_FEEDBACK} WHERE partnership_id = $1 AND id = $2"
@@ -415,22 +425,6 @@ impl Store {
         )
         .await?;
         write.commit().await
-    }
-
-    /// The "You said, we did" entries published from Local Offer feedback, newest first.
-    pub async fn local_offer_you_said(&self, partnership: PartnershipId) -> Result<Vec<YouSaid>> {
-        let ids: Vec<i64> = sqlx::query_scalar(
-            "SELECT y.id FROM you_said_we_did y JOIN local_offer_feedback f ON f.you_said_id = y.id \
-             WHERE f.partnership_id = $1 AND y.published = 1 ORDER BY y.said_on DESC, y.id DESC",
-        )
-        .bind(partnership.0)
-        .fetch_all(self.pool())
-        .await?;
-        let mut entries = Vec::with_capacity(ids.len());
-        for id in ids {
-            entries.push(self.get_you_said(partnership, YouSaidId(id)).await?);
-        }
-        Ok(entries)
     }
 
     /// How the answers given from `from` up to (not including) `to` add up.

@@ -353,14 +353,7 @@ pub async fn officer_page(State(state): State<AppState>, ctx: Ctx) -> AppResult 
         "Import a directory",
         format!("{}/import", officer_home(&ctx)),
     ));
-    let new_comments = state
-        .store
-        .list_feedback(
-            ctx.pid(),
-            Some(sendplan_domain::local_offer::feedback::FeedbackStatus::New),
-        )
-        .await?
-        .len();
+    let new_comments = state.store.new_comments(ctx.pid()).await?;
     page.buttons.push(LinkButton::secondary(
         format!("Families' comments ({new_comments} new)"),
         format!("{}/feedback", officer_home(&ctx)),
