@@ -41,6 +41,9 @@ pub enum Capability {
     ManageLocalOffer,
     /// Propose changes to the Local Offer services of the organisation one provides for.
     ProposeServiceChanges,
+    /// See and import EHC casework: case-level data about children. Granted to a member
+    /// apart from their role (see [`Access::casework`]); no role brings it.
+    Casework,
 }
 
 impl Capability {
@@ -57,6 +60,7 @@ impl Capability {
             Capability::ProposeServiceChanges => {
                 "change your organisation's services in the Local Offer"
             }
+            Capability::Casework => "see EHC casework, which is about individual children",
         }
     }
 }
@@ -74,18 +78,20 @@ impl Role {
     /// Whether a member with this role has `capability`.
     pub fn can(self, capability: Capability) -> bool {
         use Capability::*;
-        match self {
-            Role::Admin => true,
-            Role::PlanManager => matches!(
-                capability,
-                View | UpdateOwnActions | UpdateAnyAction | EditPlans
-            ),
-            Role::ActionLead => matches!(capability, View | UpdateOwnActions),
-            Role::Viewer => matches!(capability, View),
-            Role::LocalOfferOfficer => matches!(capability, View | ManageLocalOffer),
-            // A provider is not a member in the plans' sense: none of View's pages are theirs.
-            Role::Provider => matches!(capability, ProposeServiceChanges),
-        }
+        // Casework is granted apart from roles (see `Access::casework`).
+        capability != Casework
+            && match self {
+                Role::Admin => true,
+                Role::PlanManager => matches!(
+                    capability,
+                    View | UpdateOwnActions | UpdateAnyAction | EditPlans
+                ),
+                Role::ActionLead => matches!(capability, View | UpdateOwnActions),
+                Role::Viewer => matches!(capability, View),
+                Role::LocalOfferOfficer => matches!(capability, View | ManageLocalOffer),
+                // A provider is not a member in the plans' sense: none of View's pages are theirs.
+                Role::Provider => matches!(capability, ProposeServiceChanges),
+            }
     }
 }
 
@@ -96,11 +102,17 @@ pub struct Access {
     pub role: Option<Role>,
     /// Deployment administrators can act in every partnership.
     pub deployment_admin: bool,
+    /// Whether the member has been granted casework: the one capability no role and no
+    /// deployment administrator has by right, because it is about individual children.
+    pub casework: bool,
 }
 
 impl Access {
     /// Whether the account has `capability` here.
     pub fn can(self, capability: Capability) -> bool {
+        if capability == Capability::Casework {
+            return self.casework && self.is_member();
+        }
         self.deployment_admin || self.role.is_some_and(|role| role.can(capability))
     }
 
@@ -130,6 +142,7 @@ mod tests {
         Access {
             role: Some(role),
             deployment_admin: false,
+            casework: false,
         }
     }
 
@@ -180,8 +193,33 @@ mod tests {
         let deployment_admin = Access {
             role: None,
             deployment_admin: true,
+            casework: false,
         };
         assert!(deployment_admin.can(Capability::ManagePartnership));
+    }
+
+    #[test]
+    fn casework_comes_with_no_role_only_with_its_grant() {
+        for role in Role::ALL {
+            assert!(!member(*role).can(Capability::Casework), "{role:?}");
+            let granted = Access {
+                casework: true,
+                ..member(*role)
+            };
+            // A provider granted it still cannot, as they are not a member of the plans.
+            assert_eq!(
+                granted.can(Capability::Casework),
+                *role != Role::Provider,
+                "{role:?}"
+            );
+        }
+        let deployment_admin = Access {
+            role: None,
+            deployment_admin: true,
+            casework: false,
+        };
+        assert!(!deployment_admin.can(Capability::Casework));
+        assert!(Role::with(Capability::Casework).is_empty());
     }
 
     #[test]
@@ -203,6 +241,7 @@ mod tests {
         let stranger = Access {
             role: None,
             deployment_admin: false,
+            casework: false,
         };
         assert!(!stranger.is_member());
         assert!(!stranger.can_update_action(true));

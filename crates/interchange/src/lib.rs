@@ -3,6 +3,7 @@
 //! from [`Document`] and checked by a test) for programs.
 
 pub mod dfe;
+pub mod dfe_published;
 pub mod document;
 pub mod docx;
 mod export;

@@ -205,6 +205,174 @@ pub fn cases(published: &PublishedYear, seed: u64) -> Result<Vec<CaseRecord>, St
     Ok(out)
 }
 
+/// The rest of a year's casework around the plans [`cases`] issues, for the pages: requests
+/// refused, withdrawn or ended without a plan, assessments still open at the return's
+/// reference date (some past 20 weeks), requests waiting for the decision whether to
+/// assess, and plans already in place with their annual reviews and phase transfers. None
+/// of it issues a plan in the year, so the year's 20-week figures stay the published ones.
+/// `requests_received` is the published number of requests in the year, where known: the
+/// refusals make the year's requests up to it.
+pub fn surrounding_cases(
+    published: &PublishedYear,
+    plans: &[CaseRecord],
+    requests_received: Option<u64>,
+    seed: u64,
+) -> Vec<CaseRecord> {
+    let p = published;
+    let mut random = Seeded::new(seed ^ 0x5e2d ^ (u64::from(p.year.unsigned_abs()) << 40));
+    let Ok(start) = Date::from_calendar_date(p.year, Month::January, 1) else {
+        return vec![];
+    };
+    let Ok(reference) = Date::from_calendar_date(p.year + 1, Month::January, 16) else {
+        return vec![];
+    };
+    let monthly = (p.plans / 12).max(1);
+    let mut out: Vec<CaseRecord> = Vec::new();
+    let push = |out: &mut Vec<CaseRecord>,
+                request: Option<Request>,
+                plan: Option<ActivePlan>,
+                r: &mut Seeded| {
+        let n = plans.len() + out.len() + 1;
+        out.push(CaseRecord {
+            record: n,
+            key: format!("SYN{}{:04}{:07}", p.la, p.year, n),
+            age: Some(2 + r.below(22) as i32),
+            requests: request
+                .map(|request| CaseRequest {
+                    request,
+                    source: Some(1 + r.below(5) as u8),
+                })
+                .into_iter()
+                .collect(),
+            active_plan: plan,
+        });
+    };
+    let day =
+        |r: &mut Seeded, from: Date, days: u64| from + Duration::days(r.below(days.max(1)) as i64);
+    // Open at the reference date: assessments 7 to 40 weeks in, a third of them past 20.
+    let open = monthly * 4;
+    for i in 0..open {
+        let weeks = if i % 3 == 0 {
+            21 + random.below(20)
+        } else {
+            7 + random.below(13)
+        };
+        let received = reference - Duration::days((weeks * 7 + random.below(7)) as i64);
+        let decided = received + Duration::days(21 + random.below(25) as i64);
+        let request = Request {
+            received,
+            outcome: RequestOutcome::Assess,
+            decided: Some(decided),
+            assessment: Some(Assessment {
+                outcome: AssessmentOutcome::NotYetDecided,
+                outcome_date: None,
+                plan_start: None,
+                exceptions: if i % 11 == 0 {
+                    vec![ExceptionPeriod::flag_only()]
+                } else {
+                    vec![]
+                },
+            }),
+        };
+        push(&mut out, Some(request), None, &mut random);
+    }
+    // Waiting for the decision whether to assess: received in the last 9 weeks.
+    for _ in 0..monthly * 2 {
+        let received = reference - Duration::days(3 + random.below(60) as i64);
+        let request = Request {
+            received,
+            outcome: RequestOutcome::NotYetDecided,
+            decided: None,
+            assessment: None,
+        };
+        push(&mut out, Some(request), None, &mut random);
+    }
+    // Assessments ended without a plan: decided not to issue (most within 16 weeks).
+    for _ in 0..(p.plans / 20).max(1) {
+        let received = day(&mut random, start, 250);
+        let decided = received + Duration::days(25 + random.below(20) as i64);
+        let ended = received + Duration::days(70 + random.below(60) as i64);
+        let request = Request {
+            received,
+            outcome: RequestOutcome::Assess,
+            decided: Some(decided),
+            assessment: Some(Assessment {
+                outcome: AssessmentOutcome::NotIssue,
+                outcome_date: Some(ended),
+                plan_start: None,
+                exceptions: vec![],
+            }),
+        };
+        push(&mut out, Some(request), None, &mut random);
+    }
+    // Withdrawn by the family before the decision.
+    for _ in 0..(p.plans / 50).max(1) {
+        let received = day(&mut random, start, 330);
+        let request = Request {
+            received,
+            outcome: RequestOutcome::Withdrawn,
+            decided: Some(received + Duration::days(10 + random.below(20) as i64)),
+            assessment: None,
+        };
+        push(&mut out, Some(request), None, &mut random);
+    }
+    // Refused: the requests the year still needs to reach the published number.
+    let received_so_far = plans
+        .iter()
+        .chain(out.iter())
+        .flat_map(|c| &c.requests)
+        .filter(|r| r.request.received.year() == p.year)
+        .count() as u64;
+    let refusals = requests_received
+        .map_or(p.plans / 4, |n| n.saturating_sub(received_so_far))
+        .min(p.plans * 3);
+    for _ in 0..refusals {
+        let received = day(&mut random, start, 340);
+        // Most within 6 weeks (day 42), one in five up to 8 weeks later.
+        let spread = if random.below(5) == 0 { 40 } else { 22 };
+        let request = Request {
+            received,
+            outcome: RequestOutcome::NotAssess,
+            decided: Some(received + Duration::days(20 + random.below(spread) as i64)),
+            assessment: None,
+        };
+        push(&mut out, Some(request), None, &mut random);
+    }
+    // Plans already in place (four for each issued in the year): each reviewed a year
+    // before, most reviewed again in the year, most decided within 4 weeks; some moving
+    // between phases of education.
+    for i in 0..p.plans * 4 {
+        let last = day(&mut random, start - Duration::days(365), 365);
+        let due = sendplan_domain::casework::clock::review_due(last);
+        let held = (random.below(100) < 85).then(|| due - Duration::days(random.below(40) as i64));
+        let plan = ActivePlan {
+            last_review: Some(last),
+            review_meeting: held,
+            review_outcome: held.map(|_| "M".to_owned()),
+            review_draft: held.map(|m| {
+                m + Duration::days(if random.below(100) < 70 {
+                    5 + random.below(23)
+                } else {
+                    29 + random.below(40)
+                } as i64)
+            }),
+            phase_transfer_due: (i % 10 == 0)
+                .then(|| Date::from_calendar_date(p.year, Month::February, 15).ok())
+                .flatten(),
+            phase_transfer_final: (i % 10 == 0 && random.below(100) < 80)
+                .then(|| Date::from_calendar_date(p.year, Month::February, 1).ok())
+                .flatten(),
+            needs: vec![(
+                ["ASD", "SEMH", "SLCN", "MLD", "SPLD", "PD"][random.below(6) as usize].to_owned(),
+                1,
+            )],
+            settings: vec![],
+        };
+        push(&mut out, None, Some(plan), &mut random);
+    }
+    out
+}
+
 fn opt(date: Option<Date>) -> String {
     date.map(|d| d.to_string()).unwrap_or_default()
 }
@@ -245,6 +413,20 @@ pub fn to_xml(la: &str, year: i32, people: &[CaseRecord]) -> String {
         }
         if let Some(plan) = &p.active_plan {
             xml.push_str("<ActivePlans>");
+            for (element, value) in [
+                ("LastReview", plan.last_review),
+                ("ReviewMeeting", plan.review_meeting),
+                ("ReviewDraft", plan.review_draft),
+                ("PhaseTransferDueDate", plan.phase_transfer_due),
+                ("PhaseTransferFinalDate", plan.phase_transfer_final),
+            ] {
+                if let Some(value) = value {
+                    let _ = write!(xml, "<{element}>{value}</{element}>");
+                }
+            }
+            if let Some(outcome) = &plan.review_outcome {
+                let _ = write!(xml, "<ReviewOutcome>{outcome}</ReviewOutcome>");
+            }
             for (code, rank) in &plan.needs {
                 let _ = write!(
                     xml,

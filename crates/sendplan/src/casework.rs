@@ -37,27 +37,6 @@ pub enum CaseworkCommand {
     },
 }
 
-/// The DfE's EHC plan statistics, for authorities' three-digit codes (Open Government
-/// Licence; see fixtures/dfe/README.md).
-const DFE_TIMELINESS: &str = include_str!(
-    "../../../fixtures/dfe/ehcp_2025release_timeliness_20_week_all_plans_by_la_2019-2024.csv"
-);
-
-/// The DfE's three-digit code for the authority with ONS code `la_code`, which SEN2
-/// returns carry in `LEA`.
-fn dfe_code(la_code: &str) -> Option<String> {
-    use sendplan_interchange::dfe::{read_statistics, Area, Statistic};
-    let figures = read_statistics(
-        DFE_TIMELINESS,
-        Statistic::IssuedWithin20WeeksExcludingExceptions,
-    )
-    .ok()?;
-    figures.into_iter().find_map(|f| match f.area {
-        Area::LocalAuthority { code, old_code } if code == la_code => Some(old_code),
-        _ => None,
-    })
-}
-
 fn share(s: &Share) -> serde_json::Value {
     serde_json::json!({ "within": s.within, "of": s.of, "percentage": s.percentage() })
 }
@@ -94,7 +73,7 @@ pub async fn run(command: CaseworkCommand, url: &str) -> Result<()> {
             let read = read_sen2(reader, &|upn| person_key(&secret, upn)).with_context(|| {
                 format!("{} is not an SEN2 return sendplan can read", file.display())
             })?;
-            if let Some(expected) = dfe_code(&p.la_code) {
+            if let Some(expected) = sendplan_interchange::dfe_published::dfe_code(&p.la_code) {
                 if read.la != expected {
                     bail!(
                         "nothing was imported: this return is for authority {}, and {} is authority {expected}",

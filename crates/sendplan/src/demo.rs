@@ -305,45 +305,48 @@ async fn add_demo_local_offer(store: &Store, partnership: PartnershipId) -> Resu
     Ok(())
 }
 
-/// The calendar year of the demo's synthetic SEN2 return (made the January after).
-const CASEWORK_YEAR: i32 = 2024;
+/// The calendar years of the demo's synthetic SEN2 returns (each made the January after):
+/// two, so the casework pages can set a year against the one before.
+const CASEWORK_YEARS: [i32; 2] = [2023, 2024];
 
-/// A synthetic SEN2 return for the authority with ONS code `la_code`, built to its
-/// published 2024 timeliness (so `sendplan casework measures --year 2024` gives back the
-/// DfE's figures) and marked as synthetic: its file name and its records' keys say so.
+/// Synthetic SEN2 returns for the authority with ONS code `la_code`, built to its
+/// published timeliness and requests (so `sendplan casework measures --year 2024` gives
+/// back the DfE's figures), with open assessments, refusals, reviews and phase transfers
+/// around them, and marked as synthetic: the file name and the records' keys say so.
 async fn add_synthetic_casework(
     store: &Store,
     partnership: PartnershipId,
     la_code: &str,
 ) -> Result<()> {
-    use sendplan_interchange::sen2_synthetic::{cases, published_timeliness};
-    let rows = published_timeliness(DFE_TIMELINESS).map_err(anyhow::Error::msg)?;
-    let Some(row) = rows
-        .iter()
-        .find(|r| r.ons_code == la_code && r.counts.year == CASEWORK_YEAR)
-    else {
-        return Ok(());
-    };
-    let people = cases(&row.counts, 18).map_err(anyhow::Error::msg)?;
-    store
-        .import_casework(
-            Actor(None),
-            partnership,
-            &sendplan_storage::CaseworkFile {
-                source: "sen2",
-                collection_year: CASEWORK_YEAR + 1,
-                la_code: &row.counts.la,
-                reference_date: time::Date::from_calendar_date(
-                    CASEWORK_YEAR + 1,
-                    time::Month::January,
-                    16,
-                )
-                .ok(),
-                file_name: "synthetic SEN2 return (demonstration, not real children)",
-                people: &people,
-            },
-        )
-        .await?;
+    use sendplan_interchange::dfe_published::{demand, timeliness};
+    use sendplan_interchange::sen2_synthetic::{cases, surrounding_cases};
+    for year in CASEWORK_YEARS {
+        let Some(row) = timeliness(la_code, year) else {
+            continue;
+        };
+        let mut people = cases(&row.counts, 18).map_err(anyhow::Error::msg)?;
+        let requests = demand(la_code, year).authority.0.map(|n| n as u64);
+        people.extend(surrounding_cases(&row.counts, &people, requests, 18));
+        store
+            .import_casework(
+                Actor(None),
+                partnership,
+                &sendplan_storage::CaseworkFile {
+                    source: "sen2",
+                    collection_year: year + 1,
+                    la_code: &row.counts.la,
+                    reference_date: time::Date::from_calendar_date(
+                        year + 1,
+                        time::Month::January,
+                        16,
+                    )
+                    .ok(),
+                    file_name: "synthetic SEN2 return (demonstration, not real children)",
+                    people: &people,
+                },
+            )
+            .await?;
+    }
     Ok(())
 }
 
@@ -352,9 +355,7 @@ const TIMELINESS: sendplan_interchange::dfe::Statistic =
     sendplan_interchange::dfe::Statistic::IssuedWithin20WeeksExcludingExceptions;
 
 /// The DfE's published EHC plan timeliness, 2019 to 2024 (Open Government Licence).
-const DFE_TIMELINESS: &str = include_str!(
-    "../../../fixtures/dfe/ehcp_2025release_timeliness_20_week_all_plans_by_la_2019-2024.csv"
-);
+const DFE_TIMELINESS: &str = sendplan_interchange::dfe_published::TIMELINESS;
 
 /// Adds the measure every plan is judged on, the share of new EHC plans issued within 20
 /// weeks, with the local authority's published figures as its values and England's and

@@ -74,6 +74,8 @@ pub struct Member {
     /// For a Local Offer provider, the directory organisation whose services they keep.
     pub organisation: Option<String>,
     pub disabled: bool,
+    /// Whether they have been granted casework (case-level data about children).
+    pub casework: bool,
 }
 
 /// An account as the deployment administrators' list shows it.
@@ -814,8 +816,21 @@ impl Store {
         user: UserId,
         partnership: PartnershipId,
     ) -> Result<Option<(Role, Option<PersonId>)>> {
+        Ok(self
+            .membership_with_casework(user, partnership)
+            .await?
+            .map(|(role, person, _)| (role, person)))
+    }
+
+    /// The account's role in the partnership, the person it is in the plans, and whether
+    /// it has been granted casework, in one read (every page of a partnership asks).
+    pub async fn membership_with_casework(
+        &self,
+        user: UserId,
+        partnership: PartnershipId,
+    ) -> Result<Option<(Role, Option<PersonId>, bool)>> {
         let row = sqlx::query(
-            "SELECT role, person_id FROM memberships WHERE user_id = $1 AND partnership_id = $2",
+            "SELECT role, person_id, casework FROM memberships WHERE user_id = $1 AND partnership_id = $2",
         )
         .bind(user.0)
         .bind(partnership.0)
@@ -825,9 +840,66 @@ impl Store {
             Some(row) => Ok(Some((
                 row.code("role", Role::from_code)?,
                 row.opt_int("person_id")?.map(PersonId),
+                row.int("casework")? != 0,
             ))),
             None => Ok(None),
         }
+    }
+
+    /// Grants or withdraws a member's casework access, audited. Granting it twice changes
+    /// nothing and records nothing.
+    pub async fn set_casework_access(
+        &self,
+        actor: Actor,
+        partnership: PartnershipId,
+        user: UserId,
+        granted: bool,
+    ) -> Result<()> {
+        let mut write = self.begin_write().await?;
+        let held: Option<i64> = sqlx::query_scalar(
+            "SELECT casework FROM memberships WHERE user_id = $1 AND partnership_id = $2",
+        )
+        .bind(user.0)
+        .bind(partnership.0)
+        .fetch_optional(&mut *write.tx)
+        .await?;
+        let Some(held) = held else {
+            return Err(StoreError::NotFound);
+        };
+        if (held != 0) == granted {
+            return Ok(());
+        }
+        sqlx::query(
+            "UPDATE memberships SET casework = $1 WHERE user_id = $2 AND partnership_id = $3",
+        )
+        .bind(i64::from(granted))
+        .bind(user.0)
+        .bind(partnership.0)
+        .execute(&mut *write.tx)
+        .await?;
+        record(
+            &mut write.tx,
+            Change {
+                partnership: Some(partnership),
+                actor,
+                entity: "membership",
+                entity_id: user.0,
+                change: if granted {
+                    "casework granted"
+                } else {
+                    "casework withdrawn"
+                },
+                summary: if granted {
+                    format!("Account {} given casework access", user.0)
+                } else {
+                    format!("Account {}'s casework access withdrawn", user.0)
+                },
+                before: Some(&(held != 0)),
+                after: Some(&granted),
+            },
+        )
+        .await?;
+        write.commit().await
     }
 
     /// The partnerships an account can open: all of them for a deployment admin.
@@ -858,7 +930,7 @@ impl Store {
     /// Everyone with a role in the partnership.
     pub async fn list_members(&self, partnership: PartnershipId) -> Result<Vec<Member>> {
         let rows = sqlx::query(
-            "SELECT u.id, u.email, u.display_name, u.disabled_at, m.role, m.person_id, m.organization_key FROM memberships m JOIN users u ON u.id = m.user_id \
+            "SELECT u.id, u.email, u.display_name, u.disabled_at, m.role, m.person_id, m.organization_key, m.casework FROM memberships m JOIN users u ON u.id = m.user_id \
              WHERE m.partnership_id = $1 ORDER BY u.display_name",
         )
         .bind(partnership.0)
@@ -874,6 +946,7 @@ impl Store {
                     person_id: r.opt_int("person_id")?.map(PersonId),
                     organisation: r.opt_text("organization_key")?,
                     disabled: r.opt_text("disabled_at")?.is_some(),
+                    casework: r.int("casework")? != 0,
                 })
             })
             .collect()

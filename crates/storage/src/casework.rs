@@ -7,7 +7,7 @@ use crate::{Actor, Result, Store};
 use sendplan_domain::casework::clock::{
     Assessment, AssessmentOutcome, ExceptionPeriod, Request, RequestOutcome,
 };
-use sendplan_domain::casework::records::CaseRecord;
+use sendplan_domain::casework::records::{ActivePlan, CaseRecord, CaseRequest};
 use sendplan_domain::PartnershipId;
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
@@ -212,8 +212,68 @@ impl Store {
         partnership: PartnershipId,
         collection_year: i32,
     ) -> Result<Vec<Request>> {
+        Ok(self
+            .casework_records(partnership, collection_year)
+            .await?
+            .into_iter()
+            .flat_map(|c| c.requests.into_iter().map(|r| r.request))
+            .collect())
+    }
+
+    /// The children and young people in the partnership's return for `collection_year`,
+    /// with their requests and plans, in the order they were imported.
+    pub async fn casework_records(
+        &self,
+        partnership: PartnershipId,
+        collection_year: i32,
+    ) -> Result<Vec<CaseRecord>> {
+        let people = sqlx::query(
+            "SELECT p.id, p.person_key, p.age, p.needs, p.settings, p.review_meeting, p.review_outcome, p.last_review, p.review_draft, p.phase_transfer_due, p.phase_transfer_final \
+             FROM casework_people p JOIN casework_imports i ON i.id = p.import_id \
+             WHERE i.partnership_id = $1 AND i.collection_year = $2 AND i.source = 'sen2' ORDER BY p.id",
+        )
+        .bind(partnership.0)
+        .bind(i64::from(collection_year))
+        .fetch_all(self.pool())
+        .await?;
+        let mut records = Vec::with_capacity(people.len());
+        let mut index = std::collections::HashMap::with_capacity(people.len());
+        for (n, r) in people.iter().enumerate() {
+            index.insert(r.int("id")?, n);
+            let needs = r
+                .text("needs")?
+                .split(',')
+                .filter(|n| !n.is_empty())
+                .map(|n| match n.split_once(':') {
+                    Some((code, rank)) => (code.to_owned(), rank.parse().unwrap_or(0)),
+                    None => (n.to_owned(), 0),
+                })
+                .collect();
+            let plan = ActivePlan {
+                review_meeting: r.opt_date("review_meeting")?,
+                review_outcome: r.opt_text("review_outcome")?,
+                last_review: r.opt_date("last_review")?,
+                review_draft: r.opt_date("review_draft")?,
+                phase_transfer_due: r.opt_date("phase_transfer_due")?,
+                phase_transfer_final: r.opt_date("phase_transfer_final")?,
+                needs,
+                settings: r
+                    .text("settings")?
+                    .split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+            };
+            records.push(CaseRecord {
+                record: n + 1,
+                key: r.text("person_key")?,
+                age: r.opt_int("age")?.and_then(|a| i32::try_from(a).ok()),
+                requests: vec![],
+                active_plan: (plan != ActivePlan::default()).then_some(plan),
+            });
+        }
         let rows = sqlx::query(
-            "SELECT r.received, r.outcome, r.decided, r.assessment_outcome, r.assessment_date, r.plan_start, r.exception \
+            "SELECT r.person_id, r.received, r.source, r.outcome, r.decided, r.assessment_outcome, r.assessment_date, r.plan_start, r.exception \
              FROM casework_requests r JOIN casework_people p ON p.id = r.person_id JOIN casework_imports i ON i.id = p.import_id \
              WHERE i.partnership_id = $1 AND i.collection_year = $2 AND i.source = 'sen2' ORDER BY r.id",
         )
@@ -221,7 +281,6 @@ impl Store {
         .bind(i64::from(collection_year))
         .fetch_all(self.pool())
         .await?;
-        let mut requests = Vec::with_capacity(rows.len());
         for r in &rows {
             let assessment = match r.opt_text("assessment_outcome")? {
                 None => None,
@@ -238,13 +297,49 @@ impl Store {
                     },
                 }),
             };
-            requests.push(Request {
+            let request = Request {
                 received: r.date("received")?,
                 outcome: r.code("outcome", RequestOutcome::from_code)?,
                 decided: r.opt_date("decided")?,
                 assessment,
+            };
+            let person = r.int("person_id")?;
+            let Some(&n) = index.get(&person) else {
+                return Err(crate::StoreError::Corrupt(format!(
+                    "casework request for person {person} outside the return"
+                )));
+            };
+            records[n].requests.push(CaseRequest {
+                request,
+                source: r.opt_int("source")?.and_then(|s| u8::try_from(s).ok()),
             });
         }
-        Ok(requests)
+        Ok(records)
+    }
+
+    /// Records that a member looked at case-level data (the overdue list, a case): every
+    /// such view is in the audit log, naming what was seen but nothing about the child.
+    pub async fn record_casework_view(
+        &self,
+        actor: Actor,
+        partnership: PartnershipId,
+        what: &str,
+    ) -> Result<()> {
+        let mut write = self.begin_write().await?;
+        record::<(), ()>(
+            &mut write.tx,
+            Change {
+                partnership: Some(partnership),
+                actor,
+                entity: "casework_view",
+                entity_id: partnership.0,
+                change: "viewed",
+                summary: format!("Casework viewed: {what}"),
+                before: None,
+                after: None,
+            },
+        )
+        .await?;
+        write.commit_unseen().await
     }
 }

@@ -215,6 +215,13 @@ pub const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0028_casework.sql"),
         rebuilds_sqlite_tables: false,
     },
+    Migration {
+        version: 29,
+        name: "casework_access",
+        sqlite: include_str!("../migrations/sqlite/0029_casework_access.sql"),
+        postgres: include_str!("../migrations/postgres/0029_casework_access.sql"),
+        rebuilds_sqlite_tables: false,
+    },
 ];
 
 /// The PostgreSQL advisory lock key held while migrating ("sendplan" in ASCII).

@@ -388,10 +388,14 @@ impl FromRequestParts<AppState> for Ctx {
             .and_then(|id| id.parse::<i64>().ok())
             .map(PartnershipId)
             .ok_or(AppError::NotFound)?;
-        let membership = state.store.membership(signed_in.user.id, pid).await?;
+        let membership = state
+            .store
+            .membership_with_casework(signed_in.user.id, pid)
+            .await?;
         let access = Access {
-            role: membership.map(|(role, _)| role),
+            role: membership.map(|(role, _, _)| role),
             deployment_admin: signed_in.user.deployment_admin,
+            casework: membership.is_some_and(|(_, _, casework)| casework),
         };
         if !access.belongs() {
             return Err(AppError::NotFound);
@@ -411,7 +415,7 @@ impl FromRequestParts<AppState> for Ctx {
             signed_in,
             partnership,
             access,
-            person: membership.and_then(|(_, person)| person),
+            person: membership.and_then(|(_, person, _)| person),
             today: today(),
             path: parts.uri.path().to_owned(),
         })

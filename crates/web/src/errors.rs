@@ -36,6 +36,13 @@ impl Refusal {
                 "Only deployment administrators can add partnerships and manage accounts.{ask}"
             ),
             Refusal::InPartnership {
+                capability: Capability::Casework,
+                ..
+            } => format!(
+                "You need to be given casework access to {}. An administrator of the partnership can give it to the members of the SEND team who need it.{ask}",
+                Capability::Casework.describe()
+            ),
+            Refusal::InPartnership {
                 capability, role, ..
             } => {
                 let needs = Role::with(capability)

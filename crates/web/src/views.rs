@@ -162,6 +162,9 @@ impl Chrome {
         if ctx.can(Capability::ManageLocalOffer) {
             items.push(("local-offer", format!("{base}/local-offer"), "Local Offer"));
         }
+        if ctx.can(Capability::Casework) {
+            items.push(("casework", format!("{base}/casework"), "EHC casework"));
+        }
         if ctx.can(Capability::ManagePartnership) {
             items.push(("members", format!("{base}/members"), "Members"));
         }

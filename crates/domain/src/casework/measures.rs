@@ -6,6 +6,17 @@ use super::clock::{
     decided_to_assess_in_time, issue_date, not_to_issue_in_time, plan_in_time, weeks_between,
     AssessmentOutcome, ClockSettings, Request, RequestOutcome,
 };
+use time::{Date, Month};
+
+/// Counts of 1 to 4 are not published: with so few, a child could be identified. The
+/// GSS's rule for small numbers, applied to every figure sendplan shows outside the
+/// casework pages (plan measures, public pages and board papers).
+pub const SMALLEST_PUBLISHED_COUNT: u64 = 5;
+
+/// Whether a count may be shown outside the casework pages.
+pub fn publishable(count: u64) -> bool {
+    count == 0 || count >= SMALLEST_PUBLISHED_COUNT
+}
 
 /// So many of so many, with the percentage to one decimal place.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -17,6 +28,13 @@ pub struct Share {
 impl Share {
     pub fn percentage(&self) -> Option<f64> {
         (self.of > 0).then(|| (1000.0 * self.within as f64 / self.of as f64).round() / 10.0)
+    }
+
+    /// Whether the share may be shown outside the casework pages: neither the number
+    /// within, the number not, nor the total is from 1 to 4 (a percentage of 4 plans,
+    /// or 1 late plan in 30, would tell who).
+    pub fn publishable(&self) -> bool {
+        publishable(self.within) && publishable(self.of - self.within) && publishable(self.of)
     }
 
     fn count(&mut self, in_time: bool) {
@@ -42,10 +60,28 @@ pub struct TwentyWeeks {
 }
 
 pub fn twenty_weeks(year: i32, requests: &[Request], settings: &ClockSettings) -> TwentyWeeks {
+    match (year_start(year), year_start(year + 1)) {
+        (Some(from), Some(next)) => twenty_weeks_between(from, next, requests, settings),
+        _ => TwentyWeeks::default(),
+    }
+}
+
+fn year_start(year: i32) -> Option<Date> {
+    Date::from_calendar_date(year, Month::January, 1).ok()
+}
+
+/// The 20-week measure for plans issued on or after `from` and before `until`: a month,
+/// the year to date, or a calendar year (the DfE's).
+pub fn twenty_weeks_between(
+    from: Date,
+    until: Date,
+    requests: &[Request],
+    settings: &ClockSettings,
+) -> TwentyWeeks {
     let mut t = TwentyWeeks::default();
     let (mut weeks_all, mut weeks_clean) = (Vec::new(), Vec::new());
     for r in requests {
-        let Some(issued) = issue_date(r, settings).filter(|d| d.year() == year) else {
+        let Some(issued) = issue_date(r, settings).filter(|d| *d >= from && *d < until) else {
             continue;
         };
         let in_time = plan_in_time(r, settings).unwrap_or(false);
@@ -71,6 +107,65 @@ pub fn twenty_weeks(year: i32, requests: &[Request], settings: &ClockSettings) -
     t.mean_weeks_including = mean(&weeks_all);
     t.mean_weeks_excluding = mean(&weeks_clean);
     t
+}
+
+/// One month's plans within 20 weeks (excluding exceptions, and including), against the
+/// same month a year before, and the year to date against the year before's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MonthTimeliness {
+    pub month: Month,
+    pub excluding: Share,
+    pub including: Share,
+    pub excluding_year_before: Share,
+    pub to_date_excluding: Share,
+    pub to_date_excluding_year_before: Share,
+}
+
+/// Each month of `year`, from `this` year's records and the `year_before`'s (a return
+/// covers one calendar year, so each year is read from its own).
+pub fn monthly_timeliness(
+    year: i32,
+    this: &[Request],
+    year_before: &[Request],
+    settings: &ClockSettings,
+) -> Vec<MonthTimeliness> {
+    let month_start = |y: i32, m: Month| Date::from_calendar_date(y, m, 1).ok();
+    let next = |y: i32, m: Month| {
+        if m == Month::December {
+            month_start(y + 1, Month::January)
+        } else {
+            month_start(y, m.next())
+        }
+    };
+    let mut out = Vec::with_capacity(12);
+    let mut month = Month::January;
+    loop {
+        let span = |y: i32| Some((month_start(y, month)?, next(y, month)?, year_start(y)?));
+        if let (Some((from, until, start)), Some((from_b, until_b, start_b))) =
+            (span(year), span(year - 1))
+        {
+            let now = twenty_weeks_between(from, until, this, settings);
+            out.push(MonthTimeliness {
+                month,
+                excluding: now.excluding,
+                including: now.including,
+                excluding_year_before: twenty_weeks_between(from_b, until_b, year_before, settings)
+                    .excluding,
+                to_date_excluding: twenty_weeks_between(start, until, this, settings).excluding,
+                to_date_excluding_year_before: twenty_weeks_between(
+                    start_b,
+                    until_b,
+                    year_before,
+                    settings,
+                )
+                .excluding,
+            });
+        }
+        if month == Month::December {
+            return out;
+        }
+        month = month.next();
+    }
 }
 
 /// Decisions whether to assess made in the year (Y or N) and how many came within 6
@@ -126,6 +221,50 @@ pub fn not_to_issue(year: i32, all: &[Request], settings: &ClockSettings) -> Sha
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn counts_of_one_to_four_are_not_published() {
+        assert!(publishable(0) && publishable(5) && !publishable(1) && !publishable(4));
+        assert!(Share { within: 20, of: 30 }.publishable());
+        assert!(!Share { within: 29, of: 30 }.publishable(), "1 late");
+        assert!(!Share { within: 3, of: 3 }.publishable(), "3 in all");
+        assert!(Share { within: 0, of: 12 }.publishable());
+    }
+
+    #[test]
+    fn each_month_and_the_year_to_date_add_up_to_the_year() {
+        let this: Vec<Request> = (0..40)
+            .map(|i| {
+                plan(
+                    date!(2024 - 01 - 01) + Duration::days(i * 7),
+                    100 + i % 3 * 30,
+                    false,
+                )
+            })
+            .collect();
+        let before: Vec<Request> = (0..20)
+            .map(|i| plan(date!(2023 - 01 - 01) + Duration::days(i * 14), 130, false))
+            .collect();
+        let settings = ClockSettings::default();
+        let months = monthly_timeliness(2024, &this, &before, &settings);
+        assert_eq!(months.len(), 12);
+        let sum: u64 = months.iter().map(|m| m.excluding.of).sum();
+        let year = twenty_weeks(2024, &this, &settings);
+        assert_eq!(sum, year.excluding.of);
+        assert_eq!(months[11].to_date_excluding, year.excluding);
+        assert_eq!(
+            months[11].to_date_excluding_year_before,
+            twenty_weeks(2023, &before, &settings).excluding
+        );
+        assert_eq!(
+            months
+                .iter()
+                .map(|m| m.excluding_year_before.of)
+                .sum::<u64>(),
+            17,
+            "the plans issued in 2023 (later ones fall in 2024)"
+        );
+    }
+
     use super::super::clock::*;
     use super::*;
     use time::macros::date;

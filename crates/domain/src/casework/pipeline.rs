@@ -54,6 +54,56 @@ pub fn pipeline(requests: &[Request], on: Date, settings: &ClockSettings) -> Pip
     p
 }
 
+/// The bands of weeks since the request the pipeline is shown in, with the limits that
+/// matter: 6 weeks (the decision whether to assess), 16 (the decision not to issue), 20
+/// (the plan), and a year. `None` is open-ended.
+pub const WAIT_BANDS: [(u32, Option<u32>); 7] = [
+    (0, Some(6)),
+    (6, Some(12)),
+    (12, Some(16)),
+    (16, Some(20)),
+    (20, Some(26)),
+    (26, Some(52)),
+    (52, None),
+];
+
+impl Pipeline {
+    /// Open assessments in each of [`WAIT_BANDS`].
+    pub fn in_bands(&self) -> Vec<((u32, Option<u32>), u64)> {
+        WAIT_BANDS
+            .iter()
+            .map(|&(from, to)| {
+                let n = self
+                    .by_week
+                    .iter()
+                    .filter(|(w, _)| *w >= from && to.is_none_or(|to| *w < to))
+                    .map(|(_, n)| n)
+                    .sum();
+                ((from, to), n)
+            })
+            .collect()
+    }
+}
+
+/// The pipeline at the end of each month of `year` up to `until`: the backlog over time.
+pub fn backlog(
+    requests: &[Request],
+    year: i32,
+    until: Date,
+    settings: &ClockSettings,
+) -> Vec<(Date, Pipeline)> {
+    (1..=12u8)
+        .filter_map(|m| {
+            let month = time::Month::try_from(m).ok()?;
+            let first = Date::from_calendar_date(year, month, 1).ok()?;
+            let last = first
+                .replace_day(time::util::days_in_month(month, year))
+                .ok()?;
+            (last <= until).then(|| (last, pipeline(requests, last, settings)))
+        })
+        .collect()
+}
+
 /// What is overdue on `on`, longest waiting first: each case's key and where it stands.
 pub fn overdue<'a>(
     cases: impl IntoIterator<Item = (&'a str, &'a Request)>,
@@ -137,6 +187,31 @@ pub fn demand(requests: &[Request], year: i32) -> Vec<(time::Month, u64, u64)> {
         }
     }
     months
+}
+
+#[cfg(test)]
+mod band_tests {
+    use super::*;
+
+    #[test]
+    fn every_open_assessment_falls_in_one_band() {
+        let p = Pipeline {
+            by_week: vec![
+                (0, 1),
+                (5, 2),
+                (6, 3),
+                (19, 4),
+                (20, 5),
+                (51, 6),
+                (52, 7),
+                (90, 8),
+            ],
+            ..Pipeline::default()
+        };
+        let bands: Vec<u64> = p.in_bands().into_iter().map(|(_, n)| n).collect();
+        assert_eq!(bands, vec![3, 3, 0, 4, 5, 6, 15]);
+        assert_eq!(bands.iter().sum::<u64>(), 36);
+    }
 }
 
 #[cfg(test)]

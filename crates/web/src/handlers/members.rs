@@ -111,17 +111,21 @@ pub async fn list_members(State(state): State<AppState>, ctx: Ctx) -> AppResult 
             if m.disabled {
                 name = name.with_tag(Tag::new("Disabled", "red"));
             }
+            let mut role = Cell::text(match &m.organisation {
+                Some(key) => format!(
+                    "{} for {}",
+                    m.role.label(),
+                    organisation_name(&organisations, key)
+                ),
+                None => m.role.label().to_owned(),
+            });
+            if m.casework {
+                role = role.with_tag(Tag::new("Casework", "purple"));
+            }
             vec![
                 name,
                 Cell::text(m.email.clone()),
-                Cell::text(match &m.organisation {
-                    Some(key) => format!(
-                        "{} for {}",
-                        m.role.label(),
-                        organisation_name(&organisations, key)
-                    ),
-                    None => m.role.label().to_owned(),
-                }),
+                role,
                 Cell::text(person_name(&people, m.person_id)),
             ]
         })
@@ -386,6 +390,14 @@ fn member_page(
                 person_choices(people, member.person_id),
             ),
             organisation_field(organisations, member.organisation.as_deref()),
+            Field::checkboxes(
+                "casework",
+                "Casework",
+                vec![Choice::new("granted", "Can see EHC casework").hint(
+                    "Case-level data about children: EHC needs assessments, plans, reviews and what is overdue, by case reference. Give it only to the SEND team members who need it. No role brings it, not even an administrator's, and every look at a case is in the audit log.",
+                )],
+            )
+            .checked(if member.casework { &["granted"][..] } else { &[] }),
         ],
     )
     .caption(member.email.clone())
@@ -424,6 +436,7 @@ pub async fn update_member(
     let mut reader = FormReader::new(&form);
     let role = reader.choice("role", "a role", Role::from_code);
     let person = reader.optional_id("person_id", "a person");
+    let casework = form.all("casework").contains(&"granted");
     let (role, person) = match reader.finish((role, person)) {
         Ok((Some(role), person)) => (role, person),
         Ok((None, _)) => {
@@ -448,6 +461,14 @@ pub async fn update_member(
             person,
             organisation.as_deref(),
         )
+        .await
+    {
+        Ok(()) => {}
+        Err(error) => return refused(page, &form, error),
+    }
+    match state
+        .store
+        .set_casework_access(ctx.actor(), ctx.pid(), member.user_id, casework)
         .await
     {
         Ok(()) => Ok(saved(

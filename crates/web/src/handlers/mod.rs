@@ -4,6 +4,7 @@ mod accounts;
 mod actions;
 mod admin;
 mod audit;
+mod casework;
 mod corrections;
 mod governance;
 mod history;
@@ -103,6 +104,17 @@ pub fn routes() -> Router<AppState> {
             "/p/{pid}/plans/{id}/measures/local-offer",
             get(local_offer_changes::new_local_offer_measures)
                 .post(local_offer_changes::add_local_offer_measures),
+        )
+        .route("/p/{pid}/casework", get(casework::casework))
+        .route("/p/{pid}/casework/overdue", get(casework::overdue_list))
+        .route("/p/{pid}/casework/cases/{key}", get(casework::case))
+        .route(
+            "/p/{pid}/casework/find",
+            get(casework::find).post(casework::find_case),
+        )
+        .route(
+            "/p/{pid}/casework/import",
+            get(casework::new_import).post(casework::import),
         )
         .route(
             "/p/{pid}/local-offer/performance",
@@ -579,8 +591,9 @@ pub struct BodyPolicy {
 }
 
 /// The routes whose forms send a file.
-const UPLOAD_ROUTES: [&str; 7] = [
+const UPLOAD_ROUTES: [&str; 8] = [
     "/p/{pid}/public-profile",
+    "/p/{pid}/casework/import",
     "/p/{pid}/local-offer/import",
     "/p/{pid}/imports/new",
     "/p/{pid}/measures/{id}/values/import",
@@ -613,7 +626,13 @@ const BEFORE_SIGN_IN_BYTES: usize = 16 * 1024;
 pub fn body_policy(route: &str) -> BodyPolicy {
     if UPLOAD_ROUTES.contains(&route) {
         BodyPolicy {
-            limit: crate::MAX_UPLOAD_BYTES,
+            // An authority's SEN2 return runs to tens of megabytes; every other upload
+            // is a spreadsheet or a document.
+            limit: if route == "/p/{pid}/casework/import" {
+                crate::MAX_CASEWORK_UPLOAD_BYTES
+            } else {
+                crate::MAX_UPLOAD_BYTES
+            },
             files: true,
             before_sign_in: false,
             same_origin_only: false,

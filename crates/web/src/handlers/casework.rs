@@ -1,0 +1,1011 @@
+//! EHC casework (issue 18): the SEND team's pages over the SEN2 returns the authority
+//! imports. The year's DfE measures beside what the DfE published, timeliness month by
+//! month and at each decision point, the open pipeline and the backlog, demand, annual
+//! reviews and phase transfers; the list of what is overdue, and one case. Only members
+//! granted casework see them, and every look at case-level data is in the audit log. The
+//! clock's settings are said on every page that uses them.
+
+use super::{saved, FormPairs};
+use crate::auth::Ctx;
+use crate::errors::{AppError, AppResult};
+use crate::forms::Field;
+use crate::pages::{html, FormPage, NoticePage, TableBlock};
+use crate::upload::{Upload, Uploaded};
+use crate::views::{Cell, Chrome, LinkButton, SummaryRow, Tag};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect};
+use sendplan_domain::access::Capability;
+use sendplan_domain::casework::clock::{
+    decided_to_assess_in_time, issue_date, not_to_issue_in_time, plan_in_time, standing_on,
+    ClockSettings, Request,
+};
+use sendplan_domain::casework::measures::{
+    monthly_timeliness, not_to_issue, requests, twenty_weeks, Share,
+};
+use sendplan_domain::casework::pipeline::{
+    backlog, demand, overdue, phase_transfers, pipeline, reviews,
+};
+use sendplan_domain::casework::records::CaseRecord;
+use sendplan_domain::input::{long_date, FieldErrors, RawForm};
+use sendplan_interchange::dfe_published;
+use sendplan_interchange::sen2::{person_key, read_sen2};
+use sendplan_storage::{CaseworkFile, CaseworkImport};
+use time::Date;
+
+/// How many of a return's problems the page lists (all are counted).
+const PROBLEMS_LISTED: usize = 200;
+
+/// A return, the year it covers, and the records in it and in the year before's.
+struct Loaded {
+    year: i32,
+    import: CaseworkImport,
+    this: Vec<CaseRecord>,
+    before: Option<Vec<CaseRecord>>,
+    /// The day the return describes: its reference date.
+    as_at: Date,
+}
+
+fn requests_of(records: &[CaseRecord]) -> Vec<Request> {
+    records
+        .iter()
+        .flat_map(|c| c.requests.iter().map(|r| r.request.clone()))
+        .collect()
+}
+
+fn base(ctx: &Ctx) -> String {
+    format!("{}/casework", ctx.base())
+}
+
+/// The SEN2 returns imported, newest first.
+async fn returns(state: &AppState, ctx: &Ctx) -> AppResult<Vec<CaseworkImport>> {
+    Ok(state
+        .store
+        .casework_imports(ctx.pid())
+        .await?
+        .into_iter()
+        .filter(|i| i.source == "sen2")
+        .collect())
+}
+
+/// The return for the calendar year asked (`year=2024`), else the newest.
+async fn load(state: &AppState, ctx: &Ctx, form: &RawForm) -> AppResult<Option<Loaded>> {
+    let imports = returns(state, ctx).await?;
+    let asked: Option<i32> = form.get("year").trim().parse().ok();
+    let chosen = match asked {
+        Some(year) => imports.iter().find(|i| i.collection_year == year + 1),
+        None => imports.first(),
+    };
+    let Some(import) = chosen.cloned() else {
+        return match asked {
+            Some(_) => Err(AppError::NotFound),
+            None => Ok(None),
+        };
+    };
+    let year = import.collection_year - 1;
+    let this = state.store.casework_records(ctx.pid(), year + 1).await?;
+    let before = if imports.iter().any(|i| i.collection_year == year) {
+        Some(state.store.casework_records(ctx.pid(), year).await?)
+    } else {
+        None
+    };
+    let as_at = import
+        .reference_date
+        .or_else(|| Date::from_calendar_date(year, time::Month::December, 31).ok())
+        .unwrap_or(Date::MIN);
+    Ok(Some(Loaded {
+        year,
+        import,
+        this,
+        before,
+        as_at,
+    }))
+}
+
+/// "52.2% (24 of 46)", or "None" when there were none.
+fn share_text(s: &Share, of_what: &str) -> String {
+    match s.percentage() {
+        Some(p) => format!("{p}% ({} of {} {of_what})", s.within, s.of),
+        None => format!("No {of_what}"),
+    }
+}
+
+fn percent(s: &Share) -> String {
+    s.percentage().map_or("–".to_owned(), |p| format!("{p}%"))
+}
+
+fn change(now: f64, before: f64) -> String {
+    if before == 0.0 {
+        return "–".to_owned();
+    }
+    let c = (now - before) / before * 100.0;
+    format!("{}{:.0}%", if c > 0.0 { "+" } else { "" }, c)
+}
+
+/// A short, readable form of a case's key for lists (the full key is in its address).
+fn reference(key: &str) -> String {
+    key.chars().take(10).collect::<String>().to_uppercase()
+}
+
+/// One table of figures on the casework page.
+pub struct Section {
+    pub id: &'static str,
+    pub heading: String,
+    pub intro: Vec<String>,
+    pub head: Vec<String>,
+    pub rows: Vec<Row>,
+    /// Draw each row's `bar` (out of 100) in a last column.
+    pub bars: bool,
+}
+
+pub struct Row {
+    pub label: String,
+    pub cells: Vec<String>,
+    pub bar: u32,
+}
+
+fn row(label: impl Into<String>, cells: Vec<String>) -> Row {
+    Row {
+        label: label.into(),
+        cells,
+        bar: 0,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "casework.html")]
+pub struct CaseworkPage {
+    pub chrome: Chrome,
+    pub caption: String,
+    pub heading: String,
+    pub source: String,
+    pub synthetic: bool,
+    pub settings: String,
+    pub years: Vec<(String, String, bool)>,
+    pub key_figures: Vec<(String, String, String)>,
+    pub overdue_href: String,
+    pub overdue: usize,
+    pub import_href: String,
+    pub find_href: String,
+    pub sections: Vec<Section>,
+}
+
+/// The casework page for a year: everything in sen2.md §4 and §5 the return can tell.
+pub async fn casework(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(query): Query<Vec<(String, String)>>,
+) -> AppResult {
+    ctx.require(Capability::Casework)?;
+    let form = RawForm(query);
+    let Some(data) = load(&state, &ctx, &form).await? else {
+        let mut page = NoticePage::new(
+            Chrome::for_ctx(&ctx, "EHC casework", "casework"),
+            "EHC casework",
+        )
+        .say("No SEN2 return has been imported yet. Import the person-level XML return your case system makes each January: sendplan keeps only what the measures need, never names, dates of birth, addresses or postcodes.");
+        page.buttons.push(LinkButton::primary(
+            "Import a return",
+            format!("{}/import", base(&ctx)),
+        ));
+        return html(&page);
+    };
+    let settings = ClockSettings::default();
+    let year = data.year;
+    let this = requests_of(&data.this);
+    let before = data.before.as_deref().map(requests_of);
+    let before_or_empty = before.clone().unwrap_or_default();
+    let t = twenty_weeks(year, &this, &settings);
+    let r = requests(year, &this, &settings);
+    let n = not_to_issue(year, &this, &settings);
+    let open = pipeline(&this, data.as_at, &settings);
+    let keyed: Vec<(&str, &Request)> = data
+        .this
+        .iter()
+        .flat_map(|c| c.requests.iter().map(move |r| (c.key.as_str(), &r.request)))
+        .collect();
+    let late = overdue(keyed, data.as_at, &settings);
+    let before_label = (year - 1).to_string();
+    let mut sections = Vec::new();
+
+    // The DfE's measures, beside its published row.
+    let published = dfe_published::timeliness(&ctx.partnership.la_code, year);
+    let published_demand = dfe_published::demand(&ctx.partnership.la_code, year);
+    let difference = |ours: &Share, theirs: Option<(u64, u64)>| {
+        match theirs {
+        None => "The DfE has not published this year for the authority.".to_owned(),
+        Some((within, of)) if within == ours.within && of == ours.of => "The same.".to_owned(),
+        Some((within, of)) => format!(
+            "{} plans and {} on time against the DfE's {} and {}. The DfE counts the return as it stood at its deadline; a return corrected or made again since, or plans issued for requests this return does not carry, differ.",
+            ours.of, ours.within, of, within
+        ),
+    }
+    };
+    let theirs = |within: u64, of: u64| published.map(|_| (within, of));
+    let published_share = |within: u64, of: u64| {
+        published.map_or("Not published".to_owned(), |_| {
+            share_text(&Share { within, of }, "plans")
+        })
+    };
+    let (pi, pe) = published.map_or(((0, 0), (0, 0)), |p| {
+        (
+            (p.counts.within, p.counts.plans),
+            (p.counts.within_excluding, p.counts.plans_excluding),
+        )
+    });
+    let received_published = published_demand.authority.0;
+    sections.push(Section {
+        id: "dfe",
+        heading: format!("The DfE's measures for {year}"),
+        intro: vec![format!(
+            "Worked out from the return the way the DfE's data guidance describes, set beside what the DfE published for {}.",
+            ctx.partnership.name
+        )],
+        head: vec![
+            "Measure".into(),
+            "From the return".into(),
+            "Published by the DfE".into(),
+            "Difference".into(),
+        ],
+        rows: vec![
+            row(
+                "New EHC plans issued within 20 weeks, excluding exceptions",
+                vec![
+                    share_text(&t.excluding, "plans"),
+                    published_share(pe.0, pe.1),
+                    difference(&t.excluding, theirs(pe.0, pe.1)),
+                ],
+            ),
+            row(
+                "New EHC plans issued within 20 weeks, including exceptions",
+                vec![
+                    share_text(&t.including, "plans"),
+                    published_share(pi.0, pi.1),
+                    difference(&t.including, theirs(pi.0, pi.1)),
+                ],
+            ),
+            row(
+                "Requests for an EHC needs assessment received",
+                vec![
+                    r.received.to_string(),
+                    received_published.map_or("Not published".to_owned(), |n| format!("{n}")),
+                    match received_published {
+                        None => "The DfE has not published this year for the authority.".to_owned(),
+                        Some(n) if n as u64 == r.received => "The same.".to_owned(),
+                        Some(n) => format!(
+                            "{} against the DfE's {n}. The return holds the requests open at some point in the year; the DfE counts those received in it, as they stood at its deadline.",
+                            r.received
+                        ),
+                    },
+                ],
+            ),
+            row(
+                "Average weeks from request to plan, excluding exceptions",
+                vec![
+                    t.mean_weeks_excluding
+                        .map_or("–".to_owned(), |w| format!("{w} weeks")),
+                    "Not published".to_owned(),
+                    String::new(),
+                ],
+            ),
+        ],
+        bars: false,
+    });
+
+    // Month by month, and the year to date, against the year before.
+    let months = monthly_timeliness(year, &this, &before_or_empty, &settings);
+    let no_before = before.is_none();
+    sections.push(Section {
+        id: "months",
+        heading: "Plans within 20 weeks, month by month".to_owned(),
+        intro: vec![if no_before {
+            format!("Excluding exceptions, by the month the plan was issued. No return for {before_label} has been imported, so there is nothing to set against.")
+        } else {
+            format!("Excluding exceptions, by the month the plan was issued, against the same month of {before_label} (from its own return).")
+        }],
+        head: vec![
+            "Month".into(),
+            "Plans issued".into(),
+            "Within 20 weeks".into(),
+            format!("Same month {before_label}"),
+            "Year to date".into(),
+            format!("Year to date {before_label}"),
+        ],
+        rows: months
+            .iter()
+            .map(|m| {
+                let dash = |s: &Share| if no_before { "–".to_owned() } else { percent(s) };
+                row(
+                    m.month.to_string(),
+                    vec![
+                        m.excluding.of.to_string(),
+                        percent(&m.excluding),
+                        dash(&m.excluding_year_before),
+                        percent(&m.to_date_excluding),
+                        dash(&m.to_date_excluding_year_before),
+                    ],
+                )
+            })
+            .collect(),
+        bars: false,
+    });
+
+    // Each decision point against its limit.
+    sections.push(Section {
+        id: "decisions",
+        heading: "Timeliness at each decision point".to_owned(),
+        intro: vec![format!(
+            "Decisions made in {year}, each against its statutory limit."
+        )],
+        head: vec![
+            "Decision".into(),
+            "Limit".into(),
+            "Within it".into(),
+            "Share".into(),
+        ],
+        rows: vec![
+            row(
+                "Whether to assess",
+                vec![
+                    "6 weeks".into(),
+                    format!(
+                        "{} of {}",
+                        r.decided_within_6_weeks.within, r.decided_within_6_weeks.of
+                    ),
+                    percent(&r.decided_within_6_weeks),
+                ],
+            ),
+            row(
+                "Not to issue a plan, after assessing",
+                vec![
+                    "16 weeks".into(),
+                    format!("{} of {}", n.within, n.of),
+                    percent(&n),
+                ],
+            ),
+            row(
+                "Final plan issued, excluding exceptions",
+                vec![
+                    "20 weeks".into(),
+                    format!("{} of {}", t.excluding.within, t.excluding.of),
+                    percent(&t.excluding),
+                ],
+            ),
+            row(
+                "Final plan issued, including exceptions",
+                vec![
+                    "20 weeks".into(),
+                    format!("{} of {}", t.including.within, t.including.of),
+                    percent(&t.including),
+                ],
+            ),
+        ],
+        bars: false,
+    });
+
+    // The open pipeline on the return's reference date.
+    let bands = open.in_bands();
+    let most = bands.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
+    sections.push(Section {
+        id: "pipeline",
+        heading: format!("Open assessments on {}", long_date(data.as_at)),
+        intro: vec![
+            format!(
+                "{} open: {} within 20 weeks of the request and {} over{}. {} more requests are waiting for the decision whether to assess, {} of them past 6 weeks.",
+                open.within_20_weeks + open.over_20_weeks,
+                open.within_20_weeks,
+                open.over_20_weeks,
+                open.mean_weeks_over
+                    .map_or(String::new(), |w| format!(", who have waited {w} weeks on average")),
+                open.awaiting_decision,
+                open.awaiting_decision_overdue
+            ),
+        ],
+        head: vec!["Weeks since the request".into(), "Open assessments".into()],
+        rows: bands
+            .iter()
+            .map(|((from, to), count)| Row {
+                label: match to {
+                    Some(to) => format!("{from} to {}", to - 1),
+                    None => format!("{from} or more"),
+                },
+                cells: vec![count.to_string()],
+                bar: (*count * 100 / most) as u32,
+            })
+            .collect(),
+        bars: true,
+    });
+
+    // The backlog at each month's end.
+    sections.push(Section {
+        id: "backlog",
+        heading: "The backlog over time".to_owned(),
+        intro: vec![format!(
+            "At the end of each month of {year}, from the requests in the return."
+        )],
+        head: vec![
+            "End of".into(),
+            "Open assessments".into(),
+            "Over 20 weeks".into(),
+            "Waiting for the decision whether to assess".into(),
+        ],
+        rows: backlog(&this, year, data.as_at, &settings)
+            .into_iter()
+            .map(|(day, p)| {
+                row(
+                    format!("{} {}", day.month(), day.year()),
+                    vec![
+                        (p.within_20_weeks + p.over_20_weeks).to_string(),
+                        p.over_20_weeks.to_string(),
+                        p.awaiting_decision.to_string(),
+                    ],
+                )
+            })
+            .collect(),
+        bars: false,
+    });
+
+    // Demand: requests by month, against the year before, the region and England.
+    let mut all_requests = this.clone();
+    all_requests.extend(before_or_empty.iter().cloned());
+    let by_month = demand(&all_requests, year);
+    let total: u64 = by_month.iter().map(|(_, n, _)| n).sum();
+    let total_before: u64 = by_month.iter().map(|(_, _, n)| n).sum();
+    let published_change = |(now, then): (Option<f64>, Option<f64>)| match (now, then) {
+        (Some(now), Some(then)) => change(now, then),
+        _ => "not published".to_owned(),
+    };
+    let mut demand_intro = vec![if no_before {
+        format!("{total} requests received in {year}. No return for {before_label} has been imported to set them against.")
+    } else {
+        format!(
+            "{total} requests received in {year}, against {total_before} in {before_label}: {}.",
+            change(total as f64, total_before as f64)
+        )
+    }];
+    demand_intro.push(format!(
+        "As the DfE published, requests changed from {before_label} to {year} by {} here, {} in the region and {} in England.",
+        published_change(published_demand.authority),
+        published_change(published_demand.region),
+        published_change(published_demand.england)
+    ));
+    sections.push(Section {
+        id: "demand",
+        heading: "Demand".to_owned(),
+        intro: demand_intro,
+        head: vec![
+            "Month".into(),
+            year.to_string(),
+            before_label.clone(),
+            "Change".into(),
+        ],
+        rows: by_month
+            .iter()
+            .map(|(month, now, then)| {
+                row(
+                    month.to_string(),
+                    if no_before {
+                        vec![now.to_string(), "–".into(), "–".into()]
+                    } else {
+                        vec![
+                            now.to_string(),
+                            then.to_string(),
+                            change(*now as f64, *then as f64),
+                        ]
+                    },
+                )
+            })
+            .collect(),
+        bars: false,
+    });
+
+    // Annual reviews and phase transfers of the plans in place.
+    let plans: Vec<_> = data
+        .this
+        .iter()
+        .filter_map(|c| c.active_plan.clone())
+        .collect();
+    let rv = reviews(&plans, year, &settings);
+    let pt = phase_transfers(&plans, year);
+    sections.push(Section {
+        id: "reviews",
+        heading: format!("Annual reviews and phase transfers in {year}"),
+        intro: vec![format!(
+            "Of the {} plans in place on {}.",
+            plans.len(),
+            long_date(data.as_at)
+        )],
+        head: vec!["".into(), "Number".into()],
+        rows: vec![
+            row("Reviews due (12 months after the last)", vec![rv.due.to_string()]),
+            row("Review meetings held", vec![rv.held.to_string()]),
+            row(
+                "Reviews decided within 4 weeks of the meeting",
+                vec![share_text(&rv.decided_in_time, "decided")],
+            ),
+            row(
+                "Reviews due by the end of the year and not held",
+                vec![rv.outstanding.to_string()],
+            ),
+            row(
+                "Phase transfers done by the deadline (15 February, or 31 March for a move to further education)",
+                vec![share_text(&pt, "due")],
+            ),
+        ],
+        bars: false,
+    });
+
+    let imports = returns(&state, &ctx).await?;
+    let years = imports
+        .iter()
+        .map(|i| {
+            let y = i.collection_year - 1;
+            (format!("{}?year={y}", base(&ctx)), y.to_string(), y == year)
+        })
+        .collect();
+    let synthetic = data.import.file_name.contains("synthetic");
+    let page = CaseworkPage {
+        chrome: Chrome::for_ctx(&ctx, format!("EHC casework {year}"), "casework"),
+        caption: ctx.partnership.name.clone(),
+        heading: format!("EHC casework: {year}"),
+        source: format!(
+            "From the SEN2 return for January {} ({}), imported {} with {} children and young people and {} requests; as at {}.",
+            data.import.collection_year,
+            data.import.file_name,
+            long_date(data.import.imported_at.date()),
+            data.import.people,
+            data.import.requests,
+            long_date(data.as_at)
+        ),
+        synthetic,
+        settings: settings.describe(),
+        years,
+        key_figures: vec![
+            (
+                "New plans within 20 weeks".to_owned(),
+                percent(&t.excluding),
+                format!("excluding exceptions, {} of {}", t.excluding.within, t.excluding.of),
+            ),
+            (
+                "Open assessments over 20 weeks".to_owned(),
+                open.over_20_weeks.to_string(),
+                format!("on {}", long_date(data.as_at)),
+            ),
+            (
+                "Decisions to assess within 6 weeks".to_owned(),
+                percent(&r.decided_within_6_weeks),
+                format!("{} of {}", r.decided_within_6_weeks.within, r.decided_within_6_weeks.of),
+            ),
+            (
+                "Requests received".to_owned(),
+                r.received.to_string(),
+                if no_before {
+                    format!("in {year}")
+                } else {
+                    format!("{} on {before_label}", change(total as f64, total_before as f64))
+                },
+            ),
+        ],
+        overdue_href: format!("{}/overdue?year={year}", base(&ctx)),
+        overdue: late.len(),
+        import_href: format!("{}/import", base(&ctx)),
+        find_href: format!("{}/find", base(&ctx)),
+        sections,
+    };
+    html(&page)
+}
+
+/// What is overdue on the return's reference date, longest waiting first, by case
+/// reference. Case-level, so each look is audited.
+pub async fn overdue_list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(query): Query<Vec<(String, String)>>,
+) -> AppResult {
+    ctx.require(Capability::Casework)?;
+    let Some(data) = load(&state, &ctx, &RawForm(query)).await? else {
+        return Err(AppError::NotFound);
+    };
+    let settings = ClockSettings::default();
+    let keyed: Vec<(&str, &Request)> = data
+        .this
+        .iter()
+        .flat_map(|c| c.requests.iter().map(move |r| (c.key.as_str(), &r.request)))
+        .collect();
+    let late = overdue(keyed, data.as_at, &settings);
+    state
+        .store
+        .record_casework_view(
+            ctx.actor(),
+            ctx.pid(),
+            &format!(
+                "the list of {} overdue on {} ({} return)",
+                late.len(),
+                data.as_at,
+                data.year
+            ),
+        )
+        .await?;
+    let rows = late
+        .iter()
+        .map(|(key, s)| {
+            let mut step = Cell::text(s.step.label());
+            if s.exception {
+                step = step.with_tag(Tag::new("Exception", "grey"));
+            }
+            vec![
+                Cell::link(
+                    reference(key),
+                    format!("{}/cases/{key}?year={}", base(&ctx), data.year),
+                ),
+                step,
+                Cell::text(format!("{:.0}", s.weeks.floor())),
+                Cell::text(s.due.map_or(String::new(), long_date)),
+                Cell::text(s.due.map_or(String::new(), |d| {
+                    format!("{} weeks", ((data.as_at - d).whole_days() + 6) / 7)
+                })),
+            ]
+        })
+        .collect();
+    let mut page = NoticePage::new(
+        Chrome::for_ctx(&ctx, "Overdue", "casework"),
+        format!("Overdue on {}", long_date(data.as_at)),
+    )
+    .say(format!(
+        "Requests past their limit on the return's reference date: waiting for the decision whether to assess after 6 weeks, or for the plan after 20. Longest waiting first. {}",
+        settings.describe()
+    ))
+    .say("A case's reference is the start of its key: a keyed hash of the child's UPN, so sendplan holds no UPN. To find a child from their UPN, use \"Find a child\".")
+    .link("Find a child by UPN", format!("{}/find", base(&ctx)))
+    .link("Back to EHC casework", format!("{}?year={}", base(&ctx), data.year));
+    page.caption = ctx.partnership.name.clone();
+    page.wide = true;
+    page.tables.push(TableBlock {
+        heading: format!("{} overdue", late.len()),
+        head: vec![
+            "Case",
+            "Waiting for",
+            "Weeks since the request",
+            "Was due",
+            "Overdue by",
+        ],
+        rows,
+        empty: "Nothing is overdue.".to_owned(),
+    });
+    html(&page)
+}
+
+/// One child's requests and where each stands. Audited.
+pub async fn case(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, key)): Path<(i64, String)>,
+    Query(query): Query<Vec<(String, String)>>,
+) -> AppResult {
+    ctx.require(Capability::Casework)?;
+    let Some(data) = load(&state, &ctx, &RawForm(query)).await? else {
+        return Err(AppError::NotFound);
+    };
+    let Some(record) = data.this.iter().find(|c| c.key == key) else {
+        return Err(AppError::NotFound);
+    };
+    state
+        .store
+        .record_casework_view(
+            ctx.actor(),
+            ctx.pid(),
+            &format!("case {} ({} return)", reference(&key), data.year),
+        )
+        .await?;
+    let settings = ClockSettings::default();
+    let yes_no = |b: Option<bool>| match b {
+        Some(true) => "Yes".to_owned(),
+        Some(false) => "No".to_owned(),
+        None => "Not decided".to_owned(),
+    };
+    let mut page = NoticePage::new(
+        Chrome::for_ctx(&ctx, format!("Case {}", reference(&key)), "casework"),
+        format!("Case {}", reference(&key)),
+    )
+    .say(format!(
+        "As at {}, from the SEN2 return for January {}. {}",
+        long_date(data.as_at),
+        data.import.collection_year,
+        settings.describe()
+    ))
+    .link(
+        "What is overdue",
+        format!("{}/overdue?year={}", base(&ctx), data.year),
+    )
+    .link(
+        "Back to EHC casework",
+        format!("{}?year={}", base(&ctx), data.year),
+    );
+    page.caption = ctx.partnership.name.clone();
+    page.wide = true;
+    page.summary.push(SummaryRow::new(
+        "Age",
+        record
+            .age
+            .map_or("Not known".to_owned(), |a| format!("{a}")),
+    ));
+    if let Some(plan) = &record.active_plan {
+        if !plan.needs.is_empty() {
+            page.summary.push(SummaryRow::new(
+                "Needs",
+                plan.needs
+                    .iter()
+                    .map(|(code, _)| code.clone())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ));
+        }
+        page.summary.push(SummaryRow::new(
+            "Last annual review",
+            plan.last_review
+                .map_or("None recorded".to_owned(), long_date),
+        ));
+    }
+    for (i, r) in record.requests.iter().enumerate() {
+        let q = &r.request;
+        let s = standing_on(q, data.as_at, &settings);
+        let mut stands = Cell::text(s.step.label());
+        if s.overdue {
+            stands = stands.with_tag(Tag::new("Overdue", "red"));
+        }
+        let date_cell = |d: Option<Date>| Cell::text(d.map_or("–".to_owned(), long_date));
+        page.tables.push(TableBlock {
+            heading: format!("Request {} received {}", i + 1, long_date(q.received)),
+            head: vec!["Step", "Date", "In time"],
+            rows: vec![
+                vec![
+                    Cell::text(format!("Decision: {}", q.outcome.label())),
+                    date_cell(q.decided),
+                    Cell::text(yes_no(decided_to_assess_in_time(q, &settings))),
+                ],
+                vec![
+                    Cell::text(match &q.assessment {
+                        Some(a) => format!("Assessment: {}", a.outcome.label()),
+                        None => "Assessment: none".to_owned(),
+                    }),
+                    date_cell(q.assessment.as_ref().and_then(|a| a.outcome_date)),
+                    Cell::text(
+                        if q.assessment.as_ref().is_some_and(|a| {
+                            a.outcome
+                                == sendplan_domain::casework::clock::AssessmentOutcome::NotIssue
+                        }) {
+                            yes_no(not_to_issue_in_time(q, &settings))
+                        } else {
+                            yes_no(plan_in_time(q, &settings))
+                        },
+                    ),
+                ],
+                vec![
+                    Cell::text("Plan issued"),
+                    date_cell(issue_date(q, &settings)),
+                    Cell::text(""),
+                ],
+                vec![
+                    Cell::text(format!(
+                        "Where it stands after {:.0} weeks",
+                        s.weeks.floor()
+                    )),
+                    Cell::text(
+                        s.due
+                            .map_or(String::new(), |d| format!("Due {}", long_date(d))),
+                    ),
+                    stands,
+                ],
+            ],
+            empty: String::new(),
+        });
+    }
+    if record.requests.is_empty() {
+        page = page.say("No request in this return: a plan already in place.");
+    }
+    html(&page)
+}
+
+fn find_page(ctx: &Ctx) -> FormPage {
+    FormPage::new(
+        Chrome::for_ctx(ctx, "Find a child", "casework"),
+        "Find a child by UPN",
+        format!("{}/find", base(ctx)),
+        vec![Field::text("upn", "Unique pupil number (UPN)")
+            .hint("13 characters, as in the case system. sendplan does not keep it: it works out the child's key from it and opens their case.")
+            .autocomplete("off")],
+    )
+    .caption("EHC casework")
+    .submit("Find")
+    .cancel(base(ctx))
+}
+
+pub async fn find(State(_): State<AppState>, ctx: Ctx) -> AppResult {
+    ctx.require(Capability::Casework)?;
+    html(&find_page(&ctx))
+}
+
+/// Works out the key from a UPN (sent in a form, so it is never in an address or a log)
+/// and opens the newest return's case.
+pub async fn find_case(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::Form(pairs): FormPairs,
+) -> AppResult {
+    ctx.require(Capability::Casework)?;
+    let form = RawForm(pairs);
+    let upn = form.get("upn").trim().to_uppercase();
+    let page = find_page(&ctx);
+    if upn.is_empty() {
+        return page.with_errors(&form, FieldErrors::single("upn", "Enter the child's UPN"));
+    }
+    let secret = state
+        .store
+        .casework_secret(ctx.pid(), &fresh_secret()?)
+        .await?;
+    let key = person_key(&secret, &upn);
+    for import in returns(&state, &ctx).await? {
+        let records = state
+            .store
+            .casework_records(ctx.pid(), import.collection_year)
+            .await?;
+        if records.iter().any(|c| c.key == key) {
+            return Ok(Redirect::to(&format!(
+                "{}/cases/{key}?year={}",
+                base(&ctx),
+                import.collection_year - 1
+            ))
+            .into_response());
+        }
+    }
+    page.with_errors(
+        &form,
+        FieldErrors::single("upn", "No child with this UPN is in the returns imported"),
+    )
+}
+
+/// A new random secret, used only if the partnership has none yet.
+fn fresh_secret() -> Result<String, AppError> {
+    let mut fresh = [0u8; 32];
+    getrandom::fill(&mut fresh).map_err(|e| AppError::Unreadable(e.to_string()))?;
+    Ok(fresh.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+fn import_page(ctx: &Ctx) -> FormPage {
+    let mut page = FormPage::new(
+        Chrome::for_ctx(ctx, "Import an SEN2 return", "casework"),
+        "Import an SEN2 return",
+        format!("{}/import", base(ctx)),
+        vec![Field::file("file", "SEN2 person-level return", ".xml,application/xml,text/xml")
+            .hint("The XML file your case system makes for the DfE's SEN2 collection (the 2023 to 2026 specifications).")],
+    )
+    .caption("EHC casework")
+    .intro("sendplan reads the file as it arrives and keeps only what the measures need: names, dates of birth, postcodes and UPNs are dropped as it reads (a UPN becomes a key no one can turn back into it). All or nothing: if any record has a problem, nothing is imported and every problem is listed. Importing a year again replaces it.")
+    .submit("Import the return")
+    .cancel(base(ctx));
+    page.multipart = true;
+    page
+}
+
+pub async fn new_import(State(_): State<AppState>, ctx: Ctx) -> AppResult {
+    ctx.require(Capability::Casework)?;
+    html(&import_page(&ctx))
+}
+
+/// Reads and imports a return, whole: any problem imports nothing and lists the problems
+/// by record and element, as the DfE's validation would query them.
+pub async fn import(State(state): State<AppState>, ctx: Ctx, upload: Upload) -> AppResult {
+    ctx.require(Capability::Casework)?;
+    let page = import_page(&ctx);
+    let Uploaded { form, file } = upload.read().await?;
+    let Some((file_name, bytes)) = file else {
+        return page.with_errors(
+            &form,
+            FieldErrors::single("file", "Select the SEN2 return to import"),
+        );
+    };
+    let secret = state
+        .store
+        .casework_secret(ctx.pid(), &fresh_secret()?)
+        .await?;
+    let read = match read_sen2(bytes.as_slice(), &|upn| person_key(&secret, upn)) {
+        Ok(read) => read,
+        Err(error) => {
+            return page.with_errors(
+                &form,
+                FieldErrors::single(
+                    "file",
+                    format!("{file_name} is not an SEN2 return sendplan can read: {error}"),
+                ),
+            )
+        }
+    };
+    if let Some(expected) = dfe_published::dfe_code(&ctx.partnership.la_code) {
+        if read.la != expected {
+            return page.with_errors(
+                &form,
+                FieldErrors::single(
+                    "file",
+                    format!(
+                        "{file_name} is for authority {}, and {} is authority {expected}: nothing was imported",
+                        read.la, ctx.partnership.name
+                    ),
+                ),
+            );
+        }
+    }
+    if !read.problems.is_empty() {
+        let mut notice = NoticePage::new(
+            Chrome::for_ctx(&ctx, "The return cannot be imported", "casework"),
+            "The return cannot be imported",
+        )
+        .say(format!(
+            "{file_name} has {} problems, so nothing was imported. Put them right in the case system and make the return again.",
+            read.problems.len()
+        ))
+        .link("Choose a file", format!("{}/import", base(&ctx)));
+        if read.problems.len() > PROBLEMS_LISTED {
+            notice = notice.say(format!("The first {PROBLEMS_LISTED} are listed."));
+        }
+        notice.caption = "EHC casework".to_owned();
+        notice.wide = true;
+        notice.tables.push(TableBlock {
+            heading: "Problems".to_owned(),
+            head: vec!["Record", "Element", "Problem"],
+            rows: read
+                .problems
+                .iter()
+                .take(PROBLEMS_LISTED)
+                .map(|p| {
+                    vec![
+                        Cell::text(p.record.to_string()),
+                        Cell::text(p.element.clone()),
+                        Cell::text(p.message.clone()),
+                    ]
+                })
+                .collect(),
+            empty: String::new(),
+        });
+        return crate::pages::html_with_status(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            &notice,
+        );
+    }
+    state
+        .store
+        .import_casework(
+            ctx.actor(),
+            ctx.pid(),
+            &CaseworkFile {
+                source: "sen2",
+                collection_year: read.year,
+                la_code: &read.la,
+                reference_date: read.reference_date,
+                file_name: &file_name,
+                people: &read.people,
+            },
+        )
+        .await?;
+    let requests: usize = read.people.iter().map(|p| p.requests.len()).sum();
+    let dropped: Vec<String> = read
+        .dropped
+        .iter()
+        .map(|(element, n)| format!("{element} ({n})"))
+        .collect();
+    Ok(saved(
+        &state,
+        &format!("{}?year={}", base(&ctx), read.year - 1),
+        &format!(
+            "The return for January {} is imported: {} children and young people, {} requests.{}",
+            read.year,
+            read.people.len(),
+            requests,
+            if dropped.is_empty() {
+                String::new()
+            } else {
+                format!(" Read and not kept: {}.", dropped.join(", "))
+            }
+        ),
+    ))
+}
