@@ -158,10 +158,6 @@ pub async fn load(store: &Store) -> Result<(String, String)> {
                         add_monitoring_arrangements(store, partnership, *plan).await?;
                     }
                 }
-                if *name == "walsall" || *name == "wolverhampton" {
-                    add_synthetic_casework(store, partnership, &document.partnership.la_code)
-                        .await?;
-                }
                 if timeliness.is_none() {
                     timeliness = Some(
                         sendplan_interchange::dfe::read_statistics(DFE_TIMELINESS, TIMELINESS)
@@ -169,6 +165,29 @@ pub async fn load(store: &Store) -> Result<(String, String)> {
                     );
                 }
                 let figures = timeliness.as_deref().unwrap_or_default();
+                if *name == "walsall" || *name == "wolverhampton" {
+                    add_synthetic_casework(store, partnership, &document.partnership.la_code)
+                        .await?;
+                    let mut open = None;
+                    for plan in &summary.plans {
+                        if store.get_plan(partnership, *plan).await?.status
+                            != sendplan_domain::plan::PlanStatus::Closed
+                        {
+                            open = Some(*plan);
+                            break;
+                        }
+                    }
+                    if let Some(plan) = open {
+                        add_casework_measures(
+                            store,
+                            partnership,
+                            plan,
+                            &document.partnership.la_code,
+                            figures,
+                        )
+                        .await?;
+                    }
+                }
                 // Plans of the past (a closed WSOA) are not measured any more.
                 for plan in &summary.plans {
                     if store.get_plan(partnership, *plan).await?.status
@@ -192,6 +211,13 @@ pub async fn load(store: &Store) -> Result<(String, String)> {
         store
             .grant_role(Actor(None), user, partnership, Role::Admin, me)
             .await?;
+        // The demonstration's account sees the synthetic casework; a real administrator
+        // must be given it, like anyone else.
+        if !store.casework_imports(partnership).await?.is_empty() {
+            store
+                .set_casework_access(Actor(None), partnership, user, true)
+                .await?;
+        }
     }
     Ok((DEMO_EMAIL.to_owned(), password))
 }
@@ -346,6 +372,37 @@ async fn add_synthetic_casework(
                 },
             )
             .await?;
+    }
+    Ok(())
+}
+
+/// The plan's measures kept by sendplan from the synthetic casework, month by month, the
+/// 20-week one beside England's, the region's and the authority's published figures.
+async fn add_casework_measures(
+    store: &Store,
+    partnership: PartnershipId,
+    plan: PlanId,
+    la_code: &str,
+    figures: &[sendplan_interchange::dfe::Figure],
+) -> Result<()> {
+    use sendplan_domain::casework::plan_measures::CaseworkMeasure;
+    for what in CaseworkMeasure::ALL {
+        let measure = store
+            .add_casework_measure(Actor(None), partnership, plan, *what)
+            .await?;
+        if *what == CaseworkMeasure::TwentyWeeksExcluding {
+            if let Ok(c) = sendplan_interchange::dfe::comparison(
+                figures,
+                la_code,
+                "DfE, Education, health and care plans 2025",
+            ) {
+                let mut comparators = c.comparators;
+                comparators.extend(c.published);
+                store
+                    .set_comparators(Actor(None), partnership, measure, &comparators)
+                    .await?;
+            }
+        }
     }
     Ok(())
 }

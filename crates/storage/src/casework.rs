@@ -4,13 +4,16 @@
 use crate::audit::{record, Change};
 use crate::sql::{date_text, now_text, opt_date_text, parse_timestamp, RowExt};
 use crate::{Actor, Result, Store};
+use sendplan_domain::casework::clock::ClockSettings;
 use sendplan_domain::casework::clock::{
     Assessment, AssessmentOutcome, ExceptionPeriod, Request, RequestOutcome,
 };
+use sendplan_domain::casework::plan_measures::{CaseworkMeasure, Reading};
 use sendplan_domain::casework::records::{ActivePlan, CaseRecord, CaseRequest};
-use sendplan_domain::PartnershipId;
+use sendplan_domain::measures::{DataPointInput, DataStatus};
+use sendplan_domain::{MeasureId, PartnershipId, PlanId};
 use serde::Serialize;
-use time::{Date, OffsetDateTime};
+use time::{Date, Month, OffsetDateTime};
 
 /// A return or extract as imported.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -173,7 +176,19 @@ impl Store {
         )
         .await?;
         write.commit().await?;
+        // The plans' measures of the clock follow the data they are worked out from.
+        self.refresh_casework_measures(partnership).await?;
         Ok(id)
+    }
+
+    /// Whether the partnership has imported any casework.
+    pub async fn has_casework(&self, partnership: PartnershipId) -> Result<bool> {
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM casework_imports WHERE partnership_id = $1")
+                .bind(partnership.0)
+                .fetch_one(self.pool())
+                .await?;
+        Ok(n > 0)
     }
 
     /// The partnership's imports, newest collection year first.
@@ -341,5 +356,130 @@ impl Store {
         )
         .await?;
         write.commit_unseen().await
+    }
+
+    /// Adds one of the clock's figures to a plan as a computed measure, with a value for
+    /// every month the returns imported cover. A plan holds each at most once.
+    pub async fn add_casework_measure(
+        &self,
+        actor: Actor,
+        partnership: PartnershipId,
+        plan: PlanId,
+        what: CaseworkMeasure,
+    ) -> Result<MeasureId> {
+        self.get_plan(partnership, plan).await?;
+        let mut write = self.begin_write().await?;
+        let id = self
+            .insert_measure(&mut write.tx, actor, partnership, plan, &what.input())
+            .await?;
+        sqlx::query(
+            "INSERT INTO computed_measures (measure_id, partnership_id, plan_id, computed_from, source) VALUES ($1, $2, $3, $4, 'casework')",
+        )
+        .bind(id.0)
+        .bind(partnership.0)
+        .bind(plan.0)
+        .bind(what.code())
+        .execute(&mut *write.tx)
+        .await
+        .map_err(crate::duplicate_as(&format!(
+            "This plan already has the measure \"{}\"",
+            what.label()
+        )))?;
+        write.commit().await?;
+        self.refresh_casework_measures(partnership).await?;
+        Ok(id)
+    }
+
+    /// The casework measures each of the partnership's plans holds.
+    pub async fn casework_measures(
+        &self,
+        partnership: PartnershipId,
+    ) -> Result<Vec<(PlanId, MeasureId, CaseworkMeasure)>> {
+        sqlx::query(
+            "SELECT c.plan_id, c.measure_id, c.computed_from FROM computed_measures c \
+             JOIN measures m ON m.id = c.measure_id WHERE c.partnership_id = $1 AND c.source = 'casework' ORDER BY c.measure_id",
+        )
+        .bind(partnership.0)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| {
+            Ok((
+                PlanId(r.int("plan_id")?),
+                MeasureId(r.int("measure_id")?),
+                r.code("computed_from", CaseworkMeasure::from_code)?,
+            ))
+        })
+        .collect()
+    }
+
+    /// Records each casework measure's value for every month of every return imported,
+    /// where it differs from the value held (a month suppressed or with nothing to
+    /// measure is left as it is). Run after each import. Returns how many were recorded.
+    pub async fn refresh_casework_measures(&self, partnership: PartnershipId) -> Result<usize> {
+        let measures = self.casework_measures(partnership).await?;
+        if measures.is_empty() {
+            return Ok(0);
+        }
+        let settings = ClockSettings::default();
+        let mut recorded = 0;
+        for import in self.casework_imports(partnership).await? {
+            if import.source != "sen2" {
+                continue;
+            }
+            let records = self
+                .casework_records(partnership, import.collection_year)
+                .await?;
+            let requests: Vec<Request> = records
+                .iter()
+                .flat_map(|c| c.requests.iter().map(|r| r.request.clone()))
+                .collect();
+            let plans: Vec<ActivePlan> = records
+                .iter()
+                .filter_map(|c| c.active_plan.clone())
+                .collect();
+            let year = import.collection_year - 1;
+            let (Ok(first), Ok(last)) = (
+                Date::from_calendar_date(year, Month::January, 1),
+                Date::from_calendar_date(year, Month::December, 31),
+            ) else {
+                continue;
+            };
+            for (_, id, what) in &measures {
+                let measure = self.get_measure(partnership, *id).await?;
+                let held = self.list_data_points(partnership, *id, false).await?;
+                let mut inputs = Vec::new();
+                for period in measure.frequency.periods_between(first, last) {
+                    let Reading::Value(value, note) = what.reading(
+                        period.span.start,
+                        period.span.end,
+                        &requests,
+                        &plans,
+                        &settings,
+                    ) else {
+                        continue;
+                    };
+                    if held
+                        .iter()
+                        .any(|p| p.period == period && p.value == value && p.note == note)
+                    {
+                        continue;
+                    }
+                    inputs.push(DataPointInput {
+                        period,
+                        value,
+                        status: DataStatus::Provisional,
+                        note,
+                    });
+                }
+                if !inputs.is_empty() {
+                    let (n, _) = self
+                        .record_data_points(Actor(None), partnership, *id, &inputs)
+                        .await?;
+                    recorded += n;
+                }
+            }
+        }
+        Ok(recorded)
     }
 }

@@ -181,9 +181,24 @@ pub struct Requests {
 }
 
 pub fn requests(year: i32, all: &[Request], settings: &ClockSettings) -> Requests {
+    match (year_start(year), year_start(year + 1)) {
+        (Some(from), Some(next)) => requests_between(from, next, all, settings),
+        _ => Requests::default(),
+    }
+}
+
+/// Requests received, and decisions whether to assess made, on or after `from` and before
+/// `until`.
+pub fn requests_between(
+    from: Date,
+    until: Date,
+    all: &[Request],
+    settings: &ClockSettings,
+) -> Requests {
+    let within = |d: Date| d >= from && d < until;
     let mut t = Requests::default();
     for r in all {
-        if r.received.year() == year {
+        if within(r.received) {
             t.received += 1;
             match r.outcome {
                 RequestOutcome::Assess => t.decided_to_assess += 1,
@@ -193,7 +208,7 @@ pub fn requests(year: i32, all: &[Request], settings: &ClockSettings) -> Request
                 RequestOutcome::Historical => {}
             }
         }
-        if r.decided.is_some_and(|d| d.year() == year) {
+        if r.decided.is_some_and(within) {
             if let Some(in_time) = decided_to_assess_in_time(r, settings) {
                 t.decided_within_6_weeks.count(in_time);
             }

@@ -7,4 +7,5 @@
 pub mod clock;
 pub mod measures;
 pub mod pipeline;
+pub mod plan_measures;
 pub mod records;

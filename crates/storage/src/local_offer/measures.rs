@@ -52,7 +52,7 @@ impl Store {
     ) -> Result<Vec<(PlanId, MeasureId, LocalOfferMeasure)>> {
         sqlx::query(
             "SELECT c.plan_id, c.measure_id, c.computed_from FROM computed_measures c \
-             JOIN measures m ON m.id = c.measure_id WHERE c.partnership_id = $1 ORDER BY c.measure_id",
+             JOIN measures m ON m.id = c.measure_id WHERE c.partnership_id = $1 AND c.source = 'local_offer' ORDER BY c.measure_id",
         )
         .bind(partnership.0)
         .fetch_all(self.pool())

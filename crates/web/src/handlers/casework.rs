@@ -5,10 +5,10 @@
 //! granted casework see them, and every look at case-level data is in the audit log. The
 //! clock's settings are said on every page that uses them.
 
-use super::{saved, FormPairs};
+use super::{refused, saved, FormPairs};
 use crate::auth::Ctx;
 use crate::errors::{AppError, AppResult};
-use crate::forms::Field;
+use crate::forms::{Choice, Field};
 use crate::pages::{html, FormPage, NoticePage, TableBlock};
 use crate::upload::{Upload, Uploaded};
 use crate::views::{Cell, Chrome, LinkButton, SummaryRow, Tag};
@@ -27,8 +27,10 @@ use sendplan_domain::casework::measures::{
 use sendplan_domain::casework::pipeline::{
     backlog, demand, overdue, phase_transfers, pipeline, reviews,
 };
+use sendplan_domain::casework::plan_measures::CaseworkMeasure;
 use sendplan_domain::casework::records::CaseRecord;
 use sendplan_domain::input::{long_date, FieldErrors, RawForm};
+use sendplan_domain::PlanId;
 use sendplan_interchange::dfe_published;
 use sendplan_interchange::sen2::{person_key, read_sen2};
 use sendplan_storage::{CaseworkFile, CaseworkImport};
@@ -123,9 +125,14 @@ fn change(now: f64, before: f64) -> String {
     format!("{}{:.0}%", if c > 0.0 { "+" } else { "" }, c)
 }
 
-/// A short, readable form of a case's key for lists (the full key is in its address).
+/// A case's reference in lists: the authority's own reference as it is, or the start of
+/// a UPN's keyed hash (32 characters; the full key is in the case's address).
 fn reference(key: &str) -> String {
-    key.chars().take(10).collect::<String>().to_uppercase()
+    if key.len() <= 20 {
+        key.to_owned()
+    } else {
+        key.chars().take(10).collect::<String>().to_uppercase()
+    }
 }
 
 /// One table of figures on the casework page.
@@ -447,9 +454,13 @@ pub async fn casework(
     });
 
     // Demand: requests by month, against the year before, the region and England.
-    let mut all_requests = this.clone();
-    all_requests.extend(before_or_empty.iter().cloned());
-    let by_month = demand(&all_requests, year);
+    // Each year's requests from its own return: a request received in the days before a
+    // return's reference date is in that return and the next.
+    let by_month: Vec<(time::Month, u64, u64)> = demand(&this, year)
+        .into_iter()
+        .zip(demand(&before_or_empty, year - 1))
+        .map(|((month, now, _), (_, then, _))| (month, now, then))
+        .collect();
     let total: u64 = by_month.iter().map(|(_, n, _)| n).sum();
     let total_before: u64 = by_month.iter().map(|(_, _, n)| n).sum();
     let published_change = |(now, then): (Option<f64>, Option<f64>)| match (now, then) {
@@ -1006,6 +1017,92 @@ pub async fn import(State(state): State<AppState>, ctx: Ctx, upload: Upload) -> 
             } else {
                 format!(" Read and not kept: {}.", dropped.join(", "))
             }
+        ),
+    ))
+}
+
+async fn plan_measures_form(state: &AppState, ctx: &Ctx, plan: PlanId) -> AppResult<FormPage> {
+    let held: Vec<CaseworkMeasure> = state
+        .store
+        .casework_measures(ctx.pid())
+        .await?
+        .into_iter()
+        .filter(|(p, _, _)| *p == plan)
+        .map(|(_, _, what)| what)
+        .collect();
+    let choices = CaseworkMeasure::ALL
+        .iter()
+        .filter(|what| !held.contains(what))
+        .map(|what| Choice::new(what.code(), what.label()).hint(what.input().definition))
+        .collect::<Vec<_>>();
+    let measures = format!("{}/plans/{}/measures", ctx.base(), plan.0);
+    Ok(FormPage::new(
+        Chrome::for_ctx(ctx, "Add the EHC timeliness measures", "overview"),
+        "Add the EHC timeliness measures",
+        format!("{measures}/casework"),
+        vec![Field::checkboxes("what", "Which measures?", choices)],
+    )
+    .intro(if held.len() == CaseworkMeasure::ALL.len() {
+        "This plan already holds every EHC timeliness measure."
+    } else {
+        "sendplan works these out each month from the SEN2 returns imported and records them on the plan, beside any DfE comparators you add. They hold totals only: a month resting on a count of 1 to 4 is left out, so they can be shown to everyone who reads the plan, on public pages and in board papers."
+    })
+    .submit("Add the measures")
+    .cancel(measures))
+}
+
+/// Adding the clock's measures to a plan is a plan change (they hold no case-level data),
+/// so it needs the plan role, not casework.
+pub async fn new_plan_measures(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, plan)): Path<(i64, i64)>,
+) -> AppResult {
+    ctx.require(Capability::EditPlans)?;
+    let plan = state.store.get_plan(ctx.pid(), PlanId(plan)).await?;
+    html(&plan_measures_form(&state, &ctx, plan.id).await?)
+}
+
+pub async fn add_plan_measures(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((_, plan)): Path<(i64, i64)>,
+    axum::Form(pairs): FormPairs,
+) -> AppResult {
+    ctx.require(Capability::EditPlans)?;
+    let plan = state.store.get_plan(ctx.pid(), PlanId(plan)).await?;
+    let form = RawForm(pairs);
+    let page = plan_measures_form(&state, &ctx, plan.id).await?;
+    let chosen: Vec<CaseworkMeasure> = form
+        .all("what")
+        .iter()
+        .filter_map(|code| CaseworkMeasure::from_code(code))
+        .collect();
+    if chosen.is_empty() {
+        return page.with_errors(
+            &form,
+            FieldErrors::single("what", "Select the measures to add"),
+        );
+    }
+    for what in &chosen {
+        if let Err(error) = state
+            .store
+            .add_casework_measure(ctx.actor(), ctx.pid(), plan.id, *what)
+            .await
+        {
+            return refused(page, &form, error);
+        }
+    }
+    Ok(saved(
+        &state,
+        &format!("{}/plans/{}/measures", ctx.base(), plan.id),
+        &format!(
+            "Added {}: sendplan records them from the SEN2 returns each month",
+            chosen
+                .iter()
+                .map(|w| w.label())
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     ))
 }

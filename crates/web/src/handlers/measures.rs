@@ -104,6 +104,12 @@ pub async fn list_measures(
                 format!("{}/plans/{}/measures/local-offer", ctx.base(), plan.id),
             ));
         }
+        if state.store.has_casework(ctx.pid()).await? {
+            buttons.push(LinkButton::secondary(
+                "Add the EHC timeliness measures",
+                format!("{}/plans/{}/measures/casework", ctx.base(), plan.id),
+            ));
+        }
     }
     buttons.push(LinkButton::secondary(
         "Back to the plan",

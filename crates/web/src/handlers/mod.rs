@@ -105,6 +105,10 @@ pub fn routes() -> Router<AppState> {
             get(local_offer_changes::new_local_offer_measures)
                 .post(local_offer_changes::add_local_offer_measures),
         )
+        .route(
+            "/p/{pid}/plans/{id}/measures/casework",
+            get(casework::new_plan_measures).post(casework::add_plan_measures),
+        )
         .route("/p/{pid}/casework", get(casework::casework))
         .route("/p/{pid}/casework/overdue", get(casework::overdue_list))
         .route("/p/{pid}/casework/cases/{key}", get(casework::case))
