@@ -103,6 +103,7 @@ on_both_backends!(
     page_views_are_rolled_up_by_day_and_read_back_over_any_range,
     an_answer_takes_one_comment_and_publishing_makes_a_you_said_entry,
     a_casework_return_is_imported_whole_and_again_replaces_it,
+    casework_is_granted_apart_from_roles_and_the_plans_measures_follow_each_import,
     reminders_are_queued_once_and_sent_by_one_sender,
     a_form_token_is_claimed_once_however_many_send_it,
     a_deleted_record_comes_back_exactly_and_is_purged_after_thirty_days,
@@ -4118,4 +4119,205 @@ async fn a_casework_return_is_imported_whole_and_again_replaces_it(store: Store,
         .expect("imports");
     assert_eq!(imports.len(), 1);
     assert_eq!((imports[0].people, imports[0].requests), (1, 1));
+}
+
+/// Casework access is granted and withdrawn apart from the member's role, each change
+/// audited once; a look at case-level data is audited; the records read back as imported
+/// and only in their own partnership; and the plan's measures of the clock are recorded for
+/// each month on import, a month resting on fewer than 5 left out, and follow a new import.
+async fn casework_is_granted_apart_from_roles_and_the_plans_measures_follow_each_import(
+    store: Store,
+    _url: String,
+) {
+    use sendplan_domain::casework::clock::*;
+    use sendplan_domain::casework::plan_measures::CaseworkMeasure;
+    use sendplan_domain::casework::records::*;
+    let f = fixture(&store, "E08000031").await;
+    let other = fixture(&store, "E08000030").await;
+    let user = store
+        .create_user("casework@example.org", "Case Worker", "hash", false)
+        .await
+        .expect("user");
+    store
+        .grant_role(ACTOR, user, f.partnership, Role::PlanManager, None)
+        .await
+        .expect("role");
+    let held = |store: Store| async move {
+        store
+            .membership_with_casework(user, f.partnership)
+            .await
+            .expect("membership")
+            .map(|(_, _, casework)| casework)
+    };
+    assert_eq!(held(store.clone()).await, Some(false), "no role brings it");
+    for granted in [true, true, false] {
+        store
+            .set_casework_access(ACTOR, f.partnership, user, granted)
+            .await
+            .expect("grant");
+    }
+    assert_eq!(held(store.clone()).await, Some(false));
+    assert!(
+        matches!(
+            store
+                .set_casework_access(ACTOR, other.partnership, user, true)
+                .await,
+            Err(StoreError::NotFound)
+        ),
+        "not a member there"
+    );
+    store
+        .record_casework_view(ACTOR, f.partnership, "the overdue list")
+        .await
+        .expect("view");
+    let changes: Vec<String> = store
+        .list_audit(f.partnership, None, 500)
+        .await
+        .expect("audit")
+        .into_iter()
+        .filter(|e| e.entity.starts_with("casework") || e.change.starts_with("casework"))
+        .map(|e| e.change)
+        .collect();
+    assert_eq!(
+        changes,
+        vec!["viewed", "casework withdrawn", "casework granted"],
+        "granting twice is recorded once"
+    );
+
+    // June 2024: 10 plans, 5 of them late; July: 3 plans, all on time (too few to show).
+    let issued = |n: usize, on: Date, late: usize| -> Vec<CaseRecord> {
+        (0..n)
+            .map(|i| {
+                let days = if i < late { 200 } else { 100 };
+                let received = on - time::Duration::days(days);
+                CaseRecord {
+                    record: 0,
+                    key: format!("{on}-{i}"),
+                    age: Some(7),
+                    requests: vec![CaseRequest {
+                        request: Request {
+                            received,
+                            outcome: RequestOutcome::Assess,
+                            decided: Some(received + time::Duration::days(30)),
+                            assessment: Some(Assessment {
+                                outcome: AssessmentOutcome::Issue,
+                                outcome_date: Some(on),
+                                plan_start: Some(on),
+                                exceptions: vec![],
+                            }),
+                        },
+                        source: Some(1),
+                    }],
+                    active_plan: Some(ActivePlan {
+                        last_review: Some(date!(2023 - 03 - 01)),
+                        review_meeting: Some(date!(2024 - 02 - 20)),
+                        review_outcome: Some("M".into()),
+                        review_draft: Some(date!(2024 - 03 - 01)),
+                        needs: vec![("SLCN".into(), 1)],
+                        ..ActivePlan::default()
+                    }),
+                }
+            })
+            .collect()
+    };
+    let mut people = issued(10, date!(2024 - 06 - 14), 5);
+    people.extend(issued(3, date!(2024 - 07 - 10), 0));
+    for (n, p) in people.iter_mut().enumerate() {
+        p.record = n + 1;
+    }
+    let file = |people| CaseworkFile {
+        source: "sen2",
+        collection_year: 2025,
+        la_code: "336",
+        reference_date: Some(date!(2025 - 01 - 16)),
+        file_name: "sen2.xml",
+        people,
+    };
+    store
+        .import_casework(ACTOR, f.partnership, &file(&people))
+        .await
+        .expect("import");
+    assert_eq!(
+        store
+            .casework_records(f.partnership, 2025)
+            .await
+            .expect("records"),
+        people
+    );
+    assert!(store
+        .casework_records(other.partnership, 2025)
+        .await
+        .expect("records")
+        .is_empty());
+    let measure = store
+        .add_casework_measure(
+            ACTOR,
+            f.partnership,
+            f.plan,
+            CaseworkMeasure::TwentyWeeksExcluding,
+        )
+        .await
+        .expect("measure");
+    let reviews = store
+        .add_casework_measure(
+            ACTOR,
+            f.partnership,
+            f.plan,
+            CaseworkMeasure::ReviewDecisionsWithinFourWeeks,
+        )
+        .await
+        .expect("measure");
+    assert!(store
+        .add_casework_measure(
+            ACTOR,
+            f.partnership,
+            f.plan,
+            CaseworkMeasure::TwentyWeeksExcluding
+        )
+        .await
+        .is_err());
+    let values = |store: Store, id| async move {
+        store
+            .list_data_points(f.partnership, id, false)
+            .await
+            .expect("values")
+            .into_iter()
+            .map(|p| (p.period.label, p.value, p.note))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        values(store.clone(), measure).await,
+        vec![(
+            "2024-06".to_owned(),
+            50.0,
+            "5 of 10 plans issued".to_owned()
+        )],
+        "July rests on 3 plans and is left out"
+    );
+    assert_eq!(
+        values(store.clone(), reviews).await,
+        vec![("2024-02".to_owned(), 100.0, "13 of 13 reviews".to_owned())]
+    );
+    // The return made again with two more plans in July: July now shows, June is as it was.
+    let mut again = people.clone();
+    again.extend(issued(2, date!(2024 - 07 - 11), 0));
+    store
+        .import_casework(ACTOR, f.partnership, &file(&again))
+        .await
+        .expect("again");
+    assert_eq!(
+        values(store.clone(), measure).await,
+        vec![
+            (
+                "2024-06".to_owned(),
+                50.0,
+                "5 of 10 plans issued".to_owned()
+            ),
+            (
+                "2024-07".to_owned(),
+                100.0,
+                "5 of 5 plans issued".to_owned()
+            )
+        ]
+    );
 }
