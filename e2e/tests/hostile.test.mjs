@@ -623,12 +623,13 @@ function cli (args, input) {
 const SUNSHINE = 'dc83b915-993f-54dd-aeac-a9af995b8b42'
 const SUNSHINE_CLUB = '4b9b941c-793d-5e7c-847e-009dd369e5b4'
 
-function addAccount (email, name, { role, partnership, organisation, admin = false } = {}) {
+function addAccount (email, name, { role, partnership, organisation, casework = false, admin = false } = {}) {
   const password = `hostile ${randomBytes(12).toString('hex')}`
   const args = ['user', 'add', email, '--database-url', S.database, '--name', name]
   if (admin) args.push('--admin')
   if (role) args.push('--role', role, '--partnership', String(partnership))
   if (organisation) args.push('--organisation', organisation)
+  if (casework) args.push('--casework')
   cli(args, `${password}\n`)
   return { email, password }
 }
@@ -832,6 +833,8 @@ before(async () => {
     // Keeps the demonstration Local Offer's Sunshine Play Trust services.
     provider: addAccount('provider@hostile.example', 'Pru Provider', { role: 'provider', partnership: 1, organisation: SUNSHINE }),
     lead: addAccount('lead@hostile.example', 'Lee Lead', { role: 'action_lead', partnership: 1 }),
+    // A viewer of the plans given casework: the least that reaches the casework pages.
+    caseworker: addAccount('caseworker@hostile.example', 'Cas Worker', { role: 'viewer', partnership: 1, casework: true }),
     manager: addAccount('manager@hostile.example', 'Pat Manager', { role: 'plan_manager', partnership: 1 }),
     admin: addAccount('admin@hostile.example', 'Ada Admin', { role: 'admin', partnership: 1 }),
     viewer2: addAccount('viewer2@hostile.example', 'Vic Viewer Two', { role: 'viewer', partnership: 2 }),
@@ -914,6 +917,7 @@ before(async () => {
   pages += await crawl(c.provider, 'provider', ['/p/1/provide'], inP(1))
   pages += await crawl(c.viewer, 'viewer', ['/p/1', '/account', '/'], inP(1))
   pages += await crawl(c.lead, 'action lead', ['/p/1/my-actions', lead.measure, '/p/1'], inP(1))
+  pages += await crawl(c.caseworker, 'viewer with casework', ['/p/1/casework'], inP(1))
   pages += await crawl(c.manager, 'plan manager', ['/p/1', S.importDraft], inP(1))
   pages += await crawl(c.admin, 'administrator', ['/p/1', '/p/1/members'], inP(1))
   pages += await crawl(c.viewer2, 'viewer (partnership 2)', ['/p/2'], inP(2))
@@ -1034,6 +1038,27 @@ function shapedFiles (route) {
   return []
 }
 
+// Hostile SEN2 returns: entity expansion, outside entities, deep nesting, a giant element,
+// another authority's return, impossible dates and codes, a spreadsheet, and a file over the
+// form's 64 MB limit.
+function caseworkFiles () {
+  const header = '<?xml version="1.0" encoding="UTF-8"?><Message><Header><CollectionDetails><Collection>SEN2</Collection><Year>2025</Year><ReferenceDate>2025-01-16</ReferenceDate></CollectionDetails><Source><SourceLevel>L</SourceLevel><LEA>336</LEA></Source></Header><Persons>'
+  const xml = (name, text) => ({ name, type: 'application/xml', bytes: Buffer.from(text) })
+  const entities = ['<!ENTITY lol0 "lol">', ...Array.from({ length: 9 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i};`.repeat(10)}">`)].join('')
+  return [
+    { id: 'sen2-billion-laughs', ...xml('laughs.xml', `<?xml version="1.0"?><!DOCTYPE Message [${entities}]><Message>&lol9;</Message>`), message: /document type/i },
+    { id: 'sen2-outside-entity', ...xml('xxe.xml', '<?xml version="1.0"?><!DOCTYPE Message [<!ENTITY x SYSTEM "file:///etc/passwd">]><Message>&x;</Message>'), message: /document type/i },
+    { id: 'sen2-undefined-entity', ...xml('entity.xml', `${header}<Person><UPN>&x;</UPN></Person></Persons></Message>`), message: /entity|not XML/i },
+    { id: 'sen2-nested-100000-deep', ...xml('deep.xml', header + '<a>'.repeat(100000)), message: /nested|deep/i },
+    { id: 'sen2-element-of-8-MB', ...xml('giant.xml', `${header}<Person><UPN>${'A'.repeat(8 * 1048576)}</UPN></Person></Persons></Message>`), expect: [422], expectText: /characters|long|cannot be imported|not XML/i },
+    { id: 'sen2-another-authority', ...xml('walsall.xml', `${header.replace('<LEA>336', '<LEA>335')}</Persons></Message>`), message: /authority 335/ },
+    { id: 'sen2-impossible-dates-and-codes', ...xml('dates.xml', `${header}<Person><UPN>A123456789012</UPN><Requests><ReceivedDate>2024-02-30</ReceivedDate><RequestOutcome>Q</RequestOutcome></Requests></Person></Persons></Message>`), expect: [422], expectText: /ReceivedDate[\s\S]*RequestOutcome|RequestOutcome[\s\S]*ReceivedDate/ },
+    { id: 'sen2-spreadsheet-instead', name: 'plan.xlsx', type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', bytes: Buffer.from('PK\u0003\u0004 not xml at all'), message: /not XML|not an SEN2 return/i },
+    { id: 'empty-file', name: 'empty.xml', type: 'application/xml', bytes: Buffer.alloc(0), message: /not an SEN2 return|select/i },
+    { id: 'file-of-65-MB-over-the-upload-limit', name: 'huge.xml', type: 'application/xml', bytes: Buffer.alloc(65 * 1048576, 0x20), expect: [413], expectText: /64 MB/ }
+  ]
+}
+
 // Valid values for an upload form's own fields, so the file is what is judged.
 const UPLOAD_FIELDS = { title: 'Hostile survey', period: '2023' }
 const VALID_FILES = {
@@ -1098,7 +1123,7 @@ function stall (name, { request, drip, expect }) {
 
 test('every upload route refuses hostile files as its least-privileged role', async () => {
   const uploads = signedInRoutes().filter(r => r.multipart)
-  assert.equal(uploads.length, 7, `upload routes found: ${uploads.map(r => r.pattern).join(', ')}`)
+  assert.equal(uploads.length, 8, `upload routes found: ${uploads.map(r => r.pattern).join(', ')}`)
   for (const route of uploads) await guarded('uploads', route, () => uploadCases(route))
   report('uploads')
 })
@@ -1107,8 +1132,12 @@ async function uploadCases (route) {
   // The DfE comparator form reads any file as CSV text, so it says "no column" where the
   // spreadsheet forms name the limit; files shaped for a route are judged by what they say.
   // The logo form reads images and says so in its own words.
-  const spreadsheets = !/comparators|public-profile|local-offer/.test(route.pattern)
-  for (const file of [...S.files, ...shapedFiles(route).map(f => ({ ...f, shaped: true }))]) {
+  const spreadsheets = !/comparators|public-profile|local-offer|casework/.test(route.pattern)
+  // The SEN2 return form reads XML of up to 64 MB: it has its own hostile files.
+  const files = /casework/.test(route.pattern)
+    ? caseworkFiles().map(f => ({ ...f, shaped: true }))
+    : [...S.files, ...shapedFiles(route).map(f => ({ ...f, shaped: true }))]
+  for (const file of files) {
     const form = await openForm(route)
     const pairs = withValues(validPairs(route, form).filter(([k]) => k !== 'file'), Object.fromEntries(Object.entries(UPLOAD_FIELDS).filter(([k]) => form.fields.some(f => f.name === k))))
     const mayAccept = !!file.mayAccept

@@ -23,6 +23,24 @@ pub enum CaseworkCommand {
         #[arg(long)]
         partnership: i64,
     },
+    /// Write a synthetic SEN2 return for an authority and calendar year, built to its
+    /// published timeliness and requests, with open assessments, refusals, reviews and
+    /// phase transfers around them (see docs/casework.md). Marked synthetic in its header:
+    /// for trying the pages, the tests and the benchmark, never real children.
+    Synthetic {
+        /// The authority's ONS code (E08000031 is Wolverhampton).
+        #[arg(long)]
+        la: String,
+        /// The calendar year of the activity (the return is January's of the next).
+        #[arg(long)]
+        year: i32,
+        /// The seed: the same seed makes the same return.
+        #[arg(long, default_value_t = 18)]
+        seed: u64,
+        /// Where to write the XML.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// The DfE's measures for a calendar year, from the return that covers it (the next
     /// January's): counts and percentages, with the clock settings they were worked out by.
     Measures {
@@ -43,6 +61,30 @@ fn share(s: &Share) -> serde_json::Value {
 
 pub async fn run(command: CaseworkCommand, url: &str) -> Result<()> {
     match command {
+        CaseworkCommand::Synthetic {
+            la,
+            year,
+            seed,
+            out,
+        } => {
+            use sendplan_interchange::dfe_published::{demand, timeliness};
+            use sendplan_interchange::sen2_synthetic::{cases, surrounding_cases, to_xml};
+            let Some(row) = timeliness(&la, year) else {
+                bail!("the DfE has published no 20-week figures for {la} in {year} (sendplan has 2019 to 2024)");
+            };
+            let mut people = cases(&row.counts, seed).map_err(anyhow::Error::msg)?;
+            let requests = demand(&la, year).authority.0.map(|n| n as u64);
+            people.extend(surrounding_cases(&row.counts, &people, requests, seed));
+            std::fs::write(&out, to_xml(&row.counts.la, year, &people))
+                .with_context(|| format!("cannot write {}", out.display()))?;
+            println!(
+                "Wrote a synthetic SEN2 return for {la} ({}), {year}: {} children and young people, to {}.",
+                row.counts.la,
+                people.len(),
+                out.display()
+            );
+            Ok(())
+        }
         CaseworkCommand::Import { file, partnership } => {
             let size = std::fs::metadata(&file)
                 .with_context(|| format!("cannot read {}", file.display()))?

@@ -293,6 +293,10 @@ enum UserCommand {
         /// For a provider: the id of the Local Offer organisation whose services they keep.
         #[arg(long, requires = "role")]
         organisation: Option<String>,
+        /// Also give them casework in --partnership: case-level data about children, which
+        /// no role brings (for the SEND team members who need it).
+        #[arg(long, requires = "role")]
+        casework: bool,
         /// A deployment administrator: can create partnerships and act in all of them.
         #[arg(long)]
         admin: bool,
@@ -448,6 +452,7 @@ async fn run(cli: Cli) -> Result<()> {
                     role,
                     partnership,
                     organisation,
+                    casework,
                     admin,
                 },
         } => {
@@ -484,6 +489,9 @@ async fn run(cli: Cli) -> Result<()> {
                 (_, Some(_), _) => bail!("--organisation is only for a provider (--role provider)"),
                 _ => {}
             }
+            if casework && role == Some(Role::Provider) {
+                bail!("a provider cannot be given casework: it is for the partnership's SEND team");
+            }
             let name = name.unwrap_or_else(|| email.split('@').next().unwrap_or(&email).to_owned());
             let password = read_password()?;
             if let Some(problem) =
@@ -505,6 +513,11 @@ async fn run(cli: Cli) -> Result<()> {
                         .await?
                 }
                 _ => {}
+            }
+            if let (true, Some(partnership)) = (casework, partnership) {
+                store
+                    .set_casework_access(Actor(None), PartnershipId(partnership), user, true)
+                    .await?;
             }
             println!("Account {email} created.");
             store.close().await;

@@ -703,6 +703,8 @@ enum Needs {
     ProvideOwn,
     /// Another organisation's service: not there for anyone who may propose changes.
     ProvideOther,
+    /// EHC casework: granted apart from roles, so no role has it (see the casework test).
+    Casework,
 }
 
 fn routes(a: &Area, proposal: i64) -> Vec<(&'static str, String, Needs)> {
@@ -716,6 +718,23 @@ fn routes(a: &Area, proposal: i64) -> Vec<(&'static str, String, Needs)> {
         ("GET", format!("{p}/provide/services/other"), ProvideOther),
         ("POST", format!("{p}/provide/services/other"), ProvideOther),
         ("GET", format!("{p}/local-offer"), ManageLocalOffer),
+        ("GET", format!("{p}/casework"), Casework),
+        ("GET", format!("{p}/casework/overdue"), Casework),
+        ("GET", format!("{p}/casework/cases/k1"), Casework),
+        ("GET", format!("{p}/casework/find"), Casework),
+        ("POST", format!("{p}/casework/find"), Casework),
+        ("GET", format!("{p}/casework/import"), Casework),
+        ("POST", format!("{p}/casework/import"), Casework),
+        (
+            "GET",
+            format!("{p}/plans/{}/measures/casework", a.plan),
+            EditPlans,
+        ),
+        (
+            "POST",
+            format!("{p}/plans/{}/measures/casework", a.plan),
+            EditPlans,
+        ),
         (
             "GET",
             format!("{p}/plans/{}/measures/local-offer", a.plan),
@@ -1350,6 +1369,7 @@ fn expected(role: Role, method: &str, needs: Needs) -> StatusCode {
         Needs::Provide | Needs::ProvideOwn | Needs::ProvideOther => {
             matches!(role, Role::Admin | Role::Provider)
         }
+        Needs::Casework => false,
     };
     match (allowed, method) {
         (false, _) => StatusCode::FORBIDDEN,
@@ -1384,6 +1404,7 @@ fn takes_files(path: &str) -> bool {
         "/comparators/new",
         "/surveys/new",
         "/local-offer/import",
+        "/casework/import",
     ]
     .iter()
     .any(|end| path.ends_with(end))
@@ -7306,4 +7327,247 @@ async fn families_answers_and_visits_are_counted_without_cookies_and_published_w
         .0,
         StatusCode::NOT_FOUND
     );
+}
+
+/// EHC casework is seen only by members granted it, whatever their role: an administrator
+/// without it is refused and told how to get it. A granted member imports a return in the
+/// pages (a return with a problem, or for another authority, imports nothing), sees the
+/// DfE's measures given back and the overdue list, and each look at case-level data is
+/// audited. The plan's measures of the clock reach the public page with no count under 5.
+#[tokio::test]
+async fn casework_is_seen_only_by_members_granted_it_and_public_figures_hide_small_counts() {
+    use sendplan_interchange::dfe_published::{demand, timeliness};
+    use sendplan_interchange::sen2_synthetic::{cases, surrounding_cases, to_xml};
+    let w = world().await;
+    let p = format!("/p/{}", w.a.pid);
+    let admin = w
+        .session_for(
+            "admin@example.org",
+            Some((w.a.pid, Role::Admin, None)),
+            false,
+        )
+        .await;
+    let (status, body) = w.get(Some(&admin), &format!("{p}/casework")).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "an administrator is not granted it"
+    );
+    assert!(body.contains("casework access"), "{body}");
+    assert!(
+        !body.contains("EHC casework</a>"),
+        "nor offered it in the menu"
+    );
+    let worker = w
+        .session_for(
+            "worker@example.org",
+            Some((w.a.pid, Role::Viewer, None)),
+            false,
+        )
+        .await;
+    let worker_id = w
+        .store
+        .list_members(w.a.pid)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.email == "worker@example.org")
+        .unwrap()
+        .user_id;
+    // The administrator grants it on the member's page, keeping their role.
+    let (status, _) = w
+        .post(
+            Some(&admin),
+            &format!("{p}/members/{}", worker_id.0),
+            &[("role", "viewer"), ("casework", "granted")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, body) = w.get(Some(&worker), &format!("{p}/casework")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("No SEN2 return has been imported yet"));
+
+    // Wolverhampton's 2024 return, built to its published figures.
+    let row = timeliness("E08000031", 2024).unwrap();
+    let mut people = cases(&row.counts, 7).unwrap();
+    let requests = demand("E08000031", 2024).authority.0.map(|n| n as u64);
+    people.extend(surrounding_cases(&row.counts, &people, requests, 7));
+    let xml = to_xml(&row.counts.la, 2024, &people);
+    let import = format!("{p}/casework/import");
+    // For another authority: nothing imported.
+    let (status, body, _) = w
+        .send(upload_request(
+            &worker,
+            &import,
+            &[],
+            "walsall.xml",
+            to_xml("335", 2024, &people).as_bytes(),
+        ))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("is for authority 335"), "{body}");
+    // One plan issued before its request: every problem listed, nothing imported.
+    let broken = xml.replacen("<ReceivedDate>2", "<ReceivedDate>3", 1);
+    let (status, body, _) = w
+        .send(upload_request(
+            &worker,
+            &import,
+            &[],
+            "broken.xml",
+            broken.as_bytes(),
+        ))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body.contains("nothing was imported")
+            && body.contains("AssessmentOutcomeDate")
+            && body.contains("the plan is issued before the request was received"),
+        "{body}"
+    );
+    assert!(w.store.casework_imports(w.a.pid).await.unwrap().is_empty());
+    let (status, _, _) = w
+        .send(upload_request(
+            &worker,
+            &import,
+            &[],
+            "sen2-2025.xml",
+            xml.as_bytes(),
+        ))
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, body) = w
+        .get(Some(&worker), &format!("{p}/casework?year=2024"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let published = row.percentage_excluding.unwrap();
+    assert!(
+        body.contains(&format!("{published}%")),
+        "the DfE's {published}% given back"
+    );
+    assert!(body.contains("The same."), "and said to be the same");
+    assert!(
+        body.contains("Within 20 weeks means up to and including day 140"),
+        "the settings are said"
+    );
+    let audited = |w: &World| {
+        let store = w.store.clone();
+        let pid = w.a.pid;
+        async move {
+            store
+                .list_audit(pid, None, 1000)
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|e| e.entity == "casework_view")
+                .count()
+        }
+    };
+    assert_eq!(audited(&w).await, 0, "totals are not case-level");
+    let (status, body) = w.get(Some(&worker), &format!("{p}/casework/overdue")).await;
+    assert_eq!(status, StatusCode::OK);
+    let case = body
+        .split(&format!("href=\"{p}/casework/cases/"))
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("an overdue case")
+        .replace("&amp;", "&");
+    let (status, body) = w
+        .get(Some(&worker), &format!("{p}/casework/cases/{case}"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("Overdue"));
+    assert_eq!(audited(&w).await, 2, "the list and the case");
+    // A viewer of the plans who is not granted it sees none of this.
+    let viewer = w
+        .session_for(
+            "viewer2@example.org",
+            Some((w.a.pid, Role::PlanManager, None)),
+            false,
+        )
+        .await;
+    for path in [
+        "/casework",
+        "/casework/overdue",
+        &format!("/casework/cases/{case}"),
+    ] {
+        assert_eq!(
+            w.get(Some(&viewer), &format!("{p}{path}")).await.0,
+            StatusCode::FORBIDDEN
+        );
+    }
+
+    // The plan's measures, published: no count of 1 to 4 reaches the public page.
+    let (status, _) = w
+        .post(
+            Some(&viewer),
+            &format!("{p}/plans/{}/measures/casework", w.a.plan),
+            &[
+                ("what", "casework_20_weeks_excluding"),
+                ("what", "casework_open_over_20_weeks"),
+                ("what", "casework_review_decisions_4_weeks"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let measures: Vec<String> = w
+        .store
+        .casework_measures(w.a.pid)
+        .await
+        .unwrap()
+        .iter()
+        .map(|(_, id, _)| id.0.to_string())
+        .collect();
+    let mut fields = vec![
+        ("version", "0"),
+        ("published", "yes"),
+        ("summary", "We are making assessments quicker."),
+        (
+            &*Box::leak(format!("easy-{}", w.a.area).into_boxed_str()),
+            "We want you to wait less.",
+        ),
+    ];
+    for id in &measures {
+        fields.push(("measures", id.as_str()));
+    }
+    let (status, _) = w
+        .post(
+            Some(&viewer),
+            &format!("{p}/plans/{}/publish", w.a.plan),
+            &fields,
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let public = format!("{}/plans/{}", public_base(&w, w.a.pid).await, w.a.plan);
+    let (status, page) = w.get(None, &public).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("New EHC plans issued within 20 weeks, excluding exceptions (from casework)")
+    );
+    // Every figure recorded, and so every figure the public page and board papers can
+    // show, rests on counts of 0 or at least 5.
+    let mut shown = 0;
+    for (_, id, what) in w.store.casework_measures(w.a.pid).await.unwrap() {
+        for point in w.store.list_data_points(w.a.pid, id, false).await.unwrap() {
+            shown += 1;
+            if what
+                == sendplan_domain::casework::plan_measures::CaseworkMeasure::OpenOverTwentyWeeks
+            {
+                assert!(point.value == 0.0 || point.value >= 5.0, "{point:?}");
+                continue;
+            }
+            let (within, of) = point.note.split_once(" of ").unwrap();
+            let within: u64 = within.parse().unwrap();
+            let of: u64 = of.split(' ').next().unwrap().parse().unwrap();
+            for n in [within, of, of - within] {
+                assert!(n == 0 || n >= 5, "{what:?} {point:?}");
+            }
+            if point.period.label == "2024-12" && what.code() == "casework_20_weeks_excluding" {
+                assert!(
+                    page.contains(&format!("{}%", point.value)),
+                    "December's value is public"
+                );
+            }
+        }
+    }
+    assert!(shown >= 20, "the months are recorded ({shown})");
 }
