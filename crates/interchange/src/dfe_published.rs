@@ -10,6 +10,9 @@ use std::sync::OnceLock;
 pub const TIMELINESS: &str = include_str!(
     "../../../fixtures/dfe/ehcp_2025release_timeliness_20_week_all_plans_by_la_2019-2024.csv"
 );
+/// EHC plans in place each January, by authority, 2019 to 2025.
+pub const CASELOAD: &str =
+    include_str!("../../../fixtures/dfe/ehcp_2025release_caseload_all_plans_by_la_2019-2025.csv");
 /// Requests for an EHC needs assessment, by authority, region and England, 2019 to 2024.
 pub const REQUESTS: &str =
     include_str!("../../../fixtures/dfe/ehcp_2025release_requests_all_by_la_2019-2024.csv");
@@ -33,6 +36,29 @@ pub fn dfe_code(la_code: &str) -> Option<String> {
         Area::LocalAuthority { code, old_code } if code == la_code => Some(old_code.clone()),
         _ => None,
     })
+}
+
+/// The ONS code of the authority with the DfE's three-digit code `dfe_code`.
+pub fn ons_code(dfe_code: &str) -> Option<String> {
+    request_figures().iter().find_map(|f| match &f.area {
+        Area::LocalAuthority { code, old_code } if old_code == dfe_code => Some(code.clone()),
+        _ => None,
+    })
+}
+
+/// EHC plans in place at the January census of `year` (the DfE's caseload file), where
+/// published.
+pub fn caseload(la_code: &str, year: i32) -> Option<u64> {
+    static FIGURES: OnceLock<Vec<Figure>> = OnceLock::new();
+    FIGURES
+        .get_or_init(|| read_statistics(CASELOAD, Statistic::ActivePlans).unwrap_or_default())
+        .iter()
+        .find(|f| {
+            f.period == StatisticsPeriod::Academic(year - 1)
+                && matches!(&f.area, Area::LocalAuthority { code, .. } if code == la_code)
+        })
+        .and_then(|f| f.value)
+        .map(|v| v as u64)
 }
 
 /// The authority's published 20-week row for a calendar year, with its counts.
@@ -78,6 +104,8 @@ mod tests {
     #[test]
     fn wolverhamptons_figures_are_found_by_its_ons_code() {
         assert_eq!(dfe_code("E08000031").as_deref(), Some("336"));
+        assert_eq!(ons_code("336").as_deref(), Some("E08000031"));
+        assert!(caseload("E08000031", 2025).is_some_and(|n| n > 2_000));
         let row = timeliness("E08000031", 2024).expect("published");
         assert_eq!(row.counts.la, "336");
         let d = demand("E08000031", 2021);

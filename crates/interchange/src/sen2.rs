@@ -116,6 +116,21 @@ pub fn read_sen2(
     input: impl BufRead,
     key_of: &dyn Fn(&str) -> String,
 ) -> Result<Sen2Return, Sen2Error> {
+    read(input, key_of, false)
+}
+
+/// The authority a return names in its header (`LEA`), read without reading its records:
+/// to know whose secret its UPNs are hashed with before they are read.
+pub fn read_header(input: impl BufRead) -> Result<String, Sen2Error> {
+    let header = read(input, &|_| String::new(), true)?;
+    Ok(header.la)
+}
+
+fn read(
+    input: impl BufRead,
+    key_of: &dyn Fn(&str) -> String,
+    header_only: bool,
+) -> Result<Sen2Return, Sen2Error> {
     let mut reader = quick_xml::Reader::from_reader(input);
     let mut buf = Vec::new();
     let mut path: Vec<String> = Vec::new();
@@ -194,6 +209,9 @@ pub fn read_sen2(
                 let parent = path.last().map(String::as_str).unwrap_or("");
                 if NOT_KEPT.contains(&name.as_str()) {
                     *dropped.entry(name.clone()).or_default() += 1;
+                }
+                if header_only && name == "header" {
+                    break;
                 }
                 match (parent, name.as_str()) {
                     ("collectiondetails", "year") => out.year = value.trim().parse().unwrap_or(0),
@@ -559,6 +577,20 @@ mod tests {
                 "Person 2, RequestOutcome: \"Z\" is not a request outcome (Y, N, A, W or H)",
                 "Person 3, UPN: the same child appears twice in the return",
             ]
+        );
+    }
+
+    #[test]
+    fn the_header_is_read_without_the_records() {
+        let xml = "<Message><Header><CollectionDetails><Year>2025</Year></CollectionDetails><Source><LEA>336</LEA></Source></Header><Persons><Person><UPN>x</Persons></Message>";
+        assert_eq!(
+            read_header(xml.as_bytes()).as_deref(),
+            Ok("336"),
+            "the broken records are never read"
+        );
+        assert_eq!(
+            read_header("<Message/>".as_bytes()),
+            Err(Sen2Error::NotSen2)
         );
     }
 

@@ -211,11 +211,14 @@ pub fn cases(published: &PublishedYear, seed: u64) -> Result<Vec<CaseRecord>, St
 /// assess, and plans already in place with their annual reviews and phase transfers. None
 /// of it issues a plan in the year, so the year's 20-week figures stay the published ones.
 /// `requests_received` is the published number of requests in the year, where known: the
-/// refusals make the year's requests up to it.
+/// refusals make the year's requests up to it. `in_place` is the published number of plans
+/// in place at the next January's census, where known: the plans already in place make the
+/// return's plans up to it (four for each new one otherwise).
 pub fn surrounding_cases(
     published: &PublishedYear,
     plans: &[CaseRecord],
     requests_received: Option<u64>,
+    in_place: Option<u64>,
     seed: u64,
 ) -> Vec<CaseRecord> {
     let p = published;
@@ -338,10 +341,11 @@ pub fn surrounding_cases(
         };
         push(&mut out, Some(request), None, &mut random);
     }
-    // Plans already in place (four for each issued in the year): each reviewed a year
+    // Plans already in place: each reviewed a year
     // before, most reviewed again in the year, most decided within 4 weeks; some moving
     // between phases of education.
-    for i in 0..p.plans * 4 {
+    let existing = in_place.map_or(p.plans * 4, |n| n.saturating_sub(p.plans));
+    for i in 0..existing {
         let last = day(&mut random, start - Duration::days(365), 365);
         let due = sendplan_domain::casework::clock::review_due(last);
         let held = (random.below(100) < 85).then(|| due - Duration::days(random.below(40) as i64));

@@ -3260,8 +3260,11 @@ fn families_searches_put_the_right_service_first() {
 fn a_synthetic_return_built_to_each_authoritys_published_counts_gives_back_its_percentages() {
     use sendplan_domain::casework::clock::ClockSettings;
     use sendplan_domain::casework::measures::twenty_weeks;
+    use sendplan_interchange::dfe_published::demand;
     use sendplan_interchange::sen2::read_sen2;
-    use sendplan_interchange::sen2_synthetic::{cases, published_timeliness, to_xml};
+    use sendplan_interchange::sen2_synthetic::{
+        cases, published_timeliness, surrounding_cases, to_xml,
+    };
     let path = format!(
         "{}/../../fixtures/dfe/ehcp_2025release_timeliness_20_week_all_plans_by_la_2019-2024.csv",
         env!("CARGO_MANIFEST_DIR")
@@ -3272,13 +3275,21 @@ fn a_synthetic_return_built_to_each_authoritys_published_counts_gives_back_its_p
     let (mut through_xml, mut failures) = (0, Vec::new());
     for (n, row) in rows.iter().enumerate() {
         let published = &row.counts;
-        let people = match cases(published, n as u64) {
+        let mut people = match cases(published, n as u64) {
             Ok(people) => people,
             Err(why) => {
                 failures.push(format!("{} {}: {why}", published.la, published.year));
                 continue;
             }
         };
+        // With the year's other casework around the plans (open, refused, withdrawn,
+        // reviews), which must change none of the plans' figures.
+        let requests_published = demand(&row.ons_code, published.year)
+            .authority
+            .0
+            .map(|n| n as u64);
+        let around = surrounding_cases(published, &people, requests_published, None, n as u64);
+        people.extend(around);
         let mut requests: Vec<_> = people
             .iter()
             .flat_map(|p| p.requests.iter().map(|r| r.request.clone()))

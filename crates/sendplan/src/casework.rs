@@ -16,12 +16,17 @@ pub enum CaseworkCommand {
     /// are dropped as it is read. All or nothing: a return with any problem imports
     /// nothing, and every problem is listed by record and element. Importing a collection
     /// year again replaces it.
+    ///
+    /// Several files may be given, each imported whole on its own: a deployment holding
+    /// many authorities can bring in all their returns in one run.
     Import {
-        /// The XML file.
-        file: PathBuf,
-        /// The partnership whose authority made the return (see `sendplan partnerships`).
+        /// The XML files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The partnership whose authority made the return (see `sendplan partnerships`);
+        /// without it, each return goes to the partnership of the authority it names.
         #[arg(long)]
-        partnership: i64,
+        partnership: Option<i64>,
     },
     /// Write a synthetic SEN2 return for an authority and calendar year, built to its
     /// published timeliness and requests, with open assessments, refusals, reviews and
@@ -44,8 +49,12 @@ pub enum CaseworkCommand {
     /// The DfE's measures for a calendar year, from the return that covers it (the next
     /// January's): counts and percentages, with the clock settings they were worked out by.
     Measures {
-        #[arg(long)]
-        partnership: i64,
+        /// The partnership (see `sendplan partnerships`).
+        #[arg(long, required_unless_present = "all")]
+        partnership: Option<i64>,
+        /// Every partnership with a return for the year, one after another.
+        #[arg(long, conflicts_with = "partnership")]
+        all: bool,
         /// The calendar year of the activity (2024 is in the January 2025 return).
         #[arg(long)]
         year: i32,
@@ -67,14 +76,20 @@ pub async fn run(command: CaseworkCommand, url: &str) -> Result<()> {
             seed,
             out,
         } => {
-            use sendplan_interchange::dfe_published::{demand, timeliness};
+            use sendplan_interchange::dfe_published::{caseload, demand, timeliness};
             use sendplan_interchange::sen2_synthetic::{cases, surrounding_cases, to_xml};
             let Some(row) = timeliness(&la, year) else {
                 bail!("the DfE has published no 20-week figures for {la} in {year} (sendplan has 2019 to 2024)");
             };
             let mut people = cases(&row.counts, seed).map_err(anyhow::Error::msg)?;
             let requests = demand(&la, year).authority.0.map(|n| n as u64);
-            people.extend(surrounding_cases(&row.counts, &people, requests, seed));
+            people.extend(surrounding_cases(
+                &row.counts,
+                &people,
+                requests,
+                caseload(&la, year + 1),
+                seed,
+            ));
             std::fs::write(&out, to_xml(&row.counts.la, year, &people))
                 .with_context(|| format!("cannot write {}", out.display()))?;
             println!(
@@ -85,167 +100,272 @@ pub async fn run(command: CaseworkCommand, url: &str) -> Result<()> {
             );
             Ok(())
         }
-        CaseworkCommand::Import { file, partnership } => {
-            let size = std::fs::metadata(&file)
-                .with_context(|| format!("cannot read {}", file.display()))?
-                .len();
-            if size > MAX_SEN2_BYTES {
-                bail!(
-                    "{} is {} MB; sendplan reads returns of at most {} MB",
-                    file.display(),
-                    size / 1_048_576,
-                    MAX_SEN2_BYTES / 1_048_576
-                );
-            }
+        CaseworkCommand::Import { files, partnership } => {
             let store = crate::open_store(url).await?;
-            let Ok(p) = store.get_partnership(PartnershipId(partnership)).await else {
-                bail!(
-                    "there is no partnership with id {partnership} (see `sendplan partnerships`)"
-                );
+            let chosen = match partnership {
+                Some(id) => match store.get_partnership(PartnershipId(id)).await {
+                    Ok(p) => Some(p),
+                    Err(_) => {
+                        bail!("there is no partnership with id {id} (see `sendplan partnerships`)")
+                    }
+                },
+                None => None,
             };
-            let mut fresh = [0u8; 32];
-            getrandom::fill(&mut fresh)
-                .map_err(|e| anyhow::anyhow!("the operating system gave no randomness: {e}"))?;
-            let fresh: String = fresh.iter().map(|b| format!("{b:02x}")).collect();
-            let secret = store.casework_secret(p.id, &fresh).await?;
-            let reader = std::io::BufReader::new(
-                std::fs::File::open(&file)
-                    .with_context(|| format!("cannot open {}", file.display()))?,
-            );
-            let read = read_sen2(reader, &|upn| person_key(&secret, upn)).with_context(|| {
-                format!("{} is not an SEN2 return sendplan can read", file.display())
-            })?;
-            if let Some(expected) = sendplan_interchange::dfe_published::dfe_code(&p.la_code) {
-                if read.la != expected {
-                    bail!(
-                        "nothing was imported: this return is for authority {}, and {} is authority {expected}",
-                        read.la,
-                        p.name
-                    );
+            let all = store.list_partnerships().await?;
+            let mut failed = 0;
+            for file in &files {
+                if let Err(error) = import_one(&store, file, chosen.as_ref(), &all).await {
+                    eprintln!("{}: {error:#}", file.display());
+                    failed += 1;
                 }
             }
-            if !read.problems.is_empty() {
-                for problem in &read.problems {
-                    eprintln!("  {problem}");
-                }
-                bail!(
-                    "nothing was imported: the return has {} problem(s), listed above; put them right in the case system and make the return again",
-                    read.problems.len()
-                );
-            }
-            let name = file.file_name().map_or_else(
-                || file.display().to_string(),
-                |n| n.to_string_lossy().into_owned(),
-            );
-            store
-                .import_casework(
-                    Actor(None),
-                    p.id,
-                    &CaseworkFile {
-                        source: "sen2",
-                        collection_year: read.year,
-                        la_code: &read.la,
-                        reference_date: read.reference_date,
-                        file_name: &name,
-                        people: &read.people,
-                    },
-                )
-                .await?;
             store.close().await;
-            let requests: usize = read.people.iter().map(|p| p.requests.len()).sum();
-            println!(
-                "{}'s SEN2 return for {}: {} children and young people, {} requests imported.",
-                p.name,
-                read.year,
-                read.people.len(),
-                requests
-            );
-            let dropped: Vec<String> = read
-                .dropped
-                .iter()
-                .map(|(element, n)| format!("{element} ({n})"))
-                .collect();
-            if !dropped.is_empty() {
-                println!("Read and not kept: {}.", dropped.join(", "));
+            if failed > 0 {
+                bail!(
+                    "{failed} of {} returns were not imported, as said above; the others were",
+                    files.len()
+                );
             }
             Ok(())
         }
         CaseworkCommand::Measures {
             partnership,
+            all,
             year,
             json,
         } => {
             let store = crate::open_store(url).await?;
-            let Ok(p) = store.get_partnership(PartnershipId(partnership)).await else {
-                bail!(
-                    "there is no partnership with id {partnership} (see `sendplan partnerships`)"
-                );
+            let partnerships = match partnership {
+                Some(id) => match store.get_partnership(PartnershipId(id)).await {
+                    Ok(p) => vec![p],
+                    Err(_) => {
+                        bail!("there is no partnership with id {id} (see `sendplan partnerships`)")
+                    }
+                },
+                None => store.list_partnerships().await?,
             };
-            let all = store.casework_requests(p.id, year + 1).await?;
-            store.close().await;
-            if all.is_empty() {
-                bail!(
-                    "{} has no SEN2 return for {} imported (the one made in January {})",
-                    p.name,
-                    year,
-                    year + 1
-                );
-            }
             let settings = ClockSettings::default();
-            let t = twenty_weeks(year, &all, &settings);
-            let r = requests(year, &all, &settings);
-            let n = not_to_issue(year, &all, &settings);
+            let mut results = Vec::new();
+            for p in &partnerships {
+                let requests = store.casework_requests(p.id, year + 1).await?;
+                if requests.is_empty() {
+                    if !all {
+                        bail!(
+                            "{} has no SEN2 return for {} imported (the one made in January {})",
+                            p.name,
+                            year,
+                            year + 1
+                        );
+                    }
+                    continue;
+                }
+                results.push((p.name.clone(), year_measures(year, &requests, &settings)));
+            }
+            store.close().await;
             if json {
-                let value = serde_json::json!({
-                    "partnership": p.name,
-                    "year": year,
-                    "settings": {
-                        "last_day_counts": settings.last_day_counts,
-                        "issue_date": settings.issue_date.code(),
-                        "in_words": settings.describe(),
-                    },
-                    "plans_within_20_weeks_including_exceptions": share(&t.including),
-                    "plans_within_20_weeks_excluding_exceptions": share(&t.excluding),
-                    "plans_over_20_weeks_within_a_year": t.over_20_weeks_within_a_year,
-                    "plans_over_a_year": t.over_a_year,
-                    "mean_weeks_to_plan_including_exceptions": t.mean_weeks_including,
-                    "mean_weeks_to_plan_excluding_exceptions": t.mean_weeks_excluding,
-                    "requests_received": r.received,
-                    "requests_decided_to_assess": r.decided_to_assess,
-                    "requests_decided_not_to_assess": r.decided_not_to_assess,
-                    "requests_withdrawn": r.withdrawn,
-                    "requests_not_yet_decided": r.not_yet_decided,
-                    "decisions_to_assess_within_6_weeks": share(&r.decided_within_6_weeks),
-                    "decisions_not_to_issue_within_16_weeks": share(&n),
-                });
-                println!("{}", serde_json::to_string_pretty(&value)?);
-            } else {
-                let pct = |s: &Share| {
-                    s.percentage()
-                        .map_or("no data".to_owned(), |v| format!("{v}%"))
+                let values: Vec<serde_json::Value> = results
+                    .iter()
+                    .map(|(name, m)| m.json(name, year, &settings))
+                    .collect();
+                let out = if all {
+                    serde_json::Value::Array(values)
+                } else {
+                    values.into_iter().next().unwrap_or_default()
                 };
-                println!("{}: EHC plan measures for {year}", p.name);
-                println!("  {}", settings.describe());
-                println!(
-                    "  New plans within 20 weeks: {} including exceptions ({} of {}), {} excluding ({} of {})",
-                    pct(&t.including), t.including.within, t.including.of,
-                    pct(&t.excluding), t.excluding.within, t.excluding.of
-                );
-                println!(
-                    "  Decisions to assess within 6 weeks: {} ({} of {})",
-                    pct(&r.decided_within_6_weeks),
-                    r.decided_within_6_weeks.within,
-                    r.decided_within_6_weeks.of
-                );
-                println!(
-                    "  Decisions not to issue within 16 weeks: {} ({} of {})",
-                    pct(&n),
-                    n.within,
-                    n.of
-                );
-                println!("  Requests received: {}", r.received);
+                println!("{}", serde_json::to_string_pretty(&out)?);
+            } else {
+                for (name, m) in &results {
+                    m.print(name, year, &settings);
+                }
             }
             Ok(())
         }
     }
+}
+
+/// One authority's measures for a calendar year, by the DfE's definitions.
+struct YearMeasures {
+    t: sendplan_domain::casework::measures::TwentyWeeks,
+    r: sendplan_domain::casework::measures::Requests,
+    n: Share,
+}
+
+fn year_measures(
+    year: i32,
+    all: &[sendplan_domain::casework::clock::Request],
+    settings: &ClockSettings,
+) -> YearMeasures {
+    YearMeasures {
+        t: twenty_weeks(year, all, settings),
+        r: requests(year, all, settings),
+        n: not_to_issue(year, all, settings),
+    }
+}
+
+impl YearMeasures {
+    fn json(&self, name: &str, year: i32, settings: &ClockSettings) -> serde_json::Value {
+        let (t, r, n) = (&self.t, &self.r, &self.n);
+        serde_json::json!({
+            "partnership": name,
+            "year": year,
+            "settings": {
+                "last_day_counts": settings.last_day_counts,
+                "issue_date": settings.issue_date.code(),
+                "in_words": settings.describe(),
+            },
+            "plans_within_20_weeks_including_exceptions": share(&t.including),
+            "plans_within_20_weeks_excluding_exceptions": share(&t.excluding),
+            "plans_over_20_weeks_within_a_year": t.over_20_weeks_within_a_year,
+            "plans_over_a_year": t.over_a_year,
+            "mean_weeks_to_plan_including_exceptions": t.mean_weeks_including,
+            "mean_weeks_to_plan_excluding_exceptions": t.mean_weeks_excluding,
+            "requests_received": r.received,
+            "requests_decided_to_assess": r.decided_to_assess,
+            "requests_decided_not_to_assess": r.decided_not_to_assess,
+            "requests_withdrawn": r.withdrawn,
+            "requests_not_yet_decided": r.not_yet_decided,
+            "decisions_to_assess_within_6_weeks": share(&r.decided_within_6_weeks),
+            "decisions_not_to_issue_within_16_weeks": share(n),
+        })
+    }
+
+    fn print(&self, name: &str, year: i32, settings: &ClockSettings) {
+        let (t, r, n) = (&self.t, &self.r, &self.n);
+        let pct = |s: &Share| {
+            s.percentage()
+                .map_or("no data".to_owned(), |v| format!("{v}%"))
+        };
+        println!("{name}: EHC plan measures for {year}");
+        println!("  {}", settings.describe());
+        println!(
+            "  New plans within 20 weeks: {} including exceptions ({} of {}), {} excluding ({} of {})",
+            pct(&t.including), t.including.within, t.including.of,
+            pct(&t.excluding), t.excluding.within, t.excluding.of
+        );
+        println!(
+            "  Decisions to assess within 6 weeks: {} ({} of {})",
+            pct(&r.decided_within_6_weeks),
+            r.decided_within_6_weeks.within,
+            r.decided_within_6_weeks.of
+        );
+        println!(
+            "  Decisions not to issue within 16 weeks: {} ({} of {})",
+            pct(n),
+            n.within,
+            n.of
+        );
+        println!("  Requests received: {}", r.received);
+    }
+}
+
+/// Reads one return and imports it whole into `chosen`, or into the partnership of the
+/// authority it names.
+async fn import_one(
+    store: &sendplan_storage::Store,
+    file: &std::path::Path,
+    chosen: Option<&sendplan_domain::partnership::Partnership>,
+    all: &[sendplan_domain::partnership::Partnership],
+) -> Result<()> {
+    use sendplan_interchange::dfe_published::{dfe_code, ons_code};
+    let size = std::fs::metadata(file)
+        .with_context(|| format!("cannot read {}", file.display()))?
+        .len();
+    if size > MAX_SEN2_BYTES {
+        bail!(
+            "it is {} MB; sendplan reads returns of at most {} MB",
+            size / 1_048_576,
+            MAX_SEN2_BYTES / 1_048_576
+        );
+    }
+    // The UPNs are hashed with the partnership's secret, so the partnership is known
+    // before the records are read: from --partnership, or from the header's LEA.
+    let la = match chosen {
+        Some(_) => None,
+        None => Some(header_lea(file)?),
+    };
+    let p = match (chosen, &la) {
+        (Some(p), _) => p.clone(),
+        (None, Some(la)) => {
+            let ons = ons_code(la).with_context(|| {
+                format!("the return names authority {la}, which is not in the DfE's list")
+            })?;
+            all.iter()
+                .find(|p| p.la_code == ons)
+                .cloned()
+                .with_context(|| format!("no partnership is for authority {la} ({ons}); add one with `sendplan partnerships add`, or give --partnership"))?
+        }
+        (None, None) => unreachable!("the LEA is read when no partnership is chosen"),
+    };
+    let mut fresh = [0u8; 32];
+    getrandom::fill(&mut fresh)
+        .map_err(|e| anyhow::anyhow!("the operating system gave no randomness: {e}"))?;
+    let fresh: String = fresh.iter().map(|b| format!("{b:02x}")).collect();
+    let secret = store.casework_secret(p.id, &fresh).await?;
+    let reader = std::io::BufReader::new(
+        std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?,
+    );
+    let read = read_sen2(reader, &|upn| person_key(&secret, upn))
+        .context("it is not an SEN2 return sendplan can read")?;
+    if let Some(expected) = dfe_code(&p.la_code) {
+        if read.la != expected {
+            bail!(
+                "nothing was imported: this return is for authority {}, and {} is authority {expected}",
+                read.la,
+                p.name
+            );
+        }
+    }
+    if !read.problems.is_empty() {
+        for problem in &read.problems {
+            eprintln!("  {problem}");
+        }
+        bail!(
+            "nothing was imported: the return has {} problem(s), listed above; put them right in the case system and make the return again",
+            read.problems.len()
+        );
+    }
+    let name = file.file_name().map_or_else(
+        || file.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    store
+        .import_casework(
+            Actor(None),
+            p.id,
+            &CaseworkFile {
+                source: "sen2",
+                collection_year: read.year,
+                la_code: &read.la,
+                reference_date: read.reference_date,
+                file_name: &name,
+                people: &read.people,
+            },
+        )
+        .await?;
+    let requests: usize = read.people.iter().map(|p| p.requests.len()).sum();
+    println!(
+        "{}'s SEN2 return for {}: {} children and young people, {} requests imported.",
+        p.name,
+        read.year,
+        read.people.len(),
+        requests
+    );
+    let dropped: Vec<String> = read
+        .dropped
+        .iter()
+        .map(|(element, n)| format!("{element} ({n})"))
+        .collect();
+    if !dropped.is_empty() {
+        println!("Read and not kept: {}.", dropped.join(", "));
+    }
+    Ok(())
+}
+
+/// The authority a return names in its header (`LEA`), read without reading the records.
+fn header_lea(file: &std::path::Path) -> Result<String> {
+    let reader = std::io::BufReader::new(
+        std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?,
+    );
+    sendplan_interchange::sen2::read_header(reader)
+        .context("it is not an SEN2 return sendplan can read")
 }

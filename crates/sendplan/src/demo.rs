@@ -344,7 +344,7 @@ async fn add_synthetic_casework(
     partnership: PartnershipId,
     la_code: &str,
 ) -> Result<()> {
-    use sendplan_interchange::dfe_published::{demand, timeliness};
+    use sendplan_interchange::dfe_published::{caseload, demand, timeliness};
     use sendplan_interchange::sen2_synthetic::{cases, surrounding_cases};
     for year in CASEWORK_YEARS {
         let Some(row) = timeliness(la_code, year) else {
@@ -352,7 +352,13 @@ async fn add_synthetic_casework(
         };
         let mut people = cases(&row.counts, 18).map_err(anyhow::Error::msg)?;
         let requests = demand(la_code, year).authority.0.map(|n| n as u64);
-        people.extend(surrounding_cases(&row.counts, &people, requests, 18));
+        people.extend(surrounding_cases(
+            &row.counts,
+            &people,
+            requests,
+            caseload(la_code, year + 1),
+            18,
+        ));
         store
             .import_casework(
                 Actor(None),

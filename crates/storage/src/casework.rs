@@ -2,7 +2,7 @@
 //! a collection year imported again replacing the one before, all or nothing.
 
 use crate::audit::{record, Change};
-use crate::sql::{date_text, now_text, opt_date_text, parse_timestamp, RowExt};
+use crate::sql::{date_text, many_rows, now_text, opt_date_text, parse_timestamp, RowExt};
 use crate::{Actor, Result, Store};
 use sendplan_domain::casework::clock::ClockSettings;
 use sendplan_domain::casework::clock::{
@@ -14,6 +14,10 @@ use sendplan_domain::measures::{DataPointInput, DataStatus};
 use sendplan_domain::{MeasureId, PartnershipId, PlanId};
 use serde::Serialize;
 use time::{Date, Month, OffsetDateTime};
+
+/// Rows written by one INSERT: 11 columns each keeps it far under SQLite's and
+/// PostgreSQL's limits on bound values.
+const ROWS_PER_INSERT: usize = 500;
 
 /// A return or extract as imported.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -106,49 +110,87 @@ impl Store {
         .bind(actor.0.map(|u| u.0))
         .fetch_one(&mut *write.tx)
         .await?;
-        for person in file.people {
-            let plan = person.active_plan.clone().unwrap_or_default();
-            let person_id: i64 = sqlx::query_scalar(
-                "INSERT INTO casework_people (import_id, person_key, age, needs, settings, review_meeting, review_outcome, last_review, review_draft, phase_transfer_due, phase_transfer_final) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
-            )
-            .bind(id)
-            .bind(person.key.clone())
-            .bind(person.age.map(i64::from))
-            .bind(
-                plan.needs
-                    .iter()
-                    .map(|(code, rank)| format!("{code}:{rank}"))
-                    .collect::<Vec<_>>()
-                    .join(","),
-            )
-            .bind(plan.settings.join(","))
-            .bind(opt_date_text(plan.review_meeting))
-            .bind(plan.review_outcome.clone())
-            .bind(opt_date_text(plan.last_review))
-            .bind(opt_date_text(plan.review_draft))
-            .bind(opt_date_text(plan.phase_transfer_due))
-            .bind(opt_date_text(plan.phase_transfer_final))
-            .fetch_one(&mut *write.tx)
-            .await?;
-            for r in &person.requests {
-                let a = r.request.assessment.as_ref();
-                sqlx::query(
-                    "INSERT INTO casework_requests (person_id, received, source, outcome, decided, assessment_outcome, assessment_date, plan_start, exception) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                )
-                .bind(person_id)
-                .bind(date_text(r.request.received))
-                .bind(r.source.map(i64::from))
-                .bind(r.request.outcome.code())
-                .bind(opt_date_text(r.request.decided))
-                .bind(a.map(|a| a.outcome.code()))
-                .bind(opt_date_text(a.and_then(|a| a.outcome_date)))
-                .bind(opt_date_text(a.and_then(|a| a.plan_start)))
-                .bind(i64::from(a.is_some_and(Assessment::has_exception)))
-                .execute(&mut *write.tx)
-                .await?;
+        // Many rows to a statement: an authority's return holds thousands of children,
+        // and England's tens of thousands a year.
+        for chunk in file.people.chunks(ROWS_PER_INSERT) {
+            let sql = many_rows(
+                "INSERT INTO casework_people (import_id, person_key, age, needs, settings, review_meeting, review_outcome, last_review, review_draft, phase_transfer_due, phase_transfer_final) VALUES ",
+                11,
+                chunk.len(),
+            );
+            let mut query = sqlx::query(&sql);
+            for person in chunk {
+                let plan = person.active_plan.clone().unwrap_or_default();
+                query = query
+                    .bind(id)
+                    .bind(person.key.clone())
+                    .bind(person.age.map(i64::from))
+                    .bind(
+                        plan.needs
+                            .iter()
+                            .map(|(code, rank)| format!("{code}:{rank}"))
+                            .collect::<Vec<_>>()
+                            .join(","),
+                    )
+                    .bind(plan.settings.join(","))
+                    .bind(opt_date_text(plan.review_meeting))
+                    .bind(plan.review_outcome.clone())
+                    .bind(opt_date_text(plan.last_review))
+                    .bind(opt_date_text(plan.review_draft))
+                    .bind(opt_date_text(plan.phase_transfer_due))
+                    .bind(opt_date_text(plan.phase_transfer_final));
             }
+            query.execute(&mut *write.tx).await?;
+        }
+        // Each child's row, by their key (unique within a return: a duplicate is a problem
+        // the reader refuses).
+        let ids: std::collections::HashMap<String, i64> =
+            sqlx::query("SELECT id, person_key FROM casework_people WHERE import_id = $1")
+                .bind(id)
+                .fetch_all(&mut *write.tx)
+                .await?
+                .iter()
+                .map(|r| Ok((r.text("person_key")?, r.int("id")?)))
+                .collect::<Result<_>>()?;
+        let all: Vec<(i64, &CaseRequest)> = file
+            .people
+            .iter()
+            .map(|p| {
+                ids.get(&p.key)
+                    .copied()
+                    .ok_or_else(|| {
+                        crate::StoreError::Rule(format!(
+                            "record {}: the same child twice",
+                            p.record
+                        ))
+                    })
+                    .map(|person_id| p.requests.iter().map(move |r| (person_id, r)))
+            })
+            .collect::<Result<Vec<_>>>()?
+            .into_iter()
+            .flatten()
+            .collect();
+        for chunk in all.chunks(ROWS_PER_INSERT) {
+            let sql = many_rows(
+                "INSERT INTO casework_requests (person_id, received, source, outcome, decided, assessment_outcome, assessment_date, plan_start, exception) VALUES ",
+                9,
+                chunk.len(),
+            );
+            let mut query = sqlx::query(&sql);
+            for (person_id, r) in chunk {
+                let a = r.request.assessment.as_ref();
+                query = query
+                    .bind(*person_id)
+                    .bind(date_text(r.request.received))
+                    .bind(r.source.map(i64::from))
+                    .bind(r.request.outcome.code())
+                    .bind(opt_date_text(r.request.decided))
+                    .bind(a.map(|a| a.outcome.code()))
+                    .bind(opt_date_text(a.and_then(|a| a.outcome_date)))
+                    .bind(opt_date_text(a.and_then(|a| a.plan_start)))
+                    .bind(i64::from(a.is_some_and(Assessment::has_exception)));
+            }
+            query.execute(&mut *write.tx).await?;
         }
         record::<Option<i64>, (usize, usize)>(
             &mut write.tx,

@@ -82,3 +82,23 @@ impl RowExt for AnyRow {
         parse(&text).ok_or_else(|| StoreError::Corrupt(format!("{column}: unknown code {text:?}")))
     }
 }
+
+/// `head` followed by `rows` groups of `columns` placeholders: "($1, $2), ($3, $4)".
+pub(crate) fn many_rows(head: &str, columns: usize, rows: usize) -> String {
+    let mut sql = String::with_capacity(head.len() + rows * columns * 6);
+    sql.push_str(head);
+    for r in 0..rows {
+        if r > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for c in 0..columns {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("${}", r * columns + c + 1));
+        }
+        sql.push(')');
+    }
+    sql
+}

@@ -7336,7 +7336,7 @@ async fn families_answers_and_visits_are_counted_without_cookies_and_published_w
 /// audited. The plan's measures of the clock reach the public page with no count under 5.
 #[tokio::test]
 async fn casework_is_seen_only_by_members_granted_it_and_public_figures_hide_small_counts() {
-    use sendplan_interchange::dfe_published::{demand, timeliness};
+    use sendplan_interchange::dfe_published::{caseload, demand, timeliness};
     use sendplan_interchange::sen2_synthetic::{cases, surrounding_cases, to_xml};
     let w = world().await;
     let p = format!("/p/{}", w.a.pid);
@@ -7391,7 +7391,13 @@ async fn casework_is_seen_only_by_members_granted_it_and_public_figures_hide_sma
     let row = timeliness("E08000031", 2024).unwrap();
     let mut people = cases(&row.counts, 7).unwrap();
     let requests = demand("E08000031", 2024).authority.0.map(|n| n as u64);
-    people.extend(surrounding_cases(&row.counts, &people, requests, 7));
+    people.extend(surrounding_cases(
+        &row.counts,
+        &people,
+        requests,
+        caseload("E08000031", 2025),
+        7,
+    ));
     let xml = to_xml(&row.counts.la, 2024, &people);
     let import = format!("{p}/casework/import");
     // For another authority: nothing imported.

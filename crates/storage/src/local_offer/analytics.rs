@@ -57,25 +57,7 @@ fn moment_text(at: OffsetDateTime) -> String {
 /// PostgreSQL's limits on bound values.
 const ROWS_PER_INSERT: usize = 500;
 
-/// `head` followed by `rows` groups of `columns` placeholders: "($1, $2), ($3, $4)".
-fn many_rows(head: &str, columns: usize, rows: usize) -> String {
-    let mut sql = String::with_capacity(head.len() + rows * columns * 6);
-    sql.push_str(head);
-    for r in 0..rows {
-        if r > 0 {
-            sql.push_str(", ");
-        }
-        sql.push('(');
-        for c in 0..columns {
-            if c > 0 {
-                sql.push_str(", ");
-            }
-            sql.push_str(&format!("${}", r * columns + c + 1));
-        }
-        sql.push(')');
-    }
-    sql
-}
+use crate::sql::many_rows;
 
 fn view_from(row: &sqlx::any::AnyRow) -> Result<PageView> {
     Ok(PageView {

@@ -414,8 +414,8 @@ pub async fn casework(
             .iter()
             .map(|((from, to), count)| Row {
                 label: match to {
-                    Some(to) => format!("{from} to {}", to - 1),
-                    None => format!("{from} or more"),
+                    Some(to) => format!("{from} to {} weeks", to - 1),
+                    None => format!("{from} weeks or more"),
                 },
                 cells: vec![count.to_string()],
                 bar: (*count * 100 / most) as u32,
