@@ -57,8 +57,8 @@ test('a return is imported in the pages, its pipeline and overdue cases seen, an
   // Import the 2022 return through the form.
   await page.getByRole('link', { name: 'Import a return' }).click()
   await both('casework-import')
-  await page.getByLabel('SEN2 person-level return').setInputFiles(file)
-  await page.getByRole('button', { name: 'Import the return' }).click()
+  await page.getByLabel('SEN2 return or case-system extract').setInputFiles(file)
+  await page.getByRole('button', { name: 'Import', exact: true }).click()
   await page.waitForURL(/\/casework\?year=2022/)
   const main = await page.locator('main').innerText()
   assert.match(main, /The return for January 2023 is imported: \d+ children and young people/)

@@ -2,6 +2,8 @@
 //! `docs/interchange.md` describes it for people and `docs/interchange.schema.json` (made
 //! from [`Document`] and checked by a test) for programs.
 
+pub mod casework_csv;
+pub mod casework_read;
 pub mod dfe;
 pub mod dfe_published;
 pub mod document;

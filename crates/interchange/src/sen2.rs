@@ -102,7 +102,12 @@ const NOT_KEPT: [&str; 6] = [
     "uniquelearnernumber",
 ];
 
-fn date(text: &str) -> Option<Date> {
+/// A date written YYYY-MM-DD, as SEN2 writes them.
+pub fn parse_iso_date(text: &str) -> Option<Date> {
+    date(text)
+}
+
+pub(crate) fn date(text: &str) -> Option<Date> {
     Date::parse(
         text.trim(),
         time::macros::format_description!("[year]-[month]-[day]"),
@@ -241,31 +246,39 @@ fn read(
     Ok(out)
 }
 
+/// A record as read, before it is checked: SEN2's items as text. A case-system extract
+/// ([`crate::casework_csv`]) is read into the same drafts, so both are checked alike.
 #[derive(Default)]
-struct PersonDraft {
-    record: usize,
-    upn: String,
-    born: Option<Date>,
-    requests: Vec<RequestDraft>,
-    active: Option<ActivePlan>,
-    problems: Vec<(String, String)>,
+pub(crate) struct PersonDraft {
+    pub(crate) record: usize,
+    pub(crate) upn: String,
+    pub(crate) born: Option<Date>,
+    /// An age given as such (an extract's), where no birth date is.
+    pub(crate) age: Option<i32>,
+    pub(crate) requests: Vec<RequestDraft>,
+    pub(crate) active: Option<ActivePlan>,
+    pub(crate) caseworker: Option<String>,
+    pub(crate) team: Option<String>,
+    pub(crate) problems: Vec<(String, String)>,
 }
 
 #[derive(Default)]
-struct RequestDraft {
-    received: String,
-    outcome: String,
-    outcome_date: String,
-    source: String,
-    assessment: Option<AssessmentDraft>,
+pub(crate) struct RequestDraft {
+    pub(crate) received: String,
+    pub(crate) outcome: String,
+    pub(crate) outcome_date: String,
+    pub(crate) source: String,
+    pub(crate) assessment: Option<AssessmentDraft>,
 }
 
 #[derive(Default)]
-struct AssessmentDraft {
-    outcome: String,
-    outcome_date: String,
-    week20: String,
-    plan_start: String,
+pub(crate) struct AssessmentDraft {
+    pub(crate) outcome: String,
+    pub(crate) outcome_date: String,
+    pub(crate) week20: String,
+    pub(crate) plan_start: String,
+    /// Exceptions as dated periods with their reasons (an extract's); SEN2 has the flag.
+    pub(crate) exceptions: Vec<ExceptionPeriod>,
 }
 
 impl PersonDraft {
@@ -332,13 +345,13 @@ impl PersonDraft {
         }
     }
 
-    fn problem(&mut self, element: &str, message: impl Into<String>) {
+    pub(crate) fn problem(&mut self, element: &str, message: impl Into<String>) {
         self.problems.push((element.to_owned(), message.into()));
     }
 }
 
 /// Checks a record as the DfE's validation would, and keeps it with its problems.
-fn finish_person(
+pub(crate) fn finish_person(
     mut p: PersonDraft,
     out: &mut Sen2Return,
     seen: &mut std::collections::HashSet<String>,
@@ -416,7 +429,9 @@ fn finish_person(
                     outcome,
                     outcome_date,
                     plan_start: date(&a.plan_start),
-                    exceptions: if week20 {
+                    exceptions: if !a.exceptions.is_empty() {
+                        a.exceptions
+                    } else if week20 {
                         vec![ExceptionPeriod::flag_only()]
                     } else {
                         vec![]
@@ -463,7 +478,7 @@ fn finish_person(
                 - i32::from((on.month(), on.day()) < (born.month(), born.day()));
             Some(years)
         }
-        _ => None,
+        _ => p.age,
     };
     for (element, message) in &p.problems {
         out.problems.push(Sen2Problem {
@@ -478,6 +493,8 @@ fn finish_person(
         age,
         requests,
         active_plan: p.active,
+        caseworker: p.caseworker,
+        team: p.team,
     });
 }
 

@@ -199,6 +199,8 @@ pub fn cases(published: &PublishedYear, seed: u64) -> Result<Vec<CaseRecord>, St
                     )],
                     ..ActivePlan::default()
                 }),
+                caseworker: None,
+                team: None,
             });
         }
     }
@@ -248,6 +250,8 @@ pub fn surrounding_cases(
                 .into_iter()
                 .collect(),
             active_plan: plan,
+            caseworker: None,
+            team: None,
         });
     };
     let day =

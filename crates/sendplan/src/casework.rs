@@ -12,7 +12,7 @@ use std::path::PathBuf;
 
 #[derive(Subcommand, Debug)]
 pub enum CaseworkCommand {
-    /// Import an SEN2 person-level return (XML). Names, dates of birth, postcodes and UPNs
+    /// Import an SEN2 person-level return (XML), or a case-system extract (CSV). Names, dates of birth, postcodes and UPNs
     /// are dropped as it is read. All or nothing: a return with any problem imports
     /// nothing, and every problem is listed by record and element. Importing a collection
     /// year again replaces it.
@@ -24,9 +24,14 @@ pub enum CaseworkCommand {
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// The partnership whose authority made the return (see `sendplan partnerships`);
-        /// without it, each return goes to the partnership of the authority it names.
+        /// without it, each return goes to the partnership of the authority it names. An
+        /// extract names none, so needs it.
         #[arg(long)]
         partnership: Option<i64>,
+        /// For a case-system extract (CSV, see docs/casework.md): the day it was made,
+        /// YYYY-MM-DD. Today if not given.
+        #[arg(long)]
+        as_at: Option<String>,
     },
     /// Write a synthetic SEN2 return for an authority and calendar year, built to its
     /// published timeliness and requests, with open assessments, refusals, reviews and
@@ -100,7 +105,20 @@ pub async fn run(command: CaseworkCommand, url: &str) -> Result<()> {
             );
             Ok(())
         }
-        CaseworkCommand::Import { files, partnership } => {
+        CaseworkCommand::Import {
+            files,
+            partnership,
+            as_at,
+        } => {
+            let today = time::OffsetDateTime::now_utc().date();
+            let as_at = match as_at {
+                None => today,
+                Some(text) => match sendplan_interchange::sen2::parse_iso_date(&text) {
+                    Some(day) if day <= today => day,
+                    Some(_) => bail!("--as-at {text} is in the future"),
+                    None => bail!("--as-at {text} is not a date (YYYY-MM-DD)"),
+                },
+            };
             let store = crate::open_store(url).await?;
             let chosen = match partnership {
                 Some(id) => match store.get_partnership(PartnershipId(id)).await {
@@ -114,17 +132,19 @@ pub async fn run(command: CaseworkCommand, url: &str) -> Result<()> {
             let all = store.list_partnerships().await?;
             let mut failed = 0;
             for file in &files {
-                if let Err(error) = import_one(&store, file, chosen.as_ref(), &all).await {
+                if let Err(error) = import_one(&store, file, chosen.as_ref(), &all, as_at).await {
                     eprintln!("{}: {error:#}", file.display());
                     failed += 1;
                 }
             }
             store.close().await;
-            if failed > 0 {
-                bail!(
-                    "{failed} of {} returns were not imported, as said above; the others were",
+            match failed {
+                0 => {}
+                n if n == files.len() => bail!("nothing was imported, as said above"),
+                n => bail!(
+                    "{n} of {} files were not imported, as said above; the others were",
                     files.len()
-                );
+                ),
             }
             Ok(())
         }
@@ -265,6 +285,7 @@ async fn import_one(
     file: &std::path::Path,
     chosen: Option<&sendplan_domain::partnership::Partnership>,
     all: &[sendplan_domain::partnership::Partnership],
+    as_at: time::Date,
 ) -> Result<()> {
     use sendplan_interchange::dfe_published::{dfe_code, ons_code};
     let size = std::fs::metadata(file)
@@ -276,6 +297,18 @@ async fn import_one(
             size / 1_048_576,
             MAX_SEN2_BYTES / 1_048_576
         );
+    }
+    let mut start = [0u8; 512];
+    let n = std::io::Read::read(
+        &mut std::fs::File::open(file)
+            .with_context(|| format!("cannot open {}", file.display()))?,
+        &mut start,
+    )?;
+    if !sendplan_interchange::casework_read::is_xml(&start[..n]) {
+        let Some(p) = chosen else {
+            bail!("it is not XML, so is taken for a case-system extract, which does not say whose it is: give --partnership");
+        };
+        return import_extract(store, file, p, as_at, size).await;
     }
     // The UPNs are hashed with the partnership's secret, so the partnership is known
     // before the records are read: from --partnership, or from the header's LEA.
@@ -357,6 +390,69 @@ async fn import_one(
         .collect();
     if !dropped.is_empty() {
         println!("Read and not kept: {}.", dropped.join(", "));
+    }
+    Ok(())
+}
+
+/// Imports a case-system extract (CSV) whole into `p`, as at `as_at`.
+async fn import_extract(
+    store: &sendplan_storage::Store,
+    file: &std::path::Path,
+    p: &sendplan_domain::partnership::Partnership,
+    as_at: time::Date,
+    size: u64,
+) -> Result<()> {
+    use sendplan_interchange::casework_csv::MAX_EXTRACT_BYTES;
+    use sendplan_interchange::casework_read::read_casework;
+    if size > MAX_EXTRACT_BYTES {
+        bail!(
+            "it is {} MB; sendplan reads extracts of at most {} MB",
+            size / 1_048_576,
+            MAX_EXTRACT_BYTES / 1_048_576
+        );
+    }
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let la = sendplan_interchange::dfe_published::dfe_code(&p.la_code)
+        .unwrap_or_else(|| p.la_code.clone());
+    let read = read_casework(&bytes, &|reference| reference.to_owned(), as_at, &la)
+        .map_err(anyhow::Error::msg)?;
+    if !read.problems.is_empty() {
+        let (record, _) = read.placed_by();
+        for (n, what, message) in &read.problems {
+            eprintln!("  {record} {n}, {what}: {message}");
+        }
+        bail!(
+            "nothing was imported: the extract has {} problem(s), listed above; put them right in the case system and make the extract again",
+            read.problems.len()
+        );
+    }
+    let name = file.file_name().map_or_else(
+        || file.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    store
+        .import_casework(
+            Actor(None),
+            p.id,
+            &CaseworkFile {
+                source: read.source,
+                collection_year: read.collection_year,
+                la_code: &read.la,
+                reference_date: read.reference_date,
+                file_name: &name,
+                people: &read.people,
+            },
+        )
+        .await?;
+    let requests: usize = read.people.iter().map(|c| c.requests.len()).sum();
+    println!(
+        "{}'s extract as at {as_at}: {} children and young people, {} requests imported.",
+        p.name,
+        read.people.len(),
+        requests
+    );
+    if !read.dropped.is_empty() {
+        println!("Read and not kept: {}.", read.dropped.join(", "));
     }
     Ok(())
 }

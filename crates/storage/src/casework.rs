@@ -6,7 +6,7 @@ use crate::sql::{date_text, many_rows, now_text, opt_date_text, parse_timestamp,
 use crate::{Actor, Result, Store};
 use sendplan_domain::casework::clock::ClockSettings;
 use sendplan_domain::casework::clock::{
-    Assessment, AssessmentOutcome, ExceptionPeriod, Request, RequestOutcome,
+    Assessment, AssessmentOutcome, ExceptionPeriod, ExceptionReason, Request, RequestOutcome,
 };
 use sendplan_domain::casework::plan_measures::{CaseworkMeasure, Reading};
 use sendplan_domain::casework::records::{ActivePlan, CaseRecord, CaseRequest};
@@ -18,6 +18,47 @@ use time::{Date, Month, OffsetDateTime};
 /// Rows written by one INSERT: 11 columns each keeps it far under SQLite's and
 /// PostgreSQL's limits on bound values.
 const ROWS_PER_INSERT: usize = 500;
+
+/// Exception periods as stored: "reason|from|to", several joined by ";".
+fn exceptions_text(periods: &[ExceptionPeriod]) -> String {
+    periods
+        .iter()
+        .map(|p| {
+            format!(
+                "{}|{}|{}",
+                p.reason.code(),
+                opt_date_text(p.from).unwrap_or_default(),
+                opt_date_text(p.to).unwrap_or_default()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+fn exceptions_from(text: &str) -> Result<Vec<ExceptionPeriod>> {
+    let date = |t: &str| -> Result<Option<Date>> {
+        if t.is_empty() {
+            return Ok(None);
+        }
+        Date::parse(t, time::macros::format_description!("[year]-[month]-[day]"))
+            .map(Some)
+            .map_err(|_| crate::StoreError::Corrupt(format!("exception date {t:?}")))
+    };
+    text.split(';')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let mut parts = p.split('|');
+            let reason = parts.next().unwrap_or_default();
+            Ok(ExceptionPeriod {
+                reason: ExceptionReason::from_code(reason).ok_or_else(|| {
+                    crate::StoreError::Corrupt(format!("exception reason {reason:?}"))
+                })?,
+                from: date(parts.next().unwrap_or_default())?,
+                to: date(parts.next().unwrap_or_default())?,
+            })
+        })
+        .collect()
+}
 
 /// A return or extract as imported.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -114,8 +155,8 @@ impl Store {
         // and England's tens of thousands a year.
         for chunk in file.people.chunks(ROWS_PER_INSERT) {
             let sql = many_rows(
-                "INSERT INTO casework_people (import_id, person_key, age, needs, settings, review_meeting, review_outcome, last_review, review_draft, phase_transfer_due, phase_transfer_final) VALUES ",
-                11,
+                "INSERT INTO casework_people (import_id, person_key, age, needs, settings, review_meeting, review_outcome, last_review, review_draft, phase_transfer_due, phase_transfer_final, caseworker, team) VALUES ",
+                13,
                 chunk.len(),
             );
             let mut query = sqlx::query(&sql);
@@ -138,7 +179,9 @@ impl Store {
                     .bind(opt_date_text(plan.last_review))
                     .bind(opt_date_text(plan.review_draft))
                     .bind(opt_date_text(plan.phase_transfer_due))
-                    .bind(opt_date_text(plan.phase_transfer_final));
+                    .bind(opt_date_text(plan.phase_transfer_final))
+                    .bind(person.caseworker.clone())
+                    .bind(person.team.clone());
             }
             query.execute(&mut *write.tx).await?;
         }
@@ -172,8 +215,8 @@ impl Store {
             .collect();
         for chunk in all.chunks(ROWS_PER_INSERT) {
             let sql = many_rows(
-                "INSERT INTO casework_requests (person_id, received, source, outcome, decided, assessment_outcome, assessment_date, plan_start, exception) VALUES ",
-                9,
+                "INSERT INTO casework_requests (person_id, received, source, outcome, decided, assessment_outcome, assessment_date, plan_start, exception, exceptions) VALUES ",
+                10,
                 chunk.len(),
             );
             let mut query = sqlx::query(&sql);
@@ -188,7 +231,8 @@ impl Store {
                     .bind(a.map(|a| a.outcome.code()))
                     .bind(opt_date_text(a.and_then(|a| a.outcome_date)))
                     .bind(opt_date_text(a.and_then(|a| a.plan_start)))
-                    .bind(i64::from(a.is_some_and(Assessment::has_exception)));
+                    .bind(i64::from(a.is_some_and(Assessment::has_exception)))
+                    .bind(a.map_or(String::new(), |a| exceptions_text(&a.exceptions)));
             }
             query.execute(&mut *write.tx).await?;
         }
@@ -284,13 +328,22 @@ impl Store {
         partnership: PartnershipId,
         collection_year: i32,
     ) -> Result<Vec<CaseRecord>> {
-        let people = sqlx::query(
-            "SELECT p.id, p.person_key, p.age, p.needs, p.settings, p.review_meeting, p.review_outcome, p.last_review, p.review_draft, p.phase_transfer_due, p.phase_transfer_final \
-             FROM casework_people p JOIN casework_imports i ON i.id = p.import_id \
-             WHERE i.partnership_id = $1 AND i.collection_year = $2 AND i.source = 'sen2' ORDER BY p.id",
+        // The year's newest import: an SEN2 return, or a case-system extract made since.
+        let import: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM casework_imports WHERE partnership_id = $1 AND collection_year = $2 ORDER BY imported_at DESC, id DESC LIMIT 1",
         )
         .bind(partnership.0)
         .bind(i64::from(collection_year))
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(import) = import else {
+            return Ok(vec![]);
+        };
+        let people = sqlx::query(
+            "SELECT p.id, p.person_key, p.age, p.needs, p.settings, p.review_meeting, p.review_outcome, p.last_review, p.review_draft, p.phase_transfer_due, p.phase_transfer_final, p.caseworker, p.team \
+             FROM casework_people p WHERE p.import_id = $1 ORDER BY p.id",
+        )
+        .bind(import)
         .fetch_all(self.pool())
         .await?;
         let mut records = Vec::with_capacity(people.len());
@@ -327,15 +380,16 @@ impl Store {
                 age: r.opt_int("age")?.and_then(|a| i32::try_from(a).ok()),
                 requests: vec![],
                 active_plan: (plan != ActivePlan::default()).then_some(plan),
+                caseworker: r.opt_text("caseworker")?,
+                team: r.opt_text("team")?,
             });
         }
         let rows = sqlx::query(
-            "SELECT r.person_id, r.received, r.source, r.outcome, r.decided, r.assessment_outcome, r.assessment_date, r.plan_start, r.exception \
-             FROM casework_requests r JOIN casework_people p ON p.id = r.person_id JOIN casework_imports i ON i.id = p.import_id \
-             WHERE i.partnership_id = $1 AND i.collection_year = $2 AND i.source = 'sen2' ORDER BY r.id",
+            "SELECT r.person_id, r.received, r.source, r.outcome, r.decided, r.assessment_outcome, r.assessment_date, r.plan_start, r.exception, r.exceptions \
+             FROM casework_requests r JOIN casework_people p ON p.id = r.person_id \
+             WHERE p.import_id = $1 ORDER BY r.id",
         )
-        .bind(partnership.0)
-        .bind(i64::from(collection_year))
+        .bind(import)
         .fetch_all(self.pool())
         .await?;
         for r in &rows {
@@ -347,10 +401,11 @@ impl Store {
                     })?,
                     outcome_date: r.opt_date("assessment_date")?,
                     plan_start: r.opt_date("plan_start")?,
-                    exceptions: if r.int("exception")? != 0 {
-                        vec![ExceptionPeriod::flag_only()]
-                    } else {
-                        vec![]
+                    exceptions: match exceptions_from(&r.text("exceptions")?)? {
+                        periods if !periods.is_empty() => periods,
+                        // Imported before the periods were kept: the flag.
+                        _ if r.int("exception")? != 0 => vec![ExceptionPeriod::flag_only()],
+                        _ => vec![],
                     },
                 }),
             };
@@ -465,13 +520,15 @@ impl Store {
         }
         let settings = ClockSettings::default();
         let mut recorded = 0;
-        for import in self.casework_imports(partnership).await? {
-            if import.source != "sen2" {
-                continue;
-            }
-            let records = self
-                .casework_records(partnership, import.collection_year)
-                .await?;
+        let mut years: Vec<i32> = self
+            .casework_imports(partnership)
+            .await?
+            .iter()
+            .map(|i| i.collection_year)
+            .collect();
+        years.dedup();
+        for collection_year in years {
+            let records = self.casework_records(partnership, collection_year).await?;
             let requests: Vec<Request> = records
                 .iter()
                 .flat_map(|c| c.requests.iter().map(|r| r.request.clone()))
@@ -480,7 +537,7 @@ impl Store {
                 .iter()
                 .filter_map(|c| c.active_plan.clone())
                 .collect();
-            let year = import.collection_year - 1;
+            let year = collection_year - 1;
             let (Ok(first), Ok(last)) = (
                 Date::from_calendar_date(year, Month::January, 1),
                 Date::from_calendar_date(year, Month::December, 31),

@@ -222,6 +222,13 @@ pub const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0029_casework_access.sql"),
         rebuilds_sqlite_tables: false,
     },
+    Migration {
+        version: 30,
+        name: "casework_extracts",
+        sqlite: include_str!("../migrations/sqlite/0030_casework_extracts.sql"),
+        postgres: include_str!("../migrations/postgres/0030_casework_extracts.sql"),
+        rebuilds_sqlite_tables: false,
+    },
 ];
 
 /// The PostgreSQL advisory lock key held while migrating ("sendplan" in ASCII).

@@ -4072,6 +4072,8 @@ async fn a_casework_return_is_imported_whole_and_again_replaces_it(store: Store,
             needs: vec![("ASD".into(), 1)],
             ..ActivePlan::default()
         }),
+        caseworker: None,
+        team: None,
     };
     let people = vec![
         person("k1", date!(2024 - 01 - 08), Some(date!(2024 - 05 - 20))),
@@ -4216,6 +4218,8 @@ async fn casework_is_granted_apart_from_roles_and_the_plans_measures_follow_each
                         needs: vec![("SLCN".into(), 1)],
                         ..ActivePlan::default()
                     }),
+                    caseworker: None,
+                    team: None,
                 }
             })
             .collect()

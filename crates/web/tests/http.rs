@@ -7577,3 +7577,96 @@ async fn casework_is_seen_only_by_members_granted_it_and_public_figures_hide_sma
     }
     assert!(shown >= 20, "the months are recorded ({shown})");
 }
+
+/// A case-system extract (CSV) brings what SEN2 cannot: the caseload by team and
+/// caseworker, and exceptions as dated periods with their reasons. Its names are not kept.
+/// A row with a problem imports nothing and is named by row and column.
+#[tokio::test]
+async fn a_case_system_extract_brings_caseload_and_dated_exceptions() {
+    let w = world().await;
+    let p = format!("/p/{}", w.a.pid);
+    let worker = w
+        .session_for(
+            "worker@example.org",
+            Some((w.a.pid, Role::Viewer, None)),
+            false,
+        )
+        .await;
+    let id = w
+        .store
+        .list_members(w.a.pid)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.email == "worker@example.org")
+        .unwrap()
+        .user_id;
+    w.store
+        .set_casework_access(Actor(None), w.a.pid, id, true)
+        .await
+        .unwrap();
+    let extract = "Case Reference,Forename,Surname,Caseworker,Team,Request received,Decision,Decision date,Assessment outcome,Plan issued,Exceptions\n\
+EH1001,Alfie,Smithson,Jo Bloggs,Assessment team,08/01/2024,Y,12/02/2024,Y,30/07/2024,personal_circumstances 01/03/2024 15/04/2024\n\
+EH1002,Bea,Jones,Jo Bloggs,Assessment team,01/06/2024,Y,10/07/2024,,,\n\
+EH1003,Cal,Smith,Sam Patel,Assessment team,20/11/2024,,,,,\n";
+    let import = format!("{p}/casework/import");
+    // Made at the end of November: it stands for 2024 until the next extract or return.
+    let fields = [
+        ("as_at-day", "30"),
+        ("as_at-month", "11"),
+        ("as_at-year", "2024"),
+    ];
+    let broken = extract.replace("30/07/2024", "30/07/2023");
+    let (status, body, _) = w
+        .send(upload_request(
+            &worker,
+            &import,
+            &fields,
+            "extract.csv",
+            broken.as_bytes(),
+        ))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body.contains("assessment_outcome_date") && body.contains(">2<"),
+        "row 2 named"
+    );
+    assert!(w.store.casework_imports(w.a.pid).await.unwrap().is_empty());
+    let (status, _, headers) = w
+        .send(upload_request(
+            &worker,
+            &import,
+            &fields,
+            "extract.csv",
+            extract.as_bytes(),
+        ))
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let to = headers.get(header::LOCATION).unwrap().to_str().unwrap();
+    assert!(to.ends_with("?year=2024"), "{to}");
+    let (status, body) = w
+        .get(Some(&worker), &format!("{p}/casework?year=2024"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("a case-system extract"));
+    assert!(body.contains("Caseload on 30 November 2024"));
+    assert!(
+        body.contains("Assessment team: Jo Bloggs") && body.contains("Assessment team: Sam Patel")
+    );
+    let (status, body) = w
+        .get(
+            Some(&worker),
+            &format!("{p}/casework/cases/EH1001?year=2024"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("Exceptional personal circumstances of the child or family, 1 March 2024 to 15 April 2024"), "{body}");
+    assert!(body.contains("Jo Bloggs"));
+    let everything = format!(
+        "{:?}",
+        w.store.casework_records(w.a.pid, 2025).await.unwrap()
+    );
+    for name in ["Alfie", "Smithson", "Bea", "Jones"] {
+        assert!(!everything.contains(name), "{name} was kept");
+    }
+}

@@ -54,6 +54,57 @@ pub fn pipeline(requests: &[Request], on: Date, settings: &ClockSettings) -> Pip
     p
 }
 
+/// One caseworker's (or team's) cases on a day.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Caseload {
+    pub team: String,
+    pub caseworker: String,
+    /// Children with a request still being decided or assessed.
+    pub open: u64,
+    /// Of those, past their limit.
+    pub overdue: u64,
+    /// Children with a plan in place.
+    pub plans: u64,
+}
+
+/// Cases by team and caseworker on `on`, where the data names them (an extract does; SEN2
+/// does not): empty when no case names either. Cases naming neither are "Not named".
+pub fn caseload(
+    records: &[super::records::CaseRecord],
+    on: Date,
+    settings: &ClockSettings,
+) -> Vec<Caseload> {
+    if records
+        .iter()
+        .all(|c| c.caseworker.is_none() && c.team.is_none())
+    {
+        return vec![];
+    }
+    let mut by: std::collections::BTreeMap<(String, String), Caseload> = Default::default();
+    for c in records {
+        let named = |v: &Option<String>| v.clone().unwrap_or_else(|| "Not named".to_owned());
+        let (team, caseworker) = (named(&c.team), named(&c.caseworker));
+        let load = by
+            .entry((team.clone(), caseworker.clone()))
+            .or_insert_with(|| Caseload {
+                team,
+                caseworker,
+                ..Caseload::default()
+            });
+        let standings: Vec<Standing> = c
+            .requests
+            .iter()
+            .filter(|r| r.request.received <= on)
+            .map(|r| standing_on(&r.request, on, settings))
+            .filter(|s| matches!(s.step, Step::DecisionToAssess | Step::Assessment))
+            .collect();
+        load.open += u64::from(!standings.is_empty());
+        load.overdue += u64::from(standings.iter().any(|s| s.overdue));
+        load.plans += u64::from(c.active_plan.is_some());
+    }
+    by.into_values().collect()
+}
+
 /// The bands of weeks since the request the pipeline is shown in, with the limits that
 /// matter: 6 weeks (the decision whether to assess), 16 (the decision not to issue), 20
 /// (the plan), and a year. `None` is open-ended.
@@ -192,6 +243,56 @@ pub fn demand(requests: &[Request], year: i32) -> Vec<(time::Month, u64, u64)> {
 #[cfg(test)]
 mod band_tests {
     use super::*;
+
+    #[test]
+    fn caseload_is_by_team_and_caseworker_only_where_the_data_names_them() {
+        use super::super::clock::RequestOutcome;
+        use super::super::records::CaseRecord;
+        use time::macros::date;
+        let case = |worker: Option<&str>, received: Date| CaseRecord {
+            record: 1,
+            key: "k".into(),
+            age: None,
+            requests: vec![super::super::records::CaseRequest {
+                request: Request {
+                    received,
+                    outcome: RequestOutcome::NotYetDecided,
+                    decided: None,
+                    assessment: None,
+                },
+                source: None,
+            }],
+            active_plan: None,
+            caseworker: worker.map(str::to_owned),
+            team: Some("Assessment".into()),
+        };
+        let on = date!(2024 - 06 - 01);
+        let s = ClockSettings::default();
+        let records = vec![
+            case(Some("Jo"), date!(2024 - 05 - 20)),
+            case(Some("Jo"), date!(2024 - 01 - 10)),
+            case(None, date!(2024 - 05 - 30)),
+        ];
+        let load = caseload(&records, on, &s);
+        assert_eq!(load.len(), 2);
+        assert_eq!(
+            (load[0].caseworker.as_str(), load[0].open, load[0].overdue),
+            ("Jo", 2, 1)
+        );
+        assert_eq!(
+            (load[1].caseworker.as_str(), load[1].open),
+            ("Not named", 1)
+        );
+        let unnamed: Vec<CaseRecord> = records
+            .into_iter()
+            .map(|c| CaseRecord {
+                caseworker: None,
+                team: None,
+                ..c
+            })
+            .collect();
+        assert!(caseload(&unnamed, on, &s).is_empty());
+    }
 
     #[test]
     fn every_open_assessment_falls_in_one_band() {

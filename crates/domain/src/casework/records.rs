@@ -18,6 +18,10 @@ pub struct CaseRecord {
     pub age: Option<i32>,
     pub requests: Vec<CaseRequest>,
     pub active_plan: Option<ActivePlan>,
+    /// Who holds the case, and their team, where a case-system extract names them (SEN2
+    /// does not): for caseload by caseworker.
+    pub caseworker: Option<String>,
+    pub team: Option<String>,
 }
 
 /// A request for an assessment, with what the clock reads and where it came from.

@@ -25,14 +25,15 @@ use sendplan_domain::casework::measures::{
     monthly_timeliness, not_to_issue, requests, twenty_weeks, Share,
 };
 use sendplan_domain::casework::pipeline::{
-    backlog, demand, overdue, phase_transfers, pipeline, reviews,
+    backlog, caseload, demand, overdue, phase_transfers, pipeline, reviews,
 };
 use sendplan_domain::casework::plan_measures::CaseworkMeasure;
 use sendplan_domain::casework::records::CaseRecord;
-use sendplan_domain::input::{long_date, FieldErrors, RawForm};
+use sendplan_domain::input::{long_date, FieldErrors, FormReader, RawForm};
 use sendplan_domain::PlanId;
+use sendplan_interchange::casework_read::read_casework;
 use sendplan_interchange::dfe_published;
-use sendplan_interchange::sen2::{person_key, read_sen2};
+use sendplan_interchange::sen2::person_key;
 use sendplan_storage::{CaseworkFile, CaseworkImport};
 use time::Date;
 
@@ -60,15 +61,17 @@ fn base(ctx: &Ctx) -> String {
     format!("{}/casework", ctx.base())
 }
 
-/// The SEN2 returns imported, newest first.
+/// The returns and extracts the pages read: each year's newest, newest year first.
 async fn returns(state: &AppState, ctx: &Ctx) -> AppResult<Vec<CaseworkImport>> {
-    Ok(state
-        .store
-        .casework_imports(ctx.pid())
-        .await?
-        .into_iter()
-        .filter(|i| i.source == "sen2")
-        .collect())
+    let mut imports = state.store.casework_imports(ctx.pid()).await?;
+    imports.sort_by(|a, b| {
+        b.collection_year
+            .cmp(&a.collection_year)
+            .then(b.imported_at.cmp(&a.imported_at))
+            .then(b.id.cmp(&a.id))
+    });
+    imports.dedup_by_key(|i| i.collection_year);
+    Ok(imports)
 }
 
 /// The return for the calendar year asked (`year=2024`), else the newest.
@@ -547,6 +550,32 @@ pub async fn casework(
         bars: false,
     });
 
+    // Caseload, where the data names caseworkers or teams (an extract; SEN2 does not).
+    let load = caseload(&data.this, data.as_at, &settings);
+    if !load.is_empty() {
+        let most = load.iter().map(|l| l.open).max().unwrap_or(0).max(1);
+        sections.push(Section {
+            id: "caseload",
+            heading: format!("Caseload on {}", long_date(data.as_at)),
+            intro: vec!["Children and young people by team and caseworker: those with a request still being decided or assessed, those of them past a limit, and plans held.".to_owned()],
+            head: vec![
+                "Team and caseworker".into(),
+                "Open".into(),
+                "Overdue".into(),
+                "Plans".into(),
+            ],
+            rows: load
+                .iter()
+                .map(|l| Row {
+                    label: format!("{}: {}", l.team, l.caseworker),
+                    cells: vec![l.open.to_string(), l.overdue.to_string(), l.plans.to_string()],
+                    bar: (l.open * 100 / most) as u32,
+                })
+                .collect(),
+            bars: true,
+        });
+    }
+
     let imports = returns(&state, &ctx).await?;
     let years = imports
         .iter()
@@ -561,8 +590,12 @@ pub async fn casework(
         caption: ctx.partnership.name.clone(),
         heading: format!("EHC casework: {year}"),
         source: format!(
-            "From the SEN2 return for January {} ({}), imported {} with {} children and young people and {} requests; as at {}.",
-            data.import.collection_year,
+            "From {} ({}), imported {} with {} children and young people and {} requests; as at {}.",
+            if data.import.source == "sen2" {
+                format!("the SEN2 return for January {}", data.import.collection_year)
+            } else {
+                "a case-system extract".to_owned()
+            },
             data.import.file_name,
             long_date(data.import.imported_at.date()),
             data.import.people,
@@ -735,6 +768,11 @@ pub async fn case(
     );
     page.caption = ctx.partnership.name.clone();
     page.wide = true;
+    for (label, value) in [("Caseworker", &record.caseworker), ("Team", &record.team)] {
+        if let Some(value) = value {
+            page.summary.push(SummaryRow::new(label, value.clone()));
+        }
+    }
     page.summary.push(SummaryRow::new(
         "Age",
         record
@@ -798,6 +836,11 @@ pub async fn case(
                     Cell::text(""),
                 ],
                 vec![
+                    Cell::text("Exceptions to the 20-week limit"),
+                    Cell::text(exceptions_text(q)),
+                    Cell::text(""),
+                ],
+                vec![
                     Cell::text(format!(
                         "Where it stands after {:.0} weeks",
                         s.weeks.floor()
@@ -816,6 +859,27 @@ pub async fn case(
         page = page.say("No request in this return: a plan already in place.");
     }
     html(&page)
+}
+
+/// A request's exceptions in words: each reason, with its days where the data has them.
+fn exceptions_text(q: &Request) -> String {
+    let periods = q.assessment.as_ref().map_or(&[][..], |a| &a.exceptions[..]);
+    if periods.is_empty() {
+        return "None".to_owned();
+    }
+    periods
+        .iter()
+        .map(|e| match (e.from, e.to) {
+            (Some(from), Some(to)) => format!(
+                "{}, {} to {}",
+                e.reason.label(),
+                long_date(from),
+                long_date(to)
+            ),
+            _ => e.reason.label().to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn find_page(ctx: &Ctx) -> FormPage {
@@ -885,15 +949,19 @@ fn fresh_secret() -> Result<String, AppError> {
 
 fn import_page(ctx: &Ctx) -> FormPage {
     let mut page = FormPage::new(
-        Chrome::for_ctx(ctx, "Import an SEN2 return", "casework"),
-        "Import an SEN2 return",
+        Chrome::for_ctx(ctx, "Import casework", "casework"),
+        "Import an SEN2 return or a case-system extract",
         format!("{}/import", base(ctx)),
-        vec![Field::file("file", "SEN2 person-level return", ".xml,application/xml,text/xml")
-            .hint("The XML file your case system makes for the DfE's SEN2 collection (the 2023 to 2026 specifications).")],
+        vec![
+            Field::file("file", "SEN2 return or case-system extract", ".xml,.csv,application/xml,text/xml,text/csv")
+                .hint("The XML file your case system makes for the DfE's SEN2 collection (the 2023 to 2026 specifications), or a CSV extract in sendplan's layout (one row per request; see the guide to casework)."),
+            Field::date("as_at", "For an extract: the day it was made (optional)")
+                .hint("Its figures are as at this day, and it stands for that year until the next extract or return. Left blank, today. A return says its own date."),
+        ],
     )
     .caption("EHC casework")
-    .intro("sendplan reads the file as it arrives and keeps only what the measures need: names, dates of birth, postcodes and UPNs are dropped as it reads (a UPN becomes a key no one can turn back into it). All or nothing: if any record has a problem, nothing is imported and every problem is listed. Importing a year again replaces it.")
-    .submit("Import the return")
+    .intro("sendplan reads the file as it arrives and keeps only what the measures need: names, dates of birth, addresses, postcodes and UPNs are dropped as it reads (a UPN becomes a key no one can turn back into it). All or nothing: if any record has a problem, nothing is imported and every problem is listed. Importing the same year again replaces it.")
+    .submit("Import")
     .cancel(base(ctx));
     page.multipart = true;
     page
@@ -904,8 +972,8 @@ pub async fn new_import(State(_): State<AppState>, ctx: Ctx) -> AppResult {
     html(&import_page(&ctx))
 }
 
-/// Reads and imports a return, whole: any problem imports nothing and lists the problems
-/// by record and element, as the DfE's validation would query them.
+/// Reads and imports a return or an extract, whole: any problem imports nothing and lists
+/// the problems by record and element (a return) or row and column (an extract).
 pub async fn import(State(state): State<AppState>, ctx: Ctx, upload: Upload) -> AppResult {
     ctx.require(Capability::Casework)?;
     let page = import_page(&ctx);
@@ -913,26 +981,45 @@ pub async fn import(State(state): State<AppState>, ctx: Ctx, upload: Upload) -> 
     let Some((file_name, bytes)) = file else {
         return page.with_errors(
             &form,
-            FieldErrors::single("file", "Select the SEN2 return to import"),
+            FieldErrors::single("file", "Select the return or extract to import"),
         );
     };
+    let mut reader = FormReader::new(&form);
+    let as_at = reader.date("as_at", "the day the extract was made", false);
+    let as_at = match reader.finish(as_at) {
+        Ok(Some(day)) if day > ctx.today => {
+            return page.with_errors(
+                &form,
+                FieldErrors::single(
+                    "as_at",
+                    "The day the extract was made must be today or in the past",
+                ),
+            )
+        }
+        Ok(as_at) => as_at.unwrap_or(ctx.today),
+        Err(errors) => return page.with_errors(&form, errors),
+    };
+    let dfe = dfe_published::dfe_code(&ctx.partnership.la_code);
+    // The secret is made before reading, so UPNs are hashed as they are read.
     let secret = state
         .store
         .casework_secret(ctx.pid(), &fresh_secret()?)
         .await?;
-    let read = match read_sen2(bytes.as_slice(), &|upn| person_key(&secret, upn)) {
+    let read = match read_casework(
+        &bytes,
+        &|upn| person_key(&secret, upn),
+        as_at,
+        dfe.as_deref().unwrap_or(&ctx.partnership.la_code),
+    ) {
         Ok(read) => read,
-        Err(error) => {
+        Err(why) => {
             return page.with_errors(
                 &form,
-                FieldErrors::single(
-                    "file",
-                    format!("{file_name} is not an SEN2 return sendplan can read: {error}"),
-                ),
+                FieldErrors::single("file", format!("{file_name} cannot be imported: {why}")),
             )
         }
     };
-    if let Some(expected) = dfe_published::dfe_code(&ctx.partnership.la_code) {
+    if let Some(expected) = dfe {
         if read.la != expected {
             return page.with_errors(
                 &form,
@@ -946,13 +1033,14 @@ pub async fn import(State(state): State<AppState>, ctx: Ctx, upload: Upload) -> 
             );
         }
     }
+    let (record, element) = read.placed_by();
     if !read.problems.is_empty() {
         let mut notice = NoticePage::new(
-            Chrome::for_ctx(&ctx, "The return cannot be imported", "casework"),
-            "The return cannot be imported",
+            Chrome::for_ctx(&ctx, "The file cannot be imported", "casework"),
+            "The file cannot be imported",
         )
         .say(format!(
-            "{file_name} has {} problems, so nothing was imported. Put them right in the case system and make the return again.",
+            "{file_name} has {} problems, so nothing was imported. Put them right in the case system and make the file again.",
             read.problems.len()
         ))
         .link("Choose a file", format!("{}/import", base(&ctx)));
@@ -963,16 +1051,16 @@ pub async fn import(State(state): State<AppState>, ctx: Ctx, upload: Upload) -> 
         notice.wide = true;
         notice.tables.push(TableBlock {
             heading: "Problems".to_owned(),
-            head: vec!["Record", "Element", "Problem"],
+            head: vec![record, element, "Problem"],
             rows: read
                 .problems
                 .iter()
                 .take(PROBLEMS_LISTED)
-                .map(|p| {
+                .map(|(n, what, message)| {
                     vec![
-                        Cell::text(p.record.to_string()),
-                        Cell::text(p.element.clone()),
-                        Cell::text(p.message.clone()),
+                        Cell::text(n.to_string()),
+                        Cell::text(what.clone()),
+                        Cell::text(message.clone()),
                     ]
                 })
                 .collect(),
@@ -989,8 +1077,8 @@ pub async fn import(State(state): State<AppState>, ctx: Ctx, upload: Upload) -> 
             ctx.actor(),
             ctx.pid(),
             &CaseworkFile {
-                source: "sen2",
-                collection_year: read.year,
+                source: read.source,
+                collection_year: read.collection_year,
                 la_code: &read.la,
                 reference_date: read.reference_date,
                 file_name: &file_name,
@@ -999,23 +1087,25 @@ pub async fn import(State(state): State<AppState>, ctx: Ctx, upload: Upload) -> 
         )
         .await?;
     let requests: usize = read.people.iter().map(|p| p.requests.len()).sum();
-    let dropped: Vec<String> = read
-        .dropped
-        .iter()
-        .map(|(element, n)| format!("{element} ({n})"))
-        .collect();
+    let what = if read.source == "sen2" {
+        format!("The return for January {}", read.collection_year)
+    } else {
+        format!(
+            "The extract as at {}",
+            long_date(read.reference_date.unwrap_or(as_at))
+        )
+    };
     Ok(saved(
         &state,
-        &format!("{}?year={}", base(&ctx), read.year - 1),
+        &format!("{}?year={}", base(&ctx), read.collection_year - 1),
         &format!(
-            "The return for January {} is imported: {} children and young people, {} requests.{}",
-            read.year,
+            "{what} is imported: {} children and young people, {} requests.{}",
             read.people.len(),
             requests,
-            if dropped.is_empty() {
+            if read.dropped.is_empty() {
                 String::new()
             } else {
-                format!(" Read and not kept: {}.", dropped.join(", "))
+                format!(" Read and not kept: {}.", read.dropped.join(", "))
             }
         ),
     ))
