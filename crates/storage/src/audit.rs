@@ -50,6 +50,23 @@ pub(crate) async fn record<B: Serialize, A: Serialize>(
     tx: &mut Tx,
     change: Change<'_, B, A>,
 ) -> Result<()> {
+    append(tx, change, true).await
+}
+
+/// Appends a look at data that changes nothing (a view of case-level data): the
+/// partnership's data version stays, so no read cache is thrown away for it.
+pub(crate) async fn record_view<B: Serialize, A: Serialize>(
+    tx: &mut Tx,
+    change: Change<'_, B, A>,
+) -> Result<()> {
+    append(tx, change, false).await
+}
+
+async fn append<B: Serialize, A: Serialize>(
+    tx: &mut Tx,
+    change: Change<'_, B, A>,
+    changes_data: bool,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO audit_events (partnership_id, actor_user_id, at, entity, entity_id, change, summary, before_json, after_json) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -67,7 +84,7 @@ pub(crate) async fn record<B: Serialize, A: Serialize>(
     .await?;
     // The partnership's data version moves with the change, under its row's lock, so read
     // caches keyed by it can never miss a change that commits late (see migration 0013).
-    if let Some(partnership) = change.partnership {
+    if let (Some(partnership), true) = (change.partnership, changes_data) {
         sqlx::query(
             "INSERT INTO data_versions (partnership_id, version) VALUES ($1, 1) \
              ON CONFLICT (partnership_id) DO UPDATE SET version = data_versions.version + 1",

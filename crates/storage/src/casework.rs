@@ -1,7 +1,7 @@
 //! EHC casework as the measures need it (issue 18): returns and extracts imported whole,
 //! a collection year imported again replacing the one before, all or nothing.
 
-use crate::audit::{record, Change};
+use crate::audit::{record, record_view, Change};
 use crate::sql::{date_text, many_rows, now_text, opt_date_text, parse_timestamp, RowExt};
 use crate::{Actor, Result, Store};
 use sendplan_domain::casework::clock::ClockSettings;
@@ -438,7 +438,7 @@ impl Store {
         what: &str,
     ) -> Result<()> {
         let mut write = self.begin_write().await?;
-        record::<(), ()>(
+        record_view::<(), ()>(
             &mut write.tx,
             Change {
                 partnership: Some(partnership),

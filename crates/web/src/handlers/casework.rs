@@ -35,6 +35,7 @@ use sendplan_interchange::casework_read::read_casework;
 use sendplan_interchange::dfe_published;
 use sendplan_interchange::sen2::person_key;
 use sendplan_storage::{CaseworkFile, CaseworkImport};
+use std::sync::Arc;
 use time::Date;
 
 /// How many of a return's problems the page lists (all are counted).
@@ -75,7 +76,10 @@ async fn returns(state: &AppState, ctx: &Ctx) -> AppResult<Vec<CaseworkImport>> 
 }
 
 /// The return for the calendar year asked (`year=2024`), else the newest.
-async fn load(state: &AppState, ctx: &Ctx, form: &RawForm) -> AppResult<Option<Loaded>> {
+/// The return for the calendar year asked (`year=2024`), else the newest, with the year
+/// before's. Kept in memory until the partnership's data next changes: the records change
+/// only on import, and a large authority's take longer to read than to show.
+async fn load(state: &AppState, ctx: &Ctx, form: &RawForm) -> AppResult<Option<Arc<Loaded>>> {
     let imports = returns(state, ctx).await?;
     let asked: Option<i32> = form.get("year").trim().parse().ok();
     let chosen = match asked {
@@ -89,23 +93,31 @@ async fn load(state: &AppState, ctx: &Ctx, form: &RawForm) -> AppResult<Option<L
         };
     };
     let year = import.collection_year - 1;
-    let this = state.store.casework_records(ctx.pid(), year + 1).await?;
-    let before = if imports.iter().any(|i| i.collection_year == year) {
-        Some(state.store.casework_records(ctx.pid(), year).await?)
-    } else {
-        None
-    };
-    let as_at = import
-        .reference_date
-        .or_else(|| Date::from_calendar_date(year, time::Month::December, 31).ok())
-        .unwrap_or(Date::MIN);
-    Ok(Some(Loaded {
-        year,
-        import,
-        this,
-        before,
-        as_at,
-    }))
+    let version = state.store.data_version(ctx.pid()).await?;
+    let key = format!("casework:{}:{year}", ctx.pid());
+    let loaded = state
+        .fragments
+        .get_or_build(key, version, || async {
+            let this = state.store.casework_records(ctx.pid(), year + 1).await?;
+            let before = if imports.iter().any(|i| i.collection_year == year) {
+                Some(state.store.casework_records(ctx.pid(), year).await?)
+            } else {
+                None
+            };
+            let as_at = import
+                .reference_date
+                .or_else(|| Date::from_calendar_date(year, time::Month::December, 31).ok())
+                .unwrap_or(Date::MIN);
+            Ok::<_, AppError>(Loaded {
+                year,
+                import,
+                this,
+                before,
+                as_at,
+            })
+        })
+        .await?;
+    Ok(Some(loaded))
 }
 
 /// "52.2% (24 of 46)", or "None" when there were none.
