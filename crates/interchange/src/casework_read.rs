@@ -3,7 +3,7 @@
 //! command line to check and import alike.
 
 use crate::casework_csv::read_extract;
-use crate::sen2::read_sen2;
+use crate::sen2::{read_sen2, Sen2Return};
 use sendplan_domain::casework::records::CaseRecord;
 use time::Date;
 
@@ -22,6 +22,28 @@ pub struct CaseworkRead {
     pub problems: Vec<(usize, String, String)>,
     /// What was read and not kept, or not used, in words.
     pub dropped: Vec<String>,
+}
+
+impl From<Sen2Return> for CaseworkRead {
+    fn from(r: Sen2Return) -> Self {
+        CaseworkRead {
+            source: "sen2",
+            collection_year: r.year,
+            la: r.la,
+            reference_date: r.reference_date,
+            people: r.people,
+            problems: r
+                .problems
+                .into_iter()
+                .map(|p| (p.record, p.element, p.message))
+                .collect(),
+            dropped: r
+                .dropped
+                .iter()
+                .map(|(element, n)| format!("{element} ({n})"))
+                .collect(),
+        }
+    }
 }
 
 impl CaseworkRead {
@@ -56,25 +78,9 @@ pub fn read_casework(
     la: &str,
 ) -> Result<CaseworkRead, String> {
     if is_xml(bytes) {
-        let r = read_sen2(bytes, key_of)
-            .map_err(|e| format!("it is not an SEN2 return sendplan can read: {e}"))?;
-        Ok(CaseworkRead {
-            source: "sen2",
-            collection_year: r.year,
-            la: r.la,
-            reference_date: r.reference_date,
-            people: r.people,
-            problems: r
-                .problems
-                .into_iter()
-                .map(|p| (p.record, p.element, p.message))
-                .collect(),
-            dropped: r
-                .dropped
-                .iter()
-                .map(|(element, n)| format!("{element} ({n})"))
-                .collect(),
-        })
+        read_sen2(bytes, key_of)
+            .map(CaseworkRead::from)
+            .map_err(|e| format!("it is not an SEN2 return sendplan can read: {e}"))
     } else {
         let x = read_extract(bytes).map_err(|e| {
             format!("it is not an SEN2 return or an extract sendplan can read: {e}")

@@ -348,50 +348,7 @@ async fn import_one(
             );
         }
     }
-    if !read.problems.is_empty() {
-        for problem in &read.problems {
-            eprintln!("  {problem}");
-        }
-        bail!(
-            "nothing was imported: the return has {} problem(s), listed above; put them right in the case system and make the return again",
-            read.problems.len()
-        );
-    }
-    let name = file.file_name().map_or_else(
-        || file.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
-    store
-        .import_casework(
-            Actor(None),
-            p.id,
-            &CaseworkFile {
-                source: "sen2",
-                collection_year: read.year,
-                la_code: &read.la,
-                reference_date: read.reference_date,
-                file_name: &name,
-                people: &read.people,
-            },
-        )
-        .await?;
-    let requests: usize = read.people.iter().map(|p| p.requests.len()).sum();
-    println!(
-        "{}'s SEN2 return for {}: {} children and young people, {} requests imported.",
-        p.name,
-        read.year,
-        read.people.len(),
-        requests
-    );
-    let dropped: Vec<String> = read
-        .dropped
-        .iter()
-        .map(|(element, n)| format!("{element} ({n})"))
-        .collect();
-    if !dropped.is_empty() {
-        println!("Read and not kept: {}.", dropped.join(", "));
-    }
-    Ok(())
+    store_read(store, file, &p, read.into()).await
 }
 
 /// Imports a case-system extract (CSV) whole into `p`, as at `as_at`.
@@ -416,13 +373,34 @@ async fn import_extract(
         .unwrap_or_else(|| p.la_code.clone());
     let read = read_casework(&bytes, &|reference| reference.to_owned(), as_at, &la)
         .map_err(anyhow::Error::msg)?;
+    store_read(store, file, p, read).await
+}
+
+/// Imports what a file held, whole, or nothing if any of it has a problem (listed), and
+/// says what was imported and what was read and not kept.
+async fn store_read(
+    store: &sendplan_storage::Store,
+    file: &std::path::Path,
+    p: &sendplan_domain::partnership::Partnership,
+    read: sendplan_interchange::casework_read::CaseworkRead,
+) -> Result<()> {
+    let what = if read.source == "sen2" {
+        format!("SEN2 return for {}", read.collection_year)
+    } else {
+        format!(
+            "extract as at {}",
+            read.reference_date
+                .map(|d| d.to_string())
+                .unwrap_or_default()
+        )
+    };
     if !read.problems.is_empty() {
         let (record, _) = read.placed_by();
-        for (n, what, message) in &read.problems {
-            eprintln!("  {record} {n}, {what}: {message}");
+        for (n, element, message) in &read.problems {
+            eprintln!("  {record} {n}, {element}: {message}");
         }
         bail!(
-            "nothing was imported: the extract has {} problem(s), listed above; put them right in the case system and make the extract again",
+            "nothing was imported: the {what} has {} problem(s), listed above; put them right in the case system and make it again",
             read.problems.len()
         );
     }
@@ -446,7 +424,7 @@ async fn import_extract(
         .await?;
     let requests: usize = read.people.iter().map(|c| c.requests.len()).sum();
     println!(
-        "{}'s extract as at {as_at}: {} children and young people, {} requests imported.",
+        "{}'s {what}: {} children and young people, {} requests imported.",
         p.name,
         read.people.len(),
         requests

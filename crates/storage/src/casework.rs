@@ -464,25 +464,15 @@ impl Store {
         plan: PlanId,
         what: CaseworkMeasure,
     ) -> Result<MeasureId> {
-        self.get_plan(partnership, plan).await?;
-        let mut write = self.begin_write().await?;
         let id = self
-            .insert_measure(&mut write.tx, actor, partnership, plan, &what.input())
+            .insert_computed_measure(
+                actor,
+                partnership,
+                plan,
+                &what.input(),
+                ("casework", what.code()),
+            )
             .await?;
-        sqlx::query(
-            "INSERT INTO computed_measures (measure_id, partnership_id, plan_id, computed_from, source) VALUES ($1, $2, $3, $4, 'casework')",
-        )
-        .bind(id.0)
-        .bind(partnership.0)
-        .bind(plan.0)
-        .bind(what.code())
-        .execute(&mut *write.tx)
-        .await
-        .map_err(crate::duplicate_as(&format!(
-            "This plan already has the measure \"{}\"",
-            what.label()
-        )))?;
-        write.commit().await?;
         self.refresh_casework_measures(partnership).await?;
         Ok(id)
     }

@@ -11,6 +11,39 @@ use sendplan_domain::{MeasureId, PartnershipId, PlanId};
 use time::Date;
 
 impl Store {
+    /// Adds a measure sendplan works out itself (`from`: its source and what it is), once
+    /// to a plan.
+    pub(crate) async fn insert_computed_measure(
+        &self,
+        actor: Actor,
+        partnership: PartnershipId,
+        plan: PlanId,
+        input: &sendplan_domain::measures::MeasureInput,
+        from: (&str, &str),
+    ) -> Result<MeasureId> {
+        self.get_plan(partnership, plan).await?;
+        let mut write = self.begin_write().await?;
+        let id = self
+            .insert_measure(&mut write.tx, actor, partnership, plan, input)
+            .await?;
+        sqlx::query(
+            "INSERT INTO computed_measures (measure_id, partnership_id, plan_id, source, computed_from) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(id.0)
+        .bind(partnership.0)
+        .bind(plan.0)
+        .bind(from.0.to_owned())
+        .bind(from.1.to_owned())
+        .execute(&mut *write.tx)
+        .await
+        .map_err(crate::duplicate_as(&format!(
+            "This plan already has the measure \"{}\"",
+            input.name
+        )))?;
+        write.commit().await?;
+        Ok(id)
+    }
+
     /// Adds one of the Local Offer's figures to a plan as a computed measure, with its
     /// value today. A plan holds each at most once.
     pub async fn add_local_offer_measure(
@@ -21,25 +54,15 @@ impl Store {
         what: LocalOfferMeasure,
         today: Date,
     ) -> Result<MeasureId> {
-        self.get_plan(partnership, plan).await?;
-        let mut write = self.begin_write().await?;
         let id = self
-            .insert_measure(&mut write.tx, actor, partnership, plan, &what.input())
+            .insert_computed_measure(
+                actor,
+                partnership,
+                plan,
+                &what.input(),
+                ("local_offer", what.code()),
+            )
             .await?;
-        sqlx::query(
-            "INSERT INTO computed_measures (measure_id, partnership_id, plan_id, computed_from) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(id.0)
-        .bind(partnership.0)
-        .bind(plan.0)
-        .bind(what.code())
-        .execute(&mut *write.tx)
-        .await
-        .map_err(crate::duplicate_as(&format!(
-            "This plan already has the measure \"{}\"",
-            what.label()
-        )))?;
-        write.commit().await?;
         self.refresh_local_offer_measures(partnership, today)
             .await?;
         Ok(id)
