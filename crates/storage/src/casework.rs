@@ -15,9 +15,11 @@ use sendplan_domain::{MeasureId, PartnershipId, PlanId};
 use serde::Serialize;
 use time::{Date, Month, OffsetDateTime};
 
-/// Rows written by one INSERT: 11 columns each keeps it far under SQLite's and
-/// PostgreSQL's limits on bound values.
-const ROWS_PER_INSERT: usize = 500;
+/// Rows written by one INSERT. More is not faster: SQLite finds each `$n` parameter by
+/// searching the statement's names (sqlx binds by name), which grows with the square of
+/// the parameters; at 13 columns, 20 rows was quickest (a profile of Kent's return found
+/// two thirds of the time in that search at 500).
+const ROWS_PER_INSERT: usize = 20;
 
 /// Exception periods as stored: "reason|from|to", several joined by ";".
 fn exceptions_text(periods: &[ExceptionPeriod]) -> String {
@@ -313,12 +315,76 @@ impl Store {
         partnership: PartnershipId,
         collection_year: i32,
     ) -> Result<Vec<Request>> {
+        // Only the requests: a return's plans in place are many more rows, and no measure
+        // of a year's requests reads them.
+        let Some(import) = self.newest_import(partnership, collection_year).await? else {
+            return Ok(vec![]);
+        };
         Ok(self
-            .casework_records(partnership, collection_year)
+            .requests_of_import(import)
             .await?
             .into_iter()
-            .flat_map(|c| c.requests.into_iter().map(|r| r.request))
+            .map(|(_, r)| r.request)
             .collect())
+    }
+
+    /// The year's newest import: an SEN2 return, or a case-system extract made since.
+    async fn newest_import(
+        &self,
+        partnership: PartnershipId,
+        collection_year: i32,
+    ) -> Result<Option<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT id FROM casework_imports WHERE partnership_id = $1 AND collection_year = $2 ORDER BY imported_at DESC, id DESC LIMIT 1",
+        )
+        .bind(partnership.0)
+        .bind(i64::from(collection_year))
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
+    /// An import's requests, each with its person's row id, in the order imported.
+    async fn requests_of_import(&self, import: i64) -> Result<Vec<(i64, CaseRequest)>> {
+        let rows = sqlx::query(
+            "SELECT r.person_id, r.received, r.source, r.outcome, r.decided, r.assessment_outcome, r.assessment_date, r.plan_start, r.exception, r.exceptions \
+             FROM casework_requests r JOIN casework_people p ON p.id = r.person_id \
+             WHERE p.import_id = $1 ORDER BY r.id",
+        )
+        .bind(import)
+        .fetch_all(self.pool())
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let assessment = match r.opt_text("assessment_outcome")? {
+                None => None,
+                Some(code) => Some(Assessment {
+                    outcome: AssessmentOutcome::from_code(&code).ok_or_else(|| {
+                        crate::StoreError::Corrupt(format!("assessment outcome {code:?}"))
+                    })?,
+                    outcome_date: r.opt_date("assessment_date")?,
+                    plan_start: r.opt_date("plan_start")?,
+                    exceptions: match exceptions_from(&r.text("exceptions")?)? {
+                        periods if !periods.is_empty() => periods,
+                        // Imported before the periods were kept: the flag.
+                        _ if r.int("exception")? != 0 => vec![ExceptionPeriod::flag_only()],
+                        _ => vec![],
+                    },
+                }),
+            };
+            out.push((
+                r.int("person_id")?,
+                CaseRequest {
+                    request: Request {
+                        received: r.date("received")?,
+                        outcome: r.code("outcome", RequestOutcome::from_code)?,
+                        decided: r.opt_date("decided")?,
+                        assessment,
+                    },
+                    source: r.opt_int("source")?.and_then(|s| u8::try_from(s).ok()),
+                },
+            ));
+        }
+        Ok(out)
     }
 
     /// The children and young people in the partnership's return for `collection_year`,
@@ -328,15 +394,7 @@ impl Store {
         partnership: PartnershipId,
         collection_year: i32,
     ) -> Result<Vec<CaseRecord>> {
-        // The year's newest import: an SEN2 return, or a case-system extract made since.
-        let import: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM casework_imports WHERE partnership_id = $1 AND collection_year = $2 ORDER BY imported_at DESC, id DESC LIMIT 1",
-        )
-        .bind(partnership.0)
-        .bind(i64::from(collection_year))
-        .fetch_optional(self.pool())
-        .await?;
-        let Some(import) = import else {
+        let Some(import) = self.newest_import(partnership, collection_year).await? else {
             return Ok(vec![]);
         };
         let people = sqlx::query(
@@ -384,47 +442,13 @@ impl Store {
                 team: r.opt_text("team")?,
             });
         }
-        let rows = sqlx::query(
-            "SELECT r.person_id, r.received, r.source, r.outcome, r.decided, r.assessment_outcome, r.assessment_date, r.plan_start, r.exception, r.exceptions \
-             FROM casework_requests r JOIN casework_people p ON p.id = r.person_id \
-             WHERE p.import_id = $1 ORDER BY r.id",
-        )
-        .bind(import)
-        .fetch_all(self.pool())
-        .await?;
-        for r in &rows {
-            let assessment = match r.opt_text("assessment_outcome")? {
-                None => None,
-                Some(code) => Some(Assessment {
-                    outcome: AssessmentOutcome::from_code(&code).ok_or_else(|| {
-                        crate::StoreError::Corrupt(format!("assessment outcome {code:?}"))
-                    })?,
-                    outcome_date: r.opt_date("assessment_date")?,
-                    plan_start: r.opt_date("plan_start")?,
-                    exceptions: match exceptions_from(&r.text("exceptions")?)? {
-                        periods if !periods.is_empty() => periods,
-                        // Imported before the periods were kept: the flag.
-                        _ if r.int("exception")? != 0 => vec![ExceptionPeriod::flag_only()],
-                        _ => vec![],
-                    },
-                }),
-            };
-            let request = Request {
-                received: r.date("received")?,
-                outcome: r.code("outcome", RequestOutcome::from_code)?,
-                decided: r.opt_date("decided")?,
-                assessment,
-            };
-            let person = r.int("person_id")?;
+        for (person, request) in self.requests_of_import(import).await? {
             let Some(&n) = index.get(&person) else {
                 return Err(crate::StoreError::Corrupt(format!(
                     "casework request for person {person} outside the return"
                 )));
             };
-            records[n].requests.push(CaseRequest {
-                request,
-                source: r.opt_int("source")?.and_then(|s| u8::try_from(s).ok()),
-            });
+            records[n].requests.push(request);
         }
         Ok(records)
     }

@@ -206,7 +206,7 @@ pub async fn casework(
             Chrome::for_ctx(&ctx, "EHC casework", "casework"),
             "EHC casework",
         )
-        .say("No SEN2 return has been imported yet. Import the person-level XML return your case system makes each January: sendplan keeps only what the measures need, never names, dates of birth, addresses or postcodes.");
+        .say("No SEN2 return has been imported yet. Import the person-level XML return your case system makes each January, or an extract from it in sendplan's CSV layout: sendplan keeps only what the measures need, never names, dates of birth, addresses or postcodes.");
         page.buttons.push(LinkButton::primary(
             "Import a return",
             format!("{}/import", base(&ctx)),
