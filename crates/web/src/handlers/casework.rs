@@ -1061,6 +1061,14 @@ pub async fn import(State(state): State<AppState>, ctx: Ctx, upload: Upload) -> 
         }
         notice.caption = "EHC casework".to_owned();
         notice.wide = true;
+        // Said in an error summary too, linking to the problems' table.
+        notice.errors.push(sendplan_domain::input::FieldError {
+            field: "table-1".to_owned(),
+            message: format!(
+                "{file_name} has {} problems, listed below: nothing was imported",
+                read.problems.len()
+            ),
+        });
         notice.tables.push(TableBlock {
             heading: "Problems".to_owned(),
             head: vec![record, element, "Problem"],
