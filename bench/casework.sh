@@ -83,6 +83,7 @@ returns_mb=$(du -sm "$work/returns" | cut -f1)
 echo "made $returns returns ($returns_mb MB) in $made_seconds s; skipped ${#skipped[@]}: ${skipped[*]:-none}"
 
 # Target 1: every return in one import.
+load_before=$(cut -d' ' -f1 /proc/loadavg)
 /usr/bin/time -f '%e %M' -o "$work/import-time" "$bin" casework import "$work"/returns/*.xml > "$work/import.log"
 read -r import_seconds import_kb < "$work/import-time"
 imported=$(grep -c "SEN2 return for" "$work/import.log")
@@ -162,6 +163,7 @@ read -r page_first page_median page_slowest < <(time_page "/p/$pid/casework?year
 read -r overdue_first overdue_median overdue_slowest < <(time_page "/p/$pid/casework/overdue?year=$year" "Overdue")
 overdue_listed=$(grep -o '[0-9,]* overdue<' "$work/page.html" | head -1 | tr -dc '0-9')
 server_kb=$(awk '/VmHWM/ {print $2}' "/proc/$server/status")
+load_after=$(cut -d' ' -f1 /proc/loadavg)
 
 n() { echo "$1" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta'; } # 1234567 -> 1,234,567
 # The DfE's published national figure for the year, to set England's total beside.
@@ -184,7 +186,7 @@ results="bench/CASEWORK_RESULTS.md"
   if [ -n "$only" ]; then echo "**A quick try on the first $only authorities only, not England's scale.**"; echo; fi
   echo "England-scale synthetic casework: a partnership for each of the $authorities authorities in the DfE's 20-week figures, and a synthetic SEN2 return (\`sendplan casework synthetic\`, the default seed) for each of the $listed authority-years 2019 to 2024 they list, shaped to the published plans issued, timeliness, requests and plans in place. $returns returns were written ($returns_mb MB of XML, in $made_seconds s, before the timed part); ${#skipped[@]} were refused because the DfE published no 20-week counts for them (suppressed): ${skipped[*]:-none}. Authority-years the figures do not list at all (authorities made or ended by reorganisation) have no return. Each return was imported into the partnership of the authority its header names (by the DfE's three-digit code); partnerships that received none: ${unimported:-none}."
   echo
-  echo "In all, the $returns returns hold $(n "$people") children and young people and $(n "$requests") requests; those made in January $((year + 1)) hold $(n "$plans2025") plans in place and $(n "$requests2024") requests received in $year. The database is $db_mb MB after the import. The whole script took $minutes minutes."
+  echo "In all, the $returns returns hold $(n "$people") children and young people and $(n "$requests") requests; those made in January $((year + 1)) hold $(n "$plans2025") plans in place and $(n "$requests2024") requests received in $year. The database is $db_mb MB after the import. The whole script took $minutes minutes; the machine's load average (1 minute) was $load_before as the import began and $load_after after the pages (the import keeps about one core busy, and DuckDB's runs just before the pages two)."
   echo
   echo "| target | result | goal | |"
   echo "|---|---|---|---|"

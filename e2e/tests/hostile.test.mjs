@@ -1040,7 +1040,7 @@ function shapedFiles (route) {
 
 // Hostile SEN2 returns: entity expansion, outside entities, deep nesting, a giant element,
 // another authority's return, impossible dates and codes, a spreadsheet, and a file over the
-// form's 64 MB limit.
+// form's 32 MB limit.
 function caseworkFiles () {
   const header = '<?xml version="1.0" encoding="UTF-8"?><Message><Header><CollectionDetails><Collection>SEN2</Collection><Year>2025</Year><ReferenceDate>2025-01-16</ReferenceDate></CollectionDetails><Source><SourceLevel>L</SourceLevel><LEA>336</LEA></Source></Header><Persons>'
   const xml = (name, text) => ({ name, type: 'application/xml', bytes: Buffer.from(text) })
@@ -1055,7 +1055,7 @@ function caseworkFiles () {
     { id: 'sen2-impossible-dates-and-codes', ...xml('dates.xml', `${header}<Person><UPN>A123456789012</UPN><Requests><ReceivedDate>2024-02-30</ReceivedDate><RequestOutcome>Y</RequestOutcome></Requests><Requests><ReceivedDate>2024-03-01</ReceivedDate><RequestOutcome>Q</RequestOutcome></Requests></Person></Persons></Message>`), expect: [422], expectText: /ReceivedDate[\s\S]*RequestOutcome|RequestOutcome[\s\S]*ReceivedDate/ },
     { id: 'sen2-spreadsheet-instead', name: 'plan.xlsx', type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', bytes: Buffer.from('PK\u0003\u0004 not xml at all'), message: /not XML|not an SEN2 return/i },
     { id: 'empty-file', name: 'empty.xml', type: 'application/xml', bytes: Buffer.alloc(0), message: /not an SEN2 return|select/i },
-    { id: 'file-of-65-MB-over-the-upload-limit', name: 'huge.xml', type: 'application/xml', bytes: Buffer.alloc(65 * 1048576, 0x20), expect: [413], expectText: /64 MB/ }
+    { id: 'file-of-33-MB-over-the-upload-limit', name: 'huge.xml', type: 'application/xml', bytes: Buffer.alloc(33 * 1048576, 0x20), expect: [413], expectText: /32 MB/ }
   ]
 }
 
@@ -1133,7 +1133,7 @@ async function uploadCases (route) {
   // spreadsheet forms name the limit; files shaped for a route are judged by what they say.
   // The logo form reads images and says so in its own words.
   const spreadsheets = !/comparators|public-profile|local-offer|casework/.test(route.pattern)
-  // The SEN2 return form reads XML of up to 64 MB: it has its own hostile files.
+  // The SEN2 return form reads XML of up to 32 MB: it has its own hostile files.
   const files = /casework/.test(route.pattern)
     ? caseworkFiles().map(f => ({ ...f, shaped: true }))
     : [...S.files, ...shapedFiles(route).map(f => ({ ...f, shaped: true }))]
@@ -1327,9 +1327,9 @@ async function uploadTransport (route) {
   const go = build => async () => { const form = await openForm(route); return build(form, baselinePairs(form)) }
   const small = { name: 'a.csv', type: 'text/csv', bytes: Buffer.from('Period,Value\r\n2023-01,5\r\n') }
   await attempt(phase, route, 'urlencoded to an upload form', go((form, pairs) => postPairs(route, form, pairs)), { expect: [400], expectText: /multipart/i })
-  // The SEN2 return form takes up to 64 MB; every other upload form 10 MB.
-  const limitMB = /casework/.test(route.pattern) ? 64 : 10
-  const huge = limitMB === 64 ? caseworkFiles().find(f => /65-MB/.test(f.id)) : S.files.find(f => /11-MB/.test(f.id))
+  // The SEN2 return form takes up to 32 MB; every other upload form 10 MB.
+  const limitMB = /casework/.test(route.pattern) ? 32 : 10
+  const huge = limitMB === 32 ? caseworkFiles().find(f => /33-MB/.test(f.id)) : S.files.find(f => /11-MB/.test(f.id))
   await attempt(phase, route, `upload of ${limitMB + 1} MB, chunked (no length given)`, go((form, pairs) => postMultipart(route, form, pairs, huge, { chunked: true, pauseAfter: limitMB * 1048576 + 96 * 1024 })), { expect: [413], expectText: new RegExp(`${limitMB} MB`) })
   await attempt(phase, route, 'CSRF token after the file', go((form, pairs) => {
     const boundary = `hostile${randomOnce()}`

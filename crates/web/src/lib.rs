@@ -33,9 +33,10 @@ use std::sync::Arc;
 /// Largest request body accepted (forms are small; this bounds memory per request).
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 /// Largest spreadsheet upload accepted (the importer's own limit, plus the form around it).
-/// The largest SEN2 return the pages take (the largest authority's is about 40 MB; the
-/// command line takes larger).
-pub const MAX_CASEWORK_UPLOAD_BYTES: usize = 64 * 1024 * 1024;
+/// The largest SEN2 return or extract the pages take: the largest authority's return is
+/// about 10 MB of XML (Kent's synthetic one, 23,775 children, is 7 MB). The command line
+/// takes larger.
+pub const MAX_CASEWORK_UPLOAD_BYTES: usize = 32 * 1024 * 1024;
 pub const MAX_UPLOAD_BYTES: usize = sendplan_interchange::sheet::MAX_SHEET_BYTES + 64 * 1024;
 
 /// Settings the web layer needs.

@@ -129,7 +129,8 @@ impl Upload {
                 // A file input left empty is sent as a part with an empty file name.
                 Some(file_name) if !file_name.is_empty() => {
                     let bytes = field.bytes().await?;
-                    uploaded.file = Some((file_name, bytes.to_vec()));
+                    // Taken over, not copied: an upload can be tens of megabytes.
+                    uploaded.file = Some((file_name, Vec::from(bytes)));
                 }
                 Some(_) => {}
                 None => {
