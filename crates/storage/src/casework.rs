@@ -506,22 +506,8 @@ impl Store {
         &self,
         partnership: PartnershipId,
     ) -> Result<Vec<(PlanId, MeasureId, CaseworkMeasure)>> {
-        sqlx::query(
-            "SELECT c.plan_id, c.measure_id, c.computed_from FROM computed_measures c \
-             JOIN measures m ON m.id = c.measure_id WHERE c.partnership_id = $1 AND c.source = 'casework' ORDER BY c.measure_id",
-        )
-        .bind(partnership.0)
-        .fetch_all(self.pool())
-        .await?
-        .iter()
-        .map(|r| {
-            Ok((
-                PlanId(r.int("plan_id")?),
-                MeasureId(r.int("measure_id")?),
-                r.code("computed_from", CaseworkMeasure::from_code)?,
-            ))
-        })
-        .collect()
+        self.computed_measures_from(partnership, "casework", CaseworkMeasure::from_code)
+            .await
     }
 
     /// Records each casework measure's value for every month of every return imported,

@@ -73,11 +73,24 @@ impl Store {
         &self,
         partnership: PartnershipId,
     ) -> Result<Vec<(PlanId, MeasureId, LocalOfferMeasure)>> {
+        self.computed_measures_from(partnership, "local_offer", LocalOfferMeasure::from_code)
+            .await
+    }
+
+    /// The computed measures of one `source` each of the partnership's plans holds, with
+    /// what each is worked out from.
+    pub(crate) async fn computed_measures_from<T>(
+        &self,
+        partnership: PartnershipId,
+        source: &str,
+        parse: fn(&str) -> Option<T>,
+    ) -> Result<Vec<(PlanId, MeasureId, T)>> {
         sqlx::query(
             "SELECT c.plan_id, c.measure_id, c.computed_from FROM computed_measures c \
-             JOIN measures m ON m.id = c.measure_id WHERE c.partnership_id = $1 AND c.source = 'local_offer' ORDER BY c.measure_id",
+             JOIN measures m ON m.id = c.measure_id WHERE c.partnership_id = $1 AND c.source = $2 ORDER BY c.measure_id",
         )
         .bind(partnership.0)
+        .bind(source.to_owned())
         .fetch_all(self.pool())
         .await?
         .iter()
@@ -85,7 +98,7 @@ impl Store {
             Ok((
                 PlanId(r.int("plan_id")?),
                 MeasureId(r.int("measure_id")?),
-                r.code("computed_from", LocalOfferMeasure::from_code)?,
+                r.code("computed_from", parse)?,
             ))
         })
         .collect()

@@ -19,7 +19,7 @@ use axum::response::{IntoResponse, Redirect};
 use sendplan_domain::access::Capability;
 use sendplan_domain::casework::clock::{
     decided_to_assess_in_time, issue_date, not_to_issue_in_time, plan_in_time, standing_on,
-    ClockSettings, Request,
+    ClockSettings, Request, Standing,
 };
 use sendplan_domain::casework::measures::{
     monthly_timeliness, not_to_issue, requests, twenty_weeks, Share,
@@ -49,6 +49,21 @@ struct Loaded {
     before: Option<Vec<CaseRecord>>,
     /// The day the return describes: its reference date.
     as_at: Date,
+    /// Every year imported (each year's newest), newest first: the page's year links.
+    years: Vec<i32>,
+}
+
+impl Loaded {
+    /// What is overdue on the data's day, longest waiting first, by case key.
+    fn overdue(&self, settings: &ClockSettings) -> Vec<(&str, Standing)> {
+        overdue(
+            self.this
+                .iter()
+                .flat_map(|c| c.requests.iter().map(move |r| (c.key.as_str(), &r.request))),
+            self.as_at,
+            settings,
+        )
+    }
 }
 
 fn requests_of(records: &[CaseRecord]) -> Vec<Request> {
@@ -114,6 +129,7 @@ async fn load(state: &AppState, ctx: &Ctx, form: &RawForm) -> AppResult<Option<A
                 this,
                 before,
                 as_at,
+                years: imports.iter().map(|i| i.collection_year - 1).collect(),
             })
         })
         .await?;
@@ -222,12 +238,7 @@ pub async fn casework(
     let r = requests(year, &this, &settings);
     let n = not_to_issue(year, &this, &settings);
     let open = pipeline(&this, data.as_at, &settings);
-    let keyed: Vec<(&str, &Request)> = data
-        .this
-        .iter()
-        .flat_map(|c| c.requests.iter().map(move |r| (c.key.as_str(), &r.request)))
-        .collect();
-    let late = overdue(keyed, data.as_at, &settings);
+    let late = data.overdue(&settings);
     let before_label = (year - 1).to_string();
     let mut sections = Vec::new();
 
@@ -588,12 +599,15 @@ pub async fn casework(
         });
     }
 
-    let imports = returns(&state, &ctx).await?;
-    let years = imports
+    let years = data
+        .years
         .iter()
-        .map(|i| {
-            let y = i.collection_year - 1;
-            (format!("{}?year={y}", base(&ctx)), y.to_string(), y == year)
+        .map(|y| {
+            (
+                format!("{}?year={y}", base(&ctx)),
+                y.to_string(),
+                *y == year,
+            )
         })
         .collect();
     let synthetic = data.import.file_name.contains("synthetic");
@@ -664,12 +678,7 @@ pub async fn overdue_list(
         return Err(AppError::NotFound);
     };
     let settings = ClockSettings::default();
-    let keyed: Vec<(&str, &Request)> = data
-        .this
-        .iter()
-        .flat_map(|c| c.requests.iter().map(move |r| (c.key.as_str(), &r.request)))
-        .collect();
-    let late = overdue(keyed, data.as_at, &settings);
+    let late = data.overdue(&settings);
     state
         .store
         .record_casework_view(
